@@ -1,0 +1,5 @@
+"""``python -m skilltide`` is the ``skilltide`` command."""
+
+from skilltide.cli import main
+
+main()

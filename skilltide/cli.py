@@ -1,0 +1,124 @@
+"""The ``skilltide`` command: parsing and printing only; every command calls a module function.
+
+Stage groups live beside their stage (``skilltide/onet/cli.py``, ``skilltide/ingest/cli.py``,
+...) and add themselves here through their ``register(app)``.
+
+Exit status: 0 success, 1 a user error (bad input, missing file, bad data) reported on
+one line, 2 a usage error (unknown option, bad value), 3 partial success (some rows or
+files quarantined; ``skilltide run`` only).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from skilltide import __version__
+from skilltide.config import Settings
+from skilltide.console import command, echo, emit_json
+
+app = typer.Typer(
+    name="skilltide",
+    help="Skill-demand analytics and forecasting for labour markets.\n\n"
+    "Example: skilltide demo --out demo && skilltide status --db demo/skilltide.duckdb",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"skilltide {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Skill-demand analytics and forecasting for labour markets."""
+
+
+@command(app)
+def status(
+    settings: Settings,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    last: Annotated[int, typer.Option(help="How many recent runs to list.", min=1)] = 10,
+) -> None:
+    """What the warehouse holds: schema version, tables with row counts, the last runs.
+
+    Example: skilltide status --json --db demo/skilltide.duckdb
+    """
+    from skilltide.errors import UserError
+    from skilltide.store import Warehouse, status as warehouse_status
+
+    if not settings.db.exists():
+        raise UserError(f"{settings.db}: no warehouse here (run a command that writes first)")
+    with Warehouse(settings.db) as wh:
+        report = warehouse_status(wh, last=last)
+    if as_json:
+        emit_json(report)
+        return
+    echo(settings, f"warehouse {settings.db}  (schema version {report['schema_version']})")
+    for table, rows in report["tables"].items():
+        echo(settings, f"  {table:<32} {rows:>12,}")
+    if report["runs"]:
+        echo(settings, "last runs:")
+    for run in report["runs"]:
+        line = f"  {run['started']}  {run['run_id']}  {run['status']:<11} {run['command']}"
+        if run["error"]:
+            line += f"  ({run['error']})"
+        echo(settings, line)
+
+
+@command(app)
+def demo(
+    settings: Settings,
+    out: Annotated[Path, typer.Option(help="Folder for the synthetic data, warehouse and report.")]
+    = Path("skilltide-demo"),
+    size: Annotated[str, typer.Option(help="small | default | large")] = "default",
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic market.")] = 7,
+    generate_only: Annotated[
+        Path | None,
+        typer.Option("--generate-only", help="Only write the synthetic market to this folder."),
+    ] = None,
+) -> None:
+    """Generate a synthetic labour market and run every stage on it, end to end.
+
+    Example: skilltide demo --out demo --size small
+    """
+    from skilltide import demo as demo_module
+
+    if generate_only is not None:
+        written = demo_module.generate(generate_only, size=size, seed=seed)
+        echo(settings, f"wrote the synthetic market ({size}, seed {seed}) to {written}")
+        return
+    summary = demo_module.run_demo(out, size=size, seed=seed, settings=settings)
+    for line in summary:
+        echo(settings, line)
+
+
+def _register_stages() -> None:
+    from skilltide.forecast import cli as forecast_cli
+    from skilltide.graph import cli as graph_cli
+    from skilltide.ingest import cli as ingest_cli
+    from skilltide.onet import cli as onet_cli
+    from skilltide.reports import cli as reports_cli
+
+    for module in (onet_cli, ingest_cli, graph_cli, forecast_cli, reports_cli):
+        module.register(app)
+
+
+_register_stages()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,150 @@
+"""What every CLI command shares: common options, error handling, output, progress bars.
+
+Stage command groups (``skilltide/<stage>/cli.py``) register their commands with
+:func:`command`, which adds ``--db``, ``--config``, ``--quiet`` and ``--verbose`` to
+the command, builds the :class:`~skilltide.config.Settings` and passes them in as
+``settings``, and turns a :class:`~skilltide.errors.UserError` into a one-line
+message on stderr and exit status 1.
+
+Example
+-------
+>>> import typer
+>>> app = typer.Typer()
+>>> @command(app)
+... def hello(name: str, settings: Settings) -> None:
+...     '''Say hello.  Example: skilltide hello Ada'''
+...     echo(settings, f"hello {name}")
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from skilltide.config import Settings, load_settings
+from skilltide.errors import UserError
+
+T = TypeVar("T")
+
+_COMMON = [
+    inspect.Parameter(
+        "db",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Path | None,
+            typer.Option(
+                "--db",
+                help="Warehouse file [env SKILLTIDE_DB, config [warehouse] db, "
+                "default ./skilltide.duckdb].",
+                show_default=False,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "config",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Path | None,
+            typer.Option(
+                "--config",
+                help="TOML config file [env SKILLTIDE_CONFIG, default ./skilltide.toml].",
+                show_default=False,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "quiet",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[bool, typer.Option("--quiet", "-q", help="Print only results.")],
+    ),
+    inspect.Parameter(
+        "verbose",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool, typer.Option("--verbose", "-v", help="Print details and full tracebacks.")
+        ],
+    ),
+]
+
+
+def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable:
+    """Register a function as a command with the common options; it receives ``settings``."""
+
+    def decorate(fn: Callable) -> Callable:
+        signature = inspect.signature(fn, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "settings"]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, db=None, config=None, quiet=False, verbose=False, **kw: Any):
+            settings: Settings | None = None
+            try:
+                settings = load_settings(config=config, db=db, quiet=quiet, verbose=verbose)
+                return fn(*args, settings=settings, **kw)
+            except UserError as exc:
+                if settings is not None and settings.verbose:
+                    raise
+                fail(str(exc))
+
+        params = own + _COMMON
+        wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        del wrapper.__wrapped__  # typer must see the new signature, not the wrapped one
+        return app.command(name, **kwargs)(wrapper)
+
+    return decorate
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``error: message`` on one line to stderr and exit with ``code``."""
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    raise typer.Exit(code)
+
+
+def echo(settings: Settings, message: str) -> None:
+    """Print a human-readable line unless ``--quiet``."""
+    if not settings.quiet:
+        typer.echo(message)
+
+
+def detail(settings: Settings, message: str) -> None:
+    """Print a line only with ``--verbose``."""
+    if settings.verbose:
+        typer.echo(message, err=True)
+
+
+def emit_json(obj: Any) -> None:
+    """Print one JSON document on stdout (the machine-readable form of a command)."""
+    typer.echo(json.dumps(obj, indent=2, default=str, ensure_ascii=False))
+
+
+def track(
+    settings: Settings, items: Iterable[T], description: str, total: int | None = None
+) -> Iterator[T]:
+    """Iterate with a progress bar on stderr when it is a terminal and not ``--quiet``."""
+    if settings.quiet or not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.progress import track as rich_track
+
+    yield from rich_track(items, description=description, total=total, transient=True)
+
+
+def progress_for(settings: Settings) -> Callable[..., Iterator]:
+    """A ``track(items, description, total=None)`` callable for module functions to use."""
+    return functools.partial(track, settings)
+
+
+def quiet_progress(items: Iterable[T], description: str = "", total: int | None = None):
+    """The default progress callable for library use: no output."""
+    return iter(items)

@@ -1,0 +1,1 @@
+"""Numbered SQL migrations; :func:`skilltide.store.migrations` reads them in order."""

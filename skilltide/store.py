@@ -1,0 +1,297 @@
+"""The DuckDB warehouse: connect, migrate, run every write in one logged transaction.
+
+Every stage reads its inputs from the warehouse and writes its outputs back inside
+:meth:`Warehouse.run`, which opens one transaction, records the command in the
+``runs`` table and rolls everything back if the command fails. The schema lives in
+numbered SQL files in ``skilltide/migrations`` (``0001_core.sql``, ``0002_onet.sql``,
+...); opening an older file applies the missing ones, opening a file written by a
+newer skilltide is refused.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "w.duckdb"
+>>> with Warehouse(path) as wh:
+...     with wh.run("example", {"n": 1}) as run:
+...         run.con.execute("CREATE TABLE t AS SELECT 42 AS x")
+...         run.count("t", 1)
+...     wh.con.execute("SELECT x FROM t").fetchone()
+(42,)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from skilltide import __version__
+from skilltide.errors import UserError, WarehouseLocked
+
+DEFAULT_DB = Path("skilltide.duckdb")
+_MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The schema migrations shipped with this version, in order."""
+    found = []
+    for entry in resources.files("skilltide.migrations").iterdir():
+        match = _MIGRATION_FILE.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return found
+
+
+def latest_version() -> int:
+    return migrations()[-1].version
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: UTC time plus random suffix, e.g. ``20261123T101500-3fa9c1``."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+
+
+@dataclass
+class Run:
+    """One logged command: its connection (inside the open transaction) and what it did."""
+
+    run_id: str
+    command: str
+    con: duckdb.DuckDBPyConnection
+    rows: dict[str, int] = field(default_factory=dict)
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "success"
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, table: str, n: int) -> None:
+        """Record that this run wrote ``n`` rows to ``table`` (added to earlier counts)."""
+        self.rows[table] = self.rows.get(table, 0) + int(n)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[dict[str, Any]]:
+        """Time a named stage; the yielded dict can carry the stage's own counts."""
+        record: dict[str, Any] = {"stage": name}
+        start = time.perf_counter()
+        try:
+            yield record
+        finally:
+            record["seconds"] = round(time.perf_counter() - start, 3)
+            self.stages.append(record)
+
+
+class Warehouse:
+    """An open skilltide warehouse (one DuckDB file), migrated to this version's schema."""
+
+    def __init__(
+        self, path: str | os.PathLike = DEFAULT_DB, *, target_version: int | None = None
+    ) -> None:
+        self.path = Path(path)
+        if self.path.exists() and self.path.is_dir():
+            raise UserError(f"{self.path}: is a directory, not a warehouse file")
+        if not self.path.parent.exists():
+            raise UserError(f"{self.path}: folder {self.path.parent} does not exist")
+        self.con = _connect(self.path)
+        try:
+            self._migrate(latest_version() if target_version is None else target_version)
+            self._mark_interrupted_runs()
+        except BaseException:
+            self.con.close()
+            raise
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- schema -------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    def _migrate(self, target: int) -> None:
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMP NOT NULL, skilltide_version VARCHAR NOT NULL)"
+        )
+        current = self.schema_version
+        known = latest_version()
+        if current > known:
+            raise UserError(
+                f"{self.path}: written by a newer skilltide (schema version {current}, this "
+                f"version knows up to {known}); upgrade skilltide to open it"
+            )
+        for migration in migrations():
+            if current < migration.version <= target:
+                self.con.begin()
+                try:
+                    self.con.execute(migration.sql)
+                    self.con.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?, ?)",
+                        [migration.version, migration.name, _now(), __version__],
+                    )
+                    self.con.commit()
+                except Exception as exc:
+                    self.con.rollback()
+                    raise RuntimeError(
+                        f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+                    ) from exc
+
+    def _mark_interrupted_runs(self) -> None:
+        # DuckDB's file lock means no other process holds this file, so any run still
+        # marked 'running' died without finishing (killed, power loss).
+        self.con.execute(
+            "UPDATE runs SET status = 'interrupted', error = 'process ended before the run finished'"
+            " WHERE status = 'running'"
+        )
+
+    # -- runs ---------------------------------------------------------------------------
+    @contextmanager
+    def run(self, command: str, args: dict[str, Any] | None = None) -> Iterator[Run]:
+        """Run ``command`` in one transaction, logged in ``runs``; roll back on any error."""
+        run = Run(new_run_id(), command, self.con)
+        self.con.execute(
+            "INSERT INTO runs (run_id, command, args, started, status, skilltide_version)"
+            " VALUES (?, ?, ?, ?, 'running', ?)",
+            [run.run_id, command, json.dumps(args or {}, default=str, sort_keys=True), _now(),
+             __version__],
+        )
+        self.con.begin()
+        try:
+            yield run
+            self.con.commit()
+        except BaseException as exc:
+            self.con.rollback()
+            self._finish(run, "failed", error=_one_line(exc))
+            raise
+        self._finish(run, run.status)
+
+    def _finish(self, run: Run, status: str, error: str | None = None) -> None:
+        self.con.execute(
+            "UPDATE runs SET finished = ?, status = ?, rows = ?, stages = ?, notes = ?, error = ?"
+            " WHERE run_id = ?",
+            [_now(), status, json.dumps(run.rows, sort_keys=True), json.dumps(run.stages),
+             json.dumps(run.notes, default=str, sort_keys=True), error, run.run_id],
+        )
+
+    # -- reading ------------------------------------------------------------------------
+    def query(self, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+        """Run a read query and return a polars DataFrame."""
+        return frame(self.con, sql, params)
+
+    def has_table(self, name: str) -> bool:
+        return name in relations(self.con)
+
+    def row_counts(self) -> dict[str, int]:
+        return {
+            name: self.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            for name in sorted(relations(self.con))
+        }
+
+
+def relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the tables and views in the main schema."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
+) -> pl.DataFrame:
+    """Run a query on ``con`` (inside or outside a run) and return a polars DataFrame."""
+    return con.sql(sql, params=params or None).pl()
+
+
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Insert a polars frame into ``table`` matching columns by name; returns the row count."""
+    if frame.height == 0:
+        return 0
+    con.register("_skilltide_append", frame.to_arrow())
+    try:
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _skilltide_append')
+    finally:
+        con.unregister("_skilltide_append")
+    return frame.height
+
+
+def status(wh: Warehouse, last: int = 20) -> dict[str, Any]:
+    """What the warehouse holds: schema version, row counts per table, the last runs first."""
+    runs = wh.query(
+        "SELECT run_id, command, status, started, finished, rows, stages, error FROM runs"
+        " ORDER BY started DESC, run_id DESC LIMIT ?",
+        [last],
+    )
+    return {
+        "schema_version": wh.schema_version,
+        "tables": wh.row_counts(),
+        "runs": [
+            {
+                **row,
+                "started": _iso(row["started"]),
+                "finished": _iso(row["finished"]),
+                "rows": json.loads(row["rows"]) if row["rows"] else {},
+                "stages": json.loads(row["stages"]) if row["stages"] else [],
+            }
+            for row in runs.iter_rows(named=True)
+        ],
+    }
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            holder = re.search(r"PID (\d+)", text)
+            who = f" (process {holder[1]})" if holder else ""
+            raise WarehouseLocked(
+                f"{path}: the warehouse is in use by another skilltide process{who}; "
+                "wait for it to finish"
+            ) from None
+        raise UserError(f"{path}: cannot open the warehouse: {_one_line(exc)}") from None
+    except duckdb.Error as exc:
+        raise UserError(f"{path}: not a skilltide warehouse: {_one_line(exc)}") from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

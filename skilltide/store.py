@@ -153,7 +153,8 @@ class Warehouse:
             if current < migration.version <= target:
                 self.con.begin()
                 try:
-                    self.con.execute(migration.sql)
+                    if _has_statements(migration.sql):
+                        self.con.execute(migration.sql)
                     self.con.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, ?, ?)",
                         [migration.version, migration.name, _now(), __version__],
@@ -282,6 +283,12 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         raise UserError(f"{path}: cannot open the warehouse: {_one_line(exc)}") from None
     except duckdb.Error as exc:
         raise UserError(f"{path}: not a skilltide warehouse: {_one_line(exc)}") from None
+
+
+def _has_statements(sql: str) -> bool:
+    return any(
+        line.strip() and not line.strip().startswith("--") for line in sql.splitlines()
+    )
 
 
 def _now() -> datetime:

@@ -1,0 +1,1 @@
+-- Tables of the onet stage (see docs/architecture.md).

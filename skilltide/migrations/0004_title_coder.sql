@@ -1,0 +1,1 @@
+-- Tables of the title_coder stage (see docs/architecture.md).

@@ -1,0 +1,1 @@
+-- Tables of the ingest stage (see docs/architecture.md).

@@ -1,0 +1,1 @@
+-- Tables of the graph stage (see docs/architecture.md).

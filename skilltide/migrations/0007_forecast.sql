@@ -1,0 +1,1 @@
+-- Tables of the forecast stage (see docs/architecture.md).

@@ -1,0 +1,1 @@
+-- Tables of the breaks stage (see docs/architecture.md).

@@ -230,6 +230,7 @@ def frame(
     con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None
 ) -> pl.DataFrame:
     """Run a query on ``con`` (inside or outside a run) and return a polars DataFrame."""
+    con.complete()  # DuckDB 2 refuses new work while an earlier execute() result is unread
     return con.sql(sql, params=params or None).pl()
 
 

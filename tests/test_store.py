@@ -1,0 +1,160 @@
+"""The warehouse: migrations, transactions, run log, locking."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from skilltide.errors import UserError, WarehouseLocked
+from skilltide.store import Warehouse, append, frame, latest_version, migrations, status
+
+
+def table_contents(path) -> dict[str, list]:
+    """Every table's rows except the run log, for before/after comparisons."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema='main' AND table_name <> 'runs' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"').fetchall())) for n in names}
+    finally:
+        con.close()
+
+
+def test_new_file_gets_every_migration(db):
+    with Warehouse(db) as wh:
+        assert wh.schema_version == latest_version() == len(migrations())
+        applied = wh.query("SELECT version FROM schema_migrations ORDER BY 1")["version"].to_list()
+    assert applied == list(range(1, latest_version() + 1))
+
+
+def test_older_file_is_upgraded(db):
+    Warehouse(db, target_version=1).close()
+    with duckdb.connect(str(db)) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 1
+        assert "skills" not in {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    with Warehouse(db) as wh:
+        assert wh.schema_version == latest_version()
+        assert wh.has_table("skills")
+
+
+def test_newer_file_is_refused_with_both_versions(db):
+    Warehouse(db).close()
+    with duckdb.connect(str(db)) as con:
+        con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now(), '9.9')")
+    with pytest.raises(UserError, match=r"newer skilltide \(schema version 999"):
+        Warehouse(db)
+
+
+def test_run_commits_and_logs_rows_and_stages(db):
+    with Warehouse(db) as wh:
+        with wh.run("example write", {"n": 3}) as run:
+            with run.stage("make") as rec:
+                run.con.execute("CREATE TABLE t AS SELECT range AS x FROM range(3)")
+                rec["rows"] = 3
+            run.count("t", 3)
+        assert wh.query("SELECT count(*) AS n FROM t")["n"][0] == 3
+        row = wh.query("SELECT * FROM runs").row(0, named=True)
+    assert row["command"] == "example write"
+    assert row["status"] == "success"
+    assert json.loads(row["args"]) == {"n": 3}
+    assert json.loads(row["rows"]) == {"t": 3}
+    assert json.loads(row["stages"])[0]["stage"] == "make"
+    assert row["finished"] >= row["started"]
+
+
+def test_failure_mid_write_leaves_every_table_unchanged(db):
+    with Warehouse(db) as wh, wh.run("seed") as run:
+        run.con.execute("INSERT INTO demand_totals VALUES ('ads','market','all','2024-01-01',5,'r0')")
+    before = table_contents(db)
+    with Warehouse(db) as wh:
+        with pytest.raises(RuntimeError, match="injected"), wh.run("failing write") as run:
+            run.con.execute("DELETE FROM demand_totals")
+            run.con.execute("CREATE TABLE half_written AS SELECT 1 AS x")
+            append(run.con, "skills", _skill_frame())
+            raise RuntimeError("injected failure after writing")
+        failed = wh.query("SELECT status, error FROM runs WHERE command = 'failing write'")
+    assert table_contents(db) == before
+    assert failed.row(0) == ("failed", "injected failure after writing")
+
+
+def test_killed_run_is_marked_interrupted_and_leaves_no_trace(db, tmp_path):
+    Warehouse(db).close()
+    before = table_contents(db)
+    script = tmp_path / "kill.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, signal
+        from skilltide.store import Warehouse
+        wh = Warehouse({str(db)!r})
+        with wh.run("doomed") as run:
+            run.con.execute("CREATE TABLE partial AS SELECT range AS x FROM range(1000)")
+            os.kill(os.getpid(), signal.SIGKILL)
+    """))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True)
+    assert proc.returncode == -9
+    assert table_contents(db) == before
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT status FROM runs WHERE command='doomed'")["status"][0] == (
+            "interrupted"
+        )
+
+
+def test_second_process_is_refused_with_a_clear_message(db, tmp_path):
+    Warehouse(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"from skilltide.store import Warehouse; import time; w=Warehouse({str(db)!r}); "
+         "print('open', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(WarehouseLocked, match="in use by another skilltide process"):
+            Warehouse(db)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_status_shape(db):
+    with Warehouse(db) as wh:
+        with wh.run("one"):
+            pass
+        with wh.run("two"):
+            pass
+        report = status(wh)
+    assert set(report) == {"schema_version", "tables", "runs"}
+    assert report["tables"]["runs"] == 2
+    assert [r["command"] for r in report["runs"]] == ["two", "one"]
+    assert {"run_id", "command", "status", "started", "finished"} <= set(report["runs"][0])
+
+
+def test_frame_and_append_round_trip(db):
+    with Warehouse(db) as wh:
+        with wh.run("skills") as run:
+            assert append(run.con, "skills", _skill_frame()) == 1
+        got = frame(wh.con, "SELECT skill_id, ambiguous FROM skills")
+    assert got.rows() == [("custom:r", True)]
+
+
+def test_path_that_is_a_folder_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="is a directory"):
+        Warehouse(tmp_path)
+
+
+def _skill_frame():
+    import polars as pl
+
+    return pl.DataFrame(
+        {"skill_id": ["custom:r"], "name": ["R"], "kind": ["custom"], "source": ["test"],
+         "ambiguous": [True], "run_id": ["r0"]}
+    )

@@ -57,7 +57,8 @@ def status(
     Example: skilltide status --json --db demo/skilltide.duckdb
     """
     from skilltide.errors import UserError
-    from skilltide.store import Warehouse, status as warehouse_status
+    from skilltide.store import Warehouse
+    from skilltide.store import status as warehouse_status
 
     if not settings.db.exists():
         raise UserError(f"{settings.db}: no warehouse here (run a command that writes first)")
@@ -81,8 +82,9 @@ def status(
 @command(app)
 def demo(
     settings: Settings,
-    out: Annotated[Path, typer.Option(help="Folder for the synthetic data, warehouse and report.")]
-    = Path("skilltide-demo"),
+    out: Annotated[
+        Path, typer.Option(help="Folder for the synthetic data, warehouse and report.")
+    ] = Path("skilltide-demo"),
     size: Annotated[str, typer.Option(help="small | default | large")] = "default",
     seed: Annotated[int, typer.Option(help="Seed of the synthetic market.")] = 7,
     generate_only: Annotated[

@@ -182,8 +182,13 @@ class Warehouse:
         self.con.execute(
             "INSERT INTO runs (run_id, command, args, started, status, skilltide_version)"
             " VALUES (?, ?, ?, ?, 'running', ?)",
-            [run.run_id, command, json.dumps(args or {}, default=str, sort_keys=True), _now(),
-             __version__],
+            [
+                run.run_id,
+                command,
+                json.dumps(args or {}, default=str, sort_keys=True),
+                _now(),
+                __version__,
+            ],
         )
         self.con.begin()
         try:
@@ -199,8 +204,15 @@ class Warehouse:
         self.con.execute(
             "UPDATE runs SET finished = ?, status = ?, rows = ?, stages = ?, notes = ?, error = ?"
             " WHERE run_id = ?",
-            [_now(), status, json.dumps(run.rows, sort_keys=True), json.dumps(run.stages),
-             json.dumps(run.notes, default=str, sort_keys=True), error, run.run_id],
+            [
+                _now(),
+                status,
+                json.dumps(run.rows, sort_keys=True),
+                json.dumps(run.stages),
+                json.dumps(run.notes, default=str, sort_keys=True),
+                error,
+                run.run_id,
+            ],
         )
 
     # -- reading ------------------------------------------------------------------------
@@ -287,9 +299,7 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _has_statements(sql: str) -> bool:
-    return any(
-        line.strip() and not line.strip().startswith("--") for line in sql.splitlines()
-    )
+    return any(line.strip() and not line.strip().startswith("--") for line in sql.splitlines())
 
 
 def _now() -> datetime:

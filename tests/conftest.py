@@ -41,13 +41,18 @@ def cli():
     return invoke
 
 
-def run_skilltide(*args: object, cwd: Path | None = None, env: dict | None = None,
-                  timeout: float = 600) -> subprocess.CompletedProcess:
+def run_skilltide(
+    *args: object, cwd: Path | None = None, env: dict | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """Run ``python -m skilltide ARGS`` in a real subprocess (exit codes, tracebacks, kills)."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "skilltide", *map(str, args)],
-        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

@@ -74,7 +74,9 @@ def test_run_commits_and_logs_rows_and_stages(db):
 
 def test_failure_mid_write_leaves_every_table_unchanged(db):
     with Warehouse(db) as wh, wh.run("seed") as run:
-        run.con.execute("INSERT INTO demand_totals VALUES ('ads','market','all','2024-01-01',5,'r0')")
+        run.con.execute(
+            "INSERT INTO demand_totals VALUES ('ads','market','all','2024-01-01',5,'r0')"
+        )
     before = table_contents(db)
     with Warehouse(db) as wh:
         with pytest.raises(RuntimeError, match="injected"), wh.run("failing write") as run:
@@ -91,14 +93,16 @@ def test_killed_run_is_marked_interrupted_and_leaves_no_trace(db, tmp_path):
     Warehouse(db).close()
     before = table_contents(db)
     script = tmp_path / "kill.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import os, signal
         from skilltide.store import Warehouse
         wh = Warehouse({str(db)!r})
         with wh.run("doomed") as run:
             run.con.execute("CREATE TABLE partial AS SELECT range AS x FROM range(1000)")
             os.kill(os.getpid(), signal.SIGKILL)
-    """))
+    """)
+    )
     proc = subprocess.run([sys.executable, str(script)], capture_output=True)
     assert proc.returncode == -9
     assert table_contents(db) == before
@@ -111,10 +115,14 @@ def test_killed_run_is_marked_interrupted_and_leaves_no_trace(db, tmp_path):
 def test_second_process_is_refused_with_a_clear_message(db, tmp_path):
     Warehouse(db).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"from skilltide.store import Warehouse; import time; w=Warehouse({str(db)!r}); "
-         "print('open', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"from skilltide.store import Warehouse; import time; w=Warehouse({str(db)!r}); "
+            "print('open', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "open"
@@ -155,6 +163,12 @@ def _skill_frame():
     import polars as pl
 
     return pl.DataFrame(
-        {"skill_id": ["custom:r"], "name": ["R"], "kind": ["custom"], "source": ["test"],
-         "ambiguous": [True], "run_id": ["r0"]}
+        {
+            "skill_id": ["custom:r"],
+            "name": ["R"],
+            "kind": ["custom"],
+            "source": ["test"],
+            "ambiguous": [True],
+            "run_id": ["r0"],
+        }
     )

@@ -1,0 +1,122 @@
+"""The CLI contract: help with examples, version, exit codes, one-line errors, status JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from skilltide import __version__
+from skilltide.cli import app
+from skilltide.store import Warehouse, latest_version
+from tests.conftest import run_skilltide
+
+
+def _commands(group, prefix=()):
+    import typer.main
+
+    click_group = typer.main.get_command(group)
+    stack = [(prefix, click_group)]
+    while stack:
+        path, cmd = stack.pop()
+        if hasattr(cmd, "commands"):
+            stack.extend(((*path, name), sub) for name, sub in cmd.commands.items())
+        else:
+            yield path, cmd
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"skilltide {__version__}"
+
+
+def test_every_command_has_help_with_an_example_and_the_common_options(cli):
+    commands = list(_commands(app))
+    assert len(commands) >= 2
+    for path, _ in commands:
+        result = cli(*path, "--help")
+        assert result.exit_code == 0, path
+        assert "Example:" in result.stdout, f"skilltide {' '.join(path)} --help has no example"
+        for option in ("--db", "--config", "--quiet", "--verbose"):
+            assert option in result.stdout, f"skilltide {' '.join(path)} lacks {option}"
+
+
+@pytest.mark.parametrize("group", ["onet", "workbank", "ingest", "graph", "forecast", "breaks"])
+def test_stage_names_are_reserved(cli, group):
+    assert cli(group, "--help").exit_code == 0
+
+
+def test_status_json_shape(cli, db):
+    with Warehouse(db) as wh, wh.run("example"):
+        pass
+    result = cli("status", "--json", "--db", db)
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["schema_version"] == latest_version()
+    assert report["tables"]["runs"] == 1
+    assert report["runs"][0]["command"] == "example"
+    assert set(report["runs"][0]) >= {"run_id", "command", "status", "started", "finished"}
+
+
+def test_status_human_readable(cli, db):
+    Warehouse(db).close()
+    result = cli("status", "--db", db)
+    assert result.exit_code == 0
+    assert "schema version" in result.stdout and "runs" in result.stdout
+
+
+def test_db_from_environment_and_config_file(cli, tmp_path, monkeypatch):
+    env_db = tmp_path / "env.duckdb"
+    Warehouse(env_db).close()
+    monkeypatch.setenv("SKILLTIDE_DB", str(env_db))
+    assert cli("status", "--json").exit_code == 0
+    monkeypatch.delenv("SKILLTIDE_DB")
+    config = tmp_path / "conf" / "skilltide.toml"
+    config.parent.mkdir()
+    config.write_text('[warehouse]\ndb = "../env.duckdb"\n')
+    assert cli("status", "--json", "--config", config).exit_code == 0
+
+
+def test_missing_warehouse_is_exit_1_with_one_line_and_no_traceback(tmp_path):
+    proc = run_skilltide("status", "--db", tmp_path / "nope.duckdb")
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0
+    assert proc.stderr.startswith("error: ") and "nope.duckdb" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_config_file_is_exit_1(tmp_path):
+    proc = run_skilltide("status", "--config", tmp_path / "missing.toml")
+    assert proc.returncode == 1
+    assert "missing.toml: config file not found" in proc.stderr
+
+
+def test_bad_config_names_the_file(tmp_path, cli):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[warehouse\n")
+    result = cli("status", "--config", bad)
+    assert result.exit_code == 1
+    assert "bad.toml: not valid TOML" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error_exit_2(tmp_path):
+    proc = run_skilltide("status", "--bogus")
+    assert proc.returncode == 2
+    assert "No such option" in proc.stderr
+
+
+def test_bad_option_value_is_exit_2():
+    proc = run_skilltide("status", "--last", "zero")
+    assert proc.returncode == 2
+
+
+def test_newer_warehouse_is_exit_1(db, cli):
+    import duckdb
+
+    Warehouse(db).close()
+    with duckdb.connect(str(db)) as con:
+        con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now(), '9.9')")
+    result = cli("status", "--db", db)
+    assert result.exit_code == 1
+    assert "newer skilltide" in result.stderr

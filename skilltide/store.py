@@ -170,7 +170,8 @@ class Warehouse:
         # DuckDB's file lock means no other process holds this file, so any run still
         # marked 'running' died without finishing (killed, power loss).
         self.con.execute(
-            "UPDATE runs SET status = 'interrupted', error = 'process ended before the run finished'"
+            "UPDATE runs SET status = 'interrupted',"
+            " error = 'process ended before the run finished'"
             " WHERE status = 'running'"
         )
 

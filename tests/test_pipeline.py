@@ -15,6 +15,16 @@ import pytest
 from skilltide.store import Warehouse
 from tests.conftest import run_skilltide
 
+# TEMPORARY while the stages are merged: remove once every stage is on main.
+for _stage in (
+    "skilltide.synthetic",
+    "skilltide.ingest.ads",
+    "skilltide.forecast.warehouse",
+    "skilltide.forecast.breaks_store",
+    "skilltide.graph.store",
+):
+    pytest.importorskip(_stage)
+
 # Columns that legitimately differ between two runs over the same inputs.
 VOLATILE = {
     "run_id",

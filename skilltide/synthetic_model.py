@@ -408,7 +408,10 @@ class MarketPlan:
         keep = dup & (when < last)
         dup_stamps = np.datetime_as_string(when, unit="s").tolist()
         dup_month = (when.astype("datetime64[M]") - np.datetime64(self.spec.start, "M")).astype(int)
-        skills_of = [np.flatnonzero(h).tolist() for h in has]
+        rows_i, cols = np.nonzero(has)
+        cut = np.searchsorted(rows_i, np.arange(n + 1)).tolist()
+        cols = cols.tolist()
+        skills_of = [cols[cut[i] : cut[i + 1]] for i in range(n)]
         occ_l, comp_l, reg_l = occ.tolist(), company.tolist(), region.tolist()
         codes = [o[1] for o in self.occupations]
         states = [r[0] for r in self.regions]

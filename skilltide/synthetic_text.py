@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from skilltide import synthetic_vocab as vocab
@@ -71,6 +72,14 @@ def permutations(pools: list[list], rng, n: int = 48) -> dict[int, list[list]]:
     return {id(p): [[p[i] for i in rng.permutation(len(p))] for _ in range(n)] for p in pools}
 
 
+def article(noun: str) -> str:
+    """'a' or 'an' before a title ('an Accountant', 'an RN', 'a Line Cook')."""
+    word = noun.split()[0]
+    if word.isupper() and word[0] in "AEFHILMNORSX":
+        return "an"
+    return "an" if word[0] in "AEIOUaeiou" else "a"
+
+
 def written_form(skill: SkillInfo, d: Dice, vary_case: bool = True) -> str:
     """Pick how an ad writes a skill: its name or an alias, with varied casing if unambiguous."""
     forms = skill.forms
@@ -113,15 +122,32 @@ class AdWriter:
         ]
         self.duties = [vocab.DUTIES[o[0]] for o in occupations]
         self.heads = list(vocab.SECTIONS.values())
-        pools = [*self.duties, vocab.SOFT_SKILLS, vocab.BENEFITS, vocab.EXTRAS]
+        pro = {
+            True: (vocab.BENEFITS + vocab.BENEFITS_PRO, vocab.EXTRAS + vocab.EXTRAS_PRO),
+            False: (vocab.BENEFITS + vocab.BENEFITS_HOURLY, vocab.EXTRAS + vocab.EXTRAS_HOURLY),
+        }
+        self.professional = [o[5][2] == "year" and o[0] not in HOURLY_STYLE for o in occupations]
+        self.benefits = [pro[p][0] for p in self.professional]
+        self.extras = [pro[p][1] for p in self.professional]
+        pools = [*self.duties, vocab.SOFT_SKILLS, *pro[True], *pro[False]]
         self.perms = permutations(pools, rng)
+
+    @functools.cache  # noqa: B019 - one writer per market, companies are few
+    def intro(self, company: int) -> str:
+        """The company's "about us" paragraph: the same in all of its ads."""
+        name, sector = self.companies[company]
+        intros, tails = vocab.INTROS[sector], vocab.INTRO_TAILS
+        first = intros[company % len(intros)].format(c=name)
+        return (
+            f"{first} {tails[(company // 3) % len(tails)]} {tails[(company // 3 + 1) % len(tails)]}"
+        )
 
     def dice(self, rng) -> Dice:
         """A :class:`Dice` drawing from ``rng`` with this writer's permutations."""
         return Dice(rng, self.perms)
 
     def title(self, occ: int, ad_skills: list[int], city: str, st: str, d: Dice):
-        """An ad title and the skill it names (``(skill name, form)`` or None)."""
+        """An ad title, its core (no seniority or suffix) and the skill it names or None."""
         o = self.occupations[occ]
         template = d.pick(o[7])
         named = None
@@ -134,7 +160,7 @@ class AdWriter:
                 template = template.replace("{s}", form)
             else:
                 template = d.pick(self.plain_titles[occ])
-        if o[5][2] == "year" and o[0] not in HOURLY_STYLE:
+        if self.professional[occ]:
             prefix = d.pick(vocab.SENIORITY["pro"])
             suffix = d.pick(vocab.SENIORITY["pro_suffix"][: 7 if prefix else None])
         else:
@@ -143,7 +169,7 @@ class AdWriter:
             suffix = ""
         if "{" in suffix:
             suffix = suffix.format(city=city, st=st)
-        return prefix + template + suffix, named
+        return prefix + template + suffix, template, named
 
     def requirements(self, ad_skills: list[int], d: Dice):
         """Requirement bullets mentioning every skill of the ad once, and the forms used."""
@@ -171,17 +197,14 @@ class AdWriter:
     def write(self, occ: int, ad_skills: list[int], company: int, region: int, d: Dice):
         """Compose one ad: ``(title, text, mentions)``; mentions are ``(skill, form, where)``."""
         o = self.occupations[occ]
-        name, sector = self.companies[company]
+        name = self.companies[company][0]
         st, _, _, cities = self.regions[region]
         city = d.pick(cities)
-        title, named = self.title(occ, ad_skills, city, st, d)
+        title, role, named = self.title(occ, ad_skills, city, st, d)
         about, role_h, duties_h, reqs_h, benefits_h = (d.pick(h) for h in self.heads)
-        intros = vocab.INTROS[sector]
-        intro = intros[company % len(intros)].format(c=name)
-        tails = vocab.INTRO_TAILS
-        tail = tails[(company // 3) % len(tails)]
+        intro = self.intro(company)
         role_line = d.pick(vocab.ROLE_LINES).format(
-            t=d.pick(self.plain_titles[occ]), c=name, city=city, st=st
+            a=article(role), t=role.split(" - ")[0], c=name, city=city, st=st
         )
         if self.distractors[occ] and d.u() < 0.35:
             role_line += " " + d.pick(self.distractors[occ])
@@ -189,15 +212,15 @@ class AdWriter:
         bullets, mentions = self.requirements(ad_skills, d)
         reqs = [o[8], *bullets, *d.sample(vocab.SOFT_SKILLS, d.randint(1, 4))]
         blocks = [
-            f"{about}\n{intro} {tail} {tails[(company // 3 + 1) % len(tails)]}",
+            f"{about}\n{intro}",
             f"{role_h}\n{role_line}",
             f"{duties_h}\n- " + "\n- ".join(duties),
             f"{reqs_h}\n- " + "\n- ".join(reqs),
-            f"{benefits_h}\n- " + "\n- ".join(d.sample(vocab.BENEFITS, d.randint(3, 8))),
+            f"{benefits_h}\n- " + "\n- ".join(d.sample(self.benefits[occ], d.randint(3, 8))),
         ]
         if d.u() < 0.7:
             blocks.append(self.pay(o[5], d))
-        for extra in d.sample(vocab.EXTRAS, d.randint(1, 4)):
+        for extra in d.sample(self.extras[occ], d.randint(1, 4)):
             blocks.append(extra.format(city=city, st=st, c=name) if "{" in extra else extra)
         closing = d.pick(vocab.CLOSINGS).format(c=name)
         text = "\n\n".join(blocks) + "\n\n" + closing

@@ -794,9 +794,9 @@ INTRO_TAILS = [
 ]
 
 ROLE_LINES = [
-    "We are hiring a {t} to join our team in {city}, {st}.",
-    "{c} is looking for a {t} based in {city}, {st}.",
-    "As a {t}, you will be part of a collaborative team in {city}.",
+    "We are hiring {a} {t} to join our team in {city}, {st}.",
+    "{c} is looking for {a} {t} based in {city}, {st}.",
+    "As {a} {t}, you will be part of a collaborative team in {city}.",
     "We are seeking an experienced {t} for our {city} location.",
     "This {t} position is based in {city}, {st}, with flexible scheduling.",
 ]
@@ -806,11 +806,15 @@ BENEFITS = [
     "Paid time off and paid holidays", "Tuition reimbursement", "Paid parental leave",
     "Employee assistance program", "Life and disability insurance",
     "Flexible spending and health savings accounts", "Employee discounts",
-    "Weekly pay", "Career development programs", "Wellness program and gym reimbursement",
-    "Referral bonuses", "Free parking", "Commuter benefits", "Hybrid work options",
+    "Career development programs", "Wellness program and gym reimbursement",
+    "Referral bonuses", "Free parking", "Commuter benefits",
     "Sign-on bonus for eligible candidates", "Paid volunteer days",
-    "Company-paid uniforms and safety gear", "Annual performance bonus",
+    "Annual performance bonus",
 ]
+# Benefits and paragraphs that fit only salaried office roles ("pro") or hourly roles.
+BENEFITS_PRO = ["Hybrid work options", "Home office stipend", "Flexible working hours"]
+BENEFITS_HOURLY = ["Weekly pay", "Company-paid uniforms and safety gear",
+                   "Shift differentials for nights and weekends", "Overtime opportunities"]
 
 CLOSINGS = [
     "{c} is an Equal Opportunity Employer. All qualified applicants will receive consideration "
@@ -850,13 +854,10 @@ EXTRAS = [
     "Schedule: Monday to Friday, with occasional evening work during peak periods.",
     "Work location: on site in {city}, {st}. Relocation assistance is available for the "
     "right candidate.",
-    "This role is hybrid: three days a week in our {city} office and two days from home.",
     "How to apply: submit your resume and a short note about why this role interests you. "
     "We review every application and aim to respond within five business days.",
     "Our interview process has three steps: a short phone call, a conversation with the "
     "hiring manager, and a meeting with the team you would join.",
-    "Physical demands: the role involves standing, walking, bending and lifting up to 25 "
-    "pounds for parts of the day.",
     "We believe the best teams reflect the communities they serve, and we encourage "
     "applicants from all backgrounds to apply even if they do not meet every qualification.",
     "New team members complete a paid orientation and are paired with a mentor for their "
@@ -865,6 +866,18 @@ EXTRAS = [
     "most of our leaders were promoted from within.",
     "Candidates must be authorized to work in the United States. Visa sponsorship is not "
     "available for this position.",
+]
+
+EXTRAS_PRO = [
+    "This role is hybrid: three days a week in our {city} office and two days from home.",
+    "You will have a say in the roadmap from your first month, and budget for conferences and "
+    "courses you choose.",
+]
+EXTRAS_HOURLY = [
+    "Physical demands: the role involves standing, walking, bending and lifting up to 25 "
+    "pounds for parts of the day.",
+    "Shifts are posted two weeks in advance, and swapping shifts with teammates is easy "
+    "through our scheduling app.",
 ]
 
 SENIORITY = {

@@ -329,3 +329,16 @@ def test_occupations_are_real_onet_codes_and_titles(market):
     full = plan(MarketSpec(n_occupations=len(OCCUPATIONS)))
     for code, title in full.occupations_frame().iter_rows():
         assert titles[code] == title
+
+
+def test_skills_follow_their_occupations(market):
+    mentions = market.truth_ad_skills.filter(where="text").join(
+        market.ads.select("id", "occupation"), on="id"
+    )
+    nursing = {"29-1141.00", "29-2061.00", "31-1131.00"}
+    bls = mentions.filter(skill="Basic Life Support")
+    assert bls.height > 100 and bls["occupation"].is_in(nursing).all()
+    by_occ = mentions.group_by("occupation").agg(pl.col("skill").n_unique())
+    assert by_occ.height == market.occupations.height  # every occupation asks for skills
+    python = mentions.filter(skill="Python")["occupation"].value_counts(sort=True)
+    assert python["occupation"][0] in {"15-1252.00", "15-2051.00"}

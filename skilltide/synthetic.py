@@ -48,7 +48,7 @@ __all__ = [
 SIZES: dict[str, MarketSpec] = {
     "small": MarketSpec(
         months=24,
-        ads_per_month=190,
+        ads_per_month=165,
         n_skills=70,
         n_occupations=12,
         n_regions=10,

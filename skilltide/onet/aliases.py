@@ -19,9 +19,12 @@ says which rule made it (``skill_aliases.rule``):
                     "PowerBI"), not vendor + product ("Microsoft Excel" ↛ "MicrosoftExcel").
 ``curated``         :data:`CURATED`, hand-written exceptions no rule can derive (JS, k8s, ...).
 
-Words that are ordinary English or single letters ("R", "C", "Go", "Swift", "Rust",
-"Chef") match only with their exact case (``case_sensitive``) and mark the skill
-``ambiguous``: in running text they need case or context to be a skill.
+Aliases that are ordinary English words or one or two letters ("R", "C", "Go", "Swift",
+"Rust", "Chef", "Excel", "JS") match only with their exact case (``case_sensitive``). A skill
+is flagged ``ambiguous`` when its own name, or a curated or user short form of it, is such a
+word or a single letter ("Go", "R", "Rust programming language" via "Rust"): in running text
+it needs case or context to be a skill. "Microsoft Excel" is not ambiguous; its derived alias
+"Excel" is only case-sensitive.
 
 Example
 -------

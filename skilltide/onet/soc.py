@@ -2,9 +2,12 @@
 
 An O*NET-SOC code ``15-1252.00`` extends the SOC 2018 detailed occupation ``15-1252`` with a
 two-digit suffix. SOC codes are positional: the broad group replaces the last digit with 0
-(``15-1250``), the minor group the last two (``15-1200``), the major group the last four
-(``15-0000``). The 23 major-group titles are those of the BLS SOC 2018 structure; they are
-also in the warehouse table ``soc_major_groups``.
+(``15-1250``; the one exception is Physicians, ``29-1210``, which also holds ``29-122x``),
+the minor group the last three (``11-3111`` → ``11-3000``) except for the three minor
+groups that use two more digits (:data:`TWO_DIGIT_MINOR_GROUPS`: ``15-1200``, ``31-1100``,
+``51-5100``), the major group the last four (``15-0000``). The 23 major-group titles are
+those of the BLS SOC 2018 structure; they are also in the warehouse table
+``soc_major_groups``.
 
 Example
 -------
@@ -48,6 +51,12 @@ MAJOR_GROUPS: dict[str, str] = {
     "55-0000": "Military Specific Occupations",
 }
 
+# The only SOC 2018 minor groups not of the form NN-N000 (checked against the BLS structure).
+TWO_DIGIT_MINOR_GROUPS = frozenset({"15-1200", "31-1100", "51-5100"})
+
+# Detailed occupations whose broad group is not NN-NNN0: 29-1221..29-1229 are Physicians.
+_BROAD_EXCEPTIONS = {"29-1220": "29-1210"}
+
 _CODE = re.compile(r"^(\d{2})-(\d{4})(?:\.(\d{2}))?$")
 _PATTERN = r"^\d{2}-\d{4}(\.\d{2})?$"
 
@@ -59,8 +68,8 @@ def soc_levels(code: str) -> dict[str, str]:
     :class:`~skilltide.errors.UserError` for a code that is not ``NN-NNNN[.NN]`` or whose
     major group is not one of the 23.
 
-    >>> soc_levels("51-5111.00")["minor"]
-    '51-5100'
+    >>> soc_levels("51-5111.00")["minor"], soc_levels("11-3111.00")["minor"]
+    ('51-5100', '11-3000')
     """
     match = _CODE.match(code.strip()) if isinstance(code, str) else None
     if not match:
@@ -72,8 +81,8 @@ def soc_levels(code: str) -> dict[str, str]:
     return {
         "onetsoc": f"{match[1]}-{digits}.{match[3] or '00'}",
         "detailed": f"{match[1]}-{digits}",
-        "broad": f"{match[1]}-{digits[:3]}0",
-        "minor": f"{match[1]}-{digits[:2]}00",
+        "broad": _BROAD_EXCEPTIONS.get(f"{match[1]}-{digits[:3]}0", f"{match[1]}-{digits[:3]}0"),
+        "minor": _minor(f"{match[1]}-{digits}"),
         "major": major,
         "major_title": MAJOR_GROUPS[major],
     }
@@ -91,8 +100,15 @@ def with_soc_levels(frame: pl.DataFrame, column: str = "onetsoc_code") -> pl.Dat
     ok = code.str.contains(_PATTERN)
     parts = {
         "detailed": code.str.slice(0, 7),
-        "broad": code.str.slice(0, 6) + "0",
-        "minor": code.str.slice(0, 5) + "00",
+        "broad": (code.str.slice(0, 6) + "0").replace(_BROAD_EXCEPTIONS),
+        "minor": pl.when((code.str.slice(0, 5) + "00").is_in(sorted(TWO_DIGIT_MINOR_GROUPS)))
+        .then(code.str.slice(0, 5) + "00")
+        .otherwise(code.str.slice(0, 4) + "000"),
         "major": code.str.slice(0, 2) + "-0000",
     }
     return frame.with_columns(pl.when(ok).then(e).alias(n) for n, e in parts.items())
+
+
+def _minor(detailed: str) -> str:
+    two = detailed[:5] + "00"
+    return two if two in TWO_DIGIT_MINOR_GROUPS else detailed[:4] + "000"

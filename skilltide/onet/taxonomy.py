@@ -234,9 +234,12 @@ def _resolve(candidates: pl.DataFrame, skills: pl.DataFrame) -> tuple[pl.DataFra
         pl.col("alias")
         .map_elements(is_case_sensitive, return_dtype=pl.Boolean)
         .alias("case_sensitive"),
-        (pl.col("key").is_in(sorted(AMBIGUOUS)) | (pl.col("alias").str.len_chars() == 1)).alias(
-            "ambiguous_word"
-        ),
+        # the skill itself is ambiguous when its own name (or a curated / user short form) is
+        # an ordinary word or one letter; "Excel" derived from "Microsoft Excel" is not
+        (
+            (pl.col("key").is_in(sorted(AMBIGUOUS)) | (pl.col("alias").str.len_chars() == 1))
+            & pl.col("rule").is_in(["name", "curated", "user"])
+        ).alias("ambiguous_word"),
     ).sort(["skill_id", "rank", "alias"])
     return winners, dropped
 

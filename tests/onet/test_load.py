@@ -222,3 +222,17 @@ def test_reloading_a_changed_file_replaces_that_release_rows(tmp_path, db):
         assert summary["loaded"] == 1 and summary["unchanged"] == 7
         rows = wh.con.execute("SELECT title FROM occupations ORDER BY 1").fetchall()
     assert rows == [("Nurses, Registered",), ("Software Developers",)]
+
+
+def test_subprocess_bad_header_exits_1_with_one_line(tmp_path):
+    from tests.conftest import run_skilltide
+
+    folder = copy_fixture(tmp_path)
+    path = folder / "Job Zones.txt"
+    path.write_text("O*NET-SOC Code\tZone\tDate\tDomain Source\r\n15-1252.00\t4\t08/2023\tA\r\n")
+    result = run_skilltide("onet", "load", folder, "--db", tmp_path / "w.duckdb")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {path}: column 'Zone' is not a column of the O*NET 'Job Zones' file (expected "
+        "O*NET-SOC Code, Job Zone, Date, Domain Source)"
+    ]

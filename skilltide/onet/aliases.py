@@ -195,6 +195,8 @@ AMBIGUOUS = frozenset(
         "box",
         "node",
         "sage",
+        "spring",
+        "rails",
     ]
 )
 # Edition words that a version rule may drop from the end of a name.
@@ -250,6 +252,20 @@ CURATED: dict[str, tuple[str, ...]] = {
     "Objective C": ("Objective-C", "ObjC"),
     "Swift": ("Swift programming language",),
     "Chef": ("Chef Infra",),
+    "Apple iOS": ("iOS",),
+    "Ruby on Rails": ("Rails", "RoR"),
+    "Spring Framework": ("Spring",),
+    "Amazon Simple Storage Service S3": ("S3", "Amazon S3", "AWS S3"),
+    "Amazon Elastic Compute Cloud EC2": ("EC2", "Amazon EC2", "AWS EC2"),
+    "Oracle Database": ("Oracle", "Oracle DB"),
+    "Google Angular": ("Angular", "AngularJS", "Angular.js"),
+    "Jupyter Notebook": ("Jupyter",),
+    "Jenkins CI": ("Jenkins",),
+    "Microsoft .NET Framework": (".NET", "dotnet", ".NET Framework"),
+    "React": ("React.js", "ReactJS"),
+    "React Redux": ("Redux",),
+    "Unreal Technology Unreal Engine": ("Unreal Engine",),
+    "Google Looker Analytics": ("Looker",),
 }
 
 _YEAR_OR_VERSION = re.compile(r"\s+(?:(?:19|20)\d{2}|v?\d+(?:\.\d+)+|v\d+)$")
@@ -347,7 +363,9 @@ def _acronym_split(form: str) -> tuple[str, str] | None:
         return None
     letters = re.sub(r"[0-9]", "", words[-1]).lower()
     initials = "".join(w[0].lower() for w in words[:-1] if w[0].isalnum())
-    if len(letters) >= 2 and initials.endswith(letters):
+    # the acronym must spell at least half of the words before it: "... Automated Inspection
+    # AI" after six other words is a product suffix, not the name's acronym
+    if len(letters) >= max(2, len(initials) // 2) and initials.endswith(letters):
         return " ".join(words[:-1]), words[-1]
     return None
 

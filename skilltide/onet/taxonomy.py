@@ -206,7 +206,9 @@ def _candidates(skills: pl.DataFrame, merged: pl.DataFrame, custom: pl.DataFrame
             rows += [(by_name[name], alias, "curated") for alias in extra]
     for skill_id, aliases in custom.select("skill_id", "aliases").iter_rows():
         rows += [(skill_id, alias, "user") for alias in aliases]
-    return pl.DataFrame(rows, schema=["skill_id", "alias", "rule"], orient="row")
+    return pl.DataFrame(
+        rows, schema={"skill_id": pl.String, "alias": pl.String, "rule": pl.String}, orient="row"
+    )
 
 
 def _resolve(candidates: pl.DataFrame, skills: pl.DataFrame) -> tuple[pl.DataFrame, int]:

@@ -236,3 +236,23 @@ def test_subprocess_bad_header_exits_1_with_one_line(tmp_path):
         f"error: {path}: column 'Zone' is not a column of the O*NET 'Job Zones' file (expected "
         "O*NET-SOC Code, Job Zone, Date, Domain Source)"
     ]
+
+
+def test_excel_format_is_read_with_its_extra_columns_ignored(tmp_path, db):
+    from openpyxl import Workbook
+
+    folder = tmp_path / "excel"
+    folder.mkdir()
+    (folder / "Read Me.txt").write_text("O*NET 29.1 Database\nNovember 2024 Release\n")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Job Zones"
+    sheet.append(["O*NET-SOC Code", "Title", "Job Zone", "Date", "Domain Source"])
+    sheet.append(["15-1252.00", "Software Developers", 4, "08/2023", "Analyst"])
+    sheet.append(["29-1141.00", "Registered Nurses", 3, "07/2022", "Analyst"])
+    book.save(folder / "Job Zones.xlsx")
+    with Warehouse(db) as wh:
+        summary = load_onet(wh, [folder])
+        assert summary["files"][0]["format"] == "excel"
+        rows = wh.con.execute("SELECT * FROM job_zones ORDER BY 1").fetchall()
+    assert rows == [("15-1252.00", 4, "29.1"), ("29-1141.00", 3, "29.1")]

@@ -158,3 +158,19 @@ def test_bad_taxonomy_csv(tmp_path, db, text, message):
     csv.write_text(text)
     with Warehouse(db) as wh, pytest.raises(UserError, match=message):
         add_taxonomy_csv(wh, csv)
+
+
+def test_custom_taxonomy_without_onet(tmp_path, db):
+    csv = tmp_path / "mine.csv"
+    csv.write_text("name,aliases\nMicrosoft Excel,spreadsheets\n")
+    with Warehouse(db) as wh:
+        summary = add_taxonomy_csv(wh, csv)
+        assert summary["skills"] == 1
+        aliases = dict(wh.con.execute("SELECT alias, rule FROM skill_aliases").fetchall())
+    # user aliases plus the same rules as O*NET names
+    assert aliases == {
+        "Microsoft Excel": "name",
+        "spreadsheets": "user",
+        "Excel": "strip_vendor",
+        "MS Excel": "vendor_abbrev",
+    }

@@ -152,9 +152,11 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
                 pending, rows = [], 0
         if pending:
             yield _csv_frame(path, pending, header, mapping, done)
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowInvalid, OSError) as exc:
         message = str(exc).splitlines()[0]
-        if "gzip" in message.lower() or "compress" in message.lower():
+        if gz and (
+            "gzip" in message.lower() or "compress" in message.lower() or isinstance(exc, OSError)
+        ):
             raise UserError(f"{path}: truncated or corrupt gzip file ({message})") from None
         raise UserError(
             f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file "

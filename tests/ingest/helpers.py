@@ -157,14 +157,15 @@ def small_vocab() -> tuple[pl.DataFrame, pl.DataFrame]:
     return skills, aliases
 
 
-FILLER = (
+FILLER_TEXT = (
     "we are looking for a motivated team member to join our growing group the role involves "
     "working closely with stakeholders across the business to deliver high quality results on "
     "time you will be responsible for planning reviewing and improving processes and supporting "
     "customers with clear communication strong attention to detail and the ability to manage "
     "several priorities experience in a similar position is an advantage we offer flexible "
     "hours training benefits and a friendly office in the city centre"
-).split()
+)
+FILLER = FILLER_TEXT.split(" ")
 # Sentences where an ambiguous name appears but is NOT the skill (truth: no mention).
 DECOYS = [
     "Go to our careers page to apply.",

@@ -143,13 +143,15 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
         )
         pending: list[pa.RecordBatch] = []
         rows = 0
-        for batch in reader:
-            pending.append(batch)
-            rows += batch.num_rows
-            if rows >= batch_rows:
-                yield _csv_frame(path, pending, header, mapping, done)
-                done += rows
-                pending, rows = [], 0
+        for block in reader:
+            for start in range(0, block.num_rows, batch_rows):
+                batch = block.slice(start, batch_rows)
+                pending.append(batch)
+                rows += batch.num_rows
+                if rows >= batch_rows:
+                    yield _csv_frame(path, pending, header, mapping, done)
+                    done += rows
+                    pending, rows = [], 0
         if pending:
             yield _csv_frame(path, pending, header, mapping, done)
     except (pa.ArrowInvalid, OSError) as exc:

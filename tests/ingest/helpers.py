@@ -57,6 +57,26 @@ CURATED = {
     "Amazon Web Services AWS software": ["Amazon Web Services"],
 }
 AMBIGUOUS = {"R", "C", "Go", "Swift"}
+# Vendor-stripped remainders that are ordinary words, not names.
+GENERIC = {
+    "Word",
+    "Access",
+    "Project",
+    "Cloud",
+    "Teams",
+    "Office",
+    "Search",
+    "Analytics",
+    "Maps",
+    "Drive",
+    "Sheets",
+    "Docs",
+    "Forms",
+    "Photos",
+    "Mail",
+    "Store",
+    "Play",
+}
 
 
 def slug(name: str) -> str:
@@ -88,11 +108,16 @@ def onet_technology_vocab(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         rows.append((name, skill_id, "name", name in AMBIGUOUS))
         words = name.split()
         if len(words) >= 2 and words[0] in VENDORS:
-            rows.append((" ".join(words[1:]), skill_id, "strip_vendor", False))
-        if len(words) >= 3 and re.fullmatch(r"[A-Z][A-Z0-9]{1,}", words[-1]):
-            rows.append((words[-1], skill_id, "acronym", False))
-        if len(words) >= 2 and words[-1] == "software":
-            rows.append((" ".join(words[:-1]), skill_id, "strip_software", False))
+            rest = " ".join(words[1:])
+            if rest not in GENERIC:  # one-word remainders need exact case ("Cloud" vs cloud)
+                rows.append((rest, skill_id, "strip_vendor", len(words) == 2))
+        acronym = words[-1]
+        if (
+            len(words) >= 3
+            and re.fullmatch(r"[A-Z][A-Z0-9]{2,}", acronym)
+            and acronym[0] == words[0][0].upper()
+        ):  # "Cascading Style Sheets CSS"
+            rows.append((acronym, skill_id, "acronym", True))
         if name.endswith(" programming language"):
             rows.append((name[: -len(" programming language")], skill_id, "strip_language", False))
         for alias in CURATED.get(name, []):

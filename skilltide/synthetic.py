@@ -48,7 +48,7 @@ __all__ = [
 SIZES: dict[str, MarketSpec] = {
     "small": MarketSpec(
         months=24,
-        ads_per_month=190,
+        ads_per_month=165,
         n_skills=70,
         n_occupations=12,
         n_regions=10,
@@ -61,7 +61,7 @@ SIZES: dict[str, MarketSpec] = {
 }
 
 
-@dataclass
+@dataclass(repr=False)
 class Market:
     """A generated market: ads, taxonomy and truth frames (see :func:`generate`)."""
 
@@ -74,6 +74,13 @@ class Market:
     truth_demand: pl.DataFrame
     truth_duplicates: pl.DataFrame
     truth_skills: pl.DataFrame
+
+    def __repr__(self) -> str:
+        return (
+            f"Market({self.ads.height} ads, {self.skills.height} skills, "
+            f"{self.occupations.height} occupations, {self.truth_ad_skills.height} true mentions, "
+            f"{self.truth_duplicates.height} duplicates, seed={self.spec.seed})"
+        )
 
 
 def plan(spec: MarketSpec) -> MarketPlan:
@@ -180,6 +187,7 @@ def write_market(
     >>> sorted(p.name for p in out.iterdir())
     ['ads.csv', 'manifest.json', 'occupations.csv', 'skills.csv', 'truth']
     """
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise ValueError(f"formats must be among {FORMATS}, got {formats!r}")

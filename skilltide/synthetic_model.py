@@ -181,7 +181,7 @@ class MarketPlan:
         ramp = np.clip(1 - np.exp(-(t[:, None] - start + 1) / tau), 0, None)
         G = np.where(emerging, G * ramp * np.exp(0.02 * np.maximum(t[:, None] - start, 0)), G)
         self.start = start
-        self.breaks = self._series_breaks(rng, G, b)
+        self.breaks = self._series_breaks(rng, b)
         for kind, j, m0, size in self.breaks:
             if kind == "level":
                 G[m0:, j] *= 1 + size
@@ -222,7 +222,7 @@ class MarketPlan:
             raise ValueError(f"market_break_month {spec.market_break_month} is not in the window")
         return self.months.index(spec.market_break_month)
 
-    def _series_breaks(self, rng, G, b) -> list[tuple[str, int, int, float]]:
+    def _series_breaks(self, rng, b) -> list[tuple[str, int, int, float]]:
         """Pick skills and months for level shifts and trend changes (kind, skill, month, size)."""
         nm = self.spec.months
         plain = [j for j, f in enumerate(self.flags) if not f]

@@ -866,6 +866,20 @@ EXTRAS = [
     "most of our leaders were promoted from within.",
     "Candidates must be authorized to work in the United States. Visa sponsorship is not "
     "available for this position.",
+    "Our values: we do the right thing when nobody is watching, we treat every colleague and "
+    "customer with respect, we keep learning, and we own our results. These are not slogans on "
+    "a wall; they shape how we hire, how we promote and how we make decisions every day. If "
+    "you want to work somewhere that takes its people seriously and rewards initiative, we "
+    "would love to hear from you.",
+    "More about our benefits: coverage starts on the first day of the month after you join. "
+    "Our plans include low-deductible and high-deductible options, a company contribution to "
+    "your health savings account, free preventive care, mental health support through our "
+    "employee assistance program, and paid leave for new parents, caregivers and volunteering. "
+    "Full details are shared with every candidate who receives an offer.",
+    "A typical week: you will spend most of your time on the core duties above, with regular "
+    "check-ins with your manager, a short team meeting to plan the week ahead, and time set "
+    "aside for training. We measure success by the quality of your work and the way you treat "
+    "the people around you, not by hours logged.",
 ]
 
 EXTRAS_PRO = [

@@ -53,18 +53,21 @@ def test_same_seed_gives_byte_identical_files_in_every_format(tmp_path):
     assert a["truth/demand.csv.gz"] != c["truth/demand.csv.gz"]
 
 
-def test_small_market_written_from_spec_equals_generated_market(tmp_path, market):
-    streamed = digest(write_market(SIZES["small"], tmp_path / "s"))
+def test_market_written_from_spec_equals_generated_market(tmp_path):
+    market = generate(TINY)
+    streamed = digest(write_market(TINY, tmp_path / "s"))
     in_memory = digest(write_market(market, tmp_path / "m"))
     assert streamed == in_memory
     manifest = json.loads((tmp_path / "s" / "manifest.json").read_text())
-    assert manifest["seed"] == SIZES["small"].seed
+    assert manifest["seed"] == TINY.seed and manifest["spec"]["months"] == TINY.months
     assert manifest["rows"]["ads"] == market.ads.height
+    assert set(manifest["files"]) == set(streamed) - {"manifest.json"}
     for name, info in manifest["files"].items():
         assert streamed[name] == info["sha256"]
     ads = pl.read_csv(tmp_path / "s" / "ads.csv")
     assert ads.columns == ["id", "posted_at", "title", "company", "region", "occupation", "text"]
     assert ads.height == market.ads.height
+    assert "ads" in repr(market) and "seed=7" in repr(market)
 
 
 def test_formats_hold_the_same_ads(tmp_path):
@@ -76,21 +79,51 @@ def test_formats_hold_the_same_ads(tmp_path):
         write_market(TINY, tmp_path / "x", formats=("xml",))
 
 
+def trie_pattern(words: set[str], flags: int = 0) -> re.Pattern:
+    """A word-bounded regex for ``words`` built as a character trie (fast, longest first)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(node) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(r"(?<!\w)" + emit(trie) + r"(?!\w)", flags)
+
+
 def matcher(skills: pl.DataFrame):
     """Leftmost-longest matcher: non-ambiguous forms any case, ambiguous forms exact case."""
-    forms = []
+    exact, folded = {}, {}
     for name, aliases, ambiguous in skills.select("name", "aliases", "ambiguous").iter_rows():
         for form in [name, *[a for a in (aliases or "").split("|") if a]]:
-            forms.append((form, name, ambiguous))
-    forms.sort(key=lambda f: -len(f[0]))
-    alternatives = [re.escape(f) if amb else f"(?i:{re.escape(f)})" for f, _, amb in forms]
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
-    exact = {f: s for f, s, amb in forms if amb}
-    folded = {f.lower(): s for f, s, amb in forms if not amb}
+            if ambiguous:
+                exact[form] = name
+            else:
+                folded[form.lower()] = name
+    patterns = [(trie_pattern(set(folded), re.IGNORECASE), True), (trie_pattern(set(exact)), False)]
     ambiguous = set(skills.filter("ambiguous")["name"])
 
     def find(text: str) -> list[tuple[str, str]]:
-        return [(exact.get(m) or folded[m.lower()], m) for m in pattern.findall(text)]
+        spans = sorted(
+            (
+                (m.start(), -len(m.group()), m.group(), fold)
+                for p, fold in patterns
+                for m in p.finditer(text)
+            )
+        )
+        out, end = [], -1
+        for start, neg_len, form, fold in spans:
+            if start >= end:  # leftmost-longest, non-overlapping across both patterns
+                out.append((folded[form.lower()] if fold else exact[form], form))
+                end = start - neg_len
+        return out
 
     return find, ambiguous
 
@@ -296,3 +329,16 @@ def test_occupations_are_real_onet_codes_and_titles(market):
     full = plan(MarketSpec(n_occupations=len(OCCUPATIONS)))
     for code, title in full.occupations_frame().iter_rows():
         assert titles[code] == title
+
+
+def test_skills_follow_their_occupations(market):
+    mentions = market.truth_ad_skills.filter(where="text").join(
+        market.ads.select("id", "occupation"), on="id"
+    )
+    nursing = {"29-1141.00", "29-2061.00", "31-1131.00"}
+    bls = mentions.filter(skill="Basic Life Support")
+    assert bls.height > 100 and bls["occupation"].is_in(nursing).all()
+    by_occ = mentions.group_by("occupation").agg(pl.col("skill").n_unique())
+    assert by_occ.height == market.occupations.height  # every occupation asks for skills
+    python = mentions.filter(skill="Python")["occupation"].value_counts(sort=True)
+    assert python["occupation"][0] in {"15-1252.00", "15-2051.00"}

@@ -2,9 +2,119 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from skilltide.config import Settings
+from skilltide.console import command, echo, emit_json, progress_for
+
 ingest_app = typer.Typer(help="Ingest job ads and aggregated demand panels into the warehouse.")
+
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="FIELD=PATH: read FIELD from a column or a dotted JSON path "
+        "(positions.0.title). Repeatable; also [ingest.map] in the config file.",
+    ),
+]
+
+
+@command(ingest_app, "ads")
+def ads_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Ad files (CSV/TSV/JSONL/Parquet, .gz) or folders.")
+    ],
+    settings: Settings,
+    map_: MapOption = None,
+    source: Annotated[str | None, typer.Option("--source", help="Name of the ad source.")] = None,
+    batch_rows: Annotated[
+        int, typer.Option(help="Rows per batch (bounds memory).", min=100)
+    ] = 20_000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Ingest job ads: validate, quarantine, dedup, extract skills, refresh demand panel 'ads'.
+
+    Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
+    """
+    from skilltide.ingest.ads import SUMMARY_KEYS, ingest_ads
+    from skilltide.ingest.readers import parse_mapping
+    from skilltide.store import Warehouse
+
+    config = settings.section("ingest")
+    base = parse_mapping(config.get("map") or {})
+    mapping = parse_mapping(map_ or [], base=base)
+    source = source or config.get("source")
+    with Warehouse(settings.db) as wh:
+        summary = ingest_ads(
+            wh,
+            paths,
+            mapping=mapping,
+            source=source,
+            progress=progress_for(settings),
+            batch_rows=batch_rows,
+        )
+    if as_json:
+        emit_json({k: summary[k] for k in SUMMARY_KEYS})
+        return
+    echo(
+        settings,
+        f"{summary['files']} files ({summary['unchanged_files']} unchanged), "
+        f"{summary['rows_read']:,} rows read: {summary['ads_stored']:,} ads stored, "
+        f"{summary['duplicates']:,} duplicates, {summary['quarantined']:,} quarantined, "
+        f"{summary['skills_found']:,} skill mentions  (run {summary['run_id']})",
+    )
+    if summary["quarantined"]:
+        echo(
+            settings,
+            "see quarantined rows: SELECT reason, count(*) FROM quarantine "
+            f"WHERE run_id = '{summary['run_id']}' GROUP BY reason",
+        )
+
+
+@command(ingest_app, "demand")
+def demand_command(
+    path: Annotated[Path, typer.Argument(help="Aggregated panel: CSV/TSV/Parquet/JSONL.")],
+    settings: Settings,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", help="FIELD=COLUMN for skill, month, count, group, total, granularity."
+        ),
+    ] = None,
+    panel: Annotated[str | None, typer.Option(help="Panel name [default: file stem].")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Import an already aggregated demand panel (long, or Job-SDF wide months).
+
+    Example: skilltide ingest demand hn_whoishiring_term_counts_monthly.csv --panel hn --json
+    """
+    from skilltide.errors import UserError
+    from skilltide.ingest.demand import DEMAND_FIELDS, import_demand
+    from skilltide.store import Warehouse
+
+    mapping = {}
+    for item in map_ or []:
+        field, _, column = item.partition("=")
+        if field not in DEMAND_FIELDS or not column:
+            raise UserError(
+                f"--map {item}: write FIELD=COLUMN with FIELD one of {', '.join(DEMAND_FIELDS)}"
+            )
+        mapping[field] = column
+    with Warehouse(settings.db) as wh:
+        summary = import_demand(wh, path, mapping=mapping, panel=panel)
+    if as_json:
+        emit_json(summary)
+        return
+    echo(
+        settings,
+        f"panel {summary['panel']!r} ({summary['layout']}): {summary['rows']:,} rows, "
+        f"{summary['skills']:,} skills ({summary['matched_taxonomy']:,} in the "
+        f"taxonomy), {summary['months']} months, granularities "
+        f"{', '.join(summary['granularities'])}",
+    )
 
 
 def register(app: typer.Typer) -> None:

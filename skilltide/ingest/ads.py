@@ -1,0 +1,373 @@
+"""Ingest ad files into the warehouse: read, validate, dedup, extract skills, store, aggregate.
+
+:func:`ingest_ads` is the pipeline entry point (``skilltide ingest ads`` and ``skilltide run``
+call it). All files are ingested in ONE run (one transaction): if any file is malformed, or
+the process dies between batches, nothing of the run is committed. A manifest (``ad_files``)
+makes re-runs incremental: an unchanged file (same path, size and sha256) is skipped; a
+changed file first has its earlier postings, ads and quarantine rows removed (ads also posted
+in other files fall back to their earliest remaining posting), then is read again.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from skilltide.store import Warehouse
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "ads.csv").write_text(
+...     "id,posted_at,title,company,text\\n1,2024-01-05,Analyst,Acme,Uses SQL daily\\n"
+...     "2,2024-02-01,Analyst,Acme,Uses SQL daily\\n3,,Clerk,Acme,Files papers\\n")
+>>> with Warehouse(d / "w.duckdb") as wh:
+...     s = ingest_ads(wh, [d / "ads.csv"])
+>>> s["rows_read"], s["ads_stored"], s["duplicates"], s["quarantined"]
+(3, 1, 1, 1)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from skilltide.console import quiet_progress
+from skilltide.errors import UserError
+from skilltide.ingest.dedup import ad_ids
+from skilltide.ingest.demand import refresh_ads_panel
+from skilltide.ingest.extract import SkillMatcher, normalise
+from skilltide.ingest.readers import (
+    BATCH_ROWS,
+    FORMATS,
+    file_format,
+    parse_mapping,
+    raw_json,
+    read_batches,
+    sha256_file,
+)
+from skilltide.store import Run, Warehouse, append, frame
+
+SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, plus the supported files under named folders (sorted, recursive)."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and _supported(f))
+            if not found:
+                raise UserError(f"{p}: folder has no ad files ({', '.join(sorted(FORMATS))})")
+            files.extend(found)
+        elif p.is_file():
+            file_format(p)
+            files.append(p)
+        else:
+            raise UserError(f"{p}: file not found")
+    unique = list(dict.fromkeys(f.resolve() for f in files))
+    return unique
+
+
+def _supported(path: Path) -> bool:
+    try:
+        file_format(path)
+    except UserError:
+        return False
+    return True
+
+
+def ingest_ads(
+    wh: Warehouse,
+    paths: Iterable[str | Path],
+    mapping: dict[str, str] | list[str] | None = None,
+    source: str | None = None,
+    progress: Callable = quiet_progress,
+    batch_rows: int = BATCH_ROWS,
+    coder: Any = "auto",
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
+
+    ``mapping`` maps fields (``id, posted_at, title, text, company, region, occupation``) to
+    columns or dotted paths; unmapped fields default to the column of the same name.
+    ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"`` to
+    load the warehouse's coder when the title-coding stage is installed.
+    """
+    files = expand_paths(paths)
+    fields = parse_mapping(mapping)
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    matcher = SkillMatcher.from_warehouse(wh.con)
+    title_coder = _load_coder(wh) if coder == "auto" else coder
+    totals = dict.fromkeys(SUMMARY_KEYS, 0)
+    per_file = []
+    args = {"paths": [str(f) for f in files], "map": fields, "source": source}
+    with wh.run("ingest ads", args) as run:
+        for path in progress(files, "ingesting ads", total=len(files)):
+            with run.stage(f"file {path.name}") as record:
+                stats = _ingest_file(
+                    run, path, fields, source, matcher, title_coder, now, batch_rows
+                )
+                record.update(stats)
+            per_file.append({"path": str(path), **stats})
+            totals["files"] += 1
+            for key in SUMMARY_KEYS[1:]:
+                totals[key] += stats[key]
+        changed = any(s["status"] != "unchanged" for s in per_file)
+        if changed or _panel_missing(run.con):
+            with run.stage("demand panel 'ads'") as record:
+                record.update(refresh_ads_panel(run.con, run.run_id))
+        for table in ("ads", "ad_postings", "ad_skills", "quarantine"):
+            run.count(table, sum(s.get(f"_{table}", 0) for s in per_file))
+        if totals["quarantined"]:
+            run.status = "partial"
+        notes = {
+            "unchanged_files": sum(1 for s in per_file if s["status"] == "unchanged"),
+            "replaced_files": sum(1 for s in per_file if s["status"] == "replaced"),
+            "taxonomy_aliases": matcher.n_aliases,
+            "coder": title_coder is not None,
+        }
+        run.notes.update(notes)
+        summary = {
+            **totals,
+            **notes,
+            "run_id": run.run_id,
+            "file_details": [
+                {k: v for k, v in s.items() if not k.startswith("_")} for s in per_file
+            ],
+        }
+    return summary
+
+
+def _panel_missing(con) -> bool:
+    rows = con.execute(
+        "SELECT (SELECT count(*) FROM ads) > 0"
+        " AND (SELECT count(*) FROM demand_totals WHERE panel = 'ads') = 0"
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def _load_coder(wh: Warehouse):
+    try:
+        from skilltide.onet.coder import load_coder
+    except ImportError:
+        return None
+    try:
+        return load_coder(wh)
+    except UserError:
+        return None
+
+
+def _file_id(path: Path, sha: str) -> str:
+    return hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:16]
+
+
+def _ingest_file(
+    run: Run,
+    path: Path,
+    fields: dict,
+    source: str | None,
+    matcher: SkillMatcher,
+    coder: Any,
+    now: dt.datetime,
+    batch_rows: int,
+) -> dict[str, Any]:
+    con = run.con
+    size = path.stat().st_size
+    sha = sha256_file(path)
+    file_id = _file_id(path, sha)
+    fmt, gz = file_format(path)
+    stats: dict[str, Any] = {"status": "new", **dict.fromkeys(SUMMARY_KEYS[1:], 0)}
+    previous = con.execute(
+        "SELECT file_id, sha256 FROM ad_files WHERE path = ?", [str(path)]
+    ).fetchall()
+    if previous and previous[0][1] == sha:
+        stats["status"] = "unchanged"
+        return stats
+    if previous:
+        remove_file(con, previous[0][0])
+        stats["status"] = "replaced"
+    from skilltide.ingest.validate import validate
+
+    for batch in read_batches(path, fields, batch_rows):
+        stats["rows_read"] += batch.height
+        good, bad = validate(batch, now)
+        if bad.height:
+            q = bad.with_columns(raw_json(bad).alias("raw")).select(
+                pl.lit(run.run_id).alias("run_id"),
+                pl.lit(str(path)).alias("file"),
+                pl.lit(file_id).alias("file_id"),
+                "row_number",
+                "reason",
+                "field",
+                "detail",
+                "raw",
+            )
+            stats["quarantined"] += append(con, "quarantine", q)
+        if good.height == 0:
+            continue
+        _store_batch(run, good, file_id, source, matcher, coder, stats)
+    stats["_quarantine"] = stats["quarantined"]
+    con.execute(
+        "INSERT INTO ad_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            file_id,
+            str(path),
+            size,
+            sha,
+            fmt + (".gz" if gz else ""),
+            source,
+            stats["rows_read"],
+            stats["ads_stored"],
+            stats["duplicates"],
+            stats["quarantined"],
+            run.run_id,
+        ],
+    )
+    return stats
+
+
+def _store_batch(
+    run: Run,
+    good: pl.DataFrame,
+    file_id: str,
+    source: str | None,
+    matcher: SkillMatcher,
+    coder: Any,
+    stats: dict,
+) -> None:
+    con = run.con
+    good = good.with_columns(
+        normalise(pl.col("title"), sentence_start=False).alias("title_norm"),
+        normalise(pl.col("text")).alias("text_norm"),
+    )
+    good = good.with_columns(ad_ids(good))
+    postings = good.select(
+        "ad_id",
+        pl.lit(file_id).alias("file_id"),
+        "row_number",
+        pl.col("id").alias("external_id"),
+        pl.col("posted_at_utc").alias("posted_at"),
+        "month",
+        pl.lit(run.run_id).alias("run_id"),
+    )
+    con.register("_batch_postings", postings.to_arrow())
+    try:
+        existing = frame(
+            con,
+            "SELECT DISTINCT a.ad_id FROM ads a SEMI JOIN _batch_postings b ON a.ad_id = b.ad_id",
+        )
+        con.execute("INSERT INTO ad_postings BY NAME SELECT * FROM _batch_postings")
+        # An ad first posted earlier than we knew moves to its earlier posting.
+        con.execute(
+            "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
+            " row_number = e.row_number, external_id = e.external_id"
+            " FROM (SELECT ad_id, arg_min(posted_at, posted_at) AS posted_at,"
+            "        arg_min(month, posted_at) AS month, arg_min(file_id, posted_at) AS file_id,"
+            "        arg_min(row_number, posted_at) AS row_number,"
+            "        arg_min(external_id, posted_at) AS external_id"
+            "       FROM _batch_postings GROUP BY ad_id) e"
+            " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
+        )
+    finally:
+        con.unregister("_batch_postings")
+    stats["_ad_postings"] = stats.get("_ad_postings", 0) + postings.height
+    new = (
+        good.join(existing, on="ad_id", how="anti")
+        .sort("posted_at_utc", "row_number")
+        .unique("ad_id", keep="first", maintain_order=True)
+    )
+    stats["duplicates"] += good.height - new.height
+    if new.height == 0:
+        return
+    skills = matcher.extract_normalised(new.select("ad_id", "title_norm", "text_norm"))
+    occupation = _occupations(new, coder)
+    ads = new.select(
+        "ad_id",
+        pl.lit(source, dtype=pl.String).alias("source"),
+        pl.col("id").alias("external_id"),
+        pl.lit(file_id).alias("file_id"),
+        "row_number",
+        pl.col("posted_at_utc").alias("posted_at"),
+        "month",
+        "title",
+        "company",
+        "region",
+        pl.col("text").str.len_chars().cast(pl.Int32).alias("text_chars"),
+        pl.lit(run.run_id).alias("run_id"),
+    ).hstack(occupation)
+    stats["ads_stored"] += append(con, "ads", ads)
+    stats["_ads"] = stats.get("_ads", 0) + ads.height
+    n_skills = append(con, "ad_skills", skills.with_columns(pl.lit(run.run_id).alias("run_id")))
+    stats["skills_found"] += n_skills
+    stats["_ad_skills"] = stats.get("_ad_skills", 0) + n_skills
+
+
+def _occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
+    """``occupation, occupation_score, occupation_source``: the mapped column, else the coder."""
+    mapped = new["occupation"].str.strip_chars().replace("", None)
+    out = pl.DataFrame(
+        {
+            "occupation": mapped,
+            "occupation_score": pl.Series([None] * new.height, dtype=pl.Float64),
+            "occupation_source": pl.Series(
+                ["mapped" if m is not None else None for m in mapped.to_list()], dtype=pl.String
+            ),
+        }
+    )
+    missing = out.with_row_index("i").filter(
+        pl.col("occupation").is_null() & new["title"].is_not_null()
+    )
+    if coder is None or missing.height == 0:
+        return out
+    titles = new["title"].gather(missing["i"]).to_list()
+    predicted = coder.predict(titles, top=1)
+    predicted = predicted.filter(pl.col("rank") == 1).select(
+        pl.col("input_index").cast(pl.UInt32), "onetsoc_code", pl.col("score").cast(pl.Float64)
+    )
+    idx = (
+        missing.select("i")
+        .with_row_index("input_index")
+        .join(predicted, on="input_index", how="left")
+    )
+    filled = out.with_row_index("i").join(
+        idx.select("i", "onetsoc_code", "score"), on="i", how="left"
+    )
+    return filled.select(
+        pl.coalesce("occupation", "onetsoc_code").alias("occupation"),
+        pl.when(pl.col("occupation").is_null())
+        .then(pl.col("score"))
+        .otherwise(pl.col("occupation_score"))
+        .alias("occupation_score"),
+        pl.when(pl.col("occupation").is_null() & pl.col("onetsoc_code").is_not_null())
+        .then(pl.lit("coder"))
+        .otherwise(pl.col("occupation_source"))
+        .alias("occupation_source"),
+    )
+
+
+def remove_file(con, file_id: str) -> None:
+    """Remove one file version's postings, ads and quarantine rows (before re-reading it).
+
+    Ads whose first posting was in this file but that were also posted in other files fall
+    back to their earliest remaining posting; the others are deleted with their skills.
+    """
+    con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
+    con.execute("DELETE FROM ad_postings WHERE file_id = ?", [file_id])
+    con.execute(
+        "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
+        " row_number = e.row_number, external_id = e.external_id"
+        " FROM (SELECT ad_id, min(posted_at) AS posted_at,"
+        "        arg_min(month, (posted_at, file_id, row_number)) AS month,"
+        "        arg_min(file_id, (posted_at, file_id, row_number)) AS file_id,"
+        "        arg_min(row_number, (posted_at, file_id, row_number)) AS row_number,"
+        "        arg_min(external_id, (posted_at, file_id, row_number)) AS external_id"
+        "       FROM ad_postings WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)"
+        "       GROUP BY ad_id) e"
+        " WHERE ads.ad_id = e.ad_id",
+        [file_id],
+    )
+    con.execute(
+        "DELETE FROM ad_skills WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)", [file_id]
+    )
+    con.execute("DELETE FROM ads WHERE file_id = ?", [file_id])
+    con.execute("DELETE FROM ad_files WHERE file_id = ?", [file_id])

@@ -1,0 +1,273 @@
+"""Skill extraction: match ad titles and texts against the taxonomy with Aho–Corasick.
+
+Method (details and measured accuracy in docs/methods.md, "Skill extraction"):
+
+1. :func:`normalise` turns every run of characters that cannot be part of a skill name
+   (anything but Latin/Greek/Cyrillic letters, digits, ``+ # .`` and the space) into one space
+   and marks sentence ends (``. `` ``! `` ``? `` ``。``) with `` ⁞ ``. Aliases are normalised the
+   same way, so ``scikit-learn``/``scikit learn`` and ``Node.js,`` all meet, and CJK text next to
+   a Latin name (``熟悉Python和Go``) is a word boundary.
+2. Each alias becomes a pattern ``" " + alias + " "``; the spaces on both sides enforce word
+   boundaries (``Java`` does not match inside ``JavaScript``). One overlapping pass of polars'
+   ``str.extract_many`` (Rust ``aho-corasick``) over the lowercased text finds them all; a
+   match nested in a longer match (``Excel`` in ``Microsoft Excel``) is dropped unless it also
+   occurs on its own (occurrence counts minus the counts of the patterns that contain it), which
+   gives longest-match semantics without a second pass for positions.
+3. Ordinary aliases match case-insensitively. *Guarded* aliases — case-sensitive ones, an
+   ambiguous skill's own name and any alias of two characters or fewer (``R``, ``C``, ``Go``,
+   ``Swift``) — match only with exact case, never at the start of a sentence of the ad text,
+   not in known non-skill phrases (``R&D``, ``C-suite``, ``go-live``), and only when the ad
+   text also mentions at least one unguarded skill. In titles exact case suffices.
+
+Example
+-------
+>>> import polars as pl
+>>> vocab = pl.DataFrame({"alias": ["Python", "Java", "JavaScript", "Go", "Microsoft Excel",
+...     "Excel"], "skill_id": ["py", "java", "js", "go", "excel", "excel"],
+...     "case_sensitive": [False, False, False, True, False, False],
+...     "ambiguous": [False, False, False, True, False, False]})
+>>> m = SkillMatcher(vocab)
+>>> ads = pl.DataFrame({"ad_id": ["a", "b"], "title": ["Go developer", None],
+...     "text": ["We use Python, Go and JavaScript.", "Go to our site. MS Excel, javascript"]})
+>>> m.extract(ads).sort("ad_id", "skill_id").rows()  # doctest: +NORMALIZE_WHITESPACE
+[('a', 'go', 'both'), ('a', 'js', 'text'), ('a', 'py', 'text'),
+ ('b', 'excel', 'text'), ('b', 'js', 'text')]
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+SENTENCE = "⁞"
+_SENTENCE_ENDS = [". ", ".\n", ".\r", "! ", "!\n", "? ", "?\n", "。", "！", "？", "\n\n"]
+# Spaces are kept as they are (replacing each one would cost most of the time); the rest of
+# the non-name characters, newlines included, become one space.
+_SEPARATORS = r"[^\p{Latin}\p{Greek}\p{Cyrillic}\p{N}+#. " + SENTENCE + r"]+"
+REJECT = "__reject__"
+# Phrases where a guarded short name is not the skill (matched case-sensitively, longest wins).
+NON_SKILL_PHRASES = {
+    "R": ["R&D", "R and D", "R D", "Q&A"],
+    "C": [
+        "C-suite",
+        "C-level",
+        "C level",
+        "Plan C",
+        "Vitamin C",
+        "Grade C",
+        "Class C",
+        "C Corp",
+        "C-corp",
+        "Type C",
+        "USB C",
+        "C1",
+        "C2",
+    ],
+    "Go": ["Go-live", "Go live", "Go to", "Go ahead", "Go-to", "Go-getter"],
+    "Swift": ["Swift response", "Swift action"],
+}
+
+
+def normalise(text: pl.Expr, sentence_start: bool = True) -> pl.Expr:
+    """Canonical separators (see module docstring); the result starts and ends with a space."""
+    head = f" {SENTENCE} " if sentence_start else " "
+    return pl.concat_str(
+        pl.lit(head),
+        text.fill_null("")
+        .str.replace_many(_SENTENCE_ENDS, [f" {SENTENCE} "] * len(_SENTENCE_ENDS))
+        .str.replace_all(_SEPARATORS, " "),
+        pl.lit(" "),
+    ).str.replace_many([". "], [" "])
+
+
+def _pattern(alias: pl.Expr) -> pl.Expr:
+    body = normalise(alias, sentence_start=False).str.replace_all(" +", " ").str.strip_chars(" ")
+    return pl.concat_str(pl.lit(" "), body, pl.lit(" "))
+
+
+class SkillMatcher:
+    """Aho–Corasick matcher for a vocabulary ``(alias, skill_id, case_sensitive, ambiguous)``.
+
+    Use :meth:`from_warehouse` to read ``skills``/``skill_aliases``; :meth:`extract` returns one
+    row per ``(ad_id, skill_id)`` with ``found_in`` ``title``, ``text`` or ``both``.
+    """
+
+    def __init__(self, vocab: pl.DataFrame) -> None:
+        v = vocab.select(
+            pl.col("alias").cast(pl.String),
+            pl.col("skill_id").cast(pl.String),
+            pl.col("case_sensitive").fill_null(False).cast(pl.Boolean),
+            pl.col("ambiguous").fill_null(False).cast(pl.Boolean),
+            (pl.col("name") if "name" in vocab.columns else pl.col("alias")).alias("name"),
+        ).with_columns(_pattern(pl.col("alias")).alias("pattern"))
+        v = v.filter(pl.col("pattern").str.strip_chars().str.len_bytes() > 0)
+        v = v.with_columns(
+            (
+                pl.col("case_sensitive")
+                | (
+                    pl.col("ambiguous")
+                    & (pl.col("alias").str.to_lowercase() == pl.col("name").str.to_lowercase())
+                )
+                | (pl.col("pattern").str.strip_chars().str.len_chars() <= 2)
+            ).alias("guarded")
+        )
+        plain = (
+            v.filter(~pl.col("guarded"))
+            .with_columns(pl.col("pattern").str.to_lowercase().alias("key"))
+            .select("key", "skill_id", pl.lit(False).alias("guarded"))
+            .unique(maintain_order=True)
+        )
+        guarded = (
+            v.filter(pl.col("guarded"))
+            .select(pl.col("pattern").alias("key"), "skill_id", pl.lit(True).alias("guarded"))
+            .unique(maintain_order=True)
+        )
+        rejects = [
+            phrase
+            for alias in guarded["key"].str.strip_chars().unique().to_list()
+            for phrase in NON_SKILL_PHRASES.get(alias, [])
+        ]
+        reject_rows = pl.DataFrame({"alias": rejects}, schema={"alias": pl.String}).select(
+            _pattern(pl.col("alias")).alias("key"),
+            pl.lit(REJECT).alias("skill_id"),
+            pl.lit(True).alias("guarded"),
+        )
+        sentence = guarded.select(
+            (pl.lit(f" {SENTENCE}") + pl.col("key")).alias("key"),
+            pl.lit(REJECT).alias("skill_id"),
+            pl.lit(True).alias("guarded"),
+        )
+        self.plain = plain
+        self.guarded = pl.concat([guarded, reject_rows, sentence]).unique(
+            "key", keep="first", maintain_order=True
+        )
+        self._plain_patterns = plain["key"].unique().sort().to_list()
+        self._guarded_patterns = self.guarded["key"].unique().sort().to_list()
+        self._nested = pl.concat(
+            [_nesting(self._plain_patterns, False), _nesting(self._guarded_patterns, True)]
+        )
+        self.n_aliases = v.height
+
+    @classmethod
+    def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> SkillMatcher:
+        """The vocabulary in ``skills`` and ``skill_aliases`` (every skill's name is an alias)."""
+        from skilltide.store import frame
+
+        vocab = frame(
+            con,
+            "SELECT a.alias, a.skill_id, a.case_sensitive, s.ambiguous, s.name"
+            " FROM skill_aliases a JOIN skills s USING (skill_id)"
+            " UNION SELECT s.name, s.skill_id, FALSE, s.ambiguous, s.name FROM skills s",
+        )
+        return cls(vocab)
+
+    def __len__(self) -> int:
+        return self.plain.height + self.guarded.height
+
+    def matches(self, norm: pl.Expr, guarded: bool) -> pl.Expr:
+        """Every (overlapping) matched key per row for one automaton (plain: lowercase text)."""
+        patterns = self._guarded_patterns if guarded else self._plain_patterns
+        if not patterns:
+            return pl.lit([], dtype=pl.List(pl.String))
+        text = norm if guarded else norm.str.to_lowercase()
+        return text.str.extract_many(patterns, overlapping=True)
+
+    def extract(self, ads: pl.DataFrame) -> pl.DataFrame:
+        """Skills of ads ``(ad_id, title, text)`` -> ``(ad_id, skill_id, found_in)``."""
+        norm = ads.select(
+            "ad_id",
+            normalise(pl.col("title"), sentence_start=False).alias("title_norm"),
+            normalise(pl.col("text")).alias("text_norm"),
+        )
+        return self.extract_normalised(norm)
+
+    def extract_normalised(self, norm: pl.DataFrame) -> pl.DataFrame:
+        """Like :meth:`extract` on ``(ad_id, title_norm, text_norm)`` already normalised."""
+        empty = pl.DataFrame(
+            schema={"ad_id": pl.String, "skill_id": pl.String, "found_in": pl.String}
+        )
+        if len(self) == 0 or norm.height == 0:
+            return empty
+        found = norm.select(
+            "ad_id",
+            self.matches(pl.col("title_norm"), False).alias("title_plain"),
+            self.matches(pl.col("title_norm"), True).alias("title_guarded"),
+            self.matches(pl.col("text_norm"), False).alias("text_plain"),
+            self.matches(pl.col("text_norm"), True).alias("text_guarded"),
+        )
+        parts = []
+        for column, where, guarded, table in (
+            ("title_plain", "title", False, self.plain),
+            ("title_guarded", "title", True, self.guarded),
+            ("text_plain", "text", False, self.plain),
+            ("text_guarded", "text", True, self.guarded),
+        ):
+            keys = _longest(
+                found.select("ad_id", pl.col(column).alias("key")),
+                self._nested.filter(pl.col("guarded") == guarded),
+            )
+            parts.append(
+                keys.join(table, on="key", how="inner").select(
+                    "ad_id", "skill_id", "guarded", pl.lit(where).alias("found_in")
+                )
+            )
+        hits = pl.concat(parts).filter(pl.col("skill_id") != REJECT)
+        # Guarded names in running text need another (unguarded) skill in the same text.
+        has_plain_text = (
+            hits.filter((pl.col("found_in") == "text") & ~pl.col("guarded"))
+            .select("ad_id")
+            .unique()
+        )
+        hits = pl.concat(
+            [
+                hits.filter(~pl.col("guarded") | (pl.col("found_in") == "title")),
+                hits.filter(pl.col("guarded") & (pl.col("found_in") == "text")).join(
+                    has_plain_text, on="ad_id", how="semi"
+                ),
+            ]
+        )
+        if hits.height == 0:
+            return empty
+        return (
+            hits.group_by("ad_id", "skill_id", maintain_order=True)
+            .agg(pl.col("found_in").unique().sort())
+            .with_columns(
+                pl.when(pl.col("found_in").list.len() > 1)
+                .then(pl.lit("both"))
+                .otherwise(pl.col("found_in").list.first())
+                .alias("found_in")
+            )
+        )
+
+
+def _nesting(patterns: list[str], guarded: bool) -> pl.DataFrame:
+    """Pairs ``(outer, key)``: pattern ``key`` occurs inside the longer pattern ``outer``."""
+    schema = {"outer": pl.String, "key": pl.String, "guarded": pl.Boolean}
+    if not patterns:
+        return pl.DataFrame(schema=schema)
+    keys = pl.Series("outer", patterns)
+    return (
+        keys.to_frame()
+        .with_columns(keys.str.extract_many(patterns, overlapping=True).alias("key"))
+        .explode("key")
+        .filter(pl.col("key").is_not_null() & (pl.col("key") != pl.col("outer")))
+        .unique()
+        .with_columns(pl.lit(guarded).alias("guarded"))
+        .select(list(schema))
+    )
+
+
+def _longest(matches: pl.DataFrame, nested: pl.DataFrame) -> pl.DataFrame:
+    """Keys per ad that occur outside every longer matched key containing them."""
+    counts = matches.explode("key").drop_nulls("key").group_by("ad_id", "key").len("n")
+    inside = (
+        counts.rename({"key": "outer", "n": "n_outer"})
+        .join(nested.select("outer", "key"), on="outer", how="inner")
+        .group_by("ad_id", "key")
+        .agg(pl.col("n_outer").sum())
+    )
+    return (
+        counts.join(inside, on=["ad_id", "key"], how="left")
+        .filter(pl.col("n") > pl.col("n_outer").fill_null(0))
+        .select("ad_id", "key")
+    )

@@ -1,0 +1,405 @@
+"""Read ad files (CSV, TSV, JSON Lines, Parquet; plain or gzip) in bounded batches.
+
+Each batch is a polars frame with one String column per ad field (``id``, ``posted_at``,
+``title``, ``text``, ``company``, ``region``, ``occupation``; NULL where the file has no such
+column), plus ``row_number`` (1-based record number; for JSON Lines the line number),
+``broken_field`` (the first field whose bytes were not valid UTF-8, else NULL) and ``raw`` (the
+record as read, for quarantine). Memory is bounded by ``batch_rows`` whatever the file size.
+
+A field maps to a column name or a dotted path into nested JSON/Parquet structs and lists
+(``positions.0.title``). A file that cannot be read as its format (binary garbage, a truncated
+gzip, ragged CSV) raises :class:`~skilltide.errors.UserError` naming the file and the row.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "ads.csv"
+>>> _ = p.write_text("id,posted_at,title,text\\n1,2024-01-05,Analyst,Uses SQL daily\\n")
+>>> batch = next(read_batches(p, default_mapping()))
+>>> batch.select("row_number", "title", "text").row(0)
+(1, 'Analyst', 'Uses SQL daily')
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from skilltide.errors import UserError
+
+FIELDS = ("id", "posted_at", "title", "text", "company", "region", "occupation")
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+}
+BATCH_ROWS = 20_000
+
+
+def default_mapping() -> dict[str, str]:
+    """Every field read from the column of the same name (the synthetic generator's layout)."""
+    return {f: f for f in FIELDS}
+
+
+def parse_mapping(items: list[str] | dict[str, str] | None, base: dict | None = None) -> dict:
+    """Merge ``FIELD=PATH`` items (``--map``) or a dict (config ``[ingest.map]``) into a mapping.
+
+    >>> parse_mapping(["text=body", "title=positions.0.title"])["title"]
+    'positions.0.title'
+    """
+    mapping = dict(base or default_mapping())
+    pairs = (
+        items.items()
+        if isinstance(items, dict)
+        else [tuple(i.split("=", 1)) if "=" in i else (i, None) for i in (items or [])]
+    )
+    for field, path in pairs:
+        field = str(field).strip()
+        if field not in FIELDS:
+            raise UserError(
+                f"--map {field}=…: unknown field {field!r}; use one of {', '.join(FIELDS)}"
+            )
+        if not path or not str(path).strip():
+            raise UserError(f"--map {field}: write FIELD=PATH, e.g. --map {field}=column_name")
+        mapping[field] = str(path).strip()
+    return mapping
+
+
+def file_format(path: Path) -> tuple[str, bool]:
+    """``(format, gzipped)`` from the file name: ``ads.csv.gz`` -> ``('csv', True)``."""
+    suffixes = [s.lower() for s in path.suffixes]
+    gz = bool(suffixes) and suffixes[-1] in (".gz", ".gzip")
+    ext = suffixes[-2] if gz and len(suffixes) > 1 else (suffixes[-1] if suffixes else "")
+    if ext not in FORMATS:
+        raise UserError(
+            f"{path}: unknown file type; expected one of {', '.join(sorted(FORMATS))}"
+            " (optionally .gz)"
+        )
+    return FORMATS[ext], gz
+
+
+def read_batches(
+    path: Path, mapping: dict[str, str], batch_rows: int = BATCH_ROWS
+) -> Iterator[pl.DataFrame]:
+    """Yield standard ad batches (see module docstring) from one file."""
+    fmt, gz = file_format(path)
+    if gz != _is_gzip(path):
+        raise UserError(
+            f"{path}: the name says {'gzip' if gz else 'plain'} but the content is "
+            f"{'gzip' if not gz else 'not gzip'}"
+        )
+    try:
+        if fmt in ("csv", "tsv"):
+            yield from _csv_batches(path, mapping, batch_rows, "\t" if fmt == "tsv" else ",", gz)
+        elif fmt == "jsonl":
+            yield from _jsonl_batches(path, mapping, batch_rows, gz)
+        else:
+            yield from _parquet_batches(path, mapping, batch_rows)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise UserError(f"{path}: truncated or corrupt gzip file ({exc})") from None
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _standard(frame: pl.DataFrame, columns: dict[str, pl.Expr | None]) -> pl.DataFrame:
+    exprs = [
+        (expr if expr is not None else pl.lit(None, dtype=pl.String)).alias(field)
+        for field, expr in columns.items()
+    ]
+    return frame.select(
+        pl.col("row_number"),
+        *exprs,
+        pl.col("broken_field"),
+        pl.lit(False).alias("malformed"),
+        pl.col("raw"),
+    )
+
+
+# -- CSV / TSV ------------------------------------------------------------------------------
+def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool):
+    header = _csv_header(path, delimiter, gz)
+    _require_columns(path, header, mapping)
+    stream = pa.input_stream(str(path), compression="gzip" if gz else None)
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    convert = pacsv.ConvertOptions(column_types={c: pa.binary() for c in header})
+    read = pacsv.ReadOptions(block_size=8 << 20)
+    done = 0
+    try:
+        reader = pacsv.open_csv(
+            stream, read_options=read, parse_options=parse, convert_options=convert
+        )
+        pending: list[pa.RecordBatch] = []
+        rows = 0
+        for block in reader:
+            for start in range(0, block.num_rows, batch_rows):
+                batch = block.slice(start, batch_rows)
+                pending.append(batch)
+                rows += batch.num_rows
+                if rows >= batch_rows:
+                    yield _csv_frame(path, pending, header, mapping, done)
+                    done += rows
+                    pending, rows = [], 0
+        if pending:
+            yield _csv_frame(path, pending, header, mapping, done)
+    except (pa.ArrowInvalid, OSError) as exc:
+        message = str(exc).splitlines()[0]
+        if gz and (
+            "gzip" in message.lower() or "compress" in message.lower() or isinstance(exc, OSError)
+        ):
+            raise UserError(f"{path}: truncated or corrupt gzip file ({message})") from None
+        raise UserError(
+            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file "
+            f"after row {done}: {message}"
+        ) from None
+    finally:
+        stream.close()
+
+
+def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rb") as fh:
+            first = fh.readline(1 << 20)
+    except (OSError, EOFError) as exc:
+        raise UserError(f"{path}: truncated or corrupt gzip file ({exc})") from None
+    if b"\x00" in first:
+        raise UserError(f"{path}: not a text file (NUL bytes in the first line)")
+    try:
+        line = first.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise UserError(f"{path}, row 0 (header): not valid UTF-8 text") from None
+    if not line:
+        raise UserError(f"{path}: empty file, expected a header row")
+    import csv
+
+    return next(csv.reader([line], delimiter=delimiter))
+
+
+def _require_columns(path: Path, columns: list[str], mapping: dict) -> None:
+    roots = {f: p.split(".")[0] if p not in columns else p for f, p in mapping.items()}
+    for field in ("text", "posted_at"):
+        if roots[field] not in columns:
+            raise UserError(
+                f"{path}: field {field}: no column {mapping[field]!r} (columns: "
+                f"{', '.join(columns[:20])}); map it with --map {field}=COLUMN"
+            )
+
+
+def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int) -> pl.DataFrame:
+    table = pa.Table.from_batches(batches)
+    broken = [None] * table.num_rows
+    columns = {}
+    for name, array in zip(header, table.columns, strict=True):
+        try:
+            columns[name] = array.cast(pa.string())
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            values = array.to_pylist()
+            decoded = []
+            for i, v in enumerate(values):
+                if v is None:
+                    decoded.append(None)
+                    continue
+                try:
+                    decoded.append(v.decode("utf-8"))
+                except UnicodeDecodeError:
+                    decoded.append(v.decode("utf-8", errors="replace"))
+                    broken[i] = broken[i] or name
+            columns[name] = pa.array(decoded, pa.string())
+    names = list(columns)
+    frame = pl.from_arrow(pa.table(columns)).with_columns(
+        pl.int_range(done + 1, done + table.num_rows + 1, dtype=pl.Int64).alias("row_number"),
+        pl.Series("broken_field", broken, dtype=pl.String),
+        pl.struct(names).alias("raw"),
+    )
+    reverse = {c: c for c in names}
+    exprs = {f: _path_expr(frame.schema, mapping[f], reverse) for f in FIELDS}
+    return _standard(frame, {f: _to_string(e) for f, e in exprs.items()})
+
+
+# -- Parquet --------------------------------------------------------------------------------
+def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
+    try:
+        pf = pq.ParquetFile(str(path))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise UserError(f"{path}: not a valid Parquet file ({str(exc).splitlines()[0]})") from None
+    names = pf.schema_arrow.names
+    _require_columns(path, names, mapping)
+    done = 0
+    try:
+        for batch in pf.iter_batches(batch_size=batch_rows):
+            frame = pl.from_arrow(pa.Table.from_batches([batch])).with_columns(
+                pl.int_range(done + 1, done + batch.num_rows + 1, dtype=pl.Int64).alias(
+                    "row_number"
+                ),
+                pl.lit(None, dtype=pl.String).alias("broken_field"),
+                pl.struct(names).alias("raw"),
+            )
+            done += batch.num_rows
+            exprs = {f: _path_expr(frame.schema, mapping[f], {c: c for c in names}) for f in FIELDS}
+            yield _standard(frame, {f: _to_string(e) for f, e in exprs.items()})
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise UserError(
+            f"{path}: corrupt Parquet file after row {done} ({str(exc).splitlines()[0]})"
+        ) from None
+
+
+def _path_expr(schema: pl.Schema, path: str, columns: dict) -> tuple[pl.Expr, pl.DataType] | None:
+    if path in columns:
+        return pl.col(path), schema[path]
+    parts = path.split(".")
+    if parts[0] not in columns:
+        return None
+    expr, dtype = pl.col(parts[0]), schema[parts[0]]
+    for part in parts[1:]:
+        if isinstance(dtype, pl.List | pl.Array) and part.lstrip("-").isdigit():
+            expr, dtype = expr.list.get(int(part), null_on_oob=True), dtype.inner
+        elif isinstance(dtype, pl.Struct) and part in {f.name for f in dtype.fields}:
+            expr = expr.struct.field(part)
+            dtype = next(f.dtype for f in dtype.fields if f.name == part)
+        else:
+            return None
+    return expr, dtype
+
+
+def _to_string(found: tuple[pl.Expr, pl.DataType] | None) -> pl.Expr | None:
+    if found is None:
+        return None
+    expr, dtype = found
+    if dtype == pl.String:
+        return expr
+    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
+        return expr.list.join("\n")
+    if isinstance(dtype, pl.Struct):
+        return expr.struct.json_encode()
+    if isinstance(dtype, pl.List | pl.Array):
+        return expr.list.eval(pl.element().cast(pl.String)).list.join("\n")
+    return expr.cast(pl.String)
+
+
+# -- JSON Lines -----------------------------------------------------------------------------
+def _jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
+    opener = gzip.open if gz else open
+    paths = {f: mapping[f].split(".") for f in FIELDS}
+    keys = ("row_number", *FIELDS, "broken_field", "malformed", "raw")
+    rows: dict[str, list] = {k: [] for k in keys}
+    seen_columns: set[str] = set()
+    checked = False
+    with opener(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            if number == 1 and b"\x00" in line:
+                raise UserError(f"{path}: not a JSON Lines file (binary content in line 1)")
+            try:
+                text, lossy = line.decode("utf-8"), False
+            except UnicodeDecodeError:
+                text, lossy = line.decode("utf-8", errors="replace"), True
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError:
+                record = None
+            if not isinstance(record, dict):
+                record = None
+            values = [_walk(record, paths[f]) if record else None for f in FIELDS]
+            broken = None
+            if lossy:
+                broken = next(
+                    (f for f, v in zip(FIELDS, values, strict=True) if v and "\ufffd" in v),
+                    "record",
+                )
+            if record is not None:
+                seen_columns.update(record)
+            rows["row_number"].append(number)
+            rows["broken_field"].append(broken)
+            rows["malformed"].append(record is None)
+            rows["raw"].append(text.rstrip("\r\n"))
+            for field, value in zip(FIELDS, values, strict=True):
+                rows[field].append(value)
+            if len(rows["row_number"]) >= batch_rows:
+                if not checked:
+                    _require_json_columns(path, seen_columns, mapping)
+                    checked = True
+                yield _jsonl_frame(rows)
+                rows = {k: [] for k in keys}
+    if rows["row_number"]:
+        if not checked:
+            _require_json_columns(path, seen_columns, mapping)
+        yield _jsonl_frame(rows)
+
+
+def _require_json_columns(path: Path, seen: set, mapping: dict) -> None:
+    if not seen:
+        raise UserError(f"{path}: no JSON object found; expected one JSON object per line")
+    _require_columns(path, sorted(seen), mapping)
+
+
+def _walk(record: object, parts: list[str]) -> str | None:
+    value = record
+    for part in parts:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.lstrip("-").isdigit():
+            i = int(part)
+            value = value[i] if -len(value) <= i < len(value) else None
+        else:
+            return None
+        if value is None:
+            return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "\n".join(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jsonl_frame(rows: dict[str, list]) -> pl.DataFrame:
+    schema = {
+        "row_number": pl.Int64,
+        **{f: pl.String for f in FIELDS},
+        "broken_field": pl.String,
+        "malformed": pl.Boolean,
+        "raw": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def raw_json(frame: pl.DataFrame) -> pl.Series:
+    """The ``raw`` column as text: JSON for CSV/Parquet records, the line for JSON Lines."""
+    if frame.schema["raw"] == pl.String:
+        return frame["raw"]
+    return frame.select(pl.col("raw").struct.json_encode())["raw"]
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 8 MB blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(8 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+__all__ = [
+    "FIELDS",
+    "default_mapping",
+    "file_format",
+    "parse_mapping",
+    "raw_json",
+    "read_batches",
+    "sha256_file",
+]

@@ -1,0 +1,98 @@
+"""Validation of ad rows: which rows are stored, which go to quarantine and why.
+
+Every row read ends up either stored (as an ad or a repost) or in ``quarantine`` with one
+reason, checked in this order:
+
+==================  =========================================================================
+broken_encoding     a field's bytes are not valid UTF-8 (``field`` names it)
+malformed_row       the record could not be parsed (a JSON Lines line that is not an object)
+no_text             the ad text is missing or has no letters
+missing_date        no posting date
+bad_date            the posting date is in no known format (see :mod:`skilltide.ingest.dates`)
+future_date         the posting date is more than one day after the run started (UTC)
+date_before_1990    the posting date is before 1990-01-01
+==================  =========================================================================
+
+Example
+-------
+>>> import polars as pl, datetime as dt
+>>> from skilltide.ingest.readers import FIELDS
+>>> rows = pl.DataFrame({"row_number": [1, 2], **{f: [None, None] for f in FIELDS},
+...     "broken_field": [None, None], "malformed": [False, False], "raw": ["a", "b"]},
+...     schema_overrides={f: pl.String for f in FIELDS})
+>>> rows = rows.with_columns(text=pl.Series(["Uses SQL", ""]),
+...                          posted_at=pl.Series(["2024-01-02", "2024-01-02"]))
+>>> good, bad = validate(rows, now=dt.datetime(2025, 1, 1))
+>>> good.height, bad["reason"].to_list()
+(1, ['no_text'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from skilltide.ingest.dates import month_of, parse_dates
+
+REASONS = (
+    "broken_encoding",
+    "malformed_row",
+    "no_text",
+    "missing_date",
+    "bad_date",
+    "future_date",
+    "date_before_1990",
+)
+EARLIEST = dt.datetime(1990, 1, 1)
+
+
+def validate(batch: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split a standard batch into valid rows (with ``posted_at_utc`` and ``month``) and rejects.
+
+    Returns ``(good, bad)``; ``bad`` has ``row_number, reason, field, detail, raw`` where ``raw``
+    is still the reader's raw column (struct or string).
+    """
+    latest = now + dt.timedelta(days=1)
+    date = pl.col("posted_at").str.strip_chars()
+    parsed = parse_dates(pl.col("posted_at"))
+    checked = batch.with_columns(parsed.alias("posted_at_utc")).with_columns(
+        pl.when(pl.col("broken_field").is_not_null())
+        .then(pl.lit("broken_encoding"))
+        .when(pl.col("malformed"))
+        .then(pl.lit("malformed_row"))
+        .when(~pl.col("text").fill_null("").str.contains(r"\p{L}"))
+        .then(pl.lit("no_text"))
+        .when(date.is_null() | (date == ""))
+        .then(pl.lit("missing_date"))
+        .when(pl.col("posted_at_utc").is_null())
+        .then(pl.lit("bad_date"))
+        .when(pl.col("posted_at_utc") > latest)
+        .then(pl.lit("future_date"))
+        .when(pl.col("posted_at_utc") < EARLIEST)
+        .then(pl.lit("date_before_1990"))
+        .alias("reason")
+    )
+    good = (
+        checked.filter(pl.col("reason").is_null())
+        .drop("reason")
+        .with_columns(month_of(pl.col("posted_at_utc")).alias("month"))
+    )
+    bad = checked.filter(pl.col("reason").is_not_null()).select(
+        "row_number",
+        "reason",
+        pl.when(pl.col("reason") == "broken_encoding")
+        .then(pl.col("broken_field"))
+        .when(pl.col("reason") == "no_text")
+        .then(pl.lit("text"))
+        .when(pl.col("reason").is_in(["malformed_row"]))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.lit("posted_at"))
+        .alias("field"),
+        pl.when(pl.col("reason").is_in(["bad_date", "future_date", "date_before_1990"]))
+        .then(pl.col("posted_at"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+        .alias("detail"),
+        "raw",
+    )
+    return good, bad

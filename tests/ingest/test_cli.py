@@ -1,0 +1,147 @@
+"""CLI: `skilltide ingest ads|demand` output shapes, config mappings, errors, killed runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import duckdb
+
+from skilltide.store import Warehouse
+from tests.conftest import REPO, run_skilltide
+from tests.ingest.helpers import add_vocab, small_vocab
+
+HEADER = "id,posted_at,title,company,region,occupation,text\n"
+
+
+def test_ads_json_summary_shape(cli, db, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n"
+        "2,2024-01-06,Analyst,Acme,North,,Uses SQL\n3,,Clerk,Acme,North,,Files\n"
+    )
+    result = cli("ingest", "ads", path, "--json", "--db", db)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary == {
+        "files": 1,
+        "rows_read": 3,
+        "ads_stored": 1,
+        "duplicates": 1,
+        "quarantined": 1,
+        "skills_found": 0,
+    }
+    again = json.loads(cli("ingest", "ads", path, "--json", "--db", db).output)
+    assert again["ads_stored"] == 0 and again["files"] == 1
+
+
+def test_map_options_and_config_mapping(cli, db, tmp_path):
+    path = tmp_path / "ads.jsonl"
+    path.write_text(json.dumps({"when": "2024-03-01", "job": {"body": "SQL and Python"}}) + "\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text('[ingest.map]\nposted_at = "when"\n')
+    result = cli(
+        "ingest",
+        "ads",
+        path,
+        "--map",
+        "text=job.body",
+        "--config",
+        config,
+        "--source",
+        "feed",
+        "--json",
+        "--db",
+        db,
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["ads_stored"] == 1
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT source FROM ads")["source"].to_list() == ["feed"]
+
+
+def test_bad_map_and_malformed_file_are_one_line_errors(db, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")
+    bad = run_skilltide("ingest", "ads", path, "--map", "colour=x", "--db", db)
+    assert bad.returncode == 1 and "unknown field 'colour'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(b"\x00\x01" * 100)
+    out = run_skilltide("ingest", "ads", path, garbage, "--db", db)
+    assert out.returncode == 1 and out.stderr.startswith("error: ") and "garbage.csv" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
+
+
+def test_demand_import_cli(cli, db, tmp_path):
+    path = tmp_path / "terms.csv"
+    path.write_text("term,month,count,num_posts\nPython,2024-01,3,10\nPython,2024-02,5,10\n")
+    result = cli("ingest", "demand", path, "--panel", "hn", "--json", "--db", db)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["panel"] == "hn" and summary["rows"] == 2 and summary["totals"] == 2
+    assert cli("ingest", "demand", "--help").output.count("Example:") == 1
+
+
+KILLER = """
+import sys, time
+import skilltide.ingest.ads as ads
+original = ads._store_batch
+def slow(*args, **kwargs):
+    original(*args, **kwargs)
+    print("batch", flush=True)
+    time.sleep(0.3)
+ads._store_batch = slow
+sys.argv = ["skilltide", *sys.argv[1:]]
+from skilltide.cli import main
+main()
+"""
+
+
+def test_process_killed_between_batches_leaves_no_partial_file(db, tmp_path):
+    with Warehouse(db) as wh:
+        add_vocab(wh, *small_vocab())
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        HEADER
+        + "".join(f"{i},2024-01-05,Analyst {i},Acme,North,,Uses SQL {i}\n" for i in range(5000))
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            KILLER,
+            "ingest",
+            "ads",
+            str(path),
+            "--batch-rows",
+            "100",
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    for _ in range(3):  # three batches stored inside the open transaction
+        assert proc.stdout.readline().strip() == "batch"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    con = duckdb.connect(str(db))
+    try:
+        for table in ("ads", "ad_postings", "ad_skills", "quarantine", "ad_files"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)], table
+    finally:
+        con.close()
+    with Warehouse(db) as wh:  # the next open marks the killed run interrupted
+        statuses = wh.query("SELECT status FROM runs WHERE command = 'ingest ads'")["status"]
+        assert statuses.to_list() == ["interrupted"]
+    done = run_skilltide("ingest", "ads", path, "--json", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["ads_stored"] == 5000

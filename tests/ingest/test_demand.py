@@ -1,0 +1,138 @@
+"""Demand panels: the 'ads' panel adds up across granularities; imported panels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.ingest.ads import ingest_ads
+from skilltide.ingest.demand import import_demand
+from skilltide.store import Warehouse
+from tests.conftest import shared_path
+from tests.ingest.helpers import add_vocab, generate_ads, small_vocab
+
+
+@pytest.fixture
+def wh(db):
+    with Warehouse(db) as w:
+        add_vocab(w, *small_vocab())
+        yield w
+
+
+def test_ads_panel_adds_up_across_granularities(wh, tmp_path):
+    ads, _ = generate_ads(
+        400,
+        ["Python", "SQL", "Docker", "Java", "Microsoft Excel"],
+        seed=5,
+        min_bytes=200,
+        max_bytes=600,
+    )
+    # Some ads without region/occupation/company land in group 'unknown', still adding up.
+    ads = ads.with_columns(
+        pl.when(pl.int_range(pl.len()) % 7 == 0)
+        .then(None)
+        .otherwise(pl.col("region"))
+        .alias("region"),
+        pl.when(pl.int_range(pl.len()) % 5 == 0)
+        .then(None)
+        .otherwise(pl.col("occupation"))
+        .alias("occupation"),
+    )
+    path = tmp_path / "ads.csv"
+    ads.write_csv(path)
+    ingest_ads(wh, [path], now=dt.datetime(2026, 1, 1))
+    d = wh.query(
+        "SELECT granularity, skill_id, month, sum(count) AS c, count(*) AS groups"
+        " FROM demand WHERE panel = 'ads' GROUP BY ALL"
+    )
+    market = d.filter(pl.col("granularity") == "market").select(
+        "skill_id", "month", pl.col("c").alias("m")
+    )
+    for gran in ("region", "major_group", "occupation", "company"):
+        g = d.filter(pl.col("granularity") == gran).join(
+            market, on=["skill_id", "month"], how="full", coalesce=True
+        )
+        assert g.height == market.height
+        assert (g["c"] == g["m"]).all(), gran
+    t = wh.query(
+        "SELECT granularity, month, sum(ads) AS ads FROM demand_totals"
+        " WHERE panel = 'ads' GROUP BY ALL"
+    )
+    for month, group in t.group_by("month"):
+        assert group["ads"].n_unique() == 1, month  # every granularity sums to the market
+    assert t.filter(pl.col("granularity") == "market")["ads"].sum() == 400
+    # count, total and share agree with the ads table
+    check = wh.query(
+        "SELECT d.count, d.total, d.share, (SELECT count(DISTINCT s.ad_id) FROM ad_skills s"
+        "  JOIN ads a USING (ad_id) WHERE s.skill_id = d.skill_id AND a.month = d.month) AS n,"
+        " (SELECT count(*) FROM ads a WHERE a.month = d.month) AS total_ads"
+        " FROM demand d WHERE panel = 'ads' AND granularity = 'market'"
+    )
+    assert (check["count"] == check["n"]).all() and (check["total"] == check["total_ads"]).all()
+    assert ((check["share"] - check["count"] / check["total"]).abs() < 1e-12).all()
+    majors = wh.query(
+        "SELECT DISTINCT group_id FROM demand_totals WHERE granularity = 'major_group' ORDER BY 1"
+    )["group_id"].to_list()
+    assert majors == ["13-0000", "15-0000", "43-0000", "unknown"]
+
+
+def test_import_long_panel_with_groups_and_taxonomy_names(wh, tmp_path):
+    path = tmp_path / "panel.csv"
+    path.write_text(
+        "skill,month,count,group,total\npython,2024-01,3,north,10\n"
+        "Unknown Tool,2024-01,1,north,10\nPython,2024-02,4,south,8\n"
+    )
+    s = import_demand(wh, path, panel="mine")
+    assert s["rows"] == 3 and s["matched_taxonomy"] == 1 and s["layout"] == "long"
+    rows = wh.query(
+        "SELECT skill_id, group_id, month, count, total, share FROM demand"
+        " WHERE panel = 'mine' ORDER BY 1, 3"
+    ).rows()
+    assert rows[0] == ("custom:python", "north", dt.date(2024, 1, 1), 3.0, 10.0, 0.3)
+    assert rows[2][0] == "mine:Unknown Tool"
+    # Re-importing replaces, never duplicates.
+    import_demand(wh, path, panel="mine")
+    assert wh.query("SELECT count(*) AS n FROM demand WHERE panel = 'mine'")["n"][0] == 3
+
+
+def test_import_rejects_bad_months_and_missing_columns(wh, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("skill,month,count\npython,January,3\n")
+    with pytest.raises(UserError, match="field month"):
+        import_demand(wh, bad)
+    missing = tmp_path / "missing.csv"
+    missing.write_text("name,month\npython,2024-01\n")
+    with pytest.raises(UserError, match="field skill"):
+        import_demand(wh, missing)
+    assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+
+
+@pytest.mark.shared_data
+def test_import_hn_whoishiring_terms(wh):
+    path = shared_path("jobads", "hn_whoishiring_terms", "hn_whoishiring_term_counts_monthly.csv")
+    s = import_demand(wh, path, panel="hn")
+    assert s["months"] == 157 and s["skills"] == 261 and s["rows"] == 40_977
+    row = wh.query(
+        "SELECT count, total, share FROM demand WHERE panel = 'hn'"
+        " AND skill_id = 'custom:dotnet' AND month = DATE '2011-04-01'"
+    ).row(0)
+    assert row == (11.0, 219.0, 11 / 219)
+    assert wh.query("SELECT count(*) AS n FROM demand_totals WHERE panel = 'hn'")["n"][0] == 157
+
+
+@pytest.mark.shared_data
+def test_import_jobsdf_wide_months(wh):
+    r0 = shared_path("jobsdf", "demand", "r0.parquet")
+    r1 = shared_path("jobsdf", "demand", "r1.parquet")
+    s0 = import_demand(wh, r0, panel="jobsdf")
+    s1 = import_demand(wh, r1, panel="jobsdf")
+    assert s0["layout"] == "wide-months" and s0["granularities"] == ["market"]
+    assert s0["rows"] == 2335 * 36 and s1["rows"] == 32_690 * 36
+    sums = wh.query(
+        "SELECT granularity, sum(count) AS c FROM demand WHERE panel = 'jobsdf'"
+        " GROUP BY 1 ORDER BY 1"
+    ).rows()
+    assert sums[0][1] == sums[1][1]  # r1 sums exactly to r0 (SOURCE.md)

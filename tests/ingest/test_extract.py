@@ -1,0 +1,123 @@
+"""Skill extraction: word boundaries, longest match, aliases, ambiguous names, accuracy."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from skilltide.ingest.extract import SkillMatcher, normalise
+from tests.ingest.helpers import generate_ads, small_vocab
+
+
+@pytest.fixture(scope="module")
+def matcher() -> SkillMatcher:
+    skills, aliases = small_vocab()
+    vocab = aliases.join(skills.select("skill_id", "name", "ambiguous"), on="skill_id")
+    return SkillMatcher(vocab)
+
+
+def found(matcher: SkillMatcher, text: str, title: str | None = None) -> set[str]:
+    ads = pl.DataFrame(
+        {"ad_id": ["a"], "title": [title], "text": [text]},
+        schema={"ad_id": pl.String, "title": pl.String, "text": pl.String},
+    )
+    return {s.removeprefix("custom:") for s in matcher.extract(ads)["skill_id"].to_list()}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Experience with JavaScript required", {"javascript"}),  # Java not inside JavaScript
+        ("Java and JavaScript", {"java", "javascript"}),
+        ("Pythonic code", set()),  # no partial words
+        ("python3 scripts", set()),
+        ("We use Python.", {"python"}),  # sentence-final full stop
+        ("(Python/SQL)", {"python", "sql"}),
+        ("Skills: Python,SQL;Docker", {"python", "sql", "docker"}),
+        ("C++ and C# developers", {"cpp", "csharp"}),
+        ("We build on .NET and Node.js, Docker", {"dotnet", "node", "docker"}),
+        ("scikit learn and NodeJS", {"sklearn", "node"}),  # normalised aliases
+        ("熟悉Python和Docker", {"python", "docker"}),  # CJK next to Latin names is a boundary
+    ],
+)
+def test_word_boundaries_and_aliases(matcher, text, expected):
+    assert found(matcher, text) == expected
+
+
+def test_longest_match_wins_but_separate_mentions_count(matcher):
+    ads = pl.DataFrame(
+        {"ad_id": ["a"], "title": [None], "text": ["Microsoft Excel expert"]},
+        schema={"ad_id": pl.String, "title": pl.String, "text": pl.String},
+    )
+    assert matcher.extract(ads)["skill_id"].to_list() == ["custom:excel"]
+    # Alias normalisation: MS Excel and Excel are the same skill, counted once per ad.
+    assert found(matcher, "MS Excel, Excel and Microsoft Excel") == {"excel"}
+
+
+def test_case_insensitive_for_ordinary_names(matcher):
+    assert found(matcher, "PYTHON and docker") == {"python", "docker"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Backend in Python, Go and SQL.", {"python", "go", "sql"}),  # in a skills list
+        ("Stack: Python, R, SQL", {"python", "r", "sql"}),
+        ("We write C and C++ with Docker", {"c", "cpp", "docker"}),
+        ("iOS apps in Swift and Python", {"swift", "python"}),
+        ("Go to our site to apply. We use Python.", {"python"}),  # sentence-initial Go
+        ("Our R&D team uses Python", {"python"}),
+        ("Report to the C-suite. Python needed", {"python"}),
+        ("let's go build things with python", {"python"}),  # lowercase go is not Go
+        ("Go is great", set()),  # guarded name alone, no other skill: not enough context
+        ("We love Go", set()),
+        ("SQL and Golang", {"sql", "go"}),  # unambiguous alias of an ambiguous skill
+    ],
+)
+def test_ambiguous_names_need_case_and_context(matcher, text, expected):
+    assert found(matcher, text) == expected
+
+
+def test_ambiguous_name_in_title_needs_exact_case_only(matcher):
+    assert found(matcher, "We build services.", title="Go Developer") == {"go"}
+    assert found(matcher, "We build services.", title="go-getter wanted") == set()
+
+
+def test_found_in_title_text_both(matcher):
+    ads = pl.DataFrame(
+        {"ad_id": ["a"], "title": ["Python developer"], "text": ["Python and SQL, Docker"]}
+    )
+    got = dict(matcher.extract(ads).select("skill_id", "found_in").iter_rows())
+    assert got == {"custom:python": "both", "custom:sql": "text", "custom:docker": "text"}
+
+
+def test_normalise_keeps_name_characters():
+    out = pl.select(normalise(pl.lit("Node.js, C++; C#. Done")).alias("n"))["n"][0]
+    assert " Node.js " in out and " C++ " in out and " C# " in out
+
+
+def test_accuracy_on_generated_ads(matcher):
+    """Precision/recall against generated ads with known mentions (own generator; the synthetic
+    market's truth is scored in tests/ingest/test_real_data.py once it is merged)."""
+    names = ["Python", "Java", "JavaScript", "SQL", "Microsoft Excel", "Docker", "C++", "Node.js"]
+    ambiguous = ["R", "C", "Go", "Swift"]
+    ads, truth = generate_ads(
+        300, names, seed=3, min_bytes=300, max_bytes=1200, ambiguous=ambiguous
+    )
+    skills, _ = small_vocab()
+    got = (
+        matcher.extract(ads.rename({"id": "ad_id"}))
+        .join(skills.select("skill_id", "name"), on="skill_id")
+        .select(pl.col("ad_id").alias("id"), "name")
+    )
+    tp = got.join(truth, on=["id", "name"], how="semi").height
+    precision, recall = tp / got.height, tp / truth.height
+    amb_got = got.filter(pl.col("name").is_in(ambiguous))
+    amb_truth = truth.filter(pl.col("name").is_in(ambiguous))
+    amb_tp = amb_got.join(amb_truth, on=["id", "name"], how="semi").height
+    print(
+        f"generated ads: precision {precision:.3f} recall {recall:.3f}; ambiguous names "
+        f"precision {amb_tp / amb_got.height:.3f} recall {amb_tp / amb_truth.height:.3f}"
+    )
+    assert precision > 0.99 and recall > 0.99
+    assert amb_tp / amb_got.height > 0.95 and amb_tp / amb_truth.height > 0.9

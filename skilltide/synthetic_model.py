@@ -275,13 +275,20 @@ class MarketPlan:
         )
 
     def truth_demand(self) -> pl.DataFrame:
-        """Expected counts of original ads per skill and month, by market, occupation, region."""
+        """Expected counts of original ads per skill and month.
+
+        Granularities as in the ``demand`` table: market ('all'), major_group ('15-0000'),
+        occupation (O*NET-SOC code) and region (state code).
+        """
         by_occ = self.T[:, None, None] * self.W[:, :, None] * self.P  # [m, o, s]
         occ_total = self.T[:, None] * self.W
         by_reg = np.einsum("mos,or->mrs", by_occ, self.R)
         reg_total = occ_total @ self.R
+        majors = sorted({o[1][:2] + "-0000" for o in self.occupations})
+        M = np.array([[o[1][:2] + "-0000" == g for g in majors] for o in self.occupations], float)
         parts = [
             ("market", ["all"], by_occ.sum(1)[:, None, :], self.T[:, None]),
+            ("major_group", majors, np.einsum("mos,og->mgs", by_occ, M), occ_total @ M),
             ("occupation", [o[1] for o in self.occupations], by_occ, occ_total),
             ("region", [r[0] for r in self.regions], by_reg, reg_total),
         ]

@@ -146,7 +146,7 @@ def test_truth_lists_exactly_the_skill_mentions_in_titles_and_texts(market):
             for skill in found.keys() - expected.keys():
                 assert skill in ambiguous, f"{ad_id} {where}: unlisted mention of {skill}"
                 distractors[skill] += 1
-    for skill in ("R", "Go", "C", "Swift", "Chef"):
+    for skill in ("R", "Go", "C", "Swift", "Chef", "Rust", "Epic"):
         assert distractors[skill] > 0, f"no non-skill use of {skill!r}"
         assert market.truth_ad_skills.filter(skill=skill).height > 0, skill
 

@@ -22,6 +22,7 @@ import polars as pl
 
 from skilltide import synthetic_vocab as vocab
 from skilltide.synthetic_text import AdWriter, SkillInfo
+from skilltide.synthetic_truth import MarketTruth
 
 AD_COLUMNS = ["id", "posted_at", "title", "company", "region", "occupation", "text"]
 P_MAX = 0.95
@@ -116,7 +117,7 @@ def _companies(spec: MarketSpec, sectors: list[str], rng) -> list[tuple[str, str
     return out
 
 
-class MarketPlan:
+class MarketPlan(MarketTruth):
     """Everything about a market except its ads: the model, the truth and the word lists.
 
     ``plan(spec).batches()`` yields the ads month by month.
@@ -250,106 +251,6 @@ class MarketPlan:
             else:
                 out.append(("trend", int(j), m0, round(float(sign * rng.uniform(0.025, 0.05)), 4)))
         return out
-
-    # ---- truth frames -------------------------------------------------------------------
-    def skills_frame(self) -> pl.DataFrame:
-        """The taxonomy in the user-taxonomy CSV format (name, aliases, kind, category, ...)."""
-        rows = self.skill_rows
-        return pl.DataFrame(
-            {
-                "name": [r[0] for r in rows],
-                "aliases": [r[1] for r in rows],
-                "kind": [r[2] for r in rows],
-                "category": [r[3] for r in rows],
-                "ambiguous": ["a" in r[5] for r in rows],
-            }
-        )
-
-    def occupations_frame(self) -> pl.DataFrame:
-        """The occupations in use: O*NET-SOC code and title."""
-        return pl.DataFrame(
-            {
-                "onetsoc_code": [o[1] for o in self.occupations],
-                "title": [o[2] for o in self.occupations],
-            }
-        )
-
-    def truth_demand(self) -> pl.DataFrame:
-        """Expected counts of original ads per skill and month, by market, occupation, region."""
-        by_occ = self.T[:, None, None] * self.W[:, :, None] * self.P  # [m, o, s]
-        occ_total = self.T[:, None] * self.W
-        by_reg = np.einsum("mos,or->mrs", by_occ, self.R)
-        reg_total = occ_total @ self.R
-        parts = [
-            ("market", ["all"], by_occ.sum(1)[:, None, :], self.T[:, None]),
-            ("occupation", [o[1] for o in self.occupations], by_occ, occ_total),
-            ("region", [r[0] for r in self.regions], by_reg, reg_total),
-        ]
-        frames = []
-        ns, nm = len(self.skill_names), len(self.months)
-        for gran, groups, count, total in parts:
-            ng = len(groups)
-            tot = np.broadcast_to(total[:, :, None], (nm, ng, ns))
-            frames.append(
-                pl.DataFrame(
-                    {
-                        "granularity": [gran] * (nm * ng * ns),
-                        "group_id": np.tile(np.repeat(groups, ns), nm),
-                        "skill": np.tile(self.skill_names, nm * ng),
-                        "month": np.repeat(self.months, ng * ns),
-                        "expected_count": count.ravel(),
-                        "expected_total": tot.ravel(),
-                    }
-                )
-            )
-        return pl.concat(frames).with_columns(
-            expected_share=pl.col("expected_count") / pl.col("expected_total")
-        )
-
-    def truth_breaks(self) -> pl.DataFrame:
-        """Injected breaks: series level shifts and trend changes, and the market-wide jump."""
-        rows = [
-            (self.skill_names[j], self.months[m], kind, "series", size)
-            for kind, j, m, size in self.breaks
-        ]
-        b = self.market_break
-        if b is not None:
-            live = (self.P[b] * self.W[b][:, None]).sum(0) > 0
-            rows += [
-                (s, self.months[b], "level", "market", self.spec.market_break_size)
-                for s, ok in zip(self.skill_names, live, strict=True)
-                if ok
-            ]
-        return pl.DataFrame(
-            rows, schema=["skill", "month", "kind", "scope", "size"], orient="row"
-        ).sort("month", "scope", "skill")
-
-    def truth_skills(self) -> pl.DataFrame:
-        """Each skill's role (steady, intermittent, emerging), start month and path parameters."""
-        trend, amp, peak = self.season
-        role = [
-            "emerging" if "e" in f else "intermittent" if "i" in f else "steady" for f in self.flags
-        ]
-        expected = self.truth_demand_market()
-        return pl.DataFrame(
-            {
-                "skill": self.skill_names,
-                "role": role,
-                "ambiguous": ["a" in f for f in self.flags],
-                "start_month": [
-                    self.months[s] if r == "emerging" else self.months[0]
-                    for s, r in zip(self.start, role, strict=True)
-                ],
-                "mean_expected_count": expected.mean(0),
-                "trend_per_month": trend,
-                "season_amplitude": amp,
-                "season_peak_month": peak,
-            }
-        )
-
-    def truth_demand_market(self) -> np.ndarray:
-        """Expected market counts as an array [month, skill]."""
-        return self.T[:, None] * np.einsum("mo,mos->ms", self.W, self.P)
 
     # ---- ads --------------------------------------------------------------------------------
     def batches(self) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]:

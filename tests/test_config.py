@@ -49,6 +49,6 @@ def test_quiet_and_verbose():
 
 def test_section_that_is_not_a_table_is_a_user_error(tmp_path):
     config = tmp_path / "c.toml"
-    config.write_text('forecast = 3\n')
+    config.write_text("forecast = 3\n")
     with pytest.raises(UserError, match=r"\[forecast\] must be a table"):
         load_settings(config=config).section("forecast")

@@ -16,10 +16,14 @@ from skilltide.lock import RunLock
 
 def _hold(db):
     proc = subprocess.Popen(
-        [sys.executable, "-c",
-         f"from skilltide.lock import RunLock; import time; l=RunLock({str(db)!r}).acquire();"
-         " print('locked', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"from skilltide.lock import RunLock; import time; l=RunLock({str(db)!r}).acquire();"
+            " print('locked', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout.readline().strip() == "locked"
     return proc
@@ -49,3 +53,11 @@ def test_clean_release_leaves_no_stale_lock(db):
         pass
     with RunLock(db) as again:
         assert again.stale is None
+
+
+def _env() -> dict:
+    """Subprocesses import this checkout's skilltide, not another installed copy."""
+    import os
+    from pathlib import Path
+
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

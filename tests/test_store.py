@@ -103,7 +103,7 @@ def test_killed_run_is_marked_interrupted_and_leaves_no_trace(db, tmp_path):
             os.kill(os.getpid(), signal.SIGKILL)
     """)
     )
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, env=_env())
     assert proc.returncode == -9
     assert table_contents(db) == before
     with Warehouse(db) as wh:
@@ -123,6 +123,7 @@ def test_second_process_is_refused_with_a_clear_message(db, tmp_path):
         ],
         stdout=subprocess.PIPE,
         text=True,
+        env=_env(),
     )
     try:
         assert holder.stdout.readline().strip() == "open"
@@ -172,3 +173,11 @@ def _skill_frame():
             "run_id": ["r0"],
         }
     )
+
+
+def _env() -> dict:
+    """Subprocesses import this checkout's skilltide, not another installed copy."""
+    import os
+    from pathlib import Path
+
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

@@ -146,7 +146,7 @@ def test_truth_lists_exactly_the_skill_mentions_in_titles_and_texts(market):
             for skill in found.keys() - expected.keys():
                 assert skill in ambiguous, f"{ad_id} {where}: unlisted mention of {skill}"
                 distractors[skill] += 1
-    for skill in ("R", "Go", "C", "Swift", "Chef"):
+    for skill in ("R", "Go", "C", "Swift", "Chef", "Rust", "Epic"):
         assert distractors[skill] > 0, f"no non-skill use of {skill!r}"
         assert market.truth_ad_skills.filter(skill=skill).height > 0, skill
 
@@ -226,9 +226,8 @@ def test_realised_counts_track_expected_demand(market):
     d = market.truth_demand
     sums = d.group_by("granularity", "skill", "month").agg(pl.col("expected_count").sum())
     wide = sums.pivot("granularity", index=["skill", "month"], values="expected_count")
-    assert np.allclose(wide["market"], wide["occupation"]) and np.allclose(
-        wide["market"], wide["region"]
-    )
+    for level in ("major_group", "occupation", "region"):
+        assert np.allclose(wide["market"], wide[level]), level
     assert np.allclose(d["expected_share"], d["expected_count"] / d["expected_total"])
 
 

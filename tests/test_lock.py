@@ -24,6 +24,7 @@ def _hold(db):
         ],
         stdout=subprocess.PIPE,
         text=True,
+        env=_env(),
     )
     assert proc.stdout.readline().strip() == "locked"
     return proc

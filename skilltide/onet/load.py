@@ -34,7 +34,7 @@ from skilltide.onet.release import Release, detect_release
 from skilltide.store import Warehouse, append
 
 FORMATS = {".txt": "text", ".xlsx": "excel"}
-NOT_DATA = {"read me.txt", "source.md"}
+NOT_DATA = {"read me.txt"}  # read for the release, not loaded
 
 
 @dataclass(frozen=True)

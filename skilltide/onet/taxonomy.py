@@ -6,7 +6,7 @@ Three sources, rebuilt together so that an alias never points at two skills:
   commodity title they are most often listed under, Hot Technology / In Demand flags when any
   occupation lists them so;
 - O*NET content-model elements that occupations are rated on → ``onet:<element id>``
-  (``skill`` 1.A… no: 2.A/2.B, ``knowledge`` 2.C, ``ability`` 1.A, ``activity`` 4.A);
+  (``skill`` 2.A/2.B, ``knowledge`` 2.C, ``ability`` 1.A, ``activity`` 4.A);
 - a user's CSV (``skilltide onet taxonomy add FILE``) → ``custom:<slug>``, kept in
   ``taxonomy_custom`` so every rebuild keeps it.
 

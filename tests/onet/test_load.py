@@ -99,6 +99,7 @@ def test_loading_the_same_release_twice_changes_nothing(shared_warehouse, cli):
         summary = load_onet(wh, [onet30])
         after = table_snapshot(wh, names)
     assert summary["loaded"] == 0 and summary["unchanged"] == 34
+    assert summary["skipped"] == [f"{onet30 / 'SOURCE.md'}: not an O*NET file skilltide knows"]
     assert before == after
 
 

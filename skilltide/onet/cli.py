@@ -141,6 +141,13 @@ def workbank_load(
         f"WORKBank: {summary['tasks']} tasks, {summary['occupations']} occupations "
         f"(run {summary['run_id']})",
     )
+    if summary["onet_match"]:
+        match = summary["onet_match"]
+        echo(
+            settings,
+            f"found in the loaded O*NET release: {match['tasks']} tasks, "
+            f"{match['occupations']} occupations",
+        )
 
 
 @command(workbank_app, "summary")

@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
+
 # Vendors whose name prefixes product names in O*NET Technology Skills examples.
 VENDORS = (
     "Microsoft",
@@ -282,6 +284,22 @@ def slug(name: str) -> str:
     """
     text = name.lower().replace("+", " plus ").replace("#", " sharp ")
     return re.sub(r"[^0-9a-z]+", "-", text).strip("-")
+
+
+def slug_expr(name: pl.Expr) -> pl.Expr:
+    """:func:`slug` as a polars expression, for whole columns of names."""
+    return (
+        name.str.to_lowercase()
+        .str.replace_all("+", " plus ", literal=True)
+        .str.replace_all("#", " sharp ", literal=True)
+        .str.replace_all(r"[^0-9a-z]+", "-")
+        .str.strip_chars("-")
+    )
+
+
+def case_sensitive_expr(alias: pl.Expr) -> pl.Expr:
+    """:func:`is_case_sensitive` as a polars expression."""
+    return alias.str.to_lowercase().is_in(sorted(AMBIGUOUS)) | (alias.str.len_chars() <= 2)
 
 
 def is_case_sensitive(alias: str) -> bool:

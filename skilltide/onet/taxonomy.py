@@ -32,7 +32,14 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.onet.aliases import AMBIGUOUS, CURATED, candidate_aliases, is_case_sensitive, slug
+from skilltide.onet.aliases import (
+    AMBIGUOUS,
+    CURATED,
+    candidate_aliases,
+    case_sensitive_expr,
+    slug,
+    slug_expr,
+)
 from skilltide.store import Run, Warehouse, append, frame
 
 KINDS = ("technology", "skill", "knowledge", "ability", "activity", "custom")
@@ -78,7 +85,7 @@ def rebuild_taxonomy(run: Run) -> dict[str, Any]:
         GROUP BY t.example, b.category ORDER BY t.example""",
     )
     tech = tech.with_columns(
-        ("tech:" + pl.col("name").map_elements(slug, return_dtype=pl.String)).alias("skill_id"),
+        ("tech:" + slug_expr(pl.col("name"))).alias("skill_id"),
         pl.lit("technology").alias("kind"),
     )
     # examples that differ only in punctuation share a slug: one skill, the commonest name
@@ -233,9 +240,7 @@ def _resolve(candidates: pl.DataFrame, skills: pl.DataFrame) -> tuple[pl.DataFra
     winners = per_skill.unique("key", keep="first", maintain_order=True)
     dropped = per_skill.height - winners.height
     winners = winners.with_columns(
-        pl.col("alias")
-        .map_elements(is_case_sensitive, return_dtype=pl.Boolean)
-        .alias("case_sensitive"),
+        case_sensitive_expr(pl.col("alias")).alias("case_sensitive"),
         # the skill itself is ambiguous when its own name (or a curated / user short form) is
         # an ordinary word or one letter; "Excel" derived from "Microsoft Excel" is not
         (

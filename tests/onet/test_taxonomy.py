@@ -174,3 +174,16 @@ def test_custom_taxonomy_without_onet(tmp_path, db):
         "Excel": "strip_vendor",
         "MS Excel": "vendor_abbrev",
     }
+
+
+def test_vectorised_slug_and_case_rules_equal_the_scalar_ones():
+    import polars as pl
+
+    from skilltide.onet.aliases import case_sensitive_expr, is_case_sensitive, slug_expr
+
+    names = ["C++", "C#", "Node.js", "Microsoft Excel", "  Go ", "R", "JS", "Python", "Ext JS"]
+    out = pl.DataFrame({"n": names}).select(
+        slug_expr(pl.col("n")).alias("s"), case_sensitive_expr(pl.col("n")).alias("c")
+    )
+    assert out["s"].to_list() == [slug(n) for n in names]
+    assert out["c"].to_list() == [is_case_sensitive(n) for n in names]

@@ -257,3 +257,37 @@ def test_excel_format_is_read_with_its_extra_columns_ignored(tmp_path, db):
         assert summary["files"][0]["format"] == "excel"
         rows = wh.con.execute("SELECT * FROM job_zones ORDER BY 1").fetchall()
     assert rows == [("15-1252.00", 4, "29.1"), ("29-1141.00", 3, "29.1")]
+
+
+def test_older_release_without_optional_columns(tmp_path, db):
+    folder = tmp_path / "db_25_0_text"
+    folder.mkdir()
+    (folder / "Read Me.txt").write_text("O*NET 25.0 Database\r\nAugust 2020 Release\r\n")
+    (folder / "Technology Skills.txt").write_text(
+        "O*NET-SOC Code\tExample\tCommodity Code\tCommodity Title\tHot Technology\r\n"
+        "15-1252.00\tPython\t43232405\tObject or component oriented development software\tY\r\n"
+    )
+    (folder / "Work Styles.txt").write_text(
+        "O*NET-SOC Code\tElement ID\tElement Name\tScale ID\tData Value\tN\tStandard Error\t"
+        "Lower CI Bound\tUpper CI Bound\tRecommend Suppress\tDate\tDomain Source\r\n"
+        "15-1252.00\t1.C.1.a\tAchievement/Effort\tIM\t3.85\t8\t0.1200\t3.60\t4.10\tN\t07/2014\t"
+        "Analyst\r\n"
+    )
+    with Warehouse(db) as wh:
+        load_onet(wh, [folder])
+        assert wh.con.execute(
+            "SELECT hot_technology, in_demand FROM technology_skills"
+        ).fetchone() == (True, None)
+        assert wh.con.execute("SELECT n, standard_error, domain FROM onet_ratings").fetchone() == (
+            8,
+            0.12,
+            "work_styles",
+        )
+
+
+def test_release_option_wins_over_read_me_with_a_notice(tmp_path, db):
+    folder = copy_fixture(tmp_path)
+    with Warehouse(db) as wh:
+        summary = load_onet(wh, [folder], release="28.3")
+    assert summary["releases"] == ["28.3"]
+    assert "Read Me.txt says release 28.0, loading it as 28.3" in summary["notices"][0]

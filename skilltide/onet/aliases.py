@@ -297,19 +297,34 @@ def slug_expr(name: pl.Expr) -> pl.Expr:
     )
 
 
-def case_sensitive_expr(alias: pl.Expr) -> pl.Expr:
+def case_sensitive_expr(alias: pl.Expr, ordinary: frozenset[str] = frozenset()) -> pl.Expr:
     """:func:`is_case_sensitive` as a polars expression."""
-    return alias.str.to_lowercase().is_in(sorted(AMBIGUOUS)) | (alias.str.len_chars() <= 2)
+    key = alias.str.to_lowercase()
+    word = key.is_in(sorted(ordinary)) & ~alias.str.contains(" ", literal=True)
+    return key.is_in(sorted(AMBIGUOUS)) | word | (alias.str.len_chars() <= 2)
 
 
-def is_case_sensitive(alias: str) -> bool:
-    """Whether ``alias`` must match with its exact case (ordinary word or 1–2 letters)."""
-    return alias.lower() in AMBIGUOUS or len(alias) <= 2
+def is_case_sensitive(alias: str, ordinary: frozenset[str] = frozenset()) -> bool:
+    """Whether ``alias`` must match with its exact case: a word of :data:`AMBIGUOUS`, one or
+    two letters, or a single word of ``ordinary`` (lower-case words of O*NET's own text)."""
+    key = alias.lower()
+    return key in AMBIGUOUS or len(alias) <= 2 or (" " not in alias and key in ordinary)
 
 
-def candidate_aliases(name: str) -> list[tuple[str, str]]:
-    """Every (alias, rule) the rules derive from a skill name, the name itself first."""
+def candidate_aliases(name: str, ordinary: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Every (alias, rule) the rules derive from a skill name, the name itself first.
+
+    ``ordinary`` holds everyday words (in lower case): a rule never shortens a name to one of
+    them ("Apple Logic Pro" ↛ "Logic"), unless it is in :data:`AMBIGUOUS`, whose words are
+    kept but match only with their exact case ("Microsoft Excel" → "Excel").
+    """
     out: dict[str, str] = {}
+
+    def too_common(text: str) -> bool:
+        words = text.split()
+        if all(word.lower() in GENERIC for word in words):
+            return True
+        return len(words) == 1 and text.lower() in ordinary and text.lower() not in AMBIGUOUS
 
     def add(alias: str, rule: str) -> None:
         alias = " ".join(alias.split())
@@ -320,7 +335,7 @@ def candidate_aliases(name: str) -> list[tuple[str, str]]:
     forms = [name]
     if name.endswith(" software"):
         rest = name[: -len(" software")].strip()
-        if " " in rest or any(ch.isupper() for ch in rest[1:]):
+        if (" " in rest or any(ch.isupper() for ch in rest[1:])) and not too_common(rest):
             add(rest, "strip_software")
             forms.append(rest)
     for form in list(forms):
@@ -337,7 +352,7 @@ def candidate_aliases(name: str) -> list[tuple[str, str]]:
             forms.append(long_form[0])
     for form in list(forms):
         version = _strip_version(form)
-        if version:
+        if version and not too_common(version):
             add(version, "strip_version")
             forms.append(version)
     vendored = set()
@@ -348,8 +363,7 @@ def candidate_aliases(name: str) -> list[tuple[str, str]]:
             if form.startswith(vendor + " "):
                 vendored.add(form)
                 rest = form[len(vendor) + 1 :].strip()
-                generic = all(word.lower() in GENERIC for word in rest.split())
-                if len(rest) >= 2 and not generic and not rest[0].islower():
+                if len(rest) >= 2 and not too_common(rest) and not rest[0].islower():
                     add(rest, "strip_vendor")
                     forms.append(rest)
                 if vendor == "Microsoft":
@@ -361,7 +375,7 @@ def candidate_aliases(name: str) -> list[tuple[str, str]]:
             base = js["base"]
             for variant in (f"{base}.js", f"{base}JS", f"{base} JS"):
                 add(variant, "js_variant")
-            if len(base) >= 3 and base.lower() not in GENERIC:
+            if len(base) >= 3 and not too_common(base):
                 add(base, "js_variant")
         if "-" in form:
             add(form.replace("-", " "), "punctuation")

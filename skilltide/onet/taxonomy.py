@@ -40,6 +40,7 @@ from skilltide.onet.aliases import (
     slug,
     slug_expr,
 )
+from skilltide.onet.schema import newest
 from skilltide.store import Run, Warehouse, append, frame
 
 KINDS = ("technology", "skill", "knowledge", "ability", "activity", "custom")
@@ -127,8 +128,9 @@ def rebuild_taxonomy(run: Run) -> dict[str, Any]:
         how="vertical_relaxed",
     ).unique("skill_id", keep="last", maintain_order=True)
 
-    candidates = _candidates(skills, merged_names, custom)
-    aliases, dropped = _resolve(candidates, skills)
+    ordinary = ordinary_words(con)
+    candidates = _candidates(skills, merged_names, custom, ordinary)
+    aliases, dropped = _resolve(candidates, skills, ordinary)
     ambiguous_ids = set(aliases.filter(pl.col("ambiguous_word"))["skill_id"]) | set(
         custom.filter(pl.col("ambiguous"))["skill_id"]
     )
@@ -201,12 +203,26 @@ def _content_model_skills(con) -> pl.DataFrame:
     )
 
 
-def _candidates(skills: pl.DataFrame, merged: pl.DataFrame, custom: pl.DataFrame) -> pl.DataFrame:
+def ordinary_words(con) -> frozenset[str]:
+    """Everyday words: those written in lower case in O*NET's task statements, occupation
+    descriptions and DWA titles (about 12,000 in 30.1: 'world', 'video', 'spring', ...)."""
+    rows = con.execute(rf"""
+        SELECT DISTINCT unnest(regexp_extract_all(text, '\b[a-z][a-z]+\b')) FROM (
+            SELECT task AS text FROM task_statements
+            UNION ALL SELECT description FROM occupations
+            UNION ALL SELECT dwa_title FROM onet_dwa_reference
+                WHERE {newest("onet_dwa_reference")})""").fetchall()
+    return frozenset(r[0] for r in rows)
+
+
+def _candidates(
+    skills: pl.DataFrame, merged: pl.DataFrame, custom: pl.DataFrame, ordinary: frozenset[str]
+) -> pl.DataFrame:
     rows: list[tuple[str, str, str]] = []
     for skill_id, name in skills.select("skill_id", "name").iter_rows():
-        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name)]
+        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name, ordinary)]
     for skill_id, name in merged.select("skill_id", "name").iter_rows():
-        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name)]
+        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name, ordinary)]
     by_name = dict(zip(skills["name"], skills["skill_id"], strict=True))
     for name, extra in CURATED.items():
         if name in by_name:
@@ -218,7 +234,9 @@ def _candidates(skills: pl.DataFrame, merged: pl.DataFrame, custom: pl.DataFrame
     )
 
 
-def _resolve(candidates: pl.DataFrame, skills: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+def _resolve(
+    candidates: pl.DataFrame, skills: pl.DataFrame, ordinary: frozenset[str]
+) -> tuple[pl.DataFrame, int]:
     ranked = (
         candidates.join(
             skills.select("skill_id", "name", "hot_technology", "occupations"), on="skill_id"
@@ -240,11 +258,15 @@ def _resolve(candidates: pl.DataFrame, skills: pl.DataFrame) -> tuple[pl.DataFra
     winners = per_skill.unique("key", keep="first", maintain_order=True)
     dropped = per_skill.height - winners.height
     winners = winners.with_columns(
-        case_sensitive_expr(pl.col("alias")).alias("case_sensitive"),
+        case_sensitive_expr(pl.col("alias"), ordinary).alias("case_sensitive"),
         # the skill itself is ambiguous when its own name (or a curated / user short form) is
         # an ordinary word or one letter; "Excel" derived from "Microsoft Excel" is not
         (
-            (pl.col("key").is_in(sorted(AMBIGUOUS)) | (pl.col("alias").str.len_chars() == 1))
+            (
+                pl.col("key").is_in(sorted(AMBIGUOUS))
+                | (pl.col("key").is_in(sorted(ordinary)) & ~pl.col("key").str.contains(" "))
+                | (pl.col("alias").str.len_chars() == 1)
+            )
             & pl.col("rule").is_in(["name", "curated", "user"])
         ).alias("ambiguous_word"),
     ).sort(["skill_id", "rank", "alias"])

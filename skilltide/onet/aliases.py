@@ -270,6 +270,7 @@ CURATED: dict[str, tuple[str, ...]] = {
     "Google Looker Analytics": ("Looker",),
 }
 
+_VENDORS_LONGEST_FIRST = sorted(VENDORS, key=len, reverse=True)
 _YEAR_OR_VERSION = re.compile(r"\s+(?:(?:19|20)\d{2}|v?\d+(?:\.\d+)+|v\d+)$")
 _PAREN = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[^()]+)\)$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
@@ -300,15 +301,18 @@ def slug_expr(name: pl.Expr) -> pl.Expr:
 def case_sensitive_expr(alias: pl.Expr, ordinary: frozenset[str] = frozenset()) -> pl.Expr:
     """:func:`is_case_sensitive` as a polars expression."""
     key = alias.str.to_lowercase()
-    word = key.is_in(sorted(ordinary)) & ~alias.str.contains(" ", literal=True)
+    shape = (alias == alias.str.to_titlecase()) | (alias == alias.str.to_uppercase())
+    word = key.is_in(sorted(ordinary)) & ~alias.str.contains(" ", literal=True) & shape
     return key.is_in(sorted(AMBIGUOUS)) | word | (alias.str.len_chars() <= 2)
 
 
 def is_case_sensitive(alias: str, ordinary: frozenset[str] = frozenset()) -> bool:
     """Whether ``alias`` must match with its exact case: a word of :data:`AMBIGUOUS`, one or
-    two letters, or a single word of ``ordinary`` (lower-case words of O*NET's own text)."""
+    two letters, or a single Capitalised or UPPER-CASE word of ``ordinary`` (lower-case words
+    of O*NET's own text: "Slack", "Zoom", "FAST"); camel case ("TypeScript") is distinctive."""
     key = alias.lower()
-    return key in AMBIGUOUS or len(alias) <= 2 or (" " not in alias and key in ordinary)
+    shape = alias in (alias.title(), alias.upper())
+    return key in AMBIGUOUS or len(alias) <= 2 or (" " not in alias and key in ordinary and shape)
 
 
 def candidate_aliases(name: str, ordinary: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -359,7 +363,7 @@ def candidate_aliases(name: str, ordinary: frozenset[str] = frozenset()) -> list
     for form in list(forms):
         if "(" in form or form.endswith(" software"):
             continue
-        for vendor in sorted(VENDORS, key=len, reverse=True):
+        for vendor in _VENDORS_LONGEST_FIRST:
             if form.startswith(vendor + " "):
                 vendored.add(form)
                 rest = form[len(vendor) + 1 :].strip()

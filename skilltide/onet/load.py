@@ -5,7 +5,8 @@ Every recognised file goes into its own typed table (``onet_<file>``, see
 replaces that release's rows of the files whose bytes changed and skips the others, so a
 repeated load changes nothing. The views other stages read (``occupations``,
 ``onet_ratings``, ``technology_skills``, ...) take, per file, the newest loaded release.
-After a load that changed anything the O*NET part of the skill taxonomy is rebuilt.
+After a load that changed a file the taxonomy is built from (Technology Skills, Content
+Model Reference, Task Statements, Occupation Data, DWA Reference) it is rebuilt.
 
 Example
 -------
@@ -31,6 +32,7 @@ from skilltide.errors import UserError
 from skilltide.onet.readers import read_file
 from skilltide.onet.registry import OnetFile, by_stem
 from skilltide.onet.release import Release, detect_release
+from skilltide.onet.taxonomy import TAXONOMY_INPUTS, rebuild_taxonomy
 from skilltide.store import Warehouse, append
 
 FORMATS = {".txt": "text", ".xlsx": "excel"}
@@ -116,9 +118,7 @@ def load_onet(
             )
         changed = [r for r in report if r["status"] == "loaded"]
         taxonomy = None
-        if changed:
-            from skilltide.onet.taxonomy import rebuild_taxonomy
-
+        if any(r["table"] in TAXONOMY_INPUTS for r in changed):
             with run.stage("taxonomy"):
                 taxonomy = rebuild_taxonomy(run)
         notices = sorted({f.release.notice for f in files if f.release.notice})

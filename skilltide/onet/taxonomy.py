@@ -43,6 +43,16 @@ from skilltide.onet.aliases import (
 from skilltide.onet.schema import newest
 from skilltide.store import Run, Warehouse, append, frame
 
+# The O*NET tables the taxonomy is built from: a load that changes none of them keeps it.
+TAXONOMY_INPUTS = frozenset(
+    {
+        "onet_technology_skills",
+        "onet_content_model_reference",
+        "onet_task_statements",
+        "onet_occupation_data",
+        "onet_dwa_reference",
+    }
+)
 KINDS = ("technology", "skill", "knowledge", "ability", "activity", "custom")
 ELEMENT_KINDS = {
     "2.A": "skill",
@@ -239,7 +249,8 @@ def _resolve(
 ) -> tuple[pl.DataFrame, int]:
     ranked = (
         candidates.join(
-            skills.select("skill_id", "name", "hot_technology", "occupations"), on="skill_id"
+            skills.select("skill_id", "name", "kind", "hot_technology", "occupations"),
+            on="skill_id",
         )
         .with_columns(
             pl.col("alias").str.to_lowercase().alias("key"),
@@ -258,13 +269,21 @@ def _resolve(
     winners = per_skill.unique("key", keep="first", maintain_order=True)
     dropped = per_skill.height - winners.height
     winners = winners.with_columns(
-        case_sensitive_expr(pl.col("alias"), ordinary).alias("case_sensitive"),
+        # everyday words make a technology name case-sensitive, not a content-model skill
+        pl.when(pl.col("kind") == "technology")
+        .then(case_sensitive_expr(pl.col("alias"), ordinary))
+        .otherwise(case_sensitive_expr(pl.col("alias")))
+        .alias("case_sensitive"),
         # the skill itself is ambiguous when its own name (or a curated / user short form) is
         # an ordinary word or one letter; "Excel" derived from "Microsoft Excel" is not
         (
             (
                 pl.col("key").is_in(sorted(AMBIGUOUS))
-                | (pl.col("key").is_in(sorted(ordinary)) & ~pl.col("key").str.contains(" "))
+                | (
+                    (pl.col("kind") == "technology")
+                    & case_sensitive_expr(pl.col("alias"), ordinary)
+                    & (pl.col("alias").str.len_chars() > 2)
+                )
                 | (pl.col("alias").str.len_chars() == 1)
             )
             & pl.col("rule").is_in(["name", "curated", "user"])

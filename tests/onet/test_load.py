@@ -291,3 +291,16 @@ def test_release_option_wins_over_read_me_with_a_notice(tmp_path, db):
         summary = load_onet(wh, [folder], release="28.3")
     assert summary["releases"] == ["28.3"]
     assert "Read Me.txt says release 28.0, loading it as 28.3" in summary["notices"][0]
+
+
+def test_taxonomy_is_rebuilt_only_when_its_inputs_change(tmp_path, db):
+    folder = copy_fixture(tmp_path)
+    with Warehouse(db) as wh:
+        assert load_onet(wh, [folder])["taxonomy"]["skills"] == 2
+        path = folder / "Skills.txt"
+        path.write_text(path.read_text().replace("4.38", "4.39"))
+        summary = load_onet(wh, [folder])
+        assert summary["loaded"] == 1 and summary["taxonomy"] is None
+        path = folder / "Technology Skills.txt"
+        path.write_text(path.read_text() + "15-1252.00\tGo\t43232405\tDev software\tN\tN\r\n")
+        assert load_onet(wh, [folder])["taxonomy"]["skills"] == 3

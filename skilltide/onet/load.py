@@ -111,11 +111,7 @@ def load_onet(
         for f in progress(files, "loading O*NET files", len(files)):
             report.append(_load_file(run, f))
         for rel in {f.release for f in files}:
-            run.con.execute("DELETE FROM onet_releases WHERE release = ?", [rel.release])
-            run.con.execute(
-                "INSERT INTO onet_releases VALUES (?, ?, ?, ?, ?, ?)",
-                [rel.release, *rel.key, rel.label, rel.detected_from, run.run_id],
-            )
+            _record_release(run, rel)
         changed = [r for r in report if r["status"] == "loaded"]
         taxonomy = None
         if any(r["table"] in TAXONOMY_INPUTS for r in changed):
@@ -135,6 +131,20 @@ def load_onet(
         }
     summary["seconds"] = round(time.perf_counter() - started, 2)
     return summary
+
+
+def _record_release(run, rel: Release) -> None:
+    """Add or update the release's row (left as it is when nothing about it changed)."""
+    old = run.con.execute(
+        "SELECT label, detected_from FROM onet_releases WHERE release = ?", [rel.release]
+    ).fetchone()
+    if old == (rel.label, rel.detected_from):
+        return
+    run.con.execute("DELETE FROM onet_releases WHERE release = ?", [rel.release])
+    run.con.execute(
+        "INSERT INTO onet_releases VALUES (?, ?, ?, ?, ?, ?)",
+        [rel.release, *rel.key, rel.label, rel.detected_from, run.run_id],
+    )
 
 
 def _load_file(run, f: FoundFile) -> dict[str, Any]:

@@ -32,14 +32,8 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.onet.aliases import (
-    AMBIGUOUS,
-    CURATED,
-    candidate_aliases,
-    case_sensitive_expr,
-    slug,
-    slug_expr,
-)
+from skilltide.onet.alias_lists import AMBIGUOUS, CURATED
+from skilltide.onet.aliases import candidate_aliases, case_sensitive_expr, slug, slug_expr
 from skilltide.onet.schema import newest
 from skilltide.store import Run, Warehouse, append, frame
 

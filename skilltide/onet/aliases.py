@@ -17,7 +17,7 @@ says which rule made it (``skill_aliases.rule``):
 ``punctuation``     hyphens as spaces or nothing ("Objective-C" → "Objective C",
                     "ObjectiveC"); two-word brand names written together ("Power BI" →
                     "PowerBI"), not vendor + product ("Microsoft Excel" ↛ "MicrosoftExcel").
-``curated``         :data:`CURATED`, hand-written exceptions no rule can derive (JS, k8s, ...).
+``curated``         ``alias_lists.CURATED``, hand-written exceptions no rule can derive (JS, k8s).
 
 Aliases that are ordinary English words or one or two letters ("R", "C", "Go", "Swift",
 "Rust", "Chef", "Excel", "JS") match only with their exact case (``case_sensitive``). A skill
@@ -38,236 +38,11 @@ from __future__ import annotations
 
 import re
 
-# Vendors whose name prefixes product names in O*NET Technology Skills examples.
-VENDORS = (
-    "Microsoft",
-    "Adobe",
-    "IBM",
-    "Oracle",
-    "Google",
-    "Apple",
-    "SAP",
-    "Autodesk",
-    "Amazon",
-    "Apache",
-    "Atlassian",
-    "Salesforce",
-    "Intuit",
-    "Cisco",
-    "VMware",
-    "Corel",
-    "Esri",
-    "ESRI",
-    "Red Hat",
-    "Hewlett-Packard",
-    "HP",
-    "Siemens",
-    "Dassault Systemes",
-    "Bentley",
-    "Meta",
-    "Facebook",
-    "Epic Systems",
-    "Cerner",
-    "Sage",
-    "Infor",
-    "Trimble",
-    "Mathsoft",
-    "MathWorks",
-    "The MathWorks",
-    "Wolfram Research",
-    "SAS Institute",
-    "Tableau Software",
-    "Splunk",
-    "Docker",
-    "GitHub",
-    "JetBrains",
-    "Elastic",
-    "MongoDB",
-    "Amazon Web Services AWS",
-    "Amazon Web Services",
-)
-# Vendor-less remainders too generic to be an alias on their own.
-GENERIC = frozenset(
-    [
-        "access",
-        "word",
-        "project",
-        "teams",
-        "office",
-        "publisher",
-        "sheets",
-        "docs",
-        "drive",
-        "slides",
-        "sites",
-        "meet",
-        "calendar",
-        "classroom",
-        "scholar",
-        "analytics",
-        "cloud",
-        "database",
-        "designer",
-        "director",
-        "connect",
-        "contribute",
-        "bridge",
-        "animate",
-        "dimension",
-        "server",
-        "services",
-        "suite",
-        "manager",
-        "studio",
-        "reader",
-        "writer",
-        "works",
-        "vision",
-        "paint",
-        "notes",
-        "mail",
-        "maps",
-        "search",
-        "forms",
-        "chat",
-        "dynamics",
-        "money",
-        "windows",
-        "ads",
-        "checkout",
-        "photos",
-        "earth",
-        "software",
-        "data",
-        "system",
-        "systems",
-        "tools",
-        "store",
-        "media",
-        "player",
-        "explorer",
-        "edge",
-        "live",
-        "one",
-        "premiere",
-        "web",
-        "online",
-        "business",
-    ]
-)
-# Words that are also ordinary English (or single letters): exact case only, skill ambiguous.
-AMBIGUOUS = frozenset(
-    [
-        "r",
-        "c",
-        "d",
-        "go",
-        "swift",
-        "rust",
-        "chef",
-        "puppet",
-        "spark",
-        "salt",
-        "hive",
-        "pig",
-        "dart",
-        "elm",
-        "julia",
-        "ruby",
-        "shell",
-        "maven",
-        "ant",
-        "gin",
-        "flask",
-        "express",
-        "ember",
-        "backbone",
-        "meteor",
-        "mercury",
-        "oracle",
-        "access",
-        "word",
-        "project",
-        "excel",
-        "teams",
-        "slack",
-        "zoom",
-        "box",
-        "node",
-        "sage",
-        "spring",
-        "rails",
-    ]
-)
-# Edition words that a version rule may drop from the end of a name.
-EDITIONS = (
-    "Enterprise Edition",
-    "Professional",
-    "Enterprise",
-    "Standard",
-    "Express",
-    "Premium",
-    "Pro",
-    "Lite",
-    "Community Edition",
-)
+import polars as pl
 
-CURATED: dict[str, tuple[str, ...]] = {
-    "JavaScript": ("JS", "ECMAScript"),
-    "PostgreSQL": ("Postgres",),
-    "Kubernetes": ("k8s",),
-    "Go": ("Golang",),
-    "Rust programming language": ("Rust",),
-    "R": ("R programming", "R language", "RStudio"),
-    "C": ("C language", "ANSI C"),
-    "C++": ("cpp", "C plus plus"),
-    "C#": ("C sharp", "csharp"),
-    "Python": ("Python3", "Python 3"),
-    "TypeScript": ("TS",),
-    "Microsoft SQL Server": ("MSSQL", "MS SQL", "SQL Server"),
-    "Microsoft Azure software": ("Azure",),
-    "Amazon Web Services AWS software": ("AWS", "Amazon Web Services"),
-    "Google Cloud software": ("GCP", "Google Cloud Platform"),
-    "Microsoft PowerPoint": ("PPT",),
-    "Microsoft Power BI": ("Power BI", "PowerBI"),
-    "Microsoft Visual Studio": ("Visual Studio",),
-    "Microsoft Office software": ("MS Office", "Microsoft Office"),
-    "Microsoft Teams": ("MS Teams",),
-    "Microsoft Project": ("MS Project",),
-    "Microsoft Word": ("MS Word",),
-    "Microsoft Access": ("MS Access",),
-    "Apache Spark": ("Spark", "PySpark"),
-    "Apache Kafka": ("Kafka",),
-    "Apache Hadoop": ("Hadoop",),
-    "Git": ("GitHub", "GitLab"),
-    "MongoDB": ("Mongo",),
-    "Elasticsearch": ("Elastic Search",),
-    "Scikit-learn": ("sklearn", "scikit learn"),
-    "TensorFlow": ("Tensor Flow",),
-    "Structured query language SQL": ("SQL",),
-    "Extensible markup language XML": ("XML",),
-    "Hypertext markup language HTML": ("HTML", "HTML5"),
-    "Cascading style sheets CSS": ("CSS", "CSS3"),
-    "Linux": ("GNU/Linux",),
-    "Objective C": ("Objective-C", "ObjC"),
-    "Swift": ("Swift programming language",),
-    "Chef": ("Chef Infra",),
-    "Apple iOS": ("iOS",),
-    "Ruby on Rails": ("Rails", "RoR"),
-    "Spring Framework": ("Spring",),
-    "Amazon Simple Storage Service S3": ("S3", "Amazon S3", "AWS S3"),
-    "Amazon Elastic Compute Cloud EC2": ("EC2", "Amazon EC2", "AWS EC2"),
-    "Oracle Database": ("Oracle", "Oracle DB"),
-    "Google Angular": ("Angular", "AngularJS", "Angular.js"),
-    "Jupyter Notebook": ("Jupyter",),
-    "Jenkins CI": ("Jenkins",),
-    "Microsoft .NET Framework": (".NET", "dotnet", ".NET Framework"),
-    "React": ("React.js", "ReactJS"),
-    "React Redux": ("Redux",),
-    "Unreal Technology Unreal Engine": ("Unreal Engine",),
-    "Google Looker Analytics": ("Looker",),
-}
+from skilltide.onet.alias_lists import AMBIGUOUS, EDITIONS, GENERIC, VENDORS
 
+_VENDORS_LONGEST_FIRST = sorted(VENDORS, key=len, reverse=True)
 _YEAR_OR_VERSION = re.compile(r"\s+(?:(?:19|20)\d{2}|v?\d+(?:\.\d+)+|v\d+)$")
 _PAREN = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[^()]+)\)$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
@@ -284,14 +59,48 @@ def slug(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "-", text).strip("-")
 
 
-def is_case_sensitive(alias: str) -> bool:
-    """Whether ``alias`` must match with its exact case (ordinary word or 1–2 letters)."""
-    return alias.lower() in AMBIGUOUS or len(alias) <= 2
+def slug_expr(name: pl.Expr) -> pl.Expr:
+    """:func:`slug` as a polars expression, for whole columns of names."""
+    return (
+        name.str.to_lowercase()
+        .str.replace_all("+", " plus ", literal=True)
+        .str.replace_all("#", " sharp ", literal=True)
+        .str.replace_all(r"[^0-9a-z]+", "-")
+        .str.strip_chars("-")
+    )
 
 
-def candidate_aliases(name: str) -> list[tuple[str, str]]:
-    """Every (alias, rule) the rules derive from a skill name, the name itself first."""
+def case_sensitive_expr(alias: pl.Expr, ordinary: frozenset[str] = frozenset()) -> pl.Expr:
+    """:func:`is_case_sensitive` as a polars expression."""
+    key = alias.str.to_lowercase()
+    shape = (alias == alias.str.to_titlecase()) | (alias == alias.str.to_uppercase())
+    word = key.is_in(sorted(ordinary)) & ~alias.str.contains(" ", literal=True) & shape
+    return key.is_in(sorted(AMBIGUOUS)) | word | (alias.str.len_chars() <= 2)
+
+
+def is_case_sensitive(alias: str, ordinary: frozenset[str] = frozenset()) -> bool:
+    """Whether ``alias`` must match with its exact case: a word of :data:`AMBIGUOUS`, one or
+    two letters, or a single Capitalised or UPPER-CASE word of ``ordinary`` (lower-case words
+    of O*NET's own text: "Slack", "Zoom", "FAST"); camel case ("TypeScript") is distinctive."""
+    key = alias.lower()
+    shape = alias in (alias.title(), alias.upper())
+    return key in AMBIGUOUS or len(alias) <= 2 or (" " not in alias and key in ordinary and shape)
+
+
+def candidate_aliases(name: str, ordinary: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Every (alias, rule) the rules derive from a skill name, the name itself first.
+
+    ``ordinary`` holds everyday words (in lower case): a rule never shortens a name to one of
+    them ("Apple Logic Pro" ↛ "Logic"), unless it is in :data:`AMBIGUOUS`, whose words are
+    kept but match only with their exact case ("Microsoft Excel" → "Excel").
+    """
     out: dict[str, str] = {}
+
+    def too_common(text: str) -> bool:
+        words = text.split()
+        if all(word.lower() in GENERIC for word in words):
+            return True
+        return len(words) == 1 and text.lower() in ordinary and text.lower() not in AMBIGUOUS
 
     def add(alias: str, rule: str) -> None:
         alias = " ".join(alias.split())
@@ -302,7 +111,7 @@ def candidate_aliases(name: str) -> list[tuple[str, str]]:
     forms = [name]
     if name.endswith(" software"):
         rest = name[: -len(" software")].strip()
-        if " " in rest or any(ch.isupper() for ch in rest[1:]):
+        if (" " in rest or any(ch.isupper() for ch in rest[1:])) and not too_common(rest):
             add(rest, "strip_software")
             forms.append(rest)
     for form in list(forms):
@@ -319,19 +128,18 @@ def candidate_aliases(name: str) -> list[tuple[str, str]]:
             forms.append(long_form[0])
     for form in list(forms):
         version = _strip_version(form)
-        if version:
+        if version and not too_common(version):
             add(version, "strip_version")
             forms.append(version)
     vendored = set()
     for form in list(forms):
         if "(" in form or form.endswith(" software"):
             continue
-        for vendor in sorted(VENDORS, key=len, reverse=True):
+        for vendor in _VENDORS_LONGEST_FIRST:
             if form.startswith(vendor + " "):
                 vendored.add(form)
                 rest = form[len(vendor) + 1 :].strip()
-                generic = all(word.lower() in GENERIC for word in rest.split())
-                if len(rest) >= 2 and not generic and not rest[0].islower():
+                if len(rest) >= 2 and not too_common(rest) and not rest[0].islower():
                     add(rest, "strip_vendor")
                     forms.append(rest)
                 if vendor == "Microsoft":
@@ -343,7 +151,7 @@ def candidate_aliases(name: str) -> list[tuple[str, str]]:
             base = js["base"]
             for variant in (f"{base}.js", f"{base}JS", f"{base} JS"):
                 add(variant, "js_variant")
-            if len(base) >= 3 and base.lower() not in GENERIC:
+            if len(base) >= 3 and not too_common(base):
                 add(base, "js_variant")
         if "-" in form:
             add(form.replace("-", " "), "punctuation")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json, progress_for
+from skilltide.console import command, detail, echo, emit_json, progress_for
 
 onet_app = typer.Typer(help="Load O*NET releases, build the skill taxonomy, code job titles.")
 workbank_app = typer.Typer(help="Load WORKBank (Shao et al. 2025) and summarise automation zones.")
@@ -40,6 +40,11 @@ def onet_load(
         return
     for notice in summary["notices"]:
         echo(settings, f"notice: {notice}")
+    for f in summary["files"]:
+        detail(
+            settings,
+            f"{f['release']} {f['file']} -> {f['table']}: {f['rows']:,} rows ({f['status']})",
+        )
     for skipped in summary["skipped"]:
         echo(settings, f"skipped {skipped}")
     rows = sum(f["rows"] for f in summary["files"] if f["status"] == "loaded")
@@ -141,6 +146,13 @@ def workbank_load(
         f"WORKBank: {summary['tasks']} tasks, {summary['occupations']} occupations "
         f"(run {summary['run_id']})",
     )
+    if summary["onet_match"]:
+        match = summary["onet_match"]
+        echo(
+            settings,
+            f"found in the loaded O*NET release: {match['tasks']} tasks, "
+            f"{match['occupations']} occupations",
+        )
 
 
 @command(workbank_app, "summary")

@@ -5,7 +5,8 @@ Every recognised file goes into its own typed table (``onet_<file>``, see
 replaces that release's rows of the files whose bytes changed and skips the others, so a
 repeated load changes nothing. The views other stages read (``occupations``,
 ``onet_ratings``, ``technology_skills``, ...) take, per file, the newest loaded release.
-After a load that changed anything the O*NET part of the skill taxonomy is rebuilt.
+After a load that changed a file the taxonomy is built from (Technology Skills, Content
+Model Reference, Task Statements, Occupation Data, DWA Reference) it is rebuilt.
 
 Example
 -------
@@ -31,10 +32,11 @@ from skilltide.errors import UserError
 from skilltide.onet.readers import read_file
 from skilltide.onet.registry import OnetFile, by_stem
 from skilltide.onet.release import Release, detect_release
+from skilltide.onet.taxonomy import TAXONOMY_INPUTS, rebuild_taxonomy
 from skilltide.store import Warehouse, append
 
 FORMATS = {".txt": "text", ".xlsx": "excel"}
-NOT_DATA = {"read me.txt", "source.md"}
+NOT_DATA = {"read me.txt"}  # read for the release, not loaded
 
 
 @dataclass(frozen=True)
@@ -109,16 +111,10 @@ def load_onet(
         for f in progress(files, "loading O*NET files", len(files)):
             report.append(_load_file(run, f))
         for rel in {f.release for f in files}:
-            run.con.execute("DELETE FROM onet_releases WHERE release = ?", [rel.release])
-            run.con.execute(
-                "INSERT INTO onet_releases VALUES (?, ?, ?, ?, ?, ?)",
-                [rel.release, *rel.key, rel.label, rel.detected_from, run.run_id],
-            )
+            _record_release(run, rel)
         changed = [r for r in report if r["status"] == "loaded"]
         taxonomy = None
-        if changed:
-            from skilltide.onet.taxonomy import rebuild_taxonomy
-
+        if any(r["table"] in TAXONOMY_INPUTS for r in changed):
             with run.stage("taxonomy"):
                 taxonomy = rebuild_taxonomy(run)
         notices = sorted({f.release.notice for f in files if f.release.notice})
@@ -135,6 +131,20 @@ def load_onet(
         }
     summary["seconds"] = round(time.perf_counter() - started, 2)
     return summary
+
+
+def _record_release(run, rel: Release) -> None:
+    """Add or update the release's row (left as it is when nothing about it changed)."""
+    old = run.con.execute(
+        "SELECT label, detected_from FROM onet_releases WHERE release = ?", [rel.release]
+    ).fetchone()
+    if old == (rel.label, rel.detected_from):
+        return
+    run.con.execute("DELETE FROM onet_releases WHERE release = ?", [rel.release])
+    run.con.execute(
+        "INSERT INTO onet_releases VALUES (?, ?, ?, ?, ?, ?)",
+        [rel.release, *rel.key, rel.label, rel.detected_from, run.run_id],
+    )
 
 
 def _load_file(run, f: FoundFile) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Three sources, rebuilt together so that an alias never points at two skills:
   commodity title they are most often listed under, Hot Technology / In Demand flags when any
   occupation lists them so;
 - O*NET content-model elements that occupations are rated on → ``onet:<element id>``
-  (``skill`` 1.A… no: 2.A/2.B, ``knowledge`` 2.C, ``ability`` 1.A, ``activity`` 4.A);
+  (``skill`` 2.A/2.B, ``knowledge`` 2.C, ``ability`` 1.A, ``activity`` 4.A);
 - a user's CSV (``skilltide onet taxonomy add FILE``) → ``custom:<slug>``, kept in
   ``taxonomy_custom`` so every rebuild keeps it.
 
@@ -32,9 +32,21 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.onet.aliases import AMBIGUOUS, CURATED, candidate_aliases, is_case_sensitive, slug
+from skilltide.onet.alias_lists import AMBIGUOUS, CURATED
+from skilltide.onet.aliases import candidate_aliases, case_sensitive_expr, slug, slug_expr
+from skilltide.onet.schema import newest
 from skilltide.store import Run, Warehouse, append, frame
 
+# The O*NET tables the taxonomy is built from: a load that changes none of them keeps it.
+TAXONOMY_INPUTS = frozenset(
+    {
+        "onet_technology_skills",
+        "onet_content_model_reference",
+        "onet_task_statements",
+        "onet_occupation_data",
+        "onet_dwa_reference",
+    }
+)
 KINDS = ("technology", "skill", "knowledge", "ability", "activity", "custom")
 ELEMENT_KINDS = {
     "2.A": "skill",
@@ -78,7 +90,7 @@ def rebuild_taxonomy(run: Run) -> dict[str, Any]:
         GROUP BY t.example, b.category ORDER BY t.example""",
     )
     tech = tech.with_columns(
-        ("tech:" + pl.col("name").map_elements(slug, return_dtype=pl.String)).alias("skill_id"),
+        ("tech:" + slug_expr(pl.col("name"))).alias("skill_id"),
         pl.lit("technology").alias("kind"),
     )
     # examples that differ only in punctuation share a slug: one skill, the commonest name
@@ -120,8 +132,9 @@ def rebuild_taxonomy(run: Run) -> dict[str, Any]:
         how="vertical_relaxed",
     ).unique("skill_id", keep="last", maintain_order=True)
 
-    candidates = _candidates(skills, merged_names, custom)
-    aliases, dropped = _resolve(candidates, skills)
+    ordinary = ordinary_words(con)
+    candidates = _candidates(skills, merged_names, custom, ordinary)
+    aliases, dropped = _resolve(candidates, skills, ordinary)
     ambiguous_ids = set(aliases.filter(pl.col("ambiguous_word"))["skill_id"]) | set(
         custom.filter(pl.col("ambiguous"))["skill_id"]
     )
@@ -194,12 +207,26 @@ def _content_model_skills(con) -> pl.DataFrame:
     )
 
 
-def _candidates(skills: pl.DataFrame, merged: pl.DataFrame, custom: pl.DataFrame) -> pl.DataFrame:
+def ordinary_words(con) -> frozenset[str]:
+    """Everyday words: those written in lower case in O*NET's task statements, occupation
+    descriptions and DWA titles (about 12,000 in 30.1: 'world', 'video', 'spring', ...)."""
+    rows = con.execute(rf"""
+        SELECT DISTINCT unnest(regexp_extract_all(text, '\b[a-z][a-z]+\b')) FROM (
+            SELECT task AS text FROM task_statements
+            UNION ALL SELECT description FROM occupations
+            UNION ALL SELECT dwa_title FROM onet_dwa_reference
+                WHERE {newest("onet_dwa_reference")})""").fetchall()
+    return frozenset(r[0] for r in rows)
+
+
+def _candidates(
+    skills: pl.DataFrame, merged: pl.DataFrame, custom: pl.DataFrame, ordinary: frozenset[str]
+) -> pl.DataFrame:
     rows: list[tuple[str, str, str]] = []
     for skill_id, name in skills.select("skill_id", "name").iter_rows():
-        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name)]
+        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name, ordinary)]
     for skill_id, name in merged.select("skill_id", "name").iter_rows():
-        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name)]
+        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name, ordinary)]
     by_name = dict(zip(skills["name"], skills["skill_id"], strict=True))
     for name, extra in CURATED.items():
         if name in by_name:
@@ -211,10 +238,13 @@ def _candidates(skills: pl.DataFrame, merged: pl.DataFrame, custom: pl.DataFrame
     )
 
 
-def _resolve(candidates: pl.DataFrame, skills: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+def _resolve(
+    candidates: pl.DataFrame, skills: pl.DataFrame, ordinary: frozenset[str]
+) -> tuple[pl.DataFrame, int]:
     ranked = (
         candidates.join(
-            skills.select("skill_id", "name", "hot_technology", "occupations"), on="skill_id"
+            skills.select("skill_id", "name", "kind", "hot_technology", "occupations"),
+            on="skill_id",
         )
         .with_columns(
             pl.col("alias").str.to_lowercase().alias("key"),
@@ -233,13 +263,23 @@ def _resolve(candidates: pl.DataFrame, skills: pl.DataFrame) -> tuple[pl.DataFra
     winners = per_skill.unique("key", keep="first", maintain_order=True)
     dropped = per_skill.height - winners.height
     winners = winners.with_columns(
-        pl.col("alias")
-        .map_elements(is_case_sensitive, return_dtype=pl.Boolean)
+        # everyday words make a technology name case-sensitive, not a content-model skill
+        pl.when(pl.col("kind") == "technology")
+        .then(case_sensitive_expr(pl.col("alias"), ordinary))
+        .otherwise(case_sensitive_expr(pl.col("alias")))
         .alias("case_sensitive"),
         # the skill itself is ambiguous when its own name (or a curated / user short form) is
         # an ordinary word or one letter; "Excel" derived from "Microsoft Excel" is not
         (
-            (pl.col("key").is_in(sorted(AMBIGUOUS)) | (pl.col("alias").str.len_chars() == 1))
+            (
+                pl.col("key").is_in(sorted(AMBIGUOUS))
+                | (
+                    (pl.col("kind") == "technology")
+                    & case_sensitive_expr(pl.col("alias"), ordinary)
+                    & (pl.col("alias").str.len_chars() > 2)
+                )
+                | (pl.col("alias").str.len_chars() == 1)
+            )
             & pl.col("rule").is_in(["name", "curated", "user"])
         ).alias("ambiguous_word"),
     ).sort(["skill_id", "rank", "alias"])

@@ -176,8 +176,25 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
             run.con.execute(f"INSERT INTO {table} BY NAME {sql}", [run.run_id])
             run.count(table, run.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         run.notes["sha256"] = checksums
+        run.notes["onet_match"] = onet_match = _onet_match(run.con)
         summary = _summary(run.con)
-        return {"run_id": run.run_id, **summary}
+        return {"run_id": run.run_id, **summary, "onet_match": onet_match}
+
+
+def _onet_match(con) -> dict[str, int] | None:
+    """How many WORKBank tasks and occupations the loaded O*NET release knows (by Task ID and
+    code, by code and title); None when no O*NET release is loaded."""
+    if con.execute("SELECT count(*) FROM task_statements").fetchone()[0] == 0:
+        return None
+    tasks = con.execute(
+        "SELECT count(*) FROM workbank_tasks w JOIN task_statements t "
+        "ON t.task_id = w.task_id AND t.onetsoc_code = w.onetsoc_code"
+    ).fetchone()[0]
+    occupations = con.execute(
+        "SELECT count(*) FROM workbank_occupations w JOIN occupations o "
+        "ON o.onetsoc_code = w.onetsoc_code AND o.title = w.occupation_title"
+    ).fetchone()[0]
+    return {"tasks": tasks, "occupations": occupations}
 
 
 def workbank_summary(wh: Warehouse) -> dict[str, Any]:

@@ -16,11 +16,15 @@ def copy_fixture(tmp_path: Path, name: str = "onet_28_0") -> Path:
     return target
 
 
-def table_snapshot(wh, names: list[str]) -> dict[str, list]:
-    """Every row of each table (without run_id), sorted: compares warehouse contents."""
+def table_snapshot(wh, names: list[str], with_run_id: bool = False) -> dict[str, list]:
+    """Every row of each table (without run_id unless asked), sorted: compares contents."""
     out = {}
     for name in names:
-        cols = [r[0] for r in wh.con.execute(f"DESCRIBE {name}").fetchall() if r[0] != "run_id"]
+        cols = [
+            r[0]
+            for r in wh.con.execute(f"DESCRIBE {name}").fetchall()
+            if with_run_id or r[0] != "run_id"
+        ]
         out[name] = sorted(
             map(repr, wh.con.execute(f"SELECT {', '.join(cols)} FROM {name}").fetchall())
         )

@@ -9,7 +9,7 @@ import pytest
 
 from skilltide.errors import UserError
 from skilltide.onet.load import load_onet
-from skilltide.store import Warehouse
+from skilltide.store import Warehouse, relations
 from tests.conftest import shared_path
 from tests.onet._helpers import FIXTURE_RELEASE, copy_fixture, table_snapshot
 
@@ -86,19 +86,14 @@ def test_ratings_view_combines_domains_with_newest_release(shared_warehouse):
 
 def test_loading_the_same_release_twice_changes_nothing(shared_warehouse, cli):
     onet30 = shared_path("onet", "30.1")
-    names = [
-        "onet_occupation_data",
-        "onet_technology_skills",
-        "onet_skills",
-        "skills",
-        "skill_aliases",
-        "onet_files",
-    ]
     with Warehouse(shared_warehouse) as wh:
-        before = table_snapshot(wh, names)
+        # every table and view except the run log, run ids included
+        names = sorted(relations(wh.con) - {"runs"})
+        before = table_snapshot(wh, names, with_run_id=True)
         summary = load_onet(wh, [onet30])
-        after = table_snapshot(wh, names)
+        after = table_snapshot(wh, names, with_run_id=True)
     assert summary["loaded"] == 0 and summary["unchanged"] == 34
+    assert summary["skipped"] == [f"{onet30 / 'SOURCE.md'}: not an O*NET file skilltide knows"]
     assert before == after
 
 
@@ -256,3 +251,50 @@ def test_excel_format_is_read_with_its_extra_columns_ignored(tmp_path, db):
         assert summary["files"][0]["format"] == "excel"
         rows = wh.con.execute("SELECT * FROM job_zones ORDER BY 1").fetchall()
     assert rows == [("15-1252.00", 4, "29.1"), ("29-1141.00", 3, "29.1")]
+
+
+def test_older_release_without_optional_columns(tmp_path, db):
+    folder = tmp_path / "db_25_0_text"
+    folder.mkdir()
+    (folder / "Read Me.txt").write_text("O*NET 25.0 Database\r\nAugust 2020 Release\r\n")
+    (folder / "Technology Skills.txt").write_text(
+        "O*NET-SOC Code\tExample\tCommodity Code\tCommodity Title\tHot Technology\r\n"
+        "15-1252.00\tPython\t43232405\tObject or component oriented development software\tY\r\n"
+    )
+    (folder / "Work Styles.txt").write_text(
+        "O*NET-SOC Code\tElement ID\tElement Name\tScale ID\tData Value\tN\tStandard Error\t"
+        "Lower CI Bound\tUpper CI Bound\tRecommend Suppress\tDate\tDomain Source\r\n"
+        "15-1252.00\t1.C.1.a\tAchievement/Effort\tIM\t3.85\t8\t0.1200\t3.60\t4.10\tN\t07/2014\t"
+        "Analyst\r\n"
+    )
+    with Warehouse(db) as wh:
+        load_onet(wh, [folder])
+        assert wh.con.execute(
+            "SELECT hot_technology, in_demand FROM technology_skills"
+        ).fetchone() == (True, None)
+        assert wh.con.execute("SELECT n, standard_error, domain FROM onet_ratings").fetchone() == (
+            8,
+            0.12,
+            "work_styles",
+        )
+
+
+def test_release_option_wins_over_read_me_with_a_notice(tmp_path, db):
+    folder = copy_fixture(tmp_path)
+    with Warehouse(db) as wh:
+        summary = load_onet(wh, [folder], release="28.3")
+    assert summary["releases"] == ["28.3"]
+    assert "Read Me.txt says release 28.0, loading it as 28.3" in summary["notices"][0]
+
+
+def test_taxonomy_is_rebuilt_only_when_its_inputs_change(tmp_path, db):
+    folder = copy_fixture(tmp_path)
+    with Warehouse(db) as wh:
+        assert load_onet(wh, [folder])["taxonomy"]["skills"] == 2
+        path = folder / "Skills.txt"
+        path.write_text(path.read_text().replace("4.38", "4.39"))
+        summary = load_onet(wh, [folder])
+        assert summary["loaded"] == 1 and summary["taxonomy"] is None
+        path = folder / "Technology Skills.txt"
+        path.write_text(path.read_text() + "15-1252.00\tGo\t43232405\tDev software\tN\tN\r\n")
+        assert load_onet(wh, [folder])["taxonomy"]["skills"] == 3

@@ -71,6 +71,18 @@ def test_ambiguous_names_need_case(onet_warehouse):
         assert _alias(wh, "Python")[2] is False
 
 
+def test_everyday_words_are_not_derived_and_need_case(onet_warehouse):
+    with Warehouse(onet_warehouse) as wh:
+        # 'logic', 'world', 'video' are written in lower case in O*NET's own task text
+        for alias in ("Logic", "World", "Video", "Smoke"):
+            assert _alias(wh, alias) is None, alias
+        # kept: not everyday words, or listed in AMBIGUOUS (exact case only)
+        assert _alias(wh, "Revit") == ("tech:autodesk-revit", "strip_vendor", False)
+        assert _alias(wh, "Hive")[1:] == ("strip_vendor", True)
+        flags = dict(wh.con.execute("SELECT name, ambiguous FROM skills").fetchall())
+        assert flags["Zoom"] is True and flags["Puppet"] is True and flags["Python"] is False
+
+
 def test_one_alias_never_maps_to_two_skills(onet_warehouse):
     with Warehouse(onet_warehouse) as wh:
         total, distinct = wh.con.execute(
@@ -174,3 +186,16 @@ def test_custom_taxonomy_without_onet(tmp_path, db):
         "Excel": "strip_vendor",
         "MS Excel": "vendor_abbrev",
     }
+
+
+def test_vectorised_slug_and_case_rules_equal_the_scalar_ones():
+    import polars as pl
+
+    from skilltide.onet.aliases import case_sensitive_expr, is_case_sensitive, slug_expr
+
+    names = ["C++", "C#", "Node.js", "Microsoft Excel", "  Go ", "R", "JS", "Python", "Ext JS"]
+    out = pl.DataFrame({"n": names}).select(
+        slug_expr(pl.col("n")).alias("s"), case_sensitive_expr(pl.col("n")).alias("c")
+    )
+    assert out["s"].to_list() == [slug(n) for n in names]
+    assert out["c"].to_list() == [is_case_sensitive(n) for n in names]

@@ -55,6 +55,17 @@ def test_paper_figures_on_the_shared_data(cli, db):
         assert wh.con.execute("SELECT count(*) FROM workbank_worker_ratings").fetchone()[0] == 5731
 
 
+def test_workbank_joins_onet_by_task_id_and_occupation(db):
+    onet30, folder = shared_path("onet", "30.1"), shared_path("workbank")
+    from skilltide.onet.load import load_onet
+
+    with Warehouse(db) as wh:
+        load_onet(wh, [onet30])
+        summary = load_workbank(wh, folder)
+    # one WORKBank task (of 844) is no longer in O*NET 30.1's Task Statements
+    assert summary["onet_match"] == {"tasks": 843, "occupations": 104}
+
+
 def _write_folder(folder: Path, worker: list[tuple], expert: list[tuple]) -> Path:
     """A minimal WORKBank folder: worker rows (task, occ, desire, has), expert rows
     (task, capability, has)."""

@@ -68,8 +68,9 @@ def status(
         emit_json(report)
         return
     echo(settings, f"warehouse {settings.db}  (schema version {report['schema_version']})")
+    width = max((len(t) for t in report["tables"]), default=0)
     for table, rows in report["tables"].items():
-        echo(settings, f"  {table:<32} {rows:>12,}")
+        echo(settings, f"  {table:<{width}} {rows:>12,}")
     if report["runs"]:
         echo(settings, "last runs:")
     for run in report["runs"]:

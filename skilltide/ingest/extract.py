@@ -188,27 +188,35 @@ class SkillMatcher:
         )
         if len(self) == 0 or norm.height == 0:
             return empty
-        found = norm.select(
+        # Titles and texts stacked in one column: one automaton build and pass per batch.
+        stacked = pl.concat(
+            [
+                norm.select(
+                    "ad_id", pl.col("title_norm").alias("norm"), pl.lit("title").alias("where")
+                ),
+                norm.select(
+                    "ad_id", pl.col("text_norm").alias("norm"), pl.lit("text").alias("where")
+                ),
+            ]
+        )
+        found = stacked.select(
             "ad_id",
-            self.matches(pl.col("title_norm"), False).alias("title_plain"),
-            self.matches(pl.col("title_norm"), True).alias("title_guarded"),
-            self.matches(pl.col("text_norm"), False).alias("text_plain"),
-            self.matches(pl.col("text_norm"), True).alias("text_guarded"),
+            "where",
+            self.matches(pl.col("norm"), False).alias("plain"),
+            self.matches(pl.col("norm"), True).alias("guarded"),
         )
         parts = []
-        for column, where, guarded, table in (
-            ("title_plain", "title", False, self.plain),
-            ("title_guarded", "title", True, self.guarded),
-            ("text_plain", "text", False, self.plain),
-            ("text_guarded", "text", True, self.guarded),
+        for column, guarded, table in (
+            ("plain", False, self.plain),
+            ("guarded", True, self.guarded),
         ):
             keys = _longest(
-                found.select("ad_id", pl.col(column).alias("key")),
+                found.select("ad_id", "where", pl.col(column).alias("key")),
                 self._nested.filter(pl.col("guarded") == guarded),
             )
             parts.append(
                 keys.join(table, on="key", how="inner").select(
-                    "ad_id", "skill_id", "guarded", pl.lit(where).alias("found_in")
+                    "ad_id", "skill_id", "guarded", pl.col("where").alias("found_in")
                 )
             )
         hits = pl.concat(parts).filter(pl.col("skill_id") != REJECT)
@@ -259,15 +267,15 @@ def _nesting(patterns: list[str], guarded: bool) -> pl.DataFrame:
 
 def _longest(matches: pl.DataFrame, nested: pl.DataFrame) -> pl.DataFrame:
     """Keys per ad that occur outside every longer matched key containing them."""
-    counts = matches.explode("key").drop_nulls("key").group_by("ad_id", "key").len("n")
+    counts = matches.explode("key").drop_nulls("key").group_by("ad_id", "where", "key").len("n")
     inside = (
         counts.rename({"key": "outer", "n": "n_outer"})
         .join(nested.select("outer", "key"), on="outer", how="inner")
-        .group_by("ad_id", "key")
+        .group_by("ad_id", "where", "key")
         .agg(pl.col("n_outer").sum())
     )
     return (
-        counts.join(inside, on=["ad_id", "key"], how="left")
+        counts.join(inside, on=["ad_id", "where", "key"], how="left")
         .filter(pl.col("n") > pl.col("n_outer").fill_null(0))
-        .select("ad_id", "key")
+        .select("ad_id", "where", "key")
     )

@@ -2,12 +2,173 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from skilltide.config import Settings
+from skilltide.console import command, echo, emit_json, progress_for
 
 onet_app = typer.Typer(help="Load O*NET releases, build the skill taxonomy, code job titles.")
 workbank_app = typer.Typer(help="Load WORKBank (Shao et al. 2025) and summarise automation zones.")
+taxonomy_app = typer.Typer(help="The skill vocabulary ads are matched against.")
+
+_JSON = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@command(onet_app, "load")
+def onet_load(
+    settings: Settings,
+    dirs: Annotated[list[Path], typer.Argument(help="O*NET release folders (.txt or .xlsx).")],
+    release: Annotated[
+        str | None, typer.Option(help="Release of the folders, e.g. 30.1 (default: Read Me.txt).")
+    ] = None,
+    as_json: _JSON = False,
+) -> None:
+    """Load O*NET release folders (text or Excel format) into the warehouse.
+
+    Example: skilltide onet load ../shared/data/onet/30.1 ../shared/data/onet/29.3
+    """
+    from skilltide.onet.load import load_onet
+    from skilltide.store import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        summary = load_onet(wh, dirs, release=release, progress=progress_for(settings))
+    if as_json:
+        emit_json(summary)
+        return
+    for notice in summary["notices"]:
+        echo(settings, f"notice: {notice}")
+    for skipped in summary["skipped"]:
+        echo(settings, f"skipped {skipped}")
+    rows = sum(f["rows"] for f in summary["files"] if f["status"] == "loaded")
+    echo(
+        settings,
+        f"O*NET {', '.join(summary['releases'])}: {summary['loaded']} files loaded "
+        f"({rows:,} rows), {summary['unchanged']} unchanged, "
+        f"in {summary['seconds']} s (run {summary['run_id']})",
+    )
+    if summary["taxonomy"]:
+        tax = summary["taxonomy"]
+        echo(settings, f"taxonomy: {tax['skills']:,} skills, {tax['aliases']:,} aliases")
+
+
+@command(onet_app, "download")
+def onet_download(
+    settings: Settings,
+    release: Annotated[str, typer.Option(help="Release to fetch, e.g. 30.1.")],
+    dest: Annotated[Path, typer.Option(help="Folder to extract into.")] = Path("onet"),
+    base_url: Annotated[str | None, typer.Option(help="Where the release zips are.")] = None,
+    load: Annotated[bool, typer.Option("--load", help="Load the release afterwards.")] = False,
+    as_json: _JSON = False,
+) -> None:
+    """Download an official O*NET text release zip, check it and extract it safely.
+
+    Example: skilltide onet download --release 30.1 --dest data/onet --load
+    """
+    from skilltide.onet.download import DEFAULT_BASE_URL, download_release
+    from skilltide.store import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        summary = download_release(
+            wh,
+            release,
+            dest,
+            base_url=base_url or DEFAULT_BASE_URL,
+            load=load,
+            progress=not settings.quiet,
+        )
+    if as_json:
+        emit_json(summary)
+        return
+    echo(
+        settings,
+        f"downloaded {summary['url']} ({summary['bytes']:,} bytes, sha256 "
+        f"{summary['sha256']}) into {summary['folder']}",
+    )
+    if summary.get("load"):
+        echo(settings, f"loaded {summary['load']['loaded']} files")
+
+
+@command(taxonomy_app, "add")
+def taxonomy_add(
+    settings: Settings,
+    file: Annotated[
+        Path, typer.Argument(help="CSV: name, aliases (|-separated), kind, category, ambiguous.")
+    ],
+    as_json: _JSON = False,
+) -> None:
+    """Add your own skills (and aliases) to the taxonomy; they survive O*NET reloads.
+
+    Example: skilltide onet taxonomy add my_skills.csv
+    """
+    from skilltide.onet.taxonomy import add_taxonomy_csv
+    from skilltide.store import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        summary = add_taxonomy_csv(wh, file)
+    if as_json:
+        emit_json(summary)
+        return
+    echo(
+        settings,
+        f"added {summary['custom_skills']} skills from {file}; taxonomy now "
+        f"{summary['skills']:,} skills, {summary['aliases']:,} aliases",
+    )
+
+
+@command(workbank_app, "load")
+def workbank_load(
+    settings: Settings,
+    folder: Annotated[Path, typer.Argument(help="Folder with the four WORKBank CSV files.")],
+    as_json: _JSON = False,
+) -> None:
+    """Load WORKBank ratings and derive task zones and occupation profiles.
+
+    Example: skilltide workbank load ../shared/data/workbank
+    """
+    from skilltide.onet.workbank import load_workbank
+    from skilltide.store import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        summary = load_workbank(wh, folder)
+    if as_json:
+        emit_json(summary)
+        return
+    echo(
+        settings,
+        f"WORKBank: {summary['tasks']} tasks, {summary['occupations']} occupations "
+        f"(run {summary['run_id']})",
+    )
+
+
+@command(workbank_app, "summary")
+def workbank_summary_command(settings: Settings, as_json: _JSON = False) -> None:
+    """Tasks, occupations, zones and Human Agency Scale levels of the loaded WORKBank.
+
+    Example: skilltide workbank summary --json
+    """
+    from skilltide.onet.workbank import workbank_summary
+    from skilltide.store import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        summary = workbank_summary(wh)
+    if as_json:
+        emit_json(summary)
+        return
+    echo(settings, f"{summary['tasks']} tasks, {summary['occupations']} occupations")
+    for zone, n in summary["zones"].items():
+        echo(settings, f"  {zone:<16} {n:>5}")
+    echo(settings, f"tasks with mean desire above 3: {summary['desire_above_3_share']:.1%}")
+    has = summary["dominant_worker_has_by_occupation"]
+    echo(
+        settings,
+        "dominant worker HAS per occupation: " + "  ".join(f"{k} {v}" for k, v in has.items()),
+    )
 
 
 def register(app: typer.Typer) -> None:
+    onet_app.add_typer(taxonomy_app, name="taxonomy")
     app.add_typer(onet_app, name="onet")
     app.add_typer(workbank_app, name="workbank")

@@ -1,0 +1,331 @@
+"""The skill vocabulary (tables ``skills`` and ``skill_aliases``) that ads are matched against.
+
+Three sources, rebuilt together so that an alias never points at two skills:
+
+- O*NET Technology Skills examples → ``tech:<slug>`` (kind ``technology``), category the
+  commodity title they are most often listed under, Hot Technology / In Demand flags when any
+  occupation lists them so;
+- O*NET content-model elements that occupations are rated on → ``onet:<element id>``
+  (``skill`` 1.A… no: 2.A/2.B, ``knowledge`` 2.C, ``ability`` 1.A, ``activity`` 4.A);
+- a user's CSV (``skilltide onet taxonomy add FILE``) → ``custom:<slug>``, kept in
+  ``taxonomy_custom`` so every rebuild keeps it.
+
+Aliases come from the rules of :mod:`skilltide.onet.aliases`. When two skills claim the same
+alias (compared case-insensitively) one wins, by, in order: the rule's rank (:data:`RULE_RANK`:
+a user's own alias, then a skill's own name, then curated exceptions, then derived rules),
+a skill whose name is the alias, a Hot Technology, the skill listed for more occupations, and
+finally the smaller skill id. The losers are counted in the run's notes.
+
+Example
+-------
+>>> from skilltide.store import Warehouse
+>>> add_taxonomy_csv(Warehouse("w.duckdb"), "my_skills.csv")  # doctest: +SKIP
+{'run_id': ..., 'custom_skills': 3, 'skills': 3, 'aliases': 7, ...}
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.onet.aliases import AMBIGUOUS, CURATED, candidate_aliases, is_case_sensitive, slug
+from skilltide.store import Run, Warehouse, append, frame
+
+KINDS = ("technology", "skill", "knowledge", "ability", "activity", "custom")
+ELEMENT_KINDS = {
+    "2.A": "skill",
+    "2.B": "skill",
+    "2.C": "knowledge",
+    "1.A": "ability",
+    "4.A": "activity",
+}
+RULE_RANK = {
+    "user": 0,
+    "name": 1,
+    "curated": 2,
+    "acronym": 3,
+    "parenthesis": 3,
+    "strip_software": 4,
+    "strip_vendor": 5,
+    "vendor_abbrev": 5,
+    "js_variant": 6,
+    "strip_version": 7,
+    "punctuation": 8,
+}
+
+
+def rebuild_taxonomy(run: Run) -> dict[str, Any]:
+    """Rewrite ``skills`` and ``skill_aliases`` from the loaded O*NET views and custom skills."""
+    con = run.con
+    tech = frame(
+        con,
+        """
+        WITH per_title AS (
+            SELECT example, commodity_title, count(*) AS n FROM technology_skills
+            GROUP BY ALL),
+        best_title AS (
+            SELECT example, arg_max(commodity_title, n * 1e6 - rank) AS category FROM (
+                SELECT *, row_number() OVER (PARTITION BY example ORDER BY commodity_title)
+                    AS rank FROM per_title) GROUP BY example)
+        SELECT t.example AS name, b.category, bool_or(t.hot_technology) AS hot_technology,
+               bool_or(t.in_demand) AS in_demand, count(DISTINCT t.onetsoc_code) AS occupations,
+               'onet ' || max(t.release) AS source
+        FROM technology_skills t JOIN best_title b USING (example)
+        GROUP BY t.example, b.category ORDER BY t.example""",
+    )
+    tech = tech.with_columns(
+        ("tech:" + pl.col("name").map_elements(slug, return_dtype=pl.String)).alias("skill_id"),
+        pl.lit("technology").alias("kind"),
+    )
+    # examples that differ only in punctuation share a slug: one skill, the commonest name
+    tech = tech.sort(["skill_id", "occupations", "name"], descending=[False, True, False])
+    merged_names = tech.filter(pl.col("skill_id").is_duplicated())
+    tech = tech.group_by("skill_id", maintain_order=True).agg(
+        pl.first("name", "category", "kind", "source"),
+        pl.col("hot_technology").any(),
+        pl.col("in_demand").any(),
+        pl.col("occupations").sum(),
+    )
+    elements = _content_model_skills(con)
+    custom = frame(
+        con,
+        "SELECT skill_id, name, kind, category, source, ambiguous, aliases "
+        "FROM taxonomy_custom ORDER BY skill_id",
+    )
+
+    columns = [
+        "skill_id",
+        "name",
+        "kind",
+        "category",
+        "source",
+        "hot_technology",
+        "in_demand",
+        "occupations",
+    ]
+    skills = pl.concat(
+        [
+            tech.select(columns),
+            elements.select(columns),
+            custom.with_columns(
+                pl.lit(None, pl.Boolean).alias("hot_technology"),
+                pl.lit(None, pl.Boolean).alias("in_demand"),
+                pl.lit(0, pl.UInt32).alias("occupations"),
+            ).select(columns),
+        ],
+        how="vertical_relaxed",
+    ).unique("skill_id", keep="last", maintain_order=True)
+
+    candidates = _candidates(skills, merged_names, custom)
+    aliases, dropped = _resolve(candidates, skills)
+    ambiguous_ids = set(aliases.filter(pl.col("ambiguous_word"))["skill_id"]) | set(
+        custom.filter(pl.col("ambiguous"))["skill_id"]
+    )
+    skills = skills.with_columns(
+        pl.col("skill_id").is_in(sorted(ambiguous_ids)).alias("ambiguous"),
+        pl.lit(run.run_id).alias("run_id"),
+    )
+    con.execute("DELETE FROM skill_aliases")
+    con.execute("DELETE FROM skills")
+    n_skills = append(con, "skills", skills.drop("occupations"))
+    n_aliases = append(
+        con,
+        "skill_aliases",
+        aliases.select(
+            "alias", "skill_id", "rule", "case_sensitive", pl.lit(run.run_id).alias("run_id")
+        ),
+    )
+    run.count("skills", n_skills)
+    run.count("skill_aliases", n_aliases)
+    by_rule = dict(aliases.group_by("rule").len().sort("rule").iter_rows())
+    summary = {
+        "skills": n_skills,
+        "skills_by_kind": dict(skills.group_by("kind").len().sort("kind").iter_rows()),
+        "aliases": n_aliases,
+        "aliases_by_rule": by_rule,
+        "ambiguous_skills": len(ambiguous_ids),
+        "case_sensitive_aliases": int(aliases["case_sensitive"].sum()),
+        "alias_collisions_dropped": dropped,
+    }
+    run.notes["taxonomy"] = summary
+    return summary
+
+
+def _content_model_skills(con) -> pl.DataFrame:
+    cm = frame(con, "SELECT element_id, element_name, release FROM content_model")
+    if cm.height == 0:
+        return pl.DataFrame(
+            schema={
+                "skill_id": pl.String,
+                "name": pl.String,
+                "kind": pl.String,
+                "category": pl.String,
+                "source": pl.String,
+                "hot_technology": pl.Boolean,
+                "in_demand": pl.Boolean,
+                "occupations": pl.UInt32,
+            }
+        )
+    names = dict(zip(cm["element_id"], cm["element_name"], strict=True))
+    ids = cm["element_id"].to_list()
+    # only leaves of the hierarchy are rated; their parent names the category
+    parents = {i.rsplit(".", 1)[0] for i in ids if "." in i}
+    rows = []
+    for element_id in ids:
+        kind = ELEMENT_KINDS.get(element_id[:3])
+        if kind and element_id not in parents and element_id.count(".") >= 2:
+            rows.append(
+                {
+                    "skill_id": f"onet:{element_id}",
+                    "name": names[element_id],
+                    "kind": kind,
+                    "category": names.get(element_id.rsplit(".", 1)[0]),
+                    "source": f"onet {cm['release'][0]}",
+                }
+            )
+    return pl.DataFrame(rows).with_columns(
+        pl.lit(None, pl.Boolean).alias("hot_technology"),
+        pl.lit(None, pl.Boolean).alias("in_demand"),
+        pl.lit(0, pl.UInt32).alias("occupations"),
+    )
+
+
+def _candidates(skills: pl.DataFrame, merged: pl.DataFrame, custom: pl.DataFrame) -> pl.DataFrame:
+    rows: list[tuple[str, str, str]] = []
+    for skill_id, name in skills.select("skill_id", "name").iter_rows():
+        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name)]
+    for skill_id, name in merged.select("skill_id", "name").iter_rows():
+        rows += [(skill_id, alias, rule) for alias, rule in candidate_aliases(name)]
+    by_name = dict(zip(skills["name"], skills["skill_id"], strict=True))
+    for name, extra in CURATED.items():
+        if name in by_name:
+            rows += [(by_name[name], alias, "curated") for alias in extra]
+    for skill_id, aliases in custom.select("skill_id", "aliases").iter_rows():
+        rows += [(skill_id, alias, "user") for alias in aliases]
+    return pl.DataFrame(
+        rows, schema={"skill_id": pl.String, "alias": pl.String, "rule": pl.String}, orient="row"
+    )
+
+
+def _resolve(candidates: pl.DataFrame, skills: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    ranked = (
+        candidates.join(
+            skills.select("skill_id", "name", "hot_technology", "occupations"), on="skill_id"
+        )
+        .with_columns(
+            pl.col("alias").str.to_lowercase().alias("key"),
+            pl.col("rule").replace_strict(RULE_RANK, return_dtype=pl.Int32).alias("rank"),
+            (pl.col("name").str.to_lowercase() != pl.col("alias").str.to_lowercase()).alias(
+                "not_own"
+            ),
+            pl.col("hot_technology").fill_null(False).not_().alias("not_hot"),
+        )
+        .sort(
+            ["key", "rank", "not_own", "not_hot", "occupations", "skill_id"],
+            descending=[False, False, False, False, True, False],
+        )
+    )
+    per_skill = ranked.unique(["key", "skill_id"], keep="first", maintain_order=True)
+    winners = per_skill.unique("key", keep="first", maintain_order=True)
+    dropped = per_skill.height - winners.height
+    winners = winners.with_columns(
+        pl.col("alias")
+        .map_elements(is_case_sensitive, return_dtype=pl.Boolean)
+        .alias("case_sensitive"),
+        # the skill itself is ambiguous when its own name (or a curated / user short form) is
+        # an ordinary word or one letter; "Excel" derived from "Microsoft Excel" is not
+        (
+            (pl.col("key").is_in(sorted(AMBIGUOUS)) | (pl.col("alias").str.len_chars() == 1))
+            & pl.col("rule").is_in(["name", "curated", "user"])
+        ).alias("ambiguous_word"),
+    ).sort(["skill_id", "rank", "alias"])
+    return winners, dropped
+
+
+def read_taxonomy_csv(path: Path) -> pl.DataFrame:
+    """Read and check a user taxonomy CSV: name (required), aliases (|-separated), kind,
+    category, ambiguous (true/false)."""
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    try:
+        raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except Exception as exc:
+        raise UserError(f"{path}: not a readable CSV file: {exc}") from None
+    if "name" not in raw.columns:
+        raise UserError(
+            f"{path}: column 'name' is missing (columns: name, aliases, kind, category, ambiguous)"
+        )
+    unknown = [
+        c for c in raw.columns if c not in ("name", "aliases", "kind", "category", "ambiguous")
+    ]
+    if unknown:
+        raise UserError(
+            f"{path}: column {unknown[0]!r} is not one of name, aliases, kind, category, ambiguous"
+        )
+    rows = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(raw.iter_rows(named=True), start=2):
+        name = (row.get("name") or "").strip()
+        if not name or not slug(name):
+            raise UserError(f"{path}: row {i}, field name: a skill needs a name")
+        kind = (row.get("kind") or "custom").strip().lower()
+        if kind not in KINDS:
+            raise UserError(
+                f"{path}: row {i}, field kind: {kind!r} is not one of {', '.join(KINDS)}"
+            )
+        flag = (row.get("ambiguous") or "false").strip().lower()
+        if flag not in ("true", "false", "yes", "no", "1", "0", "y", "n"):
+            raise UserError(f"{path}: row {i}, field ambiguous: {flag!r} is not true or false")
+        skill_id = f"custom:{slug(name)}"
+        if skill_id in seen:
+            raise UserError(f"{path}: row {i}, field name: {name!r} repeats row {seen[skill_id]}")
+        seen[skill_id] = i
+        aliases = [a.strip() for a in re.split(r"\|", row.get("aliases") or "") if a.strip()]
+        rows.append(
+            {
+                "skill_id": skill_id,
+                "name": name,
+                "aliases": aliases,
+                "kind": kind,
+                "category": (row.get("category") or "").strip() or None,
+                "ambiguous": flag in ("true", "yes", "1", "y"),
+            }
+        )
+    if not rows:
+        raise UserError(f"{path}: no skills in the file")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "skill_id": pl.String,
+            "name": pl.String,
+            "aliases": pl.List(pl.String),
+            "kind": pl.String,
+            "category": pl.String,
+            "ambiguous": pl.Boolean,
+        },
+    )
+
+
+def add_taxonomy_csv(wh: Warehouse, path: str | Path) -> dict[str, Any]:
+    """Add (or replace, by name) the skills of a user CSV and rebuild the taxonomy."""
+    path = Path(path)
+    custom = read_taxonomy_csv(path)
+    with wh.run("onet taxonomy add", {"file": str(path)}) as run:
+        run.con.execute(
+            "DELETE FROM taxonomy_custom WHERE list_contains(?, skill_id)",
+            [custom["skill_id"].to_list()],
+        )
+        append(
+            run.con,
+            "taxonomy_custom",
+            custom.with_columns(
+                pl.lit(f"file {path.name}").alias("source"), pl.lit(run.run_id).alias("run_id")
+            ),
+        )
+        run.count("taxonomy_custom", custom.height)
+        summary = rebuild_taxonomy(run)
+        return {"run_id": run.run_id, "custom_skills": custom.height, **summary}

@@ -1,0 +1,176 @@
+"""Skill taxonomy: O*NET technology and content-model skills, alias rules, custom skills."""
+
+from __future__ import annotations
+
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.onet.aliases import candidate_aliases, is_case_sensitive, slug
+from skilltide.onet.load import load_onet
+from skilltide.onet.taxonomy import add_taxonomy_csv
+from skilltide.store import Warehouse
+from tests.conftest import shared_path
+from tests.onet._helpers import copy_fixture
+
+
+def test_rules_derive_explainable_aliases():
+    assert dict(candidate_aliases("Microsoft Excel")) == {
+        "Microsoft Excel": "name",
+        "Excel": "strip_vendor",
+        "MS Excel": "vendor_abbrev",
+    }
+    assert {"NodeJS", "Node JS", "Node"} <= set(dict(candidate_aliases("Node.js")))
+    assert dict(candidate_aliases("Structured query language SQL"))["SQL"] == "acronym"
+    assert dict(candidate_aliases("Adobe Experience Manager (AEM)"))["AEM"] == "acronym"
+    assert dict(candidate_aliases("Adobe Acrobat Pro"))["Adobe Acrobat"] == "strip_version"
+    assert dict(candidate_aliases("Microsoft Power BI"))["PowerBI"] == "punctuation"
+    assert dict(candidate_aliases("Microsoft Azure software"))["Azure"] == "strip_vendor"
+    # a generic remainder is not an alias on its own
+    assert "Project" not in dict(candidate_aliases("Microsoft Project"))
+    assert "Drive" not in dict(candidate_aliases("Google Drive"))
+    assert slug("C++") != slug("C") != slug("C#")
+    assert is_case_sensitive("Go") and is_case_sensitive("R") and not is_case_sensitive("Python")
+
+
+@pytest.fixture(scope="module")
+def onet_warehouse(tmp_path_factory):
+    onet30 = shared_path("onet", "30.1")
+    db = tmp_path_factory.mktemp("taxonomy") / "w.duckdb"
+    with Warehouse(db) as wh:
+        load_onet(wh, [onet30])
+    return db
+
+
+def _alias(wh, alias: str):
+    return wh.con.execute(
+        "SELECT skill_id, rule, case_sensitive FROM skill_aliases WHERE lower(alias) = lower(?)",
+        [alias],
+    ).fetchone()
+
+
+def test_alias_examples_of_the_issue(onet_warehouse):
+    with Warehouse(onet_warehouse) as wh:
+        assert _alias(wh, "Excel") == ("tech:microsoft-excel", "strip_vendor", True)
+        assert _alias(wh, "ms excel")[0] == "tech:microsoft-excel"
+        assert _alias(wh, "JS") == ("tech:javascript", "curated", True)
+        assert _alias(wh, "Postgres")[:2] == ("tech:postgresql", "curated")
+        assert _alias(wh, "k8s")[:2] == ("tech:kubernetes", "curated")
+        assert _alias(wh, "NodeJS")[0] == _alias(wh, "Node")[0] == "tech:node-js"
+        assert _alias(wh, "SQL")[0] == "tech:structured-query-language-sql"
+        assert _alias(wh, "AWS")[0] == "tech:amazon-web-services-aws-software"
+
+
+def test_ambiguous_names_need_case(onet_warehouse):
+    with Warehouse(onet_warehouse) as wh:
+        flags = dict(wh.con.execute("SELECT name, ambiguous FROM skills").fetchall())
+        for name in ("R", "C", "Go", "Swift", "Chef", "Rust programming language"):
+            assert flags[name] is True, name
+        assert flags["Python"] is False and flags["Microsoft Excel"] is False
+        for alias in ("R", "C", "Go", "Swift", "Chef", "Rust"):
+            assert _alias(wh, alias)[2] is True, alias
+        assert _alias(wh, "Python")[2] is False
+
+
+def test_one_alias_never_maps_to_two_skills(onet_warehouse):
+    with Warehouse(onet_warehouse) as wh:
+        total, distinct = wh.con.execute(
+            "SELECT count(*), count(DISTINCT lower(alias)) FROM skill_aliases"
+        ).fetchone()
+        assert total == distinct
+        # every skill keeps at least its own name unless another skill owns it exactly
+        # ('Mathematics' is both a skill and a knowledge area: the smaller id, the skill, wins)
+        orphans = wh.con.execute(
+            "SELECT s.name, a.skill_id FROM skills s LEFT JOIN skill_aliases a "
+            "ON lower(a.alias) = lower(s.name) WHERE NOT EXISTS (SELECT 1 FROM skill_aliases b "
+            "WHERE b.skill_id = s.skill_id)"
+        ).fetchall()
+        assert orphans == [("Mathematics", "onet:2.A.1.e")]
+
+
+def test_skills_from_technology_examples_and_content_model(onet_warehouse):
+    with Warehouse(onet_warehouse) as wh:
+        kinds = dict(wh.con.execute("SELECT kind, count(*) FROM skills GROUP BY ALL").fetchall())
+        assert kinds == {
+            "technology": 8785,
+            "skill": 35,
+            "knowledge": 33,
+            "ability": 52,
+            "activity": 41,
+        }
+        python = wh.con.execute(
+            "SELECT category, hot_technology, in_demand, source FROM skills "
+            "WHERE skill_id = 'tech:python'"
+        ).fetchone()
+        assert python == (
+            "Object or component oriented development software",
+            True,
+            True,
+            "onet 30.1",
+        )
+        assert wh.con.execute(
+            "SELECT name, category FROM skills WHERE skill_id = 'onet:2.A.1.a'"
+        ).fetchone() == ("Reading Comprehension", "Content")
+
+
+def test_custom_skills_survive_a_taxonomy_rebuild(tmp_path, db, cli):
+    folder = copy_fixture(tmp_path)
+    csv = tmp_path / "mine.csv"
+    csv.write_text(
+        "name,aliases,kind,category,ambiguous\n"
+        "Large language models,LLM|LLMs|Excel,technology,AI,false\n"
+        "Dart,,custom,,true\n"
+    )
+    with Warehouse(db) as wh:
+        load_onet(wh, [folder])
+    result = cli("onet", "taxonomy", "add", csv, "--db", db)
+    assert result.exit_code == 0, result.output
+    with Warehouse(db) as wh:
+        assert _alias(wh, "LLMs") == ("custom:large-language-models", "user", False)
+        # a user's alias wins over a derived one
+        assert _alias(wh, "Excel")[0] == "custom:large-language-models"
+        assert wh.con.execute(
+            "SELECT ambiguous FROM skills WHERE skill_id = 'custom:dart'"
+        ).fetchone() == (True,)
+        path = folder / "Technology Skills.txt"
+        path.write_text(
+            path.read_text() + "15-1252.00\tPython\t43232405\tObject or component "
+            "oriented development software\tY\tY\r\n"
+        )
+        summary = load_onet(wh, [folder])
+        assert summary["loaded"] == 1
+        ids = {r[0] for r in wh.con.execute("SELECT skill_id FROM skills").fetchall()}
+        assert {"custom:large-language-models", "custom:dart", "tech:python"} <= ids
+        assert _alias(wh, "LLM")[0] == "custom:large-language-models"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("skill,aliases\nPython,py\n", "column 'name' is missing"),
+        ("name,kind\nPython,language\n", "row 2, field kind: 'language'"),
+        ("name\nPython\npython\n", "row 3, field name: 'python' repeats row 2"),
+        ("name,ambiguous\nGo,maybe\n", "row 2, field ambiguous"),
+        ("name,colour\nGo,blue\n", "column 'colour'"),
+    ],
+)
+def test_bad_taxonomy_csv(tmp_path, db, text, message):
+    csv = tmp_path / "bad.csv"
+    csv.write_text(text)
+    with Warehouse(db) as wh, pytest.raises(UserError, match=message):
+        add_taxonomy_csv(wh, csv)
+
+
+def test_custom_taxonomy_without_onet(tmp_path, db):
+    csv = tmp_path / "mine.csv"
+    csv.write_text("name,aliases\nMicrosoft Excel,spreadsheets\n")
+    with Warehouse(db) as wh:
+        summary = add_taxonomy_csv(wh, csv)
+        assert summary["skills"] == 1
+        aliases = dict(wh.con.execute("SELECT alias, rule FROM skill_aliases").fetchall())
+    # user aliases plus the same rules as O*NET names
+    assert aliases == {
+        "Microsoft Excel": "name",
+        "spreadsheets": "user",
+        "Excel": "strip_vendor",
+        "MS Excel": "vendor_abbrev",
+    }

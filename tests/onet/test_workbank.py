@@ -1,0 +1,158 @@
+"""WORKBank: the paper's figures on the shared data, the zone and dominance rules, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.onet.workbank import load_workbank, workbank_summary
+from skilltide.onet.workbank_files import FILES
+from skilltide.store import Warehouse
+from tests.conftest import shared_path
+
+
+def test_paper_figures_on_the_shared_data(cli, db):
+    folder = shared_path("workbank")
+    assert cli("workbank", "load", folder, "--db", db).exit_code == 0
+    summary = json.loads(cli("workbank", "summary", "--json", "--db", db).output)
+    assert summary == {
+        "tasks": 844,
+        "occupations": 104,
+        "zones": {
+            "green_light": 364,
+            "red_light": 267,
+            "rnd_opportunity": 107,
+            "low_priority": 106,
+        },
+        "desire_above_3_share": 0.4609,
+        "dominant_worker_has_by_occupation": {"H1": 2, "H2": 37, "H3": 47, "H4": 17, "H5": 1},
+    }
+    assert f"{summary['desire_above_3_share']:.1%}" == "46.1%"
+    with Warehouse(db) as wh:
+        # every task finds its O*NET-SOC code; raw tables keep every rating
+        assert (
+            wh.con.execute(
+                "SELECT count(*) FROM workbank_tasks WHERE onetsoc_code IS NULL"
+            ).fetchone()[0]
+            == 0
+        )
+        assert wh.con.execute("SELECT count(*) FROM workbank_worker_ratings").fetchone()[0] == 5731
+        assert wh.con.execute("SELECT count(*) FROM workbank_expert_ratings").fetchone()[0] == 2057
+        assert wh.con.execute("SELECT count(*) FROM workbank_workers").fetchone()[0] == 1500
+        shares = wh.con.execute(
+            "SELECT max(abs(share_green_light + share_red_light + share_rnd_opportunity + "
+            "share_low_priority - 1)), max(abs(share_worker_h1 + share_worker_h2 + "
+            "share_worker_h3 + share_worker_h4 + share_worker_h5 - 1)) FROM workbank_occupations"
+        ).fetchone()
+        assert max(shares) < 1e-9
+    # loading again replaces, it does not add
+    with Warehouse(db) as wh:
+        assert load_workbank(wh, folder)["tasks"] == 844
+        assert wh.con.execute("SELECT count(*) FROM workbank_worker_ratings").fetchone()[0] == 5731
+
+
+def _write_folder(folder: Path, worker: list[tuple], expert: list[tuple]) -> Path:
+    """A minimal WORKBank folder: worker rows (task, occ, desire, has), expert rows
+    (task, capability, has)."""
+    folder.mkdir()
+    specs = {spec.table: spec for spec in FILES.values()}
+
+    def write(table: str, rows: list[dict]) -> None:
+        spec = specs[table]
+        defaults = {
+            "int": "1",
+            "float": "1.0",
+            "str": "x",
+            "bool": "False",
+            "ymd": "2025/2/25",
+            "month": "08/2018",
+        }
+        full = [{o: str(r.get(o, defaults[k])) for o, k in spec.columns} for r in rows]
+        pl.DataFrame(full).write_csv(folder / spec.name)
+
+    occ = "Occupation (O*NET-SOC Title)"
+    write(
+        "workbank_worker_ratings",
+        [
+            {"Task ID": t, occ: o, "Automation Desire Rating": d, "Human Agency Scale Rating": h}
+            for t, o, d, h in worker
+        ],
+    )
+    write(
+        "workbank_expert_ratings",
+        [
+            {"Task ID": t, "Automation Capacity Rating": c, "Human Agency Scale Rating": h}
+            for t, c, h in expert
+        ],
+    )
+    tasks = sorted({(t, o) for t, o, _, _ in worker})
+    write(
+        "workbank_task_metadata",
+        [{"Task ID": t, occ: o, "O*NET-SOC Code": "15-1252.00"} for t, o in tasks],
+    )
+    write("workbank_workers", [{"User ID": "u1"}])
+    return folder
+
+
+def test_zones_use_the_paper_thresholds_and_ties_go_to_the_lower_has(tmp_path, db):
+    folder = _write_folder(
+        tmp_path / "wb",
+        worker=[
+            (1, "A", 3, 2),
+            (1, "A", 3, 3),  # desire 3.0 (>= 3), HAS tie 2/3 -> 2
+            (2, "A", 2, 4),
+            (2, "A", 3, 4),  # desire 2.5
+            (3, "B", 5, 5),
+            (3, "B", 4, 1),  # desire 4.5, tie 1/5 -> 1
+            (4, "B", 1, 5),  # desire 1
+        ],
+        expert=[(1, 3, 1), (2, 4, 2), (3, 2, 3), (3, 2, 3), (4, 1, 4)],
+    )
+    with Warehouse(db) as wh:
+        load_workbank(wh, folder)
+        tasks = wh.query(
+            "SELECT task_id, zone, worker_has, expert_has FROM workbank_tasks ORDER BY task_id"
+        ).rows()
+        assert tasks == [
+            (1, "green_light", 2, 1),
+            (2, "red_light", 4, 2),
+            (3, "rnd_opportunity", 1, 3),
+            (4, "low_priority", 5, 4),
+        ]
+        occupations = wh.query(
+            "SELECT occupation_title, dominant_worker_has, share_green_light "
+            "FROM workbank_occupations ORDER BY 1"
+        ).rows()
+        # A: ratings 2,3,4,4 -> 4; B: 5,1,5 -> 5
+        assert occupations == [("A", 4, 0.5), ("B", 5, 0.0)]
+        assert workbank_summary(wh)["zones"] == {
+            "green_light": 1,
+            "red_light": 1,
+            "rnd_opportunity": 1,
+            "low_priority": 1,
+        }
+
+
+def test_bad_workbank_files_name_file_row_and_column(tmp_path, db):
+    folder = _write_folder(tmp_path / "wb", worker=[(1, "A", 3, 2)], expert=[(1, 3, 1)])
+    path = folder / "domain_worker_desires.csv"
+    frame = pl.read_csv(path, infer_schema=False)
+    frame.with_columns(pl.lit("lots").alias("Automation Desire Rating")).write_csv(path)
+    with Warehouse(db) as wh:
+        with pytest.raises(
+            UserError,
+            match=r"domain_worker_desires\.csv: row 2, column 'Automation Desire Rating': 'lots'",
+        ):
+            load_workbank(wh, folder)
+        frame.drop("Task ID").write_csv(path)
+        with pytest.raises(UserError, match="column 'Task ID' is missing"):
+            load_workbank(wh, folder)
+        path.unlink()
+        with pytest.raises(UserError, match=r"domain_worker_desires\.csv is missing"):
+            load_workbank(wh, folder)
+        with pytest.raises(UserError, match="no WORKBank data loaded"):
+            workbank_summary(wh)

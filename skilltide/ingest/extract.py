@@ -82,6 +82,10 @@ _CONTEXTS = [
 NON_SKILL_PHRASES = {
     "R": ["R&D", "R and D", "R D", "Q&A"],
     "C": [
+        "B, C",  # Chinese ads: B端/C端 (business/consumer side)
+        "B/C",
+        "To C",
+        "to C",
         "C-suite",
         "C-level",
         "C level",

@@ -85,18 +85,20 @@ def ingest_ads(
     batch_rows: int = BATCH_ROWS,
     coder: Any = "auto",
     now: dt.datetime | None = None,
+    matcher: SkillMatcher | None = None,
 ) -> dict[str, Any]:
     """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
 
     ``mapping`` maps fields (``id, posted_at, title, text, company, region, occupation``) to
     columns or dotted paths; unmapped fields default to the column of the same name.
     ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"`` to
-    load the warehouse's coder when the title-coding stage is installed.
+    load the warehouse's coder when the title-coding stage is installed. ``matcher`` replaces
+    the taxonomy matcher (benchmarks compare extractors this way).
     """
     files = expand_paths(paths)
     fields = parse_mapping(mapping)
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    matcher = SkillMatcher.from_warehouse(wh.con)
+    matcher = SkillMatcher.from_warehouse(wh.con) if matcher is None else matcher
     title_coder = _load_coder(wh) if coder == "auto" else coder
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     per_file = []

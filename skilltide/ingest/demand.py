@@ -62,37 +62,39 @@ def refresh_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
     con.execute("DELETE FROM demand WHERE panel = 'ads'")
     con.execute("DELETE FROM demand_totals WHERE panel = 'ads'")
     con.execute(_ADS_GROUPS)
-    unions = " UNION ALL ".join(
-        f"SELECT ad_id, month, '{g}' AS granularity, "
-        f"{'CAST(' + chr(39) + 'all' + chr(39) + ' AS VARCHAR)' if g == 'market' else g}"
-        " AS group_id FROM _ad_groups"
-        for g in GRANULARITIES
+    # One GROUPING SETS pass per table; the granularity is the one grouping column present.
+    sets = ", ".join(f"(month, {g})" if g != "market" else "(month)" for g in GRANULARITIES)
+    label = " ".join(f"WHEN grouping({g}) = 0 THEN '{g}'" for g in GRANULARITIES if g != "market")
+    group = "coalesce(" + ", ".join(g for g in GRANULARITIES if g != "market") + ", 'all')"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _totals AS"
+        f" SELECT CASE {label} ELSE 'market' END AS granularity, {group} AS group_id, month,"
+        " count(*) AS ads"
+        f" FROM _ad_groups GROUP BY GROUPING SETS ({sets})"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ad_membership AS {unions}")
     con.execute(
         "INSERT INTO demand_totals (panel, granularity, group_id, month, ads, run_id)"
-        " SELECT 'ads', granularity, group_id, month, count(*), ? FROM _ad_membership"
-        " GROUP BY granularity, group_id, month",
+        " SELECT 'ads', granularity, group_id, month, ads, ? FROM _totals",
         [run_id],
     )
+    skill_sets = sets.replace("(month", "(month, skill_id")
     con.execute(
         "INSERT INTO demand (panel, granularity, group_id, skill_id, month, count, total, share,"
         " run_id)"
-        " SELECT 'ads', m.granularity, m.group_id, s.skill_id, m.month, count(*) AS n,"
-        "  t.ads, count(*) / t.ads, ?"
-        " FROM _ad_membership m JOIN (SELECT DISTINCT ad_id, skill_id FROM ad_skills) s"
-        "  USING (ad_id)"
-        " JOIN demand_totals t ON t.panel = 'ads' AND t.granularity = m.granularity"
-        "  AND t.group_id = m.group_id AND t.month = m.month"
-        " GROUP BY m.granularity, m.group_id, s.skill_id, m.month, t.ads",
+        " SELECT 'ads', c.granularity, c.group_id, c.skill_id, c.month, c.n, t.ads,"
+        "  c.n / t.ads, ?"
+        " FROM (SELECT CASE " + label + " ELSE 'market' END AS granularity,"
+        f"  {group} AS group_id, skill_id, month, count(*) AS n"
+        "  FROM _ad_groups JOIN ad_skills USING (ad_id)"
+        f"  GROUP BY GROUPING SETS ({skill_sets})) c"
+        " JOIN _totals t USING (granularity, group_id, month)",
         [run_id],
     )
-    con.execute("DROP TABLE _ad_membership")
-    con.execute("DROP TABLE _ad_groups")
     rows = con.execute(
-        "SELECT (SELECT count(*) FROM demand WHERE panel = 'ads'),"
-        " (SELECT count(*) FROM demand_totals WHERE panel = 'ads')"
+        "SELECT (SELECT count(*) FROM demand WHERE panel = 'ads'), (SELECT count(*) FROM _totals)"
     ).fetchall()[0]
+    con.execute("DROP TABLE _totals")
+    con.execute("DROP TABLE _ad_groups")
     return {"demand": int(rows[0]), "demand_totals": int(rows[1])}
 
 

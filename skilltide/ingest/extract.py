@@ -15,9 +15,13 @@ Method (details and measured accuracy in docs/methods.md, "Skill extraction"):
    gives longest-match semantics without a second pass for positions.
 3. Ordinary aliases match case-insensitively. *Guarded* aliases — case-sensitive ones, an
    ambiguous skill's own name and any alias of two characters or fewer (``R``, ``C``, ``Go``,
-   ``Swift``) — match only with exact case, never at the start of a sentence of the ad text,
-   not in known non-skill phrases (``R&D``, ``C-suite``, ``go-live``), and only when the ad
-   text also mentions at least one unguarded skill. In titles exact case suffices.
+   ``Swift``, ``Chef``) — match only with exact case and only in a list context: next to a
+   comma, slash, ``and``/``or`` or a colon (``Python, Go and SQL``; ``Skills: R``), which
+   normalisation keeps as tokens, or before ``Developer``/``Engineer``/``Programmer``.
+   Mentions at the start of a sentence (``Go to our site``, ``Swift, friendly service``) and
+   in known non-skill phrases (``R&D``, ``C-suite``, ``go-live``, ``Sous Chef``) are rejected:
+   the skill is kept when one mention is in a list context and more mentions exist than the
+   largest count of any one rejected form.
 
 Example
 -------
@@ -27,10 +31,10 @@ Example
 ...     "case_sensitive": [False, False, False, True, False, False],
 ...     "ambiguous": [False, False, False, True, False, False]})
 >>> m = SkillMatcher(vocab)
->>> ads = pl.DataFrame({"ad_id": ["a", "b"], "title": ["Go developer", None],
+>>> ads = pl.DataFrame({"ad_id": ["a", "b"], "title": ["Go, Python developer", None],
 ...     "text": ["We use Python, Go and JavaScript.", "Go to our site. MS Excel, javascript"]})
 >>> m.extract(ads).sort("ad_id", "skill_id").rows()  # doctest: +NORMALIZE_WHITESPACE
-[('a', 'go', 'both'), ('a', 'js', 'text'), ('a', 'py', 'text'),
+[('a', 'go', 'both'), ('a', 'js', 'text'), ('a', 'py', 'both'),
  ('b', 'excel', 'text'), ('b', 'js', 'text')]
 """
 
@@ -43,12 +47,45 @@ SENTENCE = "⁞"
 _SENTENCE_ENDS = [". ", ".\n", ".\r", "! ", "!\n", "? ", "?\n", "。", "！", "？", "\n\n"]
 # Spaces are kept as they are (replacing each one would cost most of the time); the rest of
 # the non-name characters, newlines included, become one space.
-_SEPARATORS = r"[^\p{Latin}\p{Greek}\p{Cyrillic}\p{N}+#. " + SENTENCE + r"]+"
-REJECT = "__reject__"
+_SEPARATORS = r"[^\p{Latin}\p{Greek}\p{Cyrillic}\p{N}+#.,/: " + SENTENCE + r"]+"
+# List punctuation becomes a token of its own (the context of guarded names).
+_LIST_MARKS = {
+    ",": " , ",
+    "/": " / ",
+    ":": " : ",
+    "，": " , ",
+    "、": " , ",
+    ";": " , ",
+    "；": " , ",
+    "：": " : ",
+    "|": " / ",
+}
+_CONTEXTS = [
+    ", {}",
+    "{} ,",
+    "/ {}",
+    "{} /",
+    "and {}",
+    "{} and",
+    "or {}",
+    "{} or",
+    ": {}",
+    "{} Developer",
+    "{} Engineer",
+    "{} Programmer",
+    "{} developer",
+    "{} engineer",
+    "{} programmer",
+    "{} programming",
+]
 # Phrases where a guarded short name is not the skill (matched case-sensitively, longest wins).
 NON_SKILL_PHRASES = {
     "R": ["R&D", "R and D", "R D", "Q&A"],
     "C": [
+        "B, C",  # Chinese ads: B端/C端 (business/consumer side)
+        "B/C",
+        "To C",
+        "to C",
         "C-suite",
         "C-level",
         "C level",
@@ -64,20 +101,37 @@ NON_SKILL_PHRASES = {
         "C2",
     ],
     "Go": ["Go-live", "Go live", "Go to", "Go ahead", "Go-to", "Go-getter"],
-    "Swift": ["Swift response", "Swift action"],
+    "Swift": ["Swift response", "Swift action", "Swift service"],
+    "Chef": [
+        "Sous Chef",
+        "Executive Chef",
+        "Head Chef",
+        "Pastry Chef",
+        "Chef de Partie",
+        "Private Chef",
+        "Line Chef",
+        "our Chef",
+        "the Chef",
+        "a Chef",
+    ],
 }
 
 
 def normalise(text: pl.Expr, sentence_start: bool = True) -> pl.Expr:
     """Canonical separators (see module docstring); the result starts and ends with a space."""
     head = f" {SENTENCE} " if sentence_start else " "
-    return pl.concat_str(
-        pl.lit(head),
-        text.fill_null("")
-        .str.replace_many(_SENTENCE_ENDS, [f" {SENTENCE} "] * len(_SENTENCE_ENDS))
-        .str.replace_all(_SEPARATORS, " "),
-        pl.lit(" "),
-    ).str.replace_many([". "], [" "])
+    return (
+        pl.concat_str(
+            pl.lit(head),
+            text.fill_null("")
+            .str.replace_many(_SENTENCE_ENDS, [f" {SENTENCE} "] * len(_SENTENCE_ENDS))
+            .str.replace_many(list(_LIST_MARKS), list(_LIST_MARKS.values()))
+            .str.replace_all(_SEPARATORS, " "),
+            pl.lit(" "),
+        )
+        .str.replace_many([". "], [" "])
+        .str.replace_all("  ", " ", literal=True)
+    )
 
 
 def _pattern(alias: pl.Expr) -> pl.Expr:
@@ -114,33 +168,33 @@ class SkillMatcher:
         plain = (
             v.filter(~pl.col("guarded"))
             .with_columns(pl.col("pattern").str.to_lowercase().alias("key"))
-            .select("key", "skill_id", pl.lit(False).alias("guarded"))
+            .select("key", "skill_id", pl.lit("plain").alias("kind"))
             .unique(maintain_order=True)
         )
-        guarded = (
+        bare = (
             v.filter(pl.col("guarded"))
-            .select(pl.col("pattern").alias("key"), "skill_id", pl.lit(True).alias("guarded"))
+            .select(pl.col("pattern").str.strip_chars(" ").alias("alias"), "skill_id")
             .unique(maintain_order=True)
         )
-        rejects = [
-            phrase
-            for alias in guarded["key"].str.strip_chars().unique().to_list()
-            for phrase in NON_SKILL_PHRASES.get(alias, [])
-        ]
-        reject_rows = pl.DataFrame({"alias": rejects}, schema={"alias": pl.String}).select(
-            _pattern(pl.col("alias")).alias("key"),
-            pl.lit(REJECT).alias("skill_id"),
-            pl.lit(True).alias("guarded"),
+        rows = []
+        for alias, skill_id in bare.iter_rows():
+            rows.append((f" {alias} ", skill_id, "bare"))
+            rows += [(" " + c.format(alias) + " ", skill_id, "context") for c in _CONTEXTS]
+            rows.append((f" {SENTENCE} {alias} ", skill_id, "reject"))
+            for phrase in NON_SKILL_PHRASES.get(alias, []):
+                rows.append((phrase, skill_id, "reject_phrase"))
+        guarded = pl.DataFrame(
+            rows, schema={"key": pl.String, "skill_id": pl.String, "kind": pl.String}, orient="row"
         )
-        sentence = guarded.select(
-            (pl.lit(f" {SENTENCE}") + pl.col("key")).alias("key"),
-            pl.lit(REJECT).alias("skill_id"),
-            pl.lit(True).alias("guarded"),
+        guarded = guarded.with_columns(
+            pl.when(pl.col("kind") == "reject_phrase")
+            .then(_pattern(pl.col("key")))
+            .otherwise(pl.col("key"))
+            .alias("key"),
+            pl.col("kind").replace("reject_phrase", "reject"),
         )
         self.plain = plain
-        self.guarded = pl.concat([guarded, reject_rows, sentence]).unique(
-            "key", keep="first", maintain_order=True
-        )
+        self.guarded = guarded.unique(["key", "skill_id"], keep="first", maintain_order=True)
         self._plain_patterns = plain["key"].unique().sort().to_list()
         self._guarded_patterns = self.guarded["key"].unique().sort().to_list()
         self._nested = pl.concat(
@@ -188,44 +242,51 @@ class SkillMatcher:
         )
         if len(self) == 0 or norm.height == 0:
             return empty
-        found = norm.select(
+        # Titles and texts stacked in one column: one automaton build and pass per batch.
+        stacked = pl.concat(
+            [
+                norm.select(
+                    "ad_id", pl.col("title_norm").alias("norm"), pl.lit("title").alias("where")
+                ),
+                norm.select(
+                    "ad_id", pl.col("text_norm").alias("norm"), pl.lit("text").alias("where")
+                ),
+            ]
+        )
+        found = stacked.select(
             "ad_id",
-            self.matches(pl.col("title_norm"), False).alias("title_plain"),
-            self.matches(pl.col("title_norm"), True).alias("title_guarded"),
-            self.matches(pl.col("text_norm"), False).alias("text_plain"),
-            self.matches(pl.col("text_norm"), True).alias("text_guarded"),
+            "where",
+            self.matches(pl.col("norm"), False).alias("plain"),
+            self.matches(pl.col("norm"), True).alias("guarded"),
         )
         parts = []
-        for column, where, guarded, table in (
-            ("title_plain", "title", False, self.plain),
-            ("title_guarded", "title", True, self.guarded),
-            ("text_plain", "text", False, self.plain),
-            ("text_guarded", "text", True, self.guarded),
+        for column, guarded, table in (
+            ("plain", False, self.plain),
+            ("guarded", True, self.guarded),
         ):
             keys = _longest(
-                found.select("ad_id", pl.col(column).alias("key")),
+                found.select("ad_id", "where", pl.col(column).alias("key")),
                 self._nested.filter(pl.col("guarded") == guarded),
             )
             parts.append(
                 keys.join(table, on="key", how="inner").select(
-                    "ad_id", "skill_id", "guarded", pl.lit(where).alias("found_in")
+                    "ad_id", "skill_id", "kind", "n", "n_raw", pl.col("where").alias("found_in")
                 )
             )
-        hits = pl.concat(parts).filter(pl.col("skill_id") != REJECT)
-        # Guarded names in running text need another (unguarded) skill in the same text.
-        has_plain_text = (
-            hits.filter((pl.col("found_in") == "text") & ~pl.col("guarded"))
-            .select("ad_id")
-            .unique()
+        hits = pl.concat(parts)
+        # Guarded names: kept where list-context mentions outnumber rejected ones.
+        guarded_hits = hits.filter(pl.col("kind") != "plain")
+        votes = guarded_hits.group_by("ad_id", "skill_id", "found_in").agg(
+            (pl.col("n") * (pl.col("kind") == "context")).sum().alias("context"),
+            (pl.col("n") * (pl.col("kind") == "reject")).max().alias("reject"),
+            (pl.col("n_raw") * (pl.col("kind") == "bare")).sum().alias("mentions"),
         )
-        hits = pl.concat(
-            [
-                hits.filter(~pl.col("guarded") | (pl.col("found_in") == "title")),
-                hits.filter(pl.col("guarded") & (pl.col("found_in") == "text")).join(
-                    has_plain_text, on="ad_id", how="semi"
-                ),
-            ]
-        )
+        # Some mention in a list context, and not every mention a non-skill phrase.
+        accepted = votes.filter(
+            (pl.col("context") > 0) & (pl.col("mentions") > pl.col("reject"))
+        ).select("ad_id", "skill_id", "found_in")
+        plain = hits.filter((pl.col("kind") == "plain") & (pl.col("n") > 0))
+        hits = pl.concat([plain.select(accepted.columns), accepted])
         if hits.height == 0:
             return empty
         return (
@@ -258,16 +319,18 @@ def _nesting(patterns: list[str], guarded: bool) -> pl.DataFrame:
 
 
 def _longest(matches: pl.DataFrame, nested: pl.DataFrame) -> pl.DataFrame:
-    """Keys per ad that occur outside every longer matched key containing them."""
-    counts = matches.explode("key").drop_nulls("key").group_by("ad_id", "key").len("n")
+    """Per ad and key: ``n_raw`` occurrences, ``n`` of them outside longer matched keys."""
+    counts = matches.explode("key").drop_nulls("key").group_by("ad_id", "where", "key").len("n")
     inside = (
         counts.rename({"key": "outer", "n": "n_outer"})
         .join(nested.select("outer", "key"), on="outer", how="inner")
-        .group_by("ad_id", "key")
+        .group_by("ad_id", "where", "key")
         .agg(pl.col("n_outer").sum())
     )
     return (
-        counts.join(inside, on=["ad_id", "key"], how="left")
-        .filter(pl.col("n") > pl.col("n_outer").fill_null(0))
-        .select("ad_id", "key")
+        counts.join(inside, on=["ad_id", "where", "key"], how="left")
+        .with_columns(
+            pl.col("n").alias("n_raw"), (pl.col("n") - pl.col("n_outer").fill_null(0)).alias("n")
+        )
+        .select("ad_id", "where", "key", "n", "n_raw")
     )

@@ -69,8 +69,11 @@ def test_case_insensitive_for_ordinary_names(matcher):
         ("Our R&D team uses Python", {"python"}),
         ("Report to the C-suite. Python needed", {"python"}),
         ("let's go build things with python", {"python"}),  # lowercase go is not Go
-        ("Go is great", set()),  # guarded name alone, no other skill: not enough context
+        ("Go is great", set()),  # guarded name alone, no list context
         ("We love Go", set()),
+        ("Ready to Go further? Work on Shift C (nights)", set()),
+        ("Python, Go and SQL. Go to our site. Go to the office.", {"python", "go", "sql"}),
+        ("Skills: R", {"r"}),
         ("SQL and Golang", {"sql", "go"}),  # unambiguous alias of an ambiguous skill
     ],
 )
@@ -78,9 +81,14 @@ def test_ambiguous_names_need_case_and_context(matcher, text, expected):
     assert found(matcher, text) == expected
 
 
-def test_ambiguous_name_in_title_needs_exact_case_only(matcher):
+def test_ambiguous_name_in_title_needs_context_too(matcher):
     assert found(matcher, "We build services.", title="Go Developer") == {"go"}
+    assert found(matcher, "We build services.", title="Swift/Python Engineer") == {
+        "swift",
+        "python",
+    }
     assert found(matcher, "We build services.", title="go-getter wanted") == set()
+    assert found(matcher, "We build services.", title="Sous Chef on Shift C") == set()
 
 
 def test_found_in_title_text_both(matcher):

@@ -56,8 +56,9 @@ class CoderParams:
     profile: float = 1.0
     prior: float = 0.03
     temperature: float = 0.05
-    nearest_max_df: float = 0.01
+    nearest_max_df: float = 0.003
     vote_temperature: float = 0.03
+    profile_min_weight: float = 0.01
     block_weights: dict[str, float] = field(
         default_factory=lambda: {"w": 1.0, "b": 0.5, "h": 0.7, "c": 1.0}
     )
@@ -157,7 +158,11 @@ class TitleCoder:
             sp.diags((~common).astype(np.float32)) @ self.title_matrix_t, dtype=np.float32
         )
         self.nearest_matrix_t.eliminate_zeros()
-        self.profile_matrix_t = self.profile_matrix.T.tocsr()
+        # Tiny profile weights (common n-grams spread over many titles) cost time, not accuracy.
+        profile_t = self.profile_matrix.T.tocsr()
+        profile_t.data[profile_t.data < self.params.profile_min_weight] = 0
+        profile_t.eliminate_zeros()
+        self.profile_matrix_t = profile_t
 
     # -- scoring ----------------------------------------------------------------------
     def logits(self, texts: Sequence[str]) -> np.ndarray:
@@ -225,9 +230,7 @@ class TitleCoder:
             logits -= logits.max(axis=1, keepdims=True)
             probs = np.exp(logits)
             probs /= probs.sum(axis=1, keepdims=True)
-            # Ties broken by code order (stable sort on the negated score): deterministic.
-            order = np.argsort(-probs, axis=1, kind="stable")[:, :top]
-            scores = np.take_along_axis(probs, order, axis=1)
+            order, scores = _top_k(probs, top)
             usable = np.array([bool(t) for t in batch])
             rows = np.repeat(np.arange(start, start + len(batch)), top)
             keep = np.repeat(usable, top)
@@ -374,6 +377,22 @@ def expected_calibration_error(probs: np.ndarray, truth: np.ndarray, bins: int =
         if mask.any():
             total += mask.sum() * abs(correct[mask].mean() - confidence[mask].mean())
     return float(total / len(truth))
+
+
+def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of the ``k`` largest scores per row, best first.
+
+    A partial sort (argpartition), then a stable sort of the ``k``: ties go to the lower
+    column (code order), so the result is deterministic.
+    """
+    if k < scores.shape[1]:
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    else:
+        part = np.broadcast_to(np.arange(scores.shape[1]), scores.shape).copy()
+    part.sort(axis=1)
+    values = np.take_along_axis(scores, part, axis=1)
+    within = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(part, within, axis=1), np.take_along_axis(values, within, axis=1)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from skilltide.onet.coder_calibration import expected_calibration_error, log_loss, softmax
 from skilltide.onet.coder_features import TitleVectorizer
 from skilltide.onet.coder_normalise import normalise_titles
 
@@ -344,12 +345,12 @@ class TitleCoder:
             raise ValueError("no usable held-out titles to calibrate on")
         step = self.params.batch_size
         logits = np.vstack([self.logits(texts[s : s + step]) for s in range(0, len(texts), step)])
-        before = expected_calibration_error(_softmax(logits / self.params.temperature), truth)
+        before = expected_calibration_error(softmax(logits / self.params.temperature), truth)
         grid = np.exp(np.linspace(np.log(0.005), np.log(1.0), 60))
-        losses = [_log_loss(logits / t, truth) for t in grid]
+        losses = [log_loss(logits / t, truth) for t in grid]
         best = float(grid[int(np.argmin(losses))])
         self.params.temperature = round(best, 5)
-        probs = _softmax(logits / self.params.temperature)
+        probs = softmax(logits / self.params.temperature)
         return {
             "heldout_titles": len(truth),
             "heldout_top1": round(float(np.mean(probs.argmax(axis=1) == truth)), 4),
@@ -357,54 +358,6 @@ class TitleCoder:
             "ece_before": round(before, 4),
             "ece": round(expected_calibration_error(probs, truth), 4),
         }
-
-
-def expected_calibration_error(probs: np.ndarray, truth: np.ndarray, bins: int = 10) -> float:
-    """ECE of the top-1 score: mean |accuracy − confidence| over equal-width score bins.
-
-    Example
-    -------
-    >>> round(expected_calibration_error(np.array([[0.9, 0.1], [0.6, 0.4]]), np.array([0, 1])), 2)
-    0.35
-    """
-    top = probs.argmax(axis=1)
-    confidence = probs[np.arange(len(top)), top]
-    correct = (top == truth).astype(np.float64)
-    which = np.minimum((confidence * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            total += mask.sum() * abs(correct[mask].mean() - confidence[mask].mean())
-    return float(total / len(truth))
-
-
-def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices and values of the ``k`` largest scores per row, best first.
-
-    A partial sort (argpartition), then a stable sort of the ``k``: ties go to the lower
-    column (code order), so the result is deterministic.
-    """
-    if k < scores.shape[1]:
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    else:
-        part = np.broadcast_to(np.arange(scores.shape[1]), scores.shape).copy()
-    part.sort(axis=1)
-    values = np.take_along_axis(scores, part, axis=1)
-    within = np.argsort(-values, axis=1, kind="stable")
-    return np.take_along_axis(part, within, axis=1), np.take_along_axis(values, within, axis=1)
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    out = np.exp(shifted)
-    return out / out.sum(axis=1, keepdims=True)
-
-
-def _log_loss(logits: np.ndarray, truth: np.ndarray) -> float:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_norm = np.log(np.exp(shifted).sum(axis=1))
-    return float(np.mean(log_norm - shifted[np.arange(len(truth)), truth]))
 
 
 _PREDICTION_SCHEMA = {
@@ -434,3 +387,19 @@ def _csr_from(z, prefix: str) -> sp.csr_matrix:
         (z[f"{prefix}_data"], z[f"{prefix}_indices"], z[f"{prefix}_indptr"]),
         shape=tuple(z[f"{prefix}_shape"]),
     )
+
+
+def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of the ``k`` largest scores per row, best first.
+
+    A partial sort (argpartition), then a stable sort of the ``k``: ties go to the lower
+    column (code order), so the result is deterministic.
+    """
+    if k < scores.shape[1]:
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    else:
+        part = np.broadcast_to(np.arange(scores.shape[1]), scores.shape).copy()
+    part.sort(axis=1)
+    values = np.take_along_axis(scores, part, axis=1)
+    within = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(part, within, axis=1), np.take_along_axis(values, within, axis=1)

@@ -6,11 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from skilltide.onet.coder_model import (
-    CoderParams,
-    TitleCoder,
-    expected_calibration_error,
-)
+from skilltide.onet.coder_calibration import expected_calibration_error
+from skilltide.onet.coder_model import CoderParams, TitleCoder
 from skilltide.onet.coder_normalise import normalise_title, normalise_titles, singular
 
 

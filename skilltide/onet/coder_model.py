@@ -60,6 +60,8 @@ class CoderParams:
     nearest_max_df: float = 0.003
     vote_temperature: float = 0.03
     profile_min_weight: float = 0.01
+    evidence: float = 0.3
+    evidence_alpha: float = 0.05
     block_weights: dict[str, float] = field(
         default_factory=lambda: {"w": 1.0, "b": 0.5, "h": 0.7, "c": 1.0}
     )
@@ -164,6 +166,22 @@ class TitleCoder:
         profile_t.data[profile_t.data < self.params.profile_min_weight] = 0
         profile_t.eliminate_zeros()
         self.profile_matrix_t = profile_t
+        # Feature counts per occupation (each title counts a feature once), for _evidence.
+        present = self.title_matrix.copy()
+        present.data[:] = 1
+        n_codes = len(self.codes)
+        membership = sp.csr_matrix(
+            (np.ones(len(owner), np.float32), (owner, np.arange(len(owner)))),
+            shape=(n_codes, len(owner)),
+        )
+        counts = (membership @ present).tocsr()
+        alpha = self.params.evidence_alpha
+        totals = np.asarray(counts.sum(axis=1)).ravel()
+        counts.data = np.log1p(counts.data / alpha).astype(np.float32)
+        self.evidence_matrix_t = counts.T.tocsr()
+        self.evidence_constant = (np.log(alpha) - np.log(totals + alpha * counts.shape[1])).astype(
+            np.float32
+        )
 
     # -- scoring ----------------------------------------------------------------------
     def logits(self, texts: Sequence[str]) -> np.ndarray:
@@ -172,7 +190,22 @@ class TitleCoder:
         q = self.vectorizer.transform(texts)
         nearest = self._nearest(q)
         profile = (q @ self.profile_matrix_t).toarray()
-        return p.nearest * nearest + p.profile * profile + p.prior * self.log_prior
+        logits = p.nearest * nearest + p.profile * profile + p.prior * self.log_prior
+        if p.evidence:
+            logits += p.evidence * self._evidence(q)
+        return logits
+
+    def _evidence(self, q: sp.csr_matrix) -> np.ndarray:
+        """Multinomial naive Bayes: mean log P(feature | occupation) over the query's features.
+
+        With additive smoothing ``alpha`` the log-likelihood splits into a sparse part,
+        ``log(1 + n_cf / alpha)``, and a per-occupation constant, so it is one sparse product.
+        """
+        present = q.copy()
+        present.data[:] = 1
+        n_features = np.maximum(np.diff(present.indptr), 1).astype(np.float32)
+        scores = (present @ self.evidence_matrix_t).toarray() / n_features[:, None]
+        return scores + self.evidence_constant
 
     def _nearest(self, q: sp.csr_matrix) -> np.ndarray:
         """Best similarity to one example title of each occupation (rows × codes).

@@ -173,7 +173,15 @@ def load_coder(wh: Warehouse) -> TitleCoder | None:
         sql += " WHERE release = ?"
         params = [release]
     row = wh.con.execute(sql + " ORDER BY built_at DESC LIMIT 1", params).fetchone()
-    return None if row is None else TitleCoder.from_bytes(bytes(row[0]))
+    if row is None:
+        return None
+    try:
+        return TitleCoder.from_bytes(bytes(row[0]))
+    except (ValueError, KeyError, OSError) as exc:
+        raise UserError(
+            f"{wh.path}: the stored title coder cannot be read ({exc}); rebuild it with "
+            "`skilltide onet build-coder --force`"
+        ) from None
 
 
 def ensure_coder(wh: Warehouse) -> TitleCoder:

@@ -273,3 +273,19 @@ def test_cli_is_deterministic(cli, built_db):
         built_db,
     )
     assert cli(*args).output == cli(*args).output
+
+
+def test_unreadable_stored_coder_says_rebuild(built_db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    with Warehouse(copy) as wh:
+        wh.con.execute("UPDATE title_coders SET model = 'not a coder'::BLOB")
+        with pytest.raises(UserError, match="build-coder --force"):
+            load_coder(wh)
+        summary = build_coder(wh, force=True)
+        assert summary["reused"] is False
+        assert load_coder(wh).predict(["Registered Nurses"], top=1)["onetsoc_code"][0] == (
+            "29-1141.00"
+        )

@@ -1,0 +1,179 @@
+"""Title → O*NET-SOC coding accuracy and speed on O*NET's Sample of Reported Titles.
+
+Protocol (issue 4): train on O*NET 30.1 occupation titles and Alternate Titles (with their
+short forms) after removing every string that is also a Sample-of-Reported-Titles string
+(lower-cased, whitespace-normalised); code the 7,955 reported titles; report top-1 and top-5
+accuracy at O*NET-SOC, 6-digit SOC and major group, and titles per second. Top-5 at a coarser
+level counts a hit when any of the five O*NET-SOC candidates falls in the right group.
+The baseline, run in the same process on the same split, is a character 2–4-gram TF-IDF
+(scikit-learn, raw lower-cased titles) 1-nearest-neighbour coder; its top-5 ranks
+occupations by their nearest title.
+
+Usage: python benchmarks/title_coding.py [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._data import shared_data
+from skilltide.onet.coder import fit_coder, training_examples
+from skilltide.onet.coder_calibration import expected_calibration_error
+
+LEVELS = {"onet_soc": 10, "soc6": 7, "major": 2}
+
+
+def read_onet(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    def read(name: str) -> pl.DataFrame:
+        return pl.read_csv(folder / name, separator="\t", quote_char=None, infer_schema=False)
+
+    occupations = read("Occupation Data.txt").select(
+        pl.col("O*NET-SOC Code").alias("onetsoc_code"), pl.col("Title").alias("title")
+    )
+    alternates = read("Alternate Titles.txt").select(
+        pl.col("O*NET-SOC Code").alias("onetsoc_code"),
+        pl.col("Alternate Title").alias("alternate_title"),
+        pl.col("Short Title").alias("short_title"),
+    )
+    reported = read("Sample of Reported Titles.txt").select(
+        pl.col("O*NET-SOC Code").alias("onetsoc_code"),
+        pl.col("Reported Job Title").alias("reported_title"),
+    )
+    return occupations, alternates, reported
+
+
+def protocol_split(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Training examples without any reported-title string, and the reported titles."""
+    occupations, alternates, reported = read_onet(folder)
+    test_keys = reported.select(key.alias("k") for key in [_key("reported_title")])["k"]
+    examples = training_examples(occupations, alternates)
+    train = examples.filter(~_key("title").is_in(test_keys.implode()))
+    return train, reported
+
+
+def _key(column: str) -> pl.Expr:
+    return pl.col(column).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def accuracy(ranked: list[list[str]], truth: list[str]) -> dict[str, float]:
+    out = {}
+    for level, width in LEVELS.items():
+        top1 = np.mean(
+            [bool(r) and r[0][:width] == t[:width] for r, t in zip(ranked, truth, strict=True)]
+        )
+        top5 = np.mean(
+            [t[:width] in {c[:width] for c in r[:5]} for r, t in zip(ranked, truth, strict=True)]
+        )
+        out[f"top1_{level}"] = round(100 * float(top1), 2)
+        out[f"top5_{level}"] = round(100 * float(top5), 2)
+    return out
+
+
+def run_coder(train: pl.DataFrame, titles: list[str], truth: list[str]) -> dict:
+    start = time.perf_counter()
+    coder, calibration = fit_coder(train)
+    fit_seconds = time.perf_counter() - start
+    coder.predict(titles[:256], top=5)  # warm-up (lazy imports, allocator)
+    start, cpu = time.perf_counter(), time.process_time()
+    predicted = coder.predict(titles, top=5)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    ranked: list[list[str]] = [[] for _ in titles]
+    for i, code in zip(predicted["input_index"], predicted["onetsoc_code"], strict=True):
+        ranked[i].append(code)
+    index = {c: i for i, c in enumerate(coder.codes)}
+    probs = coder.predict_proba(titles)
+    known = np.array([t in index for t in truth])
+    ece = expected_calibration_error(
+        probs[known], np.array([index[t] for t in truth if t in index])
+    )
+    return {
+        **accuracy(ranked, truth),
+        "titles_per_second": round(len(titles) / seconds),
+        "titles_per_cpu_second": round(len(titles) / cpu),
+        "fit_seconds": round(fit_seconds, 1),
+        "test_ece": round(ece, 4),
+        "calibration_heldout": calibration,
+    }
+
+
+def run_baseline(train: pl.DataFrame, titles: list[str], truth: list[str]) -> dict:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    codes = train["onetsoc_code"].to_numpy()
+    texts = [" ".join(t.lower().split()) for t in train["title"].to_list()]
+    start = time.perf_counter()
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True)
+    matrix_t = vectorizer.fit_transform(texts).T.tocsr()
+    fit_seconds = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    ranked: list[list[str]] = []
+    queries = vectorizer.transform([" ".join(t.lower().split()) for t in titles])
+    for s in range(0, len(titles), 256):
+        sims = (queries[s : s + 256] @ matrix_t).toarray()
+        order = np.argsort(-sims, axis=1, kind="stable")[:, :200]
+        for row in order:
+            seen: list[str] = []
+            for j in row:
+                if codes[j] not in seen:
+                    seen.append(codes[j])
+                    if len(seen) == 5:
+                        break
+            ranked.append(seen)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {
+        **accuracy(ranked, truth),
+        "titles_per_second": round(len(titles) / seconds),
+        "titles_per_cpu_second": round(len(titles) / cpu),
+        "fit_seconds": round(fit_seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    args = parser.parse_args()
+    folder = shared_data("onet", "30.1")
+    train, reported = protocol_split(folder)
+    titles = reported["reported_title"].to_list()
+    truth = reported["onetsoc_code"].to_list()
+    coder = run_coder(train, titles, truth)
+    baseline = run_baseline(train, titles, truth)
+    result = {
+        "release": "30.1",
+        "training_titles": train.height,
+        "test_titles": len(titles),
+        "coder": coder,
+        "baseline_char_tfidf_1nn": baseline,
+        "ratios": {
+            k: round(coder[k] / baseline[k], 2)
+            for k in baseline
+            if k.startswith(("top", "titles")) and baseline[k]
+        },
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(
+        f"O*NET {result['release']}: {result['training_titles']} training titles, "
+        f"{result['test_titles']} reported titles coded"
+    )
+    print(f"{'metric':22} {'coder':>10} {'baseline':>10} {'ratio':>7}")
+    for key, ratio in result["ratios"].items():
+        print(f"{key:22} {coder[key]:>10} {baseline[key]:>10} {ratio:>7}")
+    print(
+        f"coder: fit {coder['fit_seconds']} s, test ECE {coder['test_ece']}, "
+        f"held-out calibration {coder['calibration_heldout']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Build, store and use the title → O*NET-SOC coder of the warehouse.
+
+The coder is built once per O*NET release from the warehouse views ``occupations``,
+``alternate_titles`` and ``reported_titles`` (:func:`build_coder`), stored in the
+``title_coders`` table with the release, a hash of what it was built from and its held-out
+calibration, and read back by :func:`load_coder` (the ingest stage codes ads without an
+occupation column with it) and :func:`code_titles` (``skilltide onet code-titles``).
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from skilltide.store import Warehouse
+>>> with Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb") as wh:
+...     load_coder(wh) is None
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.onet.coder_model import FORMAT_VERSION, CoderParams, TitleCoder
+from skilltide.store import Warehouse, append, frame
+
+SOURCE_VIEWS = ("occupations", "alternate_titles", "reported_titles")
+_NO_ONET = "no O*NET occupations in the warehouse: run `skilltide onet load DIR` first"
+
+
+def training_examples(
+    occupations: pl.DataFrame,
+    alternate_titles: pl.DataFrame | None = None,
+    reported_titles: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Example titles per occupation from frames shaped like the O*NET views.
+
+    ``occupations(onetsoc_code, title)``, ``alternate_titles(onetsoc_code, alternate_title,
+    short_title)``, ``reported_titles(onetsoc_code, reported_title)`` →
+    ``(onetsoc_code, title, kind)`` with kind occupation | alternate | short | reported.
+
+    Example
+    -------
+    >>> occ = pl.DataFrame({"onetsoc_code": ["29-1141.00"], "title": ["Registered Nurses"]})
+    >>> training_examples(occ)["kind"].to_list()
+    ['occupation']
+    """
+    parts = [occupations.select("onetsoc_code", "title", kind=pl.lit("occupation"))]
+    if alternate_titles is not None:
+        parts.append(
+            alternate_titles.select(
+                "onetsoc_code", pl.col("alternate_title").alias("title"), kind=pl.lit("alternate")
+            )
+        )
+        parts.append(
+            alternate_titles.filter(
+                pl.col("short_title").is_not_null() & (pl.col("short_title") != "n/a")
+            ).select("onetsoc_code", pl.col("short_title").alias("title"), kind=pl.lit("short"))
+        )
+    if reported_titles is not None:
+        parts.append(
+            reported_titles.select(
+                "onetsoc_code", pl.col("reported_title").alias("title"), kind=pl.lit("reported")
+            )
+        )
+    return (
+        pl.concat(parts).filter(pl.col("title").is_not_null()).sort("onetsoc_code", "kind", "title")
+    )
+
+
+def holdout_split(examples: pl.DataFrame, share: int = 10) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split off about 1/``share`` of the alternate titles (by a hash of the text) for calibration.
+
+    Deterministic: the same title always falls on the same side.
+    """
+    bucket = pl.col("title").hash(seed=20261123) % share
+    held = (pl.col("kind") == "alternate") & (bucket == 0)
+    return examples.filter(~held), examples.filter(held)
+
+
+def fit_coder(examples: pl.DataFrame, params: CoderParams | None = None) -> tuple[TitleCoder, dict]:
+    """Calibrate the temperature on held-out alternate titles, then fit on all examples.
+
+    Returns the coder and its calibration facts (held-out top-1 accuracy, ECE before and
+    after, the temperature).
+    """
+    params = replace(params) if params is not None else CoderParams()
+    train, held = holdout_split(examples)
+    probe = TitleCoder(params).fit(train)
+    calibration = probe.calibrate(held["title"].to_list(), held["onetsoc_code"].to_list())
+    params.temperature = calibration["temperature"]
+    return TitleCoder(params).fit(examples), calibration
+
+
+def source_release(wh: Warehouse) -> str | None:
+    """The O*NET release the views hold, or None when no occupations are loaded."""
+    if not wh.has_table("occupations"):
+        return None
+    row = wh.con.execute("SELECT max(release), count(*) FROM occupations").fetchone()
+    return None if not row or row[1] == 0 else str(row[0])
+
+
+def build_coder(wh: Warehouse, params: CoderParams | None = None, force: bool = False) -> dict:
+    """Fit the coder from the warehouse's O*NET views and store it for the release.
+
+    Skips the fit when a coder built from the same titles and parameters is stored already
+    (unless ``force``). Returns a JSON-able summary.
+    """
+    release = source_release(wh)
+    if release is None:
+        raise UserError(_NO_ONET)
+    params = params or CoderParams()
+    with wh.run("onet build-coder", {"release": release, "force": force}) as run:
+        with run.stage("read titles") as rec:
+            examples = _examples_from(run.con)
+            rec["examples"] = examples.height
+        build_hash = _build_hash(examples, params)
+        stored = frame(run.con, "SELECT build_hash FROM title_coders WHERE release = ?", [release])
+        if not force and stored.height and stored["build_hash"][0] == build_hash:
+            run.notes["reused"] = True
+            return {
+                "release": release,
+                "build_hash": build_hash,
+                "reused": True,
+                "run_id": run.run_id,
+            }
+        with run.stage("fit") as rec:
+            coder, calibration = fit_coder(examples, params)
+            rec["occupations"] = len(coder.codes)
+        run.con.execute("DELETE FROM title_coders WHERE release = ?", [release])
+        row = pl.DataFrame(
+            [
+                {
+                    "release": release,
+                    "build_hash": build_hash,
+                    "format_version": FORMAT_VERSION,
+                    "n_occupations": len(coder.codes),
+                    "n_titles": int(coder.title_matrix.shape[0]),
+                    "n_features": len(coder.vectorizer.vocabulary),
+                    "params": json.dumps(coder.params_dict(), sort_keys=True),
+                    "calibration": json.dumps(calibration, sort_keys=True),
+                    "model": coder.to_bytes(),
+                    "run_id": run.run_id,
+                }
+            ]
+        )
+        run.count("title_coders", append(run.con, "title_coders", row))
+        run.notes.update(calibration)
+        return {
+            "release": release,
+            "build_hash": build_hash,
+            "reused": False,
+            "occupations": len(coder.codes),
+            "titles": int(coder.title_matrix.shape[0]),
+            "calibration": calibration,
+            "run_id": run.run_id,
+        }
+
+
+def load_coder(wh: Warehouse) -> TitleCoder | None:
+    """The stored coder for the warehouse's O*NET release, or None when there is none."""
+    if not wh.has_table("title_coders"):
+        return None
+    release = source_release(wh)
+    sql = "SELECT model FROM title_coders"
+    params: list = []
+    if release is not None:
+        sql += " WHERE release = ?"
+        params = [release]
+    row = wh.con.execute(sql + " ORDER BY built_at DESC LIMIT 1", params).fetchone()
+    if row is None:
+        return None
+    try:
+        return TitleCoder.from_bytes(bytes(row[0]))
+    except (ValueError, KeyError, OSError) as exc:
+        raise UserError(
+            f"{wh.path}: the stored title coder cannot be read ({exc}); rebuild it with "
+            "`skilltide onet build-coder --force`"
+        ) from None
+
+
+def ensure_coder(wh: Warehouse) -> TitleCoder:
+    """The stored coder; built first when O*NET is loaded but no coder is stored yet."""
+    coder = load_coder(wh)
+    if coder is not None:
+        return coder
+    if source_release(wh) is None:
+        raise UserError(f"{wh.path}: no title coder: {_NO_ONET}")
+    build_coder(wh)
+    coder = load_coder(wh)
+    assert coder is not None
+    return coder
+
+
+def code_titles(wh: Warehouse, titles: list[str | None], top: int = 5) -> list[dict[str, Any]]:
+    """Code raw titles with the warehouse's coder: ``[{"title", "candidates": [...]}]``.
+
+    Example
+    -------
+    ``code_titles(wh, ["RN - ICU Nights"], top=1)`` →
+    ``[{"title": "RN - ICU Nights", "candidates": [{"code": "29-1141.00",
+    "title": "Registered Nurses", "score": 0.93}]}]``
+    """
+    if top < 1:
+        raise UserError(f"--top must be at least 1, got {top}")
+    coder = ensure_coder(wh)
+    predicted = coder.predict(titles, top=top)
+    grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(titles))}
+    for row in predicted.iter_rows(named=True):
+        grouped[row["input_index"]].append(
+            {"code": row["onetsoc_code"], "title": row["title"], "score": row["score"]}
+        )
+    return [{"title": title, "candidates": grouped[i]} for i, title in enumerate(titles)]
+
+
+def _examples_from(con) -> pl.DataFrame:
+    missing = [v for v in SOURCE_VIEWS[:2] if v not in _relations(con)]
+    if missing:
+        raise UserError(f"warehouse lacks {', '.join(missing)}: {_NO_ONET}")
+    occupations = frame(con, "SELECT onetsoc_code, title FROM occupations")
+    alternates = frame(
+        con, "SELECT onetsoc_code, alternate_title, short_title FROM alternate_titles"
+    )
+    reported = (
+        frame(con, "SELECT onetsoc_code, reported_title FROM reported_titles")
+        if "reported_titles" in _relations(con)
+        else None
+    )
+    return training_examples(occupations, alternates, reported)
+
+
+def _relations(con) -> set[str]:
+    from skilltide.store import relations
+
+    return relations(con)
+
+
+def _build_hash(examples: pl.DataFrame, params: CoderParams) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"format={FORMAT_VERSION};".encode())
+    digest.update(json.dumps(TitleCoder(params).params_dict(), sort_keys=True).encode())
+    hashed = examples.select(pl.concat_str(["onetsoc_code", "kind", "title"], separator="\t"))
+    for value in np.sort(hashed.to_series().to_numpy().astype(str)):
+        digest.update(value.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()

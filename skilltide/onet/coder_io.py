@@ -1,0 +1,104 @@
+"""Files in and out of ``skilltide onet code-titles``: read a title column, write the codes.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "ads.csv"
+>>> _ = path.write_text("id,job_title\\n1,RN - ICU Nights\\n2,\\n")
+>>> read_titles(path, "job_title")
+['RN - ICU Nights', None]
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.onet.coder import code_titles
+from skilltide.store import Warehouse
+
+_OUT_SCHEMA = {
+    "row_number": pl.Int64,
+    "input_title": pl.String,
+    "rank": pl.Int32,
+    "onetsoc_code": pl.String,
+    "occupation_title": pl.String,
+    "score": pl.Float64,
+}
+
+
+def read_titles(path: Path, column: str | None) -> list[str | None]:
+    """The titles in ``column`` of a CSV/TSV file (or each line of a ``.txt`` file).
+
+    ``column`` may be left out when the file has a single column.
+    """
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.suffix.lower() == ".txt" and column is None:
+        return [line.strip() or None for line in path.read_text(encoding="utf-8").splitlines()]
+    separator = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
+    try:
+        data = pl.read_csv(path, separator=separator, infer_schema=False)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        raise UserError(
+            f"{path}: cannot read as {'TSV' if separator == chr(9) else 'CSV'}: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
+    if column is None:
+        if data.width != 1:
+            raise UserError(
+                f"{path}: has {data.width} columns; name the title column with "
+                f"--column (one of {', '.join(data.columns)})"
+            )
+        column = data.columns[0]
+    if column not in data.columns:
+        raise UserError(f"{path}: no column {column!r} (columns: {', '.join(data.columns)})")
+    return data[column].to_list()
+
+
+def code_titles_to(
+    wh: Warehouse, titles: list[str | None], top: int = 5, out: Path | None = None
+) -> list[dict[str, Any]]:
+    """Code ``titles`` and, with ``out``, write one row per input row and candidate.
+
+    ``out`` ending in ``.json`` gets the same list as ``--json``; ``.parquet`` a parquet
+    file; anything else CSV with columns ``row_number, input_title, rank, onetsoc_code,
+    occupation_title, score`` (an input with no usable words gets one row without a code).
+    """
+    results = code_titles(wh, titles, top=top)
+    if out is not None:
+        write_codes(results, out)
+    return results
+
+
+def write_codes(results: list[dict[str, Any]], out: Path) -> Path:
+    """Write coded titles to ``out`` (see :func:`code_titles_to`)."""
+    if not out.parent.exists():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
+    if out.suffix.lower() == ".json":
+        out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+        return out
+    rows = []
+    for number, item in enumerate(results, start=1):
+        candidates = item["candidates"] or [{"code": None, "title": None, "score": None}]
+        for rank, cand in enumerate(candidates, start=1):
+            rows.append(
+                {
+                    "row_number": number,
+                    "input_title": item["title"],
+                    "rank": rank if cand["code"] is not None else None,
+                    "onetsoc_code": cand["code"],
+                    "occupation_title": cand["title"],
+                    "score": cand["score"],
+                }
+            )
+    table = pl.DataFrame(rows, schema=_OUT_SCHEMA)
+    if out.suffix.lower() == ".parquet":
+        table.write_parquet(out)
+    else:
+        table.write_csv(out)
+    return out

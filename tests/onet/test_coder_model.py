@@ -1,0 +1,145 @@
+"""The title coder on small hand-made training sets: normalisation, fit/predict, storage."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from skilltide.onet.coder_calibration import expected_calibration_error
+from skilltide.onet.coder_model import CoderParams, TitleCoder
+from skilltide.onet.coder_normalise import normalise_title, normalise_titles, singular
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Sr. Java Developer - Remote", "java developer"),
+        ("RN - ICU Nights", "registered nurse icu"),
+        ("CDL-A Truck Driver", "truck driver"),
+        ("Truck Driver, CDL A - $1,500 Sign-On Bonus", "truck driver"),
+        ("Manager - Accounting", "accounting manager"),
+        ("Sales Rep - Chicago, IL", "sale representative"),
+        ("Pharmacy Tech II", "pharmacy technician"),
+        ("Tech Support Specialist", "technical support specialist"),
+        ("Admin Assistant (Part-Time)", "administrative assistant"),
+        ("CEO (Chief Executive Officer)", "chief executive officer"),
+        ("Occupational Therapist Aide (OT Aide)", "ot occupational therapist aide"),
+        ("Software Engineer III, Backend (Req #12345)", "software engineer backend"),
+        ("Night Shift Warehouse Associate - $18/hr", "warehouse associate"),
+        ("Registered Nurses", "registered nurse"),
+        ("Wholesale and Retail Buyers, Except Farm Products", "wholesale and retail buyer"),
+        ("CAFÉ MANAGER", "cafe manager"),
+        ("  ", ""),
+        ("Remote", ""),
+    ],
+)
+def test_normalise_title(raw, expected):
+    assert normalise_title(raw) == expected
+
+
+def test_normalise_titles_keeps_order_nulls_and_duplicates():
+    assert normalise_titles(["Mgr", None, "Mgr", ""]) == ["manager", "", "manager", ""]
+    assert normalise_titles([]) == []
+
+
+def test_singular():
+    assert [singular(w) for w in ["drivers", "secretaries", "business", "analysis", "bus"]] == [
+        "driver",
+        "secretary",
+        "business",
+        "analysis",
+        "bus",
+    ]
+
+
+TRAIN = pl.DataFrame(
+    {
+        "onetsoc_code": ["15-1252.00"] * 4 + ["29-1141.00"] * 4 + ["53-3032.00"] * 3,
+        "title": [
+            "Software Developers",
+            "Java Developer",
+            "Application Developer",
+            "Programmer Analyst",
+            "Registered Nurses",
+            "Staff Nurse",
+            "ICU Nurse",
+            "Charge Nurse",
+            "Heavy and Tractor-Trailer Truck Drivers",
+            "Truck Driver",
+            "Semi Driver",
+        ],
+        "kind": ["occupation", "alternate", "alternate", "alternate"] * 2
+        + ["occupation", "alternate", "alternate"],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def small_coder() -> TitleCoder:
+    return TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
+
+
+def test_predict_shape_order_and_scores(small_coder):
+    out = small_coder.predict(["Senior Python Developer", "RN - ICU Nights", ""], top=2)
+    assert out.columns == ["input_index", "rank", "onetsoc_code", "title", "score"]
+    # The empty title has no usable words: no rows for it.
+    assert out["input_index"].to_list() == [0, 0, 1, 1]
+    assert out["rank"].to_list() == [1, 2, 1, 2]
+    best = out.filter(pl.col("rank") == 1)
+    assert best["onetsoc_code"].to_list() == ["15-1252.00", "29-1141.00"]
+    assert best["title"].to_list() == ["Software Developers", "Registered Nurses"]
+    scores = out["score"].to_numpy().reshape(2, 2)
+    assert (scores[:, 0] >= scores[:, 1]).all() and (scores.sum(axis=1) <= 1 + 1e-6).all()
+
+
+def test_predict_proba_rows_sum_to_one(small_coder):
+    probs = small_coder.predict_proba(["Truck Driver", "Charge Nurse"])
+    assert probs.shape == (2, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-5)
+    assert probs[0].argmax() == list(small_coder.codes).index("53-3032.00")
+
+
+def test_top_is_capped_and_validated(small_coder):
+    assert small_coder.predict(["driver"], top=10).height == 3
+    with pytest.raises(ValueError, match="top"):
+        small_coder.predict(["driver"], top=0)
+
+
+def test_fit_is_deterministic_and_order_free(small_coder):
+    shuffled = TRAIN.sample(fraction=1.0, shuffle=True, seed=7)
+    again = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(shuffled)
+    assert again.fingerprint() == small_coder.fingerprint()
+    titles = ["Java Dev", "Semi Truck Driver - Nights", "Nurse"]
+    assert again.predict(titles).equals(small_coder.predict(titles))
+
+
+def test_round_trip_through_bytes(small_coder):
+    loaded = TitleCoder.from_bytes(small_coder.to_bytes())
+    titles = ["Java Dev", "Semi Truck Driver", "Staff RN"]
+    assert loaded.predict(titles).equals(small_coder.predict(titles))
+    assert loaded.fingerprint() == small_coder.fingerprint()
+
+
+def test_fit_rejects_bad_frames():
+    with pytest.raises(ValueError, match="columns"):
+        TitleCoder().fit(TRAIN.drop("kind"))
+    with pytest.raises(ValueError, match="no usable"):
+        TitleCoder().fit(TRAIN.with_columns(title=pl.lit("(Remote)")))
+
+
+def test_calibrate_sets_temperature_and_reports_ece(small_coder):
+    coder = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
+    facts = coder.calibrate(
+        ["Nurse", "Driver", "Developer", "Programmer"],
+        ["29-1141.00", "53-3032.00", "15-1252.00", "15-1252.00"],
+    )
+    assert facts["heldout_titles"] == 4 and facts["heldout_top1"] == 1.0
+    assert coder.params.temperature == facts["temperature"] > 0
+    assert facts["ece"] <= facts["ece_before"] + 1e-9
+
+
+def test_expected_calibration_error():
+    probs = np.array([[0.9, 0.1], [0.6, 0.4]])
+    assert expected_calibration_error(probs, np.array([0, 1])) == pytest.approx(0.35)
+    assert expected_calibration_error(np.array([[1.0, 0.0]]), np.array([0])) == 0.0

@@ -1,0 +1,291 @@
+"""The coder built from the real O*NET 30.1 titles: accuracy on known titles, storage, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.onet.coder import build_coder, code_titles, load_coder, training_examples
+from skilltide.store import Warehouse
+from tests.conftest import shared_path
+
+pytestmark = pytest.mark.shared_data
+
+
+def _read(folder: Path, name: str) -> pl.DataFrame:
+    return pl.read_csv(folder / name, separator="\t", quote_char=None, infer_schema=False)
+
+
+def load_onet_titles(wh: Warehouse, folder: Path) -> None:
+    """Put O*NET 30.1 titles into the warehouse under the contract view names.
+
+    Uses the onet stage's loader when it is present; until then, plain tables with the
+    view columns, read from the official text files.
+    """
+    try:
+        from skilltide.onet.load import load_onet
+    except ImportError:
+        load_onet = None
+    if load_onet is not None:
+        load_onet(wh, [folder])
+        return
+    tables = {
+        "occupations": _read(folder, "Occupation Data.txt").select(
+            onetsoc_code="O*NET-SOC Code", title="Title", description="Description"
+        ),
+        "alternate_titles": _read(folder, "Alternate Titles.txt").select(
+            onetsoc_code="O*NET-SOC Code",
+            alternate_title="Alternate Title",
+            short_title="Short Title",
+        ),
+        "reported_titles": _read(folder, "Sample of Reported Titles.txt").select(
+            onetsoc_code="O*NET-SOC Code",
+            reported_title="Reported Job Title",
+            shown_in_my_next_move=pl.col("Shown in My Next Move") == "Y",
+        ),
+    }
+    with wh.run("test load titles") as run:
+        for name, table in tables.items():
+            run.con.register("_titles", table.with_columns(release=pl.lit("30.1")).to_arrow())
+            run.con.execute(f"CREATE TABLE {name} AS SELECT * FROM _titles")
+            run.con.unregister("_titles")
+
+
+@pytest.fixture(scope="module")
+def built_db(tmp_path_factory) -> Path:
+    folder = shared_path("onet", "30.1")
+    path = tmp_path_factory.mktemp("coder") / "skilltide.duckdb"
+    with Warehouse(path) as wh:
+        load_onet_titles(wh, folder)
+        summary = build_coder(wh)
+    assert summary["reused"] is False and summary["release"] == "30.1"
+    return path
+
+
+@pytest.fixture(scope="module")
+def coder(built_db):
+    with Warehouse(built_db) as wh:
+        return load_coder(wh)
+
+
+def test_build_stores_one_coder_per_release(built_db):
+    with Warehouse(built_db) as wh:
+        stored = wh.query(
+            "SELECT release, n_occupations, n_titles, calibration, run_id FROM title_coders"
+        )
+        runs = wh.query("SELECT status FROM runs WHERE command = 'onet build-coder'")
+    assert stored.height == 1 and stored["release"][0] == "30.1"
+    assert stored["n_occupations"][0] >= 1000 and stored["n_titles"][0] > 50_000
+    calibration = json.loads(stored["calibration"][0])
+    assert calibration["temperature"] > 0 and calibration["ece"] < calibration["ece_before"]
+    assert runs["status"].to_list() == ["success"]
+
+
+def test_rebuild_with_same_titles_is_reused(built_db):
+    with Warehouse(built_db) as wh:
+        before = wh.query("SELECT build_hash, run_id FROM title_coders")
+        summary = build_coder(wh)
+        after = wh.query("SELECT build_hash, run_id FROM title_coders")
+    assert summary["reused"] is True
+    assert after.equals(before)
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("Registered Nurses", "29-1141.00"),
+        ("Software Developers", "15-1252.00"),
+        ("Heavy and Tractor-Trailer Truck Drivers", "53-3032.00"),
+    ],
+)
+def test_official_titles_code_to_themselves(coder, title, code):
+    assert coder.predict([title], top=1)["onetsoc_code"].to_list() == [code]
+
+
+@pytest.mark.parametrize(
+    ("title", "prefix"),
+    [
+        ("Sr. Java Developer - Remote", "15-12"),
+        ("SWE II (Hybrid) - Backend", "15-12"),
+        ("RN - ICU Nights", "29-1141"),
+        ("Registered Nurse (RN) - Med/Surg - $5,000 Sign-On Bonus", "29-1141"),
+        ("CDL-A Truck Driver", "53-3032"),
+        ("Night Shift Warehouse Associate - $18/hr", "53-"),
+        ("CNA - Part Time Evenings", "31-1131"),
+        ("Staff Accountant - Chicago, IL", "13-2011"),
+    ],
+)
+def test_noisy_ad_titles_land_in_the_right_group(coder, title, prefix):
+    best = coder.predict([title], top=1)["onetsoc_code"][0]
+    assert best.startswith(prefix), f"{title!r} coded {best}"
+
+
+def test_load_coder_is_none_without_a_coder(db):
+    with Warehouse(db) as wh:
+        assert load_coder(wh) is None
+
+
+def test_no_onet_is_a_clear_error(db):
+    with Warehouse(db) as wh, pytest.raises(UserError, match="skilltide onet load"):
+        build_coder(wh)
+    with Warehouse(db) as wh, pytest.raises(UserError, match="skilltide onet load"):
+        code_titles(wh, ["Nurse"])
+
+
+def test_training_examples_kinds():
+    occ = pl.DataFrame({"onetsoc_code": ["1"], "title": ["A"]})
+    alt = pl.DataFrame(
+        {"onetsoc_code": ["1", "1"], "alternate_title": ["B", "C"], "short_title": ["n/a", "D"]}
+    )
+    rep = pl.DataFrame({"onetsoc_code": ["1"], "reported_title": ["E"]})
+    out = training_examples(occ, alt, rep)
+    assert sorted(zip(out["title"], out["kind"], strict=True)) == [
+        ("A", "occupation"),
+        ("B", "alternate"),
+        ("C", "alternate"),
+        ("D", "short"),
+        ("E", "reported"),
+    ]
+
+
+# -- CLI --------------------------------------------------------------------------------
+def test_cli_json_shape(cli, built_db):
+    result = cli(
+        "onet",
+        "code-titles",
+        "RN - ICU Nights",
+        "Sr. Java Developer - Remote",
+        "--top",
+        "3",
+        "--json",
+        "--db",
+        built_db,
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [d["title"] for d in data] == ["RN - ICU Nights", "Sr. Java Developer - Remote"]
+    for item in data:
+        assert len(item["candidates"]) == 3
+        assert set(item["candidates"][0]) == {"code", "title", "score"}
+        scores = [c["score"] for c in item["candidates"]]
+        assert scores == sorted(scores, reverse=True) and 0 < scores[0] <= 1
+    # ICU nurses: Registered Nurses or its specialty Critical Care Nurses (29-1141.03).
+    assert data[0]["candidates"][0]["code"].startswith("29-1141")
+    assert "Nurses" in data[0]["candidates"][0]["title"]
+
+
+def test_cli_text_output(cli, built_db):
+    result = cli("onet", "code-titles", "Software Developers", "--top", "1", "--db", built_db)
+    assert result.exit_code == 0
+    assert "15-1252.00" in result.output and "Software Developers" in result.output
+
+
+def test_cli_file_column_out(cli, built_db, tmp_path):
+    ads = tmp_path / "ads.csv"
+    ads.write_text("id,job_title\n1,CDL-A Truck Driver\n2,\n3,Staff RN\n", encoding="utf-8")
+    out = tmp_path / "codes.csv"
+    result = cli(
+        "onet",
+        "code-titles",
+        "--file",
+        ads,
+        "--column",
+        "job_title",
+        "--top",
+        "2",
+        "--out",
+        out,
+        "--db",
+        built_db,
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    codes = pl.read_csv(out, infer_schema=False)
+    assert codes.columns == [
+        "row_number",
+        "input_title",
+        "rank",
+        "onetsoc_code",
+        "occupation_title",
+        "score",
+    ]
+    # Every input row is there: two candidates each, one empty row for the blank title.
+    assert codes["row_number"].to_list() == ["1", "1", "2", "3", "3"]
+    assert codes.filter(pl.col("row_number") == "2")["onetsoc_code"].to_list() == [None]
+    assert codes["onetsoc_code"][0] == "53-3032.00"
+    assert codes["onetsoc_code"][3] == "29-1141.00"
+
+    as_json = tmp_path / "codes.json"
+    result = cli(
+        "onet",
+        "code-titles",
+        "--file",
+        ads,
+        "--column",
+        "job_title",
+        "--out",
+        as_json,
+        "--db",
+        built_db,
+        "--quiet",
+    )
+    assert result.exit_code == 0
+    assert [d["title"] for d in json.loads(as_json.read_text())] == [
+        "CDL-A Truck Driver",
+        None,
+        "Staff RN",
+    ]
+
+
+def test_cli_bad_column_names_file_and_columns(cli, built_db, tmp_path):
+    ads = tmp_path / "ads.csv"
+    ads.write_text("id,job_title\n1,Nurse\n", encoding="utf-8")
+    result = cli("onet", "code-titles", "--file", ads, "--column", "title", "--db", built_db)
+    assert result.exit_code == 1
+    assert "ads.csv" in result.output and "'title'" in result.output
+    assert "job_title" in result.output
+
+
+def test_cli_without_onet_tells_to_load(cli, db):
+    result = cli("onet", "code-titles", "Nurse", "--db", db)
+    assert result.exit_code == 1
+    assert "skilltide onet load" in result.output
+
+
+def test_cli_build_coder_json(cli, built_db):
+    result = cli("onet", "build-coder", "--json", "--db", built_db)
+    assert result.exit_code == 0
+    assert json.loads(result.output)["reused"] is True
+
+
+def test_cli_is_deterministic(cli, built_db):
+    args = (
+        "onet",
+        "code-titles",
+        "Mgr, Accounting",
+        "Pharmacy Tech II",
+        "--json",
+        "--db",
+        built_db,
+    )
+    assert cli(*args).output == cli(*args).output
+
+
+def test_unreadable_stored_coder_says_rebuild(built_db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    with Warehouse(copy) as wh:
+        wh.con.execute("UPDATE title_coders SET model = 'not a coder'::BLOB")
+        with pytest.raises(UserError, match="build-coder --force"):
+            load_coder(wh)
+        summary = build_coder(wh, force=True)
+        assert summary["reused"] is False
+        assert load_coder(wh).predict(["Registered Nurses"], top=1)["onetsoc_code"][0] == (
+            "29-1141.00"
+        )

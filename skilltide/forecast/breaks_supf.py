@@ -1,0 +1,198 @@
+"""The sup-F (Quandt–Andrews) test for one break at an unknown month, over many series at once.
+
+Each row of ``Y`` (series × months) is fitted under the null by a line ``a + b·t`` and, for
+every candidate month ``τ`` (the first month of the new regime, with at least ``min_size``
+months on each side), by the line plus
+
+- ``level``: a step ``1(t ≥ τ)`` (a level shift),
+- ``trend``: a kink ``max(t − τ + 1, 0)`` (a change of slope),
+- ``joint``: both (a regime with its own intercept and slope).
+
+The design is the same for every series of one length, so each candidate's residual sum of
+squares is one matrix product over the whole panel; the statistic is
+``F(τ) = ((SSR₀ − SSR_τ)/q) / (SSR_τ/(T − k))`` and the test statistic its supremum over
+``τ`` (Andrews 1993).
+
+p-values come from a documented simulation instead of Andrews' asymptotic table: the same
+statistic computed on 2,000 draws (fixed seed) of Gaussian noise of the same length and
+trimming. Serial correlation inflates ``F``, so the noise is AR(1) with the series' own
+residual autocorrelation ``ρ`` (lag 1, joint-model residuals at the chosen month, Kendall
+bias-corrected, rounded up to the grid 0, 0.1, …, 0.9): a parametric bootstrap of the null.
+For white noise the simulation is exact in finite samples and, for the level-only test
+without a trend, converges to Andrews' (1993) distribution (checked in the tests against
+his 5% critical value 8.85 for one restriction and 15% trimming).
+
+Example
+-------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> y = rng.normal(size=(2, 40)); y[0, 20:] += 3.0
+>>> result = sup_f_test(y, min_size=6)
+>>> int(result.tau[0]), KINDS[result.kind[0]], bool(result.p_value[0] < 0.01)
+(20, 'level', True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = ["KINDS", "SupFResult", "null_distribution", "ssr_paths", "sup_f_test"]
+
+KINDS = ("level", "trend")
+NULL_DRAWS = 2000
+NULL_SEED = 20_260_101
+RHO_GRID = np.round(np.arange(0.0, 0.91, 0.1), 1)
+
+
+@dataclass(frozen=True)
+class SupFResult:
+    """Per-row results of :func:`sup_f_test` (arrays of length n_series)."""
+
+    statistic: np.ndarray  # sup-F of the tested break (default joint)
+    p_value: np.ndarray  # simulated p-value of ``statistic`` under AR(1) noise with ``rho``
+    tau: np.ndarray  # index of the first month of the new regime
+    kind: np.ndarray  # 0 level, 1 trend (index into KINDS)
+    rho: np.ndarray  # residual autocorrelation (grid value) whose null gave the p-value
+
+
+def candidate_taus(length: int, min_size: int) -> np.ndarray:
+    """Break indices leaving at least ``min_size`` months on each side."""
+    return np.arange(min_size, length - min_size + 1)
+
+
+def _designs(length: int, tau: int, base: str = "trend") -> dict[str, np.ndarray]:
+    t = np.arange(length, dtype=float)
+    cols = [np.ones(length)] + ([t / length] if base == "trend" else [])
+    step = (t >= tau).astype(float)
+    kink = np.maximum(t - tau + 1, 0.0) / length
+    return {
+        "null": np.column_stack(cols),
+        "level": np.column_stack([*cols, step]),
+        "trend": np.column_stack([*cols, kink]),
+        "joint": np.column_stack([*cols, step, kink]),
+    }
+
+
+def ssr_paths(
+    Y: np.ndarray, min_size: int, base: str = "trend"
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Residual sums of squares of the null and of each break model at every candidate month.
+
+    Returns ``(ssr_null (n,), {model: (n, n_taus)}, taus)`` for models level, trend, joint.
+    """
+    n, length = Y.shape
+    taus = candidate_taus(length, min_size)
+    Yc = Y - Y.mean(axis=1, keepdims=True)
+    total = np.einsum("ij,ij->i", Yc, Yc)
+    null_q = np.linalg.qr(_designs(length, 0, base)["null"])[0]
+    ssr_null = total - np.square(Yc @ null_q).sum(axis=1)
+    paths = {name: np.empty((n, taus.size)) for name in ("level", "trend", "joint")}
+    for j, tau in enumerate(taus):
+        designs = _designs(length, int(tau), base)
+        for name, path in paths.items():
+            q = np.linalg.qr(designs[name])[0]
+            path[:, j] = total - np.square(Yc @ q).sum(axis=1)
+    floor = 1e-12 * np.maximum(ssr_null, 1e-300)
+    for path in paths.values():
+        np.maximum(path, floor[:, None], out=path)
+    return np.maximum(ssr_null, 0.0), paths, taus
+
+
+def _lag1_autocorrelation(Y: np.ndarray, taus: np.ndarray, base: str) -> np.ndarray:
+    """Bias-corrected lag-1 autocorrelation of each row's joint-model residuals at its ``tau``.
+
+    The residual autocorrelation of a short series is biased towards zero; Kendall's
+    first-order correction ``ρ + (1 + 3ρ)/T`` undoes most of it.
+    """
+    n, length = Y.shape
+    rho = np.zeros(n)
+    for tau in np.unique(taus):
+        rows = np.flatnonzero(taus == tau)
+        X = _designs(length, int(tau), base)["joint"]
+        q = np.linalg.qr(X)[0]
+        resid = Y[rows] - (Y[rows] @ q) @ q.T
+        denom = np.einsum("ij,ij->i", resid, resid)
+        num = np.einsum("ij,ij->i", resid[:, 1:], resid[:, :-1])
+        rho[rows] = np.divide(num, denom, out=np.zeros(rows.size), where=denom > 0)
+    return np.clip(rho + (1.0 + 3.0 * rho) / length, 0.0, RHO_GRID[-1])
+
+
+def _statistics(
+    Y: np.ndarray, min_size: int, base: str, test: str = "joint", with_rho: bool = True
+) -> tuple[np.ndarray, ...]:
+    n, length = Y.shape
+    ssr_null, paths, taus = ssr_paths(Y, min_size, base)
+    k_null = 2 if base == "trend" else 1
+    q = 2 if test == "joint" else 1
+    alt = paths[test]
+    f = ((ssr_null[:, None] - alt) / q) / (alt / (length - k_null - q))
+    best = f.argmax(axis=1)
+    stat = f[np.arange(n), best]
+    flat = ssr_null <= 1e-12 * np.maximum(np.einsum("ij,ij->i", Y, Y), 1e-300)
+    stat = np.where(flat, 0.0, stat)
+    rho = _lag1_autocorrelation(Y, taus[best], base) if with_rho else np.zeros(n)
+    # kind: the single change (step or kink) that fits best anywhere; its month is the break
+    best_level = paths["level"].min(axis=1)
+    best_trend = paths["trend"].min(axis=1)
+    kind = (best_trend < best_level).astype(int)
+    chosen = np.where(kind[:, None] == 1, paths["trend"], paths["level"])
+    tau = taus[chosen.argmin(axis=1)]
+    return stat, tau, kind, rho
+
+
+@lru_cache(maxsize=1024)
+def null_distribution(
+    length: int,
+    min_size: int,
+    base: str = "trend",
+    rho: float = 0.0,
+    draws: int = NULL_DRAWS,
+    test: str = "joint",
+) -> np.ndarray:
+    """Sorted sup-F statistics of stationary Gaussian AR(1) noise with coefficient ``rho``."""
+    rng = np.random.default_rng([NULL_SEED, length, min_size, round(rho * 100)])
+    shocks = rng.standard_normal((draws, length))
+    noise = np.empty_like(shocks)
+    noise[:, 0] = shocks[:, 0] / np.sqrt(1.0 - rho**2)
+    for t in range(1, length):
+        noise[:, t] = rho * noise[:, t - 1] + shocks[:, t]
+    return np.sort(_statistics(noise, min_size, base, test, with_rho=False)[0])
+
+
+def p_values(stat: np.ndarray, null: np.ndarray) -> np.ndarray:
+    """Monte Carlo p-values ``(1 + #{null ≥ stat}) / (draws + 1)``."""
+    exceed = null.size - np.searchsorted(null, stat, side="left")
+    return (1.0 + exceed) / (null.size + 1.0)
+
+
+def sup_f_test(
+    Y: np.ndarray,
+    min_size: int,
+    *,
+    base: str = "trend",
+    ar_correct: bool = True,
+    test: str = "joint",
+) -> SupFResult:
+    """Test each row of ``Y`` (equal lengths) for one break at an unknown month.
+
+    ``base='trend'`` allows a linear trend under the null (the default); ``base='level'``
+    tests a constant mean (the textbook Quandt–Andrews set-up). ``test`` is the break
+    tested: ``joint`` (intercept and slope, 2 restrictions), ``level`` or ``trend`` (1).
+    """
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim != 2 or Y.shape[1] < 2 * min_size:
+        raise ValueError(f"need rows of at least {2 * min_size} months, got shape {Y.shape}")
+    if test not in ("joint", "level", "trend"):
+        raise ValueError(f"test must be joint, level or trend, not {test!r}")
+    stat, tau, kind, rho = _statistics(Y, min_size, base, test, with_rho=ar_correct)
+    # each row is compared with the null at the grid value at or above its own rho
+    grid_index = np.searchsorted(RHO_GRID, rho - 1e-9, side="left")
+    p = np.empty(stat.size)
+    for g in np.unique(grid_index):
+        rows = grid_index == g
+        null = null_distribution(Y.shape[1], min_size, base, float(RHO_GRID[g]), test=test)
+        p[rows] = p_values(stat[rows], null)
+    return SupFResult(stat, p, tau, kind, RHO_GRID[grid_index])

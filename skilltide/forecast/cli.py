@@ -27,8 +27,10 @@ def breaks_detect(
     settings: Settings,
     input: Annotated[
         Path | None,
-        typer.Argument(help="Long-format CSV/Parquet panel (unique_id, ds, y). Without it: "
-                       "the warehouse's demand panel, written to the breaks table."),
+        typer.Argument(
+            help="Long-format CSV/Parquet panel (unique_id, ds, y). Without it: "
+            "the warehouse's demand panel, written to the breaks table."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Write the breaks here (.csv or .parquet).")
@@ -39,8 +41,7 @@ def breaks_detect(
         int, typer.Option(help="Fewest months on each side of a break.", min=3)
     ] = 6,
     fill: Annotated[
-        float | None,
-        typer.Option(help="Fill missing months with this value first (0 for counts).")
+        float | None, typer.Option(help="Fill missing months with this value first (0 for counts).")
     ] = None,
     panel: Annotated[str, typer.Option(help="Warehouse demand panel.")] = "ads",
     granularity: Annotated[str, typer.Option(help="Warehouse granularity.")] = "market",
@@ -61,13 +62,25 @@ def breaks_detect(
 
     if input is not None:
         found, summary = breaks_store.detect_breaks_file(
-            input, out, fill=fill, id_col=id_col, ds_col=ds_col, y_col=y_col, method=method,
-            alpha=alpha, min_size=min_size,
+            input,
+            out,
+            fill=fill,
+            id_col=id_col,
+            ds_col=ds_col,
+            y_col=y_col,
+            method=method,
+            alpha=alpha,
+            min_size=min_size,
         )
     else:
         with Warehouse(settings.db) as wh:
             summary = breaks_store.detect_breaks_warehouse(
-                wh, panel, granularity, value=value, method=method, alpha=alpha,
+                wh,
+                panel,
+                granularity,
+                value=value,
+                method=method,
+                alpha=alpha,
                 min_size=min_size,
             )
             found = wh.query(
@@ -82,11 +95,14 @@ def breaks_detect(
     if as_json:
         emit_json(summary)
         return
-    echo(settings, f"{summary['breaks']} breaks in {summary['series_with_breaks']} of "
-                   f"{summary['tested']} series tested ({summary['series']} series; "
-                   f"{summary['too_short']} too short, {summary['constant']} constant); "
-                   f"{summary['level']} level, {summary['trend']} trend, "
-                   f"{summary['market']} market-wide")
+    echo(
+        settings,
+        f"{summary['breaks']} breaks in {summary['series_with_breaks']} of "
+        f"{summary['tested']} series tested ({summary['series']} series; "
+        f"{summary['too_short']} too short, {summary['constant']} constant); "
+        f"{summary['level']} level, {summary['trend']} trend, "
+        f"{summary['market']} market-wide",
+    )
     if summary["market_months"]:
         echo(settings, "market-wide break months: " + ", ".join(summary["market_months"]))
     if out is not None:

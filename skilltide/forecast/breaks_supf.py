@@ -15,7 +15,8 @@ squares is one matrix product over the whole panel; the statistic is
 
 p-values come from a documented simulation instead of Andrews' asymptotic table: the same
 statistic computed on 2,000 draws (fixed seed) of Gaussian noise of the same length and
-trimming. Serial correlation inflates ``F``, so the noise is AR(1) with the series' own
+trimming (lengths above 60 months are rounded up to a multiple of 12, see
+:func:`null_length`). Serial correlation inflates ``F``, so the noise is AR(1) with the series' own
 residual autocorrelation ``ρ`` (lag 1, joint-model residuals at the chosen month, Kendall
 bias-corrected, rounded up to the grid 0, 0.1, …, 0.9): a parametric bootstrap of the null.
 For white noise the simulation is exact in finite samples and, for the level-only test
@@ -82,22 +83,32 @@ def ssr_paths(
     """Residual sums of squares of the null and of each break model at every candidate month.
 
     Returns ``(ssr_null (n,), {model: (n, n_taus)}, taus)`` for models level, trend, joint.
+    The step and kink of every candidate are first residualised on the null design
+    (Frisch–Waugh), so all candidates of all series cost one matrix product.
     """
-    n, length = Y.shape
+    length = Y.shape[1]
     taus = candidate_taus(length, min_size)
-    Yc = Y - Y.mean(axis=1, keepdims=True)
-    total = np.einsum("ij,ij->i", Yc, Yc)
     null_q = np.linalg.qr(_designs(length, 0, base)["null"])[0]
-    ssr_null = total - np.square(Yc @ null_q).sum(axis=1)
-    paths = {name: np.empty((n, taus.size)) for name in ("level", "trend", "joint")}
-    for j, tau in enumerate(taus):
-        designs = _designs(length, int(tau), base)
-        for name, path in paths.items():
-            q = np.linalg.qr(designs[name])[0]
-            path[:, j] = total - np.square(Yc @ q).sum(axis=1)
-    floor = 1e-12 * np.maximum(ssr_null, 1e-300)
-    for path in paths.values():
-        np.maximum(path, floor[:, None], out=path)
+    resid = Y - (Y @ null_q) @ null_q.T
+    ssr_null = np.einsum("ij,ij->i", resid, resid)
+    t = np.arange(length, dtype=float)[:, None]
+    step = (t >= taus[None, :]).astype(float)  # (length, n_taus)
+    kink = np.maximum(t - taus[None, :] + 1, 0.0) / length
+    step -= null_q @ (null_q.T @ step)
+    kink -= null_q @ (null_q.T @ kink)
+    a = resid @ step  # (n, n_taus): covariance of residual with each residualised step
+    b = resid @ kink
+    saa = np.einsum("tk,tk->k", step, step)
+    sbb = np.einsum("tk,tk->k", kink, kink)
+    sab = np.einsum("tk,tk->k", step, kink)
+    det = saa * sbb - sab**2
+    explained = {
+        "level": a**2 / saa,
+        "trend": b**2 / sbb,
+        "joint": (sbb * a**2 - 2 * sab * a * b + saa * b**2) / det,
+    }
+    floor = 1e-12 * np.maximum(ssr_null, 1e-300)[:, None]
+    paths = {k: np.maximum(ssr_null[:, None] - v, floor) for k, v in explained.items()}
     return np.maximum(ssr_null, 0.0), paths, taus
 
 
@@ -162,6 +173,16 @@ def null_distribution(
     return np.sort(_statistics(noise, min_size, base, test, with_rho=False)[0])
 
 
+def null_length(length: int) -> int:
+    """Length whose null distribution serves a series of ``length`` months.
+
+    Exact up to 60 months; beyond, the next multiple of 12 (one more year of candidate months
+    at most, which makes the p-value slightly conservative) so that the segments of many
+    lengths met by the Bai–Perron confirmation share a few simulations.
+    """
+    return length if length <= 60 else -(-length // 12) * 12
+
+
 def p_values(stat: np.ndarray, null: np.ndarray) -> np.ndarray:
     """Monte Carlo p-values ``(1 + #{null ≥ stat}) / (draws + 1)``."""
     exceed = null.size - np.searchsorted(null, stat, side="left")
@@ -191,8 +212,9 @@ def sup_f_test(
     # each row is compared with the null at the grid value at or above its own rho
     grid_index = np.searchsorted(RHO_GRID, rho - 1e-9, side="left")
     p = np.empty(stat.size)
+    length = null_length(Y.shape[1])
     for g in np.unique(grid_index):
         rows = grid_index == g
-        null = null_distribution(Y.shape[1], min_size, base, float(RHO_GRID[g]), test=test)
+        null = null_distribution(length, min_size, base, float(RHO_GRID[g]), test=test)
         p[rows] = p_values(stat[rows], null)
     return SupFResult(stat, p, tau, kind, RHO_GRID[grid_index])

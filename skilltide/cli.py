@@ -18,6 +18,7 @@ import typer
 from skilltide import __version__
 from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json
+from skilltide.errors import UserError
 
 app = typer.Typer(
     name="skilltide",
@@ -56,7 +57,6 @@ def status(
 
     Example: skilltide status --json --db demo/skilltide.duckdb
     """
-    from skilltide.errors import UserError
     from skilltide.store import Warehouse
     from skilltide.store import status as warehouse_status
 
@@ -105,6 +105,60 @@ def demo(
     summary = demo_module.run_demo(out, size=size, seed=seed, settings=settings)
     for line in summary:
         echo(settings, line)
+
+
+@command(app)
+def init(
+    settings: Settings,
+    ads: Annotated[
+        Path | None, typer.Option(help="Folder of ad files the config should point at.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the config.")] = Path("skilltide.toml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example config for `skilltide run`.
+
+    Example: skilltide init --ads /data/ads && skilltide run --config skilltide.toml
+    """
+    from skilltide.pipeline import write_example_config
+
+    echo(settings, f"wrote {write_example_config(out, ads=ads, force=force)}")
+
+
+@command(app, "run")
+def run_command(
+    settings: Settings,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Log one JSON object per line on stderr.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """Run the whole pipeline from the config file: ingest, demand, breaks, forecast, graph, report.
+
+    Only stages whose inputs changed recompute. Exit status: 0 success, 3 partial success
+    (rows or files quarantined), 1 failure, 75 another run holds the warehouse.
+
+    Example: skilltide run --config skilltide.toml --log-json
+    """
+    from skilltide.errors import WarehouseLocked
+    from skilltide.logs import EventLog
+    from skilltide.pipeline import EXIT_BUSY, run_pipeline
+
+    if settings.config_path is None:
+        raise UserError("no config file: pass --config FILE (skilltide init writes an example)")
+    log = EventLog(as_json=log_json, quiet=settings.quiet)
+    try:
+        summary = run_pipeline(settings, log)
+    except WarehouseLocked as exc:
+        log.error("run.busy", error=str(exc))
+        raise typer.Exit(EXIT_BUSY) from None
+    if as_json:
+        emit_json(summary.to_dict())
+    else:
+        for stage in summary.stages:
+            echo(settings, f"  {stage.stage:<24} {stage.status:<8} {stage.seconds:>8.2f}s")
+        echo(settings, f"run {summary.run_id}: {summary.status}")
+    raise typer.Exit(summary.exit_code)
 
 
 def _register_stages() -> None:

@@ -177,8 +177,14 @@ class Warehouse:
 
     # -- runs ---------------------------------------------------------------------------
     @contextmanager
-    def run(self, command: str, args: dict[str, Any] | None = None) -> Iterator[Run]:
-        """Run ``command`` in one transaction, logged in ``runs``; roll back on any error."""
+    def run(
+        self, command: str, args: dict[str, Any] | None = None, *, transaction: bool = True
+    ) -> Iterator[Run]:
+        """Run ``command`` in one transaction, logged in ``runs``; roll back on any error.
+
+        ``transaction=False`` only logs: for a command made of stages that each open their
+        own run (``skilltide run``).
+        """
         run = Run(new_run_id(), command, self.con)
         self.con.execute(
             "INSERT INTO runs (run_id, command, args, started, status, skilltide_version)"
@@ -191,12 +197,15 @@ class Warehouse:
                 __version__,
             ],
         )
-        self.con.begin()
+        if transaction:
+            self.con.begin()
         try:
             yield run
-            self.con.commit()
+            if transaction:
+                self.con.commit()
         except BaseException as exc:
-            self.con.rollback()
+            if transaction:
+                self.con.rollback()
             self._finish(run, "failed", error=_one_line(exc))
             raise
         self._finish(run, run.status)

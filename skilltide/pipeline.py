@@ -1,0 +1,408 @@
+"""``skilltide run``: the whole pipeline from a config file, incremental and crash-safe.
+
+Stages run in order — O*NET, WORKBank, taxonomy, ingest (which refreshes the demand
+panels), breaks, forecast, graph, report — each in its own logged transaction. Before a
+stage runs, the pipeline fingerprints its inputs (file sizes and times, or a hash of the
+warehouse rows it reads, plus its settings); a stage whose fingerprint is unchanged since
+its last success is skipped, so a run with no new input changes nothing. The fingerprint
+is stored only after the stage commits, so a run killed at any moment is finished by the
+next one, and every stage replaces its own outputs, so redoing one is harmless.
+
+Example
+-------
+>>> from skilltide.config import load_settings
+>>> settings = load_settings(config="skilltide.toml")       # doctest: +SKIP
+>>> summary = run_pipeline(settings)                         # doctest: +SKIP
+>>> summary.status                                           # doctest: +SKIP
+'success'
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skilltide.config import Settings
+from skilltide.errors import UserError
+from skilltide.lock import RunLock
+from skilltide.logs import EventLog
+from skilltide.store import Warehouse, _now
+
+EXIT_SUCCESS, EXIT_FAILURE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 3, 75
+
+
+@dataclass(frozen=True)
+class Source:
+    """A folder or glob of ad files and how their columns map to skilltide's fields."""
+
+    name: str
+    paths: tuple[str, ...]
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def files(self) -> list[Path]:
+        found: set[Path] = set()
+        for pattern in self.paths:
+            path = Path(pattern)
+            if path.is_dir():
+                found.update(p for p in path.rglob("*") if p.is_file())
+            else:
+                found.update(Path(p) for p in glob.glob(pattern, recursive=True))
+        return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """The ``skilltide run`` part of the config file, with paths resolved."""
+
+    sources: tuple[Source, ...] = ()
+    taxonomy_files: tuple[Path, ...] = ()
+    onet_dirs: tuple[Path, ...] = ()
+    workbank_dir: Path | None = None
+    breaks_granularities: tuple[str, ...] = ("market",)
+    forecast_granularities: tuple[str, ...] = ("market",)
+    horizon: int = 6
+    model: str = "auto"
+    graph: dict[str, Any] | None = None
+    report_out: Path | None = None
+    report_title: str | None = None
+    report_granularity: str = "market"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PipelineConfig:
+        where = settings.config_path or "config"
+        sources = []
+        for i, raw in enumerate(settings.data.get("sources", [])):
+            if not isinstance(raw, dict) or "paths" not in raw:
+                raise UserError(f"{where}: [[sources]] entry {i + 1} needs paths = [...]")
+            paths = raw["paths"] if isinstance(raw["paths"], list) else [raw["paths"]]
+            sources.append(
+                Source(
+                    name=str(raw.get("name", f"source{i + 1}")),
+                    paths=tuple(str(settings.path(p)) for p in paths),
+                    mapping={str(k): str(v) for k, v in raw.get("map", {}).items()},
+                )
+            )
+        onet = settings.section("onet")
+        forecast = settings.section("forecast")
+        breaks = settings.section("breaks")
+        report = settings.section("report")
+        graph = settings.section("graph")
+        workbank = settings.section("workbank")
+        horizon = int(forecast.get("horizon", 6))
+        if horizon < 1:
+            raise UserError(f"{where}: [forecast] horizon must be at least 1, got {horizon}")
+        return cls(
+            sources=tuple(sources),
+            taxonomy_files=tuple(
+                settings.path(p) for p in settings.section("taxonomy").get("files", [])
+            ),
+            onet_dirs=tuple(settings.path(p) for p in onet.get("dirs", [])),
+            workbank_dir=settings.path(workbank["dir"]) if "dir" in workbank else None,
+            breaks_granularities=tuple(breaks.get("granularities", ["market"])),
+            forecast_granularities=tuple(forecast.get("granularities", ["market"])),
+            horizon=horizon,
+            model=str(forecast.get("model", "auto")),
+            graph=graph or None,
+            report_out=settings.path(report["out"]) if "out" in report else None,
+            report_title=report.get("title"),
+            report_granularity=str(report.get("granularity", "market")),
+        )
+
+
+@dataclass
+class StageOutcome:
+    stage: str
+    status: str  # done | skipped | partial | failed
+    seconds: float = 0.0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str  # success | partial | failed
+    stages: list[StageOutcome]
+    error: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return {"success": EXIT_SUCCESS, "partial": EXIT_PARTIAL}.get(self.status, EXIT_FAILURE)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "error": self.error,
+            "stages": [vars(s) for s in self.stages],
+        }
+
+
+def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
+    """Run every configured stage whose inputs changed; one run at a time per warehouse."""
+    log = log or EventLog(quiet=settings.quiet)
+    config = PipelineConfig.from_settings(settings)
+    with RunLock(settings.db) as lock:
+        if lock.stale:
+            log.warning("lock.stale_cleared", path=str(lock.path), previous=lock.stale)
+        with Warehouse(settings.db) as wh:
+            return Pipeline(wh, config, log).run()
+
+
+class Pipeline:
+    """The stages of one ``skilltide run`` over an open warehouse."""
+
+    def __init__(self, wh: Warehouse, config: PipelineConfig, log: EventLog) -> None:
+        self.wh = wh
+        self.config = config
+        self.log = log
+
+    def stages(self) -> list[tuple[str, Callable[[], str], Callable[[], dict]]]:
+        """(name, fingerprint, action) for every configured stage, in order."""
+        c = self.config
+        out: list[tuple[str, Callable[[], str], Callable[[], dict]]] = []
+        if c.onet_dirs:
+            out.append(("onet", lambda: _files_fingerprint(c.onet_dirs), self._onet))
+        if c.workbank_dir:
+            out.append(("workbank", lambda: _files_fingerprint([c.workbank_dir]), self._workbank))
+        if c.taxonomy_files:
+            out.append(("taxonomy", lambda: _files_fingerprint(c.taxonomy_files), self._taxonomy))
+        for source in c.sources:
+            out.append(
+                (
+                    f"ingest:{source.name}",
+                    lambda s=source: _files_fingerprint(s.files(), extra=s.mapping),
+                    lambda s=source: self._ingest(s),
+                )
+            )
+        for g in c.breaks_granularities:
+            out.append(
+                (
+                    f"breaks:{g}",
+                    lambda g=g: self._demand_fingerprint(g),
+                    lambda g=g: self._breaks(g),
+                )
+            )
+        for g in c.forecast_granularities:
+            out.append(
+                (
+                    f"forecast:{g}",
+                    lambda g=g: self._demand_fingerprint(g, c.horizon, c.model),
+                    lambda g=g: self._forecast(g),
+                )
+            )
+        if c.graph is not None:
+            out.append(("graph", self._graph_fingerprint, self._graph))
+        if c.report_out is not None:
+            out.append(("report", self._report_fingerprint, self._report))
+        return out
+
+    def run(self) -> RunSummary:
+        outcomes: list[StageOutcome] = []
+        with self.wh.run("run", _config_args(self.config), transaction=False) as run:
+            self.log.event("run.start", run_id=run.run_id)
+            try:
+                for name, fingerprint, action in self.stages():
+                    outcome = self._stage(name, fingerprint, action)
+                    outcomes.append(outcome)
+                    run.stages.append(vars(outcome))
+                    for table, n in outcome.summary.get("rows", {}).items():
+                        run.count(table, n)
+            except Exception as exc:
+                failed = StageOutcome(name, "failed", summary={"error": str(exc)})
+                outcomes.append(failed)
+                run.stages.append(vars(failed))
+                self.log.error("stage.failed", stage=name, error=str(exc))
+                raise
+            finally:
+                partial = any(o.status == "partial" for o in outcomes)
+                run.status = "partial" if partial else "success"
+                run.notes["stages"] = {o.stage: o.status for o in outcomes}
+            self.log.event("run.finish", run_id=run.run_id, status=run.status)
+        return RunSummary(run.run_id, run.status, outcomes)
+
+    def _stage(self, name: str, fingerprint: Callable[[], str], action: Callable) -> StageOutcome:
+        start = time.perf_counter()
+        current = fingerprint()
+        if current == self._last_fingerprint(name):
+            self.log.event("stage.skipped", stage=name, reason="inputs unchanged")
+            return StageOutcome(name, "skipped", round(time.perf_counter() - start, 3))
+        self.log.event("stage.start", stage=name)
+        summary = action() or {}
+        status = "partial" if summary.pop("partial", False) else "done"
+        self._remember(name, current)
+        seconds = round(time.perf_counter() - start, 3)
+        self.log.event("stage.finish", stage=name, status=status, seconds=seconds, **summary)
+        return StageOutcome(name, status, seconds, summary)
+
+    # -- state ----------------------------------------------------------------------------
+    def _last_fingerprint(self, stage: str) -> str | None:
+        row = self.wh.con.execute(
+            "SELECT fingerprint FROM pipeline_state WHERE stage = ?", [stage]
+        ).fetchall()
+        return row[0][0] if row else None
+
+    def _remember(self, stage: str, fingerprint: str) -> None:
+        self.wh.con.execute(
+            "INSERT OR REPLACE INTO pipeline_state VALUES (?, ?, ?)", [stage, fingerprint, _now()]
+        )
+
+    def _demand_fingerprint(self, granularity: str, *params: object) -> str:
+        row = self.wh.con.execute(
+            "SELECT count(*), coalesce(sum(hash(group_id, skill_id, month, count, total)"
+            "::HUGEINT), 0) FROM demand WHERE panel = 'ads' AND granularity = ?",
+            [granularity],
+        ).fetchall()[0]
+        return _digest(["demand", granularity, *row, *params])
+
+    def _graph_fingerprint(self) -> str:
+        inputs = {
+            "ad_skills": "ad_id, skill_id",
+            "ads": "ad_id, occupation",
+            "onet_ratings": "onetsoc_code, element_id, scale_id, data_value",
+            "workbank_occupations": "onetsoc_code, mean_desire, mean_capability",
+        }
+        parts: list[object] = [self.config.graph]
+        for table, columns in inputs.items():
+            if self.wh.has_table(table):
+                parts.append(
+                    self.wh.con.execute(
+                        f"SELECT count(*), coalesce(sum(hash({columns})::HUGEINT), 0) FROM {table}"
+                    ).fetchall()[0]
+                )
+        return _digest(parts)
+
+    def _report_fingerprint(self) -> str:
+        rows = self.wh.con.execute(
+            "SELECT stage, fingerprint FROM pipeline_state WHERE stage <> 'report' ORDER BY 1"
+        ).fetchall()
+        out = self.config.report_out
+        exists = bool(out and out.is_dir() and any(out.glob("*.html")))
+        return _digest([rows, self.config.report_title, self.config.report_granularity, exists])
+
+    # -- stage actions --------------------------------------------------------------------
+    def _onet(self) -> dict:
+        from skilltide.onet.load import load_onet
+
+        return load_onet(self.wh, list(self.config.onet_dirs))
+
+    def _workbank(self) -> dict:
+        from skilltide.onet.workbank import load_workbank
+
+        return load_workbank(self.wh, self.config.workbank_dir)
+
+    def _taxonomy(self) -> dict:
+        from skilltide.onet.taxonomy import add_taxonomy_csv
+
+        return {"files": [add_taxonomy_csv(self.wh, p) for p in self.config.taxonomy_files]}
+
+    def _ingest(self, source: Source) -> dict:
+        from skilltide.ingest.ads import ingest_ads
+
+        totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
+        for path in source.files():
+            digest = _sha256(path)
+            if self._rejected_before(path, digest):
+                self.log.warning("file.still_rejected", file=str(path))
+                totals["rejected"].append(str(path))
+                continue
+            try:
+                result = ingest_ads(self.wh, [path], mapping=source.mapping, source=source.name)
+            except UserError as exc:
+                self._reject(path, digest, str(exc))
+                self.log.warning("file.rejected", file=str(path), reason=str(exc))
+                totals["rejected"].append(str(path))
+                continue
+            totals["files"] += 1
+            totals["ads_stored"] += int(result.get("ads_stored", 0))
+            totals["quarantined"] += int(result.get("quarantined", 0))
+        totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
+        return totals
+
+    def _rejected_before(self, path: Path, digest: str) -> bool:
+        return bool(
+            self.wh.con.execute(
+                "SELECT 1 FROM rejected_files WHERE path = ? AND sha256 = ?", [str(path), digest]
+            ).fetchall()
+        )
+
+    def _reject(self, path: Path, digest: str, reason: str) -> None:
+        with self.wh.run("run reject-file", {"file": str(path)}) as run:
+            run.con.execute(
+                "INSERT OR REPLACE INTO rejected_files VALUES (?, ?, ?, ?, ?, ?)",
+                [str(path), digest, path.stat().st_size, reason, run.run_id, _now()],
+            )
+            run.count("rejected_files", 1)
+            run.status = "partial"
+
+    def _breaks(self, granularity: str) -> dict:
+        from skilltide.forecast.breaks_store import detect_breaks_warehouse
+
+        return detect_breaks_warehouse(self.wh, panel="ads", granularity=granularity)
+
+    def _forecast(self, granularity: str) -> dict:
+        from skilltide.forecast.warehouse import forecast_warehouse
+
+        c = self.config
+        return forecast_warehouse(
+            self.wh, panel="ads", granularity=granularity, horizon=c.horizon, model=c.model
+        )
+
+    def _graph(self) -> dict:
+        from skilltide.graph.store import build_graph_warehouse
+
+        return build_graph_warehouse(self.wh, **(self.config.graph or {}))
+
+    def _report(self) -> dict:
+        from skilltide.reports import render_report
+
+        c = self.config
+        path = render_report(
+            self.wh, c.report_out, title=c.report_title, granularity=c.report_granularity
+        )
+        return {"path": str(path)}
+
+
+def write_example_config(out: Path, ads: Path | None = None, force: bool = False) -> Path:
+    """Write the commented example config (``skilltide init``), pointing at ``ads``."""
+    from importlib import resources
+
+    out = Path(out)
+    if out.exists() and not force:
+        raise UserError(f"{out}: already exists (use --force to overwrite)")
+    template = resources.files("skilltide.templates").joinpath("skilltide.toml").read_text()
+    folder = str(Path(ads).resolve()) if ads else "ads"
+    out.write_text(template.replace("{ads}", folder), encoding="utf-8")
+    return out
+
+
+def _files_fingerprint(paths, extra: object = None) -> str:
+    entries = []
+    for root in paths:
+        root = Path(root)
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for p in files:
+            st = p.stat() if p.exists() else None
+            entries.append((str(p), st.st_size if st else None, st.st_mtime_ns if st else None))
+    return _digest([entries, extra])
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _digest(parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _config_args(config: PipelineConfig) -> dict[str, Any]:
+    return json.loads(json.dumps(vars(config), default=str))

@@ -1,0 +1,1 @@
+"""Files skilltide writes for users (example config)."""

@@ -1,0 +1,54 @@
+"""Settings precedence: flags, environment, config file, defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skilltide.config import load_settings
+from skilltide.errors import UserError
+
+
+def test_defaults(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SKILLTIDE_DB", raising=False)
+    monkeypatch.delenv("SKILLTIDE_CONFIG", raising=False)
+    s = load_settings()
+    assert s.db == Path("skilltide.duckdb") and s.config_path is None and s.verbosity == 0
+
+
+def test_flag_beats_environment_beats_config(monkeypatch, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[warehouse]\ndb = "from-config.duckdb"\n[forecast]\nhorizon = 3\n')
+    monkeypatch.setenv("SKILLTIDE_DB", "from-env.duckdb")
+    assert load_settings(config=config, db="flag.duckdb").db == Path("flag.duckdb")
+    assert load_settings(config=config).db == Path("from-env.duckdb")
+    monkeypatch.delenv("SKILLTIDE_DB")
+    s = load_settings(config=config)
+    assert s.db == tmp_path / "from-config.duckdb"  # relative to the config file
+    assert s.section("forecast") == {"horizon": 3}
+
+
+def test_config_from_environment_and_current_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("SKILLTIDE_DB", raising=False)
+    (tmp_path / "skilltide.toml").write_text('[warehouse]\ndb = "here.duckdb"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SKILLTIDE_CONFIG", raising=False)
+    assert load_settings().db.name == "here.duckdb"
+    other = tmp_path / "other.toml"
+    other.write_text('[warehouse]\ndb = "other.duckdb"\n')
+    monkeypatch.setenv("SKILLTIDE_CONFIG", str(other))
+    assert load_settings().db.name == "other.duckdb"
+
+
+def test_quiet_and_verbose():
+    assert load_settings(quiet=True).quiet
+    assert load_settings(verbose=True).verbose
+
+
+def test_section_that_is_not_a_table_is_a_user_error(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('forecast = 3\n')
+    with pytest.raises(UserError, match=r"\[forecast\] must be a table"):
+        load_settings(config=config).section("forecast")

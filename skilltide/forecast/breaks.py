@@ -15,19 +15,27 @@ panel's own units), the test ``statistic`` and ``p_value``, the ``scope`` and th
 - ``cusum``: the OLS-CUSUM test (statsmodels), one level break per series: a baseline.
 
 Counts are tested on ``log1p(y)`` (``transform='auto'`` when every ``y ≥ 0``), so a break
-is judged relative to the series' own scale. Series shorter than ``max(min_length,
-2·min_size)`` months and constant series (e.g. all zero) are not tested and have no breaks.
-Series must have no missing months: fill gaps explicitly first
+is judged relative to the series' own scale. Series of at least 48 months (four years) are
+tested with month-of-year effects (``seasonal='auto'``): dummies in the test regressions and
+a classical moving-average decomposition before the Bai–Perron search. Series shorter than
+``max(min_length, 2·min_size)`` months and constant series (e.g. all zero) are not tested
+and have no breaks. Series must have no missing months: fill gaps explicitly first
 (:func:`~skilltide.forecast.panel.fill_gaps`).
 
-Scope rule: month ``c`` is a market-wide event when at least ``market_share`` (default 25%)
-of the series that could have broken in it (tested, with ``min_size`` months on each side)
-have a break within ``±market_window`` (default 1) months of ``c``, and at least
-``market_min_series`` (default 5) series do. A break within ``±market_window`` of an event
-month is ``market``; every other break is ``series``-specific. Under the
-null, breaks spread over all months at a rate of ``alpha``, so a quarter of the series
-breaking within three months is far beyond chance: it marks a new source, a taxonomy change
-or a shock such as COVID-19.
+Scope (:mod:`~skilltide.forecast.breaks_market`): a break is ``market``-wide when
+
+1. the panel's aggregate (sum of ``y`` over the tested series) breaks at month ``c``, and at
+   least ``market_share`` (default 25%) and ``market_min_series`` (5) of the series that
+   could break at ``c`` reject a Chow test at the known month ``c``: those series get a
+   ``market`` break at ``c`` (method ``chow``), and any break within ``±market_window``
+   (default 1) months of ``c`` is ``market`` too (``market_aggregate=True``, the default);
+2. or at least ``market_share`` of the series that could break in some month ``c`` (with
+   ``min_size`` months on each side), and ``market_min_series``, break within
+   ``±market_window`` months of ``c``, and the break lies in that window.
+
+Every other break is ``series``-specific. Under the null, breaks spread over all months at a
+rate of ``alpha``, so a quarter of the series breaking together is far beyond chance: it
+marks a new source, a taxonomy change or a shock such as COVID-19.
 
 Example
 -------
@@ -53,7 +61,8 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.forecast.breaks_cusum import cusum_test
 from skilltide.forecast.breaks_dp import bic_partitions
-from skilltide.forecast.breaks_supf import KINDS, sup_f_test
+from skilltide.forecast.breaks_market import SeriesBlock, label_scope, market_event_breaks
+from skilltide.forecast.breaks_supf import KINDS, base_columns, sup_f_test
 
 __all__ = [
     "BREAK_SCHEMA",
@@ -75,14 +84,57 @@ BREAK_SCHEMA = {
     "method": pl.Utf8,
 }
 
+_WORK_SCHEMA = {
+    "unique_id": pl.Utf8,
+    "_m": pl.Int64,
+    "kind": pl.Utf8,
+    "size": pl.Float64,
+    "statistic": pl.Float64,
+    "p_value": pl.Float64,
+    "method": pl.Utf8,
+}
+
 # A candidate: (row, segment start, segment end, tau within the series, kind index, stat, p)
 Candidate = tuple[int, int, int, int, int, float, float]
 
 
-def _supf(Z: np.ndarray, *, alpha: float, min_size: int, **_: Any) -> list[Candidate]:
-    res = sup_f_test(Z, min_size)
-    keep = np.flatnonzero(res.p_value < alpha)
+SEASONAL_MIN_LENGTH = 48  # four years: three full cycles around the moving average
+
+
+def base_for(length: int, seasonal: bool) -> str:
+    """The null model of a series or stretch: trend, plus month-of-year effects if long."""
+    return "trend+season" if seasonal and length >= SEASONAL_MIN_LENGTH else "trend"
+
+
+def deseasonalise(Z: np.ndarray) -> np.ndarray:
+    """``Z`` minus its month-of-year effects, by classical decomposition (per row).
+
+    The effects are the median, per month of the year, of ``Z`` minus its centred 2×12
+    moving average, centred to sum to zero. A moving average follows a break and the median
+    ignores the one year whose deviations a break distorts, so a level shift does not leak
+    into the seasonal effects (as it would with dummies next to one straight line, whose
+    misfit around the break is partly periodic).
+    """
+    n, length = Z.shape
+    weights = np.r_[0.5, np.ones(11), 0.5] / 12.0
+    trend = np.full((n, length), np.nan)
+    for lag, w in enumerate(weights):  # centred 2x12 moving average, undefined at the ends
+        trend[:, 6 : length - 6] = (
+            np.nan_to_num(trend[:, 6 : length - 6]) + w * Z[:, lag : length - 12 + lag]
+        )
+    detrended = Z - trend
+    month = np.arange(length) % 12
+    effects = np.stack([np.nanmedian(detrended[:, month == k], axis=1) for k in range(12)], 1)
+    effects -= effects.mean(axis=1, keepdims=True)
+    return Z - effects[:, month]
+
+
+def _supf(
+    Z: np.ndarray, *, alpha: float, min_size: int, seasonal: bool = False, **_: Any
+) -> list[Candidate]:
     length = Z.shape[1]
+    res = sup_f_test(Z, min_size, base=base_for(length, seasonal))
+    keep = np.flatnonzero(res.p_value < alpha)
     return [
         (
             int(r),
@@ -104,12 +156,14 @@ def _bai_perron(
     min_size: int,
     max_breaks: int | None = None,
     criterion: str = "lwz",
+    seasonal: bool = False,
     **_: Any,
 ) -> list[Candidate]:
     length = Z.shape[1]
     limit = max_breaks if max_breaks is not None else min(5, length // min_size - 1)
+    flat = deseasonalise(Z) if base_for(length, seasonal) != "trend" else Z
     segments: dict[int, list[tuple[int, int]]] = {}  # stretch length -> [(row, start)]
-    for row, bkps in enumerate(bic_partitions(Z, min_size, limit, criterion)):
+    for row, bkps in enumerate(bic_partitions(flat, min_size, limit, criterion)):
         edges = [0, *bkps, length]
         for k in range(1, len(edges) - 1):
             start, end = edges[k - 1], edges[k + 1]
@@ -120,8 +174,11 @@ def _bai_perron(
             continue
         rows = np.array([r for r, _ in items])
         starts = np.array([s for _, s in items])
-        stretch = Z[rows[:, None], starts[:, None] + np.arange(span)]
-        res = sup_f_test(stretch, min_size)
+        # long stretches estimate their own seasonal effects; short ones use the global ones
+        base = base_for(span, seasonal)
+        source = Z if base != "trend" else flat
+        stretch = source[rows[:, None], starts[:, None] + np.arange(span)]
+        res = sup_f_test(stretch, min_size, base=base)
         for i in np.flatnonzero(res.p_value < alpha):
             row, start = int(rows[i]), int(starts[i])
             tau = start + int(res.tau[i])
@@ -167,6 +224,7 @@ class BreakReport:
     constant: int = 0
     transform: str = "none"
     method: str = DEFAULT_METHOD
+    market_events: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -183,6 +241,7 @@ class BreakReport:
             "level": int((b["kind"] == "level").sum()) if b.height else 0,
             "trend": int((b["kind"] == "trend").sum()) if b.height else 0,
             "market": int((b["scope"] == "market").sum()) if b.height else 0,
+            "market_events": self.market_events,
             "market_months": sorted(
                 {d.strftime("%Y-%m") for d in b.filter(pl.col("scope") == "market")["break_ds"]}
             )
@@ -215,7 +274,8 @@ def detect_breaks(
     **options
         ``max_breaks`` (default ``min(5, T // min_size - 1)``), ``transform``
         (``auto``/``log1p``/``none``), ``min_length`` (12), ``market_share`` (0.25),
-        ``market_window`` (1), ``market_min_series`` (5).
+        ``market_window`` (1), ``market_min_series`` (5), ``market_aggregate`` (True),
+        ``seasonal`` (``auto``: month-of-year effects for series of 48+ months).
 
     Returns
     -------
@@ -240,6 +300,8 @@ def detect_breaks_report(
     market_share: float = 0.25,
     market_window: int = 1,
     market_min_series: int = 5,
+    market_aggregate: bool = True,
+    seasonal: bool | str = "auto",
 ) -> BreakReport:
     """:func:`detect_breaks` with counts of what was tested (a :class:`BreakReport`)."""
     name = DEFAULT_METHOD if method == "auto" else method
@@ -262,6 +324,8 @@ def detect_breaks_report(
         "market_share": market_share,
         "market_window": market_window,
         "market_min_series": market_min_series,
+        "market_aggregate": market_aggregate,
+        "seasonal": seasonal,
         "min_length": min_length,
     }
     empty = pl.DataFrame(schema=BREAK_SCHEMA)
@@ -306,6 +370,9 @@ def detect_breaks_report(
     if use_log and frame["y"].min() < 0:
         raise UserError("panel: transform log1p needs y >= 0")
 
+    if seasonal not in ("auto", True, False):
+        raise UserError(f"seasonal must be auto, true or false, not {seasonal!r}")
+    use_season = seasonal in ("auto", True)
     need = max(min_length, 2 * min_size)
     report = BreakReport(
         empty,
@@ -322,102 +389,107 @@ def detect_breaks_report(
         return report
 
     values = frame.filter(pl.col("unique_id").is_in(tested["unique_id"].implode()))
+    blocks: list[SeriesBlock] = []
     rows: list[dict[str, Any]] = []
     for (length,), group in tested.group_by("n", maintain_order=True):
         ids = group["unique_id"]
         block = values.filter(pl.col("unique_id").is_in(ids.implode()))
         raw = block["y"].to_numpy().reshape(len(ids), int(length))  # sorted by id, ds
         order = block["unique_id"].gather(np.arange(0, block.height, int(length)))
-        Z = np.log1p(raw) if use_log else raw
         firsts = dict(zip(group["unique_id"], group["first"], strict=True))
+        sb = SeriesBlock(
+            order.to_list(),
+            np.array([firsts[u] for u in order]),
+            raw,
+            np.log1p(raw) if use_log else raw,
+        )
+        blocks.append(sb)
         for row, start, end, tau, kind, stat, p in DETECTORS[name](
-            Z, alpha=alpha, min_size=min_size, max_breaks=max_breaks, criterion=criterion
+            sb.Z,
+            alpha=alpha,
+            min_size=min_size,
+            max_breaks=max_breaks,
+            criterion=criterion,
+            seasonal=use_season,
         ):
-            uid = order[row]
             rows.append(
                 {
-                    "unique_id": uid,
-                    "_m": firsts[uid] + tau,
+                    "unique_id": sb.ids[row],
+                    "_m": int(sb.first[row]) + tau,
                     "kind": KINDS[kind],
-                    "size": _size(raw[row, start:end], tau - start, kind),
+                    "size": _size(raw[row, start:end], tau - start, kind, use_season),
                     "statistic": stat,
                     "p_value": p,
                     "method": name,
                 }
             )
-    if not rows:
-        return report
-    found = pl.DataFrame(rows).with_columns(
-        pl.date(pl.col("_m") // 12, pl.col("_m") % 12 + 1, 1).alias("break_ds")
-    )
+    found = pl.DataFrame(rows, schema=_WORK_SCHEMA)
     coverage = tested.select(
         "unique_id",
         (pl.col("first") + min_size).alias("from"),
         (pl.col("last") - min_size + 1).alias("to"),
     )
-    found = label_scope(
-        found, coverage, share=market_share, window=market_window, min_series=market_min_series
+    if found.height:
+        found = label_scope(
+            found,
+            coverage,
+            share=market_share,
+            window=market_window,
+            min_series=market_min_series,
+        )
+    else:
+        found = found.with_columns(pl.lit("series").alias("scope"))
+    if market_aggregate and tested.height >= market_min_series:
+        events, common = market_event_breaks(
+            blocks,
+            values,
+            alpha=alpha,
+            min_size=min_size,
+            need=need,
+            use_log=use_log,
+            max_breaks=max_breaks,
+            criterion=criterion,
+            seasonal=use_season,
+            share=market_share,
+            min_series=market_min_series,
+            size=lambda y, tau, kind: _size(y, tau, kind, use_season),
+            detect=DETECTORS[DEFAULT_METHOD],
+        )
+        report.market_events = [_month_label(m) for m in events]
+        if common.height:
+            # a series' own break within +-window of an event it shares is that event
+            near = found.join(
+                common.select("unique_id", pl.col("_m").alias("_e")), on="unique_id", how="left"
+            )
+            near = near.filter((pl.col("_m") - pl.col("_e")).abs() <= market_window)
+            found = pl.concat(
+                [
+                    found.join(near.select("unique_id", "_m"), on=["unique_id", "_m"], how="anti"),
+                    common.select(found.columns),
+                ]
+            )
+        if events:  # any break within +-window of an aggregate event is that event
+            at_event = pl.any_horizontal(
+                [(pl.col("_m") - e).abs() <= market_window for e in events]
+            )
+            found = found.with_columns(
+                pl.when(at_event).then(pl.lit("market")).otherwise(pl.col("scope")).alias("scope")
+            )
+    if found.height == 0:
+        return report
+    found = found.with_columns(
+        pl.date(pl.col("_m") // 12, pl.col("_m") % 12 + 1, 1).alias("break_ds")
     )
     report.breaks = found.select(list(BREAK_SCHEMA)).sort("unique_id", "break_ds")
     return report
 
 
-def label_scope(
-    found: pl.DataFrame,
-    coverage: pl.DataFrame,
-    *,
-    share: float = 0.25,
-    window: int = 1,
-    min_series: int = 5,
-) -> pl.DataFrame:
-    """Add ``scope``: ``market`` when many series break within ``±window`` months.
-
-    ``found`` has ``unique_id`` and ``_m`` (month number, year·12 + month − 1) per break;
-    ``coverage`` has per tested series ``unique_id``, ``from``, ``to``: the month numbers at
-    which it could break. Month ``c`` is a market-wide event when the series with a break in
-    ``[c − window, c + window]`` are at least ``min_series`` and at least ``share`` of the
-    series whose ``[from, to]`` contains ``c``; a break is ``market`` when it lies within
-    ``±window`` months of an event month.
-
-    Example
-    -------
-    >>> found = pl.DataFrame({"unique_id": list("abcdef"), "_m": [100, 100, 101, 99, 100, 50]})
-    >>> coverage = pl.DataFrame({"unique_id": list("abcdefgh"), "from": [40] * 8,
-    ...                          "to": [120] * 8})
-    >>> label_scope(found, coverage)["scope"].to_list()
-    ['market', 'market', 'market', 'market', 'market', 'series']
-    """
-    lo = int(min(coverage["from"].min(), found["_m"].min())) - window
-    hi = int(max(coverage["to"].max(), found["_m"].max())) + window
-    ids = {uid: i for i, uid in enumerate(coverage["unique_id"])}
-    months = hi - lo + 1
-    hits = np.zeros((len(ids), months), dtype=bool)
-    hits[[ids[u] for u in found["unique_id"]], (found["_m"].to_numpy() - lo)] = True
-    near = hits.copy()
-    for shift in range(1, window + 1):
-        near[:, shift:] |= hits[:, :-shift]
-        near[:, :-shift] |= hits[:, shift:]
-    breaking = near.sum(axis=0)
-    grid = np.arange(lo, hi + 1)
-    eligible = (
-        (coverage["from"].to_numpy()[:, None] <= grid)
-        & (grid <= coverage["to"].to_numpy()[:, None])
-    ).sum(axis=0)
-    frac = np.divide(breaking, eligible, out=np.zeros(months), where=eligible > 0)
-    event = (breaking >= min_series) & (frac >= share)  # market-wide event months
-    near_event = event.copy()
-    for shift in range(1, window + 1):
-        near_event[shift:] |= event[:-shift]
-        near_event[:-shift] |= event[shift:]
-    market = near_event[found["_m"].to_numpy() - lo]
-    return found.with_columns(pl.Series("scope", np.where(market, "market", "series")))
-
-
-def _size(y: np.ndarray, tau: int, kind: int) -> float:
+def _size(y: np.ndarray, tau: int, kind: int, seasonal: bool = False) -> float:
     """The break's coefficient on the raw scale: jump (level) or change of monthly slope."""
     t = np.arange(y.size, dtype=float)
     extra = (t >= tau).astype(float) if kind == 0 else np.maximum(t - tau + 1, 0.0)
-    X = np.column_stack([np.ones(y.size), t, extra])
+    season = base_columns(y.size, base_for(y.size, seasonal))[2:]
+    X = np.column_stack([np.ones(y.size), t, extra, *season])
     coef = np.linalg.lstsq(X, y, rcond=None)[0]
     return float(coef[2])
 

@@ -40,7 +40,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["KINDS", "SupFResult", "null_distribution", "ssr_paths", "sup_f_test"]
+__all__ = ["KINDS", "SupFResult", "chow_test", "null_distribution", "ssr_paths", "sup_f_test"]
 
 KINDS = ("level", "trend")
 NULL_DRAWS = 2000
@@ -64,9 +64,26 @@ def candidate_taus(length: int, min_size: int) -> np.ndarray:
     return np.arange(min_size, length - min_size + 1)
 
 
+BASES = ("trend", "level", "trend+season")
+
+
+def base_columns(length: int, base: str = "trend") -> list[np.ndarray]:
+    """Null-model regressors: constant, trend (``trend``), and month-of-year dummies
+    (``trend+season``, 11 dummies relative to the series' first month)."""
+    if base not in BASES:
+        raise ValueError(f"base must be one of {', '.join(BASES)}, not {base!r}")
+    t = np.arange(length, dtype=float)
+    cols = [np.ones(length)]
+    if base != "level":
+        cols.append(t / length)
+    if base == "trend+season":
+        cols += [(t % 12 == k).astype(float) for k in range(1, 12)]
+    return cols
+
+
 def _designs(length: int, tau: int, base: str = "trend") -> dict[str, np.ndarray]:
     t = np.arange(length, dtype=float)
-    cols = [np.ones(length)] + ([t / length] if base == "trend" else [])
+    cols = base_columns(length, base)
     step = (t >= tau).astype(float)
     kink = np.maximum(t - tau + 1, 0.0) / length
     return {
@@ -136,7 +153,7 @@ def _statistics(
 ) -> tuple[np.ndarray, ...]:
     n, length = Y.shape
     ssr_null, paths, taus = ssr_paths(Y, min_size, base)
-    k_null = 2 if base == "trend" else 1
+    k_null = len(base_columns(1, base))
     q = 2 if test == "joint" else 1
     alt = paths[test]
     f = ((ssr_null[:, None] - alt) / q) / (alt / (length - k_null - q))
@@ -200,7 +217,8 @@ def sup_f_test(
     """Test each row of ``Y`` (equal lengths) for one break at an unknown month.
 
     ``base='trend'`` allows a linear trend under the null (the default); ``base='level'``
-    tests a constant mean (the textbook Quandt–Andrews set-up). ``test`` is the break
+    tests a constant mean (the textbook Quandt–Andrews set-up); ``base='trend+season'`` adds
+    month-of-year effects (11 dummies) to the trend. ``test`` is the break
     tested: ``joint`` (intercept and slope, 2 restrictions), ``level`` or ``trend`` (1).
     """
     Y = np.asarray(Y, dtype=float)
@@ -218,3 +236,69 @@ def sup_f_test(
         null = null_distribution(length, min_size, base, float(RHO_GRID[g]), test=test)
         p[rows] = p_values(stat[rows], null)
     return SupFResult(stat, p, tau, kind, RHO_GRID[grid_index])
+
+
+def _chow(Y: np.ndarray, tau: int, min_size: int, base: str) -> tuple[np.ndarray, ...]:
+    length = Y.shape[1]
+    ssr_null, paths, taus = ssr_paths(Y, min_size, base)
+    j = int(np.searchsorted(taus, tau))
+    k_null = len(base_columns(1, base))
+    alt = paths["joint"][:, j]
+    stat = ((ssr_null - alt) / 2) / (alt / (length - k_null - 2))
+    flat = ssr_null <= 1e-12 * np.maximum(np.einsum("ij,ij->i", Y, Y), 1e-300)
+    kind = (paths["trend"][:, j] < paths["level"][:, j]).astype(int)
+    return np.where(flat, 0.0, stat), kind
+
+
+@lru_cache(maxsize=1024)
+def chow_null(
+    length: int,
+    tau: int,
+    min_size: int,
+    base: str = "trend",
+    rho: float = 0.0,
+    draws: int = NULL_DRAWS,
+) -> np.ndarray:
+    """Sorted Chow statistics at a known month ``tau`` for Gaussian AR(1) noise."""
+    rng = np.random.default_rng([NULL_SEED, length, tau, min_size, round(rho * 100), 1])
+    shocks = rng.standard_normal((draws, length))
+    noise = np.empty_like(shocks)
+    noise[:, 0] = shocks[:, 0] / np.sqrt(1.0 - rho**2)
+    for t in range(1, length):
+        noise[:, t] = rho * noise[:, t - 1] + shocks[:, t]
+    return np.sort(_chow(noise, tau, min_size, base)[0])
+
+
+def chow_test(
+    Y: np.ndarray, tau: int, min_size: int, *, base: str = "trend", ar_correct: bool = True
+) -> SupFResult:
+    """Test each row of ``Y`` for a break (level and slope) at a known month ``tau``.
+
+    Used for market-wide events, whose month comes from the panel's aggregate: with the date
+    known there is no search over months, so the test is more powerful than sup-F. The
+    p-value is simulated like :func:`sup_f_test` (AR(1) noise with the row's own ``rho``).
+
+    Example
+    -------
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.normal(size=(2, 36)); y[0, 18:] += 2.0
+    >>> result = chow_test(y, 18, min_size=6)
+    >>> bool(result.p_value[0] < 0.01), bool(result.p_value[1] < 0.01)
+    (True, False)
+    """
+    Y = np.asarray(Y, dtype=float)
+    length = Y.shape[1]
+    if not min_size <= tau <= length - min_size:
+        raise ValueError(f"tau {tau} leaves fewer than {min_size} months on a side")
+    stat, kind = _chow(Y, tau, min_size, base)
+    rho = (
+        _lag1_autocorrelation(Y, np.full(Y.shape[0], tau), base)
+        if ar_correct
+        else np.zeros(Y.shape[0])
+    )
+    grid_index = np.searchsorted(RHO_GRID, rho - 1e-9, side="left")
+    p = np.empty(stat.size)
+    for g in np.unique(grid_index):
+        rows = grid_index == g
+        p[rows] = p_values(stat[rows], chow_null(length, tau, min_size, base, float(RHO_GRID[g])))
+    return SupFResult(stat, p, np.full(stat.size, tau), kind, RHO_GRID[grid_index])

@@ -9,9 +9,9 @@ panel's own units), the test ``statistic`` and ``p_value``, the ``scope`` and th
 
 - ``supf``: at most one break per series, the sup-F (Quandt–Andrews) test
   (:mod:`~skilltide.forecast.breaks_supf`).
-- ``bai-perron`` (``auto``): several breaks, placed by dynamic programming with BIC
-  (:mod:`~skilltide.forecast.breaks_dp`), each confirmed by a sup-F test on the stretch
-  between its neighbouring breaks.
+- ``bai-perron`` (``auto``): several breaks, placed by dynamic programming with the LWZ
+  criterion (``criterion='bic'`` for BIC; :mod:`~skilltide.forecast.breaks_dp`), each
+  confirmed by a sup-F test on the stretch between its neighbouring breaks.
 - ``cusum``: the OLS-CUSUM test (statsmodels), one level break per series: a baseline.
 
 Counts are tested on ``log1p(y)`` (``transform='auto'`` when every ``y ≥ 0``), so a break
@@ -397,12 +397,9 @@ def detect_breaks_report(
         raw = block["y"].to_numpy().reshape(len(ids), int(length))  # sorted by id, ds
         order = block["unique_id"].gather(np.arange(0, block.height, int(length)))
         firsts = dict(zip(group["unique_id"], group["first"], strict=True))
-        sb = SeriesBlock(
-            order.to_list(),
-            np.array([firsts[u] for u in order]),
-            raw,
-            np.log1p(raw) if use_log else raw,
-        )
+        Z = np.log1p(raw) if use_log else raw
+        flat = deseasonalise(Z) if base_for(int(length), use_season) != "trend" else Z
+        sb = SeriesBlock(order.to_list(), np.array([firsts[u] for u in order]), raw, Z, flat)
         blocks.append(sb)
         for row, start, end, tau, kind, stat, p in DETECTORS[name](
             sb.Z,

@@ -2,16 +2,16 @@
 
 Two rules label a break ``market`` (see :func:`~skilltide.forecast.breaks.detect_breaks`):
 
-1. Aggregate route (:func:`market_event_breaks`): the panel's aggregate (the sum of ``y`` over
-   all tested series, e.g. all skill mentions) is searched for breaks with the Bai–Perron
-   detector; each break month ``c`` is a market-wide event. Every series is then tested for a
-   break at the known month ``c`` (Chow test, :func:`~skilltide.forecast.breaks_supf.
-   chow_test`), which needs no search over months and so finds a shared shift that is too
-   small to stand out in one noisy series; series that reject get a ``market`` break at ``c``
-   (replacing their own break within ``±window`` months, if any). The event stands only if
-   at least ``share`` of the series that could break at ``c`` (and ``min_series``) reject:
-   one large series can move the aggregate alone. Any other break within ``±window`` of an
-   event month is labelled ``market`` too.
+1. Aggregate route (:func:`market_event_breaks`): the panel's aggregate (the sum of ``y``
+   over all tested series, e.g. all skill mentions) is searched for breaks with the
+   Bai–Perron detector; each break month ``c`` is a candidate event. Every series is then
+   tested for a break at the known month ``c`` within ``±span`` (24) months of it (Chow
+   test, :func:`~skilltide.forecast.breaks_supf.chow_test`), which needs no search over
+   months and so finds a shared shift too small to stand out in one noisy series. The event
+   stands only if at least ``share`` of the series that could break at ``c`` (and
+   ``min_series``) reject, since one large series can move the aggregate alone. Series that
+   reject get a ``market`` break at ``c`` (replacing their own break within ``±window``
+   months, if any); any other break within ``±window`` of an event is ``market`` too.
 2. Share rule (:func:`label_scope`): a month where at least ``share`` of the series that could
    break there (and at least ``min_series``) break within ``±window`` months.
 
@@ -40,12 +40,14 @@ __all__ = ["SeriesBlock", "label_scope", "market_event_breaks"]
 
 @dataclass
 class SeriesBlock:
-    """Series of one length: ids, first month numbers, raw values and tested values."""
+    """Series of one length: ids, first month numbers, raw values, tested values, and the
+    tested values without month-of-year effects (``flat``, ``Z`` itself when not seasonal)."""
 
     ids: list[str]
     first: np.ndarray
     raw: np.ndarray
     Z: np.ndarray
+    flat: np.ndarray
 
 
 def market_event_breaks(
@@ -61,6 +63,7 @@ def market_event_breaks(
     seasonal: bool = False,
     share: float = 0.25,
     min_series: int = 5,
+    span: int = 24,
     **detector_options: Any,
 ) -> tuple[list[int], pl.DataFrame]:
     """Event months of the aggregate and the series' breaks at them (scope ``market``)."""
@@ -94,18 +97,27 @@ def market_event_breaks(
             taus = event - block.first
             ok = (taus >= min_size) & (taus <= length - min_size)
             eligible += int(ok.sum())
-            base = "trend+season" if seasonal and length >= 48 else "trend"
-            for tau in np.unique(taus[ok]):
-                idx = np.flatnonzero(taus == tau)
-                res = chow_test(block.Z[idx], int(tau), min_size, base=base)
+            # the test looks at +-span months around the event, so that the series' other
+            # breaks and slow bends years away do not pass for a break at the event
+            starts = np.maximum(taus - span, 0)
+            ends = np.minimum(taus + span, length)
+            for start, end in {(int(a), int(b)) for a, b in zip(starts[ok], ends[ok], strict=True)}:
+                idx = np.flatnonzero(ok & (starts == start) & (ends == end))
+                tau = int(taus[idx[0]]) - start
+                # long stretches estimate their own seasonal effects; short ones use the
+                # series-wide ones (as the Bai-Perron confirmation does)
+                base = "trend+season" if seasonal and end - start >= 48 else "trend"
+                stretch = (block.Z if base != "trend" else block.flat)[idx, start:end]
+                res = chow_test(stretch, tau, min_size, base=base)
                 for i in np.flatnonzero(res.p_value < alpha):
                     row = int(idx[i])
+                    kind = int(res.kind[i])
                     hits.append(
                         {
                             "unique_id": block.ids[row],
                             "_m": int(event),
-                            "kind": KINDS[int(res.kind[i])],
-                            "size": size(block.raw[row], int(tau), int(res.kind[i])),
+                            "kind": KINDS[kind],
+                            "size": size(block.raw[row, start:end], tau, kind),
                             "statistic": float(res.statistic[i]),
                             "p_value": float(res.p_value[i]),
                             "method": "chow",

@@ -5,9 +5,10 @@ Two rules label a break ``market`` (see :func:`~skilltide.forecast.breaks.detect
 1. Aggregate route (:func:`market_event_breaks`): the panel's aggregate (the sum of ``y``
    over all tested series, e.g. all skill mentions) is searched for breaks with the
    Bai–Perron detector; each break month ``c`` is a candidate event. Every series is then
-   tested for a break at the known month ``c`` within ``±span`` (24) months of it (Chow
-   test, :func:`~skilltide.forecast.breaks_supf.chow_test`), which needs no search over
-   months and so finds a shared shift too small to stand out in one noisy series. The event
+   tested for a break at the known month ``c`` within ``±span`` (24) months of it and
+   between the neighbouring candidate events (Chow test,
+   :func:`~skilltide.forecast.breaks_supf.chow_test`), which needs no search over months
+   and so finds a shared shift too small to stand out in one noisy series. The event
    stands only if at least ``share`` of the series that could break at ``c`` (and
    ``min_series``) reject, since one large series can move the aggregate alone. Series that
    reject get a ``market`` break at ``c`` (replacing their own break within ``±window``
@@ -90,7 +91,10 @@ def market_event_breaks(
     candidates = sorted({lo + tau for _, _, _, tau, *_ in found})
     events: list[int] = []
     rows: list[dict[str, Any]] = []
-    for event in candidates:
+    for k, event in enumerate(candidates):
+        # the stretch around an event stops at the neighbouring candidate events
+        before = candidates[k - 1] if k > 0 else None
+        after = candidates[k + 1] if k + 1 < len(candidates) else None
         hits, eligible = [], 0
         for block in blocks:
             length = block.Z.shape[1]
@@ -101,6 +105,10 @@ def market_event_breaks(
             # breaks and slow bends years away do not pass for a break at the event
             starts = np.maximum(taus - span, 0)
             ends = np.minimum(taus + span, length)
+            if before is not None:
+                starts = np.maximum(starts, before - block.first)
+            if after is not None:
+                ends = np.minimum(ends, after - block.first)
             for start, end in {(int(a), int(b)) for a, b in zip(starts[ok], ends[ok], strict=True)}:
                 idx = np.flatnonzero(ok & (starts == start) & (ends == end))
                 tau = int(taus[idx[0]]) - start

@@ -182,3 +182,59 @@ def test_bad_input_is_refused():
 
 def test_every_detector_is_registered():
     assert set(DETECTORS) == {"supf", "bai-perron", "cusum"}
+
+
+def test_aggregate_event_finds_a_shared_shift_too_small_for_single_series():
+    rng = np.random.default_rng(11)
+    Y = 50 + 7 * rng.standard_normal((40, 48))
+    Y[:, 30:] *= 1.25  # every series +25% in 2022-07: a new job board
+    report = detect_breaks_report(to_panel(Y))
+    assert report.market_events == ["2022-07"]
+    market = report.breaks.filter(pl.col("scope") == "market")
+    alone = detect_breaks(to_panel(Y), market_aggregate=False).with_columns(
+        month_index().alias("i")
+    )
+    alone_near = alone.filter((pl.col("i") - 30).abs() <= 2)["unique_id"].n_unique()
+    assert market["unique_id"].n_unique() >= 15
+    assert market["unique_id"].n_unique() >= alone_near + 8
+    chow = market.filter(pl.col("method") == "chow")
+    assert (chow["break_ds"] == date(2022, 7, 1)).all() and chow.height >= 10
+    assert chow["size"].median() == pytest.approx(12.5, rel=0.35)
+
+
+def test_seasonal_series_keep_the_nominal_rate_and_gain_power():
+    rng = np.random.default_rng(12)
+    t = np.arange(60)
+    season = 0.3 * np.sin(2 * np.pi * t / 12)
+    quiet = np.exp(np.log(50) + season + 0.08 * rng.standard_normal((300, 60)))
+    rate = detect_breaks(to_panel(quiet), market_aggregate=False)["unique_id"].n_unique() / 300
+    assert rate <= 0.08
+    shifted = np.exp(np.log(50) + season + 0.15 * (t >= 30) + 0.08 * rng.standard_normal((100, 60)))
+
+    def found(**kw):
+        b = detect_breaks(to_panel(shifted), market_aggregate=False, **kw)
+        b = b.with_columns(month_index().alias("i")).filter((pl.col("i") - 30).abs() <= 2)
+        return b["unique_id"].n_unique()
+
+    assert found() > found(seasonal=False) + 20
+
+
+def test_deseasonalise_does_not_turn_a_step_into_yearly_steps():
+    from skilltide.forecast.breaks import deseasonalise
+
+    step = np.r_[np.zeros(24), np.ones(24)][None, :]
+    assert np.abs(deseasonalise(step) - step).max() < 0.05
+    t = np.arange(48)
+    wave = (np.sin(2 * np.pi * t / 12) + 0.01 * t)[None, :]
+    assert np.allclose(deseasonalise(wave), 0.01 * t, atol=1e-9)
+
+
+def test_chow_test_at_a_known_month():
+    from skilltide.forecast.breaks_supf import chow_test
+
+    rng = np.random.default_rng(13)
+    Y = rng.standard_normal((400, 40))
+    assert 0.02 <= (chow_test(Y, 20, 6).p_value < 0.05).mean() <= 0.08
+    Y[:, 20:] += 2.0
+    res = chow_test(Y, 20, 6)
+    assert (res.p_value < 0.05).mean() > 0.6 and (res.kind == 0).mean() > 0.8

@@ -170,7 +170,15 @@ def jobsdf_section() -> dict:
         pl.col("m").str.strptime(pl.Date, "%Y-%m").alias("ds"),
         "y",
     )
-    out = {"series": wide.height, "months": len(months), "methods": {}}
+    index = json.loads(shared_data("jobsdf", "structural_breaks_index", "r0.json").read_text())
+    ids = [f"{g}/{k}" for g, k in zip(wide["r0_id"], wide["skill_id"], strict=True)]
+    in_index = {ids[i] for i in index}  # Job-SDF's own break series (rule not published)
+    out = {
+        "series": wide.height,
+        "months": len(months),
+        "index_series": len(in_index),
+        "methods": {},
+    }
     for method in METHODS:
         report, seconds = run(panel, method)
         s = report.summary()
@@ -184,6 +192,12 @@ def jobsdf_section() -> dict:
             "market": s["market"],
             "market_events": s["market_events"],
             **peak_share(report.breaks, s["tested"]),
+            "flagged_in_jobsdf_index": round(
+                len(set(report.breaks["unique_id"]) & in_index) / len(in_index), 3
+            ),
+            "flagged_outside_index": round(
+                len(set(report.breaks["unique_id"]) - in_index) / (len(ids) - len(in_index)), 3
+            ),
         }
     return out
 
@@ -270,7 +284,9 @@ def main() -> None:
                 f"{r['breaks']} breaks in {r['series_with_breaks']} of {r['tested']} series "
                 f"({r['level']} level, {r['trend']} trend), market-wide {r['market']} "
                 f"(events {','.join(r['market_events']) or '-'}); "
-                f"peak {r['peak_month']} share {r['peak_share']}"
+                f"peak {r['peak_month']} share {r['peak_share']}; flags "
+                f"{r['flagged_in_jobsdf_index']} of Job-SDF's {j['index_series']} break-index "
+                f"series, {r['flagged_outside_index']} of the others"
             )
         for value, r in results["hn_terms"].items():
             print(

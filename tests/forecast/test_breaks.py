@@ -238,3 +238,26 @@ def test_chow_test_at_a_known_month():
     Y[:, 20:] += 2.0
     res = chow_test(Y, 20, 6)
     assert (res.p_value < 0.05).mean() > 0.6 and (res.kind == 0).mean() > 0.8
+
+
+def test_series_of_different_spans_get_their_own_dates():
+    rng = np.random.default_rng(14)
+    full = noise(rng, 3)
+    full[:, 30:] += 25.0  # 2022-07
+    late = noise(rng, 3, length=36)
+    late[:, 10:] += 25.0  # starts 2021-01, break 2021-11
+    panel = pl.concat(
+        [
+            to_panel(full, prefix="full"),
+            to_panel(late, prefix="late").with_columns(pl.col("ds").dt.offset_by("12mo")),
+        ]
+    )
+    found = detect_breaks(panel, market_aggregate=False)
+    assert (
+        found.filter(pl.col("unique_id").str.starts_with("full"))["break_ds"].to_list()
+        == [date(2022, 7, 1)] * 3
+    )
+    assert (
+        found.filter(pl.col("unique_id").str.starts_with("late"))["break_ds"].to_list()
+        == [date(2021, 11, 1)] * 3
+    )

@@ -238,15 +238,20 @@ def sup_f_test(
     return SupFResult(stat, p, tau, kind, RHO_GRID[grid_index])
 
 
-def _chow(Y: np.ndarray, tau: int, min_size: int, base: str) -> tuple[np.ndarray, ...]:
+def _chow(
+    Y: np.ndarray, tau: int, min_size: int, base: str, test: str = "joint"
+) -> tuple[np.ndarray, ...]:
     length = Y.shape[1]
     ssr_null, paths, taus = ssr_paths(Y, min_size, base)
     j = int(np.searchsorted(taus, tau))
     k_null = len(base_columns(1, base))
-    alt = paths["joint"][:, j]
-    stat = ((ssr_null - alt) / 2) / (alt / (length - k_null - 2))
+    q = 2 if test == "joint" else 1
+    alt = paths[test][:, j]
+    stat = ((ssr_null - alt) / q) / (alt / (length - k_null - q))
     flat = ssr_null <= 1e-12 * np.maximum(np.einsum("ij,ij->i", Y, Y), 1e-300)
     kind = (paths["trend"][:, j] < paths["level"][:, j]).astype(int)
+    if test != "joint":
+        kind = np.full(Y.shape[0], KINDS.index(test))
     return np.where(flat, 0.0, stat), kind
 
 
@@ -258,6 +263,7 @@ def chow_null(
     base: str = "trend",
     rho: float = 0.0,
     draws: int = NULL_DRAWS,
+    test: str = "joint",
 ) -> np.ndarray:
     """Sorted Chow statistics at a known month ``tau`` for Gaussian AR(1) noise."""
     rng = np.random.default_rng([NULL_SEED, length, tau, min_size, round(rho * 100), 1])
@@ -266,13 +272,21 @@ def chow_null(
     noise[:, 0] = shocks[:, 0] / np.sqrt(1.0 - rho**2)
     for t in range(1, length):
         noise[:, t] = rho * noise[:, t - 1] + shocks[:, t]
-    return np.sort(_chow(noise, tau, min_size, base)[0])
+    return np.sort(_chow(noise, tau, min_size, base, test)[0])
 
 
 def chow_test(
-    Y: np.ndarray, tau: int, min_size: int, *, base: str = "trend", ar_correct: bool = True
+    Y: np.ndarray,
+    tau: int,
+    min_size: int,
+    *,
+    base: str = "trend",
+    ar_correct: bool = True,
+    test: str = "joint",
 ) -> SupFResult:
-    """Test each row of ``Y`` for a break (level and slope) at a known month ``tau``.
+    """Test each row of ``Y`` for a break at a known month ``tau``.
+
+    ``test`` is the break tested: ``joint`` (level and slope), ``level`` or ``trend``.
 
     Used for market-wide events, whose month comes from the panel's aggregate: with the date
     known there is no search over months, so the test is more powerful than sup-F. The
@@ -290,7 +304,9 @@ def chow_test(
     length = Y.shape[1]
     if not min_size <= tau <= length - min_size:
         raise ValueError(f"tau {tau} leaves fewer than {min_size} months on a side")
-    stat, kind = _chow(Y, tau, min_size, base)
+    if test not in ("joint", "level", "trend"):
+        raise ValueError(f"test must be joint, level or trend, not {test!r}")
+    stat, kind = _chow(Y, tau, min_size, base, test)
     rho = (
         _lag1_autocorrelation(Y, np.full(Y.shape[0], tau), base)
         if ar_correct
@@ -300,5 +316,6 @@ def chow_test(
     p = np.empty(stat.size)
     for g in np.unique(grid_index):
         rows = grid_index == g
-        p[rows] = p_values(stat[rows], chow_null(length, tau, min_size, base, float(RHO_GRID[g])))
+        null = chow_null(length, tau, min_size, base, float(RHO_GRID[g]), test=test)
+        p[rows] = p_values(stat[rows], null)
     return SupFResult(stat, p, np.full(stat.size, tau), kind, RHO_GRID[grid_index])

@@ -1,0 +1,125 @@
+"""Structural breaks of a warehouse demand panel, written to the ``breaks`` table.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from skilltide.store import Warehouse
+>>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+>>> detect_breaks_warehouse(wh)["breaks"]
+0
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.forecast.breaks import detect_breaks_report
+from skilltide.forecast.panel import fill_gaps, read_panel, warehouse_panel
+from skilltide.store import Warehouse, append
+
+__all__ = ["detect_breaks_file", "detect_breaks_warehouse", "write_frame"]
+
+
+def detect_breaks_warehouse(
+    wh: Warehouse,
+    panel: str = "ads",
+    granularity: str = "market",
+    *,
+    value: str = "count",
+    method: str = "auto",
+    alpha: float = 0.05,
+    min_size: int = 6,
+    **options: Any,
+) -> dict[str, Any]:
+    """Detect breaks in one demand panel and replace its rows in ``breaks``, in one run.
+
+    Reads ``demand`` (``value`` = count or share) at ``granularity``, runs
+    :func:`~skilltide.forecast.breaks.detect_breaks` and writes one row per break with the
+    run id. Returns a JSON-able summary (run id, series tested, breaks by kind and scope,
+    market-wide months, seconds).
+    """
+    args = {
+        "panel": panel,
+        "granularity": granularity,
+        "value": value,
+        "method": method,
+        "alpha": alpha,
+        "min_size": min_size,
+        **options,
+    }
+    with wh.run("breaks detect", args) as run:
+        with run.stage("read panel") as rec:
+            long = warehouse_panel(run.con, panel, granularity, value=value)
+            rec["rows"] = long.height
+        with run.stage("detect") as rec:
+            report = detect_breaks_report(
+                long.select("unique_id", "ds", "y"),
+                method=method,
+                alpha=alpha,
+                min_size=min_size,
+                **options,
+            )
+            rec["series"] = report.tested
+        keys = long.select("unique_id", "group_id", "skill_id").unique()
+        rows = report.breaks.join(keys, on="unique_id", how="left").with_columns(
+            pl.lit(run.run_id).alias("run_id"),
+            pl.lit(panel).alias("panel"),
+            pl.lit(granularity).alias("granularity"),
+        )
+        run.con.execute(
+            "DELETE FROM breaks WHERE panel = ? AND granularity = ?", [panel, granularity]
+        )
+        run.count("breaks", append(run.con, "breaks", rows))
+        summary = {
+            "run_id": run.run_id,
+            "panel": panel,
+            "granularity": granularity,
+            "value": value,
+            **report.summary(),
+        }
+        run.notes.update({k: v for k, v in summary.items() if k != "run_id"})
+        summary["seconds"] = round(sum(s.get("seconds", 0.0) for s in run.stages), 3)
+    return summary
+
+
+def detect_breaks_file(
+    path: str | Path,
+    out: str | Path | None = None,
+    *,
+    fill: float | None = None,
+    id_col: str = "unique_id",
+    ds_col: str = "ds",
+    y_col: str = "y",
+    method: str = "auto",
+    alpha: float = 0.05,
+    min_size: int = 6,
+    **options: Any,
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """Breaks of a long-format CSV/Parquet panel; written to ``out`` (.csv/.parquet) if given.
+
+    ``fill`` fills missing months with that value first (e.g. 0 for counts); without it a
+    series with a missing month is refused.
+    """
+    long = read_panel(path, id_col=id_col, ds_col=ds_col, y_col=y_col)
+    if fill is not None:
+        long = fill_gaps(long, value=fill)
+    report = detect_breaks_report(long, method=method, alpha=alpha, min_size=min_size, **options)
+    if out is not None:
+        write_frame(report.breaks, out)
+    return report.breaks, {"input": str(path), **report.summary()}
+
+
+def write_frame(frame: pl.DataFrame, out: str | Path) -> Path:
+    """Write ``frame`` as Parquet (``.parquet``) or CSV (anything else)."""
+    out = Path(out)
+    if not out.parent.exists():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
+    if out.suffix.lower() == ".parquet":
+        frame.write_parquet(out)
+    else:
+        frame.write_csv(out)
+    return out

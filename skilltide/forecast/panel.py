@@ -1,0 +1,311 @@
+"""Monthly panels in long format: ``unique_id`` (Utf8), ``ds`` (Date, first of month), ``y``.
+
+A panel is read from a CSV/Parquet file (:func:`read_panel`) or from the warehouse's
+``demand`` table (:func:`warehouse_panel`). :func:`validate_panel` refuses what cannot be
+forecast or tested honestly: duplicate ``(unique_id, ds)`` pairs, dates that are not the
+first day of a month, and series observed at a coarser frequency (quarterly, yearly).
+Gaps are never filled silently: :func:`fill_gaps` fills them with an explicit value
+(0 for count panels, where a missing month means no ad mentioned the skill).
+
+Example
+-------
+>>> import polars as pl
+>>> from datetime import date
+>>> frame = pl.DataFrame({"unique_id": ["a", "a"], "ds": [date(2024, 1, 1), date(2024, 3, 1)],
+...                       "y": [1.0, 3.0]})
+>>> fill_gaps(validate_panel(frame))["y"].to_list()
+[1.0, 0.0, 3.0]
+"""
+
+from __future__ import annotations
+
+import math
+from functools import reduce
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from skilltide.errors import UserError
+
+__all__ = ["PANEL_SCHEMA", "fill_gaps", "read_panel", "validate_panel", "warehouse_panel"]
+
+PANEL_SCHEMA = {"unique_id": pl.Utf8, "ds": pl.Date, "y": pl.Float64}
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m")
+
+
+def read_panel(
+    path: str | Path, *, id_col: str = "unique_id", ds_col: str = "ds", y_col: str = "y"
+) -> pl.DataFrame:
+    """Read a long-format monthly panel from a CSV or Parquet file and validate it.
+
+    ``ds`` may be a date, a datetime at midnight, or text ``YYYY-MM-DD`` / ``YYYY-MM``;
+    it must fall on the first day of a month. Columns other than the three named are
+    dropped. Errors name the file, the (1-based data) row and the field.
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "panel.csv"
+    >>> _ = p.write_text("unique_id,ds,y\\npython,2024-01,3\\npython,2024-02,5\\n")
+    >>> read_panel(p)["ds"].to_list()
+    [datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)]
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            raw = pl.read_parquet(path)
+        elif suffix in (".csv", ".txt"):
+            raw = pl.read_csv(
+                path, schema_overrides={id_col: pl.Utf8, ds_col: pl.Utf8}, infer_schema_length=0
+            )
+        else:
+            raise UserError(f"{path}: unknown panel format {suffix!r} (use .csv or .parquet)")
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise UserError(f"{path}: cannot read the panel: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in (id_col, ds_col, y_col) if c not in raw.columns]
+    if missing:
+        raise UserError(
+            f"{path}: missing column(s) {', '.join(missing)} (found {', '.join(raw.columns)});"
+            " name them with --id-col/--ds-col/--y-col"
+        )
+    raw = raw.select(
+        pl.col(id_col).alias("unique_id"), pl.col(ds_col).alias("ds"), pl.col(y_col).alias("y")
+    ).with_row_index("_row", offset=1)
+    frame = _coerce(raw, source=str(path), names={"unique_id": id_col, "ds": ds_col, "y": y_col})
+    return validate_panel(frame, source=str(path), names={"ds": ds_col, "unique_id": id_col})
+
+
+def _coerce(raw: pl.DataFrame, *, source: str, names: dict[str, str]) -> pl.DataFrame:
+    """Cast to the panel schema, naming the first row whose value does not fit."""
+    where = f"{source}, row {{row}}, field {{field}}"
+    ids = raw["unique_id"]
+    if ids.dtype != pl.Utf8:
+        ids = ids.cast(pl.Utf8)
+    bad = raw.filter(ids.is_null() | (ids.str.strip_chars() == ""))
+    if bad.height:
+        raise UserError(where.format(row=bad["_row"][0], field=names["unique_id"]) + ": empty id")
+
+    ds = raw["ds"]
+    if ds.dtype == pl.Utf8:
+        text = ds.str.strip_chars()
+        parsed = reduce(
+            lambda acc, fmt: acc.fill_null(text.str.strptime(pl.Date, fmt, strict=False)),
+            _DATE_FORMATS[1:],
+            text.str.strptime(pl.Date, _DATE_FORMATS[0], strict=False),
+        )
+    elif ds.dtype == pl.Date:
+        parsed = ds
+    elif isinstance(ds.dtype, pl.Datetime):
+        not_midnight = raw.filter(ds.dt.truncate("1d") != ds)
+        if not_midnight.height:
+            row = not_midnight.row(0, named=True)
+            raise UserError(
+                where.format(row=row["_row"], field=names["ds"])
+                + f": {row['ds']} is not a month (a time of day is given)"
+            )
+        parsed = ds.dt.date()
+    else:
+        raise UserError(f"{source}, field {names['ds']}: dates of type {ds.dtype} are not months")
+    unparsed = raw.filter(parsed.is_null())
+    if unparsed.height:
+        row = unparsed.row(0, named=True)
+        raise UserError(
+            where.format(row=row["_row"], field=names["ds"])
+            + f": {row['ds']!r} is not a date (use YYYY-MM or YYYY-MM-01)"
+        )
+
+    y = raw["y"]
+    y_num = y.cast(pl.Float64, strict=False) if y.dtype != pl.Float64 else y
+    bad_y = raw.filter(y_num.is_null() | y_num.is_nan() | y_num.is_infinite())
+    if bad_y.height:
+        row = bad_y.row(0, named=True)
+        raise UserError(
+            where.format(row=row["_row"], field=names["y"])
+            + f": {row['y']!r} is not a number (leave the row out for a missing month)"
+        )
+    return pl.DataFrame({"_row": raw["_row"], "unique_id": ids, "ds": parsed, "y": y_num})
+
+
+def validate_panel(
+    frame: pl.DataFrame, *, source: str = "panel", names: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Check a long panel and return it sorted by ``unique_id, ds`` in the panel schema.
+
+    Refuses (with :class:`~skilltide.errors.UserError`) missing columns, dates that are not
+    the first of a month, duplicate ``(unique_id, ds)`` pairs and series whose months are
+    all a multiple of 2+ months apart (quarterly or yearly data mixed into a monthly panel).
+
+    Example
+    -------
+    >>> from datetime import date
+    >>> validate_panel(pl.DataFrame({"unique_id": ["a", "a"], "y": [1.0, 2.0],
+    ...                              "ds": [date(2024, 1, 1), date(2024, 1, 1)]}))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    skilltide.errors.UserError: panel, rows 1 and 2: duplicate unique_id 'a', ds 2024-01-01 (1 ...
+    """
+    names = {"unique_id": "unique_id", "ds": "ds", **(names or {})}
+    missing = [c for c in PANEL_SCHEMA if c not in frame.columns]
+    if missing:
+        raise UserError(f"{source}: missing column(s) {', '.join(missing)}")
+    if "_row" not in frame.columns:
+        frame = frame.with_row_index("_row", offset=1)
+    if frame["ds"].dtype != pl.Date or frame["y"].dtype not in (
+        pl.Float64,
+        pl.Float32,
+        pl.Int64,
+        pl.Int32,
+    ):
+        frame = _coerce(frame, source=source, names={"y": "y", **names})
+    frame = frame.with_columns(pl.col("unique_id").cast(pl.Utf8), pl.col("y").cast(pl.Float64))
+
+    off_month = frame.filter(pl.col("ds").dt.day() != 1)
+    if off_month.height:
+        row = off_month.row(0, named=True)
+        raise UserError(
+            f"{source}, row {row['_row']}, field {names['ds']}: {row['ds']} is not the first day "
+            "of a month (panels are monthly; aggregate daily or weekly data to months first)"
+        )
+
+    dup = (
+        frame.group_by("unique_id", "ds")
+        .agg(pl.col("_row").sort().alias("rows"), pl.len().alias("n"))
+        .filter(pl.col("n") > 1)
+        .sort(pl.col("rows").list.first())
+    )
+    if dup.height:
+        row = dup.row(0, named=True)
+        rows = " and ".join(str(r) for r in row["rows"][:2])
+        raise UserError(
+            f"{source}, rows {rows}: duplicate unique_id {row['unique_id']!r}, ds {row['ds']} "
+            f"({dup.height} duplicated pair(s) in all)"
+        )
+
+    frame = frame.sort("unique_id", "ds")
+    steps = (
+        frame.with_columns(_month_index("ds").alias("_m"))
+        .with_columns(pl.col("_m").diff().over("unique_id").alias("_step"))
+        .filter(pl.col("_step").is_not_null())
+        .group_by("unique_id")
+        .agg(pl.col("_step").alias("steps"), pl.col("_row").first().alias("row"))
+        .filter(pl.col("steps").list.min() > 1)  # gcd > 1 needs every step > 1
+    )
+    for row in steps.iter_rows(named=True):
+        step = reduce(math.gcd, row["steps"])
+        if step > 1 and len(row["steps"]) >= 2:
+            raise UserError(
+                f"{source}, row {row['row']}, field {names['ds']}: series "
+                f"{row['unique_id']!r} is observed every {step} months, not monthly "
+                "(mixed frequencies; give one row per month)"
+            )
+    return frame.select(list(PANEL_SCHEMA))
+
+
+def fill_gaps(frame: pl.DataFrame, value: float | None = 0.0) -> pl.DataFrame:
+    """Add the missing months between each series' first and last month, with ``y = value``.
+
+    For count panels a missing month means no ad mentioned the skill, so ``value=0.0`` (the
+    default) is right; pass ``value=None`` to mark the added months as null instead.
+    Months before a series' first or after its last observation are not added.
+
+    Example
+    -------
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"unique_id": ["a", "a"], "ds": [date(2024, 1, 1), date(2024, 4, 1)],
+    ...                   "y": [2.0, 5.0]})
+    >>> fill_gaps(f, value=0.0)["y"].to_list()
+    [2.0, 0.0, 0.0, 5.0]
+    """
+    if frame.height == 0:
+        return frame.select(list(PANEL_SCHEMA))
+    grid = (
+        frame.group_by("unique_id")
+        .agg(pl.col("ds").min().alias("first"), pl.col("ds").max().alias("last"))
+        .select(
+            "unique_id",
+            pl.date_ranges("first", "last", interval="1mo").alias("ds"),
+        )
+        .explode("ds")
+    )
+    extra = [c for c in frame.columns if c not in PANEL_SCHEMA]
+    filled = grid.join(frame, on=["unique_id", "ds"], how="left")
+    if value is not None:
+        filled = filled.with_columns(pl.col("y").fill_null(float(value)))
+    if extra:  # constant per-series columns (group_id, skill_id) follow the series
+        filled = filled.with_columns(pl.col(extra).fill_null(strategy="forward").over("unique_id"))
+        filled = filled.with_columns(pl.col(extra).fill_null(strategy="backward").over("unique_id"))
+    return filled.sort("unique_id", "ds").select(list(PANEL_SCHEMA) + extra)
+
+
+def warehouse_panel(
+    wh: Any, panel: str = "ads", granularity: str = "market", value: str = "count"
+) -> pl.DataFrame:
+    """The long panel of one ``demand`` panel and granularity, gaps filled.
+
+    ``unique_id`` is ``<group_id>/<skill_id>``; ``group_id`` and ``skill_id`` are kept.
+    ``value='count'`` gives ads mentioning the skill, ``value='share'`` the share of the
+    group-month's ads. A skill with no row in a month of its group (listed in
+    ``demand_totals``) had no mentions: it gets 0 over the group's months; without totals,
+    gaps between the series' first and last month are filled with 0.
+
+    ``wh`` is a :class:`~skilltide.store.Warehouse` or an open DuckDB connection (e.g.
+    ``run.con`` inside a run).
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> from skilltide.store import Warehouse
+    >>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+    >>> warehouse_panel(wh).columns
+    ['unique_id', 'ds', 'y', 'group_id', 'skill_id']
+    """
+    from skilltide.store import frame as sql_frame
+
+    if value not in ("count", "share"):
+        raise UserError(f"value must be 'count' or 'share', not {value!r}")
+    con = getattr(wh, "con", wh)
+    rows = sql_frame(
+        con,
+        f"SELECT group_id, skill_id, month AS ds, {value} AS y, total FROM demand"
+        " WHERE panel = ? AND granularity = ?",
+        [panel, granularity],
+    )
+    totals = sql_frame(
+        con,
+        "SELECT group_id, month AS ds FROM demand_totals WHERE panel = ? AND granularity = ?",
+        [panel, granularity],
+    )
+    columns = ["unique_id", "ds", "y", "group_id", "skill_id"]
+    if rows.height == 0:
+        return pl.DataFrame(schema={**PANEL_SCHEMA, "group_id": pl.Utf8, "skill_id": pl.Utf8})
+    if value == "share" and rows["y"].null_count() == rows.height:
+        raise UserError(
+            f"demand panel {panel!r} ({granularity}): shares are unknown (no totals); "
+            "use value='count'"
+        )
+    rows = rows.with_columns(
+        pl.col("ds").cast(pl.Date),
+        pl.col("y").cast(pl.Float64),
+        (pl.col("group_id") + "/" + pl.col("skill_id")).alias("unique_id"),
+    )
+    series = rows.select("unique_id", "group_id", "skill_id").unique()
+    if totals.height:
+        # every month of the group where ads exist: no row means no mention (0)
+        grid = series.join(totals.with_columns(pl.col("ds").cast(pl.Date)), on="group_id")
+        long = grid.join(rows.select("unique_id", "ds", "y"), on=["unique_id", "ds"], how="left")
+        long = long.with_columns(pl.col("y").fill_null(0.0))
+        # months with rows but no totals (should not happen) are kept as well
+        extra = rows.join(grid, on=["unique_id", "ds"], how="anti").select(columns)
+        long = pl.concat([long.select(columns), extra])
+    else:
+        long = fill_gaps(rows.select(columns), value=0.0)
+    return long.select(columns).sort("unique_id", "ds")
+
+
+def _month_index(column: str) -> pl.Expr:
+    return pl.col(column).dt.year().cast(pl.Int64) * 12 + pl.col(column).dt.month().cast(pl.Int64)

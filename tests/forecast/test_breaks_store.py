@@ -1,0 +1,156 @@
+"""breaks in the warehouse and the ``skilltide breaks detect`` command."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from skilltide.forecast.breaks_store import detect_breaks_warehouse
+from skilltide.store import Warehouse, append
+from tests.conftest import run_skilltide
+
+MONTHS = pl.date_range(date(2020, 1, 1), date(2023, 12, 1), "1mo", eager=True)
+
+
+def seed_demand(wh: Warehouse, jump_at: int = 24) -> None:
+    """Eight skills in two regions; 'tech:python' in 'north' doubles at ``jump_at``."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for group in ("north", "south"):
+        for s in range(8):
+            y = rng.poisson(60, size=MONTHS.len()).astype(float)
+            if group == "north" and s == 0:
+                y[jump_at:] *= 2
+            skill = "tech:python" if s == 0 else f"tech:skill-{s}"
+            rows.append(
+                pl.DataFrame({"group_id": group, "skill_id": skill, "month": MONTHS, "count": y})
+            )
+    demand = pl.concat(rows).filter(pl.col("count") > 0)
+    with wh.run("test seed") as run:
+        append(
+            run.con,
+            "demand",
+            demand.with_columns(
+                panel=pl.lit("ads"),
+                granularity=pl.lit("region"),
+                total=pl.lit(None, pl.Float64),
+                share=pl.lit(None, pl.Float64),
+                run_id=pl.lit(run.run_id),
+            ),
+        )
+
+
+def test_detect_breaks_warehouse_writes_the_breaks_table(db):
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+        summary = detect_breaks_warehouse(wh, "ads", "region")
+        rows = wh.query("SELECT * FROM breaks ORDER BY unique_id, break_ds")
+        again = detect_breaks_warehouse(wh, "ads", "region")
+        after = wh.query("SELECT * FROM breaks")
+        run = wh.query("SELECT status, rows FROM runs WHERE run_id = ?", [summary["run_id"]])
+    assert summary["tested"] == 16 and summary["breaks"] == rows.height
+    python = rows.filter(pl.col("unique_id") == "north/tech:python")
+    assert python.height >= 1
+    assert python.filter(pl.col("break_ds").is_between(date(2021, 11, 1), date(2022, 3, 1)))[
+        "kind"
+    ].to_list() == ["level"]
+    assert set(rows["run_id"]) == {summary["run_id"]}
+    assert (rows["group_id"] + "/" + rows["skill_id"] == rows["unique_id"]).all()
+    # a re-run replaces the panel's rows
+    assert after.height == again["breaks"] and set(after["run_id"]) == {again["run_id"]}
+    assert run["status"][0] == "success" and json.loads(run["rows"][0])["breaks"] == rows.height
+
+
+def test_a_failed_run_leaves_the_breaks_as_they_were(db, monkeypatch):
+    from skilltide.forecast import breaks_store
+
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+        detect_breaks_warehouse(wh, "ads", "region")
+        before = wh.query("SELECT * FROM breaks ORDER BY ALL")
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(breaks_store, "append", broken)
+        with pytest.raises(RuntimeError):
+            detect_breaks_warehouse(wh, "ads", "region")
+        assert wh.query("SELECT * FROM breaks ORDER BY ALL").equals(before)
+
+
+def write_panel(path, jump=True):
+    rng = np.random.default_rng(1)
+    frames = []
+    for i in range(6):
+        y = 100 + 5 * rng.standard_normal(MONTHS.len())
+        if jump and i < 2:
+            y[30:] += 60
+        frames.append(
+            pl.DataFrame({"skill": f"k{i}", "month": MONTHS.dt.strftime("%Y-%m"), "ads": y})
+        )
+    pl.concat(frames).write_csv(path)
+
+
+def test_cli_detect_on_a_file_writes_the_columns(cli, tmp_path):
+    panel, out = tmp_path / "panel.csv", tmp_path / "breaks.csv"
+    write_panel(panel)
+    result = cli(
+        "breaks",
+        "detect",
+        panel,
+        "--out",
+        out,
+        "--id-col",
+        "skill",
+        "--ds-col",
+        "month",
+        "--y-col",
+        "ads",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    found = pl.read_csv(out, try_parse_dates=True)
+    assert found.columns[:7] == [
+        "unique_id",
+        "break_ds",
+        "kind",
+        "size",
+        "statistic",
+        "p_value",
+        "scope",
+    ]
+    hits = found.filter(pl.col("break_ds") == date(2022, 7, 1))
+    assert sorted(hits["unique_id"]) == ["k0", "k1"] and summary["breaks"] == found.height
+
+
+def test_cli_detect_on_the_warehouse(cli, db, tmp_path):
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+    out = tmp_path / "b.parquet"
+    result = cli("breaks", "detect", "--granularity", "region", "--db", db, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "series tested" in result.output
+    assert pl.read_parquet(out)["unique_id"].str.contains("/").all()
+
+
+def test_cli_refuses_a_bad_panel_on_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unique_id,ds,y\na,2024-01,1\na,2024-01,2\n")
+    result = run_skilltide("breaks", "detect", bad)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "duplicate unique_id 'a'" in result.stderr
+    assert "Traceback" not in result.stderr
+    gappy = tmp_path / "gap.csv"
+    gappy.write_text(
+        "unique_id,ds,y\n"
+        + "".join(f"a,{d},{i}\n" for i, d in enumerate(MONTHS.dt.strftime("%Y-%m")) if i != 5)
+    )
+    result = run_skilltide("breaks", "detect", gappy)
+    assert result.returncode == 1 and "fill gaps explicitly" in result.stderr
+    result = run_skilltide("breaks", "detect", gappy, "--fill", "0", "--quiet")
+    assert result.returncode == 0, result.stderr

@@ -46,6 +46,12 @@ def _standardise(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / sd if sd > 0 else np.zeros_like(x)
 
 
+def _correlation(x: np.ndarray, y: np.ndarray) -> float:
+    if x.size < 2 or x.std() == 0 or y.std() == 0:
+        return 0.0
+    return float(np.corrcoef(x, y)[0, 1])
+
+
 def complexity(matrix) -> tuple[np.ndarray, np.ndarray]:
     """Occupation (row) and skill (column) complexity, eigenvector form.
 
@@ -78,12 +84,12 @@ def complexity(matrix) -> tuple[np.ndarray, np.ndarray]:
         u2, v2 = u[:, order[1]], vt[order[1]]
     occ = _standardise(scale_o * u2)
     skill = _standardise(scale_s * v2)
-    if np.corrcoef(occ, k_o[rows])[0, 1] < 0:
+    if _correlation(occ, k_o[rows]) < 0:
         occ = -occ
     # Skill and occupation vectors come from the same singular pair; keep them consistent:
     # complex skills are those used by complex occupations.
     used_by = (core.T @ occ) / k_s[cols]
-    if np.corrcoef(skill, used_by)[0, 1] < 0:
+    if _correlation(skill, used_by) < 0:
         skill = -skill
     occ_full = np.zeros(b.shape[0])
     skill_full = np.zeros(b.shape[1])

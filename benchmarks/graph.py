@@ -271,6 +271,7 @@ def main() -> None:
     tech_rows, tech = technology(args.null)
     job_rows, job = jobsdf()
     out = {
+        "load_average_1min": os.getloadavg()[0],
         "steps": tech_rows + job_rows,
         "onet_technology": tech,
         "jobsdf_r0": job,

@@ -46,16 +46,17 @@ EXPOSURE_COLUMNS = [
 
 def _weighted(frame: pl.DataFrame, key: str, level: str) -> pl.DataFrame:
     covered = pl.col("covered")
+    covered_weight = pl.col("w").filter(covered).sum()
+    total_weight = pl.col("w").sum()
     return (
         frame.group_by(key)
         .agg(
             covered.filter(covered).len().cast(pl.Int32).alias("n_occupations"),
-            (pl.col("w").filter(covered).sum() / pl.col("w").sum()).alias("coverage"),
+            pl.when(total_weight > 0).then(covered_weight / total_weight).alias("coverage"),
             *[
-                (
-                    (pl.col(c) * pl.col("w")).filter(covered).sum()
-                    / pl.col("w").filter(covered).sum()
-                ).alias(c)
+                pl.when(covered_weight > 0)
+                .then((pl.col(c) * pl.col("w")).filter(covered).sum() / covered_weight)
+                .alias(c)
                 for c in EXPOSURE_COLUMNS
             ],
         )

@@ -216,3 +216,30 @@ def test_significance_z_scores():
     assert row["z_score"] > 3
     again = significance(m, {"nodf": nodf}, n=10, seed=1)
     assert again["null_mean"][0] == out["null_mean"][1]
+
+
+def test_large_skill_sets_cluster_core_skills_and_attach_the_rest():
+    import polars as pl
+
+    from skilltide.graph.analysis import analyse
+    from skilltide.graph.build import bipartite_matrix
+
+    rows = []
+    for block, occupations in enumerate((["o1", "o2", "o3"], ["o4", "o5", "o6"])):
+        core = [f"core{block}{i}" for i in range(4)]
+        for o in occupations:
+            rows += [(o, s) for s in core] + [(o, f"only-{o}")]  # one single-use skill each
+    rows.append(("o1", "core10"))  # one weak link between the blocks
+    edges = pl.DataFrame(rows, schema=["occupation", "skill"], orient="row").with_columns(
+        weight=pl.lit(1.0)
+    )
+    fast = analyse(bipartite_matrix(edges), n_null=0, max_louvain_skills=0)
+    community = dict(
+        fast.node_metrics.filter(pl.col("metric") == "complementarity_community")
+        .select("node_id", "value")
+        .iter_rows()
+    )
+    assert community["only-o1"] == community["core00"]
+    assert community["only-o5"] == community["core13"]
+    assert community["core00"] != community["core13"]
+    assert "single-occupation skills" in fast.notes["complementarity_communities"]

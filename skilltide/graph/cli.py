@@ -1,11 +1,176 @@
-"""``skilltide graph …`` commands."""
+"""``skilltide graph …`` commands: parse, call one module function, print."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-graph_app = typer.Typer(help="Build and analyse the bipartite skill–occupation network.")
+from skilltide.config import Settings
+from skilltide.console import command, echo, emit_json
+
+graph_app = typer.Typer(
+    help="Build and analyse the bipartite skill–occupation network.\n\n"
+    "Example: skilltide graph build --from onet --element skills --weight rca",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(graph_app, name="graph")
+
+
+def _existing(settings: Settings):
+    from skilltide.errors import UserError
+    from skilltide.store import Warehouse
+
+    if not settings.db.exists():
+        raise UserError(f"{settings.db}: no warehouse here (run skilltide graph build first)")
+    return Warehouse(settings.db)
+
+
+@command(graph_app, "build")
+def build(
+    settings: Settings,
+    source: Annotated[str, typer.Option("--from", help="onet | ads")] = "onet",
+    element: Annotated[
+        str, typer.Option(help="skills | knowledge | abilities | activities | technology")
+    ] = "skills",
+    weight: Annotated[
+        str, typer.Option(help="importance | level | rca (technology: presence | rca; ads: count)")
+    ] = "importance",
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Keep edges with weight above X [default: effective use, RCA > 1]."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of Louvain, sampling and the null model.")] = 0,
+    n_null: Annotated[
+        int, typer.Option("--null", min=0, help="Degree-preserving randomisations for z-scores.")
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Build the skill–occupation network, measure it and store it in the warehouse.
+
+    Example: skilltide graph build --from onet --element skills --weight rca --db w.duckdb
+    """
+    from skilltide.graph.store import build_graph_warehouse
+    from skilltide.store import Warehouse
+
+    if source == "onet" and element == "technology" and weight == "importance":
+        weight = "presence"
+    if source == "ads" and weight == "importance":
+        weight = "count"
+    with Warehouse(settings.db) as wh:
+        result = build_graph_warehouse(
+            wh,
+            source=source,
+            element=element,
+            weight=weight,
+            threshold=threshold,
+            seed=seed,
+            n_null=n_null,
+        )
+    if as_json:
+        emit_json(result)
+        return
+    echo(
+        settings,
+        f"graph {result['graph_id']}: {result['n_skills']:,} skills × "
+        f"{result['n_occupations']:,} occupations, {result['n_edges']:,} edges",
+    )
+    for metric in ("modularity", "complementarity_modularity", "nodf", "degree_assortativity"):
+        row = result["summary"].get(metric)
+        if row:
+            z = row.get("z_score")
+            echo(
+                settings,
+                f"  {metric:<28} {row['observed']:.4f}"
+                + (f"  (z = {z:.1f} vs null)" if z is not None else ""),
+            )
+
+
+@command(graph_app, "metrics")
+def metrics(
+    settings: Settings,
+    graph_id: Annotated[str | None, typer.Option("--graph", help="Graph id [newest].")] = None,
+    top: Annotated[int, typer.Option(min=1, help="Top nodes per measure.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Summary figures with null-model z-scores, communities and the most central nodes.
+
+    Example: skilltide graph metrics --json --db w.duckdb
+    """
+    from skilltide.graph.query import graph_metrics
+
+    with _existing(settings) as wh:
+        report = graph_metrics(wh, graph_id, top=top)
+    if as_json:
+        emit_json(report)
+        return
+    info = report["graph"]
+    echo(
+        settings,
+        f"graph {info['graph_id']}  ({info['source']} {info['element']}, weight {info['weight']})",
+    )
+    for metric, row in report["summary"].items():
+        z = row.get("z_score")
+        echo(
+            settings,
+            f"  {metric:<30} {row['observed']:>12.4f}"
+            + (
+                f"   null {row['null_mean']:.4f} ± {row['null_sd']:.4f}, z = {z:.1f}"
+                if z is not None
+                else ""
+            ),
+        )
+    echo(settings, "communities (skills / occupations):")
+    for row in report["communities"]:
+        echo(settings, f"  {row['community']!s:>4}  {row['skills']:>6} / {row['occupations']}")
+
+
+@command(graph_app, "neighbours")
+def neighbours(
+    settings: Settings,
+    node: Annotated[str, typer.Argument(help="Skill or occupation: id or exact name.")],
+    graph_id: Annotated[str | None, typer.Option("--graph", help="Graph id [newest].")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, help="How many neighbours.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Most complementary skills of a skill, or closest occupations of an occupation.
+
+    Example: skilltide graph neighbours "Critical Thinking" --db w.duckdb
+    """
+    from skilltide.graph.query import neighbours as find
+
+    with _existing(settings) as wh:
+        found = find(wh, node, graph_id, k=k)
+    if as_json:
+        emit_json(found)
+        return
+    what = "complementary skills" if found["node"]["bipartite"] == 0 else "closest occupations"
+    echo(settings, f"{found['node']['name']} ({found['node']['node_id']}): {what}")
+    for row in found["neighbours"]:
+        echo(
+            settings, f"  {row['rank']:>3}. {row['name'] or row['node_id']:<50} {row['weight']:.3f}"
+        )
+
+
+@command(graph_app, "export")
+def export(
+    settings: Settings,
+    out: Annotated[Path, typer.Option(help="File (.graphml/.gexf) or folder.")] = Path("graph"),
+    fmt: Annotated[str, typer.Option("--format", help="graphml | gexf | parquet")] = "graphml",
+    graph_id: Annotated[str | None, typer.Option("--graph", help="Graph id [newest].")] = None,
+) -> None:
+    """Export a stored network (GraphML/GEXF: bipartite graph with node measures; Parquet:
+    nodes, every edge layer, metrics).
+
+    Example: skilltide graph export --format gexf --out skills.gexf --db w.duckdb
+    """
+    from skilltide.graph.query import export_graph
+
+    with _existing(settings) as wh:
+        written = export_graph(wh, out, fmt, graph_id)
+    for path in written:
+        echo(settings, f"wrote {path}")

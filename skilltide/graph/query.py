@@ -1,0 +1,150 @@
+"""Read stored networks back: summaries, neighbours, and export to GraphML/GEXF/Parquet.
+
+Example
+-------
+>>> # with Warehouse("w.duckdb") as wh: graph_metrics(wh)["summary"]["modularity"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.store import Warehouse
+
+__all__ = ["EXPORT_FORMATS", "export_graph", "graph_metrics", "latest_graph", "neighbours"]
+
+EXPORT_FORMATS = ("graphml", "gexf", "parquet")
+
+
+def latest_graph(wh: Warehouse, graph_id: str | None = None) -> dict[str, Any]:
+    """The ``graphs`` row of ``graph_id`` (default: the newest build)."""
+    if not wh.has_table("graphs"):
+        raise UserError(f"{wh.path}: no graphs table (open it with this skilltide version)")
+    if graph_id is None:
+        rows = wh.query("SELECT * FROM graphs ORDER BY created DESC, graph_id DESC LIMIT 1")
+        if rows.height == 0:
+            raise UserError(f"{wh.path}: no graph built yet (run skilltide graph build)")
+    else:
+        rows = wh.query("SELECT * FROM graphs WHERE graph_id = ?", [graph_id])
+        if rows.height == 0:
+            raise UserError(f"{wh.path}: no graph {graph_id!r}")
+    return rows.row(0, named=True)
+
+
+def graph_metrics(wh: Warehouse, graph_id: str | None = None, top: int = 10) -> dict[str, Any]:
+    """Summary figures (with null-model z-scores), communities and the top nodes per measure."""
+    info = latest_graph(wh, graph_id)
+    gid = info["graph_id"]
+    summary = wh.query(
+        "SELECT metric, observed, null_mean, null_sd, z_score, n_null FROM graph_summary"
+        " WHERE graph_id = ? ORDER BY metric",
+        [gid],
+    )
+    communities = wh.query(
+        "SELECT community, count(*) FILTER (bipartite = 0) AS skills,"
+        " count(*) FILTER (bipartite = 1) AS occupations FROM graph_nodes WHERE graph_id = ?"
+        " GROUP BY 1 ORDER BY 1",
+        [gid],
+    )
+    top_nodes = wh.query(
+        "SELECT m.metric, m.node_id, n.name, n.bipartite, m.value FROM graph_metrics m"
+        " JOIN graph_nodes n USING (graph_id, node_id) WHERE m.graph_id = ?"
+        " AND m.metric IN ('degree', 'strength', 'eigenvector', 'betweenness', 'complexity')"
+        " QUALIFY row_number() OVER (PARTITION BY m.metric, n.bipartite"
+        " ORDER BY m.value DESC, m.node_id) <= ? ORDER BY m.metric, n.bipartite, m.value DESC",
+        [gid, top],
+    )
+    return {
+        "graph": {k: (str(v) if k == "created" else v) for k, v in info.items()},
+        "summary": {
+            row["metric"]: {k: v for k, v in row.items() if k != "metric"}
+            for row in summary.iter_rows(named=True)
+        },
+        "communities": communities.to_dicts(),
+        "top": top_nodes.to_dicts(),
+    }
+
+
+def neighbours(
+    wh: Warehouse, node: str, graph_id: str | None = None, k: int = 10
+) -> dict[str, Any]:
+    """Most complementary skills of a skill, or closest occupations of an occupation.
+
+    ``node`` is an id (``onet:2.A.1.b``, ``15-1252.00``) or a name, case-insensitive.
+    """
+    gid = latest_graph(wh, graph_id)["graph_id"]
+    found = wh.query(
+        "SELECT node_id, name, bipartite FROM graph_nodes WHERE graph_id = ?"
+        " AND (lower(node_id) = lower(?) OR lower(name) = lower(?)) ORDER BY node_id",
+        [gid, node, node],
+    )
+    if found.height == 0:
+        raise UserError(f"{node!r}: no skill or occupation with that id or name in graph {gid}")
+    if found.height > 1:
+        ids = ", ".join(found["node_id"].to_list()[:5])
+        raise UserError(f"{node!r} is ambiguous in graph {gid}: {ids}; give the id")
+    hit = found.row(0, named=True)
+    layer = "skill_complementarity" if hit["bipartite"] == 0 else "occupation_similarity"
+    rows = wh.query(
+        "SELECT g.rank, g.neighbour AS node_id, n.name, g.weight FROM graph_neighbours g"
+        " LEFT JOIN graph_nodes n ON n.graph_id = g.graph_id AND n.node_id = g.neighbour"
+        " WHERE g.graph_id = ? AND g.layer = ? AND g.node_id = ? AND g.rank <= ?"
+        " ORDER BY g.rank",
+        [gid, layer, hit["node_id"], k],
+    )
+    return {"graph_id": gid, "node": hit, "layer": layer, "neighbours": rows.to_dicts()}
+
+
+def export_graph(
+    wh: Warehouse, out: Path, fmt: str = "graphml", graph_id: str | None = None
+) -> list[Path]:
+    """Write a stored graph: GraphML/GEXF (bipartite layer, node measures as attributes) or
+    Parquet (nodes, edges of every layer, metrics) into ``out``; returns the files."""
+    if fmt not in EXPORT_FORMATS:
+        raise UserError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+    gid = latest_graph(wh, graph_id)["graph_id"]
+    nodes = wh.query(
+        "SELECT node_id, bipartite, name, soc_major, community FROM graph_nodes"
+        " WHERE graph_id = ? ORDER BY node_id",
+        [gid],
+    )
+    edges = wh.query(
+        "SELECT layer, source, target, weight FROM graph_edges WHERE graph_id = ?"
+        " ORDER BY layer, source, target",
+        [gid],
+    )
+    metrics = wh.query(
+        "SELECT node_id, metric, value FROM graph_metrics WHERE graph_id = ?"
+        " ORDER BY node_id, metric",
+        [gid],
+    )
+    out = Path(out)
+    if fmt == "parquet":
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, table in (("nodes", nodes), ("edges", edges), ("metrics", metrics)):
+            path = out / f"{name}.parquet"
+            table.write_parquet(path)
+            written.append(path)
+        return written
+    if out.suffix.lower() != f".{fmt}":
+        out.mkdir(parents=True, exist_ok=True)
+        out = out / f"graph-{gid}.{fmt}"
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    graph = nx.Graph(graph_id=gid)
+    wide = metrics.pivot(on="metric", index="node_id", values="value") if metrics.height else None
+    attrs = nodes.join(wide, on="node_id", how="left") if wide is not None else nodes
+    for row in attrs.iter_rows(named=True):
+        node_id = row.pop("node_id")
+        graph.add_node(node_id, **{k: v for k, v in row.items() if v is not None})
+    graph.add_weighted_edges_from(
+        edges.filter(pl.col("layer") == "bipartite").select("source", "target", "weight").rows()
+    )
+    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, out)
+    return [out]

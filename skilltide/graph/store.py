@@ -1,0 +1,316 @@
+"""Build the network from warehouse inputs and write every output in one run.
+
+:func:`build_graph_warehouse` is the pipeline entry point (``skilltide graph build``, the
+demo, ``skilltide run``). Inputs by ``source``:
+
+- ``onet``: the ``onet_ratings`` view (element skills | knowledge | abilities | activities;
+  weight importance → scale IM, level → scale LV, rca → RCA of IM) or ``technology_skills``
+  (element technology: presence, weight presence or rca);
+- ``ads``: ``ads`` × ``ad_skills``, the number of ads per (occupation, skill) (weight count,
+  also accepted as importance, or rca).
+
+Outputs: ``graphs``, ``graph_nodes``, ``graph_edges``, ``graph_metrics``,
+``graph_neighbours``, ``graph_summary`` and, when WORKBank is loaded,
+``automation_exposure`` — all in one :meth:`~skilltide.store.Warehouse.run`, so a failure
+leaves the warehouse as it was.
+
+Example
+-------
+>>> # build_graph_warehouse(Warehouse("w.duckdb"), source="onet", element="skills",
+>>> #                       weight="rca")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.graph.analysis import analyse
+from skilltide.graph.build import bipartite_matrix, select_edges
+from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure
+from skilltide.store import Warehouse, append, frame
+
+__all__ = ["ELEMENTS", "SOURCES", "WEIGHTS", "build_graph_warehouse", "load_input"]
+
+SOURCES = ("onet", "ads")
+ELEMENTS = ("skills", "knowledge", "abilities", "activities", "technology")
+WEIGHTS = ("importance", "level", "rca", "presence", "count")
+
+
+def _soc_major(code: pl.Expr) -> pl.Expr:
+    return pl.when(code.str.contains(r"^\d{2}-\d{4}")).then(code.str.slice(0, 2) + "-0000")
+
+
+def _require(wh_con, *tables: str) -> None:
+    from skilltide.store import relations
+
+    present = relations(wh_con)
+    missing = [t for t in tables if t not in present]
+    if missing:
+        hint = (
+            "load O*NET first (skilltide onet load)"
+            if any(t in ("onet_ratings", "technology_skills") for t in missing)
+            else "ingest ads first (skilltide ingest ads)"
+        )
+        raise UserError(f"warehouse has no {', '.join(missing)}: {hint}")
+
+
+def load_input(
+    con, source: str, element: str, weight: str
+) -> tuple[pl.DataFrame, str, dict[str, str], pl.DataFrame | None]:
+    """Read the (occupation, skill, weight) frame for a build from the warehouse.
+
+    Returns the frame, the edge-weight kind (``raw`` or ``rca``), node names, and the
+    occupation weights for the automation overlay (ads per occupation for ``ads``).
+    """
+    if source not in SOURCES:
+        raise UserError(f"--from must be one of {', '.join(SOURCES)}, not {source!r}")
+    if element not in ELEMENTS:
+        raise UserError(f"--element must be one of {', '.join(ELEMENTS)}, not {element!r}")
+    if weight not in WEIGHTS:
+        raise UserError(f"--weight must be one of {', '.join(WEIGHTS)}, not {weight!r}")
+    kind = "rca" if weight == "rca" else "raw"
+    occupation_weights = None
+    if source == "ads":
+        if weight == "level":
+            raise UserError(
+                "--weight level needs O*NET ratings; ads give counts (use count or rca)"
+            )
+        _require(con, "ads", "ad_skills")
+        data = frame(
+            con,
+            "SELECT a.occupation, s.skill_id AS skill, count(DISTINCT a.ad_id)::DOUBLE AS weight"
+            " FROM ads a JOIN ad_skills s USING (ad_id) WHERE a.occupation IS NOT NULL"
+            " GROUP BY ALL ORDER BY 1, 2",
+        )
+        occupation_weights = frame(
+            con,
+            "SELECT occupation, count(*)::DOUBLE AS weight FROM ads"
+            " WHERE occupation IS NOT NULL GROUP BY 1",
+        )
+    elif element == "technology":
+        if weight in ("importance", "level", "count"):
+            raise UserError("O*NET technology skills have no ratings: use --weight presence or rca")
+        _require(con, "technology_skills")
+        has_skills = "skills" in _relations(con)
+        join = (
+            " LEFT JOIN (SELECT name, min(skill_id) AS skill_id FROM skills"
+            " WHERE kind = 'technology' GROUP BY name) s ON s.name = t.example"
+            if has_skills
+            else ""
+        )
+        skill = (
+            "coalesce(s.skill_id, 'tech:' || t.example)" if has_skills else ("'tech:' || t.example")
+        )
+        data = frame(
+            con,
+            f"SELECT DISTINCT t.onetsoc_code AS occupation, {skill} AS skill, 1.0 AS weight"
+            f" FROM technology_skills t{join} ORDER BY 1, 2",
+        )
+    else:
+        if weight in ("presence", "count"):
+            raise UserError(
+                f"--weight {weight} is for technology or ads; use importance, level or rca"
+            )
+        _require(con, "onet_ratings")
+        scale = "LV" if weight == "level" else "IM"
+        data = frame(
+            con,
+            "SELECT onetsoc_code AS occupation, 'onet:' || element_id AS skill,"
+            " max(element_name) AS name, avg(data_value)::DOUBLE AS weight"
+            " FROM onet_ratings WHERE domain = ? AND scale_id = ? AND data_value IS NOT NULL"
+            " GROUP BY 1, 2 ORDER BY 1, 2",
+            [element, scale],
+        )
+    if data.height == 0:
+        raise UserError(f"no {element} data for source {source} in the warehouse")
+    names: dict[str, str] = {}
+    if "name" in data.columns:
+        names.update(dict(data.select("skill", "name").unique("skill").iter_rows()))
+        data = data.drop("name")
+    if "skills" in _relations(con):
+        names.update(
+            {
+                k: v
+                for k, v in frame(con, "SELECT skill_id, name FROM skills").iter_rows()
+                if k not in names
+            }
+        )
+    if "occupations" in _relations(con):
+        names.update(dict(frame(con, "SELECT onetsoc_code, title FROM occupations").iter_rows()))
+    return data, kind, names, occupation_weights
+
+
+def _relations(con) -> set[str]:
+    from skilltide.store import relations
+
+    return relations(con)
+
+
+def build_graph_warehouse(
+    wh: Warehouse,
+    source: str = "ads",
+    element: str = "skills",
+    weight: str = "importance",
+    threshold: float | None = None,
+    seed: int = 0,
+    *,
+    n_null: int = 20,
+    neighbours: int = 10,
+) -> dict[str, Any]:
+    """Build, measure and store one skill–occupation network; return a JSON-able summary.
+
+    Parameters
+    ----------
+    wh : Warehouse
+    source : {"onet", "ads"}
+    element : {"skills", "knowledge", "abilities", "activities", "technology"}
+        O*NET domain (ignored for ``ads``, whose skills are the extracted ones).
+    weight : {"importance", "level", "rca", "presence", "count"}
+    threshold : float, optional
+        ``None``: edges where the occupation uses the skill effectively (RCA > 1); for
+        technology presence every listed pair. A number: edges whose weight is above it.
+    seed : int
+        Seeds Louvain, sampled betweenness and the null model.
+    n_null : int
+        Degree-preserving randomisations behind the z-scores.
+    """
+    args = {
+        "source": source,
+        "element": element,
+        "weight": weight,
+        "threshold": threshold,
+        "seed": seed,
+        "n_null": n_null,
+    }
+    with wh.run("graph build", args) as run:
+        con = run.con
+        with run.stage("read"):
+            data, kind, names, occupation_weights = load_input(con, source, element, weight)
+        rule_threshold = threshold
+        if threshold is None and source == "onet" and element == "technology" and kind == "raw":
+            rule_threshold = 0.0  # presence: every listed pair is an edge
+        with run.stage("build"):
+            edges = select_edges(data, weight=kind, threshold=rule_threshold)
+            if edges.height == 0:
+                rule = "RCA > 1" if threshold is None else f"weight > {threshold}"
+                raise UserError(f"no edges left after the threshold ({rule})")
+            matrix = bipartite_matrix(edges)
+        soc = dict(
+            pl.DataFrame({"o": matrix.occupations})
+            .with_columns(m=_soc_major(pl.col("o")))
+            .iter_rows()
+        )
+        result = analyse(
+            matrix,
+            names=names,
+            soc_major=soc,
+            seed=seed,
+            n_null=n_null,
+            neighbours=neighbours,
+            stage=run.stage,
+        )
+        graph_id = run.run_id
+        params = {
+            **args,
+            "threshold_rule": "rca > 1" if rule_threshold is None else f"weight > {rule_threshold}",
+            **result.notes,
+        }
+        with run.stage("write"):
+            tag = {"graph_id": graph_id, "run_id": run.run_id}
+            append(
+                con,
+                "graphs",
+                pl.DataFrame(
+                    [
+                        {
+                            **tag,
+                            "source": source,
+                            "element": "skills" if source == "ads" else element,
+                            "weight": weight,
+                            "threshold": threshold,
+                            "params": json.dumps(params, sort_keys=True, default=str),
+                            "n_skills": len(matrix.skills),
+                            "n_occupations": len(matrix.occupations),
+                            "n_edges": matrix.n_edges,
+                            "created": datetime.now(UTC).replace(tzinfo=None),
+                        }
+                    ]
+                ),
+            )
+            run.count("graphs", 1)
+            nodes = pl.DataFrame(
+                {
+                    "node_id": matrix.skills + matrix.occupations,
+                    "bipartite": [0] * len(matrix.skills) + [1] * len(matrix.occupations),
+                },
+                schema={"node_id": pl.String, "bipartite": pl.Int8},
+            ).with_columns(
+                name=pl.col("node_id").replace_strict(names, default=pl.col("node_id")),
+                soc_major=pl.when(pl.col("bipartite") == 1).then(_soc_major(pl.col("node_id"))),
+                community=pl.col("node_id").replace_strict(
+                    {str(k): v for k, v in result.communities.items()},
+                    default=None,
+                    return_dtype=pl.Int32,
+                ),
+                **{k: pl.lit(v) for k, v in tag.items()},
+            )
+            run.count("graph_nodes", append(con, "graph_nodes", nodes))
+            for table, frame_ in (
+                ("graph_edges", result.edges),
+                ("graph_metrics", result.node_metrics),
+                ("graph_neighbours", result.neighbours.rename({"node": "node_id"})),
+                ("graph_summary", result.summary),
+            ):
+                run.count(
+                    table,
+                    append(
+                        con, table, frame_.with_columns(**{k: pl.lit(v) for k, v in tag.items()})
+                    ),
+                )
+            exposure_rows = 0
+            if "workbank_occupations" in _relations(con):
+                workbank = frame(con, "SELECT * FROM workbank_occupations")
+                if workbank.height:
+                    occupation_communities = nodes.filter(pl.col("bipartite") == 1).select(
+                        pl.col("node_id").alias("occupation"), "community"
+                    )
+                    exposure = automation_exposure(
+                        edges.select("occupation", "skill", "weight"),
+                        workbank,
+                        occupation_weights=occupation_weights,
+                        communities=occupation_communities,
+                    ).with_columns(
+                        weighting=pl.lit("demand" if occupation_weights is not None else "equal"),
+                        **{k: pl.lit(v) for k, v in tag.items()},
+                    )
+                    exposure_rows = append(con, "automation_exposure", exposure)
+                    run.count("automation_exposure", exposure_rows)
+            if not exposure_rows:
+                run.notes["automation_exposure"] = "WORKBank not loaded: no overlay"
+        summary = {
+            row["metric"]: {
+                k: row[k]
+                for k in ("observed", "null_mean", "null_sd", "z_score")
+                if row[k] is not None
+            }
+            for row in result.summary.iter_rows(named=True)
+        }
+    return {
+        "graph_id": graph_id,
+        "run_id": run.run_id,
+        "source": source,
+        "element": element,
+        "weight": weight,
+        "threshold": threshold,
+        "n_skills": len(matrix.skills),
+        "n_occupations": len(matrix.occupations),
+        "n_edges": matrix.n_edges,
+        "exposure_rows": exposure_rows,
+        "summary": summary,
+        "exposure_columns": EXPOSURE_COLUMNS if exposure_rows else [],
+    }

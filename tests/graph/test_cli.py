@@ -1,0 +1,96 @@
+"""skilltide graph build / metrics / neighbours / export."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import polars as pl
+
+from tests.conftest import run_skilltide
+from tests.graph.conftest import OFFICE
+
+
+def test_build_metrics_neighbours_export(cli, filled_db, tmp_path):
+    built = cli(
+        "graph",
+        "build",
+        "--from",
+        "onet",
+        "--weight",
+        "rca",
+        "--null",
+        "4",
+        "--json",
+        "--db",
+        filled_db,
+    )
+    assert built.exit_code == 0, built.output
+    result = json.loads(built.output)
+    assert result["n_edges"] == 48 and result["summary"]["modularity"]["observed"] > 0.4
+
+    text = cli("graph", "build", "--from", "onet", "--null", "2", "--db", filled_db)
+    assert text.exit_code == 0
+    assert "8 skills × 12 occupations" in text.output and "modularity" in text.output
+
+    metrics = cli("graph", "metrics", "--json", "--db", filled_db)
+    report = json.loads(metrics.output)
+    assert report["graph"]["weight"] == "importance"  # the newest build
+    assert {"modularity", "nodf", "degree_assortativity"} <= set(report["summary"])
+    assert sum(c["skills"] for c in report["communities"]) == 8
+    chosen = cli("graph", "metrics", "--graph", result["graph_id"], "--db", filled_db)
+    assert result["graph_id"] in chosen.output and "z =" in chosen.output
+
+    near = cli("graph", "neighbours", "critical thinking", "--json", "--db", filled_db)
+    found = json.loads(near.output)
+    assert found["layer"] == "skill_complementarity"
+    assert {r["name"] for r in found["neighbours"]} == {"Active Listening", "Writing", "Persuasion"}
+    occ = cli("graph", "neighbours", OFFICE[0], "-k", "2", "--db", filled_db)
+    assert occ.exit_code == 0 and "closest occupations" in occ.output
+    assert occ.output.count("Office job") == 3  # itself + its two closest
+
+    graphml = tmp_path / "g.graphml"
+    assert cli("graph", "export", "--out", graphml, "--db", filled_db).exit_code == 0
+    g = nx.read_graphml(graphml)
+    assert g.number_of_nodes() == 20 and g.number_of_edges() == 48
+    assert g.nodes["onet:2.A.2.a"]["name"] == "Critical Thinking"
+    assert "eigenvector" in g.nodes["onet:2.A.2.a"]
+    gexf = tmp_path / "g.gexf"
+    assert (
+        cli("graph", "export", "--format", "gexf", "--out", gexf, "--db", filled_db).exit_code == 0
+    )
+    assert ET.parse(gexf).getroot().tag.endswith("gexf")
+    folder = tmp_path / "parquet"
+    assert (
+        cli("graph", "export", "--format", "parquet", "--out", folder, "--db", filled_db).exit_code
+        == 0
+    )
+    edges = pl.read_parquet(folder / "edges.parquet")
+    assert {"bipartite", "skill_complementarity", "occupation_similarity"} <= set(edges["layer"])
+
+
+def test_user_errors_are_one_line(filled_db, tmp_path):
+    missing = run_skilltide("graph", "metrics", "--db", tmp_path / "none.duckdb")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error:") and "Traceback" not in missing.stderr
+    none_yet = run_skilltide("graph", "neighbours", "Writing", "--db", filled_db)
+    assert none_yet.returncode == 1 and "no graph built yet" in none_yet.stderr
+    bad = run_skilltide("graph", "build", "--from", "onet", "--weight", "bogus", "--db", filled_db)
+    assert bad.returncode == 1 and "--weight must be one of" in bad.stderr
+    usage = run_skilltide("graph", "build", "--null", "-3", "--db", filled_db)
+    assert usage.returncode == 2
+
+
+def test_unknown_node_and_format(cli, filled_db):
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    unknown = cli("graph", "neighbours", "Juggling", "--db", filled_db)
+    assert unknown.exit_code == 1 and "no skill or occupation" in unknown.output
+    fmt = cli("graph", "export", "--format", "dot", "--db", filled_db)
+    assert fmt.exit_code == 1 and "--format must be one of" in fmt.output
+
+
+def test_help_has_examples(cli):
+    for command in ("build", "metrics", "neighbours", "export"):
+        out = cli("graph", command, "--help")
+        assert out.exit_code == 0 and "Example:" in out.output

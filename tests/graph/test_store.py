@@ -1,0 +1,131 @@
+"""build_graph_warehouse on the small contract fixture: tables, provenance, rollback."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.graph.store import build_graph_warehouse
+from skilltide.store import Warehouse
+from tests.graph.conftest import OFFICE, PHYSICAL, SOCIAL, TRADES
+
+
+def test_onet_build_writes_every_table(filled_db):
+    with Warehouse(filled_db) as wh:
+        out = build_graph_warehouse(wh, source="onet", element="skills", weight="rca", n_null=5)
+        gid = out["graph_id"]
+        assert out["n_skills"] == 8 and out["n_occupations"] == 12
+        # effective use: each occupation uses exactly its own block of 4 skills
+        assert out["n_edges"] == 48
+        graphs = wh.query("SELECT * FROM graphs")
+        assert graphs["run_id"].to_list() == [out["run_id"]]
+        params = json.loads(graphs["params"][0])
+        assert params["threshold_rule"] == "rca > 1" and params["betweenness"]["method"] == "exact"
+        nodes = wh.query("SELECT * FROM graph_nodes WHERE graph_id = ?", [gid])
+        assert nodes.height == 20
+        assert set(nodes.filter(pl.col("bipartite") == 1)["soc_major"]) == {"13-0000", "47-0000"}
+        named = dict(nodes.select("node_id", "name").iter_rows())
+        assert named["onet:2.A.2.a"] == "Critical Thinking"
+        assert named[OFFICE[0]] == "Office job 0"
+        # two blocks -> two communities, each holding one block of skills and occupations
+        community = dict(nodes.select("node_id", "community").iter_rows())
+        assert len({community[f"onet:{s}"] for s in SOCIAL}) == 1
+        assert community[f"onet:{next(iter(SOCIAL))}"] != community[f"onet:{next(iter(PHYSICAL))}"]
+        assert community[OFFICE[0]] == community["onet:2.A.2.a"]
+        layers = wh.query(
+            "SELECT layer, count(*) AS n FROM graph_edges WHERE graph_id = ? GROUP BY 1", [gid]
+        )
+        counts = dict(layers.iter_rows())
+        assert counts["bipartite"] == 48
+        assert counts["skill_complementarity"] == 2 * 6  # complete within each block of 4
+        metrics = set(wh.query("SELECT DISTINCT metric FROM graph_metrics")["metric"])
+        assert {
+            "degree",
+            "strength",
+            "eigenvector",
+            "betweenness",
+            "clustering",
+            "complexity",
+            "complementarity_community",
+        } <= metrics
+        summary = wh.query("SELECT * FROM graph_summary WHERE graph_id = ?", [gid])
+        modularity = summary.filter(pl.col("metric") == "modularity").row(0, named=True)
+        assert modularity["observed"] == pytest.approx(0.5)  # two equal disconnected halves
+        assert modularity["n_null"] == 5
+        neighbours = wh.query(
+            "SELECT neighbour FROM graph_neighbours WHERE graph_id = ? AND node_id = ?"
+            " ORDER BY rank",
+            [gid, "onet:2.A.2.a"],
+        )["neighbour"].to_list()
+        assert set(neighbours) == {f"onet:{s}" for s in SOCIAL} - {"onet:2.A.2.a"}
+        exposure = wh.query("SELECT * FROM automation_exposure WHERE graph_id = ?", [gid])
+        assert set(exposure["level"]) == {"occupation", "skill", "community"}
+        social = exposure.filter(pl.col("node_id") == "onet:2.A.2.a").row(0, named=True)
+        # equal occupation weights × edge weight (RCA) over the covered office occupations
+        w = dict(
+            wh.query(
+                "SELECT target, weight FROM graph_edges WHERE graph_id = ? AND layer = 'bipartite'"
+                " AND source = 'onet:2.A.2.a'",
+                [gid],
+            ).iter_rows()
+        )
+        expected = (0.6 * w[OFFICE[0]] + 0.4 * w[OFFICE[1]]) / (w[OFFICE[0]] + w[OFFICE[1]])
+        assert social["share_green_light"] == pytest.approx(expected)
+        assert social["coverage"] == pytest.approx((w[OFFICE[0]] + w[OFFICE[1]]) / sum(w.values()))
+        assert social["n_occupations"] == 2
+        physical = exposure.filter(pl.col("node_id") == "onet:2.B.5.f").row(0, named=True)
+        assert physical["mean_worker_has"] == pytest.approx(4.0)
+        assert (exposure["run_id"] == out["run_id"]).all()
+
+
+def test_builds_are_deterministic_given_a_seed(filled_db):
+    with Warehouse(filled_db) as wh:
+        a = build_graph_warehouse(wh, source="onet", weight="importance", seed=3, n_null=3)
+        b = build_graph_warehouse(wh, source="onet", weight="importance", seed=3, n_null=3)
+        q = (
+            "SELECT node_id, metric, value FROM graph_metrics WHERE graph_id = ?"
+            " ORDER BY node_id, metric"
+        )
+        assert wh.query(q, [a["graph_id"]]).equals(wh.query(q, [b["graph_id"]]))
+        s = "SELECT metric, observed, null_mean FROM graph_summary WHERE graph_id = ? ORDER BY 1"
+        assert wh.query(s, [a["graph_id"]]).equals(wh.query(s, [b["graph_id"]]))
+
+
+def test_technology_and_ads_sources(filled_db):
+    with Warehouse(filled_db) as wh:
+        tech = build_graph_warehouse(
+            wh, source="onet", element="technology", weight="presence", n_null=2
+        )
+        assert tech["n_edges"] == 25 and tech["n_skills"] == 4
+        ads = build_graph_warehouse(wh, source="ads", weight="count", threshold=0, n_null=2)
+        assert ads["n_occupations"] == 12
+        edges = wh.query(
+            "SELECT weight FROM graph_edges WHERE graph_id = ? AND layer = 'bipartite'"
+            " AND source = 'custom:teamwork' AND target = ?",
+            [ads["graph_id"], TRADES[0]],
+        )
+        assert edges["weight"].to_list() == [5.0]  # ads 0, 12, 24, 36, 48
+        weighting = wh.query(
+            "SELECT DISTINCT weighting FROM automation_exposure WHERE graph_id = ?",
+            [ads["graph_id"]],
+        )
+        assert weighting["weighting"].to_list() == ["demand"]
+
+
+def test_bad_requests_leave_the_warehouse_unchanged(filled_db, db):
+    with Warehouse(filled_db) as wh:
+        with pytest.raises(UserError, match="no edges left"):
+            build_graph_warehouse(wh, source="onet", weight="importance", threshold=99)
+        with pytest.raises(UserError, match="technology skills have no ratings"):
+            build_graph_warehouse(wh, source="onet", element="technology", weight="level")
+        with pytest.raises(UserError, match="--from must be"):
+            build_graph_warehouse(wh, source="linkedin")
+        assert wh.query("SELECT count(*) AS n FROM graphs")["n"][0] == 0
+        assert wh.query("SELECT count(*) AS n FROM graph_nodes")["n"][0] == 0
+        runs = wh.query("SELECT status FROM runs WHERE command = 'graph build'")
+        assert set(runs["status"]) == {"failed"}
+    with Warehouse(db) as empty, pytest.raises(UserError, match="load O\\*NET first"):
+        build_graph_warehouse(empty, source="onet")

@@ -169,9 +169,12 @@ def explorer_chart(
     keep = alt.datum.label == pick
     x = alt.X("month:T", timeUnit=MONTH, title="Month")
     y_title = measure_title
-    domain = ["Observed", "Forecast", "80% interval", "95% interval", "Break"]
-    colours = ["#222222", OKABE_ITO[0], "#7fb2d9", "#cfe3f2", OKABE_ITO[3]]
-    scale = alt.Scale(domain=domain, range=colours)
+    kinds = {"Observed": "#222222"}
+    if forecast is not None and forecast.height:
+        kinds |= {"Forecast": OKABE_ITO[0], "80% interval": "#7fb2d9", "95% interval": "#cfe3f2"}
+    if breaks is not None and breaks.height:
+        kinds["Break"] = OKABE_ITO[3]
+    scale = alt.Scale(domain=list(kinds), range=list(kinds.values()))
     colour = alt.Color("kind:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
     layers = []
     if forecast is not None and forecast.height:

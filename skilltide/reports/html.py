@@ -316,10 +316,19 @@ BOOT = """
     parts.forEach(function (part) { if (part.width === "container") { part.width = width; } });
     return spec;
   }
+  function fitLabels(spec, width) {
+    // On narrow screens long category labels would leave no room for the plot itself.
+    if (width >= 640) { return spec; }
+    var config = spec.config = spec.config || {};
+    config.axis = Object.assign({}, config.axis, {labelLimit: Math.floor(width * 0.4)});
+    config.legend = Object.assign({}, config.legend, {labelLimit: width - 40,
+                                                      titleLimit: width - 40, columns: 1});
+    return spec;
+  }
   function embed(el) {
     var spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
-    var width = Math.max(280, Math.floor(el.getBoundingClientRect().width) - 40);
-    return vegaEmbed(el, fitWidths(spec, width), {
+    var width = Math.max(240, Math.floor(el.getBoundingClientRect().width) - 40);
+    return vegaEmbed(el, fitLabels(fitWidths(spec, width), width), {
       renderer: "svg",
       actions: {export: true, source: false, compiled: false, editor: false},
       downloadFileName: el.id

@@ -124,7 +124,8 @@ def _profile_from_demand(wh, panel, max_occupations, top_skills) -> pl.DataFrame
 def _profile_from_graph(wh, graph_id, max_occupations, top_skills) -> pl.DataFrame | None:
     rows = wh.query(
         """
-        WITH nodes AS (SELECT node_id, bipartite, name FROM graph_nodes WHERE graph_id = ?),
+        WITH nodes AS (SELECT node_id, CAST(bipartite AS INTEGER) AS bipartite, name
+                       FROM graph_nodes WHERE graph_id = ?),
         bip AS (SELECT CASE WHEN a.bipartite = 1 THEN e.source ELSE e.target END AS code,
                        CASE WHEN a.bipartite = 1 THEN b.name ELSE a.name END AS skill,
                        e.weight AS value
@@ -157,7 +158,8 @@ def _closest(wh, graph_id: str, codes: list[str], k: int = 8) -> pl.DataFrame | 
         return None
     rows = wh.query(
         """
-        WITH nodes AS (SELECT node_id, name FROM graph_nodes WHERE graph_id = ? AND bipartite = 1),
+        WITH nodes AS (SELECT node_id, name FROM graph_nodes
+                       WHERE graph_id = ? AND CAST(bipartite AS INTEGER) = 1),
         pairs AS (SELECT e.source AS a, e.target AS b, e.weight FROM graph_edges e
                   JOIN nodes x ON x.node_id = e.source JOIN nodes y ON y.node_id = e.target
                   WHERE e.graph_id = ? AND e.source <> e.target),
@@ -203,14 +205,16 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
     gid = graph["graph_id"]
     nodes = wh.query(
         "SELECT node_id, any_value(name) AS name, CAST(any_value(community) AS VARCHAR) AS"
-        " community FROM graph_nodes WHERE graph_id = ? AND bipartite = 0 GROUP BY node_id",
+        " community FROM graph_nodes WHERE graph_id = ? AND CAST(bipartite AS INTEGER) = 0"
+        " GROUP BY node_id",
         [gid],
     )
     edges = wh.query(
         """SELECT e.layer, e.source, e.target, e.weight FROM graph_edges e
            JOIN graph_nodes a ON a.graph_id = e.graph_id AND a.node_id = e.source
            JOIN graph_nodes b ON b.graph_id = e.graph_id AND b.node_id = e.target
-           WHERE e.graph_id = ? AND a.bipartite = 0 AND b.bipartite = 0
+           WHERE e.graph_id = ? AND CAST(a.bipartite AS INTEGER) = 0
+             AND CAST(b.bipartite AS INTEGER) = 0
              AND e.source <> e.target AND e.weight > 0""",
         [gid],
     )

@@ -150,7 +150,7 @@ def occupation_titles(wh: Warehouse, codes: list[str]) -> dict[str, str]:
     if wh.has_table("graph_nodes"):
         rows = wh.query(
             "SELECT node_id, any_value(name) AS name FROM graph_nodes"
-            " WHERE bipartite = 1 AND name IS NOT NULL GROUP BY node_id"
+            " WHERE CAST(bipartite AS INTEGER) = 1 AND name IS NOT NULL GROUP BY node_id"
         )
         titles.update(dict(rows.iter_rows()))
     if wh.has_table("occupations"):

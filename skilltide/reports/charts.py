@@ -26,11 +26,17 @@ MONTH = "utcyearmonth"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
-def finish(chart: alt.TopLevelMixin, width: str | int = "container") -> alt.TopLevelMixin:
-    """Apply the report's shared look: readable type, no frame, titles anchored left."""
+def finish(chart: alt.TopLevelMixin, width: str | int = "container") -> dict:
+    """The chart as a Vega-Lite dict with the report's shared look and its data embedded once.
+
+    Each distinct data frame becomes one named dataset (rows as JSON objects) that every layer
+    refers to, which keeps the page lean and skips Altair's copying of inline data.
+    """
+    datasets: dict[str, pl.DataFrame] = {}
+    _detach(chart, datasets, {})
     if width == "container" and not isinstance(chart, alt.VConcatChart | alt.HConcatChart):
         chart = chart.properties(width="container")
-    return (
+    spec = (
         chart.configure(font=FONT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
         .configure_axis(
             labelFontSize=12,
@@ -44,7 +50,23 @@ def finish(chart: alt.TopLevelMixin, width: str | int = "container") -> alt.TopL
             fontSize=16, anchor="start", subtitleFontSize=13, subtitleColor="#444444", offset=10
         )
         .configure_view(stroke=None)
-    )
+    ).to_dict()
+    spec["datasets"] = {name: frame.to_dicts() for name, frame in datasets.items()}
+    return spec
+
+
+def _detach(chart, datasets: dict[str, pl.DataFrame], seen: dict[int, str]) -> None:
+    """Replace every polars frame in the chart tree by a reference to a named dataset."""
+    data = getattr(chart, "data", alt.Undefined)
+    if isinstance(data, pl.DataFrame):
+        name = seen.get(id(data))
+        if name is None:
+            name = seen[id(data)] = f"data{len(datasets)}"
+            datasets[name] = data
+        chart.data = alt.NamedData(name=name)
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for child in getattr(chart, key, None) or []:
+            _detach(child, datasets, seen)
 
 
 def _dates(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:

@@ -100,7 +100,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
         sec.blocks.append(
             Figure(
                 "growth",
-                charts.finish(charts.growth_chart(s.growth, captions.month_name(end))).to_dict(),
+                charts.finish(charts.growth_chart(s.growth, captions.month_name(end))),
                 captions.growth(s.growth, s.forecast_info["model"], end),
                 "Skills with the largest forecast rises and falls, with 80% intervals",
             )
@@ -134,7 +134,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
     sec.blocks.append(
         Figure(
             "market",
-            charts.finish(charts.market_chart(s.market, s.market_breaks)).to_dict(),
+            charts.finish(charts.market_chart(s.market, s.market_breaks)),
             captions.market_breaks(s.market_breaks)
             if s.breaks_info
             else f"Ads per month. Structural breaks are not shown: {how['breaks']}.",
@@ -218,7 +218,7 @@ def _explorer(s: SeriesData, how: dict) -> Section:
                     labels,
                     default,
                 )
-            ).to_dict(),
+            ),
             captions.explorer(
                 info.get("model"),
                 info.get("start"),
@@ -277,7 +277,7 @@ def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
                     charts.profile_chart(
                         occ.profile, occ.closest, value_title, sorted(labels), labels[0]
                     )
-                ).to_dict(),
+                ),
                 captions.profile(occ.profile, occ.profile_source),
                 "Skill profile and closest occupations of the chosen occupation",
             )
@@ -298,13 +298,13 @@ def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
         sec.blocks += [
             Figure(
                 "workbank-zones",
-                charts.finish(charts.zones_chart(wb, ZONES)).to_dict(),
+                charts.finish(charts.zones_chart(wb, ZONES)),
                 captions.zones(wb),
                 "WORKBank automation zones per occupation",
             ),
             Figure(
                 "workbank-agency",
-                charts.finish(charts.agency_chart(wb)).to_dict(),
+                charts.finish(charts.agency_chart(wb)),
                 "Each dot is an occupation: how much its workers want AI agents to automate "
                 "their tasks against how capable experts judge agents to be (means over its "
                 "tasks, 1–5 scales; dashed lines at 3 split the four zones). Colour: the "
@@ -325,7 +325,7 @@ def _network(wh: Warehouse, how: dict) -> Section:
     sec.blocks.append(
         Figure(
             "network-communities",
-            charts.finish(charts.network_chart(net.nodes, net.edges, "community")).to_dict(),
+            charts.finish(charts.network_chart(net.nodes, net.edges, "community")),
             captions.network(net.communities, shown, net.n_skills_total, net.summary),
             "Network of complementary skills coloured by community",
         )
@@ -339,9 +339,7 @@ def _network(wh: Warehouse, how: dict) -> Section:
         sec.blocks.append(
             Figure(
                 "network-exposure",
-                charts.finish(
-                    charts.network_chart(net.nodes, net.edges, "exposure", title)
-                ).to_dict(),
+                charts.finish(charts.network_chart(net.nodes, net.edges, "exposure", title)),
                 captions.exposure(net.communities, net.exposure_column),
                 "Network of skills coloured by automation exposure",
             )
@@ -394,7 +392,7 @@ def _methods(wh, panel, granularity, s: SeriesData, how: dict) -> Section:
         sec.blocks += [
             Figure(
                 "backtests",
-                charts.finish(charts.backtest_chart(m.backtests, metric_title)).to_dict(),
+                charts.finish(charts.backtest_chart(m.backtests, metric_title)),
                 captions.backtests(m.backtests, m.metric) + f" Scenario '{m.scenario}', run "
                 f"{m.backtest_run}.",
                 "Backtest error by model and horizon",

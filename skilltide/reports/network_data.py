@@ -352,11 +352,12 @@ def _communities(nodes: pl.DataFrame, top: int = 8) -> tuple[pl.DataFrame, pl.Da
         .otherwise(pl.lit("Other smaller communities"))
     )
     nodes = nodes.join(ranked.select("community", "community_label", "order"), on="community")
-    # Label the two strongest skills of each named community; more labels would collide.
-    nodes = nodes.with_columns(
-        label_me=(pl.col("strength").rank("ordinal", descending=True).over("community") <= 2)
+    candidates = nodes.filter(
+        (pl.col("strength").rank("ordinal", descending=True).over("community") <= 3)
         & (pl.col("order") <= top)
-    )
+    ).sort("strength", "node_id", descending=[True, False])
+    labelled = place_labels(candidates.select("node_id", "name", "x", "y").rows())
+    nodes = nodes.with_columns(label_me=pl.col("node_id").is_in(labelled))
     table = (
         nodes.group_by("community_label")
         .agg(
@@ -368,6 +369,37 @@ def _communities(nodes: pl.DataFrame, top: int = 8) -> tuple[pl.DataFrame, pl.Da
         .drop("order")
     )
     return nodes.drop("order"), table
+
+
+def place_labels(
+    candidates: list[tuple[str, str, float, float]],
+    width: float = 900,
+    height: float = 520,
+    char_px: float = 7.5,
+    line_px: float = 18,
+) -> list[str]:
+    """Ids of the labels to draw, in priority order, skipping any that would overlap one kept.
+
+    ``candidates`` are ``(node_id, name, x, y)`` in layout units, most important first; sizes
+    are the chart's approximate pixels.
+
+    >>> place_labels([("a", "Python", 0.0, 0.0), ("b", "SQL", 0.01, 0.0), ("c", "Go", 1.0, 1.0)])
+    ['a', 'c']
+    """
+    if not candidates:
+        return []
+    xs = [c[2] for c in candidates]
+    ys = [c[3] for c in candidates]
+    sx = width / ((max(xs) - min(xs)) or 1.0)
+    sy = height / ((max(ys) - min(ys)) or 1.0)
+    kept: list[tuple[float, float, float]] = []  # centre x, centre y, half width (pixels)
+    chosen = []
+    for node_id, name, x, y in candidates:
+        px, py, half = x * sx, y * sy, len(name) * char_px / 2
+        if all(abs(px - kx) >= half + kh or abs(py - ky) >= line_px for kx, ky, kh in kept):
+            kept.append((px, py, half))
+            chosen.append(node_id)
+    return chosen
 
 
 def _exposure(wh, gid, nodes):

@@ -348,7 +348,9 @@ def _network(wh: Warehouse, how: dict) -> Section:
         Table(
             "communities",
             "Skill communities",
-            net.communities.with_columns(pl.col("mean_exposure").round(3)),
+            net.communities.with_columns(pl.col("mean_exposure").round(3))
+            if net.exposure_column
+            else net.communities.drop("mean_exposure"),
             f"Graph {net.graph_id} (built from "
             f"{net.source}, run {net.run_id}); the ten most connected skills of each community.",
         )

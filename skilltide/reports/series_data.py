@@ -145,12 +145,24 @@ def _group_names(wh: Warehouse, granularity: str, group_ids: list[str]) -> dict[
 
 
 def occupation_titles(wh: Warehouse, codes: list[str]) -> dict[str, str]:
-    """Display titles for O*NET-SOC codes: ``occupations``, else graph nodes, else the code."""
+    """Display titles for O*NET-SOC codes.
+
+    From the ``occupations`` view (O*NET), else the graph's occupation names, else the title
+    most often written in the ads coded to it, else the code itself.
+    """
     titles: dict[str, str] = {}
+    if wh.has_table("ads"):
+        rows = wh.query(
+            "SELECT occupation, mode(title) AS title FROM ads WHERE list_contains(?, occupation)"
+            " AND title IS NOT NULL GROUP BY occupation",
+            [codes],
+        )
+        titles.update(dict(rows.iter_rows()))
     if wh.has_table("graph_nodes"):
         rows = wh.query(
             "SELECT node_id, any_value(name) AS name FROM graph_nodes"
-            " WHERE CAST(bipartite AS INTEGER) = 1 AND name IS NOT NULL GROUP BY node_id"
+            " WHERE CAST(bipartite AS INTEGER) = 1 AND name IS NOT NULL AND name <> node_id"
+            " GROUP BY node_id"
         )
         titles.update(dict(rows.iter_rows()))
     if wh.has_table("occupations"):
@@ -159,7 +171,7 @@ def occupation_titles(wh: Warehouse, codes: list[str]) -> dict[str, str]:
             " GROUP BY onetsoc_code"
         )
         titles.update(dict(rows.iter_rows()))
-    return {c: titles.get(c, c) for c in codes}
+    return {c: titles.get(c) or c for c in codes}
 
 
 def _market_totals(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:

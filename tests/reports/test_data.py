@@ -99,3 +99,24 @@ def test_backtests_pick_mase_and_flag_baselines(full_warehouse):
     flags = dict(m.backtests.select("model", "baseline").unique().iter_rows())
     assert flags == {"lgbm": False, "ets": False, "naive": True, "seasonal_naive": True}
     assert m.onet_releases == ["30.1"] and m.workbank_loaded
+
+
+def test_network_labels_never_overlap():
+    from skilltide.reports.network_data import place_labels
+
+    crowded = [
+        ("a", "Python", 0.0, 0.0),
+        ("b", "SQL", 0.01, 0.0),
+        ("c", "Go", 1.0, 1.0),
+        ("d", "JavaScript", 0.0, 0.02),
+        ("e", "R", 0.0, 0.5),
+    ]
+    assert place_labels(crowded) == ["a", "c", "e"]
+    assert place_labels([]) == []
+
+
+def test_occupation_titles_fall_back_to_the_code(bare_warehouse):
+    from skilltide.reports.series_data import occupation_titles
+
+    with Warehouse(bare_warehouse) as wh:
+        assert occupation_titles(wh, ["11-1011.00"]) == {"11-1011.00": "11-1011.00"}

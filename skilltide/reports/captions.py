@@ -205,3 +205,24 @@ def backtests(frame: pl.DataFrame, metric: str) -> str:
         f"simple baseline ({base['model']}, {base['value']:.3g}), measured by rolling-origin "
         "backtests on past data."
     )
+
+
+def coverage(frame: pl.DataFrame) -> str:
+    """How often the backtests' intervals held the outcome (target: 80% and 95%)."""
+    parts = []
+    for row in frame.iter_rows(named=True):
+        held = [
+            f"{row[c]:.0%} of outcomes inside its {c[-2:]}% intervals"
+            for c in ("coverage_80", "coverage_95")
+            if row.get(c) is not None
+        ]
+        if held:
+            parts.append(f"{row['model']}: " + " and ".join(held))
+    return (
+        (
+            "In backtests, " + "; ".join(parts) + ". Well-calibrated intervals hold about 80% "
+            "and 95% of outcomes."
+        )
+        if parts
+        else ""
+    )

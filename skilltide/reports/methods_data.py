@@ -27,7 +27,7 @@ BASELINES = (
     "last_value",
     "historic_average",
 )
-METRIC_ORDER = ("mase", "mae", "rmse", "smape", "rrmse")
+METRIC_ORDER = ("mase", "mae", "rmse", "smape", "rrmse", "smape_jobsdf", "rrmse_jobsdf")
 METRIC_NAMES = {
     "mase": "MASE (below 1 beats the naive forecast in-sample)",
     "mae": "MAE (mean absolute error)",
@@ -47,6 +47,7 @@ class MethodsData:
     metric: str | None
     scenario: str | None
     backtest_run: str | None
+    coverage: pl.DataFrame | None = None  # model, coverage_80, coverage_95 (pooled horizons)
 
 
 def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market") -> MethodsData:
@@ -75,25 +76,42 @@ def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market")
         wh.has_table("workbank_occupations")
         and wh.query("SELECT count(*) AS n FROM workbank_occupations")["n"][0] > 0
     )
-    backtests, metric, scenario, run_id = _backtests(wh, panel, granularity)
-    return MethodsData(runs, sources, releases, bool(workbank), backtests, metric, scenario, run_id)
+    backtests, metric, scenario, run_id, coverage = _backtests(wh, panel, granularity)
+    return MethodsData(
+        runs, sources, releases, bool(workbank), backtests, metric, scenario, run_id, coverage
+    )
 
 
 def _backtests(wh, panel, granularity):
     if not wh.has_table("backtests"):
-        return None, None, None, None
+        return None, None, None, None, None
     run_id = wh.query(
         "SELECT max(run_id) AS r FROM backtests WHERE panel = ? AND granularity = ?",
         [panel, granularity],
     )["r"][0]
     if run_id is None:
-        return None, None, None, None
+        return None, None, None, None, None
     rows = wh.query(
         "SELECT model, horizon, scenario, lower(metric) AS metric, value FROM backtests"
         " WHERE run_id = ? AND panel = ? AND granularity = ?",
         [run_id, panel, granularity],
     )
-    metrics = rows["metric"].unique().to_list()
+    if rows.filter(pl.col("horizon") > 0).height:  # horizon 0 pools all steps
+        pooled = rows.filter(pl.col("horizon") == 0)
+        rows = rows.filter(pl.col("horizon") > 0)
+    else:
+        pooled = rows
+    coverage = (
+        pooled.filter(pl.col("metric").is_in(["coverage_80", "coverage_95"]))
+        .group_by("model", "metric")
+        .agg(pl.col("value").mean())
+        .sort("model", "metric")
+        .pivot("metric", index="model", values="value")
+        .sort("model")
+    )
+    metrics = [m for m in rows["metric"].unique().to_list() if not m.startswith("coverage")]
+    if not metrics:
+        return None, None, None, run_id, coverage
     metric = next((m for m in METRIC_ORDER if m in metrics), sorted(metrics)[0])
     scenarios = rows["scenario"].unique().to_list()
     scenario = "all" if "all" in scenarios else sorted(map(str, scenarios))[0]
@@ -104,4 +122,4 @@ def _backtests(wh, panel, granularity):
         .with_columns(baseline=pl.col("model").str.to_lowercase().is_in(BASELINES))
         .sort("model", "horizon")
     )
-    return chosen, metric, scenario, run_id
+    return chosen, metric, scenario, run_id, coverage

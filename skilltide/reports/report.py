@@ -412,6 +412,15 @@ def _methods(wh, panel, granularity, s: SeriesData, how: dict) -> Section:
         ]
     else:
         sec.blocks.append(Notice(f"No backtests in the warehouse: {how['backtests']}."))
+    if m.coverage is not None and m.coverage.height:
+        sec.blocks.append(
+            Table(
+                "interval-coverage",
+                "Prediction-interval coverage",
+                m.coverage.with_columns(pl.exclude("model").round(3)),
+                captions.coverage(m.coverage),
+            )
+        )
     sec.blocks.append(
         Table(
             "runs",

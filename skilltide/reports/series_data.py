@@ -229,21 +229,35 @@ def _forecasts(wh, panel, granularity, series):
     if latest.height == 0:
         return None, {}
     run_id, cutoff = latest.row(0)
-    models = wh.query(
-        "SELECT DISTINCT model FROM forecasts WHERE run_id = ? AND panel = ? AND granularity = ?"
-        " ORDER BY model",
-        [run_id, panel, granularity],
-    )["model"].to_list()
-    model = choose_model(wh, panel, granularity, models)
+    where = "run_id = ? AND panel = ? AND granularity = ? AND cutoff = ?"
+    params = [run_id, panel, granularity, cutoff]
+    per_series = wh.query(
+        f"SELECT unique_id, count(DISTINCT model) AS n, any_value(model) AS model"
+        f" FROM forecasts WHERE {where} GROUP BY unique_id",
+        params,
+    )
+    models = sorted(per_series["model"].unique().to_list())
+    if per_series["n"].max() == 1 and len(models) > 1:
+        # One model per series: `auto` chose per series, so every row is the forecast to show.
+        shares = per_series["model"].value_counts(sort=True, normalize=True)
+        model = "auto (" + ", ".join(f"{name} {share:.0%}" for name, share in shares.rows()) + ")"
+        model_filter, model_params = "", []
+    else:
+        models = wh.query(
+            f"SELECT DISTINCT model FROM forecasts WHERE {where} ORDER BY model", params
+        )["model"].to_list()
+        model = choose_model(wh, panel, granularity, models)
+        model_filter, model_params = " AND model = ?", [model]
     rows = wh.query(
         "SELECT group_id, skill_id, ds, yhat, lo_80, hi_80, lo_95, hi_95 FROM forecasts"
-        " WHERE run_id = ? AND panel = ? AND granularity = ? AND model = ? AND cutoff = ?"
-        " ORDER BY ds",
-        [run_id, panel, granularity, model, cutoff],
+        f" WHERE {where}{model_filter} ORDER BY ds",
+        params + model_params,
     )
     rows = rows.join(
         series.select("group_id", "skill_id", "label"), on=["group_id", "skill_id"], how="inner"
     )
+    if rows.height == 0:
+        return None, {}
     horizon = rows["ds"].n_unique()
     info = {
         "run_id": run_id,

@@ -229,7 +229,11 @@ def _forecast_outputs(wh, demand, months, granularities, rng, break_at) -> None:
             for group_id, skill_id, level, _ in last.iter_rows():
                 drift = rng.normal(0, 0.04)
                 for h, ds in enumerate(future, start=1):
-                    for model in ("lgbm", "naive"):
+                    # region: one model per series, as `--model auto` writes them
+                    models = ("lgbm", "naive")
+                    if gran == "region":
+                        models = ("lgbm",) if len(skill_id) % 2 else ("naive",)
+                    for model in models:
                         yhat = max(level * (1 + drift * h) if model == "lgbm" else level, 0.0)
                         width = 0.08 * level * np.sqrt(h) + 0.5
                         rows.append(
@@ -277,11 +281,15 @@ def _forecast_outputs(wh, demand, months, granularities, rng, break_at) -> None:
                 ("seasonal_naive", 1.1),
                 ("ets", 0.85),
             ]:
-                for h in range(1, horizon + 1):
+                for h in range(0, horizon + 1):  # 0: all steps pooled
                     for metric, scale in [("mase", 1.0), ("mae", 12.0)]:
                         bt.append(
                             (gran, model, h, "all", metric, scale * level * (1 + 0.05 * h), 200)
                         )
+                bt += [
+                    (gran, model, 0, "all", "coverage_80", 0.78, 200),
+                    (gran, model, 0, "all", "coverage_95", 0.93, 200),
+                ]
         append(
             run.con,
             "backtests",

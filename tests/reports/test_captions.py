@@ -49,3 +49,11 @@ def test_backtest_caption_compares_with_the_best_baseline():
 
 def test_no_market_break():
     assert "No market-wide break" in captions.market_breaks(None)
+
+
+def test_coverage_caption():
+    frame = pl.DataFrame({"model": ["lgbm"], "coverage_80": [0.78], "coverage_95": [0.93]})
+    assert captions.coverage(frame).startswith(
+        "In backtests, lgbm: 78% of outcomes inside its 80% intervals and 93% of outcomes "
+        "inside its 95% intervals."
+    )

@@ -120,3 +120,19 @@ def test_occupation_titles_fall_back_to_the_code(bare_warehouse):
 
     with Warehouse(bare_warehouse) as wh:
         assert occupation_titles(wh, ["11-1011.00"]) == {"11-1011.00": "11-1011.00"}
+
+
+def test_auto_forecasts_keep_every_series_whatever_model_was_chosen(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        s = load_series(wh, granularity="region", max_series=500)
+    assert s.forecast_info["model"].startswith("auto (")
+    assert set(s.forecast_info["models"]) == {"lgbm", "naive"}
+    assert s.forecast["label"].n_unique() == s.series.height  # no series lost to a model filter
+
+
+def test_backtests_drop_the_pooled_horizon_and_report_coverage(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        m = load_methods(wh)
+    assert sorted(m.backtests["horizon"].unique()) == [1, 2, 3, 4, 5, 6]
+    assert m.coverage.columns == ["model", "coverage_80", "coverage_95"]
+    assert m.coverage["coverage_80"].to_list() == [0.78] * 4

@@ -88,19 +88,25 @@ def market_breaks(frame: pl.DataFrame | None) -> str:
     return (
         f"Market-wide break{'s' if many else ''}: {', '.join(parts)}. When many skills "
         "change in the same month the cause is usually the data (a new job board, a "
-        "taxonomy change), not demand itself; forecasts account for it."
+        "taxonomy change), not demand itself."
     )
 
 
 def explain_break(
-    kind: str, size: float | None, p_value: float | None, scope: str, month: dt.date
+    kind: str,
+    size: float | None,
+    p_value: float | None,
+    scope: str,
+    month: dt.date,
+    value: str = "count",
 ) -> str:
-    """One line explaining a detected break."""
+    """One line explaining a detected break; ``value`` is what was tested (count or share)."""
     what = "Level shift" if kind == "level" else "Trend change" if kind == "trend" else kind
     size_text = ""
     if size is not None:
-        amount = f"{size:+,.2f}".replace("-", MINUS)
-        size_text = f" of {amount}" + (" a month" if kind == "trend" else "")
+        unit = "ads a month" if value == "count" else "percentage points"
+        amount = f"{size * (100 if value == 'share' else 1):+,.2f}".replace("-", MINUS)
+        size_text = f" of {amount} {unit}" + (" per month" if kind == "trend" else "")
     p_text = f", p = {p_value:.3g}" if p_value is not None else ""
     where = (
         "market-wide: most series changed that month (likely a data change)"

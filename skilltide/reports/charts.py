@@ -87,8 +87,19 @@ def market_chart(market: pl.DataFrame, market_breaks: pl.DataFrame | None) -> al
         ),
     ]
     if market_breaks is not None and market_breaks.height:
-        marks = _dates(market_breaks, "break_ds").with_columns(
-            text=pl.format("{} break", pl.col("kind"))
+        # One rule per month; only the month hitting most series gets a label, so labels of
+        # neighbouring months never collide (the caption and tooltips name every break).
+        per_month = (
+            market_breaks.sort("kind")
+            .group_by("break_ds")
+            .agg(kind=pl.col("kind").str.join(" + "), share_series=pl.col("share_series").max())
+            .sort("break_ds")
+        )
+        top = per_month["share_series"].arg_max()
+        marks = _dates(per_month, "break_ds").with_columns(
+            text=pl.when(pl.int_range(pl.len()) == top)
+            .then(pl.format("{} break", pl.col("kind")))
+            .otherwise(pl.lit(""))
         )
         rules = alt.Chart(marks)
         layers += [

@@ -170,7 +170,12 @@ def _explorer(s: SeriesData, how: dict) -> Section:
         breaks = s.breaks.with_columns(
             explanation=pl.struct("kind", "size", "p_value", "scope", "break_ds").map_elements(
                 lambda r: captions.explain_break(
-                    r["kind"], r["size"], r["p_value"], r["scope"], r["break_ds"]
+                    r["kind"],
+                    r["size"],
+                    r["p_value"],
+                    r["scope"],
+                    r["break_ds"],
+                    s.breaks_info.get("value", "count"),
                 ),
                 return_dtype=pl.String,
             )

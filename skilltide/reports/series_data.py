@@ -302,7 +302,7 @@ def _measure_of(wh, panel, granularity, forecast: pl.DataFrame | None) -> Measur
         > 0
     )
     if forecast is None or forecast.height == 0:
-        return SHARE if has_share else COUNT
+        return COUNT  # counts match what the breaks and forecast stages model by default
     last = wh.query(
         """SELECT group_id, skill_id, arg_max(count, month) AS count, arg_max(share, month) AS share
            FROM demand WHERE panel = ? AND granularity = ? GROUP BY ALL""",
@@ -385,6 +385,7 @@ def _breaks(wh, panel, granularity, series):
         "n_breaks": rows.height,
         "n_series_with_breaks": rows.select("group_id", "skill_id").unique().height,
         "n_market": market.height,
+        "value": _run_arg(wh, latest, "value") or "count",
     }
     return (
         shown.select(
@@ -393,3 +394,14 @@ def _breaks(wh, panel, granularity, series):
         market,
         info,
     )
+
+
+def _run_arg(wh: Warehouse, run_id: str, name: str):
+    """One argument a run was called with (from ``runs.args``), or None."""
+    import json
+
+    row = wh.con.execute("SELECT args FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    try:
+        return json.loads(row[0]).get(name) if row and row[0] else None
+    except (ValueError, AttributeError):
+        return None

@@ -27,9 +27,13 @@ def test_growth_caption_names_the_extremes_and_the_counts():
 
 def test_break_explanations():
     level = captions.explain_break("level", 25.0, 0.001, "market", dt.date(2024, 1, 1))
-    assert level.startswith("Jan 2024: Level shift of +25.00, p = 0.001; market-wide")
+    assert level.startswith("Jan 2024: Level shift of +25.00 ads a month, p = 0.001; market-wide")
     trend = captions.explain_break("trend", -1.5, None, "series", dt.date(2023, 1, 1))
-    assert trend == "Jan 2023: Trend change of \u22121.50 a month; specific to this series."
+    assert trend == (
+        "Jan 2023: Trend change of \u22121.50 ads a month per month; specific to this series."
+    )
+    share = captions.explain_break("level", 0.02, 0.01, "series", dt.date(2023, 1, 1), "share")
+    assert "Level shift of +2.00 percentage points" in share
 
 
 def test_backtest_caption_compares_with_the_best_baseline():

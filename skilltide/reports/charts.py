@@ -51,8 +51,14 @@ def finish(chart: alt.TopLevelMixin, width: str | int = "container") -> dict:
         )
         .configure_view(stroke=None)
     ).to_dict()
-    spec["datasets"] = {name: frame.to_dicts() for name, frame in datasets.items()}
+    spec["datasets"] = {name: _json_safe(frame).to_dicts() for name, frame in datasets.items()}
     return spec
+
+
+def _json_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """NaN and infinities become nulls: JSON has no such numbers, Vega skips nulls."""
+    floats = pl.col(pl.Float32, pl.Float64)
+    return frame.with_columns(pl.when(floats.is_finite()).then(floats).otherwise(None))
 
 
 def _detach(chart, datasets: dict[str, pl.DataFrame], seen: dict[int, str]) -> None:

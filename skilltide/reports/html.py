@@ -20,6 +20,7 @@ import functools
 import html
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,6 +226,8 @@ def _cell_class(value) -> str:
 
 def _cell(value) -> str:
     if value is None:
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
         return ""
     if isinstance(value, float):
         return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"

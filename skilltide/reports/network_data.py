@@ -190,10 +190,17 @@ def _workbank(wh, codes: list[str]) -> pl.DataFrame | None:
         return None
     matched = rows.filter(pl.col("onetsoc_code").is_in(codes))
     rows = matched if matched.height >= 3 else rows  # else: show WORKBank's own occupations
-    rows = rows.sort("share_green_light", "onetsoc_code", descending=[True, False]).head(40)
+    rows = rows.sort(
+        "share_green_light", "occupation_title", descending=[True, False], nulls_last=True
+    ).head(40)
+    has = pl.col("dominant_worker_has").cast(pl.String).str.strip_chars()
     return rows.with_columns(
-        occupation=pl.col("occupation_title") + " (" + pl.col("onetsoc_code") + ")",
-        in_report=pl.col("onetsoc_code").is_in(codes),
+        occupation=pl.when(pl.col("onetsoc_code").is_not_null())
+        .then(pl.col("occupation_title") + " (" + pl.col("onetsoc_code") + ")")
+        .otherwise(pl.col("occupation_title")),
+        in_report=pl.col("onetsoc_code").is_in(codes).fill_null(False),
+        # stored as 1..5 or 'H1'..'H5': show the paper's H1..H5 either way
+        dominant_worker_has=pl.when(has.str.starts_with("H")).then(has).otherwise("H" + has),
     )
 
 

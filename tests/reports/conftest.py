@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS automation_exposure (graph_id VARCHAR, level VARCHAR,
 CREATE TABLE IF NOT EXISTS workbank_occupations (onetsoc_code VARCHAR, occupation_title VARCHAR,
   n_tasks INTEGER, share_green_light DOUBLE, share_red_light DOUBLE,
   share_rnd_opportunity DOUBLE, share_low_priority DOUBLE, mean_desire DOUBLE,
-  mean_capability DOUBLE, mean_worker_has DOUBLE, dominant_worker_has VARCHAR);
+  mean_capability DOUBLE, mean_worker_has DOUBLE, dominant_worker_has INTEGER);
 CREATE TABLE IF NOT EXISTS occupations (onetsoc_code VARCHAR, title VARCHAR,
   description VARCHAR, release VARCHAR);
 """
@@ -404,7 +404,9 @@ def _graph_and_workbank(wh, names, skill_ids, rng) -> None:
                     "mean_desire": rng.uniform(1.8, 4.0, len(shares)),
                     "mean_capability": rng.uniform(1.8, 4.0, len(shares)),
                     "mean_worker_has": rng.uniform(1.5, 4.0, len(shares)),
-                    "dominant_worker_has": [f"H{k}" for k in rng.integers(1, 6, len(shares))],
+                    "dominant_worker_has": rng.integers(
+                        1, 6, len(shares)
+                    ).tolist(),  # 1..5 as stored
                 }
             ),
         )

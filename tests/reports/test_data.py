@@ -136,3 +136,9 @@ def test_backtests_drop_the_pooled_horizon_and_report_coverage(full_warehouse):
     assert sorted(m.backtests["horizon"].unique()) == [1, 2, 3, 4, 5, 6]
     assert m.coverage.columns == ["model", "coverage_80", "coverage_95"]
     assert m.coverage["coverage_80"].to_list() == [0.78] * 4
+
+
+def test_workbank_agency_levels_are_named_h1_to_h5(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        occ = load_occupations(wh)
+    assert set(occ.workbank["dominant_worker_has"]) <= {"H1", "H2", "H3", "H4", "H5"}

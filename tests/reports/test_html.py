@@ -63,3 +63,16 @@ def test_page_loads_nothing_from_outside():
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", markup, re.I)
     assert "Content-Security-Policy" in html and "connect-src 'none'" in html
     assert vega_runtime() in html
+
+
+def test_nan_and_infinity_become_nulls_in_charts_and_blanks_in_tables():
+    import altair as alt
+
+    from skilltide.reports.charts import finish
+
+    frame = pl.DataFrame({"a": ["x", "y", "z"], "v": [1.0, float("nan"), float("inf")]})
+    spec = finish(alt.Chart(frame).mark_bar().encode(x="v:Q", y="a:N"))
+    assert [r["v"] for r in next(iter(spec["datasets"].values()))] == [1.0, None, None]
+    page = Page("t", "s", [Section("s", "S", [Table("t", "T", frame), Figure("f", spec)])])
+    html = render_html(page, runtime="")
+    assert ">nan<" not in html and ">inf<" not in html

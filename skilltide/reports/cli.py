@@ -2,8 +2,68 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from skilltide.config import Settings
+from skilltide.console import command, echo
 
 
 def register(app: typer.Typer) -> None:
     """Add ``skilltide report`` to the root app."""
+
+    @command(app, name="report")
+    def report(
+        settings: Settings,
+        out: Annotated[
+            Path, typer.Option(help="Folder to write report.html (and charts/) to.")
+        ] = Path("skilltide-report"),
+        title: Annotated[str | None, typer.Option(help="Title at the top of the report.")] = None,
+        granularity: Annotated[
+            str,
+            typer.Option(
+                help="Demand granularity: market | region | major_group | occupation | company."
+            ),
+        ] = "market",
+        panel: Annotated[str, typer.Option(help="Demand panel to report on.")] = "ads",
+        export: Annotated[
+            str | None,
+            typer.Option(help="Also write every chart as png or svg to OUT/charts/."),
+        ] = None,
+        max_series: Annotated[
+            int, typer.Option(help="Series in the skill explorer (the busiest first).", min=1)
+        ] = 200,
+    ) -> None:
+        """Write a self-contained HTML report (opens offline, in any browser) from the warehouse.
+
+        Example: skilltide report --db demo/skilltide.duckdb --out demo/report --export png
+        """
+        from skilltide.errors import UserError
+        from skilltide.reports import render_report
+        from skilltide.store import Warehouse
+
+        if export is not None and export not in ("png", "svg"):
+            raise typer.BadParameter(f"'{export}' is not one of png, svg", param_hint="--export")
+        if not settings.db.exists():
+            raise UserError(
+                f"{settings.db}: no warehouse here (run `skilltide demo` or "
+                "`skilltide ingest ads FILE…` first)"
+            )
+        with Warehouse(settings.db) as wh:
+            path = render_report(
+                wh,
+                out,
+                title=title,
+                granularity=granularity,
+                export=export,
+                panel=panel,
+                max_series=max_series,
+            )
+        size = path.stat().st_size / 1e6
+        echo(settings, f"wrote {path} ({size:.1f} MB)")
+        if export:
+            echo(settings, f"charts as {export} in {path.parent / 'charts'}")
+        if settings.quiet:
+            typer.echo(str(path))

@@ -1,0 +1,234 @@
+"""Short plain-language captions, generated from the numbers, that an analyst can paste.
+
+Each function takes the data behind one chart and returns one or two sentences of plain text
+(the page escapes it). Numbers are rounded the way a briefing would round them.
+
+Example
+-------
+>>> signed_pct(0.1234)
+'+12%'
+>>> month_name(__import__("datetime").date(2025, 6, 1))
+'Jun 2025'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+MINUS = "\u2212"
+
+
+def month_name(day: dt.date | None) -> str:
+    return day.strftime("%b %Y") if day is not None else "?"
+
+
+def signed_pct(x: float) -> str:
+    """A fraction as a signed whole percent with a true minus sign: 0.12 → '+12%'."""
+    text = f"{x * 100:+.0f}%"
+    return text.replace("-", MINUS)
+
+
+def number(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
+
+
+def overview(market: pl.DataFrame, months: tuple, n_skills: int, granularity: str) -> str:
+    total = market["ads"].sum()
+    last = market.sort("month").tail(13)
+    text = (
+        f"From {month_name(months[0])} to {month_name(months[1])} the warehouse holds "
+        f"{total:,.0f} job ads; {n_skills:,} skills are tracked"
+        f"{'' if granularity == 'market' else f' by {granularity}'}."
+    )
+    if last.height == 13 and last["ads"][0] > 0:
+        change = last["ads"][-1] / last["ads"][0] - 1
+        text += (
+            f" In {month_name(last['month'][-1])} there were {last['ads'][-1]:,.0f} ads, "
+            f"{signed_pct(change)} on a year earlier."
+        )
+    return text
+
+
+def growth(frame: pl.DataFrame, model: str, end: dt.date) -> str:
+    if frame.height == 0:
+        return "No skill has enough recent ads for a meaningful growth figure."
+    top, bottom = frame.row(0, named=True), frame.row(-1, named=True)
+    up = frame.filter(pl.col("lo") > 0).height
+    down = frame.filter(pl.col("hi") < 0).height
+    text = (
+        f"By {month_name(end)} the {model} forecast expects {top['label']} to rise most: "
+        f"{signed_pct(top['growth'])} on its last three months (80% interval "
+        f"{signed_pct(top['lo'])} to {signed_pct(top['hi'])})."
+    )
+    if bottom["growth"] < 0:
+        text += (
+            f" {bottom['label']} is expected to fall most: {signed_pct(bottom['growth'])} "
+            f"({signed_pct(bottom['lo'])} to {signed_pct(bottom['hi'])})."
+        )
+    text += (
+        f" Of {frame.height} series with enough ads, {up} are expected to grow and "
+        f"{down} to shrink with 80% confidence; the rest could go either way."
+    )
+    return text
+
+
+def market_breaks(frame: pl.DataFrame | None) -> str:
+    if frame is None or frame.height == 0:
+        return "No market-wide break was detected: no month in which most series changed at once."
+    parts = [
+        f"{month_name(r['break_ds'])} ({r['kind']} shift in {r['share_series']:.0%} of series)"
+        if r["kind"] == "level"
+        else f"{month_name(r['break_ds'])} ({r['kind']} change in {r['share_series']:.0%} of "
+        f"series)"
+        for r in frame.iter_rows(named=True)
+    ]
+    many = len(parts) > 1
+    return (
+        f"Market-wide break{'s' if many else ''}: {', '.join(parts)}. When many skills "
+        "change in the same month the cause is usually the data (a new job board, a "
+        "taxonomy change), not demand itself."
+    )
+
+
+def explain_break(
+    kind: str,
+    size: float | None,
+    p_value: float | None,
+    scope: str,
+    month: dt.date,
+    value: str = "count",
+) -> str:
+    """One line explaining a detected break; ``value`` is what was tested (count or share)."""
+    what = "Level shift" if kind == "level" else "Trend change" if kind == "trend" else kind
+    size_text = ""
+    if size is not None:
+        unit = "ads a month" if value == "count" else "percentage points"
+        amount = f"{size * (100 if value == 'share' else 1):+,.2f}".replace("-", MINUS)
+        size_text = f" of {amount} {unit}" + (" per month" if kind == "trend" else "")
+    p_text = f", p = {p_value:.3g}" if p_value is not None else ""
+    where = (
+        "market-wide: most series changed that month (likely a data change)"
+        if scope == "market"
+        else "specific to this series"
+    )
+    return f"{month_name(month)}: {what}{size_text}{p_text}; {where}."
+
+
+def explorer(
+    model: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    has_breaks: bool,
+    unit: str,
+    n_shown: int,
+    n_total: int,
+) -> str:
+    text = f"Choose a series in the list. The black line is the observed demand ({unit})."
+    if model:
+        text += (
+            f" The dashed blue line is the {model} forecast for {month_name(start)} to "
+            f"{month_name(end)}; the darker band holds the outcome 80% of the time, the "
+            "lighter one 95%."
+        )
+    if has_breaks:
+        text += " Orange lines mark detected structural breaks, explained under the chart."
+    if n_shown < n_total:
+        text += f" The {n_shown:,} busiest of {n_total:,} series are included."
+    return text
+
+
+def profile(frame: pl.DataFrame, source: str) -> str:
+    first = frame.row(0, named=True)
+    unit = "% of its ads" if source == "demand" else "(graph weight)"
+    value = f"{first['value']:.0f}{unit}" if source == "demand" else f"{first['value']:.2f}"
+    return (
+        f"{first['occupation']} ads most often ask for {first['skill']} ({value}). "
+        "Choose an occupation to see its skill profile and the occupations with the "
+        "most similar skills, where its workers could most easily move."
+    )
+
+
+def zones(frame: pl.DataFrame) -> str:
+    top = frame.sort("share_green_light", descending=True).row(0, named=True)
+    red = frame.sort("share_red_light", descending=True).row(0, named=True)
+    return (
+        f"Of {frame.height} occupations shown, {top['occupation_title']} has the largest "
+        f"share of tasks in the green-light zone ({top['share_green_light']:.0%}): workers "
+        f"want AI agents to take them on and experts judge agents capable. "
+        f"{red['occupation_title']} has the most red-light tasks "
+        f"({red['share_red_light']:.0%}): agents could do them but workers do not want it."
+    )
+
+
+def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.DataFrame) -> str:
+    first = communities.row(0, named=True)
+    text = (
+        f"The {n_shown:,} most connected of {n_total:,} skills form "
+        f"{communities.height} groups of skills that are used together; the largest, "
+        f"'{first['community_label'].split('. ', 1)[-1]}', has {first['n_skills']} skills."
+    )
+    mod = summary.filter(pl.col("metric") == "modularity") if summary.height else summary
+    if mod.height and mod["z_score"][0] is not None:
+        row = mod.row(0, named=True)
+        text += (
+            f" Modularity is {row['observed']:.2f} against {row['null_mean']:.2f} in "
+            f"randomised networks (z = {row['z_score']:.1f}), so the grouping is real."
+        )
+    return text
+
+
+def exposure(communities: pl.DataFrame, column: str) -> str:
+    ranked = communities.filter(pl.col("mean_exposure").is_not_null()).sort(
+        "mean_exposure", descending=True
+    )
+    if ranked.height == 0:
+        return "No exposure values for the skills shown."
+    top, low = ranked.row(0, named=True), ranked.row(-1, named=True)
+    return (
+        f"Skills in community '{top['community_label'].split('. ', 1)[-1]}' are the most "
+        f"exposed to automation (mean {column.replace('_', ' ')} {top['mean_exposure']:.2f}); "
+        f"'{low['community_label'].split('. ', 1)[-1]}' the least "
+        f"({low['mean_exposure']:.2f})."
+    )
+
+
+def backtests(frame: pl.DataFrame, metric: str) -> str:
+    models = frame.filter(~pl.col("baseline"))
+    baselines = frame.filter(pl.col("baseline"))
+    if models.height == 0 or baselines.height == 0:
+        return f"Backtest {metric.upper()} by model and horizon; lower is better."
+    h = min(3, int(frame["horizon"].max()))
+    at = frame.filter(pl.col("horizon") == h)
+    best = at.filter(~pl.col("baseline")).sort("value", "model").row(0, named=True)
+    base = at.filter(pl.col("baseline")).sort("value", "model").row(0, named=True)
+    change = best["value"] / base["value"] - 1 if base["value"] else 0.0
+    direction = "below" if change < 0 else "above"
+    return (
+        f"{h} month{'s' if h > 1 else ''} ahead, the best model ({best['model']}) has a "
+        f"{metric.upper()} of {best['value']:.3g}, {abs(change):.0%} {direction} the best "
+        f"simple baseline ({base['model']}, {base['value']:.3g}), measured by rolling-origin "
+        "backtests on past data."
+    )
+
+
+def coverage(frame: pl.DataFrame) -> str:
+    """How often the backtests' intervals held the outcome (target: 80% and 95%)."""
+    parts = []
+    for row in frame.iter_rows(named=True):
+        held = [
+            f"{row[c]:.0%} of outcomes inside its {c[-2:]}% intervals"
+            for c in ("coverage_80", "coverage_95")
+            if row.get(c) is not None
+        ]
+        if held:
+            parts.append(f"{row['model']}: " + " and ".join(held))
+    return (
+        (
+            "In backtests, " + "; ".join(parts) + ". Well-calibrated intervals hold about 80% "
+            "and 95% of outcomes."
+        )
+        if parts
+        else ""
+    )

@@ -1,0 +1,609 @@
+"""Altair chart builders for the report: one function per chart, data in, Vega-Lite spec out.
+
+Colours are the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies)
+and viridis for continuous values. Every chart has a title, axis titles with units and
+tooltips. Dates are shown in UTC so a month never slips into the previous one. Charts that
+should follow the page width use ``width="container"``; the page fixes concatenated charts.
+
+Example
+-------
+>>> import datetime as dt, polars as pl
+>>> market = pl.DataFrame({"month": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)],
+...                        "ads": [100.0, 120.0]})
+>>> spec = market_chart(market, None).to_dict()
+>>> spec["layer"][0]["mark"]["type"]
+'line'
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+OTHER_GREY = "#BBBBBB"
+MONTH = "utcyearmonth"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+
+
+def finish(chart: alt.TopLevelMixin, width: str | int = "container") -> dict:
+    """The chart as a Vega-Lite dict with the report's shared look and its data embedded once.
+
+    Each distinct data frame becomes one named dataset (rows as JSON objects) that every layer
+    refers to, which keeps the page lean and skips Altair's copying of inline data.
+    """
+    datasets: dict[str, pl.DataFrame] = {}
+    _detach(chart, datasets, {})
+    if width == "container" and not isinstance(chart, alt.VConcatChart | alt.HConcatChart):
+        chart = chart.properties(width="container")
+    spec = (
+        chart.configure(font=FONT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        .configure_axis(
+            labelFontSize=12,
+            titleFontSize=13,
+            labelLimit=340,
+            titleFontWeight="normal",
+            gridColor="#e6e6e6",
+        )
+        .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=420, titleLimit=420)
+        .configure_title(
+            fontSize=16, anchor="start", subtitleFontSize=13, subtitleColor="#444444", offset=10
+        )
+        .configure_view(stroke=None)
+    ).to_dict()
+    spec["datasets"] = {name: _json_safe(frame).to_dicts() for name, frame in datasets.items()}
+    return spec
+
+
+def _json_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """NaN and infinities become nulls: JSON has no such numbers, Vega skips nulls."""
+    floats = pl.col(pl.Float32, pl.Float64)
+    return frame.with_columns(pl.when(floats.is_finite()).then(floats).otherwise(None))
+
+
+def _detach(chart, datasets: dict[str, pl.DataFrame], seen: dict[int, str]) -> None:
+    """Replace every polars frame in the chart tree by a reference to a named dataset."""
+    data = getattr(chart, "data", alt.Undefined)
+    if isinstance(data, pl.DataFrame):
+        name = seen.get(id(data))
+        if name is None:
+            name = seen[id(data)] = f"data{len(datasets)}"
+            datasets[name] = data
+        chart.data = alt.NamedData(name=name)
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for child in getattr(chart, key, None) or []:
+            _detach(child, datasets, seen)
+
+
+def _dates(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    return frame.with_columns(pl.col(c).dt.strftime("%Y-%m-%d") for c in cols)
+
+
+def market_chart(market: pl.DataFrame, market_breaks: pl.DataFrame | None) -> alt.LayerChart:
+    """Ads per month in the whole market, with market-wide breaks marked."""
+    base = alt.Chart(_dates(market, "month"))
+    layers = [
+        base.mark_line(color=OKABE_ITO[0], strokeWidth=2.5).encode(
+            x=alt.X("month:T", timeUnit=MONTH, title="Month"),
+            y=alt.Y("ads:Q", title="Job ads per month", scale=alt.Scale(zero=True)),
+            tooltip=[
+                alt.Tooltip("month:T", timeUnit=MONTH, title="Month"),
+                alt.Tooltip("ads:Q", title="Ads", format=",.0f"),
+            ],
+        ),
+    ]
+    if market_breaks is not None and market_breaks.height:
+        # One rule per month; only the month hitting most series gets a label, so labels of
+        # neighbouring months never collide (the caption and tooltips name every break).
+        per_month = (
+            market_breaks.sort("kind")
+            .group_by("break_ds")
+            .agg(kind=pl.col("kind").str.join(" + "), share_series=pl.col("share_series").max())
+            .sort("break_ds")
+        )
+        top = per_month["share_series"].arg_max()
+        marks = _dates(per_month, "break_ds").with_columns(
+            text=pl.when(pl.int_range(pl.len()) == top)
+            .then(pl.format("{} break", pl.col("kind")))
+            .otherwise(pl.lit(""))
+        )
+        rules = alt.Chart(marks)
+        layers += [
+            rules.mark_rule(color=OKABE_ITO[3], strokeDash=[6, 4], strokeWidth=2).encode(
+                x=alt.X("break_ds:T", timeUnit=MONTH),
+                tooltip=[
+                    alt.Tooltip("break_ds:T", timeUnit=MONTH, title="Break month"),
+                    alt.Tooltip("kind:N", title="Kind"),
+                    alt.Tooltip("share_series:Q", title="Series affected", format=".0%"),
+                ],
+            ),
+            rules.mark_text(align="left", dx=4, dy=-6, color=OKABE_ITO[3], fontSize=12).encode(
+                x=alt.X("break_ds:T", timeUnit=MONTH), y=alt.value(8), text="text:N"
+            ),
+        ]
+    return alt.layer(*layers).properties(
+        height=260,
+        title=alt.Title(
+            "Job ads per month, whole market",
+            subtitle="Dashed lines: market-wide structural breaks",
+        ),
+    )
+
+
+def growth_chart(growth: pl.DataFrame, end_label: str, per_side: int = 10) -> alt.LayerChart:
+    """Top rising and falling skills by forecast growth, with 80% intervals."""
+    rising = growth.filter(pl.col("growth") > 0).head(per_side)
+    falling = growth.filter(pl.col("growth") < 0).tail(per_side)
+    frame = (
+        pl.concat([rising, falling])
+        .with_columns(
+            direction=pl.when(pl.col("growth") > 0)
+            .then(pl.lit("Rising"))
+            .otherwise(pl.lit("Falling")),
+            **{c: (pl.col(c) * 100).round(1) for c in ("growth", "lo", "hi")},
+        )
+        .select(
+            "label",
+            "growth",
+            "lo",
+            "hi",
+            "direction",
+            base=pl.col("base").round(2),
+            end=pl.col("end").round(2),
+        )
+    )
+    y = alt.Y("label:N", sort=alt.EncodingSortField("growth", order="descending"), title=None)
+    base = alt.Chart(frame)
+    colour = alt.Color(
+        "direction:N",
+        title=None,
+        legend=alt.Legend(orient="top"),
+        scale=alt.Scale(domain=["Rising", "Falling"], range=[OKABE_ITO[0], OKABE_ITO[3]]),
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title="Skill"),
+        alt.Tooltip("growth:Q", title="Forecast change (%)", format="+.1f"),
+        alt.Tooltip("lo:Q", title="80% interval from (%)", format="+.1f"),
+        alt.Tooltip("hi:Q", title="80% interval to (%)", format="+.1f"),
+        alt.Tooltip("base:Q", title="Recent level", format=",.2f"),
+        alt.Tooltip("end:Q", title=f"Forecast for {end_label}", format=",.2f"),
+    ]
+    return alt.layer(
+        alt.Chart(pl.DataFrame({"zero": [0]})).mark_rule(color="#888888").encode(x="zero:Q"),
+        base.mark_rule(strokeWidth=2, opacity=0.6).encode(
+            x=alt.X("lo:Q", title=f"Forecast change by {end_label} vs the last 3 months (%)"),
+            x2="hi:Q",
+            y=y,
+            color=colour,
+            tooltip=tooltip,
+        ),
+        base.mark_point(filled=True, size=70).encode(
+            x="growth:Q", y=y, color=colour, tooltip=tooltip
+        ),
+    ).properties(
+        height=alt.Step(22),
+        title=alt.Title(
+            "Skills expected to rise and fall most",
+            subtitle="Dot: central forecast; line: 80% prediction interval",
+        ),
+    )
+
+
+def explorer_chart(
+    history: pl.DataFrame,
+    forecast: pl.DataFrame | None,
+    breaks: pl.DataFrame | None,
+    notes: pl.DataFrame | None,
+    measure_title: str,
+    labels: list[str],
+    default: str,
+) -> alt.VConcatChart | alt.LayerChart:
+    """History, forecast bands and breaks of the skill chosen in a drop-down.
+
+    ``notes`` (label, explanation) lists the lines printed under the chart for each series.
+    """
+    pick = alt.param(
+        name="pick", value=default, bind=alt.binding_select(options=labels, name="Skill: ")
+    )
+    keep = alt.datum.label == pick
+    x = alt.X("month:T", timeUnit=MONTH, title="Month")
+    y_title = measure_title
+    kinds = {"Observed": "#222222"}
+    if forecast is not None and forecast.height:
+        kinds |= {"Forecast": OKABE_ITO[0], "80% interval": "#7fb2d9", "95% interval": "#cfe3f2"}
+    if breaks is not None and breaks.height:
+        kinds["Break"] = OKABE_ITO[3]
+    scale = alt.Scale(domain=list(kinds), range=list(kinds.values()))
+    colour = alt.Color("kind:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
+    layers = []
+    if forecast is not None and forecast.height:
+        f = _dates(forecast, "ds").rename({"ds": "month"})
+        fc = alt.Chart(f).transform_filter(keep)
+        layers += [
+            fc.transform_calculate(kind="'95% interval'")
+            .mark_area()
+            .encode(x=x, y=alt.Y("lo_95:Q", title=y_title), y2="hi_95:Q", color=colour),
+            fc.transform_calculate(kind="'80% interval'")
+            .mark_area()
+            .encode(x=x, y="lo_80:Q", y2="hi_80:Q", color=colour),
+            fc.transform_calculate(kind="'Forecast'")
+            .mark_line(strokeDash=[6, 3], strokeWidth=2.5)
+            .encode(
+                x=x,
+                y="yhat:Q",
+                color=colour,
+                tooltip=[
+                    alt.Tooltip("month:T", timeUnit=MONTH, title="Month"),
+                    alt.Tooltip("yhat:Q", title="Forecast", format=",.2f"),
+                    alt.Tooltip("lo_80:Q", title="80% from", format=",.2f"),
+                    alt.Tooltip("hi_80:Q", title="80% to", format=",.2f"),
+                    alt.Tooltip("lo_95:Q", title="95% from", format=",.2f"),
+                    alt.Tooltip("hi_95:Q", title="95% to", format=",.2f"),
+                ],
+            ),
+        ]
+    layers.append(
+        alt.Chart(_dates(history, "month"))
+        .transform_filter(keep)
+        .transform_calculate(kind="'Observed'")
+        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=14))
+        .encode(
+            x=x,
+            y=alt.Y("y:Q", title=y_title),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("month:T", timeUnit=MONTH, title="Month"),
+                alt.Tooltip("y:Q", title=measure_title, format=",.2f"),
+            ],
+        )
+    )
+    if breaks is not None and breaks.height:
+        b = _dates(breaks, "break_ds").rename({"break_ds": "month"})
+        layers.append(
+            alt.Chart(b)
+            .transform_filter(keep)
+            .transform_calculate(kind="'Break'")
+            .mark_rule(strokeDash=[4, 3], strokeWidth=2)
+            .encode(x=x, color=colour, tooltip=[alt.Tooltip("explanation:N", title="Break")])
+        )
+    title = alt.Title(
+        "Demand history and forecast", subtitle="Choose a series in the list above the chart"
+    )
+    top = alt.layer(*layers).properties(height=300)
+    if notes is None or notes.height == 0:
+        return top.properties(title=title).add_params(pick)
+    notes = (
+        alt.Chart(notes)
+        .transform_filter(keep)
+        .transform_window(row="row_number()")
+        .mark_text(align="left", baseline="top", fontSize=13, limit=900)
+        .encode(
+            x=alt.value(0),
+            y=alt.Y("row:O", axis=None, title=None),
+            text="explanation:N",
+            color=alt.value(OKABE_ITO[3]),
+        )
+        .properties(
+            height=alt.Step(20), title=alt.Title("Breaks detected in this series", fontSize=13)
+        )
+    )
+    return alt.vconcat(
+        top.properties(width="container"), notes.properties(width="container"), title=title
+    ).add_params(pick)
+
+
+def profile_chart(
+    profile: pl.DataFrame,
+    closest: pl.DataFrame | None,
+    value_title: str,
+    labels: list[str],
+    default: str,
+) -> alt.VConcatChart:
+    """Skill profile and closest occupations of the occupation chosen in a drop-down."""
+    pick = alt.param(
+        name="occ", value=default, bind=alt.binding_select(options=labels, name="Occupation: ")
+    )
+    frame = profile.select("occupation", "skill", value=pl.col("value").round(2))
+    bars = (
+        alt.Chart(frame)
+        .transform_filter(alt.datum.occupation == pick)
+        .mark_bar(color=OKABE_ITO[0])
+        .encode(
+            x=alt.X("value:Q", title=value_title),
+            y=alt.Y("skill:N", sort="-x", title=None),
+            tooltip=[
+                alt.Tooltip("skill:N", title="Skill"),
+                alt.Tooltip("value:Q", title=value_title, format=",.2f"),
+            ],
+        )
+        .properties(
+            height=alt.Step(20),
+            width="container",
+            title=alt.Title("Skills most asked for in this occupation"),
+        )
+    )
+    parts = [bars]
+    if closest is not None and closest.height:
+        near = closest.select("occupation", "neighbour", similarity=pl.col("similarity").round(3))
+        parts.append(
+            alt.Chart(near)
+            .transform_filter(alt.datum.occupation == pick)
+            .mark_bar(color=OKABE_ITO[2])
+            .encode(
+                x=alt.X("similarity:Q", title="Skill-profile similarity (graph edge weight)"),
+                y=alt.Y("neighbour:N", sort="-x", title=None),
+                tooltip=[
+                    alt.Tooltip("neighbour:N", title="Occupation"),
+                    alt.Tooltip("similarity:Q", title="Similarity", format=".3f"),
+                ],
+            )
+            .properties(
+                height=alt.Step(20),
+                width="container",
+                title=alt.Title(
+                    "Closest occupations by skills", subtitle="Candidate moves for workers"
+                ),
+            )
+        )
+    return alt.vconcat(*parts, spacing=30).add_params(pick)
+
+
+def zones_chart(workbank: pl.DataFrame, zones: dict[str, str]) -> alt.Chart:
+    """WORKBank zone shares per occupation as stacked bars (percent of tasks)."""
+    long = (
+        workbank.select(
+            "occupation", "share_green_light", *[c for c in zones if c != "share_green_light"]
+        )
+        .unpivot(index="occupation", variable_name="zone", value_name="share")
+        .with_columns(
+            zone=pl.col("zone").replace_strict(zones), share=(pl.col("share") * 100).round(1)
+        )
+    )
+    order = list(zones.values())
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "share:Q",
+                title="Share of the occupation's tasks (%)",
+                stack="zero",
+                scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=list(range(0, 101, 10))),
+            ),
+            y=alt.Y("occupation:N", title=None, sort=workbank["occupation"].to_list()),
+            color=alt.Color(
+                "zone:N",
+                title=None,
+                sort=order,
+                legend=alt.Legend(orient="top", columns=2),
+                scale=alt.Scale(
+                    domain=order, range=[OKABE_ITO[2], OKABE_ITO[3], OKABE_ITO[0], OTHER_GREY]
+                ),
+            ),
+            order=alt.Order("zone_order:Q"),
+            tooltip=[
+                alt.Tooltip("occupation:N", title="Occupation"),
+                alt.Tooltip("zone:N", title="Zone"),
+                alt.Tooltip("share:Q", title="Share of tasks (%)", format=".1f"),
+            ],
+        )
+        .transform_calculate(zone_order=f"indexof({order!r}, datum.zone)")
+        .properties(
+            height=alt.Step(20),
+            title=alt.Title(
+                "Automation zones of occupations' tasks (WORKBank)",
+                subtitle="Worker desire for AI agents × expert-rated agent capability, per task",
+            ),
+        )
+    )
+
+
+def agency_chart(workbank: pl.DataFrame) -> alt.LayerChart:
+    """Mean worker desire vs expert-rated capability per occupation, by human-agency level."""
+    frame = workbank.select(
+        "occupation",
+        "dominant_worker_has",
+        pl.col("mean_desire").round(2),
+        pl.col("mean_capability").round(2),
+    )
+    levels = ["H1", "H2", "H3", "H4", "H5"]
+    scale = alt.Scale(domain=[1, 5], nice=False, zero=False)
+    axis = alt.Axis(values=[1, 2, 3, 4, 5])
+    agency = "Human agency most workers prefer"
+    points = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=110, opacity=0.85)
+        .encode(
+            x=alt.X(
+                "mean_capability:Q",
+                title="Expert-rated AI agent capability (1–5)",
+                scale=scale,
+                axis=axis,
+            ),
+            y=alt.Y(
+                "mean_desire:Q", title="Worker desire for automation (1–5)", scale=scale, axis=axis
+            ),
+            color=alt.Color(
+                "dominant_worker_has:N",
+                title=agency,
+                sort=levels,
+                scale=alt.Scale(domain=levels, range=OKABE_ITO[:5]),
+                legend=alt.Legend(orient="top"),
+            ),
+            shape=alt.Shape(
+                "dominant_worker_has:N", title=agency, sort=levels, scale=alt.Scale(domain=levels)
+            ),
+            tooltip=[
+                alt.Tooltip("occupation:N", title="Occupation"),
+                alt.Tooltip("mean_desire:Q", title="Worker desire"),
+                alt.Tooltip("mean_capability:Q", title="Agent capability"),
+                alt.Tooltip("dominant_worker_has:N", title="Preferred agency (H1–H5)"),
+            ],
+        )
+    )
+    cut = alt.Chart(pl.DataFrame({"v": [3.0]}))
+    quad = pl.DataFrame(
+        {
+            "x": [4.9, 1.1, 4.9, 1.1],
+            "y": [4.9, 4.9, 1.1, 1.1],
+            "t": ["Green light", "R&D opportunity", "Red light", "Low priority"],
+            "right": [True, False, True, False],
+        }
+    )
+    labels = [
+        alt.Chart(quad)
+        .transform_filter(f"{'' if right else '!'}datum.right")
+        .mark_text(
+            fontSize=12, color="#555555", baseline="middle", align="right" if right else "left"
+        )
+        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="t:N")
+        for right in (True, False)
+    ]
+    return alt.layer(
+        cut.mark_rule(color="#999999", strokeDash=[3, 3]).encode(x=alt.X("v:Q", scale=scale)),
+        cut.mark_rule(color="#999999", strokeDash=[3, 3]).encode(y=alt.Y("v:Q", scale=scale)),
+        *labels,
+        points,
+    ).properties(
+        height=360,
+        title=alt.Title(
+            "Human-agency profile of occupations (WORKBank)",
+            subtitle="H1 = agent works alone … H5 = human involvement essential",
+        ),
+    )
+
+
+def network_chart(
+    nodes: pl.DataFrame, edges: pl.DataFrame, colour: str, exposure_title: str | None = None
+) -> alt.LayerChart:
+    """The skill complementarity network: communities (``colour='community'``) or exposure."""
+    hidden = alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=False)
+    x = alt.X("x:Q", axis=hidden, scale=alt.Scale(zero=False, nice=False, padding=12))
+    y = alt.Y("y:Q", axis=hidden, scale=alt.Scale(zero=False, nice=False, padding=12))
+    frame = nodes.select(
+        "name",
+        "x",
+        "y",
+        pl.col("strength").round(3),
+        "community_label",
+        pl.col("exposure").round(3),
+        "label_me",
+    )
+    communities = (
+        frame.sort("community_label")["community_label"].unique(maintain_order=True).to_list()
+    )
+    named = [c for c in communities if not c.startswith("Other")]
+    if colour == "community":
+        domain = named + [c for c in communities if c.startswith("Other")]
+        colour_enc = alt.Color(
+            "community_label:N",
+            title="Community (its strongest skills)",
+            sort=domain,
+            scale=alt.Scale(domain=domain, range=[*OKABE_ITO[: len(named)], OTHER_GREY]),
+            legend=alt.Legend(orient="bottom", columns=1, symbolSize=120),
+        )
+        title = alt.Title(
+            "Communities of complementary skills",
+            subtitle="Skills close together are often required together; "
+            "size = how connected a skill is",
+        )
+    else:
+        colour_enc = alt.Color(
+            "exposure:Q",
+            title=exposure_title,
+            scale=alt.Scale(scheme="viridis", reverse=True),
+            legend=alt.Legend(orient="right", gradientLength=200),
+        )
+        title = alt.Title(
+            "Automation exposure of skills",
+            subtitle="Darker = skill used more in occupations where AI agents "
+            "are wanted and capable",
+        )
+    tooltip = [
+        alt.Tooltip("name:N", title="Skill"),
+        alt.Tooltip("community_label:N", title="Community"),
+        alt.Tooltip("strength:Q", title="Connectedness (strength)", format=",.2f"),
+        alt.Tooltip("exposure:Q", title=exposure_title or "Automation exposure", format=".2f"),
+    ]
+    return alt.layer(
+        alt.Chart(edges.with_columns(pl.col("weight").round(3)))
+        .mark_rule(color="#9a9a9a")
+        .encode(
+            x=x,
+            y=y,
+            x2="x2:Q",
+            y2="y2:Q",
+            opacity=alt.Opacity("weight:Q", legend=None, scale=alt.Scale(range=[0.15, 0.7])),
+            strokeWidth=alt.value(1),
+        ),
+        alt.Chart(frame)
+        .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=colour_enc,
+            size=alt.Size("strength:Q", legend=None, scale=alt.Scale(range=[40, 420])),
+            tooltip=tooltip,
+        ),
+        alt.Chart(frame)
+        .transform_filter(alt.datum.label_me)
+        .mark_text(
+            fontSize=12,
+            dy=-12,
+            fontWeight="bold",
+            color="#222222",
+            stroke="white",
+            strokeWidth=3,
+            strokeOpacity=0.8,
+        )
+        .encode(x=x, y=y, text="name:N"),
+        alt.Chart(frame)
+        .transform_filter(alt.datum.label_me)
+        .mark_text(fontSize=12, dy=-12, fontWeight="bold", color="#222222")
+        .encode(x=x, y=y, text="name:N"),
+    ).properties(height=520, title=title)
+
+
+def backtest_chart(backtests: pl.DataFrame, metric_title: str) -> alt.Chart:
+    """Backtest error by horizon for each model; baselines dashed."""
+    frame = backtests.with_columns(
+        kind=pl.when(pl.col("baseline")).then(pl.lit("Baseline")).otherwise(pl.lit("Model")),
+        value=pl.col("value").round(4),
+    )
+    models = frame["model"].unique().sort().to_list()
+    palette = (OKABE_ITO * (len(models) // len(OKABE_ITO) + 1))[: len(models)]
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X(
+                "horizon:O", title="Forecast horizon (months ahead)", axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y("value:Q", title=metric_title, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "model:N", title="Model", scale=alt.Scale(domain=models, range=palette)
+            ),
+            strokeDash=alt.StrokeDash(
+                "kind:N",
+                title="Line",
+                sort=["Model", "Baseline"],
+                legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5),
+                scale=alt.Scale(domain=["Model", "Baseline"], range=[[1, 0], [6, 4]]),
+            ),
+            tooltip=[
+                alt.Tooltip("model:N", title="Model"),
+                alt.Tooltip("horizon:O", title="Horizon"),
+                alt.Tooltip("value:Q", title=metric_title, format=".3f"),
+                alt.Tooltip("kind:N", title="Kind"),
+            ],
+        )
+        .properties(
+            height=300,
+            title=alt.Title(
+                "Backtest accuracy by forecast horizon",
+                subtitle="Lower is better; dashed lines are "
+                "the simple baselines every model must beat",
+            ),
+        )
+    )

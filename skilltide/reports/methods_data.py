@@ -1,0 +1,125 @@
+"""Read the provenance of a report: sources, O*NET release, runs, backtest accuracy.
+
+Example
+-------
+>>> from skilltide.store import Warehouse
+>>> with Warehouse("demo/skilltide.duckdb") as wh:  # doctest: +SKIP
+...     methods = load_methods(wh, panel="ads", granularity="market")
+>>> methods.metric  # doctest: +SKIP
+'mase'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from skilltide.store import Warehouse
+
+BASELINES = (
+    "naive",
+    "seasonal_naive",
+    "snaive",
+    "drift",
+    "window_average",
+    "mean",
+    "last_value",
+    "historic_average",
+)
+METRIC_ORDER = ("mase", "mae", "rmse", "smape", "rrmse", "smape_jobsdf", "rrmse_jobsdf")
+METRIC_NAMES = {
+    "mase": "MASE (below 1 beats the naive forecast in-sample)",
+    "mae": "MAE (mean absolute error)",
+    "rmse": "RMSE (root mean squared error)",
+    "smape": "sMAPE (%)",
+    "rrmse": "RRMSE (%)",
+}
+
+
+@dataclass
+class MethodsData:
+    runs: pl.DataFrame  # run_id, command, status, started, finished
+    sources: pl.DataFrame  # source, ads, first_month, last_month
+    onet_releases: list[str]
+    workbank_loaded: bool
+    backtests: pl.DataFrame | None  # model, horizon, value, baseline
+    metric: str | None
+    scenario: str | None
+    backtest_run: str | None
+    coverage: pl.DataFrame | None = None  # model, coverage_80, coverage_95 (pooled horizons)
+
+
+def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market") -> MethodsData:
+    """Runs, data sources and the backtest accuracy behind a report."""
+    runs = wh.query(
+        "SELECT run_id, command, status, strftime(started, '%Y-%m-%d %H:%M') AS started_utc,"
+        " coalesce(error, '') AS error FROM runs ORDER BY started DESC, run_id DESC LIMIT 30"
+    )
+    sources = pl.DataFrame(schema={"source": pl.String, "ads": pl.Int64})
+    if wh.has_table("ads"):
+        sources = wh.query(
+            "SELECT source, count(*) AS ads, strftime(min(month), '%Y-%m') AS first_month,"
+            " strftime(max(month), '%Y-%m') AS last_month FROM ads GROUP BY source"
+            " ORDER BY ads DESC"
+        )
+    releases: list[str] = []
+    if wh.has_table("occupations"):
+        releases = [
+            r
+            for r in wh.query(
+                "SELECT DISTINCT release FROM occupations WHERE release IS NOT NULL"
+                " ORDER BY release"
+            )["release"].to_list()
+        ]
+    workbank = (
+        wh.has_table("workbank_occupations")
+        and wh.query("SELECT count(*) AS n FROM workbank_occupations")["n"][0] > 0
+    )
+    backtests, metric, scenario, run_id, coverage = _backtests(wh, panel, granularity)
+    return MethodsData(
+        runs, sources, releases, bool(workbank), backtests, metric, scenario, run_id, coverage
+    )
+
+
+def _backtests(wh, panel, granularity):
+    if not wh.has_table("backtests"):
+        return None, None, None, None, None
+    run_id = wh.query(
+        "SELECT max(run_id) AS r FROM backtests WHERE panel = ? AND granularity = ?",
+        [panel, granularity],
+    )["r"][0]
+    if run_id is None:
+        return None, None, None, None, None
+    rows = wh.query(
+        "SELECT model, horizon, scenario, lower(metric) AS metric, value FROM backtests"
+        " WHERE run_id = ? AND panel = ? AND granularity = ?",
+        [run_id, panel, granularity],
+    )
+    if rows.filter(pl.col("horizon") > 0).height:  # horizon 0 pools all steps
+        pooled = rows.filter(pl.col("horizon") == 0)
+        rows = rows.filter(pl.col("horizon") > 0)
+    else:
+        pooled = rows
+    coverage = (
+        pooled.filter(pl.col("metric").is_in(["coverage_80", "coverage_95"]))
+        .group_by("model", "metric")
+        .agg(pl.col("value").mean())
+        .sort("model", "metric")
+        .pivot("metric", index="model", values="value")
+        .sort("model")
+    )
+    metrics = [m for m in rows["metric"].unique().to_list() if not m.startswith("coverage")]
+    if not metrics:
+        return None, None, None, run_id, coverage
+    metric = next((m for m in METRIC_ORDER if m in metrics), sorted(metrics)[0])
+    scenarios = rows["scenario"].unique().to_list()
+    scenario = "all" if "all" in scenarios else sorted(map(str, scenarios))[0]
+    chosen = (
+        rows.filter(pl.col("metric") == metric, pl.col("scenario") == scenario)
+        .group_by("model", "horizon")
+        .agg(pl.col("value").mean())
+        .with_columns(baseline=pl.col("model").str.to_lowercase().is_in(BASELINES))
+        .sort("model", "horizon")
+    )
+    return chosen, metric, scenario, run_id, coverage

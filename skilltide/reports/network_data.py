@@ -1,0 +1,423 @@
+"""Read the structural parts of a report: occupation profiles, WORKBank zones, the skill network.
+
+All of it is optional. Each loader returns ``None`` (or an empty frame) when its inputs are not
+in the warehouse, and :data:`HOW_TO` says which command provides them.
+
+Example
+-------
+>>> from skilltide.store import Warehouse
+>>> with Warehouse("demo/skilltide.duckdb") as wh:  # doctest: +SKIP
+...     net = load_network(wh)
+>>> sorted(net.nodes.columns)[:3]  # doctest: +SKIP
+['community', 'community_label', 'exposure']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import polars as pl
+
+from skilltide.reports.series_data import occupation_titles
+from skilltide.store import Warehouse
+
+HOW_TO = {
+    "forecasts": "run `skilltide forecast run --granularity {granularity}`",
+    "backtests": "run `skilltide forecast backtest --granularity {granularity}`",
+    "breaks": "run `skilltide breaks detect`",
+    "graph": "run `skilltide graph build --from ads` (or `--from onet`)",
+    "workbank": "load WORKBank with `skilltide workbank load DIR`",
+    "exposure": "load WORKBank (`skilltide workbank load DIR`), then rebuild the graph "
+    "(`skilltide graph build`)",
+    "occupation_demand": "ingest ads with an occupation column or the title coder "
+    "(`skilltide ingest ads FILE…`)",
+}
+EXPOSURE_COLUMNS = (
+    "exposure",
+    "share_green_light",
+    "green_light",
+    "automation_exposure",
+    "mean_capability",
+)
+ZONES = {
+    "share_green_light": "Green light (wanted and feasible)",
+    "share_red_light": "Red light (feasible, not wanted)",
+    "share_rnd_opportunity": "R&D opportunity (wanted, not yet feasible)",
+    "share_low_priority": "Low priority",
+}
+
+
+@dataclass
+class OccupationData:
+    profile: pl.DataFrame | None  # occupation, skill, share (%), rank
+    closest: pl.DataFrame | None  # occupation, neighbour, similarity, rank
+    workbank: pl.DataFrame | None  # occupation, code, zone shares, mean_desire, ...
+    profile_source: str = ""
+
+
+@dataclass
+class NetworkData:
+    graph_id: str
+    run_id: str
+    source: str
+    nodes: pl.DataFrame  # node_id, name, x, y, strength, community_label, exposure, label_me
+    edges: pl.DataFrame  # x, y, x2, y2, weight
+    communities: pl.DataFrame  # community_label, skills, n_skills, top_skills, mean_exposure
+    exposure_column: str | None
+    summary: pl.DataFrame  # metric, observed, null_mean, null_sd, z_score
+    n_skills_total: int
+
+
+def choose_graph(wh: Warehouse) -> dict | None:
+    """The newest graph, preferring one built from ads (it matches the demand series)."""
+    if not (wh.has_table("graphs") and wh.has_table("graph_nodes")):
+        return None
+    rows = wh.query(
+        "SELECT graph_id, run_id, source FROM graphs"
+        " ORDER BY (source = 'ads') DESC, run_id DESC, graph_id DESC LIMIT 1"
+    )
+    return rows.row(0, named=True) if rows.height else None
+
+
+def load_occupations(
+    wh: Warehouse, panel: str = "ads", max_occupations: int = 40, top_skills: int = 12
+) -> OccupationData:
+    """Skill profiles of the busiest occupations, their closest occupations and WORKBank zones."""
+    graph = choose_graph(wh)
+    profile, source = _profile_from_demand(wh, panel, max_occupations, top_skills), "demand"
+    if profile is None and graph is not None:
+        profile, source = (
+            _profile_from_graph(wh, graph["graph_id"], max_occupations, top_skills),
+            "graph",
+        )
+    codes = profile["code"].unique().to_list() if profile is not None else []
+    closest = _closest(wh, graph["graph_id"], codes) if graph is not None else None
+    return OccupationData(profile, closest, _workbank(wh, codes), source)
+
+
+def _profile_from_demand(wh, panel, max_occupations, top_skills) -> pl.DataFrame | None:
+    rows = wh.query(
+        """
+        WITH last AS (SELECT max(month) AS m FROM demand_totals
+                      WHERE panel = ? AND granularity = 'occupation'),
+        recent AS (SELECT t.group_id, sum(t.ads) AS ads FROM demand_totals t, last
+                   WHERE t.panel = ? AND t.granularity = 'occupation'
+                     AND t.month > last.m - INTERVAL 12 MONTH GROUP BY ALL),
+        busiest AS (SELECT * FROM recent ORDER BY ads DESC, group_id LIMIT ?),
+        mentions AS (SELECT d.group_id, d.skill_id, sum(d.count) AS n FROM demand d, last
+                   WHERE d.panel = ? AND d.granularity = 'occupation'
+                     AND d.month > last.m - INTERVAL 12 MONTH GROUP BY ALL)
+        SELECT b.group_id AS code, coalesce(s.name, k.skill_id) AS skill,
+               100 * k.n / b.ads AS value, b.ads AS occupation_ads,
+               row_number() OVER (PARTITION BY b.group_id ORDER BY k.n DESC, k.skill_id) AS rank
+        FROM busiest b JOIN mentions k USING (group_id) LEFT JOIN skills s USING (skill_id)
+        QUALIFY rank <= ?
+        """,
+        [panel, panel, max_occupations, panel, top_skills],
+    )
+    if rows.height == 0:
+        return None
+    return _with_titles(wh, rows)
+
+
+def _profile_from_graph(wh, graph_id, max_occupations, top_skills) -> pl.DataFrame | None:
+    rows = wh.query(
+        """
+        WITH nodes AS (SELECT node_id, CAST(bipartite AS INTEGER) AS bipartite, name
+                       FROM graph_nodes WHERE graph_id = ?),
+        bip AS (SELECT CASE WHEN a.bipartite = 1 THEN e.source ELSE e.target END AS code,
+                       CASE WHEN a.bipartite = 1 THEN b.name ELSE a.name END AS skill,
+                       e.weight AS value
+                FROM graph_edges e JOIN nodes a ON a.node_id = e.source
+                JOIN nodes b ON b.node_id = e.target
+                WHERE e.graph_id = ? AND a.bipartite <> b.bipartite),
+        busiest AS (SELECT code, sum(value) AS strength FROM bip GROUP BY code
+                    ORDER BY strength DESC, code LIMIT ?)
+        SELECT code, skill, value, NULL::DOUBLE AS occupation_ads,
+               row_number() OVER (PARTITION BY code ORDER BY value DESC, skill) AS rank
+        FROM bip JOIN busiest USING (code) QUALIFY rank <= ?
+        """,
+        [graph_id, graph_id, max_occupations, top_skills],
+    )
+    return _with_titles(wh, rows) if rows.height else None
+
+
+def _with_titles(wh, rows: pl.DataFrame) -> pl.DataFrame:
+    titles = occupation_titles(wh, rows["code"].unique().to_list())
+    return rows.with_columns(
+        occupation=pl.col("code").replace_strict(titles, default=pl.col("code"))
+        + " ("
+        + pl.col("code")
+        + ")"
+    ).sort("occupation_ads", "code", "rank", descending=[True, False, False], nulls_last=True)
+
+
+def _closest(wh, graph_id: str, codes: list[str], k: int = 8) -> pl.DataFrame | None:
+    if not codes:
+        return None
+    rows = wh.query(
+        """
+        WITH nodes AS (SELECT node_id, name FROM graph_nodes
+                       WHERE graph_id = ? AND CAST(bipartite AS INTEGER) = 1),
+        pairs AS (SELECT e.source AS a, e.target AS b, e.weight FROM graph_edges e
+                  JOIN nodes x ON x.node_id = e.source JOIN nodes y ON y.node_id = e.target
+                  WHERE e.graph_id = ? AND e.source <> e.target),
+        both_ways AS (SELECT a, b, weight FROM pairs UNION ALL SELECT b, a, weight FROM pairs)
+        SELECT a AS code, b AS neighbour_code, max(weight) AS similarity,
+               row_number() OVER (PARTITION BY a ORDER BY max(weight) DESC, b) AS rank
+        FROM both_ways WHERE list_contains(?, a) GROUP BY a, b QUALIFY rank <= ?
+        """,
+        [graph_id, graph_id, codes, k],
+    )
+    if rows.height == 0:
+        return None
+    titles = occupation_titles(wh, list({*rows["code"], *rows["neighbour_code"]}))
+    return rows.with_columns(
+        occupation=pl.col("code").replace_strict(titles, default=pl.col("code"))
+        + " ("
+        + pl.col("code")
+        + ")",
+        neighbour=pl.col("neighbour_code").replace_strict(titles, default=pl.col("neighbour_code")),
+    ).sort("code", "rank")
+
+
+def _workbank(wh, codes: list[str]) -> pl.DataFrame | None:
+    if not wh.has_table("workbank_occupations"):
+        return None
+    rows = wh.query("SELECT * FROM workbank_occupations ORDER BY onetsoc_code")
+    if rows.height == 0:
+        return None
+    matched = rows.filter(pl.col("onetsoc_code").is_in(codes))
+    rows = matched if matched.height >= 3 else rows  # else: show WORKBank's own occupations
+    rows = rows.sort(
+        "share_green_light", "occupation_title", descending=[True, False], nulls_last=True
+    ).head(40)
+    has = pl.col("dominant_worker_has").cast(pl.String).str.strip_chars()
+    return rows.with_columns(
+        occupation=pl.when(pl.col("onetsoc_code").is_not_null())
+        .then(pl.col("occupation_title") + " (" + pl.col("onetsoc_code") + ")")
+        .otherwise(pl.col("occupation_title")),
+        in_report=pl.col("onetsoc_code").is_in(codes).fill_null(False),
+        # stored as 1..5 or 'H1'..'H5': show the paper's H1..H5 either way
+        dominant_worker_has=pl.when(has.str.starts_with("H")).then(has).otherwise("H" + has),
+    )
+
+
+def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> NetworkData | None:
+    """The skill–skill network of the chosen graph, laid out for a picture of ``max_skills``."""
+    graph = choose_graph(wh)
+    if graph is None:
+        return None
+    gid = graph["graph_id"]
+    nodes = wh.query(
+        "SELECT node_id, any_value(name) AS name, CAST(any_value(community) AS VARCHAR) AS"
+        " community FROM graph_nodes WHERE graph_id = ? AND CAST(bipartite AS INTEGER) = 0"
+        " GROUP BY node_id",
+        [gid],
+    )
+    edges = wh.query(
+        """SELECT e.layer, e.source, e.target, e.weight FROM graph_edges e
+           JOIN graph_nodes a ON a.graph_id = e.graph_id AND a.node_id = e.source
+           JOIN graph_nodes b ON b.graph_id = e.graph_id AND b.node_id = e.target
+           WHERE e.graph_id = ? AND CAST(a.bipartite AS INTEGER) = 0
+             AND CAST(b.bipartite AS INTEGER) = 0
+             AND e.source <> e.target AND e.weight > 0""",
+        [gid],
+    )
+    if nodes.height == 0 or edges.height == 0:
+        return None
+    layers = edges["layer"].unique().to_list()
+    backbone = [layer for layer in layers if "backbone" in str(layer).lower()]
+    if backbone:
+        edges = edges.filter(pl.col("layer").is_in(backbone))
+    strength = _strength(wh, gid, edges)
+    nodes = (
+        nodes.join(strength, on="node_id", how="left")
+        .with_columns(pl.col("strength").fill_null(0.0))
+        .sort("strength", "node_id", descending=[True, False])
+    )
+    n_total = nodes.height
+    nodes = nodes.head(max_skills)
+    keep = set(nodes["node_id"].to_list())
+    edges = edges.filter(pl.col("source").is_in(keep) & pl.col("target").is_in(keep))
+    edges = _sparsify(edges)
+    positions = _layout(nodes["node_id"].to_list(), edges, seed)
+    nodes = nodes.with_columns(
+        x=pl.col("node_id").replace_strict({k: v[0] for k, v in positions.items()}),
+        y=pl.col("node_id").replace_strict({k: v[1] for k, v in positions.items()}),
+    )
+    nodes, communities = _communities(nodes)
+    nodes, exposure_column = _exposure(wh, gid, nodes)
+    communities = communities.join(
+        nodes.group_by("community_label").agg(mean_exposure=pl.col("exposure").mean()),
+        on="community_label",
+        how="left",
+    )
+    pos = nodes.select("node_id", "x", "y")
+    drawn = (
+        edges.join(pos, left_on="source", right_on="node_id")
+        .join(pos.rename({"x": "x2", "y": "y2"}), left_on="target", right_on="node_id")
+        .select("x", "y", "x2", "y2", "weight")
+    )
+    summary = (
+        wh.query(
+            "SELECT metric, observed, null_mean, null_sd, z_score FROM graph_summary"
+            " WHERE graph_id = ? ORDER BY metric",
+            [gid],
+        )
+        if wh.has_table("graph_summary")
+        else pl.DataFrame()
+    )
+    return NetworkData(
+        gid,
+        graph["run_id"],
+        graph["source"],
+        nodes,
+        drawn,
+        communities,
+        exposure_column,
+        summary,
+        n_total,
+    )
+
+
+def _strength(wh, gid, edges) -> pl.DataFrame:
+    if wh.has_table("graph_metrics"):
+        metrics = wh.query(
+            "SELECT node_id, metric, value FROM graph_metrics WHERE graph_id = ?"
+            " AND metric IN ('strength', 'degree')",
+            [gid],
+        )
+        for metric in ("strength", "degree"):
+            chosen = metrics.filter(pl.col("metric") == metric)
+            if chosen.height:
+                return chosen.select("node_id", strength=pl.col("value"))
+    both = pl.concat(
+        [edges.select(node_id="source", w="weight"), edges.select(node_id="target", w="weight")]
+    )
+    return both.group_by("node_id").agg(strength=pl.col("w").sum())
+
+
+def _sparsify(edges: pl.DataFrame, per_node: int = 3) -> pl.DataFrame:
+    """Each skill's strongest links plus a maximum spanning tree: readable, still connected."""
+    g = nx.Graph()
+    g.add_weighted_edges_from(edges.select("source", "target", "weight").iter_rows())
+    keep = {tuple(sorted(e)) for e in nx.maximum_spanning_edges(g, data=False)}
+    both = pl.concat(
+        [
+            edges.select("source", "target", "weight"),
+            edges.select(source="target", target="source", weight="weight"),
+        ]
+    )
+    top = (
+        both.sort("weight", "target", descending=[True, False])
+        .group_by("source", maintain_order=True)
+        .head(per_node)
+    )
+    keep |= {tuple(sorted((a, b))) for a, b in top.select("source", "target").iter_rows()}
+    return (
+        edges.with_columns(
+            key=pl.concat_list(
+                pl.min_horizontal("source", "target"), pl.max_horizontal("source", "target")
+            )
+        )
+        .filter(pl.col("key").is_in([list(k) for k in keep]))
+        .unique(subset="key", keep="first", maintain_order=True)
+        .drop("key")
+    )
+
+
+def _layout(node_ids: list[str], edges: pl.DataFrame, seed: int) -> dict[str, tuple]:
+    g = nx.Graph()
+    g.add_nodes_from(node_ids)
+    g.add_weighted_edges_from(edges.select("source", "target", "weight").iter_rows())
+    pos = nx.spring_layout(
+        g, seed=seed, weight="weight", iterations=200, k=1.6 / max(len(node_ids), 1) ** 0.5
+    )
+    return {n: (round(float(x), 4), round(float(y), 4)) for n, (x, y) in pos.items()}
+
+
+def _communities(nodes: pl.DataFrame, top: int = 8) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Name each community after its three strongest skills; communities past ``top`` → Other."""
+    if nodes["community"].null_count() == nodes.height:
+        nodes = nodes.with_columns(community=pl.lit("1"))
+    nodes = nodes.with_columns(pl.col("community").fill_null("?"))
+    ranked = (
+        nodes.group_by("community")
+        .agg(
+            n=pl.len(),
+            strength=pl.col("strength").sum(),
+            top=pl.col("name").sort_by("strength", descending=True).head(3),
+        )
+        .sort("n", "strength", "community", descending=[True, True, False])
+        .with_row_index("order", offset=1)
+    )
+    ranked = ranked.with_columns(
+        community_label=pl.when(pl.col("order") <= top)
+        .then(pl.format("{}. {}", pl.col("order"), pl.col("top").list.join(", ")))
+        .otherwise(pl.lit("Other smaller communities"))
+    )
+    nodes = nodes.join(ranked.select("community", "community_label", "order"), on="community")
+    candidates = nodes.filter(
+        (pl.col("strength").rank("ordinal", descending=True).over("community") <= 3)
+        & (pl.col("order") <= top)
+    ).sort("strength", "node_id", descending=[True, False])
+    labelled = place_labels(candidates.select("node_id", "name", "x", "y").rows())
+    nodes = nodes.with_columns(label_me=pl.col("node_id").is_in(labelled))
+    table = (
+        nodes.group_by("community_label")
+        .agg(
+            order=pl.col("order").min(),
+            n_skills=pl.len(),
+            skills=pl.col("name").sort_by("strength", descending=True).head(10).str.join("; "),
+        )
+        .sort("order")
+        .drop("order")
+    )
+    return nodes.drop("order"), table
+
+
+def place_labels(
+    candidates: list[tuple[str, str, float, float]],
+    width: float = 900,
+    height: float = 520,
+    char_px: float = 7.5,
+    line_px: float = 18,
+) -> list[str]:
+    """Ids of the labels to draw, in priority order, skipping any that would overlap one kept.
+
+    ``candidates`` are ``(node_id, name, x, y)`` in layout units, most important first; sizes
+    are the chart's approximate pixels.
+
+    >>> place_labels([("a", "Python", 0.0, 0.0), ("b", "SQL", 0.01, 0.0), ("c", "Go", 1.0, 1.0)])
+    ['a', 'c']
+    """
+    if not candidates:
+        return []
+    xs = [c[2] for c in candidates]
+    ys = [c[3] for c in candidates]
+    sx = width / ((max(xs) - min(xs)) or 1.0)
+    sy = height / ((max(ys) - min(ys)) or 1.0)
+    kept: list[tuple[float, float, float]] = []  # centre x, centre y, half width (pixels)
+    chosen = []
+    for node_id, name, x, y in candidates:
+        px, py, half = x * sx, y * sy, len(name) * char_px / 2
+        if all(abs(px - kx) >= half + kh or abs(py - ky) >= line_px for kx, ky, kh in kept):
+            kept.append((px, py, half))
+            chosen.append(node_id)
+    return chosen
+
+
+def _exposure(wh, gid, nodes):
+    if not wh.has_table("automation_exposure"):
+        return nodes.with_columns(exposure=pl.lit(None, pl.Float64)), None
+    rows = wh.query(
+        "SELECT * FROM automation_exposure WHERE graph_id = ? AND level = 'skill'", [gid]
+    )
+    numeric = [c for c, t in rows.schema.items() if t.is_numeric()]
+    column = next((c for c in EXPOSURE_COLUMNS if c in numeric), numeric[0] if numeric else None)
+    if rows.height == 0 or column is None:
+        return nodes.with_columns(exposure=pl.lit(None, pl.Float64)), None
+    values = rows.group_by("node_id").agg(exposure=pl.col(column).mean().cast(pl.Float64))
+    return nodes.join(values, on="node_id", how="left"), column

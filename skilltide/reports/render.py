@@ -1,0 +1,92 @@
+"""Write a report to disk: the HTML file and, optionally, every chart as PNG or SVG.
+
+Example
+-------
+>>> from skilltide.store import Warehouse
+>>> with Warehouse("demo/skilltide.duckdb") as wh:  # doctest: +SKIP
+...     render_report(wh, "out", export="svg")
+PosixPath('out/report.html')
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+from skilltide.errors import UserError
+from skilltide.reports.html import Figure, render_html
+from skilltide.reports.report import build_page
+from skilltide.store import Warehouse
+
+EXPORT_FORMATS = ("png", "svg")
+EXPORT_WIDTH = 900  # charts that follow the page width get this width in exported files
+
+
+def render_report(
+    wh: Warehouse,
+    out_dir: str | os.PathLike,
+    title: str | None = None,
+    granularity: str = "market",
+    export: str | None = None,
+    panel: str = "ads",
+    max_series: int = 200,
+) -> Path:
+    """Write ``out_dir/report.html`` from the warehouse and return its path."""
+    if export is not None and export not in EXPORT_FORMATS:
+        raise UserError(f"--export: '{export}' is not one of {', '.join(EXPORT_FORMATS)}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: exists and is not a folder")
+    page = build_page(wh, panel=panel, granularity=granularity, title=title, max_series=max_series)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "report.html"
+    tmp = out / ".report.html.tmp"
+    tmp.write_text(render_html(page), encoding="utf-8")
+    tmp.replace(path)  # readers never see a half-written report
+    if export:
+        export_charts(page.figures(), out / "charts", export)
+    return path
+
+
+def export_charts(figures: list[Figure], folder: Path, fmt: str) -> list[Path]:
+    """Render each chart with vl-convert to ``folder/<chart id>.<fmt>``."""
+    import vl_convert
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for figure in figures:
+        spec = static_spec(figure.spec, EXPORT_WIDTH)
+        path = folder / f"{figure.chart_id}.{fmt}"
+        if fmt == "png":
+            path.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
+        else:
+            path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def static_spec(spec: dict[str, Any], width: int) -> dict[str, Any]:
+    """A copy of ``spec`` for a file: fixed ``width``, and drop-downs named in the subtitle."""
+    spec = copy.deepcopy(spec)
+    for param in spec.get("params", []):
+        bind = param.pop("bind", None)
+        if bind and "value" in param:
+            chosen = f"{bind.get('name', '')}{param['value']}"
+            title = spec.get("title")
+            if isinstance(title, dict):
+                title["subtitle"] = chosen
+            else:
+                spec["title"] = {"text": chosen, "anchor": "start"}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("width") == "container":
+                node["width"] = width
+            for key in ("vconcat", "hconcat", "concat", "layer"):
+                for child in node.get(key, []):
+                    walk(child)
+
+    walk(spec)
+    return spec

@@ -1,0 +1,439 @@
+"""Build the report's sections from the warehouse: data → charts, captions and tables.
+
+Example
+-------
+>>> from skilltide.store import Warehouse
+>>> with Warehouse("demo/skilltide.duckdb") as wh:  # doctest: +SKIP
+...     page = build_page(wh, granularity="market")
+>>> [s.section_id for s in page.sections]  # doctest: +SKIP
+['overview', 'explorer', 'occupations', 'network', 'methods']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import polars as pl
+
+from skilltide import __version__
+from skilltide.reports import captions, charts
+from skilltide.reports.html import Caption, Figure, Notice, Page, Prose, Section, Stats, Table
+from skilltide.reports.methods_data import METRIC_NAMES, load_methods
+from skilltide.reports.network_data import HOW_TO, ZONES, load_network, load_occupations
+from skilltide.reports.series_data import SeriesData, load_series
+from skilltide.store import Warehouse
+
+EXPOSURE_TITLES = {
+    "exposure": "Automation exposure (0–1)",
+    "share_green_light": "Share of green-light tasks",
+    "green_light": "Share of green-light tasks",
+    "automation_exposure": "Automation exposure",
+    "mean_capability": "AI agent capability (1–5)",
+}
+ONET_ATTRIBUTION = (
+    "This report includes information from the O*NET {release} Database by the U.S. "
+    "Department of Labor, Employment and Training Administration (USDOL/ETA). Used under the "
+    "CC BY 4.0 license. O*NET® is a trademark of USDOL/ETA. skilltide has modified all or some "
+    "of this information; USDOL/ETA has not approved, endorsed, or tested these modifications."
+)
+WORKBANK_CITATION = (
+    "WORKBank: Shao, Y. et al. (2025), 'Future of Work with AI Agents: Auditing Automation and "
+    "Augmentation Potential across the U.S. Workforce', arXiv:2506.06576. The data set declares "
+    "no licence; it is loaded from the user's own copy and cited here."
+)
+
+
+def build_page(
+    wh: Warehouse,
+    panel: str = "ads",
+    granularity: str = "market",
+    title: str | None = None,
+    max_series: int = 200,
+) -> Page:
+    """Read the warehouse and lay out every section of the report."""
+    # Specs embed their data; the default 5,000-row guard is for notebooks, not files.
+    with alt.data_transformers.enable("default", max_rows=None):
+        return _build(wh, panel, granularity, title, max_series)
+
+
+def _build(wh, panel, granularity, title, max_series) -> Page:
+    series = load_series(wh, panel=panel, granularity=granularity, max_series=max_series)
+    how = {k: v.format(granularity=granularity) for k, v in HOW_TO.items()}
+    today = dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC")
+    scope = "whole market" if granularity == "market" else f"by {granularity}"
+    subtitle = (
+        f"Skill demand in job ads ({panel} panel, {scope}), "
+        f"{captions.month_name(series.months[0])} – "
+        f"{captions.month_name(series.months[1])}. Generated {today} by skilltide "
+        f"{__version__}."
+    )
+    sections = [
+        _overview(series, how),
+        _explorer(series, how),
+        _occupations(wh, panel, how),
+        _network(wh, how),
+        _methods(wh, panel, granularity, series, how),
+    ]
+    return Page(title or "Skill demand report", subtitle, sections)
+
+
+def _overview(s: SeriesData, how: dict) -> Section:
+    sec = Section("overview", "Overview")
+    last = s.market.sort("month").row(-1, named=True)
+    items = [
+        ("job ads in the data", f"{s.market['ads'].sum():,.0f}"),
+        (f"ads in {captions.month_name(last['month'])}", f"{last['ads']:,.0f}"),
+        ("skills tracked", f"{s.n_skills:,}"),
+        ("months of history", f"{s.market.height:,}"),
+    ]
+    if s.forecast_info:
+        items.append(("months forecast ahead", str(s.forecast_info["horizon"])))
+    if s.breaks_info:
+        items.append(("structural breaks found", f"{s.breaks_info['n_breaks']:,}"))
+    sec.blocks += [
+        Caption(captions.overview(s.market, s.months, s.n_skills, s.granularity)),
+        Stats(items),
+    ]
+    if s.growth is not None and s.growth.height:
+        end = s.forecast_info["end"]
+        sec.blocks.append(
+            Figure(
+                "growth",
+                charts.finish(charts.growth_chart(s.growth, captions.month_name(end))),
+                captions.growth(s.growth, s.forecast_info["model"], end),
+                "Skills with the largest forecast rises and falls, with 80% intervals",
+            )
+        )
+        table = s.growth.select(
+            series="label",
+            recent_level=pl.col("base").round(3),
+            forecast=pl.col("end").round(3),
+            forecast_month=pl.col("ds").dt.strftime("%Y-%m"),
+            change_pct=(pl.col("growth") * 100).round(1),
+            lo80_pct=(pl.col("lo") * 100).round(1),
+            hi80_pct=(pl.col("hi") * 100).round(1),
+        )
+        sec.blocks.append(
+            Table(
+                "forecast-growth",
+                "Forecast change of every series",
+                table,
+                "Sorted from the largest rise to the largest fall.",
+                15,
+            )
+        )
+    else:
+        sec.blocks.append(
+            Notice(
+                f"No forecasts in the warehouse for this panel and "
+                f"granularity: {how['forecasts']} to see rising and falling "
+                "skills."
+            )
+        )
+    sec.blocks.append(
+        Figure(
+            "market",
+            charts.finish(charts.market_chart(s.market, s.market_breaks)),
+            captions.market_breaks(s.market_breaks)
+            if s.breaks_info
+            else f"Ads per month. Structural breaks are not shown: {how['breaks']}.",
+            "Job ads per month in the whole market",
+        )
+    )
+    if s.market_breaks is not None and s.market_breaks.height:
+        sec.blocks.append(
+            Table(
+                "market-breaks",
+                "Market-wide breaks",
+                s.market_breaks.select(
+                    month=pl.col("break_ds").dt.strftime("%Y-%m"),
+                    kind="kind",
+                    series_affected="n_series",
+                    share_of_series=pl.col("share_series").round(3),
+                    median_size=pl.col("size").round(3),
+                    max_p_value="p_value",
+                ),
+            )
+        )
+    return sec
+
+
+def _explorer(s: SeriesData, how: dict) -> Section:
+    sec = Section("explorer", "Skill explorer")
+    labels = s.series.sort("label")["label"].to_list()
+    default = (
+        s.growth["label"][0] if s.growth is not None and s.growth.height else s.series["label"][0]
+    )
+    breaks = None
+    if s.breaks is not None and s.breaks.height:
+        breaks = s.breaks.with_columns(
+            explanation=pl.struct("kind", "size", "p_value", "scope", "break_ds").map_elements(
+                lambda r: captions.explain_break(
+                    r["kind"],
+                    r["size"],
+                    r["p_value"],
+                    r["scope"],
+                    r["break_ds"],
+                    s.breaks_info.get("value", "count"),
+                ),
+                return_dtype=pl.String,
+            )
+        )
+    history = s.history.with_columns(pl.col("y").round(3))
+    forecast = None
+    if s.forecast is not None:
+        # Start each forecast at the last observation so the line joins the history.
+        anchor = (
+            history.sort("month")
+            .group_by("label")
+            .last()
+            .filter(pl.col("label").is_in(s.forecast["label"].unique().implode()))
+            .select(
+                "label",
+                ds="month",
+                **{c: pl.col("y") for c in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95")},
+            )
+        )
+        forecast = pl.concat(
+            [anchor, s.forecast.with_columns(pl.exclude("label", "ds").round(3))]
+        ).sort("label", "ds")
+    notes = None
+    if breaks is not None:
+        quiet = s.series.filter(~pl.col("label").is_in(breaks["label"].unique().implode()))
+        notes = pl.concat(
+            [
+                breaks.sort("label", "break_ds").select("label", "explanation"),
+                quiet.select(
+                    "label", explanation=pl.lit("No structural break detected in this series.")
+                ),
+            ]
+        )
+    info = s.forecast_info
+    sec.blocks.append(
+        Figure(
+            "explorer",
+            charts.finish(
+                charts.explorer_chart(
+                    history,
+                    forecast,
+                    None if breaks is None else breaks.select("label", "break_ds", "explanation"),
+                    notes,
+                    s.measure.title,
+                    labels,
+                    default,
+                )
+            ),
+            captions.explorer(
+                info.get("model"),
+                info.get("start"),
+                info.get("end"),
+                breaks is not None,
+                s.measure.unit,
+                s.series.height,
+                s.n_series_total,
+            ),
+            "Demand history and forecast of the chosen skill",
+        )
+    )
+    if not info:
+        sec.blocks.append(Notice(f"No forecasts yet: {how['forecasts']}."))
+    if breaks is None:
+        sec.blocks.append(Notice(f"No structural breaks in the warehouse: {how['breaks']}."))
+    else:
+        sec.blocks.append(
+            Table(
+                "series-breaks",
+                "Detected breaks",
+                breaks.select(
+                    series="label",
+                    month=pl.col("break_ds").dt.strftime("%Y-%m"),
+                    kind="kind",
+                    scope="scope",
+                    size=pl.col("size").round(3),
+                    p_value="p_value",
+                    method="method",
+                    explanation="explanation",
+                ),
+                "Every detected break in the series shown above.",
+            )
+        )
+    return sec
+
+
+def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
+    sec = Section("occupations", "Occupations")
+    occ = load_occupations(wh, panel=panel)
+    if occ.profile is None:
+        sec.blocks.append(
+            Notice(f"No occupation data: {how['occupation_demand']}, or {how['graph']}.")
+        )
+    else:
+        labels = occ.profile["occupation"].unique(maintain_order=True).to_list()
+        value_title = (
+            "Share of the occupation's ads mentioning the skill (%)"
+            if occ.profile_source == "demand"
+            else "Skill weight in the graph"
+        )
+        sec.blocks.append(
+            Figure(
+                "occupation-profile",
+                charts.finish(
+                    charts.profile_chart(
+                        occ.profile, occ.closest, value_title, sorted(labels), labels[0]
+                    )
+                ),
+                captions.profile(occ.profile, occ.profile_source),
+                "Skill profile and closest occupations of the chosen occupation",
+            )
+        )
+        if occ.closest is None:
+            sec.blocks.append(
+                Notice(f"Closest occupations need the skill network: {how['graph']}.")
+            )
+    if occ.workbank is None:
+        sec.blocks.append(
+            Notice(
+                f"WORKBank is not loaded, so automation zones and the "
+                f"human-agency profile are not shown: {how['workbank']}."
+            )
+        )
+    else:
+        wb = occ.workbank
+        sec.blocks += [
+            Figure(
+                "workbank-zones",
+                charts.finish(charts.zones_chart(wb, ZONES)),
+                captions.zones(wb),
+                "WORKBank automation zones per occupation",
+            ),
+            Figure(
+                "workbank-agency",
+                charts.finish(charts.agency_chart(wb)),
+                "Each dot is an occupation: how much its workers want AI agents to automate "
+                "their tasks against how capable experts judge agents to be (means over its "
+                "tasks, 1–5 scales; dashed lines at 3 split the four zones). Colour: the "
+                "level of human agency most workers prefer.",
+                "Worker desire against agent capability per occupation",
+            ),
+        ]
+    return sec
+
+
+def _network(wh: Warehouse, how: dict) -> Section:
+    sec = Section("network", "Skill network")
+    net = load_network(wh)
+    if net is None:
+        sec.blocks.append(Notice(f"No skill network in the warehouse: {how['graph']}."))
+        return sec
+    shown = net.nodes.height
+    sec.blocks.append(
+        Figure(
+            "network-communities",
+            charts.finish(charts.network_chart(net.nodes, net.edges, "community")),
+            captions.network(net.communities, shown, net.n_skills_total, net.summary),
+            "Network of complementary skills coloured by community",
+        )
+    )
+    if net.exposure_column is None or net.nodes["exposure"].null_count() == shown:
+        sec.blocks.append(Notice(f"No automation overlay: {how['exposure']}."))
+    else:
+        title = EXPOSURE_TITLES.get(
+            net.exposure_column, f"Automation exposure ({net.exposure_column})"
+        )
+        sec.blocks.append(
+            Figure(
+                "network-exposure",
+                charts.finish(charts.network_chart(net.nodes, net.edges, "exposure", title)),
+                captions.exposure(net.communities, net.exposure_column),
+                "Network of skills coloured by automation exposure",
+            )
+        )
+    sec.blocks.append(
+        Table(
+            "communities",
+            "Skill communities",
+            net.communities.with_columns(pl.col("mean_exposure").round(3))
+            if net.exposure_column
+            else net.communities.drop("mean_exposure"),
+            f"Graph {net.graph_id} (built from "
+            f"{net.source}, run {net.run_id}); the ten most connected skills of each community.",
+        )
+    )
+    return sec
+
+
+def _methods(wh, panel, granularity, s: SeriesData, how: dict) -> Section:
+    sec = Section("methods", "Methods and data")
+    m = load_methods(wh, panel=panel, granularity=granularity)
+    paragraphs = [
+        f"Demand is counted from job ads: each ad counts once, in the month it was first "
+        f"posted, for every skill it mentions. The charts show {s.measure.title.lower()}.",
+    ]
+    if s.forecast_info:
+        i = s.forecast_info
+        paragraphs.append(
+            f"Forecasts: model '{i['model']}' (of {', '.join(i['models'])}), trained on data up "
+            f"to {captions.month_name(i['cutoff'])}, {i['horizon']} months ahead, run "
+            f"{i['run_id']}. Intervals are 80% and 95% prediction intervals."
+        )
+    if s.breaks_info:
+        paragraphs.append(
+            f"Structural breaks: run {s.breaks_info['run_id']}; a break is "
+            "market-wide when most series break in the same month."
+        )
+    if m.onet_releases:
+        paragraphs.append(ONET_ATTRIBUTION.format(release=", ".join(m.onet_releases)))
+    else:
+        paragraphs.append(
+            "O*NET is not loaded in this warehouse (`skilltide onet load DIR`); "
+            "occupation titles come from the data itself."
+        )
+    if m.workbank_loaded:
+        paragraphs.append(WORKBANK_CITATION)
+    sec.blocks.append(Prose(paragraphs))
+    if m.sources.height:
+        sec.blocks.append(Table("sources", "Job-ad sources", m.sources))
+    if m.backtests is not None and m.backtests.height:
+        metric_title = METRIC_NAMES.get(m.metric, m.metric.upper())
+        sec.blocks += [
+            Figure(
+                "backtests",
+                charts.finish(charts.backtest_chart(m.backtests, metric_title)),
+                captions.backtests(m.backtests, m.metric) + f" Scenario '{m.scenario}', run "
+                f"{m.backtest_run}.",
+                "Backtest error by model and horizon",
+            ),
+            Table(
+                "backtest-accuracy",
+                "Backtest accuracy",
+                m.backtests.with_columns(
+                    kind=pl.when("baseline").then(pl.lit("baseline")).otherwise(pl.lit("model"))
+                )
+                .pivot("horizon", index=["model", "kind"], values="value")
+                .with_columns(pl.exclude("model", "kind").round(4)),
+                f"{metric_title} per model (rows) and horizon in months (columns).",
+            ),
+        ]
+    else:
+        sec.blocks.append(Notice(f"No backtests in the warehouse: {how['backtests']}."))
+    if m.coverage is not None and m.coverage.height:
+        sec.blocks.append(
+            Table(
+                "interval-coverage",
+                "Prediction-interval coverage",
+                m.coverage.with_columns(pl.exclude("model").round(3)),
+                captions.coverage(m.coverage),
+            )
+        )
+    sec.blocks.append(
+        Table(
+            "runs",
+            "Runs behind this report",
+            m.runs,
+            "The most recent runs on this warehouse; every table row carries "
+            "the run id that wrote it.",
+            30,
+        )
+    )
+    return sec

@@ -1,0 +1,407 @@
+"""Read the time-series parts of a report from the warehouse: demand, forecasts, breaks, growth.
+
+Only ``demand`` and ``demand_totals`` are required. Forecasts and breaks are optional: when
+their tables are absent or hold nothing for the panel and granularity, the matching fields are
+``None`` and the report says which command fills them.
+
+Example
+-------
+>>> from skilltide.store import Warehouse
+>>> with Warehouse("demo/skilltide.duckdb") as wh:  # doctest: +SKIP
+...     series = load_series(wh, panel="ads", granularity="market")
+>>> series.history.columns  # doctest: +SKIP
+['label', 'month', 'y']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.store import Warehouse
+
+RECENT_MONTHS = 3  # forecast growth is measured against the mean of the last observed months
+
+
+@dataclass
+class Measure:
+    """What the demand charts show: the column and how to label it."""
+
+    column: str  # 'count' or 'share'
+    title: str  # axis title with its unit
+    scale: float  # multiply stored values by this for display (100 for shares → %)
+    unit: str  # short unit for captions
+
+
+COUNT = Measure("count", "Ads mentioning the skill (per month)", 1.0, "ads a month")
+SHARE = Measure("share", "Share of ads mentioning the skill (%)", 100.0, "% of ads")
+
+
+@dataclass
+class SeriesData:
+    """Everything the overview and the skill explorer draw."""
+
+    panel: str
+    granularity: str
+    measure: Measure
+    months: tuple  # (first, last) observed month
+    market: pl.DataFrame  # month, ads
+    history: pl.DataFrame  # label, month, y
+    series: pl.DataFrame  # label, group_id, skill_id, skill, group, recent_count
+    n_skills: int
+    n_series_total: int
+    forecast: pl.DataFrame | None = None  # label, ds, yhat, lo_80, hi_80, lo_95, hi_95
+    forecast_info: dict = field(default_factory=dict)
+    growth: pl.DataFrame | None = None  # label, base, end, growth, lo, hi (fractions)
+    breaks: pl.DataFrame | None = None  # label, break_ds, kind, size, p_value, scope, method
+    market_breaks: pl.DataFrame | None = None  # break_ds, kind, n_series, share_series, size
+    breaks_info: dict = field(default_factory=dict)
+
+
+def load_series(
+    wh: Warehouse,
+    panel: str = "ads",
+    granularity: str = "market",
+    max_series: int = 200,
+    min_recent_count: float = 5.0,
+) -> SeriesData:
+    """Demand history of the busiest ``max_series`` series, with their forecasts and breaks."""
+    available = wh.query(
+        "SELECT granularity, count(DISTINCT group_id) AS groups FROM demand WHERE panel = ?"
+        " GROUP BY ALL ORDER BY granularity",
+        [panel],
+    )
+    if available.height == 0:
+        raise UserError(
+            f"{wh.path}: no demand panel '{panel}' in the warehouse; run `skilltide ingest ads "
+            "FILE…` (or `skilltide demo`) first"
+        )
+    if granularity not in available["granularity"].to_list():
+        raise UserError(
+            f"{wh.path}: no '{panel}' demand at granularity '{granularity}'; available: "
+            + ", ".join(available["granularity"].to_list())
+        )
+    params = [panel, granularity]
+    series = wh.query(
+        f"""
+        WITH last AS (SELECT max(month) AS m FROM demand WHERE panel = ? AND granularity = ?)
+        SELECT d.group_id, d.skill_id, coalesce(s.name, d.skill_id) AS skill,
+               sum(d.count) FILTER (WHERE d.month > last.m - INTERVAL {RECENT_MONTHS} MONTH)
+                 / {RECENT_MONTHS} AS recent_count,
+               sum(d.count) AS total_count
+        FROM demand d CROSS JOIN last LEFT JOIN skills s USING (skill_id)
+        WHERE d.panel = ? AND d.granularity = ?
+        GROUP BY ALL
+        ORDER BY recent_count DESC NULLS LAST, total_count DESC, d.group_id, d.skill_id
+        """,
+        params + params,
+    )
+    n_total = series.height
+    series = series.head(max_series).with_columns(pl.col("recent_count").fill_null(0.0))
+    group_names = _group_names(wh, granularity, series["group_id"].unique().to_list())
+    series = series.with_columns(
+        group=pl.col("group_id").replace_strict(group_names, default=pl.col("group_id"))
+    )
+    if granularity == "market":
+        series = series.with_columns(label=pl.col("skill"))
+    else:
+        series = series.with_columns(label=pl.col("skill") + " — " + pl.col("group"))
+    # Labels must be unique (two skills may share a display name): suffix repeats with the id.
+    dup = pl.col("label").is_duplicated()
+    series = series.with_columns(
+        label=pl.when(dup)
+        .then(pl.col("label") + " (" + pl.col("skill_id") + ")")
+        .otherwise(pl.col("label"))
+    )
+
+    market = _market_totals(wh, panel, granularity)
+    forecast, info = _forecasts(wh, panel, granularity, series)
+    measure = _measure_of(wh, panel, granularity, forecast)
+    history = _history(wh, panel, granularity, series, measure)
+    months = (history["month"].min(), history["month"].max())
+    n_skills = wh.query(
+        "SELECT count(DISTINCT skill_id) AS n FROM demand WHERE panel = ? AND granularity = ?",
+        params,
+    )["n"][0]
+    data = SeriesData(
+        panel, granularity, measure, months, market, history, series, int(n_skills), n_total
+    )
+    if forecast is not None:
+        data.forecast = forecast.with_columns(
+            [pl.col(c) * measure.scale for c in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95")]
+        ).select("label", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95")
+        data.forecast_info = info
+        data.growth = _growth(history, data.forecast, series, min_recent_count)
+    data.breaks, data.market_breaks, data.breaks_info = _breaks(wh, panel, granularity, series)
+    return data
+
+
+def _group_names(wh: Warehouse, granularity: str, group_ids: list[str]) -> dict[str, str]:
+    if granularity == "occupation":
+        return occupation_titles(wh, group_ids)
+    return {}
+
+
+def occupation_titles(wh: Warehouse, codes: list[str]) -> dict[str, str]:
+    """Display titles for O*NET-SOC codes.
+
+    From the ``occupations`` view (O*NET), else the graph's occupation names, else the title
+    most often written in the ads coded to it, else the code itself.
+    """
+    titles: dict[str, str] = {}
+    if wh.has_table("ads"):
+        rows = wh.query(
+            "SELECT occupation, mode(title) AS title FROM ads WHERE list_contains(?, occupation)"
+            " AND title IS NOT NULL GROUP BY occupation",
+            [codes],
+        )
+        titles.update(dict(rows.iter_rows()))
+    if wh.has_table("graph_nodes"):
+        rows = wh.query(
+            "SELECT node_id, any_value(name) AS name FROM graph_nodes"
+            " WHERE CAST(bipartite AS INTEGER) = 1 AND name IS NOT NULL AND name <> node_id"
+            " GROUP BY node_id"
+        )
+        titles.update(dict(rows.iter_rows()))
+    if wh.has_table("occupations"):
+        rows = wh.query(
+            "SELECT onetsoc_code, arg_max(title, release) AS title FROM occupations"
+            " GROUP BY onetsoc_code"
+        )
+        titles.update(dict(rows.iter_rows()))
+    return {c: titles.get(c) or c for c in codes}
+
+
+def _market_totals(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:
+    market = wh.query(
+        "SELECT month, ads FROM demand_totals WHERE panel = ? AND granularity = 'market'"
+        " AND group_id = 'all' ORDER BY month",
+        [panel],
+    )
+    if market.height == 0:  # no market panel: groups partition the ads, so their sum is it
+        market = wh.query(
+            "SELECT month, sum(ads) AS ads FROM demand_totals WHERE panel = ? AND"
+            " granularity = ? GROUP BY month ORDER BY month",
+            [panel, granularity],
+        )
+    return market
+
+
+def _history(wh, panel, granularity, series, measure: Measure) -> pl.DataFrame:
+    keys = series.select("group_id", "skill_id", "label")
+    raw = wh.query(
+        "SELECT group_id, skill_id, month, count, share FROM demand"
+        " WHERE panel = ? AND granularity = ?",
+        [panel, granularity],
+    )
+    totals = wh.query(
+        "SELECT group_id, month, ads FROM demand_totals WHERE panel = ? AND granularity = ?",
+        [panel, granularity],
+    )
+    raw = raw.join(keys, on=["group_id", "skill_id"], how="inner")
+    # Months without mentions are absent from demand: fill them with zero over each group's
+    # months so lines drop to zero instead of bridging the gap.
+    frame = (
+        keys.join(totals, on="group_id", how="inner")
+        .join(raw.drop("label"), on=["group_id", "skill_id", "month"], how="left")
+        .with_columns(
+            count=pl.col("count").fill_null(0.0),
+            share=pl.col("share").fill_null(pl.col("count").fill_null(0.0) / pl.col("ads")),
+        )
+    )
+    if frame.height == 0:
+        frame = raw
+    return frame.select("label", "month", (pl.col(measure.column) * measure.scale).alias("y")).sort(
+        "label", "month"
+    )
+
+
+def _forecasts(wh, panel, granularity, series):
+    if not wh.has_table("forecasts"):
+        return None, {}
+    latest = wh.query(
+        "SELECT run_id, max(cutoff) AS cutoff FROM forecasts WHERE panel = ? AND granularity = ?"
+        " GROUP BY run_id ORDER BY run_id DESC LIMIT 1",
+        [panel, granularity],
+    )
+    if latest.height == 0:
+        return None, {}
+    run_id, cutoff = latest.row(0)
+    where = "run_id = ? AND panel = ? AND granularity = ? AND cutoff = ?"
+    params = [run_id, panel, granularity, cutoff]
+    per_series = wh.query(
+        f"SELECT unique_id, count(DISTINCT model) AS n, any_value(model) AS model"
+        f" FROM forecasts WHERE {where} GROUP BY unique_id",
+        params,
+    )
+    models = sorted(per_series["model"].unique().to_list())
+    if per_series["n"].max() == 1 and len(models) > 1:
+        # One model per series: `auto` chose per series, so every row is the forecast to show.
+        shares = per_series["model"].value_counts(sort=True, normalize=True)
+        model = "auto (" + ", ".join(f"{name} {share:.0%}" for name, share in shares.rows()) + ")"
+        model_filter, model_params = "", []
+    else:
+        models = wh.query(
+            f"SELECT DISTINCT model FROM forecasts WHERE {where} ORDER BY model", params
+        )["model"].to_list()
+        model = choose_model(wh, panel, granularity, models)
+        model_filter, model_params = " AND model = ?", [model]
+    rows = wh.query(
+        "SELECT group_id, skill_id, ds, yhat, lo_80, hi_80, lo_95, hi_95 FROM forecasts"
+        f" WHERE {where}{model_filter} ORDER BY ds",
+        params + model_params,
+    )
+    rows = rows.join(
+        series.select("group_id", "skill_id", "label"), on=["group_id", "skill_id"], how="inner"
+    )
+    if rows.height == 0:
+        return None, {}
+    horizon = rows["ds"].n_unique()
+    info = {
+        "run_id": run_id,
+        "model": model,
+        "models": models,
+        "cutoff": cutoff,
+        "horizon": horizon,
+        "start": rows["ds"].min(),
+        "end": rows["ds"].max(),
+    }
+    return rows, info
+
+
+def choose_model(wh: Warehouse, panel: str, granularity: str, models: list[str]) -> str:
+    """The model to show: the best by backtest when several were forecast, else the only one."""
+    if len(models) == 1:
+        return models[0]
+    if wh.has_table("backtests"):
+        scores = wh.query(
+            """SELECT model, metric, avg(value) AS v FROM backtests
+               WHERE panel = ? AND granularity = ? AND metric IN ('mase', 'mae')
+               GROUP BY ALL""",
+            [panel, granularity],
+        ).filter(pl.col("model").is_in(models))
+        for metric in ("mase", "mae"):
+            ranked = scores.filter(pl.col("metric") == metric).sort("v", "model")
+            if ranked.height:
+                return ranked["model"][0]
+    for preferred in ("auto", "ensemble", "lgbm", "lightgbm"):
+        if preferred in models:
+            return preferred
+    return models[0]
+
+
+def _measure_of(wh, panel, granularity, forecast: pl.DataFrame | None) -> Measure:
+    """Counts unless the forecasts were made on shares (their values sit next to the shares)."""
+    has_share = (
+        wh.query(
+            "SELECT count(share) AS n FROM demand WHERE panel = ? AND granularity = ?",
+            [panel, granularity],
+        )["n"][0]
+        > 0
+    )
+    if forecast is None or forecast.height == 0:
+        return COUNT  # counts match what the breaks and forecast stages model by default
+    last = wh.query(
+        """SELECT group_id, skill_id, arg_max(count, month) AS count, arg_max(share, month) AS share
+           FROM demand WHERE panel = ? AND granularity = ? GROUP BY ALL""",
+        [panel, granularity],
+    )
+    first = forecast.sort("ds").group_by("group_id", "skill_id").first()
+    joined = first.join(last, on=["group_id", "skill_id"], how="inner")
+    if joined.height == 0 or not has_share:
+        return COUNT
+    off_count = (joined["yhat"] - joined["count"]).abs().median()
+    off_share = (joined["yhat"] - joined["share"]).abs().median()
+    return SHARE if off_share < off_count else COUNT
+
+
+def _growth(history, forecast, series, min_recent_count) -> pl.DataFrame:
+    """Growth from the mean of the last observed months to the forecast at the horizon end."""
+    last_month = history["month"].max()
+    recent = history.group_by("label").agg(
+        base=pl.col("y").filter(pl.col("month") > _months_before(last_month)).mean()
+    )
+    end = forecast.sort("ds").group_by("label").last()
+    frame = (
+        end.join(recent, on="label")
+        .join(series.select("label", "skill", "group", "recent_count"), on="label")
+        .filter(pl.col("base") > 0, pl.col("recent_count") >= min_recent_count)
+    )
+    return frame.select(
+        "label",
+        "skill",
+        "group",
+        "base",
+        "ds",
+        end=pl.col("yhat"),
+        growth=pl.col("yhat") / pl.col("base") - 1,
+        lo=pl.col("lo_80") / pl.col("base") - 1,
+        hi=pl.col("hi_80") / pl.col("base") - 1,
+    ).sort("growth", "label", descending=[True, False])
+
+
+def _months_before(month):
+    import datetime as dt
+
+    y, m = month.year, month.month - RECENT_MONTHS
+    while m < 1:
+        y, m = y - 1, m + 12
+    return dt.date(y, m, 1)
+
+
+def _breaks(wh, panel, granularity, series):
+    if not wh.has_table("breaks"):
+        return None, None, {}
+    latest = wh.query(
+        "SELECT max(run_id) AS r FROM breaks WHERE panel = ? AND granularity = ?",
+        [panel, granularity],
+    )["r"][0]
+    if latest is None:
+        return None, None, {}
+    rows = wh.query(
+        """SELECT group_id, skill_id, break_ds, kind, size, statistic, p_value, scope, method
+           FROM breaks WHERE run_id = ? AND panel = ? AND granularity = ? ORDER BY break_ds""",
+        [latest, panel, granularity],
+    )
+    n_series = wh.query(
+        "SELECT count(*) AS n FROM (SELECT DISTINCT group_id, skill_id FROM demand"
+        " WHERE panel = ? AND granularity = ?)",
+        [panel, granularity],
+    )["n"][0]
+    market = (
+        rows.filter(pl.col("scope") == "market")
+        .group_by("break_ds", "kind")
+        .agg(n_series=pl.len(), size=pl.col("size").median(), p_value=pl.col("p_value").max())
+        .with_columns(share_series=pl.col("n_series") / max(int(n_series), 1))
+        .sort("break_ds", "kind")
+    )
+    shown = rows.join(
+        series.select("group_id", "skill_id", "label"), on=["group_id", "skill_id"], how="inner"
+    )
+    info = {
+        "run_id": latest,
+        "n_breaks": rows.height,
+        "n_series_with_breaks": rows.select("group_id", "skill_id").unique().height,
+        "n_market": market.height,
+        "value": _run_arg(wh, latest, "value") or "count",
+    }
+    return (
+        shown.select(
+            "label", "break_ds", "kind", "size", "statistic", "p_value", "scope", "method"
+        ),
+        market,
+        info,
+    )
+
+
+def _run_arg(wh: Warehouse, run_id: str, name: str):
+    """One argument a run was called with (from ``runs.args``), or None."""
+    import json
+
+    row = wh.con.execute("SELECT args FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    try:
+        return json.loads(row[0]).get(name) if row and row[0] else None
+    except (ValueError, AttributeError):
+        return None

@@ -1,0 +1,241 @@
+"""The report in a real headless Chromium, opened from file:// with Playwright.
+
+Checked: no console errors, no network request of any kind, every chart drawn with marks, the
+XSS skill name shown as text and inert, drop-downs that change the charts, CSV downloads, a
+narrow (phone) layout without sideways scrolling, and the print stylesheet. Each test saves a
+screenshot under its tmp folder and under tests/artifacts/ (gitignored) for people to look at.
+
+Needs Debian's chromium at /usr/bin/chromium (``apt-get install chromium fonts-dejavu-core``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from skilltide.reports import render_report
+from skilltide.store import Warehouse
+from tests.reports.conftest import SCRIPT_TITLE, XSS_SKILL
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ALLOWED_SCHEMES = ("file://", "data:", "blob:")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="headless browser tests need Debian's chromium at "
+        "/usr/bin/chromium (apt-get install chromium fonts-dejavu-core)",
+    ),
+]
+
+CHART_STATE = """
+() => Array.from(document.querySelectorAll('.chart')).map(el => {
+  const svg = el.querySelector('svg');
+  const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  const drawn = svg ? Array.from(svg.querySelectorAll('g.role-mark > path'))
+    .map(p => (p.getAttribute('d') || '').length).reduce((a, b) => a + b, 0) : 0;
+  return {id: el.id, rendered: el.dataset.rendered || null, width: box.width,
+          height: box.height, path_chars: drawn,
+          marks: svg ? svg.querySelectorAll('g.role-mark > path, g.role-mark > line, '
+                                            + 'g.role-mark > text, g.role-mark > rect').length
+                     : 0};
+})
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def full_report(full_warehouse, tmp_path_factory) -> Path:
+    with Warehouse(full_warehouse) as wh:
+        return render_report(wh, tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="module")
+def bare_report(bare_warehouse, tmp_path_factory) -> Path:
+    with Warehouse(bare_warehouse) as wh:
+        return render_report(wh, tmp_path_factory.mktemp("bare-report"))
+
+
+class Visit:
+    """A page opened on a report, recording everything the browser did."""
+
+    def __init__(self, browser, path: Path, width: int = 1280, height: int = 900):
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(path.resolve().as_uri())
+        self.n_charts = self.page.evaluate("window.skilltideReady")
+        self.page.wait_for_timeout(200)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def charts(self) -> list[dict]:
+        return self.page.evaluate(CHART_STATE)
+
+    def screenshot(self, tmp_path: Path, name: str) -> Path:
+        shot = tmp_path / f"{name}.png"
+        self.page.screenshot(path=str(shot), full_page=True)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(shot, ARTIFACTS / shot.name)
+        return shot
+
+    def assert_offline_and_clean(self) -> None:
+        assert self.errors == []
+        outside = [u for u in self.requests if not u.startswith(ALLOWED_SCHEMES)]
+        assert outside == [], f"network requests attempted: {outside}"
+        assert self.dialogs == []
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened: list[Visit] = []
+
+    def open_(path: Path, **kw) -> Visit:
+        opened.append(Visit(browser, path, **kw))
+        return opened[-1]
+
+    yield open_
+    for v in opened:
+        v.close()
+
+
+def test_every_chart_renders_offline_without_errors(visit, full_report, tmp_path):
+    v = visit(full_report)
+    shot = v.screenshot(tmp_path, "report-full")
+    v.assert_offline_and_clean()
+    charts = v.charts()
+    assert v.n_charts == len(charts) == 9
+    for chart in charts:
+        assert chart["rendered"] == "true", chart
+        assert chart["width"] > 300 and chart["height"] > 150, chart
+        # a chart with content: many marks, or a few long drawn paths (a line chart)
+        assert chart["marks"] > 5 or (chart["marks"] >= 1 and chart["path_chars"] > 300), chart
+    net = next(c for c in charts if c["id"] == "network-communities")
+    assert net["marks"] >= 30  # one circle per skill at least
+    assert shot.stat().st_size > 50_000
+
+
+def test_xss_skill_name_is_shown_as_text_and_runs_nothing(visit, full_report, tmp_path):
+    v = visit(full_report)
+    page = v.page
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+    assert XSS_SKILL in page.inner_text("#communities")
+    assert SCRIPT_TITLE in page.inner_text("body")
+    svg_text = (
+        "Array.from(document.querySelectorAll('#occupation-profile svg text'))"
+        ".map(t => t.textContent).join('|')"
+    )
+    assert "Software Developers </script>" in page.evaluate(svg_text)  # a closest occupation
+    scripts_before = page.evaluate("document.scripts.length")
+    # choosing the hostile names in the drop-downs draws them, still inert
+    page.select_option("#explorer select", label=XSS_SKILL)
+    occupation = f"{SCRIPT_TITLE} (15-1252.00)"
+    page.select_option("#occupation-profile select", label=occupation)
+    page.wait_for_timeout(300)
+    assert page.eval_on_selector("#explorer select", "e => e.value") == XSS_SKILL
+    assert page.eval_on_selector("#occupation-profile select", "e => e.value") == occupation
+    assert "Software Developers </script>" not in page.evaluate(svg_text)  # not its own neighbour
+    assert page.evaluate("document.scripts.length") == scripts_before
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+    v.screenshot(tmp_path, "report-xss")
+    v.assert_offline_and_clean()
+
+
+def test_drop_down_changes_the_explorer(visit, full_report):
+    v = visit(full_report)
+    page = v.page
+    line = "#explorer svg g.mark-line.role-mark path"
+
+    def paths() -> list[str]:
+        return page.eval_on_selector_all(line, "els => els.map(e => e.getAttribute('d'))")
+
+    before = paths()
+    options = page.eval_on_selector_all("#explorer select option", "els => els.map(e => e.label)")
+    assert len(options) == 30
+    current = page.eval_on_selector("#explorer select", "e => e.value")
+    page.select_option("#explorer select", label=next(o for o in options if o != current))
+    page.wait_for_timeout(300)
+    assert paths() != before and all(paths())
+    v.assert_offline_and_clean()
+
+
+def test_tables_download_as_csv(visit, full_report, tmp_path):
+    v = visit(full_report)
+    with v.page.expect_download() as info:
+        v.page.click("button[data-csv='csv-communities']")
+    saved = tmp_path / "communities.csv"
+    info.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8-sig")
+    lines = text.strip().split("\n")
+    assert lines[0] == "community_label,n_skills,skills,mean_exposure"
+    assert len(lines) == 5 and XSS_SKILL in text
+    v.assert_offline_and_clean()
+
+
+def test_missing_parts_render_with_notices(visit, bare_report, tmp_path):
+    v = visit(bare_report)
+    v.screenshot(tmp_path, "report-bare")
+    v.assert_offline_and_clean()
+    assert [c["id"] for c in v.charts()] == ["market", "explorer"]
+    assert all(c["rendered"] == "true" and c["path_chars"] > 300 for c in v.charts())
+    notices = v.page.eval_on_selector_all(".notice", "els => els.map(e => e.innerText)")
+    assert any("skilltide graph build" in n for n in notices)
+
+
+def test_narrow_screen_has_no_sideways_scroll(visit, full_report, tmp_path):
+    v = visit(full_report, width=390, height=844)
+    v.screenshot(tmp_path, "report-phone")
+    v.assert_offline_and_clean()
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert all(c["rendered"] == "true" and c["width"] <= 390 for c in v.charts())
+
+
+def test_print_stylesheet_hides_controls(visit, full_report):
+    v = visit(full_report)
+    v.page.emulate_media(media="print")
+    hidden = v.page.evaluate(
+        "['nav', 'button.csv', '.vega-bindings'].map(s => getComputedStyle("
+        "document.querySelector(s)).display)"
+    )
+    assert hidden == ["none", "none", "none"]
+    assert (
+        v.page.evaluate(
+            "getComputedStyle(document.querySelector('#explorer').closest('section')).breakBefore"
+        )
+        == "page"
+    )

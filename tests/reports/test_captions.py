@@ -1,0 +1,63 @@
+"""Captions state the numbers they are given, in plain words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from skilltide.reports import captions
+
+
+def test_growth_caption_names_the_extremes_and_the_counts():
+    frame = pl.DataFrame(
+        {
+            "label": ["Python", "Excel", "Fax"],
+            "growth": [0.4, 0.01, -0.3],
+            "lo": [0.2, -0.1, -0.5],
+            "hi": [0.6, 0.1, -0.1],
+        }
+    )
+    text = captions.growth(frame, "lgbm", dt.date(2025, 6, 1))
+    assert "By Jun 2025 the lgbm forecast expects Python to rise most: +40%" in text
+    assert "(80% interval +20% to +60%)" in text
+    assert "Fax is expected to fall most: \u221230%" in text
+    assert "1 are expected to grow and 1 to shrink" in text
+
+
+def test_break_explanations():
+    level = captions.explain_break("level", 25.0, 0.001, "market", dt.date(2024, 1, 1))
+    assert level.startswith("Jan 2024: Level shift of +25.00 ads a month, p = 0.001; market-wide")
+    trend = captions.explain_break("trend", -1.5, None, "series", dt.date(2023, 1, 1))
+    assert trend == (
+        "Jan 2023: Trend change of \u22121.50 ads a month per month; specific to this series."
+    )
+    share = captions.explain_break("level", 0.02, 0.01, "series", dt.date(2023, 1, 1), "share")
+    assert "Level shift of +2.00 percentage points" in share
+
+
+def test_backtest_caption_compares_with_the_best_baseline():
+    frame = pl.DataFrame(
+        {
+            "model": ["lgbm", "naive", "snaive"],
+            "horizon": [3, 3, 3],
+            "value": [0.8, 1.0, 1.2],
+            "baseline": [False, True, True],
+        }
+    )
+    text = captions.backtests(frame, "mase")
+    assert (
+        "best model (lgbm) has a MASE of 0.8, 20% below the best simple baseline (naive, 1)" in text
+    )
+
+
+def test_no_market_break():
+    assert "No market-wide break" in captions.market_breaks(None)
+
+
+def test_coverage_caption():
+    frame = pl.DataFrame({"model": ["lgbm"], "coverage_80": [0.78], "coverage_95": [0.93]})
+    assert captions.coverage(frame).startswith(
+        "In backtests, lgbm: 78% of outcomes inside its 80% intervals and 93% of outcomes "
+        "inside its 95% intervals."
+    )

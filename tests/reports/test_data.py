@@ -1,0 +1,144 @@
+"""What the report reads from the warehouse, and how it copes with missing parts."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.reports.methods_data import load_methods
+from skilltide.reports.network_data import load_network, load_occupations
+from skilltide.reports.series_data import COUNT, load_series
+from skilltide.store import Warehouse
+from tests.reports.conftest import SCRIPT_TITLE, XSS_SKILL
+
+
+def test_series_history_forecast_and_growth(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        s = load_series(wh, granularity="market")
+    assert s.measure == COUNT  # the fixture forecasts counts
+    assert s.history.columns == ["label", "month", "y"]
+    assert s.history.group_by("label").len()["len"].unique().to_list() == [36]
+    assert XSS_SKILL in s.history["label"].to_list()
+    assert s.forecast_info["model"] == "lgbm"  # best by backtest MASE of the two forecast
+    assert s.forecast_info["horizon"] == 6
+    growth = s.growth
+    assert growth["growth"].is_sorted(descending=True)
+    assert (growth["lo"] <= growth["growth"]).all() and (growth["growth"] <= growth["hi"]).all()
+    # growth is the forecast at the horizon end against the mean of the last three months
+    row = growth.row(0, named=True)
+    recent = s.history.filter(pl.col("label") == row["label"]).sort("month").tail(3)["y"].mean()
+    assert row["base"] == pytest.approx(recent)
+    assert row["growth"] == pytest.approx(row["end"] / recent - 1)
+
+
+def test_market_breaks_are_grouped_by_month(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        s = load_series(wh, granularity="market")
+    assert s.market_breaks.height == 1
+    only = s.market_breaks.row(0, named=True)
+    assert only["kind"] == "level" and only["n_series"] == 10
+    assert set(s.breaks["scope"]) == {"market", "series"}
+
+
+def test_other_granularities_label_series_with_their_group(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        s = load_series(wh, granularity="occupation", max_series=25)
+    assert s.series.height == 25 and s.n_series_total > 25
+    assert s.series["label"].is_unique().all()
+    # occupation codes are shown with their titles from the occupations view
+    assert any(SCRIPT_TITLE in label for label in s.series["label"])
+
+
+def test_refuses_missing_demand_and_unknown_granularity(db, full_warehouse):
+    with Warehouse(db) as wh, pytest.raises(UserError, match="ingest ads"):
+        load_series(wh)
+    with Warehouse(full_warehouse) as wh, pytest.raises(UserError, match="available: company"):
+        load_series(wh, granularity="planet")
+
+
+def test_optional_parts_absent(bare_warehouse):
+    with Warehouse(bare_warehouse) as wh:
+        s = load_series(wh)
+        assert s.forecast is None and s.growth is None and s.breaks is None
+        assert load_network(wh) is None
+        occ = load_occupations(wh)
+        assert occ.profile is None and occ.closest is None and occ.workbank is None
+        methods = load_methods(wh)
+        assert methods.backtests is None and methods.onet_releases == []
+
+
+def test_network_layout_and_communities(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        net = load_network(wh)
+        again = load_network(wh)
+    assert net.nodes.height == 30
+    assert net.nodes.equals(again.nodes)  # seeded layout: the same picture every time
+    assert net.nodes["x"].is_not_null().all()
+    assert net.exposure_column == "exposure"
+    assert net.communities["n_skills"].sum() == 30
+    assert net.communities["community_label"][0].startswith("1. ")
+    # the drawn edges keep every node connected to at least one other
+    assert net.edges.height >= net.nodes.height - 1
+
+
+def test_occupation_profiles_closest_and_workbank(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        occ = load_occupations(wh)
+    assert occ.profile_source == "demand"
+    assert occ.profile.group_by("code").len()["len"].max() <= 12
+    assert set(occ.closest["rank"].unique()) <= set(range(1, 9))
+    assert occ.workbank.height == 6
+    assert occ.workbank["share_green_light"].is_sorted(descending=True)
+
+
+def test_backtests_pick_mase_and_flag_baselines(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        m = load_methods(wh)
+    assert m.metric == "mase" and m.scenario == "all"
+    flags = dict(m.backtests.select("model", "baseline").unique().iter_rows())
+    assert flags == {"lgbm": False, "ets": False, "naive": True, "seasonal_naive": True}
+    assert m.onet_releases == ["30.1"] and m.workbank_loaded
+
+
+def test_network_labels_never_overlap():
+    from skilltide.reports.network_data import place_labels
+
+    crowded = [
+        ("a", "Python", 0.0, 0.0),
+        ("b", "SQL", 0.01, 0.0),
+        ("c", "Go", 1.0, 1.0),
+        ("d", "JavaScript", 0.0, 0.02),
+        ("e", "R", 0.0, 0.5),
+    ]
+    assert place_labels(crowded) == ["a", "c", "e"]
+    assert place_labels([]) == []
+
+
+def test_occupation_titles_fall_back_to_the_code(bare_warehouse):
+    from skilltide.reports.series_data import occupation_titles
+
+    with Warehouse(bare_warehouse) as wh:
+        assert occupation_titles(wh, ["11-1011.00"]) == {"11-1011.00": "11-1011.00"}
+
+
+def test_auto_forecasts_keep_every_series_whatever_model_was_chosen(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        s = load_series(wh, granularity="region", max_series=500)
+    assert s.forecast_info["model"].startswith("auto (")
+    assert set(s.forecast_info["models"]) == {"lgbm", "naive"}
+    assert s.forecast["label"].n_unique() == s.series.height  # no series lost to a model filter
+
+
+def test_backtests_drop_the_pooled_horizon_and_report_coverage(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        m = load_methods(wh)
+    assert sorted(m.backtests["horizon"].unique()) == [1, 2, 3, 4, 5, 6]
+    assert m.coverage.columns == ["model", "coverage_80", "coverage_95"]
+    assert m.coverage["coverage_80"].to_list() == [0.78] * 4
+
+
+def test_workbank_agency_levels_are_named_h1_to_h5(full_warehouse):
+    with Warehouse(full_warehouse) as wh:
+        occ = load_occupations(wh)
+    assert set(occ.workbank["dominant_worker_has"]) <= {"H1", "H2", "H3", "H4", "H5"}

@@ -1,0 +1,89 @@
+"""render_report and ``skilltide report``: files written, sections, notices, size, export."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from skilltide.reports import render_report
+from skilltide.store import Warehouse
+from tests.reports.conftest import XSS_SKILL, build_warehouse
+
+SECTIONS = ["overview", "explorer", "occupations", "network", "methods"]
+
+
+def test_full_report_has_every_section_and_chart(full_warehouse, tmp_path):
+    with Warehouse(full_warehouse) as wh:
+        path = render_report(wh, tmp_path / "out", title="Skills 2025")
+    html = path.read_text(encoding="utf-8")
+    assert path.name == "report.html"
+    assert re.findall(r'<section id="([a-z]+)"', html) == SECTIONS
+    charts = re.findall(r'<div class="chart" id="([a-z-]+)"', html)
+    assert charts == [
+        "growth",
+        "market",
+        "explorer",
+        "occupation-profile",
+        "workbank-zones",
+        "workbank-agency",
+        "network-communities",
+        "network-exposure",
+        "backtests",
+    ]
+    assert "<title>Skills 2025</title>" in html
+    assert "Used under the CC BY 4.0 license" in html and "arXiv:2506.06576" in html
+    assert 'class="notice"' not in html  # nothing missing
+    assert XSS_SKILL not in html.split("<script>")[0]  # never raw in the markup
+
+
+def test_bare_warehouse_says_what_to_run(bare_warehouse, tmp_path):
+    with Warehouse(bare_warehouse) as wh:
+        html = render_report(wh, tmp_path).read_text(encoding="utf-8")
+    for hint in (
+        "skilltide forecast run --granularity market",
+        "skilltide breaks detect",
+        "skilltide graph build",
+        "skilltide workbank load DIR",
+        "skilltide forecast backtest",
+    ):
+        assert hint in html
+    assert re.findall(r'<div class="chart" id="([a-z-]+)"', html) == ["market", "explorer"]
+
+
+@pytest.mark.slow
+def test_demo_size_report_stays_under_10_mb(tmp_path):
+    db = build_warehouse(tmp_path / "big.duckdb", n_skills=150, n_months=48)
+    with Warehouse(db) as wh:
+        sizes = {
+            g: render_report(wh, tmp_path / g, granularity=g).stat().st_size
+            for g in ("market", "region", "occupation", "company")
+        }
+    assert max(sizes.values()) < 10_000_000, sizes
+
+
+@pytest.mark.parametrize("fmt,magic", [("png", b"\x89PNG"), ("svg", b"<svg")])
+def test_export_writes_every_chart(full_warehouse, tmp_path, fmt, magic):
+    with Warehouse(full_warehouse) as wh:
+        render_report(wh, tmp_path, export=fmt)
+    files = sorted((tmp_path / "charts").iterdir())
+    assert len(files) == 9 and all(f.suffix == f".{fmt}" for f in files)
+    assert all(f.read_bytes()[:4] == magic for f in files)
+    if fmt == "svg":  # the drop-down's choice is named in a file that has no drop-down
+        assert "Skill: " in (tmp_path / "charts" / "explorer.svg").read_text()
+
+
+def test_cli_writes_the_report(cli, full_warehouse, tmp_path):
+    result = cli("report", "--db", full_warehouse, "--out", tmp_path / "r", "--title", "T")
+    assert result.exit_code == 0, result.output
+    assert f"wrote {tmp_path / 'r' / 'report.html'}" in result.output
+    assert (tmp_path / "r" / "report.html").exists()
+
+
+def test_cli_errors(cli, full_warehouse, tmp_path):
+    missing = cli("report", "--db", tmp_path / "none.duckdb", "--out", tmp_path)
+    assert missing.exit_code == 1 and "no warehouse here" in missing.output
+    bad = cli("report", "--db", full_warehouse, "--out", tmp_path, "--granularity", "planet")
+    assert bad.exit_code == 1 and "available: company, market, occupation, region" in bad.output
+    usage = cli("report", "--db", full_warehouse, "--out", tmp_path, "--export", "gif")
+    assert usage.exit_code == 2

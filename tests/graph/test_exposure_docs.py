@@ -104,6 +104,7 @@ def test_polarization_helpers():
         "polarization",
         "projection",
         "rca",
+        "store",
     ],
 )
 def test_docstring_examples_run(module):

@@ -48,6 +48,10 @@ def build(
     n_null: Annotated[
         int, typer.Option("--null", min=0, help="Degree-preserving randomisations for z-scores.")
     ] = 20,
+    employment: Annotated[
+        Path | None,
+        typer.Option(help="OEWS national xlsx: weight the automation overlay by employment."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Build the skill–occupation network, measure it and store it in the warehouse.
@@ -61,9 +65,15 @@ def build(
         weight = "presence"
     if source == "ads" and weight == "importance":
         weight = "count"
+    jobs = None
+    if employment is not None:
+        from skilltide.graph.polarization import oews_wages
+
+        jobs = oews_wages(employment)
     with Warehouse(settings.db) as wh:
         result = build_graph_warehouse(
             wh,
+            employment=jobs,
             source=source,
             element=element,
             weight=weight,

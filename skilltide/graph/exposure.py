@@ -96,10 +96,18 @@ def automation_exposure(
         ``level, node_id, n_occupations, coverage`` and the exposure columns; skills with no
         WORKBank-covered occupation get nulls and coverage 0.
     """
-    wb = workbank.select(
-        pl.col("onetsoc_code").cast(pl.String).alias("occupation"),
-        *[pl.col(c).cast(pl.Float64) for c in EXPOSURE_COLUMNS],
-    ).with_columns(covered=pl.lit(True))
+    # WORKBank is keyed by occupation title; titles without a code are dropped and titles
+    # sharing a code are averaged, so each occupation has one row.
+    wb = (
+        workbank.select(
+            pl.col("onetsoc_code").cast(pl.String).alias("occupation"),
+            *[pl.col(c).cast(pl.Float64) for c in EXPOSURE_COLUMNS],
+        )
+        .filter(pl.col("occupation").is_not_null())
+        .group_by("occupation")
+        .agg(pl.col(c).mean() for c in EXPOSURE_COLUMNS)
+        .with_columns(covered=pl.lit(True))
+    )
     occupations = edges.select("occupation").unique()
     if occupation_weights is None:
         occupations = occupations.with_columns(occupation_weight=pl.lit(1.0))

@@ -16,8 +16,9 @@ leaves the warehouse as it was.
 
 Example
 -------
->>> # build_graph_warehouse(Warehouse("w.duckdb"), source="onet", element="skills",
->>> #                       weight="rca")  # doctest: +SKIP
+>>> with Warehouse("w.duckdb") as wh:  # doctest: +SKIP
+...     build_graph_warehouse(wh, source="onet", element="skills", weight="rca")["n_edges"]
+14081
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from skilltide.graph.build import bipartite_matrix, select_edges
 from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure
 from skilltide.store import Warehouse, append, frame
 
-__all__ = ["ELEMENTS", "SOURCES", "WEIGHTS", "build_graph_warehouse", "load_input"]
+__all__ = [
+    "ELEMENTS",
+    "SOURCES",
+    "WEIGHTS",
+    "build_graph_warehouse",
+    "employment_weights",
+    "load_input",
+]
 
 SOURCES = ("onet", "ads")
 ELEMENTS = ("skills", "knowledge", "abilities", "activities", "technology")
@@ -145,6 +153,27 @@ def load_input(
     return data, kind, names, occupation_weights
 
 
+def employment_weights(occupations: list[str], employment: pl.DataFrame) -> pl.DataFrame:
+    """Employment per O*NET-SOC occupation from SOC-level ``soc, tot_emp``.
+
+    Example
+    -------
+    >>> emp = pl.DataFrame({"soc": ["15-1252"], "tot_emp": [100.0]})
+    >>> employment_weights(["15-1252.00", "15-1252.01", "47-2111.00"], emp).rows()
+    [('15-1252.00', 50.0), ('15-1252.01', 50.0), ('47-2111.00', 0.0)]
+    """
+    return (
+        pl.DataFrame({"occupation": occupations}, schema={"occupation": pl.String})
+        .with_columns(soc=pl.col("occupation").str.slice(0, 7))
+        .join(employment.select("soc", "tot_emp"), on="soc", how="left")
+        .with_columns(
+            weight=(pl.col("tot_emp") / pl.len().over("soc")).fill_null(0.0).cast(pl.Float64)
+        )
+        .select("occupation", "weight")
+        .sort("occupation")
+    )
+
+
 def _relations(con) -> set[str]:
     from skilltide.store import relations
 
@@ -161,6 +190,7 @@ def build_graph_warehouse(
     *,
     n_null: int = 20,
     neighbours: int = 10,
+    employment: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Build, measure and store one skill–occupation network; return a JSON-able summary.
 
@@ -178,6 +208,10 @@ def build_graph_warehouse(
         Seeds Louvain, sampled betweenness and the null model.
     n_null : int
         Degree-preserving randomisations behind the z-scores.
+    employment : polars.DataFrame, optional
+        ``soc, tot_emp`` (e.g. :func:`skilltide.graph.polarization.oews_wages`): weights the
+        automation overlay by employment; a SOC code's employment is split equally among
+        its O*NET-SOC occupations. Default: ads per occupation for ``ads``, equal for O*NET.
     """
     args = {
         "source": source,
@@ -200,6 +234,14 @@ def build_graph_warehouse(
                 rule = "RCA > 1" if threshold is None else f"weight > {threshold}"
                 raise UserError(f"no edges left after the threshold ({rule})")
             matrix = bipartite_matrix(edges)
+        overlay_weights, weighting = occupation_weights, "demand"
+        if employment is not None:
+            overlay_weights, weighting = (
+                employment_weights(matrix.occupations, employment),
+                ("employment"),
+            )
+        elif occupation_weights is None:
+            weighting = "equal"
         soc = dict(
             pl.DataFrame({"o": matrix.occupations})
             .with_columns(m=_soc_major(pl.col("o")))
@@ -282,10 +324,10 @@ def build_graph_warehouse(
                     exposure = automation_exposure(
                         edges.select("occupation", "skill", "weight"),
                         workbank,
-                        occupation_weights=occupation_weights,
+                        occupation_weights=overlay_weights,
                         communities=occupation_communities,
                     ).with_columns(
-                        weighting=pl.lit("demand" if occupation_weights is not None else "equal"),
+                        weighting=pl.lit(weighting),
                         **{k: pl.lit(v) for k, v in tag.items()},
                     )
                     exposure_rows = append(con, "automation_exposure", exposure)

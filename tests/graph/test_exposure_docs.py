@@ -63,6 +63,21 @@ def test_exposure_weighted_by_employment_and_edges():
     assert occupations["node_id"].to_list() == ["a", "b"]
 
 
+def test_workbank_rows_without_code_or_sharing_a_code():
+    wb = pl.concat(
+        [
+            _workbank(),
+            _workbank().head(1).with_columns(share_green_light=pl.lit(0.4)),
+            _workbank().head(1).with_columns(onetsoc_code=pl.lit(None, dtype=pl.String)),
+        ]
+    )
+    edges = pl.DataFrame({"occupation": ["a"], "skill": ["x"], "weight": [1.0]})
+    out = automation_exposure(edges, wb)
+    occupation = out.filter(pl.col("level") == "occupation")
+    assert occupation.height == 1
+    assert occupation["share_green_light"][0] == pytest.approx((0.8 + 0.4) / 2)
+
+
 def test_polarization_helpers():
     frame = pl.DataFrame(
         {
@@ -104,6 +119,7 @@ def test_polarization_helpers():
         "polarization",
         "projection",
         "rca",
+        "store",
     ],
 )
 def test_docstring_examples_run(module):

@@ -129,3 +129,40 @@ def test_bad_requests_leave_the_warehouse_unchanged(filled_db, db):
         assert set(runs["status"]) == {"failed"}
     with Warehouse(db) as empty, pytest.raises(UserError, match="load O\\*NET first"):
         build_graph_warehouse(empty, source="onet")
+
+
+def test_employment_weighted_overlay(filled_db):
+    employment = pl.DataFrame({"soc": [OFFICE[0][:7], OFFICE[1][:7]], "tot_emp": [900.0, 100.0]})
+    with Warehouse(filled_db) as wh:
+        out = build_graph_warehouse(
+            wh, source="onet", weight="rca", n_null=0, employment=employment
+        )
+        exposure = wh.query(
+            "SELECT * FROM automation_exposure WHERE graph_id = ? AND node_id = 'onet:2.A.2.a'",
+            [out["graph_id"]],
+        ).row(0, named=True)
+        w = dict(
+            wh.query(
+                "SELECT target, weight FROM graph_edges WHERE graph_id = ? AND layer = 'bipartite'"
+                " AND source = 'onet:2.A.2.a'",
+                [out["graph_id"]],
+            ).iter_rows()
+        )
+    assert exposure["weighting"] == "employment"
+    a, b = 900 * w[OFFICE[0]], 100 * w[OFFICE[1]]
+    assert exposure["share_green_light"] == pytest.approx((0.6 * a + 0.4 * b) / (a + b))
+    assert exposure["coverage"] == pytest.approx(1.0)  # only covered occupations employ anyone
+
+
+def test_cli_employment_from_real_oews(cli, filled_db):
+    from tests.conftest import shared_path
+
+    oews = shared_path("oews", "national_M2024_dl.xlsx")
+    result = cli("graph", "build", "--null", "0", "--employment", oews, "--json", "--db", filled_db)
+    assert result.exit_code == 0, result.output
+    graph_id = json.loads(result.output)["graph_id"]
+    with Warehouse(filled_db) as wh:
+        weighting = wh.query(
+            "SELECT DISTINCT weighting FROM automation_exposure WHERE graph_id = ?", [graph_id]
+        )
+    assert weighting["weighting"].to_list() == ["employment"]

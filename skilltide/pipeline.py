@@ -287,9 +287,13 @@ class Pipeline:
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
+        from skilltide.onet.coder import build_coder
         from skilltide.onet.load import load_onet
 
-        return load_onet(self.wh, list(self.config.onet_dirs))
+        summary = load_onet(self.wh, list(self.config.onet_dirs))
+        # The title coder codes ads without an occupation column; built once per release.
+        summary["coder"] = build_coder(self.wh)
+        return summary
 
     def _workbank(self) -> dict:
         from skilltide.onet.workbank import load_workbank

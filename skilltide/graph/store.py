@@ -57,7 +57,12 @@ def _require(wh_con, *tables: str) -> None:
     from skilltide.store import relations
 
     present = relations(wh_con)
-    missing = [t for t in tables if t not in present]
+    # A table that exists but is empty (O*NET views before any load) counts as missing.
+    missing = [
+        t
+        for t in tables
+        if t not in present or not wh_con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchall()
+    ]
     if missing:
         hint = (
             "load O*NET first (skilltide onet load)"

@@ -6,8 +6,8 @@ Two rules label a break ``market`` (see :func:`~skilltide.forecast.breaks.detect
    over all tested series, e.g. all skill mentions) is searched for breaks with the
    Bai–Perron detector; each break month ``c`` is a candidate event. Every series is then
    tested for a break at the known month ``c`` within ``±span`` (24) months of it and
-   between the neighbouring candidate events (Chow test for the kind of the aggregate's
-   break, :func:`~skilltide.forecast.breaks_supf.chow_test`), which needs no search over months
+   between the neighbouring candidate events (Chow test of level and slope,
+   :func:`~skilltide.forecast.breaks_supf.chow_test`), which needs no search over months
    and so finds a shared shift too small to stand out in one noisy series. The event
    stands only if at least ``share`` of the series that could break at ``c`` (and
    ``min_series``) reject, since one large series can move the aggregate alone. Series that
@@ -88,8 +88,7 @@ def market_event_breaks(
     found = detect(
         z[None, :], alpha=alpha, min_size=min_size, seasonal=seasonal, **detector_options
     )
-    kinds = {lo + tau: KINDS[kind] for _, _, _, tau, kind, *_ in found}
-    candidates = sorted(kinds)
+    candidates = sorted({lo + tau for _, _, _, tau, *_ in found})
     events: list[int] = []
     rows: list[dict[str, Any]] = []
     for k, event in enumerate(candidates):
@@ -117,8 +116,8 @@ def market_event_breaks(
                 # series-wide ones (as the Bai-Perron confirmation does)
                 base = "trend+season" if seasonal and end - start >= 48 else "trend"
                 stretch = (block.Z if base != "trend" else block.flat)[idx, start:end]
-                # the series are tested for the kind of change the aggregate shows
-                res = chow_test(stretch, tau, min_size, base=base, test=kinds[event])
+                # joint test: an event may shift some series' levels and others' slopes
+                res = chow_test(stretch, tau, min_size, base=base)
                 for i in np.flatnonzero(res.p_value < alpha):
                     row = int(idx[i])
                     kind = int(res.kind[i])

@@ -15,6 +15,6 @@ CREATE TABLE breaks (
     statistic       DOUBLE NOT NULL,      -- test statistic (sup-F, or OLS-CUSUM for method cusum)
     p_value         DOUBLE NOT NULL,
     scope           VARCHAR NOT NULL CHECK (scope IN ('series', 'market')),
-    method          VARCHAR NOT NULL,     -- bai-perron | supf | cusum
+    method          VARCHAR NOT NULL,     -- bai-perron | supf | cusum | chow (market event test)
     PRIMARY KEY (panel, granularity, unique_id, break_ds)
 );

@@ -159,6 +159,8 @@ def run_command(
         for stage in summary.stages:
             echo(settings, f"  {stage.stage:<24} {stage.status:<8} {stage.seconds:>8.2f}s")
         echo(settings, f"run {summary.run_id}: {summary.status}")
+    if summary.error:
+        typer.echo(f"error: {summary.error}", err=True)
     raise typer.Exit(summary.exit_code)
 
 

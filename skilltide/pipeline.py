@@ -23,6 +23,7 @@ import glob
 import hashlib
 import json
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,8 +65,8 @@ class PipelineConfig:
     taxonomy_files: tuple[Path, ...] = ()
     onet_dirs: tuple[Path, ...] = ()
     workbank_dir: Path | None = None
-    breaks_granularities: tuple[str, ...] = ("market",)
-    forecast_granularities: tuple[str, ...] = ("market",)
+    breaks_granularities: tuple[str, ...] = ()
+    forecast_granularities: tuple[str, ...] = ()
     horizon: int = 6
     model: str = "auto"
     graph: dict[str, Any] | None = None
@@ -104,8 +105,13 @@ class PipelineConfig:
             ),
             onet_dirs=tuple(settings.path(p) for p in onet.get("dirs", [])),
             workbank_dir=settings.path(workbank["dir"]) if "dir" in workbank else None,
-            breaks_granularities=tuple(breaks.get("granularities", ["market"])),
-            forecast_granularities=tuple(forecast.get("granularities", ["market"])),
+            # A missing [breaks] or [forecast] section means the stage does not run.
+            breaks_granularities=tuple(breaks.get("granularities", ["market"]))
+            if "breaks" in settings.data
+            else (),
+            forecast_granularities=tuple(forecast.get("granularities", ["market"]))
+            if "forecast" in settings.data
+            else (),
             horizon=horizon,
             model=str(forecast.get("model", "auto")),
             graph=graph or None,
@@ -214,15 +220,22 @@ class Pipeline:
                     for table, n in outcome.summary.get("rows", {}).items():
                         run.count(table, n)
             except Exception as exc:
-                failed = StageOutcome(name, "failed", summary={"error": str(exc)})
+                # The failed stage rolled back; earlier stages stay committed and the next
+                # run resumes here. UserErrors are bad input; anything else is a bug.
+                error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+                failed = StageOutcome(name, "failed", summary={"error": error})
                 outcomes.append(failed)
                 run.stages.append(vars(failed))
-                self.log.error("stage.failed", stage=name, error=str(exc))
-                raise
-            finally:
-                partial = any(o.status == "partial" for o in outcomes)
-                run.status = "partial" if partial else "success"
+                self.log.error("stage.failed", stage=name, error=error)
+                if not isinstance(exc, UserError):
+                    self.log.error("stage.traceback", trace=traceback.format_exc())
+                run.status, run.error = "failed", f"{name}: {error}"
                 run.notes["stages"] = {o.stage: o.status for o in outcomes}
+                self.log.event("run.finish", run_id=run.run_id, status="failed")
+                return RunSummary(run.run_id, "failed", outcomes, error=f"{name}: {error}")
+            partial = any(o.status == "partial" for o in outcomes)
+            run.status = "partial" if partial else "success"
+            run.notes["stages"] = {o.stage: o.status for o in outcomes}
             self.log.event("run.finish", run_id=run.run_id, status=run.status)
         return RunSummary(run.run_id, run.status, outcomes)
 
@@ -237,7 +250,12 @@ class Pipeline:
         status = "partial" if summary.pop("partial", False) else "done"
         self._remember(name, current)
         seconds = round(time.perf_counter() - start, 3)
-        self.log.event("stage.finish", stage=name, status=status, seconds=seconds, **summary)
+        counts = {
+            k: v
+            for k, v in summary.items()
+            if isinstance(v, int | float | str) and k not in ("stage", "status", "seconds")
+        }
+        self.log.event("stage.finish", stage=name, status=status, seconds=seconds, **counts)
         return StageOutcome(name, status, seconds, summary)
 
     # -- state ----------------------------------------------------------------------------

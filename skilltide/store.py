@@ -85,6 +85,7 @@ class Run:
     stages: list[dict[str, Any]] = field(default_factory=list)
     status: str = "success"
     notes: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None  # set by commands that end 'failed' without raising
 
     def count(self, table: str, n: int) -> None:
         """Record that this run wrote ``n`` rows to ``table`` (added to earlier counts)."""
@@ -208,7 +209,7 @@ class Warehouse:
                 self.con.rollback()
             self._finish(run, "failed", error=_one_line(exc))
             raise
-        self._finish(run, run.status)
+        self._finish(run, run.status, error=run.error)
 
     def _finish(self, run: Run, status: str, error: str | None = None) -> None:
         self.con.execute(

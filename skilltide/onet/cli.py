@@ -181,23 +181,27 @@ def workbank_summary_command(settings: Settings, as_json: _JSON = False) -> None
 
 
 # --- title → occupation coder (issue 4) -------------------------------------------------
-from pathlib import Path  # noqa: E402
-from typing import Annotated  # noqa: E402
-
-from skilltide.console import Settings, command, echo, emit_json  # noqa: E402
 
 
 @command(onet_app, "code-titles")
 def code_titles_command(
     titles: Annotated[list[str] | None, typer.Argument(help="Job titles to code.")] = None,
-    file: Annotated[Path | None, typer.Option(
-        "--file", help="CSV/TSV file (or .txt, one title a line) with titles to code.")] = None,
-    column: Annotated[str | None, typer.Option(
-        "--column", help="Title column of --file (needed when it has several).")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", help="CSV/TSV file (or .txt, one title a line) with titles to code."
+        ),
+    ] = None,
+    column: Annotated[
+        str | None,
+        typer.Option("--column", help="Title column of --file (needed when it has several)."),
+    ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Candidates per title.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Write the codes of every input row (.csv, .parquet or .json).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the codes of every input row (.csv, .parquet or .json)."),
+    ] = None,
     *,
     settings: Settings,
 ) -> None:
@@ -253,11 +257,15 @@ def build_coder_command(
         echo(settings, f"title coder for O*NET {summary['release']} is up to date")
     else:
         cal = summary["calibration"]
-        echo(settings, f"built title coder for O*NET {summary['release']}: "
-                       f"{summary['occupations']} occupations, {summary['titles']} titles, "
-                       f"held-out top-1 {cal['heldout_top1']:.1%}, ECE {cal['ece']:.3f}")
-# --- end title → occupation coder ---------------------------------------------------------
+        echo(
+            settings,
+            f"built title coder for O*NET {summary['release']}: "
+            f"{summary['occupations']} occupations, {summary['titles']} titles, "
+            f"held-out top-1 {cal['heldout_top1']:.1%}, ECE {cal['ece']:.3f}",
+        )
 
+
+# --- end title → occupation coder ---------------------------------------------------------
 
 
 def register(app: typer.Typer) -> None:

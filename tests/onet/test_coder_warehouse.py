@@ -289,3 +289,30 @@ def test_unreadable_stored_coder_says_rebuild(built_db, tmp_path):
         assert load_coder(wh).predict(["Registered Nurses"], top=1)["onetsoc_code"][0] == (
             "29-1141.00"
         )
+
+
+def test_ingest_codes_ads_without_occupation_with_the_stored_coder(built_db, tmp_path):
+    import datetime as dt
+    import shutil
+
+    from skilltide.ingest.ads import ingest_ads
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    ads = tmp_path / "ads.csv"
+    ads.write_text(
+        "id,posted_at,title,company,region,occupation,text\n"
+        "1,2024-03-10,RN - ICU Nights,Acme,North,,Critical care.\n"
+        "2,2024-03-10,Sr. Java Developer - Remote,Acme,North,,Uses Java.\n"
+        "3,2024-03-10,Data Analyst,Acme,North,15-2051.00,Uses Python.\n",
+        encoding="utf-8",
+    )
+    with Warehouse(copy) as wh:
+        ingest_ads(wh, [ads], now=dt.datetime(2025, 6, 1))  # coder="auto": load_coder(wh)
+        got = wh.query(
+            "SELECT external_id, occupation, occupation_score, occupation_source FROM ads "
+            "ORDER BY external_id"
+        ).rows()
+    assert got[0][1].startswith("29-1141") and got[0][3] == "coder" and 0 < got[0][2] <= 1
+    assert got[1][1].startswith("15-12") and got[1][3] == "coder"
+    assert got[2][1:] == ("15-2051.00", None, "mapped")

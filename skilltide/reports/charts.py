@@ -517,8 +517,8 @@ def network_chart(
         )
         title = alt.Title(
             "Automation exposure of skills",
-            subtitle="Darker = skill used more in occupations where AI agents "
-            "are wanted and capable",
+            subtitle="Darker = skill used more in occupations where AI agents are wanted and "
+            "capable; grey = no WORKBank data",
         )
     tooltip = [
         alt.Tooltip("name:N", title="Skill"),
@@ -526,6 +526,17 @@ def network_chart(
         alt.Tooltip("strength:Q", title="Connectedness (strength)", format=",.2f"),
         alt.Tooltip("exposure:Q", title=exposure_title or "Automation exposure", format=".2f"),
     ]
+    size = alt.Size("strength:Q", legend=None, scale=alt.Scale(range=[40, 420]))
+    layers = []
+    if colour != "community":
+        # Skills used only in occupations without WORKBank data have no exposure: light grey
+        # (a null colour value would drop the circle altogether).
+        layers.append(
+            alt.Chart(frame)
+            .transform_filter("!isValid(datum.exposure)")
+            .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1, color="#e0e0e0")
+            .encode(x=x, y=y, size=size, tooltip=tooltip)
+        )
     return alt.layer(
         alt.Chart(edges.with_columns(pl.col("weight").round(3)))
         .mark_rule(color="#9a9a9a")
@@ -537,13 +548,14 @@ def network_chart(
             opacity=alt.Opacity("weight:Q", legend=None, scale=alt.Scale(range=[0.15, 0.7])),
             strokeWidth=alt.value(1),
         ),
+        *layers,
         alt.Chart(frame)
         .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1)
         .encode(
             x=x,
             y=y,
             color=colour_enc,
-            size=alt.Size("strength:Q", legend=None, scale=alt.Scale(range=[40, 420])),
+            size=size,
             tooltip=tooltip,
         ),
         alt.Chart(frame)

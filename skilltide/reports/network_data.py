@@ -419,5 +419,7 @@ def _exposure(wh, gid, nodes):
     column = next((c for c in EXPOSURE_COLUMNS if c in numeric), numeric[0] if numeric else None)
     if rows.height == 0 or column is None:
         return nodes.with_columns(exposure=pl.lit(None, pl.Float64)), None
-    values = rows.group_by("node_id").agg(exposure=pl.col(column).mean().cast(pl.Float64))
+    values = rows.group_by("node_id").agg(
+        exposure=pl.col(column).cast(pl.Float64).fill_nan(None).mean()
+    )
     return nodes.join(values, on="node_id", how="left"), column

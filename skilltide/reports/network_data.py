@@ -250,7 +250,10 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
     nodes, communities = _communities(nodes)
     nodes, exposure_column = _exposure(wh, gid, nodes)
     communities = communities.join(
-        nodes.group_by("community_label").agg(mean_exposure=pl.col("exposure").mean()),
+        nodes.group_by("community_label").agg(
+            mean_exposure=pl.col("exposure").mean(),
+            skills_with_exposure=pl.col("exposure").is_not_null().sum(),
+        ),
         on="community_label",
         how="left",
     )

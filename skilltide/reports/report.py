@@ -355,7 +355,7 @@ def _network(wh: Warehouse, how: dict) -> Section:
             "Skill communities",
             net.communities.with_columns(pl.col("mean_exposure").round(3))
             if net.exposure_column
-            else net.communities.drop("mean_exposure"),
+            else net.communities.drop("mean_exposure", "skills_with_exposure"),
             f"Graph {net.graph_id} (built from "
             f"{net.source}, run {net.run_id}); the ten most connected skills of each community.",
         )

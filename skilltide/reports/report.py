@@ -17,7 +17,7 @@ import altair as alt
 import polars as pl
 
 from skilltide import __version__
-from skilltide.reports import captions, charts
+from skilltide.reports import captions, charts, structure_charts
 from skilltide.reports.html import Caption, Figure, Notice, Page, Prose, Section, Stats, Table
 from skilltide.reports.methods_data import METRIC_NAMES, load_methods
 from skilltide.reports.network_data import HOW_TO, ZONES, load_network, load_occupations
@@ -279,7 +279,7 @@ def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
             Figure(
                 "occupation-profile",
                 charts.finish(
-                    charts.profile_chart(
+                    structure_charts.profile_chart(
                         occ.profile, occ.closest, value_title, sorted(labels), labels[0]
                     )
                 ),
@@ -303,13 +303,13 @@ def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
         sec.blocks += [
             Figure(
                 "workbank-zones",
-                charts.finish(charts.zones_chart(wb, ZONES)),
+                charts.finish(structure_charts.zones_chart(wb, ZONES)),
                 captions.zones(wb),
                 "WORKBank automation zones per occupation",
             ),
             Figure(
                 "workbank-agency",
-                charts.finish(charts.agency_chart(wb)),
+                charts.finish(structure_charts.agency_chart(wb)),
                 "Each dot is an occupation: how much its workers want AI agents to automate "
                 "their tasks against how capable experts judge agents to be (means over its "
                 "tasks, 1–5 scales; dashed lines at 3 split the four zones). Colour: the "
@@ -330,7 +330,7 @@ def _network(wh: Warehouse, how: dict) -> Section:
     sec.blocks.append(
         Figure(
             "network-communities",
-            charts.finish(charts.network_chart(net.nodes, net.edges, "community")),
+            charts.finish(structure_charts.network_chart(net.nodes, net.edges, "community")),
             captions.network(net.communities, shown, net.n_skills_total, net.summary),
             "Network of complementary skills coloured by community",
         )
@@ -344,7 +344,9 @@ def _network(wh: Warehouse, how: dict) -> Section:
         sec.blocks.append(
             Figure(
                 "network-exposure",
-                charts.finish(charts.network_chart(net.nodes, net.edges, "exposure", title)),
+                charts.finish(
+                    structure_charts.network_chart(net.nodes, net.edges, "exposure", title)
+                ),
                 captions.exposure(net.communities, net.exposure_column),
                 "Network of skills coloured by automation exposure",
             )

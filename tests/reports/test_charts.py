@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from skilltide.reports.charts import finish, market_chart, network_chart
+from skilltide.reports.charts import finish, market_chart
+from skilltide.reports.structure_charts import network_chart
 
 
 def _nodes(exposure):

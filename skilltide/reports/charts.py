@@ -315,7 +315,7 @@ def backtest_chart(backtests: pl.DataFrame, metric_title: str) -> alt.Chart:
                 "kind:N",
                 title="Line",
                 sort=["Model", "Baseline"],
-                legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5),
+                legend=None,  # the subtitle says the dashed lines are the baselines
                 scale=alt.Scale(domain=["Model", "Baseline"], range=[[1, 0], [6, 4]]),
             ),
             tooltip=[

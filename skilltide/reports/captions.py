@@ -180,11 +180,16 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
 
 
 def exposure(communities: pl.DataFrame, column: str) -> str:
-    ranked = communities.filter(pl.col("mean_exposure").is_not_null()).sort(
-        "mean_exposure", descending=True
-    )
+    # A community's mean says little when most of its skills have no WORKBank data.
+    ranked = communities.filter(
+        pl.col("mean_exposure").is_not_null(),
+        pl.col("skills_with_exposure") * 2 >= pl.col("n_skills"),
+    ).sort("mean_exposure", descending=True)
     if ranked.height == 0:
-        return "No exposure values for the skills shown."
+        return (
+            "Too few skills have WORKBank data to compare communities; grey skills are used "
+            "only in occupations WORKBank does not cover."
+        )
     top, low = ranked.row(0, named=True), ranked.row(-1, named=True)
     return (
         f"Skills in community '{top['community_label'].split('. ', 1)[-1]}' are the most "
@@ -215,8 +220,11 @@ def backtests(frame: pl.DataFrame, metric: str) -> str:
 
 def coverage(frame: pl.DataFrame) -> str:
     """How often the backtests' intervals held the outcome (target: 80% and 95%)."""
+    from skilltide.reports.methods_data import BASELINES
+
+    models = frame.filter(~pl.col("model").str.to_lowercase().is_in(BASELINES))
     parts = []
-    for row in frame.iter_rows(named=True):
+    for row in (models if models.height else frame).head(2).iter_rows(named=True):
         held = [
             f"{row[c]:.0%} of outcomes inside its {c[-2:]}% intervals"
             for c in ("coverage_80", "coverage_95")

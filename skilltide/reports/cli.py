@@ -18,15 +18,22 @@ def register(app: typer.Typer) -> None:
     def report(
         settings: Settings,
         out: Annotated[
-            Path, typer.Option(help="Folder to write report.html (and charts/) to.")
-        ] = Path("skilltide-report"),
+            Path | None,
+            typer.Option(
+                help="Folder to write report.html (and charts/) to [config [report] out, "
+                "default ./skilltide-report].",
+                show_default=False,
+            ),
+        ] = None,
         title: Annotated[str | None, typer.Option(help="Title at the top of the report.")] = None,
         granularity: Annotated[
-            str,
+            str | None,
             typer.Option(
-                help="Demand granularity: market | region | major_group | occupation | company."
+                help="Demand granularity: market | region | major_group | occupation | company "
+                "[config [report] granularity, default market].",
+                show_default=False,
             ),
-        ] = "market",
+        ] = None,
         panel: Annotated[str, typer.Option(help="Demand panel to report on.")] = "ads",
         export: Annotated[
             str | None,
@@ -51,6 +58,11 @@ def register(app: typer.Typer) -> None:
                 f"{settings.db}: no warehouse here (run `skilltide demo` or "
                 "`skilltide ingest ads FILE…` first)"
             )
+        config = settings.section("report")
+        out = out or (settings.path(config["out"]) if "out" in config else None)
+        out = out or Path("skilltide-report")
+        title = title or config.get("title")
+        granularity = granularity or str(config.get("granularity", "market"))
         with Warehouse(settings.db) as wh:
             path = render_report(
                 wh,

@@ -250,7 +250,10 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
     nodes, communities = _communities(nodes)
     nodes, exposure_column = _exposure(wh, gid, nodes)
     communities = communities.join(
-        nodes.group_by("community_label").agg(mean_exposure=pl.col("exposure").mean()),
+        nodes.group_by("community_label").agg(
+            mean_exposure=pl.col("exposure").mean(),
+            skills_with_exposure=pl.col("exposure").is_not_null().sum(),
+        ),
         on="community_label",
         how="left",
     )
@@ -419,5 +422,7 @@ def _exposure(wh, gid, nodes):
     column = next((c for c in EXPOSURE_COLUMNS if c in numeric), numeric[0] if numeric else None)
     if rows.height == 0 or column is None:
         return nodes.with_columns(exposure=pl.lit(None, pl.Float64)), None
-    values = rows.group_by("node_id").agg(exposure=pl.col(column).mean().cast(pl.Float64))
+    values = rows.group_by("node_id").agg(
+        exposure=pl.col(column).cast(pl.Float64).fill_nan(None).mean()
+    )
     return nodes.join(values, on="node_id", how="left"), column

@@ -17,9 +17,9 @@ import altair as alt
 import polars as pl
 
 from skilltide import __version__
-from skilltide.reports import captions, charts
-from skilltide.reports.html import Caption, Figure, Notice, Page, Prose, Section, Stats, Table
-from skilltide.reports.methods_data import METRIC_NAMES, load_methods
+from skilltide.reports import captions, charts, structure_charts
+from skilltide.reports.html import Caption, Figure, Notice, Page, Section, Stats, Table
+from skilltide.reports.methods_section import methods_section
 from skilltide.reports.network_data import HOW_TO, ZONES, load_network, load_occupations
 from skilltide.reports.series_data import SeriesData, load_series
 from skilltide.store import Warehouse
@@ -31,17 +31,6 @@ EXPOSURE_TITLES = {
     "automation_exposure": "Automation exposure",
     "mean_capability": "AI agent capability (1–5)",
 }
-ONET_ATTRIBUTION = (
-    "This report includes information from the O*NET {release} Database by the U.S. "
-    "Department of Labor, Employment and Training Administration (USDOL/ETA). Used under the "
-    "CC BY 4.0 license. O*NET® is a trademark of USDOL/ETA. skilltide has modified all or some "
-    "of this information; USDOL/ETA has not approved, endorsed, or tested these modifications."
-)
-WORKBANK_CITATION = (
-    "WORKBank: Shao, Y. et al. (2025), 'Future of Work with AI Agents: Auditing Automation and "
-    "Augmentation Potential across the U.S. Workforce', arXiv:2506.06576. The data set declares "
-    "no licence; it is loaded from the user's own copy and cited here."
-)
 
 
 def build_page(
@@ -73,7 +62,7 @@ def _build(wh, panel, granularity, title, max_series) -> Page:
         _explorer(series, how),
         _occupations(wh, panel, how),
         _network(wh, how),
-        _methods(wh, panel, granularity, series, how),
+        methods_section(wh, panel, granularity, series, how),
     ]
     return Page(title or "Skill demand report", subtitle, sections)
 
@@ -279,7 +268,7 @@ def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
             Figure(
                 "occupation-profile",
                 charts.finish(
-                    charts.profile_chart(
+                    structure_charts.profile_chart(
                         occ.profile, occ.closest, value_title, sorted(labels), labels[0]
                     )
                 ),
@@ -303,13 +292,13 @@ def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
         sec.blocks += [
             Figure(
                 "workbank-zones",
-                charts.finish(charts.zones_chart(wb, ZONES)),
+                charts.finish(structure_charts.zones_chart(wb, ZONES)),
                 captions.zones(wb),
                 "WORKBank automation zones per occupation",
             ),
             Figure(
                 "workbank-agency",
-                charts.finish(charts.agency_chart(wb)),
+                charts.finish(structure_charts.agency_chart(wb)),
                 "Each dot is an occupation: how much its workers want AI agents to automate "
                 "their tasks against how capable experts judge agents to be (means over its "
                 "tasks, 1–5 scales; dashed lines at 3 split the four zones). Colour: the "
@@ -330,7 +319,7 @@ def _network(wh: Warehouse, how: dict) -> Section:
     sec.blocks.append(
         Figure(
             "network-communities",
-            charts.finish(charts.network_chart(net.nodes, net.edges, "community")),
+            charts.finish(structure_charts.network_chart(net.nodes, net.edges, "community")),
             captions.network(net.communities, shown, net.n_skills_total, net.summary),
             "Network of complementary skills coloured by community",
         )
@@ -344,7 +333,9 @@ def _network(wh: Warehouse, how: dict) -> Section:
         sec.blocks.append(
             Figure(
                 "network-exposure",
-                charts.finish(charts.network_chart(net.nodes, net.edges, "exposure", title)),
+                charts.finish(
+                    structure_charts.network_chart(net.nodes, net.edges, "exposure", title)
+                ),
                 captions.exposure(net.communities, net.exposure_column),
                 "Network of skills coloured by automation exposure",
             )
@@ -355,85 +346,9 @@ def _network(wh: Warehouse, how: dict) -> Section:
             "Skill communities",
             net.communities.with_columns(pl.col("mean_exposure").round(3))
             if net.exposure_column
-            else net.communities.drop("mean_exposure"),
+            else net.communities.drop("mean_exposure", "skills_with_exposure"),
             f"Graph {net.graph_id} (built from "
             f"{net.source}, run {net.run_id}); the ten most connected skills of each community.",
-        )
-    )
-    return sec
-
-
-def _methods(wh, panel, granularity, s: SeriesData, how: dict) -> Section:
-    sec = Section("methods", "Methods and data")
-    m = load_methods(wh, panel=panel, granularity=granularity)
-    paragraphs = [
-        f"Demand is counted from job ads: each ad counts once, in the month it was first "
-        f"posted, for every skill it mentions. The charts show {s.measure.title.lower()}.",
-    ]
-    if s.forecast_info:
-        i = s.forecast_info
-        paragraphs.append(
-            f"Forecasts: model '{i['model']}' (of {', '.join(i['models'])}), trained on data up "
-            f"to {captions.month_name(i['cutoff'])}, {i['horizon']} months ahead, run "
-            f"{i['run_id']}. Intervals are 80% and 95% prediction intervals."
-        )
-    if s.breaks_info:
-        paragraphs.append(
-            f"Structural breaks: run {s.breaks_info['run_id']}; a break is "
-            "market-wide when most series break in the same month."
-        )
-    if m.onet_releases:
-        paragraphs.append(ONET_ATTRIBUTION.format(release=", ".join(m.onet_releases)))
-    else:
-        paragraphs.append(
-            "O*NET is not loaded in this warehouse (`skilltide onet load DIR`); "
-            "occupation titles come from the data itself."
-        )
-    if m.workbank_loaded:
-        paragraphs.append(WORKBANK_CITATION)
-    sec.blocks.append(Prose(paragraphs))
-    if m.sources.height:
-        sec.blocks.append(Table("sources", "Job-ad sources", m.sources))
-    if m.backtests is not None and m.backtests.height:
-        metric_title = METRIC_NAMES.get(m.metric, m.metric.upper())
-        sec.blocks += [
-            Figure(
-                "backtests",
-                charts.finish(charts.backtest_chart(m.backtests, metric_title)),
-                captions.backtests(m.backtests, m.metric) + f" Scenario '{m.scenario}', run "
-                f"{m.backtest_run}.",
-                "Backtest error by model and horizon",
-            ),
-            Table(
-                "backtest-accuracy",
-                "Backtest accuracy",
-                m.backtests.with_columns(
-                    kind=pl.when("baseline").then(pl.lit("baseline")).otherwise(pl.lit("model"))
-                )
-                .pivot("horizon", index=["model", "kind"], values="value")
-                .with_columns(pl.exclude("model", "kind").round(4)),
-                f"{metric_title} per model (rows) and horizon in months (columns).",
-            ),
-        ]
-    else:
-        sec.blocks.append(Notice(f"No backtests in the warehouse: {how['backtests']}."))
-    if m.coverage is not None and m.coverage.height:
-        sec.blocks.append(
-            Table(
-                "interval-coverage",
-                "Prediction-interval coverage",
-                m.coverage.with_columns(pl.exclude("model").round(3)),
-                captions.coverage(m.coverage),
-            )
-        )
-    sec.blocks.append(
-        Table(
-            "runs",
-            "Runs behind this report",
-            m.runs,
-            "The most recent runs on this warehouse; every table row carries "
-            "the run id that wrote it.",
-            30,
         )
     )
     return sec

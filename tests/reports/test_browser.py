@@ -202,7 +202,7 @@ def test_tables_download_as_csv(visit, full_report, tmp_path):
     info.value.save_as(saved)
     text = saved.read_text(encoding="utf-8-sig")
     lines = text.strip().split("\n")
-    assert lines[0] == "community_label,n_skills,skills,mean_exposure"
+    assert lines[0] == "community_label,n_skills,skills,mean_exposure,skills_with_exposure"
     assert len(lines) == 5 and XSS_SKILL in text
     v.assert_offline_and_clean()
 

@@ -61,3 +61,16 @@ def test_coverage_caption():
         "In backtests, lgbm: 78% of outcomes inside its 80% intervals and 93% of outcomes "
         "inside its 95% intervals."
     )
+
+
+def test_exposure_caption_ignores_communities_mostly_without_data():
+    frame = pl.DataFrame(
+        {
+            "community_label": ["1. A, B", "2. C, D", "3. E"],
+            "n_skills": [4, 4, 3],
+            "mean_exposure": [0.3, 0.1, 0.9],
+            "skills_with_exposure": [4, 2, 1],
+        }
+    )
+    text = captions.exposure(frame, "share_green_light")
+    assert "'A, B' are the most exposed" in text and "'C, D' the least" in text

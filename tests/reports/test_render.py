@@ -87,3 +87,15 @@ def test_cli_errors(cli, full_warehouse, tmp_path):
     assert bad.exit_code == 1 and "available: company, market, occupation, region" in bad.output
     usage = cli("report", "--db", full_warehouse, "--out", tmp_path, "--export", "gif")
     assert usage.exit_code == 2
+
+
+def test_cli_takes_defaults_from_the_config_file(cli, full_warehouse, tmp_path):
+    config = tmp_path / "skilltide.toml"
+    config.write_text(
+        '[report]\nout = "from-config"\ntitle = "Configured title"\ngranularity = "region"\n',
+        encoding="utf-8",
+    )
+    result = cli("report", "--db", full_warehouse, "--config", config)
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "from-config" / "report.html").read_text(encoding="utf-8")
+    assert "<title>Configured title</title>" in html and "by region" in html

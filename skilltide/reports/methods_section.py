@@ -1,0 +1,113 @@
+"""The "Methods and data" section: how demand is counted, models, breaks, sources and licences,
+backtest accuracy against the baselines, interval coverage and the runs behind the report.
+
+Example
+-------
+>>> from skilltide.store import Warehouse
+>>> from skilltide.reports.series_data import load_series
+>>> with Warehouse("demo/skilltide.duckdb") as wh:  # doctest: +SKIP
+...     section = methods_section(wh, "ads", "market", load_series(wh), {})
+>>> section.title  # doctest: +SKIP
+'Methods and data'
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from skilltide.reports import captions, charts
+from skilltide.reports.html import Figure, Notice, Prose, Section, Table
+from skilltide.reports.methods_data import METRIC_NAMES, load_methods
+from skilltide.reports.series_data import SeriesData
+from skilltide.store import Warehouse
+
+ONET_ATTRIBUTION = (
+    "This report includes information from the O*NET {release} Database by the U.S. "
+    "Department of Labor, Employment and Training Administration (USDOL/ETA). Used under the "
+    "CC BY 4.0 license. O*NET® is a trademark of USDOL/ETA. skilltide has modified all or some "
+    "of this information; USDOL/ETA has not approved, endorsed, or tested these modifications."
+)
+WORKBANK_CITATION = (
+    "WORKBank: Shao, Y. et al. (2025), 'Future of Work with AI Agents: Auditing Automation and "
+    "Augmentation Potential across the U.S. Workforce', arXiv:2506.06576. The data set declares "
+    "no licence; it is loaded from the user's own copy and cited here."
+)
+
+
+def methods_section(
+    wh: Warehouse, panel: str, granularity: str, s: SeriesData, how: dict
+) -> Section:
+    """Provenance and accuracy of everything the report shows."""
+    sec = Section("methods", "Methods and data")
+    m = load_methods(wh, panel=panel, granularity=granularity)
+    paragraphs = [
+        f"Demand is counted from job ads: each ad counts once, in the month it was first "
+        f"posted, for every skill it mentions. The charts show {s.measure.title.lower()}.",
+    ]
+    if s.forecast_info:
+        i = s.forecast_info
+        paragraphs.append(
+            f"Forecasts: model '{i['model']}' (of {', '.join(i['models'])}), trained on data up "
+            f"to {captions.month_name(i['cutoff'])}, {i['horizon']} months ahead, run "
+            f"{i['run_id']}. Intervals are 80% and 95% prediction intervals."
+        )
+    if s.breaks_info:
+        paragraphs.append(
+            f"Structural breaks: run {s.breaks_info['run_id']}; a break is "
+            "market-wide when most series break in the same month."
+        )
+    if m.onet_releases:
+        paragraphs.append(ONET_ATTRIBUTION.format(release=", ".join(m.onet_releases)))
+    else:
+        paragraphs.append(
+            "O*NET is not loaded in this warehouse (`skilltide onet load DIR`); "
+            "occupation titles come from the data itself."
+        )
+    if m.workbank_loaded:
+        paragraphs.append(WORKBANK_CITATION)
+    sec.blocks.append(Prose(paragraphs))
+    if m.sources.height:
+        sec.blocks.append(Table("sources", "Job-ad sources", m.sources))
+    if m.backtests is not None and m.backtests.height:
+        metric_title = METRIC_NAMES.get(m.metric, m.metric.upper())
+        sec.blocks += [
+            Figure(
+                "backtests",
+                charts.finish(charts.backtest_chart(m.backtests, metric_title)),
+                captions.backtests(m.backtests, m.metric) + f" Scenario '{m.scenario}', run "
+                f"{m.backtest_run}.",
+                "Backtest error by model and horizon",
+            ),
+            Table(
+                "backtest-accuracy",
+                "Backtest accuracy",
+                m.backtests.with_columns(
+                    kind=pl.when("baseline").then(pl.lit("baseline")).otherwise(pl.lit("model"))
+                )
+                .pivot("horizon", index=["model", "kind"], values="value")
+                .with_columns(pl.exclude("model", "kind").round(4)),
+                f"{metric_title} per model (rows) and horizon in months (columns).",
+            ),
+        ]
+    else:
+        sec.blocks.append(Notice(f"No backtests in the warehouse: {how['backtests']}."))
+    if m.coverage is not None and m.coverage.height:
+        sec.blocks.append(
+            Table(
+                "interval-coverage",
+                "Prediction-interval coverage",
+                m.coverage.with_columns(pl.exclude("model").round(3)),
+                captions.coverage(m.coverage),
+            )
+        )
+    sec.blocks.append(
+        Table(
+            "runs",
+            "Runs behind this report",
+            m.runs,
+            "The most recent runs on this warehouse; every table row carries "
+            "the run id that wrote it.",
+            30,
+        )
+    )
+    return sec

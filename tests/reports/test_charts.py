@@ -1,0 +1,51 @@
+"""Chart builders: what each draws for edge cases a reader would trip over."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from skilltide.reports.charts import finish, market_chart
+from skilltide.reports.structure_charts import network_chart
+
+
+def _nodes(exposure):
+    return pl.DataFrame(
+        {
+            "name": ["a", "b"],
+            "x": [0.0, 1.0],
+            "y": [0.0, 1.0],
+            "strength": [1.0, 2.0],
+            "community_label": ["1. a", "1. a"],
+            "exposure": exposure,
+            "label_me": [True, False],
+        }
+    )
+
+
+def test_skills_without_exposure_are_drawn_grey_not_dropped():
+    edges = pl.DataFrame({"x": [0.0], "y": [0.0], "x2": [1.0], "y2": [1.0], "weight": [1.0]})
+    spec = finish(network_chart(_nodes([0.5, None]), edges, "exposure", "Exposure"))
+    grey = [layer for layer in spec["layer"] if layer.get("mark", {}).get("color") == "#e0e0e0"]
+    assert len(grey) == 1 and grey[0]["transform"] == [{"filter": "!isValid(datum.exposure)"}]
+    community = finish(network_chart(_nodes([0.5, None]), edges, "community"))
+    assert not [
+        layer for layer in community["layer"] if layer.get("mark", {}).get("color") == "#e0e0e0"
+    ]
+
+
+def test_market_breaks_in_neighbouring_months_get_one_label():
+    import datetime as dt
+
+    market = pl.DataFrame(
+        {"month": [dt.date(2023, m, 1) for m in range(1, 13)], "ads": [100.0] * 12}
+    )
+    breaks = pl.DataFrame(
+        {
+            "break_ds": [dt.date(2023, 6, 1), dt.date(2023, 6, 1), dt.date(2023, 7, 1)],
+            "kind": ["level", "trend", "trend"],
+            "share_series": [0.57, 0.03, 0.01],
+        }
+    )
+    spec = finish(market_chart(market, breaks))
+    rows = [r for rows in spec["datasets"].values() for r in rows if "text" in r]
+    assert [r["text"] for r in rows] == ["level + trend break", ""]

@@ -21,6 +21,7 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -265,7 +266,8 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> i
     try:
         con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _skilltide_append')
     finally:
-        con.unregister("_skilltide_append")
+        with contextlib.suppress(duckdb.Error):  # keep the insert's own error visible
+            con.unregister("_skilltide_append")
     return frame.height
 
 

@@ -16,7 +16,33 @@ import numpy as np
 import polars as pl
 import pytest
 
-from skilltide.store import Warehouse, append
+from skilltide.store import Warehouse
+from skilltide.store import append as _append
+
+
+def append(con, table: str, frame: pl.DataFrame) -> int:
+    """Insert fixture rows, giving required columns the fixture does not model a neutral value.
+
+    The report reads only the contract columns; stage tables carry more NOT NULL columns
+    (counts, parameters) that the report never shows.
+    """
+    required = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_name = ? AND is_nullable = 'NO'",
+        [table],
+    ).fetchall()
+    neutral = {
+        "VARCHAR": "",
+        "JSON": "{}",
+        "BOOLEAN": False,
+        "DATE": dt.date(2000, 1, 1),
+        "TIMESTAMP": dt.datetime(2000, 1, 1),
+    }
+    extra = {
+        name: pl.lit(neutral.get(typ, 0)) for name, typ in required if name not in frame.columns
+    }
+    return _append(con, table, frame.with_columns(**extra) if extra else frame)
+
 
 XSS_SKILL = "<img src=x onerror=alert(1)>"
 SCRIPT_TITLE = "Software Developers </script><script>alert(2)</script>"
@@ -49,8 +75,6 @@ CREATE TABLE IF NOT EXISTS workbank_occupations (onetsoc_code VARCHAR, occupatio
   n_tasks INTEGER, share_green_light DOUBLE, share_red_light DOUBLE,
   share_rnd_opportunity DOUBLE, share_low_priority DOUBLE, mean_desire DOUBLE,
   mean_capability DOUBLE, mean_worker_has DOUBLE, dominant_worker_has INTEGER);
-CREATE TABLE IF NOT EXISTS occupations (onetsoc_code VARCHAR, title VARCHAR,
-  description VARCHAR, release VARCHAR);
 """
 
 BASE_SKILLS = [
@@ -375,20 +399,28 @@ def _forecast_outputs(wh, demand, months, granularities, rng, break_at) -> None:
 def _graph_and_workbank(wh, names, skill_ids, rng) -> None:
     n = len(names)
     with wh.run("onet load") as run:
+        # ``occupations`` is a view over the loaded O*NET release (migration 0003).
         append(
             run.con,
-            "occupations",
+            "onet_occupation_data",
             pl.DataFrame(
                 {
                     "onetsoc_code": [c for c, _ in OCCUPATIONS],
                     "title": [t for _, t in OCCUPATIONS],
                     "description": ["…"] * len(OCCUPATIONS),
                     "release": ["30.1"] * len(OCCUPATIONS),
+                    "run_id": [run.run_id] * len(OCCUPATIONS),
                 }
             ),
         )
+        run.con.execute(
+            "INSERT INTO onet_files VALUES ('30.1', 30, 1, 'Occupation Data',"
+            " 'onet_occupation_data', 'text', 'fixture', ?, 'fixture', ?)",
+            [len(OCCUPATIONS), run.run_id],
+        )
     with wh.run("workbank load") as run:
         shares = rng.dirichlet(np.ones(4), len(OCCUPATIONS) - 2)
+        has = rng.dirichlet(np.ones(5), len(OCCUPATIONS) - 2)
         append(
             run.con,
             "workbank_occupations",
@@ -407,6 +439,8 @@ def _graph_and_workbank(wh, names, skill_ids, rng) -> None:
                     "dominant_worker_has": rng.integers(
                         1, 6, len(shares)
                     ).tolist(),  # 1..5 as stored
+                    **{f"share_worker_h{level}": has[:, level - 1] for level in range(1, 6)},
+                    "run_id": [run.run_id] * len(shares),
                 }
             ),
         )
@@ -506,7 +540,7 @@ def _graph_and_workbank(wh, names, skill_ids, rng) -> None:
                     "share_red_light": rng.uniform(0, 0.5, n),
                     "mean_desire": rng.uniform(2, 4, n),
                     "mean_capability": rng.uniform(2, 4, n),
-                    "exposure": rng.uniform(0, 1, n),
+                    "share_rnd_opportunity": rng.uniform(0, 0.3, n),
                 }
             ),
         )

@@ -75,7 +75,7 @@ def test_network_layout_and_communities(full_warehouse):
     assert net.nodes.height == 30
     assert net.nodes.equals(again.nodes)  # seeded layout: the same picture every time
     assert net.nodes["x"].is_not_null().all()
-    assert net.exposure_column == "exposure"
+    assert net.exposure_column == "share_green_light"  # the graph stage's overlay column
     assert net.communities["n_skills"].sum() == 30
     assert net.communities["community_label"][0].startswith("1. ")
     # the drawn edges keep every node connected to at least one other

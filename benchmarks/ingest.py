@@ -145,11 +145,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_pipeline(db: Path, files: list[Path], matcher=None, batch_rows: int = 20_000) -> dict:
+def run_pipeline(
+    db: Path, files: list[Path], matcher=None, batch_rows: int = 20_000, memory_limit=None
+) -> dict:
     from skilltide.ingest.ads import ingest_ads
     from skilltide.store import Warehouse
 
     with Warehouse(db) as wh:
+        if memory_limit:  # DuckDB spills the run's uncommitted inserts beyond this
+            wh.con.execute(f"SET memory_limit = '{memory_limit}'")
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu0 = usage.ru_utime + usage.ru_stime
         start = time.perf_counter()
@@ -225,6 +229,7 @@ def main() -> None:
     )
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--duckdb-memory-limit", default=None, help="e.g. 1GB")
     parser.add_argument(
         "--engines-only", action="store_true", help="only compare the extraction engines"
     )
@@ -316,7 +321,9 @@ def main() -> None:
         )
         return
     rss_before = peak_rss_mb()
-    ours = run_pipeline(db, [big], batch_rows=args.batch_rows)
+    ours = run_pipeline(
+        db, [big], batch_rows=args.batch_rows, memory_limit=args.duckdb_memory_limit
+    )
     ours["peak_rss_mb"] = round(peak_rss_mb())
     subset_ours = run_pipeline(fresh_db("subset"), [small], batch_rows=args.batch_rows)
     vocab = aliases.select("alias", "skill_id").vstack(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+<<<<<<< HEAD
+=======
+from datetime import date
+>>>>>>> forecast
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+<<<<<<< HEAD
 from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json
+=======
+from skilltide.console import command, echo, emit_json
+from skilltide.errors import UserError
+>>>>>>> forecast
 
 forecast_app = typer.Typer(help="Forecast monthly skill demand, backtest models.")
 breaks_app = typer.Typer(help="Detect structural breaks in demand series.")
@@ -19,6 +28,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(breaks_app, name="breaks")
 
 
+<<<<<<< HEAD
 # ---------------------------------------------------------------------------------------
 # breaks detect (owner: breaks helper)
 # ---------------------------------------------------------------------------------------
@@ -114,3 +124,131 @@ def breaks_detect(
 # ---------------------------------------------------------------------------------------
 # end of breaks commands
 # ---------------------------------------------------------------------------------------
+=======
+def _cutoffs(text: str | None) -> list[date] | None:
+    if not text:
+        return None
+    out = []
+    for part in text.split(","):
+        try:
+            year, month = part.strip().split("-")
+            out.append(date(int(year), int(month), 1))
+        except ValueError:
+            raise UserError(f"--cutoffs: {part.strip()!r} is not a month YYYY-MM") from None
+    return out
+
+
+def _write(frame, out: Path) -> None:
+    if out.suffix == ".parquet":
+        frame.write_parquet(out)
+    elif out.suffix == ".csv":
+        frame.write_csv(out)
+    else:
+        raise UserError(f"{out}: output must end in .csv or .parquet")
+
+
+@command(forecast_app, "panel")
+def panel_command(
+    input: Annotated[
+        Path, typer.Argument(help="Long panel file (.csv/.parquet): unique_id, ds, y.")
+    ],
+    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 6,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv or .parquet.")] = Path(
+        "forecasts.csv"
+    ),
+    cutoffs: Annotated[
+        str | None,
+        typer.Option(
+            "--cutoffs", help="Comma-separated YYYY-MM cutoffs (default: the last month)."
+        ),
+    ] = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
+    *,
+    settings,
+) -> None:
+    """Forecast a long-format panel file; each cutoff sees only data up to it.
+
+    Example: skilltide forecast panel demand.csv --horizon 3 --cutoffs 2023-06,2023-09 --out f.csv
+    """
+    from skilltide.forecast.pipeline import forecast_panel
+    from skilltide.forecast.warehouse import load_panel
+
+    frame = load_panel(input)
+    forecasts, _ = forecast_panel(frame, horizon=horizon, model=model, cutoffs=_cutoffs(cutoffs))
+    _write(forecasts, out)
+    echo(
+        settings,
+        f"wrote {forecasts.height} forecasts for {forecasts['unique_id'].n_unique()} "
+        f"series to {out}",
+    )
+
+
+@command(forecast_app, "run")
+def run_command(
+    granularity: Annotated[
+        str, typer.Option("--granularity", "-g", help="Panel granularity.")
+    ] = "market",
+    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 6,
+    model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
+    panel: Annotated[str, typer.Option("--panel", help="Demand panel name.")] = "ads",
+    json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    *,
+    settings,
+) -> None:
+    """Forecast a warehouse demand panel into the forecasts and backtests tables.
+
+    Example: skilltide forecast run --granularity market --horizon 6 --model auto
+    """
+    from skilltide.forecast.warehouse import forecast_warehouse
+    from skilltide.store import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        summary = forecast_warehouse(
+            wh, panel=panel, granularity=granularity, horizon=horizon, model=model
+        )
+    if json_out:
+        emit_json(summary)
+    else:
+        echo(
+            settings,
+            f"run {summary['run_id']}: {summary['forecasts']} forecasts for "
+            f"{summary['series']} series ({model})",
+        )
+
+
+@command(forecast_app, "backtest")
+def backtest_command(
+    input: Annotated[Path, typer.Argument(help="Long panel file (.csv/.parquet).")],
+    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 3,
+    models: Annotated[
+        str, typer.Option("--models", help="Comma-separated model names.")
+    ] = "naive,seasonal_naive,window_average,tsb,lgbm",
+    windows: Annotated[int, typer.Option("--windows", min=1, help="Rolling origins.")] = 4,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Metrics .csv/.parquet.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print metrics as JSON.")] = False,
+    *,
+    settings,
+) -> None:
+    """Rolling-origin backtest of several models: metrics by model, step and scenario.
+
+    Example: skilltide forecast backtest demand.csv --horizon 3 --models naive,lgbm --windows 4
+    """
+    from skilltide.forecast.backtest import run_backtest
+    from skilltide.forecast.warehouse import load_panel
+
+    metrics = run_backtest(
+        load_panel(input),
+        [m.strip() for m in models.split(",")],
+        horizon=horizon,
+        n_windows=windows,
+    )
+    if out:
+        _write(metrics, out)
+    if json_out:
+        emit_json(metrics.to_dicts())
+    else:
+        table = metrics.filter(horizon=0, scenario="all").pivot(
+            on="metric", index="model", values="value"
+        )
+        echo(settings, str(table))
+>>>>>>> forecast

@@ -1,0 +1,151 @@
+"""Forecast a warehouse demand panel and store ``forecasts`` and ``backtests`` in one run.
+
+Example
+-------
+>>> from skilltide.store import Warehouse
+>>> # with Warehouse("skilltide.duckdb") as wh:
+>>> #     forecast_warehouse(wh, granularity="market", horizon=6)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.forecast.backtest import evaluate
+from skilltide.forecast.features import split_id
+from skilltide.forecast.intervals import conformal_quantiles, coverage
+from skilltide.forecast.pipeline import forecast_panel
+from skilltide.store import append
+
+
+def load_panel(path) -> pl.DataFrame:
+    """A long panel file, validated and gap-filled by :func:`skilltide.forecast.panel.read_panel`
+    (or, before that module exists in this checkout, by a minimal reader)."""
+    try:
+        from skilltide.forecast.panel import read_panel
+    except ImportError:
+        return _read_minimal(path)
+    return read_panel(path)
+
+
+def _read_minimal(path) -> pl.DataFrame:
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    frame = (
+        pl.read_parquet(path)
+        if path.suffix == ".parquet"
+        else pl.read_csv(path, try_parse_dates=True)
+    )
+    missing = [c for c in ("unique_id", "ds", "y") if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
+    frame = frame.select(
+        pl.col("unique_id").cast(pl.String),
+        pl.col("ds").cast(pl.Date),
+        pl.col("y").cast(pl.Float64),
+    )
+    if frame.select(pl.struct("unique_id", "ds").is_duplicated().any()).item():
+        raise UserError(f"{path}: duplicate (unique_id, ds) rows")
+    return frame
+
+
+def _breaks_for(wh, panel: str, granularity: str) -> pl.DataFrame | None:
+    if not wh.has_table("breaks"):
+        return None
+    frame = wh.query(
+        "SELECT unique_id, break_ds FROM breaks WHERE panel = ? AND granularity = ?"
+        " AND run_id = (SELECT max(run_id) FROM breaks WHERE panel = ? AND granularity = ?)",
+        [panel, granularity, panel, granularity],
+    )
+    return frame if frame.height else None
+
+
+def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str, list[str]]:
+    """Scenario subsets for backtest reports: low-volume, intermittent and break series."""
+    last = panel.sort("ds").group_by("unique_id").tail(12)
+    stats = last.group_by("unique_id").agg(
+        mean=pl.col("y").mean(), nonzero=(pl.col("y") > 0).mean()
+    )
+    out = {
+        "low_volume": stats.filter(pl.col("mean") < 10)["unique_id"].to_list(),
+        "intermittent": stats.filter(pl.col("nonzero") < 0.5)["unique_id"].to_list(),
+    }
+    if breaks is not None:
+        out["break"] = breaks["unique_id"].unique().to_list()
+    return out
+
+
+def forecast_warehouse(
+    wh,
+    panel: str = "ads",
+    granularity: str = "market",
+    horizon: int = 6,
+    model: str = "auto",
+    *,
+    n_windows: int = 3,
+) -> dict[str, Any]:
+    """Forecast the ``(panel, granularity)`` demand panel; writes ``forecasts``/``backtests``.
+
+    Uses the latest ``breaks`` run for this panel when there is one (as a feature of the
+    global model and as a segment of ``auto``). Returns a JSON-able summary.
+    """
+    from skilltide.forecast.panel import warehouse_panel
+
+    args = {"panel": panel, "granularity": granularity, "horizon": horizon, "model": model}
+    with wh.run("forecast run", args) as run:
+        with run.stage("read"):
+            frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")
+            breaks = _breaks_for(wh, panel, granularity)
+        with run.stage("forecast") as rec:
+            forecasts, backtest = forecast_panel(
+                frame, horizon=horizon, model=model, n_windows=n_windows, breaks=breaks
+            )
+            rec["series"] = forecasts["unique_id"].n_unique()
+        ids = forecasts.select("unique_id").unique()
+        parts = pl.DataFrame(
+            [(u, *split_id(u)) for u in ids["unique_id"]],
+            orient="row",
+            schema=["unique_id", "group_id", "skill_id"],
+        )
+        rows = forecasts.join(parts, on="unique_id").with_columns(
+            run_id=pl.lit(run.run_id), panel=pl.lit(panel), granularity=pl.lit(granularity)
+        )
+        run.count("forecasts", append(run.con, "forecasts", rows))
+        summary: dict[str, Any] = {
+            "run_id": run.run_id,
+            "series": rows["unique_id"].n_unique(),
+            "forecasts": rows.height,
+            "model": model,
+        }
+        if backtest.height:
+            metrics = evaluate(backtest, subsets(frame, breaks))
+            quantiles = conformal_quantiles(backtest)
+            cover = pl.DataFrame(
+                [
+                    (
+                        model,
+                        0,
+                        "all",
+                        f"coverage_{lv}",
+                        coverage(backtest, quantiles, lv),
+                        backtest["unique_id"].n_unique(),
+                    )
+                    for lv in (80, 95)
+                ],
+                orient="row",
+                schema=metrics.schema,
+            )
+            metrics = pl.concat([metrics, cover]).with_columns(
+                run_id=pl.lit(run.run_id), panel=pl.lit(panel), granularity=pl.lit(granularity)
+            )
+            run.count("backtests", append(run.con, "backtests", metrics))
+            overall = metrics.filter(pl.col("horizon") == 0, pl.col("scenario") == "all")
+            summary["backtest"] = dict(overall.select("metric", "value").iter_rows())
+        run.notes.update(summary)
+    return summary

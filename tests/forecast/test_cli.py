@@ -1,0 +1,130 @@
+"""``skilltide forecast panel|backtest``: output shape, cutoff isolation, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from tests.forecast._panels import known_panel
+
+
+def _write(frame: pl.DataFrame, path):
+    frame.write_csv(path)
+    return path
+
+
+def test_forecast_panel_shape_and_columns(cli, tmp_path):
+    frame = known_panel(copies=2)
+    src = _write(frame, tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    result = cli(
+        "forecast",
+        "panel",
+        src,
+        "--horizon",
+        3,
+        "--cutoffs",
+        "2022-06,2022-09",
+        "--model",
+        "window_average",
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    got = pl.read_csv(out, try_parse_dates=True)
+    assert got.columns == [
+        "unique_id",
+        "cutoff",
+        "ds",
+        "model",
+        "yhat",
+        "lo_80",
+        "hi_80",
+        "lo_95",
+        "hi_95",
+    ]
+    n = frame["unique_id"].n_unique()
+    assert got.height == n * 3 * 2
+    first = got.filter(pl.col("cutoff") == date(2022, 6, 1))
+    assert sorted(first["ds"].unique()) == [date(2022, 7, 1), date(2022, 8, 1), date(2022, 9, 1)]
+    assert got["lo_80"].null_count() == 0
+
+
+def test_cutoff_isolation_poison_after_cutoff_changes_nothing(cli, tmp_path):
+    frame = known_panel(copies=3)
+    poisoned = frame.with_columns(
+        y=pl.when(pl.col("ds") > date(2022, 6, 1)).then(pl.lit(1e6)).otherwise(pl.col("y"))
+    )
+    outs = []
+    for name, f in (("clean", frame), ("poison", poisoned)):
+        src = _write(f, tmp_path / f"{name}.csv")
+        out = tmp_path / f"{name}_out.csv"
+        result = cli(
+            "forecast",
+            "panel",
+            src,
+            "--horizon",
+            2,
+            "--cutoffs",
+            "2022-06",
+            "--model",
+            "auto",
+            "--out",
+            out,
+        )
+        assert result.exit_code == 0, result.output
+        outs.append(pl.read_csv(out).sort("unique_id", "ds"))
+    assert outs[0].equals(outs[1])
+    assert outs[0]["yhat"].max() < 1e4
+
+
+def test_default_cutoff_is_last_month(cli, tmp_path):
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    out = tmp_path / "out.parquet"
+    result = cli("forecast", "panel", src, "--horizon", 2, "--model", "naive", "--out", out)
+    assert result.exit_code == 0, result.output
+    got = pl.read_parquet(out)
+    assert got["cutoff"].unique().to_list() == [date(2022, 12, 1)]
+
+
+def test_bad_inputs_refused(cli, tmp_path):
+    frame = known_panel(copies=1)
+    src = _write(frame, tmp_path / "in.csv")
+    bad_model = cli("forecast", "panel", src, "--model", "nope", "--out", tmp_path / "o.csv")
+    assert bad_model.exit_code == 1 and "unknown model" in bad_model.output
+    bad_cut = cli("forecast", "panel", src, "--cutoffs", "2031-01", "--out", tmp_path / "o.csv")
+    assert bad_cut.exit_code == 1 and "2031-01" in bad_cut.output
+    dup = _write(pl.concat([frame, frame.head(1)]), tmp_path / "dup.csv")
+    res = cli("forecast", "panel", dup, "--model", "naive", "--out", tmp_path / "o.csv")
+    assert res.exit_code == 1 and "dup" in res.output.lower()
+    missing = cli("forecast", "panel", tmp_path / "none.csv", "--out", tmp_path / "o.csv")
+    assert missing.exit_code == 1
+
+
+def test_forecast_backtest_prints_metrics(cli, tmp_path):
+    src = _write(known_panel(copies=2), tmp_path / "in.csv")
+    out = tmp_path / "m.csv"
+    result = cli(
+        "forecast",
+        "backtest",
+        src,
+        "--horizon",
+        2,
+        "--models",
+        "naive,drift",
+        "--windows",
+        3,
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    metrics = pl.read_csv(out)
+    assert set(metrics["model"]) == {"naive", "drift"}
+    assert {"all", "low_volume", "intermittent"} <= set(metrics["scenario"])
+    naive_trend_free = metrics.filter(
+        pl.col("metric") == "mae", pl.col("horizon") == 0, pl.col("scenario") == "all"
+    )
+    assert naive_trend_free.height == 2
+    assert np.isfinite(naive_trend_free["value"].to_numpy()).all()

@@ -1,0 +1,129 @@
+"""Every model on series with known behaviour: constant, trend, seasonal, intermittent."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.forecast.models.registry import MODELS, make_model
+from tests.forecast._panels import known_panel, panel
+
+FAST = ["naive", "seasonal_naive", "drift", "window_average", "tsb", "lgbm", "ensemble"]
+LGBM = {"n_estimators": 60, "learning_rate": 0.1}
+
+
+def _model(name):
+    params = {"lgbm": LGBM, "ensemble": {"lgbm": LGBM}}.get(name, {})
+    if name == "auto":
+        params = {"candidates": ("naive", "seasonal_naive", "lgbm"), "params": {"lgbm": LGBM}}
+    return make_model(name, **params)
+
+
+def _forecast(name, frame, horizon=3):
+    out = _model(name).fit(frame, horizon=horizon).predict()
+    return {uid: part.sort("ds")["yhat"].to_numpy() for (uid,), part in out.group_by("unique_id")}
+
+
+@pytest.fixture(scope="module")
+def known():
+    return known_panel()
+
+
+@pytest.mark.parametrize("name", [*FAST, "ets", "theta", "arima", "auto"])
+def test_never_negative_and_complete(name, known):
+    frame = (
+        known.filter(pl.col("unique_id").str.starts_with("g0/"))
+        if name in ("ets", "theta", "arima")
+        else known
+    )
+    out = _model(name).fit(frame, horizon=4).predict()
+    assert out.height == frame["unique_id"].n_unique() * 4
+    assert out["yhat"].min() >= 0
+    assert out["yhat"].is_finite().all()
+    assert out["ds"].min() > frame["ds"].max()
+
+
+@pytest.mark.parametrize("name", [*FAST, "ets", "theta", "arima"])
+def test_constant_series_forecast_constant(name, known):
+    frame = (
+        known.filter(pl.col("unique_id").str.starts_with("g0/"))
+        if name in ("ets", "theta", "arima")
+        else known
+    )
+    f = _forecast(name, frame)
+    np.testing.assert_allclose(f["g0/constant"], 50.0, rtol=0.1)
+
+
+@pytest.mark.parametrize("name", ["drift", "ets", "arima", "theta", "lgbm"])
+def test_trend_is_followed(name, known):
+    frame = known.filter(pl.col("unique_id").str.starts_with("g0/")) if name != "lgbm" else known
+    f = _forecast(name, frame)["g0/trend"]
+    last = 20.0 + 3.0 * 35
+    assert f[-1] > last, f  # rises beyond the last value, unlike naive
+    assert abs(f[0] - (last + 3)) < 6
+
+
+@pytest.mark.parametrize("name", ["seasonal_naive", "ets", "lgbm"])
+def test_seasonality_is_followed(name, known):
+    frame = known.filter(pl.col("unique_id").str.starts_with("g0/")) if name != "lgbm" else known
+    f = _forecast(name, frame, horizon=6)["g0/seasonal"]
+    truth = 100.0 + 30.0 * np.sin(2 * np.pi * np.arange(36, 42) / 12)
+    naive_err = np.abs(truth - truth[0] + 30.0 * np.sin(2 * np.pi * 36 / 12) * 0).mean()
+    assert np.abs(f - truth).mean() < 8, (f, truth, naive_err)
+
+
+def test_falling_series_stays_at_zero_not_below(known):
+    for name in ["drift", "lgbm", "ets"]:
+        frame = (
+            known if name == "lgbm" else known.filter(pl.col("unique_id").str.starts_with("g0/"))
+        )
+        assert (_forecast(name, frame)["g0/falling"] >= 0).all()
+
+
+def test_intermittent_forecasts_are_small_and_dormant_series_zero():
+    rng = np.random.default_rng(1)
+    series = {f"g/s{i}": (rng.random(36) < 0.15) * 2.0 for i in range(30)}
+    series["g/dormant"] = np.r_[np.full(20, 5.0), np.zeros(16)]
+    frame = panel(series)
+    tsb = _forecast("tsb", frame)
+    lgbm = _forecast("lgbm", frame)
+    assert lgbm["g/dormant"].max() == 0.0
+    for uid in series:
+        if uid != "g/dormant":
+            assert 0 <= tsb[uid].max() <= 2.0
+            assert 0 <= lgbm[uid].max() <= 2.0
+
+
+@pytest.mark.parametrize("name", ["lgbm", "auto", "ensemble"])
+def test_deterministic(name, known):
+    a = _model(name).fit(known, horizon=3).predict()
+    b = _model(name).fit(known, horizon=3).predict()
+    assert a.equals(b)
+
+
+def test_auto_chooses_by_segment_and_reports_choice(known):
+    auto = _model("auto").fit(known, horizon=3)
+    chosen = auto.chosen_models()
+    assert set(chosen.columns) == {"unique_id", "segment", "model"}
+    assert set(chosen["model"]) <= {"naive", "seasonal_naive", "lgbm"}
+    assert auto.backtest_ is not None and auto.backtest_.height > 0
+    assert set(auto.scores_["segment"]) == set(chosen["segment"])
+
+
+def test_lgbm_uses_breaks_as_feature(known):
+    breaks = pl.DataFrame({"unique_id": ["g0/trend"], "break_ds": [pl.date(2021, 6, 1)]})
+    breaks = pl.DataFrame({"unique_id": ["g0/trend"]}).with_columns(
+        break_ds=pl.lit(known["ds"].sort()[17])
+    )
+    model = make_model("lgbm", breaks=breaks, pre_break_weight=0.0, **LGBM).fit(known, 3)
+    assert "since_break" in model.features_
+
+
+def test_unknown_model_and_bad_horizon_refused(known):
+    with pytest.raises(UserError, match="unknown model"):
+        make_model("prophet")
+    with pytest.raises(UserError, match="horizon"):
+        make_model("naive").fit(known, horizon=0)
+    assert "auto" in MODELS

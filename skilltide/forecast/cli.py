@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-=======
 from datetime import date
->>>>>>> forecast
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-<<<<<<< HEAD
 from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json
-=======
-from skilltide.console import command, echo, emit_json
 from skilltide.errors import UserError
->>>>>>> forecast
 
 forecast_app = typer.Typer(help="Forecast monthly skill demand, backtest models.")
 breaks_app = typer.Typer(help="Detect structural breaks in demand series.")
@@ -28,7 +21,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(breaks_app, name="breaks")
 
 
-<<<<<<< HEAD
 # ---------------------------------------------------------------------------------------
 # breaks detect (owner: breaks helper)
 # ---------------------------------------------------------------------------------------
@@ -124,7 +116,8 @@ def breaks_detect(
 # ---------------------------------------------------------------------------------------
 # end of breaks commands
 # ---------------------------------------------------------------------------------------
-=======
+
+
 def _cutoffs(text: str | None) -> list[date] | None:
     if not text:
         return None
@@ -251,4 +244,3 @@ def backtest_command(
             on="metric", index="model", values="value"
         )
         echo(settings, str(table))
->>>>>>> forecast

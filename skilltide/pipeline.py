@@ -244,7 +244,13 @@ class Pipeline:
         current = fingerprint()
         if current == self._last_fingerprint(name):
             self.log.event("stage.skipped", stage=name, reason="inputs unchanged")
-            return StageOutcome(name, "skipped", round(time.perf_counter() - start, 3))
+            # Unchanged inputs that were rejected are still missing from the warehouse.
+            rejected = self._still_rejected(name)
+            for path in rejected:
+                self.log.warning("file.still_rejected", file=path)
+            status = "partial" if rejected else "skipped"
+            summary = {"rejected": rejected} if rejected else {}
+            return StageOutcome(name, status, round(time.perf_counter() - start, 3), summary)
         self.log.event("stage.start", stage=name)
         summary = action() or {}
         status = "partial" if summary.pop("partial", False) else "done"
@@ -345,6 +351,17 @@ class Pipeline:
             totals["quarantined"] += int(result.get("quarantined", 0))
         totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
         return totals
+
+    def _still_rejected(self, stage: str) -> list[str]:
+        """Files of an ingest stage's source that were rejected and have not changed since."""
+        sources = {f"ingest:{s.name}": s for s in self.config.sources}
+        if stage not in sources:
+            return []
+        return [
+            str(path)
+            for path in sources[stage].files()
+            if self._rejected_before(path, _sha256(path))
+        ]
 
     def _rejected_before(self, path: Path, digest: str) -> bool:
         return bool(

@@ -16,7 +16,7 @@ CREATE TABLE forecasts (
     hi_80           DOUBLE,
     lo_95           DOUBLE,
     hi_95           DOUBLE,
-    PRIMARY KEY (run_id, panel, granularity, unique_id, cutoff, ds)
+    PRIMARY KEY (run_id, panel, granularity, unique_id, cutoff, ds, model)
 );
 
 -- Rolling-origin backtest accuracy per model, step and scenario (series subset).

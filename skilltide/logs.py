@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+RESERVED = ("ts", "level", "event")
+
 
 def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -35,9 +37,21 @@ class EventLog:
         self.stream = stream or sys.stderr
         self.clock = clock
 
-    def event(self, name: str, level: str = "info", **fields: Any) -> None:
+    def event(self, name: str, /, **fields: Any) -> None:
+        self._emit("info", name, fields)
+
+    def warning(self, name: str, /, **fields: Any) -> None:
+        self._emit("warning", name, fields)
+
+    def error(self, name: str, /, **fields: Any) -> None:
+        self._emit("error", name, fields)
+
+    def _emit(self, level: str, name: str, fields: dict[str, Any]) -> None:
         if self.quiet and level == "info":
             return
+        # A field named like a record key (a stage summary may count 'level' shifts) keeps
+        # its value under a suffixed name instead of overwriting the record's own key.
+        fields = {f"{k}_" if k in RESERVED else k: v for k, v in fields.items()}
         if self.as_json:
             record = {"ts": self.clock(), "level": level, "event": name, **fields}
             line = json.dumps(record, default=str, ensure_ascii=False)
@@ -46,9 +60,3 @@ class EventLog:
             prefix = "" if level == "info" else f"{level}: "
             line = f"{prefix}{name}  {details}".rstrip()
         print(line, file=self.stream, flush=True)
-
-    def warning(self, name: str, **fields: Any) -> None:
-        self.event(name, level="warning", **fields)
-
-    def error(self, name: str, **fields: Any) -> None:
-        self.event(name, level="error", **fields)

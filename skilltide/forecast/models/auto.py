@@ -42,10 +42,9 @@ def segments(wide: Wide, breaks: pl.DataFrame | None = None) -> np.ndarray:
     ).astype(object)
     if breaks is not None and breaks.height:
         end = month_index(wide.months[-1])
-        recent = breaks.filter(
-            pl.col("break_ds").map_elements(month_index, return_dtype=pl.Int64) > end - 12,
-            pl.col("break_ds").map_elements(month_index, return_dtype=pl.Int64) <= end,
-        )["unique_id"].to_list()
+        ds = pl.col("break_ds")
+        at = ds.dt.year().cast(pl.Int64) * 12 + ds.dt.month().cast(pl.Int64) - 1  # month_index
+        recent = breaks.filter(at > end - 12, at <= end)["unique_id"].to_list()
         seg[np.isin(np.array(wide.ids, dtype=object), recent)] = "break"
     return seg
 

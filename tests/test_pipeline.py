@@ -166,11 +166,21 @@ def run(self, command, args=None, **kw):
             os.kill(os.getpid(), signal.SIGKILL)
 
 Warehouse.run = run
+
+if target == "aggregation":  # die halfway through rebuilding the demand panel
+    import skilltide.ingest.ads as ads
+
+    def dying_refresh(con, run_id):
+        con.execute("DELETE FROM demand WHERE panel = 'ads'")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    ads.refresh_ads_panel = dying_refresh
+
 run_pipeline(load_settings(config=sys.argv[1]))
 """
 
 
-@pytest.mark.parametrize("stage", ["ingest", "breaks", "forecast", "graph"])
+@pytest.mark.parametrize("stage", ["ingest", "aggregation", "breaks", "forecast", "graph"])
 def test_sigkill_mid_stage_then_rerun_equals_a_clean_run(project, tmp_path, stage):
     import os
 

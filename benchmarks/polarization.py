@@ -74,7 +74,7 @@ def replicate(n_null: int = 50, seed: int = 0) -> dict:
     lean_importance = community_lean(importance, social_skills)
     lean_share = community_lean(importance, social_skills, method="share")
     summary = {
-        r["metric"]: {k: r[k] for k in ("observed", "null_mean", "null_sd", "z_score")}
+        r["metric"]: {k: r[k] for k in ("observed", "null_mean", "null_sd", "z_score", "p_value")}
         for r in result.summary.iter_rows(named=True)
     }
     # Baselines: random skill groups of the same size; SOC major group means (no network).
@@ -140,7 +140,8 @@ def main() -> None:
         z = "n/a (null has no spread)" if r["z_score"] is None else f"{r['z_score']:.1f}"
         print(
             f"{key:<28} observed {r['observed']:.4f}  null {r['null_mean']:.4f} ± "
-            f"{r['null_sd']:.4f}  z {z}  ({out['n_null']} randomisations)"
+            f"{r['null_sd']:.4f}  z {z}  empirical p {r['p_value']:.3g}"
+            f"  ({out['n_null']} randomisations)"
         )
     for key in ("wage_spearman_importance_weighted", "wage_spearman_importance_share"):
         r = out[key]

@@ -63,7 +63,7 @@ class NetworkAnalysis:
     communities: dict[str, int]  # node → bipartite Louvain community
     edges: pl.DataFrame  # layer, source, target, weight
     neighbours: pl.DataFrame  # layer, node, neighbour, weight, rank
-    summary: pl.DataFrame  # metric, observed, null_mean, null_sd, z_score, n_null
+    summary: pl.DataFrame  # metric, observed, null_mean, null_sd, z_score, p_value, n_null
     notes: dict = field(default_factory=dict)
 
 

@@ -92,12 +92,7 @@ def build(
     for metric in ("modularity", "complementarity_modularity", "nodf", "degree_assortativity"):
         row = result["summary"].get(metric)
         if row:
-            z = row.get("z_score")
-            echo(
-                settings,
-                f"  {metric:<28} {row['observed']:.4f}"
-                + (f"  (z = {z:.1f} vs null)" if z is not None else ""),
-            )
+            echo(settings, f"  {metric:<28} {row['observed']:.4f}{_versus_null(row)}")
 
 
 @command(graph_app, "metrics")
@@ -124,16 +119,7 @@ def metrics(
         f"graph {info['graph_id']}  ({info['source']} {info['element']}, weight {info['weight']})",
     )
     for metric, row in report["summary"].items():
-        z = row.get("z_score")
-        echo(
-            settings,
-            f"  {metric:<30} {row['observed']:>12.4f}"
-            + (
-                f"   null {row['null_mean']:.4f} ± {row['null_sd']:.4f}, z = {z:.1f}"
-                if z is not None
-                else ""
-            ),
-        )
+        echo(settings, f"  {metric:<30} {row['observed']:>12.4f}{_versus_null(row, spread=True)}")
     echo(settings, "communities (skills / occupations):")
     for row in report["communities"]:
         echo(settings, f"  {row['community']!s:>4}  {row['skills']:>6} / {row['occupations']}")
@@ -184,3 +170,14 @@ def export(
         written = export_graph(wh, out, fmt, graph_id)
     for path in written:
         echo(settings, f"wrote {path}")
+
+
+def _versus_null(row: dict, spread: bool = False) -> str:
+    """'  null 0.05 ± 0.004, z = 48.4, p = 0.02' for a tested metric, '' for a plain one."""
+    if row.get("null_mean") is None or row.get("p_value") is None:
+        return ""
+    z = row.get("z_score")
+    parts = [f"null {row['null_mean']:.4f} ± {row['null_sd']:.4f}"] if spread else []
+    parts.append(f"z = {z:.1f}" if z is not None else "z n/a (null without spread)")
+    parts.append(f"p = {row['p_value']:.3g} ({row.get('n_null', 0)} randomisations)")
+    return "   " + ", ".join(parts)

@@ -94,8 +94,10 @@ def significance(
 ) -> pl.DataFrame:
     """Observed statistics against ``n`` degree-preserving randomisations.
 
-    Returns one row per statistic: ``metric, observed, null_mean, null_sd, z_score, n_null``
-    (z is null when the null distribution has no spread).
+    Returns one row per statistic: ``metric, observed, null_mean, null_sd, z_score, p_value,
+    n_null``. z is null when the null distribution has no spread; ``p_value`` is the two-sided
+    empirical one, (1 + randomisations at least as far from the null mean) / (n + 1), so it
+    is defined even then (its floor is 1 / (n + 1)).
 
     Example
     -------
@@ -122,6 +124,9 @@ def significance(
         # sample) has no z-score; the row still shows observed against null_mean.
         spread = np.isfinite(sd) and sd > 1e-9 * max(1.0, abs(mean))
         z = (observed[name] - mean) / sd if spread else None
+        distance = abs(observed[name] - mean)
+        extreme = int(np.sum(np.abs(values - mean) >= distance - 1e-12 * max(1.0, abs(mean))))
+        p = (1 + extreme) / (1 + values.size) if values.size else None
         rows.append(
             {
                 "metric": name,
@@ -129,6 +134,7 @@ def significance(
                 "null_mean": mean,
                 "null_sd": sd,
                 "z_score": z,
+                "p_value": p,
                 "n_null": int(values.size),
             }
         )
@@ -140,6 +146,7 @@ def significance(
             "null_mean": pl.Float64,
             "null_sd": pl.Float64,
             "z_score": pl.Float64,
+            "p_value": pl.Float64,
             "n_null": pl.Int64,
         },
     )

@@ -43,7 +43,7 @@ def graph_metrics(wh: Warehouse, graph_id: str | None = None, top: int = 10) -> 
     info = latest_graph(wh, graph_id)
     gid = info["graph_id"]
     summary = wh.query(
-        "SELECT metric, observed, null_mean, null_sd, z_score, n_null FROM graph_summary"
+        "SELECT metric, observed, null_mean, null_sd, z_score, p_value, n_null FROM graph_summary"
         " WHERE graph_id = ? ORDER BY metric",
         [gid],
     )

@@ -342,7 +342,7 @@ def build_graph_warehouse(
         summary = {
             row["metric"]: {
                 k: row[k]
-                for k in ("observed", "null_mean", "null_sd", "z_score")
+                for k in ("observed", "null_mean", "null_sd", "z_score", "p_value")
                 if row[k] is not None
             }
             for row in result.summary.iter_rows(named=True)

@@ -70,6 +70,7 @@ CREATE TABLE graph_summary (
     null_mean       DOUBLE,
     null_sd         DOUBLE,
     z_score         DOUBLE,
+    p_value         DOUBLE,               -- two-sided empirical p against the randomisations
     n_null          INTEGER NOT NULL DEFAULT 0,
     run_id          VARCHAR NOT NULL,
     PRIMARY KEY (graph_id, metric)

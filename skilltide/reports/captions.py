@@ -174,7 +174,12 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
         row = mod.row(0, named=True)
         text += (
             f" Modularity is {row['observed']:.2f} against {row['null_mean']:.2f} in "
-            f"randomised networks (z = {row['z_score']:.1f}), so the grouping is real."
+            f"randomised networks (z = {row['z_score']:.1f}), "
+            + (
+                "so the grouping is real."
+                if row["z_score"] >= 3
+                else "so the grouping may be no more than chance."
+            )
         )
     return text
 

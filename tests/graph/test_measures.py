@@ -214,6 +214,7 @@ def test_significance_z_scores():
     assert row["metric"] == "modularity" and row["n_null"] == 10
     assert row["observed"] > row["null_mean"]
     assert row["z_score"] > 3
+    assert row["p_value"] == pytest.approx(1 / 11)  # no randomisation as extreme
     again = significance(m, {"nodf": nodf}, n=10, seed=1)
     assert again["null_mean"][0] == out["null_mean"][1]
 
@@ -243,3 +244,10 @@ def test_large_skill_sets_cluster_core_skills_and_attach_the_rest():
     assert community["only-o5"] == community["core13"]
     assert community["core00"] != community["core13"]
     assert "single-occupation skills" in fast.notes["complementarity_communities"]
+
+
+def test_empirical_p_is_defined_when_the_null_has_no_spread():
+    m = np.kron(np.eye(3), np.ones((6, 6)))
+    out = significance(m, {"constant": lambda x: 1.0, "observed_only": lambda x: x.sum()}, n=9)
+    constant = out.row(0, named=True)
+    assert constant["z_score"] is None and constant["p_value"] == 1.0  # every draw ties

@@ -74,3 +74,16 @@ def test_exposure_caption_ignores_communities_mostly_without_data():
     )
     text = captions.exposure(frame, "share_green_light")
     assert "'A, B' are the most exposed" in text and "'C, D' the least" in text
+
+
+def test_network_caption_claims_real_grouping_only_far_from_the_null():
+    communities = pl.DataFrame({"community_label": ["1. Python, SQL"], "n_skills": [12]})
+
+    def caption(z: float) -> str:
+        summary = pl.DataFrame(
+            {"metric": ["modularity"], "observed": [0.4], "null_mean": [0.1], "z_score": [z]}
+        )
+        return captions.network(communities, 40, 150, summary)
+
+    assert "grouping is real" in caption(12.0)
+    assert "no more than chance" in caption(1.2)

@@ -40,13 +40,20 @@ import polars as pl
 import scipy.sparse as sp
 
 from skilltide.onet.coder_calibration import expected_calibration_error, log_loss, softmax
-from skilltide.onet.coder_features import TitleVectorizer
+from skilltide.onet.coder_context import context_counts, naive_bayes_table
+from skilltide.onet.coder_features import BLOCKS, TitleVectorizer
 from skilltide.onet.coder_normalise import normalise_titles
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # How much one example title of each kind counts in an occupation's profile.
-KIND_WEIGHTS = {"occupation": 2.0, "alternate": 1.0, "short": 1.0, "reported": 1.5}
+KIND_WEIGHTS = {
+    "occupation": 2.0,
+    "part": 1.0,
+    "alternate": 1.0,
+    "short": 1.0,
+    "reported": 1.5,
+}
 
 
 @dataclass
@@ -62,6 +69,8 @@ class CoderParams:
     profile_min_weight: float = 0.01
     evidence: float = 0.3
     evidence_alpha: float = 0.05
+    context: float = 0.05
+    context_alpha: float = 0.1
     block_weights: dict[str, float] = field(
         default_factory=lambda: {"w": 1.0, "b": 0.5, "h": 0.7, "c": 1.0}
     )
@@ -84,8 +93,12 @@ class TitleCoder:
         self.code_titles: np.ndarray = np.array([], dtype=object)
 
     # -- fitting ----------------------------------------------------------------------
-    def fit(self, examples: pl.DataFrame) -> TitleCoder:
+    def fit(self, examples: pl.DataFrame, context: pl.DataFrame | None = None) -> TitleCoder:
         """Learn from ``examples(onetsoc_code, title, kind[, weight])``.
+
+        ``context(onetsoc_code, text)``, optional, holds what O*NET says each occupation
+        does (task statements, descriptions): its title words become extra naive Bayes
+        evidence (:mod:`skilltide.onet.coder_context`).
 
         ``kind`` is ``occupation`` for the official occupation title (used as the display
         title of the code), or ``alternate``/``short``/``reported``/anything else for other
@@ -147,6 +160,11 @@ class TitleCoder:
         self.profile_matrix = sp.csr_matrix(sp.diags(1 / norms) @ profiles, dtype=np.float32)
         counts = np.bincount(owner, minlength=len(self.codes))
         self.log_prior = np.log(counts).astype(np.float32)
+        self.context_matrix = (
+            context_counts(context, self.vectorizer.vocabulary, self.codes)
+            if context is not None
+            else sp.csr_matrix((len(self.codes), len(self.vectorizer.vocabulary)), dtype=np.float32)
+        )
         self._prepare()
         return self
 
@@ -175,12 +193,14 @@ class TitleCoder:
             shape=(n_codes, len(owner)),
         )
         counts = (membership @ present).tocsr()
-        alpha = self.params.evidence_alpha
-        totals = np.asarray(counts.sum(axis=1)).ravel()
-        counts.data = np.log1p(counts.data / alpha).astype(np.float32)
-        self.evidence_matrix_t = counts.T.tocsr()
-        self.evidence_constant = (np.log(alpha) - np.log(totals + alpha * counts.shape[1])).astype(
-            np.float32
+        self.evidence_matrix_t, self.evidence_constant = naive_bayes_table(
+            counts, self.params.evidence_alpha, counts.shape[1]
+        )
+        is_word = self.vectorizer.block_of == BLOCKS.index("w")
+        self.word_mask = sp.diags(is_word.astype(np.float32)).tocsr()
+        self.has_context = self.context_matrix.nnz > 0
+        self.context_matrix_t, self.context_constant = naive_bayes_table(
+            self.context_matrix, self.params.context_alpha, int(is_word.sum())
         )
 
     # -- scoring ----------------------------------------------------------------------
@@ -193,7 +213,17 @@ class TitleCoder:
         logits = p.nearest * nearest + p.profile * profile + p.prior * self.log_prior
         if p.evidence:
             logits += p.evidence * self._evidence(q)
+        if p.context and self.has_context:
+            logits += p.context * self._context(q)
         return logits
+
+    def _context(self, q: sp.csr_matrix) -> np.ndarray:
+        """Mean naive Bayes log P(word | occupation) over the title's words, from tasks."""
+        words = q @ self.word_mask
+        words.eliminate_zeros()
+        words.data[:] = 1
+        n_words = np.maximum(np.diff(words.indptr), 1).astype(np.float32)
+        return (words @ self.context_matrix_t).toarray() / n_words[:, None] + self.context_constant
 
     def _evidence(self, q: sp.csr_matrix) -> np.ndarray:
         """Multinomial naive Bayes: mean log P(feature | occupation) over the query's features.
@@ -309,6 +339,7 @@ class TitleCoder:
             **_csr_arrays("title", self.title_matrix),
             **_csr_arrays("profile", self.profile_matrix),
             log_prior=self.log_prior,
+            **_csr_arrays("context", self.context_matrix),
         )
         return buffer.getvalue()
 
@@ -339,6 +370,7 @@ class TitleCoder:
             coder.title_matrix = _csr_from(z, "title")
             coder.profile_matrix = _csr_from(z, "profile")
             coder.log_prior = z["log_prior"]
+            coder.context_matrix = _csr_from(z, "context")
         coder._prepare()
         return coder
 
@@ -357,6 +389,8 @@ class TitleCoder:
             self.profile_matrix.indices,
             self.profile_matrix.data,
             self.log_prior,
+            self.context_matrix.indices,
+            self.context_matrix.data,
         ):
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()

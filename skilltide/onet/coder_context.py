@@ -1,19 +1,22 @@
 """Word evidence from what O*NET says an occupation does: task statements and descriptions.
 
 Titles are short; an ad's "Casino Manager" shares no title word with "Gambling Managers",
-but Gambling Managers' tasks and description speak of casinos. :func:`context_counts`
-counts, per occupation, the task and description sentences that use each title word (each
-sentence counts a word once; text is normalised like titles), and :func:`naive_bayes_table`
-turns such counts into a multinomial naive Bayes log-likelihood table, so the coder can add
-the mean log P(word | occupation) of a title's words as one sparse product.
+and "Vocalist" is in no O*NET title at all, but Gambling Managers' tasks speak of casinos
+and Singers' of vocals. :class:`ContextEvidence` counts, per occupation, the task and
+description sentences that use each word (each sentence counts a word once; text is
+normalised like titles) and scores a title by the multinomial naive Bayes mean
+log P(word | occupation) of its words, as one sparse product.
 
 Example
 -------
 >>> import polars as pl
->>> context = pl.DataFrame({"onetsoc_code": ["11-9071.00"], "text": ["Manage casino floors."]})
->>> counts = context_counts(context, {"w:casino": 0, "c: ca": 1}, np.array(["11-9071.00"]))
->>> counts.toarray().tolist()
-[[1.0, 0.0]]
+>>> context = pl.DataFrame({
+...     "onetsoc_code": ["11-9071.00", "27-2042.00"],
+...     "text": ["Manage casino floors.", "Sing as a vocalist in a band."],
+... })
+>>> evidence = ContextEvidence(alpha=0.1).fit(context, np.array(["11-9071.00", "27-2042.00"]))
+>>> evidence.scores(["vocalist"]).argmax(axis=1).tolist()
+[1]
 """
 
 from __future__ import annotations
@@ -25,30 +28,65 @@ import scipy.sparse as sp
 from skilltide.onet.coder_normalise import normalise_titles
 
 
-def context_counts(
-    context: pl.DataFrame, vocabulary: dict[str, int], codes: np.ndarray
-) -> sp.csr_matrix:
-    """Occupations × features: in how many context texts each title word occurs.
+class ContextEvidence:
+    """Naive Bayes word evidence per occupation from task and description texts.
 
-    ``context(onetsoc_code, text)``; only word features (``w:``) already in ``vocabulary``
-    are counted, and texts of codes not in ``codes`` are ignored.
+    Parameters
+    ----------
+    alpha
+        Additive smoothing of the word counts.
     """
-    code_index = {code: i for i, code in enumerate(codes)}
-    frame = context.filter(
-        pl.col("onetsoc_code").is_in(list(code_index)) & pl.col("text").is_not_null()
-    )
-    rows: list[int] = []
-    cols: list[int] = []
-    texts = normalise_titles(frame["text"].to_list())
-    for code, text in zip(frame["onetsoc_code"].to_list(), texts, strict=True):
-        found = {vocabulary.get(f"w:{word}") for word in text.split()} - {None}
-        rows.extend([code_index[code]] * len(found))
-        cols.extend(found)
-    return sp.csr_matrix(
-        (np.ones(len(rows), np.float32), (rows, cols)),
-        shape=(len(codes), len(vocabulary)),
-        dtype=np.float32,
-    )
+
+    def __init__(self, alpha: float = 0.1) -> None:
+        self.alpha = alpha
+        self.words = np.array([], dtype=str)
+        self.counts = sp.csr_matrix((0, 0), dtype=np.float32)
+
+    def fit(self, context: pl.DataFrame | None, codes: np.ndarray) -> ContextEvidence:
+        """Count words per occupation from ``context(onetsoc_code, text)`` (may be None)."""
+        code_index = {code: i for i, code in enumerate(codes)}
+        if context is None or context.height == 0:
+            return self.set_counts(np.array([], dtype=str), sp.csr_matrix((len(codes), 0)))
+        frame = context.filter(
+            pl.col("onetsoc_code").is_in(list(code_index)) & pl.col("text").is_not_null()
+        )
+        texts = [set(t.split()) for t in normalise_titles(frame["text"].to_list())]
+        words = np.array(sorted(set().union(*texts)), dtype=str)
+        word_index = {w: i for i, w in enumerate(words)}
+        rows = [code_index[c] for c, t in zip(frame["onetsoc_code"], texts, strict=True) for _ in t]
+        cols = [word_index[w] for t in texts for w in t]
+        counts = sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(codes), len(words))
+        )
+        return self.set_counts(words, counts)
+
+    def set_counts(self, words: np.ndarray, counts: sp.csr_matrix) -> ContextEvidence:
+        """Use stored ``words`` and ``counts`` (occupations × words); derive the score table."""
+        self.words = words
+        self.counts = sp.csr_matrix(counts, dtype=np.float32)
+        self.word_index = {w: i for i, w in enumerate(words.tolist())}
+        self.table_t, self.constant = naive_bayes_table(self.counts, self.alpha, max(len(words), 1))
+        return self
+
+    @property
+    def empty(self) -> bool:
+        return self.counts.nnz == 0
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """Mean log P(word | occupation) over each normalised title's words (rows × codes).
+
+        Words no context text uses are left out (they say nothing about any occupation).
+        """
+        index = self.word_index
+        found = [sorted({index[w] for w in t.split() if w in index}) for t in texts]
+        indptr = np.cumsum([0] + [len(f) for f in found])
+        indices = np.array([i for f in found for i in f], dtype=np.int64)
+        present = sp.csr_matrix(
+            (np.ones(len(indices), np.float32), indices, indptr),
+            shape=(len(texts), len(self.words)),
+        )
+        n_words = np.maximum(np.diff(indptr), 1).astype(np.float32)
+        return (present @ self.table_t).toarray() / n_words[:, None] + self.constant
 
 
 def naive_bayes_table(

@@ -40,8 +40,8 @@ import polars as pl
 import scipy.sparse as sp
 
 from skilltide.onet.coder_calibration import expected_calibration_error, log_loss, softmax
-from skilltide.onet.coder_context import context_counts, naive_bayes_table
-from skilltide.onet.coder_features import BLOCKS, TitleVectorizer
+from skilltide.onet.coder_context import ContextEvidence, naive_bayes_table
+from skilltide.onet.coder_features import TitleVectorizer
 from skilltide.onet.coder_normalise import normalise_titles
 
 FORMAT_VERSION = 2
@@ -160,11 +160,7 @@ class TitleCoder:
         self.profile_matrix = sp.csr_matrix(sp.diags(1 / norms) @ profiles, dtype=np.float32)
         counts = np.bincount(owner, minlength=len(self.codes))
         self.log_prior = np.log(counts).astype(np.float32)
-        self.context_matrix = (
-            context_counts(context, self.vectorizer.vocabulary, self.codes)
-            if context is not None
-            else sp.csr_matrix((len(self.codes), len(self.vectorizer.vocabulary)), dtype=np.float32)
-        )
+        self.context = ContextEvidence(p.context_alpha).fit(context, self.codes)
         self._prepare()
         return self
 
@@ -196,12 +192,6 @@ class TitleCoder:
         self.evidence_matrix_t, self.evidence_constant = naive_bayes_table(
             counts, self.params.evidence_alpha, counts.shape[1]
         )
-        is_word = self.vectorizer.block_of == BLOCKS.index("w")
-        self.word_mask = sp.diags(is_word.astype(np.float32)).tocsr()
-        self.has_context = self.context_matrix.nnz > 0
-        self.context_matrix_t, self.context_constant = naive_bayes_table(
-            self.context_matrix, self.params.context_alpha, int(is_word.sum())
-        )
 
     # -- scoring ----------------------------------------------------------------------
     def logits(self, texts: Sequence[str]) -> np.ndarray:
@@ -213,17 +203,9 @@ class TitleCoder:
         logits = p.nearest * nearest + p.profile * profile + p.prior * self.log_prior
         if p.evidence:
             logits += p.evidence * self._evidence(q)
-        if p.context and self.has_context:
-            logits += p.context * self._context(q)
+        if p.context and not self.context.empty:
+            logits += p.context * self.context.scores(list(texts))
         return logits
-
-    def _context(self, q: sp.csr_matrix) -> np.ndarray:
-        """Mean naive Bayes log P(word | occupation) over the title's words, from tasks."""
-        words = q @ self.word_mask
-        words.eliminate_zeros()
-        words.data[:] = 1
-        n_words = np.maximum(np.diff(words.indptr), 1).astype(np.float32)
-        return (words @ self.context_matrix_t).toarray() / n_words[:, None] + self.context_constant
 
     def _evidence(self, q: sp.csr_matrix) -> np.ndarray:
         """Multinomial naive Bayes: mean log P(feature | occupation) over the query's features.
@@ -339,7 +321,8 @@ class TitleCoder:
             **_csr_arrays("title", self.title_matrix),
             **_csr_arrays("profile", self.profile_matrix),
             log_prior=self.log_prior,
-            **_csr_arrays("context", self.context_matrix),
+            context_words=self.context.words,
+            **_csr_arrays("context", self.context.counts),
         )
         return buffer.getvalue()
 
@@ -370,7 +353,9 @@ class TitleCoder:
             coder.title_matrix = _csr_from(z, "title")
             coder.profile_matrix = _csr_from(z, "profile")
             coder.log_prior = z["log_prior"]
-            coder.context_matrix = _csr_from(z, "context")
+            coder.context = ContextEvidence(params["context_alpha"]).set_counts(
+                z["context_words"], _csr_from(z, "context")
+            )
         coder._prepare()
         return coder
 
@@ -389,8 +374,9 @@ class TitleCoder:
             self.profile_matrix.indices,
             self.profile_matrix.data,
             self.log_prior,
-            self.context_matrix.indices,
-            self.context_matrix.data,
+            self.context.words,
+            self.context.counts.indices,
+            self.context.counts.data,
         ):
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()

@@ -3,7 +3,9 @@
 Protocol (issue 4): train on O*NET 30.1 occupation titles and Alternate Titles (with their
 short forms) after removing every string that is also a Sample-of-Reported-Titles string
 (lower-cased, whitespace-normalised); code the 7,955 reported titles; report top-1 and top-5
-accuracy at O*NET-SOC, 6-digit SOC and major group, and titles per second. Top-5 at a coarser
+accuracy at O*NET-SOC, 6-digit SOC and major group, and titles per second. The parts of
+joined occupation titles count as training titles (and are filtered the same way); task
+statements and occupation descriptions are given to the coder as word context. Top-5 at a coarser
 level counts a hit when any of the five O*NET-SOC candidates falls in the right group.
 The baseline, run in the same process on the same split, is a character 2–4-gram TF-IDF
 (scikit-learn, raw lower-cased titles) 1-nearest-neighbour coder; its top-5 ranks

@@ -9,10 +9,13 @@ is normalised (:mod:`skilltide.onet.coder_normalise`), turned into TF-IDF featur
 - ``profile``: the cosine similarity to the occupation's profile, the normalised sum of
   its example titles (many titles agreeing on a word outweigh one odd title),
 - a small prior from the number of example titles (broad occupations have more),
+- ``evidence``: naive Bayes mean log-likelihood of the title's features given the occupation,
+- ``context``: the same over the title's words, counted in the occupation's task statements
+  and description (:mod:`skilltide.onet.coder_context`), when those are given to ``fit``,
 
-``logit = a·nearest + b·profile + c·log(n_titles)``; scores are ``softmax(logit / T)`` over
-all occupations, with temperature ``T`` fitted on held-out alternate titles so that a score
-of 0.7 is right about 70% of the time.
+``logit = a·nearest + b·profile + c·log(n_titles) + d·evidence + e·context``; scores are
+``softmax(logit / T)`` over all occupations, with temperature ``T`` fitted on held-out
+alternate titles so that a score of 0.7 is right about 70% of the time.
 
 Example
 -------

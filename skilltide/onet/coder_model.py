@@ -64,7 +64,7 @@ class CoderParams:
     """Weights of the scoring rule; defaults were tuned on held-out alternate titles."""
 
     nearest: float = 1.0
-    profile: float = 1.0
+    profile: float = 0.5
     prior: float = 0.03
     temperature: float = 0.05
     nearest_max_df: float = 0.003

@@ -3,7 +3,9 @@
 Protocol (issue 4): train on O*NET 30.1 occupation titles and Alternate Titles (with their
 short forms) after removing every string that is also a Sample-of-Reported-Titles string
 (lower-cased, whitespace-normalised); code the 7,955 reported titles; report top-1 and top-5
-accuracy at O*NET-SOC, 6-digit SOC and major group, and titles per second. Top-5 at a coarser
+accuracy at O*NET-SOC, 6-digit SOC and major group, and titles per second. The parts of
+joined occupation titles count as training titles (and are filtered the same way); task
+statements and occupation descriptions are given to the coder as word context. Top-5 at a coarser
 level counts a hit when any of the five O*NET-SOC candidates falls in the right group.
 The baseline, run in the same process on the same split, is a character 2–4-gram TF-IDF
 (scikit-learn, raw lower-cased titles) 1-nearest-neighbour coder; its top-5 ranks
@@ -26,18 +28,23 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._data import shared_data
-from skilltide.onet.coder import fit_coder, training_examples
+from skilltide.onet.coder import context_texts, fit_coder, training_examples
 from skilltide.onet.coder_calibration import expected_calibration_error
 
 LEVELS = {"onet_soc": 10, "soc6": 7, "major": 2}
 
 
-def read_onet(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def read_onet(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     def read(name: str) -> pl.DataFrame:
         return pl.read_csv(folder / name, separator="\t", quote_char=None, infer_schema=False)
 
     occupations = read("Occupation Data.txt").select(
-        pl.col("O*NET-SOC Code").alias("onetsoc_code"), pl.col("Title").alias("title")
+        pl.col("O*NET-SOC Code").alias("onetsoc_code"),
+        pl.col("Title").alias("title"),
+        pl.col("Description").alias("description"),
+    )
+    tasks = read("Task Statements.txt").select(
+        pl.col("O*NET-SOC Code").alias("onetsoc_code"), pl.col("Task").alias("task")
     )
     alternates = read("Alternate Titles.txt").select(
         pl.col("O*NET-SOC Code").alias("onetsoc_code"),
@@ -48,16 +55,17 @@ def read_onet(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         pl.col("O*NET-SOC Code").alias("onetsoc_code"),
         pl.col("Reported Job Title").alias("reported_title"),
     )
-    return occupations, alternates, reported
+    return occupations, alternates, reported, tasks
 
 
-def protocol_split(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Training examples without any reported-title string, and the reported titles."""
-    occupations, alternates, reported = read_onet(folder)
+def protocol_split(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Training examples without any reported-title string, task/description context, and
+    the reported titles."""
+    occupations, alternates, reported, tasks = read_onet(folder)
     test_keys = reported.select(key.alias("k") for key in [_key("reported_title")])["k"]
     examples = training_examples(occupations, alternates)
     train = examples.filter(~_key("title").is_in(test_keys.implode()))
-    return train, reported
+    return train, context_texts(occupations, tasks), reported
 
 
 def _key(column: str) -> pl.Expr:
@@ -78,9 +86,11 @@ def accuracy(ranked: list[list[str]], truth: list[str]) -> dict[str, float]:
     return out
 
 
-def run_coder(train: pl.DataFrame, titles: list[str], truth: list[str]) -> dict:
+def run_coder(
+    train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str]
+) -> dict:
     start = time.perf_counter()
-    coder, calibration = fit_coder(train)
+    coder, calibration = fit_coder(train, context=context)
     fit_seconds = time.perf_counter() - start
     coder.predict(titles[:256], top=5)  # warm-up (lazy imports, allocator)
     start, cpu = time.perf_counter(), time.process_time()
@@ -142,10 +152,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args()
     folder = shared_data("onet", "30.1")
-    train, reported = protocol_split(folder)
+    train, context, reported = protocol_split(folder)
     titles = reported["reported_title"].to_list()
     truth = reported["onetsoc_code"].to_list()
-    coder = run_coder(train, titles, truth)
+    coder = run_coder(train, context, titles, truth)
     baseline = run_baseline(train, titles, truth)
     result = {
         "release": "30.1",

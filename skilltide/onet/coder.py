@@ -27,6 +27,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.onet.coder_model import FORMAT_VERSION, CoderParams, TitleCoder
+from skilltide.onet.coder_parts import title_parts
 from skilltide.store import Warehouse, append, frame
 
 SOURCE_VIEWS = ("occupations", "alternate_titles", "reported_titles")
@@ -51,6 +52,17 @@ def training_examples(
     ['occupation']
     """
     parts = [occupations.select("onetsoc_code", "title", kind=pl.lit("occupation"))]
+    split = [
+        (code, part)
+        for code, title in occupations.select("onetsoc_code", "title").iter_rows()
+        if title
+        for part in title_parts(title)
+    ]
+    parts.append(
+        pl.DataFrame(
+            split, schema={"onetsoc_code": pl.String, "title": pl.String}, orient="row"
+        ).with_columns(kind=pl.lit("part"))
+    )
     if alternate_titles is not None:
         parts.append(
             alternate_titles.select(
@@ -73,6 +85,30 @@ def training_examples(
     )
 
 
+def context_texts(
+    occupations: pl.DataFrame, task_statements: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """What O*NET says each occupation does, as ``(onetsoc_code, text)`` rows.
+
+    ``occupations(onetsoc_code, description)`` and ``task_statements(onetsoc_code, task)``;
+    either may lack its text column (then it adds nothing).
+
+    Example
+    -------
+    >>> occ = pl.DataFrame({"onetsoc_code": ["11-9071.00"], "description": ["Run casinos."]})
+    >>> context_texts(occ)["text"].to_list()
+    ['Run casinos.']
+    """
+    parts = []
+    if "description" in occupations.columns:
+        parts.append(occupations.select("onetsoc_code", pl.col("description").alias("text")))
+    if task_statements is not None and "task" in task_statements.columns:
+        parts.append(task_statements.select("onetsoc_code", pl.col("task").alias("text")))
+    if not parts:
+        return pl.DataFrame(schema={"onetsoc_code": pl.String, "text": pl.String})
+    return pl.concat(parts).filter(pl.col("text").is_not_null()).sort("onetsoc_code", "text")
+
+
 def holdout_split(examples: pl.DataFrame, share: int = 10) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split off about 1/``share`` of the alternate titles (by a hash of the text) for calibration.
 
@@ -83,18 +119,24 @@ def holdout_split(examples: pl.DataFrame, share: int = 10) -> tuple[pl.DataFrame
     return examples.filter(~held), examples.filter(held)
 
 
-def fit_coder(examples: pl.DataFrame, params: CoderParams | None = None) -> tuple[TitleCoder, dict]:
+def fit_coder(
+    examples: pl.DataFrame,
+    params: CoderParams | None = None,
+    context: pl.DataFrame | None = None,
+) -> tuple[TitleCoder, dict]:
     """Calibrate the temperature on held-out alternate titles, then fit on all examples.
+
+    ``context`` (from :func:`context_texts`) adds task and description word evidence.
 
     Returns the coder and its calibration facts (held-out top-1 accuracy, ECE before and
     after, the temperature).
     """
     params = replace(params) if params is not None else CoderParams()
     train, held = holdout_split(examples)
-    probe = TitleCoder(params).fit(train)
+    probe = TitleCoder(params).fit(train, context)
     calibration = probe.calibrate(held["title"].to_list(), held["onetsoc_code"].to_list())
     params.temperature = calibration["temperature"]
-    return TitleCoder(params).fit(examples), calibration
+    return TitleCoder(params).fit(examples, context), calibration
 
 
 def source_release(wh: Warehouse) -> str | None:
@@ -117,9 +159,10 @@ def build_coder(wh: Warehouse, params: CoderParams | None = None, force: bool = 
     params = params or CoderParams()
     with wh.run("onet build-coder", {"release": release, "force": force}) as run:
         with run.stage("read titles") as rec:
-            examples = _examples_from(run.con)
+            examples, context = _examples_from(run.con)
             rec["examples"] = examples.height
-        build_hash = _build_hash(examples, params)
+            rec["context_texts"] = context.height
+        build_hash = _build_hash(examples, context, params)
         stored = frame(run.con, "SELECT build_hash FROM title_coders WHERE release = ?", [release])
         if not force and stored.height and stored["build_hash"][0] == build_hash:
             run.notes["reused"] = True
@@ -130,7 +173,7 @@ def build_coder(wh: Warehouse, params: CoderParams | None = None, force: bool = 
                 "run_id": run.run_id,
             }
         with run.stage("fit") as rec:
-            coder, calibration = fit_coder(examples, params)
+            coder, calibration = fit_coder(examples, params, context)
             rec["occupations"] = len(coder.codes)
         run.con.execute("DELETE FROM title_coders WHERE release = ?", [release])
         row = pl.DataFrame(
@@ -218,11 +261,11 @@ def code_titles(wh: Warehouse, titles: list[str | None], top: int = 5) -> list[d
     return [{"title": title, "candidates": grouped[i]} for i, title in enumerate(titles)]
 
 
-def _examples_from(con) -> pl.DataFrame:
+def _examples_from(con) -> tuple[pl.DataFrame, pl.DataFrame]:
     missing = [v for v in SOURCE_VIEWS[:2] if v not in _relations(con)]
     if missing:
         raise UserError(f"warehouse lacks {', '.join(missing)}: {_NO_ONET}")
-    occupations = frame(con, "SELECT onetsoc_code, title FROM occupations")
+    occupations = frame(con, "SELECT onetsoc_code, title, description FROM occupations")
     alternates = frame(
         con, "SELECT onetsoc_code, alternate_title, short_title FROM alternate_titles"
     )
@@ -231,7 +274,12 @@ def _examples_from(con) -> pl.DataFrame:
         if "reported_titles" in _relations(con)
         else None
     )
-    return training_examples(occupations, alternates, reported)
+    tasks = (
+        frame(con, "SELECT onetsoc_code, task FROM task_statements")
+        if "task_statements" in _relations(con)
+        else None
+    )
+    return training_examples(occupations, alternates, reported), context_texts(occupations, tasks)
 
 
 def _relations(con) -> set[str]:
@@ -240,11 +288,22 @@ def _relations(con) -> set[str]:
     return relations(con)
 
 
-def _build_hash(examples: pl.DataFrame, params: CoderParams) -> str:
+def _build_hash(examples: pl.DataFrame, context: pl.DataFrame, params: CoderParams) -> str:
     digest = hashlib.sha256()
     digest.update(f"format={FORMAT_VERSION};".encode())
     digest.update(json.dumps(TitleCoder(params).params_dict(), sort_keys=True).encode())
-    hashed = examples.select(pl.concat_str(["onetsoc_code", "kind", "title"], separator="\t"))
+    hashed = pl.concat(
+        [
+            examples.select(
+                pl.concat_str(["onetsoc_code", "kind", "title"], separator="\t").alias("v")
+            ),
+            context.select(
+                pl.concat_str([pl.lit("context"), "onetsoc_code", "text"], separator="\t").alias(
+                    "v"
+                )
+            ),
+        ]
+    )
     for value in np.sort(hashed.to_series().to_numpy().astype(str)):
         digest.update(value.encode())
         digest.update(b"\n")

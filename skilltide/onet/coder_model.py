@@ -9,10 +9,13 @@ is normalised (:mod:`skilltide.onet.coder_normalise`), turned into TF-IDF featur
 - ``profile``: the cosine similarity to the occupation's profile, the normalised sum of
   its example titles (many titles agreeing on a word outweigh one odd title),
 - a small prior from the number of example titles (broad occupations have more),
+- ``evidence``: naive Bayes mean log-likelihood of the title's features given the occupation,
+- ``context``: the same over the title's words, counted in the occupation's task statements
+  and description (:mod:`skilltide.onet.coder_context`), when those are given to ``fit``,
 
-``logit = a·nearest + b·profile + c·log(n_titles)``; scores are ``softmax(logit / T)`` over
-all occupations, with temperature ``T`` fitted on held-out alternate titles so that a score
-of 0.7 is right about 70% of the time.
+``logit = a·nearest + b·profile + c·log(n_titles) + d·evidence + e·context``; scores are
+``softmax(logit / T)`` over all occupations, with temperature ``T`` fitted on held-out
+alternate titles so that a score of 0.7 is right about 70% of the time.
 
 Example
 -------
@@ -40,13 +43,20 @@ import polars as pl
 import scipy.sparse as sp
 
 from skilltide.onet.coder_calibration import expected_calibration_error, log_loss, softmax
+from skilltide.onet.coder_context import ContextEvidence, naive_bayes_table
 from skilltide.onet.coder_features import TitleVectorizer
 from skilltide.onet.coder_normalise import normalise_titles
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # How much one example title of each kind counts in an occupation's profile.
-KIND_WEIGHTS = {"occupation": 2.0, "alternate": 1.0, "short": 1.0, "reported": 1.5}
+KIND_WEIGHTS = {
+    "occupation": 2.0,
+    "part": 1.0,
+    "alternate": 1.0,
+    "short": 1.0,
+    "reported": 1.5,
+}
 
 
 @dataclass
@@ -54,7 +64,7 @@ class CoderParams:
     """Weights of the scoring rule; defaults were tuned on held-out alternate titles."""
 
     nearest: float = 1.0
-    profile: float = 1.0
+    profile: float = 0.5
     prior: float = 0.03
     temperature: float = 0.05
     nearest_max_df: float = 0.003
@@ -62,6 +72,8 @@ class CoderParams:
     profile_min_weight: float = 0.01
     evidence: float = 0.3
     evidence_alpha: float = 0.05
+    context: float = 0.05
+    context_alpha: float = 0.1
     block_weights: dict[str, float] = field(
         default_factory=lambda: {"w": 1.0, "b": 0.5, "h": 0.7, "c": 1.0}
     )
@@ -84,8 +96,12 @@ class TitleCoder:
         self.code_titles: np.ndarray = np.array([], dtype=object)
 
     # -- fitting ----------------------------------------------------------------------
-    def fit(self, examples: pl.DataFrame) -> TitleCoder:
+    def fit(self, examples: pl.DataFrame, context: pl.DataFrame | None = None) -> TitleCoder:
         """Learn from ``examples(onetsoc_code, title, kind[, weight])``.
+
+        ``context(onetsoc_code, text)``, optional, holds what O*NET says each occupation
+        does (task statements, descriptions): its title words become extra naive Bayes
+        evidence (:mod:`skilltide.onet.coder_context`).
 
         ``kind`` is ``occupation`` for the official occupation title (used as the display
         title of the code), or ``alternate``/``short``/``reported``/anything else for other
@@ -147,6 +163,7 @@ class TitleCoder:
         self.profile_matrix = sp.csr_matrix(sp.diags(1 / norms) @ profiles, dtype=np.float32)
         counts = np.bincount(owner, minlength=len(self.codes))
         self.log_prior = np.log(counts).astype(np.float32)
+        self.context = ContextEvidence(p.context_alpha).fit(context, self.codes)
         self._prepare()
         return self
 
@@ -175,12 +192,8 @@ class TitleCoder:
             shape=(n_codes, len(owner)),
         )
         counts = (membership @ present).tocsr()
-        alpha = self.params.evidence_alpha
-        totals = np.asarray(counts.sum(axis=1)).ravel()
-        counts.data = np.log1p(counts.data / alpha).astype(np.float32)
-        self.evidence_matrix_t = counts.T.tocsr()
-        self.evidence_constant = (np.log(alpha) - np.log(totals + alpha * counts.shape[1])).astype(
-            np.float32
+        self.evidence_matrix_t, self.evidence_constant = naive_bayes_table(
+            counts, self.params.evidence_alpha, counts.shape[1]
         )
 
     # -- scoring ----------------------------------------------------------------------
@@ -193,6 +206,8 @@ class TitleCoder:
         logits = p.nearest * nearest + p.profile * profile + p.prior * self.log_prior
         if p.evidence:
             logits += p.evidence * self._evidence(q)
+        if p.context and not self.context.empty:
+            logits += p.context * self.context.scores(list(texts))
         return logits
 
     def _evidence(self, q: sp.csr_matrix) -> np.ndarray:
@@ -309,6 +324,8 @@ class TitleCoder:
             **_csr_arrays("title", self.title_matrix),
             **_csr_arrays("profile", self.profile_matrix),
             log_prior=self.log_prior,
+            context_words=self.context.words,
+            **_csr_arrays("context", self.context.counts),
         )
         return buffer.getvalue()
 
@@ -339,6 +356,9 @@ class TitleCoder:
             coder.title_matrix = _csr_from(z, "title")
             coder.profile_matrix = _csr_from(z, "profile")
             coder.log_prior = z["log_prior"]
+            coder.context = ContextEvidence(params["context_alpha"]).set_counts(
+                z["context_words"], _csr_from(z, "context")
+            )
         coder._prepare()
         return coder
 
@@ -357,6 +377,9 @@ class TitleCoder:
             self.profile_matrix.indices,
             self.profile_matrix.data,
             self.log_prior,
+            self.context.words,
+            self.context.counts.indices,
+            self.context.counts.data,
         ):
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()

@@ -85,6 +85,16 @@ def test_build_stores_one_coder_per_release(built_db):
     assert runs["status"].to_list() == ["success"]
 
 
+def test_stored_coder_carries_task_context(coder):
+    # Task statements and descriptions are read from the warehouse and stored with the coder.
+    assert not coder.context.empty and len(coder.context.words) > 5_000
+    assert "casino" in coder.context.word_index
+    gambling = list(coder.codes).index("11-9071.00")
+    # Among the occupations whose tasks speak of casinos most: Gambling Managers.
+    scores = coder.context.scores(["casino"])[0]
+    assert gambling in scores.argsort()[::-1][:5]
+
+
 def test_rebuild_with_same_titles_is_reused(built_db):
     with Warehouse(built_db) as wh:
         before = wh.query("SELECT build_hash, run_id FROM title_coders")

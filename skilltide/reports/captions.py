@@ -59,7 +59,7 @@ def growth(frame: pl.DataFrame, model: str, end: dt.date) -> str:
     down = frame.filter(pl.col("hi") < 0).height
     text = (
         f"By {month_name(end)} the {model} forecast expects {top['label']} to rise most: "
-        f"{signed_pct(top['growth'])} on its last three months (80% interval "
+        f"{signed_pct(top['growth'])} on {top['basis']} (80% interval "
         f"{signed_pct(top['lo'])} to {signed_pct(top['hi'])})."
     )
     if bottom["growth"] < 0:

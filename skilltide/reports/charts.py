@@ -132,6 +132,7 @@ def market_chart(market: pl.DataFrame, market_breaks: pl.DataFrame | None) -> al
 
 def growth_chart(growth: pl.DataFrame, end_label: str, per_side: int = 10) -> alt.LayerChart:
     """Top rising and falling skills by forecast growth, with 80% intervals."""
+    basis = growth["basis"][0].split(" (")[0] if growth.height else "the base period"
     rising = growth.filter(pl.col("growth") > 0).head(per_side)
     falling = growth.filter(pl.col("growth") < 0).tail(per_side)
     frame = (
@@ -165,13 +166,13 @@ def growth_chart(growth: pl.DataFrame, end_label: str, per_side: int = 10) -> al
         alt.Tooltip("growth:Q", title="Forecast change (%)", format="+.1f"),
         alt.Tooltip("lo:Q", title="80% interval from (%)", format="+.1f"),
         alt.Tooltip("hi:Q", title="80% interval to (%)", format="+.1f"),
-        alt.Tooltip("base:Q", title="Recent level", format=",.2f"),
+        alt.Tooltip("base:Q", title="Base level", format=",.2f"),
         alt.Tooltip("end:Q", title=f"Forecast for {end_label}", format=",.2f"),
     ]
     return alt.layer(
         alt.Chart(pl.DataFrame({"zero": [0]})).mark_rule(color="#888888").encode(x="zero:Q"),
         base.mark_rule(strokeWidth=2, opacity=0.6).encode(
-            x=alt.X("lo:Q", title=f"Forecast change by {end_label} vs the last 3 months (%)"),
+            x=alt.X("lo:Q", title=f"Forecast change by {end_label} vs {basis} (%)"),
             x2="hi:Q",
             y=y,
             color=colour,

@@ -96,7 +96,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
         )
         table = s.growth.select(
             series="label",
-            recent_level=pl.col("base").round(3),
+            base_level=pl.col("base").round(3),
             forecast=pl.col("end").round(3),
             forecast_month=pl.col("ds").dt.strftime("%Y-%m"),
             change_pct=(pl.col("growth") * 100).round(1),

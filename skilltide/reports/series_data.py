@@ -22,7 +22,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.store import Warehouse
 
-RECENT_MONTHS = 3  # forecast growth is measured against the mean of the last observed months
+RECENT_MONTHS = 3  # months averaged for the base a forecast's growth is measured against
 
 
 @dataclass
@@ -318,12 +318,24 @@ def _measure_of(wh, panel, granularity, forecast: pl.DataFrame | None) -> Measur
 
 
 def _growth(history, forecast, series, min_recent_count) -> pl.DataFrame:
-    """Growth from the mean of the last observed months to the forecast at the horizon end."""
-    last_month = history["month"].max()
-    recent = history.group_by("label").agg(
-        base=pl.col("y").filter(pl.col("month") > _months_before(last_month)).mean()
-    )
+    """Growth from a base period to the forecast at the horizon end.
+
+    Job-ad demand is seasonal, so the base is the same season a year earlier (the mean of the
+    three months centred on the horizon end's month one year before) when the history covers
+    it; otherwise the mean of the last observed months. ``basis`` says which, in words.
+    """
+    first_month, last_month = history["month"].min(), history["month"].max()
     end = forecast.sort("ds").group_by("label").last()
+    horizon_end = end["ds"].max()
+    start, stop = _shift(horizon_end, -13), _shift(horizon_end, -11)
+    if start >= first_month and stop <= last_month:
+        basis = f"the same season a year earlier ({start:%b}–{stop:%b %Y})"
+    else:
+        start, stop = _shift(last_month, 1 - RECENT_MONTHS), last_month
+        basis = "the last three months"
+    recent = history.group_by("label").agg(
+        base=pl.col("y").filter(pl.col("month").is_between(start, stop)).mean()
+    )
     frame = (
         end.join(recent, on="label")
         .join(series.select("label", "skill", "group", "recent_count"), on="label")
@@ -339,16 +351,16 @@ def _growth(history, forecast, series, min_recent_count) -> pl.DataFrame:
         growth=pl.col("yhat") / pl.col("base") - 1,
         lo=pl.col("lo_80") / pl.col("base") - 1,
         hi=pl.col("hi_80") / pl.col("base") - 1,
+        basis=pl.lit(basis),
     ).sort("growth", "label", descending=[True, False])
 
 
-def _months_before(month):
+def _shift(month, months: int):
+    """The first day of the month ``months`` after ``month`` (negative: before)."""
     import datetime as dt
 
-    y, m = month.year, month.month - RECENT_MONTHS
-    while m < 1:
-        y, m = y - 1, m + 12
-    return dt.date(y, m, 1)
+    k = month.year * 12 + month.month - 1 + months
+    return dt.date(k // 12, k % 12 + 1, 1)
 
 
 def _breaks(wh, panel, granularity, series):

@@ -16,10 +16,12 @@ def test_growth_caption_names_the_extremes_and_the_counts():
             "growth": [0.4, 0.01, -0.3],
             "lo": [0.2, -0.1, -0.5],
             "hi": [0.6, 0.1, -0.1],
+            "basis": "the same season a year earlier (May–Jul 2024)",
         }
     )
     text = captions.growth(frame, "lgbm", dt.date(2025, 6, 1))
     assert "By Jun 2025 the lgbm forecast expects Python to rise most: +40%" in text
+    assert "+40% on the same season a year earlier (May–Jul 2024)" in text
     assert "(80% interval +20% to +60%)" in text
     assert "Fax is expected to fall most: \u221230%" in text
     assert "1 are expected to grow and 1 to shrink" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 
@@ -25,11 +27,30 @@ def test_series_history_forecast_and_growth(full_warehouse):
     growth = s.growth
     assert growth["growth"].is_sorted(descending=True)
     assert (growth["lo"] <= growth["growth"]).all() and (growth["growth"] <= growth["hi"]).all()
-    # growth is the forecast at the horizon end against the mean of the last three months
+    # growth: the forecast at the horizon end against the same season a year earlier
     row = growth.row(0, named=True)
-    recent = s.history.filter(pl.col("label") == row["label"]).sort("month").tail(3)["y"].mean()
-    assert row["base"] == pytest.approx(recent)
-    assert row["growth"] == pytest.approx(row["end"] / recent - 1)
+    end = row["ds"]
+    season = [dt.date(end.year - 1, end.month, 1) + dt.timedelta(days=31 * k) for k in (-1, 0, 1)]
+    season = [d.replace(day=1) for d in season]
+    base = s.history.filter(pl.col("label") == row["label"], pl.col("month").is_in(season))
+    assert base.height == 3
+    assert row["base"] == pytest.approx(base["y"].mean())
+    assert row["growth"] == pytest.approx(row["end"] / row["base"] - 1)
+    assert row["basis"].startswith("the same season a year earlier (")
+
+
+def test_growth_falls_back_to_recent_months_on_a_short_history():
+    from skilltide.reports.series_data import _growth
+
+    months = [dt.date(2024, m, 1) for m in range(1, 9)]
+    history = pl.DataFrame({"label": "a", "month": months, "y": [1.0] * 5 + [4.0, 5.0, 6.0]})
+    forecast = pl.DataFrame(
+        {"label": "a", "ds": [dt.date(2024, 9, 1)], "yhat": [10.0], "lo_80": [8.0], "hi_80": [12.0]}
+    )
+    series = pl.DataFrame({"label": "a", "skill": "a", "group": "all", "recent_count": 5.0})
+    row = _growth(history, forecast, series, min_recent_count=1).row(0, named=True)
+    assert row["basis"] == "the last three months"
+    assert row["base"] == pytest.approx(5.0) and row["growth"] == pytest.approx(1.0)
 
 
 def test_market_breaks_are_grouped_by_month(full_warehouse):

@@ -241,6 +241,9 @@ def _store_batch(
     good = good.with_columns(
         normalise(pl.col("title"), sentence_start=False).alias("title_norm"),
         normalise(pl.col("text")).alias("text_norm"),
+    ).with_columns(  # lowercased once, for dedup and the case-insensitive automaton
+        pl.col("title_norm").str.to_lowercase().alias("title_lower"),
+        pl.col("text_norm").str.to_lowercase().alias("text_lower"),
     )
     good = good.with_columns(ad_ids(good))
     postings = good.select(
@@ -281,7 +284,9 @@ def _store_batch(
     stats["duplicates"] += good.height - new.height
     if new.height == 0:
         return
-    skills = matcher.extract_normalised(new.select("ad_id", "title_norm", "text_norm"))
+    skills = matcher.extract_normalised(
+        new.select("ad_id", "title_norm", "text_norm", "title_lower", "text_lower")
+    )
     occupation = _occupations(new, coder)
     ads = new.select(
         "ad_id",

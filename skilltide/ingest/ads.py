@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,10 @@ from skilltide.ingest.readers import (
 )
 from skilltide.store import Run, Warehouse, append, frame
 
+# DuckDB's buffer pool during an ingest run: the run is one transaction, and without a cap
+# DuckDB keeps its uncommitted rows cached up to 80% of RAM; beyond this it spills to
+# ``<db>.tmp``. ``None`` keeps the connection's setting.
+MEMORY_LIMIT = "2GB"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
 
 
@@ -86,6 +91,7 @@ def ingest_ads(
     coder: Any = "auto",
     now: dt.datetime | None = None,
     matcher: SkillMatcher | None = None,
+    memory_limit: str | None = MEMORY_LIMIT,
 ) -> dict[str, Any]:
     """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
 
@@ -93,7 +99,8 @@ def ingest_ads(
     columns or dotted paths; unmapped fields default to the column of the same name.
     ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"`` to
     load the warehouse's coder when the title-coding stage is installed. ``matcher`` replaces
-    the taxonomy matcher (benchmarks compare extractors this way).
+    the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
+    DuckDB's memory during the run (restored afterwards).
     """
     files = expand_paths(paths)
     fields = parse_mapping(mapping)
@@ -103,7 +110,7 @@ def ingest_ads(
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     per_file = []
     args = {"paths": [str(f) for f in files], "map": fields, "source": source}
-    with wh.run("ingest ads", args) as run:
+    with wh.run("ingest ads", args) as run, _duckdb_memory_limit(run.con, memory_limit):
         for path in progress(files, "ingesting ads", total=len(files)):
             with run.stage(f"file {path.name}") as record:
                 stats = _ingest_file(
@@ -138,6 +145,26 @@ def ingest_ads(
             ],
         }
     return summary
+
+
+@contextmanager
+def _duckdb_memory_limit(con, limit: str | None):
+    if limit is None:
+        yield
+        return
+
+    def current() -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    before = current()
+    con.execute("RESET memory_limit")
+    # The setting reads back rounded (18.8 GiB): restore the default exactly with RESET.
+    restore = "RESET memory_limit" if current() == before else f"SET memory_limit = '{before}'"
+    con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute(restore)
 
 
 def _panel_missing(con) -> bool:
@@ -241,6 +268,9 @@ def _store_batch(
     good = good.with_columns(
         normalise(pl.col("title"), sentence_start=False).alias("title_norm"),
         normalise(pl.col("text")).alias("text_norm"),
+    ).with_columns(  # lowercased once, for dedup and the case-insensitive automaton
+        pl.col("title_norm").str.to_lowercase().alias("title_lower"),
+        pl.col("text_norm").str.to_lowercase().alias("text_lower"),
     )
     good = good.with_columns(ad_ids(good))
     postings = good.select(
@@ -281,7 +311,9 @@ def _store_batch(
     stats["duplicates"] += good.height - new.height
     if new.height == 0:
         return
-    skills = matcher.extract_normalised(new.select("ad_id", "title_norm", "text_norm"))
+    skills = matcher.extract_normalised(
+        new.select("ad_id", "title_norm", "text_norm", "title_lower", "text_lower")
+    )
     occupation = _occupations(new, coder)
     ads = new.select(
         "ad_id",

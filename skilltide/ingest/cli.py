@@ -39,7 +39,7 @@ def ads_command(
 
     Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
     """
-    from skilltide.ingest.ads import SUMMARY_KEYS, ingest_ads
+    from skilltide.ingest.ads import MEMORY_LIMIT, SUMMARY_KEYS, ingest_ads
     from skilltide.ingest.readers import parse_mapping
     from skilltide.store import Warehouse
 
@@ -55,6 +55,7 @@ def ads_command(
             source=source,
             progress=progress_for(settings),
             batch_rows=batch_rows,
+            memory_limit=config.get("memory_limit", MEMORY_LIMIT),
         )
     if as_json:
         emit_json({k: summary[k] for k in SUMMARY_KEYS})

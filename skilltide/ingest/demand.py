@@ -59,6 +59,17 @@ FROM ads
 
 def refresh_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     """Rebuild panel 'ads' in ``demand``/``demand_totals`` from ``ads`` and ``ad_skills``."""
+    # Row order inside the tables does not matter; not keeping it lets DuckDB stream the
+    # GROUPING SETS results into the tables in parallel with less memory.
+    order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        return _rebuild_ads_panel(con, run_id)
+    finally:
+        con.execute(f"SET preserve_insertion_order = {bool(order)}")
+
+
+def _rebuild_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     con.execute("DELETE FROM demand WHERE panel = 'ads'")
     con.execute("DELETE FROM demand_totals WHERE panel = 'ads'")
     con.execute(_ADS_GROUPS)

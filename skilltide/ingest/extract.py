@@ -78,6 +78,8 @@ _CONTEXTS = [
     "{} programmer",
     "{} programming",
 ]
+_MARKS = _SENTENCE_ENDS + list(_LIST_MARKS)
+_MARK_REPLACEMENTS = [f" {SENTENCE} "] * len(_SENTENCE_ENDS) + list(_LIST_MARKS.values())
 # Phrases where a guarded short name is not the skill (matched case-sensitively, longest wins).
 NON_SKILL_PHRASES = {
     "R": ["R&D", "R and D", "R D", "Q&A"],
@@ -123,9 +125,9 @@ def normalise(text: pl.Expr, sentence_start: bool = True) -> pl.Expr:
     return (
         pl.concat_str(
             pl.lit(head),
+            # sentence ends and list marks share no characters: one Aho–Corasick pass for both
             text.fill_null("")
-            .str.replace_many(_SENTENCE_ENDS, [f" {SENTENCE} "] * len(_SENTENCE_ENDS))
-            .str.replace_many(list(_LIST_MARKS), list(_LIST_MARKS.values()))
+            .str.replace_many(_MARKS, _MARK_REPLACEMENTS)
             .str.replace_all(_SEPARATORS, " "),
             pl.lit(" "),
         )
@@ -218,12 +220,13 @@ class SkillMatcher:
     def __len__(self) -> int:
         return self.plain.height + self.guarded.height
 
-    def matches(self, norm: pl.Expr, guarded: bool) -> pl.Expr:
-        """Every (overlapping) matched key per row for one automaton (plain: lowercase text)."""
+    def matches(self, norm: pl.Expr, guarded: bool, lowered: bool = False) -> pl.Expr:
+        """Every (overlapping) matched key per row for one automaton (plain: lowercase text;
+        ``lowered`` says ``norm`` is lowercased already)."""
         patterns = self._guarded_patterns if guarded else self._plain_patterns
         if not patterns:
             return pl.lit([], dtype=pl.List(pl.String))
-        text = norm if guarded else norm.str.to_lowercase()
+        text = norm if guarded or lowered else norm.str.to_lowercase()
         return text.str.extract_many(patterns, overlapping=True)
 
     def extract(self, ads: pl.DataFrame) -> pl.DataFrame:
@@ -236,27 +239,37 @@ class SkillMatcher:
         return self.extract_normalised(norm)
 
     def extract_normalised(self, norm: pl.DataFrame) -> pl.DataFrame:
-        """Like :meth:`extract` on ``(ad_id, title_norm, text_norm)`` already normalised."""
+        """Like :meth:`extract` on ``(ad_id, title_norm, text_norm)`` already normalised.
+
+        Optional columns ``title_lower``/``text_lower`` (the normalised texts lowercased, as
+        dedup also needs them) save lowercasing them again.
+        """
         empty = pl.DataFrame(
             schema={"ad_id": pl.String, "skill_id": pl.String, "found_in": pl.String}
         )
         if len(self) == 0 or norm.height == 0:
             return empty
-        # Titles and texts stacked in one column: one automaton build and pass per batch.
+        lower = {
+            f: pl.col(f"{f}_lower") if f"{f}_lower" in norm.columns else None
+            for f in ("title", "text")
+        }
+        # Titles and texts stacked in one column (one automaton build and pass per batch);
+        # integer row ids (title i, text n + i) keep the grouping and joins cheap.
+        n = norm.height
         stacked = pl.concat(
             [
                 norm.select(
-                    "ad_id", pl.col("title_norm").alias("norm"), pl.lit("title").alias("where")
-                ),
-                norm.select(
-                    "ad_id", pl.col("text_norm").alias("norm"), pl.lit("text").alias("where")
-                ),
+                    pl.col(f"{f}_norm").alias("norm"),
+                    (
+                        lower[f] if lower[f] is not None else pl.col(f"{f}_norm").str.to_lowercase()
+                    ).alias("lower"),
+                )
+                for f in ("title", "text")
             ]
         )
         found = stacked.select(
-            "ad_id",
-            "where",
-            self.matches(pl.col("norm"), False).alias("plain"),
+            pl.int_range(0, 2 * n, dtype=pl.UInt32).alias("row"),
+            self.matches(pl.col("lower"), False, lowered=True).alias("plain"),
             self.matches(pl.col("norm"), True).alias("guarded"),
         )
         parts = []
@@ -265,18 +278,18 @@ class SkillMatcher:
             ("guarded", True, self.guarded),
         ):
             keys = _longest(
-                found.select("ad_id", "where", pl.col(column).alias("key")),
+                found.select("row", pl.col(column).alias("key")),
                 self._nested.filter(pl.col("guarded") == guarded),
             )
             parts.append(
                 keys.join(table, on="key", how="inner").select(
-                    "ad_id", "skill_id", "kind", "n", "n_raw", pl.col("where").alias("found_in")
+                    "row", "skill_id", "kind", "n", "n_raw"
                 )
             )
         hits = pl.concat(parts)
         # Guarded names: kept where list-context mentions outnumber rejected ones.
         guarded_hits = hits.filter(pl.col("kind") != "plain")
-        votes = guarded_hits.group_by("ad_id", "skill_id", "found_in").agg(
+        votes = guarded_hits.group_by("row", "skill_id").agg(
             (pl.col("n") * (pl.col("kind") == "context")).sum().alias("context"),
             (pl.col("n") * (pl.col("kind") == "reject")).max().alias("reject"),
             (pl.col("n_raw") * (pl.col("kind") == "bare")).sum().alias("mentions"),
@@ -284,19 +297,29 @@ class SkillMatcher:
         # Some mention in a list context, and not every mention a non-skill phrase.
         accepted = votes.filter(
             (pl.col("context") > 0) & (pl.col("mentions") > pl.col("reject"))
-        ).select("ad_id", "skill_id", "found_in")
+        ).select("row", "skill_id")
         plain = hits.filter((pl.col("kind") == "plain") & (pl.col("n") > 0))
-        hits = pl.concat([plain.select(accepted.columns), accepted])
+        hits = pl.concat([plain.select(accepted.columns), accepted]).unique()
         if hits.height == 0:
             return empty
+        ad_ids = norm["ad_id"]
         return (
-            hits.group_by("ad_id", "skill_id", maintain_order=True)
-            .agg(pl.col("found_in").unique().sort())
-            .with_columns(
-                pl.when(pl.col("found_in").list.len() > 1)
+            hits.with_columns((pl.col("row") % n).alias("i"), (pl.col("row") >= n).alias("in_text"))
+            .group_by("i", "skill_id")
+            .agg(
+                pl.col("in_text").min().alias("any_title"),
+                pl.col("in_text").max().alias("any_text"),
+            )
+            .sort("i", "skill_id")
+            .select(
+                pl.lit(ad_ids).gather(pl.col("i")).alias("ad_id"),
+                "skill_id",
+                pl.when(pl.col("any_title") != pl.col("any_text"))
                 .then(pl.lit("both"))
-                .otherwise(pl.col("found_in").list.first())
-                .alias("found_in")
+                .when(pl.col("any_text"))
+                .then(pl.lit("text"))
+                .otherwise(pl.lit("title"))
+                .alias("found_in"),
             )
         )
 
@@ -319,18 +342,18 @@ def _nesting(patterns: list[str], guarded: bool) -> pl.DataFrame:
 
 
 def _longest(matches: pl.DataFrame, nested: pl.DataFrame) -> pl.DataFrame:
-    """Per ad and key: ``n_raw`` occurrences, ``n`` of them outside longer matched keys."""
-    counts = matches.explode("key").drop_nulls("key").group_by("ad_id", "where", "key").len("n")
+    """Per row and key: ``n_raw`` occurrences, ``n`` of them outside longer matched keys."""
+    counts = matches.explode("key").drop_nulls("key").group_by("row", "key").len("n")
     inside = (
         counts.rename({"key": "outer", "n": "n_outer"})
         .join(nested.select("outer", "key"), on="outer", how="inner")
-        .group_by("ad_id", "where", "key")
+        .group_by("row", "key")
         .agg(pl.col("n_outer").sum())
     )
     return (
-        counts.join(inside, on=["ad_id", "where", "key"], how="left")
+        counts.join(inside, on=["row", "key"], how="left")
         .with_columns(
             pl.col("n").alias("n_raw"), (pl.col("n") - pl.col("n_outer").fill_null(0)).alias("n")
         )
-        .select("ad_id", "where", "key", "n", "n_raw")
+        .select("row", "key", "n", "n_raw")
     )

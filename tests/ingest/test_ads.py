@@ -319,3 +319,20 @@ def test_without_coder_occupation_is_null(wh, tmp_path):
     path = write_csv(tmp_path / "a.csv", ["1,2024-03-10,Nurse,Acme,North,,Uses Excel."])
     ingest_ads(wh, [path], coder=None, now=NOW)
     assert wh.query("SELECT occupation, occupation_source FROM ads").rows() == [(None, None)]
+
+
+def test_duckdb_memory_limit_during_the_run_only(wh, tmp_path):
+    path = write_csv(tmp_path / "a.csv", ["1,2024-01-02,Analyst,Acme,North,,Uses Python"])
+
+    def setting() -> str:
+        return wh.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    before, during = setting(), []
+
+    def progress(items, description, total):
+        during.append(setting())  # called inside the run, before the files are read
+        yield from items
+
+    s = ingest_ads(wh, [path], now=NOW, progress=progress, memory_limit="300MB")
+    assert s["ads_stored"] == 1
+    assert during == ["286.1 MiB"] and setting() == before

@@ -79,6 +79,28 @@ def test_ads_panel_adds_up_across_granularities(wh, tmp_path):
     assert majors == ["13-0000", "15-0000", "43-0000", "unknown"]
 
 
+def test_ads_panel_keys_are_unique_across_rebuilds(wh, tmp_path):
+    # demand/demand_totals declare no PRIMARY KEY (speed): the writers must keep keys unique.
+    ads, _ = generate_ads(300, ["Python", "SQL", "Docker"], seed=9, min_bytes=200, max_bytes=400)
+    ads.head(200).write_csv(tmp_path / "a.csv")
+    ads.tail(150).write_csv(tmp_path / "b.csv")  # overlaps a.csv: dedup + a second rebuild
+    ingest_ads(wh, [tmp_path / "a.csv"], now=dt.datetime(2026, 1, 1))
+    ingest_ads(wh, [tmp_path / "a.csv", tmp_path / "b.csv"], now=dt.datetime(2026, 1, 1))
+    keys = {
+        "demand": "panel, granularity, group_id, skill_id, month",
+        "demand_totals": "panel, granularity, group_id, month",
+    }
+    for table, key in keys.items():
+        n, distinct = wh.query(
+            f"SELECT count(*) AS n, count(DISTINCT ({key})) AS d FROM {table}"
+        ).row(0)
+        assert n > 0 and n == distinct, table
+    assert (
+        wh.query("SELECT sum(ads) AS n FROM demand_totals WHERE granularity = 'market'")["n"][0]
+        == wh.query("SELECT count(*) AS n FROM ads")["n"][0]
+    )
+
+
 def test_import_long_panel_with_groups_and_taxonomy_names(wh, tmp_path):
     path = tmp_path / "panel.csv"
     path.write_text(

@@ -63,7 +63,7 @@ def _shift(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _rolling(a: np.ndarray, window: int, fn: str) -> np.ndarray:
+def rolling(a: np.ndarray, window: int, fn: str) -> np.ndarray:
     """Trailing rolling statistic over the last ``window`` columns (partial at the start)."""
     if fn in ("mean", "sum"):
         c = np.cumsum(np.concatenate([np.zeros((a.shape[0], 1)), a], axis=1), axis=1)
@@ -90,7 +90,7 @@ def _context(y: np.ndarray, keys: np.ndarray, prefix: str, window: int) -> dict:
     n_keys = int(keys.max()) + 1
     total = np.zeros((n_keys, y.shape[1]))
     np.add.at(total, keys, y)
-    scale = np.maximum(_rolling(total, window, "mean"), 1e-9)
+    scale = np.maximum(rolling(total, window, "mean"), 1e-9)
     with np.errstate(all="ignore"):
         feats = {
             f"{prefix}_lag_0": total / scale,
@@ -132,7 +132,7 @@ def feature_matrices(
     """Every feature (and ``target_h`` for ``h <= horizon``) as a ``series × months`` matrix."""
     y = wide.filled()
     floor = default_scale_floor(wide.values) if scale_floor is None else scale_floor
-    scale = np.maximum(_rolling(y, scale_window, "mean"), floor)
+    scale = np.maximum(rolling(y, scale_window, "mean"), floor)
     started = np.cumsum(np.isfinite(wide.values) | (y != 0), axis=1) > 0
     nz = (y > 0).astype(float)
     t = np.arange(y.shape[1])
@@ -141,11 +141,11 @@ def feature_matrices(
     with np.errstate(all="ignore"):
         f = {f"lag_{k}": _shift(y, k) / scale for k in range(lags)}
         f |= {
-            "mean_3": _rolling(y, 3, "mean") / scale,
-            "mean_12": _rolling(y, 12, "mean") / scale,
-            "std_6": _rolling(y, 6, "std") / scale,
-            "max_12": _rolling(y, 12, "max") / scale,
-            "nonzero_12": _rolling(nz, 12, "sum"),
+            "mean_3": rolling(y, 3, "mean") / scale,
+            "mean_12": rolling(y, 12, "mean") / scale,
+            "std_6": rolling(y, 6, "std") / scale,
+            "max_12": rolling(y, 12, "max") / scale,
+            "nonzero_12": rolling(nz, 12, "sum"),
             "since_nonzero": np.where(last_nz >= 0, t - last_nz, t + 1).astype(float),
             "history": np.cumsum(started, axis=1).astype(float),
             "month": np.broadcast_to(month, y.shape),

@@ -75,7 +75,7 @@ class GlobalLGBM(Forecaster):
         pre_break_weight: float = 1.0,
         breaks: pl.DataFrame | None = None,
         seed: int = 0,
-        num_threads: int = 2,
+        num_threads: int | None = None,
     ) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -111,7 +111,6 @@ class GlobalLGBM(Forecaster):
             "seed": self.seed,
             "deterministic": True,
             "force_row_wise": True,
-            "num_threads": self.num_threads,
             "verbosity": -1,
         }
 
@@ -160,12 +159,20 @@ class GlobalLGBM(Forecaster):
             )
             # small panels: let leaves shrink so the model can still split
             params = self._params() | {
-                "min_data_in_leaf": int(min(self.min_data_in_leaf, max(5, mask.sum() // 100)))
+                "min_data_in_leaf": int(min(self.min_data_in_leaf, max(5, mask.sum() // 100))),
+                "num_threads": self._threads(int(mask.sum())),
             }
             self.models_.append(lgb.train(params, data, self.n_estimators))
         keep = {*self.features_, SCALE, "y", "nonzero_12", "lag_0"}
         self.origin_ = {k: mats[k][:, -1] for k in keep} | {"log_level": log_level[:, -1]}
         self.floor_ = floor
+
+    def _threads(self, rows: int) -> int:
+        """``num_threads``, or by default 1 below 50,000 rows (measured: a 1,400-row panel
+        trained 3× faster on one thread than on two) and 2 above."""
+        if self.num_threads is not None:
+            return self.num_threads
+        return 1 if rows < 50_000 else 2
 
     def _breaks_until(self, wide: Wide) -> pl.DataFrame | None:
         if self.breaks is None or self.breaks.height == 0:
@@ -176,12 +183,13 @@ class GlobalLGBM(Forecaster):
         origin = self.origin_
         x = np.column_stack([origin[k] for k in self.features_])
         out = np.zeros((len(x), horizon))
+        threads = self._threads(len(x))
         for h, model in enumerate(self.models_):
             if self.target == "log_level":
-                step = model.predict(x, num_threads=self.num_threads) if model else 0.0
+                step = model.predict(x, num_threads=threads) if model else 0.0
                 out[:, h] = np.expm1(origin["log_level"] + step) * self.floor_
                 continue
-            ratio = model.predict(x, num_threads=self.num_threads) if model else np.ones(len(x))
+            ratio = model.predict(x, num_threads=threads) if model else np.ones(len(x))
             if self.target == "change":
                 ratio = ratio + origin["lag_0"]
             out[:, h] = ratio * origin[SCALE]

@@ -64,7 +64,12 @@ from skilltide.forecast.breaks_detectors import (
     base_for,
     deseasonalise,
 )
-from skilltide.forecast.breaks_market import SeriesBlock, label_scope, market_event_breaks
+from skilltide.forecast.breaks_market import (
+    DETECTED_SCHEMA,
+    SeriesBlock,
+    label_scope,
+    market_event_breaks,
+)
 from skilltide.forecast.breaks_supf import KINDS, base_columns
 
 __all__ = [
@@ -84,16 +89,6 @@ BREAK_SCHEMA = {
     "statistic": pl.Float64,
     "p_value": pl.Float64,
     "scope": pl.Utf8,
-    "method": pl.Utf8,
-}
-
-_WORK_SCHEMA = {
-    "unique_id": pl.Utf8,
-    "_m": pl.Int64,
-    "kind": pl.Utf8,
-    "size": pl.Float64,
-    "statistic": pl.Float64,
-    "p_value": pl.Float64,
     "method": pl.Utf8,
 }
 
@@ -305,7 +300,7 @@ def detect_breaks_report(
                     "method": name,
                 }
             )
-    found = pl.DataFrame(rows, schema=_WORK_SCHEMA)
+    found = pl.DataFrame(rows, schema=DETECTED_SCHEMA)
     coverage = tested.select(
         "unique_id",
         (pl.col("first") + min_size).alias("from"),

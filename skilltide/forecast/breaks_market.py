@@ -36,6 +36,17 @@ import polars as pl
 
 from skilltide.forecast.breaks_supf import KINDS, chow_test
 
+# One break per row while detecting: series, month index, kind, size and test.
+DETECTED_SCHEMA = {
+    "unique_id": pl.Utf8,
+    "_m": pl.Int64,
+    "kind": pl.Utf8,
+    "size": pl.Float64,
+    "statistic": pl.Float64,
+    "p_value": pl.Float64,
+    "method": pl.Utf8,
+}
+
 __all__ = ["SeriesBlock", "label_scope", "market_event_breaks"]
 
 
@@ -68,16 +79,7 @@ def market_event_breaks(
     **detector_options: Any,
 ) -> tuple[list[int], pl.DataFrame]:
     """Event months of the aggregate and the series' breaks at them (scope ``market``)."""
-    schema = {
-        "unique_id": pl.Utf8,
-        "_m": pl.Int64,
-        "kind": pl.Utf8,
-        "size": pl.Float64,
-        "statistic": pl.Float64,
-        "p_value": pl.Float64,
-        "method": pl.Utf8,
-        "scope": pl.Utf8,
-    }
+    schema = DETECTED_SCHEMA | {"scope": pl.Utf8}
     total = values.group_by("_m").agg(pl.col("y").sum()).sort("_m")
     lo, hi = int(total["_m"].min()), int(total["_m"].max())
     months = pl.DataFrame({"_m": np.arange(lo, hi + 1, dtype=np.int64)})

@@ -31,6 +31,7 @@ from typing import Any
 
 from skilltide.config import Settings
 from skilltide.errors import UserError
+from skilltide.ingest.readers import sha256_file
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
 from skilltide.store import Warehouse, _now
@@ -333,16 +334,17 @@ class Pipeline:
         from skilltide.ingest.ads import ingest_ads
 
         totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
+        rejected = self._rejected_files()
         for path in source.files():
-            digest = _sha256(path)
-            if self._rejected_before(path, digest):
+            # Only files rejected before are hashed here; ingest_ads hashes the rest itself.
+            if str(path) in rejected and sha256_file(path) == rejected[str(path)]:
                 self.log.warning("file.still_rejected", file=str(path))
                 totals["rejected"].append(str(path))
                 continue
             try:
                 result = ingest_ads(self.wh, [path], mapping=source.mapping, source=source.name)
             except UserError as exc:
-                self._reject(path, digest, str(exc))
+                self._reject(path, sha256_file(path), str(exc))
                 self.log.warning("file.rejected", file=str(path), reason=str(exc))
                 totals["rejected"].append(str(path))
                 continue
@@ -353,22 +355,16 @@ class Pipeline:
         return totals
 
     def _still_rejected(self, stage: str) -> list[str]:
-        """Files of an ingest stage's source that were rejected and have not changed since."""
+        """Rejected files of a skipped ingest stage's source (skipped: none has changed)."""
         sources = {f"ingest:{s.name}": s for s in self.config.sources}
         if stage not in sources:
             return []
-        return [
-            str(path)
-            for path in sources[stage].files()
-            if self._rejected_before(path, _sha256(path))
-        ]
+        rejected = self._rejected_files()
+        return [str(path) for path in sources[stage].files() if str(path) in rejected]
 
-    def _rejected_before(self, path: Path, digest: str) -> bool:
-        return bool(
-            self.wh.con.execute(
-                "SELECT 1 FROM rejected_files WHERE path = ? AND sha256 = ?", [str(path), digest]
-            ).fetchall()
-        )
+    def _rejected_files(self) -> dict[str, str]:
+        """Path → sha256 of every file a run has rejected."""
+        return dict(self.wh.con.execute("SELECT path, sha256 FROM rejected_files").fetchall())
 
     def _reject(self, path: Path, digest: str, reason: str) -> None:
         with self.wh.run("run reject-file", {"file": str(path)}) as run:
@@ -429,14 +425,6 @@ def _files_fingerprint(paths, extra: object = None) -> str:
             st = p.stat() if p.exists() else None
             entries.append((str(p), st.st_size if st else None, st.st_mtime_ns if st else None))
     return _digest([entries, extra])
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _digest(parts: object) -> str:

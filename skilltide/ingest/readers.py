@@ -384,14 +384,11 @@ def raw_json(frame: pl.DataFrame) -> pl.Series:
 
 
 def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 8 MB blocks."""
+    """Hex sha256 of a file, streamed."""
     import hashlib
 
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(8 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 __all__ = [

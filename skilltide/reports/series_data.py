@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.forecast.models.base import add_months
 from skilltide.store import Warehouse
 
 RECENT_MONTHS = 3  # months averaged for the base a forecast's growth is measured against
@@ -327,11 +328,11 @@ def _growth(history, forecast, series, min_recent_count) -> pl.DataFrame:
     first_month, last_month = history["month"].min(), history["month"].max()
     end = forecast.sort("ds").group_by("label").last()
     horizon_end = end["ds"].max()
-    start, stop = _shift(horizon_end, -13), _shift(horizon_end, -11)
+    start, stop = add_months(horizon_end, -13), add_months(horizon_end, -11)
     if start >= first_month and stop <= last_month:
         basis = f"the same season a year earlier ({start:%b}–{stop:%b %Y})"
     else:
-        start, stop = _shift(last_month, 1 - RECENT_MONTHS), last_month
+        start, stop = add_months(last_month, 1 - RECENT_MONTHS), last_month
         basis = "the last three months"
     recent = history.group_by("label").agg(
         base=pl.col("y").filter(pl.col("month").is_between(start, stop)).mean()
@@ -353,14 +354,6 @@ def _growth(history, forecast, series, min_recent_count) -> pl.DataFrame:
         hi=pl.col("hi_80") / pl.col("base") - 1,
         basis=pl.lit(basis),
     ).sort("growth", "label", descending=[True, False])
-
-
-def _shift(month, months: int):
-    """The first day of the month ``months`` after ``month`` (negative: before)."""
-    import datetime as dt
-
-    k = month.year * 12 + month.month - 1 + months
-    return dt.date(k // 12, k % 12 + 1, 1)
 
 
 def _breaks(wh, panel, granularity, series):

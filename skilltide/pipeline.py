@@ -161,6 +161,17 @@ def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
             return Pipeline(wh, config, log).run()
 
 
+@dataclass
+class Stage:
+    """One step of a run: skipped when its inputs' fingerprint is the one last built from
+    and its output, where that lives outside the warehouse, is still there."""
+
+    name: str
+    fingerprint: Callable[[], str]
+    action: Callable[[], dict]
+    built: Callable[[], bool] = lambda: True
+
+
 class Pipeline:
     """The stages of one ``skilltide run`` over an open warehouse."""
 
@@ -169,19 +180,23 @@ class Pipeline:
         self.config = config
         self.log = log
 
-    def stages(self) -> list[tuple[str, Callable[[], str], Callable[[], dict]]]:
-        """(name, fingerprint, action) for every configured stage, in order."""
+    def stages(self) -> list[Stage]:
+        """Every configured stage, in order."""
         c = self.config
-        out: list[tuple[str, Callable[[], str], Callable[[], dict]]] = []
+        out: list[Stage] = []
         if c.onet_dirs:
-            out.append(("onet", lambda: _files_fingerprint(c.onet_dirs), self._onet))
+            out.append(Stage("onet", lambda: _files_fingerprint(c.onet_dirs), self._onet))
         if c.workbank_dir:
-            out.append(("workbank", lambda: _files_fingerprint([c.workbank_dir]), self._workbank))
+            out.append(
+                Stage("workbank", lambda: _files_fingerprint([c.workbank_dir]), self._workbank)
+            )
         if c.taxonomy_files:
-            out.append(("taxonomy", lambda: _files_fingerprint(c.taxonomy_files), self._taxonomy))
+            out.append(
+                Stage("taxonomy", lambda: _files_fingerprint(c.taxonomy_files), self._taxonomy)
+            )
         for source in c.sources:
             out.append(
-                (
+                Stage(
                     f"ingest:{source.name}",
                     lambda s=source: _files_fingerprint(s.files(), extra=s.mapping),
                     lambda s=source: self._ingest(s),
@@ -189,7 +204,7 @@ class Pipeline:
             )
         for g in c.breaks_granularities:
             out.append(
-                (
+                Stage(
                     f"breaks:{g}",
                     lambda g=g: self._demand_fingerprint(g),
                     lambda g=g: self._breaks(g),
@@ -197,16 +212,23 @@ class Pipeline:
             )
         for g in c.forecast_granularities:
             out.append(
-                (
+                Stage(
                     f"forecast:{g}",
                     lambda g=g: self._demand_fingerprint(g, c.horizon, c.model),
                     lambda g=g: self._forecast(g),
                 )
             )
         if c.graph is not None:
-            out.append(("graph", self._graph_fingerprint, self._graph))
+            out.append(Stage("graph", self._graph_fingerprint, self._graph))
         if c.report_out is not None:
-            out.append(("report", self._report_fingerprint, self._report))
+            out.append(
+                Stage(
+                    "report",
+                    self._report_fingerprint,
+                    self._report,
+                    built=lambda: any(c.report_out.glob("*.html")),
+                )
+            )
         return out
 
     def run(self) -> RunSummary:
@@ -214,8 +236,9 @@ class Pipeline:
         with self.wh.run("run", _config_args(self.config), transaction=False) as run:
             self.log.event("run.start", run_id=run.run_id)
             try:
-                for name, fingerprint, action in self.stages():
-                    outcome = self._stage(name, fingerprint, action)
+                for stage in self.stages():
+                    name = stage.name
+                    outcome = self._stage(stage)
                     outcomes.append(outcome)
                     run.stages.append(vars(outcome))
                     for table, n in outcome.summary.get("rows", {}).items():
@@ -240,10 +263,11 @@ class Pipeline:
             self.log.event("run.finish", run_id=run.run_id, status=run.status)
         return RunSummary(run.run_id, run.status, outcomes)
 
-    def _stage(self, name: str, fingerprint: Callable[[], str], action: Callable) -> StageOutcome:
+    def _stage(self, stage: Stage) -> StageOutcome:
+        name = stage.name
         start = time.perf_counter()
-        current = fingerprint()
-        if current == self._last_fingerprint(name):
+        current = stage.fingerprint()
+        if current == self._last_fingerprint(name) and stage.built():
             self.log.event("stage.skipped", stage=name, reason="inputs unchanged")
             # Unchanged inputs that were rejected are still missing from the warehouse.
             rejected = self._still_rejected(name)
@@ -253,7 +277,7 @@ class Pipeline:
             summary = {"rejected": rejected} if rejected else {}
             return StageOutcome(name, status, round(time.perf_counter() - start, 3), summary)
         self.log.event("stage.start", stage=name)
-        summary = action() or {}
+        summary = stage.action() or {}
         status = "partial" if summary.pop("partial", False) else "done"
         self._remember(name, current)
         seconds = round(time.perf_counter() - start, 3)
@@ -306,9 +330,7 @@ class Pipeline:
         rows = self.wh.con.execute(
             "SELECT stage, fingerprint FROM pipeline_state WHERE stage <> 'report' ORDER BY 1"
         ).fetchall()
-        out = self.config.report_out
-        exists = bool(out and out.is_dir() and any(out.glob("*.html")))
-        return _digest([rows, self.config.report_title, self.config.report_granularity, exists])
+        return _digest([rows, self.config.report_title, self.config.report_granularity])
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:

@@ -138,6 +138,22 @@ def test_second_run_is_a_noop(project):
     assert {e["event"] for e in log} >= {"run.start", "stage.skipped", "run.finish"}
 
 
+def test_report_is_rendered_once_and_again_only_when_its_file_is_gone(project):
+    config = project / "skilltide.toml"
+    config.write_text(config.read_text() + '\n[report]\nout = "report"\n')
+
+    def report_status() -> str:
+        stages = json.loads(run(project, "--json").stdout)["stages"]
+        return {s["stage"]: s["status"] for s in stages}["report"]
+
+    assert report_status() == "done"
+    assert report_status() == "skipped"
+    for page in (project / "report").glob("*.html"):
+        page.unlink()
+    assert report_status() == "done"
+    assert any((project / "report").glob("*.html"))
+
+
 def test_new_file_recomputes_only_what_changed(project, market):
     assert run(project).returncode in (0, 3)
     ads = (project / "ads" / "part2.csv").read_text().splitlines()

@@ -4,9 +4,14 @@ Protocol of the Job-SDF repository: horizon 3 from the four origins whose last o
 is 2023-06 … 2023-09 (targets 2023-07 … 2023-12), metrics averaged over all series × 4 windows
 × 3 steps, on all series and on the repository's ``structural_breaks_index`` and
 ``low_frequency_index`` subsets (row indices into the demand tables). At each origin the models
-see all history up to it. The one tuned quantity (the weights of a blend of LightGBM with the last
-value and the 3-month mean) is chosen on the origins 2022-12 … 2023-03, never on the test
-windows.
+see all history up to it.
+
+skilltide's entry is an ensemble of four registry models, each forecasting demand per working
+day of the Chinese calendar (``workdays="CN"``: Job-SDF's ads come from a Chinese platform):
+the last value, the 3-month mean, the global LightGBM and the top-down split of each skill's
+national total. The one tuned quantity, the ensemble's weights (a grid in steps of 0.2), is
+chosen on the origins 2022-12 … 2023-03, never on the test windows. ``auto`` (per-segment
+choice by its own rolling backtest, without LightGBM to keep the run short) is printed too.
 
 Usage: ``python benchmarks/jobsdf.py [--levels r0,r1,region] [--json]``
 """
@@ -14,6 +19,7 @@ Usage: ``python benchmarks/jobsdf.py [--levels r0,r1,region] [--json]``
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -28,34 +34,47 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._data import shared_data
 from skilltide.forecast import metrics
 from skilltide.forecast.models.base import Wide
-from skilltide.forecast.models.baselines import (
-    TSB,
-    Drift,
-    Naive,
-    SeasonalNaive,
-    WindowAverage,
-)
-from skilltide.forecast.models.lgbm import GlobalLGBM
+from skilltide.forecast.models.registry import make_model
 
 HORIZON = 3
+WORKDAYS = "CN"
 TEST_ORIGINS = ["2023-06", "2023-07", "2023-08", "2023-09"]
-# the ranking of even the simple baselines flips from month to month, so the blend is chosen
-# over four origins (all before the test windows), not one
+# the ranking of even the simple baselines flips from month to month, so the weights are
+# chosen over four origins (all before the test windows), not one
 TUNE_ORIGINS = ["2022-12", "2023-01", "2023-02", "2023-03"]
-# (weight of the last value, weight of the 3-month mean); LightGBM gets the rest
-BLENDS = tuple((a / 5, b / 5) for a in range(6) for b in range(6) if a + b <= 5)
 REFERENCE_MAE = {
     "r1": {"naive": 18.58, "PatchTST (best published)": 17.65},
     "region": {"naive": 35.31, "PatchTST (best published)": 32.00},
 }
-BASELINES = {
-    "naive": Naive,
-    "seasonal_naive": SeasonalNaive,
-    "window_average_3": lambda: WindowAverage(3),
-    "window_average_6": lambda: WindowAverage(6),
-    "drift_6": lambda: Drift(6),
-    "tsb": TSB,
+LGBM = {
+    "n_estimators": 150,
+    "learning_rate": 0.1,
+    "num_leaves": 31,
+    "min_data_in_leaf": 100,
+    "train_origins": 12,
 }
+# the baselines, on the raw counts, at the test origins only
+BASELINES = {
+    "naive": ("naive", {}),
+    "seasonal_naive": ("seasonal_naive", {}),
+    "window_average_3": ("window_average", {"window": 3}),
+    "window_average_6": ("window_average", {"window": 6}),
+    "drift_6": ("drift", {"window": 6}),
+    "tsb": ("tsb", {}),
+    "lgbm": ("lgbm", LGBM),
+}
+# the ensemble's members, per working day, at the tuning and the test origins
+MEMBERS = {
+    "naive@CN": ("naive", {}),
+    "window_average_3@CN": ("window_average", {"window": 3}),
+    "lgbm@CN": ("lgbm", LGBM),
+    "top_down@CN": ("top_down", {}),
+}
+AUTO = (
+    "auto",
+    {"candidates": ("naive", "seasonal_naive", "window_average", "blend", "top_down", "tsb")},
+)
+GRID = [np.array(w) / 5 for w in itertools.product(range(6), repeat=len(MEMBERS)) if sum(w) == 5]
 
 
 def load(level: str) -> tuple[Wide, dict[str, np.ndarray]]:
@@ -74,23 +93,17 @@ def load(level: str) -> tuple[Wide, dict[str, np.ndarray]]:
     return wide, subsets
 
 
-def lgbm() -> GlobalLGBM:
-    return GlobalLGBM(
-        n_estimators=150, learning_rate=0.1, num_leaves=31, min_data_in_leaf=100, train_origins=12
-    )
-
-
-def forecasts(wide: Wide, origin: str) -> tuple[dict[str, np.ndarray], np.ndarray, tuple]:
-    """Every model's ``series × 3`` forecast from ``origin``, the actuals, and LightGBM's
+def forecasts(wide: Wide, origin: str, models: dict, workdays: str | None = None):
+    """Every model's ``series × 3`` forecast from ``origin``, the actuals, and each model's
     ``(wall, CPU)`` seconds (CPU: this process only, so a loaded machine shows in wall)."""
     t = [f"{d:%Y-%m}" for d in wide.months].index(origin)
     past = Wide(wide.ids, wide.months[: t + 1], wide.values[:, : t + 1])
-    out = {}
-    for name, factory in BASELINES.items():
-        out[name] = factory().fit_wide(past, HORIZON).predict_matrix()
-    start, cpu = time.perf_counter(), time.process_time()
-    out["lgbm"] = lgbm().fit_wide(past, HORIZON).predict_matrix()
-    seconds = (time.perf_counter() - start, time.process_time() - cpu)
+    out, seconds = {}, {}
+    for label, (name, params) in models.items():
+        start, cpu = time.perf_counter(), time.process_time()
+        model = make_model(name, workdays=workdays, **params)
+        out[label] = model.fit_wide(past, HORIZON).predict_matrix()
+        seconds[label] = (time.perf_counter() - start, time.process_time() - cpu)
     return out, wide.values[:, t + 1 : t + 1 + HORIZON], seconds
 
 
@@ -109,33 +122,42 @@ def table(preds: dict[str, np.ndarray], true: np.ndarray, subsets: dict) -> list
     return rows
 
 
-def _blend(preds: dict[str, np.ndarray], a: float, b: float) -> np.ndarray:
-    """``a`` × last value + ``b`` × 3-month mean + the rest × LightGBM."""
-    return a * preds["naive"] + b * preds["window_average_3"] + (1 - a - b) * preds["lgbm"]
+def _combine(preds: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
+    return sum(w * preds[name] for w, name in zip(weights, MEMBERS, strict=True))
+
+
+def _label(weights: np.ndarray) -> str:
+    return " ".join(f"{n.split('@')[0]}={w:.1f}" for n, w in zip(MEMBERS, weights, strict=True))
+
+
+def _stack(runs: list) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    preds = {name: np.stack([p[name] for p, _, _ in runs]) for name in runs[0][0]}
+    return preds, np.stack([t for _, t, _ in runs])
 
 
 def run_level(level: str) -> dict:
     wide, subsets = load(level)
-    tune = [forecasts(wide, o) for o in TUNE_ORIGINS]
-    true_tune = np.stack([t for _, t, _ in tune])
-    tune_mae = {}
-    for a, b in BLENDS:
-        blend = np.stack([_blend(p, a, b) for p, _, _ in tune])
-        tune_mae[f"{a:.1f},{b:.1f}"] = metrics.mae(blend, true_tune)
+    tune_preds, tune_true = _stack([forecasts(wide, o, MEMBERS, WORKDAYS) for o in TUNE_ORIGINS])
+    tune_mae = {_label(w): metrics.mae(_combine(tune_preds, w), tune_true) for w in GRID}
     best = min(tune_mae, key=tune_mae.get)
-    a, b = (float(w) for w in best.split(","))
-    test = [forecasts(wide, o) for o in TEST_ORIGINS]
-    preds = {name: np.stack([p[name] for p, _, _ in test]) for name in test[0][0]}
-    preds[f"blend naive={a:.1f} wavg3={b:.1f} lgbm={1 - a - b:.1f}"] = _blend(preds, a, b)
-    true = np.stack([t for _, t, _ in test])
+    weights = GRID[list(tune_mae).index(best)]
+    runs = [
+        forecasts(wide, o, BASELINES) + forecasts(wide, o, {**MEMBERS, "auto@CN": AUTO}, WORKDAYS)
+        for o in TEST_ORIGINS
+    ]
+    merged = [({**a, **b}, t, {**sa, **sb}) for a, t, sa, b, _, sb in runs]
+    preds, true = _stack(merged)
+    preds["skilltide ensemble@CN"] = _combine(preds, weights)
     rows = table(preds, true, subsets)
+    cpu = {name: [round(s[name][1], 1) for _, _, s in merged] for name in ("lgbm", "lgbm@CN")}
+    wall = {name: [round(s[name][0], 1) for _, _, s in merged] for name in ("lgbm", "lgbm@CN")}
     return {
         "level": level,
         "series": len(wide.ids),
-        "tune_mae_by_blend": tune_mae,
-        "blend": best,
-        "lgbm_wall_seconds_per_origin": [round(s[0], 1) for _, _, s in test],
-        "lgbm_cpu_seconds_per_origin": [round(s[1], 1) for _, _, s in test],
+        "tune_mae_by_weights": tune_mae,
+        "weights": best,
+        "lgbm_wall_seconds_per_origin": wall,
+        "lgbm_cpu_seconds_per_origin": cpu,
         "rows": rows,
     }
 
@@ -143,9 +165,9 @@ def run_level(level: str) -> dict:
 def show(result: dict) -> None:
     level = result["level"]
     print(
-        f"\n== {level}: {result['series']} series; blend chosen on {TUNE_ORIGINS}: "
-        f"naive,wavg3 = {result['blend']} (tuning MAE "
-        f"{round(result['tune_mae_by_blend'][result['blend']], 3)}); LightGBM fit+predict "
+        f"\n== {level}: {result['series']} series; ensemble weights chosen on "
+        f"{TUNE_ORIGINS}: {result['weights']} (tuning MAE "
+        f"{round(result['tune_mae_by_weights'][result['weights']], 3)}); LightGBM fit+predict "
         f"seconds per origin: wall {result['lgbm_wall_seconds_per_origin']}, "
         f"CPU {result['lgbm_cpu_seconds_per_origin']}"
     )

@@ -70,6 +70,7 @@ class PipelineConfig:
     forecast_granularities: tuple[str, ...] = ()
     horizon: int = 6
     model: str = "auto"
+    workdays: str | None = None
     graph: dict[str, Any] | None = None
     report_out: Path | None = None
     report_title: str | None = None
@@ -96,6 +97,15 @@ class PipelineConfig:
         report = settings.section("report")
         graph = settings.section("graph")
         workbank = settings.section("workbank")
+        workdays = forecast.get("workdays")
+        if workdays is not None:
+            from skilltide.forecast.calendar import working_days
+
+            workdays = str(workdays)
+            try:
+                working_days([], workdays)
+            except UserError as e:
+                raise UserError(f"{where}: [forecast] {e}") from None
         horizon = int(forecast.get("horizon", 6))
         if horizon < 1:
             raise UserError(f"{where}: [forecast] horizon must be at least 1, got {horizon}")
@@ -115,6 +125,7 @@ class PipelineConfig:
             else (),
             horizon=horizon,
             model=str(forecast.get("model", "auto")),
+            workdays=workdays,
             graph=graph or None,
             report_out=settings.path(report["out"]) if "out" in report else None,
             report_title=report.get("title"),
@@ -214,7 +225,7 @@ class Pipeline:
             out.append(
                 Stage(
                     f"forecast:{g}",
-                    lambda g=g: self._demand_fingerprint(g, c.horizon, c.model),
+                    lambda g=g: self._demand_fingerprint(g, c.horizon, c.model, c.workdays),
                     lambda g=g: self._forecast(g),
                 )
             )
@@ -407,7 +418,12 @@ class Pipeline:
 
         c = self.config
         return forecast_warehouse(
-            self.wh, panel="ads", granularity=granularity, horizon=c.horizon, model=c.model
+            self.wh,
+            panel="ads",
+            granularity=granularity,
+            horizon=c.horizon,
+            model=c.model,
+            workdays=c.workdays,
         )
 
     def _graph(self) -> dict:

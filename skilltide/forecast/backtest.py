@@ -141,18 +141,23 @@ def evaluate(
 
 
 def run_backtest(
-    panel: pl.DataFrame, models: Sequence[str], *, horizon: int, n_windows: int = 4
+    panel: pl.DataFrame,
+    models: Sequence[str],
+    *,
+    horizon: int,
+    n_windows: int = 4,
+    workdays: str | None = None,
 ) -> pl.DataFrame:
     """Backtest registry models by name and return :func:`evaluate`'s metrics, with scenarios
     ``low_volume`` (mean < 10 in the last 12 months) and ``intermittent`` (demand in fewer
-    than half of them)."""
+    than half of them). With ``workdays`` every model forecasts demand per working day."""
     from functools import partial
 
     from skilltide.forecast.models.registry import make_model
     from skilltide.forecast.warehouse import subsets
 
     for name in models:
-        make_model(name)
-    factories = {name: partial(make_model, name) for name in models}
+        make_model(name, workdays=workdays)
+    factories = {name: partial(make_model, name, workdays=workdays) for name in models}
     bt = rolling_forecasts(panel, factories, horizon=horizon, n_windows=n_windows)
     return evaluate(bt, subsets(panel))

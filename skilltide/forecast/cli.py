@@ -118,6 +118,16 @@ def breaks_detect(
 # ---------------------------------------------------------------------------------------
 
 
+Workdays = Annotated[
+    str | None,
+    typer.Option(
+        "--workdays",
+        help="Forecast demand per working day: a country's calendar (ISO code such as CN, "
+        "US, DE) or 'weekdays' for Monday–Friday. Off by default.",
+    ),
+]
+
+
 def _cutoffs(text: str | None) -> list[date] | None:
     if not text:
         return None
@@ -156,6 +166,7 @@ def panel_command(
         ),
     ] = None,
     model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
+    workdays: Workdays = None,
     *,
     settings,
 ) -> None:
@@ -167,7 +178,9 @@ def panel_command(
     from skilltide.forecast.warehouse import load_panel
 
     frame = load_panel(input)
-    forecasts, _ = forecast_panel(frame, horizon=horizon, model=model, cutoffs=_cutoffs(cutoffs))
+    forecasts, _ = forecast_panel(
+        frame, horizon=horizon, model=model, cutoffs=_cutoffs(cutoffs), workdays=workdays
+    )
     _write(forecasts, out)
     echo(
         settings,
@@ -185,6 +198,7 @@ def run_command(
     model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
     panel: Annotated[str, typer.Option("--panel", help="Demand panel name.")] = "ads",
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    workdays: Workdays = None,
     *,
     settings,
 ) -> None:
@@ -197,7 +211,12 @@ def run_command(
 
     with Warehouse(settings.db) as wh:
         summary = forecast_warehouse(
-            wh, panel=panel, granularity=granularity, horizon=horizon, model=model
+            wh,
+            panel=panel,
+            granularity=granularity,
+            horizon=horizon,
+            model=model,
+            workdays=workdays,
         )
     if json_out:
         emit_json(summary)
@@ -215,10 +234,11 @@ def backtest_command(
     horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 3,
     models: Annotated[
         str, typer.Option("--models", help="Comma-separated model names.")
-    ] = "naive,seasonal_naive,window_average,tsb,lgbm",
+    ] = "naive,seasonal_naive,window_average,blend,tsb,lgbm",
     windows: Annotated[int, typer.Option("--windows", min=1, help="Rolling origins.")] = 4,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Metrics .csv/.parquet.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print metrics as JSON.")] = False,
+    workdays: Workdays = None,
     *,
     settings,
 ) -> None:
@@ -234,6 +254,7 @@ def backtest_command(
         [m.strip() for m in models.split(",")],
         horizon=horizon,
         n_windows=windows,
+        workdays=workdays,
     )
     if out:
         _write(metrics, out)

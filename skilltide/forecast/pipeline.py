@@ -27,6 +27,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
 from skilltide.forecast.intervals import add_intervals, conformal_quantiles
+from skilltide.forecast.models.auto import BREAK_AWARE
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.models.registry import make_model
 
@@ -42,16 +43,20 @@ def forecast_panel(
     n_windows: int = 3,
     breaks: pl.DataFrame | None = None,
     params: dict | None = None,
+    workdays: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Forecasts (``OUTPUT_COLUMNS``) for every cutoff, and the backtest rows behind them.
 
     ``cutoffs`` default to the panel's last month; each must be a month of the panel.
+    ``workdays`` (a country code or ``"weekdays"``) forecasts demand per working day.
     """
     wide = Wide.from_panel(panel)
     cutoffs = list(cutoffs or [wide.months[-1]])
     params = dict(params or {})
-    if breaks is not None and model in ("lgbm", "auto"):
+    if breaks is not None and model in (*BREAK_AWARE, "auto"):
         params.setdefault("breaks", breaks)
+    if workdays:
+        params["workdays"] = workdays
     make_model(model, **params)  # refuse unknown names before any work
     blocks, backtests = [], []
     for cutoff in cutoffs:

@@ -89,22 +89,31 @@ def forecast_warehouse(
     model: str = "auto",
     *,
     n_windows: int = 3,
+    workdays: str | None = None,
 ) -> dict[str, Any]:
     """Forecast the ``(panel, granularity)`` demand panel; writes ``forecasts``/``backtests``.
 
     Uses the latest ``breaks`` run for this panel when there is one (as a feature of the
-    global model and as a segment of ``auto``). Returns a JSON-able summary.
+    global model and as a segment of ``auto``); ``workdays`` as in :func:`.models.registry.
+    make_model`. Returns a JSON-able summary.
     """
     from skilltide.forecast.panel import warehouse_panel
 
     args = {"panel": panel, "granularity": granularity, "horizon": horizon, "model": model}
+    if workdays:
+        args["workdays"] = workdays
     with wh.run("forecast run", args) as run:
         with run.stage("read"):
             frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")
             breaks = _breaks_for(wh, panel, granularity)
         with run.stage("forecast") as rec:
             forecasts, backtest = forecast_panel(
-                frame, horizon=horizon, model=model, n_windows=n_windows, breaks=breaks
+                frame,
+                horizon=horizon,
+                model=model,
+                n_windows=n_windows,
+                breaks=breaks,
+                workdays=workdays,
             )
             rec["series"] = forecasts["unique_id"].n_unique()
         ids = forecasts.select("unique_id").unique()

@@ -10,7 +10,17 @@ from skilltide.errors import UserError
 from skilltide.forecast.models.registry import MODELS, make_model
 from tests.forecast._panels import known_panel, panel
 
-FAST = ["naive", "seasonal_naive", "drift", "window_average", "tsb", "lgbm", "ensemble"]
+FAST = [
+    "naive",
+    "seasonal_naive",
+    "drift",
+    "window_average",
+    "blend",
+    "top_down",
+    "tsb",
+    "lgbm",
+    "ensemble",
+]
 LGBM = {"n_estimators": 60, "learning_rate": 0.1}
 
 
@@ -127,3 +137,63 @@ def test_unknown_model_and_bad_horizon_refused(known):
     with pytest.raises(UserError, match="horizon"):
         make_model("naive").fit(known, horizon=0)
     assert "auto" in MODELS
+
+
+def test_top_down_splits_the_skill_total_by_recent_share():
+    import datetime as dt
+
+    months = [dt.date(2022 + k // 12, k % 12 + 1, 1) for k in range(24)]
+    total = np.arange(24, dtype=float) * 10 + 100  # a trend the total carries
+    shares = {"north": 0.6, "south": 0.3, "east": 0.1, "west": 0.0}
+    rows = [
+        (f"{g}/python", d, total[k] * s) for g, s in shares.items() for k, d in enumerate(months)
+    ]
+    rows += [("solo", d, 7.0) for d in months]  # no group: forecast as it is
+    frame = pl.DataFrame(rows, orient="row", schema=["unique_id", "ds", "y"])
+    out = make_model("top_down", model="drift").fit(frame, horizon=2).predict()
+    got = {u: p.sort("ds")["yhat"].to_numpy() for (u,), p in out.group_by("unique_id")}
+    future_total = total[-1] + 10 * np.arange(1, 3)
+    for g, s in shares.items():
+        np.testing.assert_allclose(got[f"{g}/python"], s * future_total, rtol=1e-9)
+    np.testing.assert_allclose(got["solo"], [7.0, 7.0])
+
+
+def _shifted_panel(n_series: int = 20, months: int = 36, shift_at: int = 30, seed: int = 0):
+    """Series with a level shift from 10 to 40 at month ``shift_at``, plus noise."""
+    import datetime as dt
+
+    rng = np.random.default_rng(seed)
+    ds = [dt.date(2021 + k // 12, k % 12 + 1, 1) for k in range(months)]
+    level = np.where(np.arange(months) >= shift_at, 40.0, 10.0)
+    rows = [
+        (f"all/s{i}", d, float(v))
+        for i in range(n_series)
+        for d, v in zip(ds, level + rng.normal(0, 2, months), strict=True)
+    ]
+    frame = pl.DataFrame(rows, orient="row", schema=["unique_id", "ds", "y"])
+    breaks = pl.DataFrame(
+        {"unique_id": [f"all/s{i}" for i in range(n_series)], "break_ds": [ds[shift_at]] * n_series}
+    )
+    return frame, breaks
+
+
+def test_post_break_uses_only_the_new_regime():
+    frame, breaks = _shifted_panel()
+    with_breaks = make_model("post_break", breaks=breaks).fit(frame, horizon=2).predict()
+    assert with_breaks["yhat"].mean() == pytest.approx(40.0, abs=1.5)
+    # without breaks it is the 12-month mean, which still remembers the old level
+    without = make_model("post_break").fit(frame, horizon=2).predict()
+    assert without["yhat"].mean() == pytest.approx(10 + 30 * 6 / 12, abs=1.5)
+    # a break after the cutoff is not seen
+    future_break = breaks.with_columns(break_ds=pl.date(2030, 1, 1))
+    late = make_model("post_break", breaks=future_break).fit(frame, horizon=1).predict()
+    assert late["yhat"].mean() == pytest.approx(25.0, abs=1.5)
+
+
+def test_auto_chooses_break_handling_by_backtest():
+    frame, breaks = _shifted_panel(shift_at=31)
+    auto = make_model(
+        "auto", candidates=("window_average", "naive", "post_break"), breaks=breaks
+    ).fit(frame, horizon=2)
+    choice = dict(auto.choice_.iter_rows())
+    assert choice == {"break": "post_break"}

@@ -7,6 +7,7 @@ given. Every candidate is backtested over ``n_windows`` rolling origins on the d
 cutoff; in each segment the candidate with the lowest MAE wins (ties: earlier in the list, so
 simple models win ties). The chosen models are refitted on all data. The backtest rows of the
 chosen model per series are kept as ``backtest_`` (model ``auto``) for conformal intervals.
+With ``workdays`` every candidate forecasts demand per working day (:mod:`.models.workdays`).
 
 Example
 -------
@@ -28,7 +29,20 @@ import polars as pl
 
 from skilltide.forecast.models.base import Forecaster, Wide, month_index
 
-DEFAULT_CANDIDATES = ("naive", "seasonal_naive", "window_average", "tsb", "lgbm")
+DEFAULT_CANDIDATES = (
+    "naive",
+    "seasonal_naive",
+    "window_average",
+    "blend",
+    "top_down",
+    "post_break",
+    "tsb",
+    "lgbm",
+)
+
+
+# the models that take the detected breaks: a regime feature, or training after the last break
+BREAK_AWARE = ("lgbm", "post_break")
 
 
 def segments(wide: Wide, breaks: pl.DataFrame | None = None) -> np.ndarray:
@@ -60,8 +74,10 @@ class Auto(Forecaster):
         n_windows: int = 3,
         breaks: pl.DataFrame | None = None,
         params: dict | None = None,
+        workdays: str | None = None,
     ) -> None:
         self.candidates = tuple(candidates)
+        self.workdays = workdays
         self.n_windows = n_windows
         self.breaks = breaks
         self.params = params or {}
@@ -70,9 +86,9 @@ class Auto(Forecaster):
         from skilltide.forecast.models.registry import make_model
 
         params = dict(self.params.get(name, {}))
-        if name == "lgbm" and self.breaks is not None:
+        if name in BREAK_AWARE and self.breaks is not None:
             params.setdefault("breaks", self.breaks)
-        return partial(make_model, name, **params)
+        return partial(make_model, name, workdays=self.workdays, **params)
 
     def _fit(self, wide: Wide, horizon: int) -> None:
         from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts

@@ -47,3 +47,20 @@ class Ensemble(Forecaster):
         preds = np.stack([m.predict_matrix() for m in self.models_])
         w = self.weights / self.weights.sum()
         return np.tensordot(w, preds, axes=1)
+
+
+class Blend(Ensemble):
+    """0.4 × the last value + 0.6 × the mean of the last 3 months.
+
+    A fixed, robust combination for noisy monthly counts: on Job-SDF's tuning origins
+    (2022-12 … 2023-03, see ``benchmarks/jobsdf.py``) it beat each part and LightGBM.
+    """
+
+    name = "blend"
+
+    def __init__(self, last_value: float = 0.4, window: int = 3) -> None:
+        super().__init__(
+            ("naive", "window_average"),
+            weights=(last_value, 1.0 - last_value),
+            window_average={"window": window},
+        )

@@ -21,6 +21,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.models.base import add_months
+from skilltide.forecast.models.descriptions import describe
 from skilltide.store import Warehouse
 
 RECENT_MONTHS = 3  # months averaged for the base a forecast's growth is measured against
@@ -241,7 +242,11 @@ def _forecasts(wh, panel, granularity, series):
     if per_series["n"].max() == 1 and len(models) > 1:
         # One model per series: `auto` chose per series, so every row is the forecast to show.
         shares = per_series["model"].value_counts(sort=True, normalize=True)
-        model = "auto (" + ", ".join(f"{name} {share:.0%}" for name, share in shares.rows()) + ")"
+        model = (
+            "automatic choice ("
+            + ", ".join(f"{describe(name)} for {share:.0%}" for name, share in shares.rows())
+            + " of series)"
+        )
         model_filter, model_params = "", []
     else:
         models = wh.query(

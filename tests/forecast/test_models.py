@@ -197,3 +197,10 @@ def test_auto_chooses_break_handling_by_backtest():
     ).fit(frame, horizon=2)
     choice = dict(auto.choice_.iter_rows())
     assert choice == {"break": "post_break"}
+
+
+def test_every_model_is_described_in_plain_words():
+    from skilltide.forecast.models.descriptions import DESCRIPTIONS, describe
+
+    assert set(DESCRIPTIONS) == set(MODELS)
+    assert describe("auto:naive") == "last value"

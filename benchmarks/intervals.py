@@ -33,14 +33,21 @@ from benchmarks.jobsdf import load
 from skilltide.forecast.models.base import add_months
 from skilltide.forecast.pipeline import forecast_panel
 
-SYNTHETIC_MODELS = ("naive", "blend", "auto")
-JOBSDF_MODELS = ("naive", "blend", "top_down")
+# label: (registry name, parameters)
+SYNTHETIC_MODELS = {
+    "naive": ("naive", {}),
+    "blend": ("blend", {}),
+    "auto select": ("auto", {"strategy": "select"}),
+    "auto": ("auto", {}),
+}
+JOBSDF_MODELS = {name: (name, {}) for name in ("naive", "blend", "top_down")}
 
 
 def coverage(forecasts: pl.DataFrame, panel: pl.DataFrame) -> dict:
-    """Share of actuals inside the 80 % and 95 % intervals, and the mean interval width
-    relative to the mean actual."""
+    """Share of actuals inside the 80 % and 95 % intervals, the mean interval width relative
+    to the mean actual, and the point forecasts' MAE."""
     scored = forecasts.join(panel, on=["unique_id", "ds"], how="inner")
+    mae = scored.select((pl.col("yhat") - pl.col("y")).abs().mean()).item()
     inside = {
         f"coverage_{lv}": scored.select(
             ((pl.col("y") >= pl.col(f"lo_{lv}")) & (pl.col("y") <= pl.col(f"hi_{lv}"))).mean()
@@ -48,16 +55,18 @@ def coverage(forecasts: pl.DataFrame, panel: pl.DataFrame) -> dict:
         for lv in (80, 95)
     }
     width = scored.select((pl.col("hi_80") - pl.col("lo_80")).mean() / pl.col("y").mean()).item()
-    return {"n": scored.height, **inside, "relative_width_80": width}
+    return {"n": scored.height, "mae": mae, **inside, "relative_width_80": width}
 
 
 def run(panel: pl.DataFrame, models, horizon: int, cutoffs: list[date], **kwargs) -> list[dict]:
     rows = []
-    for model in models:
+    for label, (model, params) in models.items():
         start = time.perf_counter()
-        out, _ = forecast_panel(panel, horizon=horizon, model=model, cutoffs=cutoffs, **kwargs)
+        out, _ = forecast_panel(
+            panel, horizon=horizon, model=model, cutoffs=cutoffs, params=params, **kwargs
+        )
         rows.append(
-            {"model": model, **coverage(out, panel), "seconds": time.perf_counter() - start}
+            {"model": label, **coverage(out, panel), "seconds": time.perf_counter() - start}
         )
     return rows
 
@@ -84,11 +93,14 @@ def jobsdf() -> list[dict]:
 
 def show(title: str, rows: list[dict]) -> None:
     print(f"\n== {title}")
-    print(f"{'model':10s} {'forecasts':>10s} {'cover 80':>9s} {'cover 95':>9s} {'width80':>8s}")
+    print(
+        f"{'model':12s} {'forecasts':>10s} {'MAE':>8s} {'cover 80':>9s} {'cover 95':>9s} "
+        f"{'width80':>8s}"
+    )
     for r in rows:
         print(
-            f"{r['model']:10s} {r['n']:10,d} {r['coverage_80']:9.3f} {r['coverage_95']:9.3f} "
-            f"{r['relative_width_80']:8.2f}"
+            f"{r['model']:12s} {r['n']:10,d} {r['mae']:8.3f} {r['coverage_80']:9.3f} "
+            f"{r['coverage_95']:9.3f} {r['relative_width_80']:8.2f}"
         )
 
 

@@ -47,8 +47,9 @@ def methods_section(
     if s.forecast_info:
         i = s.forecast_info
         paragraphs.append(
-            f"Forecasts: {i['model']} (in the forecasts table: {', '.join(i['models'])}), trained "
-            f"on data up to {captions.month_name(i['cutoff'])}, {i['horizon']} months ahead, run "
+            f"Forecasts: {i['description']} (in the forecasts table: "
+            f"{', '.join(i['models'])}), trained on data up to "
+            f"{captions.month_name(i['cutoff'])}, {i['horizon']} months ahead, run "
             f"{i['run_id']}. Intervals are 80% and 95% prediction intervals."
         )
     if s.breaks_info:

@@ -90,7 +90,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
             Figure(
                 "growth",
                 charts.finish(charts.growth_chart(s.growth, captions.month_name(end))),
-                captions.growth(s.growth, s.forecast_info["model"], end),
+                captions.growth(s.growth, s.forecast_info["description"], end),
                 "Skills with the largest forecast rises and falls, with 80% intervals",
             )
         )
@@ -214,7 +214,7 @@ def _explorer(s: SeriesData, how: dict) -> Section:
                 )
             ),
             captions.explorer(
-                info.get("model"),
+                info.get("description"),
                 info.get("start"),
                 info.get("end"),
                 breaks is not None,

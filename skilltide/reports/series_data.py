@@ -242,7 +242,8 @@ def _forecasts(wh, panel, granularity, series):
     if per_series["n"].max() == 1 and len(models) > 1:
         # One model per series: `auto` chose per series, so every row is the forecast to show.
         shares = per_series["model"].value_counts(sort=True, normalize=True)
-        model = (
+        model = "auto"
+        description = (
             "automatic choice ("
             + ", ".join(f"{describe(name)} for {share:.0%}" for name, share in shares.rows())
             + " of series)"
@@ -253,6 +254,7 @@ def _forecasts(wh, panel, granularity, series):
             f"SELECT DISTINCT model FROM forecasts WHERE {where} ORDER BY model", params
         )["model"].to_list()
         model = choose_model(wh, panel, granularity, models)
+        description = describe(model)
         model_filter, model_params = " AND model = ?", [model]
     rows = wh.query(
         "SELECT group_id, skill_id, ds, yhat, lo_80, hi_80, lo_95, hi_95 FROM forecasts"
@@ -268,6 +270,7 @@ def _forecasts(wh, panel, granularity, series):
     info = {
         "run_id": run_id,
         "model": model,
+        "description": description,
         "models": models,
         "cutoff": cutoff,
         "horizon": horizon,

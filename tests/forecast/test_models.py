@@ -114,12 +114,38 @@ def test_deterministic(name, known):
 
 
 def test_auto_chooses_by_segment_and_reports_choice(known):
-    auto = _model("auto").fit(known, horizon=3)
+    auto = _model("auto")
+    auto.strategy = "select"
+    auto.fit(known, horizon=3)
     chosen = auto.chosen_models()
     assert set(chosen.columns) == {"unique_id", "segment", "model"}
     assert set(chosen["model"]) <= {"naive", "seasonal_naive", "lgbm"}
     assert auto.backtest_ is not None and auto.backtest_.height > 0
     assert set(auto.scores_["segment"]) == set(chosen["segment"])
+
+
+def test_auto_combines_candidates_by_inverse_backtest_error(known):
+    from skilltide.forecast.models.auto import Auto
+
+    candidates = ("naive", "window_average", "drift")
+    auto = Auto(candidates).fit(known, horizon=3)
+    weights = auto.weights_
+    sums = weights.group_by("segment").agg(pl.col("weight").sum())["weight"]
+    np.testing.assert_allclose(sums, 1.0)
+    # weights follow 1 / MAE within a segment
+    merged = weights.join(auto.scores_, on=["segment", "model"])
+    for (_,), part in merged.group_by("segment"):
+        np.testing.assert_allclose(part["weight"] * part["mae"], (part["weight"] * part["mae"])[0])
+    # the forecast is the weighted sum of the candidates' own forecasts
+    segment = dict(auto.chosen_models().select("unique_id", "segment").iter_rows())
+    expected = np.zeros((len(auto.wide_.ids), 3))
+    for name in candidates:
+        w = dict(weights.filter(model=name).select("segment", "weight").iter_rows())
+        own = make_model(name).fit_wide(auto.wide_, 3).predict_matrix()
+        expected += np.array([w.get(segment[u], 0.0) for u in auto.wide_.ids])[:, None] * own
+    np.testing.assert_allclose(auto.predict_matrix(), expected, rtol=1e-9)
+    assert set(auto.chosen_models()["model"]) == {"combination"}
+    assert set(auto.backtest_["model"]) == {"auto"}
 
 
 def test_lgbm_uses_breaks_as_feature(known):
@@ -193,14 +219,22 @@ def test_post_break_uses_only_the_new_regime():
 def test_auto_chooses_break_handling_by_backtest():
     frame, breaks = _shifted_panel(shift_at=31)
     auto = make_model(
-        "auto", candidates=("window_average", "naive", "post_break"), breaks=breaks
+        "auto",
+        candidates=("window_average", "naive", "post_break"),
+        breaks=breaks,
+        strategy="select",
     ).fit(frame, horizon=2)
     choice = dict(auto.choice_.iter_rows())
     assert choice == {"break": "post_break"}
+    combined = make_model(
+        "auto", candidates=("window_average", "naive", "post_break"), breaks=breaks
+    ).fit(frame, horizon=2)
+    heaviest = combined.weights_.sort("weight", descending=True)["model"][0]
+    assert heaviest == "post_break"
 
 
 def test_every_model_is_described_in_plain_words():
     from skilltide.forecast.models.descriptions import DESCRIPTIONS, describe
 
-    assert set(DESCRIPTIONS) == set(MODELS)
+    assert set(MODELS) <= set(DESCRIPTIONS)  # and `combination`, auto's weighted forecast
     assert describe("auto:naive") == "last value"

@@ -150,6 +150,7 @@ class TitleCoder:
             block_weights=dict(p.block_weights), char_range=tuple(p.char_range)
         )
         texts = titles["text"].to_list()
+        self.title_texts = texts  # row order of title_matrix (not stored)
         self.vectorizer.fit(texts)
         self.title_matrix = self.vectorizer.transform(texts)
         self.title_owner = owner

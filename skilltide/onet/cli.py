@@ -197,6 +197,14 @@ def code_titles_command(
         typer.Option("--column", help="Title column of --file (needed when it has several)."),
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Candidates per title.")] = 5,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="Coder: lexical (default) or embed (adds sentence embeddings; "
+            "needs `pip install 'skilltide[embed]'`).",
+        ),
+    ] = "lexical",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     out: Annotated[
         Path | None,
@@ -221,7 +229,7 @@ def code_titles_command(
     if not inputs:
         raise UserError("give titles to code, or --file FILE --column COL")
     with Warehouse(settings.db) as wh:
-        results = code_titles_to(wh, inputs, top=top, out=out)
+        results = code_titles_to(wh, inputs, top=top, out=out, model=model)
     if as_json:
         emit_json(results)
         return
@@ -238,19 +246,27 @@ def code_titles_command(
 @command(onet_app, "build-coder")
 def build_coder_command(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="Coder: lexical (default) or embed (adds sentence embeddings; "
+            "needs `pip install 'skilltide[embed]'`).",
+        ),
+    ] = "lexical",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     *,
     settings: Settings,
 ) -> None:
     """Build the title → occupation coder from the loaded O*NET release and store it.
 
-    Example: skilltide onet build-coder
+    Example: skilltide onet build-coder --model embed
     """
     from skilltide.onet.coder import build_coder
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
-        summary = build_coder(wh, force=force)
+        summary = build_coder(wh, force=force, model=model)
     if as_json:
         emit_json(summary)
     elif summary["reused"]:
@@ -259,7 +275,7 @@ def build_coder_command(
         cal = summary["calibration"]
         echo(
             settings,
-            f"built title coder for O*NET {summary['release']}: "
+            f"built {model} title coder for O*NET {summary['release']}: "
             f"{summary['occupations']} occupations, {summary['titles']} titles, "
             f"held-out top-1 {cal['heldout_top1']:.1%}, ECE {cal['ece']:.3f}",
         )

@@ -31,6 +31,9 @@ from skilltide.onet.coder_parts import title_parts
 from skilltide.store import Warehouse, append, frame
 
 SOURCE_VIEWS = ("occupations", "alternate_titles", "reported_titles")
+# Coder name -> the table it is stored in. "embed" needs the optional extra
+# (:mod:`skilltide.onet.coder_embed`, ``pip install 'skilltide[embed]'``).
+CODER_TABLES = {"lexical": "title_coders", "embed": "embed_title_coders"}
 _NO_ONET = "no O*NET occupations in the warehouse: run `skilltide onet load DIR` first"
 
 
@@ -147,23 +150,38 @@ def source_release(wh: Warehouse) -> str | None:
     return None if not row or row[1] == 0 else str(row[0])
 
 
-def build_coder(wh: Warehouse, params: CoderParams | None = None, force: bool = False) -> dict:
+def build_coder(
+    wh: Warehouse,
+    params: CoderParams | None = None,
+    force: bool = False,
+    model: str = "lexical",
+    embed=None,
+) -> dict:
     """Fit the coder from the warehouse's O*NET views and store it for the release.
 
-    Skips the fit when a coder built from the same titles and parameters is stored already
-    (unless ``force``). Returns a JSON-able summary.
+    ``model`` is ``lexical`` (the default, no extra dependencies) or ``embed`` (the lexical
+    coder plus sentence-embedding scores, :mod:`skilltide.onet.coder_embed`; ``embed`` takes
+    its :class:`~skilltide.onet.coder_embed.EmbedParams`). Skips the fit when a coder built
+    from the same titles and parameters is stored already (unless ``force``). Returns a
+    JSON-able summary.
     """
+    table = _coder_table(model)
+    if model == "embed":
+        from skilltide.onet.coder_embed import EmbedParams, require_embed_extra
+
+        embed = embed or EmbedParams()
+        require_embed_extra(embed.model)
     release = source_release(wh)
     if release is None:
         raise UserError(_NO_ONET)
     params = params or CoderParams()
-    with wh.run("onet build-coder", {"release": release, "force": force}) as run:
+    with wh.run("onet build-coder", {"release": release, "force": force, "model": model}) as run:
         with run.stage("read titles") as rec:
             examples, context = _examples_from(run.con)
             rec["examples"] = examples.height
             rec["context_texts"] = context.height
-        build_hash = _build_hash(examples, context, params)
-        stored = frame(run.con, "SELECT build_hash FROM title_coders WHERE release = ?", [release])
+        build_hash = _build_hash(examples, context, params, embed)
+        stored = frame(run.con, f"SELECT build_hash FROM {table} WHERE release = ?", [release])
         if not force and stored.height and stored["build_hash"][0] == build_hash:
             run.notes["reused"] = True
             return {
@@ -173,13 +191,20 @@ def build_coder(wh: Warehouse, params: CoderParams | None = None, force: bool = 
                 "run_id": run.run_id,
             }
         with run.stage("fit") as rec:
-            coder, calibration = fit_coder(examples, params, context)
+            if model == "embed":
+                from skilltide.onet.coder_embed import fit_embed_coder
+
+                coder, calibration = fit_embed_coder(examples, params, context, embed)
+            else:
+                coder, calibration = fit_coder(examples, params, context)
             rec["occupations"] = len(coder.codes)
-        run.con.execute("DELETE FROM title_coders WHERE release = ?", [release])
+        run.con.execute(f"DELETE FROM {table} WHERE release = ?", [release])
+        extra = {"embed_model": embed.model} if model == "embed" else {}
         row = pl.DataFrame(
             [
                 {
                     "release": release,
+                    **extra,
                     "build_hash": build_hash,
                     "format_version": FORMAT_VERSION,
                     "n_occupations": len(coder.codes),
@@ -192,12 +217,13 @@ def build_coder(wh: Warehouse, params: CoderParams | None = None, force: bool = 
                 }
             ]
         )
-        run.count("title_coders", append(run.con, "title_coders", row))
+        run.count(table, append(run.con, table, row))
         run.notes.update(calibration)
         return {
             "release": release,
             "build_hash": build_hash,
             "reused": False,
+            "model": model,
             "occupations": len(coder.codes),
             "titles": int(coder.title_matrix.shape[0]),
             "calibration": calibration,
@@ -205,12 +231,17 @@ def build_coder(wh: Warehouse, params: CoderParams | None = None, force: bool = 
         }
 
 
-def load_coder(wh: Warehouse) -> TitleCoder | None:
-    """The stored coder for the warehouse's O*NET release, or None when there is none."""
-    if not wh.has_table("title_coders"):
+def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
+    """The stored coder for the warehouse's O*NET release, or None when there is none.
+
+    ``model="embed"`` reads the embedding coder (its sentence model loads on first use and
+    needs the ``embed`` extra).
+    """
+    table = _coder_table(model)
+    if not wh.has_table(table):
         return None
     release = source_release(wh)
-    sql = "SELECT model FROM title_coders"
+    sql = f"SELECT model FROM {table}"
     params: list = []
     if release is not None:
         sql += " WHERE release = ?"
@@ -219,28 +250,39 @@ def load_coder(wh: Warehouse) -> TitleCoder | None:
     if row is None:
         return None
     try:
+        if model == "embed":
+            from skilltide.onet.coder_embed import EmbeddingTitleCoder
+
+            return EmbeddingTitleCoder.from_bytes(bytes(row[0]))
         return TitleCoder.from_bytes(bytes(row[0]))
     except (ValueError, KeyError, OSError) as exc:
+        flag = " --model embed" if model == "embed" else ""
         raise UserError(
             f"{wh.path}: the stored title coder cannot be read ({exc}); rebuild it with "
-            "`skilltide onet build-coder --force`"
+            f"`skilltide onet build-coder{flag} --force`"
         ) from None
 
 
-def ensure_coder(wh: Warehouse) -> TitleCoder:
+def ensure_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder:
     """The stored coder; built first when O*NET is loaded but no coder is stored yet."""
-    coder = load_coder(wh)
+    if model == "embed":
+        from skilltide.onet.coder_embed import require_embed_extra
+
+        require_embed_extra()
+    coder = load_coder(wh, model)
     if coder is not None:
         return coder
     if source_release(wh) is None:
         raise UserError(f"{wh.path}: no title coder: {_NO_ONET}")
-    build_coder(wh)
-    coder = load_coder(wh)
+    build_coder(wh, model=model)
+    coder = load_coder(wh, model)
     assert coder is not None
     return coder
 
 
-def code_titles(wh: Warehouse, titles: list[str | None], top: int = 5) -> list[dict[str, Any]]:
+def code_titles(
+    wh: Warehouse, titles: list[str | None], top: int = 5, model: str = "lexical"
+) -> list[dict[str, Any]]:
     """Code raw titles with the warehouse's coder: ``[{"title", "candidates": [...]}]``.
 
     Example
@@ -251,7 +293,7 @@ def code_titles(wh: Warehouse, titles: list[str | None], top: int = 5) -> list[d
     """
     if top < 1:
         raise UserError(f"--top must be at least 1, got {top}")
-    coder = ensure_coder(wh)
+    coder = ensure_coder(wh, model)
     predicted = coder.predict(titles, top=top)
     grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(titles))}
     for row in predicted.iter_rows(named=True):
@@ -288,10 +330,24 @@ def _relations(con) -> set[str]:
     return relations(con)
 
 
-def _build_hash(examples: pl.DataFrame, context: pl.DataFrame, params: CoderParams) -> str:
+def _coder_table(model: str) -> str:
+    if model not in CODER_TABLES:
+        raise UserError(f"unknown coder model {model!r} (known: {', '.join(CODER_TABLES)})")
+    return CODER_TABLES[model]
+
+
+def _build_hash(
+    examples: pl.DataFrame, context: pl.DataFrame, params: CoderParams, embed=None
+) -> str:
     digest = hashlib.sha256()
     digest.update(f"format={FORMAT_VERSION};".encode())
     digest.update(json.dumps(TitleCoder(params).params_dict(), sort_keys=True).encode())
+    if embed is not None:
+        from skilltide.onet.coder_embed import EMBED_FORMAT_VERSION
+
+        # Weights are chosen by the build; the model and the fixed settings decide them.
+        fixed = {"model": embed.model, "vote_temperature": embed.vote_temperature}
+        digest.update(f"embed_format={EMBED_FORMAT_VERSION};{json.dumps(fixed)}".encode())
     hashed = pl.concat(
         [
             examples.select(

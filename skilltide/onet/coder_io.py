@@ -61,15 +61,21 @@ def read_titles(path: Path, column: str | None) -> list[str | None]:
 
 
 def code_titles_to(
-    wh: Warehouse, titles: list[str | None], top: int = 5, out: Path | None = None
+    wh: Warehouse,
+    titles: list[str | None],
+    top: int = 5,
+    out: Path | None = None,
+    model: str = "lexical",
 ) -> list[dict[str, Any]]:
     """Code ``titles`` and, with ``out``, write one row per input row and candidate.
 
     ``out`` ending in ``.json`` gets the same list as ``--json``; ``.parquet`` a parquet
     file; anything else CSV with columns ``row_number, input_title, rank, onetsoc_code,
     occupation_title, score`` (an input with no usable words gets one row without a code).
+    ``model`` names the coder (``lexical`` or ``embed``, see :func:`~skilltide.onet.coder.
+    build_coder`).
     """
-    results = code_titles(wh, titles, top=top)
+    results = code_titles(wh, titles, top=top, model=model)
     if out is not None:
         write_codes(results, out)
     return results

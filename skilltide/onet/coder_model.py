@@ -150,6 +150,7 @@ class TitleCoder:
             block_weights=dict(p.block_weights), char_range=tuple(p.char_range)
         )
         texts = titles["text"].to_list()
+        self.title_texts = texts  # row order of title_matrix (not stored)
         self.vectorizer.fit(texts)
         self.title_matrix = self.vectorizer.transform(texts)
         self.title_owner = owner
@@ -271,29 +272,27 @@ class TitleCoder:
             raise ValueError("top must be at least 1")
         texts = normalise_titles(titles)
         top = min(top, len(self.codes))
-        parts = []
+        # Ads repeat titles: score each distinct normalised title once, then copy its rows.
+        distinct = list(dict.fromkeys(t for t in texts if t))
+        if not distinct:
+            return _empty_prediction()
+        orders, values = [], []
         step = self.params.batch_size
-        for start in range(0, len(texts), step):
-            batch = texts[start : start + step]
-            logits = self.logits(batch) / self.params.temperature
+        for start in range(0, len(distinct), step):
+            logits = self.logits(distinct[start : start + step]) / self.params.temperature
             logits -= logits.max(axis=1, keepdims=True)
             probs = np.exp(logits)
             probs /= probs.sum(axis=1, keepdims=True)
             order, scores = _top_k(probs, top)
-            usable = np.array([bool(t) for t in batch])
-            rows = np.repeat(np.arange(start, start + len(batch)), top)
-            keep = np.repeat(usable, top)
-            parts.append(
-                (
-                    rows[keep],
-                    np.tile(np.arange(1, top + 1), len(batch))[keep],
-                    order.ravel()[keep],
-                    scores.ravel()[keep],
-                )
-            )
-        if not parts:
-            return _empty_prediction()
-        rows, ranks, codes, scores = (np.concatenate(x) for x in zip(*parts, strict=True))
+            orders.append(order)
+            values.append(scores)
+        where = {text: i for i, text in enumerate(distinct)}
+        used = np.array([i for i, t in enumerate(texts) if t], dtype=np.int64)
+        pick = np.array([where[texts[i]] for i in used], dtype=np.int64)
+        rows = np.repeat(used, top)
+        ranks = np.tile(np.arange(1, top + 1), len(used))
+        codes = np.vstack(orders)[pick].ravel()
+        scores = np.vstack(values)[pick].ravel()
         return pl.DataFrame(
             {
                 "input_index": rows.astype(np.int64),

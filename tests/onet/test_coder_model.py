@@ -93,6 +93,21 @@ def test_predict_shape_order_and_scores(small_coder):
     assert (scores[:, 0] >= scores[:, 1]).all() and (scores.sum(axis=1) <= 1 + 1e-6).all()
 
 
+def test_repeated_titles_are_scored_once_with_the_same_rows(small_coder, monkeypatch):
+    titles = ["Truck Driver", "", "Charge Nurse", "Truck Driver", None, "CDL-A Truck Driver"]
+    one_by_one = pl.concat(
+        small_coder.predict([t], top=2).with_columns(pl.lit(i, pl.Int64).alias("input_index"))
+        for i, t in enumerate(titles)
+    )
+    scored: list[str] = []
+    logits = small_coder.logits
+    monkeypatch.setattr(small_coder, "logits", lambda texts: scored.extend(texts) or logits(texts))
+    together = small_coder.predict(titles, top=2)
+    assert together.equals(one_by_one)
+    # "Truck Driver" and "CDL-A Truck Driver" normalise alike: one distinct text, scored once.
+    assert sorted(scored) == sorted(set(normalise_titles(["Truck Driver", "Charge Nurse"])))
+
+
 def test_predict_proba_rows_sum_to_one(small_coder):
     probs = small_coder.predict_proba(["Truck Driver", "Charge Nurse"])
     assert probs.shape == (2, 3)

@@ -24,7 +24,7 @@ DESCRIPTIONS = {
     "top_down": "share of the skill's total",
     "post_break": "average since the last break",
     "auto": "automatic choice per series",
-    "combination": "backtest-weighted combination of models",
+    "combination": "combined (backtest-weighted)",
 }
 
 

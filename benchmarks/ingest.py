@@ -152,8 +152,6 @@ def run_pipeline(
     from skilltide.store import Warehouse
 
     with Warehouse(db) as wh:
-        if memory_limit:  # DuckDB spills the run's uncommitted inserts beyond this
-            wh.con.execute(f"SET memory_limit = '{memory_limit}'")
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu0 = usage.ru_utime + usage.ru_stime
         start = time.perf_counter()
@@ -164,6 +162,7 @@ def run_pipeline(
             matcher=matcher,
             batch_rows=batch_rows,
             now=dt.datetime(2030, 1, 1),
+            **({"memory_limit": memory_limit} if memory_limit else {}),  # else ingest's default
         )
         seconds = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -229,7 +228,9 @@ def main() -> None:
     )
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--duckdb-memory-limit", default=None, help="e.g. 1GB")
+    parser.add_argument(
+        "--duckdb-memory-limit", default=None, help="DuckDB cap during the run, e.g. 2GB"
+    )
     parser.add_argument(
         "--engines-only", action="store_true", help="only compare the extraction engines"
     )

@@ -21,7 +21,6 @@ Example
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -262,12 +261,12 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> i
     """Insert a polars frame into ``table`` matching columns by name; returns the row count."""
     if frame.height == 0:
         return 0
-    con.register("_skilltide_append", frame.to_arrow())
-    try:
-        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _skilltide_append')
-    finally:
-        with contextlib.suppress(duckdb.Error):  # keep the insert's own error visible
-            con.unregister("_skilltide_append")
+    # Read through DuckDB's replacement scan of this local variable, not con.register(): a
+    # registered view dropped inside an open transaction stays in the catalog, holding its
+    # Arrow data, until the transaction ends, so a run appending in batches grew by the size
+    # of everything it inserted (≈ 2 GB for 1M ads), outside DuckDB's memory_limit.
+    _skilltide_append = frame.to_arrow()  # read by name in the SQL below
+    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _skilltide_append')
     return frame.height
 
 

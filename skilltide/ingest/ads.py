@@ -46,12 +46,13 @@ from skilltide.ingest.readers import (
     read_batches,
     sha256_file,
 )
-from skilltide.store import Run, Warehouse, append, frame
+from skilltide.store import Run, Warehouse, append
 
-# DuckDB's buffer pool during an ingest run: the run is one transaction, and without a cap
-# DuckDB keeps its uncommitted rows cached up to 80% of RAM; beyond this it spills to
-# ``<db>.tmp``. ``None`` keeps the connection's setting.
-MEMORY_LIMIT = "2GB"
+# DuckDB's buffer pool during an ingest run (the run is one transaction): without a cap DuckDB
+# caches up to 80% of RAM, and the demand panel's GROUPING SETS aggregation takes what it is
+# allowed (≈ 2 GB at 1M ads under a 2 GB cap); beyond the cap it spills to ``<db>.tmp``.
+# ``None`` keeps the connection's setting.
+MEMORY_LIMIT = "1GB"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
 
 
@@ -282,26 +283,26 @@ def _store_batch(
         "month",
         pl.lit(run.run_id).alias("run_id"),
     )
-    con.register("_batch_postings", postings.to_arrow())
-    try:
-        existing = frame(
-            con,
-            "SELECT DISTINCT a.ad_id FROM ads a SEMI JOIN _batch_postings b ON a.ad_id = b.ad_id",
-        )
-        con.execute("INSERT INTO ad_postings BY NAME SELECT * FROM _batch_postings")
-        # An ad first posted earlier than we knew moves to its earlier posting.
-        con.execute(
-            "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
-            " row_number = e.row_number, external_id = e.external_id"
-            " FROM (SELECT ad_id, arg_min(posted_at, posted_at) AS posted_at,"
-            "        arg_min(month, posted_at) AS month, arg_min(file_id, posted_at) AS file_id,"
-            "        arg_min(row_number, posted_at) AS row_number,"
-            "        arg_min(external_id, posted_at) AS external_id"
-            "       FROM _batch_postings GROUP BY ad_id) e"
-            " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
-        )
-    finally:
-        con.unregister("_batch_postings")
+    # Scanned by name (DuckDB's replacement scan of this local), not con.register(): see
+    # skilltide.store.append for why a registered view would hold the batch until commit.
+    _batch_postings = postings.to_arrow()  # read by name in the SQL below
+    con.complete()
+    existing = con.sql(
+        "SELECT DISTINCT a.ad_id FROM ads a SEMI JOIN _batch_postings b ON a.ad_id = b.ad_id"
+    ).pl()
+    con.execute("INSERT INTO ad_postings BY NAME SELECT * FROM _batch_postings")
+    # An ad first posted earlier than we knew moves to its earlier posting.
+    con.execute(
+        "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
+        " row_number = e.row_number, external_id = e.external_id"
+        " FROM (SELECT ad_id, arg_min(posted_at, posted_at) AS posted_at,"
+        "        arg_min(month, posted_at) AS month, arg_min(file_id, posted_at) AS file_id,"
+        "        arg_min(row_number, posted_at) AS row_number,"
+        "        arg_min(external_id, posted_at) AS external_id"
+        "       FROM _batch_postings GROUP BY ad_id) e"
+        " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
+    )
+    del _batch_postings
     stats["_ad_postings"] = stats.get("_ad_postings", 0) + postings.height
     new = (
         good.join(existing, on="ad_id", how="anti")

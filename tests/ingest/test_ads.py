@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import gzip
 import json
+import weakref
 from pathlib import Path
 
 import polars as pl
@@ -336,3 +338,29 @@ def test_duckdb_memory_limit_during_the_run_only(wh, tmp_path):
     s = ingest_ads(wh, [path], now=NOW, progress=progress, memory_limit="300MB")
     assert s["ads_stored"] == 1
     assert during == ["286.1 MiB"] and setting() == before
+
+
+def test_stored_batches_are_freed_before_the_run_commits(wh, tmp_path, monkeypatch):
+    # Each batch's Arrow data must be released once it is inserted, not held until the run's
+    # single transaction commits: a registered view dropped inside the transaction (the old
+    # con.register/unregister) kept every batch alive, so memory grew with the ads ingested.
+    rows = [f"{i},2024-01-0{i % 9 + 1},Analyst {i},Acme,North,,Uses Python {i}" for i in range(9)]
+    path = write_csv(tmp_path / "a.csv", rows)
+    tables, to_arrow = [], pl.DataFrame.to_arrow
+
+    def tracked(self, *args, **kwargs):
+        table = to_arrow(self, *args, **kwargs)
+        tables.append(weakref.ref(table))
+        return table
+
+    monkeypatch.setattr(pl.DataFrame, "to_arrow", tracked)
+    alive = []
+
+    def progress(items, description, total):
+        yield from items
+        gc.collect()  # every file is stored; the run has not committed yet
+        alive.append(sum(ref() is not None for ref in tables))
+
+    s = ingest_ads(wh, [path], now=NOW, progress=progress, batch_rows=2)
+    assert s["ads_stored"] == 9 and len(tables) >= 10
+    assert alive == [0]

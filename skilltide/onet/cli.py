@@ -183,6 +183,16 @@ def workbank_summary_command(settings: Settings, as_json: _JSON = False) -> None
 # --- title → occupation coder ------------------------------------------------------------
 
 
+CoderModel = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="Coder: lexical (default) or embed (adds sentence embeddings; "
+        "needs `pip install 'skilltide[embed]'`).",
+    ),
+]
+
+
 @command(onet_app, "code-titles")
 def code_titles_command(
     titles: Annotated[list[str] | None, typer.Argument(help="Job titles to code.")] = None,
@@ -197,14 +207,7 @@ def code_titles_command(
         typer.Option("--column", help="Title column of --file (needed when it has several)."),
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Candidates per title.")] = 5,
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model",
-            help="Coder: lexical (default) or embed (adds sentence embeddings; "
-            "needs `pip install 'skilltide[embed]'`).",
-        ),
-    ] = "lexical",
+    model: CoderModel = "lexical",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     out: Annotated[
         Path | None,
@@ -246,14 +249,7 @@ def code_titles_command(
 @command(onet_app, "build-coder")
 def build_coder_command(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model",
-            help="Coder: lexical (default) or embed (adds sentence embeddings; "
-            "needs `pip install 'skilltide[embed]'`).",
-        ),
-    ] = "lexical",
+    model: CoderModel = "lexical",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     *,
     settings: Settings,

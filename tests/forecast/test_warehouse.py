@@ -61,3 +61,27 @@ def test_failed_run_leaves_tables_empty(db):
         assert wh.query("SELECT status FROM runs WHERE command = 'forecast run'")[
             "status"
         ].to_list() == ["failed"]
+
+
+def test_forecast_run_per_working_day_is_recorded_with_the_run(cli, db):
+    import json
+
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+    args = ("forecast", "run", "--db", db, "--horizon", 2, "--model", "naive")
+    plain = cli(*args, "--json")
+    adjusted = cli(*args, "--workdays", "DE", "--json")
+    assert plain.exit_code == 0 and adjusted.exit_code == 0, adjusted.output
+    with Warehouse(db) as wh:
+        runs = wh.query(
+            "SELECT run_id, args FROM runs WHERE command = 'forecast run' ORDER BY started"
+        )
+        f = wh.query("SELECT run_id, unique_id, ds, yhat FROM forecasts ORDER BY ds")
+    recorded = [json.loads(a).get("workdays") for a in runs["args"]]
+    assert recorded == [None, "DE"]
+    first, second = runs["run_id"].to_list()
+    a = f.filter(run_id=first).sort("unique_id", "ds")["yhat"].to_numpy()
+    b = f.filter(run_id=second).sort("unique_id", "ds")["yhat"].to_numpy()
+    assert a.shape == b.shape and not (a == b).all()  # the calendar changed the forecasts
+    bad = cli(*args, "--workdays", "Atlantis")
+    assert bad.exit_code == 1 and "Atlantis" in bad.output

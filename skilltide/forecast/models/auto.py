@@ -106,77 +106,90 @@ class Auto(Forecaster):
     def _fit(self, wide: Wide, horizon: int) -> None:
         from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
 
-        seg = segments(wide, self.breaks)
-        seg_frame = pl.DataFrame({"unique_id": wide.ids, "segment": seg.astype(str)})
+        seg = segments(wide, self.breaks).astype(str)
+        self.segment_names_, self.segment_of_ = np.unique(seg, return_inverse=True)
         factories = {name: self._factory(name) for name in self.candidates}
         try:
             cutoffs = default_cutoffs(wide.months[:-1], horizon, self.n_windows)
         except UserError:
             cutoffs = []
+        n_seg = len(self.segment_names_)
         if cutoffs and len(self.candidates) > 1:
             bt = rolling_forecasts(None, factories, horizon=horizon, cutoffs=cutoffs, wide=wide)
-            bt = bt.join(seg_frame, on="unique_id")
-            self.scores_ = bt.group_by("segment", "model").agg(
-                mae=(pl.col("yhat") - pl.col("y")).abs().mean()
+            # every candidate has the same rows: one matrix row per candidate, summed in a
+            # fixed order so that the weights are bit-for-bit reproducible
+            rows = bt.filter(pl.col("model") == self.candidates[0]).drop("model", "yhat")
+            yhat = np.stack(
+                [bt.filter(pl.col("model") == m)["yhat"].to_numpy() for m in self.candidates]
             )
-            self.weights_ = self._weights(self.scores_)
-            self.backtest_ = (
-                bt.join(self.weights_, on=["segment", "model"])
-                .group_by("unique_id", "cutoff", "ds", "step", maintain_order=True)
-                .agg(
-                    pl.lit("auto").alias("model"),
-                    (pl.col("weight") * pl.col("yhat")).sum().alias("yhat"),
-                    pl.col("y").first(),
-                    pl.col("scale").first(),
-                )
+            row_segment = self.segment_of_[
+                rows.join(
+                    pl.DataFrame({"unique_id": wide.ids, "_i": np.arange(len(wide.ids))}),
+                    on="unique_id",
+                    how="left",
+                    maintain_order="left",
+                )["_i"].to_numpy()
+            ]
+            counts = np.bincount(row_segment, minlength=n_seg)
+            error = np.abs(yhat - rows["y"].to_numpy())
+            mae = np.stack([np.bincount(row_segment, e, minlength=n_seg) for e in error]) / counts
+            self.weight_matrix_ = self._weights(mae)
+            combined = (self.weight_matrix_[:, row_segment] * yhat).sum(axis=0)
+            self.backtest_ = rows.with_columns(
+                model=pl.lit("auto"), yhat=pl.Series(combined)
+            ).select(bt.columns)
+            self.scores_ = pl.DataFrame(
+                {
+                    "segment": np.tile(self.segment_names_, len(self.candidates)),
+                    "model": np.repeat(self.candidates, n_seg),
+                    "mae": mae.ravel(),
+                }
             )
         else:
             self.scores_ = self.backtest_ = None
-            self.weights_ = pl.DataFrame(
-                {"segment": sorted(set(seg.astype(str))), "model": self.candidates[0]}
-            ).with_columns(weight=pl.lit(1.0))
-        self.choice_ = (
-            self.weights_.sort("segment", "weight", descending=[False, True])
-            .group_by("segment", maintain_order=True)
-            .agg(
-                pl.col("model").first()
-                if self.strategy == "select"
-                else pl.lit("combination").alias("model")
-            )
+            self.weight_matrix_ = np.zeros((len(self.candidates), n_seg))
+            self.weight_matrix_[0] = 1.0
+        m, k = np.nonzero(self.weight_matrix_)
+        self.weights_ = pl.DataFrame(
+            {
+                "segment": self.segment_names_[k],
+                "model": np.array(self.candidates)[m],
+                "weight": self.weight_matrix_[m, k],
+            }
+        ).sort("segment", "model")
+        best = np.array(self.candidates)[self.weight_matrix_.argmax(axis=0)]
+        label = best if self.strategy == "select" else np.full(n_seg, "combination")
+        self.choice_ = pl.DataFrame({"segment": self.segment_names_, "model": label})
+        self.series_model_ = pl.DataFrame(
+            {"unique_id": wide.ids, "segment": seg, "model": label[self.segment_of_]}
         )
-        self.series_model_ = seg_frame.join(self.choice_, on="segment", how="left").with_columns(
-            pl.col("model").fill_null(self.candidates[0])
-        )
-        self.segment_ = seg.astype(str)
-        needed = sorted(set(self.weights_["model"].to_list()))
-        self.fitted_ = {name: factories[name]().fit_wide(wide, horizon) for name in needed}
+        self.fitted_ = {
+            name: factories[name]().fit_wide(wide, horizon)
+            for name, used in zip(self.candidates, self.weight_matrix_.any(axis=1), strict=True)
+            if used
+        }
 
-    def _weights(self, scores: pl.DataFrame) -> pl.DataFrame:
-        """``(segment, model, weight)``: 1 for the lowest backtest MAE (``select``; ties go to
-        the earlier candidate), or proportional to 1 / MAE (``combine``)."""
+    def _weights(self, mae: np.ndarray) -> np.ndarray:
+        """``candidates × segments`` weights from the backtest MAE: 1 for the lowest
+        (``select``; ties go to the earlier candidate), or proportional to 1 / MAE
+        (``combine``; weights below 1e-6 dropped)."""
+        weights = np.zeros_like(mae)
         if self.strategy == "select":
-            rank = pl.col("model").replace_strict(
-                {m: i for i, m in enumerate(self.candidates)}, return_dtype=pl.Int64
-            )
-            best = scores.sort("segment", "mae", rank).group_by("segment").first()
-            return best.select("segment", "model", weight=pl.lit(1.0))
+            weights[mae.argmin(axis=0), np.arange(mae.shape[1])] = 1.0
+            return weights
         # a perfect candidate (MAE 0) takes all the weight rather than dividing by zero
-        floor = pl.max_horizontal(pl.col("mae").max().over("segment") * 1e-9, pl.lit(1e-12))
-        inverse = 1.0 / pl.max_horizontal(pl.col("mae"), floor)
-        return scores.select(
-            "segment", "model", weight=inverse / inverse.sum().over("segment")
-        ).filter(pl.col("weight") > 1e-6)
+        floor = np.maximum(mae.max(axis=0) * 1e-9, 1e-12)
+        inverse = 1.0 / np.maximum(mae, floor)
+        weights = inverse / inverse.sum(axis=0)
+        weights[weights < 1e-6] = 0.0
+        return weights / weights.sum(axis=0)
 
     def _forecast(self, wide: Wide, horizon: int) -> np.ndarray:
         out = np.zeros((len(wide.ids), horizon))
-        for name, model in self.fitted_.items():
-            per_segment = dict(
-                self.weights_.filter(pl.col("model") == name)
-                .select("segment", "weight")
-                .iter_rows()
-            )
-            weight = np.array([per_segment.get(s, 0.0) for s in self.segment_])
-            out += weight[:, None] * model.predict_matrix()
+        for m, name in enumerate(self.candidates):
+            if name in self.fitted_:
+                weight = self.weight_matrix_[m, self.segment_of_]
+                out += weight[:, None] * self.fitted_[name].predict_matrix()
         return out
 
     def chosen_models(self) -> pl.DataFrame:

@@ -65,15 +65,20 @@ BASELINES = {
 }
 # the ensemble's members, per working day, at the tuning and the test origins
 MEMBERS = {
-    "naive@CN": ("naive", {}),
-    "window_average_3@CN": ("window_average", {"window": 3}),
-    "lgbm@CN": ("lgbm", LGBM),
-    "top_down@CN": ("top_down", {}),
+    "naive@CN": ("naive", {"workdays": WORKDAYS}),
+    "window_average_3@CN": ("window_average", {"window": 3, "workdays": WORKDAYS}),
+    "lgbm@CN": ("lgbm", {**LGBM, "workdays": WORKDAYS}),
+    "top_down@CN": ("top_down", {"workdays": WORKDAYS}),
 }
-AUTO = (
-    "auto",
-    {"candidates": ("naive", "seasonal_naive", "window_average", "blend", "top_down", "tsb")},
-)
+AUTO = {
+    "auto@CN": (
+        "auto",
+        {
+            "candidates": ("naive", "seasonal_naive", "window_average", "blend", "top_down", "tsb"),
+            "workdays": WORKDAYS,
+        },
+    )
+}
 GRID = [np.array(w) / 5 for w in itertools.product(range(6), repeat=len(MEMBERS)) if sum(w) == 5]
 
 
@@ -93,7 +98,7 @@ def load(level: str) -> tuple[Wide, dict[str, np.ndarray]]:
     return wide, subsets
 
 
-def forecasts(wide: Wide, origin: str, models: dict, workdays: str | None = None):
+def forecasts(wide: Wide, origin: str, models: dict):
     """Every model's ``series × 3`` forecast from ``origin``, the actuals, and each model's
     ``(wall, CPU)`` seconds (CPU: this process only, so a loaded machine shows in wall)."""
     t = [f"{d:%Y-%m}" for d in wide.months].index(origin)
@@ -101,7 +106,7 @@ def forecasts(wide: Wide, origin: str, models: dict, workdays: str | None = None
     out, seconds = {}, {}
     for label, (name, params) in models.items():
         start, cpu = time.perf_counter(), time.process_time()
-        model = make_model(name, workdays=workdays, **params)
+        model = make_model(name, **params)
         out[label] = model.fit_wide(past, HORIZON).predict_matrix()
         seconds[label] = (time.perf_counter() - start, time.process_time() - cpu)
     return out, wide.values[:, t + 1 : t + 1 + HORIZON], seconds
@@ -137,20 +142,16 @@ def _stack(runs: list) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
 def run_level(level: str) -> dict:
     wide, subsets = load(level)
-    tune_preds, tune_true = _stack([forecasts(wide, o, MEMBERS, WORKDAYS) for o in TUNE_ORIGINS])
+    tune_preds, tune_true = _stack([forecasts(wide, o, MEMBERS) for o in TUNE_ORIGINS])
     tune_mae = {_label(w): metrics.mae(_combine(tune_preds, w), tune_true) for w in GRID}
     best = min(tune_mae, key=tune_mae.get)
     weights = GRID[list(tune_mae).index(best)]
-    runs = [
-        forecasts(wide, o, BASELINES) + forecasts(wide, o, {**MEMBERS, "auto@CN": AUTO}, WORKDAYS)
-        for o in TEST_ORIGINS
-    ]
-    merged = [({**a, **b}, t, {**sa, **sb}) for a, t, sa, b, _, sb in runs]
-    preds, true = _stack(merged)
+    runs = [forecasts(wide, o, {**BASELINES, **MEMBERS, **AUTO}) for o in TEST_ORIGINS]
+    preds, true = _stack(runs)
     preds["skilltide ensemble@CN"] = _combine(preds, weights)
     rows = table(preds, true, subsets)
-    cpu = {name: [round(s[name][1], 1) for _, _, s in merged] for name in ("lgbm", "lgbm@CN")}
-    wall = {name: [round(s[name][0], 1) for _, _, s in merged] for name in ("lgbm", "lgbm@CN")}
+    cpu = {name: [round(s[name][1], 1) for _, _, s in runs] for name in ("lgbm", "lgbm@CN")}
+    wall = {name: [round(s[name][0], 1) for _, _, s in runs] for name in ("lgbm", "lgbm@CN")}
     return {
         "level": level,
         "series": len(wide.ids),

@@ -158,15 +158,7 @@ def label_scope(
     which it could break. Month ``c`` is a market-wide event when the series with a break in
     ``[c − window, c + window]`` are at least ``min_series`` and at least ``share`` of the
     series whose ``[from, to]`` contains ``c``; a break is ``market`` when it lies within
-    ``±window`` months of an event month.
-
-    Example
-    -------
-    >>> found = pl.DataFrame({"unique_id": list("abcdef"), "_m": [100, 100, 101, 99, 100, 50]})
-    >>> coverage = pl.DataFrame({"unique_id": list("abcdefgh"), "from": [40] * 8,
-    ...                          "to": [120] * 8})
-    >>> label_scope(found, coverage)["scope"].to_list()
-    ['market', 'market', 'market', 'market', 'market', 'series']
+    ``±window`` months of an event month (example in the module docstring).
     """
     lo = int(min(coverage["from"].min(), found["_m"].min())) - window
     hi = int(max(coverage["to"].max(), found["_m"].max())) + window

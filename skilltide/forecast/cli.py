@@ -174,10 +174,10 @@ def panel_command(
 
     Example: skilltide forecast panel demand.csv --horizon 3 --cutoffs 2023-06,2023-09 --out f.csv
     """
+    from skilltide.forecast.panel import read_panel
     from skilltide.forecast.pipeline import forecast_panel
-    from skilltide.forecast.warehouse import load_panel
 
-    frame = load_panel(input)
+    frame = read_panel(input)
     forecasts, _ = forecast_panel(
         frame, horizon=horizon, model=model, cutoffs=_cutoffs(cutoffs), workdays=workdays
     )
@@ -247,10 +247,10 @@ def backtest_command(
     Example: skilltide forecast backtest demand.csv --horizon 3 --models naive,lgbm --windows 4
     """
     from skilltide.forecast.backtest import run_backtest
-    from skilltide.forecast.warehouse import load_panel
+    from skilltide.forecast.panel import read_panel
 
     metrics = run_backtest(
-        load_panel(input),
+        read_panel(input),
         [m.strip() for m in models.split(",")],
         horizon=horizon,
         n_windows=windows,

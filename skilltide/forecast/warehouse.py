@@ -13,46 +13,11 @@ from typing import Any
 
 import polars as pl
 
-from skilltide.errors import UserError
 from skilltide.forecast.backtest import evaluate
 from skilltide.forecast.features import split_id
 from skilltide.forecast.intervals import conformal_quantiles, coverage
 from skilltide.forecast.pipeline import forecast_panel
 from skilltide.store import append
-
-
-def load_panel(path) -> pl.DataFrame:
-    """A long panel file, validated and gap-filled by :func:`skilltide.forecast.panel.read_panel`
-    (or, before that module exists in this checkout, by a minimal reader)."""
-    try:
-        from skilltide.forecast.panel import read_panel
-    except ImportError:
-        return _read_minimal(path)
-    return read_panel(path)
-
-
-def _read_minimal(path) -> pl.DataFrame:
-    from pathlib import Path
-
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such file")
-    frame = (
-        pl.read_parquet(path)
-        if path.suffix == ".parquet"
-        else pl.read_csv(path, try_parse_dates=True)
-    )
-    missing = [c for c in ("unique_id", "ds", "y") if c not in frame.columns]
-    if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
-    frame = frame.select(
-        pl.col("unique_id").cast(pl.String),
-        pl.col("ds").cast(pl.Date),
-        pl.col("y").cast(pl.Float64),
-    )
-    if frame.select(pl.struct("unique_id", "ds").is_duplicated().any()).item():
-        raise UserError(f"{path}: duplicate (unique_id, ds) rows")
-    return frame
 
 
 def _breaks_for(wh, panel: str, granularity: str) -> pl.DataFrame | None:

@@ -122,14 +122,10 @@ class Auto(Forecaster):
             yhat = np.stack(
                 [bt.filter(pl.col("model") == m)["yhat"].to_numpy() for m in self.candidates]
             )
-            row_segment = self.segment_of_[
-                rows.join(
-                    pl.DataFrame({"unique_id": wide.ids, "_i": np.arange(len(wide.ids))}),
-                    on="unique_id",
-                    how="left",
-                    maintain_order="left",
-                )["_i"].to_numpy()
-            ]
+            segment_of = dict(zip(wide.ids, self.segment_of_.tolist(), strict=True))
+            row_segment = (
+                rows["unique_id"].replace_strict(segment_of, return_dtype=pl.Int64).to_numpy()
+            )
             counts = np.bincount(row_segment, minlength=n_seg)
             error = np.abs(yhat - rows["y"].to_numpy())
             mae = np.stack([np.bincount(row_segment, e, minlength=n_seg) for e in error]) / counts

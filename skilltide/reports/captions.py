@@ -34,18 +34,23 @@ def number(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
 
 
-def overview(market: pl.DataFrame, months: tuple, n_skills: int, granularity: str) -> str:
+def overview(
+    market: pl.DataFrame, months: tuple, n_skills: int, granularity: str, unit: str = "job ads"
+) -> str:
     total = market["ads"].sum()
     last = market.sort("month").tail(13)
     text = (
         f"From {month_name(months[0])} to {month_name(months[1])} the warehouse holds "
-        f"{total:,.0f} job ads; {n_skills:,} skills are tracked"
+        f"{total:,.0f} {unit}; {n_skills:,} skills are tracked"
         f"{'' if granularity == 'market' else f' by {granularity}'}."
     )
+    if unit != "job ads":
+        text += " This panel carries no ad totals, so the counts are skill mentions."
     if last.height == 13 and last["ads"][0] > 0:
         change = last["ads"][-1] / last["ads"][0] - 1
         text += (
-            f" In {month_name(last['month'][-1])} there were {last['ads'][-1]:,.0f} ads, "
+            f" In {month_name(last['month'][-1])} there were {last['ads'][-1]:,.0f} "
+            f"{'ads' if unit == 'job ads' else unit}, "
             f"{signed_pct(change)} on a year earlier."
         )
     return text

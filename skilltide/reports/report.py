@@ -52,7 +52,8 @@ def _build(wh, panel, granularity, title, max_series) -> Page:
     today = dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC")
     scope = "whole market" if granularity == "market" else f"by {granularity}"
     subtitle = (
-        f"Skill demand in job ads ({panel} panel, {scope}), "
+        f"Skill demand{' in job ads' if series.market_unit == 'job ads' else ''} "
+        f"({panel} panel, {scope}), "
         f"{captions.month_name(series.months[0])} – "
         f"{captions.month_name(series.months[1])}. Generated {today} by skilltide "
         f"{__version__}."
@@ -71,8 +72,8 @@ def _overview(s: SeriesData, how: dict) -> Section:
     sec = Section("overview", "Overview")
     last = s.market.sort("month").row(-1, named=True)
     items = [
-        ("job ads in the data", f"{s.market['ads'].sum():,.0f}"),
-        (f"ads in {captions.month_name(last['month'])}", f"{last['ads']:,.0f}"),
+        (f"{s.market_unit} in the data", f"{s.market['ads'].sum():,.0f}"),
+        (f"{s.market_unit} in {captions.month_name(last['month'])}", f"{last['ads']:,.0f}"),
         ("skills tracked", f"{s.n_skills:,}"),
         ("months of history", f"{s.market.height:,}"),
     ]
@@ -81,7 +82,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
     if s.breaks_info:
         items.append(("structural breaks found", f"{s.breaks_info['n_breaks']:,}"))
     sec.blocks += [
-        Caption(captions.overview(s.market, s.months, s.n_skills, s.granularity)),
+        Caption(captions.overview(s.market, s.months, s.n_skills, s.granularity, s.market_unit)),
         Stats(items),
     ]
     if s.growth is not None and s.growth.height:

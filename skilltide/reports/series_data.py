@@ -49,7 +49,7 @@ class SeriesData:
     granularity: str
     measure: Measure
     months: tuple  # (first, last) observed month
-    market: pl.DataFrame  # month, ads
+    market: pl.DataFrame  # month, ads (skill mentions when the panel has no ad totals)
     history: pl.DataFrame  # label, month, y
     series: pl.DataFrame  # label, group_id, skill_id, skill, group, recent_count
     n_skills: int
@@ -58,6 +58,7 @@ class SeriesData:
     forecast_info: dict = field(default_factory=dict)
     growth: pl.DataFrame | None = None  # label, base, end, growth, lo, hi (fractions)
     breaks: pl.DataFrame | None = None  # label, break_ds, kind, size, p_value, scope, method
+    market_unit: str = "job ads"  # what ``market['ads']`` counts
     market_breaks: pl.DataFrame | None = None  # break_ds, kind, n_series, share_series, size
     breaks_info: dict = field(default_factory=dict)
 
@@ -118,7 +119,7 @@ def load_series(
         .otherwise(pl.col("label"))
     )
 
-    market = _market_totals(wh, panel, granularity)
+    market, market_unit = _market_totals(wh, panel, granularity)
     forecast, info = _forecasts(wh, panel, granularity, series)
     measure = _measure_of(wh, panel, granularity, forecast)
     history = _history(wh, panel, granularity, series, measure)
@@ -130,6 +131,7 @@ def load_series(
     data = SeriesData(
         panel, granularity, measure, months, market, history, series, int(n_skills), n_total
     )
+    data.market_unit = market_unit
     if forecast is not None:
         data.forecast = forecast.with_columns(
             [pl.col(c) * measure.scale for c in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95")]
@@ -176,7 +178,9 @@ def occupation_titles(wh: Warehouse, codes: list[str]) -> dict[str, str]:
     return {c: titles.get(c) or c for c in codes}
 
 
-def _market_totals(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:
+def _market_totals(wh: Warehouse, panel: str, granularity: str) -> tuple[pl.DataFrame, str]:
+    """Ads per month and what they count: job ads, or skill mentions when an imported panel
+    (e.g. Job-SDF's) carries no ad totals."""
     market = wh.query(
         "SELECT month, ads FROM demand_totals WHERE panel = ? AND granularity = 'market'"
         " AND group_id = 'all' ORDER BY month",
@@ -188,7 +192,14 @@ def _market_totals(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:
             " granularity = ? GROUP BY month ORDER BY month",
             [panel, granularity],
         )
-    return market
+    if market.height:
+        return market, "job ads"
+    mentions = wh.query(
+        "SELECT month, sum(count) AS ads FROM demand WHERE panel = ? AND granularity = ?"
+        " GROUP BY month ORDER BY month",
+        [panel, granularity],
+    )
+    return mentions, "skill mentions"
 
 
 def _history(wh, panel, granularity, series, measure: Measure) -> pl.DataFrame:

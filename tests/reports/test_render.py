@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 import pytest
 
 from skilltide.reports import render_report
@@ -99,3 +100,22 @@ def test_cli_takes_defaults_from_the_config_file(cli, full_warehouse, tmp_path):
     assert result.exit_code == 0, result.output
     html = (tmp_path / "from-config" / "report.html").read_text(encoding="utf-8")
     assert "<title>Configured title</title>" in html and "by region" in html
+
+
+def test_panel_without_ad_totals_reports_skill_mentions(cli, db, tmp_path):
+    """An imported Job-SDF-style panel has skill counts but no ad totals: the overview counts
+    skill mentions (and says so) instead of failing on an empty market series."""
+    months = [f"2023-{m:02d}" for m in range(1, 13)]
+    wide = pl.DataFrame(
+        {"region_id": ["1", "1", "2"], "skill_id": ["10", "11", "10"]}
+        | {m: [float(k + 1), 2.0, 3.0] for k, m in enumerate(months)}
+    )
+    wide.write_parquet(tmp_path / "region.parquet")
+    imported = cli("ingest", "demand", tmp_path / "region.parquet", "--panel", "wide", "--db", db)
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "r"
+    result = cli("report", "--db", db, "--out", out, "--panel", "wide", "--granularity", "region")
+    assert result.exit_code == 0, result.output
+    text = (out / "report.html").read_text()
+    assert "skill mentions in the data" in text and "job ads in the data" not in text
+    assert f"{sum(range(1, 13)) + 12 * 5:,} skill mentions" in text

@@ -143,3 +143,36 @@ def test_warehouse_panel_fills_months_without_mentions(db):
     assert sql["y"].to_list() == [0.0, 0.1, 0.0]
     with pytest.raises(UserError, match="count' or 'share"):
         warehouse_panel(Warehouse(db), value="ratio")
+
+
+def test_warehouse_panel_interpolates_a_month_the_source_lacks(db):
+    """A month absent from the group's totals (no data, as Hacker News' 2011-07) is not zero
+    demand: it is interpolated, so breaks and forecasts see no false collapse."""
+    months = [date(2024, 1, 1), date(2024, 3, 1), date(2024, 4, 1)]  # February missing
+    with Warehouse(db) as wh:
+        with wh.run("test seed") as run:
+            totals = {"panel": "hn", "granularity": "market", "group_id": "all"}
+            append(
+                run.con,
+                "demand_totals",
+                pl.DataFrame({**totals, "month": months, "ads": 100.0, "run_id": run.run_id}),
+            )
+            append(
+                run.con,
+                "demand",
+                pl.DataFrame(
+                    {
+                        **totals,
+                        "skill_id": "hn:python",
+                        "month": months,
+                        "count": [10.0, 30.0, 40.0],
+                        "total": 100.0,
+                        "share": [0.1, 0.3, 0.4],
+                        "run_id": run.run_id,
+                    }
+                ),
+            )
+        counts = warehouse_panel(wh, panel="hn")
+    assert counts["ds"].to_list() == [date(2024, m, 1) for m in (1, 2, 3, 4)]
+    assert counts["y"].to_list() == [10.0, 20.0, 30.0, 40.0]
+    assert counts["skill_id"].to_list() == ["hn:python"] * 4

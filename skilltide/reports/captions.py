@@ -25,7 +25,10 @@ def month_name(day: dt.date | None) -> str:
 
 
 def signed_pct(x: float) -> str:
-    """A fraction as a signed whole percent with a true minus sign: 0.12 → '+12%'."""
+    """A fraction as a signed whole percent with a true minus sign: 0.12 → '+12%'; a change
+    that rounds to nothing is '0%' (not '−0%')."""
+    if round(x * 100) == 0:
+        return "0%"
     text = f"{x * 100:+.0f}%"
     return text.replace("-", MINUS)
 

@@ -89,3 +89,10 @@ def test_network_caption_claims_real_grouping_only_far_from_the_null():
 
     assert "grouping is real" in caption(12.0)
     assert "no more than chance" in caption(1.2)
+
+
+def test_signed_percent_has_a_true_minus_and_no_negative_zero():
+    assert captions.signed_pct(0.12) == "+12%"
+    assert captions.signed_pct(-0.07) == "\u22127%"
+    assert captions.signed_pct(-0.004) == "0%"
+    assert captions.signed_pct(0.004) == "0%"

@@ -167,6 +167,17 @@ def run_pipeline(
         seconds = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu = usage.ru_utime + usage.ru_stime - cpu0
+        stages = json.loads(
+            wh.query("SELECT stages FROM runs WHERE run_id = ?", [summary["run_id"]])["stages"][0]
+        )
+    # Seconds per step: file steps summed over files (preparation runs in worker threads in
+    # parallel with storing, so steps add up to more than the wall time), then the panel.
+    steps: dict[str, float] = {}
+    for stage in stages:
+        for name, value in stage.get("_steps", {}).items():
+            steps[name] = steps.get(name, 0.0) + value
+        if stage["stage"].startswith("demand panel"):
+            steps["demand_panel"] = stage["seconds"]
     mb = sum(f.stat().st_size for f in files) / 1e6
     return {
         "seconds": round(seconds, 2),
@@ -179,6 +190,7 @@ def run_pipeline(
         "duplicates": summary["duplicates"],
         "skills_found": summary["skills_found"],
         "file_mb": round(mb, 1),
+        "step_seconds": {k: round(v, 2) for k, v in steps.items()},
     }
 
 

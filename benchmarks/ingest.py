@@ -146,7 +146,12 @@ def peak_rss_mb() -> float:
 
 
 def run_pipeline(
-    db: Path, files: list[Path], matcher=None, batch_rows: int = 20_000, memory_limit=None
+    db: Path,
+    files: list[Path],
+    matcher=None,
+    batch_rows: int = 20_000,
+    memory_limit=None,
+    workers: int | None = None,
 ) -> dict:
     from skilltide.ingest.ads import ingest_ads
     from skilltide.store import Warehouse
@@ -163,6 +168,7 @@ def run_pipeline(
             batch_rows=batch_rows,
             now=dt.datetime(2030, 1, 1),
             **({"memory_limit": memory_limit} if memory_limit else {}),  # else ingest's default
+            **({"workers": workers} if workers is not None else {}),
         )
         seconds = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -242,6 +248,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--duckdb-memory-limit", default=None, help="DuckDB cap during the run, e.g. 2GB"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="preparation threads (default: ingest's; 0 = sequential, for per-step profiles)",
     )
     parser.add_argument(
         "--engines-only", action="store_true", help="only compare the extraction engines"
@@ -335,7 +347,11 @@ def main() -> None:
         return
     rss_before = peak_rss_mb()
     ours = run_pipeline(
-        db, [big], batch_rows=args.batch_rows, memory_limit=args.duckdb_memory_limit
+        db,
+        [big],
+        batch_rows=args.batch_rows,
+        memory_limit=args.duckdb_memory_limit,
+        workers=args.workers,
     )
     ours["peak_rss_mb"] = round(peak_rss_mb())
     subset_ours = run_pipeline(fresh_db("subset"), [small], batch_rows=args.batch_rows)

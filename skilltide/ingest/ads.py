@@ -33,7 +33,7 @@ from typing import Any
 
 from skilltide.console import quiet_progress
 from skilltide.errors import UserError
-from skilltide.ingest.batches import pipelined, prepare_batch, store_batch
+from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.readers import (
@@ -91,6 +91,7 @@ def ingest_ads(
     now: dt.datetime | None = None,
     matcher: SkillMatcher | None = None,
     memory_limit: str | None = MEMORY_LIMIT,
+    workers: int = WORKERS,
 ) -> dict[str, Any]:
     """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
 
@@ -99,7 +100,8 @@ def ingest_ads(
     ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"`` to
     load the warehouse's coder when the title-coding stage is installed. ``matcher`` replaces
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
-    DuckDB's memory during the run (restored afterwards).
+    DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
+    next batches while one is stored (0: all in this thread, one batch at a time).
     """
     files = expand_paths(paths)
     fields = parse_mapping(mapping)
@@ -113,7 +115,7 @@ def ingest_ads(
         for path in progress(files, "ingesting ads", total=len(files)):
             with run.stage(f"file {path.name}") as record:
                 stats = _ingest_file(
-                    run, path, fields, source, matcher, title_coder, now, batch_rows
+                    run, path, fields, source, matcher, title_coder, now, batch_rows, workers
                 )
                 record.update(stats)
             per_file.append({"path": str(path), **stats})
@@ -198,6 +200,7 @@ def _ingest_file(
     coder: Any,
     now: dt.datetime,
     batch_rows: int,
+    workers: int,
 ) -> dict[str, Any]:
     con = run.con
     size = path.stat().st_size
@@ -218,6 +221,7 @@ def _ingest_file(
     prepared = pipelined(
         read_batches(path, fields, batch_rows),
         functools.partial(prepare_batch, now=now, matcher=matcher),
+        workers=workers,
         steps=steps,
     )
     for batch in prepared:

@@ -47,9 +47,9 @@ from skilltide.ingest.readers import raw_json
 from skilltide.ingest.validate import validate
 from skilltide.store import Run, append
 
-# Batches prepared ahead of the one being stored, and threads preparing them: two threads keep
-# both cores busy (extraction of one batch while the other is normalised or stored) and bound
-# memory to about three batches in flight.
+# Threads preparing batches, and batches read ahead of the one being stored: two and two keep
+# both cores busy (one batch extracted while another is normalised or stored) and bound memory
+# to three batches in flight.
 WORKERS = 2
 LOOKAHEAD = 2
 
@@ -220,28 +220,39 @@ def pipelined(
     steps: dict[str, float] | None = None,
 ) -> Iterator[Any]:
     """``work(item)`` for each item, computed up to ``lookahead`` items ahead in ``workers``
-    threads, yielded in input order. The first exception is raised in order, at its item;
-    leaving early cancels what was not started. ``steps["read"]`` gets the time spent pulling
-    items (reading the file).
+    threads, yielded in input order (``workers=0``: one after the other in this thread, for
+    profiling). The first exception is raised in order, at its item; leaving early cancels
+    what was not started. ``steps["read"]`` gets the time spent pulling items (reading).
 
     >>> list(pipelined(range(5), lambda x: x * x))
     [0, 1, 4, 9, 16]
     """
     steps = {} if steps is None else steps
     source = iter(items)
+    if workers == 0:
+        while True:
+            with timed(steps, "read"):
+                item = next(source, _END)
+            if item is _END:
+                return
+            yield work(item)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skilltide-ingest")
     pending: deque = deque()
-    try:
-        while True:
-            while len(pending) <= lookahead:
-                with timed(steps, "read"):
-                    item = next(source, _END)
-                if item is _END:
-                    break
-                pending.append(pool.submit(work, item))
-            if not pending:
+
+    def fill() -> None:
+        while len(pending) < lookahead:
+            with timed(steps, "read"):
+                item = next(source, _END)
+            if item is _END:
                 return
-            yield pending.popleft().result()
+            pending.append(pool.submit(work, item))
+
+    try:
+        fill()
+        while pending:
+            current = pending.popleft()
+            fill()  # the next batches are read and start while this one is awaited and stored
+            yield current.result()
     finally:
         for future in pending:
             future.cancel()

@@ -362,20 +362,29 @@ def _nesting(patterns: list[str]) -> pl.DataFrame:
     )
 
 
+_SHIFT = 1 << 32
+
+
 def _longest(matches: pl.DataFrame, nested: pl.DataFrame) -> pl.DataFrame:
     """Per row and key (one row per match): ``n_raw`` occurrences, ``n`` of them outside
     longer matched keys."""
-    counts = matches.group_by("row", "key").len("n")
+    # (row, key) packed into one UInt64: grouping and joining on one integer is several
+    # times faster than on two columns.
+    pair = pl.col("row").cast(pl.UInt64) * _SHIFT + pl.col("key").cast(pl.UInt64)
+    counts = matches.group_by(pair.alias("pair")).len("n")
     inside = (
-        counts.rename({"key": "outer", "n": "n_outer"})
+        counts.select(
+            (pl.col("pair") // _SHIFT).alias("row"),
+            (pl.col("pair") % _SHIFT).cast(pl.UInt32).alias("outer"),
+            pl.col("n").alias("n_outer"),
+        )
         .join(nested, on="outer", how="inner")
-        .group_by("row", "key")
+        .group_by(pair.alias("pair"))
         .agg(pl.col("n_outer").sum())
     )
-    return (
-        counts.join(inside, on=["row", "key"], how="left")
-        .with_columns(
-            pl.col("n").alias("n_raw"), (pl.col("n") - pl.col("n_outer").fill_null(0)).alias("n")
-        )
-        .select("row", "key", "n", "n_raw")
+    return counts.join(inside, on="pair", how="left").select(
+        (pl.col("pair") // _SHIFT).cast(pl.UInt32).alias("row"),
+        (pl.col("pair") % _SHIFT).cast(pl.UInt32).alias("key"),
+        (pl.col("n") - pl.col("n_outer").fill_null(0)).alias("n"),
+        pl.col("n").alias("n_raw"),
     )

@@ -44,6 +44,8 @@ import duckdb
 import polars as pl
 
 SENTENCE = "⁞"
+# Two 32-bit codes packed into one UInt64 (grouping and joining on one integer is fastest).
+_SHIFT = 1 << 32
 _SENTENCE_ENDS = [". ", ".\n", ".\r", "! ", "!\n", "? ", "?\n", "。", "！", "？", "\n\n"]
 # Spaces are kept as they are (replacing each one would cost most of the time); the rest of
 # the non-name characters, newlines included, become one space.
@@ -289,7 +291,7 @@ class SkillMatcher:
             self.matches(pl.col("lower"), False, lowered=True).alias("plain"),
             self.matches(pl.col("norm"), True).alias("guarded"),
         )
-        parts = []
+        hits = {}
         for column in ("plain", "guarded"):
             enum, codes, nested = self._automata[column]
             matched = (
@@ -298,39 +300,39 @@ class SkillMatcher:
                 .drop_nulls("key")
                 .select("row", _code(pl.col("key"), enum))
             )
-            parts.append(
-                _longest(matched, nested)
-                .join(codes, on="key", how="inner")
-                .select("row", "skill", "kind", "n", "n_raw")
-            )
-        hits = pl.concat(parts)
+            keys = _longest(matched, nested)
+            if column == "plain":  # only mentions outside longer matched names count
+                keys = keys.filter(pl.col("n") > 0)
+            hits[column] = keys.join(codes, on="key", how="inner")
         # Guarded names: kept where list-context mentions outnumber rejected ones.
-        guarded_hits = hits.filter(pl.col("kind") != "plain")
-        votes = guarded_hits.group_by("row", "skill").agg(
-            (pl.col("n") * (pl.col("kind") == "context")).sum().alias("context"),
-            (pl.col("n") * (pl.col("kind") == "reject")).max().alias("reject"),
-            (pl.col("n_raw") * (pl.col("kind") == "bare")).sum().alias("mentions"),
+        votes = (
+            hits["guarded"]
+            .group_by("row", "skill")
+            .agg(
+                (pl.col("n") * (pl.col("kind") == "context")).sum().alias("context"),
+                (pl.col("n") * (pl.col("kind") == "reject")).max().alias("reject"),
+                (pl.col("n_raw") * (pl.col("kind") == "bare")).sum().alias("mentions"),
+            )
         )
         # Some mention in a list context, and not every mention a non-skill phrase.
         accepted = votes.filter(
             (pl.col("context") > 0) & (pl.col("mentions") > pl.col("reject"))
         ).select("row", "skill")
-        plain = hits.filter((pl.col("kind") == "plain") & (pl.col("n") > 0))
-        hits = pl.concat([plain.select(accepted.columns), accepted])
-        if hits.height == 0:
+        kept = pl.concat([hits["plain"].select("row", "skill"), accepted])
+        if kept.height == 0:
             return empty
-        ad_ids = norm["ad_id"]
+        # (ad, skill) packed into one integer: its sort order is (ad, skill id).
+        pair = (pl.col("row") % n).cast(pl.UInt64) * _SHIFT + pl.col("skill").cast(pl.UInt64)
         return (
-            hits.with_columns((pl.col("row") % n).alias("i"), (pl.col("row") >= n).alias("in_text"))
-            .group_by("i", "skill")
+            kept.group_by(pair.alias("pair"))
             .agg(
-                pl.col("in_text").min().alias("any_title"),
-                pl.col("in_text").max().alias("any_text"),
+                (pl.col("row") >= n).min().alias("any_title"),  # False: some mention in title
+                (pl.col("row") >= n).max().alias("any_text"),
             )
-            .sort("i", "skill")
+            .sort("pair")
             .select(
-                pl.lit(ad_ids).gather(pl.col("i")).alias("ad_id"),
-                pl.lit(self._skill_ids).gather(pl.col("skill")).alias("skill_id"),
+                pl.lit(norm["ad_id"]).gather(pl.col("pair") // _SHIFT).alias("ad_id"),
+                pl.lit(self._skill_ids).gather(pl.col("pair") % _SHIFT).alias("skill_id"),
                 pl.when(pl.col("any_title") != pl.col("any_text"))
                 .then(pl.lit("both"))
                 .when(pl.col("any_text"))
@@ -362,14 +364,9 @@ def _nesting(patterns: list[str]) -> pl.DataFrame:
     )
 
 
-_SHIFT = 1 << 32
-
-
 def _longest(matches: pl.DataFrame, nested: pl.DataFrame) -> pl.DataFrame:
     """Per row and key (one row per match): ``n_raw`` occurrences, ``n`` of them outside
     longer matched keys."""
-    # (row, key) packed into one UInt64: grouping and joining on one integer is several
-    # times faster than on two columns.
     pair = pl.col("row").cast(pl.UInt64) * _SHIFT + pl.col("key").cast(pl.UInt64)
     counts = matches.group_by(pair.alias("pair")).len("n")
     inside = (

@@ -165,23 +165,34 @@ def store_batch(
         _batch_postings = postings.to_arrow()  # read by name in the SQL below
         con.complete()
         existing = con.sql(
-            "SELECT DISTINCT a.ad_id FROM ads a SEMI JOIN _batch_postings b ON a.ad_id = b.ad_id"
+            "SELECT a.ad_id, a.posted_at FROM ads a SEMI JOIN _batch_postings b"
+            " ON a.ad_id = b.ad_id"
         ).pl()
         con.execute("INSERT INTO ad_postings BY NAME SELECT * FROM _batch_postings")
-        # An ad first posted earlier than we knew moves to its earlier posting.
-        con.execute(
-            "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
-            " row_number = e.row_number, external_id = e.external_id"
-            " FROM (SELECT ad_id, arg_min(posted_at, posted_at) AS posted_at,"
-            "        arg_min(month, posted_at) AS month, arg_min(file_id, posted_at) AS file_id,"
-            "        arg_min(row_number, posted_at) AS row_number,"
-            "        arg_min(external_id, posted_at) AS external_id"
-            "       FROM _batch_postings GROUP BY ad_id) e"
-            " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
+        # An ad first posted earlier than we knew moves to its earlier posting (rare: the
+        # UPDATE scans the whole ads table, so it runs only when some stored ad needs it).
+        earlier = (
+            prepared.postings.join(existing, on="ad_id", how="inner", suffix="_stored")
+            .filter(pl.col("posted_at") < pl.col("posted_at_stored"))
+            .height
         )
+        if earlier:
+            con.execute(
+                "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
+                " row_number = e.row_number, external_id = e.external_id"
+                " FROM (SELECT ad_id, arg_min(posted_at, posted_at) AS posted_at,"
+                "        arg_min(month, posted_at) AS month,"
+                "        arg_min(file_id, posted_at) AS file_id,"
+                "        arg_min(row_number, posted_at) AS row_number,"
+                "        arg_min(external_id, posted_at) AS external_id"
+                "       FROM _batch_postings GROUP BY ad_id) e"
+                " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
+            )
         del _batch_postings
         stats["_ad_postings"] = stats.get("_ad_postings", 0) + postings.height
-        new = prepared.candidates.join(existing, on="ad_id", how="anti", maintain_order="left")
+        new = prepared.candidates.join(
+            existing.select("ad_id"), on="ad_id", how="anti", maintain_order="left"
+        )
         stats["duplicates"] += postings.height - new.height
         if new.height == 0:
             return

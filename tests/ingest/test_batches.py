@@ -72,6 +72,9 @@ def test_threaded_ingest_writes_the_same_tables_as_sequential(tmp_path):
             summary = ingest_ads(wh, [path], now=NOW, batch_rows=7, workers=workers)
             assert summary["ads_stored"] == 60 and summary["duplicates"] == 10
             assert summary["quarantined"] == 2
+            # the reposts in later batches were posted earlier: their ads moved to 2023
+            moved = wh.query("SELECT count(*) AS n FROM ads WHERE year(month) = 2023")["n"][0]
+            assert moved == 10
             tables.append(
                 {t: wh.query(f"SELECT {c} FROM {t} ORDER BY ALL").rows() for t, c in TABLES.items()}
             )

@@ -27,7 +27,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -224,8 +224,9 @@ def _ingest_file(
         workers=workers,
         steps=steps,
     )
-    for batch in prepared:
-        store_batch(run, batch, str(path), file_id, source, coder, stats)
+    with closing(prepared):  # a failed store stops the workers at once, not at garbage collection
+        for batch in prepared:
+            store_batch(run, batch, str(path), file_id, source, coder, stats)
     stats["_steps"] = {k: round(v, 3) for k, v in steps.items()}
     stats["_quarantine"] = stats["quarantined"]
     con.execute(

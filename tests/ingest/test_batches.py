@@ -80,3 +80,29 @@ def test_threaded_ingest_writes_the_same_tables_as_sequential(tmp_path):
             )
     assert tables[0] == tables[1]
     assert all(tables[0][t] for t in TABLES)
+
+
+def test_failed_store_rolls_back_and_stops_the_workers(tmp_path, monkeypatch):
+    import skilltide.ingest.ads as ads
+
+    rows = [f"{i},2024-01-05,Analyst {i},Acme,North,,Uses Python {i}" for i in range(50)]
+    path = write_csv(tmp_path / "ads.csv", rows)
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return store(*args, **kwargs)
+
+    store = ads.store_batch
+    monkeypatch.setattr(ads, "store_batch", failing)
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        add_vocab(wh, *small_vocab())
+        with pytest.raises(RuntimeError, match="disk full") as failure:
+            ingest_ads(wh, [path], now=NOW, batch_rows=5, workers=2)
+        # while the exception (and its traceback's frames) is still held:
+        alive = [t for t in threading.enumerate() if t.name.startswith("skilltide-ingest")]
+        assert alive == [], failure
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
+        assert wh.query("SELECT status FROM runs")["status"].to_list()[-1] == "failed"

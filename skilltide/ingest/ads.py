@@ -47,8 +47,9 @@ from skilltide.ingest.readers import (
 from skilltide.store import Run, Warehouse
 
 # DuckDB's buffer pool during an ingest run (the run is one transaction): without a cap DuckDB
-# caches up to 80% of RAM, and the demand panel's GROUPING SETS aggregation takes what it is
-# allowed (≈ 2 GB at 1M ads under a 2 GB cap); beyond the cap it spills to ``<db>.tmp``.
+# caches up to 80% of RAM, and the demand panel's aggregation takes what it is allowed (its old
+# GROUPING SETS form ≈ 2 GB at 1M ads under a 2 GB cap); beyond the cap it spills to
+# ``<db>.tmp``.
 # ``None`` keeps the connection's setting.
 MEMORY_LIMIT = "1GB"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")

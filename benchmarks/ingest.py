@@ -146,7 +146,12 @@ def peak_rss_mb() -> float:
 
 
 def run_pipeline(
-    db: Path, files: list[Path], matcher=None, batch_rows: int = 20_000, memory_limit=None
+    db: Path,
+    files: list[Path],
+    matcher=None,
+    batch_rows: int = 20_000,
+    memory_limit=None,
+    workers: int | None = None,
 ) -> dict:
     from skilltide.ingest.ads import ingest_ads
     from skilltide.store import Warehouse
@@ -163,10 +168,22 @@ def run_pipeline(
             batch_rows=batch_rows,
             now=dt.datetime(2030, 1, 1),
             **({"memory_limit": memory_limit} if memory_limit else {}),  # else ingest's default
+            **({"workers": workers} if workers is not None else {}),
         )
         seconds = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu = usage.ru_utime + usage.ru_stime - cpu0
+        stages = json.loads(
+            wh.query("SELECT stages FROM runs WHERE run_id = ?", [summary["run_id"]])["stages"][0]
+        )
+    # Seconds per step: file steps summed over files (preparation runs in worker threads in
+    # parallel with storing, so steps add up to more than the wall time), then the panel.
+    steps: dict[str, float] = {}
+    for stage in stages:
+        for name, value in stage.get("_steps", {}).items():
+            steps[name] = steps.get(name, 0.0) + value
+        if stage["stage"].startswith("demand panel"):
+            steps["demand_panel"] = stage["seconds"]
     mb = sum(f.stat().st_size for f in files) / 1e6
     return {
         "seconds": round(seconds, 2),
@@ -179,6 +196,7 @@ def run_pipeline(
         "duplicates": summary["duplicates"],
         "skills_found": summary["skills_found"],
         "file_mb": round(mb, 1),
+        "step_seconds": {k: round(v, 2) for k, v in steps.items()},
     }
 
 
@@ -230,6 +248,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--duckdb-memory-limit", default=None, help="DuckDB cap during the run, e.g. 2GB"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="preparation threads (default: ingest's; 0 = sequential, for per-step profiles)",
     )
     parser.add_argument(
         "--engines-only", action="store_true", help="only compare the extraction engines"
@@ -323,7 +347,11 @@ def main() -> None:
         return
     rss_before = peak_rss_mb()
     ours = run_pipeline(
-        db, [big], batch_rows=args.batch_rows, memory_limit=args.duckdb_memory_limit
+        db,
+        [big],
+        batch_rows=args.batch_rows,
+        memory_limit=args.duckdb_memory_limit,
+        workers=args.workers,
     )
     ours["peak_rss_mb"] = round(peak_rss_mb())
     subset_ours = run_pipeline(fresh_db("subset"), [small], batch_rows=args.batch_rows)

@@ -24,33 +24,32 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from skilltide.console import quiet_progress
 from skilltide.errors import UserError
-from skilltide.ingest.dedup import ad_ids
+from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.demand import refresh_ads_panel
-from skilltide.ingest.extract import SkillMatcher, normalise
+from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.readers import (
     BATCH_ROWS,
     FORMATS,
     file_format,
     parse_mapping,
-    raw_json,
     read_batches,
     sha256_file,
 )
-from skilltide.store import Run, Warehouse, append
+from skilltide.store import Run, Warehouse
 
 # DuckDB's buffer pool during an ingest run (the run is one transaction): without a cap DuckDB
-# caches up to 80% of RAM, and the demand panel's GROUPING SETS aggregation takes what it is
-# allowed (≈ 2 GB at 1M ads under a 2 GB cap); beyond the cap it spills to ``<db>.tmp``.
+# caches up to 80% of RAM, and the demand panel's aggregation takes what it is allowed (its old
+# GROUPING SETS form ≈ 2 GB at 1M ads under a 2 GB cap); beyond the cap it spills to
+# ``<db>.tmp``.
 # ``None`` keeps the connection's setting.
 MEMORY_LIMIT = "1GB"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
@@ -93,6 +92,7 @@ def ingest_ads(
     now: dt.datetime | None = None,
     matcher: SkillMatcher | None = None,
     memory_limit: str | None = MEMORY_LIMIT,
+    workers: int = WORKERS,
 ) -> dict[str, Any]:
     """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
 
@@ -101,7 +101,8 @@ def ingest_ads(
     ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"`` to
     load the warehouse's coder when the title-coding stage is installed. ``matcher`` replaces
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
-    DuckDB's memory during the run (restored afterwards).
+    DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
+    next batches while one is stored (0: all in this thread, one batch at a time).
     """
     files = expand_paths(paths)
     fields = parse_mapping(mapping)
@@ -115,7 +116,7 @@ def ingest_ads(
         for path in progress(files, "ingesting ads", total=len(files)):
             with run.stage(f"file {path.name}") as record:
                 stats = _ingest_file(
-                    run, path, fields, source, matcher, title_coder, now, batch_rows
+                    run, path, fields, source, matcher, title_coder, now, batch_rows, workers
                 )
                 record.update(stats)
             per_file.append({"path": str(path), **stats})
@@ -200,6 +201,7 @@ def _ingest_file(
     coder: Any,
     now: dt.datetime,
     batch_rows: int,
+    workers: int,
 ) -> dict[str, Any]:
     con = run.con
     size = path.stat().st_size
@@ -216,26 +218,17 @@ def _ingest_file(
     if previous:
         remove_file(con, previous[0][0])
         stats["status"] = "replaced"
-    from skilltide.ingest.validate import validate
-
-    for batch in read_batches(path, fields, batch_rows):
-        stats["rows_read"] += batch.height
-        good, bad = validate(batch, now)
-        if bad.height:
-            q = bad.with_columns(raw_json(bad).alias("raw")).select(
-                pl.lit(run.run_id).alias("run_id"),
-                pl.lit(str(path)).alias("file"),
-                pl.lit(file_id).alias("file_id"),
-                "row_number",
-                "reason",
-                "field",
-                "detail",
-                "raw",
-            )
-            stats["quarantined"] += append(con, "quarantine", q)
-        if good.height == 0:
-            continue
-        _store_batch(run, good, file_id, source, matcher, coder, stats)
+    steps = stats.setdefault("_steps", {})
+    prepared = pipelined(
+        read_batches(path, fields, batch_rows),
+        functools.partial(prepare_batch, now=now, matcher=matcher),
+        workers=workers,
+        steps=steps,
+    )
+    with closing(prepared):  # a failed store stops the workers at once, not at garbage collection
+        for batch in prepared:
+            store_batch(run, batch, str(path), file_id, source, coder, stats)
+    stats["_steps"] = {k: round(v, 3) for k, v in steps.items()}
     stats["_quarantine"] = stats["quarantined"]
     con.execute(
         "INSERT INTO ad_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -254,130 +247,6 @@ def _ingest_file(
         ],
     )
     return stats
-
-
-def _store_batch(
-    run: Run,
-    good: pl.DataFrame,
-    file_id: str,
-    source: str | None,
-    matcher: SkillMatcher,
-    coder: Any,
-    stats: dict,
-) -> None:
-    con = run.con
-    good = good.with_columns(
-        normalise(pl.col("title"), sentence_start=False).alias("title_norm"),
-        normalise(pl.col("text")).alias("text_norm"),
-    ).with_columns(  # lowercased once, for dedup and the case-insensitive automaton
-        pl.col("title_norm").str.to_lowercase().alias("title_lower"),
-        pl.col("text_norm").str.to_lowercase().alias("text_lower"),
-    )
-    good = good.with_columns(ad_ids(good))
-    postings = good.select(
-        "ad_id",
-        pl.lit(file_id).alias("file_id"),
-        "row_number",
-        pl.col("id").alias("external_id"),
-        pl.col("posted_at_utc").alias("posted_at"),
-        "month",
-        pl.lit(run.run_id).alias("run_id"),
-    )
-    # Scanned by name (DuckDB's replacement scan of this local), not con.register(): see
-    # skilltide.store.append for why a registered view would hold the batch until commit.
-    _batch_postings = postings.to_arrow()  # read by name in the SQL below
-    con.complete()
-    existing = con.sql(
-        "SELECT DISTINCT a.ad_id FROM ads a SEMI JOIN _batch_postings b ON a.ad_id = b.ad_id"
-    ).pl()
-    con.execute("INSERT INTO ad_postings BY NAME SELECT * FROM _batch_postings")
-    # An ad first posted earlier than we knew moves to its earlier posting.
-    con.execute(
-        "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
-        " row_number = e.row_number, external_id = e.external_id"
-        " FROM (SELECT ad_id, arg_min(posted_at, posted_at) AS posted_at,"
-        "        arg_min(month, posted_at) AS month, arg_min(file_id, posted_at) AS file_id,"
-        "        arg_min(row_number, posted_at) AS row_number,"
-        "        arg_min(external_id, posted_at) AS external_id"
-        "       FROM _batch_postings GROUP BY ad_id) e"
-        " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
-    )
-    del _batch_postings
-    stats["_ad_postings"] = stats.get("_ad_postings", 0) + postings.height
-    new = (
-        good.join(existing, on="ad_id", how="anti")
-        .sort("posted_at_utc", "row_number")
-        .unique("ad_id", keep="first", maintain_order=True)
-    )
-    stats["duplicates"] += good.height - new.height
-    if new.height == 0:
-        return
-    skills = matcher.extract_normalised(
-        new.select("ad_id", "title_norm", "text_norm", "title_lower", "text_lower")
-    )
-    occupation = _occupations(new, coder)
-    ads = new.select(
-        "ad_id",
-        pl.lit(source, dtype=pl.String).alias("source"),
-        pl.col("id").alias("external_id"),
-        pl.lit(file_id).alias("file_id"),
-        "row_number",
-        pl.col("posted_at_utc").alias("posted_at"),
-        "month",
-        "title",
-        "company",
-        "region",
-        pl.col("text").str.len_chars().cast(pl.Int32).alias("text_chars"),
-        pl.lit(run.run_id).alias("run_id"),
-    ).hstack(occupation)
-    stats["ads_stored"] += append(con, "ads", ads)
-    stats["_ads"] = stats.get("_ads", 0) + ads.height
-    n_skills = append(con, "ad_skills", skills.with_columns(pl.lit(run.run_id).alias("run_id")))
-    stats["skills_found"] += n_skills
-    stats["_ad_skills"] = stats.get("_ad_skills", 0) + n_skills
-
-
-def _occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
-    """``occupation, occupation_score, occupation_source``: the mapped column, else the coder."""
-    mapped = new["occupation"].str.strip_chars().replace("", None)
-    out = pl.DataFrame(
-        {
-            "occupation": mapped,
-            "occupation_score": pl.Series([None] * new.height, dtype=pl.Float64),
-            "occupation_source": pl.Series(
-                ["mapped" if m is not None else None for m in mapped.to_list()], dtype=pl.String
-            ),
-        }
-    )
-    missing = out.with_row_index("i").filter(
-        pl.col("occupation").is_null() & new["title"].is_not_null()
-    )
-    if coder is None or missing.height == 0:
-        return out
-    titles = new["title"].gather(missing["i"]).to_list()
-    predicted = coder.predict(titles, top=1)
-    predicted = predicted.filter(pl.col("rank") == 1).select(
-        pl.col("input_index").cast(pl.UInt32), "onetsoc_code", pl.col("score").cast(pl.Float64)
-    )
-    idx = (
-        missing.select("i")
-        .with_row_index("input_index")
-        .join(predicted, on="input_index", how="left")
-    )
-    filled = out.with_row_index("i").join(
-        idx.select("i", "onetsoc_code", "score"), on="i", how="left"
-    )
-    return filled.select(
-        pl.coalesce("occupation", "onetsoc_code").alias("occupation"),
-        pl.when(pl.col("occupation").is_null())
-        .then(pl.col("score"))
-        .otherwise(pl.col("occupation_score"))
-        .alias("occupation_score"),
-        pl.when(pl.col("occupation").is_null() & pl.col("onetsoc_code").is_not_null())
-        .then(pl.lit("coder"))
-        .otherwise(pl.col("occupation_source"))
-        .alias("occupation_source"),
-    )
 
 
 def remove_file(con, file_id: str) -> None:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 
 def dedup_key(frame: pl.DataFrame) -> pl.Series:
@@ -36,7 +38,8 @@ def dedup_key(frame: pl.DataFrame) -> pl.Series:
         if "text_lower" in frame.columns
         else pl.col("text_norm").str.to_lowercase()
     )
-    text = lower.str.replace_many([" ", "⁞"], ["", ""])
+    # Two literal passes (memchr) cost half of one two-pattern Aho–Corasick replace_many.
+    text = lower.str.replace_all(" ", "", literal=True).str.replace_all("⁞", "", literal=True)
     return frame.select(
         pl.concat_str([clean("company"), clean("title"), text], separator="\x1f").alias("key")
     )["key"]
@@ -44,7 +47,19 @@ def dedup_key(frame: pl.DataFrame) -> pl.Series:
 
 def ad_ids(frame: pl.DataFrame) -> pl.Series:
     """``'ad:' + md5(dedup key)[:20]`` per row (stable across runs, versions and machines)."""
-    keys = dedup_key(frame).to_list()
-    return pl.Series(
-        "ad_id", ["ad:" + hashlib.md5(k.encode()).hexdigest()[:20] for k in keys], pl.String
-    )
+    # Digested straight from the Arrow buffer (UTF-8 bytes), not via Python strings.
+    keys = dedup_key(frame).to_arrow()
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    keys = keys.cast(pa.large_string())
+    if len(keys) == 0:
+        return pl.Series("ad_id", [], pl.String)
+    _, offsets, data = keys.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64)[keys.offset : keys.offset + len(keys) + 1]
+    data = memoryview(data if data is not None else b"").cast("B")
+    md5 = hashlib.md5
+    ids = [
+        "ad:" + md5(data[a:b]).hexdigest()[:20]
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    ]
+    return pl.Series("ad_id", ids, pl.String)

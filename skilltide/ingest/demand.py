@@ -47,7 +47,7 @@ _DEFAULT_COLUMNS = {
 
 _ADS_GROUPS = """
 CREATE OR REPLACE TEMP TABLE _ad_groups AS
-SELECT ad_id, month,
+SELECT ad_id, (row_number() OVER ())::INTEGER AS a, month, 'all' AS market,
        coalesce(nullif(trim(region), ''), 'unknown') AS region,
        CASE WHEN regexp_matches(occupation, '^\\d{2}-\\d{4}')
             THEN substr(occupation, 1, 2) || '-0000' ELSE 'unknown' END AS major_group,
@@ -55,12 +55,38 @@ SELECT ad_id, month,
        coalesce(nullif(trim(company), ''), 'unknown') AS company
 FROM ads
 """
+# Integer codes: ``a`` per ad (above), ``s`` per skill id, ``c`` per group of one granularity.
+_SKILL_CODES = """
+CREATE OR REPLACE TEMP TABLE _skill_codes AS
+SELECT skill_id, (row_number() OVER (ORDER BY skill_id))::INTEGER AS s
+FROM (SELECT DISTINCT skill_id FROM ad_skills)
+"""
+_AD_SKILL_CODES = """
+CREATE OR REPLACE TEMP TABLE _ad_skill_codes AS
+SELECT g.a, k.s FROM ad_skills JOIN _skill_codes k USING (skill_id) JOIN _ad_groups g USING (ad_id)
+"""
+_GROUP_CODES = """
+CREATE OR REPLACE TEMP TABLE _group_codes AS
+SELECT {g} AS group_id, (row_number() OVER (ORDER BY {g}))::INTEGER AS c
+FROM (SELECT DISTINCT {g} FROM _ad_groups)
+"""
+_DEMAND = """
+INSERT INTO demand (panel, granularity, group_id, skill_id, month, count, total, share, run_id)
+SELECT 'ads', '{g}', gc.group_id, k.skill_id, x.month, x.n, t.ads, x.n / t.ads, ?
+FROM (SELECT c, s, month, count(*) AS n
+      FROM (SELECT a, month, c FROM _ad_groups JOIN _group_codes ON {g} = group_id)
+      JOIN _ad_skill_codes USING (a)
+      GROUP BY ALL) x
+JOIN _group_codes gc USING (c)
+JOIN _skill_codes k USING (s)
+JOIN _totals t ON t.granularity = '{g}' AND t.group_id = gc.group_id AND t.month = x.month
+"""
 
 
 def refresh_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     """Rebuild panel 'ads' in ``demand``/``demand_totals`` from ``ads`` and ``ad_skills``."""
     # Row order inside the tables does not matter; not keeping it lets DuckDB stream the
-    # GROUPING SETS results into the tables in parallel with less memory.
+    # aggregates into the tables in parallel with less memory.
     order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     con.execute("SET preserve_insertion_order = false")
     try:
@@ -73,7 +99,7 @@ def _rebuild_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str,
     con.execute("DELETE FROM demand WHERE panel = 'ads'")
     con.execute("DELETE FROM demand_totals WHERE panel = 'ads'")
     con.execute(_ADS_GROUPS)
-    # One GROUPING SETS pass per table; the granularity is the one grouping column present.
+    # Totals: one GROUPING SETS pass; the granularity is the one grouping column present.
     sets = ", ".join(f"(month, {g})" if g != "market" else "(month)" for g in GRANULARITIES)
     label = " ".join(f"WHEN grouping({g}) = 0 THEN '{g}'" for g in GRANULARITIES if g != "market")
     group = "coalesce(" + ", ".join(g for g in GRANULARITIES if g != "market") + ", 'all')"
@@ -88,24 +114,20 @@ def _rebuild_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str,
         " SELECT 'ads', granularity, group_id, month, ads, ? FROM _totals",
         [run_id],
     )
-    skill_sets = sets.replace("(month", "(month, skill_id")
-    con.execute(
-        "INSERT INTO demand (panel, granularity, group_id, skill_id, month, count, total, share,"
-        " run_id)"
-        " SELECT 'ads', c.granularity, c.group_id, c.skill_id, c.month, c.n, t.ads,"
-        "  c.n / t.ads, ?"
-        " FROM (SELECT CASE " + label + " ELSE 'market' END AS granularity,"
-        f"  {group} AS group_id, skill_id, month, count(*) AS n"
-        "  FROM _ad_groups JOIN ad_skills USING (ad_id)"
-        f"  GROUP BY GROUPING SETS ({skill_sets})) c"
-        " JOIN _totals t USING (granularity, group_id, month)",
-        [run_id],
-    )
+    # Counts: one aggregation per granularity on integer codes (ad, skill, group) instead of
+    # one GROUPING SETS pass on strings: the company granularity has most of the rows (≈ 11M
+    # of 17M at 1M ads), and its string hash table spilled under the run's memory cap (the
+    # panel took half the time: 44 s -> 21 s at 1M ads).
+    con.execute(_SKILL_CODES)
+    con.execute(_AD_SKILL_CODES)
+    for g in GRANULARITIES:
+        con.execute(_GROUP_CODES.format(g=g))
+        con.execute(_DEMAND.format(g=g), [run_id])
     rows = con.execute(
         "SELECT (SELECT count(*) FROM demand WHERE panel = 'ads'), (SELECT count(*) FROM _totals)"
     ).fetchall()[0]
-    con.execute("DROP TABLE _totals")
-    con.execute("DROP TABLE _ad_groups")
+    for table in ("_totals", "_group_codes", "_ad_skill_codes", "_skill_codes", "_ad_groups"):
+        con.execute(f"DROP TABLE {table}")
     return {"demand": int(rows[0]), "demand_totals": int(rows[1])}
 
 

@@ -44,6 +44,8 @@ import duckdb
 import polars as pl
 
 SENTENCE = "⁞"
+# Two 32-bit codes packed into one UInt64 (grouping and joining on one integer is fastest).
+_SHIFT = 1 << 32
 _SENTENCE_ENDS = [". ", ".\n", ".\r", "! ", "!\n", "? ", "?\n", "。", "！", "？", "\n\n"]
 # Spaces are kept as they are (replacing each one would cost most of the time); the rest of
 # the non-name characters, newlines included, become one space.
@@ -199,9 +201,26 @@ class SkillMatcher:
         self.guarded = guarded.unique(["key", "skill_id"], keep="first", maintain_order=True)
         self._plain_patterns = plain["key"].unique().sort().to_list()
         self._guarded_patterns = self.guarded["key"].unique().sort().to_list()
-        self._nested = pl.concat(
-            [_nesting(self._plain_patterns, False), _nesting(self._guarded_patterns, True)]
-        )
+        # Matches are turned into integer codes (pattern, skill) straight after the automaton
+        # pass, so that counting, nesting and the joins to skills work on integers; skill
+        # codes follow the sorted skill ids, so sorting by code sorts by id.
+        self._skill_ids = pl.concat([plain["skill_id"], self.guarded["skill_id"]]).unique().sort()
+        skill_codes = self._skill_ids.to_frame().with_row_index("skill")
+        self._automata = {}
+        for name, patterns, table in (
+            ("plain", self._plain_patterns, plain),
+            ("guarded", self._guarded_patterns, self.guarded),
+        ):
+            enum = pl.Enum(patterns)
+            codes = (
+                table.with_columns(_code(pl.col("key"), enum))
+                .join(skill_codes, on="skill_id", how="left", maintain_order="left")
+                .select("key", "skill", "kind")
+            )
+            nested = _nesting(patterns).select(
+                _code(pl.col("outer"), enum), _code(pl.col("key"), enum)
+            )
+            self._automata[name] = (enum, codes, nested)
         self.n_aliases = v.height
 
     @classmethod
@@ -272,48 +291,48 @@ class SkillMatcher:
             self.matches(pl.col("lower"), False, lowered=True).alias("plain"),
             self.matches(pl.col("norm"), True).alias("guarded"),
         )
-        parts = []
-        for column, guarded, table in (
-            ("plain", False, self.plain),
-            ("guarded", True, self.guarded),
-        ):
-            keys = _longest(
-                found.select("row", pl.col(column).alias("key")),
-                self._nested.filter(pl.col("guarded") == guarded),
+        hits = {}
+        for column in ("plain", "guarded"):
+            enum, codes, nested = self._automata[column]
+            matched = (
+                found.select("row", pl.col(column).alias("key"))
+                .explode("key")
+                .drop_nulls("key")
+                .select("row", _code(pl.col("key"), enum))
             )
-            parts.append(
-                keys.join(table, on="key", how="inner").select(
-                    "row", "skill_id", "kind", "n", "n_raw"
-                )
-            )
-        hits = pl.concat(parts)
+            keys = _longest(matched, nested)
+            if column == "plain":  # only mentions outside longer matched names count
+                keys = keys.filter(pl.col("n") > 0)
+            hits[column] = keys.join(codes, on="key", how="inner")
         # Guarded names: kept where list-context mentions outnumber rejected ones.
-        guarded_hits = hits.filter(pl.col("kind") != "plain")
-        votes = guarded_hits.group_by("row", "skill_id").agg(
-            (pl.col("n") * (pl.col("kind") == "context")).sum().alias("context"),
-            (pl.col("n") * (pl.col("kind") == "reject")).max().alias("reject"),
-            (pl.col("n_raw") * (pl.col("kind") == "bare")).sum().alias("mentions"),
+        votes = (
+            hits["guarded"]
+            .group_by("row", "skill")
+            .agg(
+                (pl.col("n") * (pl.col("kind") == "context")).sum().alias("context"),
+                (pl.col("n") * (pl.col("kind") == "reject")).max().alias("reject"),
+                (pl.col("n_raw") * (pl.col("kind") == "bare")).sum().alias("mentions"),
+            )
         )
         # Some mention in a list context, and not every mention a non-skill phrase.
         accepted = votes.filter(
             (pl.col("context") > 0) & (pl.col("mentions") > pl.col("reject"))
-        ).select("row", "skill_id")
-        plain = hits.filter((pl.col("kind") == "plain") & (pl.col("n") > 0))
-        hits = pl.concat([plain.select(accepted.columns), accepted]).unique()
-        if hits.height == 0:
+        ).select("row", "skill")
+        kept = pl.concat([hits["plain"].select("row", "skill"), accepted])
+        if kept.height == 0:
             return empty
-        ad_ids = norm["ad_id"]
+        # (ad, skill) packed into one integer: its sort order is (ad, skill id).
+        pair = (pl.col("row") % n).cast(pl.UInt64) * _SHIFT + pl.col("skill").cast(pl.UInt64)
         return (
-            hits.with_columns((pl.col("row") % n).alias("i"), (pl.col("row") >= n).alias("in_text"))
-            .group_by("i", "skill_id")
+            kept.group_by(pair.alias("pair"))
             .agg(
-                pl.col("in_text").min().alias("any_title"),
-                pl.col("in_text").max().alias("any_text"),
+                (pl.col("row") >= n).min().alias("any_title"),  # False: some mention in title
+                (pl.col("row") >= n).max().alias("any_text"),
             )
-            .sort("i", "skill_id")
+            .sort("pair")
             .select(
-                pl.lit(ad_ids).gather(pl.col("i")).alias("ad_id"),
-                "skill_id",
+                pl.lit(norm["ad_id"]).gather(pl.col("pair") // _SHIFT).alias("ad_id"),
+                pl.lit(self._skill_ids).gather(pl.col("pair") % _SHIFT).alias("skill_id"),
                 pl.when(pl.col("any_title") != pl.col("any_text"))
                 .then(pl.lit("both"))
                 .when(pl.col("any_text"))
@@ -324,9 +343,14 @@ class SkillMatcher:
         )
 
 
-def _nesting(patterns: list[str], guarded: bool) -> pl.DataFrame:
+def _code(key: pl.Expr, enum: pl.Enum) -> pl.Expr:
+    """A pattern's integer code: its position in the automaton's sorted pattern list."""
+    return key.cast(enum).to_physical().cast(pl.UInt32)
+
+
+def _nesting(patterns: list[str]) -> pl.DataFrame:
     """Pairs ``(outer, key)``: pattern ``key`` occurs inside the longer pattern ``outer``."""
-    schema = {"outer": pl.String, "key": pl.String, "guarded": pl.Boolean}
+    schema = {"outer": pl.String, "key": pl.String}
     if not patterns:
         return pl.DataFrame(schema=schema)
     keys = pl.Series("outer", patterns)
@@ -336,24 +360,28 @@ def _nesting(patterns: list[str], guarded: bool) -> pl.DataFrame:
         .explode("key")
         .filter(pl.col("key").is_not_null() & (pl.col("key") != pl.col("outer")))
         .unique()
-        .with_columns(pl.lit(guarded).alias("guarded"))
         .select(list(schema))
     )
 
 
 def _longest(matches: pl.DataFrame, nested: pl.DataFrame) -> pl.DataFrame:
-    """Per row and key: ``n_raw`` occurrences, ``n`` of them outside longer matched keys."""
-    counts = matches.explode("key").drop_nulls("key").group_by("row", "key").len("n")
+    """Per row and key (one row per match): ``n_raw`` occurrences, ``n`` of them outside
+    longer matched keys."""
+    pair = pl.col("row").cast(pl.UInt64) * _SHIFT + pl.col("key").cast(pl.UInt64)
+    counts = matches.group_by(pair.alias("pair")).len("n")
     inside = (
-        counts.rename({"key": "outer", "n": "n_outer"})
-        .join(nested.select("outer", "key"), on="outer", how="inner")
-        .group_by("row", "key")
+        counts.select(
+            (pl.col("pair") // _SHIFT).alias("row"),
+            (pl.col("pair") % _SHIFT).cast(pl.UInt32).alias("outer"),
+            pl.col("n").alias("n_outer"),
+        )
+        .join(nested, on="outer", how="inner")
+        .group_by(pair.alias("pair"))
         .agg(pl.col("n_outer").sum())
     )
-    return (
-        counts.join(inside, on=["row", "key"], how="left")
-        .with_columns(
-            pl.col("n").alias("n_raw"), (pl.col("n") - pl.col("n_outer").fill_null(0)).alias("n")
-        )
-        .select("row", "key", "n", "n_raw")
+    return counts.join(inside, on="pair", how="left").select(
+        (pl.col("pair") // _SHIFT).cast(pl.UInt32).alias("row"),
+        (pl.col("pair") % _SHIFT).cast(pl.UInt32).alias("key"),
+        (pl.col("n") - pl.col("n_outer").fill_null(0)).alias("n"),
+        pl.col("n").alias("n_raw"),
     )

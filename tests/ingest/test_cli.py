@@ -91,12 +91,12 @@ def test_demand_import_cli(cli, db, tmp_path):
 KILLER = """
 import sys, time
 import skilltide.ingest.ads as ads
-original = ads._store_batch
+original = ads.store_batch
 def slow(*args, **kwargs):
     original(*args, **kwargs)
     print("batch", flush=True)
     time.sleep(0.3)
-ads._store_batch = slow
+ads.store_batch = slow
 sys.argv = ["skilltide", *sys.argv[1:]]
 from skilltide.cli import main
 main()

@@ -1,0 +1,318 @@
+"""One batch of ads: prepared off the warehouse (in worker threads), then stored in order.
+
+:func:`prepare_batch` does everything that needs no warehouse — validation, normalisation,
+ad ids, dedup within the batch and skill extraction — and :func:`store_batch` does the rest
+inside the run's transaction: quarantine rows, postings, dedup against the ads already
+stored, occupation, and the new ads with their skills. :func:`pipelined` prepares the next
+batches in a small thread pool while the current one is stored (polars and DuckDB release
+the GIL, so reading, preparing and storing use both cores); batches are stored strictly in
+file order, so the result is the same as a sequential run.
+
+Step timings (seconds summed over batches; preparation runs in parallel with storing, so they
+add up to more than the file's wall time) are kept in ``stats["_steps"]`` and end up in the
+run's stage record (``runs.stages``).
+
+Example
+-------
+>>> import datetime as dt, polars as pl
+>>> from skilltide.ingest.readers import FIELDS
+>>> from skilltide.ingest.extract import SkillMatcher
+>>> m = SkillMatcher(pl.DataFrame({"alias": ["SQL"], "skill_id": ["sql"],
+...     "case_sensitive": [False], "ambiguous": [False]}))
+>>> rows = pl.DataFrame({"row_number": [1, 2], **{f: ["x", "x"] for f in FIELDS},
+...     "broken_field": [None, None], "malformed": [False, False], "raw": ["a", "b"]},
+...     schema_overrides={"broken_field": pl.String})
+>>> rows = rows.with_columns(text=pl.lit("Uses SQL"), posted_at=pl.lit("2024-01-02"))
+>>> p = prepare_batch(rows, dt.datetime(2025, 1, 1), m)
+>>> p.candidates.height, p.skills["skill_id"].to_list()  # the two rows are one ad
+(1, ['sql'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from skilltide.ingest.dedup import ad_ids
+from skilltide.ingest.extract import SkillMatcher, normalise
+from skilltide.ingest.readers import raw_json
+from skilltide.ingest.validate import validate
+from skilltide.store import Run, append
+
+# Threads preparing batches, and batches read ahead of the one being stored: two and two keep
+# both cores busy (one batch extracted while another is normalised or stored) and bound memory
+# to three batches in flight.
+WORKERS = 2
+LOOKAHEAD = 2
+
+
+@dataclass
+class PreparedBatch:
+    """A batch ready to store: rejects, every posting, the batch's unique ads and their skills."""
+
+    rows_read: int
+    bad: pl.DataFrame  # validate()'s rejects, raw still as read
+    postings: pl.DataFrame  # ad_id, row_number, external_id, posted_at, month (every valid row)
+    candidates: pl.DataFrame  # one row per ad id (earliest posting), without the text
+    skills: pl.DataFrame  # ad_id, skill_id, found_in for every candidate
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def timed(steps: dict[str, float], name: str) -> Iterator[None]:
+    """Add the block's wall seconds to ``steps[name]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        steps[name] = steps.get(name, 0.0) + time.perf_counter() - start
+
+
+def prepare_batch(batch: pl.DataFrame, now: dt.datetime, matcher: SkillMatcher) -> PreparedBatch:
+    """Validate, normalise, identify, dedup within the batch and extract skills (no warehouse)."""
+    steps: dict[str, float] = {}
+    with timed(steps, "validate"):
+        good, bad = validate(batch, now)
+    with timed(steps, "normalise"):
+        good = good.with_columns(
+            normalise(pl.col("title"), sentence_start=False).alias("title_norm"),
+            normalise(pl.col("text")).alias("text_norm"),
+        ).with_columns(  # lowercased once, for dedup and the case-insensitive automaton
+            pl.col("title_norm").str.to_lowercase().alias("title_lower"),
+            pl.col("text_norm").str.to_lowercase().alias("text_lower"),
+        )
+    with timed(steps, "dedup"):
+        good = good.with_columns(ad_ids(good))
+        postings = good.select(
+            "ad_id",
+            "row_number",
+            pl.col("id").alias("external_id"),
+            pl.col("posted_at_utc").alias("posted_at"),
+            "month",
+        )
+        unique = good.sort("posted_at_utc", "row_number").unique(
+            "ad_id", keep="first", maintain_order=True
+        )
+    with timed(steps, "extract"):
+        skills = matcher.extract_normalised(
+            unique.select("ad_id", "title_norm", "text_norm", "title_lower", "text_lower")
+        )
+    candidates = unique.select(
+        "ad_id",
+        "id",
+        "row_number",
+        "posted_at_utc",
+        "month",
+        "title",
+        "company",
+        "region",
+        "occupation",
+        pl.col("text").str.len_chars().cast(pl.Int32).alias("text_chars"),
+    )
+    return PreparedBatch(batch.height, bad, postings, candidates, skills, steps)
+
+
+def store_batch(
+    run: Run,
+    prepared: PreparedBatch,
+    path: str,
+    file_id: str,
+    source: str | None,
+    coder: Any,
+    stats: dict,
+) -> None:
+    """Store a prepared batch in the run's transaction and update the file's ``stats``."""
+    con = run.con
+    steps = stats.setdefault("_steps", {})
+    for name, seconds in prepared.steps.items():
+        steps[name] = steps.get(name, 0.0) + seconds
+    stats["rows_read"] += prepared.rows_read
+    bad = prepared.bad
+    with timed(steps, "store"):
+        if bad.height:
+            q = bad.with_columns(raw_json(bad).alias("raw")).select(
+                pl.lit(run.run_id).alias("run_id"),
+                pl.lit(path).alias("file"),
+                pl.lit(file_id).alias("file_id"),
+                "row_number",
+                "reason",
+                "field",
+                "detail",
+                "raw",
+            )
+            stats["quarantined"] += append(con, "quarantine", q)
+        if prepared.postings.height == 0:
+            return
+        postings = prepared.postings.select(
+            "ad_id",
+            pl.lit(file_id).alias("file_id"),
+            "row_number",
+            "external_id",
+            "posted_at",
+            "month",
+            pl.lit(run.run_id).alias("run_id"),
+        )
+        # Scanned by name (DuckDB's replacement scan of this local), not con.register(): see
+        # skilltide.store.append for why a registered view would hold the batch until commit.
+        _batch_postings = postings.to_arrow()  # read by name in the SQL below
+        con.complete()
+        existing = con.sql(
+            "SELECT a.ad_id, a.posted_at FROM ads a SEMI JOIN _batch_postings b"
+            " ON a.ad_id = b.ad_id"
+        ).pl()
+        con.execute("INSERT INTO ad_postings BY NAME SELECT * FROM _batch_postings")
+        # An ad first posted earlier than we knew moves to its earlier posting (rare: the
+        # UPDATE scans the whole ads table, so it runs only when some stored ad needs it).
+        earlier = (
+            prepared.postings.join(existing, on="ad_id", how="inner", suffix="_stored")
+            .filter(pl.col("posted_at") < pl.col("posted_at_stored"))
+            .height
+        )
+        if earlier:
+            con.execute(
+                "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
+                " row_number = e.row_number, external_id = e.external_id"
+                " FROM (SELECT ad_id, arg_min(posted_at, posted_at) AS posted_at,"
+                "        arg_min(month, posted_at) AS month,"
+                "        arg_min(file_id, posted_at) AS file_id,"
+                "        arg_min(row_number, posted_at) AS row_number,"
+                "        arg_min(external_id, posted_at) AS external_id"
+                "       FROM _batch_postings GROUP BY ad_id) e"
+                " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
+            )
+        del _batch_postings
+        stats["_ad_postings"] = stats.get("_ad_postings", 0) + postings.height
+        new = prepared.candidates.join(
+            existing.select("ad_id"), on="ad_id", how="anti", maintain_order="left"
+        )
+        stats["duplicates"] += postings.height - new.height
+        if new.height == 0:
+            return
+        skills = prepared.skills
+        if new.height < prepared.candidates.height:
+            skills = skills.join(new.select("ad_id"), on="ad_id", how="semi", maintain_order="left")
+    with timed(steps, "occupation"):
+        occupation = occupations(new, coder)
+    with timed(steps, "store"):
+        ads = new.select(
+            "ad_id",
+            pl.lit(source, dtype=pl.String).alias("source"),
+            pl.col("id").alias("external_id"),
+            pl.lit(file_id).alias("file_id"),
+            "row_number",
+            pl.col("posted_at_utc").alias("posted_at"),
+            "month",
+            "title",
+            "company",
+            "region",
+            "text_chars",
+            pl.lit(run.run_id).alias("run_id"),
+        ).hstack(occupation)
+        stats["ads_stored"] += append(con, "ads", ads)
+        stats["_ads"] = stats.get("_ads", 0) + ads.height
+        n_skills = append(con, "ad_skills", skills.with_columns(pl.lit(run.run_id).alias("run_id")))
+        stats["skills_found"] += n_skills
+        stats["_ad_skills"] = stats.get("_ad_skills", 0) + n_skills
+
+
+def pipelined(
+    items: Iterable[Any],
+    work: Callable[[Any], Any],
+    workers: int = WORKERS,
+    lookahead: int = LOOKAHEAD,
+    steps: dict[str, float] | None = None,
+) -> Iterator[Any]:
+    """``work(item)`` for each item, computed up to ``lookahead`` items ahead in ``workers``
+    threads, yielded in input order (``workers=0``: one after the other in this thread, for
+    profiling). The first exception is raised in order, at its item; leaving early cancels
+    what was not started. ``steps["read"]`` gets the time spent pulling items (reading).
+
+    >>> list(pipelined(range(5), lambda x: x * x))
+    [0, 1, 4, 9, 16]
+    """
+    steps = {} if steps is None else steps
+    source = iter(items)
+    if workers == 0:
+        while True:
+            with timed(steps, "read"):
+                item = next(source, _END)
+            if item is _END:
+                return
+            yield work(item)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skilltide-ingest")
+    pending: deque = deque()
+
+    def fill() -> None:
+        while len(pending) < lookahead:
+            with timed(steps, "read"):
+                item = next(source, _END)
+            if item is _END:
+                return
+            pending.append(pool.submit(work, item))
+
+    try:
+        fill()
+        while pending:
+            current = pending.popleft()
+            fill()  # the next batches are read and start while this one is awaited and stored
+            yield current.result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_END = object()
+
+
+def occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
+    """``occupation, occupation_score, occupation_source``: the mapped column, else the coder."""
+    mapped = new["occupation"].str.strip_chars().replace("", None)
+    out = pl.DataFrame(
+        {
+            "occupation": mapped,
+            "occupation_score": pl.Series([None] * new.height, dtype=pl.Float64),
+        }
+    ).with_columns(
+        pl.when(pl.col("occupation").is_not_null())
+        .then(pl.lit("mapped"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+        .alias("occupation_source")
+    )
+    missing = out.with_row_index("i").filter(
+        pl.col("occupation").is_null() & new["title"].is_not_null()
+    )
+    if coder is None or missing.height == 0:
+        return out
+    titles = new["title"].gather(missing["i"]).to_list()
+    predicted = coder.predict(titles, top=1)
+    predicted = predicted.filter(pl.col("rank") == 1).select(
+        pl.col("input_index").cast(pl.UInt32), "onetsoc_code", pl.col("score").cast(pl.Float64)
+    )
+    idx = (
+        missing.select("i")
+        .with_row_index("input_index")
+        .join(predicted, on="input_index", how="left")
+    )
+    filled = out.with_row_index("i").join(
+        idx.select("i", "onetsoc_code", "score"), on="i", how="left"
+    )
+    return filled.select(
+        pl.coalesce("occupation", "onetsoc_code").alias("occupation"),
+        pl.when(pl.col("occupation").is_null())
+        .then(pl.col("score"))
+        .otherwise(pl.col("occupation_score"))
+        .alias("occupation_score"),
+        pl.when(pl.col("occupation").is_null() & pl.col("onetsoc_code").is_not_null())
+        .then(pl.lit("coder"))
+        .otherwise(pl.col("occupation_source"))
+        .alias("occupation_source"),
+    )

@@ -1,0 +1,108 @@
+"""Batches prepared in worker threads: same tables as one-at-a-time, order kept, errors raised."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from skilltide.ingest.ads import ingest_ads
+from skilltide.ingest.batches import pipelined
+from skilltide.store import Warehouse
+from tests.ingest.helpers import add_vocab, small_vocab
+from tests.ingest.test_ads import NOW, write_csv
+
+TABLES = {
+    "ads": "ad_id, external_id, row_number, posted_at, month, title, company, text_chars",
+    "ad_postings": "ad_id, row_number, external_id, posted_at, month",
+    "ad_skills": "ad_id, skill_id, found_in",
+    "quarantine": "row_number, reason, field, detail, raw",
+    "demand": "granularity, group_id, skill_id, month, count, total, share",
+}
+
+
+def test_pipelined_keeps_order_and_uses_threads():
+    names = set()
+
+    def work(x):
+        names.add(threading.current_thread().name)
+        time.sleep(0.02 * (x % 3))  # later items finish first
+        return x * 10
+
+    assert list(pipelined(range(12), work, workers=2, lookahead=3)) == list(range(0, 120, 10))
+    assert all(n.startswith("skilltide-ingest") for n in names)
+    assert list(pipelined(range(5), work, workers=0)) == [0, 10, 20, 30, 40]
+
+
+def test_pipelined_raises_at_the_failing_item_and_stops_reading():
+    read = []
+
+    def items():
+        for i in range(100):
+            read.append(i)
+            yield i
+
+    def work(x):
+        if x == 3:
+            raise ValueError("bad item 3")
+        return x
+
+    got = []
+    with pytest.raises(ValueError, match="bad item 3"):
+        for x in pipelined(items(), work, workers=2, lookahead=2):
+            got.append(x)
+    assert got == [0, 1, 2]
+    assert len(read) <= 6  # bounded look-ahead, nothing read after the failure surfaced
+
+
+def test_threaded_ingest_writes_the_same_tables_as_sequential(tmp_path):
+    rows = []
+    for i in range(60):
+        day = f"2024-{i % 12 + 1:02d}-{i % 27 + 1:02d}"
+        text = f'"Uses Python and SQL {i % 7}. Excel, R and Go."'
+        rows.append(f"{i},{day},Analyst {i % 9},Acme {i % 4},North,,{text}")
+    rows += ["x1,,Analyst,Acme,North,,No date here", "x2,2024-01-01,Analyst,Acme,North,,"]
+    rows += [r.replace(",2024-", ",2023-", 1) for r in rows[:10]]  # earlier reposts, later rows
+    path = write_csv(tmp_path / "ads.csv", rows)
+    tables = []
+    for workers in (0, 2):
+        with Warehouse(tmp_path / f"w{workers}.duckdb") as wh:
+            add_vocab(wh, *small_vocab())
+            summary = ingest_ads(wh, [path], now=NOW, batch_rows=7, workers=workers)
+            assert summary["ads_stored"] == 60 and summary["duplicates"] == 10
+            assert summary["quarantined"] == 2
+            # the reposts in later batches were posted earlier: their ads moved to 2023
+            moved = wh.query("SELECT count(*) AS n FROM ads WHERE year(month) = 2023")["n"][0]
+            assert moved == 10
+            tables.append(
+                {t: wh.query(f"SELECT {c} FROM {t} ORDER BY ALL").rows() for t, c in TABLES.items()}
+            )
+    assert tables[0] == tables[1]
+    assert all(tables[0][t] for t in TABLES)
+
+
+def test_failed_store_rolls_back_and_stops_the_workers(tmp_path, monkeypatch):
+    import skilltide.ingest.ads as ads
+
+    rows = [f"{i},2024-01-05,Analyst {i},Acme,North,,Uses Python {i}" for i in range(50)]
+    path = write_csv(tmp_path / "ads.csv", rows)
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return store(*args, **kwargs)
+
+    store = ads.store_batch
+    monkeypatch.setattr(ads, "store_batch", failing)
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        add_vocab(wh, *small_vocab())
+        with pytest.raises(RuntimeError, match="disk full") as failure:
+            ingest_ads(wh, [path], now=NOW, batch_rows=5, workers=2)
+        # while the exception (and its traceback's frames) is still held:
+        alive = [t for t in threading.enumerate() if t.name.startswith("skilltide-ingest")]
+        assert alive == [], failure
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
+        assert wh.query("SELECT status FROM runs")["status"].to_list()[-1] == "failed"

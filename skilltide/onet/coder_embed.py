@@ -327,7 +327,8 @@ def fit_embed_coder(
     """
     from skilltide.onet.coder import holdout_split
 
-    params = replace(params) if params is not None else CoderParams()
+    # The re-ranker (:mod:`skilltide.onet.coder_rerank`) is fitted for the lexical coder only.
+    params = replace(params or CoderParams(), rerank=False)
     embed = replace(embed) if embed is not None else EmbedParams()
     if embedder is None:
         require_embed_extra(embed.model)

@@ -151,7 +151,9 @@ def fit_coder(
     params.temperature = calibration["temperature"]
     reranker = None
     if params.rerank:
-        reranker = CandidateReranker(params.rerank_candidates, params.rerank_l2)
+        reranker = CandidateReranker(
+            params.rerank_candidates, params.rerank_l2, params.rerank_balance
+        )
         calibration.update(reranker.fit_tables(probe).fit(probe, titles, codes))
     coder = TitleCoder(params).fit(examples, context)
     if reranker is not None:

@@ -84,6 +84,7 @@ class CoderParams:
     rerank: bool = True
     rerank_candidates: int = 30
     rerank_l2: float = 1e-3
+    rerank_balance: float = 1.0
 
 
 class TitleCoder:

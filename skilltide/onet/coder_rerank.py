@@ -70,11 +70,16 @@ class CandidateReranker:
         How many first-stage candidates per title are re-scored.
     l2
         Ridge penalty on the (standardised) feature weights.
+    balance
+        Held-out titles are weighted ``(held-out titles of their occupation) ** -balance``:
+        1 counts every occupation alike (a mix like O*NET's reported titles), 0 every title
+        alike (a mix dominated by the occupations with many titles).
     """
 
-    def __init__(self, candidates: int = 30, l2: float = 1e-3) -> None:
+    def __init__(self, candidates: int = 30, l2: float = 1e-3, balance: float = 1.0) -> None:
         self.candidates = candidates
         self.l2 = l2
+        self.balance = balance
         self.words = np.array([], dtype=str)
         self.coef = np.zeros(len(FEATURES), np.float64)
         self.mean = np.zeros(len(FEATURES), np.float64)
@@ -161,8 +166,8 @@ class CandidateReranker:
     def fit(self, coder, titles: Sequence[str | None], codes: Sequence[str]) -> dict:
         """Fit the weights on held-out ``titles`` with known ``codes``; return held-out facts.
 
-        Titles are weighted so that every occupation counts alike. The facts — top-1
-        accuracy of the first stage and of the re-ranked scores, plain and with every
+        Titles are weighted by ``balance`` (default: every occupation alike). The facts —
+        top-1 accuracy of the first stage and of the re-ranked scores, plain and with every
         occupation weighted alike (``_balanced``), and the ECE — come from a two-fold split
         of the titles (each half scored by weights fitted on the other); the final weights
         use all.
@@ -173,7 +178,7 @@ class CandidateReranker:
         cand, x = self._batched_features(coder, texts)
         hit = cand == truth[:, None]
         _, inverse, counts = np.unique(truth, return_inverse=True, return_counts=True)
-        weights = 1.0 / counts[inverse]
+        weights = counts[inverse].astype(np.float64) ** -self.balance
         fold = np.array([hash_bucket(t) for t in texts]) % 2
         correct = np.zeros(len(truth), bool)
         confidence = np.zeros(len(truth))
@@ -248,7 +253,7 @@ class CandidateReranker:
         from skilltide.onet.coder_model import _csr_arrays
 
         return {
-            "rerank_settings": np.array([self.candidates, self.l2], dtype=np.float64),
+            "rerank_settings": np.array([self.candidates, self.l2, self.balance], np.float64),
             "rerank_coef": self.coef,
             "rerank_mean": self.mean,
             "rerank_scale": self.scale,
@@ -262,8 +267,8 @@ class CandidateReranker:
     def from_arrays(cls, z) -> CandidateReranker:
         from skilltide.onet.coder_model import _csr_from
 
-        candidates, l2 = z["rerank_settings"]
-        ranker = cls(int(candidates), float(l2))
+        candidates, l2, balance = z["rerank_settings"]
+        ranker = cls(int(candidates), float(l2), float(balance))
         ranker.coef, ranker.mean = z["rerank_coef"], z["rerank_mean"]
         ranker.scale = z["rerank_scale"]
         return ranker.set_tables(

@@ -230,6 +230,9 @@ def test_reranker_weights_every_occupation_alike():
     ranker.fit(coder, titles, codes)
     w = seen["weights"]
     assert w[:9].sum() == pytest.approx(w[9]) and w[9] == pytest.approx(1.0)
+    ranker.balance = 0.0  # every title alike
+    ranker.fit(coder, titles, codes)
+    assert (seen["weights"] == 1.0).all()
 
 
 def test_stored_format_version_is_checked(small_coder):

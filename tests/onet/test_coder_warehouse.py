@@ -85,6 +85,17 @@ def test_build_stores_one_coder_per_release(built_db):
     assert runs["status"].to_list() == ["success"]
 
 
+def test_stored_coder_is_reranked_and_the_reranker_pays_for_itself(built_db, coder):
+    # The second stage is stored with the coder and fitted on held-out alternate titles: on
+    # those (two-fold cross-fit, every occupation weighted alike) it beats the first stage.
+    assert coder.reranker is not None and coder.reranker.coef.any()
+    with Warehouse(built_db) as wh:
+        facts = json.loads(wh.query("SELECT calibration FROM title_coders")["calibration"][0])
+    assert facts["rerank_titles"] > 3_000
+    assert facts["rerank_top1_crossfit_balanced"] > facts["rerank_top1_first_stage_balanced"] + 0.02
+    assert facts["rerank_ece_crossfit"] < 0.1
+
+
 def test_stored_coder_carries_task_context(coder):
     # Task statements and descriptions are read from the warehouse and stored with the coder.
     assert not coder.context.empty and len(coder.context.words) > 5_000

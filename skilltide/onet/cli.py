@@ -206,7 +206,14 @@ def code_titles_command(
         str | None,
         typer.Option("--column", help="Title column of --file (needed when it has several)."),
     ] = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Candidates per title.")] = 5,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top",
+            min=1,
+            help="Candidates per title (at most 30 from the re-ranked default coder).",
+        ),
+    ] = 5,
     model: CoderModel = "lexical",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     out: Annotated[
@@ -268,13 +275,24 @@ def build_coder_command(
     elif summary["reused"]:
         echo(settings, f"title coder for O*NET {summary['release']} is up to date")
     else:
-        cal = summary["calibration"]
-        echo(
-            settings,
-            f"built {model} title coder for O*NET {summary['release']}: "
-            f"{summary['occupations']} occupations, {summary['titles']} titles, "
-            f"held-out top-1 {cal['heldout_top1']:.1%}, ECE {cal['ece']:.3f}",
+        echo(settings, built_message(model, summary))
+
+
+def built_message(model: str, summary: dict) -> str:
+    """One line on a freshly built coder: size and its held-out accuracy (re-ranked when the
+    build fitted a re-ranker: cross-fitted on the held-out alternate titles)."""
+    cal = summary["calibration"]
+    accuracy = f"held-out top-1 {cal['heldout_top1']:.1%}, ECE {cal['ece']:.3f}"
+    if "rerank_top1_crossfit" in cal:
+        accuracy = (
+            f"held-out top-1 {cal['rerank_top1_crossfit']:.1%} re-ranked "
+            f"(first stage {cal['rerank_top1_first_stage']:.1%}), "
+            f"ECE {cal['rerank_ece_crossfit']:.3f}"
         )
+    return (
+        f"built {model} title coder for O*NET {summary['release']}: "
+        f"{summary['occupations']} occupations, {summary['titles']} titles, {accuracy}"
+    )
 
 
 # --- end title → occupation coder ---------------------------------------------------------

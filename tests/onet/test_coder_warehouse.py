@@ -337,3 +337,20 @@ def test_ingest_codes_ads_without_occupation_with_the_stored_coder(built_db, tmp
     assert got[0][1].startswith("29-1141") and got[0][3] == "coder" and 0 < got[0][2] <= 1
     assert got[1][1].startswith("15-12") and got[1][3] == "coder"
     assert got[2][1:] == ("15-2051.00", None, "mapped")
+
+
+def test_build_message_reports_the_reranked_accuracy():
+    from skilltide.onet.cli import built_message
+
+    summary = {"release": "30.1", "occupations": 2, "titles": 9}
+    first = {"heldout_top1": 0.5, "ece": 0.04}
+    plain = built_message("lexical", {**summary, "calibration": first})
+    assert plain.endswith("9 titles, held-out top-1 50.0%, ECE 0.040")
+    reranked = {
+        **first,
+        "rerank_top1_crossfit": 0.55,
+        "rerank_top1_first_stage": 0.5,
+        "rerank_ece_crossfit": 0.03,
+    }
+    line = built_message("lexical", {**summary, "calibration": reranked})
+    assert "held-out top-1 55.0% re-ranked (first stage 50.0%), ECE 0.030" in line

@@ -26,6 +26,7 @@ import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.onet.coder_calibration import calibrate_temperature
 from skilltide.onet.coder_model import FORMAT_VERSION, CoderParams, TitleCoder
 from skilltide.onet.coder_parts import title_parts
 from skilltide.onet.coder_rerank import CandidateReranker
@@ -147,7 +148,7 @@ def fit_coder(
     train, held = holdout_split(examples)
     probe = TitleCoder(params).fit(train, context)
     titles, codes = held["title"].to_list(), held["onetsoc_code"].to_list()
-    calibration = probe.calibrate(titles, codes)
+    calibration = calibrate_temperature(probe, titles, codes)
     params.temperature = calibration["temperature"]
     reranker = None
     if params.rerank:

@@ -9,7 +9,11 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+
+from skilltide.onet.coder_normalise import normalise_titles
 
 
 def expected_calibration_error(probs: np.ndarray, truth: np.ndarray, bins: int = 10) -> float:
@@ -52,3 +56,34 @@ def log_loss(logits: np.ndarray, truth: np.ndarray) -> float:
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     return float(np.mean(log_norm - shifted[np.arange(len(truth)), truth]))
+
+
+def calibrate_temperature(coder, titles: Sequence[str | None], codes: Sequence[str]) -> dict:
+    """Fit the softmax temperature to held-out titles with known codes (minimum log loss).
+
+    Sets ``coder.params.temperature`` and returns the held-out top-1 accuracy and the expected
+    calibration error (ECE, 10 bins of the top score) before and after.
+    """
+    index = {code: i for i, code in enumerate(coder.codes)}
+    keep = [i for i, (t, c) in enumerate(zip(titles, codes, strict=True)) if c in index and t]
+    texts = normalise_titles([titles[i] for i in keep])
+    usable = [i for i, t in enumerate(texts) if t]
+    texts = [texts[i] for i in usable]
+    truth = np.array([index[codes[keep[i]]] for i in usable])
+    if len(truth) == 0:
+        raise ValueError("no usable held-out titles to calibrate on")
+    step = coder.params.batch_size
+    logits = np.vstack([coder.logits(texts[s : s + step]) for s in range(0, len(texts), step)])
+    before = expected_calibration_error(softmax(logits / coder.params.temperature), truth)
+    grid = np.exp(np.linspace(np.log(0.005), np.log(1.0), 60))
+    losses = [log_loss(logits / t, truth) for t in grid]
+    best = float(grid[int(np.argmin(losses))])
+    coder.params.temperature = round(best, 5)
+    probs = softmax(logits / coder.params.temperature)
+    return {
+        "heldout_titles": len(truth),
+        "heldout_top1": round(float(np.mean(probs.argmax(axis=1) == truth)), 4),
+        "temperature": coder.params.temperature,
+        "ece_before": round(before, 4),
+        "ece": round(expected_calibration_error(probs, truth), 4),
+    }

@@ -33,6 +33,7 @@ import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.onet.coder_calibration import calibrate_temperature
 from skilltide.onet.coder_model import CoderParams, TitleCoder
 from skilltide.onet.coder_normalise import normalise_titles
 from skilltide.onet.coder_rerank import CandidateReranker
@@ -344,7 +345,7 @@ def fit_embed_coder(
     probe = EmbeddingTitleCoder(params, embed, memo).fit(train, context)
     titles, codes = held["title"].to_list(), held["onetsoc_code"].to_list()
     chosen = probe.choose_weights(titles, codes)
-    calibration = probe.calibrate(titles, codes)
+    calibration = calibrate_temperature(probe, titles, codes)
     params.temperature = calibration["temperature"]
     embed.nearest, embed.profile = probe.embed.nearest, probe.embed.profile
     reranker = None

@@ -43,7 +43,6 @@ import polars as pl
 import scipy.sparse as sp
 
 from skilltide.onet.coder_arrays import csr_arrays, csr_from, top_k
-from skilltide.onet.coder_calibration import expected_calibration_error, log_loss, softmax
 from skilltide.onet.coder_context import ContextEvidence, naive_bayes_table
 from skilltide.onet.coder_features import TitleVectorizer
 from skilltide.onet.coder_normalise import normalise_titles
@@ -427,37 +426,6 @@ class TitleCoder:
         ):
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()
-
-    # -- calibration ------------------------------------------------------------------
-    def calibrate(self, titles: Sequence[str | None], codes: Sequence[str]) -> dict:
-        """Fit the softmax temperature to held-out titles with known codes (minimum log loss).
-
-        Sets ``params.temperature`` and returns the held-out top-1 accuracy and the expected
-        calibration error (ECE, 10 bins of the top score) before and after.
-        """
-        index = {code: i for i, code in enumerate(self.codes)}
-        keep = [i for i, (t, c) in enumerate(zip(titles, codes, strict=True)) if c in index and t]
-        texts = normalise_titles([titles[i] for i in keep])
-        usable = [i for i, t in enumerate(texts) if t]
-        texts = [texts[i] for i in usable]
-        truth = np.array([index[codes[keep[i]]] for i in usable])
-        if len(truth) == 0:
-            raise ValueError("no usable held-out titles to calibrate on")
-        step = self.params.batch_size
-        logits = np.vstack([self.logits(texts[s : s + step]) for s in range(0, len(texts), step)])
-        before = expected_calibration_error(softmax(logits / self.params.temperature), truth)
-        grid = np.exp(np.linspace(np.log(0.005), np.log(1.0), 60))
-        losses = [log_loss(logits / t, truth) for t in grid]
-        best = float(grid[int(np.argmin(losses))])
-        self.params.temperature = round(best, 5)
-        probs = softmax(logits / self.params.temperature)
-        return {
-            "heldout_titles": len(truth),
-            "heldout_top1": round(float(np.mean(probs.argmax(axis=1) == truth)), 4),
-            "temperature": self.params.temperature,
-            "ece_before": round(before, 4),
-            "ece": round(expected_calibration_error(probs, truth), 4),
-        }
 
 
 _PREDICTION_SCHEMA = {

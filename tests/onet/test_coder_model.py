@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from skilltide.onet.coder_calibration import expected_calibration_error
+from skilltide.onet.coder_calibration import calibrate_temperature, expected_calibration_error
 from skilltide.onet.coder_model import CoderParams, TitleCoder
 from skilltide.onet.coder_normalise import normalise_title, normalise_titles, singular
 from skilltide.onet.coder_rerank import FEATURES, CandidateReranker
@@ -146,7 +146,8 @@ def test_fit_rejects_bad_frames():
 
 def test_calibrate_sets_temperature_and_reports_ece(small_coder):
     coder = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
-    facts = coder.calibrate(
+    facts = calibrate_temperature(
+        coder,
         ["Nurse", "Driver", "Developer", "Programmer"],
         ["29-1141.00", "53-3032.00", "15-1252.00", "15-1252.00"],
     )

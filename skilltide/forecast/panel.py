@@ -250,11 +250,11 @@ def warehouse_panel(
     ``unique_id`` is ``<group_id>/<skill_id>``; ``group_id`` and ``skill_id`` are kept.
     ``value='count'`` gives ads mentioning the skill, ``value='share'`` the share of the
     group-month's ads. A skill with no row in a month of its group (listed in
-    ``demand_totals``) had no mentions: it gets 0 over the group's months. A month missing
-    from the group's totals within its span is a month the source has no data for (Hacker
-    News' 2011-07 thread, say), not a month without demand: it is interpolated linearly
-    between its neighbours. Without totals, gaps between the series' first and last month
-    are filled with 0.
+    ``demand_totals``) had no mentions: it gets 0 over the group's months, and so does a
+    month where its group had no ads but other groups had. A month missing from the totals
+    of every group is a month the source has no data for (Hacker News' 2011-07 thread, say),
+    not a month without demand: it is interpolated linearly between its neighbours. Without
+    totals, gaps between the series' first and last month are filled with 0.
 
     ``wh`` is a :class:`~skilltide.store.Warehouse` or an open DuckDB connection (e.g.
     ``run.con`` inside a run).
@@ -304,8 +304,16 @@ def warehouse_panel(
         long = long.with_columns(pl.col("y").fill_null(0.0))
         # months with rows but no totals (should not happen) are kept as well
         extra = rows.join(grid, on=["unique_id", "ds"], how="anti").select(columns)
+        # a month inside the series' span without totals for its group: the group had no
+        # ads (0) if any group of the panel has that month, else the source lacks the month
+        panel_months = totals["ds"].cast(pl.Date).unique()
         long = fill_gaps(pl.concat([long.select(columns), extra]), value=None)
-        long = long.with_columns(pl.col("y").interpolate().over("unique_id"))
+        long = long.with_columns(
+            pl.when(pl.col("y").is_null() & pl.col("ds").is_in(panel_months.implode()))
+            .then(0.0)
+            .otherwise(pl.col("y"))
+            .alias("y")
+        ).with_columns(pl.col("y").interpolate().over("unique_id"))
     else:
         long = fill_gaps(rows.select(columns), value=0.0)
     return long.select(columns).sort("unique_id", "ds")

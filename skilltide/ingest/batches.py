@@ -34,7 +34,7 @@ import datetime as dt
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -241,19 +241,24 @@ def pipelined(
     steps = {} if steps is None else steps
     source = iter(items)
     if workers == 0:
-        while True:
-            with timed(steps, "read"):
-                item = next(source, _END)
-            if item is _END:
-                return
-            yield work(item)
+        try:
+            while (item := _timed_next(source, steps)) is not _END:
+                yield work(item)
+        finally:
+            getattr(source, "close", lambda: None)()
+        return
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skilltide-ingest")
     pending: deque = deque()
 
     def fill() -> None:
         while len(pending) < lookahead:
-            with timed(steps, "read"):
-                item = next(source, _END)
+            try:
+                item = _timed_next(source, steps)
+            except Exception as error:  # raised in order, after the batches before it
+                failed: Future = Future()
+                failed.set_exception(error)
+                pending.append(failed)
+                return
             if item is _END:
                 return
             pending.append(pool.submit(work, item))
@@ -268,9 +273,16 @@ def pipelined(
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+        getattr(source, "close", lambda: None)()  # a reader generator releases its file
 
 
 _END = object()
+
+
+def _timed_next(source: Iterator[Any], steps: dict[str, float]) -> Any:
+    """The next item (``_END`` when done), its reading time added to ``steps["read"]``."""
+    with timed(steps, "read"):
+        return next(source, _END)
 
 
 def occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:

@@ -14,6 +14,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import polars as pl
 
@@ -27,6 +28,8 @@ def month_name(day: dt.date | None) -> str:
 def signed_pct(x: float) -> str:
     """A fraction as a signed whole percent with a true minus sign: 0.12 → '+12%'; a change
     that rounds to nothing is '0%' (not '−0%')."""
+    if not math.isfinite(x):
+        return "n/a"
     if round(x * 100) == 0:
         return "0%"
     text = f"{x * 100:+.0f}%"

@@ -176,3 +176,46 @@ def test_warehouse_panel_interpolates_a_month_the_source_lacks(db):
     assert counts["ds"].to_list() == [date(2024, m, 1) for m in (1, 2, 3, 4)]
     assert counts["y"].to_list() == [10.0, 20.0, 30.0, 40.0]
     assert counts["skill_id"].to_list() == ["hn:python"] * 4
+
+
+def test_warehouse_panel_gives_zero_to_a_group_month_without_ads(db):
+    """Below market level a month missing from one group's totals, while other groups have
+    it, is a month that group had no ads: 0, not an interpolated value."""
+    months = [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
+    with Warehouse(db) as wh:
+        with wh.run("test seed") as run:
+            key = {"panel": "ads", "granularity": "company"}
+            append(
+                run.con,
+                "demand_totals",
+                pl.DataFrame(
+                    {
+                        **key,
+                        "group_id": ["acme", "acme", "other"],
+                        "month": [months[0], months[2], months[1]],
+                        "ads": 1.0,
+                        "run_id": run.run_id,
+                    }
+                ),
+            )
+            append(
+                run.con,
+                "demand",
+                pl.DataFrame(
+                    {
+                        **key,
+                        "group_id": ["acme", "acme", "other"],
+                        "skill_id": "tech:python",
+                        "month": [months[0], months[2], months[1]],
+                        "count": 1.0,
+                        "total": 1.0,
+                        "share": 1.0,
+                        "run_id": run.run_id,
+                    }
+                ),
+            )
+        counts = warehouse_panel(wh, granularity="company")
+        shares = warehouse_panel(wh, granularity="company", value="share")
+    acme = counts.filter(pl.col("group_id") == "acme")
+    assert acme["ds"].to_list() == months and acme["y"].to_list() == [1.0, 0.0, 1.0]
+    assert shares.filter(pl.col("group_id") == "acme")["y"].to_list() == [1.0, 0.0, 1.0]

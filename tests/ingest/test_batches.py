@@ -56,6 +56,31 @@ def test_pipelined_raises_at_the_failing_item_and_stops_reading():
     assert len(read) <= 6  # bounded look-ahead, nothing read after the failure surfaced
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_pipelined_raises_the_first_failure_in_order_and_closes_the_reader(workers):
+    """A read error further ahead does not overtake an earlier batch's error, and the reader
+    (a generator holding an open file) is closed when the pipeline stops."""
+    closed = []
+
+    def items():
+        try:
+            yield from range(3)
+            raise OSError("truncated file after item 2")
+        finally:
+            closed.append(True)
+
+    def work(x):
+        if x == 1:
+            raise ValueError("bad item 1")
+        return x
+
+    with pytest.raises(ValueError, match="bad item 1"):
+        list(pipelined(items(), work, workers=workers, lookahead=3))
+    assert closed == [True]
+    with pytest.raises(OSError, match="truncated"):
+        list(pipelined(items(), lambda x: x, workers=workers, lookahead=3))
+
+
 def test_threaded_ingest_writes_the_same_tables_as_sequential(tmp_path):
     rows = []
     for i in range(60):

@@ -96,3 +96,4 @@ def test_signed_percent_has_a_true_minus_and_no_negative_zero():
     assert captions.signed_pct(-0.07) == "\u22127%"
     assert captions.signed_pct(-0.004) == "0%"
     assert captions.signed_pct(0.004) == "0%"
+    assert captions.signed_pct(float("nan")) == "n/a"

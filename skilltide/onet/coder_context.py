@@ -78,15 +78,8 @@ class ContextEvidence:
 
         Words no context text uses are left out (they say nothing about any occupation).
         """
-        index = self.word_index
-        found = [sorted({index[w] for w in t.split() if w in index}) for t in texts]
-        indptr = np.cumsum([0] + [len(f) for f in found])
-        indices = np.array([i for f in found for i in f], dtype=np.int64)
-        present = sp.csr_matrix(
-            (np.ones(len(indices), np.float32), indices, indptr),
-            shape=(len(texts), len(self.words)),
-        )
-        n_words = np.maximum(np.diff(indptr), 1).astype(np.float32)
+        present = self._present(texts)
+        n_words = np.maximum(np.diff(present.indptr), 1).astype(np.float32)
         return (present @ self.table_t).toarray() / n_words[:, None] + self.constant
 
     def word_share(self, texts: list[str]) -> np.ndarray:
@@ -94,16 +87,19 @@ class ContextEvidence:
         n_codes = self.counts.shape[0]
         if self.empty:
             return np.zeros((len(texts), n_codes), np.float32)
+        n_words = np.array([max(len(t.split()), 1) for t in texts], np.float32)
+        return (self._present(texts) @ self._used_t).toarray() / n_words[:, None]
+
+    def _present(self, texts: list[str]) -> sp.csr_matrix:
+        """Which known context words each normalised title uses (rows × words, 0/1)."""
         index = self.word_index
         found = [sorted({index[w] for w in t.split() if w in index}) for t in texts]
         indptr = np.cumsum([0] + [len(f) for f in found])
         indices = np.array([i for f in found for i in f], dtype=np.int64)
-        present = sp.csr_matrix(
+        return sp.csr_matrix(
             (np.ones(len(indices), np.float32), indices, indptr),
             shape=(len(texts), len(self.words)),
         )
-        n_words = np.array([max(len(t.split()), 1) for t in texts], np.float32)
-        return (present @ self._used_t).toarray() / n_words[:, None]
 
 
 def naive_bayes_table(

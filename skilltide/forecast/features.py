@@ -102,7 +102,7 @@ def _context(y: np.ndarray, keys: np.ndarray, prefix: str, window: int) -> dict:
     return {k: v[keys] for k, v in feats.items()} | {f"{prefix}_scale": scale[keys]}
 
 
-def _since_break(wide: Wide, breaks: pl.DataFrame | None) -> np.ndarray:
+def months_since_break(wide: Wide, breaks: pl.DataFrame | None) -> np.ndarray:
     """Months since the series' last break at or before each month (NaN before any)."""
     out = np.full(wide.values.shape, np.nan)
     if breaks is None or breaks.height == 0:
@@ -158,7 +158,7 @@ def feature_matrices(
         f |= _context(y, g_keys, "grp", scale_window)
         f["share"] = scale / f.pop("mkt_scale")
         f.pop("grp_scale")
-        f["since_break"] = _since_break(wide, breaks)
+        f["since_break"] = months_since_break(wide, breaks)
         f |= {f"target_{h}": _shift(y, -h) / scale for h in range(1, horizon + 1)}
     f[SCALE] = scale
     f["y"] = y

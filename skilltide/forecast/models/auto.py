@@ -35,7 +35,8 @@ import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.forecast.models.base import Forecaster, Wide, month_index
+from skilltide.forecast.features import months_since_break
+from skilltide.forecast.models.base import Forecaster, Wide
 
 DEFAULT_CANDIDATES = (
     "naive",
@@ -64,11 +65,7 @@ def segments(wide: Wide, breaks: pl.DataFrame | None = None) -> np.ndarray:
         np.where(nonzero < 0.5, "intermittent", np.where(last.mean(axis=1) < 10, "low", "high")),
     ).astype(object)
     if breaks is not None and breaks.height:
-        end = month_index(wide.months[-1])
-        ds = pl.col("break_ds")
-        at = ds.dt.year().cast(pl.Int64) * 12 + ds.dt.month().cast(pl.Int64) - 1  # month_index
-        recent = breaks.filter(at > end - 12, at <= end)["unique_id"].to_list()
-        seg[np.isin(np.array(wide.ids, dtype=object), recent)] = "break"
+        seg[months_since_break(wide, breaks)[:, -1] < 12] = "break"
     return seg
 
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from skilltide.forecast.models.base import Forecaster, Wide, month_index
+from skilltide.forecast.features import months_since_break
+from skilltide.forecast.models.base import Forecaster, Wide
 
 
 class PostBreak(Forecaster):
@@ -40,23 +41,9 @@ class PostBreak(Forecaster):
         y = wide.filled()
         n_t = y.shape[1]
         start = np.full(len(wide.ids), max(n_t - self.window, 0))
-        if self.breaks is not None and self.breaks.height:
-            first = month_index(wide.months[0])
-            at = (
-                self.breaks.select(
-                    "unique_id",
-                    _t=pl.col("break_ds").dt.year().cast(pl.Int64) * 12
-                    + pl.col("break_ds").dt.month().cast(pl.Int64)
-                    - 1
-                    - first,
-                )
-                .filter(pl.col("_t") < n_t)
-                .group_by("unique_id")
-                .agg(pl.col("_t").max())
-            )
-            last_break = dict(at.iter_rows())
-            breaks = np.array([last_break.get(u, -1) for u in wide.ids])
-            start = np.maximum(start, breaks)
+        since = months_since_break(wide, self.breaks)[:, -1]  # NaN: no break up to the cutoff
+        last_break = np.where(np.isnan(since), -1, n_t - 1 - np.nan_to_num(since)).astype(int)
+        start = np.maximum(start, last_break)
         sums = np.concatenate([np.zeros((len(y), 1)), np.cumsum(y, axis=1)], axis=1)
         mean = (sums[:, n_t] - sums[np.arange(len(y)), start]) / (n_t - start)
         return np.repeat(mean[:, None], horizon, axis=1)

@@ -32,9 +32,6 @@ Example
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -42,13 +39,19 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from skilltide.onet.coder_arrays import csr_arrays, csr_from, top_k
+from skilltide.onet.coder_arrays import top_k
 from skilltide.onet.coder_context import ContextEvidence, naive_bayes_table
 from skilltide.onet.coder_features import TitleVectorizer
 from skilltide.onet.coder_normalise import normalise_titles
 from skilltide.onet.coder_rerank import CandidateReranker
+from skilltide.onet.coder_storage import (
+    FORMAT_VERSION,
+    coder_fingerprint,
+    coder_from_bytes,
+    coder_to_bytes,
+)
 
-FORMAT_VERSION = 3
+__all__ = ["FORMAT_VERSION", "KIND_WEIGHTS", "CoderParams", "TitleCoder"]
 
 # How much one example title of each kind counts in an occupation's profile.
 KIND_WEIGHTS = {
@@ -339,70 +342,15 @@ class TitleCoder:
             schema=_PREDICTION_SCHEMA,
         )
 
-    # -- storage ----------------------------------------------------------------------
+    # -- storage (:mod:`skilltide.onet.coder_storage`) ----------------------------------
     def to_bytes(self) -> bytes:
         """Serialise the fitted coder (numpy ``.npz``; no pickle)."""
-        vec = self.vectorizer
-        names = np.array(sorted(vec.vocabulary, key=vec.vocabulary.__getitem__), dtype=str)
-        meta = {
-            "format": FORMAT_VERSION,
-            "params": asdict(self.params),
-            "reranker": self.reranker is not None,
-        }
-        extra = self.reranker.arrays() if self.reranker is not None else {}
-        buffer = io.BytesIO()
-        np.savez_compressed(
-            buffer,
-            meta=np.array(json.dumps(meta, sort_keys=True)),
-            codes=self.codes.astype(str),
-            code_titles=self.code_titles.astype(str),
-            vocabulary=names,
-            idf=vec.idf,
-            block_of=vec.block_of,
-            title_owner=self.title_owner,
-            **csr_arrays("title", self.title_matrix),
-            **csr_arrays("profile", self.profile_matrix),
-            log_prior=self.log_prior,
-            context_words=self.context.words,
-            **csr_arrays("context", self.context.counts),
-            **extra,
-        )
-        return buffer.getvalue()
+        return coder_to_bytes(self)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> TitleCoder:
         """Rebuild a coder written by :meth:`to_bytes`."""
-        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            if meta.get("format") != FORMAT_VERSION:
-                raise ValueError(
-                    f"stored coder has format {meta.get('format')}, "
-                    f"this version reads {FORMAT_VERSION}"
-                )
-            params = meta["params"]
-            params["char_range"] = tuple(params["char_range"])
-            coder = cls(CoderParams(**params))
-            coder.codes = z["codes"].astype(object)
-            coder.code_titles = z["code_titles"].astype(object)
-            names = z["vocabulary"].tolist()
-            coder.vectorizer = TitleVectorizer(
-                block_weights=dict(params["block_weights"]),
-                char_range=params["char_range"],
-                vocabulary={name: i for i, name in enumerate(names)},
-                idf=z["idf"],
-                block_of=z["block_of"],
-            )
-            coder.title_owner = z["title_owner"]
-            coder.title_matrix = csr_from(z, "title")
-            coder.profile_matrix = csr_from(z, "profile")
-            coder.log_prior = z["log_prior"]
-            coder.context = ContextEvidence(params["context_alpha"]).set_counts(
-                z["context_words"], csr_from(z, "context")
-            )
-            if meta.get("reranker"):
-                coder.reranker = CandidateReranker.from_arrays(z)
-        coder._prepare()
-        return coder
+        return coder_from_bytes(cls, blob)
 
     def params_dict(self) -> dict:
         """The parameters as a JSON-able dict."""
@@ -410,22 +358,7 @@ class TitleCoder:
 
     def fingerprint(self) -> str:
         """SHA-256 of the fitted arrays and parameters: equal for equal training data."""
-        digest = hashlib.sha256(json.dumps(self.params_dict(), sort_keys=True).encode())
-        for array in (
-            self.codes.astype(str),
-            self.title_owner,
-            self.title_matrix.indices,
-            self.title_matrix.data,
-            self.profile_matrix.indices,
-            self.profile_matrix.data,
-            self.log_prior,
-            self.context.words,
-            self.context.counts.indices,
-            self.context.counts.data,
-            *(self.reranker.fingerprint_arrays() if self.reranker is not None else []),
-        ):
-            digest.update(np.ascontiguousarray(array).tobytes())
-        return digest.hexdigest()
+        return coder_fingerprint(self)
 
 
 _PREDICTION_SCHEMA = {

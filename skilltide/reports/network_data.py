@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import networkx as nx
 import polars as pl
 
-from skilltide.reports.series_data import occupation_titles
+from skilltide.reports.names import occupation_titles
 from skilltide.store import Warehouse
 
 HOW_TO = {

@@ -22,6 +22,8 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.forecast.models.base import add_months
 from skilltide.forecast.models.descriptions import describe
+from skilltide.reports.breaks_data import report_breaks
+from skilltide.reports.names import occupation_titles
 from skilltide.store import Warehouse
 
 RECENT_MONTHS = 3  # months averaged for the base a forecast's growth is measured against
@@ -138,7 +140,9 @@ def load_series(
         ).select("label", "ds", "yhat", "lo_80", "hi_80", "lo_95", "hi_95")
         data.forecast_info = info
         data.growth = _growth(history, data.forecast, series, min_recent_count)
-    data.breaks, data.market_breaks, data.breaks_info = _breaks(wh, panel, granularity, series)
+    data.breaks, data.market_breaks, data.breaks_info = report_breaks(
+        wh, panel, granularity, series
+    )
     return data
 
 
@@ -146,36 +150,6 @@ def _group_names(wh: Warehouse, granularity: str, group_ids: list[str]) -> dict[
     if granularity == "occupation":
         return occupation_titles(wh, group_ids)
     return {}
-
-
-def occupation_titles(wh: Warehouse, codes: list[str]) -> dict[str, str]:
-    """Display titles for O*NET-SOC codes.
-
-    From the ``occupations`` view (O*NET), else the graph's occupation names, else the title
-    most often written in the ads coded to it, else the code itself.
-    """
-    titles: dict[str, str] = {}
-    if wh.has_table("ads"):
-        rows = wh.query(
-            "SELECT occupation, mode(title) AS title FROM ads WHERE list_contains(?, occupation)"
-            " AND title IS NOT NULL GROUP BY occupation",
-            [codes],
-        )
-        titles.update(dict(rows.iter_rows()))
-    if wh.has_table("graph_nodes"):
-        rows = wh.query(
-            "SELECT node_id, any_value(name) AS name FROM graph_nodes"
-            " WHERE CAST(bipartite AS INTEGER) = 1 AND name IS NOT NULL AND name <> node_id"
-            " GROUP BY node_id"
-        )
-        titles.update(dict(rows.iter_rows()))
-    if wh.has_table("occupations"):
-        rows = wh.query(
-            "SELECT onetsoc_code, arg_max(title, release) AS title FROM occupations"
-            " GROUP BY onetsoc_code"
-        )
-        titles.update(dict(rows.iter_rows()))
-    return {c: titles.get(c) or c for c in codes}
 
 
 def _market_totals(wh: Warehouse, panel: str, granularity: str) -> tuple[pl.DataFrame, str]:
@@ -373,59 +347,3 @@ def _growth(history, forecast, series, min_recent_count) -> pl.DataFrame:
         hi=pl.col("hi_80") / pl.col("base") - 1,
         basis=pl.lit(basis),
     ).sort("growth", "label", descending=[True, False])
-
-
-def _breaks(wh, panel, granularity, series):
-    if not wh.has_table("breaks"):
-        return None, None, {}
-    latest = wh.query(
-        "SELECT max(run_id) AS r FROM breaks WHERE panel = ? AND granularity = ?",
-        [panel, granularity],
-    )["r"][0]
-    if latest is None:
-        return None, None, {}
-    rows = wh.query(
-        """SELECT group_id, skill_id, break_ds, kind, size, statistic, p_value, scope, method
-           FROM breaks WHERE run_id = ? AND panel = ? AND granularity = ? ORDER BY break_ds""",
-        [latest, panel, granularity],
-    )
-    n_series = wh.query(
-        "SELECT count(*) AS n FROM (SELECT DISTINCT group_id, skill_id FROM demand"
-        " WHERE panel = ? AND granularity = ?)",
-        [panel, granularity],
-    )["n"][0]
-    market = (
-        rows.filter(pl.col("scope") == "market")
-        .group_by("break_ds", "kind")
-        .agg(n_series=pl.len(), size=pl.col("size").median(), p_value=pl.col("p_value").max())
-        .with_columns(share_series=pl.col("n_series") / max(int(n_series), 1))
-        .sort("break_ds", "kind")
-    )
-    shown = rows.join(
-        series.select("group_id", "skill_id", "label"), on=["group_id", "skill_id"], how="inner"
-    )
-    info = {
-        "run_id": latest,
-        "n_breaks": rows.height,
-        "n_series_with_breaks": rows.select("group_id", "skill_id").unique().height,
-        "n_market": market.height,
-        "value": _run_arg(wh, latest, "value") or "count",
-    }
-    return (
-        shown.select(
-            "label", "break_ds", "kind", "size", "statistic", "p_value", "scope", "method"
-        ),
-        market,
-        info,
-    )
-
-
-def _run_arg(wh: Warehouse, run_id: str, name: str):
-    """One argument a run was called with (from ``runs.args``), or None."""
-    import json
-
-    row = wh.con.execute("SELECT args FROM runs WHERE run_id = ?", [run_id]).fetchone()
-    try:
-        return json.loads(row[0]).get(name) if row and row[0] else None
-    except (ValueError, AttributeError):
-        return None

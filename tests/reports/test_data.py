@@ -137,7 +137,7 @@ def test_network_labels_never_overlap():
 
 
 def test_occupation_titles_fall_back_to_the_code(bare_warehouse):
-    from skilltide.reports.series_data import occupation_titles
+    from skilltide.reports.names import occupation_titles
 
     with Warehouse(bare_warehouse) as wh:
         assert occupation_titles(wh, ["11-1011.00"]) == {"11-1011.00": "11-1011.00"}

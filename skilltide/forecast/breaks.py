@@ -78,6 +78,7 @@ __all__ = [
     "BreakReport",
     "detect_breaks",
     "detect_breaks_report",
+    "known_after_detection",
     "label_scope",
 ]
 
@@ -165,6 +166,25 @@ def detect_breaks(
     return detect_breaks_report(
         panel, method=method, alpha=alpha, min_size=min_size, **options
     ).breaks
+
+
+def known_after_detection(breaks: pl.DataFrame, min_size: int = 6) -> pl.DataFrame:
+    """``breaks`` with ``known_ds``: the first month whose data could reveal each break.
+
+    A detector needs ``min_size`` months on each side of a break, so a break starting in
+    ``break_ds`` cannot be found before ``break_ds + min_size - 1``. Forecasting models read
+    ``known_ds`` (:func:`skilltide.forecast.features.months_since_break`): a backtest origin
+    between the two does not use a break it could not have known, as the final forecast,
+    whose detection saw the same ``min_size`` months, does not either.
+
+    >>> import datetime as dt
+    >>> b = pl.DataFrame({"unique_id": ["a"], "break_ds": [dt.date(2024, 4, 1)]})
+    >>> known_after_detection(b, min_size=6)["known_ds"].to_list()
+    [datetime.date(2024, 9, 1)]
+    """
+    return breaks.with_columns(
+        known_ds=pl.col("break_ds").cast(pl.Date).dt.offset_by(f"{min_size - 1}mo")
+    )
 
 
 def detect_breaks_report(

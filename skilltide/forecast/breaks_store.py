@@ -18,10 +18,10 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.breaks import detect_breaks_report
-from skilltide.forecast.panel import fill_gaps, read_panel, warehouse_panel
+from skilltide.forecast.panel import fill_gaps, parse_dates, read_panel, warehouse_panel
 from skilltide.store import Warehouse, append
 
-__all__ = ["detect_breaks_file", "detect_breaks_warehouse", "write_frame"]
+__all__ = ["detect_breaks_file", "detect_breaks_warehouse", "read_breaks", "write_frame"]
 
 
 def detect_breaks_warehouse(
@@ -122,4 +122,39 @@ def write_frame(frame: pl.DataFrame, out: str | Path) -> Path:
         frame.write_parquet(out)
     else:
         frame.write_csv(out)
+    return out
+
+
+def read_breaks(path: str | Path) -> pl.DataFrame:
+    """Read known breaks (``unique_id``, ``break_ds`` and optionally ``known_ds``) from a CSV
+    or Parquet file, such as ``breaks detect --out`` writes or a list of known events.
+
+    Dates are ``YYYY-MM-DD`` or ``YYYY-MM``; errors name the file, row and field.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    try:
+        if path.suffix.lower() == ".parquet":
+            raw = pl.read_parquet(path)
+        else:
+            raw = pl.read_csv(path, infer_schema_length=0)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise UserError(f"{path}: cannot read the breaks: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in ("unique_id", "break_ds") if c not in raw.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
+    columns = [c for c in ("break_ds", "known_ds") if c in raw.columns]
+    out = raw.select(pl.col("unique_id").cast(pl.Utf8), *columns)
+    for name in columns:
+        given = out[name]
+        parsed = parse_dates(given.cast(pl.Utf8)) if given.dtype != pl.Date else given
+        bad = (parsed.is_null() & given.is_not_null()) | (parsed.is_null() & (name == "break_ds"))
+        if bad.any():
+            row = int(bad.arg_true()[0])
+            raise UserError(
+                f"{path}, row {row + 1}, field {name}: {given[row]!r} is not a month"
+                " (use YYYY-MM or YYYY-MM-01)"
+            )
+        out = out.with_columns(parsed.alias(name))
     return out

@@ -167,6 +167,15 @@ def panel_command(
     ] = None,
     model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
     workdays: Workdays = None,
+    breaks: Annotated[
+        str | None,
+        typer.Option(
+            "--breaks",
+            help="Structural breaks for auto, lgbm and post_break: 'detect' (found at each "
+            "cutoff in the data up to it) or a .csv/.parquet of unique_id, break_ds "
+            "[, known_ds]. Default: none.",
+        ),
+    ] = None,
     *,
     settings,
 ) -> None:
@@ -174,12 +183,19 @@ def panel_command(
 
     Example: skilltide forecast panel demand.csv --horizon 3 --cutoffs 2023-06,2023-09 --out f.csv
     """
+    from skilltide.forecast.breaks_store import read_breaks
     from skilltide.forecast.panel import read_panel
     from skilltide.forecast.pipeline import forecast_panel
 
     frame = read_panel(input)
+    known = None if breaks is None else breaks if breaks == "detect" else read_breaks(breaks)
     forecasts, _ = forecast_panel(
-        frame, horizon=horizon, model=model, cutoffs=_cutoffs(cutoffs), workdays=workdays
+        frame,
+        horizon=horizon,
+        model=model,
+        cutoffs=_cutoffs(cutoffs),
+        workdays=workdays,
+        breaks=known,
     )
     _write(forecasts, out)
     echo(
@@ -199,6 +215,14 @@ def run_command(
     panel: Annotated[str, typer.Option("--panel", help="Demand panel name.")] = "ads",
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     workdays: Workdays = None,
+    breaks: Annotated[
+        str,
+        typer.Option(
+            "--breaks",
+            help="Structural breaks for auto, lgbm and post_break: 'stored' (the latest "
+            "'breaks detect' run of this panel, if any), 'detect' (afresh) or 'none'.",
+        ),
+    ] = "stored",
     *,
     settings,
 ) -> None:
@@ -217,6 +241,7 @@ def run_command(
             horizon=horizon,
             model=model,
             workdays=workdays,
+            breaks=breaks,
         )
     if json_out:
         emit_json(summary)

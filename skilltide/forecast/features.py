@@ -103,19 +103,29 @@ def _context(y: np.ndarray, keys: np.ndarray, prefix: str, window: int) -> dict:
 
 
 def months_since_break(wide: Wide, breaks: pl.DataFrame | None) -> np.ndarray:
-    """Months since the series' last break at or before each month (NaN before any)."""
+    """Months since the series' last *known* break at or before each month (NaN before any).
+
+    A break counts from its ``break_ds``; with a ``known_ds`` column (the first month whose
+    data reveal it, see :func:`skilltide.forecast.breaks.known_after_detection`) only at
+    origins from ``known_ds`` on, so a backtest origin does not use a break that could not
+    have been detected yet.
+    """
     out = np.full(wide.values.shape, np.nan)
     if breaks is None or breaks.height == 0:
         return out
     row = {u: i for i, u in enumerate(wide.ids)}
     start = month_index(wide.months[0])
     t = np.arange(len(wide.months))
-    for uid, ds in breaks.select("unique_id", "break_ds").iter_rows():
+    known = pl.col("break_ds")
+    if "known_ds" in breaks.columns:
+        known = pl.coalesce("known_ds", "break_ds")
+    rows = breaks.select("unique_id", "break_ds", known.alias("known_ds"))
+    for uid, ds, known_ds in rows.iter_rows():
         i = row.get(uid)
         if i is None:
             continue
         b = month_index(ds) - start
-        since = np.where(t >= b, t - b, np.nan)
+        since = np.where(t >= max(b, month_index(known_ds) - start), t - b, np.nan)
         out[i] = np.where(np.isnan(out[i]) | (since < out[i]), since, out[i])
     return out
 

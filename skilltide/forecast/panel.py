@@ -79,6 +79,16 @@ def read_panel(
     return validate_panel(frame, source=str(path), names={"ds": ds_col, "unique_id": id_col})
 
 
+def parse_dates(text: pl.Series) -> pl.Series:
+    """Text ``YYYY-MM-DD`` or ``YYYY-MM`` as dates (null where neither fits)."""
+    text = text.str.strip_chars()
+    return reduce(
+        lambda acc, fmt: acc.fill_null(text.str.strptime(pl.Date, fmt, strict=False)),
+        _DATE_FORMATS[1:],
+        text.str.strptime(pl.Date, _DATE_FORMATS[0], strict=False),
+    )
+
+
 def _coerce(raw: pl.DataFrame, *, source: str, names: dict[str, str]) -> pl.DataFrame:
     """Cast to the panel schema, naming the first row whose value does not fit."""
     where = f"{source}, row {{row}}, field {{field}}"
@@ -91,12 +101,7 @@ def _coerce(raw: pl.DataFrame, *, source: str, names: dict[str, str]) -> pl.Data
 
     ds = raw["ds"]
     if ds.dtype == pl.Utf8:
-        text = ds.str.strip_chars()
-        parsed = reduce(
-            lambda acc, fmt: acc.fill_null(text.str.strptime(pl.Date, fmt, strict=False)),
-            _DATE_FORMATS[1:],
-            text.str.strptime(pl.Date, _DATE_FORMATS[0], strict=False),
-        )
+        parsed = parse_dates(ds)
     elif ds.dtype == pl.Date:
         parsed = ds
     elif isinstance(ds.dtype, pl.Datetime):

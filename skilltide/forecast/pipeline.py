@@ -41,19 +41,27 @@ def forecast_panel(
     model: str = "auto",
     cutoffs: Sequence[date] | None = None,
     n_windows: int = 3,
-    breaks: pl.DataFrame | None = None,
+    breaks: pl.DataFrame | str | None = None,
     params: dict | None = None,
     workdays: str | None = None,
+    break_options: dict | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Forecasts (``OUTPUT_COLUMNS``) for every cutoff, and the backtest rows behind them.
 
     ``cutoffs`` default to the panel's last month; each must be a month of the panel.
     ``workdays`` (a country code or ``"weekdays"``) forecasts demand per working day.
+    ``breaks``: a frame of known breaks (``unique_id``, ``break_ds``, optional
+    ``known_ds``), or ``"detect"`` to detect them at each cutoff on the data up to it
+    (:func:`~skilltide.forecast.breaks.detect_breaks` with ``break_options``; each break known
+    from ``break_ds + min_size - 1``, so backtest origins do not use breaks found later).
     """
     wide = Wide.from_panel(panel)
     cutoffs = list(cutoffs or [wide.months[-1]])
     params = dict(params or {})
-    if breaks is not None and model in (*BREAK_AWARE, "auto"):
+    detect = isinstance(breaks, str)
+    if detect and breaks != "detect":
+        raise UserError(f"breaks must be a frame of breaks or 'detect', not {breaks!r}")
+    if breaks is not None and not detect and model in (*BREAK_AWARE, "auto"):
         params.setdefault("breaks", breaks)
     if workdays:
         params["workdays"] = workdays
@@ -67,6 +75,8 @@ def forecast_panel(
             )
         t = wide.months.index(cutoff)
         past = Wide(wide.ids, wide.months[: t + 1], wide.values[:, : t + 1])
+        if detect and model in (*BREAK_AWARE, "auto"):
+            params["breaks"] = detect_known_breaks(panel, cutoff, **(break_options or {}))
         fitted = make_model(model, **params).fit_wide(past, horizon)
         backtest = _backtest(fitted, past, model, params, horizon, n_windows)
         block = fitted.wide_.forecast_frame(fitted.predict_matrix(), model)
@@ -96,6 +106,17 @@ def forecast_panel(
     out = pl.concat(blocks).sort("cutoff", "unique_id", "ds")
     bt = pl.concat(backtests) if backtests else pl.DataFrame()
     return out, bt
+
+
+def detect_known_breaks(panel: pl.DataFrame, cutoff: date, **options) -> pl.DataFrame:
+    """Breaks found in the panel up to ``cutoff`` (missing months as 0), each with the month
+    it became knowable (``known_ds``); ``options`` go to ``detect_breaks``."""
+    from skilltide.forecast.breaks import detect_breaks, known_after_detection
+    from skilltide.forecast.panel import fill_gaps
+
+    past = fill_gaps(panel.filter(pl.col("ds") <= cutoff).select("unique_id", "ds", "y"))
+    found = detect_breaks(past, **options)
+    return known_after_detection(found, options.get("min_size", 6))
 
 
 def _backtest(fitted, past: Wide, model: str, params: dict, horizon: int, n_windows: int):

@@ -13,22 +13,32 @@ from typing import Any
 
 import polars as pl
 
+from skilltide.errors import UserError
 from skilltide.forecast.backtest import evaluate
+from skilltide.forecast.breaks import known_after_detection
 from skilltide.forecast.features import split_id
 from skilltide.forecast.intervals import conformal_quantiles, coverage
-from skilltide.forecast.pipeline import forecast_panel
+from skilltide.forecast.pipeline import detect_known_breaks, forecast_panel
 from skilltide.store import append
+
+BREAK_SOURCES = ("stored", "detect", "none")
 
 
 def _breaks_for(wh, panel: str, granularity: str) -> pl.DataFrame | None:
+    """The latest ``breaks detect`` run's breaks for this panel, each with the month it
+    became knowable (its run's ``min_size``), so that backtest origins do not use it early."""
     if not wh.has_table("breaks"):
         return None
     frame = wh.query(
-        "SELECT unique_id, break_ds FROM breaks WHERE panel = ? AND granularity = ?"
-        " AND run_id = (SELECT max(run_id) FROM breaks WHERE panel = ? AND granularity = ?)",
+        "SELECT b.unique_id, b.break_ds, coalesce(TRY_CAST(r.args->>'min_size' AS INTEGER), 6)"
+        " AS min_size FROM breaks b LEFT JOIN runs r USING (run_id)"
+        " WHERE b.panel = ? AND b.granularity = ?"
+        " AND b.run_id = (SELECT max(run_id) FROM breaks WHERE panel = ? AND granularity = ?)",
         [panel, granularity, panel, granularity],
     )
-    return frame if frame.height else None
+    if frame.height == 0:
+        return None
+    return known_after_detection(frame.drop("min_size"), int(frame["min_size"][0]))
 
 
 def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str, list[str]]:
@@ -55,29 +65,39 @@ def forecast_warehouse(
     *,
     n_windows: int = 3,
     workdays: str | None = None,
+    breaks: str = "stored",
 ) -> dict[str, Any]:
     """Forecast the ``(panel, granularity)`` demand panel; writes ``forecasts``/``backtests``.
 
-    Uses the latest ``breaks`` run for this panel when there is one (as a feature of the
-    global model and as a segment of ``auto``); ``workdays`` as in :func:`.models.registry.
-    make_model`. Returns a JSON-able summary.
+    ``breaks``: ``"stored"`` uses the latest ``breaks detect`` run for this panel when there
+    is one (as a feature of the global model and as a segment of ``auto``), ``"detect"``
+    detects them afresh, ``"none"`` forecasts without; ``workdays`` as in
+    :func:`.models.registry.make_model`. Returns a JSON-able summary.
     """
     from skilltide.forecast.panel import warehouse_panel
 
+    if breaks not in BREAK_SOURCES:
+        raise UserError(f"breaks must be one of {', '.join(BREAK_SOURCES)}, not {breaks!r}")
     args = {"panel": panel, "granularity": granularity, "horizon": horizon, "model": model}
     if workdays:
         args["workdays"] = workdays
+    if breaks != "stored":
+        args["breaks"] = breaks
     with wh.run("forecast run", args) as run:
         with run.stage("read"):
             frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")
-            breaks = _breaks_for(wh, panel, granularity)
+            known = None
+            if breaks == "stored":
+                known = _breaks_for(wh, panel, granularity)
+            elif breaks == "detect" and frame.height:
+                known = detect_known_breaks(frame, frame["ds"].max())
         with run.stage("forecast") as rec:
             forecasts, backtest = forecast_panel(
                 frame,
                 horizon=horizon,
                 model=model,
                 n_windows=n_windows,
-                breaks=breaks,
+                breaks=known,
                 workdays=workdays,
             )
             rec["series"] = forecasts["unique_id"].n_unique()
@@ -98,7 +118,7 @@ def forecast_warehouse(
             "model": model,
         }
         if backtest.height:
-            metrics = evaluate(backtest, subsets(frame, breaks))
+            metrics = evaluate(backtest, subsets(frame, known))
             quantiles = conformal_quantiles(backtest)
             cover = pl.DataFrame(
                 [

@@ -177,7 +177,10 @@ class GlobalLGBM(Forecaster):
     def _breaks_until(self, wide: Wide) -> pl.DataFrame | None:
         if self.breaks is None or self.breaks.height == 0:
             return None
-        return self.breaks.filter(pl.col("break_ds").cast(pl.Date) <= wide.months[-1])
+        known = pl.col("break_ds")
+        if "known_ds" in self.breaks.columns:
+            known = pl.coalesce("known_ds", "break_ds")
+        return self.breaks.filter(known.cast(pl.Date) <= wide.months[-1])
 
     def _forecast(self, wide: Wide, horizon: int) -> np.ndarray:
         origin = self.origin_

@@ -1,0 +1,162 @@
+"""A break is used only from when it could have been detected: in backtests, at each cutoff of
+``forecast panel --breaks detect``, and for the warehouse's stored breaks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.forecast.backtest import rolling_forecasts
+from skilltide.forecast.breaks import known_after_detection
+from skilltide.forecast.breaks_store import detect_breaks_warehouse, read_breaks
+from skilltide.forecast.features import months_since_break
+from skilltide.forecast.models.base import Wide, add_months
+from skilltide.forecast.models.registry import make_model
+from skilltide.forecast.pipeline import forecast_panel
+from skilltide.store import Warehouse
+from tests.forecast._panels import months, panel
+from tests.forecast.test_breaks_store import seed_demand
+
+
+def _shifted(n_months: int = 48, shift_at: int = 30, n_series: int = 6) -> pl.DataFrame:
+    """Level 10 then 40 from month ``shift_at``, with noise."""
+    rng = np.random.default_rng(1)
+    level = np.where(np.arange(n_months) < shift_at, 10.0, 40.0)
+    return panel({f"all/s{i}": level + rng.normal(0, 1, n_months) for i in range(n_series)})
+
+
+def test_a_break_counts_from_break_ds_but_only_once_known():
+    wide = Wide(["a"], months(10), np.ones((1, 10)))
+    breaks = pl.DataFrame({"unique_id": ["a"], "break_ds": [months(10)[3]]})
+    assert np.isnan(months_since_break(wide, breaks)[0, :3]).all()
+    assert months_since_break(wide, breaks)[0, 3:].tolist() == [0, 1, 2, 3, 4, 5, 6]
+    known = known_after_detection(breaks, min_size=4)  # known from month 6
+    assert known["known_ds"][0] == months(10)[6]
+    since = months_since_break(wide, known)[0]
+    assert np.isnan(since[:6]).all() and since[6:].tolist() == [3, 4, 5, 6]
+
+
+def test_backtest_origins_before_known_ds_do_not_use_the_break():
+    frame = _shifted(n_months=40, shift_at=30)
+    ids = frame["unique_id"].unique().to_list()
+    breaks = pl.DataFrame({"unique_id": ids, "break_ds": [months(40)[30]] * len(ids)})
+    cutoffs = [months(40)[k] for k in (32, 35, 37)]
+
+    def backtest(b):
+        factory = {"post_break": lambda: make_model("post_break", breaks=b)}
+        out = rolling_forecasts(frame, factory, horizon=1, cutoffs=cutoffs)
+        return out.sort("unique_id", "cutoff")
+
+    no_breaks = backtest(None)
+    early = backtest(breaks)  # the break used from its first month: the old behaviour
+    known = backtest(known_after_detection(breaks, min_size=6))  # known from month 35
+    at = pl.col("cutoff") == cutoffs[0]
+    # at month 32 the break was not yet detectable: forecasts as if there were none
+    assert known.filter(at)["yhat"].to_list() == no_breaks.filter(at)["yhat"].to_list()
+    assert early.filter(at)["yhat"].mean() == pytest.approx(40.0, abs=1.5)
+    # once known, the mean since the break
+    later = pl.col("cutoff") >= cutoffs[1]
+    assert known.filter(later)["yhat"].to_list() == early.filter(later)["yhat"].to_list()
+
+
+def test_forecast_panel_detects_breaks_at_each_cutoff_with_data_up_to_it():
+    frame = _shifted(n_months=48, shift_at=30)
+    before, after = months(48)[26], months(48)[38]
+    kwargs = {"horizon": 2, "model": "post_break", "cutoffs": [before, after]}
+    detected, _ = forecast_panel(frame, breaks="detect", **kwargs)
+    plain, _ = forecast_panel(frame, **kwargs)
+    at = pl.col("cutoff") == before
+    # before the shift no break exists in the data: the same as without breaks
+    assert detected.filter(at)["yhat"].to_list() == plain.filter(at)["yhat"].to_list()
+    # after it, only the new regime: 40, where the 12-month mean still remembers 10
+    late = pl.col("cutoff") == after
+    assert detected.filter(late)["yhat"].mean() == pytest.approx(40.0, abs=1.5)
+    assert plain.filter(late)["yhat"].mean() < 35
+    # a shift after the cutoff changes nothing at that cutoff
+    poisoned = frame.with_columns(
+        y=pl.when(pl.col("ds") > after).then(pl.col("y") * 100).otherwise(pl.col("y"))
+    )
+    again, _ = forecast_panel(poisoned, breaks="detect", **kwargs)
+    assert again.filter(late)["yhat"].to_list() == detected.filter(late)["yhat"].to_list()
+    with pytest.raises(UserError, match="detect"):
+        forecast_panel(frame, breaks="find", **kwargs)
+
+
+def test_cli_forecast_panel_with_breaks_detected_or_from_a_file(cli, tmp_path):
+    frame = _shifted(n_months=40, shift_at=32)  # 8 months of the new level at the end
+    src = tmp_path / "in.csv"
+    frame.write_csv(src)
+    common = ("forecast", "panel", src, "--horizon", 2, "--model", "post_break")
+    out = {}
+    for name, option in {
+        "none": (),
+        "detect": ("--breaks", "detect"),
+        "file": ("--breaks", tmp_path / "b.csv"),
+    }.items():
+        if name == "file":
+            ids = frame["unique_id"].unique().to_list()
+            pl.DataFrame({"unique_id": ids, "break_ds": ["2022-09"] * len(ids)}).write_csv(
+                tmp_path / "b.csv"
+            )
+        result = cli(*common, *option, "--out", tmp_path / f"{name}.csv")
+        assert result.exit_code == 0, result.output
+        out[name] = pl.read_csv(tmp_path / f"{name}.csv")["yhat"].mean()
+    assert out["detect"] == pytest.approx(40.0, abs=1.5)
+    assert out["file"] == pytest.approx(40.0, abs=1.5)
+    assert out["none"] < 35
+    (tmp_path / "bad.csv").write_text("unique_id,break_ds\nall/s0,2022-07\nall/s1,July\n")
+    bad = cli(*common, "--breaks", tmp_path / "bad.csv", "--out", tmp_path / "x.csv")
+    assert bad.exit_code == 1
+    assert "bad.csv, row 2, field break_ds" in bad.output
+
+
+def test_read_breaks_keeps_known_ds_and_refuses_missing_columns(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("unique_id,break_ds,known_ds\na,2024-04,2024-09-01\nb,2024-05,\n")
+    got = read_breaks(path)
+    assert got["known_ds"].to_list() == [date(2024, 9, 1), None]
+    (tmp_path / "c.csv").write_text("unique_id,month\na,2024-04\n")
+    with pytest.raises(UserError, match=r"missing column.*break_ds"):
+        read_breaks(tmp_path / "c.csv")
+
+
+def test_stored_breaks_are_known_after_their_runs_min_size(db):
+    from skilltide.forecast.warehouse import _breaks_for
+
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+        detect_breaks_warehouse(wh, "ads", "region", min_size=8)
+        stored = wh.query("SELECT unique_id, break_ds FROM breaks")
+        given = _breaks_for(wh, "ads", "region")
+    assert stored.height and given.height == stored.height
+    lag = given.select(
+        (pl.col("known_ds").dt.year() * 12 + pl.col("known_ds").dt.month())
+        - (pl.col("break_ds").dt.year() * 12 + pl.col("break_ds").dt.month())
+    ).to_series()
+    assert lag.to_list() == [7] * given.height
+    assert given["known_ds"][0] == add_months(given["break_ds"][0], 7)
+
+
+def test_forecast_run_uses_stored_detected_or_no_breaks(cli, db):
+    with Warehouse(db) as wh:
+        seed_demand(wh, jump_at=40)  # north/tech:python doubles for the last 8 months
+        detect_breaks_warehouse(wh, "ads", "region")
+    args = ("forecast", "run", "--db", db, "-g", "region", "-m", "post_break", "-h", 1)
+    python = {}
+    for source in ("stored", "detect", "none"):
+        result = cli(*args, "--breaks", source, "--json")
+        assert result.exit_code == 0, result.output
+        with Warehouse(db) as wh:
+            python[source] = wh.query(
+                "SELECT yhat FROM forecasts WHERE unique_id = 'north/tech:python'"
+                " AND run_id = (SELECT max(run_id) FROM forecasts)"
+            )["yhat"].item()
+    assert python["stored"] == pytest.approx(120, rel=0.1)
+    assert python["detect"] == python["stored"]
+    assert python["none"] == pytest.approx(100, rel=0.1)  # the 12-month mean
+    bad = cli(*args, "--breaks", "sometimes")
+    assert bad.exit_code == 1 and "stored, detect, none" in bad.output

@@ -7,6 +7,7 @@ similarity to every training title; the top-k ranks occupations by their nearest
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -16,7 +17,10 @@ class CharTfidf1NN:
     """Fit on ``(titles, codes)``; :meth:`rank` gives each query's best ``top`` codes."""
 
     def __init__(self, train_titles: list[str], train_codes: list[str]) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        try:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+        except ImportError:
+            sys.exit("the baseline needs scikit-learn: pip install scikit-learn")
 
         start = time.perf_counter()
         self.codes = np.asarray(train_codes)

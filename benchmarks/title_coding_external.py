@@ -244,11 +244,19 @@ def main() -> None:
     result["jobbert"] = {
         "file": args.jobbert_file,
         "rows": jobbert.height,
-        "rows_without_soc": jobbert.filter(pl.col("soc2018").list.len() == 0).height,
         "rows_single_major": jobbert.filter(pl.col("majors").list.len() == 1).height,
         "rows_one_to_three_codes": jobbert.filter(
             pl.col("soc2018").list.len().is_between(1, 3)
         ).height,
+        "skipped": {
+            "rows_without_soc_2018_code": jobbert.filter(pl.col("soc2018").list.len() == 0).height,
+            "major: codes in several major groups": jobbert.filter(
+                pl.col("majors").list.len() > 1
+            ).height,
+            "lenient 6-digit: more than 3 codes": jobbert.filter(
+                pl.col("soc2018").list.len() > 3
+            ).height,
+        },
         # The baseline lower-cases every title itself, so only the coder is run twice.
         **{
             model: score_jobbert(rank, jobbert, known, lower=model == "coder")

@@ -38,6 +38,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._char_baseline import CharTfidf1NN
 from benchmarks._data import shared_data
 from skilltide.onet.coder import context_texts, fit_coder, training_examples
 from skilltide.onet.coder_calibration import expected_calibration_error
@@ -128,35 +129,9 @@ def run_coder(
 
 
 def run_baseline(train: pl.DataFrame, titles: list[str], truth: list[str]) -> dict:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    codes = train["onetsoc_code"].to_numpy()
-    texts = [" ".join(t.lower().split()) for t in train["title"].to_list()]
-    start = time.perf_counter()
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True)
-    matrix_t = vectorizer.fit_transform(texts).T.tocsr()
-    fit_seconds = time.perf_counter() - start
-    start, cpu = time.perf_counter(), time.process_time()
-    ranked: list[list[str]] = []
-    queries = vectorizer.transform([" ".join(t.lower().split()) for t in titles])
-    for s in range(0, len(titles), 256):
-        sims = (queries[s : s + 256] @ matrix_t).toarray()
-        order = np.argsort(-sims, axis=1, kind="stable")[:, :200]
-        for row in order:
-            seen: list[str] = []
-            for j in row:
-                if codes[j] not in seen:
-                    seen.append(codes[j])
-                    if len(seen) == 5:
-                        break
-            ranked.append(seen)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return {
-        **accuracy(ranked, truth),
-        "titles_per_second": round(len(titles) / seconds),
-        "titles_per_cpu_second": round(len(titles) / cpu),
-        "fit_seconds": round(fit_seconds, 1),
-    }
+    baseline = CharTfidf1NN(train["title"].to_list(), train["onetsoc_code"].to_list())
+    ranked, speed = baseline.rank(titles)
+    return {**accuracy(ranked, truth), **speed, "fit_seconds": round(baseline.fit_seconds, 1)}
 
 
 def run_embed(

@@ -145,6 +145,29 @@ def test_noisy_ad_titles_land_in_the_right_group(coder, title, prefix):
     assert best.startswith(prefix), f"{title!r} coded {best}"
 
 
+# Written like the JobBERT vacancy titles (a Malaysian job board, ../shared/data/soc/jobbert):
+# all caps, trailing spaces, places after "IN", "@", " - " or in brackets, counts "(x2)".
+@pytest.mark.parametrize(
+    ("title", "prefix"),
+    [
+        ("REGISTERED NURSE IN PENANG", "29-1141"),
+        ("SENIOR ELECTRICAL ENGINEER - JOHOR BAHRU", "17-2071"),
+        ("MECHANICAL ENGINEER (PENANG)", "17-2141"),
+        ("ACCOUNTS CLERK (KUALA LUMPUR)", "43-"),
+        ("Software Engineer in Cyberjaya", "15-12"),
+        ("FORKLIFT DRIVER ", "53-7051"),
+        ("SECURITY GUARD (x2)", "33-9032"),
+        ("CHEF DE PARTIE @ KLCC", "35-"),
+        ("Retail Assistant @ Queensbay Mall, Penang", "41-"),
+        ("WAREHOUSE ASSISTANT IN SHAH ALAM ", "53-"),
+    ],
+)
+def test_noisy_vacancy_titles_land_in_the_right_group(coder, title, prefix):
+    best = coder.predict([title, title.lower()], top=1)["onetsoc_code"].to_list()
+    assert best[0].startswith(prefix), f"{title!r} coded {best[0]}"
+    assert best[1] == best[0]  # case does not matter
+
+
 def test_load_coder_is_none_without_a_coder(db):
     with Warehouse(db) as wh:
         assert load_coder(wh) is None

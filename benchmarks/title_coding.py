@@ -6,9 +6,9 @@ short forms) after removing every string that is also a Sample-of-Reported-Title
 accuracy at O*NET-SOC, 6-digit SOC and major group, and titles per second. The parts of
 joined occupation titles count as training titles (and are filtered the same way); task
 statements and occupation descriptions are given to the coder as word context. The coder row
-is the default coder (first stage plus the re-ranker, :mod:`skilltide.onet.coder_rerank`);
-the ``coder_first_stage`` row is the same build without the re-ranker (``rerank=False``),
-for the before/after comparison in one process. Top-5 at a coarser
+is the default coder (the first stage; no re-ranker since 2026-12-06); the ``coder_reranked``
+row adds the optional second stage (``rerank=True``, ``build-coder --rerank``,
+:mod:`skilltide.onet.coder_rerank`), for the comparison in one process. Top-5 at a coarser
 level counts a hit when any of the five O*NET-SOC candidates falls in the right group.
 The baseline, run in the same process on the same split, is a character 2–4-gram TF-IDF
 (scikit-learn, raw lower-cased titles) 1-nearest-neighbour coder; its top-5 ranks
@@ -166,12 +166,12 @@ def main() -> None:
     titles = reported["reported_title"].to_list()
     truth = reported["onetsoc_code"].to_list()
     coder = run_coder(train, context, titles, truth)
-    first_stage = run_coder(
+    reranked = run_coder(
         train,
         context,
         titles,
         truth,
-        fit=lambda examples, context: fit_coder(examples, CoderParams(rerank=False), context),
+        fit=lambda examples, context: fit_coder(examples, CoderParams(rerank=True), context),
     )
     baseline = run_baseline(train, titles, truth)
     embed = (
@@ -184,7 +184,7 @@ def main() -> None:
         "training_titles": train.height,
         "test_titles": len(titles),
         "coder": coder,
-        "coder_first_stage": first_stage,
+        "coder_reranked": reranked,
         "baseline_char_tfidf_1nn": baseline,
         "ratios": {
             k: round(coder[k] / baseline[k], 2)
@@ -193,8 +193,8 @@ def main() -> None:
         },
         "embed_coder": embed,
     }
-    result["coder_vs_first_stage"] = {
-        k: round(coder[k] / first_stage[k], 3) for k in coder if k.startswith(("top", "titles"))
+    result["reranked_vs_coder"] = {
+        k: round(reranked[k] / coder[k], 3) for k in coder if k.startswith(("top", "titles"))
     }
     if "skipped" not in embed:
         result["embed_vs_coder"] = {
@@ -210,9 +210,9 @@ def main() -> None:
     print(f"{'metric':22} {'coder':>10} {'baseline':>10} {'ratio':>7}")
     for key, ratio in result["ratios"].items():
         print(f"{key:22} {coder[key]:>10} {baseline[key]:>10} {ratio:>7}")
-    print(f"{'metric':22} {'coder':>10} {'1st stage':>10} {'ratio':>7}")
-    for key, ratio in result["coder_vs_first_stage"].items():
-        print(f"{key:22} {coder[key]:>10} {first_stage[key]:>10} {ratio:>7}")
+    print(f"{'metric':22} {'reranked':>10} {'coder':>10} {'ratio':>7}")
+    for key, ratio in result["reranked_vs_coder"].items():
+        print(f"{key:22} {reranked[key]:>10} {coder[key]:>10} {ratio:>7}")
     print(
         f"coder: fit {coder['fit_seconds']} s, test ECE {coder['test_ece']}, "
         f"held-out calibration {coder['calibration_heldout']}"

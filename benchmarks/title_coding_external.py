@@ -181,13 +181,13 @@ def score_jobbert(rank: Callable, rows: pl.DataFrame, known: pl.Series, lower: b
     return {**out, **speed}
 
 
-# Coder variants built in the same process: the default, and the two settings methods.md
-# names for ad streams dominated by large occupations (no re-ranker; re-ranker fitted
-# without the per-occupation balancing).
+# Coder variants built in the same process: the default (first stage only), the optional
+# re-ranker (`build-coder --rerank`, every occupation weighted alike) and the re-ranker fitted
+# with every held-out title weighted alike (``rerank_balance=0``).
 VARIANTS = {
     "coder": CoderParams(),
-    "coder_first_stage": CoderParams(rerank=False),
-    "coder_balance0": CoderParams(rerank_balance=0.0),
+    "coder_reranked": CoderParams(rerank=True),
+    "coder_reranked_balance0": CoderParams(rerank=True, rerank_balance=0.0),
 }
 
 
@@ -271,7 +271,7 @@ def main() -> None:
 
 def print_table(result: dict) -> None:
     models = [*VARIANTS, "baseline"]
-    labels = ["default", "1st stage", "balance 0", "char 1-NN"]
+    labels = ["default", "reranked", "rr bal. 0", "char 1-NN"]
     print(
         f"O*NET {result['release']}: {result['training_strings']} training strings; "
         f"fit seconds {result['fit_seconds']}"

@@ -211,7 +211,7 @@ def code_titles_command(
         typer.Option(
             "--top",
             min=1,
-            help="Candidates per title (at most 30 from the re-ranked default coder).",
+            help="Candidates per title (at most 30 from a coder built with --rerank).",
         ),
     ] = 5,
     model: CoderModel = "lexical",
@@ -257,6 +257,16 @@ def code_titles_command(
 def build_coder_command(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
     model: CoderModel = "lexical",
+    rerank: Annotated[
+        bool,
+        typer.Option(
+            "--rerank",
+            help="Add the second-stage re-ranker, which weights every occupation alike: "
+            "better for lists with a few titles per occupation (surveys such as O*NET's "
+            "reported titles), worse for job ads. The coder then returns at most 30 "
+            "candidates per title.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     *,
     settings: Settings,
@@ -266,10 +276,11 @@ def build_coder_command(
     Example: skilltide onet build-coder --model embed
     """
     from skilltide.onet.coder import build_coder
+    from skilltide.onet.coder_model import CoderParams
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
-        summary = build_coder(wh, force=force, model=model)
+        summary = build_coder(wh, CoderParams(rerank=rerank), force=force, model=model)
     if as_json:
         emit_json(summary)
     elif summary["reused"]:

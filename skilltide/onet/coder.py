@@ -209,7 +209,8 @@ def build_coder(
     if release is None:
         raise UserError(_NO_ONET)
     params = params or CoderParams()
-    with wh.run("onet build-coder", {"release": release, "force": force, "model": model}) as run:
+    args = {"release": release, "force": force, "model": model, "rerank": params.rerank}
+    with wh.run("onet build-coder", args) as run:
         with run.stage("read titles") as rec:
             examples, context = _examples_from(run.con)
             rec["examples"] = examples.height

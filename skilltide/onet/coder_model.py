@@ -83,8 +83,11 @@ class CoderParams:
     )
     char_range: tuple[int, int] = (3, 5)
     batch_size: int = 256
-    # Second stage (:mod:`skilltide.onet.coder_rerank`), fitted by ``fit_coder``.
-    rerank: bool = True
+    # Second stage (:mod:`skilltide.onet.coder_rerank`), fitted by ``fit_coder`` when
+    # ``rerank``. Off by default since 2026-12-06: fitted with every occupation weighted alike,
+    # it helps on occupation-balanced title lists (O*NET's reported titles) but costs accuracy
+    # on ads and title lists weighted by volume (JobBERT, the Census index; docs/methods.md).
+    rerank: bool = False
     rerank_candidates: int = 30
     rerank_l2: float = 1e-3
     rerank_balance: float = 1.0

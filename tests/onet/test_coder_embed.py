@@ -23,7 +23,7 @@ from skilltide.onet.coder_embed import (
     fit_embed_coder,
     require_embed_extra,
 )
-from skilltide.onet.coder_model import TitleCoder
+from skilltide.onet.coder_model import CoderParams, TitleCoder
 from skilltide.onet.coder_normalise import normalise_titles
 from skilltide.onet.coder_rerank import FEATURES
 from skilltide.onet.load import load_onet
@@ -154,7 +154,7 @@ def examples() -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def fitted():
     embedder = WordGroupEmbedder()
-    coder, calibration = fit_embed_coder(examples(), embedder=embedder)
+    coder, calibration = fit_embed_coder(examples(), CoderParams(rerank=True), embedder=embedder)
     return coder, calibration, list(embedder.seen)
 
 
@@ -207,7 +207,7 @@ def test_every_training_text_is_embedded_once_per_build(fitted):
 
 def test_round_trip_and_determinism(fitted):
     coder, _, _ = fitted
-    again, _ = fit_embed_coder(examples(), embedder=WordGroupEmbedder())
+    again, _ = fit_embed_coder(examples(), CoderParams(rerank=True), embedder=WordGroupEmbedder())
     assert again.to_bytes() == coder.to_bytes()
     loaded = EmbeddingTitleCoder.from_bytes(coder.to_bytes())
     loaded.embedder = WordGroupEmbedder()

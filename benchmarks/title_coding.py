@@ -99,19 +99,25 @@ def accuracy(ranked: list[list[str]], truth: list[str]) -> dict[str, float]:
     return out
 
 
+def ranked_codes(coder, titles: list[str], top: int = 5) -> tuple[list[list[str]], float, float]:
+    """The coder's top codes per title (best first) and the wall and CPU seconds it took."""
+    coder.predict(titles[:256], top=top)  # warm-up (lazy imports, allocator)
+    start, cpu = time.perf_counter(), time.process_time()
+    predicted = coder.predict(titles, top=top)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    ranked: list[list[str]] = [[] for _ in titles]
+    for i, code in zip(predicted["input_index"], predicted["onetsoc_code"], strict=True):
+        ranked[i].append(code)
+    return ranked, seconds, cpu
+
+
 def run_coder(
     train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str], fit=None
 ) -> dict:
     start = time.perf_counter()
     coder, calibration = (fit or fit_coder)(train, context=context)
     fit_seconds = time.perf_counter() - start
-    coder.predict(titles[:256], top=5)  # warm-up (lazy imports, allocator)
-    start, cpu = time.perf_counter(), time.process_time()
-    predicted = coder.predict(titles, top=5)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    ranked: list[list[str]] = [[] for _ in titles]
-    for i, code in zip(predicted["input_index"], predicted["onetsoc_code"], strict=True):
-        ranked[i].append(code)
+    ranked, seconds, cpu = ranked_codes(coder, titles)
     index = {c: i for i, c in enumerate(coder.codes)}
     probs = coder.predict_proba(titles)
     known = np.array([t in index for t in truth])

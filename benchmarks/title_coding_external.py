@@ -52,7 +52,7 @@ from benchmarks._soc_lists import (
     read_soc2010_2018,
     title_key,
 )
-from benchmarks.title_coding import read_onet
+from benchmarks.title_coding import ranked_codes, read_onet
 from skilltide.onet.coder import context_texts, fit_coder, training_examples
 from skilltide.onet.coder_model import CoderParams
 
@@ -74,13 +74,7 @@ def hit_rates(ranked: list[list[str]], prefixes: list[list[str]]) -> dict[str, f
 
 def code_with(coder, titles: list[str]) -> tuple[list[list[str]], dict]:
     """The coder's top-5 O*NET-SOC codes per title and its speed."""
-    coder.predict(titles[:256], top=5)  # warm-up, as in title_coding.py
-    start, cpu = time.perf_counter(), time.process_time()
-    predicted = coder.predict(titles, top=5)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    ranked: list[list[str]] = [[] for _ in titles]
-    for i, code in zip(predicted["input_index"], predicted["onetsoc_code"], strict=True):
-        ranked[i].append(code)
+    ranked, seconds, cpu = ranked_codes(coder, titles)
     return ranked, {
         "titles_per_second": round(len(titles) / seconds),
         "titles_per_cpu_second": round(len(titles) / max(cpu, 1e-9)),

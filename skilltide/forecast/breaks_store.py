@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.forecast.breaks import detect_breaks_report
+from skilltide.forecast.breaks import detect_breaks_report, known_after_detection
 from skilltide.forecast.panel import fill_gaps, parse_dates, read_panel, warehouse_panel
 from skilltide.store import Warehouse, append
 
@@ -99,7 +99,8 @@ def detect_breaks_file(
     min_size: int = 6,
     **options: Any,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """Breaks of a long-format CSV/Parquet panel; written to ``out`` (.csv/.parquet) if given.
+    """Breaks of a long-format CSV/Parquet panel; written to ``out`` (.csv/.parquet) if given,
+    with ``known_ds`` (:func:`~skilltide.forecast.breaks.known_after_detection`).
 
     ``fill`` fills missing months with that value first (e.g. 0 for counts); without it a
     series with a missing month is refused.
@@ -108,9 +109,12 @@ def detect_breaks_file(
     if fill is not None:
         long = fill_gaps(long, value=fill)
     report = detect_breaks_report(long, method=method, alpha=alpha, min_size=min_size, **options)
+    found = known_after_detection(
+        report.breaks, min_size, panel=long, min_length=options.get("min_length", 12)
+    )
     if out is not None:
-        write_frame(report.breaks, out)
-    return report.breaks, {"input": str(path), **report.summary()}
+        write_frame(found, out)
+    return found, {"input": str(path), **report.summary()}
 
 
 def write_frame(frame: pl.DataFrame, out: str | Path) -> Path:
@@ -127,7 +131,8 @@ def write_frame(frame: pl.DataFrame, out: str | Path) -> Path:
 
 def read_breaks(path: str | Path) -> pl.DataFrame:
     """Read known breaks (``unique_id``, ``break_ds`` and optionally ``known_ds``) from a CSV
-    or Parquet file, such as ``breaks detect --out`` writes or a list of known events.
+    or Parquet file, such as ``breaks detect --out`` writes (with ``known_ds``) or a list of
+    known events (without it: each is used from its ``break_ds``).
 
     Dates are ``YYYY-MM-DD`` or ``YYYY-MM``; errors name the file, row and field.
     """
@@ -148,8 +153,14 @@ def read_breaks(path: str | Path) -> pl.DataFrame:
     out = raw.select(pl.col("unique_id").cast(pl.Utf8), *columns)
     for name in columns:
         given = out[name]
-        parsed = parse_dates(given.cast(pl.Utf8)) if given.dtype != pl.Date else given
+        if given.dtype == pl.Date:
+            parsed = given
+        elif isinstance(given.dtype, pl.Datetime):
+            parsed = given.dt.date().set(given.dt.truncate("1d") != given, None)
+        else:
+            parsed = parse_dates(given.cast(pl.Utf8))
         bad = (parsed.is_null() & given.is_not_null()) | (parsed.is_null() & (name == "break_ds"))
+        bad = bad | (parsed.dt.day() != 1).fill_null(False)
         if bad.any():
             row = int(bad.arg_true()[0])
             raise UserError(

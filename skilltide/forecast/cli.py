@@ -55,11 +55,14 @@ def breaks_detect(
 ) -> None:
     """Find structural breaks (level shifts, trend changes), market-wide or per series.
 
-    Output columns: unique_id, break_ds, kind, size, statistic, p_value, scope, method.
+    Output columns: unique_id, break_ds, kind, size, statistic, p_value, scope, method,
+    known_ds (the first month whose data could reveal the break).
 
     Example: skilltide breaks detect panel.csv --out breaks.csv
     """
     from skilltide.forecast import breaks_store
+    from skilltide.forecast.breaks import known_after_detection
+    from skilltide.forecast.panel import warehouse_panel
     from skilltide.store import Warehouse
 
     if input is not None:
@@ -90,6 +93,8 @@ def breaks_detect(
                 " FROM breaks WHERE run_id = ? ORDER BY unique_id, break_ds",
                 [summary["run_id"]],
             )
+            long = warehouse_panel(wh, panel, granularity, value=value)
+            found = known_after_detection(found, min_size, panel=long)
         if out is not None:
             breaks_store.write_frame(found, out)
     if out is not None:
@@ -172,8 +177,8 @@ def panel_command(
         typer.Option(
             "--breaks",
             help="Structural breaks for auto, lgbm and post_break: 'detect' (found at each "
-            "cutoff in the data up to it) or a .csv/.parquet of unique_id, break_ds "
-            "[, known_ds]. Default: none.",
+            "cutoff in the data up to it), 'none' (the default) or a .csv/.parquet of "
+            "unique_id, break_ds [, known_ds] such as 'breaks detect --out' writes.",
         ),
     ] = None,
     *,
@@ -188,7 +193,9 @@ def panel_command(
     from skilltide.forecast.pipeline import forecast_panel
 
     frame = read_panel(input)
-    known = None if breaks is None else breaks if breaks == "detect" else read_breaks(breaks)
+    known = (
+        breaks if breaks in (None, "detect") else None if breaks == "none" else read_breaks(breaks)
+    )
     forecasts, _ = forecast_panel(
         frame,
         horizon=horizon,

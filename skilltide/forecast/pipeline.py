@@ -116,7 +116,12 @@ def detect_known_breaks(panel: pl.DataFrame, cutoff: date, **options) -> pl.Data
 
     past = fill_gaps(panel.filter(pl.col("ds") <= cutoff).select("unique_id", "ds", "y"))
     found = detect_breaks(past, **options)
-    return known_after_detection(found, options.get("min_size", 6))
+    return known_after_detection(
+        found,
+        options.get("min_size", 6),
+        panel=past,
+        min_length=options.get("min_length", 12),
+    )
 
 
 def _backtest(fitted, past: Wide, model: str, params: dict, horizon: int, n_windows: int):

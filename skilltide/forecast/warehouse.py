@@ -24,21 +24,29 @@ from skilltide.store import append
 BREAK_SOURCES = ("stored", "detect", "none")
 
 
-def _breaks_for(wh, panel: str, granularity: str) -> pl.DataFrame | None:
-    """The latest ``breaks detect`` run's breaks for this panel, each with the month it
-    became knowable (its run's ``min_size``), so that backtest origins do not use it early."""
+def _breaks_for(wh, panel: str, granularity: str, long: pl.DataFrame) -> pl.DataFrame | None:
+    """The latest ``breaks detect`` run's breaks for this panel (``long``), each with the
+    month it became knowable (from its run's ``min_size`` and ``min_length``), so that
+    backtest origins do not use it early."""
     if not wh.has_table("breaks"):
         return None
     frame = wh.query(
-        "SELECT b.unique_id, b.break_ds, coalesce(TRY_CAST(r.args->>'min_size' AS INTEGER), 6)"
-        " AS min_size FROM breaks b LEFT JOIN runs r USING (run_id)"
+        "SELECT b.unique_id, b.break_ds,"
+        " coalesce(TRY_CAST(r.args->>'min_size' AS INTEGER), 6) AS min_size,"
+        " coalesce(TRY_CAST(r.args->>'min_length' AS INTEGER), 12) AS min_length"
+        " FROM breaks b LEFT JOIN runs r USING (run_id)"
         " WHERE b.panel = ? AND b.granularity = ?"
         " AND b.run_id = (SELECT max(run_id) FROM breaks WHERE panel = ? AND granularity = ?)",
         [panel, granularity, panel, granularity],
     )
     if frame.height == 0:
         return None
-    return known_after_detection(frame.drop("min_size"), int(frame["min_size"][0]))
+    return known_after_detection(
+        frame.select("unique_id", "break_ds"),
+        int(frame["min_size"][0]),
+        panel=long,
+        min_length=int(frame["min_length"][0]),
+    )
 
 
 def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str, list[str]]:
@@ -88,7 +96,7 @@ def forecast_warehouse(
             frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")
             known = None
             if breaks == "stored":
-                known = _breaks_for(wh, panel, granularity)
+                known = _breaks_for(wh, panel, granularity, frame)
             elif breaks == "detect" and frame.height:
                 known = detect_known_breaks(frame, frame["ds"].max())
         with run.stage("forecast") as rec:

@@ -102,7 +102,7 @@ def coder_from_bytes(cls, blob: bytes):
 
 def coder_fingerprint(coder) -> str:
     """SHA-256 of the fitted arrays and parameters: equal for equal training data."""
-    digest = hashlib.sha256(json.dumps(asdict(coder.params), sort_keys=True).encode())
+    digest = hashlib.sha256(json.dumps(coder.params_dict(), sort_keys=True).encode())
     for array in (
         coder.codes.astype(str),
         coder.title_owner,

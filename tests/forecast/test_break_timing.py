@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -16,6 +17,7 @@ from skilltide.forecast.breaks_store import detect_breaks_warehouse, read_breaks
 from skilltide.forecast.features import months_since_break
 from skilltide.forecast.models.base import Wide, add_months
 from skilltide.forecast.models.registry import make_model
+from skilltide.forecast.panel import warehouse_panel
 from skilltide.forecast.pipeline import forecast_panel
 from skilltide.store import Warehouse
 from tests.forecast._panels import months, panel
@@ -131,7 +133,7 @@ def test_stored_breaks_are_known_after_their_runs_min_size(db):
         seed_demand(wh)
         detect_breaks_warehouse(wh, "ads", "region", min_size=8)
         stored = wh.query("SELECT unique_id, break_ds FROM breaks")
-        given = _breaks_for(wh, "ads", "region")
+        given = _breaks_for(wh, "ads", "region", warehouse_panel(wh, "ads", "region"))
     assert stored.height and given.height == stored.height
     lag = given.select(
         (pl.col("known_ds").dt.year() * 12 + pl.col("known_ds").dt.month())
@@ -150,13 +152,66 @@ def test_forecast_run_uses_stored_detected_or_no_breaks(cli, db):
     for source in ("stored", "detect", "none"):
         result = cli(*args, "--breaks", source, "--json")
         assert result.exit_code == 0, result.output
+        run_id = json.loads(result.output)["run_id"]
         with Warehouse(db) as wh:
             python[source] = wh.query(
-                "SELECT yhat FROM forecasts WHERE unique_id = 'north/tech:python'"
-                " AND run_id = (SELECT max(run_id) FROM forecasts)"
+                "SELECT yhat FROM forecasts WHERE unique_id = 'north/tech:python' AND run_id = ?",
+                [run_id],
             )["yhat"].item()
     assert python["stored"] == pytest.approx(120, rel=0.1)
     assert python["detect"] == python["stored"]
     assert python["none"] == pytest.approx(100, rel=0.1)  # the 12-month mean
     bad = cli(*args, "--breaks", "sometimes")
     assert bad.exit_code == 1 and "stored, detect, none" in bad.output
+
+
+def test_known_ds_waits_for_the_shortest_testable_series():
+    # min_size 3 but a series is tested only from max(min_length 12, 2 * 3) months on
+    frame = panel({"a": np.r_[np.full(5, 10.0), np.full(15, 40.0)]}, start=date(2020, 1, 1))
+    breaks = pl.DataFrame({"unique_id": ["a"], "break_ds": [date(2020, 6, 1)]})
+    assert known_after_detection(breaks, 3)["known_ds"][0] == date(2020, 8, 1)
+    assert known_after_detection(breaks, 3, panel=frame)["known_ds"][0] == date(2020, 12, 1)
+
+
+def test_detection_at_each_cutoff_sees_only_data_up_to_it(monkeypatch):
+    import skilltide.forecast.breaks as breaks_module
+
+    seen = []
+    real = breaks_module.detect_breaks
+
+    def spy(past, **options):
+        seen.append(past["ds"].max())
+        return real(past, **options)
+
+    monkeypatch.setattr(breaks_module, "detect_breaks", spy)
+    frame = _shifted(n_months=48, shift_at=30)
+    cutoffs = [months(48)[26], months(48)[38]]
+    forecast_panel(frame, horizon=2, model="post_break", cutoffs=cutoffs, breaks="detect")
+    assert seen == cutoffs
+
+
+def test_a_breaks_file_from_breaks_detect_is_used_only_once_known(cli, tmp_path):
+    frame = _shifted(n_months=48, shift_at=30)  # break 2022-07, knowable from 2022-12
+    src, found = tmp_path / "in.csv", tmp_path / "breaks.csv"
+    frame.write_csv(src)
+    assert cli("breaks", "detect", src, "--out", found).exit_code == 0
+    assert "known_ds" in pl.read_csv(found).columns
+    common = ("forecast", "panel", src, "-h", 1, "-m", "post_break", "--cutoffs", "2022-10")
+    out = {}
+    for name, option in {"file": ("--breaks", found), "none": ("--breaks", "none")}.items():
+        result = cli(*common, *option, "--out", tmp_path / f"{name}.csv")
+        assert result.exit_code == 0, result.output
+        out[name] = pl.read_csv(tmp_path / f"{name}.csv")["yhat"].to_list()
+    assert out["file"] == out["none"]  # in 2022-10 the break could not be known yet
+
+
+def test_read_breaks_takes_midnight_datetimes_and_refuses_mid_month(tmp_path):
+    from datetime import datetime
+
+    pl.DataFrame({"unique_id": ["a"], "break_ds": [datetime(2024, 4, 1)]}).write_parquet(
+        tmp_path / "b.parquet"
+    )
+    assert read_breaks(tmp_path / "b.parquet")["break_ds"].to_list() == [date(2024, 4, 1)]
+    (tmp_path / "m.csv").write_text("unique_id,break_ds\na,2024-04-01\nb,2024-04-15\n")
+    with pytest.raises(UserError, match=r"m\.csv, row 2, field break_ds"):
+        read_breaks(tmp_path / "m.csv")

@@ -312,3 +312,13 @@ def test_real_model_build_store_and_code(real_model, cli, db, tmp_path):
     result = cli("onet", "code-titles", "Attorney at law", "--model", "embed", "--json", "--db", db)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["candidates"][0]["code"] == "23-1011.00"
+
+
+def test_fingerprint_covers_the_embedding_settings(fitted):
+    from dataclasses import replace
+
+    coder, _, _ = fitted
+    other = EmbeddingTitleCoder.from_bytes(coder.to_bytes())
+    assert other.fingerprint() == coder.fingerprint()
+    other.embed = replace(other.embed, nearest=other.embed.nearest + 1.0)
+    assert other.fingerprint() != coder.fingerprint()

@@ -11,11 +11,14 @@ scored on the months after it, which it never saw. Two panels:
 Variants, all in the same run:
 
 - ``no breaks``: ``auto`` without breaks (the baseline);
-- ``detect, known_ds``: breaks detected at each cutoff in the data up to it, each usable
-  from ``break_ds + min_size - 1`` (what ``forecast panel --breaks detect`` does);
-- ``detect, no known_ds``: the same breaks, but usable from ``break_ds`` in the backtest
-  windows inside each cutoff's history (the earlier behaviour: the backtest sees breaks
-  before they could have been found, and weights the break-aware models on that);
+- ``detect in every fit``: what ``forecast panel --breaks detect`` does: breaks detected in the
+  data of every fit, at the cutoff and at each backtest origin inside it, with only the data
+  up to it (:class:`skilltide.forecast.break_source.DetectedBreaks`);
+- ``at cutoff, known_ds``: breaks detected once at the cutoff and used from ``known_ds``
+  (``break_ds + min_size - 1``) on, as ``forecast run`` does with stored breaks: backtest
+  origins do not use a break before it could be found, but do use the cutoff's placement;
+- ``at cutoff, break_ds``: the same breaks used from ``break_ds`` (the behaviour before
+  2026-12-06: backtest origins see breaks before they could have been found);
 - ``true breaks`` (synthetic only): the injected breaks up to each cutoff, known at once (a
   ceiling no detector reaches).
 
@@ -40,10 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._data import shared_data
 from benchmarks.breaks import synthetic_panel
-from skilltide.forecast.breaks import detect_breaks, known_after_detection
+from skilltide.forecast.breaks import detect_breaks
 from skilltide.forecast.models.base import add_months
 from skilltide.forecast.panel import fill_gaps
-from skilltide.forecast.pipeline import forecast_panel
+from skilltide.forecast.pipeline import detect_known_breaks, forecast_panel
 
 HORIZON = 6
 MIN_SIZE = 6
@@ -53,12 +56,14 @@ def breaks_at(panel: pl.DataFrame, cutoff: date, variant: str, truth: pl.DataFra
     """The breaks a variant gives ``auto`` at one cutoff (None: no breaks)."""
     if variant == "no breaks":
         return None
+    if variant == "detect in every fit":
+        return "detect"  # forecast_panel(breaks="detect"): also at each backtest origin
     if variant == "true breaks":
         return truth.filter(pl.col("ds") <= cutoff).select(
             pl.col("unique_id"), pl.col("ds").alias("break_ds")
         )
-    found = detect_breaks(panel.filter(pl.col("ds") <= cutoff), min_size=MIN_SIZE)
-    return known_after_detection(found, MIN_SIZE) if variant == "detect, known_ds" else found
+    found = detect_known_breaks(panel, cutoff, min_size=MIN_SIZE)  # as `breaks detect`
+    return found if variant == "at cutoff, known_ds" else found.drop("known_ds")
 
 
 def recent_break_series(breaks: pl.DataFrame, cutoff: date) -> list[str]:
@@ -70,7 +75,7 @@ def recent_break_series(breaks: pl.DataFrame, cutoff: date) -> list[str]:
 def run(panel: pl.DataFrame, cutoffs: list[date], truth: pl.DataFrame | None = None) -> dict:
     """Every variant over ``cutoffs``; the break subset comes from ``truth`` (injected
     breaks) or, without it, from the breaks detected at each cutoff (the same for all)."""
-    variants = ["no breaks", "detect, known_ds", "detect, no known_ds"]
+    variants = ["no breaks", "detect in every fit", "at cutoff, known_ds", "at cutoff, break_ds"]
     if truth is not None:
         variants.append("true breaks")
     subset = {}

@@ -26,6 +26,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
+from skilltide.forecast.break_source import DetectedBreaks
 from skilltide.forecast.intervals import add_intervals, conformal_quantiles
 from skilltide.forecast.models.auto import BREAK_AWARE
 from skilltide.forecast.models.base import Wide
@@ -41,7 +42,7 @@ def forecast_panel(
     model: str = "auto",
     cutoffs: Sequence[date] | None = None,
     n_windows: int = 3,
-    breaks: pl.DataFrame | str | None = None,
+    breaks: pl.DataFrame | DetectedBreaks | str | None = None,
     params: dict | None = None,
     workdays: str | None = None,
     break_options: dict | None = None,
@@ -51,17 +52,18 @@ def forecast_panel(
     ``cutoffs`` default to the panel's last month; each must be a month of the panel.
     ``workdays`` (a country code or ``"weekdays"``) forecasts demand per working day.
     ``breaks``: a frame of known breaks (``unique_id``, ``break_ds``, optional
-    ``known_ds``), or ``"detect"`` to detect them at each cutoff on the data up to it
-    (:func:`~skilltide.forecast.breaks.detect_breaks` with ``break_options``; each break known
-    from ``break_ds + min_size - 1``, so backtest origins do not use breaks found later).
+    ``known_ds``), or ``"detect"`` to detect them in the data of every fit — at each cutoff
+    and at each backtest origin inside it, with only the data up to it
+    (:class:`~skilltide.forecast.break_source.DetectedBreaks` with ``break_options``).
     """
     wide = Wide.from_panel(panel)
     cutoffs = list(cutoffs or [wide.months[-1]])
     params = dict(params or {})
-    detect = isinstance(breaks, str)
-    if detect and breaks != "detect":
-        raise UserError(f"breaks must be a frame of breaks or 'detect', not {breaks!r}")
-    if breaks is not None and not detect and model in (*BREAK_AWARE, "auto"):
+    if isinstance(breaks, str):
+        if breaks != "detect":
+            raise UserError(f"breaks must be a frame of breaks or 'detect', not {breaks!r}")
+        breaks = DetectedBreaks(**(break_options or {}))
+    if breaks is not None and model in (*BREAK_AWARE, "auto"):
         params.setdefault("breaks", breaks)
     if workdays:
         params["workdays"] = workdays
@@ -75,8 +77,6 @@ def forecast_panel(
             )
         t = wide.months.index(cutoff)
         past = Wide(wide.ids, wide.months[: t + 1], wide.values[:, : t + 1])
-        if detect and model in (*BREAK_AWARE, "auto"):
-            params["breaks"] = detect_known_breaks(panel, cutoff, **(break_options or {}))
         fitted = make_model(model, **params).fit_wide(past, horizon)
         backtest = _backtest(fitted, past, model, params, horizon, n_windows)
         block = fitted.wide_.forecast_frame(fitted.predict_matrix(), model)

@@ -15,10 +15,12 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import evaluate
+from skilltide.forecast.break_source import DetectedBreaks
 from skilltide.forecast.breaks import known_after_detection
 from skilltide.forecast.features import split_id
 from skilltide.forecast.intervals import conformal_quantiles, coverage
-from skilltide.forecast.pipeline import detect_known_breaks, forecast_panel
+from skilltide.forecast.models.base import Wide
+from skilltide.forecast.pipeline import forecast_panel
 from skilltide.store import append
 
 BREAK_SOURCES = ("stored", "detect", "none")
@@ -79,7 +81,8 @@ def forecast_warehouse(
 
     ``breaks``: ``"stored"`` uses the latest ``breaks detect`` run for this panel when there
     is one (as a feature of the global model and as a segment of ``auto``), ``"detect"``
-    detects them afresh, ``"none"`` forecasts without; ``workdays`` as in
+    detects them in the data of every fit (each backtest origin sees only its own data),
+    ``"none"`` forecasts without; ``workdays`` as in
     :func:`.models.registry.make_model`. Returns a JSON-able summary.
     """
     from skilltide.forecast.panel import warehouse_panel
@@ -98,7 +101,7 @@ def forecast_warehouse(
             if breaks == "stored":
                 known = _breaks_for(wh, panel, granularity, frame)
             elif breaks == "detect" and frame.height:
-                known = detect_known_breaks(frame, frame["ds"].max())
+                known = DetectedBreaks()  # at each backtest origin, with the data up to it
         with run.stage("forecast") as rec:
             forecasts, backtest = forecast_panel(
                 frame,
@@ -126,7 +129,8 @@ def forecast_warehouse(
             "model": model,
         }
         if backtest.height:
-            metrics = evaluate(backtest, subsets(frame, known))
+            found = known(Wide.from_panel(frame)) if isinstance(known, DetectedBreaks) else known
+            metrics = evaluate(backtest, subsets(frame, found))
             quantiles = conformal_quantiles(backtest)
             cover = pl.DataFrame(
                 [

@@ -18,7 +18,7 @@ from skilltide.forecast.features import months_since_break
 from skilltide.forecast.models.base import Wide, add_months
 from skilltide.forecast.models.registry import make_model
 from skilltide.forecast.panel import warehouse_panel
-from skilltide.forecast.pipeline import forecast_panel
+from skilltide.forecast.pipeline import detect_known_breaks, forecast_panel
 from skilltide.store import Warehouse
 from tests.forecast._panels import months, panel
 from tests.forecast.test_breaks_store import seed_demand
@@ -173,7 +173,7 @@ def test_known_ds_waits_for_the_shortest_testable_series():
     assert known_after_detection(breaks, 3, panel=frame)["known_ds"][0] == date(2020, 12, 1)
 
 
-def test_detection_at_each_cutoff_sees_only_data_up_to_it(monkeypatch):
+def test_detection_at_each_fit_sees_only_data_up_to_it(monkeypatch):
     import skilltide.forecast.breaks as breaks_module
 
     seen = []
@@ -187,7 +187,10 @@ def test_detection_at_each_cutoff_sees_only_data_up_to_it(monkeypatch):
     frame = _shifted(n_months=48, shift_at=30)
     cutoffs = [months(48)[26], months(48)[38]]
     forecast_panel(frame, horizon=2, model="post_break", cutoffs=cutoffs, breaks="detect")
-    assert seen == cutoffs
+    # at each cutoff, and at each backtest origin inside it, with the data up to it only
+    assert set(cutoffs) <= set(seen) and max(seen) == cutoffs[-1]
+    assert any(month < cutoffs[0] for month in seen)  # the first cutoff's backtest origins
+    assert len(seen) == len(set(seen))  # one detection per data set
 
 
 def test_a_breaks_file_from_breaks_detect_is_used_only_once_known(cli, tmp_path):
@@ -215,3 +218,27 @@ def test_read_breaks_takes_midnight_datetimes_and_refuses_mid_month(tmp_path):
     (tmp_path / "m.csv").write_text("unique_id,break_ds\na,2024-04-01\nb,2024-04-15\n")
     with pytest.raises(UserError, match=r"m\.csv, row 2, field break_ds"):
         read_breaks(tmp_path / "m.csv")
+
+
+def test_backtest_origins_use_only_breaks_detected_in_their_own_data():
+    from skilltide.forecast.break_source import DetectedBreaks
+
+    frame = _shifted(n_months=44, shift_at=30)
+    cutoffs = [months(44)[k] for k in (31, 37)]
+
+    def backtest(breaks):
+        factory = {"post_break": lambda: make_model("post_break", breaks=breaks)}
+        return rolling_forecasts(frame, factory, horizon=1, cutoffs=cutoffs).sort("unique_id")
+
+    detected, plain = backtest(DetectedBreaks()), backtest(None)
+    whole = backtest(detect_known_breaks(frame, months(44)[-1]))  # found with all the data
+    early, late = pl.col("cutoff") == cutoffs[0], pl.col("cutoff") == cutoffs[1]
+    # two months after the shift: what detection on the data up to then gives, not the break
+    # found with all the data
+    past = frame.filter(pl.col("ds") <= cutoffs[0])
+    own = make_model("post_break", breaks=detect_known_breaks(past, cutoffs[0]))
+    expected = own.fit(past, horizon=1).predict().sort("unique_id")["yhat"].to_list()
+    assert detected.filter(early)["yhat"].to_list() == expected
+    assert detected.filter(early)["yhat"].to_list() != whole.filter(early)["yhat"].to_list()
+    assert detected.filter(late)["yhat"].mean() == pytest.approx(40.0, abs=1.5)
+    assert plain.filter(late)["yhat"].mean() < 35

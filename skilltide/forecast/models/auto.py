@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.forecast.break_source import breaks_for
 from skilltide.forecast.features import months_since_break
 from skilltide.forecast.models.base import Forecaster, Wide
 
@@ -103,7 +104,7 @@ class Auto(Forecaster):
     def _fit(self, wide: Wide, horizon: int) -> None:
         from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
 
-        seg = segments(wide, self.breaks).astype(str)
+        seg = segments(wide, breaks_for(self.breaks, wide)).astype(str)
         self.segment_names_, self.segment_of_ = np.unique(seg, return_inverse=True)
         factories = {name: self._factory(name) for name in self.candidates}
         try:

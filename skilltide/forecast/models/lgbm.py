@@ -40,6 +40,7 @@ import lightgbm as lgb
 import numpy as np
 import polars as pl
 
+from skilltide.forecast.break_source import breaks_for
 from skilltide.forecast.features import SCALE, default_scale_floor, feature_matrices, rolling
 from skilltide.forecast.models.base import Forecaster, Wide
 
@@ -175,12 +176,13 @@ class GlobalLGBM(Forecaster):
         return 1 if rows < 50_000 else 2
 
     def _breaks_until(self, wide: Wide) -> pl.DataFrame | None:
-        if self.breaks is None or self.breaks.height == 0:
+        breaks = breaks_for(self.breaks, wide)
+        if breaks is None or breaks.height == 0:
             return None
         known = pl.col("break_ds")
-        if "known_ds" in self.breaks.columns:
+        if "known_ds" in breaks.columns:
             known = pl.coalesce("known_ds", "break_ds")
-        return self.breaks.filter(known.cast(pl.Date) <= wide.months[-1])
+        return breaks.filter(known.cast(pl.Date) <= wide.months[-1])
 
     def _forecast(self, wide: Wide, horizon: int) -> np.ndarray:
         origin = self.origin_

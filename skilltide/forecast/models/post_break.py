@@ -22,8 +22,8 @@ Example
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 
+from skilltide.forecast.break_source import breaks_for
 from skilltide.forecast.features import months_since_break
 from skilltide.forecast.models.base import Forecaster, Wide
 
@@ -33,7 +33,7 @@ class PostBreak(Forecaster):
 
     name = "post_break"
 
-    def __init__(self, breaks: pl.DataFrame | None = None, window: int = 12) -> None:
+    def __init__(self, breaks=None, window: int = 12) -> None:
         self.breaks = breaks
         self.window = window
 
@@ -41,7 +41,8 @@ class PostBreak(Forecaster):
         y = wide.filled()
         n_t = y.shape[1]
         start = np.full(len(wide.ids), max(n_t - self.window, 0))
-        since = months_since_break(wide, self.breaks)[:, -1]  # NaN: no break up to the cutoff
+        breaks = breaks_for(self.breaks, wide)
+        since = months_since_break(wide, breaks)[:, -1]  # NaN: no break up to the cutoff
         last_break = np.where(np.isnan(since), -1, n_t - 1 - np.nan_to_num(since)).astype(int)
         start = np.maximum(start, last_break)
         sums = np.concatenate([np.zeros((len(y), 1)), np.cumsum(y, axis=1)], axis=1)

@@ -71,6 +71,7 @@ class PipelineConfig:
     horizon: int = 6
     model: str = "auto"
     workdays: str | None = None
+    forecast_breaks: str = "stored"
     graph: dict[str, Any] | None = None
     report_out: Path | None = None
     report_title: str | None = None
@@ -106,6 +107,14 @@ class PipelineConfig:
                 working_days([], workdays)
             except UserError as e:
                 raise UserError(f"{where}: [forecast] {e}") from None
+        from skilltide.forecast.warehouse import BREAK_SOURCES
+
+        forecast_breaks = str(forecast.get("breaks", "stored"))
+        if forecast_breaks not in BREAK_SOURCES:
+            raise UserError(
+                f"{where}: [forecast] breaks must be one of {', '.join(BREAK_SOURCES)},"
+                f" not {forecast_breaks!r}"
+            )
         horizon = int(forecast.get("horizon", 6))
         if horizon < 1:
             raise UserError(f"{where}: [forecast] horizon must be at least 1, got {horizon}")
@@ -126,6 +135,7 @@ class PipelineConfig:
             horizon=horizon,
             model=str(forecast.get("model", "auto")),
             workdays=workdays,
+            forecast_breaks=forecast_breaks,
             graph=graph or None,
             report_out=settings.path(report["out"]) if "out" in report else None,
             report_title=report.get("title"),
@@ -424,6 +434,7 @@ class Pipeline:
             horizon=c.horizon,
             model=c.model,
             workdays=c.workdays,
+            breaks=c.forecast_breaks,
         )
 
     def _graph(self) -> dict:

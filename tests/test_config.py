@@ -52,3 +52,17 @@ def test_section_that_is_not_a_table_is_a_user_error(tmp_path):
     config.write_text("forecast = 3\n")
     with pytest.raises(UserError, match=r"\[forecast\] must be a table"):
         load_settings(config=config).section("forecast")
+
+
+def test_forecast_breaks_setting_is_read_and_checked(tmp_path):
+    from skilltide.errors import UserError
+    from skilltide.pipeline import PipelineConfig
+
+    config = tmp_path / "skilltide.toml"
+    config.write_text('[forecast]\nbreaks = "detect"\n')
+    assert PipelineConfig.from_settings(load_settings(config=config)).forecast_breaks == "detect"
+    config.write_text("[forecast]\nhorizon = 3\n")
+    assert PipelineConfig.from_settings(load_settings(config=config)).forecast_breaks == "stored"
+    config.write_text('[forecast]\nbreaks = "sometimes"\n')
+    with pytest.raises(UserError, match=r"\[forecast\] breaks must be one of stored"):
+        PipelineConfig.from_settings(load_settings(config=config))

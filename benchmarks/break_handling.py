@@ -43,10 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._data import shared_data
 from benchmarks.breaks import synthetic_panel
+from skilltide.forecast.break_source import detect_known_breaks
 from skilltide.forecast.breaks import detect_breaks
 from skilltide.forecast.models.base import add_months
 from skilltide.forecast.panel import fill_gaps
-from skilltide.forecast.pipeline import detect_known_breaks, forecast_panel
+from skilltide.forecast.pipeline import forecast_panel
 
 HORIZON = 6
 MIN_SIZE = 6

@@ -1,13 +1,16 @@
-"""Breaks detected on the data each model is fitted on, so that no backtest origin sees a
-break found later.
+"""When a structural break becomes usable for forecasting, and breaks detected on the data
+each model is fitted on, so that no backtest origin sees a break found later.
+
+:func:`known_after_detection` gives each detected break the first month whose data could
+reveal it (``known_ds``); :func:`detect_known_breaks` detects breaks in a panel up to a cutoff
+with that month.
 
 :class:`DetectedBreaks` stands in for a frame of breaks wherever the break-aware models
 (``post_break``, ``lgbm``, ``auto``) take one. Each fit calls it with its own data — in a
 rolling backtest, the data up to that origin — and gets the breaks detection finds there,
-each with ``known_ds`` (:func:`~skilltide.forecast.breaks.known_after_detection`). A backtest
-origin thus uses exactly the breaks it could have found, placed where it would have placed
-them. Results are kept per data set: ``auto``'s candidates backtested at the same origin
-share one detection.
+each with ``known_ds``. A backtest origin thus uses exactly the breaks it could have found,
+placed where it would have placed them. Results are kept per data set: ``auto``'s
+candidates backtested at the same origin share one detection.
 
 Example
 -------
@@ -26,12 +29,66 @@ Example
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from skilltide.forecast.breaks import detect_breaks
 from skilltide.forecast.models.base import Wide
+from skilltide.forecast.panel import fill_gaps
+
+
+def known_after_detection(
+    breaks: pl.DataFrame,
+    min_size: int = 6,
+    *,
+    panel: pl.DataFrame | None = None,
+    min_length: int = 12,
+) -> pl.DataFrame:
+    """``breaks`` with ``known_ds``: the first month whose data could reveal each break.
+
+    A detector needs ``min_size`` months on each side of a break, so a break starting in
+    ``break_ds`` cannot be found before ``break_ds + min_size - 1``; with the ``panel`` it
+    was found in, nor before its series has ``max(min_length, 2 * min_size)`` months (the
+    shortest series :func:`detect_breaks` tests). Forecasting models read ``known_ds``
+    (:func:`skilltide.forecast.features.months_since_break`): a backtest origin before it
+    does not use the break. It is a lower bound: with less data a detector may still miss
+    the break or place it elsewhere.
+
+    >>> import datetime as dt
+    >>> b = pl.DataFrame({"unique_id": ["a"], "break_ds": [dt.date(2024, 4, 1)]})
+    >>> known_after_detection(b, min_size=6)["known_ds"].to_list()
+    [datetime.date(2024, 9, 1)]
+    """
+    out = breaks.with_columns(
+        known_ds=pl.col("break_ds").cast(pl.Date).dt.offset_by(f"{min_size - 1}mo")
+    )
+    if panel is None or out.height == 0:
+        return out
+    need = max(min_length, 2 * min_size)
+    first = panel.group_by("unique_id").agg(_first=pl.col("ds").min().cast(pl.Date))
+    return (
+        out.join(first, on="unique_id", how="left", maintain_order="left")
+        .with_columns(
+            known_ds=pl.max_horizontal("known_ds", pl.col("_first").dt.offset_by(f"{need - 1}mo"))
+        )
+        .drop("_first")
+    )
+
+
+def detect_known_breaks(panel: pl.DataFrame, cutoff: date, **options) -> pl.DataFrame:
+    """Breaks found in the panel up to ``cutoff`` (missing months as 0), each with the month
+    it became knowable (``known_ds``); ``options`` go to ``detect_breaks``."""
+    past = fill_gaps(panel.filter(pl.col("ds") <= cutoff).select("unique_id", "ds", "y"))
+    found = detect_breaks(past, **options)
+    return known_after_detection(
+        found,
+        options.get("min_size", 6),
+        panel=past,
+        min_length=options.get("min_length", 12),
+    )
 
 
 class DetectedBreaks:
@@ -54,8 +111,6 @@ class DetectedBreaks:
             hashlib.sha1(values.tobytes()).hexdigest(),
         )
         if key not in self._found:
-            from skilltide.forecast.pipeline import detect_known_breaks
-
             observed = ~np.isnan(values)
             rows, cols = np.nonzero(observed)
             long = pl.DataFrame(

@@ -78,7 +78,6 @@ __all__ = [
     "BreakReport",
     "detect_breaks",
     "detect_breaks_report",
-    "known_after_detection",
     "label_scope",
 ]
 
@@ -166,44 +165,6 @@ def detect_breaks(
     return detect_breaks_report(
         panel, method=method, alpha=alpha, min_size=min_size, **options
     ).breaks
-
-
-def known_after_detection(
-    breaks: pl.DataFrame,
-    min_size: int = 6,
-    *,
-    panel: pl.DataFrame | None = None,
-    min_length: int = 12,
-) -> pl.DataFrame:
-    """``breaks`` with ``known_ds``: the first month whose data could reveal each break.
-
-    A detector needs ``min_size`` months on each side of a break, so a break starting in
-    ``break_ds`` cannot be found before ``break_ds + min_size - 1``; with the ``panel`` it
-    was found in, nor before its series has ``max(min_length, 2 * min_size)`` months (the
-    shortest series :func:`detect_breaks` tests). Forecasting models read ``known_ds``
-    (:func:`skilltide.forecast.features.months_since_break`): a backtest origin before it
-    does not use the break. It is a lower bound: with less data a detector may still miss
-    the break or place it elsewhere.
-
-    >>> import datetime as dt
-    >>> b = pl.DataFrame({"unique_id": ["a"], "break_ds": [dt.date(2024, 4, 1)]})
-    >>> known_after_detection(b, min_size=6)["known_ds"].to_list()
-    [datetime.date(2024, 9, 1)]
-    """
-    out = breaks.with_columns(
-        known_ds=pl.col("break_ds").cast(pl.Date).dt.offset_by(f"{min_size - 1}mo")
-    )
-    if panel is None or out.height == 0:
-        return out
-    need = max(min_length, 2 * min_size)
-    first = panel.group_by("unique_id").agg(_first=pl.col("ds").min().cast(pl.Date))
-    return (
-        out.join(first, on="unique_id", how="left", maintain_order="left")
-        .with_columns(
-            known_ds=pl.max_horizontal("known_ds", pl.col("_first").dt.offset_by(f"{need - 1}mo"))
-        )
-        .drop("_first")
-    )
 
 
 def detect_breaks_report(

@@ -17,7 +17,8 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.forecast.breaks import detect_breaks_report, known_after_detection
+from skilltide.forecast.break_source import known_after_detection
+from skilltide.forecast.breaks import detect_breaks_report
 from skilltide.forecast.panel import fill_gaps, parse_dates, read_panel, warehouse_panel
 from skilltide.store import Warehouse, append
 
@@ -100,7 +101,7 @@ def detect_breaks_file(
     **options: Any,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """Breaks of a long-format CSV/Parquet panel; written to ``out`` (.csv/.parquet) if given,
-    with ``known_ds`` (:func:`~skilltide.forecast.breaks.known_after_detection`).
+    with ``known_ds`` (:func:`~skilltide.forecast.break_source.known_after_detection`).
 
     ``fill`` fills missing months with that value first (e.g. 0 for counts); without it a
     series with a missing month is refused.

@@ -61,7 +61,7 @@ def breaks_detect(
     Example: skilltide breaks detect panel.csv --out breaks.csv
     """
     from skilltide.forecast import breaks_store
-    from skilltide.forecast.breaks import known_after_detection
+    from skilltide.forecast.break_source import known_after_detection
     from skilltide.forecast.panel import warehouse_panel
     from skilltide.store import Warehouse
 

@@ -106,7 +106,7 @@ def months_since_break(wide: Wide, breaks: pl.DataFrame | None) -> np.ndarray:
     """Months since the series' last *known* break at or before each month (NaN before any).
 
     A break counts from its ``break_ds``; with a ``known_ds`` column (the first month whose
-    data reveal it, see :func:`skilltide.forecast.breaks.known_after_detection`) only at
+    data reveal it, see :func:`skilltide.forecast.break_source.known_after_detection`) only at
     origins from ``known_ds`` on, so a backtest origin does not use a break that could not
     have been detected yet.
     """

@@ -108,22 +108,6 @@ def forecast_panel(
     return out, bt
 
 
-def detect_known_breaks(panel: pl.DataFrame, cutoff: date, **options) -> pl.DataFrame:
-    """Breaks found in the panel up to ``cutoff`` (missing months as 0), each with the month
-    it became knowable (``known_ds``); ``options`` go to ``detect_breaks``."""
-    from skilltide.forecast.breaks import detect_breaks, known_after_detection
-    from skilltide.forecast.panel import fill_gaps
-
-    past = fill_gaps(panel.filter(pl.col("ds") <= cutoff).select("unique_id", "ds", "y"))
-    found = detect_breaks(past, **options)
-    return known_after_detection(
-        found,
-        options.get("min_size", 6),
-        panel=past,
-        min_length=options.get("min_length", 12),
-    )
-
-
 def _backtest(fitted, past: Wide, model: str, params: dict, horizon: int, n_windows: int):
     if model == "auto":
         return fitted.backtest_

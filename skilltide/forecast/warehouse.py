@@ -15,8 +15,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import evaluate
-from skilltide.forecast.break_source import DetectedBreaks
-from skilltide.forecast.breaks import known_after_detection
+from skilltide.forecast.break_source import DetectedBreaks, known_after_detection
 from skilltide.forecast.features import split_id
 from skilltide.forecast.intervals import conformal_quantiles, coverage
 from skilltide.forecast.models.base import Wide

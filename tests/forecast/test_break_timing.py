@@ -12,13 +12,13 @@ import pytest
 
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import rolling_forecasts
-from skilltide.forecast.breaks import known_after_detection
+from skilltide.forecast.break_source import detect_known_breaks, known_after_detection
 from skilltide.forecast.breaks_store import detect_breaks_warehouse, read_breaks
 from skilltide.forecast.features import months_since_break
 from skilltide.forecast.models.base import Wide, add_months
 from skilltide.forecast.models.registry import make_model
 from skilltide.forecast.panel import warehouse_panel
-from skilltide.forecast.pipeline import detect_known_breaks, forecast_panel
+from skilltide.forecast.pipeline import forecast_panel
 from skilltide.store import Warehouse
 from tests.forecast._panels import months, panel
 from tests.forecast.test_breaks_store import seed_demand
@@ -174,7 +174,7 @@ def test_known_ds_waits_for_the_shortest_testable_series():
 
 
 def test_detection_at_each_fit_sees_only_data_up_to_it(monkeypatch):
-    import skilltide.forecast.breaks as breaks_module
+    import skilltide.forecast.break_source as breaks_module
 
     seen = []
     real = breaks_module.detect_breaks

@@ -72,6 +72,7 @@ class PipelineConfig:
     model: str = "auto"
     workdays: str | None = None
     forecast_breaks: str = "stored"
+    coder_rerank: bool | None = None
     graph: dict[str, Any] | None = None
     report_out: Path | None = None
     report_title: str | None = None
@@ -136,6 +137,7 @@ class PipelineConfig:
             model=str(forecast.get("model", "auto")),
             workdays=workdays,
             forecast_breaks=forecast_breaks,
+            coder_rerank=None if "rerank" not in onet else bool(onet["rerank"]),
             graph=graph or None,
             report_out=settings.path(report["out"]) if "out" in report else None,
             report_title=report.get("title"),
@@ -206,7 +208,9 @@ class Pipeline:
         c = self.config
         out: list[Stage] = []
         if c.onet_dirs:
-            out.append(Stage("onet", lambda: _files_fingerprint(c.onet_dirs), self._onet))
+            out.append(
+                Stage("onet", lambda: _files_fingerprint(c.onet_dirs, c.coder_rerank), self._onet)
+            )
         if c.workbank_dir:
             out.append(
                 Stage("workbank", lambda: _files_fingerprint([c.workbank_dir]), self._workbank)
@@ -235,7 +239,9 @@ class Pipeline:
             out.append(
                 Stage(
                     f"forecast:{g}",
-                    lambda g=g: self._demand_fingerprint(g, c.horizon, c.model, c.workdays),
+                    lambda g=g: self._demand_fingerprint(
+                        g, c.horizon, c.model, c.workdays, *self._breaks_used(g)
+                    ),
                     lambda g=g: self._forecast(g),
                 )
             )
@@ -322,6 +328,17 @@ class Pipeline:
             "INSERT OR REPLACE INTO pipeline_state VALUES (?, ?, ?)", [stage, fingerprint, _now()]
         )
 
+    def _breaks_used(self, granularity: str) -> tuple[object, ...]:
+        """What the forecasts read of breaks: the setting, and the stored breaks' run."""
+        source = self.config.forecast_breaks
+        if source != "stored" or not self.wh.has_table("breaks"):
+            return (source,)
+        latest = self.wh.con.execute(
+            "SELECT max(run_id) FROM breaks WHERE panel = 'ads' AND granularity = ?",
+            [granularity],
+        ).fetchone()[0]
+        return (source, latest)
+
     def _demand_fingerprint(self, granularity: str, *params: object) -> str:
         row = self.wh.con.execute(
             "SELECT count(*), coalesce(sum(hash(group_id, skill_id, month, count, total)"
@@ -356,11 +373,16 @@ class Pipeline:
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
         from skilltide.onet.coder import build_coder
+        from skilltide.onet.coder_model import CoderParams
         from skilltide.onet.load import load_onet
 
         summary = load_onet(self.wh, list(self.config.onet_dirs))
-        # The title coder codes ads without an occupation column; built once per release.
-        summary["coder"] = build_coder(self.wh)
+        # The title coder codes ads without an occupation column; built once per release,
+        # with the re-ranker when [onet] rerank says so, else as the stored coder was built.
+        rerank = self.config.coder_rerank
+        if rerank is None:
+            rerank = _stored_coder_rerank(self.wh)
+        summary["coder"] = build_coder(self.wh, CoderParams(rerank=rerank))
         return summary
 
     def _workbank(self) -> dict:
@@ -474,6 +496,16 @@ def _files_fingerprint(paths, extra: object = None) -> str:
             st = p.stat() if p.exists() else None
             entries.append((str(p), st.st_size if st else None, st.st_mtime_ns if st else None))
     return _digest([entries, extra])
+
+
+def _stored_coder_rerank(wh) -> bool:
+    """Whether the stored title coder was built with the re-ranker (False when none is)."""
+    if not wh.has_table("title_coders"):
+        return False
+    row = wh.con.execute(
+        "SELECT params FROM title_coders ORDER BY built_at DESC LIMIT 1"
+    ).fetchone()
+    return bool(row and json.loads(row[0]).get("rerank", False))
 
 
 def _digest(parts: object) -> str:

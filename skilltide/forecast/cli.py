@@ -176,9 +176,10 @@ def panel_command(
         str | None,
         typer.Option(
             "--breaks",
-            help="Structural breaks for auto, lgbm and post_break: 'detect' (found at each "
-            "cutoff in the data up to it), 'none' (the default) or a .csv/.parquet of "
-            "unique_id, break_ds [, known_ds] such as 'breaks detect --out' writes.",
+            help="Structural breaks for auto, lgbm and post_break: 'detect' (found in the "
+            "data of every fit: each cutoff and each backtest origin, with the data up to "
+            "it), 'none' (the default) or a .csv/.parquet of unique_id, break_ds "
+            "[, known_ds] such as 'breaks detect --out' writes.",
         ),
     ] = None,
     *,
@@ -227,7 +228,8 @@ def run_command(
         typer.Option(
             "--breaks",
             help="Structural breaks for auto, lgbm and post_break: 'stored' (the latest "
-            "'breaks detect' run of this panel, if any), 'detect' (afresh) or 'none'.",
+            "'breaks detect' run of this panel, if any), 'detect' (in the data of every "
+            "fit, backtest origins included) or 'none'.",
         ),
     ] = "stored",
     *,

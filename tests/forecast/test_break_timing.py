@@ -242,3 +242,22 @@ def test_backtest_origins_use_only_breaks_detected_in_their_own_data():
     assert detected.filter(early)["yhat"].to_list() != whole.filter(early)["yhat"].to_list()
     assert detected.filter(late)["yhat"].mean() == pytest.approx(40.0, abs=1.5)
     assert plain.filter(late)["yhat"].mean() < 35
+
+
+def test_per_working_day_models_detect_breaks_on_the_counts(monkeypatch):
+    import skilltide.forecast.break_source as breaks_module
+    from skilltide.forecast.break_source import DetectedBreaks
+
+    seen = []
+    real = breaks_module.detect_breaks
+
+    def spy(past, **options):
+        seen.append(past.sort("unique_id", "ds")["y"].to_list())
+        return real(past, **options)
+
+    monkeypatch.setattr(breaks_module, "detect_breaks", spy)
+    frame = _shifted(n_months=40, shift_at=30)
+    model = make_model("post_break", breaks=DetectedBreaks(), workdays="CN")
+    model.fit(frame, horizon=1).predict()
+    # the same breaks as auto's segments and stored breaks: found in the counts, not per day
+    assert seen == [frame.sort("unique_id", "ds")["y"].to_list()]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skilltide.forecast.break_source import DetectedBreaks
 from skilltide.forecast.calendar import working_days
 from skilltide.forecast.models.base import Forecaster, Wide
 
@@ -34,6 +35,9 @@ class PerWorkday(Forecaster):
         self.name = model.name
 
     def _fit(self, wide: Wide, horizon: int) -> None:
+        if isinstance(getattr(self.model, "breaks", None), DetectedBreaks):
+            # detected on the counts, as auto's segments and stored breaks are, not per day
+            self.model.breaks = self.model.breaks(wide)
         days = working_days(wide.months, self.workdays)
         self.mean_days_ = float(days.mean())
         adjusted = Wide(wide.ids, wide.months, wide.values * (self.mean_days_ / days))

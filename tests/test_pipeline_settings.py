@@ -1,0 +1,45 @@
+"""What makes ``skilltide run`` redo a stage: the forecast's break setting and stored breaks,
+and the title coder's re-ranker setting (without running the pipeline)."""
+
+from __future__ import annotations
+
+import json
+
+from skilltide.forecast.breaks_store import detect_breaks_warehouse
+from skilltide.logs import EventLog
+from skilltide.pipeline import Pipeline, PipelineConfig, _stored_coder_rerank
+from skilltide.store import Warehouse
+from tests.forecast.test_breaks_store import seed_demand
+
+
+def _fingerprint(wh: Warehouse, name: str, **config) -> str:
+    stages = Pipeline(wh, PipelineConfig(**config), EventLog(quiet=True)).stages()
+    return next(s for s in stages if s.name == name).fingerprint()
+
+
+def test_forecast_is_redone_when_its_breaks_setting_or_the_stored_breaks_change(db):
+    config = {"forecast_granularities": ("region",)}
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+        stored = _fingerprint(wh, "forecast:region", **config)
+        none = _fingerprint(wh, "forecast:region", forecast_breaks="none", **config)
+        detect = _fingerprint(wh, "forecast:region", forecast_breaks="detect", **config)
+        assert len({stored, none, detect}) == 3
+        assert _fingerprint(wh, "forecast:region", **config) == stored  # nothing changed
+        detect_breaks_warehouse(wh, "ads", "region")  # new stored breaks
+        assert _fingerprint(wh, "forecast:region", **config) != stored
+        assert _fingerprint(wh, "forecast:region", forecast_breaks="none", **config) == none
+
+
+def test_coder_rerank_setting_redoes_the_onet_stage_and_defaults_to_the_stored_coder(db, tmp_path):
+    dirs = (tmp_path,)
+    with Warehouse(db) as wh:
+        default = _fingerprint(wh, "onet", onet_dirs=dirs)
+        assert _fingerprint(wh, "onet", onet_dirs=dirs, coder_rerank=True) != default
+        assert _stored_coder_rerank(wh) is False  # no coder stored yet
+        wh.con.execute(
+            "INSERT INTO title_coders VALUES ('30.1', 'h', 3, 1, 1, 1, ?, '{}', ''::BLOB,"
+            " current_timestamp, 'r')",
+            [json.dumps({"rerank": True})],
+        )
+        assert _stored_coder_rerank(wh) is True

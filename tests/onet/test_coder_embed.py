@@ -322,3 +322,13 @@ def test_fingerprint_covers_the_embedding_settings(fitted):
     assert other.fingerprint() == coder.fingerprint()
     other.embed = replace(other.embed, nearest=other.embed.nearest + 1.0)
     assert other.fingerprint() != coder.fingerprint()
+
+
+def test_default_embedding_coder_has_no_reranker_and_still_finds_synonyms():
+    coder, calibration = fit_embed_coder(examples(), embedder=WordGroupEmbedder())
+    assert coder.reranker is None and "rerank_titles" not in calibration
+    assert coder.predict(["Sr. Attorney (Remote)"], top=1)["onetsoc_code"].to_list() == [
+        "23-1011.00"
+    ]
+    loaded = EmbeddingTitleCoder.from_bytes(coder.to_bytes())
+    assert loaded.reranker is None and loaded.fingerprint() == coder.fingerprint()

@@ -147,17 +147,37 @@ def run_backtest(
     horizon: int,
     n_windows: int = 4,
     workdays: str | None = None,
+    breaks: pl.DataFrame | str | None = None,
 ) -> pl.DataFrame:
     """Backtest registry models by name and return :func:`evaluate`'s metrics, with scenarios
     ``low_volume`` (mean < 10 in the last 12 months) and ``intermittent`` (demand in fewer
-    than half of them). With ``workdays`` every model forecasts demand per working day."""
+    than half of them). With ``workdays`` every model forecasts demand per working day.
+
+    ``breaks`` go to the break-aware models (``post_break``, ``lgbm``, ``auto``): a frame of
+    breaks, or ``"detect"`` to detect them at each origin in the data up to it
+    (:class:`~skilltide.forecast.break_source.DetectedBreaks`); a ``break`` scenario then
+    scores the series with a break (for ``"detect"``, found in the whole panel).
+    """
     from functools import partial
 
+    from skilltide.forecast.break_source import DetectedBreaks
+    from skilltide.forecast.models.auto import BREAK_AWARE
+    from skilltide.forecast.models.base import Wide
     from skilltide.forecast.models.registry import make_model
     from skilltide.forecast.warehouse import subsets
 
+    if isinstance(breaks, str):
+        if breaks != "detect":
+            raise UserError(f"breaks must be a frame of breaks or 'detect', not {breaks!r}")
+        breaks = DetectedBreaks()
+
+    def params(name: str) -> dict:
+        aware = breaks is not None and name in (*BREAK_AWARE, "auto")
+        return {"workdays": workdays, **({"breaks": breaks} if aware else {})}
+
     for name in models:
-        make_model(name, workdays=workdays)
-    factories = {name: partial(make_model, name, workdays=workdays) for name in models}
+        make_model(name, **params(name))
+    factories = {name: partial(make_model, name, **params(name)) for name in models}
     bt = rolling_forecasts(panel, factories, horizon=horizon, n_windows=n_windows)
-    return evaluate(bt, subsets(panel))
+    found = breaks(Wide.from_panel(panel)) if isinstance(breaks, DetectedBreaks) else breaks
+    return evaluate(bt, subsets(panel, found))

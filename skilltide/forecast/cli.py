@@ -146,6 +146,17 @@ def _cutoffs(text: str | None) -> list[date] | None:
     return out
 
 
+def _breaks_option(value: str | None):
+    """``--breaks``: None for none, ``"detect"``, or the breaks read from a file."""
+    if value in (None, "none"):
+        return None
+    if value == "detect":
+        return value
+    from skilltide.forecast.breaks_store import read_breaks
+
+    return read_breaks(value)
+
+
 def _write(frame, out: Path) -> None:
     if out.suffix == ".parquet":
         frame.write_parquet(out)
@@ -189,14 +200,11 @@ def panel_command(
 
     Example: skilltide forecast panel demand.csv --horizon 3 --cutoffs 2023-06,2023-09 --out f.csv
     """
-    from skilltide.forecast.breaks_store import read_breaks
     from skilltide.forecast.panel import read_panel
     from skilltide.forecast.pipeline import forecast_panel
 
     frame = read_panel(input)
-    known = (
-        breaks if breaks in (None, "detect") else None if breaks == "none" else read_breaks(breaks)
-    )
+    known = _breaks_option(breaks)
     forecasts, _ = forecast_panel(
         frame,
         horizon=horizon,
@@ -273,6 +281,15 @@ def backtest_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Metrics .csv/.parquet.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print metrics as JSON.")] = False,
     workdays: Workdays = None,
+    breaks: Annotated[
+        str | None,
+        typer.Option(
+            "--breaks",
+            help="Structural breaks for auto, lgbm and post_break: 'detect' (at each origin, "
+            "in the data up to it), 'none' (the default) or a .csv/.parquet of unique_id, "
+            "break_ds [, known_ds]; adds a 'break' scenario.",
+        ),
+    ] = None,
     *,
     settings,
 ) -> None:
@@ -289,6 +306,7 @@ def backtest_command(
         horizon=horizon,
         n_windows=windows,
         workdays=workdays,
+        breaks=_breaks_option(breaks),
     )
     if out:
         _write(metrics, out)

@@ -261,3 +261,22 @@ def test_per_working_day_models_detect_breaks_on_the_counts(monkeypatch):
     model.fit(frame, horizon=1).predict()
     # the same breaks as auto's segments and stored breaks: found in the counts, not per day
     assert seen == [frame.sort("unique_id", "ds")["y"].to_list()]
+
+
+def test_cli_backtest_with_detected_breaks_scores_a_break_scenario(cli, tmp_path):
+    frame = _shifted(n_months=44, shift_at=30)
+    src = tmp_path / "in.csv"
+    frame.write_csv(src)
+    common = ("forecast", "backtest", src, "-h", 1, "--models", "naive,post_break", "--json")
+    metrics = {}
+    for name, option in {"none": (), "detect": ("--breaks", "detect")}.items():
+        result = cli(*common, "--windows", 6, *option)
+        assert result.exit_code == 0, result.output
+        metrics[name] = pl.DataFrame(json.loads(result.output)).filter(metric="mae", horizon=0)
+    assert "break" not in metrics["none"]["scenario"].to_list()
+    detected = metrics["detect"].filter(scenario="break")
+    assert set(detected["model"]) == {"naive", "post_break"}
+    mae = dict(metrics["detect"].filter(scenario="all").select("model", "value").iter_rows())
+    plain = dict(metrics["none"].filter(scenario="all").select("model", "value").iter_rows())
+    assert mae["naive"] == plain["naive"]  # breaks go only to the break-aware models
+    assert mae["post_break"] < plain["post_break"]  # the 12-month mean lags the new level

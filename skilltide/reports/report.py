@@ -20,7 +20,8 @@ from skilltide import __version__
 from skilltide.reports import captions, charts, structure_charts
 from skilltide.reports.html import Caption, Figure, Notice, Page, Section, Stats, Table
 from skilltide.reports.methods_section import methods_section
-from skilltide.reports.network_data import HOW_TO, ZONES, load_network, load_occupations
+from skilltide.reports.network_data import HOW_TO, load_network
+from skilltide.reports.occupation_data import ZONES, load_occupations
 from skilltide.reports.series_data import SeriesData, load_series
 from skilltide.store import Warehouse
 

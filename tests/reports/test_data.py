@@ -9,7 +9,8 @@ import pytest
 
 from skilltide.errors import UserError
 from skilltide.reports.methods_data import load_methods
-from skilltide.reports.network_data import load_network, load_occupations
+from skilltide.reports.network_data import load_network
+from skilltide.reports.occupation_data import load_occupations
 from skilltide.reports.series_data import COUNT, load_series
 from skilltide.store import Warehouse
 from tests.reports.conftest import SCRIPT_TITLE, XSS_SKILL

@@ -226,14 +226,12 @@ class Pipeline:
 
     def _breaks_used(self, granularity: str) -> tuple[object, ...]:
         """What the forecasts read of breaks: the setting, and the stored breaks' run."""
+        from skilltide.forecast.breaks_store import latest_breaks_run
+
         source = self.config.forecast_breaks
-        if source != "stored" or not self.wh.has_table("breaks"):
+        if source != "stored":
             return (source,)
-        latest = self.wh.con.execute(
-            "SELECT max(run_id) FROM breaks WHERE panel = 'ads' AND granularity = ?",
-            [granularity],
-        ).fetchone()[0]
-        return (source, latest)
+        return (source, latest_breaks_run(self.wh, "ads", granularity))
 
     def _demand_fingerprint(self, granularity: str, *params: object) -> str:
         row = self.wh.con.execute(

@@ -160,24 +160,20 @@ def run_backtest(
     """
     from functools import partial
 
-    from skilltide.forecast.break_source import DetectedBreaks
-    from skilltide.forecast.models.auto import BREAK_AWARE
+    from skilltide.forecast.break_source import as_break_source, breaks_for
+    from skilltide.forecast.models.auto import TAKES_BREAKS
     from skilltide.forecast.models.base import Wide
     from skilltide.forecast.models.registry import make_model
     from skilltide.forecast.warehouse import subsets
 
-    if isinstance(breaks, str):
-        if breaks != "detect":
-            raise UserError(f"breaks must be a frame of breaks or 'detect', not {breaks!r}")
-        breaks = DetectedBreaks()
+    breaks = as_break_source(breaks)
 
     def params(name: str) -> dict:
-        aware = breaks is not None and name in (*BREAK_AWARE, "auto")
+        aware = breaks is not None and name in TAKES_BREAKS
         return {"workdays": workdays, **({"breaks": breaks} if aware else {})}
 
     for name in models:
         make_model(name, **params(name))
     factories = {name: partial(make_model, name, **params(name)) for name in models}
     bt = rolling_forecasts(panel, factories, horizon=horizon, n_windows=n_windows)
-    found = breaks(Wide.from_panel(panel)) if isinstance(breaks, DetectedBreaks) else breaks
-    return evaluate(bt, subsets(panel, found))
+    return evaluate(bt, subsets(panel, breaks_for(breaks, Wide.from_panel(panel))))

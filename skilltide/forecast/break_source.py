@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from skilltide.errors import UserError
 from skilltide.forecast.breaks import detect_breaks
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.panel import fill_gaps
@@ -123,6 +124,18 @@ class DetectedBreaks:
             )
             self._found[key] = detect_known_breaks(long, wide.months[-1], **self.options)
         return self._found[key]
+
+
+def as_break_source(
+    breaks: pl.DataFrame | DetectedBreaks | str | None, **options: Any
+) -> pl.DataFrame | DetectedBreaks | None:
+    """A ``breaks`` argument as the models take it: ``"detect"`` becomes
+    :class:`DetectedBreaks` (with ``options``); a frame, a source or None pass through."""
+    if isinstance(breaks, str):
+        if breaks != "detect":
+            raise UserError(f"breaks must be a frame of breaks or 'detect', not {breaks!r}")
+        return DetectedBreaks(**options)
+    return breaks
 
 
 def breaks_for(breaks: pl.DataFrame | DetectedBreaks | None, wide: Wide) -> pl.DataFrame | None:

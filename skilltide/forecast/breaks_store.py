@@ -22,7 +22,13 @@ from skilltide.forecast.breaks import detect_breaks_report
 from skilltide.forecast.panel import fill_gaps, parse_dates, read_panel, warehouse_panel
 from skilltide.store import Warehouse, append
 
-__all__ = ["detect_breaks_file", "detect_breaks_warehouse", "read_breaks", "write_frame"]
+__all__ = [
+    "detect_breaks_file",
+    "detect_breaks_warehouse",
+    "latest_breaks_run",
+    "read_breaks",
+    "write_frame",
+]
 
 
 def detect_breaks_warehouse(
@@ -85,6 +91,15 @@ def detect_breaks_warehouse(
         run.notes.update({k: v for k, v in summary.items() if k != "run_id"})
         summary["seconds"] = round(sum(s.get("seconds", 0.0) for s in run.stages), 3)
     return summary
+
+
+def latest_breaks_run(wh: Warehouse, panel: str, granularity: str) -> str | None:
+    """The run id of the breaks stored for ``(panel, granularity)``, or None."""
+    if not wh.has_table("breaks"):
+        return None
+    return wh.con.execute(
+        "SELECT max(run_id) FROM breaks WHERE panel = ? AND granularity = ?", [panel, granularity]
+    ).fetchone()[0]
 
 
 def detect_breaks_file(

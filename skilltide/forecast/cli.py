@@ -88,15 +88,15 @@ def breaks_detect(
                 alpha=alpha,
                 min_size=min_size,
             )
-            found = wh.query(
-                "SELECT unique_id, break_ds, kind, size, statistic, p_value, scope, method"
-                " FROM breaks WHERE run_id = ? ORDER BY unique_id, break_ds",
-                [summary["run_id"]],
-            )
-            long = warehouse_panel(wh, panel, granularity, value=value)
-            found = known_after_detection(found, min_size, panel=long)
-        if out is not None:
-            breaks_store.write_frame(found, out)
+            if out is not None:
+                found = wh.query(
+                    "SELECT unique_id, break_ds, kind, size, statistic, p_value, scope, method"
+                    " FROM breaks WHERE run_id = ? ORDER BY unique_id, break_ds",
+                    [summary["run_id"]],
+                )
+                long = warehouse_panel(wh, panel, granularity, value=value)
+                found = known_after_detection(found, min_size, panel=long)
+                breaks_store.write_frame(found, out)
     if out is not None:
         summary["out"] = str(out)
     if as_json:

@@ -26,9 +26,9 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
-from skilltide.forecast.break_source import DetectedBreaks
+from skilltide.forecast.break_source import DetectedBreaks, as_break_source
 from skilltide.forecast.intervals import add_intervals, conformal_quantiles
-from skilltide.forecast.models.auto import BREAK_AWARE
+from skilltide.forecast.models.auto import TAKES_BREAKS
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.models.registry import make_model
 
@@ -59,11 +59,8 @@ def forecast_panel(
     wide = Wide.from_panel(panel)
     cutoffs = list(cutoffs or [wide.months[-1]])
     params = dict(params or {})
-    if isinstance(breaks, str):
-        if breaks != "detect":
-            raise UserError(f"breaks must be a frame of breaks or 'detect', not {breaks!r}")
-        breaks = DetectedBreaks(**(break_options or {}))
-    if breaks is not None and model in (*BREAK_AWARE, "auto"):
+    breaks = as_break_source(breaks, **(break_options or {}))
+    if breaks is not None and model in TAKES_BREAKS:
         params.setdefault("breaks", breaks)
     if workdays:
         params["workdays"] = workdays

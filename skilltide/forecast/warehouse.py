@@ -15,7 +15,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import evaluate
-from skilltide.forecast.break_source import DetectedBreaks, known_after_detection
+from skilltide.forecast.break_source import DetectedBreaks, breaks_for, known_after_detection
 from skilltide.forecast.features import split_id
 from skilltide.forecast.intervals import conformal_quantiles, coverage
 from skilltide.forecast.models.base import Wide
@@ -29,16 +29,18 @@ def _breaks_for(wh, panel: str, granularity: str, long: pl.DataFrame) -> pl.Data
     """The latest ``breaks detect`` run's breaks for this panel (``long``), each with the
     month it became knowable (from its run's ``min_size`` and ``min_length``), so that
     backtest origins do not use it early."""
-    if not wh.has_table("breaks"):
+    from skilltide.forecast.breaks_store import latest_breaks_run
+
+    run_id = latest_breaks_run(wh, panel, granularity)
+    if run_id is None:
         return None
     frame = wh.query(
         "SELECT b.unique_id, b.break_ds,"
         " coalesce(TRY_CAST(r.args->>'min_size' AS INTEGER), 6) AS min_size,"
         " coalesce(TRY_CAST(r.args->>'min_length' AS INTEGER), 12) AS min_length"
         " FROM breaks b LEFT JOIN runs r USING (run_id)"
-        " WHERE b.panel = ? AND b.granularity = ?"
-        " AND b.run_id = (SELECT max(run_id) FROM breaks WHERE panel = ? AND granularity = ?)",
-        [panel, granularity, panel, granularity],
+        " WHERE b.panel = ? AND b.granularity = ? AND b.run_id = ?",
+        [panel, granularity, run_id],
     )
     if frame.height == 0:
         return None
@@ -128,7 +130,7 @@ def forecast_warehouse(
             "model": model,
         }
         if backtest.height:
-            found = known(Wide.from_panel(frame)) if isinstance(known, DetectedBreaks) else known
+            found = breaks_for(known, Wide.from_panel(frame))
             metrics = evaluate(backtest, subsets(frame, found))
             quantiles = conformal_quantiles(backtest)
             cover = pl.DataFrame(

@@ -13,18 +13,14 @@ import json
 
 import polars as pl
 
+from skilltide.forecast.breaks_store import latest_breaks_run
 from skilltide.store import Warehouse
 
 
 def report_breaks(wh: Warehouse, panel: str, granularity: str, series: pl.DataFrame):
     """The latest breaks run of a panel: the shown series' breaks, the market-wide break
     months (with the share of series breaking) and facts about the run; ``None`` when absent."""
-    if not wh.has_table("breaks"):
-        return None, None, {}
-    latest = wh.query(
-        "SELECT max(run_id) AS r FROM breaks WHERE panel = ? AND granularity = ?",
-        [panel, granularity],
-    )["r"][0]
+    latest = latest_breaks_run(wh, panel, granularity)
     if latest is None:
         return None, None, {}
     rows = wh.query(

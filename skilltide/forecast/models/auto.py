@@ -54,6 +54,8 @@ DEFAULT_CANDIDATES = (
 STRATEGIES = ("combine", "select")
 # the models that take the detected breaks: a regime feature, or training after the last break
 BREAK_AWARE = ("lgbm", "post_break")
+# every model name that takes ``breaks``
+TAKES_BREAKS = (*BREAK_AWARE, "auto")
 
 
 def segments(wide: Wide, breaks: pl.DataFrame | None = None) -> np.ndarray:

@@ -116,7 +116,8 @@ class GlobalLGBM(Forecaster):
         }
 
     def _fit(self, wide: Wide, horizon: int) -> None:
-        breaks = self._breaks_until(wide)
+        # months_since_break reads a break only from its known_ds / break_ds on
+        breaks = breaks_for(self.breaks, wide)
         mats = feature_matrices(
             wide, horizon=horizon, scale_window=self.scale_window, breaks=breaks
         )
@@ -174,15 +175,6 @@ class GlobalLGBM(Forecaster):
         if self.num_threads is not None:
             return self.num_threads
         return 1 if rows < 50_000 else 2
-
-    def _breaks_until(self, wide: Wide) -> pl.DataFrame | None:
-        breaks = breaks_for(self.breaks, wide)
-        if breaks is None or breaks.height == 0:
-            return None
-        known = pl.col("break_ds")
-        if "known_ds" in breaks.columns:
-            known = pl.coalesce("known_ds", "break_ds")
-        return breaks.filter(known.cast(pl.Date) <= wide.months[-1])
 
     def _forecast(self, wide: Wide, horizon: int) -> np.ndarray:
         origin = self.origin_

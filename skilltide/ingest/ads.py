@@ -36,14 +36,8 @@ from skilltide.errors import UserError
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
-from skilltide.ingest.readers import (
-    BATCH_ROWS,
-    FORMATS,
-    file_format,
-    parse_mapping,
-    read_batches,
-    sha256_file,
-)
+from skilltide.ingest.mapping import parse_mapping
+from skilltide.ingest.readers import BATCH_ROWS, FORMATS, file_format, read_batches, sha256_file
 from skilltide.store import Run, Warehouse
 
 # DuckDB's buffer pool during an ingest run (the run is one transaction): without a cap DuckDB

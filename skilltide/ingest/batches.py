@@ -15,7 +15,7 @@ run's stage record (``runs.stages``).
 Example
 -------
 >>> import datetime as dt, polars as pl
->>> from skilltide.ingest.readers import FIELDS
+>>> from skilltide.ingest.mapping import FIELDS
 >>> from skilltide.ingest.extract import SkillMatcher
 >>> m = SkillMatcher(pl.DataFrame({"alias": ["SQL"], "skill_id": ["sql"],
 ...     "case_sensitive": [False], "ambiguous": [False]}))

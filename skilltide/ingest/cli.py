@@ -40,7 +40,7 @@ def ads_command(
     Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
     """
     from skilltide.ingest.ads import MEMORY_LIMIT, SUMMARY_KEYS, ingest_ads
-    from skilltide.ingest.readers import parse_mapping
+    from skilltide.ingest.mapping import parse_mapping
     from skilltide.store import Warehouse
 
     config = settings.section("ingest")

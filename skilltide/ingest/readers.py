@@ -13,6 +13,7 @@ gzip, ragged CSV) raises :class:`~skilltide.errors.UserError` naming the file an
 Example
 -------
 >>> import tempfile, pathlib
+>>> from skilltide.ingest.mapping import default_mapping
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "ads.csv"
 >>> _ = p.write_text("id,posted_at,title,text\\n1,2024-01-05,Analyst,Uses SQL daily\\n")
 >>> batch = next(read_batches(p, default_mapping()))
@@ -34,8 +35,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
+from skilltide.ingest.mapping import FIELDS, require_columns
 
-FIELDS = ("id", "posted_at", "title", "text", "company", "region", "occupation")
 FORMATS = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -44,35 +45,6 @@ FORMATS = {
     ".parquet": "parquet",
 }
 BATCH_ROWS = 20_000
-
-
-def default_mapping() -> dict[str, str]:
-    """Every field read from the column of the same name (the synthetic generator's layout)."""
-    return {f: f for f in FIELDS}
-
-
-def parse_mapping(items: list[str] | dict[str, str] | None, base: dict | None = None) -> dict:
-    """Merge ``FIELD=PATH`` items (``--map``) or a dict (config ``[ingest.map]``) into a mapping.
-
-    >>> parse_mapping(["text=body", "title=positions.0.title"])["title"]
-    'positions.0.title'
-    """
-    mapping = dict(base or default_mapping())
-    pairs = (
-        items.items()
-        if isinstance(items, dict)
-        else [tuple(i.split("=", 1)) if "=" in i else (i, None) for i in (items or [])]
-    )
-    for field, path in pairs:
-        field = str(field).strip()
-        if field not in FIELDS:
-            raise UserError(
-                f"--map {field}=…: unknown field {field!r}; use one of {', '.join(FIELDS)}"
-            )
-        if not path or not str(path).strip():
-            raise UserError(f"--map {field}: write FIELD=PATH, e.g. --map {field}=column_name")
-        mapping[field] = str(path).strip()
-    return mapping
 
 
 def file_format(path: Path) -> tuple[str, bool]:
@@ -131,7 +103,7 @@ def _standard(frame: pl.DataFrame, columns: dict[str, pl.Expr | None]) -> pl.Dat
 # -- CSV / TSV ------------------------------------------------------------------------------
 def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool):
     header = _csv_header(path, delimiter, gz)
-    _require_columns(path, header, mapping)
+    require_columns(path, header, mapping)
     stream = pa.input_stream(str(path), compression="gzip" if gz else None)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     convert = pacsv.ConvertOptions(column_types={c: pa.binary() for c in header})
@@ -188,16 +160,6 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter))
 
 
-def _require_columns(path: Path, columns: list[str], mapping: dict) -> None:
-    roots = {f: p.split(".")[0] if p not in columns else p for f, p in mapping.items()}
-    for field in ("text", "posted_at"):
-        if roots[field] not in columns:
-            raise UserError(
-                f"{path}: field {field}: no column {mapping[field]!r} (columns: "
-                f"{', '.join(columns[:20])}); map it with --map {field}=COLUMN"
-            )
-
-
 def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int) -> pl.DataFrame:
     table = pa.Table.from_batches(batches)
     broken = [None] * table.num_rows
@@ -236,7 +198,7 @@ def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
     except (pa.ArrowInvalid, OSError) as exc:
         raise UserError(f"{path}: not a valid Parquet file ({str(exc).splitlines()[0]})") from None
     names = pf.schema_arrow.names
-    _require_columns(path, names, mapping)
+    require_columns(path, names, mapping)
     done = 0
     try:
         for batch in pf.iter_batches(batch_size=batch_rows):
@@ -343,7 +305,7 @@ def _jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
 def _require_json_columns(path: Path, seen: set, mapping: dict) -> None:
     if not seen:
         raise UserError(f"{path}: no JSON object found; expected one JSON object per line")
-    _require_columns(path, sorted(seen), mapping)
+    require_columns(path, sorted(seen), mapping)
 
 
 def _walk(record: object, parts: list[str]) -> str | None:
@@ -392,10 +354,7 @@ def sha256_file(path: Path) -> str:
 
 
 __all__ = [
-    "FIELDS",
-    "default_mapping",
     "file_format",
-    "parse_mapping",
     "raw_json",
     "read_batches",
     "sha256_file",

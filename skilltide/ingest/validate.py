@@ -16,7 +16,7 @@ date_before_1990    the posting date is before 1990-01-01
 Example
 -------
 >>> import polars as pl, datetime as dt
->>> from skilltide.ingest.readers import FIELDS
+>>> from skilltide.ingest.mapping import FIELDS
 >>> rows = pl.DataFrame({"row_number": [1, 2], **{f: [None, None] for f in FIELDS},
 ...     "broken_field": [None, None], "malformed": [False, False], "raw": ["a", "b"]},
 ...     schema_overrides={f: pl.String for f in FIELDS})

@@ -121,7 +121,7 @@ def init(
 
     Example: skilltide init --ads /data/ads && skilltide run --config skilltide.toml
     """
-    from skilltide.pipeline import write_example_config
+    from skilltide.pipeline_config import write_example_config
 
     echo(settings, f"wrote {write_example_config(out, ads=ads, force=force)}")
 

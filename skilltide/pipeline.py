@@ -368,19 +368,6 @@ class Pipeline:
         return {"path": str(path)}
 
 
-def write_example_config(out: Path, ads: Path | None = None, force: bool = False) -> Path:
-    """Write the commented example config (``skilltide init``), pointing at ``ads``."""
-    from importlib import resources
-
-    out = Path(out)
-    if out.exists() and not force:
-        raise UserError(f"{out}: already exists (use --force to overwrite)")
-    template = resources.files("skilltide.templates").joinpath("skilltide.toml").read_text()
-    folder = str(Path(ads).resolve()) if ads else "ads"
-    out.write_text(template.replace("{ads}", folder), encoding="utf-8")
-    return out
-
-
 def _files_fingerprint(paths, extra: object = None) -> str:
     entries = []
     for root in paths:

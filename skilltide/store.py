@@ -13,7 +13,7 @@ Example
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "w.duckdb"
 >>> with Warehouse(path) as wh:
 ...     with wh.run("example", {"n": 1}) as run:
-...         run.con.execute("CREATE TABLE t AS SELECT 42 AS x")
+...         _ = run.con.execute("CREATE TABLE t AS SELECT 42 AS x")
 ...         run.count("t", 1)
 ...     wh.con.execute("SELECT x FROM t").fetchone()
 (42,)

@@ -1,9 +1,6 @@
-"""Automation overlay by hand, polarization helpers, and the runnable docstring examples."""
+"""Automation overlay by hand and the polarization helpers."""
 
 from __future__ import annotations
-
-import doctest
-import importlib
 
 import polars as pl
 import pytest
@@ -103,26 +100,3 @@ def test_polarization_helpers():
     )
     result = wage_correlation(lean, wages)
     assert result["n"] == 3 and result["rho"] == pytest.approx(1.0)
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        "analysis",
-        "build",
-        "communities",
-        "complexity",
-        "exposure",
-        "measures",
-        "nestedness",
-        "null",
-        "polarization",
-        "projection",
-        "rca",
-        "store",
-    ],
-)
-def test_docstring_examples_run(module):
-    mod = importlib.import_module(f"skilltide.graph.{module}")
-    failures, tried = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert tried > 0 and failures == 0

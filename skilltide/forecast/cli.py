@@ -133,6 +133,55 @@ Workdays = Annotated[
 ]
 
 
+Members = Annotated[
+    str | None,
+    typer.Option(
+        "--members",
+        help="Comma-separated models that --model ensemble combines (default: naive, "
+        "window_average, top_down, lgbm) or that auto chooses among.",
+    ),
+]
+Weights = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="--model ensemble: 'backtest' (the default: the weights, in steps of 0.2, with "
+        "the lowest MAE over 4 rolling origins before the cutoff) or one number per member.",
+    ),
+]
+
+
+def _model_params(model: str, members: str | None, weights: str | None) -> dict:
+    """The registry parameters that --members and --weights set for ``model``."""
+    from skilltide.forecast.models.registry import MODELS
+
+    params: dict = {}
+    if members:
+        if model not in ("ensemble", "auto"):
+            raise UserError(f"--members applies to --model ensemble or auto, not {model!r}")
+        names = [m.strip() for m in members.split(",") if m.strip()]
+        unknown = [m for m in names if m not in MODELS or m in ("ensemble", "auto")]
+        if unknown or not names:
+            raise UserError(
+                f"--members: unknown or nested model(s) {', '.join(unknown) or members!r}; "
+                f"choose from {', '.join(sorted(set(MODELS) - {'ensemble', 'auto'}))}"
+            )
+        params["members" if model == "ensemble" else "candidates"] = tuple(names)
+    if weights:
+        if model != "ensemble":
+            raise UserError(f"--weights applies to --model ensemble, not {model!r}")
+        if weights.strip() == "backtest":
+            params["weights"] = "backtest"
+        else:
+            try:
+                params["weights"] = [float(w) for w in weights.split(",")]
+            except ValueError:
+                raise UserError(
+                    f"--weights: write 'backtest' or numbers such as 0.4,0.4,0.2, not {weights!r}"
+                ) from None
+    return params
+
+
 def _cutoffs(text: str | None) -> list[date] | None:
     if not text:
         return None
@@ -182,13 +231,15 @@ def panel_command(
         ),
     ] = None,
     model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
+    members: Members = None,
+    weights: Weights = None,
     workdays: Workdays = None,
     breaks: Annotated[
         str | None,
         typer.Option(
             "--breaks",
-            help="Structural breaks for auto, lgbm and post_break: 'detect' (found in the "
-            "data of every fit: each cutoff and each backtest origin, with the data up to "
+            help="Structural breaks for auto, ensemble, lgbm and post_break: 'detect' (found "
+            "in the data of every fit: each cutoff and each backtest origin, with the data up to "
             "it), 'none' (the default) or a .csv/.parquet of unique_id, break_ds "
             "[, known_ds] such as 'breaks detect --out' writes.",
         ),
@@ -203,12 +254,14 @@ def panel_command(
     from skilltide.forecast.panel import read_panel
     from skilltide.forecast.pipeline import forecast_panel
 
+    params = _model_params(model, members, weights)
     frame = read_panel(input)
     known = _breaks_option(breaks)
     forecasts, _ = forecast_panel(
         frame,
         horizon=horizon,
         model=model,
+        params=params,
         cutoffs=_cutoffs(cutoffs),
         workdays=workdays,
         breaks=known,
@@ -230,12 +283,14 @@ def run_command(
     model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
     panel: Annotated[str, typer.Option("--panel", help="Demand panel name.")] = "ads",
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    members: Members = None,
+    weights: Weights = None,
     workdays: Workdays = None,
     breaks: Annotated[
         str,
         typer.Option(
             "--breaks",
-            help="Structural breaks for auto, lgbm and post_break: 'stored' (the latest "
+            help="Structural breaks for auto, ensemble, lgbm and post_break: 'stored' (the latest "
             "'breaks detect' run of this panel, if any), 'detect' (in the data of every "
             "fit, backtest origins included) or 'none'.",
         ),
@@ -250,6 +305,7 @@ def run_command(
     from skilltide.forecast.warehouse import forecast_warehouse
     from skilltide.store import Warehouse
 
+    params = _model_params(model, members, weights)
     with Warehouse(settings.db) as wh:
         summary = forecast_warehouse(
             wh,
@@ -257,6 +313,7 @@ def run_command(
             granularity=granularity,
             horizon=horizon,
             model=model,
+            params=params,
             workdays=workdays,
             breaks=breaks,
         )
@@ -285,9 +342,9 @@ def backtest_command(
         str | None,
         typer.Option(
             "--breaks",
-            help="Structural breaks for auto, lgbm and post_break: 'detect' (at each origin, "
-            "in the data up to it), 'none' (the default) or a .csv/.parquet of unique_id, "
-            "break_ds [, known_ds]; adds a 'break' scenario.",
+            help="Structural breaks for auto, ensemble, lgbm and post_break: 'detect' (at "
+            "each origin, in the data up to it), 'none' (the default) or a .csv/.parquet of "
+            "unique_id, break_ds [, known_ds]; adds a 'break' scenario.",
         ),
     ] = None,
     *,

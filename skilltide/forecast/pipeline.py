@@ -106,7 +106,8 @@ def forecast_panel(
 
 
 def _backtest(fitted, past: Wide, model: str, params: dict, horizon: int, n_windows: int):
-    if model == "auto":
+    # auto and a backtest-weighted ensemble keep the backtest they chose by (None if too short)
+    if model == "auto" or getattr(fitted, "backtest_", None) is not None:
         return fitted.backtest_
     try:
         cutoffs = default_cutoffs(past.months, horizon, n_windows)

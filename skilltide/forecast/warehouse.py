@@ -77,6 +77,7 @@ def forecast_warehouse(
     n_windows: int = 3,
     workdays: str | None = None,
     breaks: str = "stored",
+    params: dict | None = None,
 ) -> dict[str, Any]:
     """Forecast the ``(panel, granularity)`` demand panel; writes ``forecasts``/``backtests``.
 
@@ -84,7 +85,8 @@ def forecast_warehouse(
     is one (as a feature of the global model and as a segment of ``auto``), ``"detect"``
     detects them in the data of every fit (each backtest origin sees only its own data),
     ``"none"`` forecasts without; ``workdays`` as in
-    :func:`.models.registry.make_model`. Returns a JSON-able summary.
+    :func:`.models.registry.make_model`; ``params`` go to the model (e.g. an ensemble's
+    ``members`` and ``weights``). Returns a JSON-able summary.
     """
     from skilltide.forecast.panel import warehouse_panel
 
@@ -95,6 +97,8 @@ def forecast_warehouse(
         args["workdays"] = workdays
     if breaks != "stored":
         args["breaks"] = breaks
+    if params:
+        args["params"] = params
     with wh.run("forecast run", args) as run:
         with run.stage("read"):
             frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")
@@ -108,6 +112,7 @@ def forecast_warehouse(
                 frame,
                 horizon=horizon,
                 model=model,
+                params=params,
                 n_windows=n_windows,
                 breaks=known,
                 workdays=workdays,

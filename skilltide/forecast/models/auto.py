@@ -54,8 +54,8 @@ DEFAULT_CANDIDATES = (
 STRATEGIES = ("combine", "select")
 # the models that take the detected breaks: a regime feature, or training after the last break
 BREAK_AWARE = ("lgbm", "post_break")
-# every model name that takes ``breaks``
-TAKES_BREAKS = (*BREAK_AWARE, "auto")
+# every model name that takes ``breaks`` (auto and ensemble pass them to their members)
+TAKES_BREAKS = (*BREAK_AWARE, "auto", "ensemble")
 
 
 def segments(wide: Wide, breaks: pl.DataFrame | None = None) -> np.ndarray:

@@ -46,14 +46,15 @@ def make_model(name: str, *, workdays: str | None = None, **params) -> Forecaste
     """A fresh model by registry name; unknown names are a :class:`UserError` listing the known.
 
     ``workdays`` (a country code such as ``"CN"``, or ``"weekdays"`` for Monday–Friday) makes
-    the model forecast demand per working day (:class:`PerWorkday`); ``auto`` applies it to
-    each of its candidates so that its backtests stay in the panel's units.
+    the model forecast demand per working day (:class:`PerWorkday`); ``auto`` and ``ensemble``
+    apply it to each of their members so that their backtests stay in the panel's units.
     """
     if name not in MODELS:
         raise UserError(f"unknown model {name!r}; choose one of {', '.join(sorted(MODELS))}")
     if workdays is None:
         return MODELS[name](**params)
-    if name == "auto":
+    if name in ("auto", "ensemble"):
+        # they pass it to each member, so that their backtests stay in the panel's units
         working_days([], workdays)  # an unknown country fails here, not mid-run
-        return Auto(**params, workdays=workdays)
+        return MODELS[name](**params, workdays=workdays)
     return PerWorkday(MODELS[name](**params), workdays)

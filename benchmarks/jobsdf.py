@@ -11,7 +11,10 @@ day of the Chinese calendar (``workdays="CN"``: Job-SDF's ads come from a Chines
 the last value, the 3-month mean, the global LightGBM and the top-down split of each skill's
 national total. The one tuned quantity, the ensemble's weights (a grid in steps of 0.2), is
 chosen on the origins 2022-12 … 2023-03, never on the test windows. ``auto`` (per-segment
-choice by its own rolling backtest, without LightGBM to keep the run short) is printed too.
+choice by its own rolling backtest, without LightGBM to keep the run short) is printed too,
+and so is the registry's ``ensemble`` with the same members and weights chosen by its own
+backtest at each origin (the 4 origins before it, so at the first test origin exactly the
+tuning origins; ``skilltide forecast panel … --model ensemble --workdays CN``).
 
 Usage: ``python benchmarks/jobsdf.py [--levels r0,r1,region] [--json]``
 """
@@ -79,6 +82,17 @@ AUTO = {
         },
     )
 }
+# the same members and grid, the weights chosen by the model itself at every origin
+SELF_TUNED = {
+    "ensemble@CN (own backtest)": (
+        "ensemble",
+        {
+            "members": ("naive", "window_average", "lgbm", "top_down"),
+            "lgbm": LGBM,
+            "workdays": WORKDAYS,
+        },
+    )
+}
 GRID = [np.array(w) / 5 for w in itertools.product(range(6), repeat=len(MEMBERS)) if sum(w) == 5]
 
 
@@ -100,7 +114,8 @@ def load(level: str) -> tuple[Wide, dict[str, np.ndarray]]:
 
 def forecasts(wide: Wide, origin: str, models: dict):
     """Every model's ``series × 3`` forecast from ``origin``, the actuals, and each model's
-    ``(wall, CPU)`` seconds (CPU: this process only, so a loaded machine shows in wall)."""
+    ``(wall, CPU)`` seconds (CPU: this process only, so a loaded machine shows in wall) and
+    the weights of the models that choose their own (``ensemble``)."""
     t = [f"{d:%Y-%m}" for d in wide.months].index(origin)
     past = Wide(wide.ids, wide.months[: t + 1], wide.values[:, : t + 1])
     out, seconds = {}, {}
@@ -109,6 +124,8 @@ def forecasts(wide: Wide, origin: str, models: dict):
         model = make_model(name, **params)
         out[label] = model.fit_wide(past, HORIZON).predict_matrix()
         seconds[label] = (time.perf_counter() - start, time.process_time() - cpu)
+        if label in SELF_TUNED:
+            seconds[f"{label} weights"] = [round(float(w), 2) for w in model.weights_]
     return out, wide.values[:, t + 1 : t + 1 + HORIZON], seconds
 
 
@@ -146,19 +163,24 @@ def run_level(level: str) -> dict:
     tune_mae = {_label(w): metrics.mae(_combine(tune_preds, w), tune_true) for w in GRID}
     best = min(tune_mae, key=tune_mae.get)
     weights = GRID[list(tune_mae).index(best)]
-    runs = [forecasts(wide, o, {**BASELINES, **MEMBERS, **AUTO}) for o in TEST_ORIGINS]
+    runs = [
+        forecasts(wide, o, {**BASELINES, **MEMBERS, **AUTO, **SELF_TUNED}) for o in TEST_ORIGINS
+    ]
     preds, true = _stack(runs)
     preds["skilltide ensemble@CN"] = _combine(preds, weights)
     rows = table(preds, true, subsets)
-    cpu = {name: [round(s[name][1], 1) for _, _, s in runs] for name in ("lgbm", "lgbm@CN")}
-    wall = {name: [round(s[name][0], 1) for _, _, s in runs] for name in ("lgbm", "lgbm@CN")}
+    timed = ("lgbm", "lgbm@CN", *SELF_TUNED)
+    cpu = {name: [round(s[name][1], 1) for _, _, s in runs] for name in timed}
+    wall = {name: [round(s[name][0], 1) for _, _, s in runs] for name in timed}
+    own_weights = {name: [s[f"{name} weights"] for _, _, s in runs] for name in SELF_TUNED}
     return {
         "level": level,
         "series": len(wide.ids),
         "tune_mae_by_weights": tune_mae,
         "weights": best,
-        "lgbm_wall_seconds_per_origin": wall,
-        "lgbm_cpu_seconds_per_origin": cpu,
+        "wall_seconds_per_origin": wall,
+        "cpu_seconds_per_origin": cpu,
+        "weights_chosen_at_each_test_origin": own_weights,
         "rows": rows,
     }
 
@@ -168,9 +190,10 @@ def show(result: dict) -> None:
     print(
         f"\n== {level}: {result['series']} series; ensemble weights chosen on "
         f"{TUNE_ORIGINS}: {result['weights']} (tuning MAE "
-        f"{round(result['tune_mae_by_weights'][result['weights']], 3)}); LightGBM fit+predict "
-        f"seconds per origin: wall {result['lgbm_wall_seconds_per_origin']}, "
-        f"CPU {result['lgbm_cpu_seconds_per_origin']}"
+        f"{round(result['tune_mae_by_weights'][result['weights']], 3)}); fit+predict "
+        f"seconds per origin: wall {result['wall_seconds_per_origin']}, "
+        f"CPU {result['cpu_seconds_per_origin']}; weights the self-tuned ensemble chose at "
+        f"the test origins {TEST_ORIGINS}: {result['weights_chosen_at_each_test_origin']}"
     )
     by = {(r["subset"], r["model"]): r for r in result["rows"]}
     for subset in dict.fromkeys(r["subset"] for r in result["rows"]):

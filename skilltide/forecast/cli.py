@@ -157,13 +157,20 @@ def _breaks_option(value: str | None):
     return read_breaks(value)
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an output path that cannot be written, before any work."""
+    if out.suffix not in (".csv", ".parquet"):
+        raise UserError(f"{out}: output must end in .csv or .parquet")
+    if not out.parent.is_dir():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
+
+
 def _write(frame, out: Path) -> None:
+    _check_out(out)
     if out.suffix == ".parquet":
         frame.write_parquet(out)
-    elif out.suffix == ".csv":
-        frame.write_csv(out)
     else:
-        raise UserError(f"{out}: output must end in .csv or .parquet")
+        frame.write_csv(out)
 
 
 @command(forecast_app, "panel")
@@ -203,6 +210,7 @@ def panel_command(
     from skilltide.forecast.panel import read_panel
     from skilltide.forecast.pipeline import forecast_panel
 
+    _check_out(out)
     frame = read_panel(input)
     known = _breaks_option(breaks)
     forecasts, _ = forecast_panel(
@@ -300,6 +308,8 @@ def backtest_command(
     from skilltide.forecast.backtest import run_backtest
     from skilltide.forecast.panel import read_panel
 
+    if out:
+        _check_out(out)
     metrics = run_backtest(
         read_panel(input),
         [m.strip() for m in models.split(",")],

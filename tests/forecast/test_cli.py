@@ -128,3 +128,14 @@ def test_forecast_backtest_prints_metrics(cli, tmp_path):
     )
     assert naive_trend_free.height == 2
     assert np.isfinite(naive_trend_free["value"].to_numpy()).all()
+
+
+def test_unwritable_out_refused_before_any_work(cli, tmp_path):
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    for command in ("panel", "backtest"):
+        gone = tmp_path / "no" / "such" / "f.csv"
+        result = cli("forecast", command, src, "--out", gone)
+        assert result.exit_code == 1
+        assert f"folder {gone.parent} does not exist" in result.output
+        txt = cli("forecast", command, src, "--out", tmp_path / "f.txt")
+        assert txt.exit_code == 1 and "must end in .csv or .parquet" in txt.output

@@ -132,6 +132,10 @@ Workdays = Annotated[
     ),
 ]
 
+IdCol = Annotated[str, typer.Option("--id-col", help="Series id column of INPUT.")]
+DsCol = Annotated[str, typer.Option("--ds-col", help="Month column of INPUT.")]
+YCol = Annotated[str, typer.Option("--y-col", help="Value column of INPUT.")]
+
 
 def _cutoffs(text: str | None) -> list[date] | None:
     if not text:
@@ -200,6 +204,9 @@ def panel_command(
             "[, known_ds] such as 'breaks detect --out' writes.",
         ),
     ] = None,
+    id_col: IdCol = "unique_id",
+    ds_col: DsCol = "ds",
+    y_col: YCol = "y",
     *,
     settings,
 ) -> None:
@@ -211,7 +218,7 @@ def panel_command(
     from skilltide.forecast.pipeline import forecast_panel
 
     _check_out(out)
-    frame = read_panel(input)
+    frame = read_panel(input, id_col=id_col, ds_col=ds_col, y_col=y_col)
     known = _breaks_option(breaks)
     forecasts, _ = forecast_panel(
         frame,
@@ -298,6 +305,9 @@ def backtest_command(
             "break_ds [, known_ds]; adds a 'break' scenario.",
         ),
     ] = None,
+    id_col: IdCol = "unique_id",
+    ds_col: DsCol = "ds",
+    y_col: YCol = "y",
     *,
     settings,
 ) -> None:
@@ -311,7 +321,7 @@ def backtest_command(
     if out:
         _check_out(out)
     metrics = run_backtest(
-        read_panel(input),
+        read_panel(input, id_col=id_col, ds_col=ds_col, y_col=y_col),
         [m.strip() for m in models.split(",")],
         horizon=horizon,
         n_windows=windows,

@@ -139,3 +139,17 @@ def test_unwritable_out_refused_before_any_work(cli, tmp_path):
         assert f"folder {gone.parent} does not exist" in result.output
         txt = cli("forecast", command, src, "--out", tmp_path / "f.txt")
         assert txt.exit_code == 1 and "must end in .csv or .parquet" in txt.output
+
+
+def test_own_column_names_as_the_missing_column_error_suggests(cli, tmp_path):
+    frame = known_panel(copies=1).rename({"unique_id": "term", "ds": "month", "y": "count"})
+    src = _write(frame, tmp_path / "in.csv")
+    plain = cli("forecast", "panel", src, "--out", tmp_path / "o.csv")
+    assert plain.exit_code == 1 and "--id-col/--ds-col/--y-col" in plain.output
+    names = ("--id-col", "term", "--ds-col", "month", "--y-col", "count")
+    out = tmp_path / "f.csv"
+    result = cli("forecast", "panel", src, *names, "-m", "naive", "-h", 2, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out)["unique_id"].n_unique() == frame["term"].n_unique()
+    result = cli("forecast", "backtest", src, *names, "--models", "naive", "-h", 2)
+    assert result.exit_code == 0, result.output

@@ -68,6 +68,14 @@ def read_panel(
         raise UserError(f"{path}: cannot read the panel: {str(exc).splitlines()[0]}") from None
     missing = [c for c in (id_col, ds_col, y_col) if c not in raw.columns]
     if missing:
+        months = parse_dates(pl.Series(raw.columns, dtype=pl.Utf8)).is_not_null().sum()
+        if months >= 2:  # one column per month, as Job-SDF's files
+            raise UserError(
+                f"{path}: a wide panel ({months} month columns such as {raw.columns[-1]!r}); "
+                "give a long panel (unique_id, ds, y), or import this one with `skilltide "
+                "ingest demand FILE --panel NAME` and use the warehouse panel (`forecast run "
+                "--panel NAME`, `breaks detect --panel NAME`)"
+            )
         raise UserError(
             f"{path}: missing column(s) {', '.join(missing)} (found {', '.join(raw.columns)});"
             " name them with --id-col/--ds-col/--y-col"

@@ -75,6 +75,14 @@ def test_bad_numbers_and_dates_and_columns_are_refused(tmp_path):
         read_panel(tmp_path / "absent.csv")
 
 
+def test_a_wide_panel_is_refused_with_the_way_to_import_it(tmp_path):
+    # Job-SDF's layout: group id, skill id, then one column per month
+    wide = pl.DataFrame({"r0_id": [0], "skill_id": [7], "2021-01": [3.0], "2021-02": [4.0]})
+    wide.write_parquet(tmp_path / "r0.parquet")
+    with pytest.raises(UserError, match=r"a wide panel \(2 month columns.*ingest demand"):
+        read_panel(tmp_path / "r0.parquet")
+
+
 def test_validate_panel_accepts_a_frame_and_refuses_duplicates():
     frame = pl.DataFrame({"unique_id": ["a", "a"], "ds": [date(2024, 1, 1)] * 2, "y": [1, 2]})
     with pytest.raises(UserError, match="duplicate unique_id 'a', ds 2024-01-01"):

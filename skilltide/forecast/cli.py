@@ -135,6 +135,23 @@ Workdays = Annotated[
 IdCol = Annotated[str, typer.Option("--id-col", help="Series id column of INPUT.")]
 DsCol = Annotated[str, typer.Option("--ds-col", help="Month column of INPUT.")]
 YCol = Annotated[str, typer.Option("--y-col", help="Value column of INPUT.")]
+Fill = Annotated[
+    float | None,
+    typer.Option(
+        "--fill",
+        help="Fill missing months inside a series with this value (0 for counts); without "
+        "it a series with a missing month is refused.",
+    ),
+]
+
+
+def _read(input: Path, fill: float | None, **names: str):
+    from skilltide.forecast.panel import fill_gaps, read_panel, refuse_gaps
+
+    frame = read_panel(input, **names)
+    if fill is None:
+        return refuse_gaps(frame, source=str(input))
+    return fill_gaps(frame, value=fill)
 
 
 def _cutoffs(text: str | None) -> list[date] | None:
@@ -207,6 +224,7 @@ def panel_command(
     id_col: IdCol = "unique_id",
     ds_col: DsCol = "ds",
     y_col: YCol = "y",
+    fill: Fill = None,
     *,
     settings,
 ) -> None:
@@ -214,11 +232,10 @@ def panel_command(
 
     Example: skilltide forecast panel demand.csv --horizon 3 --cutoffs 2023-06,2023-09 --out f.csv
     """
-    from skilltide.forecast.panel import read_panel
     from skilltide.forecast.pipeline import forecast_panel
 
     _check_out(out)
-    frame = read_panel(input, id_col=id_col, ds_col=ds_col, y_col=y_col)
+    frame = _read(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
     known = _breaks_option(breaks)
     forecasts, _ = forecast_panel(
         frame,
@@ -308,6 +325,7 @@ def backtest_command(
     id_col: IdCol = "unique_id",
     ds_col: DsCol = "ds",
     y_col: YCol = "y",
+    fill: Fill = None,
     *,
     settings,
 ) -> None:
@@ -316,12 +334,11 @@ def backtest_command(
     Example: skilltide forecast backtest demand.csv --horizon 3 --models naive,lgbm --windows 4
     """
     from skilltide.forecast.backtest import run_backtest
-    from skilltide.forecast.panel import read_panel
 
     if out:
         _check_out(out)
     metrics = run_backtest(
-        read_panel(input, id_col=id_col, ds_col=ds_col, y_col=y_col),
+        _read(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col),
         [m.strip() for m in models.split(",")],
         horizon=horizon,
         n_windows=windows,

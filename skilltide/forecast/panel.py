@@ -28,7 +28,14 @@ import polars as pl
 
 from skilltide.errors import UserError
 
-__all__ = ["PANEL_SCHEMA", "fill_gaps", "read_panel", "validate_panel", "warehouse_panel"]
+__all__ = [
+    "PANEL_SCHEMA",
+    "fill_gaps",
+    "read_panel",
+    "refuse_gaps",
+    "validate_panel",
+    "warehouse_panel",
+]
 
 PANEL_SCHEMA = {"unique_id": pl.Utf8, "ds": pl.Date, "y": pl.Float64}
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m")
@@ -253,6 +260,31 @@ def fill_gaps(frame: pl.DataFrame, value: float | None = 0.0) -> pl.DataFrame:
         filled = filled.with_columns(pl.col(extra).fill_null(strategy="forward").over("unique_id"))
         filled = filled.with_columns(pl.col(extra).fill_null(strategy="backward").over("unique_id"))
     return filled.sort("unique_id", "ds").select(list(PANEL_SCHEMA) + extra)
+
+
+def refuse_gaps(frame: pl.DataFrame, *, source: str = "panel") -> pl.DataFrame:
+    """Return ``frame`` if no series misses a month between its first and last, else refuse
+    it naming the first series and month missing (fill them with :func:`fill_gaps`).
+
+    Example
+    -------
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"unique_id": ["a", "a"], "ds": [date(2024, 1, 1), date(2024, 3, 1)],
+    ...                   "y": [2.0, 5.0]})
+    >>> refuse_gaps(f)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    skilltide.errors.UserError: panel: series 'a' has no row for 2024-02 (1 missing month(s) ...
+    """
+    missing = fill_gaps(frame.select(list(PANEL_SCHEMA)), value=None).filter(pl.col("y").is_null())
+    if missing.height:
+        row = missing.row(0, named=True)
+        raise UserError(
+            f"{source}: series {row['unique_id']!r} has no row for {row['ds']:%Y-%m} "
+            f"({missing.height} missing month(s) in {missing['unique_id'].n_unique()} series); "
+            "fill them explicitly with --fill (0 for counts: no ad mentioned the skill)"
+        )
+    return frame
 
 
 def warehouse_panel(

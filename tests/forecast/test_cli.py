@@ -153,3 +153,19 @@ def test_own_column_names_as_the_missing_column_error_suggests(cli, tmp_path):
     assert pl.read_csv(out)["unique_id"].n_unique() == frame["term"].n_unique()
     result = cli("forecast", "backtest", src, *names, "--models", "naive", "-h", 2)
     assert result.exit_code == 0, result.output
+
+
+def test_missing_months_refused_unless_filled_explicitly(cli, tmp_path):
+    src = tmp_path / "gap.csv"
+    src.write_text("unique_id,ds,y\na,2020-01,1\na,2020-02,2\na,2020-04,3\na,2020-05,4\n")
+    out = tmp_path / "f.csv"
+    common = ("forecast", "panel", src, "-m", "naive", "-h", 1, "--cutoffs", "2020-03")
+    refused = cli(*common, "--out", out)
+    assert refused.exit_code == 1
+    assert "gap.csv: series 'a' has no row for 2020-03" in refused.output
+    assert "--fill" in refused.output and not out.exists()
+    filled = cli(*common, "--fill", 7, "--out", out)
+    assert filled.exit_code == 0, filled.output
+    assert pl.read_csv(out)["yhat"].to_list() == [7.0]
+    backtest = cli("forecast", "backtest", src, "--models", "naive", "-h", 1)
+    assert backtest.exit_code == 1 and "has no row for 2020-03" in backtest.output

@@ -62,7 +62,7 @@ def breaks_detect(
     """
     from skilltide.forecast import breaks_store
     from skilltide.forecast.break_source import known_after_detection
-    from skilltide.forecast.panel import warehouse_panel
+    from skilltide.forecast.panel import require_demand, warehouse_panel
     from skilltide.store import Warehouse
 
     if input is not None:
@@ -79,6 +79,7 @@ def breaks_detect(
         )
     else:
         with Warehouse(settings.db) as wh:
+            require_demand(wh, panel, granularity)
             summary = breaks_store.detect_breaks_warehouse(
                 wh,
                 panel,
@@ -279,10 +280,12 @@ def run_command(
 
     Example: skilltide forecast run --granularity market --horizon 6 --model auto
     """
+    from skilltide.forecast.panel import require_demand
     from skilltide.forecast.warehouse import forecast_warehouse
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
+        require_demand(wh, panel, granularity)
         summary = forecast_warehouse(
             wh,
             panel=panel,

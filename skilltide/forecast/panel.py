@@ -33,6 +33,7 @@ __all__ = [
     "fill_gaps",
     "read_panel",
     "refuse_gaps",
+    "require_demand",
     "validate_panel",
     "warehouse_panel",
 ]
@@ -285,6 +286,21 @@ def refuse_gaps(frame: pl.DataFrame, *, source: str = "panel") -> pl.DataFrame:
             "fill them explicitly with --fill (0 for counts: no ad mentioned the skill)"
         )
     return frame
+
+
+def require_demand(wh: Any, panel: str, granularity: str) -> None:
+    """Refuse a ``(panel, granularity)`` that has no rows in ``demand``, naming what exists
+    (a misspelt ``--panel`` would otherwise find nothing to work on and succeed)."""
+    available = wh.query(
+        "SELECT DISTINCT panel, granularity FROM demand ORDER BY ALL"
+    ).with_columns(name=pl.col("panel") + " (" + pl.col("granularity") + ")")
+    if available.filter(panel=panel, granularity=granularity).height:
+        return
+    have = ", ".join(available["name"]) or "none: run `skilltide ingest …` first"
+    raise UserError(
+        f"{wh.path}: no demand panel {panel!r} at granularity {granularity!r}; "
+        f"panels in the warehouse: {have}"
+    )
 
 
 def warehouse_panel(

@@ -169,3 +169,17 @@ def test_missing_months_refused_unless_filled_explicitly(cli, tmp_path):
     assert pl.read_csv(out)["yhat"].to_list() == [7.0]
     backtest = cli("forecast", "backtest", src, "--models", "naive", "-h", 1)
     assert backtest.exit_code == 1 and "has no row for 2020-03" in backtest.output
+
+
+def test_a_misspelt_warehouse_panel_is_refused_naming_the_panels(cli, tmp_path):
+    src = tmp_path / "terms.csv"
+    src.write_text(
+        "skill,month,count\n" + "".join(f"python,2020-{m:02d},5\n" for m in range(1, 13))
+    )
+    db = tmp_path / "w.duckdb"
+    assert cli("ingest", "demand", src, "--panel", "hn", "--db", db).exit_code == 0
+    for command in (("breaks", "detect"), ("forecast", "run")):
+        result = cli(*command, "--panel", "nh", "--db", db)
+        assert result.exit_code == 1, result.output
+        assert "no demand panel 'nh' at granularity 'market'" in result.output
+        assert "panels in the warehouse: hn (market)" in result.output

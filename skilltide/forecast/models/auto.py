@@ -154,7 +154,10 @@ class Auto(Forecaster):
             }
         ).sort("segment", "model")
         best = np.array(self.candidates)[self.weight_matrix_.argmax(axis=0)]
-        label = best if self.strategy == "select" else np.full(n_seg, "combination")
+        # a segment forecast by one model alone (``select``, no backtest, or one candidate
+        # taking all the weight) is labelled with that model, not as a combination
+        alone = (self.weight_matrix_ > 0).sum(axis=0) == 1
+        label = np.where(alone, best, "combination")
         self.choice_ = pl.DataFrame({"segment": self.segment_names_, "model": label})
         self.series_model_ = pl.DataFrame(
             {"unique_id": wide.ids, "segment": seg, "model": label[self.segment_of_]}

@@ -9,6 +9,7 @@ Example
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import polars as pl
@@ -17,7 +18,7 @@ from skilltide.errors import UserError
 from skilltide.forecast.backtest import evaluate
 from skilltide.forecast.break_source import DetectedBreaks, breaks_for, known_after_detection
 from skilltide.forecast.features import split_id
-from skilltide.forecast.intervals import conformal_quantiles, coverage
+from skilltide.forecast.intervals import held_out_coverage
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.pipeline import forecast_panel
 from skilltide.store import append
@@ -132,18 +133,13 @@ def forecast_warehouse(
         if backtest.height:
             found = breaks_for(known, Wide.from_panel(frame))
             metrics = evaluate(backtest, subsets(frame, found))
-            quantiles = conformal_quantiles(backtest)
+            # calibration: each origin scored with intervals from the other origins
+            held = {lv: held_out_coverage(backtest, lv) for lv in (80, 95)}
             cover = pl.DataFrame(
                 [
-                    (
-                        model,
-                        0,
-                        "all",
-                        f"coverage_{lv}",
-                        coverage(backtest, quantiles, lv),
-                        backtest["unique_id"].n_unique(),
-                    )
-                    for lv in (80, 95)
+                    (model, 0, "all", f"coverage_{lv}", v, backtest["unique_id"].n_unique())
+                    for lv, v in held.items()
+                    if not math.isnan(v)  # one origin: no held-out measure
                 ],
                 orient="row",
                 schema=metrics.schema,

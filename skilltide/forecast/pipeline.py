@@ -72,8 +72,7 @@ def forecast_panel(
                 f"cutoff {cutoff:%Y-%m} is not a month of the panel "
                 f"({wide.months[0]:%Y-%m}..{wide.months[-1]:%Y-%m})"
             )
-        t = wide.months.index(cutoff)
-        past = Wide(wide.ids, wide.months[: t + 1], wide.values[:, : t + 1])
+        past = wide.up_to(wide.months.index(cutoff))
         fitted = make_model(model, **params).fit_wide(past, horizon)
         backtest = _backtest(fitted, past, model, params, horizon, n_windows)
         block = fitted.wide_.forecast_frame(fitted.predict_matrix(), model)

@@ -80,6 +80,22 @@ def test_cutoff_isolation_poison_after_cutoff_changes_nothing(cli, tmp_path):
     assert outs[0]["yhat"].max() < 1e4
 
 
+def test_cutoff_isolation_series_that_start_later_change_nothing(cli, tmp_path):
+    frame = known_panel(copies=2)
+    later = pl.DataFrame(
+        {"unique_id": "new/skill", "ds": [date(2022, m, 1) for m in (9, 10, 11, 12)], "y": 30.0}
+    )
+    outs = []
+    for name, f in (("without", frame), ("with", pl.concat([frame, later]))):
+        src = _write(f, tmp_path / f"{name}.csv")
+        out = tmp_path / f"{name}_out.csv"
+        result = cli("forecast", "panel", src, "-h", 2, "--cutoffs", "2022-06", "--out", out)
+        assert result.exit_code == 0, result.output
+        outs.append(pl.read_csv(out).sort("unique_id", "ds"))
+    # unknown at the cutoff: neither forecast there nor pooled into the others' intervals
+    assert outs[0].equals(outs[1])
+
+
 def test_default_cutoff_is_last_month(cli, tmp_path):
     src = _write(known_panel(copies=1), tmp_path / "in.csv")
     out = tmp_path / "out.parquet"

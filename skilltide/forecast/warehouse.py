@@ -53,6 +53,18 @@ def _breaks_for(wh, panel: str, granularity: str, long: pl.DataFrame) -> pl.Data
     )
 
 
+def _input_runs(wh, panel: str, granularity: str, stored_breaks: bool) -> dict[str, Any]:
+    """The runs that wrote the demand rows read, and the ``breaks detect`` run used."""
+    from skilltide.forecast.breaks_store import latest_breaks_run
+
+    demand = wh.query(
+        "SELECT DISTINCT run_id FROM demand WHERE panel = ? AND granularity = ? ORDER BY 1",
+        [panel, granularity],
+    )["run_id"].to_list()
+    breaks_run = latest_breaks_run(wh, panel, granularity) if stored_breaks else None
+    return {"demand_runs": demand, "breaks_run": breaks_run}
+
+
 def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str, list[str]]:
     """Scenario subsets for backtest reports: low-volume, intermittent and break series."""
     last = panel.sort("ds").group_by("unique_id").tail(12)
@@ -104,6 +116,9 @@ def forecast_warehouse(
                 known = _breaks_for(wh, panel, granularity, frame)
             elif breaks == "detect" and frame.height:
                 known = DetectedBreaks()  # at each backtest origin, with the data up to it
+            # provenance: the runs whose rows this run read
+            stored = breaks == "stored" and known is not None
+            run.notes["inputs"] = _input_runs(wh, panel, granularity, stored)
         with run.stage("forecast") as rec:
             forecasts, backtest = forecast_panel(
                 frame,
@@ -129,6 +144,7 @@ def forecast_warehouse(
             "series": rows["unique_id"].n_unique(),
             "forecasts": rows.height,
             "model": model,
+            "inputs": run.notes["inputs"],
         }
         if backtest.height:
             found = breaks_for(known, Wide.from_panel(frame))

@@ -91,6 +91,8 @@ def read_panel(
     raw = raw.select(
         pl.col(id_col).alias("unique_id"), pl.col(ds_col).alias("ds"), pl.col(y_col).alias("y")
     ).with_row_index("_row", offset=1)
+    if raw.height == 0:
+        raise UserError(f"{path}: the panel has no rows")
     frame = _coerce(raw, source=str(path), names={"unique_id": id_col, "ds": ds_col, "y": y_col})
     return validate_panel(frame, source=str(path), names={"ds": ds_col, "unique_id": id_col})
 

@@ -73,6 +73,8 @@ def test_bad_numbers_and_dates_and_columns_are_refused(tmp_path):
         read_panel(write(tmp_path, "unique_id,ds,value\na,2024-01,1\n"))
     with pytest.raises(UserError, match="no such file"):
         read_panel(tmp_path / "absent.csv")
+    with pytest.raises(UserError, match=r"empty\.csv: the panel has no rows"):
+        read_panel(write(tmp_path, "unique_id,ds,y\n", name="empty.csv"))
 
 
 def test_a_wide_panel_is_refused_with_the_way_to_import_it(tmp_path):

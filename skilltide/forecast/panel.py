@@ -138,7 +138,7 @@ def _coerce(raw: pl.DataFrame, *, source: str, names: dict[str, str]) -> pl.Data
         row = unparsed.row(0, named=True)
         raise UserError(
             where.format(row=row["_row"], field=names["ds"])
-            + f": {row['ds']!r} is not a date (use YYYY-MM or YYYY-MM-01)"
+            + f": {_shown(row['ds'])} is not a date (use YYYY-MM or YYYY-MM-01)"
         )
 
     y = raw["y"]
@@ -148,9 +148,13 @@ def _coerce(raw: pl.DataFrame, *, source: str, names: dict[str, str]) -> pl.Data
         row = bad_y.row(0, named=True)
         raise UserError(
             where.format(row=row["_row"], field=names["y"])
-            + f": {row['y']!r} is not a number (leave the row out for a missing month)"
+            + f": {_shown(row['y'])} is not a number (leave the row out for a missing month)"
         )
     return pl.DataFrame({"_row": raw["_row"], "unique_id": ids, "ds": parsed, "y": y_num})
+
+
+def _shown(value: Any) -> str:
+    return "an empty value" if value is None else repr(value)
 
 
 def validate_panel(

@@ -67,6 +67,8 @@ def test_quarterly_series_in_a_monthly_panel_is_refused(tmp_path):
 def test_bad_numbers_and_dates_and_columns_are_refused(tmp_path):
     with pytest.raises(UserError, match=r"row 2, field y: 'many' is not a number"):
         read_panel(write(tmp_path, "unique_id,ds,y\na,2024-01,1\na,2024-02,many\n"))
+    with pytest.raises(UserError, match=r"row 2, field y: an empty value is not a number"):
+        read_panel(write(tmp_path, "unique_id,ds,y\na,2024-01,1\na,2024-02,\n"))
     with pytest.raises(UserError, match=r"row 1, field ds: 'Jan 2024' is not a date"):
         read_panel(write(tmp_path, "unique_id,ds,y\na,Jan 2024,1\n"))
     with pytest.raises(UserError, match=r"missing column\(s\) y"):

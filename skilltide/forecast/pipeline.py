@@ -57,7 +57,7 @@ def forecast_panel(
     (:class:`~skilltide.forecast.break_source.DetectedBreaks` with ``break_options``).
     """
     wide = Wide.from_panel(panel)
-    cutoffs = list(cutoffs or [wide.months[-1]])
+    cutoffs = sorted(set(cutoffs or [wide.months[-1]]))  # one block per cutoff
     params = dict(params or {})
     breaks = as_break_source(breaks, **(break_options or {}))
     if breaks is not None and model in TAKES_BREAKS:

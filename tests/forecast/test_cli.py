@@ -96,6 +96,20 @@ def test_cutoff_isolation_series_that_start_later_change_nothing(cli, tmp_path):
     assert outs[0].equals(outs[1])
 
 
+def test_a_repeated_cutoff_gives_one_block(cli, tmp_path):
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    cutoffs = ("--cutoffs", "2022-09,2022-06,2022-09")
+    result = cli("forecast", "panel", src, "-h", 1, "-m", "naive", *cutoffs, "--out", out)
+    assert result.exit_code == 0, result.output
+    got = pl.read_csv(out, try_parse_dates=True)
+    assert got["cutoff"].unique(maintain_order=True).to_list() == [
+        date(2022, 6, 1),
+        date(2022, 9, 1),
+    ]
+    assert not got.select("unique_id", "cutoff", "ds").is_duplicated().any()
+
+
 def test_default_cutoff_is_last_month(cli, tmp_path):
     src = _write(known_panel(copies=1), tmp_path / "in.csv")
     out = tmp_path / "out.parquet"

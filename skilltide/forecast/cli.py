@@ -252,6 +252,14 @@ def panel_command(
         f"wrote {forecasts.height} forecasts for {forecasts['unique_id'].n_unique()} "
         f"series to {out}",
     )
+    bare = forecasts.filter(forecasts["lo_80"].is_null())["cutoff"].unique().sort()
+    if bare.len():
+        echo(
+            settings,
+            "no prediction intervals (lo_*/hi_* empty) for cutoff(s) "
+            + ", ".join(f"{c:%Y-%m}" for c in bare)
+            + f": too few months up to them to backtest a {horizon}-month horizon",
+        )
 
 
 @command(forecast_app, "run")

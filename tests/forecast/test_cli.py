@@ -213,3 +213,15 @@ def test_a_misspelt_warehouse_panel_is_refused_naming_the_panels(cli, tmp_path):
         assert result.exit_code == 1, result.output
         assert "no demand panel 'nh' at granularity 'market'" in result.output
         assert "panels in the warehouse: hn (market)" in result.output
+
+
+def test_forecasts_without_intervals_are_announced(cli, tmp_path):
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    out = tmp_path / "f.csv"
+    cutoffs = ("--cutoffs", "2020-02,2022-06")
+    result = cli("forecast", "panel", src, "-h", 2, "-m", "naive", *cutoffs, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "no prediction intervals (lo_*/hi_* empty) for cutoff(s) 2020-02:" in result.output
+    got = pl.read_csv(out)
+    assert got.filter(pl.col("cutoff") == "2020-02-01")["lo_80"].null_count() == 5 * 2
+    assert got.filter(pl.col("cutoff") == "2022-06-01")["lo_80"].null_count() == 0

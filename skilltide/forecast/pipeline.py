@@ -1,8 +1,8 @@
 """Forecast a panel from one or more cutoffs, with conformal intervals from a backtest.
 
-For each cutoff only the months up to and including it are used: the chosen model is
-backtested on rolling origins inside that history (for the interval quantiles) and then fitted
-on all of it. ``model='auto'`` picks a model per segment (see :mod:`.models.auto`).
+For each cutoff only the months up to and including it, and the series observed by then, are
+used: the chosen model is backtested on rolling origins inside that history (for the interval
+quantiles) and then fitted on all of it. ``model='auto'`` picks a model per segment (see :mod:`.models.auto`).
 
 Example
 -------

@@ -2,7 +2,8 @@
 
 For each cutoff only the months up to and including it, and the series observed by then, are
 used: the chosen model is backtested on rolling origins inside that history (for the interval
-quantiles) and then fitted on all of it. ``model='auto'`` picks a model per segment (see :mod:`.models.auto`).
+quantiles) and then fitted on all of it. ``model='auto'`` picks a model per segment (see
+:mod:`.models.auto`).
 
 Example
 -------

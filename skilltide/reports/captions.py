@@ -146,13 +146,18 @@ def explorer(
     unit: str,
     n_shown: int,
     n_total: int,
+    intervals: bool = True,
 ) -> str:
     text = f"Choose a series in the list. The black line is the observed demand ({unit})."
     if model:
         text += (
             f" The dashed blue line is the {model} forecast for {month_name(start)} to "
-            f"{month_name(end)}; the darker band holds the outcome 80% of the time, the "
-            "lighter one 95%."
+            f"{month_name(end)}; "
+            + (
+                "the darker band holds the outcome 80% of the time, the lighter one 95%."
+                if intervals
+                else "it has no prediction interval (the history is too short to backtest it)."
+            )
         )
     if has_breaks:
         text += " Orange lines mark detected structural breaks, explained under the chart."

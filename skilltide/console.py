@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import math
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -124,8 +125,22 @@ def detail(settings: Settings, message: str) -> None:
 
 
 def emit_json(obj: Any) -> None:
-    """Print one JSON document on stdout (the machine-readable form of a command)."""
-    typer.echo(json.dumps(obj, indent=2, default=str, ensure_ascii=False))
+    """Print one JSON document on stdout (the machine-readable form of a command).
+
+    NaN and infinite numbers (a metric undefined on all-zero series, say) are written as
+    ``null``: JSON has no NaN, and strict parsers (``jq``, JavaScript) refuse it.
+    """
+    typer.echo(json.dumps(_finite(obj), indent=2, default=str, ensure_ascii=False))
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def track(

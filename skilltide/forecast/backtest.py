@@ -68,29 +68,32 @@ def rolling_forecasts(
     cutoffs = list(cutoffs or default_cutoffs(wide.months, horizon, n_windows))
     index = {d: t for t, d in enumerate(wide.months)}
     y = wide.filled()
+    row_of = {u: i for i, u in enumerate(wide.ids)}
     blocks = []
     for cutoff in cutoffs:
         if cutoff not in index:
             raise UserError(f"cutoff {cutoff:%Y-%m} is outside the panel's months")
         t = index[cutoff]
-        past = Wide(wide.ids, wide.months[: t + 1], wide.values[:, : t + 1])
+        past = wide.up_to(t)  # series that start after the cutoff are not scored there
+        seen = np.array([row_of[u] for u in past.ids], dtype=np.int64)
         steps = min(horizon, len(wide.months) - 1 - t)
-        if steps < 1:
+        if steps < 1 or not len(seen):
             continue
-        scale = np.maximum(y[:, max(t - 5, 0) : t + 1].mean(axis=1), 1.0)
+        scale = np.maximum(y[seen, max(t - 5, 0) : t + 1].mean(axis=1), 1.0)
+        actual = y[seen, t + 1 : t + 1 + steps]
         for name, factory in models.items():
             yhat = factory().fit_wide(past, horizon).predict_matrix()[:, :steps]
-            blocks.append(_block(wide, cutoff, name, yhat, y[:, t + 1 : t + 1 + steps], scale))
+            blocks.append(_block(wide, past.ids, cutoff, name, yhat, actual, scale))
     return pl.concat(blocks) if blocks else pl.DataFrame(schema=BACKTEST_SCHEMA)
 
 
-def _block(wide, cutoff, name, yhat, actual, scale) -> pl.DataFrame:
+def _block(wide, ids, cutoff, name, yhat, actual, scale) -> pl.DataFrame:
     n, steps = yhat.shape
     t0 = wide.months.index(cutoff)
     rows = np.repeat(np.arange(n), steps)
     return pl.DataFrame(
         {
-            "unique_id": pl.Series(wide.ids).gather(rows),
+            "unique_id": pl.Series(ids, dtype=pl.String).gather(rows),
             "cutoff": [cutoff] * (n * steps),
             "ds": [
                 wide.months[t0 + k] if t0 + k < len(wide.months) else None

@@ -184,4 +184,12 @@ def read_breaks(path: str | Path) -> pl.DataFrame:
                 " (use YYYY-MM or YYYY-MM-01)"
             )
         out = out.with_columns(parsed.alias(name))
+    if "known_ds" in out.columns:
+        early = (out["known_ds"] < out["break_ds"]).fill_null(False)
+        if early.any():
+            row = int(early.arg_true()[0])
+            raise UserError(
+                f"{path}, row {row + 1}, field known_ds: {out['known_ds'][row]} is before the "
+                f"break ({out['break_ds'][row]}); a break cannot be known before it happens"
+            )
     return out

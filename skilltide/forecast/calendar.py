@@ -50,6 +50,11 @@ def _calendar(country: str) -> holidays.HolidayBase:
     except (NotImplementedError, AttributeError):
         raise UserError(
             f"workdays: no holiday calendar for {country!r}; use 'weekdays' or an ISO 3166 "
-            f"code such as CN, US, GB or DE ({len(holidays.list_supported_countries())} "
+            f"code such as CN, US, GB or DE ({_n_countries()} "
             "countries supported)"
         ) from None
+
+
+def _n_countries() -> int:
+    """Countries with a calendar, each once (the listing also keys them by alpha-3 alias)."""
+    return len(holidays.list_supported_countries(include_aliases=False))

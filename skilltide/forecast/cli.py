@@ -62,7 +62,7 @@ def breaks_detect(
     """
     from skilltide.forecast import breaks_store
     from skilltide.forecast.break_source import known_after_detection
-    from skilltide.forecast.panel import warehouse_panel
+    from skilltide.forecast.panel import require_demand, warehouse_panel
     from skilltide.store import Warehouse
 
     if input is not None:
@@ -79,6 +79,7 @@ def breaks_detect(
         )
     else:
         with Warehouse(settings.db) as wh:
+            require_demand(wh, panel, granularity)
             summary = breaks_store.detect_breaks_warehouse(
                 wh,
                 panel,
@@ -131,6 +132,27 @@ Workdays = Annotated[
         "US, DE) or 'weekdays' for Monday–Friday. Off by default.",
     ),
 ]
+
+IdCol = Annotated[str, typer.Option("--id-col", help="Series id column of INPUT.")]
+DsCol = Annotated[str, typer.Option("--ds-col", help="Month column of INPUT.")]
+YCol = Annotated[str, typer.Option("--y-col", help="Value column of INPUT.")]
+Fill = Annotated[
+    float | None,
+    typer.Option(
+        "--fill",
+        help="Fill missing months inside a series with this value (0 for counts); without "
+        "it a series with a missing month is refused.",
+    ),
+]
+
+
+def _read(input: Path, fill: float | None, **names: str):
+    from skilltide.forecast.panel import fill_gaps, read_panel, refuse_gaps
+
+    frame = read_panel(input, **names)
+    if fill is None:
+        return refuse_gaps(frame, source=str(input))
+    return fill_gaps(frame, value=fill)
 
 
 Members = Annotated[
@@ -206,13 +228,20 @@ def _breaks_option(value: str | None):
     return read_breaks(value)
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an output path that cannot be written, before any work."""
+    if out.suffix not in (".csv", ".parquet"):
+        raise UserError(f"{out}: output must end in .csv or .parquet")
+    if not out.parent.is_dir():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
+
+
 def _write(frame, out: Path) -> None:
+    _check_out(out)
     if out.suffix == ".parquet":
         frame.write_parquet(out)
-    elif out.suffix == ".csv":
-        frame.write_csv(out)
     else:
-        raise UserError(f"{out}: output must end in .csv or .parquet")
+        frame.write_csv(out)
 
 
 @command(forecast_app, "panel")
@@ -244,6 +273,10 @@ def panel_command(
             "[, known_ds] such as 'breaks detect --out' writes.",
         ),
     ] = None,
+    id_col: IdCol = "unique_id",
+    ds_col: DsCol = "ds",
+    y_col: YCol = "y",
+    fill: Fill = None,
     *,
     settings,
 ) -> None:
@@ -251,11 +284,11 @@ def panel_command(
 
     Example: skilltide forecast panel demand.csv --horizon 3 --cutoffs 2023-06,2023-09 --out f.csv
     """
-    from skilltide.forecast.panel import read_panel
     from skilltide.forecast.pipeline import forecast_panel
 
     params = _model_params(model, members, weights)
-    frame = read_panel(input)
+    _check_out(out)
+    frame = _read(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
     known = _breaks_option(breaks)
     forecasts, _ = forecast_panel(
         frame,
@@ -272,6 +305,14 @@ def panel_command(
         f"wrote {forecasts.height} forecasts for {forecasts['unique_id'].n_unique()} "
         f"series to {out}",
     )
+    bare = forecasts.filter(forecasts["lo_80"].is_null())["cutoff"].unique().sort()
+    if bare.len():
+        echo(
+            settings,
+            "no prediction intervals (lo_*/hi_* empty) for cutoff(s) "
+            + ", ".join(f"{c:%Y-%m}" for c in bare)
+            + f": too few months up to them to backtest a {horizon}-month horizon",
+        )
 
 
 @command(forecast_app, "run")
@@ -302,11 +343,13 @@ def run_command(
 
     Example: skilltide forecast run --granularity market --horizon 6 --model auto
     """
+    from skilltide.forecast.panel import require_demand
     from skilltide.forecast.warehouse import forecast_warehouse
     from skilltide.store import Warehouse
 
     params = _model_params(model, members, weights)
     with Warehouse(settings.db) as wh:
+        require_demand(wh, panel, granularity)
         summary = forecast_warehouse(
             wh,
             panel=panel,
@@ -347,6 +390,10 @@ def backtest_command(
             "unique_id, break_ds [, known_ds]; adds a 'break' scenario.",
         ),
     ] = None,
+    id_col: IdCol = "unique_id",
+    ds_col: DsCol = "ds",
+    y_col: YCol = "y",
+    fill: Fill = None,
     *,
     settings,
 ) -> None:
@@ -355,10 +402,11 @@ def backtest_command(
     Example: skilltide forecast backtest demand.csv --horizon 3 --models naive,lgbm --windows 4
     """
     from skilltide.forecast.backtest import run_backtest
-    from skilltide.forecast.panel import read_panel
 
+    if out:
+        _check_out(out)
     metrics = run_backtest(
-        read_panel(input),
+        _read(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col),
         [m.strip() for m in models.split(",")],
         horizon=horizon,
         n_windows=windows,

@@ -28,7 +28,15 @@ import polars as pl
 
 from skilltide.errors import UserError
 
-__all__ = ["PANEL_SCHEMA", "fill_gaps", "read_panel", "validate_panel", "warehouse_panel"]
+__all__ = [
+    "PANEL_SCHEMA",
+    "fill_gaps",
+    "read_panel",
+    "refuse_gaps",
+    "require_demand",
+    "validate_panel",
+    "warehouse_panel",
+]
 
 PANEL_SCHEMA = {"unique_id": pl.Utf8, "ds": pl.Date, "y": pl.Float64}
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m")
@@ -68,6 +76,14 @@ def read_panel(
         raise UserError(f"{path}: cannot read the panel: {str(exc).splitlines()[0]}") from None
     missing = [c for c in (id_col, ds_col, y_col) if c not in raw.columns]
     if missing:
+        months = parse_dates(pl.Series(raw.columns, dtype=pl.Utf8)).is_not_null().sum()
+        if months >= 2:  # one column per month, as Job-SDF's files
+            raise UserError(
+                f"{path}: a wide panel ({months} month columns such as {raw.columns[-1]!r}); "
+                "give a long panel (unique_id, ds, y), or import this one with `skilltide "
+                "ingest demand FILE --panel NAME` and use the warehouse panel (`forecast run "
+                "--panel NAME`, `breaks detect --panel NAME`)"
+            )
         raise UserError(
             f"{path}: missing column(s) {', '.join(missing)} (found {', '.join(raw.columns)});"
             " name them with --id-col/--ds-col/--y-col"
@@ -75,6 +91,8 @@ def read_panel(
     raw = raw.select(
         pl.col(id_col).alias("unique_id"), pl.col(ds_col).alias("ds"), pl.col(y_col).alias("y")
     ).with_row_index("_row", offset=1)
+    if raw.height == 0:
+        raise UserError(f"{path}: the panel has no rows")
     frame = _coerce(raw, source=str(path), names={"unique_id": id_col, "ds": ds_col, "y": y_col})
     return validate_panel(frame, source=str(path), names={"ds": ds_col, "unique_id": id_col})
 
@@ -120,7 +138,7 @@ def _coerce(raw: pl.DataFrame, *, source: str, names: dict[str, str]) -> pl.Data
         row = unparsed.row(0, named=True)
         raise UserError(
             where.format(row=row["_row"], field=names["ds"])
-            + f": {row['ds']!r} is not a date (use YYYY-MM or YYYY-MM-01)"
+            + f": {_shown(row['ds'])} is not a date (use YYYY-MM or YYYY-MM-01)"
         )
 
     y = raw["y"]
@@ -130,9 +148,13 @@ def _coerce(raw: pl.DataFrame, *, source: str, names: dict[str, str]) -> pl.Data
         row = bad_y.row(0, named=True)
         raise UserError(
             where.format(row=row["_row"], field=names["y"])
-            + f": {row['y']!r} is not a number (leave the row out for a missing month)"
+            + f": {_shown(row['y'])} is not a number (leave the row out for a missing month)"
         )
     return pl.DataFrame({"_row": raw["_row"], "unique_id": ids, "ds": parsed, "y": y_num})
+
+
+def _shown(value: Any) -> str:
+    return "an empty value" if value is None else repr(value)
 
 
 def validate_panel(
@@ -245,6 +267,46 @@ def fill_gaps(frame: pl.DataFrame, value: float | None = 0.0) -> pl.DataFrame:
         filled = filled.with_columns(pl.col(extra).fill_null(strategy="forward").over("unique_id"))
         filled = filled.with_columns(pl.col(extra).fill_null(strategy="backward").over("unique_id"))
     return filled.sort("unique_id", "ds").select(list(PANEL_SCHEMA) + extra)
+
+
+def refuse_gaps(frame: pl.DataFrame, *, source: str = "panel") -> pl.DataFrame:
+    """Return ``frame`` if no series misses a month between its first and last, else refuse
+    it naming the first series and month missing (fill them with :func:`fill_gaps`).
+
+    Example
+    -------
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"unique_id": ["a", "a"], "ds": [date(2024, 1, 1), date(2024, 3, 1)],
+    ...                   "y": [2.0, 5.0]})
+    >>> refuse_gaps(f)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    skilltide.errors.UserError: panel: series 'a' has no row for 2024-02 (1 missing month(s) ...
+    """
+    missing = fill_gaps(frame.select(list(PANEL_SCHEMA)), value=None).filter(pl.col("y").is_null())
+    if missing.height:
+        row = missing.row(0, named=True)
+        raise UserError(
+            f"{source}: series {row['unique_id']!r} has no row for {row['ds']:%Y-%m} "
+            f"({missing.height} missing month(s) in {missing['unique_id'].n_unique()} series); "
+            "fill them explicitly with --fill (0 for counts: no ad mentioned the skill)"
+        )
+    return frame
+
+
+def require_demand(wh: Any, panel: str, granularity: str) -> None:
+    """Refuse a ``(panel, granularity)`` that has no rows in ``demand``, naming what exists
+    (a misspelt ``--panel`` would otherwise find nothing to work on and succeed)."""
+    available = wh.query(
+        "SELECT DISTINCT panel, granularity FROM demand ORDER BY ALL"
+    ).with_columns(name=pl.col("panel") + " (" + pl.col("granularity") + ")")
+    if available.filter(panel=panel, granularity=granularity).height:
+        return
+    have = ", ".join(available["name"]) or "none: run `skilltide ingest …` first"
+    raise UserError(
+        f"{wh.path}: no demand panel {panel!r} at granularity {granularity!r}; "
+        f"panels in the warehouse: {have}"
+    )
 
 
 def warehouse_panel(

@@ -1,8 +1,9 @@
 """Forecast a panel from one or more cutoffs, with conformal intervals from a backtest.
 
-For each cutoff only the months up to and including it are used: the chosen model is
-backtested on rolling origins inside that history (for the interval quantiles) and then fitted
-on all of it. ``model='auto'`` picks a model per segment (see :mod:`.models.auto`).
+For each cutoff only the months up to and including it, and the series observed by then, are
+used: the chosen model is backtested on rolling origins inside that history (for the interval
+quantiles) and then fitted on all of it. ``model='auto'`` picks a model per segment (see
+:mod:`.models.auto`).
 
 Example
 -------
@@ -57,7 +58,7 @@ def forecast_panel(
     (:class:`~skilltide.forecast.break_source.DetectedBreaks` with ``break_options``).
     """
     wide = Wide.from_panel(panel)
-    cutoffs = list(cutoffs or [wide.months[-1]])
+    cutoffs = sorted(set(cutoffs or [wide.months[-1]]))  # one block per cutoff
     params = dict(params or {})
     breaks = as_break_source(breaks, **(break_options or {}))
     if breaks is not None and model in TAKES_BREAKS:
@@ -72,8 +73,7 @@ def forecast_panel(
                 f"cutoff {cutoff:%Y-%m} is not a month of the panel "
                 f"({wide.months[0]:%Y-%m}..{wide.months[-1]:%Y-%m})"
             )
-        t = wide.months.index(cutoff)
-        past = Wide(wide.ids, wide.months[: t + 1], wide.values[:, : t + 1])
+        past = wide.up_to(wide.months.index(cutoff))
         fitted = make_model(model, **params).fit_wide(past, horizon)
         backtest = _backtest(fitted, past, model, params, horizon, n_windows)
         block = fitted.wide_.forecast_frame(fitted.predict_matrix(), model)

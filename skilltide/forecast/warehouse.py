@@ -9,6 +9,7 @@ Example
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import polars as pl
@@ -17,7 +18,7 @@ from skilltide.errors import UserError
 from skilltide.forecast.backtest import evaluate
 from skilltide.forecast.break_source import DetectedBreaks, breaks_for, known_after_detection
 from skilltide.forecast.features import split_id
-from skilltide.forecast.intervals import conformal_quantiles, coverage
+from skilltide.forecast.intervals import held_out_coverage
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.pipeline import forecast_panel
 from skilltide.store import append
@@ -50,6 +51,18 @@ def _breaks_for(wh, panel: str, granularity: str, long: pl.DataFrame) -> pl.Data
         panel=long,
         min_length=int(frame["min_length"][0]),
     )
+
+
+def _input_runs(wh, panel: str, granularity: str, stored_breaks: bool) -> dict[str, Any]:
+    """The runs that wrote the demand rows read, and the ``breaks detect`` run used."""
+    from skilltide.forecast.breaks_store import latest_breaks_run
+
+    demand = wh.query(
+        "SELECT DISTINCT run_id FROM demand WHERE panel = ? AND granularity = ? ORDER BY 1",
+        [panel, granularity],
+    )["run_id"].to_list()
+    breaks_run = latest_breaks_run(wh, panel, granularity) if stored_breaks else None
+    return {"demand_runs": demand, "breaks_run": breaks_run}
 
 
 def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str, list[str]]:
@@ -107,6 +120,9 @@ def forecast_warehouse(
                 known = _breaks_for(wh, panel, granularity, frame)
             elif breaks == "detect" and frame.height:
                 known = DetectedBreaks()  # at each backtest origin, with the data up to it
+            # provenance: the runs whose rows this run read
+            stored = breaks == "stored" and known is not None
+            run.notes["inputs"] = _input_runs(wh, panel, granularity, stored)
         with run.stage("forecast") as rec:
             forecasts, backtest = forecast_panel(
                 frame,
@@ -133,22 +149,18 @@ def forecast_warehouse(
             "series": rows["unique_id"].n_unique(),
             "forecasts": rows.height,
             "model": model,
+            "inputs": run.notes["inputs"],
         }
         if backtest.height:
             found = breaks_for(known, Wide.from_panel(frame))
             metrics = evaluate(backtest, subsets(frame, found))
-            quantiles = conformal_quantiles(backtest)
+            # calibration: each origin scored with intervals from the other origins
+            held = {lv: held_out_coverage(backtest, lv) for lv in (80, 95)}
             cover = pl.DataFrame(
                 [
-                    (
-                        model,
-                        0,
-                        "all",
-                        f"coverage_{lv}",
-                        coverage(backtest, quantiles, lv),
-                        backtest["unique_id"].n_unique(),
-                    )
-                    for lv in (80, 95)
+                    (model, 0, "all", f"coverage_{lv}", v, backtest["unique_id"].n_unique())
+                    for lv, v in held.items()
+                    if not math.isnan(v)  # one origin: no held-out measure
                 ],
                 orient="row",
                 schema=metrics.schema,

@@ -204,8 +204,9 @@ def build_graph_warehouse(
     wh : Warehouse
     source : {"onet", "ads"}
     element : {"skills", "knowledge", "abilities", "activities", "technology"}
-        O*NET domain (ignored for ``ads``, whose skills are the extracted ones).
+        O*NET domain (``skills`` only for ``ads``, whose skills are the extracted ones).
     weight : {"importance", "level", "rca", "presence", "count"}
+        For ``ads``, ``importance`` (the default) and ``presence`` mean ``count``.
     threshold : float, optional
         ``None``: edges where the occupation uses the skill effectively (RCA > 1); for
         technology presence every listed pair. A number: edges whose weight is above it.
@@ -218,6 +219,14 @@ def build_graph_warehouse(
         automation overlay by employment; a SOC code's employment is split equally among
         its O*NET-SOC occupations. Default: ads per occupation for ``ads``, equal for O*NET.
     """
+    if source == "ads":  # store what an ads network is, not the O*NET defaults
+        if element != "skills":
+            raise UserError(
+                f"--element {element} is an O*NET domain: a network from ads links the "
+                "skills extracted from them (leave --element out)"
+            )
+        if weight in ("importance", "presence"):
+            weight = "count"  # the raw weight of an ads network: ads asking for the skill
     args = {
         "source": source,
         "element": element,

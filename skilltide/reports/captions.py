@@ -66,23 +66,34 @@ def growth(frame: pl.DataFrame, model: str, end: dt.date) -> str:
     if frame.height == 0:
         return "No skill has enough recent ads for a meaningful growth figure."
     top, bottom = frame.row(0, named=True), frame.row(-1, named=True)
-    up = frame.filter(pl.col("lo") > 0).height
-    down = frame.filter(pl.col("hi") < 0).height
+    # a forecast without a backtest (too short a history) has no interval
+    intervals = frame["lo"].null_count() < frame.height
     text = (
         f"By {month_name(end)} the {model} forecast expects {top['label']} to rise most: "
-        f"{signed_pct(top['growth'])} on {top['basis']} (80% interval "
-        f"{signed_pct(top['lo'])} to {signed_pct(top['hi'])})."
+        f"{signed_pct(top['growth'])} on {top['basis']}{_interval(top, ' (80% interval ')}."
     )
     if bottom["growth"] < 0:
         text += (
-            f" {bottom['label']} is expected to fall most: {signed_pct(bottom['growth'])} "
-            f"({signed_pct(bottom['lo'])} to {signed_pct(bottom['hi'])})."
+            f" {bottom['label']} is expected to fall most: {signed_pct(bottom['growth'])}"
+            f"{_interval(bottom, ' (')}."
         )
+    if not intervals:
+        return text + (
+            " The history is too short to backtest the forecast, so it has no prediction interval."
+        )
+    up = frame.filter(pl.col("lo") > 0).height
+    down = frame.filter(pl.col("hi") < 0).height
     text += (
         f" Of {frame.height} series with enough ads, {up} are expected to grow and "
         f"{down} to shrink with 80% confidence; the rest could go either way."
     )
     return text
+
+
+def _interval(row: dict, opening: str) -> str:
+    if row["lo"] is None or row["hi"] is None:
+        return ""
+    return f"{opening}{signed_pct(row['lo'])} to {signed_pct(row['hi'])})"
 
 
 def market_breaks(frame: pl.DataFrame | None) -> str:
@@ -135,13 +146,18 @@ def explorer(
     unit: str,
     n_shown: int,
     n_total: int,
+    intervals: bool = True,
 ) -> str:
     text = f"Choose a series in the list. The black line is the observed demand ({unit})."
     if model:
         text += (
             f" The dashed blue line is the {model} forecast for {month_name(start)} to "
-            f"{month_name(end)}; the darker band holds the outcome 80% of the time, the "
-            "lighter one 95%."
+            f"{month_name(end)}; "
+            + (
+                "the darker band holds the outcome 80% of the time, the lighter one 95%."
+                if intervals
+                else "it has no prediction interval (the history is too short to backtest it)."
+            )
         )
     if has_breaks:
         text += " Orange lines mark detected structural breaks, explained under the chart."

@@ -223,6 +223,7 @@ def _explorer(s: SeriesData, how: dict) -> Section:
                 s.measure.unit,
                 s.series.height,
                 s.n_series_total,
+                s.forecast is not None and s.forecast["lo_80"].null_count() < s.forecast.height,
             ),
             "Demand history and forecast of the chosen skill",
         )

@@ -208,6 +208,13 @@ def test_a_breaks_file_from_breaks_detect_is_used_only_once_known(cli, tmp_path)
     assert out["file"] == out["none"]  # in 2022-10 the break could not be known yet
 
 
+def test_read_breaks_refuses_a_break_known_before_it_happens(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("unique_id,break_ds,known_ds\na,2021-07,2021-12\nb,2021-07,2021-05\n")
+    with pytest.raises(UserError, match=r"row 2, field known_ds: 2021-05-01 is before the break"):
+        read_breaks(path)
+
+
 def test_read_breaks_takes_midnight_datetimes_and_refuses_mid_month(tmp_path):
     from datetime import datetime
 

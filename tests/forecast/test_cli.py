@@ -80,6 +80,36 @@ def test_cutoff_isolation_poison_after_cutoff_changes_nothing(cli, tmp_path):
     assert outs[0]["yhat"].max() < 1e4
 
 
+def test_cutoff_isolation_series_that_start_later_change_nothing(cli, tmp_path):
+    frame = known_panel(copies=2)
+    later = pl.DataFrame(
+        {"unique_id": "new/skill", "ds": [date(2022, m, 1) for m in (9, 10, 11, 12)], "y": 30.0}
+    )
+    outs = []
+    for name, f in (("without", frame), ("with", pl.concat([frame, later]))):
+        src = _write(f, tmp_path / f"{name}.csv")
+        out = tmp_path / f"{name}_out.csv"
+        result = cli("forecast", "panel", src, "-h", 2, "--cutoffs", "2022-06", "--out", out)
+        assert result.exit_code == 0, result.output
+        outs.append(pl.read_csv(out).sort("unique_id", "ds"))
+    # unknown at the cutoff: neither forecast there nor pooled into the others' intervals
+    assert outs[0].equals(outs[1])
+
+
+def test_a_repeated_cutoff_gives_one_block(cli, tmp_path):
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    out = tmp_path / "out.csv"
+    cutoffs = ("--cutoffs", "2022-09,2022-06,2022-09")
+    result = cli("forecast", "panel", src, "-h", 1, "-m", "naive", *cutoffs, "--out", out)
+    assert result.exit_code == 0, result.output
+    got = pl.read_csv(out, try_parse_dates=True)
+    assert got["cutoff"].unique(maintain_order=True).to_list() == [
+        date(2022, 6, 1),
+        date(2022, 9, 1),
+    ]
+    assert not got.select("unique_id", "cutoff", "ds").is_duplicated().any()
+
+
 def test_default_cutoff_is_last_month(cli, tmp_path):
     src = _write(known_panel(copies=1), tmp_path / "in.csv")
     out = tmp_path / "out.parquet"
@@ -128,3 +158,70 @@ def test_forecast_backtest_prints_metrics(cli, tmp_path):
     )
     assert naive_trend_free.height == 2
     assert np.isfinite(naive_trend_free["value"].to_numpy()).all()
+
+
+def test_unwritable_out_refused_before_any_work(cli, tmp_path):
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    for command in ("panel", "backtest"):
+        gone = tmp_path / "no" / "such" / "f.csv"
+        result = cli("forecast", command, src, "--out", gone)
+        assert result.exit_code == 1
+        assert f"folder {gone.parent} does not exist" in result.output
+        txt = cli("forecast", command, src, "--out", tmp_path / "f.txt")
+        assert txt.exit_code == 1 and "must end in .csv or .parquet" in txt.output
+
+
+def test_own_column_names_as_the_missing_column_error_suggests(cli, tmp_path):
+    frame = known_panel(copies=1).rename({"unique_id": "term", "ds": "month", "y": "count"})
+    src = _write(frame, tmp_path / "in.csv")
+    plain = cli("forecast", "panel", src, "--out", tmp_path / "o.csv")
+    assert plain.exit_code == 1 and "--id-col/--ds-col/--y-col" in plain.output
+    names = ("--id-col", "term", "--ds-col", "month", "--y-col", "count")
+    out = tmp_path / "f.csv"
+    result = cli("forecast", "panel", src, *names, "-m", "naive", "-h", 2, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out)["unique_id"].n_unique() == frame["term"].n_unique()
+    result = cli("forecast", "backtest", src, *names, "--models", "naive", "-h", 2)
+    assert result.exit_code == 0, result.output
+
+
+def test_missing_months_refused_unless_filled_explicitly(cli, tmp_path):
+    src = tmp_path / "gap.csv"
+    src.write_text("unique_id,ds,y\na,2020-01,1\na,2020-02,2\na,2020-04,3\na,2020-05,4\n")
+    out = tmp_path / "f.csv"
+    common = ("forecast", "panel", src, "-m", "naive", "-h", 1, "--cutoffs", "2020-03")
+    refused = cli(*common, "--out", out)
+    assert refused.exit_code == 1
+    assert "gap.csv: series 'a' has no row for 2020-03" in refused.output
+    assert "--fill" in refused.output and not out.exists()
+    filled = cli(*common, "--fill", 7, "--out", out)
+    assert filled.exit_code == 0, filled.output
+    assert pl.read_csv(out)["yhat"].to_list() == [7.0]
+    backtest = cli("forecast", "backtest", src, "--models", "naive", "-h", 1)
+    assert backtest.exit_code == 1 and "has no row for 2020-03" in backtest.output
+
+
+def test_a_misspelt_warehouse_panel_is_refused_naming_the_panels(cli, tmp_path):
+    src = tmp_path / "terms.csv"
+    src.write_text(
+        "skill,month,count\n" + "".join(f"python,2020-{m:02d},5\n" for m in range(1, 13))
+    )
+    db = tmp_path / "w.duckdb"
+    assert cli("ingest", "demand", src, "--panel", "hn", "--db", db).exit_code == 0
+    for command in (("breaks", "detect"), ("forecast", "run")):
+        result = cli(*command, "--panel", "nh", "--db", db)
+        assert result.exit_code == 1, result.output
+        assert "no demand panel 'nh' at granularity 'market'" in result.output
+        assert "panels in the warehouse: hn (market)" in result.output
+
+
+def test_forecasts_without_intervals_are_announced(cli, tmp_path):
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    out = tmp_path / "f.csv"
+    cutoffs = ("--cutoffs", "2020-02,2022-06")
+    result = cli("forecast", "panel", src, "-h", 2, "-m", "naive", *cutoffs, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "no prediction intervals (lo_*/hi_* empty) for cutoff(s) 2020-02:" in result.output
+    got = pl.read_csv(out)
+    assert got.filter(pl.col("cutoff") == "2020-02-01")["lo_80"].null_count() == 5 * 2
+    assert got.filter(pl.col("cutoff") == "2022-06-01")["lo_80"].null_count() == 0

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import math
+from datetime import date
+
 import numpy as np
 import polars as pl
 
 from skilltide.forecast.backtest import rolling_forecasts
-from skilltide.forecast.intervals import add_intervals, conformal_quantiles
+from skilltide.forecast.intervals import (
+    add_intervals,
+    conformal_quantiles,
+    coverage,
+    held_out_coverage,
+)
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.models.baselines import Naive
 from skilltide.forecast.pipeline import forecast_panel
@@ -48,3 +56,52 @@ def test_pipeline_intervals_ordered_and_non_negative():
     assert (out["lo_95"] <= out["lo_80"]).all() and (out["lo_80"] <= out["yhat"]).all()
     assert (out["yhat"] <= out["hi_80"]).all() and (out["hi_80"] <= out["hi_95"]).all()
     assert out["lo_95"].min() >= 0
+
+
+def test_held_out_coverage_is_not_nominal_by_construction():
+    # origin A's errors are 1, origin B's are 10: A's intervals cannot hold B's outcomes
+    bt = pl.DataFrame(
+        {
+            "model": "m",
+            "cutoff": [date(2024, 1, 1)] * 5 + [date(2024, 2, 1)] * 5,
+            "step": 1,
+            "yhat": 0.0,
+            "y": [1.0] * 5 + [10.0] * 5,
+            "scale": 1.0,
+        }
+    )
+    assert coverage(bt, conformal_quantiles(bt), 80) == 1.0  # in sample: all held
+    assert held_out_coverage(bt, 80) == 0.5
+    assert math.isnan(held_out_coverage(bt.filter(pl.col("y") == 1.0), 80))
+
+
+def test_forecast_run_stores_held_out_coverage(db):
+    from skilltide.forecast.warehouse import forecast_warehouse
+    from skilltide.store import Warehouse, append
+
+    frame = _random_walks(n=30, t=30)
+    with Warehouse(db) as wh:
+        with wh.run("seed") as run:
+            demand = frame.select(
+                panel=pl.lit("ads"),
+                granularity=pl.lit("market"),
+                group_id=pl.lit("all"),
+                skill_id=pl.col("unique_id").str.replace("g/", ""),
+                month="ds",
+                count="y",
+                total=pl.lit(None, dtype=pl.Float64),
+                share=pl.lit(None, dtype=pl.Float64),
+                run_id=pl.lit("seed"),
+            )
+            append(run.con, "demand", demand)
+        forecast_warehouse(wh, horizon=3, model="naive", breaks="none")
+        stored = dict(
+            wh.query("SELECT metric, value FROM backtests WHERE metric LIKE 'coverage%'").rows()
+        )
+        _, bt = forecast_panel(
+            wh.query("SELECT 'all/' || skill_id AS unique_id, month AS ds, count AS y FROM demand"),
+            horizon=3,
+            model="naive",
+        )
+    for level in (80, 95):
+        assert stored[f"coverage_{level}"] == held_out_coverage(bt, level)

@@ -148,6 +148,15 @@ def test_auto_combines_candidates_by_inverse_backtest_error(known):
     assert set(auto.backtest_["model"]) == {"auto"}
 
 
+def test_auto_labels_a_series_forecast_by_one_model_with_that_model():
+    # too short to backtest: auto falls back to its first candidate alone, which the
+    # forecast rows must name (not "combination", which the report calls backtest-weighted)
+    from skilltide.forecast.pipeline import forecast_panel
+
+    out, _ = forecast_panel(panel({"a": np.ones(3)}), horizon=2, model="auto")
+    assert set(out["model"]) == {"auto:naive"}
+
+
 def test_lgbm_uses_breaks_as_feature(known):
     breaks = pl.DataFrame({"unique_id": ["g0/trend"], "break_ds": [pl.date(2021, 6, 1)]})
     breaks = pl.DataFrame({"unique_id": ["g0/trend"]}).with_columns(

@@ -67,12 +67,24 @@ def test_quarterly_series_in_a_monthly_panel_is_refused(tmp_path):
 def test_bad_numbers_and_dates_and_columns_are_refused(tmp_path):
     with pytest.raises(UserError, match=r"row 2, field y: 'many' is not a number"):
         read_panel(write(tmp_path, "unique_id,ds,y\na,2024-01,1\na,2024-02,many\n"))
+    with pytest.raises(UserError, match=r"row 2, field y: an empty value is not a number"):
+        read_panel(write(tmp_path, "unique_id,ds,y\na,2024-01,1\na,2024-02,\n"))
     with pytest.raises(UserError, match=r"row 1, field ds: 'Jan 2024' is not a date"):
         read_panel(write(tmp_path, "unique_id,ds,y\na,Jan 2024,1\n"))
     with pytest.raises(UserError, match=r"missing column\(s\) y"):
         read_panel(write(tmp_path, "unique_id,ds,value\na,2024-01,1\n"))
     with pytest.raises(UserError, match="no such file"):
         read_panel(tmp_path / "absent.csv")
+    with pytest.raises(UserError, match=r"empty\.csv: the panel has no rows"):
+        read_panel(write(tmp_path, "unique_id,ds,y\n", name="empty.csv"))
+
+
+def test_a_wide_panel_is_refused_with_the_way_to_import_it(tmp_path):
+    # Job-SDF's layout: group id, skill id, then one column per month
+    wide = pl.DataFrame({"r0_id": [0], "skill_id": [7], "2021-01": [3.0], "2021-02": [4.0]})
+    wide.write_parquet(tmp_path / "r0.parquet")
+    with pytest.raises(UserError, match=r"a wide panel \(2 month columns.*ingest demand"):
+        read_panel(tmp_path / "r0.parquet")
 
 
 def test_validate_panel_accepts_a_frame_and_refuses_duplicates():

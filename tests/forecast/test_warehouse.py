@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 
@@ -85,3 +87,18 @@ def test_forecast_run_per_working_day_is_recorded_with_the_run(cli, db):
     assert a.shape == b.shape and not (a == b).all()  # the calendar changed the forecasts
     bad = cli(*args, "--workdays", "Atlantis")
     assert bad.exit_code == 1 and "Atlantis" in bad.output
+
+
+def test_forecast_run_records_the_runs_it_read(db):
+    from skilltide.forecast.breaks_store import detect_breaks_warehouse
+    from skilltide.forecast.warehouse import forecast_warehouse
+
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+        demand_run = wh.query("SELECT DISTINCT run_id FROM demand")["run_id"].item()
+        breaks_run = detect_breaks_warehouse(wh)["run_id"]
+        summary = forecast_warehouse(wh, horizon=2, model="naive")
+        notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [summary["run_id"]])
+    inputs = json.loads(notes["notes"].item())["inputs"]
+    assert inputs == {"demand_runs": [demand_run], "breaks_run": breaks_run}
+    assert summary["inputs"] == inputs

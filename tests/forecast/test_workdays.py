@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import holidays
 import numpy as np
 import polars as pl
 import pytest
@@ -115,6 +116,9 @@ def test_cli_workdays_option(cli, tmp_path):
 
     bad = cli("forecast", "panel", src, "--workdays", "XX", "--out", out)
     assert bad.exit_code == 1 and "'XX'" in bad.output
+    # each country counted once, not again under its alpha-3 alias (CN and CHN)
+    n = len(holidays.list_supported_countries(include_aliases=False))
+    assert f"({n} countries supported)" in bad.output
 
 
 def test_config_workdays_checked_when_read(tmp_path):

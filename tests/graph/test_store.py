@@ -115,6 +115,18 @@ def test_technology_and_ads_sources(filled_db):
         assert weighting["weighting"].to_list() == ["demand"]
 
 
+def test_an_ads_network_is_stored_as_what_it_is(filled_db):
+    with Warehouse(filled_db) as wh:
+        # the O*NET default weight means counts for ads, and is recorded as such
+        ads = build_graph_warehouse(wh, source="ads", threshold=0, n_null=0)
+        stored = wh.query(
+            "SELECT element, weight FROM graphs WHERE graph_id = ?", [ads["graph_id"]]
+        )
+        assert ads["weight"] == "count" and stored.row(0) == ("skills", "count")
+        with pytest.raises(UserError, match="--element knowledge is an O\\*NET domain"):
+            build_graph_warehouse(wh, source="ads", element="knowledge", n_null=0)
+
+
 def test_bad_requests_leave_the_warehouse_unchanged(filled_db, db):
     with Warehouse(filled_db) as wh:
         with pytest.raises(UserError, match="no edges left"):

@@ -27,6 +27,31 @@ def test_growth_caption_names_the_extremes_and_the_counts():
     assert "1 are expected to grow and 1 to shrink" in text
 
 
+def test_growth_caption_without_intervals():
+    # forecasts on a history too short to backtest have no interval (null lo/hi)
+    frame = pl.DataFrame(
+        {
+            "label": ["Python", "Fax"],
+            "growth": [0.4, -0.3],
+            "lo": [None, None],
+            "hi": [None, None],
+            "basis": "the last three months",
+        },
+        schema_overrides={"lo": pl.Float64, "hi": pl.Float64},
+    )
+    text = captions.growth(frame, "naive", dt.date(2025, 6, 1))
+    assert "expects Python to rise most: +40% on the last three months." in text
+    assert "Fax is expected to fall most: \u221230%." in text
+    assert "80% confidence" not in text and "no prediction interval" in text
+
+
+def test_explorer_caption_promises_bands_only_when_there_are_intervals():
+    args = ("last value", dt.date(2025, 1, 1), dt.date(2025, 6, 1), False, "ads a month", 5, 5)
+    assert "darker band holds the outcome 80% of the time" in captions.explorer(*args)
+    bare = captions.explorer(*args, intervals=False)
+    assert "band" not in bare and "it has no prediction interval" in bare
+
+
 def test_break_explanations():
     level = captions.explain_break("level", 25.0, 0.001, "market", dt.date(2024, 1, 1))
     assert level.startswith("Jan 2024: Level shift of +25.00 ads a month, p = 0.001; market-wide")

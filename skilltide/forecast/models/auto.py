@@ -128,8 +128,14 @@ class Auto(Forecaster):
             )
             counts = np.bincount(row_segment, minlength=n_seg)
             error = np.abs(yhat - rows["y"].to_numpy())
-            mae = np.stack([np.bincount(row_segment, e, minlength=n_seg) for e in error]) / counts
-            self.weight_matrix_ = self._weights(mae)
+            sums = np.stack([np.bincount(row_segment, e, minlength=n_seg) for e in error])
+            mae = np.divide(sums, counts, out=np.full(sums.shape, np.nan), where=counts > 0)
+            # a segment whose series all start after the backtest origins has no score:
+            # like a panel too short to backtest, it gets the first candidate alone
+            untested = counts == 0
+            self.weight_matrix_ = self._weights(np.where(untested, 0.0, mae))
+            self.weight_matrix_[:, untested] = 0.0
+            self.weight_matrix_[0, untested] = 1.0
             combined = (self.weight_matrix_[:, row_segment] * yhat).sum(axis=0)
             self.backtest_ = rows.with_columns(
                 model=pl.lit("auto"), yhat=pl.Series(combined)
@@ -154,7 +160,10 @@ class Auto(Forecaster):
             }
         ).sort("segment", "model")
         best = np.array(self.candidates)[self.weight_matrix_.argmax(axis=0)]
-        label = best if self.strategy == "select" else np.full(n_seg, "combination")
+        # a segment forecast by one model alone (``select``, no backtest, or one candidate
+        # taking all the weight) is labelled with that model, not as a combination
+        alone = (self.weight_matrix_ > 0).sum(axis=0) == 1
+        label = np.where(alone, best, "combination")
         self.choice_ = pl.DataFrame({"segment": self.segment_names_, "model": label})
         self.series_model_ = pl.DataFrame(
             {"unique_id": wide.ids, "segment": seg, "model": label[self.segment_of_]}

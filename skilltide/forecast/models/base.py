@@ -76,6 +76,13 @@ class Wide:
         months = [add_months(first, k) for k in range(n_months)]
         return cls(ids.to_list(), months, values)
 
+    def up_to(self, t: int) -> Wide:
+        """The months up to ``months[t]``, for the series observed by then: a series that
+        starts later is unknown at ``t`` and must not be forecast, scored or pooled there."""
+        seen = ~np.isnan(self.values[:, : t + 1]).all(axis=1)
+        ids = [u for u, s in zip(self.ids, seen, strict=True) if s]
+        return Wide(ids, self.months[: t + 1], self.values[seen, : t + 1])
+
     def filled(self) -> np.ndarray:
         """Values with NaN (before a series starts, or gaps) read as zero demand."""
         return np.nan_to_num(self.values, nan=0.0)

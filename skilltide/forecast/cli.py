@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,21 @@ import typer
 
 from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json
-from skilltide.errors import UserError
+from skilltide.forecast.cli_options import (
+    DsCol,
+    Fill,
+    IdCol,
+    Members,
+    Weights,
+    Workdays,
+    YCol,
+    breaks_option,
+    check_out,
+    model_params,
+    parse_cutoffs,
+    read_input,
+    write_frame,
+)
 
 forecast_app = typer.Typer(help="Forecast monthly skill demand, backtest models.")
 breaks_app = typer.Typer(help="Detect structural breaks in demand series.")
@@ -124,126 +137,6 @@ def breaks_detect(
 # ---------------------------------------------------------------------------------------
 
 
-Workdays = Annotated[
-    str | None,
-    typer.Option(
-        "--workdays",
-        help="Forecast demand per working day: a country's calendar (ISO code such as CN, "
-        "US, DE) or 'weekdays' for Monday–Friday. Off by default.",
-    ),
-]
-
-IdCol = Annotated[str, typer.Option("--id-col", help="Series id column of INPUT.")]
-DsCol = Annotated[str, typer.Option("--ds-col", help="Month column of INPUT.")]
-YCol = Annotated[str, typer.Option("--y-col", help="Value column of INPUT.")]
-Fill = Annotated[
-    float | None,
-    typer.Option(
-        "--fill",
-        help="Fill missing months inside a series with this value (0 for counts); without "
-        "it a series with a missing month is refused.",
-    ),
-]
-
-
-def _read(input: Path, fill: float | None, **names: str):
-    from skilltide.forecast.panel import fill_gaps, read_panel, refuse_gaps
-
-    frame = read_panel(input, **names)
-    if fill is None:
-        return refuse_gaps(frame, source=str(input))
-    return fill_gaps(frame, value=fill)
-
-
-Members = Annotated[
-    str | None,
-    typer.Option(
-        "--members",
-        help="Comma-separated models that --model ensemble combines (default: naive, "
-        "window_average, top_down, lgbm) or that auto chooses among.",
-    ),
-]
-Weights = Annotated[
-    str | None,
-    typer.Option(
-        "--weights",
-        help="--model ensemble: 'backtest' (the default: the weights, in steps of 0.2, with "
-        "the lowest MAE over 4 rolling origins before the cutoff) or one number per member.",
-    ),
-]
-
-
-def _model_params(model: str, members: str | None, weights: str | None) -> dict:
-    """The registry parameters that --members and --weights set for ``model``."""
-    from skilltide.forecast.models.registry import MODELS
-
-    params: dict = {}
-    if members:
-        if model not in ("ensemble", "auto"):
-            raise UserError(f"--members applies to --model ensemble or auto, not {model!r}")
-        names = [m.strip() for m in members.split(",") if m.strip()]
-        unknown = [m for m in names if m not in MODELS or m in ("ensemble", "auto")]
-        if unknown or not names:
-            raise UserError(
-                f"--members: unknown or nested model(s) {', '.join(unknown) or members!r}; "
-                f"choose from {', '.join(sorted(set(MODELS) - {'ensemble', 'auto'}))}"
-            )
-        params["members" if model == "ensemble" else "candidates"] = tuple(names)
-    if weights:
-        if model != "ensemble":
-            raise UserError(f"--weights applies to --model ensemble, not {model!r}")
-        if weights.strip() == "backtest":
-            params["weights"] = "backtest"
-        else:
-            try:
-                params["weights"] = [float(w) for w in weights.split(",")]
-            except ValueError:
-                raise UserError(
-                    f"--weights: write 'backtest' or numbers such as 0.4,0.4,0.2, not {weights!r}"
-                ) from None
-    return params
-
-
-def _cutoffs(text: str | None) -> list[date] | None:
-    if not text:
-        return None
-    out = []
-    for part in text.split(","):
-        try:
-            year, month = part.strip().split("-")
-            out.append(date(int(year), int(month), 1))
-        except ValueError:
-            raise UserError(f"--cutoffs: {part.strip()!r} is not a month YYYY-MM") from None
-    return out
-
-
-def _breaks_option(value: str | None):
-    """``--breaks``: None for none, ``"detect"``, or the breaks read from a file."""
-    if value in (None, "none"):
-        return None
-    if value == "detect":
-        return value
-    from skilltide.forecast.breaks_store import read_breaks
-
-    return read_breaks(value)
-
-
-def _check_out(out: Path) -> None:
-    """Refuse an output path that cannot be written, before any work."""
-    if out.suffix not in (".csv", ".parquet"):
-        raise UserError(f"{out}: output must end in .csv or .parquet")
-    if not out.parent.is_dir():
-        raise UserError(f"{out}: folder {out.parent} does not exist")
-
-
-def _write(frame, out: Path) -> None:
-    _check_out(out)
-    if out.suffix == ".parquet":
-        frame.write_parquet(out)
-    else:
-        frame.write_csv(out)
-
-
 @command(forecast_app, "panel")
 def panel_command(
     input: Annotated[
@@ -286,20 +179,20 @@ def panel_command(
     """
     from skilltide.forecast.pipeline import forecast_panel
 
-    params = _model_params(model, members, weights)
-    _check_out(out)
-    frame = _read(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
-    known = _breaks_option(breaks)
+    params = model_params(model, members, weights)
+    check_out(out)
+    frame = read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
+    known = breaks_option(breaks)
     forecasts, _ = forecast_panel(
         frame,
         horizon=horizon,
         model=model,
         params=params,
-        cutoffs=_cutoffs(cutoffs),
+        cutoffs=parse_cutoffs(cutoffs),
         workdays=workdays,
         breaks=known,
     )
-    _write(forecasts, out)
+    write_frame(forecasts, out)
     echo(
         settings,
         f"wrote {forecasts.height} forecasts for {forecasts['unique_id'].n_unique()} "
@@ -347,7 +240,7 @@ def run_command(
     from skilltide.forecast.warehouse import forecast_warehouse
     from skilltide.store import Warehouse
 
-    params = _model_params(model, members, weights)
+    params = model_params(model, members, weights)
     with Warehouse(settings.db) as wh:
         require_demand(wh, panel, granularity)
         summary = forecast_warehouse(
@@ -404,17 +297,17 @@ def backtest_command(
     from skilltide.forecast.backtest import run_backtest
 
     if out:
-        _check_out(out)
+        check_out(out)
     metrics = run_backtest(
-        _read(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col),
+        read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col),
         [m.strip() for m in models.split(",")],
         horizon=horizon,
         n_windows=windows,
         workdays=workdays,
-        breaks=_breaks_option(breaks),
+        breaks=breaks_option(breaks),
     )
     if out:
-        _write(metrics, out)
+        write_frame(metrics, out)
     if json_out:
         emit_json(metrics.to_dicts())
     else:

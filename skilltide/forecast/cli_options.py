@@ -1,0 +1,138 @@
+"""Options and argument parsing shared by the ``forecast`` and ``breaks`` commands.
+
+Example
+-------
+>>> parse_cutoffs("2023-06, 2023-09")
+[datetime.date(2023, 6, 1), datetime.date(2023, 9, 1)]
+>>> model_params("ensemble", "naive,window_average", "0.5,0.5")
+{'members': ('naive', 'window_average'), 'weights': [0.5, 0.5]}
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from skilltide.errors import UserError
+
+Workdays = Annotated[
+    str | None,
+    typer.Option(
+        "--workdays",
+        help="Forecast demand per working day: a country's calendar (ISO code such as CN, "
+        "US, DE) or 'weekdays' for Monday–Friday. Off by default.",
+    ),
+]
+
+IdCol = Annotated[str, typer.Option("--id-col", help="Series id column of INPUT.")]
+DsCol = Annotated[str, typer.Option("--ds-col", help="Month column of INPUT.")]
+YCol = Annotated[str, typer.Option("--y-col", help="Value column of INPUT.")]
+Fill = Annotated[
+    float | None,
+    typer.Option(
+        "--fill",
+        help="Fill missing months inside a series with this value (0 for counts); without "
+        "it a series with a missing month is refused.",
+    ),
+]
+
+
+def read_input(input: Path, fill: float | None, **names: str):
+    from skilltide.forecast.panel import fill_gaps, read_panel, refuse_gaps
+
+    frame = read_panel(input, **names)
+    if fill is None:
+        return refuse_gaps(frame, source=str(input))
+    return fill_gaps(frame, value=fill)
+
+
+Members = Annotated[
+    str | None,
+    typer.Option(
+        "--members",
+        help="Comma-separated models that --model ensemble combines (default: naive, "
+        "window_average, top_down, lgbm) or that auto chooses among.",
+    ),
+]
+Weights = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="--model ensemble: 'backtest' (the default: the weights, in steps of 0.2, with "
+        "the lowest MAE over 4 rolling origins before the cutoff) or one number per member.",
+    ),
+]
+
+
+def model_params(model: str, members: str | None, weights: str | None) -> dict:
+    """The registry parameters that --members and --weights set for ``model``."""
+    from skilltide.forecast.models.registry import MODELS
+
+    params: dict = {}
+    if members:
+        if model not in ("ensemble", "auto"):
+            raise UserError(f"--members applies to --model ensemble or auto, not {model!r}")
+        names = [m.strip() for m in members.split(",") if m.strip()]
+        unknown = [m for m in names if m not in MODELS or m in ("ensemble", "auto")]
+        if unknown or not names:
+            raise UserError(
+                f"--members: unknown or nested model(s) {', '.join(unknown) or members!r}; "
+                f"choose from {', '.join(sorted(set(MODELS) - {'ensemble', 'auto'}))}"
+            )
+        params["members" if model == "ensemble" else "candidates"] = tuple(names)
+    if weights:
+        if model != "ensemble":
+            raise UserError(f"--weights applies to --model ensemble, not {model!r}")
+        if weights.strip() == "backtest":
+            params["weights"] = "backtest"
+        else:
+            try:
+                params["weights"] = [float(w) for w in weights.split(",")]
+            except ValueError:
+                raise UserError(
+                    f"--weights: write 'backtest' or numbers such as 0.4,0.4,0.2, not {weights!r}"
+                ) from None
+    return params
+
+
+def parse_cutoffs(text: str | None) -> list[date] | None:
+    if not text:
+        return None
+    out = []
+    for part in text.split(","):
+        try:
+            year, month = part.strip().split("-")
+            out.append(date(int(year), int(month), 1))
+        except ValueError:
+            raise UserError(f"--cutoffs: {part.strip()!r} is not a month YYYY-MM") from None
+    return out
+
+
+def breaks_option(value: str | None):
+    """``--breaks``: None for none, ``"detect"``, or the breaks read from a file."""
+    if value in (None, "none"):
+        return None
+    if value == "detect":
+        return value
+    from skilltide.forecast.breaks_store import read_breaks
+
+    return read_breaks(value)
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output path that cannot be written, before any work."""
+    if out.suffix not in (".csv", ".parquet"):
+        raise UserError(f"{out}: output must end in .csv or .parquet")
+    if not out.parent.is_dir():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
+
+
+def write_frame(frame, out: Path) -> None:
+    check_out(out)
+    if out.suffix == ".parquet":
+        frame.write_parquet(out)
+    else:
+        frame.write_csv(out)

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.breaks import synthetic_panel
 from benchmarks.jobsdf import load
+from skilltide.forecast.intervals import volume_band
 from skilltide.forecast.models.base import add_months
 from skilltide.forecast.pipeline import forecast_panel
 
@@ -43,19 +44,55 @@ SYNTHETIC_MODELS = {
 JOBSDF_MODELS = {name: (name, {}) for name in ("naive", "blend", "top_down")}
 
 
+def band_name(band: int) -> str:
+    """``volume_band``'s label: its range of the 6-month mean."""
+    return "mean <= 1" if band == 0 else f"{10 ** (band - 1):,}-{10**band:,}"
+
+
 def coverage(forecasts: pl.DataFrame, panel: pl.DataFrame) -> dict:
-    """Share of actuals inside the 80 % and 95 % intervals, the mean interval width relative
-    to the mean actual, and the point forecasts' MAE."""
-    scored = forecasts.join(panel, on=["unique_id", "ds"], how="inner")
+    """Share of actuals inside the 80 % and 95 % intervals (overall and per volume band of
+    the series at the cutoff: mean of its last 6 months, as the intervals' scale), the mean
+    interval width relative to the mean actual, and the point forecasts' MAE."""
+    recent = (
+        forecasts.select("unique_id", "cutoff")
+        .unique()
+        .join(panel, on="unique_id")
+        .filter(
+            (pl.col("ds") <= pl.col("cutoff"))
+            & (pl.col("ds") > pl.col("cutoff").dt.offset_by("-6mo"))
+        )
+        .group_by("unique_id", "cutoff")
+        .agg(scale=pl.col("y").mean().clip(lower_bound=1.0))
+    )
+    scored = (
+        forecasts.join(panel, on=["unique_id", "ds"], how="inner")
+        .join(recent, on=["unique_id", "cutoff"], how="left")
+        .with_columns(
+            band=volume_band(pl.col("scale")),
+            **{
+                f"in_{lv}": (pl.col("y") >= pl.col(f"lo_{lv}"))
+                & (pl.col("y") <= pl.col(f"hi_{lv}"))
+                for lv in (80, 95)
+            },
+        )
+    )
     mae = scored.select((pl.col("yhat") - pl.col("y")).abs().mean()).item()
-    inside = {
-        f"coverage_{lv}": scored.select(
-            ((pl.col("y") >= pl.col(f"lo_{lv}")) & (pl.col("y") <= pl.col(f"hi_{lv}"))).mean()
-        ).item()
-        for lv in (80, 95)
+    inside = {f"coverage_{lv}": scored[f"in_{lv}"].mean() for lv in (80, 95)}
+    by_band = {
+        band_name(band): {"n": n, "coverage_80": c80, "coverage_95": c95}
+        for band, n, c80, c95 in scored.group_by("band")
+        .agg(pl.len(), pl.col("in_80").mean(), pl.col("in_95").mean())
+        .sort("band")
+        .rows()
     }
     width = scored.select((pl.col("hi_80") - pl.col("lo_80")).mean() / pl.col("y").mean()).item()
-    return {"n": scored.height, "mae": mae, **inside, "relative_width_80": width}
+    return {
+        "n": scored.height,
+        "mae": mae,
+        **inside,
+        "relative_width_80": width,
+        "by_volume_band": by_band,
+    }
 
 
 def run(panel: pl.DataFrame, models, horizon: int, cutoffs: list[date], **kwargs) -> list[dict]:
@@ -102,6 +139,13 @@ def show(title: str, rows: list[dict]) -> None:
             f"{r['model']:12s} {r['n']:10,d} {r['mae']:8.3f} {r['coverage_80']:9.3f} "
             f"{r['coverage_95']:9.3f} {r['relative_width_80']:8.2f}"
         )
+    print("coverage 80 % / 95 % by volume band (the series' mean over the 6 months to the cutoff):")
+    for r in rows:
+        bands = "; ".join(
+            f"{name} ({b['n']:,}) {b['coverage_80']:.3f}/{b['coverage_95']:.3f}"
+            for name, b in r["by_volume_band"].items()
+        )
+        print(f"  {r['model']:12s} {bands}")
 
 
 def main() -> None:

@@ -1,10 +1,17 @@
 """Conformal prediction intervals from backtest residuals, per model and forecast step.
 
 Split-conformal (Vovk et al., 2005; Angelopoulos & Bates, 2023) on *scaled* absolute
-residuals ``|y − ŷ| / scale`` pooled over the series and cutoffs of a rolling-origin backtest,
-one quantile per step ``h`` (errors grow with the horizon). The interval for a new forecast is
+residuals ``|y − ŷ| / scale`` over the series and cutoffs of a rolling-origin backtest, one
+quantile per step ``h`` (errors grow with the horizon). The interval for a new forecast is
 ``ŷ ± q_h(level) · scale`` with the series' own scale, clipped at zero (demand is never
 negative). The quantile uses the finite-sample rank ``ceil((n + 1)·level)``.
+
+Mondrian by volume: series of different sizes err differently even after scaling (a series
+of 3 ads a month is far noisier, relative to its level, than one of 3,000, and an all-zero
+series never errs), so residuals are grouped by the decade of ``scale`` (:func:`volume_band`)
+and each band gets its own quantile when it has at least ``min_rows`` residuals at that step;
+otherwise an active band (scale above 1) uses the residuals of all active bands, and the
+rest use all residuals (Vovk et al., 2005, ch. 4; Boström & Johansson, 2020).
 
 Example
 -------
@@ -12,7 +19,7 @@ Example
 >>> bt = pl.DataFrame({"model": ["m"] * 4, "step": [1] * 4, "yhat": [1.0] * 4,
 ...                    "y": [1.0, 2.0, 3.0, 5.0], "scale": [1.0] * 4})
 >>> q = conformal_quantiles(bt, levels=(80,))
->>> q["q_80"].item()
+>>> q.filter(pl.col("band") == POOLED)["q_80"].item()
 4.0
 """
 
@@ -25,6 +32,23 @@ import numpy as np
 import polars as pl
 
 LEVELS = (80, 95)
+# residuals a volume band needs at a step for its own quantile (95 %: rank 20 of 20)
+MIN_ROWS = 20
+# pseudo-bands of the fallbacks: all active bands (scale above 1), and everything
+ACTIVE, POOLED = -1, -2
+
+
+def volume_band(scale: pl.Expr) -> pl.Expr:
+    """0 for a scale of at most 1 (dormant or below one a month), else 1 + the decade of the
+    scale: 1 for (1, 10), 2 for [10, 100), 3 for [100, 1000) …
+
+    >>> scales = pl.DataFrame({"scale": [0.0, 1.0, 5.0, 10.0, 2500.0]})
+    >>> scales.select(band=volume_band(pl.col("scale")))["band"].to_list()
+    [0, 0, 1, 2, 4]
+    """
+    return (pl.when(scale <= 1).then(0).otherwise(scale.log10().floor().cast(pl.Int32) + 1)).cast(
+        pl.Int32
+    )
 
 
 def _rank_quantile(values: np.ndarray, level: float) -> float:
@@ -35,18 +59,29 @@ def _rank_quantile(values: np.ndarray, level: float) -> float:
     return float(np.sort(values)[k - 1])
 
 
-def conformal_quantiles(backtest: pl.DataFrame, levels: Sequence[int] = LEVELS) -> pl.DataFrame:
-    """``(model, step, q_<level>…)``: quantiles of scaled absolute backtest residuals."""
+def conformal_quantiles(
+    backtest: pl.DataFrame, levels: Sequence[int] = LEVELS, min_rows: int = MIN_ROWS
+) -> pl.DataFrame:
+    """``(model, step, band, n, q_<level>…)``: quantiles of scaled absolute backtest residuals
+    per volume band with at least ``min_rows`` of them, for all active bands (``ACTIVE``) and
+    for all residuals (``POOLED``); with fewer residuals than the rank needs, the largest."""
     scored = backtest.filter(pl.col("y").is_not_null()).with_columns(
-        _r=(pl.col("y") - pl.col("yhat")).abs() / pl.col("scale")
+        _r=(pl.col("y") - pl.col("yhat")).abs() / pl.col("scale"),
+        _band=volume_band(pl.col("scale")),
     )
     rows = []
     for (model, step), part in scored.group_by("model", "step", maintain_order=True):
-        r = part["_r"].to_numpy()
-        rows.append(
-            {"model": model, "step": step} | {f"q_{lv}": _rank_quantile(r, lv) for lv in levels}
-        )
-    return pl.DataFrame(rows).sort("model", "step")
+        groups = {POOLED: part, ACTIVE: part.filter(pl.col("_band") > 0)}
+        groups |= {band: g for (band,), g in part.group_by("_band")}
+        for band, g in groups.items():
+            # a band needs min_rows of its own; the fallbacks take what there is
+            if g.height >= min_rows or (band < 0 and g.height):
+                r = g["_r"].to_numpy()
+                rows.append(
+                    {"model": model, "step": step, "band": band, "n": g.height}
+                    | {f"q_{lv}": _rank_quantile(r, lv) for lv in levels}
+                )
+    return pl.DataFrame(rows).sort("model", "step", "band")
 
 
 def add_intervals(
@@ -54,23 +89,42 @@ def add_intervals(
 ) -> pl.DataFrame:
     """Add ``lo_<level>``/``hi_<level>`` to forecasts ``(…, model, step, yhat, scale)``.
 
-    Steps beyond the backtested ones reuse the largest backtested step's quantile; models
-    without a backtest get null bounds.
+    Each forecast takes its volume band's quantile, else (active bands) all active bands',
+    else the pooled one. Steps beyond the backtested ones reuse the largest backtested step's
+    quantile; models without a backtest get null bounds.
     """
-    q = quantiles.rename({"model": "_qm", "step": "_qs"})
     max_step = quantiles.group_by("model").agg(pl.col("step").max().alias("_max"))
-    out = (
-        forecasts.join(max_step, on="model", how="left")
-        .with_columns(_qs=pl.min_horizontal("step", "_max").cast(quantiles["step"].dtype))
-        .join(q, left_on=["model", "_qs"], right_on=["_qm", "_qs"], how="left")
+    out = forecasts.join(max_step, on="model", how="left").with_columns(
+        _qs=pl.min_horizontal("step", "_max").cast(quantiles["step"].dtype),
+        _band=volume_band(pl.col("scale")),
     )
+    tiers = [
+        pl.col("_band"),
+        pl.when(pl.col("_band") > 0).then(pl.lit(ACTIVE)).otherwise(pl.lit(POOLED)),
+        pl.lit(POOLED),
+    ]
+    for tier, band in enumerate(tiers):
+        q = quantiles.select(
+            pl.col("model"),
+            pl.col("step").alias("_qs"),
+            pl.col("band").cast(pl.Int32).alias("_b"),
+            *[pl.col(f"q_{lv}").alias(f"_q{tier}_{lv}") for lv in levels],
+        )
+        out = (
+            out.with_columns(_b=band.cast(pl.Int32))
+            .join(q, on=["model", "_qs", "_b"], how="left")
+            .drop("_b")
+        )
     for lv in levels:
-        half = pl.col(f"q_{lv}") * pl.col("scale")
+        q = pl.coalesce([f"_q{tier}_{lv}" for tier in range(len(tiers))])
+        half = q * pl.col("scale")
         out = out.with_columns(
             (pl.col("yhat") - half).clip(lower_bound=0.0).alias(f"lo_{lv}"),
             (pl.col("yhat") + half).alias(f"hi_{lv}"),
         )
-    return out.drop("_max", "_qs", *[f"q_{lv}" for lv in levels])
+    return out.drop(
+        "_max", "_qs", "_band", *[f"_q{t}_{lv}" for t in range(len(tiers)) for lv in levels]
+    )
 
 
 def coverage(backtest: pl.DataFrame, quantiles: pl.DataFrame, level: int) -> float:

@@ -7,9 +7,11 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+import pytest
 
 from skilltide.forecast.backtest import rolling_forecasts
 from skilltide.forecast.intervals import (
+    POOLED,
     add_intervals,
     conformal_quantiles,
     coverage,
@@ -40,7 +42,8 @@ def test_coverage_close_to_nominal_out_of_sample():
     )
     q = conformal_quantiles(calib)
     assert (q["q_95"] > q["q_80"]).all()
-    assert q.sort("step")["q_80"].is_sorted()  # wider further out
+    pooled = q.filter(pl.col("band") == POOLED)
+    assert pooled.sort("step")["q_80"].is_sorted()  # wider further out
     covered = add_intervals(test, q)
     for level in (80, 95):
         share = covered.select(
@@ -105,3 +108,63 @@ def test_forecast_run_stores_held_out_coverage(db):
         )
     for level in (80, 95):
         assert stored[f"coverage_{level}"] == held_out_coverage(bt, level)
+
+
+def _small_and_large(n=200, t=40, seed=5):
+    """Poisson series of about 3 ads a month and smooth ones of about 3,000: after scaling,
+    the small ones err far more."""
+    rng = np.random.default_rng(seed)
+    small = {f"g/small{i}": rng.poisson(3.0, t).astype(float) for i in range(n)}
+    large = {f"g/large{i}": 3000.0 * (1 + rng.normal(0, 0.02, t)) for i in range(n)}
+    return panel(small | large)
+
+
+def _coverage_by_group(frame, level=80):
+    wide = Wide.from_panel(frame)
+    calib = rolling_forecasts(
+        None, {"naive": Naive}, horizon=2, wide=wide, cutoffs=wide.months[20:30]
+    )
+    test = rolling_forecasts(
+        None, {"naive": Naive}, horizon=2, wide=wide, cutoffs=wide.months[31:37]
+    )
+    covered = add_intervals(test, conformal_quantiles(calib)).with_columns(
+        group=pl.col("unique_id").str.extract(r"g/([a-z]+)"),
+        inside=(pl.col("y") >= pl.col(f"lo_{level}")) & (pl.col("y") <= pl.col(f"hi_{level}")),
+    )
+    return dict(covered.group_by("group").agg(pl.col("inside").mean()).rows())
+
+
+def test_small_and_large_series_each_get_about_their_nominal_coverage():
+    # pooled over both, one quantile would be too wide for the large series (covering ~100 %)
+    # and too narrow for the small ones (~60 %); per volume band each holds its level
+    by_group = _coverage_by_group(_small_and_large())
+    for group in ("small", "large"):
+        assert abs(by_group[group] - 0.80) < 0.07, by_group
+
+
+def test_an_active_series_among_many_dormant_ones_gets_a_real_interval():
+    rng = np.random.default_rng(0)
+    series = {f"g/zero{i}": np.zeros(36) for i in range(2000)}
+    series |= {f"g/live{i}": 40 + np.arange(36) + rng.normal(0, 2, 36) for i in range(3)}
+    out, _ = forecast_panel(panel(series), horizon=3, model="naive")
+    live = out.filter(pl.col("unique_id").str.contains("live"))
+    assert (live["hi_80"] - live["lo_80"]).min() > 1.0  # pooled: 0, from 6,000 zero errors
+    zero = out.filter(pl.col("unique_id").str.contains("zero"))
+    assert (zero["lo_80"] == 0).all()
+
+
+def test_a_sparse_band_falls_back_to_the_active_bands_then_to_all():
+    bt = pl.DataFrame(
+        {
+            "model": "m",
+            "step": 1,
+            "yhat": 0.0,
+            "y": [0.0] * 30 + [3.0] * 25 + [20.0] * 5,
+            "scale": [1.0] * 30 + [5.0] * 25 + [500.0] * 5,  # bands 0, 1 (25 rows), 3 (5 rows)
+        }
+    )
+    q = conformal_quantiles(bt, levels=(80,))
+    assert set(q["band"]) == {POOLED, -1, 0, 1}  # band 3 has too few rows of its own
+    new = pl.DataFrame({"model": "m", "step": 1, "yhat": 0.0, "scale": [1.0, 5.0, 500.0]})
+    half = add_intervals(new, q, (80,))["hi_80"] / new["scale"]
+    assert half.to_list() == pytest.approx([0.0, 0.6, 0.6])  # band 3 borrows the active bands'

@@ -265,6 +265,8 @@ def _jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
                 continue
             if number == 1 and b"\x00" in line:
                 raise UserError(f"{path}: not a JSON Lines file (binary content in line 1)")
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
             try:
                 text, lossy = line.decode("utf-8"), False
             except UnicodeDecodeError:

@@ -87,6 +87,14 @@ def test_malformed_jsonl_line_is_quarantined(wh, tmp_path):
     assert wh.query("SELECT reason, row_number FROM quarantine").rows() == [("malformed_row", 2)]
 
 
+def test_jsonl_with_a_byte_order_mark_reads_its_first_line(wh, tmp_path):
+    path = tmp_path / "ads.jsonl"
+    lines = [json.dumps({"posted_at": f"2024-02-0{i}", "text": f"Python {i}"}) for i in (1, 2)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    summary = ingest_ads(wh, [path], now=NOW)
+    assert (summary["ads_stored"], summary["quarantined"]) == (2, 0)
+
+
 def test_dedup_within_file_keeps_reposts_and_counts_first_month(wh, tmp_path):
     path = write_csv(
         tmp_path / "a.csv",

@@ -225,6 +225,16 @@ def test_malformed_files_commit_nothing(wh, tmp_path):
     assert failed == 5
 
 
+def test_a_mapped_column_that_is_missing_is_an_error(wh, tmp_path):
+    path = write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    jl = tmp_path / "a.jsonl"
+    jl.write_text(json.dumps({"posted_at": "2024-03-10", "text": "Python", "positions": []}))
+    for file, field, column in [(path, "title", "job_title"), (jl, "title", "position.0.title")]:
+        with pytest.raises(UserError, match=f"field {field}: no column '{column}'"):
+            ingest_ads(wh, [file], mapping={field: column}, now=NOW)
+    assert counts(wh)["ads"] == 0
+
+
 def test_formats_gzip_and_nested_paths(wh, tmp_path):
     records = [
         {

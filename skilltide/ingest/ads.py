@@ -3,9 +3,10 @@
 :func:`ingest_ads` is the pipeline entry point (``skilltide ingest ads`` and ``skilltide run``
 call it). All files are ingested in ONE run (one transaction): if any file is malformed, or
 the process dies between batches, nothing of the run is committed. A manifest (``ad_files``)
-makes re-runs incremental: an unchanged file (same path, size and sha256) is skipped; a
-changed file first has its earlier postings, ads and quarantine rows removed (ads also posted
-in other files fall back to their earliest remaining posting), then is read again.
+makes re-runs incremental: an unchanged file (same path and sha256, read with the same
+mapping and source) is skipped; a changed file (or one read another way) first has its
+earlier postings, ads and quarantine rows removed (ads also posted in other files fall back
+to their earliest remaining posting), then is read again.
 
 Example
 -------
@@ -26,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -182,8 +184,11 @@ def _load_coder(wh: Warehouse):
         return None
 
 
-def _file_id(path: Path, sha: str) -> str:
-    return hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:16]
+def _file_id(path: Path, sha: str, fields: dict, source: str | None) -> str:
+    """One version of one file, read one way: the same bytes with another mapping or source
+    give other rows, so they are another version."""
+    how = json.dumps([fields, source], sort_keys=True)
+    return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
 
 
 def _ingest_file(
@@ -200,13 +205,11 @@ def _ingest_file(
     con = run.con
     size = path.stat().st_size
     sha = sha256_file(path)
-    file_id = _file_id(path, sha)
+    file_id = _file_id(path, sha, fields, source)
     fmt, gz = file_format(path)
     stats: dict[str, Any] = {"status": "new", **dict.fromkeys(SUMMARY_KEYS[1:], 0)}
-    previous = con.execute(
-        "SELECT file_id, sha256 FROM ad_files WHERE path = ?", [str(path)]
-    ).fetchall()
-    if previous and previous[0][1] == sha:
+    previous = con.execute("SELECT file_id FROM ad_files WHERE path = ?", [str(path)]).fetchall()
+    if previous and previous[0][0] == file_id:
         stats["status"] = "unchanged"
         return stats
     if previous:

@@ -151,6 +151,18 @@ def test_unchanged_file_changes_nothing(wh, tmp_path):
     assert wh.query("SELECT * FROM demand ORDER BY ALL").equals(demand_before)
 
 
+def test_the_same_file_read_with_another_mapping_or_source_replaces_its_rows(wh, tmp_path):
+    path = write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    ingest_ads(wh, [path], mapping={"title": "company"}, now=NOW)
+    again = ingest_ads(wh, [path], now=NOW)
+    assert (again["replaced_files"], again["ads_stored"]) == (1, 1)
+    assert wh.query("SELECT title, source FROM ads").rows() == [("Analyst", None)]
+    assert ingest_ads(wh, [path], source="jobs", now=NOW)["replaced_files"] == 1
+    assert wh.query("SELECT title, source FROM ads").rows() == [("Analyst", "jobs")]
+    assert ingest_ads(wh, [path], source="jobs", now=NOW)["unchanged_files"] == 1
+    assert counts(wh)["ad_files"] == 1
+
+
 def test_changed_file_replaces_its_rows(wh, tmp_path):
     path = write_csv(
         tmp_path / "a.csv",

@@ -262,6 +262,33 @@ def test_corrupt_file_is_rejected_and_the_rest_proceeds(project):
         assert wh.query("SELECT count(*) AS n FROM rejected_files")["n"][0] == 1
 
 
+def test_a_rejected_file_is_retried_when_it_or_its_mapping_changes(tmp_path):
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    ads = tmp_path / "ads"
+    ads.mkdir()
+    (ads / "a.csv").write_text("id,posted_at,title,body\n1,2024-01-05,Analyst,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+
+    def run_with(source: str) -> list[str]:
+        config.write_text(f'[warehouse]\ndb = "w.duckdb"\n\n[[sources]]\n{source}')
+        summary = run_pipeline(load_settings(config=config, quiet=True))
+        return [summary.status, *(s.status for s in summary.stages)]
+
+    assert run_with('paths = ["ads"]\n') == ["partial", "partial"]  # no column text
+    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "done"]
+    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "skipped"]
+    (ads / "b.csv").write_text("not,a\nvalid,csv,file\n")
+    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["partial", "partial"]
+    (ads / "b.csv").write_text("id,posted_at,title,body\n2,2024-01-06,Clerk,Files\n")
+    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "done"]
+    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "skipped"]
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 2
+        assert wh.query("SELECT count(*) AS n FROM rejected_files")["n"][0] == 0
+
+
 def test_run_without_config_is_a_user_error(tmp_path):
     proc = run_skilltide("run", "--db", tmp_path / "w.duckdb", cwd=tmp_path)
     assert proc.returncode == 1

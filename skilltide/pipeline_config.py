@@ -34,14 +34,26 @@ class Source:
     mapping: dict[str, str] = field(default_factory=dict)
 
     def files(self) -> list[Path]:
+        """The files named or matched, and the ad files (by extension) under folders."""
         found: set[Path] = set()
         for pattern in self.paths:
             path = Path(pattern)
             if path.is_dir():
-                found.update(p for p in path.rglob("*") if p.is_file())
+                # As `skilltide ingest ads FOLDER`: a README beside the ads is not an ad file.
+                found.update(p for p in path.rglob("*") if p.is_file() and _is_ad_file(p))
             else:
                 found.update(Path(p) for p in glob.glob(pattern, recursive=True))
         return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
+
+
+def _is_ad_file(path: Path) -> bool:
+    from skilltide.ingest.readers import file_format
+
+    try:
+        file_format(path)
+    except UserError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

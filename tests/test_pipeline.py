@@ -289,6 +289,17 @@ def test_a_rejected_file_is_retried_when_it_or_its_mapping_changes(tmp_path):
         assert wh.query("SELECT count(*) AS n FROM rejected_files")["n"][0] == 0
 
 
+def test_a_source_folder_yields_its_ad_files_only(tmp_path):
+    from skilltide.pipeline import Source
+
+    for name in ("a.csv", "sub/b.jsonl.gz", "README.md", "notes.txt", ".hidden.csv"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    files = Source("ads", (str(tmp_path),)).files()
+    assert files == [tmp_path / "a.csv", tmp_path / "sub" / "b.jsonl.gz"]
+    assert Source("ads", (str(tmp_path / "*.md"),)).files() == [tmp_path / "README.md"]
+
+
 def test_run_without_config_is_a_user_error(tmp_path):
     proc = run_skilltide("run", "--db", tmp_path / "w.duckdb", cwd=tmp_path)
     assert proc.returncode == 1

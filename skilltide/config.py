@@ -85,7 +85,10 @@ def load_settings(
     elif os.environ.get("SKILLTIDE_DB"):
         db_path = Path(os.environ["SKILLTIDE_DB"])
     elif "db" in settings.section("warehouse"):
-        db_path = settings.path(settings.section("warehouse")["db"])
+        value = settings.section("warehouse")["db"]
+        if not isinstance(value, str):
+            raise UserError(f"{config_path}: [warehouse] db must be a string, not {value!r}")
+        db_path = settings.path(value)
     else:
         db_path = DEFAULT_DB
     verbosity = -1 if quiet else (1 if verbose else 0)

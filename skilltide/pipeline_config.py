@@ -80,15 +80,19 @@ class PipelineConfig:
     def from_settings(cls, settings: Settings) -> PipelineConfig:
         where = settings.config_path or "config"
         sources = []
-        for i, raw in enumerate(settings.data.get("sources", [])):
+        raw_sources = settings.data.get("sources", [])
+        if not isinstance(raw_sources, list):
+            raise UserError(f"{where}: write each source as a [[sources]] table")
+        for i, raw in enumerate(raw_sources):
             if not isinstance(raw, dict) or "paths" not in raw:
                 raise UserError(f"{where}: [[sources]] entry {i + 1} needs paths = [...]")
-            paths = raw["paths"] if isinstance(raw["paths"], list) else [raw["paths"]]
+            name = _string(where, "[[sources]] name", raw.get("name", f"source{i + 1}"))
+            paths = _strings(where, f"[[sources]] {name}: paths", raw["paths"])
             sources.append(
                 Source(
-                    name=str(raw.get("name", f"source{i + 1}")),
+                    name=name,
                     paths=tuple(str(settings.path(p)) for p in paths),
-                    mapping={str(k): str(v) for k, v in raw.get("map", {}).items()},
+                    mapping=_source_map(where, name, raw.get("map", {})),
                 )
             )
         onet = settings.section("onet")
@@ -106,6 +110,7 @@ class PipelineConfig:
                 working_days([], workdays)
             except UserError as e:
                 raise UserError(f"{where}: [forecast] {e}") from None
+        from skilltide.forecast.models.registry import MODELS
         from skilltide.forecast.warehouse import BREAK_SOURCES
 
         forecast_breaks = str(forecast.get("breaks", "stored"))
@@ -114,33 +119,99 @@ class PipelineConfig:
                 f"{where}: [forecast] breaks must be one of {', '.join(BREAK_SOURCES)},"
                 f" not {forecast_breaks!r}"
             )
-        horizon = int(forecast.get("horizon", 6))
+        horizon = forecast.get("horizon", 6)
+        if isinstance(horizon, bool) or not isinstance(horizon, int):
+            raise UserError(f"{where}: [forecast] horizon must be a whole number of months")
         if horizon < 1:
             raise UserError(f"{where}: [forecast] horizon must be at least 1, got {horizon}")
+        model = _string(where, "[forecast] model", forecast.get("model", "auto"))
+        if model not in MODELS:
+            raise UserError(
+                f"{where}: [forecast] model must be one of {', '.join(sorted(MODELS))},"
+                f" not {model!r}"
+            )
+        rerank = onet.get("rerank")
+        if rerank is not None and not isinstance(rerank, bool):
+            raise UserError(f"{where}: [onet] rerank must be true or false, not {rerank!r}")
+        taxonomy = settings.section("taxonomy").get("files", [])
         return cls(
             sources=tuple(sources),
             taxonomy_files=tuple(
-                settings.path(p) for p in settings.section("taxonomy").get("files", [])
+                settings.path(p) for p in _strings(where, "[taxonomy] files", taxonomy)
             ),
-            onet_dirs=tuple(settings.path(p) for p in onet.get("dirs", [])),
-            workbank_dir=settings.path(workbank["dir"]) if "dir" in workbank else None,
+            onet_dirs=tuple(
+                settings.path(p) for p in _strings(where, "[onet] dirs", onet.get("dirs", []))
+            ),
+            workbank_dir=settings.path(_string(where, "[workbank] dir", workbank["dir"]))
+            if "dir" in workbank
+            else None,
             # A missing [breaks] or [forecast] section means the stage does not run.
-            breaks_granularities=tuple(breaks.get("granularities", ["market"]))
+            breaks_granularities=_granularities(where, "[breaks]", breaks)
             if "breaks" in settings.data
             else (),
-            forecast_granularities=tuple(forecast.get("granularities", ["market"]))
+            forecast_granularities=_granularities(where, "[forecast]", forecast)
             if "forecast" in settings.data
             else (),
             horizon=horizon,
-            model=str(forecast.get("model", "auto")),
+            model=model,
             workdays=workdays,
             forecast_breaks=forecast_breaks,
-            coder_rerank=None if "rerank" not in onet else bool(onet["rerank"]),
+            coder_rerank=rerank,
             graph=graph or None,
-            report_out=settings.path(report["out"]) if "out" in report else None,
-            report_title=report.get("title"),
-            report_granularity=str(report.get("granularity", "market")),
+            report_out=settings.path(_string(where, "[report] out", report["out"]))
+            if "out" in report
+            else None,
+            report_title=_string(where, "[report] title", report["title"])
+            if "title" in report
+            else None,
+            report_granularity=_granularities(
+                where, "[report]", {"granularity": report.get("granularity", "market")}
+            )[0],
         )
+
+
+def _string(where: object, name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise UserError(f"{where}: {name} must be a string, not {value!r}")
+    return value
+
+
+def _strings(where: object, name: str, value: object) -> tuple[str, ...]:
+    """A list of strings; one string is a list of one (not of its characters)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise UserError(f"{where}: {name} must be a list of strings, not {value!r}")
+    return tuple(items)
+
+
+def _granularities(where: object, section: str, table: dict) -> tuple[str, ...]:
+    """``granularities`` (or ``granularity``) of a section, each a granularity of the panels."""
+    from skilltide.ingest.demand import GRANULARITIES
+
+    key = "granularity" if "granularity" in table else "granularities"
+    found = _strings(where, f"{section} {key}", table.get(key, ["market"]))
+    for g in found:
+        if g not in GRANULARITIES:
+            raise UserError(
+                f"{where}: {section} {key}: unknown granularity {g!r};"
+                f" use {', '.join(GRANULARITIES)}"
+            )
+    return found
+
+
+def _source_map(where: object, name: str, value: object) -> dict[str, str]:
+    """A source's ``map``, checked as ``--map`` is (known fields, column names as strings)."""
+    from skilltide.ingest.mapping import parse_mapping
+
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise UserError(
+            f'{where}: [[sources]] {name}: map must be a table of FIELD = "column", not {value!r}'
+        )
+    try:
+        parse_mapping(value)
+    except UserError as exc:
+        raise UserError(f"{where}: [[sources]] {name}: map: {exc}") from None
+    return {str(k): v for k, v in value.items()}
 
 
 def write_example_config(out: Path, ads: Path | None = None, force: bool = False) -> Path:

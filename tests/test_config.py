@@ -66,3 +66,10 @@ def test_forecast_breaks_setting_is_read_and_checked(tmp_path):
     config.write_text('[forecast]\nbreaks = "sometimes"\n')
     with pytest.raises(UserError, match=r"\[forecast\] breaks must be one of stored"):
         PipelineConfig.from_settings(load_settings(config=config))
+
+
+def test_warehouse_db_of_the_wrong_type_is_a_user_error(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[warehouse]\ndb = 5\n")
+    with pytest.raises(UserError, match=r"c.toml: \[warehouse\] db must be a string"):
+        load_settings(config=config)

@@ -79,6 +79,7 @@ class PipelineConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> PipelineConfig:
         where = settings.config_path or "config"
+        _check_names(where, settings.data)
         sources = []
         raw_sources = settings.data.get("sources", [])
         if not isinstance(raw_sources, list):
@@ -168,6 +169,39 @@ class PipelineConfig:
                 where, "[report]", {"granularity": report.get("granularity", "market")}
             )[0],
         )
+
+
+# The sections of the config file and their settings ([ingest] is read by `ingest ads`).
+SETTINGS = {
+    "warehouse": ("db",),
+    "sources": ("name", "paths", "map"),
+    "ingest": ("map", "source", "memory_limit"),
+    "taxonomy": ("files",),
+    "onet": ("dirs", "rerank"),
+    "workbank": ("dir",),
+    "breaks": ("granularities",),
+    "forecast": ("granularities", "horizon", "model", "workdays", "breaks"),
+    "graph": ("source", "element", "weight", "threshold", "seed", "n_null", "neighbours"),
+    "report": ("out", "title", "granularity"),
+}
+
+
+def _check_names(where: object, data: dict) -> None:
+    """Refuse a section or setting skilltide does not know (a typo would be ignored)."""
+    import difflib
+
+    def unknown(what: str, name: str, known) -> UserError:
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"
+        return UserError(f"{where}: unknown {what} {name!r}{hint}")
+
+    for section, table in data.items():
+        if section not in SETTINGS:
+            raise unknown("section", section, SETTINGS)
+        for entry in table if isinstance(table, list) else [table]:
+            for key in entry if isinstance(entry, dict) else ():
+                if key not in SETTINGS[section]:
+                    raise unknown(f"setting in [{section}]:", key, SETTINGS[section])
 
 
 def _string(where: object, name: str, value: object) -> str:

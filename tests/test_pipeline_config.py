@@ -52,3 +52,25 @@ def test_one_string_where_a_list_is_expected_is_a_list_of_one(tmp_path):
     assert config.taxonomy_files == (tmp_path / "skills.csv",)
     assert config.breaks_granularities == ("major_group",)
     assert config.forecast_granularities == ("market",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[source]]\npaths = ["ads"]', r"unknown section 'source' \(did you mean 'sources'\?\)"),
+        ("[forecast]\nhorizion = 3", r"\[forecast\]: 'horizion' \(did you mean 'horizon'\?\)"),
+        ('[[sources]]\npaths = ["ads"]\nmapping = { text = "body" }', "'mapping'"),
+        ('[graph]\nsourc = "ads"', r"\[graph\]: 'sourc'"),
+    ],
+)
+def test_an_unknown_section_or_setting_is_refused(tmp_path, text, message):
+    with pytest.raises(UserError, match=message):
+        config_of(tmp_path, text)
+
+
+def test_the_example_config_has_known_settings_only(tmp_path):
+    from skilltide.pipeline_config import write_example_config
+
+    path = write_example_config(tmp_path / "skilltide.toml", ads=tmp_path / "ads")
+    config = PipelineConfig.from_settings(load_settings(config=path))
+    assert config.sources[0].paths == (str((tmp_path / "ads").resolve()),)

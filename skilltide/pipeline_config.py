@@ -34,15 +34,20 @@ class Source:
     mapping: dict[str, str] = field(default_factory=dict)
 
     def files(self) -> list[Path]:
-        """The files named or matched, and the ad files (by extension) under folders."""
+        """The files named or matched, and the ad files (by extension) under folders; a file
+        or folder named (not a pattern) that does not exist is an error."""
         found: set[Path] = set()
         for pattern in self.paths:
             path = Path(pattern)
             if path.is_dir():
                 # As `skilltide ingest ads FOLDER`: a README beside the ads is not an ad file.
                 found.update(p for p in path.rglob("*") if p.is_file() and _is_ad_file(p))
-            else:
+            elif any(c in pattern for c in "*?["):  # a pattern may match nothing yet
                 found.update(Path(p) for p in glob.glob(pattern, recursive=True))
+            elif path.is_file():
+                found.add(path)
+            else:  # a mistyped or unmounted folder must not look like "no new ads"
+                raise UserError(f"source {self.name!r}: {pattern}: no such file or folder")
         return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from skilltide.errors import UserError
 from skilltide.store import Warehouse
 from tests.conftest import run_skilltide
 
@@ -298,6 +299,9 @@ def test_a_source_folder_yields_its_ad_files_only(tmp_path):
     files = Source("ads", (str(tmp_path),)).files()
     assert files == [tmp_path / "a.csv", tmp_path / "sub" / "b.jsonl.gz"]
     assert Source("ads", (str(tmp_path / "*.md"),)).files() == [tmp_path / "README.md"]
+    assert Source("ads", (str(tmp_path / "*.parquet"),)).files() == []
+    with pytest.raises(UserError, match=r"source 'ads': .*/adz: no such file or folder"):
+        Source("ads", (str(tmp_path / "adz"),)).files()
 
 
 def test_run_without_config_is_a_user_error(tmp_path):

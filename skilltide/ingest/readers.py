@@ -132,12 +132,31 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
             "gzip" in message.lower() or "compress" in message.lower() or isinstance(exc, OSError)
         ):
             raise UserError(f"{path}: truncated or corrupt gzip file ({message})") from None
+        row = _ragged_row(path, delimiter, gz, len(header))
+        where = f"at row {row}" if row else f"after row {done}"
         raise UserError(
-            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file "
-            f"after row {done}: {message}"
+            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file {where}: {message}"
         ) from None
     finally:
         stream.close()
+
+
+def _ragged_row(path: Path, delimiter: str, gz: bool, width: int) -> int | None:
+    """The number of the first record whose field count differs from the header's (the
+    Arrow reader's error does not say); None when every record fits."""
+    import csv
+
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+            records = (r for r in csv.reader(fh, delimiter=delimiter) if r)  # as Arrow: no blanks
+            next(records, None)
+            for number, record in enumerate(records, start=1):
+                if len(record) != width:
+                    return number
+    except (OSError, EOFError, csv.Error):
+        return None
+    return None
 
 
 def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:

@@ -247,6 +247,15 @@ def test_a_mapped_column_that_is_missing_is_an_error(wh, tmp_path):
     assert counts(wh)["ads"] == 0
 
 
+def test_a_ragged_csv_row_is_named_by_its_number(wh, tmp_path):
+    rows = [f'{i},2024-03-10,Analyst,Acme,North,,"Uses\n\nPython {i}"' for i in range(1, 3001)]
+    rows[2499] = "2500,2024-03-10,Analyst,Acme,North"
+    path = write_csv(tmp_path / "a.csv.gz", rows)
+    path.write_bytes(gzip.compress(path.read_bytes()))
+    with pytest.raises(UserError, match=r"a\.csv\.gz: not a valid CSV file at row 2500: "):
+        ingest_ads(wh, [path], batch_rows=1000, now=NOW)
+
+
 def test_formats_gzip_and_nested_paths(wh, tmp_path):
     records = [
         {

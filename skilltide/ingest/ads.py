@@ -33,6 +33,8 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from skilltide.console import quiet_progress
 from skilltide.errors import UserError
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
@@ -158,7 +160,10 @@ def _duckdb_memory_limit(con, limit: str | None):
     con.execute("RESET memory_limit")
     # The setting reads back rounded (18.8 GiB): restore the default exactly with RESET.
     restore = "RESET memory_limit" if current() == before else f"SET memory_limit = '{before}'"
-    con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        con.execute(f"SET memory_limit = '{limit}'")
+    except duckdb.Error as exc:  # the run's transaction is aborted: it rolls back
+        raise UserError(f"memory limit {limit!r}: {str(exc).splitlines()[0]}") from None
     try:
         yield
     finally:

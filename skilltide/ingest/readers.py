@@ -107,7 +107,7 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
     stream = pa.input_stream(str(path), compression="gzip" if gz else None)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     convert = pacsv.ConvertOptions(column_types={c: pa.binary() for c in header})
-    read = pacsv.ReadOptions(block_size=8 << 20)
+    read = pacsv.ReadOptions(block_size=8 << 20, column_names=header, skip_rows=1)
     done = 0
     try:
         reader = pacsv.open_csv(
@@ -176,7 +176,18 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:
         raise UserError(f"{path}: empty file, expected a header row")
     import csv
 
-    return next(csv.reader([line], delimiter=delimiter))
+    # An unnamed column (pandas writes its index so) is named by its position; a repeated
+    # name would leave a mapped field ambiguous.
+    names = [
+        n or f"column_{i}" for i, n in enumerate(next(csv.reader([line], delimiter=delimiter)), 1)
+    ]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UserError(
+            f"{path}, row 0 (header): column {repeated[0]!r} appears more than once; "
+            "give every column its own name"
+        )
+    return names
 
 
 def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int) -> pl.DataFrame:

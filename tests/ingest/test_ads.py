@@ -256,6 +256,18 @@ def test_a_ragged_csv_row_is_named_by_its_number(wh, tmp_path):
         ingest_ads(wh, [path], batch_rows=1000, now=NOW)
 
 
+def test_csv_header_with_an_unnamed_column_or_a_repeated_name(wh, tmp_path):
+    pandas_index = tmp_path / "a.csv"  # DataFrame.to_csv() writes its index without a name
+    pandas_index.write_text(",posted_at,title,text\n0,2024-03-10,Analyst,Uses Python\n1,,A,B\n")
+    summary = ingest_ads(wh, [pandas_index], now=NOW)
+    assert (summary["ads_stored"], summary["quarantined"]) == (1, 1)
+    assert json.loads(wh.query("SELECT raw FROM quarantine")["raw"][0])["column_1"] == "1"
+    repeated = tmp_path / "b.csv"
+    repeated.write_text("posted_at,text,text\n2024-03-10,Uses Python,Uses SQL\n")
+    with pytest.raises(UserError, match=r"b\.csv, row 0 \(header\): column 'text' appears more"):
+        ingest_ads(wh, [repeated], now=NOW)
+
+
 def test_formats_gzip_and_nested_paths(wh, tmp_path):
     records = [
         {

@@ -307,7 +307,13 @@ def _jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
                 record = None
             if not isinstance(record, dict):
                 record = None
-            values = [_walk(record, paths[f]) if record else None for f in FIELDS]
+            # A key that itself holds dots ("ad.title") is read as it is, as a CSV column is.
+            values = [
+                _walk(record, [mapping[f]] if mapping[f] in record else paths[f])
+                if record
+                else None
+                for f in FIELDS
+            ]
             broken = None
             if lossy:
                 broken = next(

@@ -268,6 +268,15 @@ def test_csv_header_with_an_unnamed_column_or_a_repeated_name(wh, tmp_path):
         ingest_ads(wh, [repeated], now=NOW)
 
 
+def test_jsonl_key_with_dots_is_read_as_a_key(wh, tmp_path):
+    path = tmp_path / "ads.jsonl"
+    record = {"ad.date": "2024-02-01", "ad.body": "Uses Python", "job": {"title": "Analyst"}}
+    path.write_text(json.dumps(record) + "\n")
+    mapping = {"posted_at": "ad.date", "text": "ad.body", "title": "job.title"}
+    assert ingest_ads(wh, [path], mapping=mapping, now=NOW)["ads_stored"] == 1
+    assert wh.query("SELECT title, month FROM ads").rows() == [("Analyst", dt.date(2024, 2, 1))]
+
+
 def test_formats_gzip_and_nested_paths(wh, tmp_path):
     records = [
         {

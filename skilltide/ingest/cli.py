@@ -25,7 +25,8 @@ MapOption = Annotated[
 @command(ingest_app, "ads")
 def ads_command(
     paths: Annotated[
-        list[Path], typer.Argument(help="Ad files (CSV/TSV/JSONL/Parquet, .gz) or folders.")
+        list[Path],
+        typer.Argument(help="Ad files (CSV/TSV/JSONL, plain or .gz; Parquet) or folders."),
     ],
     settings: Settings,
     map_: MapOption = None,

@@ -1,4 +1,4 @@
-"""Read ad files (CSV, TSV, JSON Lines, Parquet; plain or gzip) in bounded batches.
+"""Read ad files (CSV, TSV, JSON Lines: plain or gzip; Parquet) in bounded batches.
 
 Each batch is a polars frame with one String column per ad field (``id``, ``posted_at``,
 ``title``, ``text``, ``company``, ``region``, ``occupation``; NULL where the file has no such
@@ -75,6 +75,11 @@ def read_batches(
             yield from _csv_batches(path, mapping, batch_rows, "\t" if fmt == "tsv" else ",", gz)
         elif fmt == "jsonl":
             yield from _jsonl_batches(path, mapping, batch_rows, gz)
+        elif gz:
+            raise UserError(
+                f"{path}: a gzipped Parquet file; Parquet compresses its own columns, so "
+                "gunzip it (or write it without .gz) first"
+            )
         else:
             yield from _parquet_batches(path, mapping, batch_rows)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:

@@ -219,6 +219,8 @@ def test_malformed_files_commit_nothing(wh, tmp_path):
     truncated.write_bytes(data[: len(data) // 2])
     not_gzip = tmp_path / "e.jsonl.gz"
     not_gzip.write_text("{}\n")
+    gz_parquet = tmp_path / "g.parquet.gz"
+    gz_parquet.write_bytes(gzip.compress(b"PAR1 not really parquet PAR1"))
     no_text = tmp_path / "f.csv"
     no_text.write_text("id,posted_at,body\n1,2024-01-01,hello\n")
     before = counts(wh)
@@ -228,13 +230,14 @@ def test_malformed_files_commit_nothing(wh, tmp_path):
         (truncated, "gzip"),
         (not_gzip, "gzip"),
         (no_text, "field text"),
+        (gz_parquet, "a gzipped Parquet file"),
     ]:
         with pytest.raises(UserError, match=words) as err:
             ingest_ads(wh, [good, bad], now=NOW)
         assert bad.name in str(err.value)
         assert counts(wh) == before
     failed = wh.query("SELECT count(*) AS n FROM runs WHERE status = 'failed'")["n"][0]
-    assert failed == 5
+    assert failed == 6
 
 
 def test_a_mapped_column_that_is_missing_is_an_error(wh, tmp_path):

@@ -298,14 +298,14 @@ class Pipeline:
             # Only files rejected before are hashed here; ingest_ads hashes the rest itself.
             # A file is retried when it, or the mapping it was read with, has changed.
             seen = rejected.get(str(path))
-            if seen is not None and seen == (sha256_file(path), source.mapping):
+            if seen is not None and seen == (_sha256(path), source.mapping):
                 self.log.warning("file.still_rejected", file=str(path))
                 totals["rejected"].append(str(path))
                 continue
             try:
                 result = ingest_ads(self.wh, [path], mapping=source.mapping, source=source.name)
             except UserError as exc:
-                self._reject(path, sha256_file(path), str(exc), source.mapping)
+                self._reject(path, _sha256(path), str(exc), source.mapping)
                 self.log.warning("file.rejected", file=str(path), reason=str(exc))
                 totals["rejected"].append(str(path))
                 continue
@@ -385,6 +385,14 @@ def _files_fingerprint(paths, extra: object = None) -> str:
             st = p.stat() if p.exists() else None
             entries.append((str(p), st.st_size if st else None, st.st_mtime_ns if st else None))
     return _digest([entries, extra])
+
+
+def _sha256(path: Path) -> str:
+    """The file's sha256, or "" while it cannot be read (retried once it can)."""
+    try:
+        return sha256_file(path)
+    except OSError:
+        return ""
 
 
 def _stored_coder_rerank(wh) -> bool:

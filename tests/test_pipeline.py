@@ -304,6 +304,34 @@ def test_a_source_folder_yields_its_ad_files_only(tmp_path):
         Source("ads", (str(tmp_path / "adz"),)).files()
 
 
+def test_an_unreadable_file_is_rejected_and_the_rest_proceeds(tmp_path, monkeypatch):
+    import skilltide.ingest.ads
+    import skilltide.pipeline
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    def sha256_file(path):  # as chmod 000 does for a non-root user
+        if path.name == "b.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    real = skilltide.pipeline.sha256_file
+    monkeypatch.setattr(skilltide.ingest.ads, "sha256_file", sha256_file)
+    monkeypatch.setattr(skilltide.pipeline, "sha256_file", sha256_file)
+    (tmp_path / "ads").mkdir()
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / "ads" / name).write_text(f"posted_at,text\n2024-01-05,{name}\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text('[warehouse]\ndb = "w.duckdb"\n\n[[sources]]\npaths = ["ads"]\n')
+    summary = run_pipeline(load_settings(config=config, quiet=True))
+    assert summary.status == "partial"
+    assert summary.stages[0].summary["rejected"] == [str(tmp_path / "ads" / "b.csv")]
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 1
+        reason = wh.query("SELECT reason FROM rejected_files")["reason"][0]
+    assert "b.csv: cannot read it (Permission denied)" in reason
+
+
 def test_run_without_config_is_a_user_error(tmp_path):
     proc = run_skilltide("run", "--db", tmp_path / "w.duckdb", cwd=tmp_path)
     assert proc.returncode == 1

@@ -209,7 +209,10 @@ def _ingest_file(
 ) -> dict[str, Any]:
     con = run.con
     size = path.stat().st_size
-    sha = sha256_file(path)
+    try:
+        sha = sha256_file(path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     file_id = _file_id(path, sha, fields, source)
     fmt, gz = file_format(path)
     stats: dict[str, Any] = {"status": "new", **dict.fromkeys(SUMMARY_KEYS[1:], 0)}

@@ -280,6 +280,18 @@ def test_jsonl_key_with_dots_is_read_as_a_key(wh, tmp_path):
     assert wh.query("SELECT title, month FROM ads").rows() == [("Analyst", dt.date(2024, 2, 1))]
 
 
+def test_a_file_that_cannot_be_read_is_a_user_error(wh, tmp_path, monkeypatch):
+    import skilltide.ingest.ads as ads
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    monkeypatch.setattr(ads, "sha256_file", denied)  # as chmod 000 does for a non-root user
+    with pytest.raises(UserError, match=r"a\.csv: cannot read it \(Permission denied\)"):
+        ingest_ads(wh, [tmp_path], now=NOW)
+
+
 def test_formats_gzip_and_nested_paths(wh, tmp_path):
     records = [
         {

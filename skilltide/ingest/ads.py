@@ -54,11 +54,15 @@ SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined",
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, plus the supported files under named folders (sorted, recursive)."""
+    """Files named, plus the supported files under named folders (sorted, recursive, not
+    hidden)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and _supported(f))
+            # Hidden files (macOS' ._ads.csv resource forks) are not ads, as in skilltide run.
+            found = sorted(
+                f for f in p.rglob("*") if f.is_file() and _supported(f) and f.name[0] != "."
+            )
             if not found:
                 raise UserError(f"{p}: folder has no ad files ({', '.join(sorted(FORMATS))})")
             files.extend(found)

@@ -163,6 +163,14 @@ def test_the_same_file_read_with_another_mapping_or_source_replaces_its_rows(wh,
     assert counts(wh)["ad_files"] == 1
 
 
+def test_a_folder_yields_its_ad_files_but_not_hidden_ones(wh, tmp_path):
+    write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    (tmp_path / "._a.csv").write_bytes(b"\x00\x05\x16\x07\x00\x02Mac OS X")  # a resource fork
+    (tmp_path / "README.md").write_text("# ads\n")
+    summary = ingest_ads(wh, [tmp_path], now=NOW)
+    assert (summary["files"], summary["ads_stored"]) == (1, 1)
+
+
 def test_changed_file_replaces_its_rows(wh, tmp_path):
     path = write_csv(
         tmp_path / "a.csv",

@@ -258,6 +258,10 @@ def write_example_config(out: Path, ads: Path | None = None, force: bool = False
     from importlib import resources
 
     out = Path(out)
+    if out.is_dir():
+        raise UserError(f"{out}: is a folder; give the config file, e.g. {out / 'skilltide.toml'}")
+    if not out.parent.is_dir():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
     if out.exists() and not force:
         raise UserError(f"{out}: already exists (use --force to overwrite)")
     template = resources.files("skilltide.templates").joinpath("skilltide.toml").read_text()

@@ -74,3 +74,12 @@ def test_the_example_config_has_known_settings_only(tmp_path):
     path = write_example_config(tmp_path / "skilltide.toml", ads=tmp_path / "ads")
     config = PipelineConfig.from_settings(load_settings(config=path))
     assert config.sources[0].paths == (str((tmp_path / "ads").resolve()),)
+
+
+def test_init_into_a_folder_or_a_missing_folder_is_a_user_error(tmp_path):
+    from skilltide.pipeline_config import write_example_config
+
+    with pytest.raises(UserError, match="is a folder"):
+        write_example_config(tmp_path, force=True)
+    with pytest.raises(UserError, match=r"folder .*missing does not exist"):
+        write_example_config(tmp_path / "missing" / "skilltide.toml")

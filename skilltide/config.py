@@ -63,9 +63,16 @@ def read_config(path: Path) -> dict[str, Any]:
     """Parse a TOML config file, with a clear error naming the file and line."""
     if not path.exists():
         raise UserError(f"{path}: config file not found")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a config file")
+    data = path.read_bytes()
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = data.decode("utf-8-sig")  # without the byte order mark some editors write
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UserError(f"{path}, line {line}: not valid UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML: {exc}") from None
 

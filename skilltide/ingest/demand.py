@@ -32,6 +32,7 @@ import duckdb
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
 
 GRANULARITIES = ("market", "region", "major_group", "occupation", "company")
@@ -355,6 +356,7 @@ def import_demand(
         run.count("demand_totals", n_totals)
         summary = {
             "file": str(path),
+            "sha256": sha256_file(path),  # provenance: the panel's rows came from these bytes
             "panel": panel,
             "layout": layout,
             "rows": rows,

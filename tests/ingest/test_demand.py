@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import polars as pl
 import pytest
@@ -115,6 +117,8 @@ def test_import_long_panel_with_groups_and_taxonomy_names(wh, tmp_path):
     ).rows()
     assert rows[0] == ("custom:python", "north", dt.date(2024, 1, 1), 3.0, 10.0, 0.3)
     assert rows[2][0] == "mine:Unknown Tool"
+    notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [s["run_id"]])["notes"][0]
+    assert json.loads(notes)["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     # Re-importing replaces, never duplicates.
     import_demand(wh, path, panel="mine")
     assert wh.query("SELECT count(*) AS n FROM demand WHERE panel = 'mine'")["n"][0] == 3

@@ -87,14 +87,6 @@ def test_malformed_jsonl_line_is_quarantined(wh, tmp_path):
     assert wh.query("SELECT reason, row_number FROM quarantine").rows() == [("malformed_row", 2)]
 
 
-def test_jsonl_with_a_byte_order_mark_reads_its_first_line(wh, tmp_path):
-    path = tmp_path / "ads.jsonl"
-    lines = [json.dumps({"posted_at": f"2024-02-0{i}", "text": f"Python {i}"}) for i in (1, 2)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
-    summary = ingest_ads(wh, [path], now=NOW)
-    assert (summary["ads_stored"], summary["quarantined"]) == (2, 0)
-
-
 def test_dedup_within_file_keeps_reposts_and_counts_first_month(wh, tmp_path):
     path = write_csv(
         tmp_path / "a.csv",
@@ -246,46 +238,6 @@ def test_malformed_files_commit_nothing(wh, tmp_path):
         assert counts(wh) == before
     failed = wh.query("SELECT count(*) AS n FROM runs WHERE status = 'failed'")["n"][0]
     assert failed == 6
-
-
-def test_a_mapped_column_that_is_missing_is_an_error(wh, tmp_path):
-    path = write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
-    jl = tmp_path / "a.jsonl"
-    jl.write_text(json.dumps({"posted_at": "2024-03-10", "text": "Python", "positions": []}))
-    for file, field, column in [(path, "title", "job_title"), (jl, "title", "position.0.title")]:
-        with pytest.raises(UserError, match=f"field {field}: no column '{column}'"):
-            ingest_ads(wh, [file], mapping={field: column}, now=NOW)
-    assert counts(wh)["ads"] == 0
-
-
-def test_a_ragged_csv_row_is_named_by_its_number(wh, tmp_path):
-    rows = [f'{i},2024-03-10,Analyst,Acme,North,,"Uses\n\nPython {i}"' for i in range(1, 3001)]
-    rows[2499] = "2500,2024-03-10,Analyst,Acme,North"
-    path = write_csv(tmp_path / "a.csv.gz", rows)
-    path.write_bytes(gzip.compress(path.read_bytes()))
-    with pytest.raises(UserError, match=r"a\.csv\.gz: not a valid CSV file at row 2500: "):
-        ingest_ads(wh, [path], batch_rows=1000, now=NOW)
-
-
-def test_csv_header_with_an_unnamed_column_or_a_repeated_name(wh, tmp_path):
-    pandas_index = tmp_path / "a.csv"  # DataFrame.to_csv() writes its index without a name
-    pandas_index.write_text(",posted_at,title,text\n0,2024-03-10,Analyst,Uses Python\n1,,A,B\n")
-    summary = ingest_ads(wh, [pandas_index], now=NOW)
-    assert (summary["ads_stored"], summary["quarantined"]) == (1, 1)
-    assert json.loads(wh.query("SELECT raw FROM quarantine")["raw"][0])["column_1"] == "1"
-    repeated = tmp_path / "b.csv"
-    repeated.write_text("posted_at,text,text\n2024-03-10,Uses Python,Uses SQL\n")
-    with pytest.raises(UserError, match=r"b\.csv, row 0 \(header\): column 'text' appears more"):
-        ingest_ads(wh, [repeated], now=NOW)
-
-
-def test_jsonl_key_with_dots_is_read_as_a_key(wh, tmp_path):
-    path = tmp_path / "ads.jsonl"
-    record = {"ad.date": "2024-02-01", "ad.body": "Uses Python", "job": {"title": "Analyst"}}
-    path.write_text(json.dumps(record) + "\n")
-    mapping = {"posted_at": "ad.date", "text": "ad.body", "title": "job.title"}
-    assert ingest_ads(wh, [path], mapping=mapping, now=NOW)["ads_stored"] == 1
-    assert wh.query("SELECT title, month FROM ads").rows() == [("Analyst", dt.date(2024, 2, 1))]
 
 
 def test_a_file_that_cannot_be_read_is_a_user_error(wh, tmp_path, monkeypatch):

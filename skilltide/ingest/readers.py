@@ -76,10 +76,7 @@ def read_batches(
         elif fmt == "jsonl":
             yield from _jsonl_batches(path, mapping, batch_rows, gz)
         elif gz:
-            raise UserError(
-                f"{path}: a gzipped Parquet file; Parquet compresses its own columns, so "
-                "gunzip it (or write it without .gz) first"
-            )
+            raise UserError(f"{path}: a gzipped Parquet file (it compresses itself): gunzip it")
         else:
             yield from _parquet_batches(path, mapping, batch_rows)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -147,8 +144,7 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
 
 
 def _ragged_row(path: Path, delimiter: str, gz: bool, width: int) -> int | None:
-    """The number of the first record whose field count differs from the header's (the
-    Arrow reader's error does not say); None when every record fits."""
+    """The first record whose field count is not the header's (Arrow's error does not say)."""
     import csv
 
     opener = gzip.open if gz else open
@@ -181,8 +177,7 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:
         raise UserError(f"{path}: empty file, expected a header row")
     import csv
 
-    # An unnamed column (pandas writes its index so) is named by its position; a repeated
-    # name would leave a mapped field ambiguous.
+    # pandas writes its index as an unnamed column; a repeated name would be ambiguous.
     names = [
         n or f"column_{i}" for i, n in enumerate(next(csv.reader([line], delimiter=delimiter)), 1)
     ]

@@ -290,7 +290,7 @@ class Pipeline:
         return {"files": [add_taxonomy_csv(self.wh, p) for p in self.config.taxonomy_files]}
 
     def _ingest(self, source: Source) -> dict:
-        from skilltide.ingest.ads import ingest_ads
+        from skilltide.ingest.ads import MEMORY_LIMIT, ingest_ads
 
         totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
         rejected = self._rejected_files()
@@ -303,7 +303,13 @@ class Pipeline:
                 totals["rejected"].append(str(path))
                 continue
             try:
-                result = ingest_ads(self.wh, [path], mapping=source.mapping, source=source.name)
+                result = ingest_ads(
+                    self.wh,
+                    [path],
+                    mapping=source.mapping,
+                    source=source.name,
+                    memory_limit=self.config.memory_limit or MEMORY_LIMIT,
+                )
             except UserError as exc:
                 self._reject(path, _sha256(path), str(exc), source.mapping)
                 self.log.warning("file.rejected", file=str(path), reason=str(exc))

@@ -80,6 +80,7 @@ class PipelineConfig:
     report_out: Path | None = None
     report_title: str | None = None
     report_granularity: str = "market"
+    memory_limit: str | None = None  # [ingest] memory_limit, as for `skilltide ingest ads`
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PipelineConfig:
@@ -107,6 +108,7 @@ class PipelineConfig:
         report = settings.section("report")
         graph = settings.section("graph")
         workbank = settings.section("workbank")
+        ingest = settings.section("ingest")
         workdays = forecast.get("workdays")
         if workdays is not None:
             from skilltide.forecast.calendar import working_days
@@ -173,10 +175,14 @@ class PipelineConfig:
             report_granularity=_granularities(
                 where, "[report]", {"granularity": report.get("granularity", "market")}
             )[0],
+            memory_limit=_memory_limit(where, ingest["memory_limit"])
+            if "memory_limit" in ingest
+            else None,
         )
 
 
-# The sections of the config file and their settings ([ingest] is read by `ingest ads`).
+# The sections of the config file and their settings ([ingest] map and source are read by
+# `skilltide ingest ads` only: each [[sources]] has its own).
 SETTINGS = {
     "warehouse": ("db",),
     "sources": ("name", "paths", "map"),
@@ -221,6 +227,19 @@ def _strings(where: object, name: str, value: object) -> tuple[str, ...]:
     if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
         raise UserError(f"{where}: {name} must be a list of strings, not {value!r}")
     return tuple(items)
+
+
+def _memory_limit(where: object, value: object) -> str:
+    """``[ingest] memory_limit`` as DuckDB reads it (checked now, not at each file)."""
+    import duckdb
+
+    value = _string(where, "[ingest] memory_limit", value)
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"SET memory_limit = '{value.replace(chr(39), chr(39) * 2)}'")
+    except duckdb.Error as exc:
+        raise UserError(f"{where}: [ingest] memory_limit {value!r}: {exc}") from None
+    return value
 
 
 def _granularities(where: object, section: str, table: dict) -> tuple[str, ...]:

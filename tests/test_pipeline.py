@@ -332,6 +332,30 @@ def test_an_unreadable_file_is_rejected_and_the_rest_proceeds(tmp_path, monkeypa
     assert "b.csv: cannot read it (Permission denied)" in reason
 
 
+def test_the_ingest_memory_limit_applies_to_the_run(tmp_path, monkeypatch):
+    import skilltide.ingest.ads
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    limits = []
+    real = skilltide.ingest.ads.ingest_ads
+    monkeypatch.setattr(
+        skilltide.ingest.ads,
+        "ingest_ads",
+        lambda *a, **kw: limits.append(kw["memory_limit"]) or real(*a, **kw),
+    )
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text('[ingest]\nmemory_limit = "512MB"\n[[sources]]\npaths = ["ads"]\n')
+    settings = load_settings(config=config, db=tmp_path / "w.duckdb", quiet=True)
+    assert run_pipeline(settings).status == "success"
+    assert limits == ["512MB"]
+    config.write_text('[ingest]\nmemory_limit = "lots"\n[[sources]]\npaths = ["ads"]\n')
+    with pytest.raises(UserError, match=r"\[ingest\] memory_limit 'lots': "):
+        run_pipeline(load_settings(config=config, db=tmp_path / "w.duckdb"))
+
+
 def test_run_without_config_is_a_user_error(tmp_path):
     proc = run_skilltide("run", "--db", tmp_path / "w.duckdb", cwd=tmp_path)
     assert proc.returncode == 1

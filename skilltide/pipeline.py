@@ -294,22 +294,17 @@ class Pipeline:
 
         totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
         rejected = self._rejected_files()
+        cap = self.config.memory_limit or MEMORY_LIMIT
         for path in source.files():
-            # Only files rejected before are hashed here; ingest_ads hashes the rest itself.
-            # A file is retried when it, or the mapping it was read with, has changed.
+            # Only files rejected before are hashed here (retried when they or the source's map
+            # changed); ingest_ads hashes the rest itself.
             seen = rejected.get(str(path))
             if seen is not None and seen == (_sha256(path), source.mapping):
                 self.log.warning("file.still_rejected", file=str(path))
                 totals["rejected"].append(str(path))
                 continue
             try:
-                result = ingest_ads(
-                    self.wh,
-                    [path],
-                    mapping=source.mapping,
-                    source=source.name,
-                    memory_limit=self.config.memory_limit or MEMORY_LIMIT,
-                )
+                result = ingest_ads(self.wh, [path], source.mapping, source.name, memory_limit=cap)
             except UserError as exc:
                 self._reject(path, _sha256(path), str(exc), source.mapping)
                 self.log.warning("file.rejected", file=str(path), reason=str(exc))

@@ -63,9 +63,16 @@ def read_config(path: Path) -> dict[str, Any]:
     """Parse a TOML config file, with a clear error naming the file and line."""
     if not path.exists():
         raise UserError(f"{path}: config file not found")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a config file")
+    data = path.read_bytes()
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = data.decode("utf-8-sig")  # without the byte order mark some editors write
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UserError(f"{path}, line {line}: not valid UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML: {exc}") from None
 
@@ -85,7 +92,10 @@ def load_settings(
     elif os.environ.get("SKILLTIDE_DB"):
         db_path = Path(os.environ["SKILLTIDE_DB"])
     elif "db" in settings.section("warehouse"):
-        db_path = settings.path(settings.section("warehouse")["db"])
+        value = settings.section("warehouse")["db"]
+        if not isinstance(value, str):
+            raise UserError(f"{config_path}: [warehouse] db must be a string, not {value!r}")
+        db_path = settings.path(value)
     else:
         db_path = DEFAULT_DB
     verbosity = -1 if quiet else (1 if verbose else 0)

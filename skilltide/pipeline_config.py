@@ -34,14 +34,31 @@ class Source:
     mapping: dict[str, str] = field(default_factory=dict)
 
     def files(self) -> list[Path]:
+        """The files named or matched, and the ad files (by extension) under folders; a file
+        or folder named (not a pattern) that does not exist is an error."""
         found: set[Path] = set()
         for pattern in self.paths:
             path = Path(pattern)
             if path.is_dir():
-                found.update(p for p in path.rglob("*") if p.is_file())
-            else:
+                # As `skilltide ingest ads FOLDER`: a README beside the ads is not an ad file.
+                found.update(p for p in path.rglob("*") if p.is_file() and _is_ad_file(p))
+            elif any(c in pattern for c in "*?["):  # a pattern may match nothing yet
                 found.update(Path(p) for p in glob.glob(pattern, recursive=True))
+            elif path.is_file():
+                found.add(path)
+            else:  # a mistyped or unmounted folder must not look like "no new ads"
+                raise UserError(f"source {self.name!r}: {pattern}: no such file or folder")
         return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
+
+
+def _is_ad_file(path: Path) -> bool:
+    from skilltide.ingest.readers import file_format
+
+    try:
+        file_format(path)
+    except UserError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -63,20 +80,26 @@ class PipelineConfig:
     report_out: Path | None = None
     report_title: str | None = None
     report_granularity: str = "market"
+    memory_limit: str | None = None  # [ingest] memory_limit, as for `skilltide ingest ads`
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PipelineConfig:
         where = settings.config_path or "config"
+        _check_names(where, settings.data)
         sources = []
-        for i, raw in enumerate(settings.data.get("sources", [])):
+        raw_sources = settings.data.get("sources", [])
+        if not isinstance(raw_sources, list):
+            raise UserError(f"{where}: write each source as a [[sources]] table")
+        for i, raw in enumerate(raw_sources):
             if not isinstance(raw, dict) or "paths" not in raw:
                 raise UserError(f"{where}: [[sources]] entry {i + 1} needs paths = [...]")
-            paths = raw["paths"] if isinstance(raw["paths"], list) else [raw["paths"]]
+            name = _string(where, "[[sources]] name", raw.get("name", f"source{i + 1}"))
+            paths = _strings(where, f"[[sources]] {name}: paths", raw["paths"])
             sources.append(
                 Source(
-                    name=str(raw.get("name", f"source{i + 1}")),
+                    name=name,
                     paths=tuple(str(settings.path(p)) for p in paths),
-                    mapping={str(k): str(v) for k, v in raw.get("map", {}).items()},
+                    mapping=_source_map(where, name, raw.get("map", {})),
                 )
             )
         onet = settings.section("onet")
@@ -85,6 +108,7 @@ class PipelineConfig:
         report = settings.section("report")
         graph = settings.section("graph")
         workbank = settings.section("workbank")
+        ingest = settings.section("ingest")
         workdays = forecast.get("workdays")
         if workdays is not None:
             from skilltide.forecast.calendar import working_days
@@ -94,6 +118,7 @@ class PipelineConfig:
                 working_days([], workdays)
             except UserError as e:
                 raise UserError(f"{where}: [forecast] {e}") from None
+        from skilltide.forecast.models.registry import MODELS
         from skilltide.forecast.warehouse import BREAK_SOURCES
 
         forecast_breaks = str(forecast.get("breaks", "stored"))
@@ -102,33 +127,149 @@ class PipelineConfig:
                 f"{where}: [forecast] breaks must be one of {', '.join(BREAK_SOURCES)},"
                 f" not {forecast_breaks!r}"
             )
-        horizon = int(forecast.get("horizon", 6))
+        horizon = forecast.get("horizon", 6)
+        if isinstance(horizon, bool) or not isinstance(horizon, int):
+            raise UserError(f"{where}: [forecast] horizon must be a whole number of months")
         if horizon < 1:
             raise UserError(f"{where}: [forecast] horizon must be at least 1, got {horizon}")
+        model = _string(where, "[forecast] model", forecast.get("model", "auto"))
+        if model not in MODELS:
+            raise UserError(
+                f"{where}: [forecast] model must be one of {', '.join(sorted(MODELS))},"
+                f" not {model!r}"
+            )
+        rerank = onet.get("rerank")
+        if rerank is not None and not isinstance(rerank, bool):
+            raise UserError(f"{where}: [onet] rerank must be true or false, not {rerank!r}")
+        taxonomy = settings.section("taxonomy").get("files", [])
         return cls(
             sources=tuple(sources),
             taxonomy_files=tuple(
-                settings.path(p) for p in settings.section("taxonomy").get("files", [])
+                settings.path(p) for p in _strings(where, "[taxonomy] files", taxonomy)
             ),
-            onet_dirs=tuple(settings.path(p) for p in onet.get("dirs", [])),
-            workbank_dir=settings.path(workbank["dir"]) if "dir" in workbank else None,
+            onet_dirs=tuple(
+                settings.path(p) for p in _strings(where, "[onet] dirs", onet.get("dirs", []))
+            ),
+            workbank_dir=settings.path(_string(where, "[workbank] dir", workbank["dir"]))
+            if "dir" in workbank
+            else None,
             # A missing [breaks] or [forecast] section means the stage does not run.
-            breaks_granularities=tuple(breaks.get("granularities", ["market"]))
+            breaks_granularities=_granularities(where, "[breaks]", breaks)
             if "breaks" in settings.data
             else (),
-            forecast_granularities=tuple(forecast.get("granularities", ["market"]))
+            forecast_granularities=_granularities(where, "[forecast]", forecast)
             if "forecast" in settings.data
             else (),
             horizon=horizon,
-            model=str(forecast.get("model", "auto")),
+            model=model,
             workdays=workdays,
             forecast_breaks=forecast_breaks,
-            coder_rerank=None if "rerank" not in onet else bool(onet["rerank"]),
+            coder_rerank=rerank,
             graph=graph or None,
-            report_out=settings.path(report["out"]) if "out" in report else None,
-            report_title=report.get("title"),
-            report_granularity=str(report.get("granularity", "market")),
+            report_out=settings.path(_string(where, "[report] out", report["out"]))
+            if "out" in report
+            else None,
+            report_title=_string(where, "[report] title", report["title"])
+            if "title" in report
+            else None,
+            report_granularity=_granularities(
+                where, "[report]", {"granularity": report.get("granularity", "market")}
+            )[0],
+            memory_limit=_memory_limit(where, ingest["memory_limit"])
+            if "memory_limit" in ingest
+            else None,
         )
+
+
+# The sections of the config file and their settings ([ingest] map and source are read by
+# `skilltide ingest ads` only: each [[sources]] has its own).
+SETTINGS = {
+    "warehouse": ("db",),
+    "sources": ("name", "paths", "map"),
+    "ingest": ("map", "source", "memory_limit"),
+    "taxonomy": ("files",),
+    "onet": ("dirs", "rerank"),
+    "workbank": ("dir",),
+    "breaks": ("granularities",),
+    "forecast": ("granularities", "horizon", "model", "workdays", "breaks"),
+    "graph": ("source", "element", "weight", "threshold", "seed", "n_null", "neighbours"),
+    "report": ("out", "title", "granularity"),
+}
+
+
+def _check_names(where: object, data: dict) -> None:
+    """Refuse a section or setting skilltide does not know (a typo would be ignored)."""
+    import difflib
+
+    def unknown(what: str, name: str, known) -> UserError:
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(known)}"
+        return UserError(f"{where}: unknown {what} {name!r}{hint}")
+
+    for section, table in data.items():
+        if section not in SETTINGS:
+            raise unknown("section", section, SETTINGS)
+        for entry in table if isinstance(table, list) else [table]:
+            for key in entry if isinstance(entry, dict) else ():
+                if key not in SETTINGS[section]:
+                    raise unknown(f"setting in [{section}]:", key, SETTINGS[section])
+
+
+def _string(where: object, name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise UserError(f"{where}: {name} must be a string, not {value!r}")
+    return value
+
+
+def _strings(where: object, name: str, value: object) -> tuple[str, ...]:
+    """A list of strings; one string is a list of one (not of its characters)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise UserError(f"{where}: {name} must be a list of strings, not {value!r}")
+    return tuple(items)
+
+
+def _memory_limit(where: object, value: object) -> str:
+    """``[ingest] memory_limit`` as DuckDB reads it (checked now, not at each file)."""
+    import duckdb
+
+    value = _string(where, "[ingest] memory_limit", value)
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"SET memory_limit = '{value.replace(chr(39), chr(39) * 2)}'")
+    except duckdb.Error as exc:
+        raise UserError(f"{where}: [ingest] memory_limit {value!r}: {exc}") from None
+    return value
+
+
+def _granularities(where: object, section: str, table: dict) -> tuple[str, ...]:
+    """``granularities`` (or ``granularity``) of a section, each a granularity of the panels."""
+    from skilltide.ingest.demand import GRANULARITIES
+
+    key = "granularity" if "granularity" in table else "granularities"
+    found = _strings(where, f"{section} {key}", table.get(key, ["market"]))
+    for g in found:
+        if g not in GRANULARITIES:
+            raise UserError(
+                f"{where}: {section} {key}: unknown granularity {g!r};"
+                f" use {', '.join(GRANULARITIES)}"
+            )
+    return found
+
+
+def _source_map(where: object, name: str, value: object) -> dict[str, str]:
+    """A source's ``map``, checked as ``--map`` is (known fields, column names as strings)."""
+    from skilltide.ingest.mapping import parse_mapping
+
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise UserError(
+            f'{where}: [[sources]] {name}: map must be a table of FIELD = "column", not {value!r}'
+        )
+    try:
+        parse_mapping(value)
+    except UserError as exc:
+        raise UserError(f"{where}: [[sources]] {name}: map: {exc}") from None
+    return {str(k): v for k, v in value.items()}
 
 
 def write_example_config(out: Path, ads: Path | None = None, force: bool = False) -> Path:
@@ -136,6 +277,10 @@ def write_example_config(out: Path, ads: Path | None = None, force: bool = False
     from importlib import resources
 
     out = Path(out)
+    if out.is_dir():
+        raise UserError(f"{out}: is a folder; give the config file, e.g. {out / 'skilltide.toml'}")
+    if not out.parent.is_dir():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
     if out.exists() and not force:
         raise UserError(f"{out}: already exists (use --force to overwrite)")
     template = resources.files("skilltide.templates").joinpath("skilltide.toml").read_text()

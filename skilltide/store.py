@@ -295,7 +295,7 @@ def status(wh: Warehouse, last: int = 20) -> dict[str, Any]:
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path))
+        con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -308,6 +308,18 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         raise UserError(f"{path}: cannot open the warehouse: {_one_line(exc)}") from None
     except duckdb.Error as exc:
         raise UserError(f"{path}: not a skilltide warehouse: {_one_line(exc)}") from None
+    # DuckDB opens an existing CSV, JSON or Parquet file as an in-memory database with the
+    # file as a view: every write would be lost when the command ends.
+    opened = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    if not opened or opened[0][0] is None:
+        con.close()
+        raise UserError(
+            f"{path}: not a skilltide warehouse (a data file, not a DuckDB database); "
+            "give the warehouse file with --db"
+        )
+    return con
 
 
 def _has_statements(sql: str) -> bool:

@@ -66,3 +66,21 @@ def test_forecast_breaks_setting_is_read_and_checked(tmp_path):
     config.write_text('[forecast]\nbreaks = "sometimes"\n')
     with pytest.raises(UserError, match=r"\[forecast\] breaks must be one of stored"):
         PipelineConfig.from_settings(load_settings(config=config))
+
+
+def test_warehouse_db_of_the_wrong_type_is_a_user_error(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[warehouse]\ndb = 5\n")
+    with pytest.raises(UserError, match=r"c.toml: \[warehouse\] db must be a string"):
+        load_settings(config=config)
+
+
+def test_config_that_is_a_folder_or_not_utf8_is_a_user_error_and_a_bom_is_fine(tmp_path):
+    with pytest.raises(UserError, match="is a folder"):
+        load_settings(config=tmp_path)
+    config = tmp_path / "c.toml"
+    config.write_bytes(b'[report]\ntitle = "x"\n[warehouse]\ndb = "\xff"\n')
+    with pytest.raises(UserError, match=r"c\.toml, line 4: not valid UTF-8"):
+        load_settings(config=config)
+    config.write_text('[warehouse]\ndb = "w.duckdb"\n', encoding="utf-8-sig")
+    assert load_settings(config=config).db == tmp_path / "w.duckdb"

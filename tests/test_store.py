@@ -181,3 +181,18 @@ def _env() -> dict:
     from pathlib import Path
 
     return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
+@pytest.mark.parametrize("name", ["ads.csv", "ads.jsonl", "ads.parquet"])
+def test_a_data_file_given_as_the_warehouse_is_refused(tmp_path, name):
+    import polars as pl
+
+    path = tmp_path / name
+    ads = pl.DataFrame({"id": ["1"], "text": ["Uses SQL"]})
+    {"csv": ads.write_csv, "jsonl": ads.write_ndjson, "parquet": ads.write_parquet}[
+        path.suffix[1:]
+    ](path)
+    before = path.read_bytes()
+    with pytest.raises(UserError, match=f"{name}: not a skilltide warehouse"):
+        Warehouse(path)
+    assert path.read_bytes() == before

@@ -3,9 +3,10 @@
 :func:`ingest_ads` is the pipeline entry point (``skilltide ingest ads`` and ``skilltide run``
 call it). All files are ingested in ONE run (one transaction): if any file is malformed, or
 the process dies between batches, nothing of the run is committed. A manifest (``ad_files``)
-makes re-runs incremental: an unchanged file (same path, size and sha256) is skipped; a
-changed file first has its earlier postings, ads and quarantine rows removed (ads also posted
-in other files fall back to their earliest remaining posting), then is read again.
+makes re-runs incremental: an unchanged file (same path and sha256, read with the same
+mapping and source) is skipped; a changed file (or one read another way) first has its
+earlier postings, ads and quarantine rows removed (ads also posted in other files fall back
+to their earliest remaining posting), then is read again.
 
 Example
 -------
@@ -26,10 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from skilltide.console import quiet_progress
 from skilltide.errors import UserError
@@ -50,11 +54,15 @@ SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined",
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, plus the supported files under named folders (sorted, recursive)."""
+    """Files named, plus the supported files under named folders (sorted, recursive, not
+    hidden)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and _supported(f))
+            # Hidden files (macOS' ._ads.csv resource forks) are not ads, as in skilltide run.
+            found = sorted(
+                f for f in p.rglob("*") if f.is_file() and _supported(f) and f.name[0] != "."
+            )
             if not found:
                 raise UserError(f"{p}: folder has no ad files ({', '.join(sorted(FORMATS))})")
             files.extend(found)
@@ -156,7 +164,10 @@ def _duckdb_memory_limit(con, limit: str | None):
     con.execute("RESET memory_limit")
     # The setting reads back rounded (18.8 GiB): restore the default exactly with RESET.
     restore = "RESET memory_limit" if current() == before else f"SET memory_limit = '{before}'"
-    con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        con.execute(f"SET memory_limit = '{limit}'")
+    except duckdb.Error as exc:  # the run's transaction is aborted: it rolls back
+        raise UserError(f"memory limit {limit!r}: {str(exc).splitlines()[0]}") from None
     try:
         yield
     finally:
@@ -182,8 +193,11 @@ def _load_coder(wh: Warehouse):
         return None
 
 
-def _file_id(path: Path, sha: str) -> str:
-    return hashlib.sha256(f"{path}\0{sha}".encode()).hexdigest()[:16]
+def _file_id(path: Path, sha: str, fields: dict, source: str | None) -> str:
+    """One version of one file, read one way: the same bytes with another mapping or source
+    give other rows, so they are another version."""
+    how = json.dumps([fields, source], sort_keys=True)
+    return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
 
 
 def _ingest_file(
@@ -199,14 +213,15 @@ def _ingest_file(
 ) -> dict[str, Any]:
     con = run.con
     size = path.stat().st_size
-    sha = sha256_file(path)
-    file_id = _file_id(path, sha)
+    try:
+        sha = sha256_file(path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    file_id = _file_id(path, sha, fields, source)
     fmt, gz = file_format(path)
     stats: dict[str, Any] = {"status": "new", **dict.fromkeys(SUMMARY_KEYS[1:], 0)}
-    previous = con.execute(
-        "SELECT file_id, sha256 FROM ad_files WHERE path = ?", [str(path)]
-    ).fetchall()
-    if previous and previous[0][1] == sha:
+    previous = con.execute("SELECT file_id FROM ad_files WHERE path = ?", [str(path)]).fetchall()
+    if previous and previous[0][0] == file_id:
         stats["status"] = "unchanged"
         return stats
     if previous:

@@ -25,7 +25,8 @@ MapOption = Annotated[
 @command(ingest_app, "ads")
 def ads_command(
     paths: Annotated[
-        list[Path], typer.Argument(help="Ad files (CSV/TSV/JSONL/Parquet, .gz) or folders.")
+        list[Path],
+        typer.Argument(help="Ad files (CSV/TSV/JSONL, plain or .gz; Parquet) or folders."),
     ],
     settings: Settings,
     map_: MapOption = None,
@@ -39,11 +40,20 @@ def ads_command(
 
     Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
     """
+    from skilltide.errors import UserError
     from skilltide.ingest.ads import MEMORY_LIMIT, SUMMARY_KEYS, ingest_ads
     from skilltide.ingest.mapping import parse_mapping
     from skilltide.store import Warehouse
 
     config = settings.section("ingest")
+    expected = {
+        "map": (dict, 'a table of FIELD = "column"'),
+        "source": (str, "a string"),
+        "memory_limit": (str, 'a string such as "2GB"'),
+    }
+    for key, (kind, what) in expected.items():
+        if key in config and not isinstance(config[key], kind):
+            raise UserError(f"{settings.config_path}: [ingest] {key} must be {what}")
     base = parse_mapping(config.get("map") or {})
     mapping = parse_mapping(map_ or [], base=base)
     source = source or config.get("source")

@@ -4,8 +4,10 @@ Accepted: ISO 8601 with or without time, fraction and offset (``2024-03-05``,
 ``2024-03-05T10:00:00Z``, ``2024-03-05 10:00:00+08:00``), ``2024/03/05``, ``05.03.2024``,
 US ``03/05/2024`` (then day-first ``25/03/2024`` when the month would exceed 12),
 ``5 Mar 2024``, ``March 5, 2024``, RFC 2822 ``Tue, 05 Mar 2024 10:00:00 +0000``, a bare
-month ``2024-03`` and Unix epoch seconds. Times with an offset are converted to UTC before the
-month is taken, so ``2024-03-31T23:30:00-02:00`` is April.
+month ``2024-03`` and Unix epoch seconds. Years are written with four digits: ``3/5/24`` is
+no date (it is not read as the year 24, which would count as a date before 1990). Times
+with an offset are converted to UTC before the month is taken, so
+``2024-03-31T23:30:00-02:00`` is April.
 
 Example
 -------
@@ -80,7 +82,8 @@ def parse_dates(expr: pl.Expr) -> pl.Expr:
             pl.from_epoch(text.cast(pl.Int64, strict=False), time_unit="s").cast(pl.Datetime("us"))
         )
     )
-    return pl.coalesce(candidates)
+    # A year has four digits: "3/5/24" or "March 2024" would otherwise read as the year 24.
+    return pl.coalesce(pl.when(c.dt.year() >= 1000).then(c) for c in candidates)
 
 
 def month_of(expr: pl.Expr) -> pl.Expr:

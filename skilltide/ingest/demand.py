@@ -32,6 +32,7 @@ import duckdb
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
 
 GRANULARITIES = ("market", "region", "major_group", "occupation", "company")
@@ -133,8 +134,9 @@ def _rebuild_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str,
 
 # -- importing aggregated panels ------------------------------------------------------------
 def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.DataFrame, str]:
-    """Read an aggregated panel into long form ``(granularity, group_id, skill, month, count,
-    total)``; returns the frame and the detected layout (``long``, ``wide-months``)."""
+    """Read an aggregated panel into long form ``(row, granularity, group_id, skill, month,
+    count, total)`` (``row``: the 1-based record of the file); returns the frame and the
+    detected layout (``long``, ``wide-months``)."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
@@ -143,22 +145,29 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
     if len(month_columns) >= 2 and not (mapping or {}).get("month"):
         return _wide_months(path, raw, month_columns), "wide-months"
     cols = _resolve(path, raw.columns, mapping or {})
-    out = raw.select(
-        pl.lit(None, dtype=pl.String).alias("granularity")
-        if cols["granularity"] is None
-        else pl.col(cols["granularity"]).cast(pl.String).alias("granularity"),
-        (pl.lit("all") if cols["group"] is None else pl.col(cols["group"]).cast(pl.String)).alias(
-            "group_id"
-        ),
-        pl.col(cols["skill"]).cast(pl.String).alias("skill"),
-        pl.col(cols["month"]).cast(pl.String).alias("month"),
-        pl.col(cols["count"]).cast(pl.Float64, strict=False).alias("count"),
-        (
-            pl.lit(None, dtype=pl.Float64)
-            if cols["total"] is None
-            else pl.col(cols["total"]).cast(pl.Float64, strict=False)
-        ).alias("total"),
-    ).with_columns(pl.col("granularity").fill_null("market" if cols["group"] is None else "group"))
+    out = (
+        raw.with_row_index("row", offset=1)
+        .select(
+            "row",
+            pl.lit(None, dtype=pl.String).alias("granularity")
+            if cols["granularity"] is None
+            else pl.col(cols["granularity"]).cast(pl.String).alias("granularity"),
+            (
+                pl.lit("all") if cols["group"] is None else pl.col(cols["group"]).cast(pl.String)
+            ).alias("group_id"),
+            pl.col(cols["skill"]).cast(pl.String).alias("skill"),
+            pl.col(cols["month"]).cast(pl.String).alias("month"),
+            pl.col(cols["count"]).cast(pl.Float64, strict=False).alias("count"),
+            (
+                pl.lit(None, dtype=pl.Float64)
+                if cols["total"] is None
+                else pl.col(cols["total"]).cast(pl.Float64, strict=False)
+            ).alias("total"),
+        )
+        .with_columns(
+            pl.col("granularity").fill_null("market" if cols["group"] is None else "group")
+        )
+    )
     return out, "long"
 
 
@@ -210,8 +219,11 @@ def _wide_months(path: Path, raw: pl.DataFrame, months: list[str]) -> pl.DataFra
     granularity = groups[0][: -len("_id")] if groups else "market"
     if granularity == "r0":
         granularity = "market"
-    long = raw.unpivot(index=ids, on=months, variable_name="month", value_name="count")
+    long = raw.with_row_index("row", offset=1).unpivot(
+        index=["row", *ids], on=months, variable_name="month", value_name="count"
+    )
     return long.select(
+        "row",
         pl.lit(granularity).alias("granularity"),
         (
             pl.lit("all")
@@ -220,9 +232,40 @@ def _wide_months(path: Path, raw: pl.DataFrame, months: list[str]) -> pl.DataFra
         ).alias("group_id"),
         pl.col(skill).cast(pl.String).alias("skill"),
         pl.col("month"),
-        pl.col("count").cast(pl.Float64),
+        pl.col("count").cast(pl.Float64, strict=False),
         pl.lit(None, dtype=pl.Float64).alias("total"),
     )
+
+
+def _check_values(path: Path, long: pl.DataFrame) -> None:
+    """Stop at the first field without a usable value, or at a repeated skill × group × month."""
+    number = pl.col("count").is_null() | pl.col("count").is_nan() | pl.col("count").is_infinite()
+    total = pl.col("total")
+    bad_total = total.is_nan() | total.is_infinite() | (total < 0)
+    checks = [
+        ("skill", pl.col("skill").str.strip_chars().fill_null("") == "", "no skill"),
+        ("group", pl.col("group_id").is_null(), "no group"),
+        ("count", number | (pl.col("count") < 0), "no count >= 0"),
+        ("total", bad_total, "a total < 0 or not a number"),
+    ]
+    for field, bad, what in checks:
+        rows = long.filter(bad.fill_null(False))
+        if rows.height:
+            first = rows.row(0, named=True)
+            raise UserError(
+                f"{path}, row {first['row']}, field {field}: {rows.height} rows with {what} "
+                f"(first: skill {first['skill']!r}, month {first['month']!r})"
+            )
+    key = ["granularity", "group_id", "skill", "m"]
+    repeated = long.filter(pl.struct(key).is_duplicated())
+    if repeated.height:
+        first = repeated.filter(pl.struct(key) == repeated.select(pl.struct(key))[0, 0])
+        raise UserError(
+            f"{path}, rows {', '.join(map(str, first['row'].head(3)))}: skill "
+            f"{first['skill'][0]!r}, group {first['group_id'][0]!r} appears more than once in "
+            f"month {first['m'][0]:%Y-%m} ({', '.join(map(repr, first['month'].head(3)))}); "
+            "give one row per skill, group and month (aggregate daily or weekly data first)"
+        )
 
 
 def import_demand(
@@ -233,6 +276,9 @@ def import_demand(
 ) -> dict[str, Any]:
     """Import an aggregated panel into ``demand`` (and ``demand_totals`` when totals are given).
 
+    The file must have one row per skill, group and month (a month is ``YYYY-MM`` or any date
+    in it), a skill and group in every row and counts (and totals) that are numbers >= 0;
+    otherwise nothing is imported and the error names the row and field.
     Rows of the same panel and granularity are replaced. Skill names that match a taxonomy
     alias (case-insensitive) get that skill's id; others are kept as ``<panel>:<name>``.
     """
@@ -247,14 +293,10 @@ def import_demand(
     unparsed = bad_month.filter(pl.col("m").is_null())
     if unparsed.height:
         row = unparsed.row(0, named=True)
-        raise UserError(f"{path}: field month: {row['month']!r} is not a month (YYYY-MM)")
-    bad_count = bad_month.filter(pl.col("count").is_null() | (pl.col("count") < 0))
-    if bad_count.height:
         raise UserError(
-            f"{path}: field count: {bad_count.height} rows without a count >= 0 "
-            f"(first: skill {bad_count['skill'][0]!r}, month "
-            f"{bad_count['month'][0]!r})"
+            f"{path}, row {row['row']}, field month: {row['month']!r} is not a month (YYYY-MM)"
         )
+    _check_values(path, bad_month)
     long = bad_month.drop("month").rename({"m": "month"})
     with wh.run("ingest demand", {"file": str(path), "panel": panel, "map": mapping}) as run:
         aliases = frame(
@@ -314,6 +356,7 @@ def import_demand(
         run.count("demand_totals", n_totals)
         summary = {
             "file": str(path),
+            "sha256": sha256_file(path),  # provenance: the panel's rows came from these bytes
             "panel": panel,
             "layout": layout,
             "rows": rows,

@@ -50,9 +50,11 @@ def parse_mapping(items: list[str] | dict[str, str] | None, base: dict | None = 
 
 
 def require_columns(path: Path, columns: list[str], mapping: dict) -> None:
-    """Stop unless the file has the columns that ``text`` and ``posted_at`` map to."""
+    """Stop unless the file has the columns that ``text``, ``posted_at`` and every field
+    mapped to another column map to (an unmapped optional field may be absent)."""
     roots = {f: p.split(".")[0] if p not in columns else p for f, p in mapping.items()}
-    for field in ("text", "posted_at"):
+    needed = ["text", "posted_at"] + [f for f in FIELDS if mapping[f] != f]
+    for field in dict.fromkeys(needed):
         if roots[field] not in columns:
             raise UserError(
                 f"{path}: field {field}: no column {mapping[field]!r} (columns: "

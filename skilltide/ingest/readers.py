@@ -1,4 +1,4 @@
-"""Read ad files (CSV, TSV, JSON Lines, Parquet; plain or gzip) in bounded batches.
+"""Read ad files (CSV, TSV, JSON Lines: plain or gzip; Parquet) in bounded batches.
 
 Each batch is a polars frame with one String column per ad field (``id``, ``posted_at``,
 ``title``, ``text``, ``company``, ``region``, ``occupation``; NULL where the file has no such
@@ -75,6 +75,8 @@ def read_batches(
             yield from _csv_batches(path, mapping, batch_rows, "\t" if fmt == "tsv" else ",", gz)
         elif fmt == "jsonl":
             yield from _jsonl_batches(path, mapping, batch_rows, gz)
+        elif gz:
+            raise UserError(f"{path}: a gzipped Parquet file (it compresses itself): gunzip it")
         else:
             yield from _parquet_batches(path, mapping, batch_rows)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -107,7 +109,7 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
     stream = pa.input_stream(str(path), compression="gzip" if gz else None)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     convert = pacsv.ConvertOptions(column_types={c: pa.binary() for c in header})
-    read = pacsv.ReadOptions(block_size=8 << 20)
+    read = pacsv.ReadOptions(block_size=8 << 20, column_names=header, skip_rows=1)
     done = 0
     try:
         reader = pacsv.open_csv(
@@ -132,12 +134,30 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
             "gzip" in message.lower() or "compress" in message.lower() or isinstance(exc, OSError)
         ):
             raise UserError(f"{path}: truncated or corrupt gzip file ({message})") from None
+        row = _ragged_row(path, delimiter, gz, len(header))
+        where = f"at row {row}" if row else f"after row {done}"
         raise UserError(
-            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file "
-            f"after row {done}: {message}"
+            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file {where}: {message}"
         ) from None
     finally:
         stream.close()
+
+
+def _ragged_row(path: Path, delimiter: str, gz: bool, width: int) -> int | None:
+    """The first record whose field count is not the header's (Arrow's error does not say)."""
+    import csv
+
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+            records = (r for r in csv.reader(fh, delimiter=delimiter) if r)  # as Arrow: no blanks
+            next(records, None)
+            for number, record in enumerate(records, start=1):
+                if len(record) != width:
+                    return number
+    except (OSError, EOFError, csv.Error):
+        return None
+    return None
 
 
 def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:
@@ -157,7 +177,17 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:
         raise UserError(f"{path}: empty file, expected a header row")
     import csv
 
-    return next(csv.reader([line], delimiter=delimiter))
+    # pandas writes its index as an unnamed column; a repeated name would be ambiguous.
+    names = [
+        n or f"column_{i}" for i, n in enumerate(next(csv.reader([line], delimiter=delimiter)), 1)
+    ]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UserError(
+            f"{path}, row 0 (header): column {repeated[0]!r} appears more than once; "
+            "give every column its own name"
+        )
+    return names
 
 
 def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int) -> pl.DataFrame:
@@ -265,6 +295,8 @@ def _jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
                 continue
             if number == 1 and b"\x00" in line:
                 raise UserError(f"{path}: not a JSON Lines file (binary content in line 1)")
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
             try:
                 text, lossy = line.decode("utf-8"), False
             except UnicodeDecodeError:
@@ -275,7 +307,13 @@ def _jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
                 record = None
             if not isinstance(record, dict):
                 record = None
-            values = [_walk(record, paths[f]) if record else None for f in FIELDS]
+            # A key that itself holds dots ("ad.title") is read as it is, as a CSV column is.
+            values = [
+                _walk(record, [mapping[f]] if mapping[f] in record else paths[f])
+                if record
+                else None
+                for f in FIELDS
+            ]
             broken = None
             if lossy:
                 broken = next(

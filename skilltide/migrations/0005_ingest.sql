@@ -2,7 +2,7 @@
 
 -- Manifest: one row per ingested file path (its current version).
 CREATE TABLE ad_files (
-    file_id         VARCHAR PRIMARY KEY,  -- sha256(path NUL sha256(content))[:16]: one version of one path
+    file_id         VARCHAR PRIMARY KEY,  -- sha256(path NUL sha256(content) NUL mapping and source)[:16]
     path            VARCHAR NOT NULL,     -- absolute path as read
     size            BIGINT NOT NULL,      -- bytes
     sha256          VARCHAR NOT NULL,     -- of the file's bytes (compressed, as stored)

@@ -246,7 +246,7 @@ def code_titles_command(
     for item in results:
         best = item["candidates"][:1]
         text = f"{best[0]['code']}  {best[0]['score']:.2f}  {best[0]['title']}" if best else "-"
-        echo(settings, f"{item['title']!s:40.40}  {text}")
+        echo(settings, f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
         for cand in item["candidates"][1:]:
             echo(settings, f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
     if out is not None:

@@ -143,6 +143,26 @@ def test_unchanged_file_changes_nothing(wh, tmp_path):
     assert wh.query("SELECT * FROM demand ORDER BY ALL").equals(demand_before)
 
 
+def test_the_same_file_read_with_another_mapping_or_source_replaces_its_rows(wh, tmp_path):
+    path = write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    ingest_ads(wh, [path], mapping={"title": "company"}, now=NOW)
+    again = ingest_ads(wh, [path], now=NOW)
+    assert (again["replaced_files"], again["ads_stored"]) == (1, 1)
+    assert wh.query("SELECT title, source FROM ads").rows() == [("Analyst", None)]
+    assert ingest_ads(wh, [path], source="jobs", now=NOW)["replaced_files"] == 1
+    assert wh.query("SELECT title, source FROM ads").rows() == [("Analyst", "jobs")]
+    assert ingest_ads(wh, [path], source="jobs", now=NOW)["unchanged_files"] == 1
+    assert counts(wh)["ad_files"] == 1
+
+
+def test_a_folder_yields_its_ad_files_but_not_hidden_ones(wh, tmp_path):
+    write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    (tmp_path / "._a.csv").write_bytes(b"\x00\x05\x16\x07\x00\x02Mac OS X")  # a resource fork
+    (tmp_path / "README.md").write_text("# ads\n")
+    summary = ingest_ads(wh, [tmp_path], now=NOW)
+    assert (summary["files"], summary["ads_stored"]) == (1, 1)
+
+
 def test_changed_file_replaces_its_rows(wh, tmp_path):
     path = write_csv(
         tmp_path / "a.csv",
@@ -199,6 +219,8 @@ def test_malformed_files_commit_nothing(wh, tmp_path):
     truncated.write_bytes(data[: len(data) // 2])
     not_gzip = tmp_path / "e.jsonl.gz"
     not_gzip.write_text("{}\n")
+    gz_parquet = tmp_path / "g.parquet.gz"
+    gz_parquet.write_bytes(gzip.compress(b"PAR1 not really parquet PAR1"))
     no_text = tmp_path / "f.csv"
     no_text.write_text("id,posted_at,body\n1,2024-01-01,hello\n")
     before = counts(wh)
@@ -208,13 +230,26 @@ def test_malformed_files_commit_nothing(wh, tmp_path):
         (truncated, "gzip"),
         (not_gzip, "gzip"),
         (no_text, "field text"),
+        (gz_parquet, "a gzipped Parquet file"),
     ]:
         with pytest.raises(UserError, match=words) as err:
             ingest_ads(wh, [good, bad], now=NOW)
         assert bad.name in str(err.value)
         assert counts(wh) == before
     failed = wh.query("SELECT count(*) AS n FROM runs WHERE status = 'failed'")["n"][0]
-    assert failed == 5
+    assert failed == 6
+
+
+def test_a_file_that_cannot_be_read_is_a_user_error(wh, tmp_path, monkeypatch):
+    import skilltide.ingest.ads as ads
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    monkeypatch.setattr(ads, "sha256_file", denied)  # as chmod 000 does for a non-root user
+    with pytest.raises(UserError, match=r"a\.csv: cannot read it \(Permission denied\)"):
+        ingest_ads(wh, [tmp_path], now=NOW)
 
 
 def test_formats_gzip_and_nested_paths(wh, tmp_path):

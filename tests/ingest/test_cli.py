@@ -145,3 +145,21 @@ def test_process_killed_between_batches_leaves_no_partial_file(db, tmp_path):
     done = run_skilltide("ingest", "ads", path, "--json", "--db", db)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ads_stored"] == 5000
+
+
+def test_ingest_settings_of_the_wrong_type_are_one_line_errors(cli, db, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    for setting, words in [
+        ('map = "text=body"', "[ingest] map must be a table"),
+        ("source = 5", "[ingest] source must be a string"),
+        ("memory_limit = 2", "[ingest] memory_limit must be a string"),
+        ('memory_limit = "lots"', "memory limit 'lots': "),
+    ]:
+        config.write_text(f"[ingest]\n{setting}\n")
+        proc = run_skilltide("ingest", "ads", path, "--config", config, "--db", db)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert words in proc.stderr
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0

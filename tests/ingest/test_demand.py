@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import polars as pl
 import pytest
@@ -115,6 +117,8 @@ def test_import_long_panel_with_groups_and_taxonomy_names(wh, tmp_path):
     ).rows()
     assert rows[0] == ("custom:python", "north", dt.date(2024, 1, 1), 3.0, 10.0, 0.3)
     assert rows[2][0] == "mine:Unknown Tool"
+    notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [s["run_id"]])["notes"][0]
+    assert json.loads(notes)["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     # Re-importing replaces, never duplicates.
     import_demand(wh, path, panel="mine")
     assert wh.query("SELECT count(*) AS n FROM demand WHERE panel = 'mine'")["n"][0] == 3
@@ -130,6 +134,39 @@ def test_import_rejects_bad_months_and_missing_columns(wh, tmp_path):
     with pytest.raises(UserError, match="field skill"):
         import_demand(wh, missing)
     assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        # daily dates would be summed into one month (count 7, total the max 12)
+        ("Python,2024-01-01,3,10\nPython,2024-01-02,4,12", "rows 1, 2: skill 'Python'.*2024-01"),
+        ("Python,2024-01,3,10\nSQL,2024-01,1,10\nPython,2024-01,4,10", "rows 1, 3"),
+        ("Python,2024-01,NaN,10", "row 1, field count"),
+        ("Python,2024-01,inf,10", "row 1, field count"),
+        ("Python,2024-01,3,10\nSQL,2024-01,3,-10", "row 2, field total"),
+        ("Python,2024-01,3,10\n,2024-01,3,10", "row 2, field skill"),
+    ],
+)
+def test_import_refuses_repeated_keys_and_unusable_values(wh, tmp_path, rows, message):
+    path = tmp_path / "panel.csv"
+    path.write_text("skill,month,count,total\n" + rows + "\n")
+    with pytest.raises(UserError, match=message):
+        import_demand(wh, path, panel="p")
+    assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+
+
+def test_import_refuses_a_missing_group_and_a_wide_count_that_is_not_a_number(wh, tmp_path):
+    path = tmp_path / "groups.csv"
+    path.write_text("skill,month,count,group\nPython,2024-01,3,north\nPython,2024-01,2,\n")
+    with pytest.raises(UserError, match="row 2, field group"):
+        import_demand(wh, path)
+    wide = tmp_path / "wide.parquet"
+    pl.DataFrame(
+        {"skill_id": ["a", "b"], "2024-01": ["1", "x"], "2024-02": ["2", "3"]}
+    ).write_parquet(wide)
+    with pytest.raises(UserError, match="row 2, field count"):
+        import_demand(wh, wide)
 
 
 @pytest.mark.shared_data

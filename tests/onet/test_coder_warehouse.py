@@ -244,6 +244,14 @@ def test_cli_text_output(cli, built_db):
     assert "15-1252.00" in result.output and "Software Developers" in result.output
 
 
+def test_cli_text_output_of_an_empty_row_has_no_title(cli, built_db, tmp_path):
+    titles = tmp_path / "titles.txt"
+    titles.write_text("Staff RN\n\n")
+    result = cli("onet", "code-titles", "--file", titles, "--top", "1", "--db", built_db)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1].split() == ["-"]  # was "None  -"
+
+
 def test_cli_file_column_out(cli, built_db, tmp_path):
     ads = tmp_path / "ads.csv"
     ads.write_text("id,job_title\n1,CDL-A Truck Driver\n2,\n3,Staff RN\n", encoding="utf-8")

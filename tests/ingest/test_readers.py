@@ -1,0 +1,56 @@
+"""Reading ad files: byte order marks, headers, dotted keys, and where a broken file breaks."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.ingest.mapping import default_mapping
+from skilltide.ingest.readers import raw_json, read_batches
+
+
+def read_all(path: Path, **mapping: str):
+    batches = list(read_batches(path, {**default_mapping(), **mapping}, batch_rows=1000))
+    return [
+        row for batch in batches for row in batch.with_columns(raw=raw_json(batch)).rows(named=True)
+    ]
+
+
+def test_jsonl_with_a_byte_order_mark_reads_its_first_line(tmp_path):
+    path = tmp_path / "ads.jsonl"
+    lines = [json.dumps({"posted_at": f"2024-02-0{i}", "text": f"Python {i}"}) for i in (1, 2)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    rows = read_all(path)
+    assert [(r["malformed"], r["text"]) for r in rows] == [(False, "Python 1"), (False, "Python 2")]
+
+
+def test_jsonl_key_with_dots_is_read_as_a_key(tmp_path):
+    path = tmp_path / "ads.jsonl"
+    record = {"ad.date": "2024-02-01", "ad.body": "Uses Python", "job": {"title": "Analyst"}}
+    path.write_text(json.dumps(record) + "\n")
+    (row,) = read_all(path, posted_at="ad.date", text="ad.body", title="job.title")
+    assert (row["posted_at"], row["text"], row["title"]) == ("2024-02-01", "Uses Python", "Analyst")
+
+
+def test_a_ragged_csv_row_is_named_by_its_number(tmp_path):
+    rows = [f'{i},2024-03-10,Analyst,"Uses\n\nPython {i}"' for i in range(1, 3001)]
+    rows[2499] = "2500,2024-03-10,Analyst"
+    path = tmp_path / "a.csv.gz"
+    path.write_bytes(gzip.compress(("id,posted_at,title,text\n" + "\n".join(rows)).encode()))
+    with pytest.raises(UserError, match=r"a\.csv\.gz: not a valid CSV file at row 2500: "):
+        read_all(path)
+
+
+def test_csv_header_with_an_unnamed_column_or_a_repeated_name(tmp_path):
+    pandas_index = tmp_path / "a.csv"  # DataFrame.to_csv() writes its index without a name
+    pandas_index.write_text(",posted_at,title,text\n0,2024-03-10,Analyst,Uses Python\n")
+    (row,) = read_all(pandas_index)
+    assert json.loads(row["raw"])["column_1"] == "0" and row["text"] == "Uses Python"
+    repeated = tmp_path / "b.csv"
+    repeated.write_text("posted_at,text,text\n2024-03-10,Uses Python,Uses SQL\n")
+    with pytest.raises(UserError, match=r"b\.csv, row 0 \(header\): column 'text' appears more"):
+        read_all(repeated)

@@ -1,0 +1,21 @@
+"""Reading the titles to code from a file (``skilltide onet code-titles --file``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.onet.coder_io import read_titles
+
+
+def test_txt_titles_without_the_byte_order_mark(tmp_path):
+    path = tmp_path / "titles.txt"
+    path.write_text("Registered Nurse\r\n\r\nJava Developer\r\n", encoding="utf-8-sig")
+    assert read_titles(path, None) == ["Registered Nurse", None, "Java Developer"]
+
+
+def test_txt_that_is_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "titles.txt"
+    path.write_bytes(b"Registered Nurse\nJava \xff Developer\n")
+    with pytest.raises(UserError, match=r"titles.txt, line 2: not valid UTF-8"):
+        read_titles(path, None)

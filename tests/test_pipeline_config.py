@@ -1,0 +1,85 @@
+"""The ``skilltide run`` settings: a wrong type or value fails at the start, naming the setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skilltide.config import load_settings
+from skilltide.errors import UserError
+from skilltide.pipeline_config import PipelineConfig
+
+
+def config_of(tmp_path: Path, text: str) -> PipelineConfig:
+    path = tmp_path / "skilltide.toml"
+    path.write_text(text)
+    return PipelineConfig.from_settings(load_settings(config=path))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[forecast]\nhorizon = "six"', r"\[forecast\] horizon must be a whole number"),
+        ("[forecast]\nhorizon = 2.5", r"\[forecast\] horizon must be a whole number"),
+        ('[forecast]\nmodel = "arma"', r"\[forecast\] model must be one of .*'arma'"),
+        ('[forecast]\ngranularities = ["markt"]', "unknown granularity 'markt'"),
+        ('[breaks]\ngranularities = ["market", 3]', r"\[breaks\] granularities must be a list"),
+        ('[report]\ngranularity = "regoin"', "unknown granularity 'regoin'"),
+        ("[report]\nout = 5", r"\[report\] out must be a string"),
+        ("[workbank]\ndir = []", r"\[workbank\] dir must be a string"),
+        ('[onet]\nrerank = "yes"', r"\[onet\] rerank must be true or false"),
+        ("[taxonomy]\nfiles = [1]", r"\[taxonomy\] files must be a list of strings"),
+        ("[[sources]]\npaths = 5", r"\[\[sources\]\] source1: paths must be a list"),
+        ('[[sources]]\npaths = "ads"\nmap = "text=body"', "map must be a table"),
+        ('[[sources]]\npaths = "ads"\nmap = { txt = "body" }', "unknown field 'txt'"),
+        ('sources = { paths = "ads" }', r"write each source as a \[\[sources\]\] table"),
+    ],
+)
+def test_a_wrong_setting_is_a_user_error_naming_it(tmp_path, text, message):
+    with pytest.raises(UserError, match=message) as err:
+        config_of(tmp_path, text)
+    assert "skilltide.toml" in str(err.value)
+
+
+def test_one_string_where_a_list_is_expected_is_a_list_of_one(tmp_path):
+    config = config_of(
+        tmp_path,
+        '[[sources]]\npaths = "ads"\n[taxonomy]\nfiles = "skills.csv"\n'
+        '[breaks]\ngranularities = "major_group"\n[forecast]\ngranularities = "market"',
+    )
+    assert config.sources[0].paths == (str(tmp_path / "ads"),)
+    assert config.taxonomy_files == (tmp_path / "skills.csv",)
+    assert config.breaks_granularities == ("major_group",)
+    assert config.forecast_granularities == ("market",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[source]]\npaths = ["ads"]', r"unknown section 'source' \(did you mean 'sources'\?\)"),
+        ("[forecast]\nhorizion = 3", r"\[forecast\]: 'horizion' \(did you mean 'horizon'\?\)"),
+        ('[[sources]]\npaths = ["ads"]\nmapping = { text = "body" }', "'mapping'"),
+        ('[graph]\nsourc = "ads"', r"\[graph\]: 'sourc'"),
+    ],
+)
+def test_an_unknown_section_or_setting_is_refused(tmp_path, text, message):
+    with pytest.raises(UserError, match=message):
+        config_of(tmp_path, text)
+
+
+def test_the_example_config_has_known_settings_only(tmp_path):
+    from skilltide.pipeline_config import write_example_config
+
+    path = write_example_config(tmp_path / "skilltide.toml", ads=tmp_path / "ads")
+    config = PipelineConfig.from_settings(load_settings(config=path))
+    assert config.sources[0].paths == (str((tmp_path / "ads").resolve()),)
+
+
+def test_init_into_a_folder_or_a_missing_folder_is_a_user_error(tmp_path):
+    from skilltide.pipeline_config import write_example_config
+
+    with pytest.raises(UserError, match="is a folder"):
+        write_example_config(tmp_path, force=True)
+    with pytest.raises(UserError, match=r"folder .*missing does not exist"):
+        write_example_config(tmp_path / "missing" / "skilltide.toml")

@@ -30,10 +30,10 @@ from typing import Any
 
 from skilltide.config import Settings
 from skilltide.errors import UserError
-from skilltide.ingest.readers import sha256_file
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
 from skilltide.pipeline_config import PipelineConfig, Source
+from skilltide.rejected_files import forget_rejected, readable_sha256, reject_file, rejected_files
 from skilltide.store import Warehouse, _now
 
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 3, 75
@@ -293,25 +293,25 @@ class Pipeline:
         from skilltide.ingest.ads import MEMORY_LIMIT, ingest_ads
 
         totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
-        rejected = self._rejected_files()
+        rejected = rejected_files(self.wh)
         cap = self.config.memory_limit or MEMORY_LIMIT
         for path in source.files():
             # Only files rejected before are hashed here (retried when they or the source's map
             # changed); ingest_ads hashes the rest itself.
             seen = rejected.get(str(path))
-            if seen is not None and seen == (_sha256(path), source.mapping):
+            if seen is not None and seen == (readable_sha256(path), source.mapping):
                 self.log.warning("file.still_rejected", file=str(path))
                 totals["rejected"].append(str(path))
                 continue
             try:
                 result = ingest_ads(self.wh, [path], source.mapping, source.name, memory_limit=cap)
             except UserError as exc:
-                self._reject(path, _sha256(path), str(exc), source.mapping)
+                reject_file(self.wh, path, str(exc), source.mapping)
                 self.log.warning("file.rejected", file=str(path), reason=str(exc))
                 totals["rejected"].append(str(path))
                 continue
             if seen is not None:  # read at last: no longer rejected
-                self.wh.con.execute("DELETE FROM rejected_files WHERE path = ?", [str(path)])
+                forget_rejected(self.wh, path)
             totals["files"] += 1
             totals["ads_stored"] += int(result.get("ads_stored", 0))
             totals["quarantined"] += int(result.get("quarantined", 0))
@@ -323,25 +323,8 @@ class Pipeline:
         sources = {f"ingest:{s.name}": s for s in self.config.sources}
         if stage not in sources:
             return []
-        rejected = self._rejected_files()
+        rejected = rejected_files(self.wh)
         return [str(path) for path in sources[stage].files() if str(path) in rejected]
-
-    def _rejected_files(self) -> dict[str, tuple[str, Any]]:
-        """Path → (sha256, the source's map) of every file a run has rejected."""
-        rows = self.wh.con.execute(
-            "SELECT f.path, f.sha256, r.args FROM rejected_files f LEFT JOIN runs r USING (run_id)"
-        ).fetchall()
-        return {path: (sha, json.loads(args or "{}").get("map")) for path, sha, args in rows}
-
-    def _reject(self, path: Path, digest: str, reason: str, mapping: dict) -> None:
-        with self.wh.run("run reject-file", {"file": str(path), "map": mapping}) as run:
-            run.con.execute("DELETE FROM rejected_files WHERE path = ?", [str(path)])
-            run.con.execute(
-                "INSERT OR REPLACE INTO rejected_files VALUES (?, ?, ?, ?, ?, ?)",
-                [str(path), digest, path.stat().st_size, reason, run.run_id, _now()],
-            )
-            run.count("rejected_files", 1)
-            run.status = "partial"
 
     def _breaks(self, granularity: str) -> dict:
         from skilltide.forecast.breaks_store import detect_breaks_warehouse
@@ -386,14 +369,6 @@ def _files_fingerprint(paths, extra: object = None) -> str:
             st = p.stat() if p.exists() else None
             entries.append((str(p), st.st_size if st else None, st.st_mtime_ns if st else None))
     return _digest([entries, extra])
-
-
-def _sha256(path: Path) -> str:
-    """The file's sha256, or "" while it cannot be read (retried once it can)."""
-    try:
-        return sha256_file(path)
-    except OSError:
-        return ""
 
 
 def _stored_coder_rerank(wh) -> bool:

@@ -306,7 +306,7 @@ def test_a_source_folder_yields_its_ad_files_only(tmp_path):
 
 def test_an_unreadable_file_is_rejected_and_the_rest_proceeds(tmp_path, monkeypatch):
     import skilltide.ingest.ads
-    import skilltide.pipeline
+    import skilltide.rejected_files
     from skilltide.config import load_settings
     from skilltide.pipeline import run_pipeline
 
@@ -315,9 +315,9 @@ def test_an_unreadable_file_is_rejected_and_the_rest_proceeds(tmp_path, monkeypa
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    real = skilltide.pipeline.sha256_file
+    real = skilltide.rejected_files.sha256_file
     monkeypatch.setattr(skilltide.ingest.ads, "sha256_file", sha256_file)
-    monkeypatch.setattr(skilltide.pipeline, "sha256_file", sha256_file)
+    monkeypatch.setattr(skilltide.rejected_files, "sha256_file", sha256_file)
     (tmp_path / "ads").mkdir()
     for name in ("a.csv", "b.csv"):
         (tmp_path / "ads" / name).write_text(f"posted_at,text\n2024-01-05,{name}\n")

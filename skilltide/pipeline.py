@@ -290,7 +290,10 @@ class Pipeline:
         return {"files": [add_taxonomy_csv(self.wh, p) for p in self.config.taxonomy_files]}
 
     def _ingest(self, source: Source) -> dict:
-        from skilltide.ingest.ads import MEMORY_LIMIT, ingest_ads
+        from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
+
+        if not self.wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
+            raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
 
         totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
         rejected = rejected_files(self.wh)

@@ -271,6 +271,7 @@ def test_a_rejected_file_is_retried_when_it_or_its_mapping_changes(tmp_path):
     ads.mkdir()
     (ads / "a.csv").write_text("id,posted_at,title,body\n1,2024-01-05,Analyst,Uses SQL\n")
     config = tmp_path / "skilltide.toml"
+    _seed_vocabulary(tmp_path / "w.duckdb")
 
     def run_with(source: str) -> list[str]:
         config.write_text(f'[warehouse]\ndb = "w.duckdb"\n\n[[sources]]\n{source}')
@@ -323,6 +324,7 @@ def test_an_unreadable_file_is_rejected_and_the_rest_proceeds(tmp_path, monkeypa
         (tmp_path / "ads" / name).write_text(f"posted_at,text\n2024-01-05,{name}\n")
     config = tmp_path / "skilltide.toml"
     config.write_text('[warehouse]\ndb = "w.duckdb"\n\n[[sources]]\npaths = ["ads"]\n')
+    _seed_vocabulary(tmp_path / "w.duckdb")
     summary = run_pipeline(load_settings(config=config, quiet=True))
     assert summary.status == "partial"
     assert summary.stages[0].summary["rejected"] == [str(tmp_path / "ads" / "b.csv")]
@@ -348,6 +350,7 @@ def test_the_ingest_memory_limit_applies_to_the_run(tmp_path, monkeypatch):
     (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
     config = tmp_path / "skilltide.toml"
     config.write_text('[ingest]\nmemory_limit = "512MB"\n[[sources]]\npaths = ["ads"]\n')
+    _seed_vocabulary(tmp_path / "w.duckdb")
     settings = load_settings(config=config, db=tmp_path / "w.duckdb", quiet=True)
     assert run_pipeline(settings).status == "success"
     assert limits == ["512MB"]
@@ -371,3 +374,30 @@ def test_init_writes_a_config_that_points_at_the_ads(tmp_path, cli):
     config = tomllib.loads(out.read_text())
     assert config["sources"][0]["paths"] == [str((tmp_path / "incoming").resolve())]
     assert cli("init", "--out", out).exit_code == 1  # refuses to overwrite
+
+
+def _seed_vocabulary(db) -> None:
+    """A one-skill vocabulary in the warehouse ``db`` (a run's ingest stage needs one)."""
+    from skilltide.onet.taxonomy import add_taxonomy_csv
+
+    csv = db.parent / "skills.csv"
+    csv.write_text("name\nSQL\n")
+    with Warehouse(db) as wh:
+        add_taxonomy_csv(wh, csv)
+
+
+def test_a_run_without_a_skill_vocabulary_stops_before_ingesting(tmp_path):
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text('[warehouse]\ndb = "w.duckdb"\n[[sources]]\npaths = ["ads"]\n')
+    summary = run_pipeline(load_settings(config=config, quiet=True))
+    assert summary.status == "failed"
+    assert "no skill vocabulary" in summary.error and "[taxonomy] files" in summary.error
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
+    _seed_vocabulary(tmp_path / "w.duckdb")
+    assert run_pipeline(load_settings(config=config, quiet=True)).status == "success"

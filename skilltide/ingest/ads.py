@@ -50,6 +50,12 @@ from skilltide.store import Run, Warehouse
 # ``<db>.tmp``.
 # ``None`` keeps the connection's setting.
 MEMORY_LIMIT = "1GB"
+# why an ingest finds no skills at all, and what to do about it
+NO_VOCABULARY = (
+    "the warehouse has no skill vocabulary, so no skills are extracted and the demand panels "
+    "stay empty: load one first (skilltide onet load DIR, or skilltide onet taxonomy add "
+    "FILE.csv; in a config, [onet] dirs or [taxonomy] files)"
+)
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
 
 

@@ -41,7 +41,7 @@ def ads_command(
     Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
     """
     from skilltide.errors import UserError
-    from skilltide.ingest.ads import MEMORY_LIMIT, SUMMARY_KEYS, ingest_ads
+    from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, SUMMARY_KEYS, ingest_ads
     from skilltide.ingest.mapping import parse_mapping
     from skilltide.store import Warehouse
 
@@ -70,6 +70,8 @@ def ads_command(
     if as_json:
         emit_json({k: summary[k] for k in SUMMARY_KEYS})
         return
+    if not summary["taxonomy_aliases"]:
+        echo(settings, f"warning: {NO_VOCABULARY}")
     echo(
         settings,
         f"{summary['files']} files ({summary['unchanged_files']} unchanged), "

@@ -38,6 +38,19 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
     assert again["ads_stored"] == 0 and again["files"] == 1
 
 
+def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")
+    result = cli("ingest", "ads", path, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "warning: the warehouse has no skill vocabulary" in result.output
+    assert "skilltide onet taxonomy add" in result.output
+    with Warehouse(db) as wh:
+        add_vocab(wh, *small_vocab())
+    path.write_text(HEADER + "2,2024-01-06,Analyst,Acme,North,,Uses SQL daily\n")
+    assert "warning" not in cli("ingest", "ads", path, "--db", db).output
+
+
 def test_map_options_and_config_mapping(cli, db, tmp_path):
     path = tmp_path / "ads.jsonl"
     path.write_text(json.dumps({"when": "2024-03-01", "job": {"body": "SQL and Python"}}) + "\n")

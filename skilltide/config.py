@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from skilltide.errors import UserError
+from skilltide.textfile import read_utf8
 
 DEFAULT_CONFIG = Path("skilltide.toml")
 DEFAULT_DB = Path("skilltide.duckdb")
@@ -65,12 +66,7 @@ def read_config(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: config file not found")
     if path.is_dir():
         raise UserError(f"{path}: is a folder, not a config file")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")  # without the byte order mark some editors write
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UserError(f"{path}, line {line}: not valid UTF-8 text") from None
+    text = read_utf8(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

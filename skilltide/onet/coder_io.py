@@ -20,6 +20,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.onet.coder import code_titles
 from skilltide.store import Warehouse
+from skilltide.textfile import read_utf8
 
 _OUT_SCHEMA = {
     "row_number": pl.Int64,
@@ -39,13 +40,7 @@ def read_titles(path: Path, column: str | None) -> list[str | None]:
     if not path.exists():
         raise UserError(f"{path}: no such file")
     if path.suffix.lower() == ".txt" and column is None:
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8-sig")  # without the byte order mark some editors write
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise UserError(f"{path}, line {line}: not valid UTF-8 text") from None
-        return [line.strip() or None for line in text.splitlines()]
+        return [line.strip() or None for line in read_utf8(path).splitlines()]
     separator = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
     try:
         data = pl.read_csv(path, separator=separator, infer_schema=False)

@@ -78,6 +78,8 @@ def breaks_detect(
     from skilltide.forecast.panel import require_demand, warehouse_panel
     from skilltide.store import Warehouse
 
+    if out is not None:
+        check_out(out)  # before any work, as forecast panel does
     if input is not None:
         found, summary = breaks_store.detect_breaks_file(
             input,

@@ -225,3 +225,12 @@ def test_forecasts_without_intervals_are_announced(cli, tmp_path):
     got = pl.read_csv(out)
     assert got.filter(pl.col("cutoff") == "2020-02-01")["lo_80"].null_count() == 5 * 2
     assert got.filter(pl.col("cutoff") == "2022-06-01")["lo_80"].null_count() == 0
+
+
+def test_breaks_detect_refuses_an_output_it_cannot_write_before_any_work(cli, tmp_path):
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    result = cli("breaks", "detect", src, "--out", tmp_path / "b.txt")
+    assert result.exit_code != 0 and "must end in .csv or .parquet" in result.output
+    assert not (tmp_path / "b.txt").exists()
+    result = cli("breaks", "detect", src, "--out", tmp_path / "missing" / "b.csv")
+    assert result.exit_code != 0 and "does not exist" in result.output

@@ -136,7 +136,7 @@ class Pipeline:
                 Stage(
                     f"forecast:{g}",
                     lambda g=g: self._demand_fingerprint(
-                        g, c.horizon, c.model, c.workdays, *self._breaks_used(g)
+                        g, c.horizon, c.model, c.workdays, c.forecast_params, *self._breaks_used(g)
                     ),
                     lambda g=g: self._forecast(g),
                 )
@@ -344,6 +344,7 @@ class Pipeline:
             granularity=granularity,
             horizon=c.horizon,
             model=c.model,
+            params=c.forecast_params,
             workdays=c.workdays,
             breaks=c.forecast_breaks,
         )

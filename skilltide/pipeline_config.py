@@ -75,6 +75,7 @@ class PipelineConfig:
     model: str = "auto"
     workdays: str | None = None
     forecast_breaks: str = "stored"
+    forecast_params: dict[str, Any] = field(default_factory=dict)  # members, weights
     coder_rerank: bool | None = None
     graph: dict[str, Any] | None = None
     report_out: Path | None = None
@@ -138,6 +139,7 @@ class PipelineConfig:
                 f"{where}: [forecast] model must be one of {', '.join(sorted(MODELS))},"
                 f" not {model!r}"
             )
+        forecast_params = _forecast_params(where, model, forecast)
         rerank = onet.get("rerank")
         if rerank is not None and not isinstance(rerank, bool):
             raise UserError(f"{where}: [onet] rerank must be true or false, not {rerank!r}")
@@ -164,6 +166,7 @@ class PipelineConfig:
             model=model,
             workdays=workdays,
             forecast_breaks=forecast_breaks,
+            forecast_params=forecast_params,
             coder_rerank=rerank,
             graph=graph or None,
             report_out=settings.path(_string(where, "[report] out", report["out"]))
@@ -191,10 +194,34 @@ SETTINGS = {
     "onet": ("dirs", "rerank"),
     "workbank": ("dir",),
     "breaks": ("granularities",),
-    "forecast": ("granularities", "horizon", "model", "workdays", "breaks"),
+    "forecast": ("granularities", "horizon", "model", "workdays", "breaks", "members", "weights"),
     "graph": ("source", "element", "weight", "threshold", "seed", "n_null", "neighbours"),
     "report": ("out", "title", "granularity"),
 }
+
+
+def _forecast_params(where: object, model: str, forecast: dict) -> dict[str, Any]:
+    """``[forecast] members`` (a list of model names) and ``weights`` ("backtest" or one
+    number per member) as ``forecast run --members/--weights`` reads them."""
+    from skilltide.forecast.cli_options import model_params
+    from skilltide.forecast.models.registry import make_model
+
+    members = forecast.get("members")
+    weights = forecast.get("weights")
+    if members is not None:
+        members = ",".join(_strings(where, "[forecast] members", members))
+    if weights is not None and weights != "backtest":
+        if not isinstance(weights, list) or not all(
+            isinstance(w, int | float) and not isinstance(w, bool) for w in weights
+        ):
+            raise UserError(f'{where}: [forecast] weights must be "backtest" or a list of numbers')
+        weights = ",".join(str(w) for w in weights)
+    try:
+        params = model_params(model, members, weights)
+        make_model(model, **params)  # e.g. as many weights as members, checked now
+        return params
+    except UserError as exc:
+        raise UserError(f"{where}: [forecast] {exc}") from None
 
 
 def _check_names(where: object, data: dict) -> None:

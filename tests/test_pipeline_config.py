@@ -83,3 +83,26 @@ def test_init_into_a_folder_or_a_missing_folder_is_a_user_error(tmp_path):
         write_example_config(tmp_path, force=True)
     with pytest.raises(UserError, match=r"folder .*missing does not exist"):
         write_example_config(tmp_path / "missing" / "skilltide.toml")
+
+
+def test_forecast_ensemble_members_and_weights_are_read_and_checked(tmp_path):
+    config = config_of(
+        tmp_path,
+        '[forecast]\nmodel = "ensemble"\nmembers = ["naive", "window_average"]\n'
+        "weights = [0.25, 0.75]\n",
+    )
+    assert config.forecast_params == {
+        "members": ("naive", "window_average"),
+        "weights": [0.25, 0.75],
+    }
+    backtest = config_of(tmp_path, '[forecast]\nmodel = "ensemble"\nweights = "backtest"\n')
+    assert backtest.forecast_params == {"weights": "backtest"}
+    assert config_of(tmp_path, "[forecast]\n").forecast_params == {}
+    for text, message in [
+        ('model = "naive"\nmembers = ["naive"]', "--members applies to"),
+        ('model = "ensemble"\nmembers = ["naive", "nope"]', "unknown or nested"),
+        ('model = "ensemble"\nweights = "best"', "weights must be"),
+        ('model = "ensemble"\nmembers = ["naive", "drift"]\nweights = [1]', "2 non-negative"),
+    ]:
+        with pytest.raises(UserError, match=message):
+            config_of(tmp_path, f"[forecast]\n{text}\n")

@@ -43,3 +43,15 @@ def test_coder_rerank_setting_redoes_the_onet_stage_and_defaults_to_the_stored_c
             [json.dumps({"rerank": True})],
         )
         assert _stored_coder_rerank(wh) is True
+
+
+def test_forecast_is_redone_when_the_ensemble_settings_change(db):
+    config = {"forecast_granularities": ("region",), "model": "ensemble"}
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+        default = _fingerprint(wh, "forecast:region", **config)
+        two = {"members": ("naive", "window_average")}
+        members = _fingerprint(wh, "forecast:region", forecast_params=two, **config)
+        fixed = {**two, "weights": [0.5, 0.5]}
+        weights = _fingerprint(wh, "forecast:region", forecast_params=fixed, **config)
+        assert len({default, members, weights}) == 3

@@ -210,9 +210,13 @@ def _forecast_params(where: object, model: str, forecast: dict) -> dict[str, Any
     weights = forecast.get("weights")
     if members is not None:
         members = ",".join(_strings(where, "[forecast] members", members))
+        if not members:
+            raise UserError(f"{where}: [forecast] members must name at least one model")
     if weights is not None and weights != "backtest":
-        if not isinstance(weights, list) or not all(
-            isinstance(w, int | float) and not isinstance(w, bool) for w in weights
+        if (
+            not isinstance(weights, list)
+            or not weights
+            or not all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights)
         ):
             raise UserError(f'{where}: [forecast] weights must be "backtest" or a list of numbers')
         weights = ",".join(str(w) for w in weights)

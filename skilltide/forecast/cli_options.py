@@ -77,6 +77,8 @@ def model_params(model: str, members: str | None, weights: str | None) -> dict:
             raise UserError(f"--members applies to --model ensemble or auto, not {model!r}")
         names = [m.strip() for m in members.split(",") if m.strip()]
         unknown = [m for m in names if m not in MODELS or m in ("ensemble", "auto")]
+        if len(set(names)) < len(names):
+            raise UserError(f"--members: each model once, not {members!r}")
         if unknown or not names:
             raise UserError(
                 f"--members: unknown or nested model(s) {', '.join(unknown) or members!r}; "

@@ -114,7 +114,7 @@ class Auto(Forecaster):
         except UserError:
             cutoffs = []
         n_seg = len(self.segment_names_)
-        if cutoffs and len(self.candidates) > 1:
+        if cutoffs:  # one candidate too: its backtest gives the intervals
             bt = rolling_forecasts(None, factories, horizon=horizon, cutoffs=cutoffs, wide=wide)
             # every candidate has the same rows: one matrix row per candidate, summed in a
             # fixed order so that the weights are bit-for-bit reproducible

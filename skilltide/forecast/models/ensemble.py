@@ -45,16 +45,20 @@ DEFAULT_MEMBER_PARAMS = {"window_average": {"window": 3}}
 
 
 def simplex_grid(n: int, step: float) -> np.ndarray:
-    """Every weight vector of ``n`` non-negative multiples of ``step`` summing to 1.
+    """Every weight vector of ``n`` non-negative multiples of ``step`` summing to 1, the
+    weights leaning on the earlier members first (so ties go to them).
 
     >>> simplex_grid(2, 0.5).tolist()
-    [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
+    [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]
     """
     k = round(1 / step)
     if k < 1 or abs(k * step - 1) > 1e-9:
         raise UserError(f"ensemble: grid_step must divide 1 (e.g. 0.1, 0.2, 0.25), not {step}")
-    points = [w for w in itertools.product(range(k + 1), repeat=n) if sum(w) == k]
-    return np.array(points, dtype=float) / k
+    points = []
+    for bars in itertools.combinations(range(k + n - 1), n - 1):  # stars and bars
+        edges = (-1, *bars, k + n - 1)
+        points.append([edges[i + 1] - edges[i] - 1 for i in range(n)])
+    return np.array(sorted(points, reverse=True), dtype=float) / k
 
 
 class Ensemble(Forecaster):
@@ -74,8 +78,16 @@ class Ensemble(Forecaster):
         **member_params: dict,
     ) -> None:
         self.members = tuple(members)
-        if not self.members:
-            raise UserError("ensemble: give at least one member model")
+        if not self.members or len(set(self.members)) < len(self.members):
+            raise UserError(f"ensemble: give distinct member models, not {list(members)}")
+        stray = [
+            k for k, v in member_params.items() if k not in self.members or not isinstance(v, dict)
+        ]
+        if stray:
+            raise UserError(
+                f"ensemble: unknown setting(s) {', '.join(stray)}; a member's parameters go in "
+                f"a dict named after it ({', '.join(self.members)})"
+            )
         if isinstance(weights, str):
             if weights != "backtest":
                 raise UserError(f"ensemble: weights must be numbers or 'backtest', not {weights!r}")
@@ -121,7 +133,7 @@ class Ensemble(Forecaster):
             )
             actual = rows["y"].to_numpy()
             mae = np.array([np.abs(w @ yhat - actual).mean() for w in self._grid])
-            best = int(np.argmin(mae))  # ties: the first grid point, so the choice is stable
+            best = int(np.argmin(mae))  # ties: the first grid point (earlier members)
             self.weights_ = self._grid[best]
             self.scores_ = pl.DataFrame(
                 {

@@ -10,8 +10,9 @@ Mondrian by volume: series of different sizes err differently even after scaling
 of 3 ads a month is far noisier, relative to its level, than one of 3,000, and an all-zero
 series never errs), so residuals are grouped by the decade of ``scale`` (:func:`volume_band`)
 and each band gets its own quantile when it has at least ``min_rows`` residuals at that step;
-otherwise an active band (scale above 1) uses the residuals of all active bands, and the
-rest use all residuals (Vovk et al., 2005, ch. 4; Boström & Johansson, 2020).
+otherwise an active band (scale above 1) uses every residual but the exact zero forecasts of
+zeros (dormant series, which would make an emerging skill's interval zero wide), and band 0
+uses all residuals (Vovk et al., 2005, ch. 4; Boström & Johansson, 2020).
 
 Example
 -------
@@ -34,7 +35,7 @@ import polars as pl
 LEVELS = (80, 95)
 # residuals a volume band needs at a step for its own quantile (95 %: rank 20 of 20)
 MIN_ROWS = 20
-# pseudo-bands of the fallbacks: all active bands (scale above 1), and everything
+# pseudo-bands of the fallbacks: all but the dormant series' exact zeros, and everything
 ACTIVE, POOLED = -1, -2
 
 
@@ -46,9 +47,8 @@ def volume_band(scale: pl.Expr) -> pl.Expr:
     >>> scales.select(band=volume_band(pl.col("scale")))["band"].to_list()
     [0, 0, 1, 2, 4]
     """
-    return (pl.when(scale <= 1).then(0).otherwise(scale.log10().floor().cast(pl.Int32) + 1)).cast(
-        pl.Int32
-    )
+    decade = scale.log10().floor().cast(pl.Int32, strict=False)  # NaN scale: null band
+    return pl.when(scale <= 1).then(0).otherwise(decade + 1).cast(pl.Int32)
 
 
 def _rank_quantile(values: np.ndarray, level: float) -> float:
@@ -63,15 +63,21 @@ def conformal_quantiles(
     backtest: pl.DataFrame, levels: Sequence[int] = LEVELS, min_rows: int = MIN_ROWS
 ) -> pl.DataFrame:
     """``(model, step, band, n, q_<level>…)``: quantiles of scaled absolute backtest residuals
-    per volume band with at least ``min_rows`` of them, for all active bands (``ACTIVE``) and
-    for all residuals (``POOLED``); with fewer residuals than the rank needs, the largest."""
-    scored = backtest.filter(pl.col("y").is_not_null()).with_columns(
-        _r=(pl.col("y") - pl.col("yhat")).abs() / pl.col("scale"),
-        _band=volume_band(pl.col("scale")),
+    per volume band with at least ``min_rows`` of them, for all but the exact zeros of
+    dormant series (``ACTIVE``) and for all residuals (``POOLED``); with fewer residuals than
+    the rank needs, the largest. Rows without a positive, finite scale are left out."""
+    scale = pl.col("scale")
+    scored = backtest.filter(
+        pl.col("y").is_not_null() & scale.is_finite() & (scale > 0)
+    ).with_columns(
+        _r=(pl.col("y") - pl.col("yhat")).abs() / scale,
+        _band=volume_band(scale),
     )
+    # an exact zero forecast of a zero (a dormant series) says nothing about active ones
+    active = (pl.col("_band") > 0) | (pl.col("y") != 0) | (pl.col("yhat") != 0)
     rows = []
     for (model, step), part in scored.group_by("model", "step", maintain_order=True):
-        groups = {POOLED: part, ACTIVE: part.filter(pl.col("_band") > 0)}
+        groups = {POOLED: part, ACTIVE: part.filter(active)}
         groups |= {band: g for (band,), g in part.group_by("_band")}
         for band, g in groups.items():
             # a band needs min_rows of its own; the fallbacks take what there is

@@ -11,6 +11,7 @@ import pytest
 
 from skilltide.forecast.backtest import rolling_forecasts
 from skilltide.forecast.intervals import (
+    ACTIVE,
     POOLED,
     add_intervals,
     conformal_quantiles,
@@ -153,18 +154,46 @@ def test_an_active_series_among_many_dormant_ones_gets_a_real_interval():
     assert (zero["lo_80"] == 0).all()
 
 
-def test_a_sparse_band_falls_back_to_the_active_bands_then_to_all():
+def test_a_sparse_band_falls_back_to_the_active_residuals_then_to_all():
+    # band 0: 25 exact zeros of dormant series and 5 errors of 1 (scale 1); band 1: 25 errors
+    # of 3 (scale 5, so 0.6 scaled); band 3: 5 errors of 500 (scale 500, 1.0 scaled)
     bt = pl.DataFrame(
         {
             "model": "m",
             "step": 1,
-            "yhat": 0.0,
-            "y": [0.0] * 30 + [3.0] * 25 + [20.0] * 5,
-            "scale": [1.0] * 30 + [5.0] * 25 + [500.0] * 5,  # bands 0, 1 (25 rows), 3 (5 rows)
+            "yhat": [0.0] * 30 + [0.0] * 25 + [0.0] * 5,
+            "y": [0.0] * 25 + [1.0] * 5 + [3.0] * 25 + [500.0] * 5,
+            "scale": [1.0] * 30 + [5.0] * 25 + [500.0] * 5,
         }
     )
     q = conformal_quantiles(bt, levels=(80,))
-    assert set(q["band"]) == {POOLED, -1, 0, 1}  # band 3 has too few rows of its own
+    assert set(q["band"]) == {POOLED, ACTIVE, 0, 1}  # band 3 has too few rows of its own
+    by_band = dict(zip(q["band"], q["q_80"], strict=True))
+    assert by_band[0] == 0.0 and by_band[1] == pytest.approx(0.6)
+    assert by_band[ACTIVE] == pytest.approx(1.0)  # 35 residuals: the dormant zeros left out
+    assert by_band[POOLED] == pytest.approx(0.6)
     new = pl.DataFrame({"model": "m", "step": 1, "yhat": 0.0, "scale": [1.0, 5.0, 500.0]})
     half = add_intervals(new, q, (80,))["hi_80"] / new["scale"]
-    assert half.to_list() == pytest.approx([0.0, 0.6, 0.6])  # band 3 borrows the active bands'
+    assert half.to_list() == pytest.approx([0.0, 0.6, 1.0])  # band 3 borrows ACTIVE's
+    few = bt.filter(pl.col("scale") > 1)  # no band 0 rows: band 0 forecasts use all
+    assert add_intervals(new.head(1), conformal_quantiles(few, (80,)), (80,))["hi_80"].item() > 0
+
+
+def test_an_emerging_skill_among_dormant_ones_gets_a_real_interval():
+    # at every backtest origin the new skills were still zero (scale 1, band 0)
+    series = {f"g/zero{i}": np.zeros(36) for i in range(2000)}
+    series |= {f"g/new{i}": np.r_[np.zeros(33), 30.0 + i, 60.0, 90.0] for i in range(3)}
+    out, _ = forecast_panel(panel(series), horizon=3, model="naive")
+    new = out.filter(pl.col("unique_id").str.contains("new"))
+    assert (new["hi_80"] - new["lo_80"]).min() > 10.0  # was 0: the dormant zeros' quantile
+
+
+def test_rows_without_a_finite_scale_are_left_out_and_give_no_interval():
+    bt = pl.DataFrame(
+        {"model": "m", "step": 1, "yhat": 0.0, "y": [1.0] * 25, "scale": [1.0] * 24 + [np.nan]}
+    )
+    q = conformal_quantiles(bt, levels=(80,))
+    assert q.filter(pl.col("band") == POOLED)["n"].item() == 24
+    new = pl.DataFrame({"model": "m", "step": 1, "yhat": 1.0, "scale": [np.nan, 2.0]})
+    bounds = add_intervals(new, q, (80,))["hi_80"].to_list()
+    assert math.isnan(bounds[0]) and bounds[1] == pytest.approx(3.0)

@@ -87,6 +87,17 @@ def rolling_forecasts(
     return pl.concat(blocks) if blocks else pl.DataFrame(schema=BACKTEST_SCHEMA)
 
 
+def forecasts_by_model(
+    backtest: pl.DataFrame, models: Sequence[str]
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """The rows of a :func:`rolling_forecasts` frame that every model shares (without
+    ``model`` and ``yhat``) and a ``models × rows`` matrix of their forecasts, in that order
+    (every model is scored on the same rows)."""
+    rows = backtest.filter(pl.col("model") == models[0]).drop("model", "yhat")
+    yhat = np.stack([backtest.filter(pl.col("model") == m)["yhat"].to_numpy() for m in models])
+    return rows, yhat
+
+
 def _block(wide, ids, cutoff, name, yhat, actual, scale) -> pl.DataFrame:
     n, steps = yhat.shape
     t0 = wide.months.index(cutoff)

@@ -95,9 +95,10 @@ def add_intervals(
 ) -> pl.DataFrame:
     """Add ``lo_<level>``/``hi_<level>`` to forecasts ``(…, model, step, yhat, scale)``.
 
-    Each forecast takes its volume band's quantile, else (active bands) all active bands',
-    else the pooled one. Steps beyond the backtested ones reuse the largest backtested step's
-    quantile; models without a backtest get null bounds.
+    Each forecast takes its volume band's quantile, else (active bands) the one of all
+    residuals but the dormant series' exact zeros, else the pooled one. Steps beyond the
+    backtested ones reuse the largest backtested step's quantile; models without a backtest
+    get null bounds.
     """
     max_step = quantiles.group_by("model").agg(pl.col("step").max().alias("_max"))
     out = forecasts.join(max_step, on="model", how="left").with_columns(

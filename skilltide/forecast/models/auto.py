@@ -104,7 +104,11 @@ class Auto(Forecaster):
         return partial(make_model, name, workdays=self.workdays, **params)
 
     def _fit(self, wide: Wide, horizon: int) -> None:
-        from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
+        from skilltide.forecast.backtest import (
+            default_cutoffs,
+            forecasts_by_model,
+            rolling_forecasts,
+        )
 
         seg = segments(wide, breaks_for(self.breaks, wide)).astype(str)
         self.segment_names_, self.segment_of_ = np.unique(seg, return_inverse=True)
@@ -116,12 +120,9 @@ class Auto(Forecaster):
         n_seg = len(self.segment_names_)
         if cutoffs:  # one candidate too: its backtest gives the intervals
             bt = rolling_forecasts(None, factories, horizon=horizon, cutoffs=cutoffs, wide=wide)
-            # every candidate has the same rows: one matrix row per candidate, summed in a
-            # fixed order so that the weights are bit-for-bit reproducible
-            rows = bt.filter(pl.col("model") == self.candidates[0]).drop("model", "yhat")
-            yhat = np.stack(
-                [bt.filter(pl.col("model") == m)["yhat"].to_numpy() for m in self.candidates]
-            )
+            # one matrix row per candidate, summed in a fixed order so that the weights are
+            # bit-for-bit reproducible
+            rows, yhat = forecasts_by_model(bt, self.candidates)
             segment_of = dict(zip(wide.ids, self.segment_of_.tolist(), strict=True))
             row_segment = (
                 rows["unique_id"].replace_strict(segment_of, return_dtype=pl.Int64).to_numpy()

@@ -102,7 +102,7 @@ class Ensemble(Forecaster):
             self._grid = (fixed / fixed.sum())[None, :]
         self.weights = weights
         self.n_windows = n_windows
-        self._gridstep = grid_step
+        self.grid_step = grid_step
         self.workdays = workdays
         self.breaks = breaks
         self.member_params = member_params
@@ -116,7 +116,11 @@ class Ensemble(Forecaster):
         return partial(make_model, name, workdays=self.workdays, **params)
 
     def _fit(self, wide: Wide, horizon: int) -> None:
-        from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
+        from skilltide.forecast.backtest import (
+            default_cutoffs,
+            forecasts_by_model,
+            rolling_forecasts,
+        )
 
         factories = {name: self._factory(name) for name in self.members}
         self.backtest_ = self.scores_ = None
@@ -127,10 +131,7 @@ class Ensemble(Forecaster):
                 cutoffs = default_cutoffs(wide.months, horizon, self.n_windows)
         if cutoffs:
             bt = rolling_forecasts(None, factories, horizon=horizon, cutoffs=cutoffs, wide=wide)
-            rows = bt.filter(pl.col("model") == self.members[0]).drop("model", "yhat")
-            yhat = np.stack(
-                [bt.filter(pl.col("model") == m)["yhat"].to_numpy() for m in self.members]
-            )
+            rows, yhat = forecasts_by_model(bt, self.members)
             actual = rows["y"].to_numpy()
             mae = np.array([np.abs(w @ yhat - actual).mean() for w in self._grid])
             best = int(np.argmin(mae))  # ties: the first grid point (earlier members)

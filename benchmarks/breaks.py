@@ -7,7 +7,9 @@
    ``market``). Baselines in the same run: the single-break sup-F test and OLS-CUSUM.
 2. Job-SDF r0 (2,335 series × 36 months): seconds per detector, breaks, market-wide breaks
    and the month where the largest share of series breaks (±1 month).
-3. Hacker News "Who is hiring?" terms (261 × 149 months, 2012-01..2024-05; 2011 dropped for the
+3. No-break growth (flat, linear, exponential means; Poisson counts): the share of series given
+   a false break, per ``transform`` (``auto`` chooses the scale per series).
+4. Hacker News "Who is hiring?" terms (261 × 149 months, 2012-01..2024-05; 2011 dropped for the
    missing 2011-07 and the 3-post 2011-12): share of series breaking around COVID-19
    (2020-02..2020-05) and in the 2023 AI wave, for counts and for shares of posts.
 
@@ -243,6 +245,43 @@ def hn_section() -> dict:
     return out
 
 
+# No-break growth shapes (Poisson counts around the mean, 48 months): any break found is false.
+GROWTH = {
+    "flat 50": lambda t: 50 + 0 * t,
+    "linear 2+0.5t": lambda t: 2 + 0.5 * t,
+    "linear 20+3t": lambda t: 20 + 3 * t,
+    "linear 200+30t": lambda t: 200 + 30 * t,
+    "exponential 20*1.04^t": lambda t: 20 * 1.04**t,
+}
+
+
+def growth_section(series: int = 200, months: int = 48) -> dict:
+    """Share of no-break series (steady growth, Poisson noise) given a break, per transform."""
+    rng = np.random.default_rng(0)
+    t = np.arange(months)
+    ds = pl.date_range(
+        pl.date(2020, 1, 1), pl.date(2020 + months // 12 - 1, 12, 1), "1mo", eager=True
+    )
+    out = {}
+    for shape, mean in GROWTH.items():
+        y = rng.poisson(mean(t), size=(series, months)).astype(float)
+        panel = pl.DataFrame(
+            {
+                "unique_id": np.repeat([f"s{i:03d}" for i in range(series)], months),
+                "ds": pl.concat([ds] * series),
+                "y": y.ravel(),
+            }
+        )
+        out[shape] = {
+            transform: detect_breaks_report(panel, transform=transform).summary()[
+                "series_with_breaks"
+            ]
+            / series
+            for transform in ("auto", "log1p", "none")
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="default", help="synthetic market size")
@@ -250,7 +289,7 @@ def main() -> None:
     parser.add_argument("--skip-real", action="store_true", help="only the synthetic market")
     args = parser.parse_args()
     np.seterr(all="ignore")
-    results = {"synthetic": synthetic_section(args.size)}
+    results = {"synthetic": synthetic_section(args.size), "growth": growth_section()}
     if not args.skip_real:
         results["jobsdf_r0"] = jobsdf_section()
         results["hn_terms"] = hn_section()
@@ -274,6 +313,9 @@ def main() -> None:
             f"{r['precision_market_label']})  {r['detected']} found / {r['injected']} "
             f"injected  {r['seconds']} s{ratio}"
         )
+    print("no-break growth, 200 Poisson series x 48 months: share given a break (transform)")
+    for shape, r in results["growth"].items():
+        print(f"  {shape:<22} " + "  ".join(f"{k} {v:.3f}" for k, v in r.items()))
     if "jobsdf_r0" in results:
         j = results["jobsdf_r0"]
         print(f"Job-SDF r0: {j['series']} series x {j['months']} months")

@@ -14,10 +14,13 @@ panel's own units), the test ``statistic`` and ``p_value``, the ``scope`` and th
   confirmed by a sup-F test on the stretch between its neighbouring breaks.
 - ``cusum``: the OLS-CUSUM test (statsmodels), one level break per series: a baseline.
 
-Counts are tested on ``log1p(y)`` (``transform='auto'`` when every ``y ≥ 0``), so a break
-is judged relative to the series' own scale. Series of at least 48 months (four years) are
-tested with month-of-year effects (``seasonal='auto'``): dummies in the test regressions and
-a classical moving-average decomposition before the Bai–Perron search. Series shorter than
+Each series of counts is tested on the scale its no-break line fits best, ``y`` or
+``log1p(y)`` (``transform='auto'`` when every ``y ≥ 0``;
+:mod:`~skilltide.forecast.breaks_scale`), so neither steady growth by a fixed number nor by a
+fixed percentage a month reads as breaks; a series a line fits exactly has no noise to test
+against and is not tested. Series of at least 48 months (four years) are tested with
+month-of-year effects (``seasonal='auto'``): dummies in the test regressions and a classical
+moving-average decomposition before the Bai–Perron search. Series shorter than
 ``max(min_length, 2·min_size)`` months and constant series (e.g. all zero) are not tested
 and have no breaks. Series must have no missing months: fill gaps explicitly first
 (:func:`~skilltide.forecast.panel.fill_gaps`).
@@ -70,6 +73,7 @@ from skilltide.forecast.breaks_market import (
     label_scope,
     market_event_breaks,
 )
+from skilltide.forecast.breaks_scale import choose_log, exact_rows
 from skilltide.forecast.breaks_supf import KINDS, base_columns
 
 __all__ = [
@@ -103,6 +107,8 @@ class BreakReport:
     too_short: int = 0
     constant: int = 0
     transform: str = "none"
+    log_scale: int = 0  # series tested on log1p(y)
+    exact_line: int = 0  # series a no-break line fits exactly: not tested
     method: str = DEFAULT_METHOD
     market_events: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
@@ -116,6 +122,8 @@ class BreakReport:
             "tested": self.tested,
             "too_short": self.too_short,
             "constant": self.constant,
+            "exact_line": self.exact_line,
+            "log_scale": self.log_scale,
             "breaks": b.height,
             "series_with_breaks": b["unique_id"].n_unique() if b.height else 0,
             "level": int((b["kind"] == "level").sum()) if b.height else 0,
@@ -244,11 +252,12 @@ def detect_breaks_report(
             "with gaps); fill gaps explicitly (fill_gaps, or --fill 0 for counts)"
         )
 
-    use_log = transform == "log1p" or (transform == "auto" and frame["y"].min() >= 0)
     if transform not in ("auto", "log1p", "none"):
         raise UserError(f"transform must be auto, log1p or none, not {transform!r}")
-    if use_log and frame["y"].min() < 0:
+    if transform == "log1p" and frame["y"].min() < 0:
         raise UserError("panel: transform log1p needs y >= 0")
+    # auto: each non-negative series on the scale its no-break line fits best
+    scale = "none" if transform == "auto" and frame["y"].min() < 0 else transform
 
     if seasonal not in ("auto", True, False):
         raise UserError(f"seasonal must be auto, true or false, not {seasonal!r}")
@@ -258,7 +267,7 @@ def detect_breaks_report(
         empty,
         series=info.height,
         method=name,
-        transform="log1p" if use_log else "none",
+        transform=scale,
         params=params,
     )
     report.too_short = int((info["n"] < need).sum())
@@ -277,8 +286,19 @@ def detect_breaks_report(
         raw = block["y"].to_numpy().reshape(len(ids), int(length))  # sorted by id, ds
         order = block["unique_id"].gather(np.arange(0, block.height, int(length)))
         firsts = dict(zip(group["unique_id"], group["first"], strict=True))
-        Z = np.log1p(raw) if use_log else raw
-        flat = deseasonalise(Z) if base_for(int(length), use_season) != "trend" else Z
+        base = base_for(int(length), use_season)
+        on_log = choose_log(raw, base, scale)
+        report.log_scale += int(on_log.sum())
+        Z = np.where(on_log[:, None], np.log1p(np.maximum(raw, 0)), raw)
+        exact = exact_rows(Z, base)
+        if exact.any():  # a noise-free line: no noise to test a break against
+            report.exact_line += int(exact.sum())
+            report.tested -= int(exact.sum())
+            keep = ~exact
+            order, raw, Z = order.filter(keep), raw[keep], Z[keep]
+            if not keep.any():
+                continue
+        flat = deseasonalise(Z) if base != "trend" else Z
         sb = SeriesBlock(order.to_list(), np.array([firsts[u] for u in order]), raw, Z, flat)
         blocks.append(sb)
         for row, start, end, tau, kind, stat, p in DETECTORS[name](
@@ -323,7 +343,7 @@ def detect_breaks_report(
             alpha=alpha,
             min_size=min_size,
             need=need,
-            use_log=use_log,
+            scale=scale,
             max_breaks=max_breaks,
             criterion=criterion,
             seasonal=use_season,

@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from skilltide.forecast.breaks_detectors import base_for
+from skilltide.forecast.breaks_scale import choose_log
 from skilltide.forecast.breaks_supf import KINDS, chow_test
 
 # One break per row while detecting: series, month index, kind, size and test.
@@ -70,7 +72,7 @@ def market_event_breaks(
     alpha: float,
     min_size: int,
     need: int,
-    use_log: bool,
+    scale: str,
     size: Callable[[np.ndarray, int, int], float],
     seasonal: bool = False,
     share: float = 0.25,
@@ -86,7 +88,8 @@ def market_event_breaks(
     aggregate = months.join(total, on="_m", how="left")["y"].fill_null(0.0).to_numpy()
     if aggregate.size < need or np.ptp(aggregate) <= 0:
         return [], pl.DataFrame(schema=schema)
-    z = np.log1p(aggregate) if use_log else aggregate
+    on_log = choose_log(aggregate[None, :], base_for(aggregate.size, seasonal), scale)[0]
+    z = np.log1p(aggregate) if on_log else aggregate
     found = detect(
         z[None, :], alpha=alpha, min_size=min_size, seasonal=seasonal, **detector_options
     )

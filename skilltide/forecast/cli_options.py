@@ -34,8 +34,8 @@ Fill = Annotated[
     float | None,
     typer.Option(
         "--fill",
-        help="Fill missing months inside a series with this value (0 for counts); without "
-        "it a series with a missing month is refused.",
+        help="Fill missing months with this value (0 for counts), inside a series and after "
+        "its last row up to the panel's last month; without it such a series is refused.",
     ),
 ]
 
@@ -45,8 +45,8 @@ def read_input(input: Path, fill: float | None, **names: str):
 
     frame = read_panel(input, **names)
     if fill is None:
-        return refuse_gaps(frame, source=str(input))
-    return fill_gaps(frame, value=fill)
+        return refuse_gaps(frame, source=str(input), to_panel_end=True)
+    return fill_gaps(frame, value=fill, to_panel_end=True)
 
 
 Members = Annotated[

@@ -233,12 +233,15 @@ def validate_panel(
     return frame.select(list(PANEL_SCHEMA))
 
 
-def fill_gaps(frame: pl.DataFrame, value: float | None = 0.0) -> pl.DataFrame:
+def fill_gaps(
+    frame: pl.DataFrame, value: float | None = 0.0, to_panel_end: bool = False
+) -> pl.DataFrame:
     """Add the missing months between each series' first and last month, with ``y = value``.
 
     For count panels a missing month means no ad mentioned the skill, so ``value=0.0`` (the
     default) is right; pass ``value=None`` to mark the added months as null instead.
-    Months before a series' first or after its last observation are not added.
+    Months before a series' first observation are not added; months after its last are
+    added up to the panel's last month with ``to_panel_end`` (forecasts start there).
 
     Example
     -------
@@ -250,9 +253,10 @@ def fill_gaps(frame: pl.DataFrame, value: float | None = 0.0) -> pl.DataFrame:
     """
     if frame.height == 0:
         return frame.select(list(PANEL_SCHEMA))
+    end = pl.lit(frame["ds"].max()) if to_panel_end else pl.col("ds").max()
     grid = (
         frame.group_by("unique_id")
-        .agg(pl.col("ds").min().alias("first"), pl.col("ds").max().alias("last"))
+        .agg(pl.col("ds").min().alias("first"), end.alias("last"))
         .select(
             "unique_id",
             pl.date_ranges("first", "last", interval="1mo").alias("ds"),
@@ -269,9 +273,12 @@ def fill_gaps(frame: pl.DataFrame, value: float | None = 0.0) -> pl.DataFrame:
     return filled.sort("unique_id", "ds").select(list(PANEL_SCHEMA) + extra)
 
 
-def refuse_gaps(frame: pl.DataFrame, *, source: str = "panel") -> pl.DataFrame:
-    """Return ``frame`` if no series misses a month between its first and last, else refuse
-    it naming the first series and month missing (fill them with :func:`fill_gaps`).
+def refuse_gaps(
+    frame: pl.DataFrame, *, source: str = "panel", to_panel_end: bool = False
+) -> pl.DataFrame:
+    """Return ``frame`` if no series misses a month between its first and last (with
+    ``to_panel_end``: the panel's last), else refuse it naming the first series and month
+    missing (fill them with :func:`fill_gaps`).
 
     Example
     -------
@@ -283,13 +290,17 @@ def refuse_gaps(frame: pl.DataFrame, *, source: str = "panel") -> pl.DataFrame:
     ...
     skilltide.errors.UserError: panel: series 'a' has no row for 2024-02 (1 missing month(s) ...
     """
-    missing = fill_gaps(frame.select(list(PANEL_SCHEMA)), value=None).filter(pl.col("y").is_null())
+    missing = fill_gaps(
+        frame.select(list(PANEL_SCHEMA)), value=None, to_panel_end=to_panel_end
+    ).filter(pl.col("y").is_null())
     if missing.height:
         row = missing.row(0, named=True)
+        ends = f", up to the panel's last month {frame['ds'].max():%Y-%m}" if to_panel_end else ""
         raise UserError(
             f"{source}: series {row['unique_id']!r} has no row for {row['ds']:%Y-%m} "
-            f"({missing.height} missing month(s) in {missing['unique_id'].n_unique()} series); "
-            "fill them explicitly with --fill (0 for counts: no ad mentioned the skill)"
+            f"({missing.height} missing month(s) in {missing['unique_id'].n_unique()} series"
+            f"{ends}); fill them explicitly with --fill (0 for counts: no ad mentioned the "
+            "skill)"
         )
     return frame
 
@@ -321,7 +332,7 @@ def warehouse_panel(
     month where its group had no ads but other groups had. A month missing from the totals
     of every group is a month the source has no data for (Hacker News' 2011-07 thread, say),
     not a month without demand: it is interpolated linearly between its neighbours. Without
-    totals, gaps between the series' first and last month are filled with 0.
+    totals, the months from a series' first to the panel's last are filled with 0.
 
     ``wh`` is a :class:`~skilltide.store.Warehouse` or an open DuckDB connection (e.g.
     ``run.con`` inside a run).
@@ -382,7 +393,7 @@ def warehouse_panel(
             .alias("y")
         ).with_columns(pl.col("y").interpolate().over("unique_id"))
     else:
-        long = fill_gaps(rows.select(columns), value=0.0)
+        long = fill_gaps(rows.select(columns), value=0.0, to_panel_end=True)
     return long.select(columns).sort("unique_id", "ds")
 
 

@@ -201,6 +201,38 @@ def test_missing_months_refused_unless_filled_explicitly(cli, tmp_path):
     assert backtest.exit_code == 1 and "has no row for 2020-03" in backtest.output
 
 
+def test_a_series_that_ends_early_is_refused_unless_filled_to_the_panel_end(cli, tmp_path):
+    src = tmp_path / "ends.csv"
+    a = "".join(f"a,2020-{m:02d},{m}\n" for m in range(1, 7))
+    b = "".join(f"b,2020-{m:02d},9\n" for m in range(1, 5))  # no rows for 2020-05, 06
+    src.write_text("unique_id,ds,y\n" + a + b)
+    out = tmp_path / "f.csv"
+    common = ("forecast", "panel", src, "-m", "naive", "-h", 1)
+    refused = cli(*common, "--out", out)
+    assert refused.exit_code == 1 and not out.exists()
+    assert "ends.csv: series 'b' has no row for 2020-05" in refused.output
+    assert "up to the panel's last month 2020-06" in refused.output
+    filled = cli(*common, "--fill", 0, "--out", out)
+    assert filled.exit_code == 0, filled.output
+    forecasts = pl.read_csv(out).sort("unique_id")
+    assert forecasts["ds"].to_list() == ["2020-07-01"] * 2
+    assert forecasts["yhat"].to_list() == [6.0, 0.0]  # b's last value is the filled 0
+
+
+def test_a_warehouse_panel_without_totals_runs_to_the_panel_end(tmp_path):
+    from skilltide.forecast.panel import warehouse_panel
+    from skilltide.ingest.demand import import_demand
+    from skilltide.store import Warehouse
+
+    src = tmp_path / "terms.csv"
+    rows = [f"python,2020-{m:02d},5" for m in range(1, 7)] + ["cobol,2020-01,2", "cobol,2020-02,1"]
+    src.write_text("skill,month,count\n" + "\n".join(rows) + "\n")
+    wh = Warehouse(tmp_path / "w.duckdb")
+    import_demand(wh, src, panel="hn")
+    cobol = warehouse_panel(wh, "hn").filter(pl.col("skill_id").str.contains("cobol"))
+    assert cobol["y"].to_list() == [2.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+
+
 def test_a_misspelt_warehouse_panel_is_refused_naming_the_panels(cli, tmp_path):
     src = tmp_path / "terms.csv"
     src.write_text(

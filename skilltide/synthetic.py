@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from skilltide.provenance import sha256_file
 from skilltide.synthetic_model import AD_COLUMNS, MarketPlan, MarketSpec
 
 __all__ = [
@@ -156,11 +156,6 @@ class _Sink:
         self.raw.close()
 
 
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def write_market(
     market_or_spec: Market | MarketSpec,
     out_dir: str | Path,
@@ -243,7 +238,7 @@ def write_market(
         "spec": dataclasses.asdict(spec),
         "rows": rows,
         "files": {
-            p.relative_to(out).as_posix(): {"sha256": _sha256(p), "bytes": p.stat().st_size}
+            p.relative_to(out).as_posix(): {"sha256": sha256_file(p), "bytes": p.stat().st_size}
             for p in sorted(paths)
         },
     }

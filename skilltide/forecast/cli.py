@@ -19,11 +19,13 @@ from skilltide.forecast.cli_options import (
     YCol,
     breaks_option,
     check_out,
+    command_options,
     model_params,
     parse_cutoffs,
     read_input,
     write_frame,
 )
+from skilltide.provenance import write_provenance
 
 forecast_app = typer.Typer(help="Forecast monthly skill demand, backtest models.")
 breaks_app = typer.Typer(help="Detect structural breaks in demand series.")
@@ -78,6 +80,7 @@ def breaks_detect(
     from skilltide.forecast.panel import require_demand, warehouse_panel
     from skilltide.store import Warehouse
 
+    options = command_options(locals())
     if out is not None:
         check_out(out)  # before any work, as forecast panel does
     if input is not None:
@@ -115,6 +118,10 @@ def breaks_detect(
                 breaks_store.write_frame(found, out)
     if out is not None:
         summary["out"] = str(out)
+        if input is None:  # traced by the warehouse run that found the breaks
+            options |= {"db": str(settings.db), "run_id": summary["run_id"]}
+        inputs = [input] if input is not None else []
+        write_provenance(out, command="breaks detect", inputs=inputs, options=options)
     if as_json:
         emit_json(summary)
         return
@@ -181,6 +188,7 @@ def panel_command(
     """
     from skilltide.forecast.pipeline import forecast_panel
 
+    options = command_options(locals())
     params = model_params(model, members, weights)
     check_out(out)
     frame = read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
@@ -195,6 +203,8 @@ def panel_command(
         breaks=known,
     )
     write_frame(forecasts, out)
+    inputs = [input] + ([Path(breaks)] if known is not None and breaks != "detect" else [])
+    write_provenance(out, command="forecast panel", inputs=inputs, options=options)
     echo(
         settings,
         f"wrote {forecasts.height} forecasts for {forecasts['unique_id'].n_unique()} "
@@ -298,6 +308,7 @@ def backtest_command(
     """
     from skilltide.forecast.backtest import run_backtest
 
+    options = command_options(locals())
     if out:
         check_out(out)
     metrics = run_backtest(
@@ -310,6 +321,8 @@ def backtest_command(
     )
     if out:
         write_frame(metrics, out)
+        inputs = [input] + ([Path(breaks)] if breaks not in (None, "none", "detect") else [])
+        write_provenance(out, command="forecast backtest", inputs=inputs, options=options)
     if json_out:
         emit_json(metrics.to_dicts())
     else:

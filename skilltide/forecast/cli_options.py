@@ -124,6 +124,12 @@ def breaks_option(value: str | None):
     return read_breaks(value)
 
 
+def command_options(values: dict) -> dict:
+    """A command's option values from its ``locals()``, for the output's provenance."""
+    skip = ("input", "out", "settings")
+    return {k: v for k, v in values.items() if k not in skip and not callable(v)}
+
+
 def check_out(out: Path) -> None:
     """Refuse an output path that cannot be written, before any work."""
     if out.suffix not in (".csv", ".parquet"):

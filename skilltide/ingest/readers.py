@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
 from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.provenance import sha256_file
 
 FORMATS = {
     ".csv": "csv",
@@ -381,14 +382,6 @@ def raw_json(frame: pl.DataFrame) -> pl.Series:
     if frame.schema["raw"] == pl.String:
         return frame["raw"]
     return frame.select(pl.col("raw").struct.json_encode())["raw"]
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, streamed."""
-    import hashlib
-
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 __all__ = [

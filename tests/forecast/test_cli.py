@@ -266,3 +266,28 @@ def test_breaks_detect_refuses_an_output_it_cannot_write_before_any_work(cli, tm
     assert not (tmp_path / "b.txt").exists()
     result = cli("breaks", "detect", src, "--out", tmp_path / "missing" / "b.csv")
     assert result.exit_code != 0 and "does not exist" in result.output
+
+
+def test_output_files_carry_their_provenance(cli, tmp_path):
+    import hashlib
+    import json
+
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    out = tmp_path / "f.csv"
+    result = cli("forecast", "panel", src, "-m", "naive", "-h", 2, "--out", out)
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "f.csv.provenance.json").read_text())
+    assert record["command"] == "skilltide forecast panel"
+    assert record["options"]["model"] == "naive" and record["options"]["horizon"] == 2
+    assert record["inputs"][0]["path"] == str(src.resolve())
+    assert record["inputs"][0]["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    assert record["output"]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    breaks = tmp_path / "b.csv"
+    assert cli("breaks", "detect", src, "--out", breaks).exit_code == 0
+    record = json.loads((tmp_path / "b.csv.provenance.json").read_text())
+    assert record["command"] == "skilltide breaks detect"
+    assert record["options"]["method"] == "auto" and len(record["inputs"]) == 1
+    metrics = tmp_path / "m.csv"
+    assert cli("forecast", "backtest", src, "--models", "naive", "--out", metrics).exit_code == 0
+    record = json.loads((tmp_path / "m.csv.provenance.json").read_text())
+    assert record["options"]["models"] == "naive" and record["options"]["windows"] == 4

@@ -1,0 +1,71 @@
+"""Provenance of output files: what wrote a file, from which inputs, with which options.
+
+Files written outside the warehouse (``forecast panel --out``, ``breaks detect --out``) carry
+no run id, so each gets a sidecar ``<file>.provenance.json``: the command and its options, the
+skilltide version, the time, and the path, size and sha256 of every input file and of the
+output itself, so that a forecast file found in a shared folder can be traced back and
+checked. Warehouse outputs are traced by their run instead (``runs``).
+
+Example
+-------
+>>> import pathlib, tempfile, json
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> (folder / "in.csv").write_text("a\\n1\\n"); (folder / "out.csv").write_text("b\\n2\\n")
+4
+4
+>>> side = write_provenance(folder / "out.csv", command="forecast panel",
+...     inputs=[folder / "in.csv"], options={"horizon": 3})
+>>> record = json.loads(side.read_text())
+>>> side.name, record["options"], record["inputs"][0]["bytes"]
+('out.csv.provenance.json', {'horizon': 3}, 4)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["file_record", "provenance_path", "sha256_file", "write_provenance"]
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, streamed."""
+    with Path(path).open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def file_record(path: Path) -> dict[str, Any]:
+    """``path`` (absolute), ``bytes`` and ``sha256`` of a file."""
+    path = Path(path)
+    return {
+        "path": str(path.resolve()),
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+    }
+
+
+def provenance_path(out: Path) -> Path:
+    """The sidecar of ``out``: ``<out>.provenance.json`` in the same folder."""
+    return Path(out).with_name(Path(out).name + ".provenance.json")
+
+
+def write_provenance(
+    out: Path, *, command: str, inputs: list[Path], options: dict[str, Any]
+) -> Path:
+    """Write the sidecar of the output file ``out`` (written already) and return its path."""
+    from skilltide import __version__
+
+    record = {
+        "output": file_record(out),
+        "command": f"skilltide {command}",
+        "options": options,
+        "inputs": [file_record(p) for p in inputs],
+        "skilltide_version": __version__,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    side = provenance_path(out)
+    side.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+    return side

@@ -36,13 +36,17 @@ from skilltide.forecast.models.registry import make_model
 OUTPUT_COLUMNS = ["unique_id", "cutoff", "ds", "model", "yhat", "lo_80", "hi_80", "lo_95", "hi_95"]
 
 
+WINDOWS = 3  # backtest origins behind a plain model's intervals
+BACKTEST_THEMSELVES = ("auto", "ensemble")  # models that choose by their own backtest
+
+
 def forecast_panel(
     panel: pl.DataFrame,
     *,
     horizon: int,
     model: str = "auto",
     cutoffs: Sequence[date] | None = None,
-    n_windows: int = 3,
+    n_windows: int | None = None,
     breaks: pl.DataFrame | DetectedBreaks | str | None = None,
     params: dict | None = None,
     workdays: str | None = None,
@@ -56,6 +60,9 @@ def forecast_panel(
     ``known_ds``), or ``"detect"`` to detect them in the data of every fit — at each cutoff
     and at each backtest origin inside it, with only the data up to it
     (:class:`~skilltide.forecast.break_source.DetectedBreaks` with ``break_options``).
+    ``n_windows``: the backtest origins behind the intervals, and the origins ``auto`` and a
+    backtest-weighted ``ensemble`` choose by; ``None`` keeps each model's own default
+    (``auto`` 3, ``ensemble`` 4, the others' intervals :data:`WINDOWS`).
     """
     wide = Wide.from_panel(panel)
     cutoffs = sorted(set(cutoffs or [wide.months[-1]]))  # one block per cutoff
@@ -65,6 +72,8 @@ def forecast_panel(
         params.setdefault("breaks", breaks)
     if workdays:
         params["workdays"] = workdays
+    if n_windows is not None and model in BACKTEST_THEMSELVES:
+        params.setdefault("n_windows", n_windows)
     make_model(model, **params)  # refuse unknown names before any work
     blocks, backtests = [], []
     for cutoff in cutoffs:
@@ -75,7 +84,7 @@ def forecast_panel(
             )
         past = wide.up_to(wide.months.index(cutoff))
         fitted = make_model(model, **params).fit_wide(past, horizon)
-        backtest = _backtest(fitted, past, model, params, horizon, n_windows)
+        backtest = _backtest(fitted, past, model, params, horizon, n_windows or WINDOWS)
         block = fitted.wide_.forecast_frame(fitted.predict_matrix(), model)
         scale = np.maximum(past.filled()[:, -6:].mean(axis=1), 1.0)
         block = block.with_columns(

@@ -87,7 +87,7 @@ def forecast_warehouse(
     horizon: int = 6,
     model: str = "auto",
     *,
-    n_windows: int = 3,
+    n_windows: int | None = None,
     workdays: str | None = None,
     breaks: str = "stored",
     params: dict | None = None,

@@ -203,3 +203,22 @@ def test_forecast_run_uses_and_records_the_ensemble_settings(cli, db):
         "weights": [0.5, 0.5],
     }
     assert models == ["ensemble"]
+
+
+@pytest.mark.parametrize(
+    ("model", "params", "own"),
+    [
+        ("ensemble", {"members": ["naive", "window_average"]}, 4),
+        ("auto", {"candidates": ["naive", "window_average"]}, 3),
+        ("naive", {}, 3),
+    ],
+)
+def test_n_windows_reaches_the_models_that_backtest_themselves(model, params, own):
+    frame = _zigzag_and_walks(40)
+
+    def origins(**kwargs) -> int:
+        _, backtest = forecast_panel(frame, horizon=2, model=model, params=params, **kwargs)
+        return backtest["cutoff"].n_unique()
+
+    assert origins() == own  # each model's own default
+    assert origins(n_windows=2) == 2

@@ -156,16 +156,20 @@ def neighbours(
 def export(
     settings: Settings,
     out: Annotated[Path, typer.Option(help="File (.graphml/.gexf) or folder.")] = Path("graph"),
-    fmt: Annotated[str, typer.Option("--format", help="graphml | gexf | parquet")] = "graphml",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="graphml | gexf | parquet [from --out's suffix; graphml]"),
+    ] = None,
     graph_id: Annotated[str | None, typer.Option("--graph", help="Graph id [newest].")] = None,
 ) -> None:
     """Export a stored network (GraphML/GEXF: bipartite graph with node measures; Parquet:
     nodes, every edge layer, metrics).
 
-    Example: skilltide graph export --format gexf --out skills.gexf --db w.duckdb
+    Example: skilltide graph export --out skills.gexf --db w.duckdb
     """
-    from skilltide.graph.query import export_graph
+    from skilltide.graph.query import export_format, export_graph
 
+    export_format(out, fmt)  # a contradictory --out is refused before opening the warehouse
     with _existing(settings) as wh:
         written = export_graph(wh, out, fmt, graph_id)
     for path in written:

@@ -9,6 +9,7 @@ Example
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,14 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.store import Warehouse
 
-__all__ = ["EXPORT_FORMATS", "export_graph", "graph_metrics", "latest_graph", "neighbours"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "export_format",
+    "export_graph",
+    "graph_metrics",
+    "latest_graph",
+    "neighbours",
+]
 
 EXPORT_FORMATS = ("graphml", "gexf", "parquet")
 
@@ -86,7 +94,13 @@ def neighbours(
         [gid, node, node],
     )
     if found.height == 0:
-        raise UserError(f"{node!r}: no skill or occupation with that id or name in graph {gid}")
+        names = wh.query("SELECT name FROM graph_nodes WHERE graph_id = ?", [gid])["name"]
+        by_lower = {n.lower(): n for n in names.drop_nulls()}
+        close = difflib.get_close_matches(node.lower(), list(by_lower), n=3, cutoff=0.7)
+        hint = f"; did you mean {', '.join(repr(by_lower[c]) for c in close)}?" if close else ""
+        raise UserError(
+            f"{node!r}: no skill or occupation with that id or name in graph {gid}{hint}"
+        )
     if found.height > 1:
         ids = ", ".join(found["node_id"].to_list()[:5])
         raise UserError(f"{node!r} is ambiguous in graph {gid}: {ids}; give the id")
@@ -102,13 +116,31 @@ def neighbours(
     return {"graph_id": gid, "node": hit, "layer": layer, "neighbours": rows.to_dicts()}
 
 
+def export_format(out: Path, fmt: str | None = None) -> str:
+    """The export format: ``fmt``, else the suffix of ``out`` (``.graphml``/``.gexf``), else
+    GraphML into the folder ``out``. A file suffix that contradicts it is refused.
+
+    >>> export_format(Path("skills.gexf")), export_format(Path("graph"))
+    ('gexf', 'graphml')
+    """
+    if fmt is not None and fmt not in EXPORT_FORMATS:
+        raise UserError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+    suffix = Path(out).suffix.lower().lstrip(".")
+    if not suffix or Path(out).is_dir():  # a folder
+        return fmt or "graphml"
+    if suffix in ("graphml", "gexf") and fmt in (None, suffix):
+        return suffix
+    wanted = "a folder" if fmt == "parquet" else "a .graphml or .gexf file, or a folder"
+    raise UserError(f"{out}: --out must be {wanted} for --format {fmt or suffix}")
+
+
 def export_graph(
-    wh: Warehouse, out: Path, fmt: str = "graphml", graph_id: str | None = None
+    wh: Warehouse, out: Path, fmt: str | None = None, graph_id: str | None = None
 ) -> list[Path]:
     """Write a stored graph: GraphML/GEXF (bipartite layer, node measures as attributes) or
-    Parquet (nodes, edges of every layer, metrics) into ``out``; returns the files."""
-    if fmt not in EXPORT_FORMATS:
-        raise UserError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+    Parquet (nodes, edges of every layer, metrics) into ``out``; returns the files. The
+    format follows ``out``'s suffix unless ``fmt`` is given (:func:`export_format`)."""
+    fmt = export_format(out, fmt)
     gid = latest_graph(wh, graph_id)["graph_id"]
     nodes = wh.query(
         "SELECT node_id, bipartite, name, soc_major, community FROM graph_nodes"

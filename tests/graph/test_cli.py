@@ -90,6 +90,31 @@ def test_unknown_node_and_format(cli, filled_db):
     assert fmt.exit_code == 1 and "--format must be one of" in fmt.output
 
 
+def test_export_format_follows_the_out_suffix(cli, filled_db, tmp_path):
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    gexf = tmp_path / "skills.gexf"
+    assert cli("graph", "export", "--out", gexf, "--db", filled_db).exit_code == 0
+    assert gexf.is_file() and "<gexf" in gexf.read_text()[:500]  # not a folder of GraphML
+    for out, fmt in (("g.txt", None), ("g.gexf", "graphml"), ("g.graphml", "parquet")):
+        extra = ("--format", fmt) if fmt else ()
+        refused = cli("graph", "export", "--out", tmp_path / out, *extra, "--db", filled_db)
+        assert refused.exit_code == 1 and "--out must be" in refused.output
+        assert not (tmp_path / out).exists()
+
+
+def test_a_misspelt_node_gets_the_closest_names(cli, filled_db):
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    names = cli("graph", "metrics", "--json", "--db", filled_db)
+    assert names.exit_code == 0
+    import json
+
+    top = json.loads(names.output)["top"]
+    name = next(row["name"] for row in top if row.get("name") and len(row["name"]) > 6)
+    typo = name[:-1]
+    result = cli("graph", "neighbours", typo, "--db", filled_db)
+    assert result.exit_code == 1 and f"did you mean {name!r}" in result.output
+
+
 def test_help_has_examples(cli):
     for command in ("build", "metrics", "neighbours", "export"):
         out = cli("graph", command, "--help")

@@ -20,8 +20,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path | None,
             typer.Option(
-                help="Folder to write report.html (and charts/) to [config [report] out, "
-                "default ./skilltide-report].",
+                help="Folder to write report.html (and charts/) to, or an .html file "
+                "[config [report] out, default ./skilltide-report].",
                 show_default=False,
             ),
         ] = None,

@@ -33,20 +33,22 @@ def render_report(
     panel: str = "ads",
     max_series: int = 200,
 ) -> Path:
-    """Write ``out_dir/report.html`` from the warehouse and return its path."""
+    """Write ``out_dir/report.html`` (or ``out_dir`` itself when it ends in ``.html``) from the
+    warehouse and return its path; exported charts go to ``charts/`` beside it."""
     if export is not None and export not in EXPORT_FORMATS:
         raise UserError(f"--export: '{export}' is not one of {', '.join(EXPORT_FORMATS)}")
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: exists and is not a folder")
+    as_file = out.suffix.lower() in (".html", ".htm") and not out.is_dir()
+    path = out if as_file else out / "report.html"
+    if (path.parent.exists() and not path.parent.is_dir()) or path.is_dir():
+        raise UserError(f"{out}: exists and is not a {'file' if as_file else 'folder'}")
     page = build_page(wh, panel=panel, granularity=granularity, title=title, max_series=max_series)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "report.html"
-    tmp = out / ".report.html.tmp"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(render_html(page), encoding="utf-8")
     tmp.replace(path)  # readers never see a half-written report
     if export:
-        export_charts(page.figures(), out / "charts", export)
+        export_charts(page.figures(), path.parent / "charts", export)
     return path
 
 

@@ -79,10 +79,13 @@ def load_series(
         [panel],
     )
     if available.height == 0:
-        raise UserError(
-            f"{wh.path}: no demand panel '{panel}' in the warehouse; run `skilltide ingest ads "
-            "FILE…` (or `skilltide demo`) first"
+        panels = wh.query("SELECT DISTINCT panel FROM demand ORDER BY panel")["panel"].to_list()
+        have = (
+            f"panels in the warehouse: {', '.join(panels)}"
+            if panels
+            else "run `skilltide ingest ads FILE…` (or `skilltide demo`) first"
         )
+        raise UserError(f"{wh.path}: no demand panel '{panel}' in the warehouse; {have}")
     if granularity not in available["granularity"].to_list():
         raise UserError(
             f"{wh.path}: no '{panel}' demand at granularity '{granularity}'; available: "

@@ -81,6 +81,20 @@ def test_cli_writes_the_report(cli, full_warehouse, tmp_path):
     assert (tmp_path / "r" / "report.html").exists()
 
 
+def test_an_html_out_is_the_report_file_not_a_folder(cli, full_warehouse, tmp_path):
+    out = tmp_path / "q4.html"
+    result = cli("report", "--db", full_warehouse, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not (tmp_path / ".q4.html.tmp").exists()
+
+
+def test_a_misspelt_panel_is_refused_naming_the_panels(cli, full_warehouse, tmp_path):
+    result = cli("report", "--db", full_warehouse, "--out", tmp_path / "r", "--panel", "adz")
+    assert result.exit_code == 1 and "no demand panel 'adz'" in result.output
+    assert "panels in the warehouse: ads" in result.output
+
+
 def test_cli_errors(cli, full_warehouse, tmp_path):
     missing = cli("report", "--db", tmp_path / "none.duckdb", "--out", tmp_path)
     assert missing.exit_code == 1 and "no warehouse here" in missing.output

@@ -57,6 +57,8 @@ NO_VOCABULARY = (
     "FILE.csv; in a config, [onet] dirs or [taxonomy] files)"
 )
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
+# what `skilltide ingest ads --json` prints: the counts and the run they belong to
+JSON_KEYS = (*SUMMARY_KEYS, "run_id")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

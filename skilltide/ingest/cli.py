@@ -41,7 +41,7 @@ def ads_command(
     Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
     """
     from skilltide.errors import UserError
-    from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, SUMMARY_KEYS, ingest_ads
+    from skilltide.ingest.ads import JSON_KEYS, MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
     from skilltide.ingest.mapping import parse_mapping
     from skilltide.store import Warehouse
 
@@ -68,7 +68,7 @@ def ads_command(
             memory_limit=config.get("memory_limit", MEMORY_LIMIT),
         )
     if as_json:
-        emit_json({k: summary[k] for k in SUMMARY_KEYS})
+        emit_json({k: summary[k] for k in JSON_KEYS})
         return
     if not summary["taxonomy_aliases"]:
         echo(settings, f"warning: {NO_VOCABULARY}")

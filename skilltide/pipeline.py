@@ -290,7 +290,7 @@ class Pipeline:
         return {"files": [add_taxonomy_csv(self.wh, p) for p in self.config.taxonomy_files]}
 
     def _ingest(self, source: Source) -> dict:
-        from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
+        from skilltide.ingest.ads import EMPTY_FILE, MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
 
         if not self.wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
             raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
@@ -315,6 +315,8 @@ class Pipeline:
                 continue
             if seen is not None:  # read at last: no longer rejected
                 forget_rejected(self.wh, path)
+            for empty in result["empty_files"]:
+                self.log.warning("file.empty", file=empty, reason=EMPTY_FILE.format(path=empty))
             totals["files"] += 1
             totals["ads_stored"] += int(result.get("ads_stored", 0))
             totals["quarantined"] += int(result.get("quarantined", 0))

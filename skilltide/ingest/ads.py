@@ -41,7 +41,14 @@ from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_ba
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.mapping import parse_mapping
-from skilltide.ingest.readers import BATCH_ROWS, FORMATS, file_format, read_batches, sha256_file
+from skilltide.ingest.readers import (
+    BATCH_ROWS,
+    FORMATS,
+    file_format,
+    is_empty,
+    read_batches,
+    sha256_file,
+)
 from skilltide.store import Run, Warehouse
 
 # DuckDB's buffer pool during an ingest run (the run is one transaction): without a cap DuckDB
@@ -56,6 +63,8 @@ NO_VOCABULARY = (
     "stay empty: load one first (skilltide onet load DIR, or skilltide onet taxonomy add "
     "FILE.csv; in a config, [onet] dirs or [taxonomy] files)"
 )
+# the warning for each file in a summary's empty_files (the CLI and skilltide run print it)
+EMPTY_FILE = "{path}: empty file, read as 0 rows (it is read again once it changes)"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
 # what `skilltide ingest ads --json` prints: the counts and the run they belong to
 JSON_KEYS = (*SUMMARY_KEYS, "run_id")
@@ -113,6 +122,10 @@ def ingest_ads(
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
     DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
     next batches while one is stored (0: all in this thread, one batch at a time).
+
+    An empty CSV/TSV/JSON Lines file (0 bytes or only white space, plain or gzip) is read as
+    0 rows, recorded in the manifest and listed in the summary's ``empty_files``; an empty
+    Parquet file is an error (it is not a Parquet file).
     """
     files = expand_paths(paths)
     fields = parse_mapping(mapping)
@@ -152,6 +165,7 @@ def ingest_ads(
             **totals,
             **notes,
             "run_id": run.run_id,
+            "empty_files": [s["path"] for s in per_file if s["empty"]],
             "file_details": [
                 {k: v for k, v in s.items() if not k.startswith("_")} for s in per_file
             ],
@@ -227,7 +241,11 @@ def _ingest_file(
         raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     file_id = _file_id(path, sha, fields, source)
     fmt, gz = file_format(path)
-    stats: dict[str, Any] = {"status": "new", **dict.fromkeys(SUMMARY_KEYS[1:], 0)}
+    stats: dict[str, Any] = {
+        "status": "new",
+        **dict.fromkeys(SUMMARY_KEYS[1:], 0),
+        "empty": False,
+    }
     previous = con.execute("SELECT file_id FROM ad_files WHERE path = ?", [str(path)]).fetchall()
     if previous and previous[0][0] == file_id:
         stats["status"] = "unchanged"
@@ -236,8 +254,11 @@ def _ingest_file(
         remove_file(con, previous[0][0])
         stats["status"] = "replaced"
     steps = stats.setdefault("_steps", {})
+    # An empty text file (0 bytes, or only white space) is 0 rows, not a malformed file, in
+    # every text format; it is recorded like any other so that it is not read again.
+    stats["empty"] = is_empty(path)
     prepared = pipelined(
-        read_batches(path, fields, batch_rows),
+        iter(()) if stats["empty"] else read_batches(path, fields, batch_rows),
         functools.partial(prepare_batch, now=now, matcher=matcher),
         workers=workers,
         steps=steps,

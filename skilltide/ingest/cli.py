@@ -41,7 +41,13 @@ def ads_command(
     Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
     """
     from skilltide.errors import UserError
-    from skilltide.ingest.ads import JSON_KEYS, MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
+    from skilltide.ingest.ads import (
+        EMPTY_FILE,
+        JSON_KEYS,
+        MEMORY_LIMIT,
+        NO_VOCABULARY,
+        ingest_ads,
+    )
     from skilltide.ingest.mapping import parse_mapping
     from skilltide.store import Warehouse
 
@@ -67,6 +73,8 @@ def ads_command(
             batch_rows=batch_rows,
             memory_limit=config.get("memory_limit", MEMORY_LIMIT),
         )
+    for path in summary["empty_files"]:  # on stderr, so that --json stays one JSON object
+        typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)
     if as_json:
         emit_json({k: summary[k] for k in JSON_KEYS})
         return

@@ -6,7 +6,9 @@ the process dies between batches, nothing of the run is committed. A manifest (`
 makes re-runs incremental: an unchanged file (same path and sha256, read with the same
 mapping and source) is skipped; a changed file (or one read another way) first has its
 earlier postings, ads and quarantine rows removed (ads also posted in other files fall back
-to their earliest remaining posting), then is read again.
+to their earliest remaining posting), then is read again. An unchanged file is read again
+the same way once the run's time reaches the earliest date of its rows quarantined as
+``future_date`` (:mod:`skilltide.ingest.manifest`).
 
 Example
 -------
@@ -26,8 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -37,6 +37,7 @@ import duckdb
 
 from skilltide.console import quiet_progress
 from skilltide.errors import UserError
+from skilltide.ingest import manifest
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
@@ -121,7 +122,8 @@ def ingest_ads(
     load the warehouse's coder when the title-coding stage is installed. ``matcher`` replaces
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
     DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
-    next batches while one is stored (0: all in this thread, one batch at a time).
+    next batches while one is stored (0: all in this thread, one batch at a time). ``now``
+    is the run's time (naive UTC; default the clock): dates after it are ``future_date``.
 
     An empty CSV/TSV/JSON Lines file (0 bytes or only white space, plain or gzip) is read as
     0 rows, recorded in the manifest and listed in the summary's ``empty_files``; an empty
@@ -129,7 +131,7 @@ def ingest_ads(
     """
     files = expand_paths(paths)
     fields = parse_mapping(mapping)
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now or manifest.utc_now()
     matcher = SkillMatcher.from_warehouse(wh.con) if matcher is None else matcher
     title_coder = _load_coder(wh) if coder == "auto" else coder
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
@@ -157,6 +159,7 @@ def ingest_ads(
         notes = {
             "unchanged_files": sum(1 for s in per_file if s["status"] == "unchanged"),
             "replaced_files": sum(1 for s in per_file if s["status"] == "replaced"),
+            "rechecked_files": sum(1 for s in per_file if s["status"] == "rechecked"),
             "taxonomy_aliases": matcher.n_aliases,
             "coder": title_coder is not None,
         }
@@ -215,13 +218,6 @@ def _load_coder(wh: Warehouse):
         return None
 
 
-def _file_id(path: Path, sha: str, fields: dict, source: str | None) -> str:
-    """One version of one file, read one way: the same bytes with another mapping or source
-    give other rows, so they are another version."""
-    how = json.dumps([fields, source], sort_keys=True)
-    return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
-
-
 def _ingest_file(
     run: Run,
     path: Path,
@@ -239,20 +235,26 @@ def _ingest_file(
         sha = sha256_file(path)
     except OSError as exc:
         raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    file_id = _file_id(path, sha, fields, source)
+    file_id = manifest.file_id(path, sha, fields, source)
     fmt, gz = file_format(path)
     stats: dict[str, Any] = {
         "status": "new",
         **dict.fromkeys(SUMMARY_KEYS[1:], 0),
         "empty": False,
     }
-    previous = con.execute("SELECT file_id FROM ad_files WHERE path = ?", [str(path)]).fetchall()
-    if previous and previous[0][0] == file_id:
-        stats["status"] = "unchanged"
-        return stats
-    if previous:
-        remove_file(con, previous[0][0])
-        stats["status"] = "replaced"
+    previous = manifest.stored_file(con, path)
+    if previous is not None:
+        if previous.file_id != file_id:
+            stats["status"] = "replaced"
+        elif manifest.recheck_due(previous.earliest_future, now):
+            # Rows once dated after the run are not any more: read the file again.
+            stats["status"] = "rechecked"
+        else:
+            stats["status"] = "unchanged"
+            when = previous.earliest_future
+            stats["earliest_future"] = None if when is None else when.isoformat()
+            return stats
+        manifest.remove_file(con, previous.file_id)
     steps = stats.setdefault("_steps", {})
     # An empty text file (0 bytes, or only white space) is 0 rows, not a malformed file, in
     # every text format; it is recorded like any other so that it is not read again.
@@ -268,48 +270,8 @@ def _ingest_file(
             store_batch(run, batch, str(path), file_id, source, coder, stats)
     stats["_steps"] = {k: round(v, 3) for k, v in steps.items()}
     stats["_quarantine"] = stats["quarantined"]
-    con.execute(
-        "INSERT INTO ad_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            file_id,
-            str(path),
-            size,
-            sha,
-            fmt + (".gz" if gz else ""),
-            source,
-            stats["rows_read"],
-            stats["ads_stored"],
-            stats["duplicates"],
-            stats["quarantined"],
-            run.run_id,
-        ],
-    )
+    fmt += ".gz" if gz else ""
+    future = stats.pop("_earliest_future", None)
+    manifest.record_file(con, file_id, path, size, sha, fmt, source, stats, run.run_id, future)
+    stats["earliest_future"] = None if future is None else future.isoformat()
     return stats
-
-
-def remove_file(con, file_id: str) -> None:
-    """Remove one file version's postings, ads and quarantine rows (before re-reading it).
-
-    Ads whose first posting was in this file but that were also posted in other files fall
-    back to their earliest remaining posting; the others are deleted with their skills.
-    """
-    con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
-    con.execute("DELETE FROM ad_postings WHERE file_id = ?", [file_id])
-    con.execute(
-        "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
-        " row_number = e.row_number, external_id = e.external_id"
-        " FROM (SELECT ad_id, min(posted_at) AS posted_at,"
-        "        arg_min(month, (posted_at, file_id, row_number)) AS month,"
-        "        arg_min(file_id, (posted_at, file_id, row_number)) AS file_id,"
-        "        arg_min(row_number, (posted_at, file_id, row_number)) AS row_number,"
-        "        arg_min(external_id, (posted_at, file_id, row_number)) AS external_id"
-        "       FROM ad_postings WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)"
-        "       GROUP BY ad_id) e"
-        " WHERE ads.ad_id = e.ad_id",
-        [file_id],
-    )
-    con.execute(
-        "DELETE FROM ad_skills WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)", [file_id]
-    )
-    con.execute("DELETE FROM ads WHERE file_id = ?", [file_id])
-    con.execute("DELETE FROM ad_files WHERE file_id = ?", [file_id])

@@ -126,6 +126,16 @@ def demand_command(
         mapping[field] = column
     with Warehouse(settings.db) as wh:
         summary = import_demand(wh, path, mapping=mapping, panel=panel)
+    if summary["merged_rows"]:  # on stderr, so that --json stays one JSON object
+        merged = [f"{k}: {', '.join(v)}" for k, v in summary["merged_names"].items()]
+        more = f"; and {len(merged) - 5:,} more skills" if len(merged) > 5 else ""
+        names = "; ".join(merged[:5]) + more
+        typer.echo(
+            f"warning: {summary['merged_rows']:,} rows merged where names are one skill in the "
+            f"taxonomy ({names}): kept the larger count per skill, group and month (a sum "
+            "would count the ads naming both twice)",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return

@@ -1,7 +1,8 @@
 """``skilltide run``: the whole pipeline from a config file, incremental and crash-safe.
 
-Stages run in order — O*NET, WORKBank, taxonomy, ingest (which refreshes the demand
-panels), breaks, forecast, graph, report — each in its own logged transaction. Before a
+Stages run in order — O*NET, WORKBank, taxonomy, ingest (one stage per source), the demand
+panel 'ads' (rebuilt once from every source's ads), breaks, forecast, graph, report — each in
+its own logged transaction. Before a
 stage runs, the pipeline fingerprints its inputs (file sizes and times, or a hash of the
 warehouse rows it reads, plus its settings); a stage whose fingerprint is unchanged since
 its last success is skipped, so a run with no new input changes nothing. The fingerprint
@@ -33,7 +34,14 @@ from skilltide.errors import UserError
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
 from skilltide.pipeline_config import PipelineConfig, Source
-from skilltide.pipeline_ingest import ingest_source, rechecks_due, still_rejected
+from skilltide.pipeline_ingest import (
+    ingest_source,
+    panel_built,
+    panel_fingerprint,
+    panel_stage,
+    rechecks_due,
+    still_rejected,
+)
 from skilltide.store import Warehouse, _now
 
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 3, 75
@@ -124,6 +132,15 @@ class Pipeline:
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again
                     built=lambda s=source: not rechecks_due(self.wh, s),
+                )
+            )
+        if c.sources:  # once per run, not once per ingested file or source
+            out.append(
+                Stage(
+                    "demand:ads",
+                    lambda: _digest(panel_fingerprint(self.wh)),
+                    lambda: panel_stage(self.wh, c.memory_limit),
+                    built=lambda: panel_built(self.wh),
                 )
             )
         for g in c.breaks_granularities:

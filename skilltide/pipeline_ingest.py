@@ -6,6 +6,9 @@ The stage is redone when the source's files change (their fingerprint) and also 
 unchanged file has rows quarantined as ``future_date`` whose date the clock has now reached
 (:func:`rechecks_due`): reading it again stores those ads.
 
+Demand panel 'ads' is rebuilt once per run, after every source is ingested, by a stage of its
+own (``demand:ads``, :func:`panel_stage`) that is redone when the stored files changed.
+
 Example
 -------
 >>> import pathlib, tempfile
@@ -50,8 +53,10 @@ def ingest_source(
             log.warning("file.still_rejected", file=str(path))
             totals["rejected"].append(str(path))
             continue
-        try:
-            result = ingest_ads(wh, [path], source.mapping, source.name, memory_limit=cap)
+        try:  # the demand panel is rebuilt once, after every source (panel_stage)
+            result = ingest_ads(
+                wh, [path], source.mapping, source.name, memory_limit=cap, refresh_panel=False
+            )
         except UserError as exc:
             reject_file(wh, path, str(exc), source.mapping)
             log.warning("file.rejected", file=str(path), reason=str(exc))
@@ -68,6 +73,31 @@ def ingest_source(
         totals["quarantined"] += int(result.get("quarantined", 0))
     totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
     return totals
+
+
+def panel_fingerprint(wh: Warehouse) -> list[object]:
+    """What demand panel 'ads' is built from: the stored file versions (every change to the
+    ads goes through the manifest, ``ad_files``) and the ads' and their skills' counts."""
+    files = wh.con.execute("SELECT file_id, run_id FROM ad_files ORDER BY ALL").fetchall()
+    counts = wh.con.execute(
+        "SELECT (SELECT count(*) FROM ads), (SELECT count(*) FROM ad_skills)"
+    ).fetchall()[0]
+    return ["ads panel", files, *counts]
+
+
+def panel_stage(wh: Warehouse, memory_limit: str | None) -> dict[str, Any]:
+    """Rebuild demand panel 'ads' once for the run's ingest stages."""
+    from skilltide.ingest.ads import MEMORY_LIMIT, rebuild_panel
+
+    rows = rebuild_panel(wh, memory_limit or MEMORY_LIMIT)
+    return {**rows, "rows": rows}
+
+
+def panel_built(wh: Warehouse) -> bool:
+    """False when ads are stored but the panel was never built from them."""
+    from skilltide.ingest.ads import panel_missing
+
+    return not panel_missing(wh.con)
 
 
 def still_rejected(wh: Warehouse, source: Source) -> list[str]:

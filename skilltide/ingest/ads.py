@@ -113,6 +113,7 @@ def ingest_ads(
     matcher: SkillMatcher | None = None,
     memory_limit: str | None = MEMORY_LIMIT,
     workers: int = WORKERS,
+    refresh_panel: bool = True,
 ) -> dict[str, Any]:
     """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
 
@@ -122,7 +123,9 @@ def ingest_ads(
     load the warehouse's coder when the title-coding stage is installed. ``matcher`` replaces
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
     DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
-    next batches while one is stored (0: all in this thread, one batch at a time). ``now``
+    next batches while one is stored (0: all in this thread, one batch at a time).
+    ``refresh_panel=False`` leaves the panel to the caller (:func:`rebuild_panel` once after
+    several calls, as ``skilltide run`` does). ``now``
     is the run's time (naive UTC; default the clock): dates after it are ``future_date``.
 
     An empty CSV/TSV/JSON Lines file (0 bytes or only white space, plain or gzip) is read as
@@ -149,7 +152,7 @@ def ingest_ads(
             for key in SUMMARY_KEYS[1:]:
                 totals[key] += stats[key]
         changed = any(s["status"] != "unchanged" for s in per_file)
-        if changed or _panel_missing(run.con):
+        if refresh_panel and (changed or panel_missing(run.con)):
             with run.stage("demand panel 'ads'") as record:
                 record.update(refresh_ads_panel(run.con, run.run_id))
         for table in ("ads", "ad_postings", "ad_skills", "quarantine"):
@@ -199,7 +202,20 @@ def _duckdb_memory_limit(con, limit: str | None):
         con.execute(restore)
 
 
-def _panel_missing(con) -> bool:
+def rebuild_panel(wh: Warehouse, memory_limit: str | None = MEMORY_LIMIT) -> dict[str, int]:
+    """Rebuild demand panel 'ads' from the stored ads, in a run of its own (for callers that
+    ingest with ``refresh_panel=False``); returns its row counts."""
+    with wh.run("ingest panel") as run, _duckdb_memory_limit(run.con, memory_limit):
+        with run.stage("demand panel 'ads'") as record:
+            rows = refresh_ads_panel(run.con, run.run_id)
+            record.update(rows)
+        for table, n in rows.items():
+            run.count(table, n)
+    return rows
+
+
+def panel_missing(con) -> bool:
+    """Whether ads are stored but demand panel 'ads' was never built from them."""
     rows = con.execute(
         "SELECT (SELECT count(*) FROM ads) > 0"
         " AND (SELECT count(*) FROM demand_totals WHERE panel = 'ads') = 0"

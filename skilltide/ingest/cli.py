@@ -82,7 +82,13 @@ def ads_command(
         echo(settings, f"warning: {NO_VOCABULARY}")
     echo(
         settings,
-        f"{summary['files']} files ({summary['unchanged_files']} unchanged), "
+        f"{summary['files']} files ({summary['unchanged_files']} unchanged"
+        + (
+            f", {summary['rechecked_files']} re-read as future-dated rows came due"
+            if summary["rechecked_files"]
+            else ""
+        )
+        + "), "
         f"{summary['rows_read']:,} rows read: {summary['ads_stored']:,} ads stored, "
         f"{summary['duplicates']:,} duplicates, {summary['quarantined']:,} quarantined, "
         f"{summary['skills_found']:,} skill mentions  (run {summary['run_id']})",

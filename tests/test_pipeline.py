@@ -278,10 +278,9 @@ def test_a_rejected_file_is_retried_when_it_or_its_mapping_changes(tmp_path):
         summary = run_pipeline(load_settings(config=config, quiet=True))
         return [summary.status, *(s.status for s in summary.stages)]
 
-    # [run, ingest:source1, demand:ads]
+    mapped = 'paths = ["ads"]\nmap = { text = "body" }\n'  # [run, ingest:source1, demand:ads]
     assert run_with('paths = ["ads"]\n') == ["partial", "partial", "done"]  # no column text
-    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "done", "done"]
-    mapped = 'paths = ["ads"]\nmap = { text = "body" }\n'
+    assert run_with(mapped) == ["success", "done", "done"]
     assert run_with(mapped) == ["success", "skipped", "skipped"]
     (ads / "b.csv").write_text("not,a\nvalid,csv,file\n")
     assert run_with(mapped) == ["partial", "partial", "skipped"]

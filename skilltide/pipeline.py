@@ -1,7 +1,8 @@
 """``skilltide run``: the whole pipeline from a config file, incremental and crash-safe.
 
-Stages run in order — O*NET, WORKBank, taxonomy, ingest (which refreshes the demand
-panels), breaks, forecast, graph, report — each in its own logged transaction. Before a
+Stages run in order — O*NET, WORKBank, taxonomy, ingest (one stage per source), the demand
+panel 'ads' (rebuilt once from every source's ads), breaks, forecast, graph, report — each in
+its own logged transaction. Before a
 stage runs, the pipeline fingerprints its inputs (file sizes and times, or a hash of the
 warehouse rows it reads, plus its settings); a stage whose fingerprint is unchanged since
 its last success is skipped, so a run with no new input changes nothing. The fingerprint
@@ -33,7 +34,14 @@ from skilltide.errors import UserError
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
 from skilltide.pipeline_config import PipelineConfig, Source
-from skilltide.rejected_files import forget_rejected, readable_sha256, reject_file, rejected_files
+from skilltide.pipeline_ingest import (
+    ingest_source,
+    panel_built,
+    panel_fingerprint,
+    panel_stage,
+    rechecks_due,
+    still_rejected,
+)
 from skilltide.store import Warehouse, _now
 
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 3, 75
@@ -83,7 +91,8 @@ def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
 @dataclass
 class Stage:
     """One step of a run: skipped when its inputs' fingerprint is the one last built from
-    and its output, where that lives outside the warehouse, is still there."""
+    and ``built()`` says its output is current (the report's file is still there, no ad file
+    of the source is due to be read again)."""
 
     name: str
     fingerprint: Callable[[], str]
@@ -121,6 +130,17 @@ class Pipeline:
                     f"ingest:{source.name}",
                     lambda s=source: _files_fingerprint(s.files(), extra=s.mapping),
                     lambda s=source: self._ingest(s),
+                    # an unchanged file whose future-dated rows have come due is read again
+                    built=lambda s=source: not rechecks_due(self.wh, s),
+                )
+            )
+        if c.sources:  # once per run, not once per ingested file or source
+            out.append(
+                Stage(
+                    "demand:ads",
+                    lambda: _digest(panel_fingerprint(self.wh)),
+                    lambda: panel_stage(self.wh, c.memory_limit),
+                    built=lambda: panel_built(self.wh),
                 )
             )
         for g in c.breaks_granularities:
@@ -290,44 +310,12 @@ class Pipeline:
         return {"files": [add_taxonomy_csv(self.wh, p) for p in self.config.taxonomy_files]}
 
     def _ingest(self, source: Source) -> dict:
-        from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
-
-        if not self.wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
-            raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
-
-        totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
-        rejected = rejected_files(self.wh)
-        cap = self.config.memory_limit or MEMORY_LIMIT
-        for path in source.files():
-            # Only files rejected before are hashed here (retried when they or the source's map
-            # changed); ingest_ads hashes the rest itself.
-            seen = rejected.get(str(path))
-            if seen is not None and seen == (readable_sha256(path), source.mapping):
-                self.log.warning("file.still_rejected", file=str(path))
-                totals["rejected"].append(str(path))
-                continue
-            try:
-                result = ingest_ads(self.wh, [path], source.mapping, source.name, memory_limit=cap)
-            except UserError as exc:
-                reject_file(self.wh, path, str(exc), source.mapping)
-                self.log.warning("file.rejected", file=str(path), reason=str(exc))
-                totals["rejected"].append(str(path))
-                continue
-            if seen is not None:  # read at last: no longer rejected
-                forget_rejected(self.wh, path)
-            totals["files"] += 1
-            totals["ads_stored"] += int(result.get("ads_stored", 0))
-            totals["quarantined"] += int(result.get("quarantined", 0))
-        totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
-        return totals
+        return ingest_source(self.wh, source, self.config.memory_limit, self.log)
 
     def _still_rejected(self, stage: str) -> list[str]:
         """Rejected files of a skipped ingest stage's source (skipped: none has changed)."""
         sources = {f"ingest:{s.name}": s for s in self.config.sources}
-        if stage not in sources:
-            return []
-        rejected = rejected_files(self.wh)
-        return [str(path) for path in sources[stage].files() if str(path) in rejected]
+        return still_rejected(self.wh, sources[stage]) if stage in sources else []
 
     def _breaks(self, granularity: str) -> dict:
         from skilltide.forecast.breaks_store import detect_breaks_warehouse

@@ -278,14 +278,15 @@ def test_a_rejected_file_is_retried_when_it_or_its_mapping_changes(tmp_path):
         summary = run_pipeline(load_settings(config=config, quiet=True))
         return [summary.status, *(s.status for s in summary.stages)]
 
-    assert run_with('paths = ["ads"]\n') == ["partial", "partial"]  # no column text
-    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "done"]
-    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "skipped"]
+    mapped = 'paths = ["ads"]\nmap = { text = "body" }\n'  # [run, ingest:source1, demand:ads]
+    assert run_with('paths = ["ads"]\n') == ["partial", "partial", "done"]  # no column text
+    assert run_with(mapped) == ["success", "done", "done"]
+    assert run_with(mapped) == ["success", "skipped", "skipped"]
     (ads / "b.csv").write_text("not,a\nvalid,csv,file\n")
-    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["partial", "partial"]
+    assert run_with(mapped) == ["partial", "partial", "skipped"]
     (ads / "b.csv").write_text("id,posted_at,title,body\n2,2024-01-06,Clerk,Files\n")
-    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "done"]
-    assert run_with('paths = ["ads"]\nmap = { text = "body" }\n') == ["success", "skipped"]
+    assert run_with(mapped) == ["success", "done", "done"]
+    assert run_with(mapped) == ["success", "skipped", "skipped"]
     with Warehouse(tmp_path / "w.duckdb") as wh:
         assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 2
         assert wh.query("SELECT count(*) AS n FROM rejected_files")["n"][0] == 0

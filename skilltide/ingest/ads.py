@@ -6,7 +6,9 @@ the process dies between batches, nothing of the run is committed. A manifest (`
 makes re-runs incremental: an unchanged file (same path and sha256, read with the same
 mapping and source) is skipped; a changed file (or one read another way) first has its
 earlier postings, ads and quarantine rows removed (ads also posted in other files fall back
-to their earliest remaining posting), then is read again.
+to their earliest remaining posting), then is read again. An unchanged file is read again
+the same way once the run's time reaches the earliest date of its rows quarantined as
+``future_date`` (:mod:`skilltide.ingest.manifest`).
 
 Example
 -------
@@ -26,8 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -37,11 +37,19 @@ import duckdb
 
 from skilltide.console import quiet_progress
 from skilltide.errors import UserError
+from skilltide.ingest import manifest
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.mapping import parse_mapping
-from skilltide.ingest.readers import BATCH_ROWS, FORMATS, file_format, read_batches, sha256_file
+from skilltide.ingest.readers import (
+    BATCH_ROWS,
+    FORMATS,
+    file_format,
+    is_empty,
+    read_batches,
+    sha256_file,
+)
 from skilltide.store import Run, Warehouse
 
 # DuckDB's buffer pool during an ingest run (the run is one transaction): without a cap DuckDB
@@ -56,7 +64,11 @@ NO_VOCABULARY = (
     "stay empty: load one first (skilltide onet load DIR, or skilltide onet taxonomy add "
     "FILE.csv; in a config, [onet] dirs or [taxonomy] files)"
 )
+# the warning for each file in a summary's empty_files (the CLI and skilltide run print it)
+EMPTY_FILE = "{path}: empty file, read as 0 rows (it is read again once it changes)"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
+# what `skilltide ingest ads --json` prints: the counts and the run they belong to
+JSON_KEYS = (*SUMMARY_KEYS, "run_id")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -101,6 +113,7 @@ def ingest_ads(
     matcher: SkillMatcher | None = None,
     memory_limit: str | None = MEMORY_LIMIT,
     workers: int = WORKERS,
+    refresh_panel: bool = True,
 ) -> dict[str, Any]:
     """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
 
@@ -111,10 +124,17 @@ def ingest_ads(
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
     DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
     next batches while one is stored (0: all in this thread, one batch at a time).
+    ``refresh_panel=False`` leaves the panel to the caller (:func:`rebuild_panel` once after
+    several calls, as ``skilltide run`` does). ``now``
+    is the run's time (naive UTC; default the clock): dates after it are ``future_date``.
+
+    An empty CSV/TSV/JSON Lines file (0 bytes or only white space, plain or gzip) is read as
+    0 rows, recorded in the manifest and listed in the summary's ``empty_files``; an empty
+    Parquet file is an error (it is not a Parquet file).
     """
     files = expand_paths(paths)
     fields = parse_mapping(mapping)
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now or manifest.utc_now()
     matcher = SkillMatcher.from_warehouse(wh.con) if matcher is None else matcher
     title_coder = _load_coder(wh) if coder == "auto" else coder
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
@@ -132,7 +152,7 @@ def ingest_ads(
             for key in SUMMARY_KEYS[1:]:
                 totals[key] += stats[key]
         changed = any(s["status"] != "unchanged" for s in per_file)
-        if changed or _panel_missing(run.con):
+        if refresh_panel and (changed or panel_missing(run.con)):
             with run.stage("demand panel 'ads'") as record:
                 record.update(refresh_ads_panel(run.con, run.run_id))
         for table in ("ads", "ad_postings", "ad_skills", "quarantine"):
@@ -142,6 +162,7 @@ def ingest_ads(
         notes = {
             "unchanged_files": sum(1 for s in per_file if s["status"] == "unchanged"),
             "replaced_files": sum(1 for s in per_file if s["status"] == "replaced"),
+            "rechecked_files": sum(1 for s in per_file if s["status"] == "rechecked"),
             "taxonomy_aliases": matcher.n_aliases,
             "coder": title_coder is not None,
         }
@@ -150,6 +171,7 @@ def ingest_ads(
             **totals,
             **notes,
             "run_id": run.run_id,
+            "empty_files": [s["path"] for s in per_file if s["empty"]],
             "file_details": [
                 {k: v for k, v in s.items() if not k.startswith("_")} for s in per_file
             ],
@@ -180,7 +202,20 @@ def _duckdb_memory_limit(con, limit: str | None):
         con.execute(restore)
 
 
-def _panel_missing(con) -> bool:
+def rebuild_panel(wh: Warehouse, memory_limit: str | None = MEMORY_LIMIT) -> dict[str, int]:
+    """Rebuild demand panel 'ads' from the stored ads, in a run of its own (for callers that
+    ingest with ``refresh_panel=False``); returns its row counts."""
+    with wh.run("ingest panel") as run, _duckdb_memory_limit(run.con, memory_limit):
+        with run.stage("demand panel 'ads'") as record:
+            rows = refresh_ads_panel(run.con, run.run_id)
+            record.update(rows)
+        for table, n in rows.items():
+            run.count(table, n)
+    return rows
+
+
+def panel_missing(con) -> bool:
+    """Whether ads are stored but demand panel 'ads' was never built from them."""
     rows = con.execute(
         "SELECT (SELECT count(*) FROM ads) > 0"
         " AND (SELECT count(*) FROM demand_totals WHERE panel = 'ads') = 0"
@@ -197,13 +232,6 @@ def _load_coder(wh: Warehouse):
         return load_coder(wh)
     except UserError:
         return None
-
-
-def _file_id(path: Path, sha: str, fields: dict, source: str | None) -> str:
-    """One version of one file, read one way: the same bytes with another mapping or source
-    give other rows, so they are another version."""
-    how = json.dumps([fields, source], sort_keys=True)
-    return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
 
 
 def _ingest_file(
@@ -223,19 +251,32 @@ def _ingest_file(
         sha = sha256_file(path)
     except OSError as exc:
         raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    file_id = _file_id(path, sha, fields, source)
+    file_id = manifest.file_id(path, sha, fields, source)
     fmt, gz = file_format(path)
-    stats: dict[str, Any] = {"status": "new", **dict.fromkeys(SUMMARY_KEYS[1:], 0)}
-    previous = con.execute("SELECT file_id FROM ad_files WHERE path = ?", [str(path)]).fetchall()
-    if previous and previous[0][0] == file_id:
-        stats["status"] = "unchanged"
-        return stats
-    if previous:
-        remove_file(con, previous[0][0])
-        stats["status"] = "replaced"
+    stats: dict[str, Any] = {
+        "status": "new",
+        **dict.fromkeys(SUMMARY_KEYS[1:], 0),
+        "empty": False,
+    }
+    previous = manifest.stored_file(con, path)
+    if previous is not None:
+        if previous.file_id != file_id:
+            stats["status"] = "replaced"
+        elif manifest.recheck_due(previous.earliest_future, now):
+            # Rows once dated after the run are not any more: read the file again.
+            stats["status"] = "rechecked"
+        else:
+            stats["status"] = "unchanged"
+            when = previous.earliest_future
+            stats["earliest_future"] = None if when is None else when.isoformat()
+            return stats
+        manifest.remove_file(con, previous.file_id)
     steps = stats.setdefault("_steps", {})
+    # An empty text file (0 bytes, or only white space) is 0 rows, not a malformed file, in
+    # every text format; it is recorded like any other so that it is not read again.
+    stats["empty"] = is_empty(path)
     prepared = pipelined(
-        read_batches(path, fields, batch_rows),
+        iter(()) if stats["empty"] else read_batches(path, fields, batch_rows),
         functools.partial(prepare_batch, now=now, matcher=matcher),
         workers=workers,
         steps=steps,
@@ -245,48 +286,8 @@ def _ingest_file(
             store_batch(run, batch, str(path), file_id, source, coder, stats)
     stats["_steps"] = {k: round(v, 3) for k, v in steps.items()}
     stats["_quarantine"] = stats["quarantined"]
-    con.execute(
-        "INSERT INTO ad_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            file_id,
-            str(path),
-            size,
-            sha,
-            fmt + (".gz" if gz else ""),
-            source,
-            stats["rows_read"],
-            stats["ads_stored"],
-            stats["duplicates"],
-            stats["quarantined"],
-            run.run_id,
-        ],
-    )
+    fmt += ".gz" if gz else ""
+    future = stats.pop("_earliest_future", None)
+    manifest.record_file(con, file_id, path, size, sha, fmt, source, stats, run.run_id, future)
+    stats["earliest_future"] = None if future is None else future.isoformat()
     return stats
-
-
-def remove_file(con, file_id: str) -> None:
-    """Remove one file version's postings, ads and quarantine rows (before re-reading it).
-
-    Ads whose first posting was in this file but that were also posted in other files fall
-    back to their earliest remaining posting; the others are deleted with their skills.
-    """
-    con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
-    con.execute("DELETE FROM ad_postings WHERE file_id = ?", [file_id])
-    con.execute(
-        "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
-        " row_number = e.row_number, external_id = e.external_id"
-        " FROM (SELECT ad_id, min(posted_at) AS posted_at,"
-        "        arg_min(month, (posted_at, file_id, row_number)) AS month,"
-        "        arg_min(file_id, (posted_at, file_id, row_number)) AS file_id,"
-        "        arg_min(row_number, (posted_at, file_id, row_number)) AS row_number,"
-        "        arg_min(external_id, (posted_at, file_id, row_number)) AS external_id"
-        "       FROM ad_postings WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)"
-        "       GROUP BY ad_id) e"
-        " WHERE ads.ad_id = e.ad_id",
-        [file_id],
-    )
-    con.execute(
-        "DELETE FROM ad_skills WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)", [file_id]
-    )
-    con.execute("DELETE FROM ads WHERE file_id = ?", [file_id])
-    con.execute("DELETE FROM ad_files WHERE file_id = ?", [file_id])

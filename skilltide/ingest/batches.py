@@ -149,6 +149,11 @@ def store_batch(
                 "raw",
             )
             stats["quarantined"] += append(con, "quarantine", q)
+            # The manifest keeps the earliest future date: the file is read again then.
+            future = bad.filter(pl.col("reason") == "future_date")["posted_at_utc"].min()
+            if future is not None:
+                earlier = stats.get("_earliest_future")
+                stats["_earliest_future"] = future if earlier is None else min(earlier, future)
         if prepared.postings.height == 0:
             return
         postings = prepared.postings.select(

@@ -41,7 +41,13 @@ def ads_command(
     Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
     """
     from skilltide.errors import UserError
-    from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, SUMMARY_KEYS, ingest_ads
+    from skilltide.ingest.ads import (
+        EMPTY_FILE,
+        JSON_KEYS,
+        MEMORY_LIMIT,
+        NO_VOCABULARY,
+        ingest_ads,
+    )
     from skilltide.ingest.mapping import parse_mapping
     from skilltide.store import Warehouse
 
@@ -67,14 +73,22 @@ def ads_command(
             batch_rows=batch_rows,
             memory_limit=config.get("memory_limit", MEMORY_LIMIT),
         )
+    for path in summary["empty_files"]:  # on stderr, so that --json stays one JSON object
+        typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)
     if as_json:
-        emit_json({k: summary[k] for k in SUMMARY_KEYS})
+        emit_json({k: summary[k] for k in JSON_KEYS})
         return
     if not summary["taxonomy_aliases"]:
         echo(settings, f"warning: {NO_VOCABULARY}")
     echo(
         settings,
-        f"{summary['files']} files ({summary['unchanged_files']} unchanged), "
+        f"{summary['files']} files ({summary['unchanged_files']} unchanged"
+        + (
+            f", {summary['rechecked_files']} re-read as future-dated rows came due"
+            if summary["rechecked_files"]
+            else ""
+        )
+        + "), "
         f"{summary['rows_read']:,} rows read: {summary['ads_stored']:,} ads stored, "
         f"{summary['duplicates']:,} duplicates, {summary['quarantined']:,} quarantined, "
         f"{summary['skills_found']:,} skill mentions  (run {summary['run_id']})",
@@ -118,6 +132,16 @@ def demand_command(
         mapping[field] = column
     with Warehouse(settings.db) as wh:
         summary = import_demand(wh, path, mapping=mapping, panel=panel)
+    if summary["merged_rows"]:  # on stderr, so that --json stays one JSON object
+        merged = [f"{k}: {', '.join(v)}" for k, v in summary["merged_names"].items()]
+        more = f"; and {len(merged) - 5:,} more skills" if len(merged) > 5 else ""
+        names = "; ".join(merged[:5]) + more
+        typer.echo(
+            f"warning: {summary['merged_rows']:,} rows merged where names are one skill in the "
+            f"taxonomy ({names}): kept the larger count per skill, group and month (a sum "
+            "would count the ads naming both twice)",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return

@@ -24,7 +24,6 @@ Example
 from __future__ import annotations
 
 import gzip
-import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +34,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
+from skilltide.ingest.jsonl import jsonl_batches
 from skilltide.ingest.mapping import FIELDS, require_columns
 from skilltide.provenance import sha256_file
 
@@ -75,13 +75,40 @@ def read_batches(
         if fmt in ("csv", "tsv"):
             yield from _csv_batches(path, mapping, batch_rows, "\t" if fmt == "tsv" else ",", gz)
         elif fmt == "jsonl":
-            yield from _jsonl_batches(path, mapping, batch_rows, gz)
+            yield from jsonl_batches(path, mapping, batch_rows, gz)
         elif gz:
             raise UserError(f"{path}: a gzipped Parquet file (it compresses itself): gunzip it")
         else:
             yield from _parquet_batches(path, mapping, batch_rows)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise UserError(f"{path}: truncated or corrupt gzip file ({exc})") from None
+
+
+def is_empty(path: Path) -> bool:
+    """Whether a CSV/TSV/JSON Lines file (plain or gzip) holds no records at all: 0 bytes, or
+    nothing but white space (after a byte order mark) once decompressed. Never for Parquet:
+    a 0-byte Parquet file is not a Parquet file, and reading it is an error.
+
+    A gzip file that cannot be decompressed is not called empty: reading it says what is wrong.
+    """
+    fmt, gz = file_format(path)
+    if fmt == "parquet":
+        return False
+    if path.stat().st_size == 0:
+        return True
+    if gz and not _is_gzip(path):
+        return False
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rb") as fh:
+            chunk = fh.read(1 << 16).removeprefix(b"\xef\xbb\xbf")
+            while chunk:
+                if chunk.strip():
+                    return False
+                chunk = fh.read(1 << 16)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return True
 
 
 def _is_gzip(path: Path) -> bool:
@@ -224,6 +251,8 @@ def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int
 
 # -- Parquet --------------------------------------------------------------------------------
 def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
+    if path.stat().st_size == 0:
+        raise UserError(f"{path}: empty file (0 bytes), not a valid Parquet file")
     try:
         pf = pq.ParquetFile(str(path))
     except (pa.ArrowInvalid, OSError) as exc:
@@ -282,101 +311,6 @@ def _to_string(found: tuple[pl.Expr, pl.DataType] | None) -> pl.Expr | None:
     return expr.cast(pl.String)
 
 
-# -- JSON Lines -----------------------------------------------------------------------------
-def _jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
-    opener = gzip.open if gz else open
-    paths = {f: mapping[f].split(".") for f in FIELDS}
-    keys = ("row_number", *FIELDS, "broken_field", "malformed", "raw")
-    rows: dict[str, list] = {k: [] for k in keys}
-    seen_columns: set[str] = set()
-    checked = False
-    with opener(path, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            if number == 1 and b"\x00" in line:
-                raise UserError(f"{path}: not a JSON Lines file (binary content in line 1)")
-            if number == 1:
-                line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
-            try:
-                text, lossy = line.decode("utf-8"), False
-            except UnicodeDecodeError:
-                text, lossy = line.decode("utf-8", errors="replace"), True
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError:
-                record = None
-            if not isinstance(record, dict):
-                record = None
-            # A key that itself holds dots ("ad.title") is read as it is, as a CSV column is.
-            values = [
-                _walk(record, [mapping[f]] if mapping[f] in record else paths[f])
-                if record
-                else None
-                for f in FIELDS
-            ]
-            broken = None
-            if lossy:
-                broken = next(
-                    (f for f, v in zip(FIELDS, values, strict=True) if v and "\ufffd" in v),
-                    "record",
-                )
-            if record is not None:
-                seen_columns.update(record)
-            rows["row_number"].append(number)
-            rows["broken_field"].append(broken)
-            rows["malformed"].append(record is None)
-            rows["raw"].append(text.rstrip("\r\n"))
-            for field, value in zip(FIELDS, values, strict=True):
-                rows[field].append(value)
-            if len(rows["row_number"]) >= batch_rows:
-                if not checked:
-                    _require_json_columns(path, seen_columns, mapping)
-                    checked = True
-                yield _jsonl_frame(rows)
-                rows = {k: [] for k in keys}
-    if rows["row_number"]:
-        if not checked:
-            _require_json_columns(path, seen_columns, mapping)
-        yield _jsonl_frame(rows)
-
-
-def _require_json_columns(path: Path, seen: set, mapping: dict) -> None:
-    if not seen:
-        raise UserError(f"{path}: no JSON object found; expected one JSON object per line")
-    require_columns(path, sorted(seen), mapping)
-
-
-def _walk(record: object, parts: list[str]) -> str | None:
-    value = record
-    for part in parts:
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.lstrip("-").isdigit():
-            i = int(part)
-            value = value[i] if -len(value) <= i < len(value) else None
-        else:
-            return None
-        if value is None:
-            return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "\n".join(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _jsonl_frame(rows: dict[str, list]) -> pl.DataFrame:
-    schema = {
-        "row_number": pl.Int64,
-        **{f: pl.String for f in FIELDS},
-        "broken_field": pl.String,
-        "malformed": pl.Boolean,
-        "raw": pl.String,
-    }
-    return pl.DataFrame(rows, schema=schema)
-
-
 def raw_json(frame: pl.DataFrame) -> pl.Series:
     """The ``raw`` column as text: JSON for CSV/Parquet records, the line for JSON Lines."""
     if frame.schema["raw"] == pl.String:
@@ -386,6 +320,7 @@ def raw_json(frame: pl.DataFrame) -> pl.Series:
 
 __all__ = [
     "file_format",
+    "is_empty",
     "raw_json",
     "read_batches",
     "sha256_file",

@@ -45,15 +45,18 @@ REASONS = (
     "date_before_1990",
 )
 EARLIEST = dt.datetime(1990, 1, 1)
+# A posting date up to this long after the run's time is accepted (time zones, clock skew).
+FUTURE_TOLERANCE = dt.timedelta(days=1)
 
 
 def validate(batch: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split a standard batch into valid rows (with ``posted_at_utc`` and ``month``) and rejects.
 
     Returns ``(good, bad)``; ``bad`` has ``row_number, reason, field, detail, raw`` where ``raw``
-    is still the reader's raw column (struct or string).
+    is still the reader's raw column (struct or string), and ``posted_at_utc`` (the parsed
+    date, NULL where there is none: the manifest keeps the earliest ``future_date``).
     """
-    latest = now + dt.timedelta(days=1)
+    latest = now + FUTURE_TOLERANCE
     date = pl.col("posted_at").str.strip_chars()
     # Each distinct date string is parsed once (a batch holds few: ~1k days, or timestamps)
     # and joined back; trying every format on every row cost more than the rest of validation.
@@ -100,5 +103,6 @@ def validate(batch: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFrame, pl.Da
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("detail"),
         "raw",
+        "posted_at_utc",
     )
     return good, bad

@@ -26,6 +26,9 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
     result = cli("ingest", "ads", path, "--json", "--db", db)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
+    with Warehouse(db) as wh:
+        runs = wh.query("SELECT run_id FROM runs WHERE command = 'ingest ads'")["run_id"]
+        quarantined_by = wh.query("SELECT DISTINCT run_id FROM quarantine")["run_id"]
     assert summary == {
         "files": 1,
         "rows_read": 3,
@@ -33,9 +36,12 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
         "duplicates": 1,
         "quarantined": 1,
         "skills_found": 0,
+        "run_id": runs[0],  # the output can be traced to its run and the rows it wrote
     }
+    assert quarantined_by.to_list() == [summary["run_id"]]
     again = json.loads(cli("ingest", "ads", path, "--json", "--db", db).output)
     assert again["ads_stored"] == 0 and again["files"] == 1
+    assert again["run_id"] != summary["run_id"]
 
 
 def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
@@ -98,6 +104,9 @@ def test_demand_import_cli(cli, db, tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["panel"] == "hn" and summary["rows"] == 2 and summary["totals"] == 2
+    with Warehouse(db) as wh:
+        written_by = wh.query("SELECT DISTINCT run_id FROM demand")["run_id"].to_list()
+    assert written_by == [summary["run_id"]]
     assert cli("ingest", "demand", "--help").output.count("Example:") == 1
 
 

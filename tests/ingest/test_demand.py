@@ -195,3 +195,49 @@ def test_import_jobsdf_wide_months(wh):
         " GROUP BY 1 ORDER BY 1"
     ).rows()
     assert sums[0][1] == sums[1][1]  # r1 sums exactly to r0 (SOURCE.md)
+
+
+MERGED = (
+    "skill,month,count,group,total\n"
+    "JS,2024-01,3,north,10\n"
+    "JavaScript,2024-01,5,north,10\n"  # the same skill, group and month as JS: merged
+    "javascript,2024-02,4,north,12\n"
+    "js,2024-02,6,north,12\n"
+    "JS,2024-01,2,south,9\n"  # another group: kept apart
+    "Python,2024-01,2,north,10\n"
+)
+
+
+def test_names_of_one_skill_keep_the_larger_count_not_the_sum(wh, tmp_path):
+    path = tmp_path / "panel.csv"
+    path.write_text(MERGED)
+    s = import_demand(wh, path, panel="mine")
+    assert (s["rows"], s["merged_rows"]) == (4, 2)
+    assert s["merged_names"] == {"custom:javascript": ["JS", "JavaScript", "javascript", "js"]}
+    rows = wh.query(
+        "SELECT skill_id, group_id, month, count, share FROM demand WHERE panel = 'mine'"
+        " ORDER BY ALL"
+    ).rows()
+    assert rows == [
+        ("custom:javascript", "north", dt.date(2024, 1, 1), 5.0, 0.5),  # a sum would be 8
+        ("custom:javascript", "north", dt.date(2024, 2, 1), 6.0, 0.5),
+        ("custom:javascript", "south", dt.date(2024, 1, 1), 2.0, 2 / 9),
+        ("custom:python", "north", dt.date(2024, 1, 1), 2.0, 0.2),
+    ]
+
+
+def test_the_cli_warns_which_names_were_merged(cli, db, tmp_path):
+    with Warehouse(db) as w:
+        add_vocab(w, *small_vocab())
+    path = tmp_path / "panel.csv"
+    path.write_text(MERGED)
+    result = cli("ingest", "demand", path, "--panel", "mine", "--json", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["merged_rows"] == 2
+    assert result.stderr.startswith(
+        "warning: 2 rows merged where names are one skill in the taxonomy (custom:javascript: "
+        "JS, JavaScript, javascript, js): kept the larger count per skill, group and month"
+    )
+    plain = tmp_path / "plain.csv"
+    plain.write_text("skill,month,count\nPython,2024-01,2\n")
+    assert cli("ingest", "demand", plain, "--db", db).stderr == ""

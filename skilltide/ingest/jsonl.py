@@ -1,0 +1,122 @@
+"""Read JSON Lines ad files (plain or gzip) line by line into standard ad batches.
+
+A field maps to a key or a dotted path through objects and lists (``positions.0.title``); a
+line that is not a JSON object is kept as a ``malformed`` row (quarantined later), a line
+that is not valid UTF-8 is decoded with replacement characters and its field marked broken.
+See :mod:`skilltide.ingest.readers` for the batch layout.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from skilltide.ingest.mapping import default_mapping
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "ads.jsonl"
+>>> _ = p.write_text('{"posted_at": "2024-01-05", "ad": {"text": "Uses SQL"}}\\n')
+>>> mapping = {**default_mapping(), "text": "ad.text"}
+>>> next(jsonl_batches(p, mapping, 100, gz=False)).select("row_number", "text").row(0)
+(1, 'Uses SQL')
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import polars as pl
+
+from skilltide.errors import UserError
+from skilltide.ingest.mapping import FIELDS, require_columns
+
+
+def jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
+    opener = gzip.open if gz else open
+    paths = {f: mapping[f].split(".") for f in FIELDS}
+    keys = ("row_number", *FIELDS, "broken_field", "malformed", "raw")
+    rows: dict[str, list] = {k: [] for k in keys}
+    seen_columns: set[str] = set()
+    checked = False
+    with opener(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            if number == 1 and b"\x00" in line:
+                raise UserError(f"{path}: not a JSON Lines file (binary content in line 1)")
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
+            try:
+                text, lossy = line.decode("utf-8"), False
+            except UnicodeDecodeError:
+                text, lossy = line.decode("utf-8", errors="replace"), True
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError:
+                record = None
+            if not isinstance(record, dict):
+                record = None
+            # A key that itself holds dots ("ad.title") is read as it is, as a CSV column is.
+            values = [
+                _walk(record, [mapping[f]] if mapping[f] in record else paths[f])
+                if record
+                else None
+                for f in FIELDS
+            ]
+            broken = None
+            if lossy:
+                broken = next(
+                    (f for f, v in zip(FIELDS, values, strict=True) if v and "\ufffd" in v),
+                    "record",
+                )
+            if record is not None:
+                seen_columns.update(record)
+            rows["row_number"].append(number)
+            rows["broken_field"].append(broken)
+            rows["malformed"].append(record is None)
+            rows["raw"].append(text.rstrip("\r\n"))
+            for field, value in zip(FIELDS, values, strict=True):
+                rows[field].append(value)
+            if len(rows["row_number"]) >= batch_rows:
+                if not checked:
+                    _require_json_columns(path, seen_columns, mapping)
+                    checked = True
+                yield _jsonl_frame(rows)
+                rows = {k: [] for k in keys}
+    if rows["row_number"]:
+        if not checked:
+            _require_json_columns(path, seen_columns, mapping)
+        yield _jsonl_frame(rows)
+
+
+def _require_json_columns(path: Path, seen: set, mapping: dict) -> None:
+    if not seen:
+        raise UserError(f"{path}: no JSON object found; expected one JSON object per line")
+    require_columns(path, sorted(seen), mapping)
+
+
+def _walk(record: object, parts: list[str]) -> str | None:
+    value = record
+    for part in parts:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.lstrip("-").isdigit():
+            i = int(part)
+            value = value[i] if -len(value) <= i < len(value) else None
+        else:
+            return None
+        if value is None:
+            return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "\n".join(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jsonl_frame(rows: dict[str, list]) -> pl.DataFrame:
+    schema = {
+        "row_number": pl.Int64,
+        **{f: pl.String for f in FIELDS},
+        "broken_field": pl.String,
+        "malformed": pl.Boolean,
+        "raw": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)

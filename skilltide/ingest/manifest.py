@@ -1,0 +1,140 @@
+"""The manifest of ingested ad files (``ad_files``): which version of each file is stored,
+when it must be read again, and how to take a version's rows out.
+
+A file version is its path, its bytes (sha256) and how it was read (mapping and source). An
+unchanged version is skipped on the next run, unless some of its rows were quarantined as
+``future_date``: the manifest keeps the earliest such date (``earliest_future``), and once
+the run's time reaches it (see :data:`~skilltide.ingest.validate.FUTURE_TOLERANCE`) the file
+is read again, replacing its rows as a changed file would.
+
+Example
+-------
+>>> import datetime as dt
+>>> recheck_due(dt.datetime(2025, 7, 1), now=dt.datetime(2025, 6, 1))
+False
+>>> recheck_due(dt.datetime(2025, 7, 1), now=dt.datetime(2025, 6, 30))  # within a day
+True
+>>> recheck_due(None, now=dt.datetime(2025, 6, 1))  # no future-dated rows
+False
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from skilltide.ingest.validate import FUTURE_TOLERANCE
+
+
+def utc_now() -> dt.datetime:
+    """The time of a run: naive UTC (the warehouse's timestamps are UTC without a zone)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """The version of a path the warehouse holds."""
+
+    file_id: str
+    earliest_future: dt.datetime | None  # earliest date of its future_date rows, if any
+
+
+def file_id(path: Path, sha: str, fields: dict, source: str | None) -> str:
+    """One version of one file, read one way: the same bytes with another mapping or source
+    give other rows, so they are another version."""
+    how = json.dumps([fields, source], sort_keys=True)
+    return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
+
+
+def stored_file(con, path: Path) -> StoredFile | None:
+    """The stored version of ``path``, or None when it was never ingested."""
+    rows = con.execute(
+        "SELECT file_id, earliest_future FROM ad_files WHERE path = ?", [str(path)]
+    ).fetchall()
+    return StoredFile(*rows[0]) if rows else None
+
+
+def recheck_due(earliest_future: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether a file's earliest future-dated row would no longer be future at ``now``."""
+    return earliest_future is not None and earliest_future <= now + FUTURE_TOLERANCE
+
+
+def rechecks_due(con, paths: Iterable[Path], now: dt.datetime) -> list[str]:
+    """The paths among ``paths`` whose stored version is due to be read again at ``now``."""
+    wanted = [str(p) for p in paths]
+    if not wanted:
+        return []
+    rows = con.execute(
+        "SELECT path, earliest_future FROM ad_files"
+        " WHERE earliest_future IS NOT NULL AND list_contains(?, path) ORDER BY path",
+        [wanted],
+    ).fetchall()
+    return [path for path, earliest in rows if recheck_due(earliest, now)]
+
+
+def record_file(
+    con,
+    version: str,
+    path: Path,
+    size: int,
+    sha: str,
+    fmt: str,
+    source: str | None,
+    stats: dict[str, Any],
+    run_id: str,
+    earliest_future: dt.datetime | None,
+) -> None:
+    """Add one file version to the manifest with its counts (``stats``) and the earliest date
+    of its rows quarantined as ``future_date`` (None when there is none)."""
+    con.execute(
+        "INSERT INTO ad_files (file_id, path, size, sha256, format, source, rows_read,"
+        " ads_stored, duplicates, quarantined, run_id, earliest_future)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            version,
+            str(path),
+            size,
+            sha,
+            fmt,
+            source,
+            stats["rows_read"],
+            stats["ads_stored"],
+            stats["duplicates"],
+            stats["quarantined"],
+            run_id,
+            earliest_future,
+        ],
+    )
+
+
+def remove_file(con, version: str) -> None:
+    """Remove one file version's postings, ads and quarantine rows (before re-reading it).
+
+    Ads whose first posting was in this file but that were also posted in other files fall
+    back to their earliest remaining posting; the others are deleted with their skills.
+    """
+    con.execute("DELETE FROM quarantine WHERE file_id = ?", [version])
+    con.execute("DELETE FROM ad_postings WHERE file_id = ?", [version])
+    con.execute(
+        "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
+        " row_number = e.row_number, external_id = e.external_id"
+        " FROM (SELECT ad_id, min(posted_at) AS posted_at,"
+        "        arg_min(month, (posted_at, file_id, row_number)) AS month,"
+        "        arg_min(file_id, (posted_at, file_id, row_number)) AS file_id,"
+        "        arg_min(row_number, (posted_at, file_id, row_number)) AS row_number,"
+        "        arg_min(external_id, (posted_at, file_id, row_number)) AS external_id"
+        "       FROM ad_postings WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)"
+        "       GROUP BY ad_id) e"
+        " WHERE ads.ad_id = e.ad_id",
+        [version],
+    )
+    con.execute(
+        "DELETE FROM ad_skills WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)", [version]
+    )
+    con.execute("DELETE FROM ads WHERE file_id = ?", [version])
+    con.execute("DELETE FROM ad_files WHERE file_id = ?", [version])

@@ -1,0 +1,111 @@
+"""``skilltide run``'s ingest stage for one source: each file in a transaction of its own, so
+that a file that cannot be read is rejected (and remembered, :mod:`skilltide.rejected_files`)
+while the others are stored.
+
+The stage is redone when the source's files change (their fingerprint) and also when an
+unchanged file has rows quarantined as ``future_date`` whose date the clock has now reached
+(:func:`rechecks_due`): reading it again stores those ads.
+
+Demand panel 'ads' is rebuilt once per run, after every source is ingested, by a stage of its
+own (``demand:ads``, :func:`panel_stage`) that is redone when the stored files changed.
+
+Example
+-------
+>>> import pathlib, tempfile
+>>> from skilltide.pipeline_config import Source
+>>> from skilltide.store import Warehouse
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> with Warehouse(folder / "w.duckdb") as wh:
+...     rechecks_due(wh, Source("jobs", (str(folder),)))
+[]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skilltide.errors import UserError
+from skilltide.ingest import manifest
+from skilltide.logs import EventLog
+from skilltide.pipeline_config import Source
+from skilltide.rejected_files import forget_rejected, readable_sha256, reject_file, rejected_files
+from skilltide.store import Warehouse
+
+
+def ingest_source(
+    wh: Warehouse, source: Source, memory_limit: str | None, log: EventLog
+) -> dict[str, Any]:
+    """Ingest the source's files one by one; the stage's summary (``partial`` when rows were
+    quarantined or files rejected)."""
+    from skilltide.ingest.ads import EMPTY_FILE, MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
+
+    if not wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
+        raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
+
+    totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
+    rejected = rejected_files(wh)
+    cap = memory_limit or MEMORY_LIMIT
+    for path in source.files():
+        # Only files rejected before are hashed here (retried when they or the source's map
+        # changed); ingest_ads hashes the rest itself.
+        seen = rejected.get(str(path))
+        if seen is not None and seen == (readable_sha256(path), source.mapping):
+            log.warning("file.still_rejected", file=str(path))
+            totals["rejected"].append(str(path))
+            continue
+        try:  # the demand panel is rebuilt once, after every source (panel_stage)
+            result = ingest_ads(
+                wh, [path], source.mapping, source.name, memory_limit=cap, refresh_panel=False
+            )
+        except UserError as exc:
+            reject_file(wh, path, str(exc), source.mapping)
+            log.warning("file.rejected", file=str(path), reason=str(exc))
+            totals["rejected"].append(str(path))
+            continue
+        if seen is not None:  # read at last: no longer rejected
+            forget_rejected(wh, path)
+        for empty in result["empty_files"]:
+            log.warning("file.empty", file=empty, reason=EMPTY_FILE.format(path=empty))
+        if result["rechecked_files"]:
+            log.event("file.rechecked", file=str(path), reason="future-dated rows came due")
+        totals["files"] += 1
+        totals["ads_stored"] += int(result.get("ads_stored", 0))
+        totals["quarantined"] += int(result.get("quarantined", 0))
+    totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
+    return totals
+
+
+def panel_fingerprint(wh: Warehouse) -> list[object]:
+    """What demand panel 'ads' is built from: the stored file versions (every change to the
+    ads goes through the manifest, ``ad_files``) and the ads' and their skills' counts."""
+    files = wh.con.execute("SELECT file_id, run_id FROM ad_files ORDER BY ALL").fetchall()
+    counts = wh.con.execute(
+        "SELECT (SELECT count(*) FROM ads), (SELECT count(*) FROM ad_skills)"
+    ).fetchall()[0]
+    return ["ads panel", files, *counts]
+
+
+def panel_stage(wh: Warehouse, memory_limit: str | None) -> dict[str, Any]:
+    """Rebuild demand panel 'ads' once for the run's ingest stages."""
+    from skilltide.ingest.ads import MEMORY_LIMIT, rebuild_panel
+
+    rows = rebuild_panel(wh, memory_limit or MEMORY_LIMIT)
+    return {**rows, "rows": rows}
+
+
+def panel_built(wh: Warehouse) -> bool:
+    """False when ads are stored but the panel was never built from them."""
+    from skilltide.ingest.ads import panel_missing
+
+    return not panel_missing(wh.con)
+
+
+def still_rejected(wh: Warehouse, source: Source) -> list[str]:
+    """The source's files that a run rejected (for a skipped stage: none has changed)."""
+    rejected = rejected_files(wh)
+    return [str(path) for path in source.files() if str(path) in rejected]
+
+
+def rechecks_due(wh: Warehouse, source: Source) -> list[str]:
+    """The source's ingested files with future-dated rows that are due now."""
+    return manifest.rechecks_due(wh.con, source.files(), manifest.utc_now())

@@ -1,0 +1,107 @@
+"""``skilltide run``'s ingest: a skipped source is redone when future-dated rows come due;
+the demand panel 'ads' is built once per run, whatever the number of files and sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from skilltide.store import Warehouse
+from tests.test_pipeline import _seed_vocabulary
+
+
+def _run(tmp_path: Path) -> dict[str, str]:
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    summary = run_pipeline(load_settings(config=tmp_path / "skilltide.toml", quiet=True))
+    return {"run": summary.status, **{s.stage: s.status for s in summary.stages}}
+
+
+def _count(db: Path, table: str) -> int:
+    with Warehouse(db) as wh:
+        return wh.query(f"SELECT count(*) AS n FROM {table}")["n"][0]
+
+
+def test_a_future_dated_row_is_ingested_by_the_first_run_after_its_date(tmp_path, monkeypatch):
+    import skilltide.ingest.manifest as manifest
+
+    clock = {"now": dt.datetime(2025, 6, 1)}
+    monkeypatch.setattr(manifest, "utc_now", lambda: clock["now"])
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text(
+        "posted_at,text\n2025-05-20,Uses SQL\n2025-08-15,Uses SQL daily\n"
+    )
+    (tmp_path / "skilltide.toml").write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "jobs"\npaths = ["ads"]\n'
+    )
+    db = tmp_path / "w.duckdb"
+    _seed_vocabulary(db)
+    # one row quarantined: partial
+    assert _run(tmp_path) == {"run": "partial", "ingest:jobs": "partial", "demand:ads": "done"}
+    assert (_count(db, "ads"), _count(db, "quarantine")) == (1, 1)
+    clock["now"] = dt.datetime(2025, 7, 1)
+    skipped = {"run": "success", "ingest:jobs": "skipped", "demand:ads": "skipped"}
+    assert _run(tmp_path) == skipped
+    clock["now"] = dt.datetime(2025, 9, 1)
+    assert _run(tmp_path) == {"run": "success", "ingest:jobs": "done", "demand:ads": "done"}
+    assert (_count(db, "ads"), _count(db, "quarantine")) == (2, 0)
+    assert _run(tmp_path) == skipped
+
+
+def _panel(db: Path) -> list[tuple]:
+    with Warehouse(db) as wh:
+        demand = wh.query("SELECT * EXCLUDE (run_id) FROM demand ORDER BY ALL").rows()
+        totals = wh.query("SELECT * EXCLUDE (run_id) FROM demand_totals ORDER BY ALL").rows()
+    return demand + totals
+
+
+def test_the_ads_panel_is_built_once_per_run_and_equals_a_one_run_ingest(tmp_path, monkeypatch):
+    import skilltide.ingest.ads as ads
+    from skilltide.ingest.ads import ingest_ads
+    from tests.ingest.helpers import add_vocab, generate_ads, small_vocab
+
+    builds = []
+    real = ads.refresh_ads_panel
+
+    def counted(con, run_id):
+        builds.append(run_id)
+        return real(con, run_id)
+
+    monkeypatch.setattr(ads, "refresh_ads_panel", counted)
+    frame, _ = generate_ads(80, ["Python", "SQL", "Excel", "Docker"], seed=1, max_bytes=1500)
+    for i, source in enumerate(("a", "a", "b", "b", "b")):  # five files in two sources
+        (tmp_path / source).mkdir(exist_ok=True)
+        frame.slice(16 * i, 16).write_csv(tmp_path / source / f"part{i}.csv")
+    (tmp_path / "skilltide.toml").write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "a"\npaths = ["a"]\n'
+        '[[sources]]\nname = "b"\npaths = ["b"]\n'
+    )
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        add_vocab(wh, *small_vocab())
+    stages = {"ingest:a": "done", "ingest:b": "done", "demand:ads": "done"}
+    outcome = _run(tmp_path)
+    assert len(builds) == 1  # not once per file (5) or per source (2)
+    assert outcome == {"run": "success", **stages}
+
+    def reference() -> list[tuple]:  # every file ingested in one run, as ingest ads does
+        one = tmp_path / "one.duckdb"
+        one.unlink(missing_ok=True)
+        with Warehouse(one) as wh:
+            add_vocab(wh, *small_vocab())
+            ingest_ads(wh, [tmp_path / "a", tmp_path / "b"])
+        return _panel(one)
+
+    assert _panel(db) == reference() and len(_panel(db)) > 100
+    frame.slice(0, 10).write_csv(tmp_path / "a" / "part0.csv")  # a file changes
+    frame.slice(70, 10).write_csv(tmp_path / "b" / "part4.csv")  # and one in the other source
+    builds.clear()
+    outcome = _run(tmp_path)
+    assert len(builds) == 1
+    assert outcome == {"run": "success", **stages}
+    assert _panel(db) == reference()
+    builds.clear()
+    skipped = {"ingest:a": "skipped", "ingest:b": "skipped", "demand:ads": "skipped"}
+    assert _run(tmp_path) == {"run": "success", **skipped}
+    assert builds == []

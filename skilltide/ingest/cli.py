@@ -73,13 +73,14 @@ def ads_command(
             batch_rows=batch_rows,
             memory_limit=config.get("memory_limit", MEMORY_LIMIT),
         )
-    for path in summary["empty_files"]:  # on stderr, so that --json stays one JSON object
+    # warnings on stderr, so that --json stays one JSON object
+    for path in summary["empty_files"]:
         typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)
+    if not summary["taxonomy_aliases"]:
+        typer.echo(f"warning: {NO_VOCABULARY}", err=True)
     if as_json:
         emit_json({k: summary[k] for k in JSON_KEYS})
         return
-    if not summary["taxonomy_aliases"]:
-        echo(settings, f"warning: {NO_VOCABULARY}")
     echo(
         settings,
         f"{summary['files']} files ({summary['unchanged_files']} unchanged"

@@ -25,7 +25,7 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
     )
     result = cli("ingest", "ads", path, "--json", "--db", db)
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     with Warehouse(db) as wh:
         runs = wh.query("SELECT run_id FROM runs WHERE command = 'ingest ads'")["run_id"]
         quarantined_by = wh.query("SELECT DISTINCT run_id FROM quarantine")["run_id"]
@@ -39,7 +39,7 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
         "run_id": runs[0],  # the output can be traced to its run and the rows it wrote
     }
     assert quarantined_by.to_list() == [summary["run_id"]]
-    again = json.loads(cli("ingest", "ads", path, "--json", "--db", db).output)
+    again = json.loads(cli("ingest", "ads", path, "--json", "--db", db).stdout)
     assert again["ads_stored"] == 0 and again["files"] == 1
     assert again["run_id"] != summary["run_id"]
 
@@ -49,8 +49,12 @@ def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
     path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")
     result = cli("ingest", "ads", path, "--db", db)
     assert result.exit_code == 0, result.output
-    assert "warning: the warehouse has no skill vocabulary" in result.output
-    assert "skilltide onet taxonomy add" in result.output
+    assert "warning: the warehouse has no skill vocabulary" in result.stderr
+    assert "skilltide onet taxonomy add" in result.stderr
+    path.write_text(HEADER + "3,2024-01-07,Analyst,Acme,North,,Uses SQL\n")
+    as_json = cli("ingest", "ads", path, "--db", db, "--json")  # warned there too, on stderr
+    assert json.loads(as_json.stdout)["ads_stored"] == 1
+    assert "no skill vocabulary" in as_json.stderr
     with Warehouse(db) as wh:
         add_vocab(wh, *small_vocab())
     path.write_text(HEADER + "2,2024-01-06,Analyst,Acme,North,,Uses SQL daily\n")
@@ -77,7 +81,7 @@ def test_map_options_and_config_mapping(cli, db, tmp_path):
         db,
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["ads_stored"] == 1
+    assert json.loads(result.stdout)["ads_stored"] == 1
     with Warehouse(db) as wh:
         assert wh.query("SELECT source FROM ads")["source"].to_list() == ["feed"]
 
@@ -102,7 +106,7 @@ def test_demand_import_cli(cli, db, tmp_path):
     path.write_text("term,month,count,num_posts\nPython,2024-01,3,10\nPython,2024-02,5,10\n")
     result = cli("ingest", "demand", path, "--panel", "hn", "--json", "--db", db)
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     assert summary["panel"] == "hn" and summary["rows"] == 2 and summary["totals"] == 2
     with Warehouse(db) as wh:
         written_by = wh.query("SELECT DISTINCT run_id FROM demand")["run_id"].to_list()

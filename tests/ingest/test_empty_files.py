@@ -81,6 +81,8 @@ def test_an_empty_parquet_file_is_an_error_naming_it(wh, tmp_path):
 
 
 def test_the_cli_warns_on_stderr_and_keeps_json_on_stdout(cli, db, tmp_path):
+    with Warehouse(db) as wh:  # no vocabulary warning in the way
+        add_vocab(wh, *small_vocab())
     empty = tmp_path / "ads.csv"
     empty.write_bytes(b"")
     result = cli("ingest", "ads", empty, "--json", "--db", db)

@@ -221,7 +221,7 @@ def _forecast_params(where: object, model: str, forecast: dict) -> dict[str, Any
             raise UserError(f'{where}: [forecast] weights must be "backtest" or a list of numbers')
         weights = ",".join(str(w) for w in weights)
     try:
-        params = model_params(model, members, weights)
+        params = model_params(model, members, weights, prefix="")
         make_model(model, **params)  # e.g. as many weights as members, checked now
         return params
     except UserError as exc:

@@ -99,8 +99,8 @@ def test_forecast_ensemble_members_and_weights_are_read_and_checked(tmp_path):
     assert backtest.forecast_params == {"weights": "backtest"}
     assert config_of(tmp_path, "[forecast]\n").forecast_params == {}
     for text, message in [
-        ('model = "naive"\nmembers = ["naive"]', "--members applies to"),
-        ('model = "ensemble"\nmembers = ["naive", "nope"]', "unknown or nested"),
+        ('model = "naive"\nmembers = ["naive"]', r"\[forecast\] members applies to model ens"),
+        ('model = "ensemble"\nmembers = ["naive", "nope"]', r"\[forecast\] members: unknown or"),
         ('model = "ensemble"\nweights = "best"', "weights must be"),
         ('model = "ensemble"\nmembers = ["naive", "drift"]\nweights = [1]', "2 non-negative"),
     ]:

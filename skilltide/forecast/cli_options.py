@@ -67,27 +67,29 @@ Weights = Annotated[
 ]
 
 
-def model_params(model: str, members: str | None, weights: str | None) -> dict:
-    """The registry parameters that --members and --weights set for ``model``."""
+def model_params(model: str, members: str | None, weights: str | None, prefix: str = "--") -> dict:
+    """The registry parameters that --members and --weights set for ``model`` (errors name
+    the settings as ``prefix + name``: ``"--"`` for the CLI, ``""`` for the config file)."""
     from skilltide.forecast.models.registry import MODELS
 
+    m_, w_, model_ = (f"{prefix}{name}" for name in ("members", "weights", "model"))
     params: dict = {}
     if members:
         if model not in ("ensemble", "auto"):
-            raise UserError(f"--members applies to --model ensemble or auto, not {model!r}")
+            raise UserError(f"{m_} applies to {model_} ensemble or auto, not {model!r}")
         names = [m.strip() for m in members.split(",") if m.strip()]
         unknown = [m for m in names if m not in MODELS or m in ("ensemble", "auto")]
         if len(set(names)) < len(names):
-            raise UserError(f"--members: each model once, not {members!r}")
+            raise UserError(f"{m_}: each model once, not {members!r}")
         if unknown or not names:
             raise UserError(
-                f"--members: unknown or nested model(s) {', '.join(unknown) or members!r}; "
+                f"{m_}: unknown or nested model(s) {', '.join(unknown) or members!r}; "
                 f"choose from {', '.join(sorted(set(MODELS) - {'ensemble', 'auto'}))}"
             )
         params["members" if model == "ensemble" else "candidates"] = tuple(names)
     if weights:
         if model != "ensemble":
-            raise UserError(f"--weights applies to --model ensemble, not {model!r}")
+            raise UserError(f"{w_} applies to {model_} ensemble, not {model!r}")
         if weights.strip() == "backtest":
             params["weights"] = "backtest"
         else:
@@ -95,7 +97,7 @@ def model_params(model: str, members: str | None, weights: str | None) -> dict:
                 params["weights"] = [float(w) for w in weights.split(",")]
             except ValueError:
                 raise UserError(
-                    f"--weights: write 'backtest' or numbers such as 0.4,0.4,0.2, not {weights!r}"
+                    f"{w_}: write 'backtest' or numbers such as 0.4,0.4,0.2, not {weights!r}"
                 ) from None
     return params
 

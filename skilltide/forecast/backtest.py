@@ -178,8 +178,10 @@ def run_backtest(
     from skilltide.forecast.models.auto import TAKES_BREAKS
     from skilltide.forecast.models.base import Wide
     from skilltide.forecast.models.registry import make_model
+    from skilltide.forecast.panel import refuse_negative
     from skilltide.forecast.warehouse import subsets
 
+    refuse_negative(panel)
     breaks = as_break_source(breaks)
 
     def params(name: str) -> dict:

@@ -33,6 +33,7 @@ __all__ = [
     "fill_gaps",
     "read_panel",
     "refuse_gaps",
+    "refuse_negative",
     "require_demand",
     "validate_panel",
     "warehouse_panel",
@@ -301,6 +302,19 @@ def refuse_gaps(
             f"({missing.height} missing month(s) in {missing['unique_id'].n_unique()} series"
             f"{ends}); fill them explicitly with --fill (0 for counts: no ad mentioned the "
             "skill)"
+        )
+    return frame
+
+
+def refuse_negative(frame: pl.DataFrame, *, source: str = "panel") -> pl.DataFrame:
+    """Return ``frame`` if no ``y`` is negative, else refuse it naming the first such value:
+    demand (counts, shares) cannot be negative, and forecasts clipped at 0 would hide it."""
+    negative = frame.filter(pl.col("y") < 0)
+    if negative.height:
+        row = negative.row(0, named=True)
+        raise UserError(
+            f"{source}: series {row['unique_id']!r} has y = {row['y']} in {row['ds']:%Y-%m} "
+            f"({negative.height} negative value(s)); demand (counts, shares) cannot be negative"
         )
     return frame
 

@@ -32,6 +32,7 @@ from skilltide.forecast.intervals import add_intervals, conformal_quantiles
 from skilltide.forecast.models.auto import TAKES_BREAKS
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.models.registry import make_model
+from skilltide.forecast.panel import refuse_negative
 
 OUTPUT_COLUMNS = ["unique_id", "cutoff", "ds", "model", "yhat", "lo_80", "hi_80", "lo_95", "hi_95"]
 
@@ -64,6 +65,7 @@ def forecast_panel(
     backtest-weighted ``ensemble`` choose by; ``None`` keeps each model's own default
     (``auto`` 3, ``ensemble`` 4, the others' intervals :data:`WINDOWS`).
     """
+    refuse_negative(panel)
     wide = Wide.from_panel(panel)
     cutoffs = sorted(set(cutoffs or [wide.months[-1]]))  # one block per cutoff
     params = dict(params or {})

@@ -297,7 +297,8 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
         raise UserError(f"{path}: not a readable CSV file: {exc}") from None
     if "name" not in raw.columns:
         raise UserError(
-            f"{path}: column 'name' is missing (columns: name, aliases, kind, category, ambiguous)"
+            f"{path}: column 'name' is missing (found {', '.join(raw.columns)}; expected name "
+            "and optionally aliases, kind, category, ambiguous)"
         )
     unknown = [
         c for c in raw.columns if c not in ("name", "aliases", "kind", "category", "ambiguous")

@@ -158,7 +158,7 @@ def test_custom_skills_survive_a_taxonomy_rebuild(tmp_path, db, cli):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("skill,aliases\nPython,py\n", "column 'name' is missing"),
+        ("skill,aliases\nPython,py\n", "column 'name' is missing \\(found skill, aliases;"),
         ("name,kind\nPython,language\n", "row 2, field kind: 'language'"),
         ("name\nPython\npython\n", "row 3, field name: 'python' repeats row 2"),
         ("name,ambiguous\nGo,maybe\n", "row 2, field ambiguous"),

@@ -12,8 +12,10 @@ is normalised (:mod:`skilltide.onet.coder_normalise`), turned into TF-IDF featur
 - ``evidence``: naive Bayes mean log-likelihood of the title's features given the occupation,
 - ``context``: the same over the title's words, counted in the occupation's task statements
   and description (:mod:`skilltide.onet.coder_context`), when those are given to ``fit``,
+- ``linear``: the decision value of a one-vs-rest linear SVM trained on all example titles
+  (:mod:`skilltide.onet.coder_linear`; the one discriminative score),
 
-``logit = a·nearest + b·profile + c·log(n_titles) + d·evidence + e·context``; scores are
+``logit = a·nearest + b·profile + c·log(n_titles) + d·evidence + e·context + f·linear``; scores are
 ``softmax(logit / T)`` over all occupations, with temperature ``T`` fitted on held-out
 alternate titles so that a score of 0.7 is right about 70% of the time.
 
@@ -42,6 +44,7 @@ import scipy.sparse as sp
 from skilltide.onet.coder_arrays import top_k
 from skilltide.onet.coder_context import ContextEvidence, naive_bayes_table
 from skilltide.onet.coder_features import TitleVectorizer
+from skilltide.onet.coder_linear import LinearScores
 from skilltide.onet.coder_normalise import normalise_titles
 from skilltide.onet.coder_rerank import CandidateReranker
 from skilltide.onet.coder_storage import (
@@ -91,6 +94,11 @@ class CoderParams:
     rerank_candidates: int = 30
     rerank_l2: float = 1e-3
     rerank_balance: float = 1.0
+    # Discriminative score (:mod:`skilltide.onet.coder_linear`): ``linear`` × the decision
+    # values of a one-vs-rest linear SVM with penalty ``linear_c``; 0 leaves it out.
+    linear: float = 2.0
+    linear_c: float = 1.0
+    linear_min_weight: float = 0.01
 
 
 class TitleCoder:
@@ -108,6 +116,8 @@ class TitleCoder:
         self.code_titles: np.ndarray = np.array([], dtype=object)
         # Optional second stage (:mod:`skilltide.onet.coder_rerank`), set by ``fit_coder``.
         self.reranker: CandidateReranker | None = None
+        # Optional discriminative score (:mod:`skilltide.onet.coder_linear`), set by ``fit``.
+        self.linear: LinearScores | None = None
 
     # -- fitting ----------------------------------------------------------------------
     def fit(self, examples: pl.DataFrame, context: pl.DataFrame | None = None) -> TitleCoder:
@@ -179,6 +189,11 @@ class TitleCoder:
         counts = np.bincount(owner, minlength=len(self.codes))
         self.log_prior = np.log(counts).astype(np.float32)
         self.context = ContextEvidence(p.context_alpha).fit(context, self.codes)
+        self.linear = None
+        if p.linear:
+            self.linear = LinearScores(p.linear_c, p.linear_min_weight).fit(
+                self.title_matrix, owner, weights, len(self.codes)
+            )
         self._prepare()
         return self
 
@@ -234,6 +249,9 @@ class TitleCoder:
             logits += p.evidence * parts["evidence"]
         if p.context and "context" in parts:
             logits += p.context * parts["context"]
+        if self.linear is not None:
+            parts["linear"] = self.linear.scores(q)
+            logits += p.linear * parts["linear"]
         return parts, logits
 
     def _evidence(self, q: sp.csr_matrix) -> np.ndarray:

@@ -2,8 +2,9 @@
 
 The coder is stored in the warehouse (``title_coders``) as one numpy ``.npz`` blob: the
 vocabulary, idf and sparse matrices, the naive Bayes and context tables and, when fitted, the
-re-ranker's weights. No pickle. A blob written by another :data:`FORMAT_VERSION` is refused
-(rebuild the coder with ``skilltide onet build-coder``).
+linear SVM's sparse weights and the re-ranker's weights. No pickle. A blob written by
+another :data:`FORMAT_VERSION` is refused (rebuild the coder with ``skilltide onet
+build-coder``).
 
 Example
 -------
@@ -29,9 +30,10 @@ import numpy as np
 from skilltide.onet.coder_arrays import csr_arrays, csr_from
 from skilltide.onet.coder_context import ContextEvidence
 from skilltide.onet.coder_features import TitleVectorizer
+from skilltide.onet.coder_linear import LinearScores
 from skilltide.onet.coder_rerank import CandidateReranker
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 def coder_to_bytes(coder) -> bytes:
@@ -42,8 +44,11 @@ def coder_to_bytes(coder) -> bytes:
         "format": FORMAT_VERSION,
         "params": asdict(coder.params),
         "reranker": coder.reranker is not None,
+        "linear": coder.linear is not None,
     }
     extra = coder.reranker.arrays() if coder.reranker is not None else {}
+    if coder.linear is not None:
+        extra.update(coder.linear.arrays())
     buffer = io.BytesIO()
     np.savez_compressed(
         buffer,
@@ -96,6 +101,10 @@ def coder_from_bytes(cls, blob: bytes):
         )
         if meta.get("reranker"):
             coder.reranker = CandidateReranker.from_arrays(z)
+        if meta.get("linear"):
+            coder.linear = LinearScores.from_arrays(
+                z, params["linear_c"], params["linear_min_weight"]
+            )
     coder._prepare()
     return coder
 
@@ -115,6 +124,11 @@ def coder_fingerprint(coder) -> str:
         coder.context.counts.indices,
         coder.context.counts.data,
         *(coder.reranker.fingerprint_arrays() if coder.reranker is not None else []),
+        *(
+            (coder.linear.weights_t.indices, coder.linear.weights_t.data, coder.linear.intercept)
+            if coder.linear is not None
+            else ()
+        ),
     ):
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()

@@ -8,8 +8,11 @@ joined occupation titles count as training titles (and are filtered the same way
 statements and occupation descriptions are given to the coder as word context. The coder row
 is the default coder (the first stage; no re-ranker since 2026-12-06); the ``coder_reranked``
 row adds the optional second stage (``rerank=True``, ``build-coder --rerank``,
-:mod:`skilltide.onet.coder_rerank`), for the comparison in one process. Top-5 at a coarser
-level counts a hit when any of the five O*NET-SOC candidates falls in the right group.
+:mod:`skilltide.onet.coder_rerank`), for the comparison in one process; ``coder_linear`` and
+``coder_linear_reranked`` add the optional linear SVM score (``build-coder --linear``,
+:mod:`skilltide.onet.coder_linear`; about 3 minutes to build each, ``--no-linear`` skips
+them). Top-5 at a coarser level counts a hit when any of the five O*NET-SOC candidates falls
+in the right group.
 The baseline, run in the same process on the same split, is a character 2–4-gram TF-IDF
 (scikit-learn, raw lower-cased titles) 1-nearest-neighbour coder; its top-5 ranks
 occupations by their nearest title.
@@ -22,7 +25,7 @@ the two similarities as extra features); otherwise the
 row is skipped with the reason printed. ``--no-embed`` skips it on purpose;
 ``--embed-threads`` sets torch's threads (default 1).
 
-Usage: python benchmarks/title_coding.py [--json] [--no-embed] [--embed-threads N]
+Usage: python benchmarks/title_coding.py [--json] [--no-embed] [--no-linear] [--embed-threads N]
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from benchmarks._char_baseline import CharTfidf1NN
 from benchmarks._data import shared_data
 from skilltide.onet.coder import context_texts, fit_coder, training_examples
 from skilltide.onet.coder_calibration import expected_calibration_error
-from skilltide.onet.coder_model import CoderParams
+from skilltide.onet.coder_model import LINEAR_WEIGHT, CoderParams
 
 LEVELS = {"onet_soc": 10, "soc6": 7, "major": 2}
 
@@ -166,6 +169,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--no-embed", action="store_true", help="skip the embedding coder row")
     parser.add_argument("--embed-threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument(
+        "--no-linear", action="store_true", help="skip the two --linear rows (~3 min each)"
+    )
     args = parser.parse_args()
     folder = shared_data("onet", "30.1")
     train, context, reported = protocol_split(folder)
@@ -179,6 +185,17 @@ def main() -> None:
         truth,
         fit=lambda examples, context: fit_coder(examples, CoderParams(rerank=True), context),
     )
+    linear = {}
+    if not args.no_linear:  # the optional SVM score (build-coder --linear), alone and re-ranked
+        for name, rerank in (("coder_linear", False), ("coder_linear_reranked", True)):
+            params = CoderParams(rerank=rerank, linear=LINEAR_WEIGHT)
+            linear[name] = run_coder(
+                train,
+                context,
+                titles,
+                truth,
+                fit=lambda examples, context, params=params: fit_coder(examples, params, context),
+            )
     baseline = run_baseline(train, titles, truth)
     embed = (
         {"skipped": "--no-embed"}
@@ -191,6 +208,7 @@ def main() -> None:
         "test_titles": len(titles),
         "coder": coder,
         "coder_reranked": reranked,
+        **linear,
         "baseline_char_tfidf_1nn": baseline,
         "ratios": {
             k: round(coder[k] / baseline[k], 2)
@@ -219,6 +237,11 @@ def main() -> None:
     print(f"{'metric':22} {'reranked':>10} {'coder':>10} {'ratio':>7}")
     for key, ratio in result["reranked_vs_coder"].items():
         print(f"{key:22} {reranked[key]:>10} {coder[key]:>10} {ratio:>7}")
+    for name, row in linear.items():
+        print(f"{'metric':22} {name:>22} {'coder':>10}")
+        for key in result["reranked_vs_coder"]:
+            print(f"{key:22} {row[key]:>22} {coder[key]:>10}")
+        print(f"{name}: fit {row['fit_seconds']} s, test ECE {row['test_ece']}")
     print(
         f"coder: fit {coder['fit_seconds']} s, test ECE {coder['test_ece']}, "
         f"held-out calibration {coder['calibration_heldout']}"

@@ -267,6 +267,14 @@ def build_coder_command(
             "candidates per title.",
         ),
     ] = False,
+    linear: Annotated[
+        bool,
+        typer.Option(
+            "--linear",
+            help="Add a linear SVM score to the first stage: 2-3 points more top-1 accuracy, "
+            "a build of minutes instead of seconds, and less calibrated scores.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     *,
     settings: Settings,
@@ -276,11 +284,12 @@ def build_coder_command(
     Example: skilltide onet build-coder --model embed
     """
     from skilltide.onet.coder import build_coder
-    from skilltide.onet.coder_model import CoderParams
+    from skilltide.onet.coder_model import LINEAR_WEIGHT, CoderParams
     from skilltide.store import Warehouse
 
+    params = CoderParams(rerank=rerank, linear=LINEAR_WEIGHT if linear else 0.0)
     with Warehouse(settings.db) as wh:
-        summary = build_coder(wh, CoderParams(rerank=rerank), force=force, model=model)
+        summary = build_coder(wh, params, force=force, model=model)
     if as_json:
         emit_json(summary)
     elif summary["reused"]:

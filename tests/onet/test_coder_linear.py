@@ -63,7 +63,7 @@ def test_linear_score_enters_the_logit_with_its_weight():
 
 
 def test_linear_table_is_stored_with_the_coder():
-    coder = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
+    coder = TitleCoder(CoderParams(nearest_max_df=1.0, linear=2.0)).fit(TRAIN)
     loaded = TitleCoder.from_bytes(coder.to_bytes())
     assert loaded.linear is not None
     assert (loaded.linear.weights_t != coder.linear.weights_t).nnz == 0
@@ -73,3 +73,8 @@ def test_linear_table_is_stored_with_the_coder():
     plain = TitleCoder(CoderParams(nearest_max_df=1.0, linear=0.0)).fit(TRAIN)
     assert TitleCoder.from_bytes(plain.to_bytes()).linear is None
     assert plain.fingerprint() != coder.fingerprint()
+
+
+def test_the_default_coder_has_no_svm():
+    assert CoderParams().linear == 0.0
+    assert TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN).linear is None

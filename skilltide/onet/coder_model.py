@@ -104,8 +104,8 @@ class CoderParams:
     rerank_balance: float = 1.0
     # Discriminative score (:mod:`skilltide.onet.coder_linear`): ``linear`` × the decision
     # values of a one-vs-rest linear SVM with penalty ``linear_c``; 0 (the default) leaves it
-    # out: it gains 2-3 points top-1 but makes the build ~30x slower and the scores less
-    # calibrated (``build-coder --linear`` sets :data:`LINEAR_WEIGHT`).
+    # out: it gains 2-3 points top-1 but makes the build ~30x slower; its scores need the
+    # gap-scaled temperature (``build-coder --linear`` sets :data:`LINEAR_WEIGHT`).
     linear: float = 0.0
     linear_c: float = 1.0
     linear_min_weight: float = 0.01

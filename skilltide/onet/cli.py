@@ -272,7 +272,7 @@ def build_coder_command(
         typer.Option(
             "--linear",
             help="Add a linear SVM score to the first stage: 2-3 points more top-1 accuracy, "
-            "a build of minutes instead of seconds, and less calibrated scores.",
+            "a build of minutes instead of seconds.",
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

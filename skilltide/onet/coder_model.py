@@ -17,7 +17,8 @@ is normalised (:mod:`skilltide.onet.coder_normalise`), turned into TF-IDF featur
 
 ``logit = a·nearest + b·profile + c·log(n_titles) + d·evidence + e·context + f·linear``; scores are
 ``softmax(logit / T)`` over all occupations, with temperature ``T`` fitted on held-out
-alternate titles so that a score of 0.7 is right about 70% of the time.
+alternate titles so that a score of 0.7 is right about 70% of the time (with ``linear``, ``T``
+grows with each title's top-two logit gap: one temperature no longer calibrates).
 
 Example
 -------
@@ -42,6 +43,7 @@ import polars as pl
 import scipy.sparse as sp
 
 from skilltide.onet.coder_arrays import top_k
+from skilltide.onet.coder_calibration import scaled_softmax
 from skilltide.onet.coder_context import ContextEvidence, naive_bayes_table
 from skilltide.onet.coder_features import TitleVectorizer
 from skilltide.onet.coder_linear import LinearScores
@@ -77,6 +79,9 @@ class CoderParams:
     profile: float = 0.5
     prior: float = 0.03
     temperature: float = 0.05
+    # Softmax temperature per title = temperature + temperature_gap × its top-two logit gap
+    # (:func:`~skilltide.onet.coder_calibration.scaled_softmax`); fitted with ``linear``.
+    temperature_gap: float = 0.0
     nearest_max_df: float = 0.003
     vote_temperature: float = 0.03
     profile_min_weight: float = 0.01
@@ -99,8 +104,8 @@ class CoderParams:
     rerank_balance: float = 1.0
     # Discriminative score (:mod:`skilltide.onet.coder_linear`): ``linear`` × the decision
     # values of a one-vs-rest linear SVM with penalty ``linear_c``; 0 (the default) leaves it
-    # out: it gains 2-3 points top-1 but makes the build ~30x slower and the scores less
-    # calibrated (``build-coder --linear`` sets :data:`LINEAR_WEIGHT`).
+    # out: it gains 2-3 points top-1 but makes the build ~30x slower; its scores need the
+    # gap-scaled temperature (``build-coder --linear`` sets :data:`LINEAR_WEIGHT`).
     linear: float = 0.0
     linear_c: float = 1.0
     linear_min_weight: float = 0.01
@@ -297,6 +302,11 @@ class TitleCoder:
             out.flat[keys[starts]] = np.maximum.reduceat(sims.data, starts)
         return out
 
+    def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """First-stage scores: the logits through the calibrated (gap-scaled) softmax."""
+        p = self.params
+        return scaled_softmax(self.logits(texts), p.temperature, p.temperature_gap)
+
     def predict_proba(self, titles: Sequence[str | None]) -> np.ndarray:
         """Calibrated probabilities over :attr:`codes` for raw titles (rows × codes)."""
         texts = normalise_titles(titles)
@@ -310,11 +320,7 @@ class TitleCoder:
                 np.put_along_axis(block, cand, probs.astype(np.float32), 1)
                 out[start : start + step] = block
                 continue
-            logits = self.logits(texts[start : start + step]) / self.params.temperature
-            logits -= logits.max(axis=1, keepdims=True)
-            np.exp(logits, out=logits)
-            logits /= logits.sum(axis=1, keepdims=True)
-            out[start : start + step] = logits
+            out[start : start + step] = self._probabilities(texts[start : start + step])
         return out
 
     def predict(self, titles: Sequence[str | None], top: int = 5) -> pl.DataFrame:
@@ -343,11 +349,7 @@ class TitleCoder:
                 orders.append(cand[:, :top])
                 values.append(probs[:, :top])
                 continue
-            logits = self.logits(distinct[start : start + step]) / self.params.temperature
-            logits -= logits.max(axis=1, keepdims=True)
-            probs = np.exp(logits)
-            probs /= probs.sum(axis=1, keepdims=True)
-            order, scores = top_k(probs, top)
+            order, scores = top_k(self._probabilities(distinct[start : start + step]), top)
             orders.append(order)
             values.append(scores)
         where = {text: i for i, text in enumerate(distinct)}

@@ -54,7 +54,7 @@ from benchmarks._soc_lists import (
 )
 from benchmarks.title_coding import ranked_codes, read_onet
 from skilltide.onet.coder import context_texts, fit_coder, training_examples
-from skilltide.onet.coder_model import CoderParams
+from skilltide.onet.coder_model import LINEAR_WEIGHT, CoderParams
 
 # An item: (title, prefixes); a candidate code is a hit when it starts with any prefix.
 Item = tuple[str, list[str]]
@@ -177,11 +177,13 @@ def score_jobbert(rank: Callable, rows: pl.DataFrame, known: pl.Series, lower: b
 
 # Coder variants built in the same process: the default (first stage only), the optional
 # re-ranker (`build-coder --rerank`, every occupation weighted alike) and the re-ranker fitted
-# with every held-out title weighted alike (``rerank_balance=0``).
+# with every held-out title weighted alike (``rerank_balance=0``), and the optional linear SVM
+# score (``build-coder --linear``).
 VARIANTS = {
     "coder": CoderParams(),
     "coder_reranked": CoderParams(rerank=True),
     "coder_reranked_balance0": CoderParams(rerank=True, rerank_balance=0.0),
+    "coder_linear": CoderParams(linear=LINEAR_WEIGHT),  # build-coder --linear (~3 min to build)
 }
 
 

@@ -293,10 +293,12 @@ class Pipeline:
         summary = load_onet(self.wh, list(self.config.onet_dirs))
         # The title coder codes ads without an occupation column; built once per release,
         # with the re-ranker when [onet] rerank says so, else as the stored coder was built.
+        stored = _stored_coder_params(self.wh)
         rerank = self.config.coder_rerank
         if rerank is None:
-            rerank = _stored_coder_rerank(self.wh)
-        summary["coder"] = build_coder(self.wh, CoderParams(rerank=rerank))
+            rerank = bool(stored.get("rerank", False))
+        linear = float(stored.get("linear", 0.0))  # a coder built with --linear stays so
+        summary["coder"] = build_coder(self.wh, CoderParams(rerank=rerank, linear=linear))
         return summary
 
     def _workbank(self) -> dict:
@@ -363,14 +365,14 @@ def _files_fingerprint(paths, extra: object = None) -> str:
     return _digest([entries, extra])
 
 
-def _stored_coder_rerank(wh) -> bool:
-    """Whether the stored title coder was built with the re-ranker (False when none is)."""
+def _stored_coder_params(wh) -> dict:
+    """The parameters the stored title coder was built with ({} when there is none)."""
     if not wh.has_table("title_coders"):
-        return False
+        return {}
     row = wh.con.execute(
         "SELECT params FROM title_coders ORDER BY built_at DESC LIMIT 1"
     ).fetchone()
-    return bool(row and json.loads(row[0]).get("rerank", False))
+    return json.loads(row[0]) if row else {}
 
 
 def _digest(parts: object) -> str:

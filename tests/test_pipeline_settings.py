@@ -4,10 +4,11 @@ and the title coder's re-ranker setting (without running the pipeline)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from skilltide.forecast.breaks_store import detect_breaks_warehouse
 from skilltide.logs import EventLog
-from skilltide.pipeline import Pipeline, PipelineConfig, _stored_coder_rerank
+from skilltide.pipeline import Pipeline, PipelineConfig, _stored_coder_params
 from skilltide.store import Warehouse
 from tests.forecast.test_breaks_store import seed_demand
 
@@ -36,13 +37,30 @@ def test_coder_rerank_setting_redoes_the_onet_stage_and_defaults_to_the_stored_c
     with Warehouse(db) as wh:
         default = _fingerprint(wh, "onet", onet_dirs=dirs)
         assert _fingerprint(wh, "onet", onet_dirs=dirs, coder_rerank=True) != default
-        assert _stored_coder_rerank(wh) is False  # no coder stored yet
+        assert _stored_coder_params(wh) == {}  # no coder stored yet
         wh.con.execute(
             "INSERT INTO title_coders VALUES ('30.1', 'h', 3, 1, 1, 1, ?, '{}', ''::BLOB,"
             " current_timestamp, 'r')",
-            [json.dumps({"rerank": True})],
+            [json.dumps({"rerank": True, "linear": 2.0})],
         )
-        assert _stored_coder_rerank(wh) is True
+        assert _stored_coder_params(wh) == {"rerank": True, "linear": 2.0}
+
+
+def test_a_run_rebuilds_the_coder_with_the_stored_linear_and_rerank_settings(db, monkeypatch):
+    import skilltide.onet.coder as coder_module
+    import skilltide.onet.load as load_module
+
+    built = []
+    monkeypatch.setattr(load_module, "load_onet", lambda wh, dirs: {})
+    monkeypatch.setattr(coder_module, "build_coder", lambda wh, params: built.append(params))
+    with Warehouse(db) as wh:
+        wh.con.execute(
+            "INSERT INTO title_coders VALUES ('30.1', 'h', 4, 1, 1, 1, ?, '{}', ''::BLOB,"
+            " current_timestamp, 'r')",
+            [json.dumps({"rerank": True, "linear": 2.0})],
+        )
+        Pipeline(wh, PipelineConfig(onet_dirs=(Path("onet"),)), EventLog(quiet=True))._onet()
+    assert [(p.rerank, p.linear) for p in built] == [(True, 2.0)]
 
 
 def test_forecast_is_redone_when_the_ensemble_settings_change(db):

@@ -129,7 +129,8 @@ def breaks_detect(
         settings,
         f"{summary['breaks']} breaks in {summary['series_with_breaks']} of "
         f"{summary['tested']} series tested ({summary['series']} series; "
-        f"{summary['too_short']} too short, {summary['constant']} constant); "
+        f"{summary['too_short']} too short, {summary['constant']} constant, "
+        f"{summary['exact_line']} exact lines); "
         f"{summary['level']} level, {summary['trend']} trend, "
         f"{summary['market']} market-wide",
     )

@@ -41,9 +41,9 @@ Fill = Annotated[
 
 
 def read_input(input: Path, fill: float | None, **names: str):
-    from skilltide.forecast.panel import fill_gaps, read_panel, refuse_gaps
+    from skilltide.forecast.panel import fill_gaps, read_panel, refuse_gaps, refuse_negative
 
-    frame = read_panel(input, **names)
+    frame = refuse_negative(read_panel(input, **names), source=str(input))
     if fill is None:
         return refuse_gaps(frame, source=str(input), to_panel_end=True)
     return fill_gaps(frame, value=fill, to_panel_end=True)

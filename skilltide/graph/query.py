@@ -128,10 +128,12 @@ def export_format(out: Path, fmt: str | None = None) -> str:
     suffix = Path(out).suffix.lower().lstrip(".")
     if not suffix or Path(out).is_dir():  # a folder
         return fmt or "graphml"
-    if suffix in ("graphml", "gexf") and fmt in (None, suffix):
-        return suffix
+    if suffix in ("graphml", "gexf"):
+        if fmt in (None, suffix):
+            return suffix
+        raise UserError(f"{out}: --out's suffix .{suffix} does not match --format {fmt}")
     wanted = "a folder" if fmt == "parquet" else "a .graphml or .gexf file, or a folder"
-    raise UserError(f"{out}: --out must be {wanted} for --format {fmt or suffix}")
+    raise UserError(f"{out}: --out must be {wanted} (a folder's name has no suffix)")
 
 
 def export_graph(

@@ -66,7 +66,7 @@ def recheck_due(earliest_future: dt.datetime | None, now: dt.datetime) -> bool:
 
 def rechecks_due(con, paths: Iterable[Path], now: dt.datetime) -> list[str]:
     """The paths among ``paths`` whose stored version is due to be read again at ``now``."""
-    wanted = [str(p) for p in paths]
+    wanted = [str(Path(p).resolve()) for p in paths]  # ad_files holds resolved paths
     if not wanted:
         return []
     rows = con.execute(

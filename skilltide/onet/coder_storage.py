@@ -2,8 +2,8 @@
 
 The coder is stored in the warehouse (``title_coders``) as one numpy ``.npz`` blob: the
 vocabulary, idf and sparse matrices, the naive Bayes and context tables and, when fitted, the
-linear SVM's sparse weights and the re-ranker's weights. No pickle. A blob written by
-another :data:`FORMAT_VERSION` is refused (rebuild the coder with ``skilltide onet
+linear SVM's sparse weights and the re-ranker's weights. No pickle. A blob of a format outside
+:data:`READABLE_FORMATS` is refused (rebuild the coder with ``skilltide onet
 build-coder``).
 
 Example
@@ -34,6 +34,8 @@ from skilltide.onet.coder_linear import LinearScores
 from skilltide.onet.coder_rerank import CandidateReranker
 
 FORMAT_VERSION = 4
+# Format 3 is format 4 without the optional SVM (its parameters take their defaults).
+READABLE_FORMATS = (3, 4)
 
 
 def coder_to_bytes(coder) -> bytes:
@@ -75,9 +77,10 @@ def coder_from_bytes(cls, blob: bytes):
 
     with np.load(io.BytesIO(blob), allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
-        if meta.get("format") != FORMAT_VERSION:
+        if meta.get("format") not in READABLE_FORMATS:
             raise ValueError(
-                f"stored coder has format {meta.get('format')}, this version reads {FORMAT_VERSION}"
+                f"stored coder has format {meta.get('format')}, this version reads "
+                f"{', '.join(map(str, READABLE_FORMATS))}"
             )
         params = meta["params"]
         params["char_range"] = tuple(params["char_range"])

@@ -63,3 +63,13 @@ def test_a_noise_free_line_is_not_tested():
     assert (summary["exact_line"], summary["tested"], summary["breaks"]) == (2, 0, 0)
     noisy = Y[0] + np.random.default_rng(5).normal(size=48)
     assert exact_rows(np.vstack([Y[0], noisy]), "trend").tolist() == [True, False]
+
+
+def test_a_noise_free_line_on_either_scale_is_not_tested_whatever_the_transform():
+    Y = np.vstack([10 + T, np.expm1(1 + 0.05 * T)])  # a line in y, a line in log1p(y)
+    for transform in ("auto", "log1p", "none"):
+        summary = detect_breaks_report(to_panel(Y), transform=transform).summary()
+        assert (summary["exact_line"], summary["breaks"]) == (2, 0), transform
+    noisy = np.random.default_rng(6).poisson(30, size=(1, 48)).astype(float)
+    summary = detect_breaks_report(to_panel(np.vstack([Y, noisy]))).summary()
+    assert summary["log_scale"] <= summary["tested"] == 1  # counts only tested series

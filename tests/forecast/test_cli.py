@@ -298,6 +298,6 @@ def test_negative_demand_is_refused_naming_the_series_and_month(cli, tmp_path):
     src.write_text("unique_id,ds,y\n" + "".join(f"a,2020-{m:02d},{5 - m}\n" for m in range(1, 9)))
     result = cli("forecast", "panel", src, "-m", "naive", "-h", 1, "--out", tmp_path / "f.csv")
     assert result.exit_code == 1
-    assert "series 'a' has y = -1.0 in 2020-06 (3 negative value(s))" in result.output
+    assert "neg.csv: series 'a' has y = -1.0 in 2020-06 (3 negative value(s))" in result.output
     backtest = cli("forecast", "backtest", src, "--models", "naive", "-h", 1)
     assert backtest.exit_code == 1 and "cannot be negative" in backtest.output

@@ -136,3 +136,12 @@ def test_the_cli_says_when_a_file_is_read_again(cli, db, tmp_path, monkeypatch):
         "1 files (0 unchanged, 1 re-read as future-dated rows came due), 1 rows read: 1 ads"
         in again
     )
+
+
+def test_a_due_file_is_found_by_a_relative_path_too(wh, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "a.csv", ["1,2025-08-15,Engineer,Acme,North,,Uses SQL."])
+    ingest_ads(wh, [path], now=JUNE)
+    monkeypatch.chdir(tmp_path)  # a config's paths are often relative to where it runs
+    assert manifest.rechecks_due(wh.con, [path.relative_to(tmp_path)], SEPTEMBER) == [
+        str(path.resolve())
+    ]

@@ -78,3 +78,22 @@ def test_linear_table_is_stored_with_the_coder():
 def test_the_default_coder_has_no_svm():
     assert CoderParams().linear == 0.0
     assert TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN).linear is None
+
+
+def test_a_format_3_coder_from_before_the_svm_still_loads():
+    import io
+    import json
+
+    coder = TitleCoder(CoderParams(nearest_max_df=1.0)).fit(TRAIN)
+    with np.load(io.BytesIO(coder.to_bytes()), allow_pickle=False) as z:
+        arrays = {name: z[name] for name in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    for name in ("linear", "linear_c", "linear_min_weight", "temperature_gap"):
+        meta["params"].pop(name, None)  # format 3 had none of these
+    meta["format"] = 3
+    arrays["meta"] = np.array(json.dumps(meta))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    old = TitleCoder.from_bytes(buffer.getvalue())
+    titles = ["Java Dev", "Staff RN"]
+    assert old.linear is None and old.predict(titles).equals(coder.predict(titles))

@@ -290,8 +290,6 @@ def detect_breaks_report(
         on_log = choose_log(raw, base, scale)
         Z = np.where(on_log[:, None], np.log1p(np.maximum(raw, 0)), raw)
         exact = exact_rows(raw, base)
-        if raw.min() >= 0:  # a noise-free line on either scale (a forced scale included)
-            exact |= exact_rows(np.log1p(raw), base)
         report.log_scale += int(on_log[~exact].sum())
         if exact.any():  # a noise-free line: no noise to test a break against
             report.exact_line += int(exact.sum())

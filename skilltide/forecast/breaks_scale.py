@@ -50,7 +50,15 @@ def log_rows(raw: np.ndarray, base: str) -> np.ndarray:
 
 
 def exact_rows(Z: np.ndarray, base: str) -> np.ndarray:
-    """Rows the no-break model ``base`` fits exactly (nothing to test a break against)."""
+    """Rows the no-break model ``base`` fits exactly (nothing to test a break against); for
+    non-negative ``Z``, on either scale, whichever scale the rows are then tested on."""
+    exact = _exact(Z, base)
+    if Z.min() >= 0:
+        exact |= _exact(np.log1p(Z), base)
+    return exact
+
+
+def _exact(Z: np.ndarray, base: str) -> np.ndarray:
     total = ((Z - Z.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
     return residual_ss(Z, base) <= EXACT * np.maximum(total, np.finfo(float).tiny)
 

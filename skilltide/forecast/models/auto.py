@@ -58,6 +58,17 @@ BREAK_AWARE = ("lgbm", "post_break")
 TAKES_BREAKS = (*BREAK_AWARE, "auto", "ensemble")
 
 
+def member_factory(name: str, params: dict, breaks, workdays: str | None):
+    """A fresh-model factory for a member of ``auto`` or ``ensemble``: its ``params``, the
+    breaks when it uses them, and the combination's ``workdays`` (backtests in panel units)."""
+    from skilltide.forecast.models.registry import make_model
+
+    params = dict(params)
+    if name in BREAK_AWARE and breaks is not None:
+        params.setdefault("breaks", breaks)
+    return partial(make_model, name, workdays=workdays, **params)
+
+
 def segments(wide: Wide, breaks: pl.DataFrame | None = None) -> np.ndarray:
     """Segment name per series from its last 12 months (and recent breaks, if given)."""
     last = wide.filled()[:, -12:]
@@ -95,14 +106,6 @@ class Auto(Forecaster):
         self.workdays = workdays
         self.strategy = strategy
 
-    def _factory(self, name: str):
-        from skilltide.forecast.models.registry import make_model
-
-        params = dict(self.params.get(name, {}))
-        if name in BREAK_AWARE and self.breaks is not None:
-            params.setdefault("breaks", self.breaks)
-        return partial(make_model, name, workdays=self.workdays, **params)
-
     def _fit(self, wide: Wide, horizon: int) -> None:
         from skilltide.forecast.backtest import (
             default_cutoffs,
@@ -112,7 +115,10 @@ class Auto(Forecaster):
 
         seg = segments(wide, breaks_for(self.breaks, wide)).astype(str)
         self.segment_names_, self.segment_of_ = np.unique(seg, return_inverse=True)
-        factories = {name: self._factory(name) for name in self.candidates}
+        factories = {
+            name: member_factory(name, self.params.get(name, {}), self.breaks, self.workdays)
+            for name in self.candidates
+        }
         try:
             cutoffs = default_cutoffs(wide.months[:-1], horizon, self.n_windows)
         except UserError:

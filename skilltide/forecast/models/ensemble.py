@@ -29,14 +29,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Sequence
-from functools import partial
 
 import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.break_source import DetectedBreaks
-from skilltide.forecast.models.auto import BREAK_AWARE
+from skilltide.forecast.models.auto import member_factory
 from skilltide.forecast.models.base import Forecaster, Wide
 
 DEFAULT_MEMBERS = ("naive", "window_average", "top_down", "lgbm")
@@ -108,12 +107,8 @@ class Ensemble(Forecaster):
         self.member_params = member_params
 
     def _factory(self, name: str):
-        from skilltide.forecast.models.registry import make_model
-
-        params = dict(self.member_params.get(name, DEFAULT_MEMBER_PARAMS.get(name, {})))
-        if name in BREAK_AWARE and self.breaks is not None:
-            params.setdefault("breaks", self.breaks)
-        return partial(make_model, name, workdays=self.workdays, **params)
+        params = self.member_params.get(name, DEFAULT_MEMBER_PARAMS.get(name, {}))
+        return member_factory(name, params, self.breaks, self.workdays)
 
     def _fit(self, wide: Wide, horizon: int) -> None:
         from skilltide.forecast.backtest import (

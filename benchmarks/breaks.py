@@ -7,8 +7,10 @@
    ``market``). Baselines in the same run: the single-break sup-F test and OLS-CUSUM.
 2. Job-SDF r0 (2,335 series × 36 months): seconds per detector, breaks, market-wide breaks
    and the month where the largest share of series breaks (±1 month).
-3. No-break growth (flat, linear, exponential means; Poisson counts): the share of series given
-   a false break, per ``transform`` (``auto`` chooses the scale per series).
+3. Growth and seasonality (flat, linear, exponential means, with and without multiplicative
+   seasonality, with and without one break; Poisson counts): the share of series given a
+   break at a wrong month, and of the true breaks found, per ``transform`` (``auto`` chooses
+   the scale per series).
 4. Hacker News "Who is hiring?" terms (261 × 149 months, 2012-01..2024-05; 2011 dropped for the
    missing 2011-07 and the 3-post 2011-12): share of series breaking around COVID-19
    (2020-02..2020-05) and in the 2023 AI wave, for counts and for shares of posts.
@@ -245,25 +247,44 @@ def hn_section() -> dict:
     return out
 
 
-# No-break growth shapes (Poisson counts around the mean, 48 months): any break found is false.
-GROWTH = {
-    "flat 50": lambda t: 50 + 0 * t,
-    "linear 2+0.5t": lambda t: 2 + 0.5 * t,
-    "linear 20+3t": lambda t: 20 + 3 * t,
-    "linear 200+30t": lambda t: 200 + 30 * t,
-    "exponential 20*1.04^t": lambda t: 20 * 1.04**t,
+SEASON = lambda t: 1 + 0.5 * np.sin(2 * np.pi * t / 12)  # noqa: E731  (swings grow with level)
+# (mean, months, break month or None): Poisson counts around the mean, one series per draw.
+SHAPES = {
+    "flat 50": (lambda t: 50 + 0 * t, 48, None),
+    "linear 2+0.5t": (lambda t: 2 + 0.5 * t, 48, None),
+    "linear 20+3t": (lambda t: 20 + 3 * t, 48, None),
+    "linear 200+30t": (lambda t: 200 + 30 * t, 48, None),
+    "exponential 20*1.04^t": (lambda t: 20 * 1.04**t, 48, None),
+    "linear*season 48m": (lambda t: (20 + 3 * t) * SEASON(t), 48, None),
+    "linear*season 72m": (lambda t: (20 + 3 * t) * SEASON(t), 72, None),
+    "linear+season 72m": (lambda t: 20 + 3 * t + 25 * np.sin(2 * np.pi * t / 12), 72, None),
+    "exponential*season 72m": (lambda t: 20 * 1.03**t * SEASON(t), 72, None),
+    "slope 3->9 at 36, 72m": (lambda t: 20 + 3 * t + 6 * np.maximum(t - 36, 0), 72, 36),
+    "slope 2->10 at 24, 48m": (lambda t: 50 + 2 * t + 8 * np.maximum(t - 24, 0), 48, 24),
+    "level +40% at 36, *season": (
+        lambda t: (20 + 3 * t) * SEASON(t) * np.where(t >= 36, 1.4, 1.0),
+        72,
+        36,
+    ),
+    "slope 3->9 at 36, *season": (
+        lambda t: (20 + 3 * t + 6 * np.maximum(t - 36, 0)) * SEASON(t),
+        72,
+        36,
+    ),
 }
 
 
-def growth_section(series: int = 200, months: int = 48) -> dict:
-    """Share of no-break series (steady growth, Poisson noise) given a break, per transform."""
+def growth_section(series: int = 200) -> dict:
+    """Per shape and transform: the share of series given a break at the wrong month (any
+    month for a no-break shape) and, with a break, the share found within ±2 months of it.
+    Each series on its own (no market-wide route)."""
     rng = np.random.default_rng(0)
-    t = np.arange(months)
-    ds = pl.date_range(
-        pl.date(2020, 1, 1), pl.date(2020 + months // 12 - 1, 12, 1), "1mo", eager=True
-    )
     out = {}
-    for shape, mean in GROWTH.items():
+    for shape, (mean, months, brk) in SHAPES.items():
+        t = np.arange(months)
+        ds = pl.date_range(
+            pl.date(2020, 1, 1), pl.date(2020 + months // 12 - 1, 12, 1), "1mo", eager=True
+        )
         y = rng.poisson(mean(t), size=(series, months)).astype(float)
         panel = pl.DataFrame(
             {
@@ -272,13 +293,17 @@ def growth_section(series: int = 200, months: int = 48) -> dict:
                 "y": y.ravel(),
             }
         )
-        out[shape] = {
-            transform: detect_breaks_report(panel, transform=transform).summary()[
-                "series_with_breaks"
-            ]
-            / series
-            for transform in ("auto", "log1p", "none")
-        }
+        out[shape] = {}
+        for transform in ("auto", "log1p", "none"):
+            b = detect_breaks_report(panel, transform=transform, market_aggregate=False).breaks
+            index = month_number("break_ds") - (2020 * 12 + 1)  # months since the first
+            off = b.select((index - brk if brk is not None else index * 0 + months).abs())
+            off = off.to_series()
+            near = b.filter(off <= 2)["unique_id"].n_unique()
+            wrong = b.filter(off > 2)["unique_id"].n_unique()
+            out[shape][transform] = {"wrong": wrong / series}
+            if brk is not None:
+                out[shape][transform]["found"] = near / series
     return out
 
 
@@ -313,9 +338,11 @@ def main() -> None:
             f"{r['precision_market_label']})  {r['detected']} found / {r['injected']} "
             f"injected  {r['seconds']} s{ratio}"
         )
-    print("no-break growth, 200 Poisson series x 48 months: share given a break (transform)")
+    print("growth and seasonality, 200 Poisson series per shape, per transform: share with a")
+    print("break at a wrong month (wrong) and share with the true break found +-2 months (found)")
     for shape, r in results["growth"].items():
-        print(f"  {shape:<22} " + "  ".join(f"{k} {v:.3f}" for k, v in r.items()))
+        cells = [f"{k} " + "/".join(f"{m} {v:.3f}" for m, v in c.items()) for k, c in r.items()]
+        print(f"  {shape:<27} " + "  ".join(cells))
     if "jobsdf_r0" in results:
         j = results["jobsdf_r0"]
         print(f"Job-SDF r0: {j['series']} series x {j['months']} months")

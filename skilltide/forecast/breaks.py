@@ -73,7 +73,7 @@ from skilltide.forecast.breaks_market import (
     label_scope,
     market_event_breaks,
 )
-from skilltide.forecast.breaks_scale import choose_log, exact_rows
+from skilltide.forecast.breaks_scale import LOG, RATIO, choose_scale, exact_rows, scaled
 from skilltide.forecast.breaks_supf import KINDS, base_columns
 
 __all__ = [
@@ -108,6 +108,7 @@ class BreakReport:
     constant: int = 0
     transform: str = "none"
     log_scale: int = 0  # series tested on log1p(y)
+    ratio_scale: int = 0  # series tested on y over multiplicative month-of-year factors
     exact_line: int = 0  # series a no-break line fits exactly: not tested
     method: str = DEFAULT_METHOD
     market_events: list[str] = field(default_factory=list)
@@ -124,6 +125,7 @@ class BreakReport:
             "constant": self.constant,
             "exact_line": self.exact_line,
             "log_scale": self.log_scale,
+            "ratio_scale": self.ratio_scale,
             "breaks": b.height,
             "series_with_breaks": b["unique_id"].n_unique() if b.height else 0,
             "level": int((b["kind"] == "level").sum()) if b.height else 0,
@@ -287,10 +289,11 @@ def detect_breaks_report(
         order = block["unique_id"].gather(np.arange(0, block.height, int(length)))
         firsts = dict(zip(group["unique_id"], group["first"], strict=True))
         base = base_for(int(length), use_season)
-        on_log = choose_log(raw, base, scale)
-        Z = np.where(on_log[:, None], np.log1p(np.maximum(raw, 0)), raw)
+        scales = choose_scale(raw, base, scale, min_size)
+        Z = scaled(raw, scales)
         exact = exact_rows(raw, base)
-        report.log_scale += int(on_log[~exact].sum())
+        report.log_scale += int((scales[~exact] == LOG).sum())
+        report.ratio_scale += int((scales[~exact] == RATIO).sum())
         if exact.any():  # a noise-free line: no noise to test a break against
             report.exact_line += int(exact.sum())
             report.tested -= int(exact.sum())

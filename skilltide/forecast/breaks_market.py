@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from skilltide.forecast.breaks_detectors import base_for
-from skilltide.forecast.breaks_scale import choose_log
+from skilltide.forecast.breaks_scale import choose_scale, scaled
 from skilltide.forecast.breaks_supf import KINDS, chow_test
 
 # One break per row while detecting: series, month index, kind, size and test.
@@ -88,8 +88,9 @@ def market_event_breaks(
     aggregate = months.join(total, on="_m", how="left")["y"].fill_null(0.0).to_numpy()
     if aggregate.size < need or np.ptp(aggregate) <= 0:
         return [], pl.DataFrame(schema=schema)
-    on_log = choose_log(aggregate[None, :], base_for(aggregate.size, seasonal), scale)[0]
-    z = np.log1p(aggregate) if on_log else aggregate
+    series = aggregate[None, :]
+    base = base_for(aggregate.size, seasonal)
+    z = scaled(series, choose_scale(series, base, scale, min_size))[0]
     found = detect(
         z[None, :], alpha=alpha, min_size=min_size, seasonal=seasonal, **detector_options
     )

@@ -81,6 +81,9 @@ def breaks_detect(
     from skilltide.store import Warehouse
 
     options = command_options(locals())
+    # the provenance names only the options that applied to this input
+    unused = ("panel", "granularity", "value") if input else ("fill", "id_col", "ds_col", "y_col")
+    options = {k: v for k, v in options.items() if k not in unused}
     if out is not None:
         check_out(out)  # before any work, as forecast panel does
     if input is not None:
@@ -130,7 +133,8 @@ def breaks_detect(
         f"{summary['breaks']} breaks in {summary['series_with_breaks']} of "
         f"{summary['tested']} series tested ({summary['series']} series; "
         f"{summary['too_short']} too short, {summary['constant']} constant, "
-        f"{summary['exact_line']} exact lines); "
+        f"{summary['exact_line']} exact lines; tested on the log scale "
+        f"{summary['log_scale']}, seasonally adjusted by ratio {summary['ratio_scale']}); "
         f"{summary['level']} level, {summary['trend']} trend, "
         f"{summary['market']} market-wide",
     )

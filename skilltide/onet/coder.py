@@ -209,7 +209,13 @@ def build_coder(
     if release is None:
         raise UserError(_NO_ONET)
     params = params or CoderParams()
-    args = {"release": release, "force": force, "model": model, "rerank": params.rerank}
+    args = {
+        "release": release,
+        "force": force,
+        "model": model,
+        "rerank": params.rerank,
+        "linear": params.linear,
+    }
     with wh.run("onet build-coder", args) as run:
         with run.stage("read titles") as rec:
             examples, context = _examples_from(run.con)

@@ -136,6 +136,8 @@ def test_cli_detect_on_the_warehouse(cli, db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "series tested" in result.output
     assert pl.read_parquet(out)["unique_id"].str.contains("/").all()
+    options = json.loads((tmp_path / "b.parquet.provenance.json").read_text())["options"]
+    assert options["granularity"] == "region" and "y_col" not in options  # file-only option
 
 
 def test_cli_refuses_a_bad_panel_on_one_line(tmp_path):

@@ -287,6 +287,7 @@ def test_output_files_carry_their_provenance(cli, tmp_path):
     record = json.loads((tmp_path / "b.csv.provenance.json").read_text())
     assert record["command"] == "skilltide breaks detect"
     assert record["options"]["method"] == "auto" and len(record["inputs"]) == 1
+    assert "granularity" not in record["options"]  # warehouse-only options do not apply
     metrics = tmp_path / "m.csv"
     assert cli("forecast", "backtest", src, "--models", "naive", "--out", metrics).exit_code == 0
     record = json.loads((tmp_path / "m.csv.provenance.json").read_text())

@@ -93,6 +93,7 @@ def test_default_coder_has_no_reranker(built_db, coder):
     with Warehouse(built_db) as wh:
         args = wh.query("SELECT args FROM runs WHERE command = 'onet build-coder'")["args"][0]
     assert json.loads(args)["rerank"] is False
+    assert json.loads(args)["linear"] == 0.0  # the run records the SVM setting too
 
 
 def test_build_coder_rerank_stores_a_reranker_that_pays_for_itself(built_db, tmp_path, cli):

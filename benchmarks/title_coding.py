@@ -23,9 +23,11 @@ lexical scores plus all-MiniLM-L6-v2 nearest-title and profile similarities, wei
 on the coder's own held-out alternate titles, never on the reported titles; re-ranked with
 the two similarities as extra features); otherwise the
 row is skipped with the reason printed. ``--no-embed`` skips it on purpose;
-``--embed-threads`` sets torch's threads (default 1).
+``--embed-threads`` sets torch's threads (default 1); ``--embed-rerank`` and ``--embed-linear``
+build that row as ``build-coder --model embed --rerank --linear`` would.
 
 Usage: python benchmarks/title_coding.py [--json] [--no-embed] [--no-linear] [--embed-threads N]
+       [--embed-rerank] [--embed-linear]
 """
 
 from __future__ import annotations
@@ -144,7 +146,12 @@ def run_baseline(train: pl.DataFrame, titles: list[str], truth: list[str]) -> di
 
 
 def run_embed(
-    train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str], threads: int
+    train: pl.DataFrame,
+    context: pl.DataFrame,
+    titles: list[str],
+    truth: list[str],
+    threads: int,
+    params: CoderParams | None = None,
 ) -> dict:
     """The embedding coder on the same split, or ``{"skipped": reason}`` without the extra."""
     from skilltide.errors import UserError
@@ -155,13 +162,15 @@ def run_embed(
     except UserError as exc:
         return {"skipped": str(exc)}
     embed = EmbedParams(threads=threads)
-    return run_coder(
+    params = params or CoderParams()
+    row = run_coder(
         train,
         context,
         titles,
         truth,
-        fit=lambda examples, context: fit_embed_coder(examples, context=context, embed=embed),
+        fit=lambda examples, context: fit_embed_coder(examples, params, context, embed),
     )
+    return {**row, "rerank": params.rerank, "linear": params.linear}
 
 
 def main() -> None:
@@ -172,6 +181,8 @@ def main() -> None:
     parser.add_argument(
         "--no-linear", action="store_true", help="skip the two --linear rows (~3 min each)"
     )
+    parser.add_argument("--embed-rerank", action="store_true", help="re-rank the embed row")
+    parser.add_argument("--embed-linear", action="store_true", help="embed row with the SVM")
     args = parser.parse_args()
     folder = shared_data("onet", "30.1")
     train, context, reported = protocol_split(folder)
@@ -200,7 +211,16 @@ def main() -> None:
     embed = (
         {"skipped": "--no-embed"}
         if args.no_embed
-        else run_embed(train, context, titles, truth, args.embed_threads)
+        else run_embed(
+            train,
+            context,
+            titles,
+            truth,
+            args.embed_threads,
+            CoderParams(
+                rerank=args.embed_rerank, linear=LINEAR_WEIGHT if args.embed_linear else 0.0
+            ),
+        )
     )
     result = {
         "release": "30.1",

@@ -26,8 +26,11 @@ row is skipped with the reason printed. ``--no-embed`` skips it on purpose;
 ``--embed-threads`` sets torch's threads (default 1); ``--embed-rerank`` and ``--embed-linear``
 build that row as ``build-coder --model embed --rerank --linear`` would.
 
+``--ceiling`` adds the ambiguity bound, training overlap and major-group confusion of
+:mod:`benchmarks.title_coding_ceiling`.
+
 Usage: python benchmarks/title_coding.py [--json] [--no-embed] [--no-linear] [--embed-threads N]
-       [--embed-rerank] [--embed-linear]
+       [--embed-rerank] [--embed-linear] [--ceiling]
 """
 
 from __future__ import annotations
@@ -117,12 +120,20 @@ def ranked_codes(coder, titles: list[str], top: int = 5) -> tuple[list[list[str]
 
 
 def run_coder(
-    train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str], fit=None
+    train: pl.DataFrame,
+    context: pl.DataFrame,
+    titles: list[str],
+    truth: list[str],
+    fit=None,
+    top1: list | None = None,
 ) -> dict:
+    """Build a coder on the split and score it; its top-1 codes are appended to ``top1``."""
     start = time.perf_counter()
     coder, calibration = (fit or fit_coder)(train, context=context)
     fit_seconds = time.perf_counter() - start
     ranked, seconds, cpu = ranked_codes(coder, titles)
+    if top1 is not None:
+        top1.extend(r[0] if r else None for r in ranked)
     index = {c: i for i, c in enumerate(coder.codes)}
     probs = coder.predict_proba(titles)
     known = np.array([t in index for t in truth])
@@ -181,6 +192,9 @@ def main() -> None:
     parser.add_argument(
         "--no-linear", action="store_true", help="skip the two --linear rows (~3 min each)"
     )
+    parser.add_argument(
+        "--ceiling", action="store_true", help="add the ambiguity / confusion analysis"
+    )
     parser.add_argument("--embed-rerank", action="store_true", help="re-rank the embed row")
     parser.add_argument("--embed-linear", action="store_true", help="embed row with the SVM")
     args = parser.parse_args()
@@ -188,7 +202,8 @@ def main() -> None:
     train, context, reported = protocol_split(folder)
     titles = reported["reported_title"].to_list()
     truth = reported["onetsoc_code"].to_list()
-    coder = run_coder(train, context, titles, truth)
+    tops: dict[str, list] = {"coder": [], "coder_linear_reranked": []}  # for --ceiling
+    coder = run_coder(train, context, titles, truth, top1=tops["coder"])
     reranked = run_coder(
         train,
         context,
@@ -206,6 +221,7 @@ def main() -> None:
                 titles,
                 truth,
                 fit=lambda examples, context, params=params: fit_coder(examples, params, context),
+                top1=tops.get(name),
             )
     baseline = run_baseline(train, titles, truth)
     embed = (
@@ -244,6 +260,10 @@ def main() -> None:
         result["embed_vs_coder"] = {
             k: round(embed[k] / coder[k], 3) for k in coder if k.startswith(("top", "titles"))
         }
+    if args.ceiling:  # benchmarks/title_coding_ceiling.py
+        from benchmarks.title_coding_ceiling import ceiling_report
+
+        result["ceiling"] = ceiling_report(reported, train, {k: v for k, v in tops.items() if v})
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -262,6 +282,10 @@ def main() -> None:
         for key in result["reranked_vs_coder"]:
             print(f"{key:22} {row[key]:>22} {coder[key]:>10}")
         print(f"{name}: fit {row['fit_seconds']} s, test ECE {row['test_ece']}")
+    if args.ceiling:
+        from benchmarks.title_coding_ceiling import print_ceiling
+
+        print_ceiling(result["ceiling"])
     print(
         f"coder: fit {coder['fit_seconds']} s, test ECE {coder['test_ece']}, "
         f"held-out calibration {coder['calibration_heldout']}"

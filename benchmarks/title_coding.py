@@ -202,7 +202,7 @@ def main() -> None:
     train, context, reported = protocol_split(folder)
     titles = reported["reported_title"].to_list()
     truth = reported["onetsoc_code"].to_list()
-    tops: dict[str, list] = {"coder": [], "coder_linear_reranked": []}  # for --ceiling
+    tops: dict[str, list] = {"coder": [], "coder_reranked": [], "coder_linear_reranked": []}
     coder = run_coder(train, context, titles, truth, top1=tops["coder"])
     reranked = run_coder(
         train,
@@ -210,6 +210,7 @@ def main() -> None:
         titles,
         truth,
         fit=lambda examples, context: fit_coder(examples, CoderParams(rerank=True), context),
+        top1=tops["coder_reranked"],
     )
     linear = {}
     if not args.no_linear:  # the optional SVM score (build-coder --linear), alone and re-ranked

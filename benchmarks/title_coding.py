@@ -23,9 +23,14 @@ lexical scores plus all-MiniLM-L6-v2 nearest-title and profile similarities, wei
 on the coder's own held-out alternate titles, never on the reported titles; re-ranked with
 the two similarities as extra features); otherwise the
 row is skipped with the reason printed. ``--no-embed`` skips it on purpose;
-``--embed-threads`` sets torch's threads (default 1).
+``--embed-threads`` sets torch's threads (default 1); ``--embed-rerank`` and ``--embed-linear``
+build that row as ``build-coder --model embed --rerank --linear`` would.
+
+``--ceiling`` adds the ambiguity bound, training overlap and major-group confusion of
+:mod:`benchmarks.title_coding_ceiling`.
 
 Usage: python benchmarks/title_coding.py [--json] [--no-embed] [--no-linear] [--embed-threads N]
+       [--embed-rerank] [--embed-linear] [--ceiling]
 """
 
 from __future__ import annotations
@@ -115,12 +120,20 @@ def ranked_codes(coder, titles: list[str], top: int = 5) -> tuple[list[list[str]
 
 
 def run_coder(
-    train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str], fit=None
+    train: pl.DataFrame,
+    context: pl.DataFrame,
+    titles: list[str],
+    truth: list[str],
+    fit=None,
+    top1: list | None = None,
 ) -> dict:
+    """Build a coder on the split and score it; its top-1 codes are appended to ``top1``."""
     start = time.perf_counter()
     coder, calibration = (fit or fit_coder)(train, context=context)
     fit_seconds = time.perf_counter() - start
     ranked, seconds, cpu = ranked_codes(coder, titles)
+    if top1 is not None:
+        top1.extend(r[0] if r else None for r in ranked)
     index = {c: i for i, c in enumerate(coder.codes)}
     probs = coder.predict_proba(titles)
     known = np.array([t in index for t in truth])
@@ -144,7 +157,12 @@ def run_baseline(train: pl.DataFrame, titles: list[str], truth: list[str]) -> di
 
 
 def run_embed(
-    train: pl.DataFrame, context: pl.DataFrame, titles: list[str], truth: list[str], threads: int
+    train: pl.DataFrame,
+    context: pl.DataFrame,
+    titles: list[str],
+    truth: list[str],
+    threads: int,
+    params: CoderParams | None = None,
 ) -> dict:
     """The embedding coder on the same split, or ``{"skipped": reason}`` without the extra."""
     from skilltide.errors import UserError
@@ -155,13 +173,15 @@ def run_embed(
     except UserError as exc:
         return {"skipped": str(exc)}
     embed = EmbedParams(threads=threads)
-    return run_coder(
+    params = params or CoderParams()
+    row = run_coder(
         train,
         context,
         titles,
         truth,
-        fit=lambda examples, context: fit_embed_coder(examples, context=context, embed=embed),
+        fit=lambda examples, context: fit_embed_coder(examples, params, context, embed),
     )
+    return {**row, "rerank": params.rerank, "linear": params.linear}
 
 
 def main() -> None:
@@ -172,18 +192,25 @@ def main() -> None:
     parser.add_argument(
         "--no-linear", action="store_true", help="skip the two --linear rows (~3 min each)"
     )
+    parser.add_argument(
+        "--ceiling", action="store_true", help="add the ambiguity / confusion analysis"
+    )
+    parser.add_argument("--embed-rerank", action="store_true", help="re-rank the embed row")
+    parser.add_argument("--embed-linear", action="store_true", help="embed row with the SVM")
     args = parser.parse_args()
     folder = shared_data("onet", "30.1")
     train, context, reported = protocol_split(folder)
     titles = reported["reported_title"].to_list()
     truth = reported["onetsoc_code"].to_list()
-    coder = run_coder(train, context, titles, truth)
+    tops: dict[str, list] = {"coder": [], "coder_reranked": [], "coder_linear_reranked": []}
+    coder = run_coder(train, context, titles, truth, top1=tops["coder"])
     reranked = run_coder(
         train,
         context,
         titles,
         truth,
         fit=lambda examples, context: fit_coder(examples, CoderParams(rerank=True), context),
+        top1=tops["coder_reranked"],
     )
     linear = {}
     if not args.no_linear:  # the optional SVM score (build-coder --linear), alone and re-ranked
@@ -195,12 +222,22 @@ def main() -> None:
                 titles,
                 truth,
                 fit=lambda examples, context, params=params: fit_coder(examples, params, context),
+                top1=tops.get(name),
             )
     baseline = run_baseline(train, titles, truth)
     embed = (
         {"skipped": "--no-embed"}
         if args.no_embed
-        else run_embed(train, context, titles, truth, args.embed_threads)
+        else run_embed(
+            train,
+            context,
+            titles,
+            truth,
+            args.embed_threads,
+            CoderParams(
+                rerank=args.embed_rerank, linear=LINEAR_WEIGHT if args.embed_linear else 0.0
+            ),
+        )
     )
     result = {
         "release": "30.1",
@@ -224,6 +261,10 @@ def main() -> None:
         result["embed_vs_coder"] = {
             k: round(embed[k] / coder[k], 3) for k in coder if k.startswith(("top", "titles"))
         }
+    if args.ceiling:  # benchmarks/title_coding_ceiling.py
+        from benchmarks.title_coding_ceiling import ceiling_report
+
+        result["ceiling"] = ceiling_report(reported, train, {k: v for k, v in tops.items() if v})
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -242,6 +283,10 @@ def main() -> None:
         for key in result["reranked_vs_coder"]:
             print(f"{key:22} {row[key]:>22} {coder[key]:>10}")
         print(f"{name}: fit {row['fit_seconds']} s, test ECE {row['test_ece']}")
+    if args.ceiling:
+        from benchmarks.title_coding_ceiling import print_ceiling
+
+        print_ceiling(result["ceiling"])
     print(
         f"coder: fit {coder['fit_seconds']} s, test ECE {coder['test_ece']}, "
         f"held-out calibration {coder['calibration_heldout']}"

@@ -246,17 +246,24 @@ def run_command(
             "fit, backtest origins included) or 'none'.",
         ),
     ] = "stored",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write this run's forecasts (.csv/.parquet)."),
+    ] = None,
     *,
     settings,
 ) -> None:
     """Forecast a warehouse demand panel into the forecasts and backtests tables.
 
-    Example: skilltide forecast run --granularity market --horizon 6 --model auto
+    Example: skilltide forecast run --granularity market --horizon 6 --model auto --out fc.csv
     """
     from skilltide.forecast.panel import require_demand
     from skilltide.forecast.warehouse import forecast_warehouse
     from skilltide.store import Warehouse
 
+    options = command_options(locals())
+    if out is not None:
+        check_out(out)  # before any work
     params = model_params(model, members, weights)
     with Warehouse(settings.db) as wh:
         require_demand(wh, panel, granularity)
@@ -270,6 +277,16 @@ def run_command(
             workdays=workdays,
             breaks=breaks,
         )
+        if out is not None:
+            forecasts = wh.query(
+                "SELECT * EXCLUDE (run_id, panel, granularity) FROM forecasts WHERE run_id = ?"
+                " ORDER BY unique_id, cutoff, ds, model",
+                [summary["run_id"]],
+            )
+            write_frame(forecasts, out)
+            summary["out"] = str(out)
+            options |= {"db": str(settings.db), "run_id": summary["run_id"]}
+            write_provenance(out, command="forecast run", inputs=[], options=options)
     if json_out:
         emit_json(summary)
     else:
@@ -278,6 +295,8 @@ def run_command(
             f"run {summary['run_id']}: {summary['forecasts']} forecasts for "
             f"{summary['series']} series ({model})",
         )
+        if out is not None:
+            echo(settings, f"wrote {out}")
 
 
 @command(forecast_app, "backtest")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -270,7 +271,6 @@ def test_breaks_detect_refuses_an_output_it_cannot_write_before_any_work(cli, tm
 
 def test_output_files_carry_their_provenance(cli, tmp_path):
     import hashlib
-    import json
 
     src = _write(known_panel(copies=1), tmp_path / "in.csv")
     out = tmp_path / "f.csv"
@@ -302,3 +302,31 @@ def test_negative_demand_is_refused_naming_the_series_and_month(cli, tmp_path):
     assert "neg.csv: series 'a' has y = -1.0 in 2020-06 (3 negative value(s))" in result.output
     backtest = cli("forecast", "backtest", src, "--models", "naive", "-h", 1)
     assert backtest.exit_code == 1 and "cannot be negative" in backtest.output
+
+
+def test_forecast_run_out_writes_the_runs_forecasts_with_provenance(cli, db, tmp_path):
+    from skilltide.store import Warehouse
+    from tests.forecast.test_warehouse import _load_demand
+
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+    out = tmp_path / "fc.csv"
+    result = cli("forecast", "run", "--db", db, "-h", 2, "-m", "naive", "--out", out, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    written = pl.read_csv(out, try_parse_dates=True)
+    with Warehouse(db) as wh:
+        stored = wh.query("SELECT * FROM forecasts WHERE run_id = ?", [summary["run_id"]])
+    assert written.height == stored.height == summary["forecasts"] == 20
+    assert {"unique_id", "group_id", "skill_id", "cutoff", "ds", "yhat", "lo_80"} <= set(
+        written.columns
+    )
+    record = json.loads((tmp_path / "fc.csv.provenance.json").read_text())
+    assert record["command"] == "skilltide forecast run"
+    assert record["options"]["run_id"] == summary["run_id"] and record["options"]["horizon"] == 2
+    # an output that cannot be written is refused before the run
+    bad = cli("forecast", "run", "--db", db, "--out", tmp_path / "fc.txt")
+    assert bad.exit_code == 1 and "must end in .csv or .parquet" in bad.output
+    with Warehouse(db) as wh:
+        runs = wh.query("SELECT count(*) AS n FROM runs WHERE command = 'forecast run'")
+    assert runs["n"].item() == 1

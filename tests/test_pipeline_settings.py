@@ -73,3 +73,28 @@ def test_forecast_is_redone_when_the_ensemble_settings_change(db):
         fixed = {**two, "weights": [0.5, 0.5]}
         weights = _fingerprint(wh, "forecast:region", forecast_params=fixed, **config)
         assert len({default, members, weights}) == 3
+
+
+def test_file_fingerprints_do_not_depend_on_how_the_config_path_is_written(tmp_path, monkeypatch):
+    from skilltide.config import load_settings
+
+    project = tmp_path / "project"
+    (project / "ads").mkdir(parents=True)
+    (project / "ads" / "a.csv").write_text("id,posted_at,text\n1,2024-01-02,Python\n")
+    (project / "skills.csv").write_text("name\nPython\n")
+    (project / "skilltide.toml").write_text(
+        '[[sources]]\nname = "jobs"\npaths = ["ads"]\n[taxonomy]\nfiles = ["skills.csv"]\n'
+    )
+
+    def fingerprints(config: str) -> dict[str, str]:
+        settings = load_settings(config=config)
+        with Warehouse(tmp_path / "w.duckdb") as wh:
+            pipeline = Pipeline(wh, PipelineConfig.from_settings(settings), EventLog(quiet=True))
+            return {s.name: s.fingerprint() for s in pipeline.stages() if s.name != "demand:ads"}
+
+    absolute = fingerprints(str(project / "skilltide.toml"))
+    monkeypatch.chdir(tmp_path)
+    assert fingerprints("project/skilltide.toml") == absolute
+    monkeypatch.chdir(project)
+    assert fingerprints("skilltide.toml") == absolute
+    assert set(absolute) == {"taxonomy", "ingest:jobs"}

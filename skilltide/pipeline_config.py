@@ -168,7 +168,8 @@ class PipelineConfig:
             forecast_breaks=forecast_breaks,
             forecast_params=forecast_params,
             coder_rerank=rerank,
-            graph=graph or None,
+            # an empty [graph] section builds the default network (from the ads)
+            graph=_graph_settings(where, graph) if "graph" in settings.data else None,
             report_out=settings.path(_string(where, "[report] out", report["out"]))
             if "out" in report
             else None,
@@ -226,6 +227,30 @@ def _forecast_params(where: object, model: str, forecast: dict) -> dict[str, Any
         return params
     except UserError as exc:
         raise UserError(f"{where}: [forecast] {exc}") from None
+
+
+def _graph_settings(where: object, graph: dict) -> dict[str, Any]:
+    """``[graph]`` checked now, as ``graph build`` checks its options (a wrong value or type
+    would otherwise fail the graph stage late, with a traceback)."""
+    from skilltide.graph.store import ELEMENTS, SOURCES, WEIGHTS
+
+    choices = {"source": SOURCES, "element": ELEMENTS, "weight": WEIGHTS}
+    for key, allowed in choices.items():
+        if key in graph and graph[key] not in allowed:
+            raise UserError(
+                f"{where}: [graph] {key} must be one of {', '.join(allowed)}, not {graph[key]!r}"
+            )
+    numbers = {"threshold": (float, None), "seed": (int, None), "n_null": (int, 0)}
+    for key, (kind, least) in {**numbers, "neighbours": (int, 1)}.items():
+        value = graph.get(key)
+        if value is None:
+            continue
+        ok = isinstance(value, int | float if kind is float else int)
+        if isinstance(value, bool) or not ok or (least is not None and value < least):
+            what = "a number" if kind is float else "a whole number"
+            bound = f" >= {least}" if least is not None else ""
+            raise UserError(f"{where}: [graph] {key} must be {what}{bound}, not {value!r}")
+    return dict(graph)
 
 
 def _check_names(where: object, data: dict) -> None:

@@ -61,10 +61,6 @@ def build(
     from skilltide.graph.store import build_graph_warehouse
     from skilltide.store import Warehouse
 
-    if source == "onet" and element == "technology" and weight == "importance":
-        weight = "presence"
-    if source == "ads" and weight == "importance":
-        weight = "count"
     jobs = None
     if employment is not None:
         from skilltide.graph.polarization import oews_wages

@@ -354,8 +354,8 @@ def build_graph_warehouse(
         summary = {
             row["metric"]: {
                 k: row[k]
-                for k in ("observed", "null_mean", "null_sd", "z_score", "p_value")
-                if row[k] is not None
+                for k in ("observed", "null_mean", "null_sd", "z_score", "p_value", "n_null")
+                if row[k] is not None and (k != "n_null" or row["p_value"] is not None)
             }
             for row in result.summary.iter_rows(named=True)
         }

@@ -29,10 +29,12 @@ def test_build_metrics_neighbours_export(cli, filled_db, tmp_path):
     assert built.exit_code == 0, built.output
     result = json.loads(built.output)
     assert result["n_edges"] == 48 and result["summary"]["modularity"]["observed"] > 0.4
+    assert result["summary"]["modularity"]["n_null"] == 4  # as graph metrics --json says
 
     text = cli("graph", "build", "--from", "onet", "--null", "2", "--db", filled_db)
     assert text.exit_code == 0
     assert "8 skills × 12 occupations" in text.output and "modularity" in text.output
+    assert "(2 randomisations)" in text.output and "(0 randomisations)" not in text.output
 
     metrics = cli("graph", "metrics", "--json", "--db", filled_db)
     report = json.loads(metrics.output)

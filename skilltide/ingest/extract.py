@@ -225,14 +225,18 @@ class SkillMatcher:
 
     @classmethod
     def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> SkillMatcher:
-        """The vocabulary in ``skills`` and ``skill_aliases`` (every skill's name is an alias)."""
+        """The vocabulary in ``skills`` and ``skill_aliases``; a skill's name is an alias of
+        it too when ``skill_aliases`` does not have it (the taxonomy gives each alias to one
+        skill: 'Mathematics' to the skill, not also to the knowledge area)."""
         from skilltide.store import frame
 
         vocab = frame(
             con,
             "SELECT a.alias, a.skill_id, a.case_sensitive, s.ambiguous, s.name"
             " FROM skill_aliases a JOIN skills s USING (skill_id)"
-            " UNION SELECT s.name, s.skill_id, FALSE, s.ambiguous, s.name FROM skills s",
+            " UNION SELECT s.name, s.skill_id, FALSE, s.ambiguous, s.name FROM skills s"
+            " WHERE NOT EXISTS (SELECT 1 FROM skill_aliases a"
+            " WHERE lower(a.alias) = lower(s.name))",
         )
         return cls(vocab)
 

@@ -99,6 +99,17 @@ def test_one_alias_never_maps_to_two_skills(onet_warehouse):
         assert orphans == [("Mathematics", "onet:2.A.1.e")]
 
 
+def test_an_ad_naming_mathematics_gets_one_skill(onet_warehouse):
+    import polars as pl
+
+    from skilltide.ingest.extract import SkillMatcher
+
+    with Warehouse(onet_warehouse) as wh:
+        matcher = SkillMatcher.from_warehouse(wh.con)
+    ads = pl.DataFrame({"ad_id": ["a"], "title": ["Tutor"], "text": ["Teach mathematics."]})
+    assert matcher.extract(ads)["skill_id"].to_list() == ["onet:2.A.1.e"]
+
+
 def test_skills_from_technology_examples_and_content_model(onet_warehouse):
     with Warehouse(onet_warehouse) as wh:
         kinds = dict(wh.con.execute("SELECT kind, count(*) FROM skills GROUP BY ALL").fetchall())

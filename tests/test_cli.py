@@ -42,6 +42,18 @@ def test_every_command_has_help_with_an_example_and_the_common_options(cli):
             assert option in result.stdout, f"skilltide {' '.join(path)} lacks {option}"
 
 
+def test_command_listings_do_not_cut_a_sentence_inside_parentheses():
+    # click cuts a listing's help at the first full stop: 'Load WORKBank (Shao et al.'
+    import typer.main
+
+    root = typer.main.get_command(app)
+    for name, cmd in root.commands.items():
+        subcommands = getattr(cmd, "commands", {})
+        for shown in [cmd, *subcommands.values()]:
+            short = shown.get_short_help_str(limit=1000)
+            assert short.count("(") == short.count(")"), f"{name}: {short}"
+
+
 @pytest.mark.parametrize("group", ["onet", "workbank", "ingest", "graph", "forecast", "breaks"])
 def test_stage_names_are_reserved(cli, group):
     assert cli(group, "--help").exit_code == 0

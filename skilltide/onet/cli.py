@@ -11,7 +11,11 @@ from skilltide.config import Settings
 from skilltide.console import command, detail, echo, emit_json, progress_for
 
 onet_app = typer.Typer(help="Load O*NET releases, build the skill taxonomy, code job titles.")
-workbank_app = typer.Typer(help="Load WORKBank (Shao et al. 2025) and summarise automation zones.")
+workbank_app = typer.Typer(
+    help="Load WORKBank (Shao et al. 2025) and summarise automation zones.",
+    # the listing would stop at the first full stop: 'Load WORKBank (Shao et al.'
+    short_help="Load WORKBank (Shao et al., 2025) and summarise automation zones.",
+)
 taxonomy_app = typer.Typer(help="The skill vocabulary ads are matched against.")
 
 _JSON = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]

@@ -132,3 +132,26 @@ def test_newer_warehouse_is_exit_1(db, cli):
     result = cli("status", "--db", db)
     assert result.exit_code == 1
     assert "newer skilltide" in result.stderr
+
+
+def test_run_log_json_writes_json_lines_only(tmp_path):
+    """As cron and systemd log it (stdout and stderr to one file): every line is JSON."""
+
+    def lines(config: str) -> tuple[int, list[dict]]:
+        (tmp_path / "skilltide.toml").write_text(config)
+        proc = run_skilltide(
+            "run", "--config", tmp_path / "skilltide.toml", "--log-json", "--db", tmp_path / "w"
+        )
+        return proc.returncode, [json.loads(line) for line in proc.stdout.splitlines()] + [
+            json.loads(line) for line in proc.stderr.splitlines()
+        ]
+
+    code, records = lines("[forecast]\nmodel = 'naive'\n")  # no demand: the stage fails
+    assert code == 1
+    failed = [r for r in records if r["event"] == "stage.failed"]
+    assert len(failed) == 1 and "no demand panel 'ads'" in failed[0]["error"]
+    assert records[-1]["event"] == "run.finish" and records[-1]["status"] == "failed"
+    code, records = lines("[forcast]\n")  # refused before any stage
+    assert code == 1
+    assert [(r["level"], r["event"]) for r in records] == [("error", "run.refused")]
+    assert "unknown section 'forcast'" in records[0]["error"]

@@ -155,3 +155,21 @@ def test_run_log_json_writes_json_lines_only(tmp_path):
     assert code == 1
     assert [(r["level"], r["event"]) for r in records] == [("error", "run.refused")]
     assert "unknown section 'forcast'" in records[0]["error"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--generate-only", "{file}"), "is a file; give a folder"),
+        (("--out", "{file}", "--size", "small"), "is a file; give a folder"),
+        (("--generate-only", "{folder}", "--seed", "-1"), "--seed must be a whole number >= 0"),
+        (("--out", "{folder}", "--size", "huge"), "--size must be one of small"),
+    ],
+)
+def test_demo_refuses_bad_arguments_in_one_line_before_writing(tmp_path, args, message):
+    file, folder = tmp_path / "skilltide.toml", tmp_path / "market"
+    file.write_text("")
+    proc = run_skilltide("demo", *(a.format(file=file, folder=folder) for a in args))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: ") and message in proc.stderr
+    assert not folder.exists()

@@ -41,20 +41,25 @@ _DEFAULT_COLUMNS = {
 }
 
 
+_ROW = "__skilltide_row"  # the record's number in the file, kept through blank-line removal
+
+
 def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.DataFrame, str]:
     """Read an aggregated panel into long form ``(row, granularity, group_id, skill, month,
-    count, total)`` (``row``: the 1-based record of the file); returns the frame and the
-    detected layout (``long``, ``wide-months``)."""
+    count, total)`` (``row``: the 1-based record of the file; blank lines are skipped);
+    returns the frame and the detected layout (``long``, ``wide-months``)."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
-    raw = _read_any(path)
+    # A blank line (one at the end of a hand-edited CSV, say) is not a record with no skill.
+    raw = _read_any(path).with_row_index(_ROW, offset=1)
+    raw = raw.filter(~pl.all_horizontal(pl.exclude(_ROW).is_null()))
     month_columns = [c for c in raw.columns if re.fullmatch(r"\d{4}-\d{2}", c)]
     if len(month_columns) >= 2 and not (mapping or {}).get("month"):
         return _wide_months(path, raw, month_columns), "wide-months"
-    cols = _resolve(path, raw.columns, mapping or {})
+    cols = _resolve(path, [c for c in raw.columns if c != _ROW], mapping or {})
     out = (
-        raw.with_row_index("row", offset=1)
+        raw.rename({_ROW: "row"})
         .select(
             "row",
             pl.lit(None, dtype=pl.String).alias("granularity")
@@ -116,7 +121,7 @@ def _resolve(path: Path, columns: list[str], mapping: dict[str, str]) -> dict[st
 
 
 def _wide_months(path: Path, raw: pl.DataFrame, months: list[str]) -> pl.DataFrame:
-    ids = [c for c in raw.columns if c not in months]
+    ids = [c for c in raw.columns if c not in months and c != _ROW]
     skill = "skill_id" if "skill_id" in ids else None
     groups = [c for c in ids if c != skill and c.endswith("_id")]
     if skill is None or len(groups) > 1:
@@ -127,7 +132,7 @@ def _wide_months(path: Path, raw: pl.DataFrame, months: list[str]) -> pl.DataFra
     granularity = groups[0][: -len("_id")] if groups else "market"
     if granularity == "r0":
         granularity = "market"
-    long = raw.with_row_index("row", offset=1).unpivot(
+    long = raw.rename({_ROW: "row"}).unpivot(
         index=["row", *ids], on=months, variable_name="month", value_name="count"
     )
     return long.select(

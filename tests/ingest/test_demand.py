@@ -156,6 +156,18 @@ def test_import_refuses_repeated_keys_and_unusable_values(wh, tmp_path, rows, me
     assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
 
 
+def test_blank_lines_are_not_records_and_later_rows_keep_their_numbers(wh, tmp_path):
+    path = tmp_path / "panel.csv"
+    path.write_text("skill,month,count\nPython,2024-01,3\n\nSQL,2024-01,2\n\n")
+    assert import_demand(wh, path, panel="p")["rows"] == 2
+    path.write_text("skill,month,count\nPython,2024-01,3\n\nSQL,2024-13,2\n")
+    with pytest.raises(UserError, match="row 3, field month: '2024-13'"):
+        import_demand(wh, path, panel="p")
+    path.write_text("name,month\npython,2024-01\n")
+    with pytest.raises(UserError, match=r"\(columns: name, month\)"):
+        import_demand(wh, path, panel="p")
+
+
 def test_import_refuses_a_missing_group_and_a_wide_count_that_is_not_a_number(wh, tmp_path):
     path = tmp_path / "groups.csv"
     path.write_text("skill,month,count,group\nPython,2024-01,3,north\nPython,2024-01,2,\n")

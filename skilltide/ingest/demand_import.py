@@ -236,6 +236,8 @@ def import_demand(
     if panel == "ads":
         raise UserError("--panel ads is reserved for the panel built from ingested ads")
     long, layout = read_panel(path, mapping)
+    if long.height == 0:  # a header alone: refuse, as an empty file is
+        raise UserError(f"{path}: the panel has no rows (only a header)")
     bad_month = long.with_columns(
         pl.col("month").str.slice(0, 7).str.to_date("%Y-%m", strict=False).alias("m")
     )

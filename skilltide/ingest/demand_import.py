@@ -160,6 +160,9 @@ def _check_values(path: Path, long: pl.DataFrame) -> None:
         ("group", pl.col("group_id").is_null(), "no group"),
         ("count", number | (pl.col("count") < 0), "no count >= 0"),
         ("total", bad_total, "a total < 0 or not a number"),
+        # the total is the ads of the group and month: fewer than those naming one skill
+        # would give a share above 1
+        ("total", total < pl.col("count"), "a total below the count"),
     ]
     for field, bad, what in checks:
         rows = long.filter(bad.fill_null(False))
@@ -224,8 +227,9 @@ def import_demand(
     """Import an aggregated panel into ``demand`` (and ``demand_totals`` when totals are given).
 
     The file must have one row per skill, group and month (a month is ``YYYY-MM`` or any date
-    in it), a skill and group in every row and counts (and totals) that are numbers >= 0;
-    otherwise nothing is imported and the error names the row and field.
+    in it), a skill and group in every row and counts (and totals) that are numbers >= 0, a
+    total no smaller than the count; otherwise nothing is imported and the error names the
+    row and field.
     Rows of the same panel and granularity are replaced. Skill names that match a taxonomy
     alias (case-insensitive) get that skill's id; others are kept as ``<panel>:<name>``.
     Names of one skill in the same group and month are merged (:func:`merge_names`); the

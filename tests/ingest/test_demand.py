@@ -146,6 +146,7 @@ def test_import_rejects_bad_months_and_missing_columns(wh, tmp_path):
         ("Python,2024-01,inf,10", "row 1, field count"),
         ("Python,2024-01,3,10\nSQL,2024-01,3,-10", "row 2, field total"),
         ("Python,2024-01,3,10\n,2024-01,3,10", "row 2, field skill"),
+        ("Python,2024-01,3,10\nSQL,2024-02,30,10", "row 2, field total: 1 rows with a total below"),
         ("", "the panel has no rows"),  # a header alone
     ],
 )

@@ -128,7 +128,10 @@ class Pipeline:
             out.append(
                 Stage(
                     f"ingest:{source.name}",
-                    lambda s=source: _files_fingerprint(s.files(), extra=s.mapping),
+                    # a new vocabulary (taxonomy, O*NET) reads every file again
+                    lambda s=source: _files_fingerprint(
+                        s.files(), extra=[s.mapping, self._vocabulary_fingerprint()]
+                    ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again
                     built=lambda s=source: not rechecks_due(self.wh, s),
@@ -260,6 +263,18 @@ class Pipeline:
             [granularity],
         ).fetchall()[0]
         return _digest(["demand", granularity, *row, *params])
+
+    def _vocabulary_fingerprint(self) -> list[object]:
+        """What skill extraction matches: the aliases and the skills' names."""
+        return [
+            self.wh.con.execute(
+                f"SELECT count(*), coalesce(sum(hash({columns})::HUGEINT), 0) FROM {table}"
+            ).fetchall()[0]
+            for table, columns in (
+                ("skill_aliases", "alias, skill_id, case_sensitive"),
+                ("skills", "skill_id, name, ambiguous"),
+            )
+        ]
 
     def _graph_fingerprint(self) -> str:
         inputs = {

@@ -40,6 +40,8 @@ Example
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 import polars as pl
 
@@ -158,6 +160,11 @@ class SkillMatcher:
             pl.col("ambiguous").fill_null(False).cast(pl.Boolean),
             (pl.col("name") if "name" in vocab.columns else pl.col("alias")).alias("name"),
         ).with_columns(_pattern(pl.col("alias")).alias("pattern"))
+        # what the matcher finds: a file ingested with another vocabulary is read again
+        rows = sorted(
+            map(repr, v.select("alias", "skill_id", "case_sensitive", "ambiguous").rows())
+        )
+        self.fingerprint = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
         v = v.filter(pl.col("pattern").str.strip_chars().str.len_bytes() > 0)
         v = v.with_columns(
             (

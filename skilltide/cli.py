@@ -17,7 +17,7 @@ import typer
 
 from skilltide import __version__
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json
+from skilltide.console import command, echo, emit_json, result
 from skilltide.errors import UserError
 
 app = typer.Typer(
@@ -67,17 +67,17 @@ def status(
     if as_json:
         emit_json(report)
         return
-    echo(settings, f"warehouse {settings.db}  (schema version {report['schema_version']})")
+    result(f"warehouse {settings.db}  (schema version {report['schema_version']})")
     width = max((len(t) for t in report["tables"]), default=0)
     for table, rows in report["tables"].items():
-        echo(settings, f"  {table:<{width}} {rows:>12,}")
+        result(f"  {table:<{width}} {rows:>12,}")
     if report["runs"]:
-        echo(settings, "last runs:")
+        result("last runs:")
     for run in report["runs"]:
         line = f"  {run['started']}  {run['run_id']}  {run['status']:<11} {run['command']}"
         if run["error"]:
             line += f"  ({run['error']})"
-        echo(settings, line)
+        result(line)
 
 
 @command(app)

@@ -78,6 +78,12 @@ def test_status_human_readable(cli, db):
     assert "schema version" in result.stdout and "runs" in result.stdout
 
 
+def test_quiet_prints_the_results_of_a_query_command(cli, db):
+    # --quiet: "Print only results"; what status was asked for is its result
+    Warehouse(db).close()
+    assert cli("status", "--db", db).stdout == cli("status", "-q", "--db", db).stdout != ""
+
+
 def test_db_from_environment_and_config_file(cli, tmp_path, monkeypatch):
     env_db = tmp_path / "env.duckdb"
     Warehouse(env_db).close()

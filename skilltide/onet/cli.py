@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, detail, echo, emit_json, progress_for
+from skilltide.console import command, detail, echo, emit_json, progress_for, result
 
 onet_app = typer.Typer(help="Load O*NET releases, build the skill taxonomy, code job titles.")
 workbank_app = typer.Typer(
@@ -173,13 +173,12 @@ def workbank_summary_command(settings: Settings, as_json: _JSON = False) -> None
     if as_json:
         emit_json(summary)
         return
-    echo(settings, f"{summary['tasks']} tasks, {summary['occupations']} occupations")
+    result(f"{summary['tasks']} tasks, {summary['occupations']} occupations")
     for zone, n in summary["zones"].items():
-        echo(settings, f"  {zone:<16} {n:>5}")
-    echo(settings, f"tasks with mean desire above 3: {summary['desire_above_3_share']:.1%}")
+        result(f"  {zone:<16} {n:>5}")
+    result(f"tasks with mean desire above 3: {summary['desire_above_3_share']:.1%}")
     has = summary["dominant_worker_has_by_occupation"]
-    echo(
-        settings,
+    result(
         "dominant worker HAS per occupation: " + "  ".join(f"{k} {v}" for k, v in has.items()),
     )
 
@@ -250,9 +249,9 @@ def code_titles_command(
     for item in results:
         best = item["candidates"][:1]
         text = f"{best[0]['code']}  {best[0]['score']:.2f}  {best[0]['title']}" if best else "-"
-        echo(settings, f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
+        result(f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
         for cand in item["candidates"][1:]:
-            echo(settings, f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
+            result(f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
     if out is not None:
         echo(settings, f"wrote {out}")
 

@@ -118,6 +118,14 @@ def test_a_misspelt_node_gets_the_closest_names(cli, filled_db):
     assert result.exit_code == 1 and f"did you mean {name!r}" in result.output
 
 
+def test_quiet_keeps_the_results_of_metrics_and_neighbours(cli, filled_db):
+    assert cli("graph", "build", "--from", "onet", "--null", "0", "--db", filled_db).exit_code == 0
+    for query in (("metrics",), ("neighbours", "critical thinking")):
+        loud = cli("graph", *query, "--db", filled_db)
+        quiet = cli("graph", *query, "--quiet", "--db", filled_db)
+        assert quiet.exit_code == 0 and quiet.stdout == loud.stdout != ""
+
+
 def test_help_has_examples(cli):
     for command in ("build", "metrics", "neighbours", "export"):
         out = cli("graph", command, "--help")

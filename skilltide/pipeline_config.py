@@ -95,6 +95,12 @@ class PipelineConfig:
             if not isinstance(raw, dict) or "paths" not in raw:
                 raise UserError(f"{where}: [[sources]] entry {i + 1} needs paths = [...]")
             name = _string(where, "[[sources]] name", raw.get("name", f"source{i + 1}"))
+            if any(s.name == name for s in sources):  # one stage, one fingerprint per name
+                raise UserError(
+                    f"{where}: [[sources]] entry {i + 1}: the name {name!r} is taken by an "
+                    "earlier source; give each source its own name, or list the folders of "
+                    "one source in its paths = [...]"
+                )
             paths = _strings(where, f"[[sources]] {name}: paths", raw["paths"])
             sources.append(
                 Source(

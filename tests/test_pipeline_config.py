@@ -34,6 +34,10 @@ def config_of(tmp_path: Path, text: str) -> PipelineConfig:
         ('[[sources]]\npaths = "ads"\nmap = "text=body"', "map must be a table"),
         ('[[sources]]\npaths = "ads"\nmap = { txt = "body" }', "unknown field 'txt'"),
         ('sources = { paths = "ads" }', r"write each source as a \[\[sources\]\] table"),
+        (
+            '[[sources]]\nname = "jobs"\npaths = "a"\n[[sources]]\nname = "jobs"\npaths = "b"',
+            r"\[\[sources\]\] entry 2: the name 'jobs' is taken",
+        ),
         ('[graph]\nsource = "linkedin"', r"\[graph\] source must be one of onet, ads"),
         ('[graph]\nelement = "skils"', r"\[graph\] element must be one of .*'skils'"),
         ('[graph]\nweight = "counts"', r"\[graph\] weight must be one of .*'counts'"),

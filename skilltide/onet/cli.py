@@ -117,6 +117,15 @@ def taxonomy_add(
 
     with Warehouse(settings.db) as wh:
         summary = add_taxonomy_csv(wh, file)
+    if taken := summary["names_taken"]:  # on stderr, so that --json stays one JSON object
+        shown = ", ".join(f"{name} ({owner})" for name, owner in list(taken.items())[:5])
+        more = f" and {len(taken) - 5:,} more" if len(taken) > 5 else ""
+        typer.echo(
+            f"warning: {len(taken):,} of the names in {file} are already another skill's, and "
+            f"ads naming them count for that skill: {shown}{more}; to count them for yours, "
+            "give the name in its aliases column too",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return

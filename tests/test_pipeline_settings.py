@@ -52,6 +52,7 @@ def test_a_run_rebuilds_the_coder_with_the_stored_linear_and_rerank_settings(db,
 
     built = []
     monkeypatch.setattr(load_module, "load_onet", lambda wh, dirs: {})
+    monkeypatch.setattr(coder_module, "source_release", lambda wh: "30.1")  # titles loaded
     monkeypatch.setattr(coder_module, "build_coder", lambda wh, params: built.append(params))
     with Warehouse(db) as wh:
         wh.con.execute(
@@ -61,6 +62,20 @@ def test_a_run_rebuilds_the_coder_with_the_stored_linear_and_rerank_settings(db,
         )
         Pipeline(wh, PipelineConfig(onet_dirs=(Path("onet"),)), EventLog(quiet=True))._onet()
     assert [(p.rerank, p.linear) for p in built] == [(True, 2.0)]
+
+
+def test_an_excel_only_onet_release_is_loaded_without_building_a_coder(db, monkeypatch):
+    # [onet] dirs = ["…/29.3"]: Skills.xlsx and Knowledge.xlsx, no occupation titles
+    import skilltide.onet.coder as coder_module
+    import skilltide.onet.load as load_module
+
+    built = []
+    monkeypatch.setattr(load_module, "load_onet", lambda wh, dirs: {"loaded": 2})
+    monkeypatch.setattr(coder_module, "build_coder", lambda wh, params: built.append(params))
+    with Warehouse(db) as wh:
+        pipeline = Pipeline(wh, PipelineConfig(onet_dirs=(Path("29.3"),)), EventLog(quiet=True))
+        summary = pipeline._onet()
+    assert built == [] and summary["coder"].startswith("not built: no O*NET occupation titles")
 
 
 def test_forecast_is_redone_when_the_ensemble_settings_change(db):

@@ -41,6 +41,7 @@ from skilltide.pipeline_ingest import (
     panel_stage,
     rechecks_due,
     still_rejected,
+    vocabulary_fingerprint,
 )
 from skilltide.store import Warehouse, _now
 
@@ -130,7 +131,7 @@ class Pipeline:
                     f"ingest:{source.name}",
                     # a new vocabulary (taxonomy, O*NET) reads every file again
                     lambda s=source: _files_fingerprint(
-                        s.files(), extra=[s.mapping, self._vocabulary_fingerprint()]
+                        s.files(), extra=[s.mapping, vocabulary_fingerprint(self.wh)]
                     ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again
@@ -167,12 +168,14 @@ class Pipeline:
         if c.graph is not None:
             out.append(Stage("graph", self._graph_fingerprint, self._graph))
         if c.report_out is not None:
+            from skilltide.reports.render import report_path
+
             out.append(
                 Stage(
                     "report",
                     self._report_fingerprint,
                     self._report,
-                    built=lambda: any(c.report_out.glob("*.html")),
+                    built=lambda: report_path(c.report_out).is_file(),
                 )
             )
         return out
@@ -263,18 +266,6 @@ class Pipeline:
             [granularity],
         ).fetchall()[0]
         return _digest(["demand", granularity, *row, *params])
-
-    def _vocabulary_fingerprint(self) -> list[object]:
-        """What skill extraction matches: the aliases and the skills' names."""
-        return [
-            self.wh.con.execute(
-                f"SELECT count(*), coalesce(sum(hash({columns})::HUGEINT), 0) FROM {table}"
-            ).fetchall()[0]
-            for table, columns in (
-                ("skill_aliases", "alias, skill_id, case_sensitive"),
-                ("skills", "skill_id, name, ambiguous"),
-            )
-        ]
 
     def _graph_fingerprint(self) -> str:
         inputs = {

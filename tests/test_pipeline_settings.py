@@ -113,3 +113,15 @@ def test_file_fingerprints_do_not_depend_on_how_the_config_path_is_written(tmp_p
     monkeypatch.chdir(project)
     assert fingerprints("skilltide.toml") == absolute
     assert set(absolute) == {"taxonomy", "ingest:jobs"}
+
+
+def test_a_report_written_to_an_html_file_counts_as_built(db, tmp_path):
+    # [report] out = "out/skills.html": rendered once, then skipped like a report folder
+    for out, page in (("out/skills.html", "out/skills.html"), ("report", "report/report.html")):
+        config = PipelineConfig(report_out=tmp_path / out)
+        with Warehouse(db) as wh:
+            stage = Pipeline(wh, config, EventLog(quiet=True)).stages()[-1]
+            assert stage.name == "report" and not stage.built()
+            (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / page).write_text("<html></html>")
+            assert stage.built()

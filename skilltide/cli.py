@@ -17,7 +17,7 @@ import typer
 
 from skilltide import __version__
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json
+from skilltide.console import command, echo, emit_json, result
 from skilltide.errors import UserError
 
 app = typer.Typer(
@@ -67,17 +67,17 @@ def status(
     if as_json:
         emit_json(report)
         return
-    echo(settings, f"warehouse {settings.db}  (schema version {report['schema_version']})")
+    result(f"warehouse {settings.db}  (schema version {report['schema_version']})")
     width = max((len(t) for t in report["tables"]), default=0)
     for table, rows in report["tables"].items():
-        echo(settings, f"  {table:<{width}} {rows:>12,}")
+        result(f"  {table:<{width}} {rows:>12,}")
     if report["runs"]:
-        echo(settings, "last runs:")
+        result("last runs:")
     for run in report["runs"]:
         line = f"  {run['started']}  {run['run_id']}  {run['status']:<11} {run['command']}"
         if run["error"]:
             line += f"  ({run['error']})"
-        echo(settings, line)
+        result(line)
 
 
 @command(app)
@@ -130,7 +130,12 @@ def init(
 def run_command(
     settings: Settings,
     log_json: Annotated[
-        bool, typer.Option("--log-json", help="Log one JSON object per line on stderr.")
+        bool,
+        typer.Option(
+            "--log-json",
+            help="Log one JSON object per line on stderr, and nothing else (no stage table"
+            " on stdout unless --json): a log file of both streams stays JSON lines.",
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
@@ -145,21 +150,26 @@ def run_command(
     from skilltide.logs import EventLog
     from skilltide.pipeline import EXIT_BUSY, run_pipeline
 
-    if settings.config_path is None:
-        raise UserError("no config file: pass --config FILE (skilltide init writes an example)")
     log = EventLog(as_json=log_json, quiet=settings.quiet)
     try:
+        if settings.config_path is None:
+            raise UserError("no config file: pass --config FILE (skilltide init writes an example)")
         summary = run_pipeline(settings, log)
     except WarehouseLocked as exc:
         log.error("run.busy", error=str(exc))
         raise typer.Exit(EXIT_BUSY) from None
+    except UserError as exc:  # a bad config: nothing ran
+        if not log_json:
+            raise
+        log.error("run.refused", error=" ".join(str(exc).split()))
+        raise typer.Exit(1) from None
     if as_json:
         emit_json(summary.to_dict())
-    else:
+    elif not log_json:  # the log's stage.finish and run.finish events say the same
         for stage in summary.stages:
             echo(settings, f"  {stage.stage:<24} {stage.status:<8} {stage.seconds:>8.2f}s")
         echo(settings, f"run {summary.run_id}: {summary.status}")
-    if summary.error:
+    if summary.error and not log_json:  # logged as stage.failed
         typer.echo(f"error: {summary.error}", err=True)
     raise typer.Exit(summary.exit_code)
 

@@ -2,7 +2,8 @@
 
 Precedence, highest first: flags, environment (``SKILLTIDE_DB``, ``SKILLTIDE_CONFIG``),
 the config file (``--config``, else ``./skilltide.toml`` when present), defaults.
-Relative paths in the config file are relative to the file's folder.
+Relative paths in the config file are relative to the file's folder, and resolved to
+absolute paths, so the same file names the same files from any working folder.
 
 Example
 -------
@@ -53,11 +54,14 @@ class Settings:
         return value
 
     def path(self, value: str | os.PathLike) -> Path:
-        """Resolve a path written in the config file against the file's folder."""
+        """Resolve a path written in the config file against the file's folder, as an
+        absolute path: ``skilltide run`` fingerprints its inputs by path, and a config
+        given as ``skilltide.toml`` or ``/srv/skilltide/skilltide.toml`` names the same files.
+        """
         p = Path(value).expanduser()
         if p.is_absolute() or self.config_path is None:
             return p
-        return self.config_path.parent / p
+        return Path(os.path.abspath(self.config_path.parent / p))
 
 
 def read_config(path: Path) -> dict[str, Any]:

@@ -118,6 +118,12 @@ def echo(settings: Settings, message: str) -> None:
         typer.echo(message)
 
 
+def result(message: str) -> None:
+    """Print a line of what a query command was asked for (``status``, ``graph neighbours``,
+    ``onet code-titles``…), with ``--quiet`` too: it prints only results, not none."""
+    typer.echo(message)
+
+
 def detail(settings: Settings, message: str) -> None:
     """Print a line only with ``--verbose``."""
     if settings.verbose:

@@ -54,10 +54,21 @@ def generate(out: str | Path, size: str = "default", seed: int = 7) -> Path:
     """Write the synthetic market of the given size and seed to ``out``."""
     from skilltide import synthetic
 
-    if size not in synthetic.SIZES:
-        raise UserError(f"--size must be one of {', '.join(synthetic.SIZES)}, got {size!r}")
+    _check(out, size, seed)
     spec = dataclasses.replace(synthetic.SIZES[size], seed=seed)
     return synthetic.write_market(spec, Path(out))
+
+
+def _check(out: str | Path, size: str, seed: int) -> None:
+    """Refuse a bad size, a negative seed or a file as the folder before writing anything."""
+    from skilltide.synthetic import SIZES
+
+    if size not in SIZES:
+        raise UserError(f"--size must be one of {', '.join(SIZES)}, got {size!r}")
+    if seed < 0:
+        raise UserError(f"--seed must be a whole number >= 0, got {seed}")
+    if Path(out).exists() and not Path(out).is_dir():
+        raise UserError(f"{out}: is a file; give a folder for the synthetic market")
 
 
 def run_demo(
@@ -68,6 +79,7 @@ def run_demo(
     from skilltide.store import Warehouse, status
 
     out = Path(out)
+    _check(out, size, seed)
     out.mkdir(parents=True, exist_ok=True)
     quiet = settings.quiet if settings else False
     log = EventLog(quiet=quiet)

@@ -24,7 +24,7 @@ import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
-from skilltide.errors import WarehouseLocked
+from skilltide.errors import UserError, WarehouseLocked
 
 
 class RunLock:
@@ -36,7 +36,14 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> RunLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:  # as the warehouse itself would say
+            raise UserError(
+                f"{self.path.with_suffix('')}: folder {self.path.parent} does not exist"
+            ) from None
+        except OSError as exc:  # a read-only or forbidden folder
+            raise UserError(f"{self.path}: cannot open the run lock ({exc.strerror})") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -2,12 +2,12 @@
 
 Stages run in order — O*NET, WORKBank, taxonomy, ingest (one stage per source), the demand
 panel 'ads' (rebuilt once from every source's ads), breaks, forecast, graph, report — each in
-its own logged transaction. Before a
-stage runs, the pipeline fingerprints its inputs (file sizes and times, or a hash of the
-warehouse rows it reads, plus its settings); a stage whose fingerprint is unchanged since
-its last success is skipped, so a run with no new input changes nothing. The fingerprint
-is stored only after the stage commits, so a run killed at any moment is finished by the
-next one, and every stage replaces its own outputs, so redoing one is harmless.
+its own logged transaction. Before a stage runs, the pipeline fingerprints its inputs (file
+sizes and times, or a hash of the warehouse rows it reads, plus its settings); a stage whose
+fingerprint is unchanged since its last success is skipped, so a run with no new input
+changes nothing. The fingerprint is stored only after the stage commits, so a run killed at
+any moment is finished by the next one, and every stage replaces its own outputs, so redoing
+one is harmless.
 
 Example
 -------
@@ -41,6 +41,7 @@ from skilltide.pipeline_ingest import (
     panel_stage,
     rechecks_due,
     still_rejected,
+    vocabulary_fingerprint,
 )
 from skilltide.store import Warehouse, _now
 
@@ -128,7 +129,10 @@ class Pipeline:
             out.append(
                 Stage(
                     f"ingest:{source.name}",
-                    lambda s=source: _files_fingerprint(s.files(), extra=s.mapping),
+                    # a new vocabulary (taxonomy, O*NET) reads every file again
+                    lambda s=source: _files_fingerprint(
+                        s.files(), extra=[s.mapping, vocabulary_fingerprint(self.wh)]
+                    ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again
                     built=lambda s=source: not rechecks_due(self.wh, s),
@@ -164,12 +168,14 @@ class Pipeline:
         if c.graph is not None:
             out.append(Stage("graph", self._graph_fingerprint, self._graph))
         if c.report_out is not None:
+            from skilltide.reports.render import report_path
+
             out.append(
                 Stage(
                     "report",
                     self._report_fingerprint,
                     self._report,
-                    built=lambda: any(c.report_out.glob("*.html")),
+                    built=lambda: report_path(c.report_out).is_file(),
                 )
             )
         return out
@@ -286,11 +292,14 @@ class Pipeline:
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
-        from skilltide.onet.coder import build_coder
+        from skilltide.onet.coder import build_coder, source_release
         from skilltide.onet.coder_model import CoderParams
         from skilltide.onet.load import load_onet
 
         summary = load_onet(self.wh, list(self.config.onet_dirs))
+        if source_release(self.wh) is None:  # Excel ratings only: no titles to code from
+            summary["coder"] = "not built: no O*NET occupation titles (Occupation Data) loaded"
+            return summary
         # The title coder codes ads without an occupation column; built once per release,
         # with the re-ranker when [onet] rerank says so, else as the stored coder was built.
         stored = _stored_coder_params(self.wh)

@@ -95,6 +95,12 @@ class PipelineConfig:
             if not isinstance(raw, dict) or "paths" not in raw:
                 raise UserError(f"{where}: [[sources]] entry {i + 1} needs paths = [...]")
             name = _string(where, "[[sources]] name", raw.get("name", f"source{i + 1}"))
+            if any(s.name == name for s in sources):  # one stage, one fingerprint per name
+                raise UserError(
+                    f"{where}: [[sources]] entry {i + 1}: the name {name!r} is taken by an "
+                    "earlier source; give each source its own name, or list the folders of "
+                    "one source in its paths = [...]"
+                )
             paths = _strings(where, f"[[sources]] {name}: paths", raw["paths"])
             sources.append(
                 Source(
@@ -168,7 +174,8 @@ class PipelineConfig:
             forecast_breaks=forecast_breaks,
             forecast_params=forecast_params,
             coder_rerank=rerank,
-            graph=graph or None,
+            # an empty [graph] section builds the default network (from the ads)
+            graph=_graph_settings(where, graph) if "graph" in settings.data else None,
             report_out=settings.path(_string(where, "[report] out", report["out"]))
             if "out" in report
             else None,
@@ -226,6 +233,30 @@ def _forecast_params(where: object, model: str, forecast: dict) -> dict[str, Any
         return params
     except UserError as exc:
         raise UserError(f"{where}: [forecast] {exc}") from None
+
+
+def _graph_settings(where: object, graph: dict) -> dict[str, Any]:
+    """``[graph]`` checked now, as ``graph build`` checks its options (a wrong value or type
+    would otherwise fail the graph stage late, with a traceback)."""
+    from skilltide.graph.store import ELEMENTS, SOURCES, WEIGHTS
+
+    choices = {"source": SOURCES, "element": ELEMENTS, "weight": WEIGHTS}
+    for key, allowed in choices.items():
+        if key in graph and graph[key] not in allowed:
+            raise UserError(
+                f"{where}: [graph] {key} must be one of {', '.join(allowed)}, not {graph[key]!r}"
+            )
+    numbers = {"threshold": (float, None), "seed": (int, None), "n_null": (int, 0)}
+    for key, (kind, least) in {**numbers, "neighbours": (int, 1)}.items():
+        value = graph.get(key)
+        if value is None:
+            continue
+        ok = isinstance(value, int | float if kind is float else int)
+        if isinstance(value, bool) or not ok or (least is not None and value < least):
+            what = "a number" if kind is float else "a whole number"
+            bound = f" >= {least}" if least is not None else ""
+            raise UserError(f"{where}: [graph] {key} must be {what}{bound}, not {value!r}")
+    return dict(graph)
 
 
 def _check_names(where: object, data: dict) -> None:

@@ -109,3 +109,17 @@ def still_rejected(wh: Warehouse, source: Source) -> list[str]:
 def rechecks_due(wh: Warehouse, source: Source) -> list[str]:
     """The source's ingested files with future-dated rows that are due now."""
     return manifest.rechecks_due(wh.con, source.files(), manifest.utc_now())
+
+
+def vocabulary_fingerprint(wh: Warehouse) -> list[object]:
+    """What skill extraction matches (the aliases and the skills' names): a change reads the
+    source's files again (their versions include the vocabulary, :mod:`.ingest.manifest`)."""
+    return [
+        wh.con.execute(
+            f"SELECT count(*), coalesce(sum(hash({columns})::HUGEINT), 0) FROM {table}"
+        ).fetchall()[0]
+        for table, columns in (
+            ("skill_aliases", "alias, skill_id, case_sensitive"),
+            ("skills", "skill_id, name, ambiguous"),
+        )
+    ]

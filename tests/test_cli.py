@@ -42,6 +42,18 @@ def test_every_command_has_help_with_an_example_and_the_common_options(cli):
             assert option in result.stdout, f"skilltide {' '.join(path)} lacks {option}"
 
 
+def test_command_listings_do_not_cut_a_sentence_inside_parentheses():
+    # click cuts a listing's help at the first full stop: 'Load WORKBank (Shao et al.'
+    import typer.main
+
+    root = typer.main.get_command(app)
+    for name, cmd in root.commands.items():
+        subcommands = getattr(cmd, "commands", {})
+        for shown in [cmd, *subcommands.values()]:
+            short = shown.get_short_help_str(limit=1000)
+            assert short.count("(") == short.count(")"), f"{name}: {short}"
+
+
 @pytest.mark.parametrize("group", ["onet", "workbank", "ingest", "graph", "forecast", "breaks"])
 def test_stage_names_are_reserved(cli, group):
     assert cli(group, "--help").exit_code == 0
@@ -64,6 +76,12 @@ def test_status_human_readable(cli, db):
     result = cli("status", "--db", db)
     assert result.exit_code == 0
     assert "schema version" in result.stdout and "runs" in result.stdout
+
+
+def test_quiet_prints_the_results_of_a_query_command(cli, db):
+    # --quiet: "Print only results"; what status was asked for is its result
+    Warehouse(db).close()
+    assert cli("status", "--db", db).stdout == cli("status", "-q", "--db", db).stdout != ""
 
 
 def test_db_from_environment_and_config_file(cli, tmp_path, monkeypatch):
@@ -120,3 +138,44 @@ def test_newer_warehouse_is_exit_1(db, cli):
     result = cli("status", "--db", db)
     assert result.exit_code == 1
     assert "newer skilltide" in result.stderr
+
+
+def test_run_log_json_writes_json_lines_only(tmp_path):
+    """As cron and systemd log it (stdout and stderr to one file): every line is JSON."""
+
+    def lines(config: str) -> tuple[int, list[dict]]:
+        (tmp_path / "skilltide.toml").write_text(config)
+        proc = run_skilltide(
+            "run", "--config", tmp_path / "skilltide.toml", "--log-json", "--db", tmp_path / "w"
+        )
+        return proc.returncode, [json.loads(line) for line in proc.stdout.splitlines()] + [
+            json.loads(line) for line in proc.stderr.splitlines()
+        ]
+
+    code, records = lines("[forecast]\nmodel = 'naive'\n")  # no demand: the stage fails
+    assert code == 1
+    failed = [r for r in records if r["event"] == "stage.failed"]
+    assert len(failed) == 1 and "no demand panel 'ads'" in failed[0]["error"]
+    assert records[-1]["event"] == "run.finish" and records[-1]["status"] == "failed"
+    code, records = lines("[forcast]\n")  # refused before any stage
+    assert code == 1
+    assert [(r["level"], r["event"]) for r in records] == [("error", "run.refused")]
+    assert "unknown section 'forcast'" in records[0]["error"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--generate-only", "{file}"), "is a file; give a folder"),
+        (("--out", "{file}", "--size", "small"), "is a file; give a folder"),
+        (("--generate-only", "{folder}", "--seed", "-1"), "--seed must be a whole number >= 0"),
+        (("--out", "{folder}", "--size", "huge"), "--size must be one of small"),
+    ],
+)
+def test_demo_refuses_bad_arguments_in_one_line_before_writing(tmp_path, args, message):
+    file, folder = tmp_path / "skilltide.toml", tmp_path / "market"
+    file.write_text("")
+    proc = run_skilltide("demo", *(a.format(file=file, folder=folder) for a in args))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: ") and message in proc.stderr
+    assert not folder.exists()

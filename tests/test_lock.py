@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from skilltide.errors import WarehouseLocked
+from skilltide.errors import UserError, WarehouseLocked
 from skilltide.lock import RunLock
 
 
@@ -62,3 +62,9 @@ def _env() -> dict:
     from pathlib import Path
 
     return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
+def test_a_warehouse_in_a_missing_folder_is_a_user_error_not_a_traceback(tmp_path):
+    db = tmp_path / "missing" / "w.duckdb"
+    with pytest.raises(UserError, match=r"w\.duckdb: folder .*missing does not exist"):
+        RunLock(db).acquire()

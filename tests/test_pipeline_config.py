@@ -34,6 +34,17 @@ def config_of(tmp_path: Path, text: str) -> PipelineConfig:
         ('[[sources]]\npaths = "ads"\nmap = "text=body"', "map must be a table"),
         ('[[sources]]\npaths = "ads"\nmap = { txt = "body" }', "unknown field 'txt'"),
         ('sources = { paths = "ads" }', r"write each source as a \[\[sources\]\] table"),
+        (
+            '[[sources]]\nname = "jobs"\npaths = "a"\n[[sources]]\nname = "jobs"\npaths = "b"',
+            r"\[\[sources\]\] entry 2: the name 'jobs' is taken",
+        ),
+        ('[graph]\nsource = "linkedin"', r"\[graph\] source must be one of onet, ads"),
+        ('[graph]\nelement = "skils"', r"\[graph\] element must be one of .*'skils'"),
+        ('[graph]\nweight = "counts"', r"\[graph\] weight must be one of .*'counts'"),
+        ('[graph]\nthreshold = "high"', r"\[graph\] threshold must be a number"),
+        ('[graph]\nseed = "x"', r"\[graph\] seed must be a whole number"),
+        ("[graph]\nn_null = -1", r"\[graph\] n_null must be a whole number >= 0"),
+        ("[graph]\nneighbours = true", r"\[graph\] neighbours must be a whole number >= 1"),
     ],
 )
 def test_a_wrong_setting_is_a_user_error_naming_it(tmp_path, text, message):
@@ -106,3 +117,12 @@ def test_forecast_ensemble_members_and_weights_are_read_and_checked(tmp_path):
     ]:
         with pytest.raises(UserError, match=message):
             config_of(tmp_path, f"[forecast]\n{text}\n")
+
+
+def test_an_empty_graph_section_builds_the_default_network(tmp_path):
+    assert config_of(tmp_path, "[graph]\n").graph == {}
+    assert config_of(tmp_path, "[report]\n").graph is None
+    assert config_of(tmp_path, "[graph]\nthreshold = 2\nseed = 1").graph == {
+        "threshold": 2,
+        "seed": 1,
+    }

@@ -101,8 +101,9 @@ def forecast_warehouse(
     :func:`.models.registry.make_model`; ``params`` go to the model (e.g. an ensemble's
     ``members`` and ``weights``). Returns a JSON-able summary.
     """
-    from skilltide.forecast.panel import warehouse_panel
+    from skilltide.forecast.panel import require_demand, warehouse_panel
 
+    require_demand(wh, panel, granularity)  # not 'panel: no rows' (skilltide run's stage)
     if breaks not in BREAK_SOURCES:
         raise UserError(f"breaks must be one of {', '.join(BREAK_SOURCES)}, not {breaks!r}")
     args = {"panel": panel, "granularity": granularity, "horizon": horizon, "model": model}

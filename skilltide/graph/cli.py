@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json
+from skilltide.console import command, echo, emit_json, result
 
 graph_app = typer.Typer(
     help="Build and analyse the bipartite skill–occupation network.\n\n"
@@ -61,10 +61,6 @@ def build(
     from skilltide.graph.store import build_graph_warehouse
     from skilltide.store import Warehouse
 
-    if source == "onet" and element == "technology" and weight == "importance":
-        weight = "presence"
-    if source == "ads" and weight == "importance":
-        weight = "count"
     jobs = None
     if employment is not None:
         from skilltide.graph.polarization import oews_wages
@@ -114,15 +110,14 @@ def metrics(
         emit_json(report)
         return
     info = report["graph"]
-    echo(
-        settings,
+    result(
         f"graph {info['graph_id']}  ({info['source']} {info['element']}, weight {info['weight']})",
     )
     for metric, row in report["summary"].items():
-        echo(settings, f"  {metric:<30} {row['observed']:>12.4f}{_versus_null(row, spread=True)}")
-    echo(settings, "communities (skills / occupations):")
+        result(f"  {metric:<30} {row['observed']:>12.4f}{_versus_null(row, spread=True)}")
+    result("communities (skills / occupations):")
     for row in report["communities"]:
-        echo(settings, f"  {row['community']!s:>4}  {row['skills']:>6} / {row['occupations']}")
+        result(f"  {row['community']!s:>4}  {row['skills']:>6} / {row['occupations']}")
 
 
 @command(graph_app, "neighbours")
@@ -145,11 +140,9 @@ def neighbours(
         emit_json(found)
         return
     what = "complementary skills" if found["node"]["bipartite"] == 0 else "closest occupations"
-    echo(settings, f"{found['node']['name']} ({found['node']['node_id']}): {what}")
+    result(f"{found['node']['name']} ({found['node']['node_id']}): {what}")
     for row in found["neighbours"]:
-        echo(
-            settings, f"  {row['rank']:>3}. {row['name'] or row['node_id']:<50} {row['weight']:.3f}"
-        )
+        result(f"  {row['rank']:>3}. {row['name'] or row['node_id']:<50} {row['weight']:.3f}")
 
 
 @command(graph_app, "export")

@@ -206,7 +206,8 @@ def build_graph_warehouse(
     element : {"skills", "knowledge", "abilities", "activities", "technology"}
         O*NET domain (``skills`` only for ``ads``, whose skills are the extracted ones).
     weight : {"importance", "level", "rca", "presence", "count"}
-        For ``ads``, ``importance`` (the default) and ``presence`` mean ``count``.
+        For ``ads``, ``importance`` (the default) and ``presence`` mean ``count``; for O*NET
+        ``technology``, ``importance`` means ``presence``.
     threshold : float, optional
         ``None``: edges where the occupation uses the skill effectively (RCA > 1); for
         technology presence every listed pair. A number: edges whose weight is above it.
@@ -220,13 +221,15 @@ def build_graph_warehouse(
         its O*NET-SOC occupations. Default: ads per occupation for ``ads``, equal for O*NET.
     """
     if source == "ads":  # store what an ads network is, not the O*NET defaults
-        if element != "skills":
+        if element != "skills" and element in ELEMENTS:
             raise UserError(
                 f"--element {element} is an O*NET domain: a network from ads links the "
                 "skills extracted from them (leave --element out)"
             )
         if weight in ("importance", "presence"):
             weight = "count"  # the raw weight of an ads network: ads asking for the skill
+    elif element == "technology" and weight == "importance":
+        weight = "presence"  # technology skills are listed, not rated
     args = {
         "source": source,
         "element": element,
@@ -351,8 +354,8 @@ def build_graph_warehouse(
         summary = {
             row["metric"]: {
                 k: row[k]
-                for k in ("observed", "null_mean", "null_sd", "z_score", "p_value")
-                if row[k] is not None
+                for k in ("observed", "null_mean", "null_sd", "z_score", "p_value", "n_null")
+                if row[k] is not None and (k != "n_null" or row["p_value"] is not None)
             }
             for row in result.summary.iter_rows(named=True)
         }

@@ -251,7 +251,9 @@ def _ingest_file(
         sha = sha256_file(path)
     except OSError as exc:
         raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    file_id = manifest.file_id(path, sha, fields, source)
+    # the vocabulary is part of the version (a stand-in matcher may not say what it finds)
+    vocabulary = getattr(matcher, "fingerprint", None)
+    file_id = manifest.file_id(path, sha, fields, source, vocabulary)
     fmt, gz = file_format(path)
     stats: dict[str, Any] = {
         "status": "new",

@@ -41,20 +41,25 @@ _DEFAULT_COLUMNS = {
 }
 
 
+_ROW = "__skilltide_row"  # the record's number in the file, kept through blank-line removal
+
+
 def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.DataFrame, str]:
     """Read an aggregated panel into long form ``(row, granularity, group_id, skill, month,
-    count, total)`` (``row``: the 1-based record of the file); returns the frame and the
-    detected layout (``long``, ``wide-months``)."""
+    count, total)`` (``row``: the 1-based record of the file; blank lines are skipped);
+    returns the frame and the detected layout (``long``, ``wide-months``)."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
-    raw = _read_any(path)
+    # A blank line (one at the end of a hand-edited CSV, say) is not a record with no skill.
+    raw = _read_any(path).with_row_index(_ROW, offset=1)
+    raw = raw.filter(~pl.all_horizontal(pl.exclude(_ROW).is_null()))
     month_columns = [c for c in raw.columns if re.fullmatch(r"\d{4}-\d{2}", c)]
     if len(month_columns) >= 2 and not (mapping or {}).get("month"):
         return _wide_months(path, raw, month_columns), "wide-months"
-    cols = _resolve(path, raw.columns, mapping or {})
+    cols = _resolve(path, [c for c in raw.columns if c != _ROW], mapping or {})
     out = (
-        raw.with_row_index("row", offset=1)
+        raw.rename({_ROW: "row"})
         .select(
             "row",
             pl.lit(None, dtype=pl.String).alias("granularity")
@@ -116,7 +121,7 @@ def _resolve(path: Path, columns: list[str], mapping: dict[str, str]) -> dict[st
 
 
 def _wide_months(path: Path, raw: pl.DataFrame, months: list[str]) -> pl.DataFrame:
-    ids = [c for c in raw.columns if c not in months]
+    ids = [c for c in raw.columns if c not in months and c != _ROW]
     skill = "skill_id" if "skill_id" in ids else None
     groups = [c for c in ids if c != skill and c.endswith("_id")]
     if skill is None or len(groups) > 1:
@@ -127,7 +132,7 @@ def _wide_months(path: Path, raw: pl.DataFrame, months: list[str]) -> pl.DataFra
     granularity = groups[0][: -len("_id")] if groups else "market"
     if granularity == "r0":
         granularity = "market"
-    long = raw.with_row_index("row", offset=1).unpivot(
+    long = raw.rename({_ROW: "row"}).unpivot(
         index=["row", *ids], on=months, variable_name="month", value_name="count"
     )
     return long.select(
@@ -155,6 +160,9 @@ def _check_values(path: Path, long: pl.DataFrame) -> None:
         ("group", pl.col("group_id").is_null(), "no group"),
         ("count", number | (pl.col("count") < 0), "no count >= 0"),
         ("total", bad_total, "a total < 0 or not a number"),
+        # the total is the ads of the group and month: fewer than those naming one skill
+        # would give a share above 1
+        ("total", total < pl.col("count"), "a total below the count"),
     ]
     for field, bad, what in checks:
         rows = long.filter(bad.fill_null(False))
@@ -219,8 +227,9 @@ def import_demand(
     """Import an aggregated panel into ``demand`` (and ``demand_totals`` when totals are given).
 
     The file must have one row per skill, group and month (a month is ``YYYY-MM`` or any date
-    in it), a skill and group in every row and counts (and totals) that are numbers >= 0;
-    otherwise nothing is imported and the error names the row and field.
+    in it), a skill and group in every row and counts (and totals) that are numbers >= 0, a
+    total no smaller than the count; otherwise nothing is imported and the error names the
+    row and field.
     Rows of the same panel and granularity are replaced. Skill names that match a taxonomy
     alias (case-insensitive) get that skill's id; others are kept as ``<panel>:<name>``.
     Names of one skill in the same group and month are merged (:func:`merge_names`); the
@@ -231,6 +240,8 @@ def import_demand(
     if panel == "ads":
         raise UserError("--panel ads is reserved for the panel built from ingested ads")
     long, layout = read_panel(path, mapping)
+    if long.height == 0:  # a header alone: refuse, as an empty file is
+        raise UserError(f"{path}: the panel has no rows (only a header)")
     bad_month = long.with_columns(
         pl.col("month").str.slice(0, 7).str.to_date("%Y-%m", strict=False).alias("m")
     )

@@ -40,6 +40,8 @@ Example
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 import polars as pl
 
@@ -158,6 +160,11 @@ class SkillMatcher:
             pl.col("ambiguous").fill_null(False).cast(pl.Boolean),
             (pl.col("name") if "name" in vocab.columns else pl.col("alias")).alias("name"),
         ).with_columns(_pattern(pl.col("alias")).alias("pattern"))
+        # what the matcher finds: a file ingested with another vocabulary is read again
+        rows = sorted(
+            map(repr, v.select("alias", "skill_id", "case_sensitive", "ambiguous").rows())
+        )
+        self.fingerprint = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
         v = v.filter(pl.col("pattern").str.strip_chars().str.len_bytes() > 0)
         v = v.with_columns(
             (
@@ -225,14 +232,18 @@ class SkillMatcher:
 
     @classmethod
     def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> SkillMatcher:
-        """The vocabulary in ``skills`` and ``skill_aliases`` (every skill's name is an alias)."""
+        """The vocabulary in ``skills`` and ``skill_aliases``; a skill's name is an alias of
+        it too when ``skill_aliases`` does not have it (the taxonomy gives each alias to one
+        skill: 'Mathematics' to the skill, not also to the knowledge area)."""
         from skilltide.store import frame
 
         vocab = frame(
             con,
             "SELECT a.alias, a.skill_id, a.case_sensitive, s.ambiguous, s.name"
             " FROM skill_aliases a JOIN skills s USING (skill_id)"
-            " UNION SELECT s.name, s.skill_id, FALSE, s.ambiguous, s.name FROM skills s",
+            " UNION SELECT s.name, s.skill_id, FALSE, s.ambiguous, s.name FROM skills s"
+            " WHERE NOT EXISTS (SELECT 1 FROM skill_aliases a"
+            " WHERE lower(a.alias) = lower(s.name))",
         )
         return cls(vocab)
 

@@ -1,11 +1,12 @@
 """The manifest of ingested ad files (``ad_files``): which version of each file is stored,
 when it must be read again, and how to take a version's rows out.
 
-A file version is its path, its bytes (sha256) and how it was read (mapping and source). An
-unchanged version is skipped on the next run, unless some of its rows were quarantined as
-``future_date``: the manifest keeps the earliest such date (``earliest_future``), and once
-the run's time reaches it (see :data:`~skilltide.ingest.validate.FUTURE_TOLERANCE`) the file
-is read again, replacing its rows as a changed file would.
+A file version is its path, its bytes (sha256) and how it was read (mapping, source and skill
+vocabulary). An unchanged version is skipped on the next run, unless some of its rows were
+quarantined as ``future_date``: the manifest keeps the earliest such date
+(``earliest_future``), and once the run's time reaches it (see
+:data:`~skilltide.ingest.validate.FUTURE_TOLERANCE`) the file is read again, replacing its
+rows as a changed file would.
 
 Example
 -------
@@ -44,10 +45,13 @@ class StoredFile:
     earliest_future: dt.datetime | None  # earliest date of its future_date rows, if any
 
 
-def file_id(path: Path, sha: str, fields: dict, source: str | None) -> str:
-    """One version of one file, read one way: the same bytes with another mapping or source
-    give other rows, so they are another version."""
-    how = json.dumps([fields, source], sort_keys=True)
+def file_id(
+    path: Path, sha: str, fields: dict, source: str | None, vocabulary: str | None = None
+) -> str:
+    """One version of one file, read one way: the same bytes with another mapping, source or
+    skill vocabulary (a matcher's ``fingerprint``) give other rows, so they are another
+    version (ads read before a taxonomy change would lack its new skills)."""
+    how = json.dumps([fields, source, *([vocabulary] if vocabulary else [])], sort_keys=True)
     return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
 
 

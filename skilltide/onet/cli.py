@@ -8,10 +8,14 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, detail, echo, emit_json, progress_for
+from skilltide.console import command, detail, echo, emit_json, progress_for, result
 
 onet_app = typer.Typer(help="Load O*NET releases, build the skill taxonomy, code job titles.")
-workbank_app = typer.Typer(help="Load WORKBank (Shao et al. 2025) and summarise automation zones.")
+workbank_app = typer.Typer(
+    help="Load WORKBank (Shao et al. 2025) and summarise automation zones.",
+    # the listing would stop at the first full stop: 'Load WORKBank (Shao et al.'
+    short_help="Load WORKBank (Shao et al., 2025) and summarise automation zones.",
+)
 taxonomy_app = typer.Typer(help="The skill vocabulary ads are matched against.")
 
 _JSON = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -113,6 +117,15 @@ def taxonomy_add(
 
     with Warehouse(settings.db) as wh:
         summary = add_taxonomy_csv(wh, file)
+    if taken := summary["names_taken"]:  # on stderr, so that --json stays one JSON object
+        shown = ", ".join(f"{name} ({owner})" for name, owner in list(taken.items())[:5])
+        more = f" and {len(taken) - 5:,} more" if len(taken) > 5 else ""
+        typer.echo(
+            f"warning: {len(taken):,} of the names in {file} are already another skill's, and "
+            f"ads naming them count for that skill: {shown}{more}; to count them for yours, "
+            "give the name in its aliases column too",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return
@@ -169,13 +182,12 @@ def workbank_summary_command(settings: Settings, as_json: _JSON = False) -> None
     if as_json:
         emit_json(summary)
         return
-    echo(settings, f"{summary['tasks']} tasks, {summary['occupations']} occupations")
+    result(f"{summary['tasks']} tasks, {summary['occupations']} occupations")
     for zone, n in summary["zones"].items():
-        echo(settings, f"  {zone:<16} {n:>5}")
-    echo(settings, f"tasks with mean desire above 3: {summary['desire_above_3_share']:.1%}")
+        result(f"  {zone:<16} {n:>5}")
+    result(f"tasks with mean desire above 3: {summary['desire_above_3_share']:.1%}")
     has = summary["dominant_worker_has_by_occupation"]
-    echo(
-        settings,
+    result(
         "dominant worker HAS per occupation: " + "  ".join(f"{k} {v}" for k, v in has.items()),
     )
 
@@ -246,9 +258,9 @@ def code_titles_command(
     for item in results:
         best = item["candidates"][:1]
         text = f"{best[0]['code']}  {best[0]['score']:.2f}  {best[0]['title']}" if best else "-"
-        echo(settings, f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
+        result(f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
         for cand in item["candidates"][1:]:
-            echo(settings, f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
+            result(f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
     if out is not None:
         echo(settings, f"wrote {out}")
 

@@ -369,4 +369,16 @@ def add_taxonomy_csv(wh: Warehouse, path: str | Path) -> dict[str, Any]:
         )
         run.count("taxonomy_custom", custom.height)
         summary = rebuild_taxonomy(run)
-        return {"run_id": run.run_id, "custom_skills": custom.height, **summary}
+        # A name another skill holds (an O*NET technology's own name, say) matches that skill.
+        taken = run.con.execute(
+            "SELECT c.name, a.skill_id FROM taxonomy_custom c JOIN skill_aliases a"
+            " ON lower(a.alias) = lower(c.name) AND a.skill_id <> c.skill_id"
+            " WHERE list_contains(?, c.skill_id) ORDER BY 1",
+            [custom["skill_id"].to_list()],
+        ).fetchall()
+        return {
+            "run_id": run.run_id,
+            "custom_skills": custom.height,
+            **summary,
+            "names_taken": dict(taken),
+        }

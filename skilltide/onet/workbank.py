@@ -56,7 +56,7 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
     for official, kind in spec.columns:
         text = pl.col(official).str.strip_chars()
         text = pl.when(text == "").then(None).otherwise(text)
-        if kind == "int":
+        if kind in ("int", "scale"):
             value = text.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
         elif kind == "float":
             value = text.cast(pl.Float64, strict=False)
@@ -82,6 +82,14 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
                 f"{path}: row {row + 2}, column {official!r}: "
                 f"{raw[official][row]!r} is not a valid {kind} value"
             )
+        if kind == "scale":  # a 9 would shift means, zones and HAS shares silently
+            outside = ~out[name].is_between(1, 5)
+            if outside.any():
+                row = outside.arg_true()[0]
+                raise UserError(
+                    f"{path}: row {row + 2}, column {official!r}: {raw[official][row]!r} "
+                    "is not on the survey's 1-5 scale"
+                )
     return out
 
 

@@ -1,7 +1,8 @@
 """The four WORKBank CSV files (Shao et al. 2025): file → table, columns and types.
 
-Kinds: ``int``, ``float``, ``str``, ``bool`` (``True``/``False`` in any case), ``ymd`` (dates
-written ``2025/2/25``) and ``month`` (``08/2018``).
+Kinds: ``int``, ``scale`` (a whole number from 1 to 5: the survey's ratings, requirements,
+time and Human Agency Scale levels), ``float``, ``str``, ``bool`` (``True``/``False`` in any
+case), ``ymd`` (dates written ``2025/2/25``) and ``month`` (``08/2018``).
 
 Example
 -------
@@ -19,6 +20,7 @@ SQL_TYPES = {
     "str": "VARCHAR",
     "float": "DOUBLE",
     "int": "BIGINT",
+    "scale": "BIGINT",
     "bool": "BOOLEAN",
     "ymd": "DATE",
     "month": "DATE",
@@ -70,17 +72,17 @@ _FILES = (
             ("User ID", "str"),
             ("Date", "ymd"),
             ("Self-reported Expertise", "str"),
-            ("Automation Desire Rating", "int"),
-            ("Time", "int"),
-            ("Core Skill Rating", "int"),
-            ("Job Security Rating", "int"),
-            ("Enjoyment Rating", "int"),
+            ("Automation Desire Rating", "scale"),
+            ("Time", "scale"),
+            ("Core Skill Rating", "scale"),
+            ("Job Security Rating", "scale"),
+            ("Enjoyment Rating", "scale"),
             *(
                 (f"Reasons for Automation Desire - {r}", "bool")
                 for r in ("Free Time", "Repetitive", "Human Error", "Stress", "Difficulty", "Scale")
             ),
-            *((r, "int") for r in _REQ),
-            ("Human Agency Scale Rating", "int"),
+            *((r, "scale") for r in _REQ),
+            ("Human Agency Scale Rating", "scale"),
             *(
                 (f"Reasons for Human Agency - {r}", "bool")
                 for r in (
@@ -106,12 +108,12 @@ _FILES = (
             ("Task", "str"),
             ("User ID", "str"),
             ("Date", "ymd"),
-            ("Automation Capacity Rating", "int"),
-            ("Physical Action Requirement", "int"),
-            ("Involved Uncertainty", "int"),
-            ("Domain Expertise Requirement", "int"),
-            ("Interpersonal Communication Requirement", "int"),
-            ("Human Agency Scale Rating", "int"),
+            ("Automation Capacity Rating", "scale"),
+            ("Physical Action Requirement", "scale"),
+            ("Involved Uncertainty", "scale"),
+            ("Domain Expertise Requirement", "scale"),
+            ("Interpersonal Communication Requirement", "scale"),
+            ("Human Agency Scale Rating", "scale"),
         ),
     ),
     WorkbankFile(

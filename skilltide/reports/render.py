@@ -38,8 +38,8 @@ def render_report(
     if export is not None and export not in EXPORT_FORMATS:
         raise UserError(f"--export: '{export}' is not one of {', '.join(EXPORT_FORMATS)}")
     out = Path(out_dir)
-    as_file = out.suffix.lower() in (".html", ".htm") and not out.is_dir()
-    path = out if as_file else out / "report.html"
+    path = report_path(out)
+    as_file = path == out
     if (path.parent.exists() and not path.parent.is_dir()) or path.is_dir():
         raise UserError(f"{out}: exists and is not a {'file' if as_file else 'folder'}")
     page = build_page(wh, panel=panel, granularity=granularity, title=title, max_series=max_series)
@@ -50,6 +50,14 @@ def render_report(
     if export:
         export_charts(page.figures(), path.parent / "charts", export)
     return path
+
+
+def report_path(out: str | os.PathLike) -> Path:
+    """The page ``render_report`` writes for ``out``: ``out`` itself when it ends in
+    ``.html`` (and is not a folder), else ``out/report.html``."""
+    out = Path(out)
+    as_file = out.suffix.lower() in (".html", ".htm") and not out.is_dir()
+    return out if as_file else out / "report.html"
 
 
 def export_charts(figures: list[Figure], folder: Path, fmt: str) -> list[Path]:

@@ -65,6 +65,18 @@ def test_failed_run_leaves_tables_empty(db):
         ].to_list() == ["failed"]
 
 
+def test_a_missing_panel_is_named_with_the_panels_there_are(db):
+    from skilltide.errors import UserError
+    from skilltide.forecast.warehouse import forecast_warehouse
+
+    with Warehouse(db) as wh:
+        with pytest.raises(UserError, match="no demand panel 'ads' at granularity 'market'"):
+            forecast_warehouse(wh, horizon=3, model="naive")  # as skilltide run's stage calls it
+        _load_demand(wh)
+        with pytest.raises(UserError, match=r"'region'; panels in the warehouse: ads \(market\)"):
+            forecast_warehouse(wh, granularity="region", horizon=3, model="naive")
+
+
 def test_forecast_run_per_working_day_is_recorded_with_the_run(cli, db):
     import json
 

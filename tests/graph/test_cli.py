@@ -29,10 +29,12 @@ def test_build_metrics_neighbours_export(cli, filled_db, tmp_path):
     assert built.exit_code == 0, built.output
     result = json.loads(built.output)
     assert result["n_edges"] == 48 and result["summary"]["modularity"]["observed"] > 0.4
+    assert result["summary"]["modularity"]["n_null"] == 4  # as graph metrics --json says
 
     text = cli("graph", "build", "--from", "onet", "--null", "2", "--db", filled_db)
     assert text.exit_code == 0
     assert "8 skills × 12 occupations" in text.output and "modularity" in text.output
+    assert "(2 randomisations)" in text.output and "(0 randomisations)" not in text.output
 
     metrics = cli("graph", "metrics", "--json", "--db", filled_db)
     report = json.loads(metrics.output)
@@ -114,6 +116,14 @@ def test_a_misspelt_node_gets_the_closest_names(cli, filled_db):
     typo = name[:-1]
     result = cli("graph", "neighbours", typo, "--db", filled_db)
     assert result.exit_code == 1 and f"did you mean {name!r}" in result.output
+
+
+def test_quiet_keeps_the_results_of_metrics_and_neighbours(cli, filled_db):
+    assert cli("graph", "build", "--from", "onet", "--null", "0", "--db", filled_db).exit_code == 0
+    for query in (("metrics",), ("neighbours", "critical thinking")):
+        loud = cli("graph", *query, "--db", filled_db)
+        quiet = cli("graph", *query, "--quiet", "--db", filled_db)
+        assert quiet.exit_code == 0 and quiet.stdout == loud.stdout != ""
 
 
 def test_help_has_examples(cli):

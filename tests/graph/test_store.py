@@ -125,6 +125,15 @@ def test_an_ads_network_is_stored_as_what_it_is(filled_db):
         assert ads["weight"] == "count" and stored.row(0) == ("skills", "count")
         with pytest.raises(UserError, match="--element knowledge is an O\\*NET domain"):
             build_graph_warehouse(wh, source="ads", element="knowledge", n_null=0)
+        with pytest.raises(UserError, match=r"--element must be one of .*'skils'"):
+            build_graph_warehouse(wh, source="ads", element="skils", n_null=0)
+
+
+def test_technology_by_default_is_the_listed_pairs(filled_db):
+    # as `graph build --from onet --element technology` does: skilltide run's [graph] too
+    with Warehouse(filled_db) as wh:
+        tech = build_graph_warehouse(wh, source="onet", element="technology", n_null=0)
+    assert tech["weight"] == "presence" and tech["n_edges"] == 25
 
 
 def test_bad_requests_leave_the_warehouse_unchanged(filled_db, db):

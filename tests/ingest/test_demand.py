@@ -146,6 +146,8 @@ def test_import_rejects_bad_months_and_missing_columns(wh, tmp_path):
         ("Python,2024-01,inf,10", "row 1, field count"),
         ("Python,2024-01,3,10\nSQL,2024-01,3,-10", "row 2, field total"),
         ("Python,2024-01,3,10\n,2024-01,3,10", "row 2, field skill"),
+        ("Python,2024-01,3,10\nSQL,2024-02,30,10", "row 2, field total: 1 rows with a total below"),
+        ("", "the panel has no rows"),  # a header alone
     ],
 )
 def test_import_refuses_repeated_keys_and_unusable_values(wh, tmp_path, rows, message):
@@ -154,6 +156,18 @@ def test_import_refuses_repeated_keys_and_unusable_values(wh, tmp_path, rows, me
     with pytest.raises(UserError, match=message):
         import_demand(wh, path, panel="p")
     assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+
+
+def test_blank_lines_are_not_records_and_later_rows_keep_their_numbers(wh, tmp_path):
+    path = tmp_path / "panel.csv"
+    path.write_text("skill,month,count\nPython,2024-01,3\n\nSQL,2024-01,2\n\n")
+    assert import_demand(wh, path, panel="p")["rows"] == 2
+    path.write_text("skill,month,count\nPython,2024-01,3\n\nSQL,2024-13,2\n")
+    with pytest.raises(UserError, match="row 3, field month: '2024-13'"):
+        import_demand(wh, path, panel="p")
+    path.write_text("name,month\npython,2024-01\n")
+    with pytest.raises(UserError, match=r"\(columns: name, month\)"):
+        import_demand(wh, path, panel="p")
 
 
 def test_import_refuses_a_missing_group_and_a_wide_count_that_is_not_a_number(wh, tmp_path):

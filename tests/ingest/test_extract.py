@@ -129,3 +129,21 @@ def test_accuracy_on_generated_ads(matcher):
     )
     assert precision > 0.99 and recall > 0.99
     assert amb_tp / amb_got.height > 0.95 and amb_tp / amb_truth.height > 0.9
+
+
+def test_a_name_that_another_skill_owns_as_alias_is_matched_once(tmp_path):
+    """The taxonomy gives each alias to one skill; a skill's name is matched as its own only
+    when no skill holds it as an alias (else every mention counted for two skills)."""
+    from skilltide.onet.taxonomy import add_taxonomy_csv
+    from skilltide.store import Warehouse
+
+    csv = tmp_path / "mine.csv"
+    csv.write_text("name,aliases\nPython,\nPython language,Python\nDocker,\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        add_taxonomy_csv(wh, csv)  # the user alias 'Python' outranks the name 'Python'
+        owner = wh.con.execute(
+            "SELECT skill_id FROM skill_aliases WHERE lower(alias) = 'python'"
+        ).fetchall()
+        matcher = SkillMatcher.from_warehouse(wh.con)
+    assert owner == [("custom:python-language",)]
+    assert found(matcher, "We use Python and Docker.") == {"python-language", "docker"}

@@ -9,6 +9,7 @@ import pytest
 
 from skilltide.ingest import manifest
 from skilltide.ingest.ads import ingest_ads
+from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.mapping import parse_mapping
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse
@@ -103,7 +104,10 @@ def test_a_recheck_is_due_within_the_day_validation_allows():
 def test_the_migration_marks_older_files_with_future_rows_for_a_recheck(db, tmp_path):
     path = write_csv(tmp_path / "a.csv", ["2,2025-08-15,Engineer,Acme,North,,Uses Docker."])
     other = write_csv(tmp_path / "b.csv", ["1,2025-05-20,Analyst,Acme,North,,Uses Python."])
-    version = manifest.file_id(path, sha256_file(path), parse_mapping(None), None)
+    with Warehouse(tmp_path / "vocabulary.duckdb") as other_wh:  # the vocabulary read with
+        add_vocab(other_wh, *small_vocab())
+        vocabulary = SkillMatcher.from_warehouse(other_wh.con).fingerprint
+    version = manifest.file_id(path, sha256_file(path), parse_mapping(None), None, vocabulary)
     with Warehouse(db, target_version=10) as old:  # as an earlier skilltide left it
         old.con.execute(
             "INSERT INTO ad_files VALUES (?, ?, 1, ?, 'csv', NULL, 1, 0, 0, 1, 'r1'),"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from skilltide.errors import UserError
@@ -97,6 +99,17 @@ def test_one_alias_never_maps_to_two_skills(onet_warehouse):
             "WHERE b.skill_id = s.skill_id)"
         ).fetchall()
         assert orphans == [("Mathematics", "onet:2.A.1.e")]
+
+
+def test_an_ad_naming_mathematics_gets_one_skill(onet_warehouse):
+    import polars as pl
+
+    from skilltide.ingest.extract import SkillMatcher
+
+    with Warehouse(onet_warehouse) as wh:
+        matcher = SkillMatcher.from_warehouse(wh.con)
+    ads = pl.DataFrame({"ad_id": ["a"], "title": ["Tutor"], "text": ["Teach mathematics."]})
+    assert matcher.extract(ads)["skill_id"].to_list() == ["onet:2.A.1.e"]
 
 
 def test_skills_from_technology_examples_and_content_model(onet_warehouse):
@@ -199,3 +212,21 @@ def test_vectorised_slug_and_case_rules_equal_the_scalar_ones():
     )
     assert out["s"].to_list() == [slug(n) for n in names]
     assert out["c"].to_list() == [is_case_sensitive(n) for n in names]
+
+
+def test_a_name_that_is_already_another_skills_is_reported(tmp_path, db, cli):
+    first = tmp_path / "first.csv"
+    first.write_text("name,aliases\nPython language,Python\n")
+    second = tmp_path / "second.csv"
+    second.write_text("name,aliases\nPython,\nDocker,\n")
+    with Warehouse(db) as wh:
+        assert add_taxonomy_csv(wh, first)["names_taken"] == {}
+    result = cli("onet", "taxonomy", "add", second, "--json", "--db", db)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["names_taken"] == {"Python": "custom:python-language"}
+    assert "1 of the names in" in result.stderr and "Python (custom:python-language)" in (
+        result.stderr
+    )
+    second.write_text("name,aliases\nPython,Python\n")  # the hint: the name as an alias too
+    with Warehouse(db) as wh:
+        assert add_taxonomy_csv(wh, second)["names_taken"] == {}

@@ -76,6 +76,7 @@ def _write_folder(folder: Path, worker: list[tuple], expert: list[tuple]) -> Pat
         spec = specs[table]
         defaults = {
             "int": "1",
+            "scale": "1",
             "float": "1.0",
             "str": "x",
             "bool": "False",
@@ -158,6 +159,14 @@ def test_bad_workbank_files_name_file_row_and_column(tmp_path, db):
             UserError,
             match=r"domain_worker_desires\.csv: row 2, column 'Automation Desire Rating': 'lots'",
         ):
+            load_workbank(wh, folder)
+        frame.with_columns(pl.lit("9").alias("Human Agency Scale Rating")).write_csv(path)
+        with pytest.raises(
+            UserError, match=r"row 2, column 'Human Agency Scale Rating': '9' is not on the .*1-5"
+        ):  # H1-H5: a 9 would drop out of the HAS shares, and skew the means and zones
+            load_workbank(wh, folder)
+        frame.with_columns(pl.lit("0").alias("Automation Desire Rating")).write_csv(path)
+        with pytest.raises(UserError, match="'Automation Desire Rating': '0' is not on the"):
             load_workbank(wh, folder)
         frame.drop("Task ID").write_csv(path)
         with pytest.raises(UserError, match="column 'Task ID' is missing"):

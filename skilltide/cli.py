@@ -164,7 +164,7 @@ def run_command(
         log.error("run.refused", error=" ".join(str(exc).split()))
         raise typer.Exit(1) from None
     if as_json:
-        emit_json(summary.to_dict())
+        emit_json(summary.to_dict(), compact=log_json)  # with --log-json: one JSON line
     elif not log_json:  # the log's stage.finish and run.finish events say the same
         for stage in summary.stages:
             echo(settings, f"  {stage.stage:<24} {stage.status:<8} {stage.seconds:>8.2f}s")

@@ -95,6 +95,11 @@ def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callabl
             except UserError as exc:
                 if settings is not None and settings.verbose:
                     raise
+                if kw.get("log_json"):  # a JSON-lines log stays JSON lines (a bad config file)
+                    from skilltide.logs import EventLog
+
+                    EventLog(as_json=True).error("run.refused", error=" ".join(str(exc).split()))
+                    raise typer.Exit(1) from None
                 fail(str(exc))
 
         params = own + _COMMON
@@ -130,13 +135,15 @@ def detail(settings: Settings, message: str) -> None:
         typer.echo(message, err=True)
 
 
-def emit_json(obj: Any) -> None:
-    """Print one JSON document on stdout (the machine-readable form of a command).
+def emit_json(obj: Any, compact: bool = False) -> None:
+    """Print one JSON document on stdout (the machine-readable form of a command); on one
+    line with ``compact`` (for a JSON-lines log).
 
     NaN and infinite numbers (a metric undefined on all-zero series, say) are written as
     ``null``: JSON has no NaN, and strict parsers (``jq``, JavaScript) refuse it.
     """
-    typer.echo(json.dumps(_finite(obj), indent=2, default=str, ensure_ascii=False))
+    indent = None if compact else 2
+    typer.echo(json.dumps(_finite(obj), indent=indent, default=str, ensure_ascii=False))
 
 
 def _finite(obj: Any) -> Any:

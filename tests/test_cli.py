@@ -143,11 +143,12 @@ def test_newer_warehouse_is_exit_1(db, cli):
 def test_run_log_json_writes_json_lines_only(tmp_path):
     """As cron and systemd log it (stdout and stderr to one file): every line is JSON."""
 
-    def lines(config: str) -> tuple[int, list[dict]]:
+    def lines(config: str, *extra: str) -> tuple[int, list[dict]]:
         (tmp_path / "skilltide.toml").write_text(config)
         proc = run_skilltide(
-            "run", "--config", tmp_path / "skilltide.toml", "--log-json", "--db", tmp_path / "w"
-        )
+            "run", "--config", tmp_path / "skilltide.toml", "--log-json", "--db", tmp_path / "w",
+            *extra,
+        )  # fmt: skip
         return proc.returncode, [json.loads(line) for line in proc.stdout.splitlines()] + [
             json.loads(line) for line in proc.stderr.splitlines()
         ]
@@ -161,6 +162,14 @@ def test_run_log_json_writes_json_lines_only(tmp_path):
     assert code == 1
     assert [(r["level"], r["event"]) for r in records] == [("error", "run.refused")]
     assert "unknown section 'forcast'" in records[0]["error"]
+    code, records = lines("[forecast\n")  # not TOML: refused while the settings load
+    assert code == 1 and [r["event"] for r in records] == ["run.refused"]
+    assert "not valid TOML" in records[0]["error"]
+    moved = run_skilltide("run", "--config", tmp_path / "moved.toml", "--log-json")
+    assert moved.returncode == 1 and moved.stdout == ""
+    assert json.loads(moved.stderr)["event"] == "run.refused"
+    code, records = lines("[forecast]\nmodel = 'naive'\n", "--json")  # the summary: one line
+    assert code == 1 and records[0]["status"] == "failed" and "stages" in records[0]
 
 
 @pytest.mark.parametrize(

@@ -138,6 +138,8 @@ def check_out(out: Path) -> None:
         raise UserError(f"{out}: output must end in .csv or .parquet")
     if not out.parent.is_dir():
         raise UserError(f"{out}: folder {out.parent} does not exist")
+    if out.is_dir():
+        raise UserError(f"{out}: is a folder; give a file name")
 
 
 def write_frame(frame, out: Path) -> None:

@@ -44,7 +44,9 @@ def build(
         float | None,
         typer.Option(help="Keep edges with weight above X [default: effective use, RCA > 1]."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of Louvain, sampling and the null model.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Seed of Louvain, sampling and the null model.")
+    ] = 0,
     n_null: Annotated[
         int, typer.Option("--null", min=0, help="Degree-preserving randomisations for z-scores.")
     ] = 20,

@@ -255,12 +255,14 @@ def code_titles_command(
     if as_json:
         emit_json(results)
         return
+    # with --out the file is the result: the table is a preview that --quiet hides
+    show = result if out is None else lambda line: echo(settings, line)
     for item in results:
         best = item["candidates"][:1]
         text = f"{best[0]['code']}  {best[0]['score']:.2f}  {best[0]['title']}" if best else "-"
-        result(f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
+        show(f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
         for cand in item["candidates"][1:]:
-            result(f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
+            show(f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
     if out is not None:
         echo(settings, f"wrote {out}")
 

@@ -327,6 +327,9 @@ def test_forecast_run_out_writes_the_runs_forecasts_with_provenance(cli, db, tmp
     # an output that cannot be written is refused before the run
     bad = cli("forecast", "run", "--db", db, "--out", tmp_path / "fc.txt")
     assert bad.exit_code == 1 and "must end in .csv or .parquet" in bad.output
+    (tmp_path / "folder.csv").mkdir()
+    bad = cli("forecast", "run", "--db", db, "--out", tmp_path / "folder.csv")
+    assert bad.exit_code == 1 and "is a folder" in bad.output
     with Warehouse(db) as wh:
         runs = wh.query("SELECT count(*) AS n FROM runs WHERE command = 'forecast run'")
     assert runs["n"].item() == 1

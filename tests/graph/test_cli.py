@@ -35,6 +35,8 @@ def test_build_metrics_neighbours_export(cli, filled_db, tmp_path):
     assert text.exit_code == 0
     assert "8 skills × 12 occupations" in text.output and "modularity" in text.output
     assert "(2 randomisations)" in text.output and "(0 randomisations)" not in text.output
+    negative = cli("graph", "build", "--from", "onet", "--seed", "-1", "--db", filled_db)
+    assert negative.exit_code == 2 and "Traceback" not in negative.output  # a usage error
 
     metrics = cli("graph", "metrics", "--json", "--db", filled_db)
     report = json.loads(metrics.output)

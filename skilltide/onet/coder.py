@@ -260,6 +260,11 @@ def build_coder(
         )
         run.count(table, append(run.con, table, row))
         run.notes.update(calibration)
+        recoded = None
+        if model == "lexical":  # the coder ingest uses: stored ads are coded with it too
+            from skilltide.ingest.recode import recode_stored_ads
+
+            recoded = run.notes["recoded"] = recode_stored_ads(run, coder)
         return {
             "release": release,
             "build_hash": build_hash,
@@ -268,6 +273,7 @@ def build_coder(
             "occupations": len(coder.codes),
             "titles": int(coder.title_matrix.shape[0]),
             "calibration": calibration,
+            "recoded": recoded,
             "run_id": run.run_id,
         }
 

@@ -29,8 +29,8 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.onet.coder_calibration import calibrate_temperature
+from skilltide.onet.coder_examples import context_texts, training_examples
 from skilltide.onet.coder_model import FORMAT_VERSION, CoderParams, TitleCoder
-from skilltide.onet.coder_parts import title_parts
 from skilltide.onet.coder_rerank import CandidateReranker
 from skilltide.store import Warehouse, append, frame
 
@@ -39,81 +39,6 @@ SOURCE_VIEWS = ("occupations", "alternate_titles", "reported_titles")
 # (:mod:`skilltide.onet.coder_embed`, ``pip install 'skilltide[embed]'``).
 CODER_TABLES = {"lexical": "title_coders", "embed": "embed_title_coders"}
 _NO_ONET = "no O*NET occupations in the warehouse: run `skilltide onet load DIR` first"
-
-
-def training_examples(
-    occupations: pl.DataFrame,
-    alternate_titles: pl.DataFrame | None = None,
-    reported_titles: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Example titles per occupation from frames shaped like the O*NET views.
-
-    ``occupations(onetsoc_code, title)``, ``alternate_titles(onetsoc_code, alternate_title,
-    short_title)``, ``reported_titles(onetsoc_code, reported_title)`` →
-    ``(onetsoc_code, title, kind)`` with kind occupation | alternate | short | reported.
-
-    Example
-    -------
-    >>> occ = pl.DataFrame({"onetsoc_code": ["29-1141.00"], "title": ["Registered Nurses"]})
-    >>> training_examples(occ)["kind"].to_list()
-    ['occupation']
-    """
-    parts = [occupations.select("onetsoc_code", "title", kind=pl.lit("occupation"))]
-    split = [
-        (code, part)
-        for code, title in occupations.select("onetsoc_code", "title").iter_rows()
-        if title
-        for part in title_parts(title)
-    ]
-    parts.append(
-        pl.DataFrame(
-            split, schema={"onetsoc_code": pl.String, "title": pl.String}, orient="row"
-        ).with_columns(kind=pl.lit("part"))
-    )
-    if alternate_titles is not None:
-        parts.append(
-            alternate_titles.select(
-                "onetsoc_code", pl.col("alternate_title").alias("title"), kind=pl.lit("alternate")
-            )
-        )
-        parts.append(
-            alternate_titles.filter(
-                pl.col("short_title").is_not_null() & (pl.col("short_title") != "n/a")
-            ).select("onetsoc_code", pl.col("short_title").alias("title"), kind=pl.lit("short"))
-        )
-    if reported_titles is not None:
-        parts.append(
-            reported_titles.select(
-                "onetsoc_code", pl.col("reported_title").alias("title"), kind=pl.lit("reported")
-            )
-        )
-    return (
-        pl.concat(parts).filter(pl.col("title").is_not_null()).sort("onetsoc_code", "kind", "title")
-    )
-
-
-def context_texts(
-    occupations: pl.DataFrame, task_statements: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """What O*NET says each occupation does, as ``(onetsoc_code, text)`` rows.
-
-    ``occupations(onetsoc_code, description)`` and ``task_statements(onetsoc_code, task)``;
-    either may lack its text column (then it adds nothing).
-
-    Example
-    -------
-    >>> occ = pl.DataFrame({"onetsoc_code": ["11-9071.00"], "description": ["Run casinos."]})
-    >>> context_texts(occ)["text"].to_list()
-    ['Run casinos.']
-    """
-    parts = []
-    if "description" in occupations.columns:
-        parts.append(occupations.select("onetsoc_code", pl.col("description").alias("text")))
-    if task_statements is not None and "task" in task_statements.columns:
-        parts.append(task_statements.select("onetsoc_code", pl.col("task").alias("text")))
-    if not parts:
-        return pl.DataFrame(schema={"onetsoc_code": pl.String, "text": pl.String})
-    return pl.concat(parts).filter(pl.col("text").is_not_null()).sort("onetsoc_code", "text")
 
 
 def holdout_split(examples: pl.DataFrame, share: int = 10) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -86,7 +86,7 @@ class PipelineConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> PipelineConfig:
         where = settings.config_path or "config"
-        _check_names(where, settings.data)
+        check_names(where, settings.data)
         sources = []
         raw_sources = settings.data.get("sources", [])
         if not isinstance(raw_sources, list):
@@ -259,7 +259,7 @@ def _graph_settings(where: object, graph: dict) -> dict[str, Any]:
     return dict(graph)
 
 
-def _check_names(where: object, data: dict) -> None:
+def check_names(where: object, data: dict) -> None:
     """Refuse a section or setting skilltide does not know (a typo would be ignored)."""
     import difflib
 

@@ -49,9 +49,11 @@ def ads_command(
         ingest_ads,
     )
     from skilltide.ingest.mapping import parse_mapping
+    from skilltide.pipeline_config import check_names
     from skilltide.store import Warehouse
 
     config = settings.section("ingest")
+    check_names(settings.config_path, {"ingest": config})  # a typo would be ignored
     expected = {
         "map": (dict, 'a table of FIELD = "column"'),
         "source": (str, "a string"),

@@ -182,6 +182,7 @@ def test_ingest_settings_of_the_wrong_type_are_one_line_errors(cli, db, tmp_path
         ("source = 5", "[ingest] source must be a string"),
         ("memory_limit = 2", "[ingest] memory_limit must be a string"),
         ('memory_limit = "lots"', "memory limit 'lots': "),
+        ('mpa = {text = "body"}', "unknown setting in [ingest]: 'mpa' (did you mean 'map'?)"),
     ]:
         config.write_text(f"[ingest]\n{setting}\n")
         proc = run_skilltide("ingest", "ads", path, "--config", config, "--db", db)

@@ -25,7 +25,14 @@ from skilltide.forecast.breaks_cusum import cusum_test
 from skilltide.forecast.breaks_dp import bic_partitions
 from skilltide.forecast.breaks_supf import sup_f_test
 
-__all__ = ["DEFAULT_METHOD", "DETECTORS", "SEASONAL_MIN_LENGTH", "base_for", "deseasonalise"]
+__all__ = [
+    "DEFAULT_METHOD",
+    "DETECTORS",
+    "SEASONAL_MIN_LENGTH",
+    "base_for",
+    "deseasonalise",
+    "moving_average",
+]
 
 # A candidate: (row, segment start, segment end, tau within the series, kind index, stat, p)
 Candidate = tuple[int, int, int, int, int, float, float]
@@ -39,6 +46,18 @@ def base_for(length: int, seasonal: bool) -> str:
     return "trend+season" if seasonal and length >= SEASONAL_MIN_LENGTH else "trend"
 
 
+def moving_average(Z: np.ndarray) -> np.ndarray:
+    """Per row, the centred 2×12 moving average (the trend of a classical decomposition);
+    NaN in the first and last six months, where it is undefined."""
+    length = Z.shape[1]
+    weights = np.r_[0.5, np.ones(11), 0.5] / 12.0
+    trend = np.full(Z.shape, np.nan)
+    trend[:, 6 : length - 6] = sum(
+        w * Z[:, lag : length - 12 + lag] for lag, w in enumerate(weights)
+    )
+    return trend
+
+
 def deseasonalise(Z: np.ndarray) -> np.ndarray:
     """``Z`` minus its month-of-year effects, by classical decomposition (per row).
 
@@ -48,14 +67,8 @@ def deseasonalise(Z: np.ndarray) -> np.ndarray:
     into the seasonal effects (as it would with dummies next to one straight line, whose
     misfit around the break is partly periodic).
     """
-    n, length = Z.shape
-    weights = np.r_[0.5, np.ones(11), 0.5] / 12.0
-    trend = np.full((n, length), np.nan)
-    for lag, w in enumerate(weights):  # centred 2x12 moving average, undefined at the ends
-        trend[:, 6 : length - 6] = (
-            np.nan_to_num(trend[:, 6 : length - 6]) + w * Z[:, lag : length - 12 + lag]
-        )
-    detrended = Z - trend
+    length = Z.shape[1]
+    detrended = Z - moving_average(Z)
     month = np.arange(length) % 12
     effects = np.stack([np.nanmedian(detrended[:, month == k], axis=1) for k in range(12)], 1)
     effects -= effects.mean(axis=1, keepdims=True)

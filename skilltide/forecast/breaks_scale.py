@@ -40,6 +40,7 @@ import warnings
 
 import numpy as np
 
+from skilltide.forecast.breaks_detectors import moving_average
 from skilltide.forecast.breaks_supf import base_columns, ssr_paths
 
 SCALES = ("raw", "log", "ratio")
@@ -72,13 +73,8 @@ def seasonal_factors(raw: np.ndarray) -> np.ndarray:
     deseasonalise`, so that a level shift does not leak into the factors); months relative
     to the series' first month. Rows whose moving average is not positive get NaN.
     """
-    n, length = raw.shape
-    weights = np.r_[0.5, np.ones(11), 0.5] / 12.0
-    trend = np.full((n, length), np.nan)
-    trend[:, 6 : length - 6] = sum(
-        w * raw[:, lag : length - 12 + lag] for lag, w in enumerate(weights)
-    )
-    month = np.arange(length) % 12
+    trend = moving_average(raw)
+    month = np.arange(raw.shape[1]) % 12
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no factors
         ratio = np.where(trend > 0, raw / trend, np.nan)

@@ -308,27 +308,38 @@ def occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
     )
     if coder is None or missing.height == 0:
         return out
-    titles = new["title"].gather(missing["i"]).to_list()
-    predicted = coder.predict(titles, top=1)
-    predicted = predicted.filter(pl.col("rank") == 1).select(
-        pl.col("input_index").cast(pl.UInt32), "onetsoc_code", pl.col("score").cast(pl.Float64)
-    )
-    idx = (
-        missing.select("i")
-        .with_row_index("input_index")
-        .join(predicted, on="input_index", how="left")
-    )
-    filled = out.with_row_index("i").join(
-        idx.select("i", "onetsoc_code", "score"), on="i", how="left"
-    )
+    codes = title_codes(new["title"].gather(missing["i"]).to_list(), coder)
+    idx = missing.select("i").hstack(codes.select(pl.col("occupation").alias("code"), "score"))
+    filled = out.with_row_index("i").join(idx, on="i", how="left", maintain_order="left")
     return filled.select(
-        pl.coalesce("occupation", "onetsoc_code").alias("occupation"),
+        pl.coalesce("occupation", "code").alias("occupation"),
         pl.when(pl.col("occupation").is_null())
         .then(pl.col("score"))
         .otherwise(pl.col("occupation_score"))
         .alias("occupation_score"),
-        pl.when(pl.col("occupation").is_null() & pl.col("onetsoc_code").is_not_null())
+        pl.when(pl.col("occupation").is_null() & pl.col("code").is_not_null())
         .then(pl.lit("coder"))
         .otherwise(pl.col("occupation_source"))
         .alias("occupation_source"),
+    )
+
+
+def title_codes(titles: list[str], coder: Any) -> pl.DataFrame:
+    """``title, occupation, score`` in the order of ``titles``: each title's top code from
+    ``coder`` (``predict(titles, top=1)``; null when it has none)."""
+    predicted = coder.predict(titles, top=1).filter(pl.col("rank") == 1)
+    return (
+        pl.DataFrame({"title": titles})
+        .with_row_index("input_index")
+        .join(
+            predicted.select(
+                pl.col("input_index").cast(pl.UInt32),
+                pl.col("onetsoc_code").alias("occupation"),
+                pl.col("score").cast(pl.Float64),
+            ),
+            on="input_index",
+            how="left",
+            maintain_order="left",
+        )
+        .select("title", "occupation", "score")
     )

@@ -15,8 +15,7 @@ Example
 ...     def predict(self, titles, top=1):
 ...         return pl.DataFrame({"input_index": list(range(len(titles))), "rank": 1,
 ...             "onetsoc_code": ["15-1252.00"] * len(titles), "score": 0.9})
->>> codes = title_codes(["Python developer"], Coder())
->>> codes.row(0)
+>>> title_codes(["Python developer"], Coder()).row(0)  # what both ingest and recoding use
 ('Python developer', '15-1252.00', 0.9)
 """
 
@@ -24,8 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
-
+from skilltide.ingest.batches import title_codes
 from skilltide.store import frame
 
 
@@ -34,25 +32,6 @@ def _codable(ads: str) -> str:
     return (
         f"{ads}.occupation_source IS DISTINCT FROM 'mapped'"
         f" AND nullif(trim({ads}.title), '') IS NOT NULL"
-    )
-
-
-def title_codes(titles: list[str], coder: Any) -> pl.DataFrame:
-    """``title, occupation, score``: each title's top code (null when the coder has none)."""
-    predicted = coder.predict(titles, top=1).filter(pl.col("rank") == 1)
-    return (
-        pl.DataFrame({"title": titles})
-        .with_row_index("input_index")
-        .join(
-            predicted.select(
-                pl.col("input_index").cast(pl.UInt32),
-                pl.col("onetsoc_code").alias("occupation"),
-                pl.col("score").cast(pl.Float64),
-            ),
-            on="input_index",
-            how="left",
-        )
-        .select("title", "occupation", "score")
     )
 
 

@@ -80,7 +80,7 @@ def status(
         result(line)
 
 
-@command(app)
+@command(app, warehouse=False)
 def demo(
     settings: Settings,
     out: Annotated[
@@ -108,7 +108,7 @@ def demo(
         echo(settings, line)
 
 
-@command(app)
+@command(app, warehouse=False)
 def init(
     settings: Settings,
     ads: Annotated[

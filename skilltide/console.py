@@ -79,8 +79,15 @@ _COMMON = [
 ]
 
 
-def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable:
-    """Register a function as a command with the common options; it receives ``settings``."""
+def command(
+    app: typer.Typer, name: str | None = None, warehouse: bool = True, **kwargs: Any
+) -> Callable:
+    """Register a function as a command with the common options; it receives ``settings``.
+
+    ``warehouse=False`` is for commands that use neither the warehouse nor a config file
+    (``demo``, ``init``): they take only ``--quiet``/``--verbose``, so ``--db`` is not
+    silently ignored, and a broken ``./skilltide.toml`` cannot stop them.
+    """
 
     def decorate(fn: Callable) -> Callable:
         signature = inspect.signature(fn, eval_str=True)
@@ -90,7 +97,10 @@ def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callabl
         def wrapper(*args: Any, db=None, config=None, quiet=False, verbose=False, **kw: Any):
             settings: Settings | None = None
             try:
-                settings = load_settings(config=config, db=db, quiet=quiet, verbose=verbose)
+                if warehouse:
+                    settings = load_settings(config=config, db=db, quiet=quiet, verbose=verbose)
+                else:
+                    settings = Settings(verbosity=-1 if quiet else (1 if verbose else 0))
                 return fn(*args, settings=settings, **kw)
             except UserError as exc:
                 if settings is not None and settings.verbose:
@@ -102,7 +112,7 @@ def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callabl
                     raise typer.Exit(1) from None
                 fail(str(exc))
 
-        params = own + _COMMON
+        params = own + (_COMMON if warehouse else _COMMON[2:])
         wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in params}
         del wrapper.__wrapped__  # typer must see the new signature, not the wrapped one

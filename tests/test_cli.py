@@ -188,3 +188,20 @@ def test_demo_refuses_bad_arguments_in_one_line_before_writing(tmp_path, args, m
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: ") and message in proc.stderr
     assert not folder.exists()
+
+
+def test_demo_and_init_ignore_a_broken_config_and_refuse_db(tmp_path):
+    """Neither uses the warehouse or a config file: a broken ./skilltide.toml (which
+    ``init --force`` is there to replace) does not stop them, and ``--db`` is a usage error
+    instead of being silently ignored."""
+    (tmp_path / "skilltide.toml").write_text("[ingest\n")
+    init = run_skilltide("init", "--force", cwd=tmp_path)
+    assert init.returncode == 0, init.stderr
+    assert "[warehouse]" in (tmp_path / "skilltide.toml").read_text()
+    market = run_skilltide("demo", "--generate-only", "market", "--size", "small", cwd=tmp_path)
+    assert market.returncode == 0, market.stderr
+    assert (tmp_path / "market").is_dir()
+    for command in ("demo", "init"):
+        proc = run_skilltide(command, "--db", "x.duckdb", cwd=tmp_path)
+        assert proc.returncode == 2 and "No such option: --db" in proc.stderr
+    assert not (tmp_path / "x.duckdb").exists()

@@ -333,3 +333,14 @@ def test_forecast_run_out_writes_the_runs_forecasts_with_provenance(cli, db, tmp
     with Warehouse(db) as wh:
         runs = wh.query("SELECT count(*) AS n FROM runs WHERE command = 'forecast run'")
     assert runs["n"].item() == 1
+
+
+def test_breaks_detect_names_the_file_and_month_of_a_gap(cli, tmp_path):
+    src = tmp_path / "gap.csv"
+    months = [f"{y}-{m:02d}" for y in (2020, 2021) for m in range(1, 13) if (y, m) != (2020, 11)]
+    src.write_text("unique_id,ds,y\n" + "".join(f"s,{m},{i % 3}\n" for i, m in enumerate(months)))
+    refused = cli("breaks", "detect", src)
+    assert refused.exit_code == 1
+    assert "gap.csv: series 's' has no row for 2020-11" in refused.output
+    assert "fill_gaps" not in refused.output  # a Python function is no advice for the CLI
+    assert cli("breaks", "detect", src, "--fill", 0).exit_code == 0

@@ -165,3 +165,18 @@ def test_workbank_agency_levels_are_named_h1_to_h5(full_warehouse):
     with Warehouse(full_warehouse) as wh:
         occ = load_occupations(wh)
     assert set(occ.workbank["dominant_worker_has"]) <= {"H1", "H2", "H3", "H4", "H5"}
+
+
+def test_skills_imported_outside_the_taxonomy_are_shown_by_their_name(tmp_path):
+    """An imported term that matches no skill is stored as '<panel>:<term>'; the report
+    shows the term, not the storage id."""
+    from skilltide.ingest.demand import import_demand
+
+    src = tmp_path / "terms.csv"
+    rows = [f"Blockchain,2023-{m:02d},{m}" for m in range(1, 13)]
+    src.write_text("skill,month,count\n" + "\n".join(rows) + "\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        import_demand(wh, src, panel="hn")
+        s = load_series(wh, panel="hn")
+    assert s.series["skill_id"].to_list() == ["hn:Blockchain"]
+    assert s.series["label"].to_list() == ["Blockchain"]

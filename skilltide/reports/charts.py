@@ -79,16 +79,20 @@ def _dates(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).dt.strftime("%Y-%m-%d") for c in cols)
 
 
-def market_chart(market: pl.DataFrame, market_breaks: pl.DataFrame | None) -> alt.LayerChart:
-    """Ads per month in the whole market, with market-wide breaks marked."""
+def market_chart(
+    market: pl.DataFrame, market_breaks: pl.DataFrame | None, unit: str = "job ads"
+) -> alt.LayerChart:
+    """``unit`` (job ads, or skill mentions) per month in the whole market, with market-wide
+    breaks marked."""
+    axis = f"{unit[:1].upper()}{unit[1:]} per month"
     base = alt.Chart(_dates(market, "month"))
     layers = [
         base.mark_line(color=OKABE_ITO[0], strokeWidth=2.5).encode(
             x=alt.X("month:T", timeUnit=MONTH, title="Month"),
-            y=alt.Y("ads:Q", title="Job ads per month", scale=alt.Scale(zero=True)),
+            y=alt.Y("ads:Q", title=axis, scale=alt.Scale(zero=True)),
             tooltip=[
                 alt.Tooltip("month:T", timeUnit=MONTH, title="Month"),
-                alt.Tooltip("ads:Q", title="Ads", format=",.0f"),
+                alt.Tooltip("ads:Q", title=axis, format=",.0f"),
             ],
         ),
     ]
@@ -124,7 +128,7 @@ def market_chart(market: pl.DataFrame, market_breaks: pl.DataFrame | None) -> al
     return alt.layer(*layers).properties(
         height=260,
         title=alt.Title(
-            "Job ads per month, whole market",
+            f"{axis}, whole market",
             subtitle="Dashed lines: market-wide structural breaks",
         ),
     )

@@ -133,3 +133,6 @@ def test_panel_without_ad_totals_reports_skill_mentions(cli, db, tmp_path):
     text = (out / "report.html").read_text()
     assert "skill mentions in the data" in text and "job ads in the data" not in text
     assert f"{sum(range(1, 13)) + 12 * 5:,} skill mentions" in text
+    # the market chart sums skill mentions, so it must not call them job ads
+    assert "Skill mentions per month, whole market" in text
+    assert "Job ads per month" not in text and "Ads per month" not in text

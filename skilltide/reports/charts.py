@@ -305,6 +305,11 @@ def backtest_chart(backtests: pl.DataFrame, metric_title: str) -> alt.Chart:
     )
     models = frame["model"].unique().sort().to_list()
     palette = (OKABE_ITO * (len(models) // len(OKABE_ITO) + 1))[: len(models)]
+    subtitle = "Lower is better" + (
+        "; dashed lines are the simple baselines every model must beat"
+        if frame["baseline"].any()
+        else ""  # no baseline was backtested: promise no dashed lines
+    )
     return (
         alt.Chart(frame)
         .mark_line(point=True, strokeWidth=2.5)
@@ -334,8 +339,7 @@ def backtest_chart(backtests: pl.DataFrame, metric_title: str) -> alt.Chart:
             height=300,
             title=alt.Title(
                 "Backtest accuracy by forecast horizon",
-                subtitle="Lower is better; dashed lines are "
-                "the simple baselines every model must beat",
+                subtitle=subtitle,
             ),
         )
     )

@@ -49,3 +49,16 @@ def test_market_breaks_in_neighbouring_months_get_one_label():
     spec = finish(market_chart(market, breaks))
     rows = [r for rows in spec["datasets"].values() for r in rows if "text" in r]
     assert [r["text"] for r in rows] == ["level + trend break", ""]
+
+
+def test_backtest_chart_promises_dashed_baselines_only_when_there_are_some():
+    from skilltide.reports.charts import backtest_chart
+
+    frame = pl.DataFrame(
+        {"model": ["auto", "naive"], "horizon": [1, 1], "value": [1.0, 2.0]}
+        | {"baseline": [False, True]}
+    )
+    with_baseline = finish(backtest_chart(frame, "MAE"))["title"]["subtitle"]
+    assert "dashed lines are the simple baselines" in with_baseline
+    alone = finish(backtest_chart(frame.head(1), "MAE"))["title"]["subtitle"]
+    assert alone == "Lower is better"  # forecast run --model auto backtests auto alone

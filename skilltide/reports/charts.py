@@ -17,12 +17,15 @@ Example
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import polars as pl
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
 OTHER_GREY = "#BBBBBB"
 MONTH = "utcyearmonth"
+NOTE_WIDTH = 90  # characters per line of the notes under a chart (13 px: ~600 px)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
@@ -278,7 +281,7 @@ def explorer_chart(
     if notes is None or notes.height == 0:
         return top.properties(title=title).add_params(pick)
     notes = (
-        alt.Chart(notes)
+        alt.Chart(wrap_lines(notes, "explanation"))
         .transform_filter(keep)
         .transform_window(row="row_number()")
         .mark_text(align="left", baseline="top", fontSize=13, limit=900)
@@ -295,6 +298,18 @@ def explorer_chart(
     return alt.vconcat(
         top.properties(width="container"), notes.properties(width="container"), title=title
     ).add_params(pick)
+
+
+def wrap_lines(frame: pl.DataFrame, column: str, width: int = NOTE_WIDTH) -> pl.DataFrame:
+    """One row per line of ``column`` wrapped at ``width`` characters, in order: Vega draws
+    a text mark on one line and cuts what overflows."""
+    wrapped = frame.with_columns(
+        pl.col(column).map_elements(
+            lambda text: textwrap.wrap(text, width) or [""],
+            return_dtype=pl.List(pl.Utf8),
+        )
+    )
+    return wrapped.explode(column)
 
 
 def backtest_chart(backtests: pl.DataFrame, metric_title: str) -> alt.Chart:

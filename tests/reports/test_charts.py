@@ -62,3 +62,21 @@ def test_backtest_chart_promises_dashed_baselines_only_when_there_are_some():
     assert "dashed lines are the simple baselines" in with_baseline
     alone = finish(backtest_chart(frame.head(1), "MAE"))["title"]["subtitle"]
     assert alone == "Lower is better"  # forecast run --model auto backtests auto alone
+
+
+def test_long_break_notes_wrap_onto_lines_instead_of_being_cut():
+    import datetime as dt
+
+    from skilltide.reports.captions import explain_break
+    from skilltide.reports.charts import explorer_chart
+
+    note = explain_break("trend", -1.94, 0.0005, "market", dt.date(2018, 6, 1))
+    assert len(note) > 100  # longer than a text mark can show in a narrow column
+    history = pl.DataFrame({"label": ["a"], "month": [dt.date(2018, 1, 1)], "y": [1.0]})
+    notes = pl.DataFrame({"label": ["a", "a"], "explanation": [note, "Short."]})
+    spec = finish(explorer_chart(history, None, None, notes, "Ads", ["a"], "a"))
+    lines = [
+        r["explanation"] for rows in spec["datasets"].values() for r in rows if "explanation" in r
+    ]
+    assert " ".join(lines[:-1]) == note and lines[-1] == "Short."
+    assert len(lines) > 2 and max(len(line) for line in lines) <= 90

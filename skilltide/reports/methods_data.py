@@ -63,15 +63,15 @@ def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market")
             " strftime(max(month), '%Y-%m') AS last_month FROM ads GROUP BY source"
             " ORDER BY ads DESC"
         )
+    # every release the report's data come from: titles, and the ratings and technology
+    # skills a graph is built from (a graph on 29.3's Skills.xlsx beside 30.1's text files)
+    views = [v for v in ("occupations", "onet_ratings", "technology_skills") if wh.has_table(v)]
     releases: list[str] = []
-    if wh.has_table("occupations"):
-        releases = [
-            r
-            for r in wh.query(
-                "SELECT DISTINCT release FROM occupations WHERE release IS NOT NULL"
-                " ORDER BY release"
-            )["release"].to_list()
-        ]
+    if views:
+        union = " UNION ".join(f"SELECT DISTINCT release FROM {v}" for v in views)
+        releases = wh.query(
+            f"SELECT release FROM ({union}) WHERE release IS NOT NULL ORDER BY release"
+        )["release"].to_list()
     workbank = (
         wh.has_table("workbank_occupations")
         and wh.query("SELECT count(*) AS n FROM workbank_occupations")["n"][0] > 0

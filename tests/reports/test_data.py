@@ -180,3 +180,14 @@ def test_skills_imported_outside_the_taxonomy_are_shown_by_their_name(tmp_path):
         s = load_series(wh, panel="hn")
     assert s.series["skill_id"].to_list() == ["hn:Blockchain"]
     assert s.series["label"].to_list() == ["Blockchain"]
+
+
+def test_the_onet_attribution_names_every_release_the_data_come_from(cli, db):
+    """Skills ratings from 29.3's Excel files beside 30.1's text files: the report's data
+    (a graph on those ratings) come from both releases, and the attribution says so."""
+    from tests.conftest import shared_path
+
+    folders = [shared_path("onet", "30.1"), shared_path("onet", "29.3")]
+    assert cli("onet", "load", *folders, "--db", db).exit_code == 0
+    with Warehouse(db) as wh:
+        assert load_methods(wh).onet_releases == ["29.3", "30.1"]

@@ -10,6 +10,7 @@ Example
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,10 @@ def graph_metrics(wh: Warehouse, graph_id: str | None = None, top: int = 10) -> 
         [gid, top],
     )
     return {
-        "graph": {k: (str(v) if k == "created" else v) for k, v in info.items()},
+        "graph": {
+            k: (str(v) if k == "created" else json.loads(v) if k == "params" and v else v)
+            for k, v in info.items()
+        },
         "summary": {
             row["metric"]: {k: v for k, v in row.items() if k != "metric"}
             for row in summary.iter_rows(named=True)

@@ -165,3 +165,15 @@ def test_an_onet_occupation_without_ratings_is_named_as_such(cli, db):
         result.output
     )
     assert "the loaded O*NET skills ratings have none for it" in result.output
+
+
+def test_metrics_print_counts_as_counts_and_params_as_json(cli, filled_db):
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    table = cli("graph", "metrics", "--db", filled_db)
+    assert table.exit_code == 0, table.output
+    lines = {line.split()[0]: line.split()[1] for line in table.output.splitlines()[1:] if line}
+    as_json = json.loads(cli("graph", "metrics", "--json", "--db", filled_db).output)
+    n_edges = as_json["summary"]["n_edges"]["observed"]
+    assert lines["n_edges"] == f"{n_edges:,.0f}" and lines["n_skills"].isdigit()
+    assert lines["modularity"] == f"{as_json['summary']['modularity']['observed']:.4f}"
+    assert as_json["graph"]["params"]["seed"] == 0  # an object, not a JSON string in JSON

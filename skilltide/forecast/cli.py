@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json
+from skilltide.console import command, echo, emit_json, result
 from skilltide.forecast.cli_options import (
     DsCol,
     Fill,
@@ -142,7 +142,7 @@ def breaks_detect(
         echo(settings, "market-wide break months: " + ", ".join(summary["market_months"]))
     if out is not None:
         echo(settings, f"wrote {out}")
-    elif input is not None and not settings.quiet:
+    elif input is not None:  # the breaks are the result: printed with --quiet too
         typer.echo(found.write_csv(), nl=False)
 
 
@@ -350,7 +350,16 @@ def backtest_command(
     if json_out:
         emit_json(metrics.to_dicts())
     else:
-        table = metrics.filter(horizon=0, scenario="all").pivot(
-            on="metric", index="model", values="value"
+        pooled = metrics.filter(horizon=0, scenario="all")
+        table = pooled.pivot(on="metric", index="model", values="value")
+        show = echo if out else lambda _, line: result(line)  # without --out, the table is it
+        show(
+            settings,
+            f"backtest: {pooled['n_series'].max()} series, steps 1-{horizon}, {windows} rolling "
+            "origins; errors averaged over all steps (lower is better)",
         )
-        echo(settings, str(table))
+        width = max(len("model"), *(len(m) for m in table["model"]))
+        show(settings, f"{'model':<{width}}" + "".join(f"{c:>14}" for c in table.columns[1:]))
+        for row in table.iter_rows():
+            cells = "".join("{:>14}".format("" if v is None else f"{v:.3f}") for v in row[1:])
+            show(settings, f"{row[0]:<{width}}{cells}")

@@ -344,3 +344,17 @@ def test_breaks_detect_names_the_file_and_month_of_a_gap(cli, tmp_path):
     assert "gap.csv: series 's' has no row for 2020-11" in refused.output
     assert "fill_gaps" not in refused.output  # a Python function is no advice for the CLI
     assert cli("breaks", "detect", src, "--fill", 0).exit_code == 0
+
+
+def test_quiet_keeps_the_results_of_backtest_and_breaks_without_out(cli, tmp_path):
+    """-q prints only results; without --out the table and the breaks are the results."""
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    backtest = cli("forecast", "backtest", src, "-h", 2, "--models", "naive,drift", "-q")
+    assert backtest.exit_code == 0, backtest.output
+    lines = backtest.output.splitlines()
+    assert lines[1].split() == ["model", "mae", "rmse", "smape", "smape_jobsdf", "rrmse_jobsdf"]
+    assert [line.split()[0] for line in lines[2:]] == ["naive", "drift"]
+    assert "shape:" not in backtest.output  # a table for people, not a polars repr
+    breaks = cli("breaks", "detect", src, "-q")
+    assert breaks.exit_code == 0, breaks.output
+    assert breaks.output.startswith("unique_id,break_ds,kind,size")

@@ -197,7 +197,7 @@ def panel_command(
     params = model_params(model, members, weights)
     check_out(out)
     frame = read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
-    known = breaks_option(breaks)
+    known = breaks_option(breaks, frame, input)
     forecasts, _ = forecast_panel(
         frame,
         horizon=horizon,
@@ -335,13 +335,14 @@ def backtest_command(
     options = command_options(locals())
     if out:
         check_out(out)
+    frame = read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
     metrics = run_backtest(
-        read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col),
+        frame,
         [m.strip() for m in models.split(",")],
         horizon=horizon,
         n_windows=windows,
         workdays=workdays,
-        breaks=breaks_option(breaks),
+        breaks=breaks_option(breaks, frame, input),
     )
     if out:
         write_frame(metrics, out)

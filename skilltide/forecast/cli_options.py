@@ -115,15 +115,26 @@ def parse_cutoffs(text: str | None) -> list[date] | None:
     return out
 
 
-def breaks_option(value: str | None):
-    """``--breaks``: None for none, ``"detect"``, or the breaks read from a file."""
+def breaks_option(value: str | None, panel=None, input: Path | None = None):
+    """``--breaks``: None for none, ``"detect"``, or the breaks read from a file; a file
+    none of whose series is one of ``panel``'s (read from ``input``) is refused, as it
+    would change nothing."""
     if value in (None, "none"):
         return None
     if value == "detect":
         return value
     from skilltide.forecast.breaks_store import read_breaks
 
-    return read_breaks(value)
+    known = read_breaks(value)
+    if panel is not None and known.height:
+        ids = panel["unique_id"].unique()
+        if not known["unique_id"].is_in(ids.implode()).any():
+            raise UserError(
+                f"{value}: none of its {known['unique_id'].n_unique()} series (such as "
+                f"{known['unique_id'][0]!r}) is a series of {input} (such as {ids.sort()[0]!r});"
+                f" give breaks found on this panel (skilltide breaks detect {input} --out FILE)"
+            )
+    return known
 
 
 def command_options(values: dict) -> dict:

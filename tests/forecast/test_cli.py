@@ -358,3 +358,18 @@ def test_quiet_keeps_the_results_of_backtest_and_breaks_without_out(cli, tmp_pat
     breaks = cli("breaks", "detect", src, "-q")
     assert breaks.exit_code == 0, breaks.output
     assert breaks.output.startswith("unique_id,break_ds,kind,size")
+
+
+def test_a_breaks_file_of_another_panel_is_refused_not_ignored(cli, tmp_path):
+    """Breaks whose ids match no series changed nothing, silently (the warehouse's
+    'all/hn:.NET Core' against a file's '.NET Core')."""
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    foreign = tmp_path / "breaks.csv"
+    foreign.write_text("unique_id,break_ds\nall/hn:elsewhere,2021-01-01\n")
+    for command in (("panel", "--out", tmp_path / "f.csv"), ("backtest",)):
+        result = cli("forecast", command[0], src, "-h", 2, "--breaks", foreign, *command[1:])
+        assert result.exit_code == 1, result.output
+        assert "breaks.csv: none of its 1 series (such as 'all/hn:elsewhere') is a series of" in (
+            result.output
+        )
+    assert not (tmp_path / "f.csv").exists()

@@ -20,6 +20,7 @@ from skilltide.forecast.cli_options import (
     breaks_option,
     check_out,
     command_options,
+    existing_db,
     model_params,
     parse_cutoffs,
     read_input,
@@ -99,7 +100,7 @@ def breaks_detect(
             min_size=min_size,
         )
     else:
-        with Warehouse(settings.db) as wh:
+        with Warehouse(existing_db(settings.db)) as wh:
             require_demand(wh, panel, granularity)
             summary = breaks_store.detect_breaks_warehouse(
                 wh,
@@ -265,7 +266,7 @@ def run_command(
     if out is not None:
         check_out(out)  # before any work
     params = model_params(model, members, weights)
-    with Warehouse(settings.db) as wh:
+    with Warehouse(existing_db(settings.db)) as wh:
         require_demand(wh, panel, granularity)
         summary = forecast_warehouse(
             wh,

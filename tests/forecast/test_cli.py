@@ -373,3 +373,12 @@ def test_a_breaks_file_of_another_panel_is_refused_not_ignored(cli, tmp_path):
             result.output
         )
     assert not (tmp_path / "f.csv").exists()
+
+
+def test_a_mistyped_db_is_refused_without_creating_a_warehouse(cli, tmp_path):
+    typo = tmp_path / "skiltide.duckdb"
+    for command in (("forecast", "run"), ("breaks", "detect")):
+        result = cli(*command, "--panel", "hn", "--db", typo)
+        assert result.exit_code == 1, result.output
+        assert "skiltide.duckdb: no warehouse here" in result.output
+        assert not typo.exists()

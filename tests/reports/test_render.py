@@ -89,6 +89,14 @@ def test_an_html_out_is_the_report_file_not_a_folder(cli, full_warehouse, tmp_pa
     assert not (tmp_path / ".q4.html.tmp").exists()
 
 
+def test_an_out_named_like_another_kind_of_file_is_refused(cli, full_warehouse, tmp_path):
+    out = tmp_path / "q4.pdf"
+    result = cli("report", "--db", full_warehouse, "--out", out)
+    assert result.exit_code == 1
+    assert "q4.pdf: the report is an HTML page; give a folder or an .html file" in result.output
+    assert not out.exists()  # no folder named q4.pdf
+
+
 def test_a_misspelt_panel_is_refused_naming_the_panels(cli, full_warehouse, tmp_path):
     result = cli("report", "--db", full_warehouse, "--out", tmp_path / "r", "--panel", "adz")
     assert result.exit_code == 1 and "no demand panel 'adz'" in result.output

@@ -48,6 +48,7 @@ class MethodsData:
     scenario: str | None
     backtest_run: str | None
     coverage: pl.DataFrame | None = None  # model, coverage_80, coverage_95 (pooled horizons)
+    imported: pl.DataFrame | None = None  # run_id, file: the ingest demand runs of the panel
 
 
 def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market") -> MethodsData:
@@ -77,9 +78,23 @@ def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market")
         and wh.query("SELECT count(*) AS n FROM workbank_occupations")["n"][0] > 0
     )
     backtests, metric, scenario, run_id, coverage = _backtests(wh, panel, granularity)
-    return MethodsData(
+    data = MethodsData(
         runs, sources, releases, bool(workbank), backtests, metric, scenario, run_id, coverage
     )
+    data.imported = _imported(wh, panel, granularity)
+    return data
+
+
+def _imported(wh, panel, granularity) -> pl.DataFrame | None:
+    """The ``ingest demand`` runs (and their files) that wrote the panel; None for a panel
+    counted from ads."""
+    rows = wh.query(
+        "SELECT r.run_id, json_extract_string(r.args, '$.file') AS file FROM runs r"
+        " WHERE r.command = 'ingest demand' AND r.run_id IN (SELECT DISTINCT run_id FROM demand"
+        " WHERE panel = ? AND granularity = ?) ORDER BY r.run_id",
+        [panel, granularity],
+    )
+    return rows if rows.height else None
 
 
 def _backtests(wh, panel, granularity):

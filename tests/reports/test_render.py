@@ -35,6 +35,7 @@ def test_full_report_has_every_section_and_chart(full_warehouse, tmp_path):
     assert "<title>Skills 2025</title>" in html
     assert "Used under the CC BY 4.0 license" in html and "arXiv:2506.06576" in html
     assert 'class="notice"' not in html  # nothing missing
+    assert "each ad counts once" in html and "imported already aggregated" not in html
     assert XSS_SKILL not in html.split("<script>")[0]  # never raw in the markup
 
 
@@ -140,6 +141,9 @@ def test_panel_without_ad_totals_reports_skill_mentions(cli, db, tmp_path):
     assert result.exit_code == 0, result.output
     text = (out / "report.html").read_text()
     assert "skill mentions in the data" in text and "job ads in the data" not in text
+    # the methods name the imported file and run, and do not claim skilltide counted ads
+    assert "Demand is the &#x27;wide&#x27; panel, imported already aggregated from" in text
+    assert "region.parquet (run " in text and "each ad counts once" not in text
     assert f"{sum(range(1, 13)) + 12 * 5:,} skill mentions" in text
     # the market chart sums skill mentions, so it must not call them job ads
     assert "Skill mentions per month, whole market" in text

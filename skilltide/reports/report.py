@@ -111,7 +111,9 @@ def _overview(s: SeriesData, how: dict) -> Section:
                 "forecast-growth",
                 "Forecast change of every series",
                 table,
-                "Sorted from the largest rise to the largest fall.",
+                f"Base level: the mean over {s.growth['basis'][0]}, in {s.measure.unit}; "
+                "forecast: in the forecast month, same unit; change and its 80% interval in "
+                "%. Sorted from the largest rise to the largest fall.",
                 15,
             )
         )

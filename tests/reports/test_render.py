@@ -36,6 +36,9 @@ def test_full_report_has_every_section_and_chart(full_warehouse, tmp_path):
     assert "Used under the CC BY 4.0 license" in html and "arXiv:2506.06576" in html
     assert 'class="notice"' not in html  # nothing missing
     assert "each ad counts once" in html and "imported already aggregated" not in html
+    # the forecast table's numbers carry their units
+    assert "Base level: the mean over the same season a year earlier (" in html
+    assert "), in ads a month; forecast: in the forecast month" in html
     assert XSS_SKILL not in html.split("<script>")[0]  # never raw in the markup
 
 

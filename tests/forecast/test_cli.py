@@ -382,3 +382,16 @@ def test_a_mistyped_db_is_refused_without_creating_a_warehouse(cli, tmp_path):
         assert result.exit_code == 1, result.output
         assert "skiltide.duckdb: no warehouse here" in result.output
         assert not typo.exists()
+
+
+def test_a_month_missing_from_every_series_is_not_called_zero_demand(cli, tmp_path):
+    """Hacker News has no 2011-07 thread: the hint to --fill 0 would invent a month
+    without ads; say the source lacks the month."""
+    src = tmp_path / "hn.csv"
+    months = [f"2011-{m:02d}" for m in range(1, 13) if m != 7]
+    src.write_text(
+        "unique_id,ds,y\n" + "".join(f"{s},{m},{i}\n" for s in "ab" for i, m in enumerate(months))
+    )
+    refused = cli("forecast", "panel", src, "--out", tmp_path / "f.csv")
+    assert refused.exit_code == 1
+    assert "hn.csv: no series has a row for 2011-07: a month the source lacks" in refused.output

@@ -140,11 +140,28 @@ def breaks_detect(
         f"{summary['market']} market-wide",
     )
     if summary["market_months"]:
-        echo(settings, "market-wide break months: " + ", ".join(summary["market_months"]))
+        echo(settings, "market-wide break months: " + month_runs(summary["market_months"]))
     if out is not None:
         echo(settings, f"wrote {out}")
     elif input is not None:  # the breaks are the result: printed with --quiet too
         typer.echo(found.write_csv(), nl=False)
+
+
+def month_runs(months: list[str]) -> str:
+    """Sorted ``YYYY-MM`` months with neighbours joined into ranges (one market event is
+    often three months: a series within a month of it is market-wide too).
+
+    >>> month_runs(["2018-05", "2018-06", "2018-07", "2020-08", "2022-12", "2023-01"])
+    '2018-05..2018-07, 2020-08, 2022-12..2023-01'
+    """
+    index = [int(m[:4]) * 12 + int(m[5:7]) for m in months]
+    runs: list[list[str]] = []
+    for i, month in enumerate(months):
+        if i and index[i] == index[i - 1] + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
 
 
 # ---------------------------------------------------------------------------------------

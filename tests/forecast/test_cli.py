@@ -395,3 +395,11 @@ def test_a_month_missing_from_every_series_is_not_called_zero_demand(cli, tmp_pa
     refused = cli("forecast", "panel", src, "--out", tmp_path / "f.csv")
     assert refused.exit_code == 1
     assert "hn.csv: no series has a row for 2011-07: a month the source lacks" in refused.output
+
+
+def test_market_break_months_print_as_ranges():
+    """HN counts: twelve months were listed one by one for four market events."""
+    from skilltide.forecast.cli import month_runs
+
+    months = ["2018-05", "2018-06", "2018-07", "2020-08", "2020-12", "2021-01"]
+    assert month_runs(months) == "2018-05..2018-07, 2020-08, 2020-12..2021-01"

@@ -100,7 +100,10 @@ def market_breaks(frame: pl.DataFrame | None) -> str:
     """The market-wide breaks as events: neighbouring months (a series counts as market-wide
     within a month of the event) are one event, named by its busiest month."""
     if frame is None or frame.height == 0:
-        return "No market-wide break was detected: no month in which most series changed at once."
+        return (
+            "No market-wide break was detected: no month in which a quarter or more of the "
+            "series changed at once."
+        )
     months = frame.group_by("break_ds").agg(pl.col("n_series").sum()).sort("break_ds")
     index = months["break_ds"].dt.year() * 12 + months["break_ds"].dt.month()
     months = months.with_columns(event=(index.diff().fill_null(1) > 1).cum_sum())
@@ -151,7 +154,8 @@ def explain_break(
         size_text = f" of {amount} {unit}" + (" per month" if kind == "trend" else "")
     p_text = f", p = {p_value:.3g}" if p_value is not None else ""
     where = (
-        "market-wide: most series changed that month (likely a data change)"
+        "market-wide: a quarter or more of the series changed within a month of it (likely "
+        "a data change)"
         if scope == "market"
         else "specific to this series"
     )

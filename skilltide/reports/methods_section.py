@@ -64,7 +64,7 @@ def methods_section(
     if s.breaks_info:
         paragraphs.append(
             f"Structural breaks: run {s.breaks_info['run_id']}; a break is "
-            "market-wide when most series break in the same month."
+            "market-wide when a quarter or more of the series break within a month of it."
         )
     if m.onet_releases:
         paragraphs.append(ONET_ATTRIBUTION.format(release=", ".join(m.onet_releases)))

@@ -55,6 +55,8 @@ def test_explorer_caption_promises_bands_only_when_there_are_intervals():
 def test_break_explanations():
     level = captions.explain_break("level", 25.0, 0.001, "market", dt.date(2024, 1, 1))
     assert level.startswith("Jan 2024: Level shift of +25.00 ads a month, p = 0.001; market-wide")
+    # the rule is a quarter of the series (breaks_market.label_scope), not most of them
+    assert "a quarter or more of the series" in level and "most series" not in level
     trend = captions.explain_break("trend", -1.5, None, "series", dt.date(2023, 1, 1))
     assert trend == (
         "Jan 2023: Trend change of \u22121.50 ads a month per month; specific to this series."

@@ -214,7 +214,7 @@ def panel_command(
     options = command_options(locals())
     params = model_params(model, members, weights)
     check_out(out)
-    frame = read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
+    frame = read_input(input, fill, workdays, id_col=id_col, ds_col=ds_col, y_col=y_col)
     known = breaks_option(breaks, frame, input)
     forecasts, _ = forecast_panel(
         frame,
@@ -353,7 +353,7 @@ def backtest_command(
     options = command_options(locals())
     if out:
         check_out(out)
-    frame = read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
+    frame = read_input(input, fill, workdays, id_col=id_col, ds_col=ds_col, y_col=y_col)
     metrics = run_backtest(
         frame,
         [m.strip() for m in models.split(",")],

@@ -40,10 +40,16 @@ Fill = Annotated[
 ]
 
 
-def read_input(input: Path, fill: float | None, **names: str):
+def read_input(input: Path, fill: float | None, workdays: str | None = None, **names: str):
     from skilltide.forecast.panel import fill_gaps, read_panel, refuse_gaps, refuse_negative
 
     frame = refuse_negative(read_panel(input, **names), source=str(input))
+    y = frame["y"]
+    if workdays and y.max() <= 1 and (y != y.round()).any():
+        raise UserError(
+            f"{input}: --workdays divides counts by the working days of their month; these "
+            "values are shares (all within 0-1), which working days do not scale"
+        )
     if fill is None:
         return refuse_gaps(frame, source=str(input), to_panel_end=True)
     return fill_gaps(frame, value=fill, to_panel_end=True)

@@ -403,3 +403,20 @@ def test_market_break_months_print_as_ranges():
 
     months = ["2018-05", "2018-06", "2018-07", "2020-08", "2020-12", "2021-01"]
     assert month_runs(months) == "2018-05..2018-07, 2020-08, 2020-12..2021-01"
+
+
+def test_workdays_refuse_a_panel_of_shares(cli, tmp_path):
+    """Shares (Job-SDF proportions) are not counts: per working day they mean nothing."""
+    src = tmp_path / "shares.csv"
+    months = [f"2020-{m:02d}" for m in range(1, 13)]
+    src.write_text(
+        "unique_id,ds,y\n" + "".join(f"a,{m},0.{i + 10}\n" for i, m in enumerate(months))
+    )
+    args = ("-h", 1, "--workdays", "US")
+    refused = cli("forecast", "panel", src, *args, "-m", "naive", "--out", tmp_path / "f.csv")
+    assert refused.exit_code == 1
+    assert "shares.csv: --workdays divides counts" in refused.output
+    backtest = cli("forecast", "backtest", src, *args, "--models", "naive")
+    assert backtest.exit_code == 1 and "values are shares" in backtest.output
+    plain = cli("forecast", "panel", src, "-h", 1, "-m", "naive", "--out", tmp_path / "g.csv")
+    assert plain.exit_code == 0, plain.output

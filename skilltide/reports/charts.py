@@ -128,11 +128,12 @@ def market_chart(
                 x=alt.X("break_ds:T", timeUnit=MONTH), y=alt.value(8), text="text:N"
             ),
         ]
+    marked = market_breaks is not None and market_breaks.height > 0
     return alt.layer(*layers).properties(
         height=260,
         title=alt.Title(
             f"{axis}, whole market",
-            subtitle="Dashed lines: market-wide structural breaks",
+            subtitle="Dashed lines: market-wide structural breaks" if marked else "",
         ),
     )
 

@@ -80,3 +80,14 @@ def test_long_break_notes_wrap_onto_lines_instead_of_being_cut():
     ]
     assert " ".join(lines[:-1]) == note and lines[-1] == "Short."
     assert len(lines) > 2 and max(len(line) for line in lines) <= 90
+
+
+def test_market_chart_promises_dashed_lines_only_with_market_breaks():
+    import datetime as dt
+
+    market = pl.DataFrame({"month": [dt.date(2023, m, 1) for m in range(1, 4)], "ads": [1.0] * 3})
+    assert finish(market_chart(market, None))["title"]["subtitle"] == ""
+    breaks = pl.DataFrame(
+        {"break_ds": [dt.date(2023, 2, 1)], "kind": ["level"], "share_series": [0.5]}
+    )
+    assert "Dashed lines" in finish(market_chart(market, breaks))["title"]["subtitle"]

@@ -24,6 +24,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast import metrics
+from skilltide.forecast.intervals import scale_unit
 from skilltide.forecast.models.base import Forecaster, Wide
 
 BACKTEST_SCHEMA = {
@@ -61,13 +62,15 @@ def rolling_forecasts(
     """Forecasts of every model from every cutoff next to the actuals.
 
     Returns ``(unique_id, cutoff, ds, step, model, yhat, y, scale)``; ``scale`` is the
-    series' mean over the 6 months up to the cutoff (floored at 1 for counts), used to pool
-    residuals across series of different sizes. Steps beyond the panel's end are dropped.
+    series' mean over the 6 months up to the cutoff (floored at
+    :func:`~skilltide.forecast.intervals.scale_unit`: 1 for counts), used to pool residuals
+    across series of different sizes. Steps beyond the panel's end are dropped.
     """
     wide = wide or Wide.from_panel(panel)
     cutoffs = list(cutoffs or default_cutoffs(wide.months, horizon, n_windows))
     index = {d: t for t, d in enumerate(wide.months)}
     y = wide.filled()
+    unit = scale_unit(y)  # 1, or about one ad's share for a panel of shares
     row_of = {u: i for i, u in enumerate(wide.ids)}
     blocks = []
     for cutoff in cutoffs:
@@ -79,7 +82,7 @@ def rolling_forecasts(
         steps = min(horizon, len(wide.months) - 1 - t)
         if steps < 1 or not len(seen):
             continue
-        scale = np.maximum(y[seen, max(t - 5, 0) : t + 1].mean(axis=1), 1.0)
+        scale = np.maximum(y[seen, max(t - 5, 0) : t + 1].mean(axis=1), unit)
         actual = y[seen, t + 1 : t + 1 + steps]
         for name, factory in models.items():
             yhat = factory().fit_wide(past, horizon).predict_matrix()[:, :steps]

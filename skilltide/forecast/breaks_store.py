@@ -19,7 +19,13 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.forecast.break_source import known_after_detection
 from skilltide.forecast.breaks import detect_breaks_report
-from skilltide.forecast.panel import fill_gaps, parse_dates, read_panel, warehouse_panel
+from skilltide.forecast.panel import (
+    fill_gaps,
+    parse_dates,
+    read_panel,
+    refuse_gaps,
+    warehouse_panel,
+)
 from skilltide.store import Warehouse, append
 
 __all__ = [
@@ -122,8 +128,8 @@ def detect_breaks_file(
     series with a missing month is refused.
     """
     long = read_panel(path, id_col=id_col, ds_col=ds_col, y_col=y_col)
-    if fill is not None:
-        long = fill_gaps(long, value=fill)
+    # a gap is refused naming the file, series and month, as forecast panel does
+    long = refuse_gaps(long, source=str(path)) if fill is None else fill_gaps(long, value=fill)
     report = detect_breaks_report(long, method=method, alpha=alpha, min_size=min_size, **options)
     found = known_after_detection(
         report.breaks, min_size, panel=long, min_length=options.get("min_length", 12)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json
+from skilltide.console import command, echo, emit_json, result
 from skilltide.forecast.cli_options import (
     DsCol,
     Fill,
@@ -20,6 +20,7 @@ from skilltide.forecast.cli_options import (
     breaks_option,
     check_out,
     command_options,
+    existing_db,
     model_params,
     parse_cutoffs,
     read_input,
@@ -99,7 +100,7 @@ def breaks_detect(
             min_size=min_size,
         )
     else:
-        with Warehouse(settings.db) as wh:
+        with Warehouse(existing_db(settings.db)) as wh:
             require_demand(wh, panel, granularity)
             summary = breaks_store.detect_breaks_warehouse(
                 wh,
@@ -139,11 +140,28 @@ def breaks_detect(
         f"{summary['market']} market-wide",
     )
     if summary["market_months"]:
-        echo(settings, "market-wide break months: " + ", ".join(summary["market_months"]))
+        echo(settings, "market-wide break months: " + month_runs(summary["market_months"]))
     if out is not None:
         echo(settings, f"wrote {out}")
-    elif input is not None and not settings.quiet:
+    elif input is not None:  # the breaks are the result: printed with --quiet too
         typer.echo(found.write_csv(), nl=False)
+
+
+def month_runs(months: list[str]) -> str:
+    """Sorted ``YYYY-MM`` months with neighbours joined into ranges (one market event is
+    often three months: a series within a month of it is market-wide too).
+
+    >>> month_runs(["2018-05", "2018-06", "2018-07", "2020-08", "2022-12", "2023-01"])
+    '2018-05..2018-07, 2020-08, 2022-12..2023-01'
+    """
+    index = [int(m[:4]) * 12 + int(m[5:7]) for m in months]
+    runs: list[list[str]] = []
+    for i, month in enumerate(months):
+        if i and index[i] == index[i - 1] + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
 
 
 # ---------------------------------------------------------------------------------------
@@ -196,8 +214,8 @@ def panel_command(
     options = command_options(locals())
     params = model_params(model, members, weights)
     check_out(out)
-    frame = read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col)
-    known = breaks_option(breaks)
+    frame = read_input(input, fill, workdays, id_col=id_col, ds_col=ds_col, y_col=y_col)
+    known = breaks_option(breaks, frame, input)
     forecasts, _ = forecast_panel(
         frame,
         horizon=horizon,
@@ -265,7 +283,7 @@ def run_command(
     if out is not None:
         check_out(out)  # before any work
     params = model_params(model, members, weights)
-    with Warehouse(settings.db) as wh:
+    with Warehouse(existing_db(settings.db)) as wh:
         require_demand(wh, panel, granularity)
         summary = forecast_warehouse(
             wh,
@@ -335,13 +353,14 @@ def backtest_command(
     options = command_options(locals())
     if out:
         check_out(out)
+    frame = read_input(input, fill, workdays, id_col=id_col, ds_col=ds_col, y_col=y_col)
     metrics = run_backtest(
-        read_input(input, fill, id_col=id_col, ds_col=ds_col, y_col=y_col),
+        frame,
         [m.strip() for m in models.split(",")],
         horizon=horizon,
         n_windows=windows,
         workdays=workdays,
-        breaks=breaks_option(breaks),
+        breaks=breaks_option(breaks, frame, input),
     )
     if out:
         write_frame(metrics, out)
@@ -350,7 +369,16 @@ def backtest_command(
     if json_out:
         emit_json(metrics.to_dicts())
     else:
-        table = metrics.filter(horizon=0, scenario="all").pivot(
-            on="metric", index="model", values="value"
+        pooled = metrics.filter(horizon=0, scenario="all")
+        table = pooled.pivot(on="metric", index="model", values="value")
+        show = echo if out else lambda _, line: result(line)  # without --out, the table is it
+        show(
+            settings,
+            f"backtest: {pooled['n_series'].max()} series, steps 1-{horizon}, {windows} rolling "
+            "origins; errors averaged over all steps (lower is better)",
         )
-        echo(settings, str(table))
+        width = max(len("model"), *(len(m) for m in table["model"]))
+        show(settings, f"{'model':<{width}}" + "".join(f"{c:>14}" for c in table.columns[1:]))
+        for row in table.iter_rows():
+            cells = "".join("{:>14}".format("" if v is None else f"{v:.3f}") for v in row[1:])
+            show(settings, f"{row[0]:<{width}}{cells}")

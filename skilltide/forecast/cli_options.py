@@ -40,10 +40,16 @@ Fill = Annotated[
 ]
 
 
-def read_input(input: Path, fill: float | None, **names: str):
+def read_input(input: Path, fill: float | None, workdays: str | None = None, **names: str):
     from skilltide.forecast.panel import fill_gaps, read_panel, refuse_gaps, refuse_negative
 
     frame = refuse_negative(read_panel(input, **names), source=str(input))
+    y = frame["y"]
+    if workdays and y.max() <= 1 and (y != y.round()).any():
+        raise UserError(
+            f"{input}: --workdays divides counts by the working days of their month; these "
+            "values are shares (all within 0-1), which working days do not scale"
+        )
     if fill is None:
         return refuse_gaps(frame, source=str(input), to_panel_end=True)
     return fill_gaps(frame, value=fill, to_panel_end=True)
@@ -115,15 +121,36 @@ def parse_cutoffs(text: str | None) -> list[date] | None:
     return out
 
 
-def breaks_option(value: str | None):
-    """``--breaks``: None for none, ``"detect"``, or the breaks read from a file."""
+def breaks_option(value: str | None, panel=None, input: Path | None = None):
+    """``--breaks``: None for none, ``"detect"``, or the breaks read from a file; a file
+    none of whose series is one of ``panel``'s (read from ``input``) is refused, as it
+    would change nothing."""
     if value in (None, "none"):
         return None
     if value == "detect":
         return value
     from skilltide.forecast.breaks_store import read_breaks
 
-    return read_breaks(value)
+    known = read_breaks(value)
+    if panel is not None and known.height:
+        ids = panel["unique_id"].unique()
+        if not known["unique_id"].is_in(ids.implode()).any():
+            raise UserError(
+                f"{value}: none of its {known['unique_id'].n_unique()} series (such as "
+                f"{known['unique_id'][0]!r}) is a series of {input} (such as {ids.sort()[0]!r});"
+                f" give breaks found on this panel (skilltide breaks detect {input} --out FILE)"
+            )
+    return known
+
+
+def existing_db(db: Path) -> Path:
+    """``db`` if it exists: a mistyped --db must not leave a new, empty warehouse behind."""
+    if not Path(db).exists():
+        raise UserError(
+            f"{db}: no warehouse here (give --db the warehouse's path, or run "
+            "`skilltide ingest …` first)"
+        )
+    return db
 
 
 def command_options(values: dict) -> dict:

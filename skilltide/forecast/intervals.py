@@ -39,6 +39,24 @@ MIN_ROWS = 20
 ACTIVE, POOLED = -1, -2
 
 
+def scale_unit(values: np.ndarray) -> float:
+    """The floor of a series' scale and the unit its volume bands are decades of: 1 for
+    counts (any panel with a value above 1); for a panel of shares (every value in [0, 1],
+    some fractional) a small quantile of its positive values, about one ad's share, so that
+    shares are banded and floored as the counts behind them would be.
+
+    >>> scale_unit(np.array([0.0, 3.0, 12.0])), scale_unit(np.array([0.0, 0.001, 0.001, 0.3]))
+    (1.0, 0.001)
+    """
+    from skilltide.forecast.features import default_scale_floor
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0 or v.max() > 1:
+        return 1.0
+    return default_scale_floor(v)
+
+
 def volume_band(scale: pl.Expr) -> pl.Expr:
     """0 for a scale of at most 1 (dormant or below one a month), else 1 + the decade of the
     scale: 1 for (1, 10), 2 for [10, 100), 3 for [100, 1000) …
@@ -67,11 +85,12 @@ def conformal_quantiles(
     dormant series (``ACTIVE``) and for all residuals (``POOLED``); with fewer residuals than
     the rank needs, the largest. Rows without a positive, finite scale are left out."""
     scale = pl.col("scale")
+    unit = scale_unit(backtest["y"].drop_nulls().to_numpy())  # 1 but for shares
     scored = backtest.filter(
         pl.col("y").is_not_null() & scale.is_finite() & (scale > 0)
     ).with_columns(
         _r=(pl.col("y") - pl.col("yhat")).abs() / scale,
-        _band=volume_band(scale),
+        _band=volume_band((scale / unit).round(6)),  # a share at the floor is 1 unit
     )
     # an exact zero forecast of a zero (a dormant series) says nothing about active ones
     active = (pl.col("_band") > 0) | (pl.col("y") != 0) | (pl.col("yhat") != 0)
@@ -84,7 +103,7 @@ def conformal_quantiles(
             if g.height >= min_rows or (band < 0 and g.height):
                 r = g["_r"].to_numpy()
                 rows.append(
-                    {"model": model, "step": step, "band": band, "n": g.height}
+                    {"model": model, "step": step, "band": band, "n": g.height, "unit": unit}
                     | {f"q_{lv}": _rank_quantile(r, lv) for lv in levels}
                 )
     return pl.DataFrame(rows).sort("model", "step", "band")
@@ -101,9 +120,10 @@ def add_intervals(
     get null bounds.
     """
     max_step = quantiles.group_by("model").agg(pl.col("step").max().alias("_max"))
+    unit = quantiles["unit"].max() if "unit" in quantiles.columns else 1.0
     out = forecasts.join(max_step, on="model", how="left").with_columns(
         _qs=pl.min_horizontal("step", "_max").cast(quantiles["step"].dtype),
-        _band=volume_band(pl.col("scale")),
+        _band=volume_band((pl.col("scale") / unit).round(6)),
     )
     tiers = [
         pl.col("_band"),

@@ -294,6 +294,13 @@ def refuse_gaps(
     missing = fill_gaps(
         frame.select(list(PANEL_SCHEMA)), value=None, to_panel_end=to_panel_end
     ).filter(pl.col("y").is_null())
+    whole = missing.filter(~pl.col("ds").is_in(frame["ds"].unique().implode()))["ds"]
+    if whole.len() and frame["unique_id"].n_unique() > 1:  # a gap in the source, not zeros
+        raise UserError(
+            f"{source}: no series has a row for {whole.min():%Y-%m}: a month the source lacks "
+            "(--fill 0 would make it a month without ads); `skilltide ingest demand` "
+            "interpolates such months in its warehouse panel"
+        )
     if missing.height:
         row = missing.row(0, named=True)
         ends = f", up to the panel's last month {frame['ds'].max():%Y-%m}" if to_panel_end else ""

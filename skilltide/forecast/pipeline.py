@@ -28,7 +28,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
 from skilltide.forecast.break_source import DetectedBreaks, as_break_source
-from skilltide.forecast.intervals import add_intervals, conformal_quantiles
+from skilltide.forecast.intervals import add_intervals, conformal_quantiles, scale_unit
 from skilltide.forecast.models.auto import TAKES_BREAKS
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.models.registry import make_model
@@ -88,7 +88,7 @@ def forecast_panel(
         fitted = make_model(model, **params).fit_wide(past, horizon)
         backtest = _backtest(fitted, past, model, params, horizon, n_windows or WINDOWS)
         block = fitted.wide_.forecast_frame(fitted.predict_matrix(), model)
-        scale = np.maximum(past.filled()[:, -6:].mean(axis=1), 1.0)
+        scale = np.maximum(past.filled()[:, -6:].mean(axis=1), scale_unit(past.filled()))
         block = block.with_columns(
             cutoff=pl.lit(cutoff, dtype=pl.Date),
             step=pl.int_range(1, horizon + 1).over("unique_id").cast(pl.Int32),

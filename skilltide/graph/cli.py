@@ -116,7 +116,9 @@ def metrics(
         f"graph {info['graph_id']}  ({info['source']} {info['element']}, weight {info['weight']})",
     )
     for metric, row in report["summary"].items():
-        result(f"  {metric:<30} {row['observed']:>12.4f}{_versus_null(row, spread=True)}")
+        count = metric.startswith("n_") or metric.endswith("_n_communities")
+        value = f"{row['observed']:>12,.0f}" if count else f"{row['observed']:>12.4f}"
+        result(f"  {metric:<30} {value}{_versus_null(row, spread=True)}")
     result("communities (skills / occupations):")
     for row in report["communities"]:
         result(f"  {row['community']!s:>4}  {row['skills']:>6} / {row['occupations']}")

@@ -10,6 +10,7 @@ Example
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,10 @@ def graph_metrics(wh: Warehouse, graph_id: str | None = None, top: int = 10) -> 
         [gid, top],
     )
     return {
-        "graph": {k: (str(v) if k == "created" else v) for k, v in info.items()},
+        "graph": {
+            k: (str(v) if k == "created" else json.loads(v) if k == "params" and v else v)
+            for k, v in info.items()
+        },
         "summary": {
             row["metric"]: {k: v for k, v in row.items() if k != "metric"}
             for row in summary.iter_rows(named=True)
@@ -87,13 +91,15 @@ def neighbours(
 
     ``node`` is an id (``onet:2.A.1.b``, ``15-1252.00``) or a name, case-insensitive.
     """
-    gid = latest_graph(wh, graph_id)["graph_id"]
+    info = latest_graph(wh, graph_id)
+    gid = info["graph_id"]
     found = wh.query(
         "SELECT node_id, name, bipartite FROM graph_nodes WHERE graph_id = ?"
         " AND (lower(node_id) = lower(?) OR lower(name) = lower(?)) ORDER BY node_id",
         [gid, node, node],
     )
     if found.height == 0:
+        _refuse_known_outside(wh, node, info)
         names = wh.query("SELECT name FROM graph_nodes WHERE graph_id = ?", [gid])["name"]
         by_lower = {n.lower(): n for n in names.drop_nulls()}
         close = difflib.get_close_matches(node.lower(), list(by_lower), n=3, cutoff=0.7)
@@ -114,6 +120,36 @@ def neighbours(
         [gid, layer, hit["node_id"], k],
     )
     return {"graph_id": gid, "node": hit, "layer": layer, "neighbours": rows.to_dicts()}
+
+
+def _refuse_known_outside(wh: Warehouse, node: str, info: dict[str, Any]) -> None:
+    """Refuse a skill of the taxonomy or an O*NET occupation that the graph does not hold,
+    saying so (rather than that no such skill or occupation exists)."""
+    lookups = (
+        ("skills", "skill_id", "name", "a skill in the taxonomy"),
+        ("occupations", "onetsoc_code", "title", "an O*NET occupation"),
+    )
+    for table, id_col, name_col, what in lookups:
+        if not wh.has_table(table):
+            continue
+        rows = wh.query(
+            f"SELECT {id_col} AS id, {name_col} AS name FROM {table}"
+            f" WHERE lower({id_col}) = lower(?) OR lower({name_col}) = lower(?)"
+            f" ORDER BY {id_col} LIMIT 1",
+            [node, node],
+        )
+        if rows.height:
+            hit = rows.row(0, named=True)
+            why = (
+                f"the loaded O*NET {info['element']} ratings have none for it"
+                if table == "occupations" and info["source"] == "onet"
+                else "it is not among the graph's nodes"
+            )
+            raise UserError(
+                f"{hit['name']!r} ({hit['id']}) is {what} but not in graph {info['graph_id']}"
+                f" (built from {info['source']} {info['element']}: {why}); see `skilltide "
+                "graph build --help` for --from and --element"
+            )
 
 
 def export_format(out: Path, fmt: str | None = None) -> str:

@@ -97,21 +97,44 @@ def _interval(row: dict, opening: str) -> str:
 
 
 def market_breaks(frame: pl.DataFrame | None) -> str:
+    """The market-wide breaks as events: neighbouring months (a series counts as market-wide
+    within a month of the event) are one event, named by its busiest month."""
     if frame is None or frame.height == 0:
-        return "No market-wide break was detected: no month in which most series changed at once."
-    parts = [
-        f"{month_name(r['break_ds'])} ({r['kind']} shift in {r['share_series']:.0%} of series)"
-        if r["kind"] == "level"
-        else f"{month_name(r['break_ds'])} ({r['kind']} change in {r['share_series']:.0%} of "
-        f"series)"
-        for r in frame.iter_rows(named=True)
-    ]
+        return (
+            "No market-wide break was detected: no month in which a quarter or more of the "
+            "series changed at once."
+        )
+    months = frame.group_by("break_ds").agg(pl.col("n_series").sum()).sort("break_ds")
+    index = months["break_ds"].dt.year() * 12 + months["break_ds"].dt.month()
+    months = months.with_columns(event=(index.diff().fill_null(1) > 1).cum_sum())
+    parts = []
+    for (_,), event in months.group_by("event", maintain_order=True):
+        peak = event.sort("n_series", "break_ds", descending=[True, False])["break_ds"][0]
+        first, last = event["break_ds"].min(), event["break_ds"].max()
+        span = f" ({month_name(first)}–{month_name(last)})" if first != last else ""
+        kinds = (
+            frame.filter(pl.col("break_ds").is_between(first, last))
+            .group_by("kind")
+            .agg(pl.col("share_series").sum())
+            .sort("share_series", "kind", descending=[True, False])
+        )
+        what = " and ".join(
+            f"{'level shift' if r['kind'] == 'level' else r['kind'] + ' change'} in "
+            f"{_share(r['share_series'])} of series"
+            for r in kinds.iter_rows(named=True)
+        )
+        parts.append(f"{month_name(peak)}{span}: {what}")
     many = len(parts) > 1
     return (
-        f"Market-wide break{'s' if many else ''}: {', '.join(parts)}. When many skills "
+        f"Market-wide break{'s' if many else ''}: {'; '.join(parts)}. When many skills "
         "change in the same month the cause is usually the data (a new job board, a "
         "taxonomy change), not demand itself."
     )
+
+
+def _share(x: float) -> str:
+    """A share as a whole percent; a share that rounds to nothing is '<1%', not '0%'."""
+    return "<1%" if 0 < x < 0.005 else f"{min(x, 1.0):.0%}"
 
 
 def explain_break(
@@ -131,7 +154,8 @@ def explain_break(
         size_text = f" of {amount} {unit}" + (" per month" if kind == "trend" else "")
     p_text = f", p = {p_value:.3g}" if p_value is not None else ""
     where = (
-        "market-wide: most series changed that month (likely a data change)"
+        "market-wide: a quarter or more of the series changed within a month of it (likely "
+        "a data change)"
         if scope == "market"
         else "specific to this series"
     )

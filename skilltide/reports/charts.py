@@ -17,12 +17,15 @@ Example
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import polars as pl
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
 OTHER_GREY = "#BBBBBB"
 MONTH = "utcyearmonth"
+NOTE_WIDTH = 90  # characters per line of the notes under a chart (13 px: ~600 px)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
@@ -79,16 +82,20 @@ def _dates(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).dt.strftime("%Y-%m-%d") for c in cols)
 
 
-def market_chart(market: pl.DataFrame, market_breaks: pl.DataFrame | None) -> alt.LayerChart:
-    """Ads per month in the whole market, with market-wide breaks marked."""
+def market_chart(
+    market: pl.DataFrame, market_breaks: pl.DataFrame | None, unit: str = "job ads"
+) -> alt.LayerChart:
+    """``unit`` (job ads, or skill mentions) per month in the whole market, with market-wide
+    breaks marked."""
+    axis = f"{unit[:1].upper()}{unit[1:]} per month"
     base = alt.Chart(_dates(market, "month"))
     layers = [
         base.mark_line(color=OKABE_ITO[0], strokeWidth=2.5).encode(
             x=alt.X("month:T", timeUnit=MONTH, title="Month"),
-            y=alt.Y("ads:Q", title="Job ads per month", scale=alt.Scale(zero=True)),
+            y=alt.Y("ads:Q", title=axis, scale=alt.Scale(zero=True)),
             tooltip=[
                 alt.Tooltip("month:T", timeUnit=MONTH, title="Month"),
-                alt.Tooltip("ads:Q", title="Ads", format=",.0f"),
+                alt.Tooltip("ads:Q", title=axis, format=",.0f"),
             ],
         ),
     ]
@@ -121,11 +128,12 @@ def market_chart(market: pl.DataFrame, market_breaks: pl.DataFrame | None) -> al
                 x=alt.X("break_ds:T", timeUnit=MONTH), y=alt.value(8), text="text:N"
             ),
         ]
+    marked = market_breaks is not None and market_breaks.height > 0
     return alt.layer(*layers).properties(
         height=260,
         title=alt.Title(
-            "Job ads per month, whole market",
-            subtitle="Dashed lines: market-wide structural breaks",
+            f"{axis}, whole market",
+            subtitle="Dashed lines: market-wide structural breaks" if marked else "",
         ),
     )
 
@@ -274,7 +282,7 @@ def explorer_chart(
     if notes is None or notes.height == 0:
         return top.properties(title=title).add_params(pick)
     notes = (
-        alt.Chart(notes)
+        alt.Chart(wrap_lines(notes, "explanation"))
         .transform_filter(keep)
         .transform_window(row="row_number()")
         .mark_text(align="left", baseline="top", fontSize=13, limit=900)
@@ -293,6 +301,18 @@ def explorer_chart(
     ).add_params(pick)
 
 
+def wrap_lines(frame: pl.DataFrame, column: str, width: int = NOTE_WIDTH) -> pl.DataFrame:
+    """One row per line of ``column`` wrapped at ``width`` characters, in order: Vega draws
+    a text mark on one line and cuts what overflows."""
+    wrapped = frame.with_columns(
+        pl.col(column).map_elements(
+            lambda text: textwrap.wrap(text, width) or [""],
+            return_dtype=pl.List(pl.Utf8),
+        )
+    )
+    return wrapped.explode(column)
+
+
 def backtest_chart(backtests: pl.DataFrame, metric_title: str) -> alt.Chart:
     """Backtest error by horizon for each model; baselines dashed."""
     frame = backtests.with_columns(
@@ -301,6 +321,11 @@ def backtest_chart(backtests: pl.DataFrame, metric_title: str) -> alt.Chart:
     )
     models = frame["model"].unique().sort().to_list()
     palette = (OKABE_ITO * (len(models) // len(OKABE_ITO) + 1))[: len(models)]
+    subtitle = "Lower is better" + (
+        "; dashed lines are the simple baselines every model must beat"
+        if frame["baseline"].any()
+        else ""  # no baseline was backtested: promise no dashed lines
+    )
     return (
         alt.Chart(frame)
         .mark_line(point=True, strokeWidth=2.5)
@@ -330,8 +355,7 @@ def backtest_chart(backtests: pl.DataFrame, metric_title: str) -> alt.Chart:
             height=300,
             title=alt.Title(
                 "Backtest accuracy by forecast horizon",
-                subtitle="Lower is better; dashed lines are "
-                "the simple baselines every model must beat",
+                subtitle=subtitle,
             ),
         )
     )

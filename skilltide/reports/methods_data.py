@@ -48,6 +48,7 @@ class MethodsData:
     scenario: str | None
     backtest_run: str | None
     coverage: pl.DataFrame | None = None  # model, coverage_80, coverage_95 (pooled horizons)
+    imported: pl.DataFrame | None = None  # run_id, file: the ingest demand runs of the panel
 
 
 def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market") -> MethodsData:
@@ -63,23 +64,37 @@ def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market")
             " strftime(max(month), '%Y-%m') AS last_month FROM ads GROUP BY source"
             " ORDER BY ads DESC"
         )
+    # every release the report's data come from: titles, and the ratings and technology
+    # skills a graph is built from (a graph on 29.3's Skills.xlsx beside 30.1's text files)
+    views = [v for v in ("occupations", "onet_ratings", "technology_skills") if wh.has_table(v)]
     releases: list[str] = []
-    if wh.has_table("occupations"):
-        releases = [
-            r
-            for r in wh.query(
-                "SELECT DISTINCT release FROM occupations WHERE release IS NOT NULL"
-                " ORDER BY release"
-            )["release"].to_list()
-        ]
+    if views:
+        union = " UNION ".join(f"SELECT DISTINCT release FROM {v}" for v in views)
+        releases = wh.query(
+            f"SELECT release FROM ({union}) WHERE release IS NOT NULL ORDER BY release"
+        )["release"].to_list()
     workbank = (
         wh.has_table("workbank_occupations")
         and wh.query("SELECT count(*) AS n FROM workbank_occupations")["n"][0] > 0
     )
     backtests, metric, scenario, run_id, coverage = _backtests(wh, panel, granularity)
-    return MethodsData(
+    data = MethodsData(
         runs, sources, releases, bool(workbank), backtests, metric, scenario, run_id, coverage
     )
+    data.imported = _imported(wh, panel, granularity)
+    return data
+
+
+def _imported(wh, panel, granularity) -> pl.DataFrame | None:
+    """The ``ingest demand`` runs (and their files) that wrote the panel; None for a panel
+    counted from ads."""
+    rows = wh.query(
+        "SELECT r.run_id, json_extract_string(r.args, '$.file') AS file FROM runs r"
+        " WHERE r.command = 'ingest demand' AND r.run_id IN (SELECT DISTINCT run_id FROM demand"
+        " WHERE panel = ? AND granularity = ?) ORDER BY r.run_id",
+        [panel, granularity],
+    )
+    return rows if rows.height else None
 
 
 def _backtests(wh, panel, granularity):

@@ -40,10 +40,19 @@ def methods_section(
     """Provenance and accuracy of everything the report shows."""
     sec = Section("methods", "Methods and data")
     m = load_methods(wh, panel=panel, granularity=granularity)
-    paragraphs = [
-        f"Demand is counted from job ads: each ad counts once, in the month it was first "
-        f"posted, for every skill it mentions. The charts show {s.measure.title.lower()}.",
-    ]
+    counted = (
+        "Demand is counted from job ads: each ad counts once, in the month it was first "
+        "posted, for every skill it mentions."
+    )
+    if m.imported is not None:  # an aggregated panel: skilltide did not count the ads
+        files = "; ".join(
+            f"{row['file']} (run {row['run_id']})" for row in m.imported.iter_rows(named=True)
+        )
+        counted = (
+            f"Demand is the '{panel}' panel, imported already aggregated from {files} with "
+            "`skilltide ingest demand`: the counts are the file's own."
+        )
+    paragraphs = [f"{counted} The charts show {s.measure.title.lower()}."]
     if s.forecast_info:
         i = s.forecast_info
         paragraphs.append(
@@ -55,7 +64,7 @@ def methods_section(
     if s.breaks_info:
         paragraphs.append(
             f"Structural breaks: run {s.breaks_info['run_id']}; a break is "
-            "market-wide when most series break in the same month."
+            "market-wide when a quarter or more of the series break within a month of it."
         )
     if m.onet_releases:
         paragraphs.append(ONET_ATTRIBUTION.format(release=", ".join(m.onet_releases)))

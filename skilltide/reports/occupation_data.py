@@ -67,13 +67,14 @@ def _profile_from_demand(wh, panel, max_occupations, top_skills) -> pl.DataFrame
         mentions AS (SELECT d.group_id, d.skill_id, sum(d.count) AS n FROM demand d, last
                    WHERE d.panel = ? AND d.granularity = 'occupation'
                      AND d.month > last.m - INTERVAL 12 MONTH GROUP BY ALL)
-        SELECT b.group_id AS code, coalesce(s.name, k.skill_id) AS skill,
+        SELECT b.group_id AS code, coalesce(s.name, CASE WHEN starts_with(k.skill_id, ?)
+                 THEN substr(k.skill_id, length(?) + 1) ELSE k.skill_id END) AS skill,
                100 * k.n / b.ads AS value, b.ads AS occupation_ads,
                row_number() OVER (PARTITION BY b.group_id ORDER BY k.n DESC, k.skill_id) AS rank
         FROM busiest b JOIN mentions k USING (group_id) LEFT JOIN skills s USING (skill_id)
         QUALIFY rank <= ?
         """,
-        [panel, panel, max_occupations, panel, top_skills],
+        [panel, panel, max_occupations, panel, f"{panel}:", f"{panel}:", top_skills],
     )
     if rows.height == 0:
         return None

@@ -21,6 +21,8 @@ from skilltide.reports.report import build_page
 from skilltide.store import Warehouse
 
 EXPORT_FORMATS = ("png", "svg")
+# --out suffixes of files the report is not: 'q4.pdf' made a folder of that name
+NOT_A_FOLDER = (".pdf", ".png", ".svg", ".jpg", ".jpeg", ".docx", ".txt", ".md", ".csv", ".json")
 EXPORT_WIDTH = 900  # charts that follow the page width get this width in exported files
 
 
@@ -38,6 +40,11 @@ def render_report(
     if export is not None and export not in EXPORT_FORMATS:
         raise UserError(f"--export: '{export}' is not one of {', '.join(EXPORT_FORMATS)}")
     out = Path(out_dir)
+    if out.suffix.lower() in NOT_A_FOLDER and not out.is_dir():
+        raise UserError(
+            f"{out}: the report is an HTML page; give a folder or an .html file (a browser "
+            "prints it to PDF; --export png|svg writes the charts as images)"
+        )
     path = report_path(out)
     as_file = path == out
     if (path.parent.exists() and not path.parent.is_dir()) or path.is_dir():

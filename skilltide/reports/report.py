@@ -72,6 +72,7 @@ def _build(wh, panel, granularity, title, max_series) -> Page:
 def _overview(s: SeriesData, how: dict) -> Section:
     sec = Section("overview", "Overview")
     last = s.market.sort("month").row(-1, named=True)
+    unit = s.market_unit[:1].upper() + s.market_unit[1:]  # Job ads, or Skill mentions
     items = [
         (f"{s.market_unit} in the data", f"{s.market['ads'].sum():,.0f}"),
         (f"{s.market_unit} in {captions.month_name(last['month'])}", f"{last['ads']:,.0f}"),
@@ -110,7 +111,9 @@ def _overview(s: SeriesData, how: dict) -> Section:
                 "forecast-growth",
                 "Forecast change of every series",
                 table,
-                "Sorted from the largest rise to the largest fall.",
+                f"Base level: the mean over {s.growth['basis'][0]}, in {s.measure.unit}; "
+                "forecast: in the forecast month, same unit; change and its 80% interval in "
+                "%. Sorted from the largest rise to the largest fall.",
                 15,
             )
         )
@@ -125,11 +128,11 @@ def _overview(s: SeriesData, how: dict) -> Section:
     sec.blocks.append(
         Figure(
             "market",
-            charts.finish(charts.market_chart(s.market, s.market_breaks)),
+            charts.finish(charts.market_chart(s.market, s.market_breaks, s.market_unit)),
             captions.market_breaks(s.market_breaks)
             if s.breaks_info
-            else f"Ads per month. Structural breaks are not shown: {how['breaks']}.",
-            "Job ads per month in the whole market",
+            else f"{unit} per month. Structural breaks are not shown: {how['breaks']}.",
+            f"{unit} per month in the whole market",
         )
     )
     if s.market_breaks is not None and s.market_breaks.height:

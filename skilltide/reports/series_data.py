@@ -95,7 +95,9 @@ def load_series(
     series = wh.query(
         f"""
         WITH last AS (SELECT max(month) AS m FROM demand WHERE panel = ? AND granularity = ?)
-        SELECT d.group_id, d.skill_id, coalesce(s.name, d.skill_id) AS skill,
+        SELECT d.group_id, d.skill_id,
+               coalesce(s.name, CASE WHEN starts_with(d.skill_id, ?)
+                 THEN substr(d.skill_id, length(?) + 1) ELSE d.skill_id END) AS skill,
                sum(d.count) FILTER (WHERE d.month > last.m - INTERVAL {RECENT_MONTHS} MONTH)
                  / {RECENT_MONTHS} AS recent_count,
                sum(d.count) AS total_count
@@ -104,7 +106,8 @@ def load_series(
         GROUP BY ALL
         ORDER BY recent_count DESC NULLS LAST, total_count DESC, d.group_id, d.skill_id
         """,
-        params + params,
+        # a skill imported outside the taxonomy is '<panel>:<its name>': show the name
+        params + [f"{panel}:"] * 2 + params,
     )
     n_total = series.height
     series = series.head(max_series).with_columns(pl.col("recent_count").fill_null(0.0))

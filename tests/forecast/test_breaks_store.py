@@ -153,6 +153,6 @@ def test_cli_refuses_a_bad_panel_on_one_line(tmp_path):
         + "".join(f"a,{d},{i}\n" for i, d in enumerate(MONTHS.dt.strftime("%Y-%m")) if i != 5)
     )
     result = run_skilltide("breaks", "detect", gappy)
-    assert result.returncode == 1 and "fill gaps explicitly" in result.stderr
+    assert result.returncode == 1 and "gap.csv: series 'a' has no row for" in result.stderr
     result = run_skilltide("breaks", "detect", gappy, "--fill", "0", "--quiet")
     assert result.returncode == 0, result.stderr

@@ -333,3 +333,90 @@ def test_forecast_run_out_writes_the_runs_forecasts_with_provenance(cli, db, tmp
     with Warehouse(db) as wh:
         runs = wh.query("SELECT count(*) AS n FROM runs WHERE command = 'forecast run'")
     assert runs["n"].item() == 1
+
+
+def test_breaks_detect_names_the_file_and_month_of_a_gap(cli, tmp_path):
+    src = tmp_path / "gap.csv"
+    months = [f"{y}-{m:02d}" for y in (2020, 2021) for m in range(1, 13) if (y, m) != (2020, 11)]
+    src.write_text("unique_id,ds,y\n" + "".join(f"s,{m},{i % 3}\n" for i, m in enumerate(months)))
+    refused = cli("breaks", "detect", src)
+    assert refused.exit_code == 1
+    assert "gap.csv: series 's' has no row for 2020-11" in refused.output
+    assert "fill_gaps" not in refused.output  # a Python function is no advice for the CLI
+    assert cli("breaks", "detect", src, "--fill", 0).exit_code == 0
+
+
+def test_quiet_keeps_the_results_of_backtest_and_breaks_without_out(cli, tmp_path):
+    """-q prints only results; without --out the table and the breaks are the results."""
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    backtest = cli("forecast", "backtest", src, "-h", 2, "--models", "naive,drift", "-q")
+    assert backtest.exit_code == 0, backtest.output
+    lines = backtest.output.splitlines()
+    assert lines[1].split() == ["model", "mae", "rmse", "smape", "smape_jobsdf", "rrmse_jobsdf"]
+    assert [line.split()[0] for line in lines[2:]] == ["naive", "drift"]
+    assert "shape:" not in backtest.output  # a table for people, not a polars repr
+    breaks = cli("breaks", "detect", src, "-q")
+    assert breaks.exit_code == 0, breaks.output
+    assert breaks.output.startswith("unique_id,break_ds,kind,size")
+
+
+def test_a_breaks_file_of_another_panel_is_refused_not_ignored(cli, tmp_path):
+    """Breaks whose ids match no series changed nothing, silently (the warehouse's
+    'all/hn:.NET Core' against a file's '.NET Core')."""
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    foreign = tmp_path / "breaks.csv"
+    foreign.write_text("unique_id,break_ds\nall/hn:elsewhere,2021-01-01\n")
+    for command in (("panel", "--out", tmp_path / "f.csv"), ("backtest",)):
+        result = cli("forecast", command[0], src, "-h", 2, "--breaks", foreign, *command[1:])
+        assert result.exit_code == 1, result.output
+        assert "breaks.csv: none of its 1 series (such as 'all/hn:elsewhere') is a series of" in (
+            result.output
+        )
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_a_mistyped_db_is_refused_without_creating_a_warehouse(cli, tmp_path):
+    typo = tmp_path / "skiltide.duckdb"
+    for command in (("forecast", "run"), ("breaks", "detect")):
+        result = cli(*command, "--panel", "hn", "--db", typo)
+        assert result.exit_code == 1, result.output
+        assert "skiltide.duckdb: no warehouse here" in result.output
+        assert not typo.exists()
+
+
+def test_a_month_missing_from_every_series_is_not_called_zero_demand(cli, tmp_path):
+    """Hacker News has no 2011-07 thread: the hint to --fill 0 would invent a month
+    without ads; say the source lacks the month."""
+    src = tmp_path / "hn.csv"
+    months = [f"2011-{m:02d}" for m in range(1, 13) if m != 7]
+    src.write_text(
+        "unique_id,ds,y\n" + "".join(f"{s},{m},{i}\n" for s in "ab" for i, m in enumerate(months))
+    )
+    refused = cli("forecast", "panel", src, "--out", tmp_path / "f.csv")
+    assert refused.exit_code == 1
+    assert "hn.csv: no series has a row for 2011-07: a month the source lacks" in refused.output
+
+
+def test_market_break_months_print_as_ranges():
+    """HN counts: twelve months were listed one by one for four market events."""
+    from skilltide.forecast.cli import month_runs
+
+    months = ["2018-05", "2018-06", "2018-07", "2020-08", "2020-12", "2021-01"]
+    assert month_runs(months) == "2018-05..2018-07, 2020-08, 2020-12..2021-01"
+
+
+def test_workdays_refuse_a_panel_of_shares(cli, tmp_path):
+    """Shares (Job-SDF proportions) are not counts: per working day they mean nothing."""
+    src = tmp_path / "shares.csv"
+    months = [f"2020-{m:02d}" for m in range(1, 13)]
+    src.write_text(
+        "unique_id,ds,y\n" + "".join(f"a,{m},0.{i + 10}\n" for i, m in enumerate(months))
+    )
+    args = ("-h", 1, "--workdays", "US")
+    refused = cli("forecast", "panel", src, *args, "-m", "naive", "--out", tmp_path / "f.csv")
+    assert refused.exit_code == 1
+    assert "shares.csv: --workdays divides counts" in refused.output
+    backtest = cli("forecast", "backtest", src, *args, "--models", "naive")
+    assert backtest.exit_code == 1 and "values are shares" in backtest.output
+    plain = cli("forecast", "panel", src, "-h", 1, "-m", "naive", "--out", tmp_path / "g.csv")
+    assert plain.exit_code == 0, plain.output

@@ -197,3 +197,28 @@ def test_rows_without_a_finite_scale_are_left_out_and_give_no_interval():
     new = pl.DataFrame({"model": "m", "step": 1, "yhat": 1.0, "scale": [np.nan, 2.0]})
     bounds = add_intervals(new, q, (80,))["hi_80"].to_list()
     assert math.isnan(bounds[0]) and bounds[1] == pytest.approx(3.0)
+
+
+def test_a_share_panel_gets_its_count_panels_intervals_in_shares():
+    """Shares are counts over a total: their intervals must be the counts' intervals over
+    that total. With the count floor of 1 every share series had scale 1, so one absolute
+    quantile, set by the many tiny shares, served all (Job-SDF r0 proportions: the top
+    fifth's 80% intervals held 17% of outcomes, the bottom fifth's 100%)."""
+    rng = np.random.default_rng(7)
+    months = [date(2020 + m // 12, m % 12 + 1, 1) for m in range(36)]
+    levels = np.geomspace(0.3, 3000, 60)
+    counts = pl.DataFrame(
+        {
+            "unique_id": np.repeat([f"s{i:02d}" for i in range(60)], 36),
+            "ds": months * 60,
+            "y": rng.poisson(np.repeat(levels, 36)).astype(float),
+        }
+    )
+    total = 200_000.0
+    shares = counts.with_columns(pl.col("y") / total)
+    assert counts.filter(pl.col("y") > 0)["y"].quantile(0.05) == 1.0  # one ad's share
+    kw = {"horizon": 3, "model": "naive"}
+    by_count = forecast_panel(counts, **kw)[0]
+    by_share = forecast_panel(shares, **kw)[0]
+    for col in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95"):
+        np.testing.assert_allclose(by_share[col] * total, by_count[col], rtol=1e-9, atol=1e-9)

@@ -132,3 +132,48 @@ def test_help_has_examples(cli):
     for command in ("build", "metrics", "neighbours", "export"):
         out = cli("graph", command, "--help")
         assert out.exit_code == 0 and "Example:" in out.output
+
+
+def test_a_known_skill_outside_the_graph_is_named_as_such(cli, filled_db):
+    """'Python' is in the taxonomy but not in a graph of O*NET skills: say so, not that no
+    such skill or occupation exists (the same goes for an O*NET occupation without ratings:
+    Software Developers has none in O*NET 29.3's Skills.xlsx)."""
+    from skilltide.store import Warehouse
+
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    with Warehouse(filled_db) as wh:
+        wh.con.execute(
+            "INSERT INTO skills (skill_id, name, kind, source, run_id)"
+            " VALUES ('tech:python', 'Python', 'technology', 'onet 30.1', 'r')"
+        )
+    skill = cli("graph", "neighbours", "python", "--db", filled_db)
+    assert skill.exit_code == 1
+    assert "'Python' (tech:python) is a skill in the taxonomy but not in graph" in skill.output
+    assert "no skill or occupation" not in skill.output
+
+
+def test_an_onet_occupation_without_ratings_is_named_as_such(cli, db):
+    """O*NET 29.3's Skills.xlsx rates no Software Developers (15-1252.00), which 30.1 lists."""
+    from tests.conftest import shared_path
+
+    folders = [shared_path("onet", "30.1"), shared_path("onet", "29.3")]
+    assert cli("onet", "load", *folders, "--db", db).exit_code == 0
+    assert cli("graph", "build", "--null", "0", "--db", db).exit_code == 0
+    result = cli("graph", "neighbours", "15-1252.00", "--db", db)
+    assert result.exit_code == 1
+    assert "'Software Developers' (15-1252.00) is an O*NET occupation but not in graph" in (
+        result.output
+    )
+    assert "the loaded O*NET skills ratings have none for it" in result.output
+
+
+def test_metrics_print_counts_as_counts_and_params_as_json(cli, filled_db):
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    table = cli("graph", "metrics", "--db", filled_db)
+    assert table.exit_code == 0, table.output
+    lines = {line.split()[0]: line.split()[1] for line in table.output.splitlines()[1:] if line}
+    as_json = json.loads(cli("graph", "metrics", "--json", "--db", filled_db).output)
+    n_edges = as_json["summary"]["n_edges"]["observed"]
+    assert lines["n_edges"] == f"{n_edges:,.0f}" and lines["n_skills"].isdigit()
+    assert lines["modularity"] == f"{as_json['summary']['modularity']['observed']:.4f}"
+    assert as_json["graph"]["params"]["seed"] == 0  # an object, not a JSON string in JSON

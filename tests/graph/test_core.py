@@ -187,3 +187,35 @@ def test_knn_and_top_neighbours():
     assert (sparse_m != sparse_m.T).nnz == 0
     assert set(zip(*sparse.triu(sparse_m).nonzero(), strict=True)) == {(0, 1), (2, 3)}
     assert matrix_edges(m, ["a", "b", "c", "d"]).height == 5
+
+
+LOUVAIN_SCRIPT = """
+import networkx as nx
+from skilltide.graph import communities as comm
+g = nx.relabel_nodes(nx.gnm_random_graph(400, 2400, seed=3), lambda i: f"s{i}")
+sub = g.subgraph([f"s{i}" for i in range(150)])  # a view: it iterates a set of str
+parts = comm.louvain(sub, seed=0, weight=None)
+print([sorted(p) for p in parts], repr(comm.modularity(sub, parts, weight=None)))
+"""
+
+
+def test_louvain_gives_the_same_communities_in_every_process():
+    """String nodes iterate in hash-seed order; a seeded Louvain must not depend on it (the
+    technology graph's complementarity communities were 74, 75 or 77 from run to run)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", LOUVAIN_SCRIPT],
+            env=os.environ | {"PYTHONHASHSEED": str(seed), "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(outputs) == 1

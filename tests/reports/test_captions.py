@@ -55,6 +55,8 @@ def test_explorer_caption_promises_bands_only_when_there_are_intervals():
 def test_break_explanations():
     level = captions.explain_break("level", 25.0, 0.001, "market", dt.date(2024, 1, 1))
     assert level.startswith("Jan 2024: Level shift of +25.00 ads a month, p = 0.001; market-wide")
+    # the rule is a quarter of the series (breaks_market.label_scope), not most of them
+    assert "a quarter or more of the series" in level and "most series" not in level
     trend = captions.explain_break("trend", -1.5, None, "series", dt.date(2023, 1, 1))
     assert trend == (
         "Jan 2023: Trend change of \u22121.50 ads a month per month; specific to this series."
@@ -122,3 +124,23 @@ def test_signed_percent_has_a_true_minus_and_no_negative_zero():
     assert captions.signed_pct(-0.004) == "0%"
     assert captions.signed_pct(0.004) == "0%"
     assert captions.signed_pct(float("nan")) == "n/a"
+
+
+def test_market_breaks_in_neighbouring_months_are_one_event_and_no_share_reads_0():
+    import datetime as dt
+
+    frame = pl.DataFrame(
+        {
+            "break_ds": [dt.date(2018, m, 1) for m in (5, 6, 6, 7)] + [dt.date(2020, 8, 1)],
+            "kind": ["level", "level", "trend", "level", "trend"],
+            "n_series": [1, 17, 96, 2, 89],
+            "share_series": [0.004, 0.065, 0.368, 0.008, 0.341],
+        }
+    )
+    text = captions.market_breaks(frame)
+    assert text.startswith(
+        "Market-wide breaks: Jun 2018 (May 2018–Jul 2018): trend change in 37% of series and "
+        "level shift in 8% of series; Aug 2020: trend change in 34% of series."
+    )
+    single = captions.market_breaks(frame.filter(pl.col("n_series") == 1))
+    assert "level shift in <1% of series" in single and " 0% " not in single

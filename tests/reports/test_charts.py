@@ -49,3 +49,45 @@ def test_market_breaks_in_neighbouring_months_get_one_label():
     spec = finish(market_chart(market, breaks))
     rows = [r for rows in spec["datasets"].values() for r in rows if "text" in r]
     assert [r["text"] for r in rows] == ["level + trend break", ""]
+
+
+def test_backtest_chart_promises_dashed_baselines_only_when_there_are_some():
+    from skilltide.reports.charts import backtest_chart
+
+    frame = pl.DataFrame(
+        {"model": ["auto", "naive"], "horizon": [1, 1], "value": [1.0, 2.0]}
+        | {"baseline": [False, True]}
+    )
+    with_baseline = finish(backtest_chart(frame, "MAE"))["title"]["subtitle"]
+    assert "dashed lines are the simple baselines" in with_baseline
+    alone = finish(backtest_chart(frame.head(1), "MAE"))["title"]["subtitle"]
+    assert alone == "Lower is better"  # forecast run --model auto backtests auto alone
+
+
+def test_long_break_notes_wrap_onto_lines_instead_of_being_cut():
+    import datetime as dt
+
+    from skilltide.reports.captions import explain_break
+    from skilltide.reports.charts import explorer_chart
+
+    note = explain_break("trend", -1.94, 0.0005, "market", dt.date(2018, 6, 1))
+    assert len(note) > 100  # longer than a text mark can show in a narrow column
+    history = pl.DataFrame({"label": ["a"], "month": [dt.date(2018, 1, 1)], "y": [1.0]})
+    notes = pl.DataFrame({"label": ["a", "a"], "explanation": [note, "Short."]})
+    spec = finish(explorer_chart(history, None, None, notes, "Ads", ["a"], "a"))
+    lines = [
+        r["explanation"] for rows in spec["datasets"].values() for r in rows if "explanation" in r
+    ]
+    assert " ".join(lines[:-1]) == note and lines[-1] == "Short."
+    assert len(lines) > 2 and max(len(line) for line in lines) <= 90
+
+
+def test_market_chart_promises_dashed_lines_only_with_market_breaks():
+    import datetime as dt
+
+    market = pl.DataFrame({"month": [dt.date(2023, m, 1) for m in range(1, 4)], "ads": [1.0] * 3})
+    assert finish(market_chart(market, None))["title"]["subtitle"] == ""
+    breaks = pl.DataFrame(
+        {"break_ds": [dt.date(2023, 2, 1)], "kind": ["level"], "share_series": [0.5]}
+    )
+    assert "Dashed lines" in finish(market_chart(market, breaks))["title"]["subtitle"]

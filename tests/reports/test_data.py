@@ -165,3 +165,29 @@ def test_workbank_agency_levels_are_named_h1_to_h5(full_warehouse):
     with Warehouse(full_warehouse) as wh:
         occ = load_occupations(wh)
     assert set(occ.workbank["dominant_worker_has"]) <= {"H1", "H2", "H3", "H4", "H5"}
+
+
+def test_skills_imported_outside_the_taxonomy_are_shown_by_their_name(tmp_path):
+    """An imported term that matches no skill is stored as '<panel>:<term>'; the report
+    shows the term, not the storage id."""
+    from skilltide.ingest.demand import import_demand
+
+    src = tmp_path / "terms.csv"
+    rows = [f"Blockchain,2023-{m:02d},{m}" for m in range(1, 13)]
+    src.write_text("skill,month,count\n" + "\n".join(rows) + "\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        import_demand(wh, src, panel="hn")
+        s = load_series(wh, panel="hn")
+    assert s.series["skill_id"].to_list() == ["hn:Blockchain"]
+    assert s.series["label"].to_list() == ["Blockchain"]
+
+
+def test_the_onet_attribution_names_every_release_the_data_come_from(cli, db):
+    """Skills ratings from 29.3's Excel files beside 30.1's text files: the report's data
+    (a graph on those ratings) come from both releases, and the attribution says so."""
+    from tests.conftest import shared_path
+
+    folders = [shared_path("onet", "30.1"), shared_path("onet", "29.3")]
+    assert cli("onet", "load", *folders, "--db", db).exit_code == 0
+    with Warehouse(db) as wh:
+        assert load_methods(wh).onet_releases == ["29.3", "30.1"]

@@ -35,6 +35,10 @@ def test_full_report_has_every_section_and_chart(full_warehouse, tmp_path):
     assert "<title>Skills 2025</title>" in html
     assert "Used under the CC BY 4.0 license" in html and "arXiv:2506.06576" in html
     assert 'class="notice"' not in html  # nothing missing
+    assert "each ad counts once" in html and "imported already aggregated" not in html
+    # the forecast table's numbers carry their units
+    assert "Base level: the mean over the same season a year earlier (" in html
+    assert "), in ads a month; forecast: in the forecast month" in html
     assert XSS_SKILL not in html.split("<script>")[0]  # never raw in the markup
 
 
@@ -89,6 +93,14 @@ def test_an_html_out_is_the_report_file_not_a_folder(cli, full_warehouse, tmp_pa
     assert not (tmp_path / ".q4.html.tmp").exists()
 
 
+def test_an_out_named_like_another_kind_of_file_is_refused(cli, full_warehouse, tmp_path):
+    out = tmp_path / "q4.pdf"
+    result = cli("report", "--db", full_warehouse, "--out", out)
+    assert result.exit_code == 1
+    assert "q4.pdf: the report is an HTML page; give a folder or an .html file" in result.output
+    assert not out.exists()  # no folder named q4.pdf
+
+
 def test_a_misspelt_panel_is_refused_naming_the_panels(cli, full_warehouse, tmp_path):
     result = cli("report", "--db", full_warehouse, "--out", tmp_path / "r", "--panel", "adz")
     assert result.exit_code == 1 and "no demand panel 'adz'" in result.output
@@ -132,4 +144,10 @@ def test_panel_without_ad_totals_reports_skill_mentions(cli, db, tmp_path):
     assert result.exit_code == 0, result.output
     text = (out / "report.html").read_text()
     assert "skill mentions in the data" in text and "job ads in the data" not in text
+    # the methods name the imported file and run, and do not claim skilltide counted ads
+    assert "Demand is the &#x27;wide&#x27; panel, imported already aggregated from" in text
+    assert "region.parquet (run " in text and "each ad counts once" not in text
     assert f"{sum(range(1, 13)) + 12 * 5:,} skill mentions" in text
+    # the market chart sums skill mentions, so it must not call them job ads
+    assert "Skill mentions per month, whole market" in text
+    assert "Job ads per month" not in text and "Ads per month" not in text

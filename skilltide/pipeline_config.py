@@ -246,7 +246,7 @@ def _graph_settings(where: object, graph: dict) -> dict[str, Any]:
             raise UserError(
                 f"{where}: [graph] {key} must be one of {', '.join(allowed)}, not {graph[key]!r}"
             )
-    numbers = {"threshold": (float, None), "seed": (int, 0), "n_null": (int, 0)}
+    numbers = {"threshold": (float, 0), "seed": (int, 0), "n_null": (int, 0)}
     for key, (kind, least) in {**numbers, "neighbours": (int, 1)}.items():
         value = graph.get(key)
         if value is None:

@@ -42,6 +42,7 @@ def config_of(tmp_path: Path, text: str) -> PipelineConfig:
         ('[graph]\nelement = "skils"', r"\[graph\] element must be one of .*'skils'"),
         ('[graph]\nweight = "counts"', r"\[graph\] weight must be one of .*'counts'"),
         ('[graph]\nthreshold = "high"', r"\[graph\] threshold must be a number"),
+        ("[graph]\nthreshold = -1", r"\[graph\] threshold must be a number >= 0"),
         ('[graph]\nseed = "x"', r"\[graph\] seed must be a whole number"),
         ("[graph]\nseed = -1", r"\[graph\] seed must be a whole number >= 0"),
         ("[graph]\nn_null = -1", r"\[graph\] n_null must be a whole number >= 0"),

@@ -16,6 +16,13 @@ graph_app = typer.Typer(
     no_args_is_help=True,
 )
 
+# Every pair kept (O*NET rates every occupation on every skill): nothing left to measure.
+COMPLETE = (
+    "every occupation is linked to every skill, so the network has no structure (modularity"
+    " and nestedness are 0): keep the pairs that matter with --weight rca or the default"
+    " threshold (RCA > 1), or a higher --threshold"
+)
+
 
 def register(app: typer.Typer) -> None:
     app.add_typer(graph_app, name="graph")
@@ -42,7 +49,10 @@ def build(
     ] = "importance",
     threshold: Annotated[
         float | None,
-        typer.Option(help="Keep edges with weight above X [default: effective use, RCA > 1]."),
+        typer.Option(
+            min=0.0,
+            help="Keep edges with weight above X >= 0 [default: effective use, RCA > 1].",
+        ),
     ] = None,
     seed: Annotated[
         int, typer.Option(min=0, help="Seed of Louvain, sampling and the null model.")
@@ -91,6 +101,8 @@ def build(
         row = result["summary"].get(metric)
         if row:
             echo(settings, f"  {metric:<28} {row['observed']:.4f}{_versus_null(row)}")
+    if result["n_edges"] == result["n_skills"] * result["n_occupations"]:
+        typer.echo(f"warning: {COMPLETE}", err=True)
 
 
 @command(graph_app, "metrics")

@@ -220,6 +220,8 @@ def build_graph_warehouse(
         automation overlay by employment; a SOC code's employment is split equally among
         its O*NET-SOC occupations. Default: ads per occupation for ``ads``, equal for O*NET.
     """
+    if threshold is not None and not threshold >= 0:  # weights are never negative
+        raise UserError(f"threshold must be a number >= 0 (0 keeps every pair), not {threshold}")
     if source == "ads":  # store what an ads network is, not the O*NET defaults
         if element != "skills" and element in ELEMENTS:
             raise UserError(

@@ -177,3 +177,18 @@ def test_metrics_print_counts_as_counts_and_params_as_json(cli, filled_db):
     assert lines["n_edges"] == f"{n_edges:,.0f}" and lines["n_skills"].isdigit()
     assert lines["modularity"] == f"{as_json['summary']['modularity']['observed']:.4f}"
     assert as_json["graph"]["params"]["seed"] == 0  # an object, not a JSON string in JSON
+
+
+def test_a_complete_network_is_warned_about_and_a_negative_threshold_refused(filled_db):
+    """--threshold 0 keeps every rated pair: O*NET rates every occupation on every skill, so
+    the network is complete and its measures are 0; the build says why. Weights are never
+    negative, so a negative threshold is a usage error."""
+    complete = run_skilltide(
+        "graph", "build", "--from", "onet", "--threshold", "0", "--null", "0", "--db", filled_db
+    )
+    assert complete.returncode == 0, complete.stderr
+    assert "warning: every occupation is linked to every skill" in complete.stderr
+    default = run_skilltide("graph", "build", "--from", "onet", "--null", "0", "--db", filled_db)
+    assert default.returncode == 0 and "warning" not in default.stderr
+    negative = run_skilltide("graph", "build", "--threshold", "-1", "--db", filled_db)
+    assert negative.returncode == 2 and "--threshold" in negative.stderr

@@ -24,6 +24,8 @@ from skilltide.forecast.pipeline import forecast_panel
 from skilltide.store import append
 
 BREAK_SOURCES = ("stored", "detect", "none")
+# The simple forecast every run's backtest is compared with (the last value, Job-SDF's reference).
+BASELINE = "naive"
 
 
 def _breaks_for(wh, panel: str, granularity: str, long: pl.DataFrame) -> pl.DataFrame | None:
@@ -78,6 +80,27 @@ def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str
     if breaks is not None:
         out["break"] = breaks["unique_id"].unique().to_list()
     return out
+
+
+def baseline_backtest(
+    frame: pl.DataFrame, backtest: pl.DataFrame, model: str, horizon: int
+) -> pl.DataFrame:
+    """The last-value forecast (:data:`BASELINE`) backtested at the origins, series and steps
+    of ``model``'s ``backtest``, so that a run's backtests say whether it beats the simplest
+    forecast (the report draws it dashed); empty when ``model`` is that baseline."""
+    from functools import partial
+
+    from skilltide.forecast.backtest import rolling_forecasts
+    from skilltide.forecast.models.registry import make_model
+
+    if model == BASELINE:
+        return backtest.clear()
+    cutoffs = sorted(backtest["cutoff"].unique().to_list())
+    naive = rolling_forecasts(
+        frame, {BASELINE: partial(make_model, BASELINE)}, horizon=horizon, cutoffs=cutoffs
+    )
+    keys = ["unique_id", "cutoff", "step"]
+    return naive.join(backtest.select(keys), on=keys, how="semi").select(backtest.columns)
 
 
 def forecast_warehouse(
@@ -154,7 +177,8 @@ def forecast_warehouse(
         }
         if backtest.height:
             found = breaks_for(known, Wide.from_panel(frame))
-            metrics = evaluate(backtest, subsets(frame, found))
+            scored = pl.concat([backtest, baseline_backtest(frame, backtest, model, horizon)])
+            metrics = evaluate(scored, subsets(frame, found))
             # calibration: each origin scored with intervals from the other origins
             held = {lv: held_out_coverage(backtest, lv) for lv in (80, 95)}
             cover = pl.DataFrame(
@@ -170,7 +194,9 @@ def forecast_warehouse(
                 run_id=pl.lit(run.run_id), panel=pl.lit(panel), granularity=pl.lit(granularity)
             )
             run.count("backtests", append(run.con, "backtests", metrics))
-            overall = metrics.filter(pl.col("horizon") == 0, pl.col("scenario") == "all")
+            overall = metrics.filter(
+                pl.col("model") == model, pl.col("horizon") == 0, pl.col("scenario") == "all"
+            )
             summary["backtest"] = dict(overall.select("metric", "value").iter_rows())
         run.notes.update(summary)
     return summary

@@ -52,6 +52,40 @@ def test_forecast_run_writes_forecasts_and_backtests(cli, db):
     assert (f["yhat"] >= 0).all()
 
 
+def test_forecast_run_backtests_the_last_value_beside_its_model(db):
+    """The run's backtests hold the naive (last-value) forecast on the same origins, series
+    and steps, so the report can say whether the model beats it; the summary stays the
+    model's own, and a naive run is not backtested twice."""
+    from skilltide.forecast.backtest import rolling_forecasts
+    from skilltide.forecast.models.registry import make_model
+    from skilltide.forecast.panel import warehouse_panel
+    from skilltide.forecast.pipeline import WINDOWS
+    from skilltide.forecast.warehouse import forecast_warehouse
+
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+        summary = forecast_warehouse(wh, horizon=3, model="window_average", breaks="none")
+        b = wh.query("SELECT * FROM backtests WHERE run_id = ?", [summary["run_id"]])
+        frame = warehouse_panel(wh, panel="ads", granularity="market", value="count")
+        naive_run = forecast_warehouse(wh, horizon=3, model="naive", breaks="none")
+        naive_models = wh.query(
+            "SELECT DISTINCT model FROM backtests WHERE run_id = ?", [naive_run["run_id"]]
+        )
+    assert set(b["model"]) == {"window_average", "naive"}
+    pooled = b.filter(pl.col("horizon") == 0, pl.col("scenario") == "all")
+    mae = dict(pooled.filter(pl.col("metric") == "mae").select("model", "value").iter_rows())
+    assert summary["backtest"]["mae"] == pytest.approx(mae["window_average"])
+    # the baseline's figure is the last value's error on the run's own origins and series
+    series = dict(pooled.select("model", "n_series").unique().iter_rows())
+    assert series["naive"] == series["window_average"] == 10
+    naive = {"naive": lambda: make_model("naive")}
+    bt = rolling_forecasts(frame, naive, horizon=3, n_windows=WINDOWS)
+    own = (bt["yhat"] - bt["y"]).abs().mean()
+    assert mae["naive"] == pytest.approx(own)
+    assert "coverage_80" not in set(b.filter(pl.col("model") == "naive")["metric"])
+    assert naive_models["model"].to_list() == ["naive"]
+
+
 def test_failed_run_leaves_tables_empty(db):
     from skilltide.forecast.warehouse import forecast_warehouse
 

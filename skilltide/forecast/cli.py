@@ -169,6 +169,16 @@ def month_runs(months: list[str]) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+def warn_breakless(model: str, has_breaks: bool) -> None:
+    """On stderr: ``post_break`` was given no breaks, so it forecast the 12-month mean."""
+    if model == "post_break" and not has_breaks:
+        typer.echo(
+            "warning: post_break had no breaks to use, so every series got the mean of its last"
+            " 12 months: give --breaks detect, a breaks file, or run breaks detect first",
+            err=True,
+        )
+
+
 @command(forecast_app, "panel")
 def panel_command(
     input: Annotated[
@@ -226,6 +236,7 @@ def panel_command(
         breaks=known,
     )
     write_frame(forecasts, out)
+    warn_breakless(model, known is not None)
     inputs = [input] + ([Path(breaks)] if known is not None and breaks != "detect" else [])
     write_provenance(out, command="forecast panel", inputs=inputs, options=options)
     echo(
@@ -305,6 +316,7 @@ def run_command(
             summary["out"] = str(out)
             options |= {"db": str(settings.db), "run_id": summary["run_id"]}
             write_provenance(out, command="forecast run", inputs=[], options=options)
+    warn_breakless(model, summary["breaks"] != "none")
     if json_out:
         emit_json(summary)
     else:

@@ -173,6 +173,7 @@ def forecast_warehouse(
             "series": rows["unique_id"].n_unique(),
             "forecasts": rows.height,
             "model": model,
+            "breaks": "none" if known is None else breaks,  # what the fits had
             "inputs": run.notes["inputs"],
         }
         if backtest.height:

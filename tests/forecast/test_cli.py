@@ -420,3 +420,37 @@ def test_workdays_refuse_a_panel_of_shares(cli, tmp_path):
     assert backtest.exit_code == 1 and "values are shares" in backtest.output
     plain = cli("forecast", "panel", src, "-h", 1, "-m", "naive", "--out", tmp_path / "g.csv")
     assert plain.exit_code == 0, plain.output
+
+
+def test_post_break_without_breaks_says_what_it_forecast(tmp_path, db):
+    """post_break with no breaks is the 12-month mean: said on stderr, by forecast panel and
+    forecast run alike, and not when it has breaks (--breaks detect)."""
+    from skilltide.store import Warehouse
+    from tests.conftest import run_skilltide
+    from tests.forecast.test_warehouse import _load_demand
+
+    path = _write(known_panel(copies=2), tmp_path / "p.csv")
+    warning = "warning: post_break had no breaks to use"
+    bare = run_skilltide(
+        "forecast", "panel", path, "-h", 2, "-m", "post_break", "-o", tmp_path / "a.csv"
+    )
+    assert bare.returncode == 0 and warning in bare.stderr
+    aware = run_skilltide(
+        "forecast",
+        "panel",
+        path,
+        "-h",
+        2,
+        "-m",
+        "post_break",
+        "--breaks",
+        "detect",
+        "-o",
+        tmp_path / "b.csv",
+    )
+    assert aware.returncode == 0 and "warning" not in aware.stderr
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+    run = run_skilltide("forecast", "run", "--db", db, "-h", 2, "-m", "post_break", "--json")
+    assert run.returncode == 0 and warning in run.stderr
+    assert json.loads(run.stdout)["breaks"] == "none"

@@ -152,7 +152,7 @@ def test_forecast_run_uses_stored_detected_or_no_breaks(cli, db):
     for source in ("stored", "detect", "none"):
         result = cli(*args, "--breaks", source, "--json")
         assert result.exit_code == 0, result.output
-        run_id = json.loads(result.output)["run_id"]
+        run_id = json.loads(result.stdout)["run_id"]
         with Warehouse(db) as wh:
             python[source] = wh.query(
                 "SELECT yhat FROM forecasts WHERE unique_id = 'north/tech:python' AND run_id = ?",

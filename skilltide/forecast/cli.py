@@ -78,7 +78,7 @@ def breaks_detect(
     """
     from skilltide.forecast import breaks_store
     from skilltide.forecast.break_source import known_after_detection
-    from skilltide.forecast.panel import require_demand, warehouse_panel
+    from skilltide.forecast.demand_panel import require_demand, warehouse_panel
     from skilltide.store import Warehouse
 
     options = command_options(locals())
@@ -286,7 +286,7 @@ def run_command(
 
     Example: skilltide forecast run --granularity market --horizon 6 --model auto --out fc.csv
     """
-    from skilltide.forecast.panel import require_demand
+    from skilltide.forecast.demand_panel import require_demand
     from skilltide.forecast.warehouse import forecast_warehouse
     from skilltide.store import Warehouse
 

@@ -124,7 +124,7 @@ def forecast_warehouse(
     :func:`.models.registry.make_model`; ``params`` go to the model (e.g. an ensemble's
     ``members`` and ``weights``). Returns a JSON-able summary.
     """
-    from skilltide.forecast.panel import require_demand, warehouse_panel
+    from skilltide.forecast.demand_panel import require_demand, warehouse_panel
 
     require_demand(wh, panel, granularity)  # not 'panel: no rows' (skilltide run's stage)
     if breaks not in BREAK_SOURCES:

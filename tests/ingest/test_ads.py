@@ -399,3 +399,30 @@ def test_stored_batches_are_freed_before_the_run_commits(wh, tmp_path, monkeypat
     s = ingest_ads(wh, [path], now=NOW, progress=progress, batch_rows=2)
     assert s["ads_stored"] == 9 and len(tables) >= 10
     assert alive == [0]
+
+
+def test_a_failed_statement_keeps_its_own_message_under_a_memory_limit(wh, tmp_path, monkeypatch):
+    # The limit used to be restored inside the aborted transaction, so every DuckDB error of
+    # the run (out of memory, Ctrl-C) was reported as "Current transaction is aborted".
+    import duckdb
+
+    import skilltide.ingest.ads as ads
+
+    path = write_csv(tmp_path / "a.csv", ["1,2024-01-02,Analyst,Acme,North,,Uses Python"])
+
+    def failing(con, run_id):
+        con.execute("SELECT error('boom')")
+
+    monkeypatch.setattr(ads, "refresh_ads_panel", failing)
+    with pytest.raises(duckdb.Error, match="boom"):
+        ingest_ads(wh, [path], now=NOW, memory_limit="300MB")
+    assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
+
+    def out_of_memory(con, run_id):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block\nadvice")
+
+    monkeypatch.setattr(ads, "refresh_ads_panel", out_of_memory)
+    with pytest.raises(UserError, match=r"out of memory under the memory limit '300MB' \(Out of"):
+        ingest_ads(wh, [path], now=NOW, memory_limit="300MB")
+    status = wh.query("SELECT status FROM runs ORDER BY started DESC LIMIT 1")["status"][0]
+    assert status == "failed"

@@ -36,15 +36,24 @@ def ingest_source(
     wh: Warehouse, source: Source, memory_limit: str | None, log: EventLog
 ) -> dict[str, Any]:
     """Ingest the source's files one by one; the stage's summary (``partial`` when rows were
-    quarantined or files rejected)."""
-    from skilltide.ingest.ads import EMPTY_FILE, MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
+    quarantined or files rejected).
+
+    The memory limit is set once for the stage: a limit DuckDB cannot apply, or running out
+    of memory under it, fails the stage (redone by the next run) instead of rejecting files
+    that are not at fault."""
+    from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, duckdb_memory_limit
 
     if not wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
         raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
+    with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
+        return _ingest_files(wh, source, log)
+
+
+def _ingest_files(wh: Warehouse, source: Source, log: EventLog) -> dict[str, Any]:
+    from skilltide.ingest.ads import EMPTY_FILE, ingest_ads
 
     totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
     rejected = rejected_files(wh)
-    cap = memory_limit or MEMORY_LIMIT
     for path in source.files():
         # Only files rejected before are hashed here (retried when they or the source's map
         # changed); ingest_ads hashes the rest itself.
@@ -55,7 +64,7 @@ def ingest_source(
             continue
         try:  # the demand panel is rebuilt once, after every source (panel_stage)
             result = ingest_ads(
-                wh, [path], source.mapping, source.name, memory_limit=cap, refresh_panel=False
+                wh, [path], source.mapping, source.name, memory_limit=None, refresh_panel=False
             )
         except UserError as exc:
             reject_file(wh, path, str(exc), source.mapping)

@@ -105,3 +105,20 @@ def test_the_ads_panel_is_built_once_per_run_and_equals_a_one_run_ingest(tmp_pat
     skipped = {"ingest:a": "skipped", "ingest:b": "skipped", "demand:ads": "skipped"}
     assert _run(tmp_path) == {"run": "success", **skipped}
     assert builds == []
+
+
+def test_a_memory_limit_duckdb_cannot_apply_fails_the_stage_and_rejects_no_file(tmp_path):
+    # DuckDB refuses a limit below what the warehouse already holds only when it is set; the
+    # files are not at fault, so none is rejected, and the next run (limit fixed) reads them.
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    source = '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "jobs"\npaths = ["ads"]\n'
+    config.write_text(source + '[ingest]\nmemory_limit = "1KB"\n')
+    db = tmp_path / "w.duckdb"
+    _seed_vocabulary(db)
+    assert _run(tmp_path) == {"run": "failed", "ingest:jobs": "failed"}
+    assert (_count(db, "rejected_files"), _count(db, "ads")) == (0, 0)
+    config.write_text(source)
+    assert _run(tmp_path) == {"run": "success", "ingest:jobs": "done", "demand:ads": "done"}
+    assert _count(db, "ads") == 1

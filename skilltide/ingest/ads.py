@@ -271,7 +271,11 @@ def _ingest_file(
         "empty": False,
     }
     previous = manifest.stored_file(con, path)
-    if previous is not None:
+    if previous is None:  # a new path; the same bytes gone from another are that file moved
+        for version in manifest.moved_from(con, sha, source):
+            manifest.remove_file(con, version)
+            stats["status"] = "moved"
+    else:
         if previous.file_id != file_id:
             stats["status"] = "replaced"
         elif manifest.recheck_due(previous.earliest_future, now):

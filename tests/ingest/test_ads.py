@@ -426,3 +426,22 @@ def test_a_failed_statement_keeps_its_own_message_under_a_memory_limit(wh, tmp_p
         ingest_ads(wh, [path], now=NOW, memory_limit="300MB")
     status = wh.query("SELECT status FROM runs ORDER BY started DESC LIMIT 1")["status"][0]
     assert status == "failed"
+
+
+def test_a_moved_file_replaces_its_old_path_instead_of_reposting_every_ad(wh, tmp_path):
+    # Archiving incoming/a.csv to archive/a.csv (or renaming it) read it as a new file: every
+    # ad counted as a duplicate and showed as reposted, and the manifest listed both paths.
+    rows = [f"{i},2024-01-0{i},Analyst {i},Acme,North,,Uses Python" for i in range(1, 4)]
+    (tmp_path / "incoming").mkdir()
+    path = write_csv(tmp_path / "incoming" / "a.csv", rows)
+    ingest_ads(wh, [path], now=NOW)
+    before = counts(wh)
+    (tmp_path / "archive").mkdir()
+    moved = path.rename(tmp_path / "archive" / "a.csv")
+    s = ingest_ads(wh, [moved], now=NOW)
+    assert (s["ads_stored"], s["duplicates"], s["file_details"][0]["status"]) == (3, 0, "moved")
+    assert counts(wh) == before
+    assert wh.query("SELECT path FROM ad_files")["path"].to_list() == [str(moved.resolve())]
+    assert wh.query("SELECT count(*) AS n FROM ad_reposts")["n"][0] == 0
+    copy = write_csv(tmp_path / "copy.csv", rows)  # a copy beside the original is another file
+    assert ingest_ads(wh, [copy], now=NOW)["duplicates"] == 3

@@ -81,10 +81,15 @@ def test_malformed_jsonl_line_is_quarantined(wh, tmp_path):
         json.dumps({"posted_at": "2024-02-01", "text": "Python"})
         + "\n"
         + '{"posted_at": "2024-02-01", "text": \n'
+        + '["2024-02-01", "Python"]\n'
     )
     summary = ingest_ads(wh, [path], now=NOW)
-    assert (summary["ads_stored"], summary["quarantined"]) == (1, 1)
-    assert wh.query("SELECT reason, row_number FROM quarantine").rows() == [("malformed_row", 2)]
+    assert (summary["ads_stored"], summary["quarantined"]) == (1, 2)
+    # the detail says what is wrong with the line (it was NULL)
+    assert wh.query("SELECT reason, row_number, detail FROM quarantine ORDER BY 2").rows() == [
+        ("malformed_row", 2, "not valid JSON: Expecting value (column 37)"),
+        ("malformed_row", 3, "a JSON array, not an object"),
+    ]
 
 
 def test_dedup_within_file_keeps_reposts_and_counts_first_month(wh, tmp_path):

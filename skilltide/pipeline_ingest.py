@@ -52,7 +52,9 @@ def ingest_source(
 def _ingest_files(wh: Warehouse, source: Source, log: EventLog) -> dict[str, Any]:
     from skilltide.ingest.ads import EMPTY_FILE, ingest_ads
 
-    totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
+    # rows_read = ads_stored + duplicates + quarantined: the log accounts for every row
+    counts = ("files", "rows_read", "ads_stored", "duplicates", "quarantined")
+    totals: dict[str, Any] = {**dict.fromkeys(counts, 0), "rejected": []}
     rejected = rejected_files(wh)
     for path in source.files():
         # Only files rejected before are hashed here (retried when they or the source's map
@@ -78,8 +80,8 @@ def _ingest_files(wh: Warehouse, source: Source, log: EventLog) -> dict[str, Any
         if result["rechecked_files"]:
             log.event("file.rechecked", file=str(path), reason="future-dated rows came due")
         totals["files"] += 1
-        totals["ads_stored"] += int(result.get("ads_stored", 0))
-        totals["quarantined"] += int(result.get("quarantined", 0))
+        for key in counts[1:]:
+            totals[key] += int(result.get(key, 0))
     totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
     return totals
 

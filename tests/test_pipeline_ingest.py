@@ -122,3 +122,24 @@ def test_a_memory_limit_duckdb_cannot_apply_fails_the_stage_and_rejects_no_file(
     config.write_text(source)
     assert _run(tmp_path) == {"run": "success", "ingest:jobs": "done", "demand:ads": "done"}
     assert _count(db, "ads") == 1
+
+
+def test_the_ingest_stage_accounts_for_every_row_read(tmp_path):
+    # The stage's summary (and its stage.finish log line) gave ads stored and quarantined but
+    # not rows read or duplicates, so a log could not show that no row was lost.
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text(
+        "posted_at,text\n2024-01-05,Uses SQL\n2024-01-06,Uses SQL\n,Uses SQL daily\n"
+    )
+    (tmp_path / "ads" / "b.csv").write_text("posted_at,text\n2024-02-05,Uses SQL a lot\n")
+    (tmp_path / "skilltide.toml").write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "jobs"\npaths = ["ads"]\n'
+    )
+    _seed_vocabulary(tmp_path / "w.duckdb")
+    summary = run_pipeline(load_settings(config=tmp_path / "skilltide.toml", quiet=True))
+    ingest = summary.stages[0].summary
+    got = {k: ingest[k] for k in ("files", "rows_read", "ads_stored", "duplicates", "quarantined")}
+    assert got == {"files": 2, "rows_read": 4, "ads_stored": 2, "duplicates": 1, "quarantined": 1}

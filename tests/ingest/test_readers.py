@@ -82,3 +82,12 @@ def test_a_stray_quote_in_an_unquoted_field_is_still_read(tmp_path):
         '2,2024-01-06,TV fitter,Mounts 5" screens\n'
     )
     assert [r["text"] for r in read_all(path)] == ['Mounts 5" screens', 'Mounts 5" screens']
+
+
+def test_tsv_text_with_quotes_is_read_and_an_unclosed_one_refused(tmp_path):
+    path = tmp_path / "ads.tsv"
+    path.write_text('id\tposted_at\ttext\n1\t2024-01-05\t"Acme" team, 5" screens\n')
+    assert len(read_all(path)) == 1  # TSV rarely quotes: kept as Arrow reads it
+    path.write_text('id\tposted_at\ttext\n1\t2024-01-05\t"Uses SQL\n2\t2024-01-06\tFiles\n')
+    with pytest.raises(UserError, match=r"ads\.tsv: not a valid TSV file at row 1: .*end of data"):
+        read_all(path)

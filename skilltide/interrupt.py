@@ -56,6 +56,7 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        _terminated.clear()
 
 
 def interrupt_of(exc: BaseException) -> KeyboardInterrupt | None:

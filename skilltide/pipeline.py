@@ -92,9 +92,8 @@ def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
 
 @dataclass
 class Stage:
-    """One step of a run: skipped when its inputs' fingerprint is the one last built from
-    and ``built()`` says its output is current (the report's file is still there, no ad file
-    of the source is due to be read again)."""
+    """One step of a run: skipped when its inputs' fingerprint is the one last built from and
+    ``built()`` says its output is current (the report file is there, no ad file is due)."""
 
     name: str
     fingerprint: Callable[[], str]
@@ -329,7 +328,8 @@ class Pipeline:
         return {"files": [add_taxonomy_csv(self.wh, p) for p in self.config.taxonomy_files]}
 
     def _ingest(self, source: Source) -> dict:
-        return ingest_source(self.wh, source, self.config.memory_limit, self.log)
+        c = self.config
+        return ingest_source(self.wh, source, c.memory_limit, self.log, others=c.sources)
 
     def _still_rejected(self, stage: str) -> list[str]:
         """Rejected files of a skipped ingest stage's source (skipped: none has changed)."""

@@ -33,18 +33,31 @@ from skilltide.store import Warehouse
 
 
 def ingest_source(
-    wh: Warehouse, source: Source, memory_limit: str | None, log: EventLog
+    wh: Warehouse,
+    source: Source,
+    memory_limit: str | None,
+    log: EventLog,
+    others: tuple[Source, ...] = (),
 ) -> dict[str, Any]:
     """Ingest the source's files one by one; the stage's summary (``partial`` when rows were
     quarantined or files rejected).
 
     The memory limit is set once for the stage: a limit DuckDB cannot apply, or running out
     of memory under it, fails the stage (redone by the next run) instead of rejecting files
-    that are not at fault."""
+    that are not at fault. A file also in another of the ``others`` sources fails it too:
+    each source would take the file's ads from the other whenever its stage ran."""
     from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, duckdb_memory_limit
 
     if not wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
         raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
+    mine = set(source.files())
+    for other in others:
+        shared = sorted(mine.intersection(other.files())) if other.name != source.name else []
+        if shared:
+            raise UserError(
+                f"source {source.name!r}: {shared[0]} is also in source {other.name!r} "
+                f"({len(shared)} file(s) in both); give each file to one source"
+            )
     with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
         return _ingest_files(wh, source, log)
 

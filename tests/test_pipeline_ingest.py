@@ -143,3 +143,23 @@ def test_the_ingest_stage_accounts_for_every_row_read(tmp_path):
     ingest = summary.stages[0].summary
     got = {k: ingest[k] for k in ("files", "rows_read", "ads_stored", "duplicates", "quarantined")}
     assert got == {"files": 2, "rows_read": 4, "ads_stored": 2, "duplicates": 1, "quarantined": 1}
+
+
+def test_a_file_in_two_sources_fails_the_run(tmp_path):
+    # Each source's stage took the file's ads from the other (the source is part of a stored
+    # file's version), so whichever stage ran last owned them, and a change to any file of
+    # the first source read the shared file again.
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    (tmp_path / "skilltide.toml").write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "all"\npaths = ["ads"]\n'
+        '[[sources]]\nname = "one"\npaths = ["ads/a.csv"]\n'
+    )
+    _seed_vocabulary(tmp_path / "w.duckdb")
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    summary = run_pipeline(load_settings(config=tmp_path / "skilltide.toml", quiet=True))
+    assert (summary.status, summary.stages[0].stage) == ("failed", "ingest:all")
+    assert "a.csv is also in source 'one' (1 file(s) in both)" in summary.error
+    assert _count(tmp_path / "w.duckdb", "ads") == 0

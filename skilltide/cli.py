@@ -158,6 +158,10 @@ def run_command(
     except WarehouseLocked as exc:
         log.error("run.busy", error=str(exc))
         raise typer.Exit(EXIT_BUSY) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: logged as run.finish 'interrupted'
+        if not log_json:
+            typer.echo("error: interrupted; the stage under way rolled back", err=True)
+        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
     except UserError as exc:  # a bad config: nothing ran
         if not log_json:
             raise

@@ -31,6 +31,7 @@ from typing import Any
 
 from skilltide.config import Settings
 from skilltide.errors import UserError
+from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
 from skilltide.pipeline_config import PipelineConfig, Source
@@ -82,7 +83,7 @@ def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
     """Run every configured stage whose inputs changed; one run at a time per warehouse."""
     log = log or EventLog(quiet=settings.quiet)
     config = PipelineConfig.from_settings(settings)
-    with RunLock(settings.db) as lock:
+    with RunLock(settings.db) as lock, terminate_as_interrupt():
         if lock.stale:
             log.warning("lock.stale_cleared", path=str(lock.path), previous=lock.stale)
         with Warehouse(settings.db) as wh:
@@ -91,9 +92,8 @@ def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
 
 @dataclass
 class Stage:
-    """One step of a run: skipped when its inputs' fingerprint is the one last built from
-    and ``built()`` says its output is current (the report's file is still there, no ad file
-    of the source is due to be read again)."""
+    """One step of a run: skipped when its inputs' fingerprint is the one last built from and
+    ``built()`` says its output is current (the report file is there, no ad file is due)."""
 
     name: str
     fingerprint: Callable[[], str]
@@ -184,6 +184,7 @@ class Pipeline:
         outcomes: list[StageOutcome] = []
         with self.wh.run("run", _config_args(self.config), transaction=False) as run:
             self.log.event("run.start", run_id=run.run_id)
+            name = "run"  # until the first stage starts
             try:
                 for stage in self.stages():
                     name = stage.name
@@ -192,7 +193,14 @@ class Pipeline:
                     run.stages.append(vars(outcome))
                     for table, n in outcome.summary.get("rows", {}).items():
                         run.count(table, n)
-            except Exception as exc:
+            except BaseException as exc:
+                if (interrupted := interrupt_of(exc)) is not None:  # Ctrl-C or SIGTERM
+                    self.log.error("stage.interrupted", stage=name)
+                    self.log.event("run.finish", run_id=run.run_id, status="interrupted")
+                    run.stages.append({"stage": name, "status": "interrupted"})
+                    raise interrupted from None
+                if not isinstance(exc, Exception):
+                    raise
                 # The failed stage rolled back; earlier stages stay committed and the next
                 # run resumes here. UserErrors are bad input; anything else is a bug.
                 error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
@@ -206,8 +214,7 @@ class Pipeline:
                 run.notes["stages"] = {o.stage: o.status for o in outcomes}
                 self.log.event("run.finish", run_id=run.run_id, status="failed")
                 return RunSummary(run.run_id, "failed", outcomes, error=f"{name}: {error}")
-            partial = any(o.status == "partial" for o in outcomes)
-            run.status = "partial" if partial else "success"
+            run.status = "partial" if any(o.status == "partial" for o in outcomes) else "success"
             run.notes["stages"] = {o.stage: o.status for o in outcomes}
             self.log.event("run.finish", run_id=run.run_id, status=run.status)
         return RunSummary(run.run_id, run.status, outcomes)
@@ -321,7 +328,8 @@ class Pipeline:
         return {"files": [add_taxonomy_csv(self.wh, p) for p in self.config.taxonomy_files]}
 
     def _ingest(self, source: Source) -> dict:
-        return ingest_source(self.wh, source, self.config.memory_limit, self.log)
+        c = self.config
+        return ingest_source(self.wh, source, c.memory_limit, self.log, others=c.sources)
 
     def _still_rejected(self, stage: str) -> list[str]:
         """Rejected files of a skipped ingest stage's source (skipped: none has changed)."""

@@ -42,13 +42,26 @@ class Source:
             if path.is_dir():
                 # As `skilltide ingest ads FOLDER`: a README beside the ads is not an ad file.
                 found.update(p for p in path.rglob("*") if p.is_file() and _is_ad_file(p))
-            elif any(c in pattern for c in "*?["):  # a pattern may match nothing yet
+            elif any(c in pattern for c in "*?["):  # a pattern may match nothing yet,
+                base = _pattern_base(path)  # but the folder it searches must be there
+                if not base.is_dir():
+                    raise UserError(f"source {self.name!r}: {pattern}: no such folder {base}")
                 found.update(Path(p) for p in glob.glob(pattern, recursive=True))
             elif path.is_file():
                 found.add(path)
             else:  # a mistyped or unmounted folder must not look like "no new ads"
                 raise UserError(f"source {self.name!r}: {pattern}: no such file or folder")
         return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
+
+
+def _pattern_base(pattern: Path) -> Path:
+    """The folder a glob pattern searches: its parts before the first with a wildcard."""
+    fixed = []
+    for part in pattern.parts:
+        if any(c in part for c in "*?["):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
 
 
 def _is_ad_file(path: Path) -> bool:

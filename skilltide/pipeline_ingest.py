@@ -33,18 +33,42 @@ from skilltide.store import Warehouse
 
 
 def ingest_source(
-    wh: Warehouse, source: Source, memory_limit: str | None, log: EventLog
+    wh: Warehouse,
+    source: Source,
+    memory_limit: str | None,
+    log: EventLog,
+    others: tuple[Source, ...] = (),
 ) -> dict[str, Any]:
     """Ingest the source's files one by one; the stage's summary (``partial`` when rows were
-    quarantined or files rejected)."""
-    from skilltide.ingest.ads import EMPTY_FILE, MEMORY_LIMIT, NO_VOCABULARY, ingest_ads
+    quarantined or files rejected).
+
+    The memory limit is set once for the stage: a limit DuckDB cannot apply, or running out
+    of memory under it, fails the stage (redone by the next run) instead of rejecting files
+    that are not at fault. A file also in another of the ``others`` sources fails it too:
+    each source would take the file's ads from the other whenever its stage ran."""
+    from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, duckdb_memory_limit
 
     if not wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
         raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
+    mine = set(source.files())
+    for other in others:
+        shared = sorted(mine.intersection(other.files())) if other.name != source.name else []
+        if shared:
+            raise UserError(
+                f"source {source.name!r}: {shared[0]} is also in source {other.name!r} "
+                f"({len(shared)} file(s) in both); give each file to one source"
+            )
+    with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
+        return _ingest_files(wh, source, log)
 
-    totals: dict[str, Any] = {"files": 0, "ads_stored": 0, "quarantined": 0, "rejected": []}
+
+def _ingest_files(wh: Warehouse, source: Source, log: EventLog) -> dict[str, Any]:
+    from skilltide.ingest.ads import EMPTY_FILE, ingest_ads
+
+    # rows_read = ads_stored + duplicates + quarantined: the log accounts for every row
+    counts = ("files", "rows_read", "ads_stored", "duplicates", "quarantined")
+    totals: dict[str, Any] = {**dict.fromkeys(counts, 0), "rejected": []}
     rejected = rejected_files(wh)
-    cap = memory_limit or MEMORY_LIMIT
     for path in source.files():
         # Only files rejected before are hashed here (retried when they or the source's map
         # changed); ingest_ads hashes the rest itself.
@@ -55,7 +79,7 @@ def ingest_source(
             continue
         try:  # the demand panel is rebuilt once, after every source (panel_stage)
             result = ingest_ads(
-                wh, [path], source.mapping, source.name, memory_limit=cap, refresh_panel=False
+                wh, [path], source.mapping, source.name, memory_limit=None, refresh_panel=False
             )
         except UserError as exc:
             reject_file(wh, path, str(exc), source.mapping)
@@ -69,8 +93,8 @@ def ingest_source(
         if result["rechecked_files"]:
             log.event("file.rechecked", file=str(path), reason="future-dated rows came due")
         totals["files"] += 1
-        totals["ads_stored"] += int(result.get("ads_stored", 0))
-        totals["quarantined"] += int(result.get("quarantined", 0))
+        for key in counts[1:]:
+            totals[key] += int(result.get(key, 0))
     totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
     return totals
 

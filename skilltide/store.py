@@ -27,7 +27,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -39,6 +39,7 @@ import polars as pl
 
 from skilltide import __version__
 from skilltide.errors import UserError, WarehouseLocked
+from skilltide.interrupt import interrupt_of
 
 DEFAULT_DB = Path("skilltide.duckdb")
 _MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -205,10 +206,17 @@ class Warehouse:
             if transaction:
                 self.con.commit()
         except BaseException as exc:
-            if transaction:
-                self.con.rollback()
-            self._finish(run, "failed", error=_one_line(exc))
-            raise
+            if transaction:  # a COMMIT that failed has ended the transaction already
+                with suppress(duckdb.Error):
+                    self.con.rollback()
+            interrupted = interrupt_of(exc)  # Ctrl-C, or SIGTERM in skilltide run
+            if interrupted is None:
+                self._finish(run, "failed", error=_one_line(exc))
+                raise
+            self._finish(run, "interrupted", error=f"interrupted ({_one_line(interrupted)})")
+            if interrupted is exc:
+                raise
+            raise interrupted from None
         self._finish(run, run.status, error=run.error)
 
     def _finish(self, run: Run, status: str, error: str | None = None) -> None:

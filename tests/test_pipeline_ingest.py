@@ -105,3 +105,61 @@ def test_the_ads_panel_is_built_once_per_run_and_equals_a_one_run_ingest(tmp_pat
     skipped = {"ingest:a": "skipped", "ingest:b": "skipped", "demand:ads": "skipped"}
     assert _run(tmp_path) == {"run": "success", **skipped}
     assert builds == []
+
+
+def test_a_memory_limit_duckdb_cannot_apply_fails_the_stage_and_rejects_no_file(tmp_path):
+    # DuckDB refuses a limit below what the warehouse already holds only when it is set; the
+    # files are not at fault, so none is rejected, and the next run (limit fixed) reads them.
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    source = '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "jobs"\npaths = ["ads"]\n'
+    config.write_text(source + '[ingest]\nmemory_limit = "1KB"\n')
+    db = tmp_path / "w.duckdb"
+    _seed_vocabulary(db)
+    assert _run(tmp_path) == {"run": "failed", "ingest:jobs": "failed"}
+    assert (_count(db, "rejected_files"), _count(db, "ads")) == (0, 0)
+    config.write_text(source)
+    assert _run(tmp_path) == {"run": "success", "ingest:jobs": "done", "demand:ads": "done"}
+    assert _count(db, "ads") == 1
+
+
+def test_the_ingest_stage_accounts_for_every_row_read(tmp_path):
+    # The stage's summary (and its stage.finish log line) gave ads stored and quarantined but
+    # not rows read or duplicates, so a log could not show that no row was lost.
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text(
+        "posted_at,text\n2024-01-05,Uses SQL\n2024-01-06,Uses SQL\n,Uses SQL daily\n"
+    )
+    (tmp_path / "ads" / "b.csv").write_text("posted_at,text\n2024-02-05,Uses SQL a lot\n")
+    (tmp_path / "skilltide.toml").write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "jobs"\npaths = ["ads"]\n'
+    )
+    _seed_vocabulary(tmp_path / "w.duckdb")
+    summary = run_pipeline(load_settings(config=tmp_path / "skilltide.toml", quiet=True))
+    ingest = summary.stages[0].summary
+    got = {k: ingest[k] for k in ("files", "rows_read", "ads_stored", "duplicates", "quarantined")}
+    assert got == {"files": 2, "rows_read": 4, "ads_stored": 2, "duplicates": 1, "quarantined": 1}
+
+
+def test_a_file_in_two_sources_fails_the_run(tmp_path):
+    # Each source's stage took the file's ads from the other (the source is part of a stored
+    # file's version), so whichever stage ran last owned them, and a change to any file of
+    # the first source read the shared file again.
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    (tmp_path / "skilltide.toml").write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "all"\npaths = ["ads"]\n'
+        '[[sources]]\nname = "one"\npaths = ["ads/a.csv"]\n'
+    )
+    _seed_vocabulary(tmp_path / "w.duckdb")
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    summary = run_pipeline(load_settings(config=tmp_path / "skilltide.toml", quiet=True))
+    assert (summary.status, summary.stages[0].stage) == ("failed", "ingest:all")
+    assert "a.csv is also in source 'one' (1 file(s) in both)" in summary.error
+    assert _count(tmp_path / "w.duckdb", "ads") == 0

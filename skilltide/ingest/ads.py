@@ -140,7 +140,10 @@ def ingest_ads(
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     per_file = []
     args = {"paths": [str(f) for f in files], "map": fields, "source": source}
-    with wh.run("ingest ads", args) as run, _duckdb_memory_limit(run.con, memory_limit):
+    # The limit is set before the run's transaction begins and restored after it ends: a
+    # statement that fails inside it aborts the transaction, and restoring the setting there
+    # would replace the failure's own message with "Current transaction is aborted".
+    with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest ads", args) as run:
         for path in progress(files, "ingesting ads", total=len(files)):
             with run.stage(f"file {path.name}") as record:
                 stats = _ingest_file(
@@ -180,7 +183,9 @@ def ingest_ads(
 
 
 @contextmanager
-def _duckdb_memory_limit(con, limit: str | None):
+def duckdb_memory_limit(con, limit: str | None):
+    """DuckDB's ``memory_limit`` set to ``limit`` for the block (``None``: left as it is);
+    running out of memory under it is a :class:`UserError` that says to raise it."""
     if limit is None:
         yield
         return
@@ -194,10 +199,15 @@ def _duckdb_memory_limit(con, limit: str | None):
     restore = "RESET memory_limit" if current() == before else f"SET memory_limit = '{before}'"
     try:
         con.execute(f"SET memory_limit = '{limit}'")
-    except duckdb.Error as exc:  # the run's transaction is aborted: it rolls back
+    except duckdb.Error as exc:
         raise UserError(f"memory limit {limit!r}: {str(exc).splitlines()[0]}") from None
     try:
         yield
+    except duckdb.OutOfMemoryException as exc:
+        raise UserError(
+            f"out of memory under the memory limit {limit!r} ({str(exc).splitlines()[0]}); "
+            "raise it ([ingest] memory_limit in the config)"
+        ) from None
     finally:
         con.execute(restore)
 
@@ -205,7 +215,7 @@ def _duckdb_memory_limit(con, limit: str | None):
 def rebuild_panel(wh: Warehouse, memory_limit: str | None = MEMORY_LIMIT) -> dict[str, int]:
     """Rebuild demand panel 'ads' from the stored ads, in a run of its own (for callers that
     ingest with ``refresh_panel=False``); returns its row counts."""
-    with wh.run("ingest panel") as run, _duckdb_memory_limit(run.con, memory_limit):
+    with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest panel") as run:
         with run.stage("demand panel 'ads'") as record:
             rows = refresh_ads_panel(run.con, run.run_id)
             record.update(rows)
@@ -261,7 +271,11 @@ def _ingest_file(
         "empty": False,
     }
     previous = manifest.stored_file(con, path)
-    if previous is not None:
+    if previous is None:  # a new path; the same bytes gone from another are that file moved
+        for version in manifest.moved_from(con, sha, source):
+            manifest.remove_file(con, version)
+            stats["status"] = "moved"
+    else:
         if previous.file_id != file_id:
             stats["status"] = "replaced"
         elif manifest.recheck_due(previous.earliest_future, now):

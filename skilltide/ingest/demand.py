@@ -20,6 +20,8 @@ Example
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import duckdb
 
 GRANULARITIES = ("market", "region", "major_group", "occupation", "company")
@@ -70,7 +72,10 @@ def refresh_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
     try:
         return _rebuild_ads_panel(con, run_id)
     finally:
-        con.execute(f"SET preserve_insertion_order = {bool(order)}")
+        # After a failed statement the transaction refuses every other one: restoring the
+        # setting then would replace the failure's own message with "transaction is aborted".
+        with suppress(duckdb.TransactionException):
+            con.execute(f"SET preserve_insertion_order = {bool(order)}")
 
 
 def _rebuild_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:

@@ -2,7 +2,8 @@
 when it must be read again, and how to take a version's rows out.
 
 A file version is its path, its bytes (sha256) and how it was read (mapping, source and skill
-vocabulary). An unchanged version is skipped on the next run, unless some of its rows were
+vocabulary). A file moved or renamed replaces the version stored at its old path
+(:func:`moved_from`). An unchanged version is skipped on the next run, unless some of its rows were
 quarantined as ``future_date``: the manifest keeps the earliest such date
 (``earliest_future``), and once the run's time reaches it (see
 :data:`~skilltide.ingest.validate.FUTURE_TOLERANCE`) the file is read again, replacing its
@@ -61,6 +62,16 @@ def stored_file(con, path: Path) -> StoredFile | None:
         "SELECT file_id, earliest_future FROM ad_files WHERE path = ?", [str(path)]
     ).fetchall()
     return StoredFile(*rows[0]) if rows else None
+
+
+def moved_from(con, sha: str, source: str | None) -> list[str]:
+    """Stored versions with these bytes, of the same source, whose path is gone: the file was
+    moved or renamed (an ``incoming/`` file archived), so its rows must not be kept twice."""
+    rows = con.execute(
+        "SELECT file_id, path FROM ad_files WHERE sha256 = ? AND source IS NOT DISTINCT FROM ?",
+        [sha, source],
+    ).fetchall()
+    return [version for version, path in rows if not Path(path).exists()]
 
 
 def recheck_due(earliest_future: dt.datetime | None, now: dt.datetime) -> bool:

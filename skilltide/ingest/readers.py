@@ -134,6 +134,7 @@ def _standard(frame: pl.DataFrame, columns: dict[str, pl.Expr | None]) -> pl.Dat
 def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool):
     header = _csv_header(path, delimiter, gz)
     require_columns(path, header, mapping)
+    _check_quotes(path, delimiter, gz)
     stream = pa.input_stream(str(path), compression="gzip" if gz else None)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     convert = pacsv.ConvertOptions(column_types={c: pa.binary() for c in header})
@@ -186,6 +187,39 @@ def _ragged_row(path: Path, delimiter: str, gz: bool, width: int) -> int | None:
     except (OSError, EOFError, csv.Error):
         return None
     return None
+
+
+def _check_quotes(path: Path, delimiter: str, gz: bool) -> None:
+    """Refuse a file with a quoted field that is never closed: Arrow reads it to the end of
+    the file, so the rows after it (or those of a file cut off mid-field) vanish into it.
+
+    Closed quoted fields hold an even number of quote characters, so only a file with an odd
+    number is parsed again, strictly, to find the row (a stray quote inside an unquoted field,
+    ``5" screen``, is legal and also makes the count odd)."""
+    import csv
+
+    opener = gzip.open if gz else open
+    odd = False
+    with opener(path, "rb") as fh:
+        while block := fh.read(8 << 20):
+            odd ^= block.count(b'"') % 2 == 1
+    if not odd:
+        return
+    number = 0
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+        records = csv.reader(fh, delimiter=delimiter, strict=True)
+        try:
+            next(records, None)
+            for record in records:
+                number += bool(record)  # as Arrow: blank lines are not rows
+        except csv.Error as exc:
+            kind = "CSV" if delimiter == "," else "TSV"
+            if kind == "TSV" and "end of data" not in str(exc):
+                return  # TSV files rarely quote: "Acme" Ltd is text, read as before
+            raise UserError(
+                f"{path}: not a valid {kind} file at row {number + 1}: a quoted field is not "
+                f"closed where it should be ({exc}); the rows after it would be lost"
+            ) from None
 
 
 def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:

@@ -5,7 +5,8 @@ reason, checked in this order:
 
 ==================  =========================================================================
 broken_encoding     a field's bytes are not valid UTF-8 (``field`` names it)
-malformed_row       the record could not be parsed (a JSON Lines line that is not an object)
+malformed_row       the record could not be parsed (a JSON Lines line that is not an object;
+                    ``detail`` says why)
 no_text             the ad text is missing or has no letters
 missing_date        no posting date
 bad_date            the posting date is in no known format (see :mod:`skilltide.ingest.dates`)
@@ -30,6 +31,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 
@@ -105,4 +107,27 @@ def validate(batch: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFrame, pl.Da
         "raw",
         "posted_at_utc",
     )
+    if bad["reason"].eq("malformed_row").any():  # JSON Lines only: raw is the line
+        bad = bad.with_columns(
+            pl.when(pl.col("reason") == "malformed_row")
+            .then(pl.col("raw").map_elements(json_problem, return_dtype=pl.String))
+            .otherwise(pl.col("detail"))
+            .alias("detail")
+        )
     return good, bad
+
+
+def json_problem(line: str) -> str:
+    """Why a JSON Lines line is not an ad record: the parser's error, or what it holds instead.
+
+    >>> json_problem('{"id": 1,}')
+    'not valid JSON: Expecting property name enclosed in double quotes (column 10)'
+    >>> json_problem("[1, 2]")
+    'a JSON array, not an object'
+    """
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON: {exc.msg} (column {exc.colno})"
+    kind = {list: "array", str: "string", bool: "true/false", type(None): "null"}
+    return f"a JSON {kind.get(type(value), 'number')}, not an object"

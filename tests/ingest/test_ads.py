@@ -81,10 +81,15 @@ def test_malformed_jsonl_line_is_quarantined(wh, tmp_path):
         json.dumps({"posted_at": "2024-02-01", "text": "Python"})
         + "\n"
         + '{"posted_at": "2024-02-01", "text": \n'
+        + '["2024-02-01", "Python"]\n'
     )
     summary = ingest_ads(wh, [path], now=NOW)
-    assert (summary["ads_stored"], summary["quarantined"]) == (1, 1)
-    assert wh.query("SELECT reason, row_number FROM quarantine").rows() == [("malformed_row", 2)]
+    assert (summary["ads_stored"], summary["quarantined"]) == (1, 2)
+    # the detail says what is wrong with the line (it was NULL)
+    assert wh.query("SELECT reason, row_number, detail FROM quarantine ORDER BY 2").rows() == [
+        ("malformed_row", 2, "not valid JSON: Expecting value (column 37)"),
+        ("malformed_row", 3, "a JSON array, not an object"),
+    ]
 
 
 def test_dedup_within_file_keeps_reposts_and_counts_first_month(wh, tmp_path):
@@ -399,3 +404,49 @@ def test_stored_batches_are_freed_before_the_run_commits(wh, tmp_path, monkeypat
     s = ingest_ads(wh, [path], now=NOW, progress=progress, batch_rows=2)
     assert s["ads_stored"] == 9 and len(tables) >= 10
     assert alive == [0]
+
+
+def test_a_failed_statement_keeps_its_own_message_under_a_memory_limit(wh, tmp_path, monkeypatch):
+    # The limit used to be restored inside the aborted transaction, so every DuckDB error of
+    # the run (out of memory, Ctrl-C) was reported as "Current transaction is aborted".
+    import duckdb
+
+    import skilltide.ingest.ads as ads
+
+    path = write_csv(tmp_path / "a.csv", ["1,2024-01-02,Analyst,Acme,North,,Uses Python"])
+
+    def failing(con, run_id):
+        con.execute("SELECT error('boom')")
+
+    monkeypatch.setattr(ads, "refresh_ads_panel", failing)
+    with pytest.raises(duckdb.Error, match="boom"):
+        ingest_ads(wh, [path], now=NOW, memory_limit="300MB")
+    assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
+
+    def out_of_memory(con, run_id):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block\nadvice")
+
+    monkeypatch.setattr(ads, "refresh_ads_panel", out_of_memory)
+    with pytest.raises(UserError, match=r"out of memory under the memory limit '300MB' \(Out of"):
+        ingest_ads(wh, [path], now=NOW, memory_limit="300MB")
+    status = wh.query("SELECT status FROM runs ORDER BY started DESC LIMIT 1")["status"][0]
+    assert status == "failed"
+
+
+def test_a_moved_file_replaces_its_old_path_instead_of_reposting_every_ad(wh, tmp_path):
+    # Archiving incoming/a.csv to archive/a.csv (or renaming it) read it as a new file: every
+    # ad counted as a duplicate and showed as reposted, and the manifest listed both paths.
+    rows = [f"{i},2024-01-0{i},Analyst {i},Acme,North,,Uses Python" for i in range(1, 4)]
+    (tmp_path / "incoming").mkdir()
+    path = write_csv(tmp_path / "incoming" / "a.csv", rows)
+    ingest_ads(wh, [path], now=NOW)
+    before = counts(wh)
+    (tmp_path / "archive").mkdir()
+    moved = path.rename(tmp_path / "archive" / "a.csv")
+    s = ingest_ads(wh, [moved], now=NOW)
+    assert (s["ads_stored"], s["duplicates"], s["file_details"][0]["status"]) == (3, 0, "moved")
+    assert counts(wh) == before
+    assert wh.query("SELECT path FROM ad_files")["path"].to_list() == [str(moved.resolve())]
+    assert wh.query("SELECT count(*) AS n FROM ad_reposts")["n"][0] == 0
+    copy = write_csv(tmp_path / "copy.csv", rows)  # a copy beside the original is another file
+    assert ingest_ads(wh, [copy], now=NOW)["duplicates"] == 3

@@ -255,3 +255,18 @@ def test_the_cli_warns_which_names_were_merged(cli, db, tmp_path):
     plain = tmp_path / "plain.csv"
     plain.write_text("skill,month,count\nPython,2024-01,2\n")
     assert cli("ingest", "demand", plain, "--db", db).stderr == ""
+
+
+def test_a_failed_panel_statement_keeps_its_own_message(wh, monkeypatch):
+    # The setting was restored inside the aborted transaction: every failure of the panel
+    # (out of memory, Ctrl-C) was reported as "Current transaction is aborted".
+    import duckdb
+
+    import skilltide.ingest.demand as demand
+
+    def failing(con, run_id):
+        con.execute("SELECT error('boom')")
+
+    monkeypatch.setattr(demand, "_rebuild_ads_panel", failing)
+    with pytest.raises(duckdb.Error, match="boom"), wh.run("test") as run:
+        demand.refresh_ads_panel(run.con, run.run_id)

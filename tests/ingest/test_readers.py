@@ -54,3 +54,40 @@ def test_csv_header_with_an_unnamed_column_or_a_repeated_name(tmp_path):
     repeated.write_text("posted_at,text,text\n2024-03-10,Uses Python,Uses SQL\n")
     with pytest.raises(UserError, match=r"b\.csv, row 0 \(header\): column 'text' appears more"):
         read_all(repeated)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_quoted_field_never_closed_is_refused_not_read_to_the_end(tmp_path, gz):
+    # Arrow reads an unclosed quote to the end of the file: rows 2-3 vanished into row 1's
+    # text (or a file cut off mid-field became a shorter ad), with no error.
+    header = "id,posted_at,title,text\n"
+    cut = header + '1,2024-01-05,Analyst,"Uses SQL"\n2,2024-01-06,Clerk,"Files pap'
+    swallowed = (
+        header
+        + '1,2024-01-05,"Analyst,Uses SQL\n2,2024-01-06,Clerk,Files\n3,2024-01-07,"Dev",Java\n'
+    )
+    for text, row, why in ((cut, 2, "unexpected end of data"), (swallowed, 1, "expected after")):
+        path = tmp_path / ("ads.csv.gz" if gz else "ads.csv")
+        path.write_bytes(gzip.compress(text.encode()) if gz else text.encode())
+        with pytest.raises(
+            UserError, match=rf"ads\.csv(\.gz)?: not a valid CSV file at row {row}: .*{why}"
+        ):
+            read_all(path)
+
+
+def test_a_stray_quote_in_an_unquoted_field_is_still_read(tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        'id,posted_at,title,text\n1,2024-01-05,TV fitter,"Mounts 5"" screens"\n'
+        '2,2024-01-06,TV fitter,Mounts 5" screens\n'
+    )
+    assert [r["text"] for r in read_all(path)] == ['Mounts 5" screens', 'Mounts 5" screens']
+
+
+def test_tsv_text_with_quotes_is_read_and_an_unclosed_one_refused(tmp_path):
+    path = tmp_path / "ads.tsv"
+    path.write_text('id\tposted_at\ttext\n1\t2024-01-05\t"Acme" team, 5" screens\n')
+    assert len(read_all(path)) == 1  # TSV rarely quotes: kept as Arrow reads it
+    path.write_text('id\tposted_at\ttext\n1\t2024-01-05\t"Uses SQL\n2\t2024-01-06\tFiles\n')
+    with pytest.raises(UserError, match=r"ads\.tsv: not a valid TSV file at row 1: .*end of data"):
+        read_all(path)

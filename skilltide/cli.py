@@ -17,7 +17,7 @@ import typer
 
 from skilltide import __version__
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json, result
+from skilltide.console import command, echo, emit_json, exit_code, result
 from skilltide.errors import UserError
 
 app = typer.Typer(
@@ -161,7 +161,7 @@ def run_command(
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: logged as run.finish 'interrupted'
         if not log_json:
             typer.echo("error: interrupted; the stage under way rolled back", err=True)
-        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
+        raise typer.Exit(exit_code(exc)) from None
     except UserError as exc:  # a bad config: nothing ran
         if not log_json:
             raise

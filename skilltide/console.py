@@ -101,7 +101,16 @@ def command(
                     settings = load_settings(config=config, db=db, quiet=quiet, verbose=verbose)
                 else:
                     settings = Settings(verbosity=-1 if quiet else (1 if verbose else 0))
-                return fn(*args, settings=settings, **kw)
+                from skilltide.interrupt import terminate_as_interrupt
+
+                with terminate_as_interrupt():  # SIGTERM (a scheduler's stop) as Ctrl-C
+                    return fn(*args, settings=settings, **kw)
+            except KeyboardInterrupt as exc:  # the warehouse run under way rolled back
+                if settings is not None and settings.verbose:
+                    raise
+                code = exit_code(exc)
+                what = "Ctrl-C" if code == 130 else "SIGTERM"
+                fail(f"interrupted ({what}); its warehouse changes were rolled back", code)
             except UserError as exc:
                 if settings is not None and settings.verbose:
                     raise
@@ -119,6 +128,11 @@ def command(
         return app.command(name, **kwargs)(wrapper)
 
     return decorate
+
+
+def exit_code(interrupt: KeyboardInterrupt) -> int:
+    """130 for Ctrl-C, 143 for SIGTERM: the status the signal would have ended Python with."""
+    return getattr(interrupt, "exit_code", 130)
 
 
 def fail(message: str, code: int = 1) -> None:

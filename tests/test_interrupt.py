@@ -85,3 +85,47 @@ def test_duckdb_forms_of_an_interrupt():
     assert interrupt_of(RuntimeError("Query failed")) is None
     assert isinstance(Terminated("SIGTERM"), KeyboardInterrupt)
     assert Terminated.exit_code == 143
+
+
+# Any command, not only `skilltide run`: here `ingest ads`, stopped inside its run.
+STOPPED_COMMAND = """
+import os, signal, sys
+import skilltide.ingest.ads as ads
+from skilltide.cli import main
+
+SIGNAL = getattr(signal, sys.argv[2])
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+def stopped_refresh(con, run_id):
+    os.kill(os.getpid(), SIGNAL)  # the handler raises here
+
+ads.refresh_ads_panel = stopped_refresh
+sys.argv = ["skilltide", "ingest", "ads", sys.argv[1], "--db", sys.argv[3]]
+main()
+"""
+
+
+@pytest.mark.parametrize(("signal_name", "exit_code"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_any_command_stopped_by_a_signal_rolls_back_and_says_so(tmp_path, signal_name, exit_code):
+    ads = tmp_path / "a.csv"
+    ads.write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    db = tmp_path / "w.duckdb"
+    _seed_vocabulary(db)
+    script = tmp_path / "stopped.py"
+    script.write_text(textwrap.dedent(STOPPED_COMMAND))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    proc = subprocess.run(
+        [sys.executable, str(script), str(ads), signal_name, str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == exit_code, proc.stderr
+    what = "SIGTERM" if signal_name == "SIGTERM" else "Ctrl-C"
+    assert proc.stderr.strip().splitlines()[-1].startswith(f"error: interrupted ({what})")
+    assert "Traceback" not in proc.stderr
+    with Warehouse(db) as wh:
+        runs = dict(wh.query("SELECT command, status FROM runs").rows())
+        assert runs["ingest ads"] == "interrupted"
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0

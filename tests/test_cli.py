@@ -38,7 +38,11 @@ def test_every_command_has_help_with_an_example_and_the_common_options(cli):
         result = cli(*path, "--help")
         assert result.exit_code == 0, path
         assert "Example:" in result.stdout, f"skilltide {' '.join(path)} --help has no example"
-        for option in ("--db", "--config", "--quiet", "--verbose"):
+        # demo and init use no warehouse or config file: they take only --quiet/--verbose
+        common = ("--quiet", "--verbose")
+        if path not in (("demo",), ("init",)):
+            common = ("--db", "--config", *common)
+        for option in common:
             assert option in result.stdout, f"skilltide {' '.join(path)} lacks {option}"
 
 

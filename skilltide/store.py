@@ -209,7 +209,7 @@ class Warehouse:
             if transaction:  # a COMMIT that failed has ended the transaction already
                 with suppress(duckdb.Error):
                     self.con.rollback()
-            interrupted = interrupt_of(exc)  # Ctrl-C, or SIGTERM in skilltide run
+            interrupted = interrupt_of(exc)  # Ctrl-C or SIGTERM
             if interrupted is None:
                 self._finish(run, "failed", error=_one_line(exc))
                 raise

@@ -115,10 +115,16 @@ def load_series(
     series = series.with_columns(
         group=pl.col("group_id").replace_strict(group_names, default=pl.col("group_id"))
     )
-    if granularity == "market":
-        series = series.with_columns(label=pl.col("skill"))
-    else:
-        series = series.with_columns(label=pl.col("skill") + " — " + pl.col("group"))
+
+    # A bare number (Job-SDF withholds its skill and group names) says what it numbers.
+    def named(column: str, what: str) -> pl.Expr:
+        value = pl.col(column)
+        return pl.when(value.str.contains(r"^\d+$")).then(pl.lit(what) + value).otherwise(value)
+
+    label = named("skill", "skill ")
+    if granularity != "market":
+        label = label + " — " + named("group", f"{granularity} ")
+    series = series.with_columns(label=label)
     # Labels must be unique (two skills may share a display name): suffix repeats with the id.
     dup = pl.col("label").is_duplicated()
     series = series.with_columns(

@@ -191,3 +191,18 @@ def test_the_onet_attribution_names_every_release_the_data_come_from(cli, db):
     assert cli("onet", "load", *folders, "--db", db).exit_code == 0
     with Warehouse(db) as wh:
         assert load_methods(wh).onet_releases == ["29.3", "30.1"]
+
+
+def test_numbered_skills_and_groups_say_what_they_number(tmp_path):
+    """Job-SDF withholds names: its skill '1584' in region group '9' reads 'skill 1584 —
+    region 9', not '1584 — 9'; named skills and groups are shown as they are."""
+    from skilltide.ingest.demand import import_demand
+
+    src = tmp_path / "panel.csv"
+    rows = [f"1584,2023-{m:02d},{m},9,region" for m in range(1, 13)]
+    rows += [f"Python,2023-{m:02d},{m},North,region" for m in range(1, 13)]
+    src.write_text("skill,month,count,group,granularity\n" + "\n".join(rows) + "\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        import_demand(wh, src, panel="sdf")
+        labels = sorted(load_series(wh, panel="sdf", granularity="region").series["label"])
+    assert labels == ["Python — North", "skill 1584 — region 9"]

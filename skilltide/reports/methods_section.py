@@ -56,10 +56,10 @@ def methods_section(
     if s.forecast_info:
         i = s.forecast_info
         paragraphs.append(
-            f"Forecasts: {i['description']} (in the forecasts table: "
-            f"{', '.join(i['models'])}), trained on data up to "
+            f"Forecasts: {i['description']}, trained on data up to "
             f"{captions.month_name(i['cutoff'])}, {i['horizon']} months ahead, run "
-            f"{i['run_id']}. Intervals are 80% and 95% prediction intervals."
+            f"{i['run_id']}. Intervals are 80% and 95% prediction intervals. (Model as named "
+            f"in the warehouse's forecasts table: {', '.join(i['models'])}.)"
         )
     if s.breaks_info:
         paragraphs.append(

@@ -39,6 +39,11 @@ def test_full_report_has_every_section_and_chart(full_warehouse, tmp_path):
     # the forecast table's numbers carry their units
     assert "Base level: the mean over the same season a year earlier (" in html
     assert "), in ads a month; forecast: in the forecast month" in html
+    # the forecasts in words for the reader; the warehouse's model ids last, in brackets
+    forecasts = re.search(r"Forecasts: ([^<]*)", html).group(1)
+    assert re.search(
+        r"\(Model as named in the warehouse&#x27;s forecasts table: [^)]+\.\)$", forecasts
+    )
     assert XSS_SKILL not in html.split("<script>")[0]  # never raw in the markup
 
 

@@ -20,13 +20,11 @@ Example
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from skilltide.config import Settings
@@ -35,6 +33,13 @@ from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
 from skilltide.pipeline_config import PipelineConfig, Source
+from skilltide.pipeline_fingerprints import (
+    demand_fingerprint,
+    digest,
+    files_fingerprint,
+    graph_fingerprint,
+    report_fingerprint,
+)
 from skilltide.pipeline_ingest import (
     ingest_source,
     panel_built,
@@ -115,22 +120,22 @@ class Pipeline:
         out: list[Stage] = []
         if c.onet_dirs:
             out.append(
-                Stage("onet", lambda: _files_fingerprint(c.onet_dirs, c.coder_rerank), self._onet)
+                Stage("onet", lambda: files_fingerprint(c.onet_dirs, c.coder_rerank), self._onet)
             )
         if c.workbank_dir:
             out.append(
-                Stage("workbank", lambda: _files_fingerprint([c.workbank_dir]), self._workbank)
+                Stage("workbank", lambda: files_fingerprint([c.workbank_dir]), self._workbank)
             )
         if c.taxonomy_files:
             out.append(
-                Stage("taxonomy", lambda: _files_fingerprint(c.taxonomy_files), self._taxonomy)
+                Stage("taxonomy", lambda: files_fingerprint(c.taxonomy_files), self._taxonomy)
             )
         for source in c.sources:
             out.append(
                 Stage(
                     f"ingest:{source.name}",
                     # a new vocabulary (taxonomy, O*NET) reads every file again
-                    lambda s=source: _files_fingerprint(
+                    lambda s=source: files_fingerprint(
                         s.files(), extra=[s.mapping, vocabulary_fingerprint(self.wh)]
                     ),
                     lambda s=source: self._ingest(s),
@@ -142,7 +147,7 @@ class Pipeline:
             out.append(
                 Stage(
                     "demand:ads",
-                    lambda: _digest(panel_fingerprint(self.wh)),
+                    lambda: digest(panel_fingerprint(self.wh)),
                     lambda: panel_stage(self.wh, c.memory_limit),
                     built=lambda: panel_built(self.wh),
                 )
@@ -151,7 +156,7 @@ class Pipeline:
             out.append(
                 Stage(
                     f"breaks:{g}",
-                    lambda g=g: self._demand_fingerprint(g),
+                    lambda g=g: demand_fingerprint(self.wh, g),
                     lambda g=g: self._breaks(g),
                 )
             )
@@ -159,21 +164,27 @@ class Pipeline:
             out.append(
                 Stage(
                     f"forecast:{g}",
-                    lambda g=g: self._demand_fingerprint(
-                        g, c.horizon, c.model, c.workdays, c.forecast_params, *self._breaks_used(g)
+                    lambda g=g: demand_fingerprint(
+                        self.wh,
+                        g,
+                        c.horizon,
+                        c.model,
+                        c.workdays,
+                        c.forecast_params,
+                        *self._breaks_used(g),
                     ),
                     lambda g=g: self._forecast(g),
                 )
             )
         if c.graph is not None:
-            out.append(Stage("graph", self._graph_fingerprint, self._graph))
+            out.append(Stage("graph", lambda: graph_fingerprint(self.wh, c.graph), self._graph))
         if c.report_out is not None:
             from skilltide.reports.render import report_path
 
             out.append(
                 Stage(
                     "report",
-                    self._report_fingerprint,
+                    lambda: report_fingerprint(self.wh, c.report_title, c.report_granularity),
                     self._report,
                     built=lambda: report_path(c.report_out).is_file(),
                 )
@@ -266,37 +277,6 @@ class Pipeline:
             return (source,)
         return (source, latest_breaks_run(self.wh, "ads", granularity))
 
-    def _demand_fingerprint(self, granularity: str, *params: object) -> str:
-        row = self.wh.con.execute(
-            "SELECT count(*), coalesce(sum(hash(group_id, skill_id, month, count, total)"
-            "::HUGEINT), 0) FROM demand WHERE panel = 'ads' AND granularity = ?",
-            [granularity],
-        ).fetchall()[0]
-        return _digest(["demand", granularity, *row, *params])
-
-    def _graph_fingerprint(self) -> str:
-        inputs = {
-            "ad_skills": "ad_id, skill_id",
-            "ads": "ad_id, occupation",
-            "onet_ratings": "onetsoc_code, element_id, scale_id, data_value",
-            "workbank_occupations": "onetsoc_code, mean_desire, mean_capability",
-        }
-        parts: list[object] = [self.config.graph]
-        for table, columns in inputs.items():
-            if self.wh.has_table(table):
-                parts.append(
-                    self.wh.con.execute(
-                        f"SELECT count(*), coalesce(sum(hash({columns})::HUGEINT), 0) FROM {table}"
-                    ).fetchall()[0]
-                )
-        return _digest(parts)
-
-    def _report_fingerprint(self) -> str:
-        rows = self.wh.con.execute(
-            "SELECT stage, fingerprint FROM pipeline_state WHERE stage <> 'report' ORDER BY 1"
-        ).fetchall()
-        return _digest([rows, self.config.report_title, self.config.report_granularity])
-
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
         from skilltide.onet.coder import build_coder, source_release
@@ -371,17 +351,6 @@ class Pipeline:
         return {"path": str(path)}
 
 
-def _files_fingerprint(paths, extra: object = None) -> str:
-    entries = []
-    for root in paths:
-        root = Path(root)
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-        for p in files:
-            st = p.stat() if p.exists() else None
-            entries.append((str(p), st.st_size if st else None, st.st_mtime_ns if st else None))
-    return _digest([entries, extra])
-
-
 def _stored_coder_params(wh) -> dict:
     """The parameters the stored title coder was built with ({} when there is none)."""
     if not wh.has_table("title_coders"):
@@ -390,10 +359,6 @@ def _stored_coder_params(wh) -> dict:
         "SELECT params FROM title_coders ORDER BY built_at DESC LIMIT 1"
     ).fetchone()
     return json.loads(row[0]) if row else {}
-
-
-def _digest(parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def _config_args(config: PipelineConfig) -> dict[str, Any]:

@@ -15,6 +15,7 @@ Usage: python benchmarks/onet_load.py [--json]
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import json
@@ -80,6 +81,9 @@ def skilltide_read(folder: Path) -> int:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
     onet30, onet29 = shared_data("onet", "30.1"), shared_data("onet", "29.3")
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp, Warehouse(Path(tmp) / "w.duckdb") as wh:
@@ -121,7 +125,7 @@ def main() -> None:
         figures["hn_terms_matched_by_aliases"] / figures["hn_terms_matched_by_names_only"]
     )
 
-    if "--json" in sys.argv:
+    if args.json:
         print(json.dumps({k: round(v, 3) for k, v in figures.items()}, indent=2))
         return
     for key, value in figures.items():

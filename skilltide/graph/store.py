@@ -100,6 +100,12 @@ def load_input(
             " FROM ads a JOIN ad_skills s USING (ad_id) WHERE a.occupation IS NOT NULL"
             " GROUP BY ALL ORDER BY 1, 2",
         )
+        if data.height == 0:  # skills were found, but no ad has an occupation to link them to
+            raise UserError(
+                "no ad with both an occupation and a skill to build the network from: map the"
+                " ads' occupation column (--map occupation=COLUMN), or load O*NET first so"
+                " that the title coder codes their titles (skilltide onet load)"
+            )
         occupation_weights = frame(
             con,
             "SELECT occupation, count(*)::DOUBLE AS weight FROM ads"

@@ -129,6 +129,16 @@ def test_an_ads_network_is_stored_as_what_it_is(filled_db):
             build_graph_warehouse(wh, source="ads", element="skils", n_null=0)
 
 
+def test_ads_without_occupations_say_what_is_missing(filled_db):
+    # skills found in every ad, but no occupation column and no title coder: the error must
+    # name the occupations (it said "no skills data"), and how to get them
+    with Warehouse(filled_db) as wh:
+        wh.con.execute("UPDATE ads SET occupation = NULL")
+        with pytest.raises(UserError, match="no ad with both an occupation and a skill"):
+            build_graph_warehouse(wh, source="ads", n_null=0)
+        assert wh.query("SELECT count(*) AS n FROM graphs")["n"].item() == 0
+
+
 def test_technology_by_default_is_the_listed_pairs(filled_db):
     # as `graph build --from onet --element technology` does: skilltide run's [graph] too
     with Warehouse(filled_db) as wh:

@@ -310,8 +310,8 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
             holder = re.search(r"PID (\d+)", text)
             who = f" (process {holder[1]})" if holder else ""
             raise WarehouseLocked(
-                f"{path}: the warehouse is in use by another skilltide process{who}; "
-                "wait for it to finish"
+                f"{path}: the warehouse is in use by another process{who} (a skilltide run "
+                "or a DuckDB client); wait for it to finish"
             ) from None
         raise UserError(f"{path}: cannot open the warehouse: {_one_line(exc)}") from None
     except duckdb.Error as exc:

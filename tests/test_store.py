@@ -127,7 +127,7 @@ def test_second_process_is_refused_with_a_clear_message(db, tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "open"
-        with pytest.raises(WarehouseLocked, match="in use by another skilltide process"):
+        with pytest.raises(WarehouseLocked, match="in use by another process"):
             Warehouse(db)
     finally:
         holder.kill()

@@ -146,6 +146,7 @@ def build_coder(
             examples, context = _examples_from(run.con)
             rec["examples"] = examples.height
             rec["context_texts"] = context.height
+        _require_heldout(examples)
         build_hash = _build_hash(examples, context, params, embed)
         stored = frame(run.con, f"SELECT build_hash FROM {table} WHERE release = ?", [release])
         if not force and stored.height and stored["build_hash"][0] == build_hash:
@@ -294,6 +295,18 @@ def _examples_from(con) -> tuple[pl.DataFrame, pl.DataFrame]:
         else None
     )
     return training_examples(occupations, alternates, reported), context_texts(occupations, tasks)
+
+
+def _require_heldout(examples: pl.DataFrame) -> None:
+    """Refuse a build with no held-out alternate titles: the calibration is fitted on them."""
+    if holdout_split(examples)[1].height:
+        return
+    alternates = int((examples["kind"] == "alternate").sum())
+    raise UserError(
+        f"cannot build the title coder: {alternates:,} O*NET alternate titles loaded, too few "
+        "to calibrate its scores on; load the release's 'Alternate Titles' file with "
+        "`skilltide onet load DIR`"
+    )
 
 
 def _relations(con) -> set[str]:

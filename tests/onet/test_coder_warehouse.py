@@ -415,3 +415,18 @@ def test_build_coder_linear_passes_the_svm_weight(cli, db, monkeypatch):
     assert cli("onet", "build-coder", "--db", db).exit_code == 0
     assert cli("onet", "build-coder", "--linear", "--rerank", "--db", db).exit_code == 0
     assert [(p.linear, p.rerank) for p in seen] == [(0.0, False), (LINEAR_WEIGHT, True)]
+
+
+def test_build_without_alternate_titles_is_a_clear_error(cli, db, tmp_path):
+    # O*NET Occupation Data but no Alternate Titles: nothing to calibrate on. This was a
+    # ValueError traceback from `code-titles`, which builds the coder on first use.
+    from skilltide.onet.load import load_onet
+    from tests.onet._helpers import copy_fixture
+
+    with Warehouse(db) as wh:
+        load_onet(wh, [copy_fixture(tmp_path)])
+    for args in (("build-coder",), ("code-titles", "Nurse")):
+        result = cli("onet", *args, "--db", db)
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        assert "'Alternate Titles'" in result.output and "skilltide onet load" in result.output

@@ -230,7 +230,11 @@ def code_titles_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write the codes of every input row (.csv, .parquet or .json)."),
+        typer.Option(
+            "--out",
+            help="Write the codes of every input row (.csv, .parquet or .json), with a "
+            "<file>.provenance.json beside it.",
+        ),
     ] = None,
     *,
     settings: Settings,
@@ -251,7 +255,15 @@ def code_titles_command(
     if not inputs:
         raise UserError("give titles to code, or --file FILE --column COL")
     with Warehouse(settings.db) as wh:
-        results = code_titles_to(wh, inputs, top=top, out=out, model=model)
+        results = code_titles_to(
+            wh,
+            inputs,
+            top=top,
+            out=out,
+            model=model,
+            inputs=[file] if file is not None else [],
+            options={"column": column},
+        )
     if as_json:
         emit_json(results)
         return

@@ -430,3 +430,31 @@ def test_build_without_alternate_titles_is_a_clear_error(cli, db, tmp_path):
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.output
         assert "'Alternate Titles'" in result.output and "skilltide onet load" in result.output
+
+
+def test_cli_out_refuses_an_unknown_format_before_coding(cli, db, tmp_path):
+    # 'codes.xlsx' was written as CSV, which Excel then refuses to open; the check comes
+    # before the coder is read, so a warehouse without O*NET says the same.
+    for name in ("codes.xlsx", "codes"):
+        out = tmp_path / name
+        result = cli("onet", "code-titles", "Nurse", "--out", out, "--db", db)
+        assert result.exit_code == 1, result.output
+        assert f"{out}: output must end in .csv, .parquet, .json" in result.output
+        assert not out.exists()
+
+
+def test_cli_out_writes_a_provenance_sidecar(cli, built_db, tmp_path):
+    from skilltide.provenance import sha256_file
+
+    titles = tmp_path / "titles.txt"
+    titles.write_text("Staff RN\nBarista\n", encoding="utf-8")
+    out = tmp_path / "codes.parquet"
+    args = ("onet", "code-titles", "--file", titles, "--top", "2", "--out", out, "--db", built_db)
+    assert cli(*args, "--quiet").exit_code == 0
+    record = json.loads((tmp_path / "codes.parquet.provenance.json").read_text())
+    assert record["command"] == "skilltide onet code-titles"
+    assert record["output"]["sha256"] == sha256_file(out)
+    assert [Path(i["path"]).name for i in record["inputs"]] == ["titles.txt"]
+    assert record["inputs"][0]["sha256"] == sha256_file(titles)
+    assert record["options"]["top"] == 2 and record["options"]["onet_release"] == "30.1"
+    assert record["options"]["db"] == str(built_db) and record["options"]["titles"] == 2

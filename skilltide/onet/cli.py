@@ -34,11 +34,13 @@ def onet_load(
 
     Example: skilltide onet load ../shared/data/onet/30.1 ../shared/data/onet/29.3
     """
+    from skilltide.onet.coder import refresh_coder
     from skilltide.onet.load import load_onet
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
         summary = load_onet(wh, dirs, release=release, progress=progress_for(settings))
+        summary["coder"] = refresh_coder(wh, summary)
     if as_json:
         emit_json(summary)
         return
@@ -61,6 +63,11 @@ def onet_load(
     if summary["taxonomy"]:
         tax = summary["taxonomy"]
         echo(settings, f"taxonomy: {tax['skills']:,} skills, {tax['aliases']:,} aliases")
+    if summary["coder"] and not summary["coder"]["reused"]:
+        echo(
+            settings,
+            "the stored coder's titles changed: " + built_message("lexical", summary["coder"]),
+        )
 
 
 @command(onet_app, "download")
@@ -76,6 +83,7 @@ def onet_download(
 
     Example: skilltide onet download --release 30.1 --dest data/onet --load
     """
+    from skilltide.onet.coder import refresh_coder
     from skilltide.onet.download import DEFAULT_BASE_URL, download_release
     from skilltide.store import Warehouse
 
@@ -88,6 +96,8 @@ def onet_download(
             load=load,
             progress=not settings.quiet,
         )
+        if summary.get("load"):
+            summary["load"]["coder"] = refresh_coder(wh, summary["load"])
     if as_json:
         emit_json(summary)
         return

@@ -204,6 +204,36 @@ def build_coder(
         }
 
 
+# The O*NET tables of the coder's training titles and context (the views of SOURCE_VIEWS).
+CODER_INPUTS = frozenset(
+    {
+        "onet_occupation_data",
+        "onet_alternate_titles",
+        "onet_sample_of_reported_titles",
+        "onet_task_statements",
+    }
+)
+
+
+def refresh_coder(wh: Warehouse, load_summary: dict) -> dict | None:
+    """After an O*NET load that changed the coder's titles, rebuild the stored lexical coder
+    with the options it was built with (``--rerank``, ``--linear``), as ``skilltide run``
+    does; otherwise ``code-titles`` and ingest would go on with the coder of the old titles,
+    or with none for a new release. None when no coder is stored or nothing it reads changed.
+    """
+    changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
+    if not changed & CODER_INPUTS or not wh.has_table(CODER_TABLES["lexical"]):
+        return None
+    row = wh.con.execute(
+        f"SELECT params FROM {CODER_TABLES['lexical']} ORDER BY built_at DESC LIMIT 1"
+    ).fetchone()
+    if row is None or source_release(wh) is None:
+        return None
+    stored = json.loads(row[0])
+    params = CoderParams(rerank=bool(stored.get("rerank")), linear=float(stored.get("linear", 0)))
+    return build_coder(wh, params)
+
+
 def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
     """The stored coder for the warehouse's O*NET release, or None when there is none.
 

@@ -458,3 +458,28 @@ def test_cli_out_writes_a_provenance_sidecar(cli, built_db, tmp_path):
     assert record["inputs"][0]["sha256"] == sha256_file(titles)
     assert record["options"]["top"] == 2 and record["options"]["onet_release"] == "30.1"
     assert record["options"]["db"] == str(built_db) and record["options"]["titles"] == 2
+
+
+def test_onet_load_that_changes_the_titles_rebuilds_the_stored_coder(cli, built_db, tmp_path):
+    # Reloading release 30.1 with a corrected Alternate Titles file: code-titles and ingest
+    # went on with the stored coder of the old titles until `build-coder` was run by hand.
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    onet = shared_path("onet", "30.1")
+    folder = tmp_path / "30.1"
+    folder.mkdir()
+    shutil.copy(onet / "Read Me.txt", folder)
+    text = (onet / "Alternate Titles.txt").read_text(encoding="utf-8")
+    row = "29-1141.00\tNurse of the Quiet Ward\tn/a\tTest\r\n"
+    (folder / "Alternate Titles.txt").write_text(text + row, encoding="utf-8", newline="")
+    with Warehouse(copy) as wh:
+        before = wh.query("SELECT n_titles, run_id FROM title_coders").row(0)
+    result = cli("onet", "load", folder, "--db", copy)
+    assert result.exit_code == 0, result.output
+    assert "built lexical title coder for O*NET 30.1" in result.output
+    with Warehouse(copy) as wh:
+        after = wh.query("SELECT n_titles, run_id FROM title_coders").row(0)
+        assert after[0] == before[0] + 1 and after[1] != before[1]
+        assert build_coder(wh)["reused"] is True  # what build-coder would build: the same
+    again = cli("onet", "load", folder, "--db", copy, "--json")  # nothing changed: no rebuild
+    assert again.exit_code == 0 and json.loads(again.stdout)["coder"] is None

@@ -44,6 +44,7 @@ def read_titles(path: Path, column: str | None) -> list[str | None]:
     if path.suffix.lower() == ".txt" and column is None:
         return [line.strip() or None for line in read_utf8(path).splitlines()]
     separator = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
+    read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
     try:
         data = pl.read_csv(path, separator=separator, infer_schema=False)
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:

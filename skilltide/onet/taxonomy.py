@@ -36,6 +36,7 @@ from skilltide.onet.alias_lists import AMBIGUOUS, CURATED
 from skilltide.onet.aliases import candidate_aliases, case_sensitive_expr, slug, slug_expr
 from skilltide.onet.schema import newest
 from skilltide.store import Run, Warehouse, append, frame
+from skilltide.textfile import read_utf8
 
 # The O*NET tables the taxonomy is built from: a load that changes none of them keeps it.
 TAXONOMY_INPUTS = frozenset(
@@ -291,6 +292,7 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     category, ambiguous (true/false)."""
     if not path.is_file():
         raise UserError(f"{path}: file not found")
+    read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
     try:
         raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:

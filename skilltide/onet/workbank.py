@@ -48,6 +48,7 @@ _FALSE = ("false", "f", "no", "0")
 
 def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
     """One WORKBank CSV, header checked, typed; errors name the file, row and column."""
+    text = read_utf8(path)  # a bad byte: its line, named
     try:
         raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:
@@ -55,7 +56,7 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
     missing = [o for o, _ in spec.columns if o not in raw.columns]
     if missing:
         raise UserError(f"{path}: column {missing[0]!r} is missing from the header")
-    _refuse_short_rows(path)
+    _refuse_short_rows(path, text)
     exprs = []
     for official, kind in spec.columns:
         text = pl.col(official).str.strip_chars()
@@ -97,10 +98,10 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
     return out
 
 
-def _refuse_short_rows(path: Path) -> None:
+def _refuse_short_rows(path: Path, text: str) -> None:
     """Refuse a record with fewer fields than the header (a truncated or damaged file):
     polars would read its missing fields as empty."""
-    reader = csv.reader(io.StringIO(read_utf8(path), newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))
     width = len(next(reader, []))
     for record in reader:
         if record and len(record) < width:

@@ -198,3 +198,11 @@ def test_a_truncated_workbank_file_is_refused_with_its_line(tmp_path, db):
             not wh.has_table("workbank_tasks")
             or wh.query("SELECT count(*) AS n FROM workbank_tasks")["n"][0] == 0
         )
+
+
+def test_a_workbank_file_that_is_not_utf8_names_the_line(tmp_path, db):
+    folder = _write_folder(tmp_path / "wb", worker=[(1, "A", 3, 2)], expert=[(1, 3, 1)])
+    path = folder / "domain_worker_metadata.csv"
+    path.write_bytes(path.read_bytes() + b"u2,caf\xe9\n")  # the header, row u1, then this
+    with Warehouse(db) as wh, pytest.raises(UserError, match=r"metadata.csv, line 3: not valid"):
+        load_workbank(wh, folder)

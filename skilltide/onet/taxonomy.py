@@ -311,7 +311,7 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
         )
     rows = []
     seen: dict[str, int] = {}
-    claims: dict[str, tuple[int, str]] = {}
+    claims: dict[str, int] = {}
     for i, row in enumerate(raw.iter_rows(named=True), start=2):
         name = (row.get("name") or "").strip()
         if not name or not slug(name):
@@ -329,7 +329,7 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
             raise UserError(f"{path}: row {i}, field name: {name!r} repeats row {seen[skill_id]}")
         seen[skill_id] = i
         aliases = [a.strip() for a in re.split(r"\|", row.get("aliases") or "") if a.strip()]
-        _claim(claims, path, i, name, aliases)
+        _claim(claims, path, i, aliases)
         rows.append(
             {
                 "skill_id": skill_id,
@@ -355,17 +355,16 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     )
 
 
-def _claim(
-    claims: dict[str, tuple[int, str]], path: Path, row: int, name: str, aliases: list[str]
-) -> None:
-    """Refuse a name or alias (case-insensitive) that another row of the file claims too:
-    one of the two would be dropped silently when the taxonomy is rebuilt."""
-    for field, text in [("name", name), *(("aliases", a) for a in aliases)]:
-        owner = claims.setdefault(text.lower(), (row, name))
-        if owner[0] != row:
+def _claim(claims: dict[str, int], path: Path, row: int, aliases: list[str]) -> None:
+    """Refuse an alias (case-insensitive) that another row of the file gives too: both rank
+    as the user's own, and the rebuild would keep one and drop the other silently. (An alias
+    that is another row's name is allowed: the user's alias outranks a name.)"""
+    for alias in aliases:
+        owner = claims.setdefault(alias.lower(), row)
+        if owner != row:
             raise UserError(
-                f"{path}: row {row}, field {field}: {text!r} is also claimed by row {owner[0]} "
-                f"({owner[1]!r}); an alias can point at one skill only"
+                f"{path}: row {row}, field aliases: {alias!r} is also an alias in row "
+                f"{owner}; an alias can point at one skill only"
             )
 
 

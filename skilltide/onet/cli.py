@@ -34,11 +34,13 @@ def onet_load(
 
     Example: skilltide onet load ../shared/data/onet/30.1 ../shared/data/onet/29.3
     """
+    from skilltide.onet.coder import refresh_coder
     from skilltide.onet.load import load_onet
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
         summary = load_onet(wh, dirs, release=release, progress=progress_for(settings))
+        summary["coder"] = refresh_coder(wh, summary)
     if as_json:
         emit_json(summary)
         return
@@ -61,6 +63,11 @@ def onet_load(
     if summary["taxonomy"]:
         tax = summary["taxonomy"]
         echo(settings, f"taxonomy: {tax['skills']:,} skills, {tax['aliases']:,} aliases")
+    if summary["coder"] and not summary["coder"]["reused"]:
+        echo(
+            settings,
+            "the stored coder's titles changed: " + built_message("lexical", summary["coder"]),
+        )
 
 
 @command(onet_app, "download")
@@ -76,6 +83,7 @@ def onet_download(
 
     Example: skilltide onet download --release 30.1 --dest data/onet --load
     """
+    from skilltide.onet.coder import refresh_coder
     from skilltide.onet.download import DEFAULT_BASE_URL, download_release
     from skilltide.store import Warehouse
 
@@ -88,6 +96,8 @@ def onet_download(
             load=load,
             progress=not settings.quiet,
         )
+        if summary.get("load"):
+            summary["load"]["coder"] = refresh_coder(wh, summary["load"])
     if as_json:
         emit_json(summary)
         return
@@ -230,7 +240,11 @@ def code_titles_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write the codes of every input row (.csv, .parquet or .json)."),
+        typer.Option(
+            "--out",
+            help="Write the codes of every input row (.csv, .parquet or .json), with a "
+            "<file>.provenance.json beside it.",
+        ),
     ] = None,
     *,
     settings: Settings,
@@ -251,7 +265,15 @@ def code_titles_command(
     if not inputs:
         raise UserError("give titles to code, or --file FILE --column COL")
     with Warehouse(settings.db) as wh:
-        results = code_titles_to(wh, inputs, top=top, out=out, model=model)
+        results = code_titles_to(
+            wh,
+            inputs,
+            top=top,
+            out=out,
+            model=model,
+            inputs=[file] if file is not None else [],
+            options={"column": column},
+        )
     if as_json:
         emit_json(results)
         return

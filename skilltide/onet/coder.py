@@ -146,6 +146,7 @@ def build_coder(
             examples, context = _examples_from(run.con)
             rec["examples"] = examples.height
             rec["context_texts"] = context.height
+        _require_heldout(examples)
         build_hash = _build_hash(examples, context, params, embed)
         stored = frame(run.con, f"SELECT build_hash FROM {table} WHERE release = ?", [release])
         if not force and stored.height and stored["build_hash"][0] == build_hash:
@@ -201,6 +202,36 @@ def build_coder(
             "recoded": recoded,
             "run_id": run.run_id,
         }
+
+
+# The O*NET tables of the coder's training titles and context (the views of SOURCE_VIEWS).
+CODER_INPUTS = frozenset(
+    {
+        "onet_occupation_data",
+        "onet_alternate_titles",
+        "onet_sample_of_reported_titles",
+        "onet_task_statements",
+    }
+)
+
+
+def refresh_coder(wh: Warehouse, load_summary: dict) -> dict | None:
+    """After an O*NET load that changed the coder's titles, rebuild the stored lexical coder
+    with the options it was built with (``--rerank``, ``--linear``), as ``skilltide run``
+    does; otherwise ``code-titles`` and ingest would go on with the coder of the old titles,
+    or with none for a new release. None when no coder is stored or nothing it reads changed.
+    """
+    changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
+    if not changed & CODER_INPUTS or not wh.has_table(CODER_TABLES["lexical"]):
+        return None
+    row = wh.con.execute(
+        f"SELECT params FROM {CODER_TABLES['lexical']} ORDER BY built_at DESC LIMIT 1"
+    ).fetchone()
+    if row is None or source_release(wh) is None:
+        return None
+    stored = json.loads(row[0])
+    params = CoderParams(rerank=bool(stored.get("rerank")), linear=float(stored.get("linear", 0)))
+    return build_coder(wh, params)
 
 
 def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
@@ -294,6 +325,18 @@ def _examples_from(con) -> tuple[pl.DataFrame, pl.DataFrame]:
         else None
     )
     return training_examples(occupations, alternates, reported), context_texts(occupations, tasks)
+
+
+def _require_heldout(examples: pl.DataFrame) -> None:
+    """Refuse a build with no held-out alternate titles: the calibration is fitted on them."""
+    if holdout_split(examples)[1].height:
+        return
+    alternates = int((examples["kind"] == "alternate").sum())
+    raise UserError(
+        f"cannot build the title coder: {alternates:,} O*NET alternate titles loaded, too few "
+        "to calibrate its scores on; load the release's 'Alternate Titles' file with "
+        "`skilltide onet load DIR`"
+    )
 
 
 def _relations(con) -> set[str]:

@@ -18,10 +18,12 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.onet.coder import code_titles
+from skilltide.onet.coder import code_titles, source_release
+from skilltide.provenance import write_provenance
 from skilltide.store import Warehouse
 from skilltide.textfile import read_utf8
 
+OUT_FORMATS = (".csv", ".parquet", ".json")
 _OUT_SCHEMA = {
     "row_number": pl.Int64,
     "input_title": pl.String,
@@ -42,6 +44,7 @@ def read_titles(path: Path, column: str | None) -> list[str | None]:
     if path.suffix.lower() == ".txt" and column is None:
         return [line.strip() or None for line in read_utf8(path).splitlines()]
     separator = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
+    read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
     try:
         data = pl.read_csv(path, separator=separator, infer_schema=False)
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
@@ -67,25 +70,44 @@ def code_titles_to(
     top: int = 5,
     out: Path | None = None,
     model: str = "lexical",
+    inputs: list[Path] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Code ``titles`` and, with ``out``, write one row per input row and candidate.
 
     ``out`` ending in ``.json`` gets the same list as ``--json``; ``.parquet`` a parquet
-    file; anything else CSV with columns ``row_number, input_title, rank, onetsoc_code,
+    file; ``.csv`` CSV with columns ``row_number, input_title, rank, onetsoc_code,
     occupation_title, score`` (an input with no usable words gets one row without a code).
-    ``model`` names the coder (``lexical`` or ``embed``, see :func:`~skilltide.onet.coder.
-    build_coder`).
+    ``out`` gets a ``<out>.provenance.json`` sidecar naming ``inputs`` (the title files),
+    ``options`` and these arguments, the warehouse and the coder's O*NET release. ``model``
+    names the coder (``lexical`` or ``embed``, see :func:`~skilltide.onet.coder.build_coder`).
     """
+    if out is not None:
+        check_codes_out(out)  # before the coder is read or built
     results = code_titles(wh, titles, top=top, model=model)
     if out is not None:
         write_codes(results, out)
+        recorded = {**(options or {}), "top": top, "model": model, "titles": len(titles)}
+        recorded |= {"db": str(wh.path), "onet_release": source_release(wh)}
+        write_provenance(
+            out, command="onet code-titles", inputs=list(inputs or []), options=recorded
+        )
     return results
+
+
+def check_codes_out(out: Path) -> None:
+    """Refuse an ``--out`` path that cannot be written or whose format is unknown."""
+    if out.suffix.lower() not in OUT_FORMATS:
+        raise UserError(f"{out}: output must end in {', '.join(OUT_FORMATS)}")
+    if not out.parent.is_dir():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
+    if out.is_dir():
+        raise UserError(f"{out}: is a folder; give a file name")
 
 
 def write_codes(results: list[dict[str, Any]], out: Path) -> Path:
     """Write coded titles to ``out`` (see :func:`code_titles_to`)."""
-    if not out.parent.exists():
-        raise UserError(f"{out}: folder {out.parent} does not exist")
+    check_codes_out(out)
     if out.suffix.lower() == ".json":
         out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
         return out

@@ -89,7 +89,8 @@ def load_onet(
     progress : ``progress(items, description, total)`` iterator wrapper (progress bar).
     """
     started = time.perf_counter()
-    folders = [Path(d) for d in dirs]
+    # a folder named twice ('30.1' and './30.1/', or a shell glob) is loaded once
+    folders = list({Path(d).resolve(): Path(d) for d in dirs}.values())
     if not folders:
         raise UserError("give at least one O*NET release folder")
     files: list[FoundFile] = []

@@ -36,6 +36,7 @@ from skilltide.onet.alias_lists import AMBIGUOUS, CURATED
 from skilltide.onet.aliases import candidate_aliases, case_sensitive_expr, slug, slug_expr
 from skilltide.onet.schema import newest
 from skilltide.store import Run, Warehouse, append, frame
+from skilltide.textfile import read_utf8
 
 # The O*NET tables the taxonomy is built from: a load that changes none of them keeps it.
 TAXONOMY_INPUTS = frozenset(
@@ -291,6 +292,7 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     category, ambiguous (true/false)."""
     if not path.is_file():
         raise UserError(f"{path}: file not found")
+    read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
     try:
         raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:
@@ -309,6 +311,7 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
         )
     rows = []
     seen: dict[str, int] = {}
+    claims: dict[str, int] = {}
     for i, row in enumerate(raw.iter_rows(named=True), start=2):
         name = (row.get("name") or "").strip()
         if not name or not slug(name):
@@ -326,6 +329,7 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
             raise UserError(f"{path}: row {i}, field name: {name!r} repeats row {seen[skill_id]}")
         seen[skill_id] = i
         aliases = [a.strip() for a in re.split(r"\|", row.get("aliases") or "") if a.strip()]
+        _claim(claims, path, i, aliases)
         rows.append(
             {
                 "skill_id": skill_id,
@@ -349,6 +353,19 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
             "ambiguous": pl.Boolean,
         },
     )
+
+
+def _claim(claims: dict[str, int], path: Path, row: int, aliases: list[str]) -> None:
+    """Refuse an alias (case-insensitive) that another row of the file gives too: both rank
+    as the user's own, and the rebuild would keep one and drop the other silently. (An alias
+    that is another row's name is allowed: the user's alias outranks a name.)"""
+    for alias in aliases:
+        owner = claims.setdefault(alias.lower(), row)
+        if owner != row:
+            raise UserError(
+                f"{path}: row {row}, field aliases: {alias!r} is also an alias in row "
+                f"{owner}; an alias can point at one skill only"
+            )
 
 
 def add_taxonomy_csv(wh: Warehouse, path: str | Path) -> dict[str, Any]:

@@ -19,3 +19,12 @@ def test_txt_that_is_not_utf8_names_the_line(tmp_path):
     path.write_bytes(b"Registered Nurse\nJava \xff Developer\n")
     with pytest.raises(UserError, match=r"titles.txt, line 2: not valid UTF-8"):
         read_titles(path, None)
+
+
+def test_csv_that_is_not_utf8_names_the_line(tmp_path):
+    # A title list saved by Excel as cp1252: before, 'cannot read as CSV: invalid utf-8
+    # sequence', with no line to look at.
+    path = tmp_path / "ads.csv"
+    path.write_bytes(b"id,title\n1,Nurse\n2,Caf\xe9 manager\n")
+    with pytest.raises(UserError, match=r"ads.csv, line 3: not valid UTF-8"):
+        read_titles(path, "title")

@@ -415,3 +415,71 @@ def test_build_coder_linear_passes_the_svm_weight(cli, db, monkeypatch):
     assert cli("onet", "build-coder", "--db", db).exit_code == 0
     assert cli("onet", "build-coder", "--linear", "--rerank", "--db", db).exit_code == 0
     assert [(p.linear, p.rerank) for p in seen] == [(0.0, False), (LINEAR_WEIGHT, True)]
+
+
+def test_build_without_alternate_titles_is_a_clear_error(cli, db, tmp_path):
+    # O*NET Occupation Data but no Alternate Titles: nothing to calibrate on. This was a
+    # ValueError traceback from `code-titles`, which builds the coder on first use.
+    from skilltide.onet.load import load_onet
+    from tests.onet._helpers import copy_fixture
+
+    with Warehouse(db) as wh:
+        load_onet(wh, [copy_fixture(tmp_path)])
+    for args in (("build-coder",), ("code-titles", "Nurse")):
+        result = cli("onet", *args, "--db", db)
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        assert "'Alternate Titles'" in result.output and "skilltide onet load" in result.output
+
+
+def test_cli_out_refuses_an_unknown_format_before_coding(cli, db, tmp_path):
+    # 'codes.xlsx' was written as CSV, which Excel then refuses to open; the check comes
+    # before the coder is read, so a warehouse without O*NET says the same.
+    for name in ("codes.xlsx", "codes"):
+        out = tmp_path / name
+        result = cli("onet", "code-titles", "Nurse", "--out", out, "--db", db)
+        assert result.exit_code == 1, result.output
+        assert f"{out}: output must end in .csv, .parquet, .json" in result.output
+        assert not out.exists()
+
+
+def test_cli_out_writes_a_provenance_sidecar(cli, built_db, tmp_path):
+    from skilltide.provenance import sha256_file
+
+    titles = tmp_path / "titles.txt"
+    titles.write_text("Staff RN\nBarista\n", encoding="utf-8")
+    out = tmp_path / "codes.parquet"
+    args = ("onet", "code-titles", "--file", titles, "--top", "2", "--out", out, "--db", built_db)
+    assert cli(*args, "--quiet").exit_code == 0
+    record = json.loads((tmp_path / "codes.parquet.provenance.json").read_text())
+    assert record["command"] == "skilltide onet code-titles"
+    assert record["output"]["sha256"] == sha256_file(out)
+    assert [Path(i["path"]).name for i in record["inputs"]] == ["titles.txt"]
+    assert record["inputs"][0]["sha256"] == sha256_file(titles)
+    assert record["options"]["top"] == 2 and record["options"]["onet_release"] == "30.1"
+    assert record["options"]["db"] == str(built_db) and record["options"]["titles"] == 2
+
+
+def test_onet_load_that_changes_the_titles_rebuilds_the_stored_coder(cli, built_db, tmp_path):
+    # Reloading release 30.1 with a corrected Alternate Titles file: code-titles and ingest
+    # went on with the stored coder of the old titles until `build-coder` was run by hand.
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    onet = shared_path("onet", "30.1")
+    folder = tmp_path / "30.1"
+    folder.mkdir()
+    shutil.copy(onet / "Read Me.txt", folder)
+    text = (onet / "Alternate Titles.txt").read_text(encoding="utf-8")
+    row = "29-1141.00\tNurse of the Quiet Ward\tn/a\tTest\r\n"
+    (folder / "Alternate Titles.txt").write_text(text + row, encoding="utf-8", newline="")
+    with Warehouse(copy) as wh:
+        before = wh.query("SELECT n_titles, run_id FROM title_coders").row(0)
+    result = cli("onet", "load", folder, "--db", copy)
+    assert result.exit_code == 0, result.output
+    assert "built lexical title coder for O*NET 30.1" in result.output
+    with Warehouse(copy) as wh:
+        after = wh.query("SELECT n_titles, run_id FROM title_coders").row(0)
+        assert after[0] == before[0] + 1 and after[1] != before[1]
+        assert build_coder(wh)["reused"] is True  # what build-coder would build: the same
+    again = cli("onet", "load", folder, "--db", copy, "--json")  # nothing changed: no rebuild
+    assert again.exit_code == 0 and json.loads(again.stdout)["coder"] is None

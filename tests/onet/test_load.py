@@ -185,6 +185,15 @@ def test_a_bad_file_fails_and_leaves_the_warehouse_unchanged(tmp_path, db, damag
         )
 
 
+def test_a_folder_named_twice_is_loaded_once(tmp_path, db, monkeypatch):
+    # 'onet load 30.1 ./30.1/' failed with '... of release 30.1 is also in' the same file.
+    folder = copy_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with Warehouse(db) as wh:
+        summary = load_onet(wh, [folder, f"./{folder.name}/"])
+    assert summary["loaded"] == len(summary["files"]) == 8
+
+
 def test_release_from_folder_name_with_notice_or_error(tmp_path, db):
     named = copy_fixture(tmp_path, "onet_28_0")
     (named / "Read Me.txt").unlink()

@@ -176,6 +176,11 @@ def test_custom_skills_survive_a_taxonomy_rebuild(tmp_path, db, cli):
         ("name\nPython\npython\n", "row 3, field name: 'python' repeats row 2"),
         ("name,ambiguous\nGo,maybe\n", "row 2, field ambiguous"),
         ("name,colour\nGo,blue\n", "column 'colour'"),
+        # Two rows giving one alias: the rebuild kept one and dropped the other silently.
+        (
+            "name,aliases\nDuckDB Warehousing,duckdb\nPolars Wrangling,polars|DuckDB\n",
+            "row 3, field aliases: 'DuckDB' is also an alias in row 2",
+        ),
     ],
 )
 def test_bad_taxonomy_csv(tmp_path, db, text, message):
@@ -230,3 +235,10 @@ def test_a_name_that_is_already_another_skills_is_reported(tmp_path, db, cli):
     second.write_text("name,aliases\nPython,Python\n")  # the hint: the name as an alias too
     with Warehouse(db) as wh:
         assert add_taxonomy_csv(wh, second)["names_taken"] == {}
+
+
+def test_taxonomy_csv_that_is_not_utf8_names_the_line(tmp_path, db):
+    csv = tmp_path / "mine.csv"
+    csv.write_bytes(b"name,aliases\nDuckDB,duck db\nCaf\xe9 Ops,\n")
+    with Warehouse(db) as wh, pytest.raises(UserError, match=r"mine.csv, line 3: not valid UTF-8"):
+        add_taxonomy_csv(wh, csv)

@@ -176,3 +176,33 @@ def test_bad_workbank_files_name_file_row_and_column(tmp_path, db):
             load_workbank(wh, folder)
         with pytest.raises(UserError, match="no WORKBank data loaded"):
             workbank_summary(wh)
+
+
+def test_a_truncated_workbank_file_is_refused_with_its_line(tmp_path, db):
+    # A copy cut short mid-row: polars read the missing fields as empty and the load went on,
+    # with a rating row that had no HAS rating, no date and no reasons.
+    worker = [(1, "A", 3, 2), (2, "A", 4, 3), (2, "B", 5, 1)]
+    folder = _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1), (2, 4, 2)])
+    path = folder / "domain_worker_desires.csv"
+    lines = path.read_text().splitlines()
+    width = lines[0].count(",") + 1
+    path.write_text("\n".join([*lines[:-1], ",".join(lines[-1].split(",")[:7])]))
+    with Warehouse(db) as wh:
+        with pytest.raises(
+            UserError,
+            match=rf"domain_worker_desires\.csv: line 4: 7 fields where the header has {width} "
+            r"\(truncated or damaged row\)",
+        ):
+            load_workbank(wh, folder)
+        assert (
+            not wh.has_table("workbank_tasks")
+            or wh.query("SELECT count(*) AS n FROM workbank_tasks")["n"][0] == 0
+        )
+
+
+def test_a_workbank_file_that_is_not_utf8_names_the_line(tmp_path, db):
+    folder = _write_folder(tmp_path / "wb", worker=[(1, "A", 3, 2)], expert=[(1, 3, 1)])
+    path = folder / "domain_worker_metadata.csv"
+    path.write_bytes(path.read_bytes() + b"u2,caf\xe9\n")  # the header, row u1, then this
+    with Warehouse(db) as wh, pytest.raises(UserError, match=r"metadata.csv, line 3: not valid"):
+        load_workbank(wh, folder)

@@ -279,7 +279,7 @@ class Pipeline:
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
-        from skilltide.onet.coder import build_coder, source_release
+        from skilltide.onet.coder import build_coder, source_release, stored_coder_params
         from skilltide.onet.coder_model import CoderParams
         from skilltide.onet.load import load_onet
 
@@ -289,7 +289,7 @@ class Pipeline:
             return summary
         # The title coder codes ads without an occupation column; built once per release,
         # with the re-ranker when [onet] rerank says so, else as the stored coder was built.
-        stored = _stored_coder_params(self.wh)
+        stored = stored_coder_params(self.wh) or {}
         rerank = self.config.coder_rerank
         if rerank is None:
             rerank = bool(stored.get("rerank", False))
@@ -349,16 +349,6 @@ class Pipeline:
             self.wh, c.report_out, title=c.report_title, granularity=c.report_granularity
         )
         return {"path": str(path)}
-
-
-def _stored_coder_params(wh) -> dict:
-    """The parameters the stored title coder was built with ({} when there is none)."""
-    if not wh.has_table("title_coders"):
-        return {}
-    row = wh.con.execute(
-        "SELECT params FROM title_coders ORDER BY built_at DESC LIMIT 1"
-    ).fetchone()
-    return json.loads(row[0]) if row else {}
 
 
 def _config_args(config: PipelineConfig) -> dict[str, Any]:

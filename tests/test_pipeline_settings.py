@@ -8,7 +8,8 @@ from pathlib import Path
 
 from skilltide.forecast.breaks_store import detect_breaks_warehouse
 from skilltide.logs import EventLog
-from skilltide.pipeline import Pipeline, PipelineConfig, _stored_coder_params
+from skilltide.onet.coder import stored_coder_params
+from skilltide.pipeline import Pipeline, PipelineConfig
 from skilltide.store import Warehouse
 from tests.forecast.test_breaks_store import seed_demand
 
@@ -37,13 +38,13 @@ def test_coder_rerank_setting_redoes_the_onet_stage_and_defaults_to_the_stored_c
     with Warehouse(db) as wh:
         default = _fingerprint(wh, "onet", onet_dirs=dirs)
         assert _fingerprint(wh, "onet", onet_dirs=dirs, coder_rerank=True) != default
-        assert _stored_coder_params(wh) == {}  # no coder stored yet
+        assert stored_coder_params(wh) is None  # no coder stored yet
         wh.con.execute(
             "INSERT INTO title_coders VALUES ('30.1', 'h', 3, 1, 1, 1, ?, '{}', ''::BLOB,"
             " current_timestamp, 'r')",
             [json.dumps({"rerank": True, "linear": 2.0})],
         )
-        assert _stored_coder_params(wh) == {"rerank": True, "linear": 2.0}
+        assert stored_coder_params(wh) == {"rerank": True, "linear": 2.0}
 
 
 def test_a_run_rebuilds_the_coder_with_the_stored_linear_and_rerank_settings(db, monkeypatch):

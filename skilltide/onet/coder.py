@@ -222,16 +222,20 @@ def refresh_coder(wh: Warehouse, load_summary: dict) -> dict | None:
     or with none for a new release. None when no coder is stored or nothing it reads changed.
     """
     changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
-    if not changed & CODER_INPUTS or not wh.has_table(CODER_TABLES["lexical"]):
+    stored = stored_coder_params(wh)
+    if not changed & CODER_INPUTS or stored is None or source_release(wh) is None:
         return None
-    row = wh.con.execute(
-        f"SELECT params FROM {CODER_TABLES['lexical']} ORDER BY built_at DESC LIMIT 1"
-    ).fetchone()
-    if row is None or source_release(wh) is None:
-        return None
-    stored = json.loads(row[0])
     params = CoderParams(rerank=bool(stored.get("rerank")), linear=float(stored.get("linear", 0)))
     return build_coder(wh, params)
+
+
+def stored_coder_params(wh: Warehouse) -> dict | None:
+    """The parameters the newest stored lexical coder was built with (None: no coder)."""
+    table = CODER_TABLES["lexical"]
+    if not wh.has_table(table):
+        return None
+    row = wh.con.execute(f"SELECT params FROM {table} ORDER BY built_at DESC LIMIT 1").fetchone()
+    return json.loads(row[0]) if row else None
 
 
 def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:

@@ -19,6 +19,8 @@ workbank_app = typer.Typer(
 taxonomy_app = typer.Typer(help="The skill vocabulary ads are matched against.")
 
 _JSON = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+# Titles shown when code-titles writes --out: the file holds them all.
+PREVIEW = 10
 
 
 @command(onet_app, "load")
@@ -277,14 +279,17 @@ def code_titles_command(
     if as_json:
         emit_json(results)
         return
-    # with --out the file is the result: the table is a preview that --quiet hides
+    # with --out the file is the result: the table is a short preview that --quiet hides
     show = result if out is None else lambda line: echo(settings, line)
-    for item in results:
+    shown = results if out is None else results[:PREVIEW]
+    for item in shown:
         best = item["candidates"][:1]
         text = f"{best[0]['code']}  {best[0]['score']:.2f}  {best[0]['title']}" if best else "-"
         show(f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
         for cand in item["candidates"][1:]:
             show(f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
+    if len(shown) < len(results):
+        echo(settings, f"... and {len(results) - len(shown):,} more titles in {out}")
     if out is not None:
         echo(settings, f"wrote {out}")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,62 +16,6 @@ from tests.conftest import shared_path
 pytestmark = pytest.mark.shared_data
 
 
-def _read(folder: Path, name: str) -> pl.DataFrame:
-    return pl.read_csv(folder / name, separator="\t", quote_char=None, infer_schema=False)
-
-
-def load_onet_titles(wh: Warehouse, folder: Path) -> None:
-    """Put O*NET 30.1 titles into the warehouse under the contract view names.
-
-    Uses the onet stage's loader when it is present; until then, plain tables with the
-    view columns, read from the official text files.
-    """
-    try:
-        from skilltide.onet.load import load_onet
-    except ImportError:
-        load_onet = None
-    if load_onet is not None:
-        load_onet(wh, [folder])
-        return
-    tables = {
-        "occupations": _read(folder, "Occupation Data.txt").select(
-            onetsoc_code="O*NET-SOC Code", title="Title", description="Description"
-        ),
-        "alternate_titles": _read(folder, "Alternate Titles.txt").select(
-            onetsoc_code="O*NET-SOC Code",
-            alternate_title="Alternate Title",
-            short_title="Short Title",
-        ),
-        "reported_titles": _read(folder, "Sample of Reported Titles.txt").select(
-            onetsoc_code="O*NET-SOC Code",
-            reported_title="Reported Job Title",
-            shown_in_my_next_move=pl.col("Shown in My Next Move") == "Y",
-        ),
-    }
-    with wh.run("test load titles") as run:
-        for name, table in tables.items():
-            run.con.register("_titles", table.with_columns(release=pl.lit("30.1")).to_arrow())
-            run.con.execute(f"CREATE TABLE {name} AS SELECT * FROM _titles")
-            run.con.unregister("_titles")
-
-
-@pytest.fixture(scope="module")
-def built_db(tmp_path_factory) -> Path:
-    folder = shared_path("onet", "30.1")
-    path = tmp_path_factory.mktemp("coder") / "skilltide.duckdb"
-    with Warehouse(path) as wh:
-        load_onet_titles(wh, folder)
-        summary = build_coder(wh)
-    assert summary["reused"] is False and summary["release"] == "30.1"
-    return path
-
-
-@pytest.fixture(scope="module")
-def coder(built_db):
-    with Warehouse(built_db) as wh:
-        return load_coder(wh)
-
-
 def test_build_stores_one_coder_per_release(built_db):
     with Warehouse(built_db) as wh:
         stored = wh.query(
@@ -83,7 +26,7 @@ def test_build_stores_one_coder_per_release(built_db):
     assert stored["n_occupations"][0] >= 1000 and stored["n_titles"][0] > 50_000
     calibration = json.loads(stored["calibration"][0])
     assert calibration["temperature"] > 0 and calibration["ece"] < calibration["ece_before"]
-    assert runs["status"].to_list() == ["success"]
+    assert runs.height >= 1 and set(runs["status"]) == {"success"}  # CLI tests reuse it
 
 
 def test_default_coder_has_no_reranker(built_db, coder):
@@ -213,137 +156,6 @@ def test_training_examples_kinds():
     ]
 
 
-# -- CLI --------------------------------------------------------------------------------
-def test_cli_json_shape(cli, built_db):
-    result = cli(
-        "onet",
-        "code-titles",
-        "RN - ICU Nights",
-        "Sr. Java Developer - Remote",
-        "--top",
-        "3",
-        "--json",
-        "--db",
-        built_db,
-    )
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    assert [d["title"] for d in data] == ["RN - ICU Nights", "Sr. Java Developer - Remote"]
-    for item in data:
-        assert len(item["candidates"]) == 3
-        assert set(item["candidates"][0]) == {"code", "title", "score"}
-        scores = [c["score"] for c in item["candidates"]]
-        assert scores == sorted(scores, reverse=True) and 0 < scores[0] <= 1
-    # ICU nurses: Registered Nurses or its specialty Critical Care Nurses (29-1141.03).
-    assert data[0]["candidates"][0]["code"].startswith("29-1141")
-    assert "Nurses" in data[0]["candidates"][0]["title"]
-
-
-def test_cli_text_output(cli, built_db):
-    result = cli("onet", "code-titles", "Software Developers", "--top", "1", "--db", built_db)
-    assert result.exit_code == 0
-    assert "15-1252.00" in result.output and "Software Developers" in result.output
-
-
-def test_cli_text_output_of_an_empty_row_has_no_title(cli, built_db, tmp_path):
-    titles = tmp_path / "titles.txt"
-    titles.write_text("Staff RN\n\n")
-    result = cli("onet", "code-titles", "--file", titles, "--top", "1", "--db", built_db)
-    assert result.exit_code == 0
-    assert result.output.splitlines()[1].split() == ["-"]  # was "None  -"
-
-
-def test_cli_file_column_out(cli, built_db, tmp_path):
-    ads = tmp_path / "ads.csv"
-    ads.write_text("id,job_title\n1,CDL-A Truck Driver\n2,\n3,Staff RN\n", encoding="utf-8")
-    out = tmp_path / "codes.csv"
-    result = cli(
-        "onet",
-        "code-titles",
-        "--file",
-        ads,
-        "--column",
-        "job_title",
-        "--top",
-        "2",
-        "--out",
-        out,
-        "--db",
-        built_db,
-        "--quiet",
-    )
-    assert result.exit_code == 0 and result.output == ""  # the file is the result: no table
-    codes = pl.read_csv(out, infer_schema=False)
-    assert codes.columns == [
-        "row_number",
-        "input_title",
-        "rank",
-        "onetsoc_code",
-        "occupation_title",
-        "score",
-    ]
-    # Every input row is there: two candidates each, one empty row for the blank title.
-    assert codes["row_number"].to_list() == ["1", "1", "2", "3", "3"]
-    assert codes.filter(pl.col("row_number") == "2")["onetsoc_code"].to_list() == [None]
-    assert codes["onetsoc_code"][0] == "53-3032.00"
-    assert codes["onetsoc_code"][3] == "29-1141.00"
-
-    as_json = tmp_path / "codes.json"
-    result = cli(
-        "onet",
-        "code-titles",
-        "--file",
-        ads,
-        "--column",
-        "job_title",
-        "--out",
-        as_json,
-        "--db",
-        built_db,
-        "--quiet",
-    )
-    assert result.exit_code == 0
-    assert [d["title"] for d in json.loads(as_json.read_text())] == [
-        "CDL-A Truck Driver",
-        None,
-        "Staff RN",
-    ]
-
-
-def test_cli_bad_column_names_file_and_columns(cli, built_db, tmp_path):
-    ads = tmp_path / "ads.csv"
-    ads.write_text("id,job_title\n1,Nurse\n", encoding="utf-8")
-    result = cli("onet", "code-titles", "--file", ads, "--column", "title", "--db", built_db)
-    assert result.exit_code == 1
-    assert "ads.csv" in result.output and "'title'" in result.output
-    assert "job_title" in result.output
-
-
-def test_cli_without_onet_tells_to_load(cli, db):
-    result = cli("onet", "code-titles", "Nurse", "--db", db)
-    assert result.exit_code == 1
-    assert "skilltide onet load" in result.output
-
-
-def test_cli_build_coder_json(cli, built_db):
-    result = cli("onet", "build-coder", "--json", "--db", built_db)
-    assert result.exit_code == 0
-    assert json.loads(result.output)["reused"] is True
-
-
-def test_cli_is_deterministic(cli, built_db):
-    args = (
-        "onet",
-        "code-titles",
-        "Mgr, Accounting",
-        "Pharmacy Tech II",
-        "--json",
-        "--db",
-        built_db,
-    )
-    assert cli(*args).output == cli(*args).output
-
-
 def test_unreadable_stored_coder_says_rebuild(built_db, tmp_path):
     copy = tmp_path / "copy.duckdb"
     shutil.copy(built_db, copy)
@@ -430,34 +242,6 @@ def test_build_without_alternate_titles_is_a_clear_error(cli, db, tmp_path):
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.output
         assert "'Alternate Titles'" in result.output and "skilltide onet load" in result.output
-
-
-def test_cli_out_refuses_an_unknown_format_before_coding(cli, db, tmp_path):
-    # 'codes.xlsx' was written as CSV, which Excel then refuses to open; the check comes
-    # before the coder is read, so a warehouse without O*NET says the same.
-    for name in ("codes.xlsx", "codes"):
-        out = tmp_path / name
-        result = cli("onet", "code-titles", "Nurse", "--out", out, "--db", db)
-        assert result.exit_code == 1, result.output
-        assert f"{out}: output must end in .csv, .parquet, .json" in result.output
-        assert not out.exists()
-
-
-def test_cli_out_writes_a_provenance_sidecar(cli, built_db, tmp_path):
-    from skilltide.provenance import sha256_file
-
-    titles = tmp_path / "titles.txt"
-    titles.write_text("Staff RN\nBarista\n", encoding="utf-8")
-    out = tmp_path / "codes.parquet"
-    args = ("onet", "code-titles", "--file", titles, "--top", "2", "--out", out, "--db", built_db)
-    assert cli(*args, "--quiet").exit_code == 0
-    record = json.loads((tmp_path / "codes.parquet.provenance.json").read_text())
-    assert record["command"] == "skilltide onet code-titles"
-    assert record["output"]["sha256"] == sha256_file(out)
-    assert [Path(i["path"]).name for i in record["inputs"]] == ["titles.txt"]
-    assert record["inputs"][0]["sha256"] == sha256_file(titles)
-    assert record["options"]["top"] == 2 and record["options"]["onet_release"] == "30.1"
-    assert record["options"]["db"] == str(built_db) and record["options"]["titles"] == 2
 
 
 def test_onet_load_that_changes_the_titles_rebuilds_the_stored_coder(cli, built_db, tmp_path):

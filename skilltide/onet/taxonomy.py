@@ -315,18 +315,18 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     for i, row in enumerate(raw.iter_rows(named=True), start=2):
         name = (row.get("name") or "").strip()
         if not name or not slug(name):
-            raise UserError(f"{path}: row {i}, field name: a skill needs a name")
+            raise UserError(f"{path}: line {i}, field name: a skill needs a name")
         kind = (row.get("kind") or "custom").strip().lower()
         if kind not in KINDS:
             raise UserError(
-                f"{path}: row {i}, field kind: {kind!r} is not one of {', '.join(KINDS)}"
+                f"{path}: line {i}, field kind: {kind!r} is not one of {', '.join(KINDS)}"
             )
         flag = (row.get("ambiguous") or "false").strip().lower()
         if flag not in ("true", "false", "yes", "no", "1", "0", "y", "n"):
-            raise UserError(f"{path}: row {i}, field ambiguous: {flag!r} is not true or false")
+            raise UserError(f"{path}: line {i}, field ambiguous: {flag!r} is not true or false")
         skill_id = f"custom:{slug(name)}"
         if skill_id in seen:
-            raise UserError(f"{path}: row {i}, field name: {name!r} repeats row {seen[skill_id]}")
+            raise UserError(f"{path}: line {i}, field name: {name!r} repeats line {seen[skill_id]}")
         seen[skill_id] = i
         aliases = [a.strip() for a in re.split(r"\|", row.get("aliases") or "") if a.strip()]
         _claim(claims, path, i, aliases)
@@ -355,15 +355,15 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     )
 
 
-def _claim(claims: dict[str, int], path: Path, row: int, aliases: list[str]) -> None:
+def _claim(claims: dict[str, int], path: Path, line: int, aliases: list[str]) -> None:
     """Refuse an alias (case-insensitive) that another row of the file gives too: both rank
     as the user's own, and the rebuild would keep one and drop the other silently. (An alias
     that is another row's name is allowed: the user's alias outranks a name.)"""
     for alias in aliases:
-        owner = claims.setdefault(alias.lower(), row)
-        if owner != row:
+        owner = claims.setdefault(alias.lower(), line)
+        if owner != line:
             raise UserError(
-                f"{path}: row {row}, field aliases: {alias!r} is also an alias in row "
+                f"{path}: line {line}, field aliases: {alias!r} is also an alias on line "
                 f"{owner}; an alias can point at one skill only"
             )
 

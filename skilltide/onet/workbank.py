@@ -47,7 +47,7 @@ _FALSE = ("false", "f", "no", "0")
 
 
 def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
-    """One WORKBank CSV, header checked, typed; errors name the file, row and column."""
+    """One WORKBank CSV, header checked, typed; errors name the file, line and column."""
     text = read_utf8(path)  # a bad byte: its line, named
     try:
         raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
@@ -84,7 +84,7 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
         if failed.any():
             row = failed.arg_true()[0]
             raise UserError(
-                f"{path}: row {row + 2}, column {official!r}: "
+                f"{path}: line {row + 2}, column {official!r}: "
                 f"{raw[official][row]!r} is not a valid {kind} value"
             )
         if kind == "scale":  # a 9 would shift means, zones and HAS shares silently
@@ -92,7 +92,7 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
             if outside.any():
                 row = outside.arg_true()[0]
                 raise UserError(
-                    f"{path}: row {row + 2}, column {official!r}: {raw[official][row]!r} "
+                    f"{path}: line {row + 2}, column {official!r}: {raw[official][row]!r} "
                     "is not on the survey's 1-5 scale"
                 )
     return out

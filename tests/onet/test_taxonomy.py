@@ -172,14 +172,14 @@ def test_custom_skills_survive_a_taxonomy_rebuild(tmp_path, db, cli):
     ("text", "message"),
     [
         ("skill,aliases\nPython,py\n", "column 'name' is missing \\(found skill, aliases;"),
-        ("name,kind\nPython,language\n", "row 2, field kind: 'language'"),
-        ("name\nPython\npython\n", "row 3, field name: 'python' repeats row 2"),
-        ("name,ambiguous\nGo,maybe\n", "row 2, field ambiguous"),
+        ("name,kind\nPython,language\n", "line 2, field kind: 'language'"),
+        ("name\nPython\npython\n", "line 3, field name: 'python' repeats line 2"),
+        ("name,ambiguous\nGo,maybe\n", "line 2, field ambiguous"),
         ("name,colour\nGo,blue\n", "column 'colour'"),
         # Two rows giving one alias: the rebuild kept one and dropped the other silently.
         (
             "name,aliases\nDuckDB Warehousing,duckdb\nPolars Wrangling,polars|DuckDB\n",
-            "row 3, field aliases: 'DuckDB' is also an alias in row 2",
+            "line 3, field aliases: 'DuckDB' is also an alias on line 2",
         ),
     ],
 )

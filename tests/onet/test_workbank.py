@@ -157,12 +157,12 @@ def test_bad_workbank_files_name_file_row_and_column(tmp_path, db):
     with Warehouse(db) as wh:
         with pytest.raises(
             UserError,
-            match=r"domain_worker_desires\.csv: row 2, column 'Automation Desire Rating': 'lots'",
+            match=r"domain_worker_desires\.csv: line 2, column 'Automation Desire Rating': 'lots'",
         ):
             load_workbank(wh, folder)
         frame.with_columns(pl.lit("9").alias("Human Agency Scale Rating")).write_csv(path)
         with pytest.raises(
-            UserError, match=r"row 2, column 'Human Agency Scale Rating': '9' is not on the .*1-5"
+            UserError, match=r"line 2, column 'Human Agency Scale Rating': '9' is not on the .*1-5"
         ):  # H1-H5: a 9 would drop out of the HAS shares, and skew the means and zones
             load_workbank(wh, folder)
         frame.with_columns(pl.lit("0").alias("Automation Desire Rating")).write_csv(path)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import gzip
 import json
-import weakref
 from pathlib import Path
 
 import polars as pl
@@ -15,7 +13,6 @@ import pytest
 from skilltide.errors import UserError
 from skilltide.ingest.ads import ingest_ads
 from skilltide.store import Warehouse
-from tests.ingest.helpers import add_vocab, small_vocab
 
 HEADER = "id,posted_at,title,company,region,occupation,text\n"
 NOW = dt.datetime(2025, 6, 1)
@@ -24,13 +21,6 @@ NOW = dt.datetime(2025, 6, 1)
 def write_csv(path: Path, rows: list[str]) -> Path:
     path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def wh(db):
-    with Warehouse(db) as w:
-        add_vocab(w, *small_vocab())
-        yield w
 
 
 def counts(wh: Warehouse) -> dict[str, int]:
@@ -361,76 +351,6 @@ def test_without_coder_occupation_is_null(wh, tmp_path):
     path = write_csv(tmp_path / "a.csv", ["1,2024-03-10,Nurse,Acme,North,,Uses Excel."])
     ingest_ads(wh, [path], coder=None, now=NOW)
     assert wh.query("SELECT occupation, occupation_source FROM ads").rows() == [(None, None)]
-
-
-def test_duckdb_memory_limit_during_the_run_only(wh, tmp_path):
-    path = write_csv(tmp_path / "a.csv", ["1,2024-01-02,Analyst,Acme,North,,Uses Python"])
-
-    def setting() -> str:
-        return wh.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-
-    before, during = setting(), []
-
-    def progress(items, description, total):
-        during.append(setting())  # called inside the run, before the files are read
-        yield from items
-
-    s = ingest_ads(wh, [path], now=NOW, progress=progress, memory_limit="300MB")
-    assert s["ads_stored"] == 1
-    assert during == ["286.1 MiB"] and setting() == before
-
-
-def test_stored_batches_are_freed_before_the_run_commits(wh, tmp_path, monkeypatch):
-    # Each batch's Arrow data must be released once it is inserted, not held until the run's
-    # single transaction commits: a registered view dropped inside the transaction (the old
-    # con.register/unregister) kept every batch alive, so memory grew with the ads ingested.
-    rows = [f"{i},2024-01-0{i % 9 + 1},Analyst {i},Acme,North,,Uses Python {i}" for i in range(9)]
-    path = write_csv(tmp_path / "a.csv", rows)
-    tables, to_arrow = [], pl.DataFrame.to_arrow
-
-    def tracked(self, *args, **kwargs):
-        table = to_arrow(self, *args, **kwargs)
-        tables.append(weakref.ref(table))
-        return table
-
-    monkeypatch.setattr(pl.DataFrame, "to_arrow", tracked)
-    alive = []
-
-    def progress(items, description, total):
-        yield from items
-        gc.collect()  # every file is stored; the run has not committed yet
-        alive.append(sum(ref() is not None for ref in tables))
-
-    s = ingest_ads(wh, [path], now=NOW, progress=progress, batch_rows=2)
-    assert s["ads_stored"] == 9 and len(tables) >= 10
-    assert alive == [0]
-
-
-def test_a_failed_statement_keeps_its_own_message_under_a_memory_limit(wh, tmp_path, monkeypatch):
-    # The limit used to be restored inside the aborted transaction, so every DuckDB error of
-    # the run (out of memory, Ctrl-C) was reported as "Current transaction is aborted".
-    import duckdb
-
-    import skilltide.ingest.ads as ads
-
-    path = write_csv(tmp_path / "a.csv", ["1,2024-01-02,Analyst,Acme,North,,Uses Python"])
-
-    def failing(con, run_id):
-        con.execute("SELECT error('boom')")
-
-    monkeypatch.setattr(ads, "refresh_ads_panel", failing)
-    with pytest.raises(duckdb.Error, match="boom"):
-        ingest_ads(wh, [path], now=NOW, memory_limit="300MB")
-    assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
-
-    def out_of_memory(con, run_id):
-        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block\nadvice")
-
-    monkeypatch.setattr(ads, "refresh_ads_panel", out_of_memory)
-    with pytest.raises(UserError, match=r"out of memory under the memory limit '300MB' \(Out of"):
-        ingest_ads(wh, [path], now=NOW, memory_limit="300MB")
-    status = wh.query("SELECT status FROM runs ORDER BY started DESC LIMIT 1")["status"][0]
-    assert status == "failed"
 
 
 def test_a_moved_file_replaces_its_old_path_instead_of_reposting_every_ad(wh, tmp_path):

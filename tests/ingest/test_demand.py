@@ -17,13 +17,6 @@ from tests.conftest import shared_path
 from tests.ingest.helpers import add_vocab, generate_ads, small_vocab
 
 
-@pytest.fixture
-def wh(db):
-    with Warehouse(db) as w:
-        add_vocab(w, *small_vocab())
-        yield w
-
-
 def test_ads_panel_adds_up_across_granularities(wh, tmp_path):
     ads, _ = generate_ads(
         400,

@@ -16,14 +16,6 @@ from skilltide.store import Warehouse
 from tests.ingest.helpers import add_vocab, small_vocab
 from tests.ingest.test_ads import NOW, counts, write_csv
 
-
-@pytest.fixture
-def wh(db):
-    with Warehouse(db) as w:
-        add_vocab(w, *small_vocab())
-        yield w
-
-
 EMPTY = [
     ("ads.csv", b""),
     ("ads.tsv", b""),

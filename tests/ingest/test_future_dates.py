@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from skilltide.ingest import manifest
 from skilltide.ingest.ads import ingest_ads
 from skilltide.ingest.extract import SkillMatcher
@@ -17,13 +15,6 @@ from tests.ingest.helpers import add_vocab, small_vocab
 from tests.ingest.test_ads import counts, write_csv
 
 JUNE, JULY, SEPTEMBER = dt.datetime(2025, 6, 1), dt.datetime(2025, 7, 1), dt.datetime(2025, 9, 1)
-
-
-@pytest.fixture
-def wh(db):
-    with Warehouse(db) as w:
-        add_vocab(w, *small_vocab())
-        yield w
 
 
 def quarantine(wh: Warehouse) -> list[tuple]:

@@ -48,7 +48,7 @@ _FALSE = ("false", "f", "no", "0")
 
 def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
     """One WORKBank CSV, header checked, typed; errors name the file, line and column."""
-    text = read_utf8(path)  # a bad byte: its line, named
+    content = read_utf8(path)  # a bad byte: its line, named
     try:
         raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:
@@ -56,7 +56,7 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
     missing = [o for o, _ in spec.columns if o not in raw.columns]
     if missing:
         raise UserError(f"{path}: column {missing[0]!r} is missing from the header")
-    _refuse_short_rows(path, text)
+    _refuse_short_rows(path, content)
     exprs = []
     for official, kind in spec.columns:
         text = pl.col(official).str.strip_chars()

@@ -313,6 +313,8 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     seen: dict[str, int] = {}
     claims: dict[str, int] = {}
     for i, row in enumerate(raw.iter_rows(named=True), start=2):
+        if not any((v or "").strip() for v in row.values()):
+            continue  # a blank line (still counted: messages give file lines)
         name = (row.get("name") or "").strip()
         if not name or not slug(name):
             raise UserError(f"{path}: line {i}, field name: a skill needs a name")

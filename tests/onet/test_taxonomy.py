@@ -175,6 +175,8 @@ def test_custom_skills_survive_a_taxonomy_rebuild(tmp_path, db, cli):
         ("name,kind\nPython,language\n", "line 2, field kind: 'language'"),
         ("name\nPython\npython\n", "line 3, field name: 'python' repeats line 2"),
         ("name,ambiguous\nGo,maybe\n", "line 2, field ambiguous"),
+        # a blank line is skipped, and the lines after it keep their numbers
+        ("name,kind\nPython,skill\n\nGo,language\n", "line 4, field kind: 'language'"),
         ("name,colour\nGo,blue\n", "column 'colour'"),
         # Two rows giving one alias: the rebuild kept one and dropped the other silently.
         (
@@ -192,7 +194,7 @@ def test_bad_taxonomy_csv(tmp_path, db, text, message):
 
 def test_custom_taxonomy_without_onet(tmp_path, db):
     csv = tmp_path / "mine.csv"
-    csv.write_text("name,aliases\nMicrosoft Excel,spreadsheets\n")
+    csv.write_text("name,aliases\nMicrosoft Excel,spreadsheets\n\n")  # a blank last line
     with Warehouse(db) as wh:
         summary = add_taxonomy_csv(wh, csv)
         assert summary["skills"] == 1

@@ -124,6 +124,8 @@ def init(
     from skilltide.pipeline_config import write_example_config
 
     echo(settings, f"wrote {write_example_config(out, ads=ads, force=force)}")
+    if ads is not None and not ads.exists():  # a typo would fail only at the first run
+        typer.echo(f"warning: {ads}: no such folder yet; skilltide run reads it", err=True)
 
 
 @command(app, "run")

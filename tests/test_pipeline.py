@@ -312,7 +312,11 @@ def test_init_writes_a_config_that_points_at_the_ads(tmp_path, cli):
 
     config = tomllib.loads(out.read_text())
     assert config["sources"][0]["paths"] == [str((tmp_path / "incoming").resolve())]
+    assert "warning: " in result.stderr and "no such folder yet" in result.stderr
     assert cli("init", "--out", out).exit_code == 1  # refuses to overwrite
+    (tmp_path / "incoming").mkdir()  # a folder that exists: no warning
+    quiet = cli("init", "--ads", tmp_path / "incoming", "--out", out, "--force")
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr
 
 
 def _seed_vocabulary(db) -> None:

@@ -22,6 +22,7 @@ Example
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from skilltide.errors import UserError
@@ -50,26 +51,28 @@ def ingest_source(
 
     if not wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
         raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
-    mine = set(source.files())
+    files = source.files()
     for other in others:
-        shared = sorted(mine.intersection(other.files())) if other.name != source.name else []
+        shared = sorted(set(files).intersection(other.files())) if other.name != source.name else []
         if shared:
             raise UserError(
                 f"source {source.name!r}: {shared[0]} is also in source {other.name!r} "
                 f"({len(shared)} file(s) in both); give each file to one source"
             )
     with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
-        return _ingest_files(wh, source, log)
+        return _ingest_files(wh, source, files, log)
 
 
-def _ingest_files(wh: Warehouse, source: Source, log: EventLog) -> dict[str, Any]:
+def _ingest_files(
+    wh: Warehouse, source: Source, files: list[Path], log: EventLog
+) -> dict[str, Any]:
     from skilltide.ingest.ads import EMPTY_FILE, ingest_ads
 
     # rows_read = ads_stored + duplicates + quarantined: the log accounts for every row
     counts = ("files", "rows_read", "ads_stored", "duplicates", "quarantined")
     totals: dict[str, Any] = {**dict.fromkeys(counts, 0), "rejected": []}
     rejected = rejected_files(wh)
-    for path in source.files():
+    for path in files:
         # Only files rejected before are hashed here (retried when they or the source's map
         # changed); ingest_ads hashes the rest itself.
         seen = rejected.get(str(path))

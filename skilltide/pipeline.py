@@ -279,7 +279,12 @@ class Pipeline:
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
-        from skilltide.onet.coder import build_coder, source_release, stored_coder_params
+        from skilltide.onet.coder import (
+            build_coder,
+            drop_stale_embed_coder,
+            source_release,
+            stored_coder_params,
+        )
         from skilltide.onet.coder_model import CoderParams
         from skilltide.onet.load import load_onet
 
@@ -295,6 +300,7 @@ class Pipeline:
             rerank = bool(stored.get("rerank", False))
         linear = float(stored.get("linear", 0.0))  # a coder built with --linear stays so
         summary["coder"] = build_coder(self.wh, CoderParams(rerank=rerank, linear=linear))
+        summary["embed_coder_removed"] = drop_stale_embed_coder(self.wh, summary, summary["coder"])
         return summary
 
     def _workbank(self) -> dict:

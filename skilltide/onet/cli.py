@@ -36,13 +36,14 @@ def onet_load(
 
     Example: skilltide onet load ../shared/data/onet/30.1 ../shared/data/onet/29.3
     """
-    from skilltide.onet.coder import refresh_coder
+    from skilltide.onet.coder import drop_stale_embed_coder, refresh_coder
     from skilltide.onet.load import load_onet
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
         summary = load_onet(wh, dirs, release=release, progress=progress_for(settings))
         summary["coder"] = refresh_coder(wh, summary)
+        summary["embed_coder_removed"] = drop_stale_embed_coder(wh, summary, summary["coder"])
     if as_json:
         emit_json(summary)
         return
@@ -70,6 +71,12 @@ def onet_load(
             settings,
             "the stored coder's titles changed: " + built_message("lexical", summary["coder"]),
         )
+    if summary["embed_coder_removed"]:
+        echo(
+            settings,
+            "the embedding coder was fitted on the old titles and is removed; "
+            "`skilltide onet code-titles --model embed` builds it again",
+        )
 
 
 @command(onet_app, "download")
@@ -85,7 +92,7 @@ def onet_download(
 
     Example: skilltide onet download --release 30.1 --dest data/onet --load
     """
-    from skilltide.onet.coder import refresh_coder
+    from skilltide.onet.coder import drop_stale_embed_coder, refresh_coder
     from skilltide.onet.download import DEFAULT_BASE_URL, download_release
     from skilltide.store import Warehouse
 
@@ -99,7 +106,9 @@ def onet_download(
             progress=not settings.quiet,
         )
         if summary.get("load"):
-            summary["load"]["coder"] = refresh_coder(wh, summary["load"])
+            load = summary["load"]
+            load["coder"] = refresh_coder(wh, load)
+            load["embed_coder_removed"] = drop_stale_embed_coder(wh, load, load["coder"])
     if as_json:
         emit_json(summary)
         return

@@ -229,6 +229,28 @@ def refresh_coder(wh: Warehouse, load_summary: dict) -> dict | None:
     return build_coder(wh, params)
 
 
+def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | None) -> bool:
+    """After an O*NET load that changed the coder's titles, remove the release's stored
+    embedding coder: it was fitted on the old titles. Rebuilding it takes minutes and needs
+    the ``embed`` extra, so it is rebuilt on its next use instead (``code-titles --model
+    embed``). Kept when the lexical coder, rebuilt from the same titles, was reused: then
+    nothing it read changed. True when a coder was removed.
+    """
+    changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
+    release = source_release(wh)
+    table = CODER_TABLES["embed"]
+    if not changed & CODER_INPUTS or release is None or not wh.has_table(table):
+        return False
+    if lexical is not None and lexical.get("reused"):
+        return False
+    with wh.run("onet drop-embed-coder", {"release": release}) as run:
+        removed = run.con.execute(
+            f"DELETE FROM {table} WHERE release = ? RETURNING release", [release]
+        ).fetchall()
+        run.notes["removed"] = len(removed)
+    return bool(removed)
+
+
 def stored_coder_params(wh: Warehouse) -> dict | None:
     """The parameters the newest stored lexical coder was built with (None: no coder)."""
     table = CODER_TABLES["lexical"]

@@ -258,12 +258,30 @@ def test_onet_load_that_changes_the_titles_rebuilds_the_stored_coder(cli, built_
     (folder / "Alternate Titles.txt").write_text(text + row, encoding="utf-8", newline="")
     with Warehouse(copy) as wh:
         before = wh.query("SELECT n_titles, run_id FROM title_coders").row(0)
+        _store_embed_coder(wh, "30.1")
     result = cli("onet", "load", folder, "--db", copy)
     assert result.exit_code == 0, result.output
     assert "built lexical title coder for O*NET 30.1" in result.output
+    # The embedding coder of the old titles is removed (rebuilt on its next use), not kept.
+    assert "embedding coder was fitted on the old titles and is removed" in result.output
     with Warehouse(copy) as wh:
         after = wh.query("SELECT n_titles, run_id FROM title_coders").row(0)
         assert after[0] == before[0] + 1 and after[1] != before[1]
+        assert wh.query("SELECT count(*) AS n FROM embed_title_coders")["n"][0] == 0
         assert build_coder(wh)["reused"] is True  # what build-coder would build: the same
+        _store_embed_coder(wh, "30.1")
     again = cli("onet", "load", folder, "--db", copy, "--json")  # nothing changed: no rebuild
     assert again.exit_code == 0 and json.loads(again.stdout)["coder"] is None
+    assert json.loads(again.stdout)["embed_coder_removed"] is False
+    with Warehouse(copy) as wh:  # titles unchanged: the embedding coder is kept
+        assert wh.query("SELECT count(*) AS n FROM embed_title_coders")["n"][0] == 1
+
+
+def _store_embed_coder(wh, release: str) -> None:
+    """A stand-in row of ``embed_title_coders`` (building one needs the embed extra)."""
+    wh.con.execute(
+        "INSERT INTO embed_title_coders (release, embed_model, build_hash, format_version,"
+        " n_occupations, n_titles, n_features, params, calibration, model, run_id)"
+        " VALUES (?, 'all-minilm-l6-v2', 'x', 1, 1, 1, 1, '{}', '{}', 'x'::BLOB, 'test')",
+        [release],
+    )

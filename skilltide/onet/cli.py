@@ -175,10 +175,11 @@ def workbank_load(
     if as_json:
         emit_json(summary)
         return
+    loaded = "unchanged since run" if summary["unchanged"] else "run"
     echo(
         settings,
         f"WORKBank: {summary['tasks']} tasks, {summary['occupations']} occupations "
-        f"(run {summary['run_id']})",
+        f"({loaded} {summary['run_id']})",
     )
     if summary["onet_match"]:
         match = summary["onet_match"]
@@ -206,6 +207,8 @@ def workbank_summary_command(settings: Settings, as_json: _JSON = False) -> None
     result(f"{summary['tasks']} tasks, {summary['occupations']} occupations")
     for zone, n in summary["zones"].items():
         result(f"  {zone:<16} {n:>5}")
+    if summary["tasks_without_zone"]:
+        result(f"  {'no zone':<16} {summary['tasks_without_zone']:>5}  (no expert rating)")
     result(f"tasks with mean desire above 3: {summary['desire_above_3_share']:.1%}")
     has = summary["dominant_worker_has_by_occupation"]
     result(

@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,16 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
         )
     frames = {spec.table: read_workbank_file(folder / name, spec) for name, spec in FILES.items()}
     checksums = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES}
+    loaded = _loaded_from(wh.con)
+    if loaded is not None and loaded[1] == {"sha256": checksums, "derivation": DERIVATION}:
+        # The same files, derived the same way: nothing to rewrite (as `onet load` does).
+        summary = _summary(wh.con)
+        return {
+            "run_id": loaded[0],
+            "unchanged": True,
+            **summary,
+            "onet_match": _onet_match(wh.con),
+        }
     with wh.run("workbank load", {"folder": str(folder)}) as run:
         for table, data in frames.items():
             run.con.execute(f"DELETE FROM {table}")
@@ -202,9 +213,27 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
             run.con.execute(f"INSERT INTO {table} BY NAME {sql}", [run.run_id])
             run.count(table, run.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         run.notes["sha256"] = checksums
+        run.notes["derivation"] = DERIVATION
         run.notes["onet_match"] = onet_match = _onet_match(run.con)
         summary = _summary(run.con)
-        return {"run_id": run.run_id, **summary, "onet_match": onet_match}
+        return {"run_id": run.run_id, "unchanged": False, **summary, "onet_match": onet_match}
+
+
+def _loaded_from(con) -> tuple[str, dict] | None:
+    """The run that loaded the stored WORKBank tables, and its files' checksums and
+    derivation (None when nothing is loaded)."""
+    row = con.execute(
+        "SELECT r.run_id, r.notes FROM runs r"
+        " WHERE r.run_id = (SELECT any_value(run_id) FROM workbank_tasks)"
+    ).fetchone()
+    if row is None or row[1] is None:
+        return None
+    notes = json.loads(row[1])
+    return row[0], {"sha256": notes.get("sha256"), "derivation": notes.get("derivation")}
+
+
+# Changes when the derived tables would: a new release of skilltide re-derives them.
+DERIVATION = hashlib.sha256((_TASKS_SQL + _OCCUPATIONS_SQL).encode()).hexdigest()[:16]
 
 
 def _onet_match(con) -> dict[str, int] | None:
@@ -242,6 +271,8 @@ def _summary(con) -> dict[str, Any]:
         "tasks": tasks.height,
         "occupations": con.execute("SELECT count(*) FROM workbank_occupations").fetchone()[0],
         "zones": {zone: int(zones.get(zone, 0)) for zone in ZONES},
+        # a task without an expert rating has no zone; counted, so the zones add up
+        "tasks_without_zone": int(zones.get(None, 0)),
         "desire_above_3_share": round(float((tasks["mean_desire"] > 3).mean()), 4),
         "dominant_worker_has_by_occupation": {f"H{h}": int(has.get(h, 0)) for h in range(1, 6)},
     }

@@ -28,6 +28,7 @@ def test_paper_figures_on_the_shared_data(cli, db):
             "rnd_opportunity": 107,
             "low_priority": 106,
         },
+        "tasks_without_zone": 0,
         "desire_above_3_share": 0.4609,
         "dominant_worker_has_by_occupation": {"H1": 2, "H2": 37, "H3": 47, "H4": 17, "H5": 1},
     }
@@ -49,10 +50,16 @@ def test_paper_figures_on_the_shared_data(cli, db):
             "share_worker_h3 + share_worker_h4 + share_worker_h5 - 1)) FROM workbank_occupations"
         ).fetchone()
         assert max(shares) < 1e-9
-    # loading again replaces, it does not add
+    # loading the same files again writes nothing: no new run, the rows of the first load
     with Warehouse(db) as wh:
-        assert load_workbank(wh, folder)["tasks"] == 844
+        first = wh.query("SELECT DISTINCT run_id FROM workbank_worker_ratings")["run_id"].to_list()
+        again = load_workbank(wh, folder)
+        assert again["tasks"] == 844 and again["unchanged"] is True
+        assert again["run_id"] == first[0]
+        assert wh.query("SELECT DISTINCT run_id FROM workbank_tasks")["run_id"].to_list() == first
         assert wh.con.execute("SELECT count(*) FROM workbank_worker_ratings").fetchone()[0] == 5731
+    result = cli("workbank", "load", folder, "--db", db)
+    assert f"unchanged since run {first[0]}" in result.output
 
 
 def test_workbank_joins_onet_by_task_id_and_occupation(db):
@@ -69,7 +76,7 @@ def test_workbank_joins_onet_by_task_id_and_occupation(db):
 def _write_folder(folder: Path, worker: list[tuple], expert: list[tuple]) -> Path:
     """A minimal WORKBank folder: worker rows (task, occ, desire, has), expert rows
     (task, capability, has)."""
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     specs = {spec.table: spec for spec in FILES.values()}
 
     def write(table: str, rows: list[dict]) -> None:
@@ -147,6 +154,22 @@ def test_zones_use_the_paper_thresholds_and_ties_go_to_the_lower_has(tmp_path, d
             "rnd_opportunity": 1,
             "low_priority": 1,
         }
+
+
+def test_a_changed_file_is_loaded_again_and_tasks_without_a_zone_are_counted(tmp_path, db):
+    worker = [(1, "A", 3, 2), (2, "A", 4, 3)]
+    folder = _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1), (2, 4, 2)])
+    with Warehouse(db) as wh:
+        first = load_workbank(wh, folder)
+        assert first["unchanged"] is False and first["tasks_without_zone"] == 0
+        # the same folder with task 2's expert rating gone: replaced, and task 2 has no zone
+        _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1)])
+        second = load_workbank(wh, folder)
+        assert second["unchanged"] is False and second["run_id"] != first["run_id"]
+        assert second["tasks"] == 2 and second["zones"]["green_light"] == 1
+        assert second["tasks_without_zone"] == 1  # the zones no longer add up to the tasks
+        assert sum(second["zones"].values()) + second["tasks_without_zone"] == second["tasks"]
+        assert wh.con.execute("SELECT count(*) FROM workbank_expert_ratings").fetchone()[0] == 1
 
 
 def test_bad_workbank_files_name_file_row_and_column(tmp_path, db):

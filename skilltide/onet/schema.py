@@ -193,4 +193,10 @@ def migration_sql() -> str:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(
+        description="Print the onet stage's CREATE TABLE statements, generated from the "
+        "registries (the text of its migration)."
+    ).parse_args()
     print(migration_sql(), end="")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import resources
 
 import polars as pl
@@ -66,6 +68,14 @@ def test_every_occupation_of_onet_30_1_has_a_major_group():
 def test_migration_file_is_the_generated_sql():
     shipped = resources.files("skilltide.migrations").joinpath("0003_onet.sql").read_text()
     assert shipped == migration_sql(), "run: python -m skilltide.onet.schema > ...0003_onet.sql"
+
+
+def test_the_schema_script_prints_the_migration_and_has_help():
+    run = [sys.executable, "-m", "skilltide.onet.schema"]
+    printed = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert printed == migration_sql()
+    helped = subprocess.run([*run, "--help"], capture_output=True, text=True, check=True).stdout
+    assert "usage:" in helped and "PRIMARY KEY" not in helped  # was the SQL
 
 
 def test_tables_follow_the_registry(db):

@@ -267,6 +267,8 @@ def code_titles_command(
 
     Example: skilltide onet code-titles "Sr. Java Developer - Remote" "RN - ICU Nights" --top 3
     """
+    from rich.cells import set_cell_size
+
     from skilltide.errors import UserError
     from skilltide.onet.coder_io import code_titles_to, read_titles
     from skilltide.store import Warehouse
@@ -297,7 +299,8 @@ def code_titles_command(
     for item in shown:
         best = item["candidates"][:1]
         text = f"{best[0]['code']}  {best[0]['score']:.2f}  {best[0]['title']}" if best else "-"
-        show(f"{item['title'] or '':40.40}  {text}")  # an empty row: no title
+        # cut and padded by terminal cells, so wide (CJK) characters keep the columns aligned
+        show(f"{set_cell_size(item['title'] or '', 40)}  {text}")  # an empty row: no title
         for cand in item["candidates"][1:]:
             show(f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
     if len(shown) < len(results):

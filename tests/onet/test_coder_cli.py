@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -41,6 +42,18 @@ def test_cli_text_output(cli, built_db):
     result = cli("onet", "code-titles", "Software Developers", "--top", "1", "--db", built_db)
     assert result.exit_code == 0
     assert "15-1252.00" in result.output and "Software Developers" in result.output
+
+
+def test_cli_text_output_keeps_columns_aligned_for_wide_characters(cli, built_db):
+    from rich.cells import cell_len
+
+    titles = ["Java 开发工程师（北京）高级后端开发工程师招聘", "Software Developers"]
+    result = cli("onet", "code-titles", *titles, "--top", "1", "--db", built_db)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # the code column starts at the same terminal cell (a CJK character is two cells wide)
+    starts = [cell_len(line[: re.search(r" \d\d-\d{4}\.\d\d", line).start()]) for line in lines]
+    assert starts[0] == starts[1] == 41, lines
 
 
 def test_cli_text_output_of_an_empty_row_has_no_title(cli, built_db, tmp_path):

@@ -279,13 +279,9 @@ class Pipeline:
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
-        from skilltide.onet.coder import (
-            build_coder,
-            drop_stale_embed_coder,
-            source_release,
-            stored_coder_params,
-        )
+        from skilltide.onet.coder import build_coder, source_release
         from skilltide.onet.coder_model import CoderParams
+        from skilltide.onet.coder_refresh import drop_stale_embed_coder, stored_coder_params
         from skilltide.onet.load import load_onet
 
         summary = load_onet(self.wh, list(self.config.onet_dirs))

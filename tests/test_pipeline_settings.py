@@ -8,7 +8,7 @@ from pathlib import Path
 
 from skilltide.forecast.breaks_store import detect_breaks_warehouse
 from skilltide.logs import EventLog
-from skilltide.onet.coder import stored_coder_params
+from skilltide.onet.coder_refresh import stored_coder_params
 from skilltide.pipeline import Pipeline, PipelineConfig
 from skilltide.store import Warehouse
 from tests.forecast.test_breaks_store import seed_demand
@@ -52,7 +52,7 @@ def test_a_run_rebuilds_the_coder_with_the_stored_linear_and_rerank_settings(db,
     import skilltide.onet.load as load_module
 
     built = []
-    monkeypatch.setattr(load_module, "load_onet", lambda wh, dirs: {})
+    monkeypatch.setattr(load_module, "load_onet", lambda wh, dirs: {"files": []})
     monkeypatch.setattr(coder_module, "source_release", lambda wh: "30.1")  # titles loaded
     monkeypatch.setattr(coder_module, "build_coder", lambda wh, params: built.append(params))
     with Warehouse(db) as wh:

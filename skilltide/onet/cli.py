@@ -36,7 +36,7 @@ def onet_load(
 
     Example: skilltide onet load ../shared/data/onet/30.1 ../shared/data/onet/29.3
     """
-    from skilltide.onet.coder import drop_stale_embed_coder, refresh_coder
+    from skilltide.onet.coder_refresh import drop_stale_embed_coder, refresh_coder
     from skilltide.onet.load import load_onet
     from skilltide.store import Warehouse
 
@@ -92,7 +92,7 @@ def onet_download(
 
     Example: skilltide onet download --release 30.1 --dest data/onet --load
     """
-    from skilltide.onet.coder import drop_stale_embed_coder, refresh_coder
+    from skilltide.onet.coder_refresh import drop_stale_embed_coder, refresh_coder
     from skilltide.onet.download import DEFAULT_BASE_URL, download_release
     from skilltide.store import Warehouse
 

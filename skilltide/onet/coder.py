@@ -204,62 +204,6 @@ def build_coder(
         }
 
 
-# The O*NET tables of the coder's training titles and context (the views of SOURCE_VIEWS).
-CODER_INPUTS = frozenset(
-    {
-        "onet_occupation_data",
-        "onet_alternate_titles",
-        "onet_sample_of_reported_titles",
-        "onet_task_statements",
-    }
-)
-
-
-def refresh_coder(wh: Warehouse, load_summary: dict) -> dict | None:
-    """After an O*NET load that changed the coder's titles, rebuild the stored lexical coder
-    with the options it was built with (``--rerank``, ``--linear``), as ``skilltide run``
-    does; otherwise ``code-titles`` and ingest would go on with the coder of the old titles,
-    or with none for a new release. None when no coder is stored or nothing it reads changed.
-    """
-    changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
-    stored = stored_coder_params(wh)
-    if not changed & CODER_INPUTS or stored is None or source_release(wh) is None:
-        return None
-    params = CoderParams(rerank=bool(stored.get("rerank")), linear=float(stored.get("linear", 0)))
-    return build_coder(wh, params)
-
-
-def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | None) -> bool:
-    """After an O*NET load that changed the coder's titles, remove the release's stored
-    embedding coder: it was fitted on the old titles. Rebuilding it takes minutes and needs
-    the ``embed`` extra, so it is rebuilt on its next use instead (``code-titles --model
-    embed``). Kept when the lexical coder, rebuilt from the same titles, was reused: then
-    nothing it read changed. True when a coder was removed.
-    """
-    changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
-    release = source_release(wh)
-    table = CODER_TABLES["embed"]
-    if not changed & CODER_INPUTS or release is None or not wh.has_table(table):
-        return False
-    if lexical is not None and lexical.get("reused"):
-        return False
-    with wh.run("onet drop-embed-coder", {"release": release}) as run:
-        removed = run.con.execute(
-            f"DELETE FROM {table} WHERE release = ? RETURNING release", [release]
-        ).fetchall()
-        run.notes["removed"] = len(removed)
-    return bool(removed)
-
-
-def stored_coder_params(wh: Warehouse) -> dict | None:
-    """The parameters the newest stored lexical coder was built with (None: no coder)."""
-    table = CODER_TABLES["lexical"]
-    if not wh.has_table(table):
-        return None
-    row = wh.con.execute(f"SELECT params FROM {table} ORDER BY built_at DESC LIMIT 1").fetchone()
-    return json.loads(row[0]) if row else None
-
-
 def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
     """The stored coder for the warehouse's O*NET release, or None when there is none.
 

@@ -50,7 +50,7 @@ from benchmarks._char_baseline import CharTfidf1NN
 from benchmarks._data import shared_data
 from skilltide.onet.coder import context_texts, fit_coder, training_examples
 from skilltide.onet.coder_calibration import expected_calibration_error
-from skilltide.onet.coder_model import LINEAR_WEIGHT, CoderParams
+from skilltide.onet.coder_params import LINEAR_WEIGHT, CoderParams
 
 LEVELS = {"onet_soc": 10, "soc6": 7, "major": 2}
 

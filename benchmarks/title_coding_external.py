@@ -54,7 +54,7 @@ from benchmarks._soc_lists import (
 )
 from benchmarks.title_coding import ranked_codes, read_onet
 from skilltide.onet.coder import context_texts, fit_coder, training_examples
-from skilltide.onet.coder_model import LINEAR_WEIGHT, CoderParams
+from skilltide.onet.coder_params import LINEAR_WEIGHT, CoderParams
 
 # An item: (title, prefixes); a candidate code is a hit when it starts with any prefix.
 Item = tuple[str, list[str]]

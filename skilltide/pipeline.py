@@ -280,7 +280,7 @@ class Pipeline:
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
         from skilltide.onet.coder import build_coder, source_release
-        from skilltide.onet.coder_model import CoderParams
+        from skilltide.onet.coder_params import CoderParams
         from skilltide.onet.coder_refresh import drop_stale_embed_coder, stored_coder_params
         from skilltide.onet.load import load_onet
 

@@ -341,7 +341,7 @@ def build_coder_command(
     Example: skilltide onet build-coder --model embed
     """
     from skilltide.onet.coder import build_coder
-    from skilltide.onet.coder_model import LINEAR_WEIGHT, CoderParams
+    from skilltide.onet.coder_params import LINEAR_WEIGHT, CoderParams
     from skilltide.store import Warehouse
 
     params = CoderParams(rerank=rerank, linear=LINEAR_WEIGHT if linear else 0.0)

@@ -30,7 +30,8 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.onet.coder_calibration import calibrate_temperature
 from skilltide.onet.coder_examples import context_texts, training_examples
-from skilltide.onet.coder_model import FORMAT_VERSION, CoderParams, TitleCoder
+from skilltide.onet.coder_model import FORMAT_VERSION, TitleCoder
+from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import CandidateReranker
 from skilltide.store import Warehouse, append, frame
 

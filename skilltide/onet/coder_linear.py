@@ -5,7 +5,7 @@ generative or similarity-based (nearest title, profile, naive Bayes): each occup
 described by its own titles alone. :class:`LinearScores` learns, for every occupation, which
 features separate its titles from all the others' (a linear SVM, squared hinge loss, L2
 penalty ``C``; Fan et al. 2008, LIBLINEAR through scikit-learn), with the training titles
-weighted as in the profiles (:data:`~skilltide.onet.coder_model.KIND_WEIGHTS`). Its decision
+weighted as in the profiles (:data:`~skilltide.onet.coder_params.KIND_WEIGHTS`). Its decision
 values ``x · w_c + b_c`` are added to the logit. Weights smaller than ``min_weight`` in
 absolute value are dropped, so the stored table is sparse and scoring is one sparse product.
 scikit-learn is imported only to fit; scoring needs numpy and scipy.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 
 from skilltide.onet.coder import CODER_TABLES, build_coder, source_release
-from skilltide.onet.coder_model import CoderParams
+from skilltide.onet.coder_params import CoderParams
 from skilltide.store import Warehouse
 
 # The O*NET tables of the coder's training titles and context (the views of SOURCE_VIEWS).

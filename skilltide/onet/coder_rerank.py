@@ -19,7 +19,8 @@ of letting the few occupations with hundreds of alternate titles decide the weig
 Example
 -------
 >>> import polars as pl
->>> from skilltide.onet.coder_model import CoderParams, TitleCoder
+>>> from skilltide.onet.coder_model import TitleCoder
+>>> from skilltide.onet.coder_params import CoderParams
 >>> train = pl.DataFrame({
 ...     "onetsoc_code": ["15-1252.00", "15-1252.00", "29-1141.00", "29-1141.00"],
 ...     "title": ["Software Developers", "Java Developer", "Registered Nurses", "Staff Nurse"],

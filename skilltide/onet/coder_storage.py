@@ -31,6 +31,7 @@ from skilltide.onet.coder_arrays import csr_arrays, csr_from
 from skilltide.onet.coder_context import ContextEvidence
 from skilltide.onet.coder_features import TitleVectorizer
 from skilltide.onet.coder_linear import LinearScores
+from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import CandidateReranker
 
 FORMAT_VERSION = 4
@@ -73,8 +74,6 @@ def coder_to_bytes(coder) -> bytes:
 
 def coder_from_bytes(cls, blob: bytes):
     """Rebuild a coder of class ``cls`` from :func:`coder_to_bytes`'s blob."""
-    from skilltide.onet.coder_model import CoderParams
-
     with np.load(io.BytesIO(blob), allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
         if meta.get("format") not in READABLE_FORMATS:

@@ -14,7 +14,8 @@ from skilltide.onet.coder_calibration import (
     softmax,
     top_label_log_loss,
 )
-from skilltide.onet.coder_model import CoderParams, TitleCoder
+from skilltide.onet.coder_model import TitleCoder
+from skilltide.onet.coder_params import CoderParams
 from tests.onet.test_coder_model import TRAIN
 
 HELD_TITLES = ["Nurse", "Driver", "Developer", "Programmer", "Staff Nurse", "Truck Driver"]

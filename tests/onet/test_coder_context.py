@@ -6,7 +6,8 @@ import polars as pl
 import pytest
 
 from skilltide.onet.coder import context_texts, training_examples
-from skilltide.onet.coder_model import CoderParams, TitleCoder
+from skilltide.onet.coder_model import TitleCoder
+from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_parts import title_parts
 
 

@@ -23,8 +23,9 @@ from skilltide.onet.coder_embed import (
     fit_embed_coder,
     require_embed_extra,
 )
-from skilltide.onet.coder_model import CoderParams, TitleCoder
+from skilltide.onet.coder_model import TitleCoder
 from skilltide.onet.coder_normalise import normalise_titles
+from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import FEATURES
 from skilltide.onet.load import load_onet
 from skilltide.store import Warehouse

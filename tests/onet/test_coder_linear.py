@@ -8,7 +8,8 @@ import scipy.sparse as sp
 from sklearn.svm import LinearSVC
 
 from skilltide.onet.coder_linear import LinearScores
-from skilltide.onet.coder_model import CoderParams, TitleCoder
+from skilltide.onet.coder_model import TitleCoder
+from skilltide.onet.coder_params import CoderParams
 from tests.onet.test_coder_model import TRAIN
 
 

@@ -7,8 +7,9 @@ import polars as pl
 import pytest
 
 from skilltide.onet.coder_calibration import calibrate_temperature, expected_calibration_error
-from skilltide.onet.coder_model import CoderParams, TitleCoder
+from skilltide.onet.coder_model import TitleCoder
 from skilltide.onet.coder_normalise import normalise_title, normalise_titles, singular
+from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import FEATURES, CandidateReranker
 
 

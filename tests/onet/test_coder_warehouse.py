@@ -215,7 +215,7 @@ def test_build_message_reports_the_reranked_accuracy():
 
 def test_build_coder_linear_passes_the_svm_weight(cli, db, monkeypatch):
     import skilltide.onet.coder as coder_module
-    from skilltide.onet.coder_model import LINEAR_WEIGHT
+    from skilltide.onet.coder_params import LINEAR_WEIGHT
 
     seen = []
 

@@ -305,7 +305,7 @@ class Pipeline:
         return load_workbank(self.wh, self.config.workbank_dir)
 
     def _taxonomy(self) -> dict:
-        from skilltide.onet.taxonomy import add_taxonomy_csv
+        from skilltide.onet.taxonomy_custom import add_taxonomy_csv
 
         return {"files": [add_taxonomy_csv(self.wh, p) for p in self.config.taxonomy_files]}
 

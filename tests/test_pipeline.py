@@ -321,7 +321,7 @@ def test_init_writes_a_config_that_points_at_the_ads(tmp_path, cli):
 
 def _seed_vocabulary(db) -> None:
     """A one-skill vocabulary in the warehouse ``db`` (a run's ingest stage needs one)."""
-    from skilltide.onet.taxonomy import add_taxonomy_csv
+    from skilltide.onet.taxonomy_custom import add_taxonomy_csv
 
     csv = db.parent / "skills.csv"
     csv.write_text("name\nSQL\n")

@@ -133,7 +133,7 @@ def taxonomy_add(
 
     Example: skilltide onet taxonomy add my_skills.csv
     """
-    from skilltide.onet.taxonomy import add_taxonomy_csv
+    from skilltide.onet.taxonomy_custom import add_taxonomy_csv
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:

@@ -7,8 +7,9 @@ Three sources, rebuilt together so that an alias never points at two skills:
   occupation lists them so;
 - O*NET content-model elements that occupations are rated on → ``onet:<element id>``
   (``skill`` 2.A/2.B, ``knowledge`` 2.C, ``ability`` 1.A, ``activity`` 4.A);
-- a user's CSV (``skilltide onet taxonomy add FILE``) → ``custom:<slug>``, kept in
-  ``taxonomy_custom`` so every rebuild keeps it.
+- a user's CSV (``skilltide onet taxonomy add FILE``,
+  :mod:`skilltide.onet.taxonomy_custom`) → ``custom:<slug>``, kept in ``taxonomy_custom`` so
+  every rebuild keeps it.
 
 Aliases come from the rules of :mod:`skilltide.onet.aliases`. When two skills claim the same
 alias (compared case-insensitively) one wins, by, in order: the rule's rank (:data:`RULE_RANK`:
@@ -19,24 +20,21 @@ finally the smaller skill id. The losers are counted in the run's notes.
 Example
 -------
 >>> from skilltide.store import Warehouse
->>> add_taxonomy_csv(Warehouse("w.duckdb"), "my_skills.csv")  # doctest: +SKIP
-{'run_id': ..., 'custom_skills': 3, 'skills': 3, 'aliases': 7, ...}
+>>> with Warehouse("w.duckdb") as wh, wh.run("rebuild") as run:  # doctest: +SKIP
+...     rebuild_taxonomy(run)
+{'skills': ..., 'aliases': ..., ...}
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from skilltide.errors import UserError
 from skilltide.onet.alias_lists import AMBIGUOUS, CURATED
-from skilltide.onet.aliases import candidate_aliases, case_sensitive_expr, slug, slug_expr
+from skilltide.onet.aliases import candidate_aliases, case_sensitive_expr, slug_expr
 from skilltide.onet.schema import newest
-from skilltide.store import Run, Warehouse, append, frame
-from skilltide.textfile import read_utf8
+from skilltide.store import Run, append, frame
 
 # The O*NET tables the taxonomy is built from: a load that changes none of them keeps it.
 TAXONOMY_INPUTS = frozenset(
@@ -285,119 +283,3 @@ def _resolve(
         ).alias("ambiguous_word"),
     ).sort(["skill_id", "rank", "alias"])
     return winners, dropped
-
-
-def read_taxonomy_csv(path: Path) -> pl.DataFrame:
-    """Read and check a user taxonomy CSV: name (required), aliases (|-separated), kind,
-    category, ambiguous (true/false)."""
-    if not path.is_file():
-        raise UserError(f"{path}: file not found")
-    read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
-    try:
-        raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
-    except Exception as exc:
-        raise UserError(f"{path}: not a readable CSV file: {exc}") from None
-    if "name" not in raw.columns:
-        raise UserError(
-            f"{path}: column 'name' is missing (found {', '.join(raw.columns)}; expected name "
-            "and optionally aliases, kind, category, ambiguous)"
-        )
-    unknown = [
-        c for c in raw.columns if c not in ("name", "aliases", "kind", "category", "ambiguous")
-    ]
-    if unknown:
-        raise UserError(
-            f"{path}: column {unknown[0]!r} is not one of name, aliases, kind, category, ambiguous"
-        )
-    rows = []
-    seen: dict[str, int] = {}
-    claims: dict[str, int] = {}
-    for i, row in enumerate(raw.iter_rows(named=True), start=2):
-        if not any((v or "").strip() for v in row.values()):
-            continue  # a blank line (still counted: messages give file lines)
-        name = (row.get("name") or "").strip()
-        if not name or not slug(name):
-            raise UserError(f"{path}: line {i}, field name: a skill needs a name")
-        kind = (row.get("kind") or "custom").strip().lower()
-        if kind not in KINDS:
-            raise UserError(
-                f"{path}: line {i}, field kind: {kind!r} is not one of {', '.join(KINDS)}"
-            )
-        flag = (row.get("ambiguous") or "false").strip().lower()
-        if flag not in ("true", "false", "yes", "no", "1", "0", "y", "n"):
-            raise UserError(f"{path}: line {i}, field ambiguous: {flag!r} is not true or false")
-        skill_id = f"custom:{slug(name)}"
-        if skill_id in seen:
-            raise UserError(f"{path}: line {i}, field name: {name!r} repeats line {seen[skill_id]}")
-        seen[skill_id] = i
-        aliases = [a.strip() for a in re.split(r"\|", row.get("aliases") or "") if a.strip()]
-        _claim(claims, path, i, aliases)
-        rows.append(
-            {
-                "skill_id": skill_id,
-                "name": name,
-                "aliases": aliases,
-                "kind": kind,
-                "category": (row.get("category") or "").strip() or None,
-                "ambiguous": flag in ("true", "yes", "1", "y"),
-            }
-        )
-    if not rows:
-        raise UserError(f"{path}: no skills in the file")
-    return pl.DataFrame(
-        rows,
-        schema={
-            "skill_id": pl.String,
-            "name": pl.String,
-            "aliases": pl.List(pl.String),
-            "kind": pl.String,
-            "category": pl.String,
-            "ambiguous": pl.Boolean,
-        },
-    )
-
-
-def _claim(claims: dict[str, int], path: Path, line: int, aliases: list[str]) -> None:
-    """Refuse an alias (case-insensitive) that another row of the file gives too: both rank
-    as the user's own, and the rebuild would keep one and drop the other silently. (An alias
-    that is another row's name is allowed: the user's alias outranks a name.)"""
-    for alias in aliases:
-        owner = claims.setdefault(alias.lower(), line)
-        if owner != line:
-            raise UserError(
-                f"{path}: line {line}, field aliases: {alias!r} is also an alias on line "
-                f"{owner}; an alias can point at one skill only"
-            )
-
-
-def add_taxonomy_csv(wh: Warehouse, path: str | Path) -> dict[str, Any]:
-    """Add (or replace, by name) the skills of a user CSV and rebuild the taxonomy."""
-    path = Path(path)
-    custom = read_taxonomy_csv(path)
-    with wh.run("onet taxonomy add", {"file": str(path)}) as run:
-        run.con.execute(
-            "DELETE FROM taxonomy_custom WHERE list_contains(?, skill_id)",
-            [custom["skill_id"].to_list()],
-        )
-        append(
-            run.con,
-            "taxonomy_custom",
-            custom.with_columns(
-                pl.lit(f"file {path.name}").alias("source"), pl.lit(run.run_id).alias("run_id")
-            ),
-        )
-        run.count("taxonomy_custom", custom.height)
-        summary = rebuild_taxonomy(run)
-        # A name another skill holds (an O*NET technology's own name, say) matches that skill.
-        taken = run.con.execute(
-            "SELECT c.name, a.skill_id FROM taxonomy_custom c JOIN skill_aliases a"
-            " ON lower(a.alias) = lower(c.name) AND a.skill_id <> c.skill_id"
-            " WHERE list_contains(?, c.skill_id) ORDER BY 1",
-            [custom["skill_id"].to_list()],
-        ).fetchall()
-        return {
-            "run_id": run.run_id,
-            "custom_skills": custom.height,
-            **summary,
-            "names_taken": dict(taken),
-        }

@@ -134,7 +134,7 @@ def test_accuracy_on_generated_ads(matcher):
 def test_a_name_that_another_skill_owns_as_alias_is_matched_once(tmp_path):
     """The taxonomy gives each alias to one skill; a skill's name is matched as its own only
     when no skill holds it as an alias (else every mention counted for two skills)."""
-    from skilltide.onet.taxonomy import add_taxonomy_csv
+    from skilltide.onet.taxonomy_custom import add_taxonomy_csv
     from skilltide.store import Warehouse
 
     csv = tmp_path / "mine.csv"

@@ -11,7 +11,7 @@ from skilltide.ingest.ads import ingest_ads
 from skilltide.store import Warehouse
 
 synthetic = pytest.importorskip("skilltide.synthetic")
-taxonomy = pytest.importorskip("skilltide.onet.taxonomy")
+taxonomy = pytest.importorskip("skilltide.onet.taxonomy_custom")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from skilltide.ingest.ads import ingest_ads
 from skilltide.logs import EventLog
-from skilltide.onet.taxonomy import add_taxonomy_csv
+from skilltide.onet.taxonomy_custom import add_taxonomy_csv
 from skilltide.pipeline import Pipeline, PipelineConfig, Source
 from skilltide.store import Warehouse
 

@@ -9,7 +9,7 @@ import pytest
 from skilltide.errors import UserError
 from skilltide.onet.aliases import candidate_aliases, is_case_sensitive, slug
 from skilltide.onet.load import load_onet
-from skilltide.onet.taxonomy import add_taxonomy_csv
+from skilltide.onet.taxonomy_custom import add_taxonomy_csv
 from skilltide.store import Warehouse
 from tests.conftest import shared_path
 from tests.onet._helpers import copy_fixture

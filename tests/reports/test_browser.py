@@ -17,7 +17,7 @@ import pytest
 
 from skilltide.reports import render_report
 from skilltide.store import Warehouse
-from tests.reports.conftest import SCRIPT_TITLE, XSS_SKILL
+from tests.reports._fixture_data import SCRIPT_TITLE, XSS_SKILL
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -13,7 +13,7 @@ from skilltide.reports.network_data import load_network
 from skilltide.reports.occupation_data import load_occupations
 from skilltide.reports.series_data import COUNT, load_series
 from skilltide.store import Warehouse
-from tests.reports.conftest import SCRIPT_TITLE, XSS_SKILL
+from tests.reports._fixture_data import SCRIPT_TITLE, XSS_SKILL
 
 
 def test_series_history_forecast_and_growth(full_warehouse):

@@ -9,7 +9,8 @@ import pytest
 
 from skilltide.reports import render_report
 from skilltide.store import Warehouse
-from tests.reports.conftest import XSS_SKILL, build_warehouse
+from tests.reports._fixture_data import XSS_SKILL
+from tests.reports.conftest import build_warehouse
 
 SECTIONS = ["overview", "explorer", "occupations", "network", "methods"]
 

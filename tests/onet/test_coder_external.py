@@ -115,3 +115,21 @@ def test_jobbert_chain_keeps_the_documented_share():
     assert (chained["soc2018"].list.len() > 0).all()
     single_major = (chained["majors"].list.len() == 1).mean()
     assert 0.70 < single_major < 0.78  # SOC 2010 → 2018 splits a few more across groups
+
+
+def test_extra_training_titles_take_the_00_code_else_the_smallest_and_skip_aggregates():
+    from benchmarks.title_coding_extra import as_training_titles
+
+    onet = pl.Series(["15-1252.00", "29-1141.00", "29-1141.03", "11-9199.01", "11-9199.11"])
+    titles = pl.DataFrame(
+        {
+            "title": ["Coder", "Charge Nurse", "Hydrologist aide", "Compliance lead", "Foreman"],
+            "soc_code": ["15-1252", "29-1141", "19-1020", "11-9199", "51-91XX"],
+        }
+    )
+    out = as_training_titles(titles, onet)
+    assert out.rows() == [
+        ("15-1252.00", "Coder", "alternate"),
+        ("29-1141.00", "Charge Nurse", "alternate"),  # .00 over the .03 specialty
+        ("11-9199.01", "Compliance lead", "alternate"),  # no .00: the smallest under it
+    ]  # 19-1020 (broad) and 51-91XX (minor) fix no occupation: left out

@@ -105,12 +105,15 @@ def command(
 
                 with terminate_as_interrupt():  # SIGTERM (a scheduler's stop) as Ctrl-C
                     return fn(*args, settings=settings, **kw)
-            except KeyboardInterrupt as exc:  # the warehouse run under way rolled back
+            except KeyboardInterrupt as exc:
                 if settings is not None and settings.verbose:
                     raise
                 code = exit_code(exc)
                 what = "Ctrl-C" if code == 130 else "SIGTERM"
-                fail(f"interrupted ({what}); its warehouse changes were rolled back", code)
+                if getattr(exc, "rolled_back", None):  # set by Warehouse.run
+                    fail(f"interrupted ({what}); its warehouse changes were rolled back", code)
+                # between runs: one that had committed (the command's own, say) is kept
+                fail(f"interrupted ({what}) outside a warehouse run: finished runs are kept", code)
             except UserError as exc:
                 if settings is not None and settings.verbose:
                     raise

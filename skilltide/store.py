@@ -188,36 +188,50 @@ class Warehouse:
         own run (``skilltide run``).
         """
         run = Run(new_run_id(), command, self.con)
-        self.con.execute(
-            "INSERT INTO runs (run_id, command, args, started, status, skilltide_version)"
-            " VALUES (?, ?, ?, ?, 'running', ?)",
-            [
-                run.run_id,
-                command,
-                json.dumps(args or {}, default=str, sort_keys=True),
-                _now(),
-                __version__,
-            ],
-        )
-        if transaction:
-            self.con.begin()
         try:
+            self.con.execute(
+                "INSERT INTO runs (run_id, command, args, started, status, skilltide_version)"
+                " VALUES (?, ?, ?, ?, 'running', ?)",
+                [
+                    run.run_id,
+                    command,
+                    json.dumps(args or {}, default=str, sort_keys=True),
+                    _now(),
+                    __version__,
+                ],
+            )
+            if transaction:
+                self.con.begin()
             yield run
             if transaction:
+                # The run's final row is part of its transaction: it says 'success' exactly
+                # when the rows it wrote are committed, even if Ctrl-C lands as COMMIT returns.
+                self._finish(run, run.status, error=run.error)
                 self.con.commit()
         except BaseException as exc:
             if transaction:  # a COMMIT that failed has ended the transaction already
                 with suppress(duckdb.Error):
                     self.con.rollback()
             interrupted = interrupt_of(exc)  # Ctrl-C or SIGTERM
+            if transaction and self._run_status(run) not in (None, "running"):
+                if interrupted is None or interrupted is exc:
+                    raise  # committed before the interrupt surfaced: the run stands
+                raise interrupted from None
             if interrupted is None:
                 self._finish(run, "failed", error=_one_line(exc))
                 raise
             self._finish(run, "interrupted", error=f"interrupted ({_one_line(interrupted)})")
+            interrupted.rolled_back = run.run_id  # type: ignore[attr-defined]  # for the CLI
             if interrupted is exc:
                 raise
             raise interrupted from None
-        self._finish(run, run.status, error=run.error)
+        if not transaction:
+            self._finish(run, run.status, error=run.error)
+
+    def _run_status(self, run: Run) -> str | None:
+        row = self.con.execute("SELECT status FROM runs WHERE run_id = ?", [run.run_id])
+        found = row.fetchone()
+        return found[0] if found else None
 
     def _finish(self, run: Run, status: str, error: str | None = None) -> None:
         self.con.execute(

@@ -31,3 +31,29 @@ def test_backtest_json_on_all_zero_series_is_valid_json(cli, tmp_path):
     rows = _strict(result.output)
     rrmse = [r["value"] for r in rows if r["metric"] == "rrmse_jobsdf"]
     assert rrmse and all(v is None for v in rrmse)
+
+
+def test_ctrl_c_after_a_command_committed_does_not_claim_a_rollback(tmp_path, capsys):
+    # Found by SIGINT at many delays: 'workbank load' stopped after its run committed (while it
+    # read the summary) said 'its warehouse changes were rolled back'; they were kept.
+    import typer
+
+    from skilltide.console import command
+    from skilltide.store import Warehouse
+
+    app = typer.Typer()
+
+    @command(app)
+    def write(settings) -> None:
+        """Commit a run, then be stopped."""
+        with Warehouse(settings.db) as wh:
+            with wh.run("write") as run:
+                run.con.execute("CREATE TABLE kept AS SELECT 1 AS x")
+            raise KeyboardInterrupt
+
+    db = tmp_path / "w.duckdb"
+    assert app(["--db", str(db)], standalone_mode=False) == 130  # the exit status
+    message = capsys.readouterr().err
+    assert "rolled back" not in message and message.startswith("error: interrupted (Ctrl-C)")
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT status FROM runs")["status"].to_list() == ["success"]

@@ -89,6 +89,51 @@ def test_failure_mid_write_leaves_every_table_unchanged(db):
     assert failed.row(0) == ("failed", "injected failure after writing")
 
 
+class _CommitThenCtrlC:
+    """A connection whose COMMIT goes through and then Ctrl-C surfaces: the signal landed
+    while DuckDB committed, and Python raises it as the call returns."""
+
+    def __init__(self, con):
+        self._con = con
+
+    def commit(self):
+        self._con.commit()
+        raise KeyboardInterrupt
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def test_ctrl_c_as_the_commit_returns_leaves_a_run_that_says_what_it_kept(db):
+    # Found by sending SIGINT to 'onet load' at many delays: one run said 'interrupted' (and
+    # the CLI 'rolled back') while its rows were committed.
+    with Warehouse(db) as wh:
+        real = wh.con
+        wh.con = _CommitThenCtrlC(real)
+        with pytest.raises(KeyboardInterrupt) as caught, wh.run("seed") as run:
+            run.con.execute(
+                "INSERT INTO demand_totals VALUES ('ads','market','all','2024-01-01',5,'r0')"
+            )
+        wh.con = real
+        kept = wh.query("SELECT count(*) AS n FROM demand_totals")["n"][0]
+        logged = wh.query("SELECT status, error FROM runs WHERE command = 'seed'").row(0)
+    assert (kept, logged) == (1, ("success", None))
+    assert getattr(caught.value, "rolled_back", None) is None  # the CLI must not say so
+
+
+def test_ctrl_c_inside_a_run_rolls_back_and_marks_the_interrupt(db):
+    with Warehouse(db) as wh:
+        with pytest.raises(KeyboardInterrupt) as caught, wh.run("stopped") as run:
+            run.con.execute(
+                "INSERT INTO demand_totals VALUES ('ads','market','all','2024-01-01',5,'r0')"
+            )
+            raise KeyboardInterrupt
+        kept = wh.query("SELECT count(*) AS n FROM demand_totals")["n"][0]
+        logged = wh.query("SELECT run_id, status FROM runs").row(0)
+    assert (kept, logged[1]) == (0, "interrupted")
+    assert caught.value.rolled_back == logged[0]
+
+
 def test_killed_run_is_marked_interrupted_and_leaves_no_trace(db, tmp_path):
     Warehouse(db).close()
     before = table_contents(db)

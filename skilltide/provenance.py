@@ -28,6 +28,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from skilltide.errors import UserError
+from skilltide.outfile import replacing
+
 __all__ = ["file_record", "provenance_path", "sha256_file", "write_provenance"]
 
 
@@ -55,17 +58,28 @@ def provenance_path(out: Path) -> Path:
 def write_provenance(
     out: Path, *, command: str, inputs: list[Path], options: dict[str, Any]
 ) -> Path:
-    """Write the sidecar of the output file ``out`` (written already) and return its path."""
+    """Write the sidecar of the output file ``out`` (written already) and return its path.
+
+    If the sidecar cannot be written (a full disk), ``out`` is removed too: an output file
+    that nothing traces is not left behind.
+    """
     from skilltide import __version__
 
-    record = {
-        "output": file_record(out),
-        "command": f"skilltide {command}",
-        "options": options,
-        "inputs": [file_record(p) for p in inputs],
-        "skilltide_version": __version__,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
     side = provenance_path(out)
-    side.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+    try:
+        record = {
+            "output": file_record(out),
+            "command": f"skilltide {command}",
+            "options": options,
+            "inputs": [file_record(p) for p in inputs],
+            "skilltide_version": __version__,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        with replacing(side) as tmp:
+            tmp.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+    except BaseException as exc:
+        Path(out).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UserError(f"{side}: cannot write it ({exc.strerror or exc})") from None
+        raise
     return side

@@ -144,10 +144,13 @@ def write_frame(frame: pl.DataFrame, out: str | Path) -> Path:
     out = Path(out)
     if not out.parent.exists():
         raise UserError(f"{out}: folder {out.parent} does not exist")
-    if out.suffix.lower() == ".parquet":
-        frame.write_parquet(out)
-    else:
-        frame.write_csv(out)
+    from skilltide.outfile import replacing
+
+    with replacing(out) as tmp:  # whole or not at all
+        if out.suffix.lower() == ".parquet":
+            frame.write_parquet(tmp)
+        else:
+            frame.write_csv(tmp)
     return out
 
 

@@ -170,8 +170,12 @@ def check_out(out: Path) -> None:
 
 
 def write_frame(frame, out: Path) -> None:
+    """Write ``frame`` to ``out`` whole or not at all (a full disk leaves no half file)."""
+    from skilltide.outfile import replacing
+
     check_out(out)
-    if out.suffix == ".parquet":
-        frame.write_parquet(out)
-    else:
-        frame.write_csv(out)
+    with replacing(out) as tmp:
+        if out.suffix == ".parquet":
+            frame.write_parquet(tmp)
+        else:
+            frame.write_csv(tmp)

@@ -1,0 +1,68 @@
+"""Output files written whole or not at all: a temporary file beside the target, renamed over it.
+
+A report, an ``--out`` file or a config that a full disk, a read-only folder or Ctrl-C stops
+half-way would otherwise stay behind truncated, under the name of a good file (and replacing
+the good one it overwrote). :func:`replacing` yields a temporary path in the target's folder
+(same file system, so the rename is atomic); the target appears only when the block ends
+without error, the temporary file is removed otherwise, and an ``OSError`` (no space, a
+read-only folder) becomes a :class:`~skilltide.errors.UserError` naming the target.
+
+Example
+-------
+>>> import pathlib, tempfile
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "f.csv"
+>>> with replacing(out) as tmp:
+...     _ = tmp.write_text("a\\n1\\n")
+>>> out.read_text(), sorted(p.name for p in out.parent.iterdir())
+('a\\n1\\n', ['f.csv'])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from skilltide.errors import UserError
+
+__all__ = ["make_folder", "replacing", "temporary_name"]
+
+
+def temporary_name(out: Path) -> Path:
+    """Where ``out`` is written first: hidden, in its folder, with its suffix (formats chosen
+    by suffix still see ``.csv`` or ``.parquet``)."""
+    return out.with_name(f".{out.stem}.{os.getpid()}.tmp{out.suffix}")
+
+
+@contextmanager
+def replacing(out: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path to write ``out`` to; rename it to ``out`` if the block succeeds,
+    remove it if not (an ``OSError`` is raised as a ``UserError`` naming ``out``)."""
+    out = Path(out)
+    tmp = temporary_name(out)
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    except BaseException as exc:
+        with suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise UserError(f"{out}: cannot write it ({_why(exc, tmp)})") from None
+        raise
+
+
+def make_folder(folder: str | os.PathLike) -> Path:
+    """``mkdir -p`` that fails with a ``UserError`` naming the folder (read-only, a file)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot create the folder ({_why(exc, folder)})") from None
+    return folder
+
+
+def _why(exc: OSError, path: Path) -> str:
+    """The reason alone: polars says 'No space left on device (os error 28): <path>'."""
+    text = exc.strerror or (str(exc).splitlines() or [type(exc).__name__])[0]
+    return text.replace(f": {path}", "").replace(str(path), path.name)

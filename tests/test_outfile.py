@@ -1,0 +1,94 @@
+"""Output files are written whole or not at all: a full disk, a read-only folder or Ctrl-C
+leaves the file that was there (or none), no half-written file and no temporary file.
+
+Found by the atomicity QA pass on a 8 KB tmpfs and a read-only tmpfs: forecast panel --out
+left an 8,192-byte CSV cut mid-row with an OSError traceback, graph export an empty .graphml,
+report a '.report.html.tmp' and a truncated chart SVG, init an empty skilltide.toml that the
+next init refused as 'already exists'.
+"""
+
+from __future__ import annotations
+
+import errno
+
+import polars as pl
+import pytest
+
+from skilltide.errors import UserError
+from skilltide.outfile import replacing
+
+
+def _disk_full_after(monkeypatch, method: str, keep: int = 10) -> None:
+    """``pl.DataFrame.<method>`` writes ``keep`` bytes, then the disk is full."""
+
+    def half_written(self, path, *args, **kwargs):
+        with open(path, "wb") as fh:
+            fh.write(b"unique_id,"[:keep])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, method, half_written)
+
+
+def _names(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    out = tmp_path / "f.csv"
+    out.write_text("old\n")
+    full = r"f.csv: cannot write it \(No space left on device\)"
+    with pytest.raises(UserError, match=full), replacing(out) as tmp:
+        tmp.write_text("half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert out.read_text() == "old\n" and _names(tmp_path) == ["f.csv"]
+    with pytest.raises(KeyboardInterrupt), replacing(out) as tmp:
+        tmp.write_text("half")
+        raise KeyboardInterrupt
+    assert out.read_text() == "old\n" and _names(tmp_path) == ["f.csv"]
+
+
+def _panel(tmp_path):
+    src = tmp_path / "in" / "panel.csv"
+    src.parent.mkdir()
+    rows = [f"{s},{2020 + m // 12}-{m % 12 + 1:02d},{3 + m % 5}" for s in "ab" for m in range(24)]
+    src.write_text("unique_id,ds,y\n" + "\n".join(rows) + "\n")
+    return src
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("forecast", "panel", "{src}", "-m", "naive", "-h", "2", "--out", "{out}"),
+        ("forecast", "backtest", "{src}", "--models", "naive", "--out", "{out}"),
+        ("breaks", "detect", "{src}", "--out", "{out}"),
+    ],
+)
+def test_a_full_disk_leaves_the_earlier_out_file_whole(cli, tmp_path, monkeypatch, command):
+    src = _panel(tmp_path)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "f.csv"
+    out.write_text("earlier,result\n")
+    _disk_full_after(monkeypatch, "write_csv")
+    result = cli(*(a.format(src=src, out=out) for a in command), "--db", tmp_path / "w.duckdb")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: {out}: cannot write it (No space left on device)"
+    )
+    assert out.read_text() == "earlier,result\n"
+    assert _names(folder) == ["f.csv"]
+
+
+def test_a_sidecar_that_cannot_be_written_takes_its_output_with_it(cli, tmp_path, monkeypatch):
+    import skilltide.provenance as provenance
+
+    src = _panel(tmp_path)
+    out = tmp_path / "f.csv"
+
+    def full(out):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(provenance, "file_record", full)
+    result = cli("forecast", "panel", src, "-m", "naive", "-h", "2", "--out", out)
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert _names(tmp_path) == ["in"]  # no forecasts without their provenance

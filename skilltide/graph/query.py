@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import networkx as nx
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.outfile import make_folder, replacing
 from skilltide.store import Warehouse
 
 __all__ = [
@@ -197,18 +199,17 @@ def export_graph(
     )
     out = Path(out)
     if fmt == "parquet":
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, table in (("nodes", nodes), ("edges", edges), ("metrics", metrics)):
-            path = out / f"{name}.parquet"
-            table.write_parquet(path)
-            written.append(path)
-        return written
+        make_folder(out)
+        tables = {"nodes": nodes, "edges": edges, "metrics": metrics}
+        # the three files are replaced together, after all three are written
+        with ExitStack() as files:
+            for name, table in tables.items():
+                table.write_parquet(files.enter_context(replacing(out / f"{name}.parquet")))
+        return [out / f"{name}.parquet" for name in tables]
     if out.suffix.lower() != f".{fmt}":
-        out.mkdir(parents=True, exist_ok=True)
-        out = out / f"graph-{gid}.{fmt}"
+        out = make_folder(out) / f"graph-{gid}.{fmt}"
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(out.parent)
     graph = nx.Graph(graph_id=gid)
     wide = metrics.pivot(on="metric", index="node_id", values="value") if metrics.height else None
     attrs = nodes.join(wide, on="node_id", how="left") if wide is not None else nodes
@@ -218,5 +219,6 @@ def export_graph(
     graph.add_weighted_edges_from(
         edges.filter(pl.col("layer") == "bipartite").select("source", "target", "weight").rows()
     )
-    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, out)
+    with replacing(out) as tmp:  # whole or not at all
+        (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, tmp)
     return [out]

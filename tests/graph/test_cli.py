@@ -192,3 +192,44 @@ def test_a_complete_network_is_warned_about_and_a_negative_threshold_refused(fil
     assert default.returncode == 0 and "warning" not in default.stderr
     negative = run_skilltide("graph", "build", "--threshold", "-1", "--db", filled_db)
     assert negative.returncode == 2 and "--threshold" in negative.stderr
+
+
+def test_an_export_stopped_by_a_full_disk_leaves_the_earlier_files_whole(
+    cli, filled_db, tmp_path, monkeypatch
+):
+    # Found on an 8 KB tmpfs: an empty .graphml stayed behind, with an OSError traceback.
+    import errno
+
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    graphml, folder = tmp_path / "g.graphml", tmp_path / "tables"
+    folder.mkdir()
+    graphml.write_text("earlier")
+    for name in ("nodes", "edges", "metrics"):
+        (folder / f"{name}.parquet").write_text("earlier")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    calls = []
+    write_parquet = pl.DataFrame.write_parquet
+
+    def second_fails(self, path, *args, **kwargs):  # nodes written, then the disk is full
+        calls.append(path)
+        write_parquet(self, path, *args, **kwargs)
+        if len(calls) == 2:
+            full()
+
+    monkeypatch.setattr(nx, "write_graphml", full)
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", second_fails)
+    for out, fmt in ((graphml, "graphml"), (folder, "parquet")):
+        result = cli("graph", "export", "--out", out, "--format", fmt, "--db", filled_db)
+        assert result.exit_code == 1
+        assert "cannot write it (No space left on device)" in result.output.splitlines()[-1]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files
+    assert graphml.read_text() == "earlier"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "edges.parquet",
+        "metrics.parquet",
+        "nodes.parquet",
+    ]
+    assert {p.read_text() for p in folder.iterdir()} == {"earlier"}

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import copy
 import os
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from skilltide.errors import UserError
+from skilltide.outfile import make_folder, replacing
 from skilltide.reports.html import Figure, render_html
 from skilltide.reports.report import build_page
 from skilltide.store import Warehouse
@@ -50,12 +52,13 @@ def render_report(
     if (path.parent.exists() and not path.parent.is_dir()) or path.is_dir():
         raise UserError(f"{out}: exists and is not a {'file' if as_file else 'folder'}")
     page = build_page(wh, panel=panel, granularity=granularity, title=title, max_series=max_series)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_html(page), encoding="utf-8")
-    tmp.replace(path)  # readers never see a half-written report
-    if export:
-        export_charts(page.figures(), path.parent / "charts", export)
+    make_folder(path.parent)
+    # Readers never see a half-written report: the page and its charts are written to
+    # temporary files and replace the old ones together, once every one is written.
+    with ExitStack() as files:
+        files.enter_context(replacing(path)).write_text(render_html(page), encoding="utf-8")
+        if export:
+            export_charts(page.figures(), path.parent / "charts", export, files)
     return path
 
 
@@ -67,20 +70,26 @@ def report_path(out: str | os.PathLike) -> Path:
     return out if as_file else out / "report.html"
 
 
-def export_charts(figures: list[Figure], folder: Path, fmt: str) -> list[Path]:
-    """Render each chart with vl-convert to ``folder/<chart id>.<fmt>``."""
+def export_charts(
+    figures: list[Figure], folder: Path, fmt: str, files: ExitStack | None = None
+) -> list[Path]:
+    """Render each chart with vl-convert to ``folder/<chart id>.<fmt>``: all of them, or none
+    (each is written to a temporary file, renamed when ``files``, or this call, ends)."""
     import vl_convert
 
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     written = []
-    for figure in figures:
-        spec = static_spec(figure.spec, EXPORT_WIDTH)
-        path = folder / f"{figure.chart_id}.{fmt}"
-        if fmt == "png":
-            path.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
-        else:
-            path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
-        written.append(path)
+    with ExitStack() as own:
+        stack = own if files is None else files
+        for figure in figures:
+            spec = static_spec(figure.spec, EXPORT_WIDTH)
+            path = folder / f"{figure.chart_id}.{fmt}"
+            tmp = stack.enter_context(replacing(path))
+            if fmt == "png":
+                tmp.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
+            else:
+                tmp.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
+            written.append(path)
     return written
 
 

@@ -157,3 +157,36 @@ def test_panel_without_ad_totals_reports_skill_mentions(cli, db, tmp_path):
     # the market chart sums skill mentions, so it must not call them job ads
     assert "Skill mentions per month, whole market" in text
     assert "Job ads per month" not in text and "Ads per month" not in text
+
+
+def test_a_full_disk_leaves_the_earlier_report_and_charts_whole(
+    cli, full_warehouse, tmp_path, monkeypatch
+):
+    # Found on a 1.2 MB tmpfs: report --export svg left a truncated occupation-profile.svg
+    # beside a new report.html and old charts, with a traceback; a smaller disk left
+    # '.report.html.tmp'.
+    import errno
+
+    import vl_convert
+
+    out = tmp_path / "r"
+    assert cli("report", "--db", full_warehouse, "--out", out, "--export", "svg").exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    drawn = []
+    to_svg = vl_convert.vegalite_to_svg
+
+    def fourth_fails(spec, *args, **kwargs):
+        drawn.append(spec)
+        if len(drawn) == 4:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return to_svg(spec, *args, **kwargs)
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", fourth_fails)
+    result = cli(
+        "report", "--db", full_warehouse, "--out", out, "--export", "svg", "--title", "New"
+    )
+    assert result.exit_code == 1
+    assert (
+        result.output.strip().splitlines()[-1].endswith("cannot write it (No space left on device)")
+    )
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -360,5 +360,8 @@ def write_example_config(out: Path, ads: Path | None = None, force: bool = False
         raise UserError(f"{out}: already exists (use --force to overwrite)")
     template = resources.files("skilltide.templates").joinpath("skilltide.toml").read_text()
     folder = str(Path(ads).resolve()) if ads else "ads"
-    out.write_text(template.replace("{ads}", folder), encoding="utf-8")
+    from skilltide.outfile import replacing
+
+    with replacing(out) as tmp:  # a full disk leaves no empty config (nor truncates --force's)
+        tmp.write_text(template.replace("{ads}", folder), encoding="utf-8")
     return out

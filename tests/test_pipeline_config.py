@@ -140,3 +140,29 @@ def test_a_pattern_whose_folder_is_missing_is_an_error_not_no_new_ads(tmp_path):
     missing = Source("jobs", (str(tmp_path / "gone" / "**" / "*.csv"),))
     with pytest.raises(UserError, match=r"source 'jobs': .*gone/\*\*/\*\.csv: no such folder"):
         missing.files()
+
+
+def test_init_on_a_full_disk_keeps_the_config_it_would_replace(tmp_path, monkeypatch):
+    # Found on a 4 KB tmpfs: init left an empty skilltide.toml (which the next init refused as
+    # 'already exists'), and init --force emptied the user's own config, with a traceback.
+    import errno
+    from pathlib import Path
+
+    from skilltide.pipeline_config import write_example_config
+
+    out = tmp_path / "skilltide.toml"
+    out.write_text("[warehouse]\ndb = 'mine.duckdb'\n")
+    write_text = Path.write_text
+
+    def full(self, text, *args, **kwargs):
+        write_text(self, text[:10], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(UserError, match=r"skilltide.toml: cannot write it \(No space left"):
+        write_example_config(out, force=True)
+    with pytest.raises(UserError, match="cannot write it"):
+        write_example_config(tmp_path / "new.toml")
+    monkeypatch.undo()
+    assert out.read_text() == "[warehouse]\ndb = 'mine.duckdb'\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["skilltide.toml"]

@@ -20,6 +20,7 @@ Example
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -65,4 +66,5 @@ def make_folder(folder: str | os.PathLike) -> Path:
 def _why(exc: OSError, path: Path) -> str:
     """The reason alone: polars says 'No space left on device (os error 28): <path>'."""
     text = exc.strerror or (str(exc).splitlines() or [type(exc).__name__])[0]
+    text = re.sub(r" \(os error \d+\)", "", text)
     return text.replace(f": {path}", "").replace(str(path), path.name)

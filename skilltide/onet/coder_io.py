@@ -19,6 +19,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.onet.coder import code_titles, source_release
+from skilltide.outfile import replacing
 from skilltide.provenance import write_provenance
 from skilltide.store import Warehouse
 from skilltide.textfile import read_utf8
@@ -109,7 +110,8 @@ def write_codes(results: list[dict[str, Any]], out: Path) -> Path:
     """Write coded titles to ``out`` (see :func:`code_titles_to`)."""
     check_codes_out(out)
     if out.suffix.lower() == ".json":
-        out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+        with replacing(out) as tmp:  # whole or not at all
+            tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
         return out
     rows = []
     for number, item in enumerate(results, start=1):
@@ -126,8 +128,9 @@ def write_codes(results: list[dict[str, Any]], out: Path) -> Path:
                 }
             )
     table = pl.DataFrame(rows, schema=_OUT_SCHEMA)
-    if out.suffix.lower() == ".parquet":
-        table.write_parquet(out)
-    else:
-        table.write_csv(out)
+    with replacing(out) as tmp:
+        if out.suffix.lower() == ".parquet":
+            table.write_parquet(tmp)
+        else:
+            table.write_csv(tmp)
     return out

@@ -198,3 +198,25 @@ def test_cli_out_previews_the_first_titles_only(cli, built_db, tmp_path):
     assert len(lines) == PREVIEW + 2
     assert lines[-2] == f"... and {PREVIEW} more titles in {out}" and lines[-1] == f"wrote {out}"
     assert pl.read_csv(out)["row_number"].n_unique() == 2 * PREVIEW
+
+
+def test_cli_out_on_a_full_disk_keeps_the_earlier_codes(cli, built_db, tmp_path, monkeypatch):
+    # Found on a 4 KB tmpfs: an empty or cut codes.csv stayed, with an OSError traceback.
+    import errno
+
+    out = tmp_path / "codes.csv"
+    out.write_text("earlier\n")
+
+    def full(self, path, *args, **kwargs):
+        Path(path).write_text("row_number,in")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", full)
+    result = cli("onet", "code-titles", "Staff RN", "--out", out, "--db", built_db)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"error: {out}: cannot write it (No space left on device)"
+    )
+    assert out.read_text() == "earlier\n"
+    assert not (tmp_path / "codes.csv.provenance.json").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -1,5 +1,6 @@
-"""Text files users hand to skilltide (config files, title lists): UTF-8, with or without the
-byte order mark some editors write, and a clear error naming the file and line otherwise.
+"""Text files users hand to skilltide (config files, title lists, CSV tables): UTF-8, with or
+without the byte order mark some editors write, records as wide as the header, and a clear
+error naming the file and line otherwise.
 
 Example
 -------
@@ -8,11 +9,17 @@ Example
 >>> _ = path.write_bytes("\\ufeffNurse\\nCarpenter\\n".encode())
 >>> read_utf8(path).splitlines()
 ['Nurse', 'Carpenter']
+>>> _ = path.write_text("name,kind\\nPython,technology\\nRust\\n")
+>>> ragged_record(path)
+Ragged(row=2, line=3, fields=1, width=2)
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 from pathlib import Path
+from typing import NamedTuple
 
 from skilltide.errors import UserError
 
@@ -26,3 +33,35 @@ def read_utf8(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UserError(f"{path}, line {line}: not valid UTF-8 text") from None
+
+
+class Ragged(NamedTuple):
+    """A record whose field count is not the header's: its number after the header (``row``),
+    the file line it ends on, its field count and the header's."""
+
+    row: int
+    line: int
+    fields: int
+    width: int
+
+    def describe(self) -> str:
+        return f"{self.fields} fields where the header has {self.width} (truncated or damaged row)"
+
+
+def ragged_record(path: Path, delimiter: str = ",") -> Ragged | None:
+    """The first record of a CSV/TSV file (plain or ``.gz``) that is not as wide as its header,
+    or None. Polars reads a short record's missing fields as empty and refuses a long one
+    without naming it ('found more fields than defined in Schema'). Blank lines count as rows,
+    as polars numbers them; a file ``csv`` cannot parse gives None (the caller's error stands).
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            width = len(next(reader, []))
+            for row, record in enumerate(reader, start=1):
+                if record and len(record) != width:
+                    return Ragged(row, reader.line_num, len(record), width)
+    except (OSError, EOFError, csv.Error):
+        return None
+    return None

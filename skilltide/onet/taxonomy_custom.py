@@ -24,7 +24,7 @@ from skilltide.errors import UserError
 from skilltide.onet.aliases import slug
 from skilltide.onet.taxonomy import KINDS, rebuild_taxonomy
 from skilltide.store import Warehouse, append
-from skilltide.textfile import read_utf8
+from skilltide.textfile import ragged_record, read_utf8
 
 
 def read_taxonomy_csv(path: Path) -> pl.DataFrame:
@@ -33,6 +33,8 @@ def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
+    if ragged := ragged_record(path):  # polars read a cut row's missing fields as empty
+        raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}")
     try:
         raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:

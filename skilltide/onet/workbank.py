@@ -28,9 +28,7 @@ Example
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -40,7 +38,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.onet.workbank_files import FILES, WorkbankFile, wb_column_name
 from skilltide.store import Warehouse, append, frame
-from skilltide.textfile import read_utf8
+from skilltide.textfile import ragged_record, read_utf8
 
 ZONES = ("green_light", "red_light", "rnd_opportunity", "low_priority")
 _TRUE = ("true", "t", "yes", "1")
@@ -49,7 +47,10 @@ _FALSE = ("false", "f", "no", "0")
 
 def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
     """One WORKBank CSV, header checked, typed; errors name the file, line and column."""
-    content = read_utf8(path)  # a bad byte: its line, named
+    read_utf8(path)  # a bad byte: its line, named
+    ragged = ragged_record(path)  # before polars, which names neither a short nor a long row
+    if ragged:
+        raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}")
     try:
         raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:
@@ -57,7 +58,6 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
     missing = [o for o, _ in spec.columns if o not in raw.columns]
     if missing:
         raise UserError(f"{path}: column {missing[0]!r} is missing from the header")
-    _refuse_short_rows(path, content)
     exprs = []
     for official, kind in spec.columns:
         text = pl.col(official).str.strip_chars()
@@ -97,19 +97,6 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
                     "is not on the survey's 1-5 scale"
                 )
     return out
-
-
-def _refuse_short_rows(path: Path, text: str) -> None:
-    """Refuse a record with fewer fields than the header (a truncated or damaged file):
-    polars would read its missing fields as empty."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    width = len(next(reader, []))
-    for record in reader:
-        if record and len(record) < width:
-            raise UserError(
-                f"{path}: line {reader.line_num}: {len(record)} fields where the header has "
-                f"{width} (truncated or damaged row)"
-            )
 
 
 _TASKS_SQL = """

@@ -178,6 +178,13 @@ def test_custom_skills_survive_a_taxonomy_rebuild(tmp_path, db, cli):
         # a blank line is skipped, and the lines after it keep their numbers
         ("name,kind\nPython,skill\n\nGo,language\n", "line 4, field kind: 'language'"),
         ("name,colour\nGo,blue\n", "column 'colour'"),
+        # A file cut off mid-row: its missing fields were read as empty (kind 'custom', no
+        # category) and the skill stored; a row with a field too many was refused unnamed.
+        (
+            "name,aliases,kind\nPython,py,technology\nRust,rs",
+            r"line 3: 2 fields where the header has 3 \(truncated or damaged row\)",
+        ),
+        ("name,aliases\nPython,py\nRust,rs,technology\n", "line 3: 3 fields where the header"),
         # Two rows giving one alias: the rebuild kept one and dropped the other silently.
         (
             "name,aliases\nDuckDB Warehousing,duckdb\nPolars Wrangling,polars|DuckDB\n",

@@ -229,3 +229,14 @@ def test_a_workbank_file_that_is_not_utf8_names_the_line(tmp_path, db):
     path.write_bytes(path.read_bytes() + b"u2,caf\xe9\n")  # the header, row u1, then this
     with Warehouse(db) as wh, pytest.raises(UserError, match=r"metadata.csv, line 3: not valid"):
         load_workbank(wh, folder)
+
+
+def test_a_workbank_row_with_a_field_too_many_is_refused_with_its_line(tmp_path, db):
+    # polars refused it as 'found more fields than defined in Schema', without the line
+    folder = _write_folder(tmp_path / "wb", worker=[(1, "A", 3, 2)], expert=[(1, 3, 1)])
+    path = folder / "domain_worker_desires.csv"
+    lines = path.read_text().splitlines()
+    width = lines[0].count(",") + 1
+    path.write_text("\n".join([*lines, lines[-1] + ",extra"]) + "\n")
+    with Warehouse(db) as wh, pytest.raises(UserError, match=rf"line 3: {width + 1} fields"):
+        load_workbank(wh, folder)

@@ -27,6 +27,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.textfile import ragged_record
 
 __all__ = [
     "PANEL_SCHEMA",
@@ -74,6 +75,8 @@ def read_panel(
         else:
             raise UserError(f"{path}: unknown panel format {suffix!r} (use .csv or .parquet)")
     except (pl.exceptions.PolarsError, OSError) as exc:
+        if suffix != ".parquet" and (ragged := ragged_record(path)):  # polars does not say
+            raise UserError(f"{path}, row {ragged.row}: {ragged.describe()}") from None
         raise UserError(f"{path}: cannot read the panel: {str(exc).splitlines()[0]}") from None
     missing = [c for c in (id_col, ds_col, y_col) if c not in raw.columns]
     if missing:

@@ -29,6 +29,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
+from skilltide.textfile import ragged_record
 
 DEMAND_FIELDS = ("skill", "month", "count", "group", "total", "granularity")
 _DEFAULT_COLUMNS = {
@@ -95,6 +96,10 @@ def _read_any(path: Path) -> pl.DataFrame:
             sep = "\t" if ".tsv" in name or name.endswith(".txt") else ","
             return pl.read_csv(path, separator=sep, infer_schema_length=10_000)
     except (pl.exceptions.PolarsError, OSError) as exc:
+        text = name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt"))
+        ragged = ragged_record(path, sep) if text else None
+        if ragged:
+            raise UserError(f"{path}, row {ragged.row}: {ragged.describe()}") from None
         raise UserError(f"{path}: cannot read it as a panel: {str(exc).splitlines()[0]}") from None
     raise UserError(f"{path}: unknown panel file type (use .csv, .tsv, .parquet or .jsonl)")
 

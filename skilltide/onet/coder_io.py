@@ -22,7 +22,7 @@ from skilltide.onet.coder import code_titles, source_release
 from skilltide.outfile import replacing
 from skilltide.provenance import write_provenance
 from skilltide.store import Warehouse
-from skilltide.textfile import read_utf8
+from skilltide.textfile import ragged_record, read_utf8
 
 OUT_FORMATS = (".csv", ".parquet", ".json")
 _OUT_SCHEMA = {
@@ -49,6 +49,8 @@ def read_titles(path: Path, column: str | None) -> list[str | None]:
     try:
         data = pl.read_csv(path, separator=separator, infer_schema=False)
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        if ragged := ragged_record(path, separator):  # polars does not say which line
+            raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
         raise UserError(
             f"{path}: cannot read as {'TSV' if separator == chr(9) else 'CSV'}: "
             f"{str(exc).splitlines()[0]}"

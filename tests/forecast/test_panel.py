@@ -79,6 +79,12 @@ def test_bad_numbers_and_dates_and_columns_are_refused(tmp_path):
         read_panel(write(tmp_path, "unique_id,ds,y\n", name="empty.csv"))
 
 
+def test_a_row_as_wide_as_the_header_or_not_is_named(tmp_path):
+    # polars said 'found more fields than defined in Schema', without the row
+    with pytest.raises(UserError, match=r"row 2: 4 fields where the header has 3"):
+        read_panel(write(tmp_path, "unique_id,ds,y\na,2024-01,1\na,2024-02,1,9\na,2024-03,1\n"))
+
+
 def test_a_wide_panel_is_refused_with_the_way_to_import_it(tmp_path):
     # Job-SDF's layout: group id, skill id, then one column per month
     wide = pl.DataFrame({"r0_id": [0], "skill_id": [7], "2021-01": [3.0], "2021-02": [4.0]})

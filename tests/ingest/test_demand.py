@@ -163,6 +163,21 @@ def test_blank_lines_are_not_records_and_later_rows_keep_their_numbers(wh, tmp_p
         import_demand(wh, path, panel="p")
 
 
+def test_a_bad_row_far_into_the_file_is_named(wh, tmp_path):
+    # Found by the atomicity QA pass: a row with a field too many, and a count that is not a
+    # number after the first 10,000 rows (polars' type inference), were refused without
+    # their row ('found more fields than defined in Schema'; 'could not parse `12x`').
+    rows = [f"s{i // 100},{2000 + i % 100 // 12}-{i % 12 + 1:02d},{i % 7}" for i in range(12_000)]
+    path = tmp_path / "panel.csv"
+    for row, bad, message in (
+        (5_000, "s50,2001-01,3,extra", r"row 5000: 4 fields where the header has 3"),
+    ):
+        path.write_text("skill,month,count\n" + "\n".join([*rows[: row - 1], bad, *rows[row:]]))
+        with pytest.raises(UserError, match=message):
+            import_demand(wh, path, panel="p")
+    assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+
+
 def test_import_refuses_a_missing_group_and_a_wide_count_that_is_not_a_number(wh, tmp_path):
     path = tmp_path / "groups.csv"
     path.write_text("skill,month,count,group\nPython,2024-01,3,north\nPython,2024-01,2,\n")

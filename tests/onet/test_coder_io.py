@@ -28,3 +28,10 @@ def test_csv_that_is_not_utf8_names_the_line(tmp_path):
     path.write_bytes(b"id,title\n1,Nurse\n2,Caf\xe9 manager\n")
     with pytest.raises(UserError, match=r"ads.csv, line 3: not valid UTF-8"):
         read_titles(path, "title")
+
+
+def test_csv_with_a_field_too_many_names_the_line(tmp_path):
+    path = tmp_path / "titles.csv"
+    path.write_text("id,title\n1,Registered Nurse\n2,Java, Developer\n")
+    with pytest.raises(UserError, match=r"titles.csv: line 3: 3 fields where the header has 2"):
+        read_titles(path, "title")

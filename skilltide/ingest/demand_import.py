@@ -94,7 +94,9 @@ def _read_any(path: Path) -> pl.DataFrame:
             return pl.read_ndjson(path)
         if name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")):
             sep = "\t" if ".tsv" in name or name.endswith(".txt") else ","
-            return pl.read_csv(path, separator=sep, infer_schema_length=10_000)
+            # Types from every row: a count that is not a number after the first 10,000 rows
+            # failed the read without its row; now the value checks name it.
+            return pl.read_csv(path, separator=sep, infer_schema_length=None)
     except (pl.exceptions.PolarsError, OSError) as exc:
         text = name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt"))
         ragged = ragged_record(path, sep) if text else None

@@ -171,6 +171,7 @@ def test_a_bad_row_far_into_the_file_is_named(wh, tmp_path):
     path = tmp_path / "panel.csv"
     for row, bad, message in (
         (5_000, "s50,2001-01,3,extra", r"row 5000: 4 fields where the header has 3"),
+        (11_000, "s110,2001-01,12x", r"row 11000, field count"),
     ):
         path.write_text("skill,month,count\n" + "\n".join([*rows[: row - 1], bad, *rows[row:]]))
         with pytest.raises(UserError, match=message):

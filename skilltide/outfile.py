@@ -27,7 +27,7 @@ from pathlib import Path
 
 from skilltide.errors import UserError
 
-__all__ = ["make_folder", "replacing", "temporary_name"]
+__all__ = ["cannot_write", "make_folder", "replacing", "temporary_name"]
 
 
 def temporary_name(out: Path) -> Path:
@@ -49,8 +49,13 @@ def replacing(out: str | os.PathLike) -> Iterator[Path]:
         with suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
-            raise UserError(f"{out}: cannot write it ({_why(exc, tmp)})") from None
+            raise cannot_write(out, exc, tmp) from None
         raise
+
+
+def cannot_write(out: Path, exc: OSError, tmp: Path | None = None) -> UserError:
+    """The one-line error of ``out`` that could not be written (to ``tmp``, its temporary)."""
+    return UserError(f"{out}: cannot write it ({_why(exc, tmp or out)})")
 
 
 def make_folder(folder: str | os.PathLike) -> Path:

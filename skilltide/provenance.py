@@ -31,7 +31,14 @@ from typing import Any
 from skilltide.errors import UserError
 from skilltide.outfile import replacing
 
-__all__ = ["file_record", "provenance_path", "sha256_file", "write_provenance"]
+__all__ = [
+    "file_record",
+    "provenance_path",
+    "provenance_record",
+    "record_text",
+    "sha256_file",
+    "write_provenance",
+]
 
 
 def sha256_file(path: Path) -> str:
@@ -55,6 +62,33 @@ def provenance_path(out: Path) -> Path:
     return Path(out).with_name(Path(out).name + ".provenance.json")
 
 
+def provenance_record(
+    out: Path,
+    *,
+    command: str,
+    inputs: list[Path],
+    options: dict[str, Any],
+    written: Path | None = None,
+) -> dict[str, Any]:
+    """The sidecar's record of ``out``; ``written`` is the file holding ``out``'s bytes until
+    it is renamed to ``out`` (a warehouse command writes it before its run commits)."""
+    from skilltide import __version__
+
+    return {
+        "output": file_record(written or out) | {"path": str(Path(out).resolve())},
+        "command": f"skilltide {command}",
+        "options": options,
+        "inputs": [file_record(p) for p in inputs],
+        "skilltide_version": __version__,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def record_text(record: dict[str, Any]) -> str:
+    """A record as the sidecar's text."""
+    return json.dumps(record, indent=2, default=str) + "\n"
+
+
 def write_provenance(
     out: Path, *, command: str, inputs: list[Path], options: dict[str, Any]
 ) -> Path:
@@ -63,20 +97,11 @@ def write_provenance(
     If the sidecar cannot be written (a full disk), ``out`` is removed too: an output file
     that nothing traces is not left behind.
     """
-    from skilltide import __version__
-
     side = provenance_path(out)
     try:
-        record = {
-            "output": file_record(out),
-            "command": f"skilltide {command}",
-            "options": options,
-            "inputs": [file_record(p) for p in inputs],
-            "skilltide_version": __version__,
-            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
+        record = provenance_record(out, command=command, inputs=inputs, options=options)
         with replacing(side) as tmp:
-            tmp.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+            tmp.write_text(record_text(record), encoding="utf-8")
     except BaseException as exc:
         Path(out).unlink(missing_ok=True)
         if isinstance(exc, OSError):

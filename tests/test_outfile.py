@@ -92,3 +92,42 @@ def test_a_sidecar_that_cannot_be_written_takes_its_output_with_it(cli, tmp_path
     result = cli("forecast", "panel", src, "-m", "naive", "-h", "2", "--out", out)
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert _names(tmp_path) == ["in"]  # no forecasts without their provenance
+
+
+@pytest.mark.parametrize(
+    ("command", "table"),
+    [
+        (("forecast", "run", "-h", "2", "-m", "naive"), "forecasts"),
+        (("breaks", "detect", "--min-size", "3"), "breaks"),
+    ],
+)
+def test_a_warehouse_run_whose_out_cannot_be_written_rolls_back(
+    cli, db, tmp_path, monkeypatch, command, table
+):
+    # Found on a read-only tmpfs: forecast run --out committed its forecasts, then failed to
+    # write the file and exited 1 with the run logged 'success': a failed command that had
+    # changed the warehouse (a scheduler's retry added a second run).
+    from skilltide.store import Warehouse
+    from tests.forecast.test_warehouse import _load_demand
+    from tests.test_store import table_contents
+
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+    before = table_contents(db)
+    out = tmp_path / "out" / "f.csv"
+    out.parent.mkdir()
+    _disk_full_after(monkeypatch, "write_csv")
+    result = cli(*command, "--out", out, "--db", db)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"error: {out}: cannot write it (No space left on device)"
+    )
+    assert table_contents(db) == before and _names(out.parent) == []
+    with Warehouse(db) as wh:
+        status = wh.query("SELECT status FROM runs WHERE command = ?", [" ".join(command[:2])])
+    assert status["status"].to_list() == ["failed"]
+    monkeypatch.undo()
+    assert cli(*command, "--out", out, "--db", db).exit_code == 0
+    assert _names(out.parent) == ["f.csv", "f.csv.provenance.json"]
+    with Warehouse(db) as wh:
+        assert wh.query(f"SELECT count(*) AS n FROM {table}")["n"].item() > 0

@@ -11,6 +11,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from skilltide.forecast.panel import (
     refuse_gaps,
     warehouse_panel,
 )
-from skilltide.store import Warehouse, append
+from skilltide.store import Run, Warehouse, append
 
 __all__ = [
     "detect_breaks_file",
@@ -46,14 +47,15 @@ def detect_breaks_warehouse(
     method: str = "auto",
     alpha: float = 0.05,
     min_size: int = 6,
+    written: Callable[[Run], None] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     """Detect breaks in one demand panel and replace its rows in ``breaks``, in one run.
 
     Reads ``demand`` (``value`` = count or share) at ``granularity``, runs
     :func:`~skilltide.forecast.breaks.detect_breaks` and writes one row per break with the
-    run id. Returns a JSON-able summary (run id, series tested, breaks by kind and scope,
-    market-wide months, seconds).
+    run id; ``written(run)`` is called last, inside the run (``--out``). Returns a JSON-able
+    summary (run id, series tested, breaks by kind and scope, market-wide months, seconds).
     """
     args = {
         "panel": panel,
@@ -96,6 +98,8 @@ def detect_breaks_warehouse(
         }
         run.notes.update({k: v for k, v in summary.items() if k != "run_id"})
         summary["seconds"] = round(sum(s.get("seconds", 0.0) for s in run.stages), 3)
+        if written is not None:
+            written(run)
     return summary
 
 

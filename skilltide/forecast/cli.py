@@ -24,6 +24,7 @@ from skilltide.forecast.cli_options import (
     model_params,
     parse_cutoffs,
     read_input,
+    run_output,
     write_frame,
 )
 from skilltide.provenance import write_provenance
@@ -100,7 +101,18 @@ def breaks_detect(
             min_size=min_size,
         )
     else:
-        with Warehouse(existing_db(settings.db)) as wh:
+        output_of = run_output(out, "breaks detect", options, settings.db)
+        with Warehouse(existing_db(settings.db)) as wh, output_of as output:
+
+            def write(run) -> None:  # inside the run: a file that cannot be written rolls back
+                found = wh.query(
+                    "SELECT unique_id, break_ds, kind, size, statistic, p_value, scope, method"
+                    " FROM breaks WHERE run_id = ? ORDER BY unique_id, break_ds",
+                    [run.run_id],
+                )
+                long = warehouse_panel(wh, panel, granularity, value=value)
+                output.write(run, known_after_detection(found, min_size, panel=long))
+
             require_demand(wh, panel, granularity)
             summary = breaks_store.detect_breaks_warehouse(
                 wh,
@@ -110,22 +122,12 @@ def breaks_detect(
                 method=method,
                 alpha=alpha,
                 min_size=min_size,
+                written=write if output else None,
             )
-            if out is not None:
-                found = wh.query(
-                    "SELECT unique_id, break_ds, kind, size, statistic, p_value, scope, method"
-                    " FROM breaks WHERE run_id = ? ORDER BY unique_id, break_ds",
-                    [summary["run_id"]],
-                )
-                long = warehouse_panel(wh, panel, granularity, value=value)
-                found = known_after_detection(found, min_size, panel=long)
-                breaks_store.write_frame(found, out)
     if out is not None:
         summary["out"] = str(out)
-        if input is None:  # traced by the warehouse run that found the breaks
-            options |= {"db": str(settings.db), "run_id": summary["run_id"]}
-        inputs = [input] if input is not None else []
-        write_provenance(out, command="breaks detect", inputs=inputs, options=options)
+        if input is not None:  # a warehouse run's file is traced by its run (RunOutput)
+            write_provenance(out, command="breaks detect", inputs=[input], options=options)
     if as_json:
         emit_json(summary)
         return
@@ -291,10 +293,18 @@ def run_command(
     from skilltide.store import Warehouse
 
     options = command_options(locals())
-    if out is not None:
-        check_out(out)  # before any work
+    output_of = run_output(out, "forecast run", options, settings.db)  # checks --out first
     params = model_params(model, members, weights)
-    with Warehouse(existing_db(settings.db)) as wh:
+    with Warehouse(existing_db(settings.db)) as wh, output_of as output:
+
+        def write(run) -> None:  # inside the run: a file that cannot be written rolls back
+            forecasts = wh.query(
+                "SELECT * EXCLUDE (run_id, panel, granularity) FROM forecasts WHERE run_id = ?"
+                " ORDER BY unique_id, cutoff, ds, model",
+                [run.run_id],
+            )
+            output.write(run, forecasts)
+
         require_demand(wh, panel, granularity)
         summary = forecast_warehouse(
             wh,
@@ -305,17 +315,10 @@ def run_command(
             params=params,
             workdays=workdays,
             breaks=breaks,
+            written=write if output else None,
         )
-        if out is not None:
-            forecasts = wh.query(
-                "SELECT * EXCLUDE (run_id, panel, granularity) FROM forecasts WHERE run_id = ?"
-                " ORDER BY unique_id, cutoff, ds, model",
-                [summary["run_id"]],
-            )
-            write_frame(forecasts, out)
-            summary["out"] = str(out)
-            options |= {"db": str(settings.db), "run_id": summary["run_id"]}
-            write_provenance(out, command="forecast run", inputs=[], options=options)
+    if out is not None:
+        summary["out"] = str(out)
     warn_breakless(model, summary["breaks"] != "none")
     if json_out:
         emit_json(summary)

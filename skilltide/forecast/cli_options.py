@@ -175,7 +175,65 @@ def write_frame(frame, out: Path) -> None:
 
     check_out(out)
     with replacing(out) as tmp:
-        if out.suffix == ".parquet":
-            frame.write_parquet(tmp)
-        else:
-            frame.write_csv(tmp)
+        _write(frame, tmp)
+
+
+def _write(frame, path: Path) -> None:
+    if path.suffix == ".parquet":
+        frame.write_parquet(path)
+    else:
+        frame.write_csv(path)
+
+
+class RunOutput:
+    """The ``--out`` file (and its provenance sidecar) of a warehouse run, written inside the
+    run's transaction to temporary files and renamed into place when the block ends, after
+    the commit: a file that cannot be written rolls the run back (the command failed, so the
+    warehouse stays as it was), and a run that fails leaves no file.
+
+    ``with RunOutput(out, "forecast run", options, db) as output:`` then
+    ``forecast_warehouse(..., written=lambda run: output.write(run, frame))``.
+    """
+
+    def __init__(self, out: Path, command: str, options: dict, db: Path) -> None:
+        from contextlib import ExitStack
+
+        check_out(out)
+        self.out, self.command, self.options, self.db = out, command, options, db
+        self._files = ExitStack()
+
+    def __enter__(self) -> RunOutput:
+        from skilltide.outfile import replacing
+        from skilltide.provenance import provenance_path
+
+        self.tmp = self._files.enter_context(replacing(self.out))
+        self.side = self._files.enter_context(replacing(provenance_path(self.out)))
+        return self
+
+    def __exit__(self, *exc: object) -> bool | None:
+        return self._files.__exit__(*exc)
+
+    def write(self, run, frame) -> None:
+        """Write ``frame``, the rows of ``run`` (still open), and its sidecar."""
+        from skilltide.outfile import cannot_write
+        from skilltide.provenance import provenance_path, provenance_record, record_text
+
+        try:
+            _write(frame, self.tmp)
+        except OSError as exc:
+            raise cannot_write(self.out, exc, self.tmp) from None
+        self.options |= {"db": str(self.db), "run_id": run.run_id}
+        record = provenance_record(
+            self.out, command=self.command, inputs=[], options=self.options, written=self.tmp
+        )
+        try:
+            self.side.write_text(record_text(record), encoding="utf-8")
+        except OSError as exc:
+            raise cannot_write(provenance_path(self.out), exc, self.side) from None
+
+
+def run_output(out: Path | None, command: str, options: dict, db: Path):
+    """A :class:`RunOutput` for ``--out``, or a block yielding None without one."""
+    from contextlib import nullcontext
+
+    return nullcontext() if out is None else RunOutput(out, command, options, db)

@@ -10,6 +10,7 @@ Example
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -21,7 +22,7 @@ from skilltide.forecast.features import split_id
 from skilltide.forecast.intervals import held_out_coverage
 from skilltide.forecast.models.base import Wide
 from skilltide.forecast.pipeline import forecast_panel
-from skilltide.store import append
+from skilltide.store import Run, append
 
 BREAK_SOURCES = ("stored", "detect", "none")
 # The simple forecast every run's backtest is compared with (the last value, Job-SDF's reference).
@@ -114,6 +115,7 @@ def forecast_warehouse(
     workdays: str | None = None,
     breaks: str = "stored",
     params: dict | None = None,
+    written: Callable[[Run], None] | None = None,
 ) -> dict[str, Any]:
     """Forecast the ``(panel, granularity)`` demand panel; writes ``forecasts``/``backtests``.
 
@@ -122,7 +124,8 @@ def forecast_warehouse(
     detects them in the data of every fit (each backtest origin sees only its own data),
     ``"none"`` forecasts without; ``workdays`` as in
     :func:`.models.registry.make_model`; ``params`` go to the model (e.g. an ensemble's
-    ``members`` and ``weights``). Returns a JSON-able summary.
+    ``members`` and ``weights``); ``written(run)`` is called last, inside the run (to write
+    ``--out``: if it fails, the run rolls back). Returns a JSON-able summary.
     """
     from skilltide.forecast.demand_panel import require_demand, warehouse_panel
 
@@ -200,4 +203,6 @@ def forecast_warehouse(
             )
             summary["backtest"] = dict(overall.select("metric", "value").iter_rows())
         run.notes.update(summary)
+        if written is not None:
+            written(run)
     return summary

@@ -21,3 +21,8 @@ class UserError(Exception):
 
 class WarehouseLocked(UserError):
     """Another process holds the warehouse (a second concurrent run)."""
+
+
+class WarehouseWriteError(UserError):
+    """The warehouse file could not be written (a full disk): not the input's fault, so
+    ``skilltide run`` fails the stage instead of rejecting the file it was reading."""

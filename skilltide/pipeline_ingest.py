@@ -25,7 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from skilltide.errors import UserError
+from skilltide.errors import UserError, WarehouseWriteError
 from skilltide.ingest import manifest
 from skilltide.logs import EventLog
 from skilltide.pipeline_config import Source
@@ -84,6 +84,8 @@ def _ingest_files(
             result = ingest_ads(
                 wh, [path], source.mapping, source.name, memory_limit=None, refresh_panel=False
             )
+        except WarehouseWriteError:
+            raise  # a full disk is not the file's fault: the stage fails, the next run reads it
         except UserError as exc:
             reject_file(wh, path, str(exc), source.mapping)
             log.warning("file.rejected", file=str(path), reason=str(exc))

@@ -38,7 +38,7 @@ import duckdb
 import polars as pl
 
 from skilltide import __version__
-from skilltide.errors import UserError, WarehouseLocked
+from skilltide.errors import UserError, WarehouseLocked, WarehouseWriteError
 from skilltide.interrupt import interrupt_of
 
 DEFAULT_DB = Path("skilltide.duckdb")
@@ -212,14 +212,29 @@ class Warehouse:
             if transaction:  # a COMMIT that failed has ended the transaction already
                 with suppress(duckdb.Error):
                     self.con.rollback()
+            full = _write_failure(self.path, exc)  # a full disk: one line, not a traceback
+            try:
+                if isinstance(exc, duckdb.FatalException):  # DuckDB invalidated the database
+                    self._reopen()
+                status = self._run_status(run) if transaction else None
+            except (duckdb.Error, UserError):
+                if full is None:
+                    raise
+                raise full from None
             interrupted = interrupt_of(exc)  # Ctrl-C or SIGTERM
-            if transaction and self._run_status(run) not in (None, "running"):
-                if interrupted is None or interrupted is exc:
-                    raise  # committed before the interrupt surfaced: the run stands
+            if status not in (None, "running"):  # committed before the error surfaced
+                if interrupted is None:
+                    return  # the run stands
+                if interrupted is exc:
+                    raise
                 raise interrupted from None
             if interrupted is None:
-                self._finish(run, "failed", error=_one_line(exc))
-                raise
+                if full is None:
+                    self._finish(run, "failed", error=_one_line(exc))
+                    raise
+                with suppress(duckdb.Error):  # the disk may still be full: then the next
+                    self._finish(run, "failed", error=_one_line(exc))  # open marks it
+                raise full from None
             self._finish(run, "interrupted", error=f"interrupted ({_one_line(interrupted)})")
             interrupted.rolled_back = run.run_id  # type: ignore[attr-defined]  # for the CLI
             if interrupted is exc:
@@ -227,6 +242,13 @@ class Warehouse:
             raise interrupted from None
         if not transaction:
             self._finish(run, run.status, error=run.error)
+
+    def _reopen(self) -> None:
+        """A new connection after DuckDB invalidated this one (a checkpoint that could not be
+        written): the file holds the last commit."""
+        with suppress(duckdb.Error):
+            self.con.close()
+        self.con = _connect(self.path)
 
     def _run_status(self, run: Run) -> str | None:
         row = self.con.execute("SELECT status FROM runs WHERE run_id = ?", [run.run_id])
@@ -342,6 +364,18 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
             "give the warehouse file with --db"
         )
     return con
+
+
+def _write_failure(path: Path, exc: BaseException) -> WarehouseWriteError | None:
+    """The one-line error of a warehouse write that failed for want of space (or a file gone
+    read-only): DuckDB raises it as an IO, transaction or fatal error."""
+    found = re.search(r'Could not write file "([^"]+)": ([^"\n]+)', str(exc))
+    if not isinstance(exc, duckdb.Error) or found is None:
+        return None
+    return WarehouseWriteError(
+        f"{path}: cannot write the warehouse ({found[2].strip()}: {found[1]}); the run rolled "
+        "back, the warehouse is as it was before it"
+    )
 
 
 def _has_statements(sql: str) -> bool:

@@ -124,6 +124,35 @@ def test_a_memory_limit_duckdb_cannot_apply_fails_the_stage_and_rejects_no_file(
     assert _count(db, "ads") == 1
 
 
+def test_a_full_disk_fails_the_ingest_stage_and_rejects_no_file(tmp_path, monkeypatch):
+    # The warehouse's 'cannot write' is a UserError, which the stage took for the file's
+    # fault: the file was rejected, and skipped by every later run until it changed.
+    import duckdb
+
+    import skilltide.ingest.ads as ads
+    from skilltide.store import _write_failure
+
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    (tmp_path / "skilltide.toml").write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "jobs"\npaths = ["ads"]\n'
+    )
+    db = tmp_path / "w.duckdb"
+    _seed_vocabulary(db)
+    ingest_ads = ads.ingest_ads
+    full = duckdb.TransactionException('Could not write file "w.duckdb.wal": No space left')
+
+    def disk_full(*args, **kwargs):
+        raise _write_failure(db, full)
+
+    monkeypatch.setattr(ads, "ingest_ads", disk_full)
+    assert _run(tmp_path) == {"run": "failed", "ingest:jobs": "failed"}
+    assert (_count(db, "rejected_files"), _count(db, "ads")) == (0, 0)
+    monkeypatch.setattr(ads, "ingest_ads", ingest_ads)
+    assert _run(tmp_path) == {"run": "success", "ingest:jobs": "done", "demand:ads": "done"}
+    assert _count(db, "ads") == 1
+
+
 def test_the_ingest_stage_accounts_for_every_row_read(tmp_path):
     # The stage's summary (and its stage.finish log line) gave ads stored and quarantined but
     # not rows read or duplicates, so a log could not show that no row was lost.

@@ -10,7 +10,7 @@ import textwrap
 import duckdb
 import pytest
 
-from skilltide.errors import UserError, WarehouseLocked
+from skilltide.errors import UserError, WarehouseLocked, WarehouseWriteError
 from skilltide.store import Warehouse, append, frame, latest_version, migrations, status
 
 
@@ -132,6 +132,55 @@ def test_ctrl_c_inside_a_run_rolls_back_and_marks_the_interrupt(db):
         logged = wh.query("SELECT run_id, status FROM runs").row(0)
     assert (kept, logged[1]) == (0, "interrupted")
     assert caught.value.rolled_back == logged[0]
+
+
+class _FullDisk:
+    """A connection on a full disk: COMMIT fails as DuckDB's does (a fatal error invalidates
+    the database, after which every call fails)."""
+
+    def __init__(self, con, error):
+        self._con, self._error, self._dead = con, error, False
+
+    def commit(self):
+        self._dead = isinstance(self._error, duckdb.FatalException)
+        raise self._error
+
+    def close(self):
+        self._con.close()
+
+    def __getattr__(self, name):
+        if self._dead:
+            raise duckdb.FatalException("database has been invalidated")
+        return getattr(self._con, name)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        duckdb.TransactionException(
+            'Failed to commit: Could not write file "w.duckdb.wal": No space left on device'
+        ),
+        duckdb.FatalException(
+            "Failed to create checkpoint because of error: Could not write file "
+            '"w.duckdb": No space left on device'
+        ),
+    ],
+)
+def test_a_full_disk_at_commit_is_one_line_and_rolls_back(db, error):
+    # Found with the warehouse on a nearly full tmpfs: onet load and ingest demand ended in
+    # DuckDB tracebacks (the fatal one twice: the run log could not be read after it).
+    Warehouse(db).close()
+    before = table_contents(db)
+    with Warehouse(db) as wh:
+        wh.con = _FullDisk(wh.con, error)
+        with pytest.raises(WarehouseWriteError) as caught, wh.run("load") as run:
+            run.con.execute(
+                "INSERT INTO demand_totals VALUES ('ads','market','all','2024-01-01',5,'r0')"
+            )
+        assert wh.query("SELECT status FROM runs")["status"].to_list() == ["failed"]
+    assert str(caught.value).startswith(f"{db}: cannot write the warehouse (No space left")
+    assert "the run rolled back" in str(caught.value)
+    assert table_contents(db) == before
 
 
 def test_killed_run_is_marked_interrupted_and_leaves_no_trace(db, tmp_path):

@@ -129,3 +129,25 @@ def test_any_command_stopped_by_a_signal_rolls_back_and_says_so(tmp_path, signal
         runs = dict(wh.query("SELECT command, status FROM runs").rows())
         assert runs["ingest ads"] == "interrupted"
         assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
+
+
+def test_ctrl_c_while_the_cli_loads_is_one_line(monkeypatch, capsys):
+    # Found by `timeout -s INT 1.5 skilltide onet load ...`: the CLI's imports take 1.5-2 s,
+    # and Ctrl-C in them printed a KeyboardInterrupt traceback through importlib.
+    import importlib.abc
+    import sys
+
+    from skilltide.__main__ import main
+
+    class Stopped(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name == "skilltide.cli":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.delitem(sys.modules, "skilltide.cli", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Stopped(), *sys.meta_path])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "error: interrupted (Ctrl-C) before the command started\n"

@@ -103,8 +103,10 @@ def typed(raw: pl.DataFrame, spec: OnetFile, path: Path) -> pl.DataFrame:
         )
         if failed.any():
             row = failed.arg_true()[0]
+            # the number to look for: the text file's line, the spreadsheet's row (header: 1)
+            where = "sheet row" if path.suffix.lower() == ".xlsx" else "line"
             raise UserError(
-                f"{path}: row {row + 2}, column {column.official!r}: "
+                f"{path}: {where} {row + 2}, column {column.official!r}: "
                 f"{raw[column.official][row]!r} is not {_WHAT[column.kind]}"
             )
     return out

@@ -156,13 +156,14 @@ def test_views_take_the_newest_release_per_file(db):
         ),
         (
             lambda p: p.write_text(p.read_text().replace("\t4.38\t", "\tfour\t", 1)),
-            "Skills.txt: row 2, column 'Data Value': 'four' is not a number",
+            # the file's line 2 (record 1): it said 'row 2', which elsewhere is record 2
+            "Skills.txt: line 2, column 'Data Value': 'four' is not a number",
         ),
         (
             lambda p: p.write_text(
                 p.read_text().replace("\tN\tn/a\t08/2023", "\tX\tn/a\t08/2023", 1)
             ),
-            "Skills.txt: row 2, column 'Recommend Suppress': 'X' is not Y or N",
+            "Skills.txt: line 2, column 'Recommend Suppress': 'X' is not Y or N",
         ),
     ],
     ids=["wrong-header", "missing-header-column", "truncated-row", "encoding", "number", "bool"],

@@ -19,6 +19,7 @@ from pathlib import Path
 from skilltide.config import Settings, load_settings
 from skilltide.errors import UserError
 from skilltide.logs import EventLog
+from skilltide.outfile import cannot_write, make_folder, replacing
 
 DEMO_CONFIG = """\
 # Written by `skilltide demo`: the pipeline over the synthetic market in data/.
@@ -56,7 +57,10 @@ def generate(out: str | Path, size: str = "default", seed: int = 7) -> Path:
 
     _check(out, size, seed)
     spec = dataclasses.replace(synthetic.SIZES[size], seed=seed)
-    return synthetic.write_market(spec, Path(out))
+    try:  # a read-only folder or a full disk: one line, not a traceback
+        return synthetic.write_market(spec, make_folder(out))
+    except OSError as exc:
+        raise cannot_write(Path(out), exc) from None
 
 
 def _check(out: str | Path, size: str, seed: int) -> None:
@@ -80,14 +84,15 @@ def run_demo(
 
     out = Path(out)
     _check(out, size, seed)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     quiet = settings.quiet if settings else False
     log = EventLog(quiet=quiet)
     start = time.perf_counter()
     log.event("demo.generate", size=size, seed=seed, folder=str(out / "data"))
     generate(out / "data", size=size, seed=seed)
     config = out / "skilltide.toml"
-    config.write_text(DEMO_CONFIG, encoding="utf-8")
+    with replacing(config) as tmp:
+        tmp.write_text(DEMO_CONFIG, encoding="utf-8")
     db = out / "skilltide.duckdb"
     summary = run_pipeline(load_settings(config=config, db=db, quiet=quiet), log)
     with Warehouse(db) as wh:

@@ -209,3 +209,31 @@ def test_demo_and_init_ignore_a_broken_config_and_refuse_db(tmp_path):
         proc = run_skilltide(command, "--db", "x.duckdb", cwd=tmp_path)
         assert proc.returncode == 2 and "No such option: --db" in proc.stderr
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_demo_on_a_full_disk_or_read_only_folder_is_one_line(cli, tmp_path, monkeypatch):
+    # Found on a 300 KB tmpfs and a read-only one: an OSError traceback from the writer.
+    import errno
+    from pathlib import Path
+
+    import skilltide.synthetic as synthetic
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(synthetic, "write_market", full)
+    result = cli("demo", "--generate-only", tmp_path / "market", "--size", "small")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"error: {tmp_path / 'market'}: cannot write it (No space left on device)"
+    )
+
+    def read_only(self, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    result = cli("demo", "--out", tmp_path / "demo", "--size", "small")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"error: {tmp_path / 'demo'}: cannot create the folder (Read-only file system)"
+    )

@@ -32,6 +32,7 @@ from typing import Any
 
 from skilltide.errors import UserError
 from skilltide.onet.release import release_key
+from skilltide.outfile import make_folder
 from skilltide.store import Warehouse
 
 DEFAULT_BASE_URL = "https://www.onetcenter.org/dl_files/database/"
@@ -85,7 +86,7 @@ def safe_extract(
     """Extract ``archive`` into ``dest`` after checking every member; returns the files."""
     if not zipfile.is_zipfile(archive):
         raise UserError(f"{archive.name}: not a zip archive (truncated or not an O*NET release)")
-    dest.mkdir(parents=True, exist_ok=True)
+    make_folder(dest)
     with zipfile.ZipFile(archive) as zf:
         infos = zf.infolist()
         _check_members(archive.name, infos, max_total_bytes, max_ratio)
@@ -120,6 +121,10 @@ def safe_extract(
                 )
             for name in sorted(top):
                 (staging / name).rename(dest / name)
+        except OSError as exc:  # a full disk: one line (the staging folder goes below)
+            raise UserError(
+                f"{dest}: cannot extract {archive.name} ({exc.strerror or exc})"
+            ) from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return [dest.joinpath(*PurePosixPath(i.filename).parts) for i in infos if not i.is_dir()]
@@ -175,7 +180,7 @@ def download_release(
     url = base_url.rstrip("/") + "/" + name
     if not url.startswith(("http://", "https://")):
         raise UserError(f"--base-url {base_url!r}: give an http:// or https:// address")
-    dest.mkdir(parents=True, exist_ok=True)
+    make_folder(dest)
     with tempfile.TemporaryDirectory(prefix=".skilltide-download-", dir=dest) as tmp:
         archive = Path(tmp) / name
         sha256 = fetch(url, archive, progress=progress)

@@ -155,3 +155,44 @@ def test_a_missing_release_reports_the_http_status(server, tmp_path, cli, db):
     )
     assert result.exit_code == 1
     assert "db_12_3_text.zip: the server answered 404" in result.output
+
+
+def test_a_full_disk_while_extracting_is_one_line_and_leaves_nothing(
+    server, tmp_path, db, monkeypatch
+):
+    # Found on a 1 MB tmpfs: an OSError traceback from the extraction (the staging folder
+    # was removed); a read-only --dest gave a traceback from mkdir.
+    server.files["db_28_0_text.zip"] = _release_zip()
+    dest = tmp_path / "dest"
+    monkeypatch.setattr(Path, "open", _writes_fail_after(Path.open, "dest"))
+    with Warehouse(db) as wh:
+        with pytest.raises(UserError, match=r"dest: cannot extract db_28_0_text.zip \(No space"):
+            download_release(wh, "28.0", dest, base_url=server.base_url)
+        assert wh.query("SELECT count(*) AS n FROM onet_downloads")["n"].item() == 0
+    assert _tree(dest) == set()
+
+
+def _writes_fail_after(open_, folder: str):
+    """``Path.open`` whose files opened for writing inside a ``.skilltide-extract-`` staging
+    folder of ``folder`` fail on the first write (a full disk)."""
+    import errno
+
+    class Full:
+        def __init__(self, fh):
+            self._fh = fh
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._fh.close()
+
+    def opened(self, mode="r", *args, **kwargs):
+        fh = open_(self, mode, *args, **kwargs)
+        staging = any(part.startswith(".skilltide-extract-") for part in self.parts)
+        return Full(fh) if "w" in mode and staging and folder in self.parts else fh
+
+    return opened

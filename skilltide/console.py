@@ -111,7 +111,7 @@ def command(
                 code = exit_code(exc)
                 what = "Ctrl-C" if code == 130 else "SIGTERM"
                 if getattr(exc, "rolled_back", None):  # set by Warehouse.run
-                    fail(f"interrupted ({what}); its warehouse changes were rolled back", code)
+                    fail(f"interrupted ({what}); the warehouse run under way rolled back", code)
                 # between runs: one that had committed (the command's own, say) is kept
                 fail(f"interrupted ({what}) outside a warehouse run: finished runs are kept", code)
             except UserError as exc:

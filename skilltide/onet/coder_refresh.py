@@ -2,7 +2,8 @@
 
 An ``onet load`` (or ``download --load``) that changes the coder's training titles rebuilds the
 stored lexical coder with the options it was built with (:func:`refresh_coder`) and removes the
-release's embedding coder (:func:`drop_stale_embed_coder`), which is rebuilt on its next use.
+release's embedding coder (:func:`drop_stale_embed_coder`), which is rebuilt on its next use. A
+rebuild that was stopped after its load committed is done by the next load.
 
 Example
 -------
@@ -40,10 +41,28 @@ def refresh_coder(wh: Warehouse, load_summary: dict) -> dict | None:
     """
     changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
     stored = stored_coder_params(wh)
-    if not changed & CODER_INPUTS or stored is None or source_release(wh) is None:
+    release = source_release(wh)
+    if stored is None or release is None:
+        return None
+    if not changed & CODER_INPUTS and not _built_before_its_titles(wh, release):
         return None
     params = CoderParams(rerank=bool(stored.get("rerank")), linear=float(stored.get("linear", 0)))
     return build_coder(wh, params)
+
+
+def _built_before_its_titles(wh: Warehouse, release: str) -> bool:
+    """Whether the lexical coder was last built (or found current) before the last load of
+    its titles: that load's coder rebuild was interrupted or failed after the load committed,
+    and loading the now unchanged files again would leave the old coder in place."""
+    row = wh.con.execute(
+        "WITH built AS (SELECT built_at AS t FROM title_coders WHERE release = $r UNION ALL"
+        " SELECT started FROM runs WHERE command = 'onet build-coder' AND status = 'success'"
+        " AND args->>'model' = 'lexical' AND args->>'release' = $r)"
+        " SELECT max(r.started) > (SELECT max(t) FROM built) FROM onet_files f"
+        " JOIN runs r USING (run_id) WHERE f.release = $r AND list_contains($t, f.table_name)",
+        {"r": release, "t": sorted(CODER_INPUTS)},
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | None) -> bool:
@@ -56,7 +75,9 @@ def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | No
     changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
     release = source_release(wh)
     table = CODER_TABLES["embed"]
-    if not changed & CODER_INPUTS or release is None or not wh.has_table(table):
+    # a lexical coder rebuilt because an earlier load's rebuild was stopped: titles changed
+    rebuilt = lexical is not None and not lexical.get("reused")
+    if not (changed & CODER_INPUTS or rebuilt) or release is None or not wh.has_table(table):
         return False
     if lexical is not None and lexical.get("reused"):
         return False

@@ -285,3 +285,39 @@ def _store_embed_coder(wh, release: str) -> None:
         " VALUES (?, 'all-minilm-l6-v2', 'x', 1, 1, 1, 1, '{}', '{}', 'x'::BLOB, 'test')",
         [release],
     )
+
+
+def test_a_load_whose_coder_rebuild_was_stopped_rebuilds_it_when_loaded_again(
+    cli, built_db, tmp_path, monkeypatch
+):
+    # Found by Ctrl-C at 9 s into `onet load` of a corrected release: the load committed, its
+    # coder rebuild rolled back, and loading the same (now unchanged) folder again left the
+    # coder of the old titles (and the embedding coder fitted on them) in place for good.
+    import skilltide.onet.coder_refresh as coder_refresh
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    onet = shared_path("onet", "30.1")
+    folder = tmp_path / "30.1"
+    folder.mkdir()
+    shutil.copy(onet / "Read Me.txt", folder)
+    text = (onet / "Alternate Titles.txt").read_text(encoding="utf-8")
+    row = "29-1141.00\tNurse of the Quiet Ward\tn/a\tTest\r\n"
+    (folder / "Alternate Titles.txt").write_text(text + row, encoding="utf-8", newline="")
+    with Warehouse(copy) as wh:
+        before = wh.query("SELECT n_titles FROM title_coders")["n_titles"].item()
+        _store_embed_coder(wh, "30.1")
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coder_refresh, "build_coder", stopped)
+    assert cli("onet", "load", folder, "--db", copy).exit_code == 130
+    monkeypatch.undo()
+    again = cli("onet", "load", folder, "--db", copy, "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["coder"]["reused"] is False
+    assert json.loads(again.stdout)["embed_coder_removed"] is True
+    with Warehouse(copy) as wh:
+        assert wh.query("SELECT n_titles FROM title_coders")["n_titles"].item() == before + 1
+    third = cli("onet", "load", folder, "--db", copy, "--json")  # current now: no rebuild
+    assert third.exit_code == 0 and json.loads(third.stdout)["coder"] is None

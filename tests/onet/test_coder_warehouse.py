@@ -247,15 +247,7 @@ def test_build_without_alternate_titles_is_a_clear_error(cli, db, tmp_path):
 def test_onet_load_that_changes_the_titles_rebuilds_the_stored_coder(cli, built_db, tmp_path):
     # Reloading release 30.1 with a corrected Alternate Titles file: code-titles and ingest
     # went on with the stored coder of the old titles until `build-coder` was run by hand.
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(built_db, copy)
-    onet = shared_path("onet", "30.1")
-    folder = tmp_path / "30.1"
-    folder.mkdir()
-    shutil.copy(onet / "Read Me.txt", folder)
-    text = (onet / "Alternate Titles.txt").read_text(encoding="utf-8")
-    row = "29-1141.00\tNurse of the Quiet Ward\tn/a\tTest\r\n"
-    (folder / "Alternate Titles.txt").write_text(text + row, encoding="utf-8", newline="")
+    copy, folder = _corrected_release(built_db, tmp_path)
     with Warehouse(copy) as wh:
         before = wh.query("SELECT n_titles, run_id FROM title_coders").row(0)
         _store_embed_coder(wh, "30.1")
@@ -277,6 +269,21 @@ def test_onet_load_that_changes_the_titles_rebuilds_the_stored_coder(cli, built_
         assert wh.query("SELECT count(*) AS n FROM embed_title_coders")["n"][0] == 1
 
 
+def _corrected_release(built_db, tmp_path):
+    """A copy of the built warehouse, and release 30.1's folder with one alternate title more
+    (only the files a reload reads: Read Me and Alternate Titles)."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    onet = shared_path("onet", "30.1")
+    folder = tmp_path / "30.1"
+    folder.mkdir()
+    shutil.copy(onet / "Read Me.txt", folder)
+    text = (onet / "Alternate Titles.txt").read_text(encoding="utf-8")
+    row = "29-1141.00\tNurse of the Quiet Ward\tn/a\tTest\r\n"
+    (folder / "Alternate Titles.txt").write_text(text + row, encoding="utf-8", newline="")
+    return copy, folder
+
+
 def _store_embed_coder(wh, release: str) -> None:
     """A stand-in row of ``embed_title_coders`` (building one needs the embed extra)."""
     wh.con.execute(
@@ -295,15 +302,7 @@ def test_a_load_whose_coder_rebuild_was_stopped_rebuilds_it_when_loaded_again(
     # coder of the old titles (and the embedding coder fitted on them) in place for good.
     import skilltide.onet.coder_refresh as coder_refresh
 
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(built_db, copy)
-    onet = shared_path("onet", "30.1")
-    folder = tmp_path / "30.1"
-    folder.mkdir()
-    shutil.copy(onet / "Read Me.txt", folder)
-    text = (onet / "Alternate Titles.txt").read_text(encoding="utf-8")
-    row = "29-1141.00\tNurse of the Quiet Ward\tn/a\tTest\r\n"
-    (folder / "Alternate Titles.txt").write_text(text + row, encoding="utf-8", newline="")
+    copy, folder = _corrected_release(built_db, tmp_path)
     with Warehouse(copy) as wh:
         before = wh.query("SELECT n_titles FROM title_coders")["n_titles"].item()
         _store_embed_coder(wh, "30.1")

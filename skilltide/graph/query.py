@@ -69,7 +69,8 @@ def graph_metrics(wh: Warehouse, graph_id: str | None = None, top: int = 10) -> 
         " JOIN graph_nodes n USING (graph_id, node_id) WHERE m.graph_id = ?"
         " AND m.metric IN ('degree', 'strength', 'eigenvector', 'betweenness', 'complexity')"
         " QUALIFY row_number() OVER (PARTITION BY m.metric, n.bipartite"
-        " ORDER BY m.value DESC, m.node_id) <= ? ORDER BY m.metric, n.bipartite, m.value DESC",
+        " ORDER BY m.value DESC, m.node_id) <= ?"
+        " ORDER BY m.metric, n.bipartite, m.value DESC, m.node_id",
         [gid, top],
     )
     return {

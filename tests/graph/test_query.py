@@ -1,0 +1,30 @@
+"""graph_metrics / graph queries: answers that do not depend on how rows happen to be stored."""
+
+from __future__ import annotations
+
+from skilltide.graph.query import graph_metrics
+from skilltide.graph.store import build_graph_warehouse
+from skilltide.store import Warehouse
+
+
+def test_top_nodes_with_equal_values_come_in_node_order(filled_db):
+    """Ties in a measure are listed by node id: two builds of the same inputs (one with
+    PYTHONHASHSEED=0, one with 12345) listed tied skills in different orders in
+    ``graph metrics --json``."""
+    with Warehouse(filled_db) as wh:
+        gid = build_graph_warehouse(wh, source="onet", weight="importance", seed=0, n_null=2)[
+            "graph_id"
+        ]
+        # every skill's degree tied, stored in descending node order
+        wh.con.execute(
+            "CREATE TEMP TABLE tied AS SELECT * REPLACE (1.0 AS value) FROM graph_metrics"
+            " WHERE graph_id = ? AND metric = 'degree'",
+            [gid],
+        )
+        wh.con.execute("DELETE FROM graph_metrics WHERE graph_id = ? AND metric = 'degree'", [gid])
+        wh.con.execute("INSERT INTO graph_metrics SELECT * FROM tied ORDER BY node_id DESC")
+        top = graph_metrics(wh, gid, top=100)["top"]
+    for side in (0, 1):
+        listed = [r["node_id"] for r in top if r["metric"] == "degree" and r["bipartite"] == side]
+        assert len(listed) > 2
+        assert listed == sorted(listed)

@@ -299,7 +299,7 @@ def _ingest_file(
     )
     with closing(prepared):  # a failed store stops the workers at once, not at garbage collection
         for batch in prepared:
-            store_batch(run, batch, str(path), file_id, source, coder, stats)
+            store_batch(run, batch, str(path), file_id, source, coder, stats, sha)
     stats["_steps"] = {k: round(v, 3) for k, v in steps.items()}
     stats["_quarantine"] = stats["quarantined"]
     fmt += ".gz" if gz else ""

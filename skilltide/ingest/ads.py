@@ -72,8 +72,8 @@ JSON_KEYS = (*SUMMARY_KEYS, "run_id")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, plus the supported files under named folders (sorted, recursive, not
-    hidden)."""
+    """Files named, plus the supported files under named folders (recursive, not hidden),
+    once each, sorted by path."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -89,8 +89,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             files.append(p)
         else:
             raise UserError(f"{p}: file not found")
-    unique = list(dict.fromkeys(f.resolve() for f in files))
-    return unique
+    # Read in path order, not the order given: a file's counts of new ads and duplicates
+    # (``ad_files``) depend on which files were read before it.
+    return sorted(set(f.resolve() for f in files))
 
 
 def _supported(path: Path) -> bool:

@@ -185,3 +185,32 @@ def test_an_ad_is_its_first_posting_whatever_order_its_files_are_read_in(tmp_pat
     assert analyst[2:] == ("b.csv", 1, dt.datetime(2024, 2, 5), "DATA ANALYST", "ACME", "South", 15)
     assert ("South", "custom:sql") in {(g, s) for g, s, _, _ in seen[0]["demand"]}
     assert len(seen[0]["ads"]) == 2
+
+
+def test_file_counts_do_not_depend_on_the_order_files_are_given(tmp_path):
+    """``ad_files``' new ads and duplicates per file: the same whichever order one command
+    lists the files in (they differed with ``ingest ads b a`` vs ``a b``)."""
+    a = write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    b = write_csv(
+        tmp_path / "b.csv",
+        ["9,2024-03-10,Analyst,Acme,North,,Uses Python.", "10,2024-02-01,Clerk,Acme,,,SQL"],
+    )
+    seen = []
+    for i, order in enumerate(([a, b], [b, a])):
+        with Warehouse(tmp_path / f"w{i}.duckdb") as wh:
+            add_vocab(wh, *small_vocab())
+            summary = ingest_ads(wh, order, now=NOW)
+            seen.append(
+                (
+                    [
+                        (d["path"], d["ads_stored"], d["duplicates"])
+                        for d in summary["file_details"]
+                    ],
+                    wh.query(
+                        "SELECT parse_filename(path), ads_stored, duplicates FROM ad_files"
+                        " ORDER BY ALL"
+                    ).rows(),
+                )
+            )
+    assert seen[0] == seen[1]
+    assert seen[0][1] == [("a.csv", 1, 0), ("b.csv", 1, 1)]

@@ -10,6 +10,7 @@ Example
 
 from __future__ import annotations
 
+import types
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -156,7 +157,11 @@ def existing_db(db: Path) -> Path:
 def command_options(values: dict) -> dict:
     """A command's option values from its ``locals()``, for the output's provenance."""
     skip = ("input", "out", "settings")
-    return {k: v for k, v in values.items() if k not in skip and not callable(v)}
+    return {
+        k: v
+        for k, v in values.items()
+        if k not in skip and not callable(v) and not isinstance(v, types.ModuleType)
+    }
 
 
 def check_out(out: Path) -> None:

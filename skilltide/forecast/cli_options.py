@@ -221,13 +221,18 @@ class RunOutput:
     def write(self, run, frame) -> None:
         """Write ``frame``, the rows of ``run`` (still open), and its sidecar."""
         from skilltide.outfile import cannot_write
-        from skilltide.provenance import provenance_path, provenance_record, record_text
+        from skilltide.provenance import (
+            provenance_path,
+            provenance_record,
+            record_text,
+            warehouse_source,
+        )
 
         try:
             _write(frame, self.tmp)
         except OSError as exc:
             raise cannot_write(self.out, exc, self.tmp) from None
-        self.options |= {"db": str(self.db), "run_id": run.run_id}
+        self.options |= warehouse_source(self.db, run.run_id)
         record = provenance_record(
             self.out, command=self.command, inputs=[], options=self.options, written=self.tmp
         )

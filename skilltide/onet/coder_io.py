@@ -20,7 +20,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.onet.coder import code_titles, source_release
 from skilltide.outfile import replacing
-from skilltide.provenance import write_provenance
+from skilltide.provenance import warehouse_source, write_provenance
 from skilltide.store import Warehouse
 from skilltide.textfile import ragged_record, read_utf8
 
@@ -91,7 +91,7 @@ def code_titles_to(
     if out is not None:
         write_codes(results, out)
         recorded = {**(options or {}), "top": top, "model": model, "titles": len(titles)}
-        recorded |= {"db": str(wh.path), "onet_release": source_release(wh)}
+        recorded |= warehouse_source(wh.path) | {"onet_release": source_release(wh)}
         write_provenance(
             out, command="onet code-titles", inputs=list(inputs or []), options=recorded
         )

@@ -159,3 +159,17 @@ def test_cli_refuses_a_bad_panel_on_one_line(tmp_path):
     assert result.returncode == 1 and "gap.csv: series 'a' has no row for" in result.stderr
     result = run_skilltide("breaks", "detect", gappy, "--fill", "0", "--quiet")
     assert result.returncode == 0, result.stderr
+
+
+def test_cli_sidecar_names_the_warehouse_by_its_full_path(cli, db, tmp_path, monkeypatch):
+    """``--db`` given relative to the working folder: the sidecar must still say which
+    warehouse (it said ``"db": "w.duckdb"``, found in the determinism QA runs)."""
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+    monkeypatch.chdir(tmp_path)
+    args = ("--granularity", "region", "--db", db.name, "--out", "b.csv", "--json")
+    result = cli("breaks", "detect", *args)
+    assert result.exit_code == 0, result.output
+    options = json.loads((tmp_path / "b.csv.provenance.json").read_text())["options"]
+    assert options["db"] == str(db.resolve())
+    assert options["run_id"] == json.loads(result.output)["run_id"]

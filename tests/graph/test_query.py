@@ -28,3 +28,28 @@ def test_top_nodes_with_equal_values_come_in_node_order(filled_db):
         listed = [r["node_id"] for r in top if r["metric"] == "degree" and r["bipartite"] == side]
         assert len(listed) > 2
         assert listed == sorted(listed)
+
+
+def test_exported_files_name_their_graph_run_and_warehouse(filled_db, tmp_path):
+    """Every exported file has a sidecar: the Parquet and GEXF exports held no graph id, so
+    a file found later could not be traced to its build (found in the determinism QA pass)."""
+    import json
+
+    from skilltide.graph.query import export_graph
+    from skilltide.provenance import provenance_path, sha256_file
+
+    with Warehouse(filled_db) as wh:
+        built = build_graph_warehouse(wh, source="onet", weight="importance", seed=0, n_null=0)
+        files = [
+            *export_graph(wh, tmp_path / "g.gexf"),
+            *export_graph(wh, tmp_path / "g.graphml"),
+            *export_graph(wh, tmp_path / "tables", "parquet"),
+        ]
+    assert len(files) == 5
+    for path in files:
+        record = json.loads(provenance_path(path).read_text())
+        assert record["command"] == "skilltide graph export"
+        assert record["output"]["sha256"] == sha256_file(path)
+        options = record["options"]
+        assert options["graph_id"] == built["graph_id"] and options["run_id"] == built["run_id"]
+        assert options["db"] == str(filled_db.resolve())

@@ -116,7 +116,7 @@ def add_taxonomy_csv(wh: Warehouse, path: str | Path) -> dict[str, Any]:
     """Add (or replace, by name) the skills of a user CSV and rebuild the taxonomy."""
     path = Path(path)
     custom = read_taxonomy_csv(path)
-    with wh.run("onet taxonomy add", {"file": str(path)}) as run:
+    with wh.run("onet taxonomy add", {"file": str(path.resolve())}) as run:
         run.con.execute(
             "DELETE FROM taxonomy_custom WHERE list_contains(?, skill_id)",
             [custom["skill_id"].to_list()],

@@ -51,8 +51,11 @@ def test_detect_breaks_warehouse_writes_the_breaks_table(db):
         rows = wh.query("SELECT * FROM breaks ORDER BY unique_id, break_ds")
         again = detect_breaks_warehouse(wh, "ads", "region")
         after = wh.query("SELECT * FROM breaks")
-        run = wh.query("SELECT status, rows FROM runs WHERE run_id = ?", [summary["run_id"]])
+        run = wh.query("SELECT status, rows, notes FROM runs WHERE run_id = ?", [summary["run_id"]])
+        seeded = wh.query("SELECT run_id FROM runs WHERE command = 'test seed'")["run_id"]
     assert summary["tested"] == 16 and summary["breaks"] == rows.height
+    # the run names the demand it read (it did not: traceability QA pass)
+    assert json.loads(run["notes"][0])["inputs"] == {"demand_runs": seeded.to_list()}
     python = rows.filter(pl.col("unique_id") == "north/tech:python")
     assert python.height >= 1
     assert python.filter(pl.col("break_ds").is_between(date(2021, 11, 1), date(2022, 3, 1)))[

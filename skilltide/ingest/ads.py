@@ -169,6 +169,8 @@ def ingest_ads(
             "rechecked_files": sum(1 for s in per_file if s["status"] == "rechecked"),
             "taxonomy_aliases": matcher.n_aliases,
             "coder": title_coder is not None,
+            # which build coded the titles (a coder rebuilt later codes them otherwise)
+            "coder_run": getattr(title_coder, "run_id", None),
         }
         run.notes.update(notes)
         summary = {

@@ -215,7 +215,7 @@ def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
     if not wh.has_table(table):
         return None
     release = source_release(wh)
-    sql = f"SELECT model FROM {table}"
+    sql = f"SELECT model, run_id FROM {table}"
     params: list = []
     if release is not None:
         sql += " WHERE release = ?"
@@ -227,14 +227,17 @@ def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
         if model == "embed":
             from skilltide.onet.coder_embed import EmbeddingTitleCoder
 
-            return EmbeddingTitleCoder.from_bytes(bytes(row[0]))
-        return TitleCoder.from_bytes(bytes(row[0]))
+            loaded = EmbeddingTitleCoder.from_bytes(bytes(row[0]))
+        else:
+            loaded = TitleCoder.from_bytes(bytes(row[0]))
     except (ValueError, KeyError, OSError) as exc:
         flag = " --model embed" if model == "embed" else ""
         raise UserError(
             f"{wh.path}: the stored title coder cannot be read ({exc}); rebuild it with "
             f"`skilltide onet build-coder{flag} --force`"
         ) from None
+    loaded.run_id = row[1]  # provenance: the build that made it (ads record it when coded)
+    return loaded
 
 
 def ensure_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder:

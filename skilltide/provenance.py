@@ -37,6 +37,7 @@ __all__ = [
     "provenance_record",
     "record_text",
     "sha256_file",
+    "warehouse_source",
     "write_provenance",
 ]
 
@@ -55,6 +56,13 @@ def file_record(path: Path) -> dict[str, Any]:
         "bytes": path.stat().st_size,
         "sha256": sha256_file(path),
     }
+
+
+def warehouse_source(db: Path, run_id: str | None = None) -> dict[str, Any]:
+    """``db``, the warehouse a file was written from (absolute, as ``--db`` may be relative
+    to a folder the sidecar does not name), and ``run_id``, the run whose rows it holds."""
+    record: dict[str, Any] = {"db": str(Path(db).resolve())}
+    return record | ({"run_id": run_id} if run_id is not None else {})
 
 
 def provenance_path(out: Path) -> Path:

@@ -70,6 +70,12 @@ def detect_breaks_warehouse(
         with run.stage("read panel") as rec:
             long = warehouse_panel(run.con, panel, granularity, value=value)
             rec["rows"] = long.height
+            # provenance: the runs that wrote the demand rows read (as forecast run's)
+            demand_runs = run.con.execute(
+                "SELECT DISTINCT run_id FROM demand WHERE panel = ? AND granularity = ? ORDER BY 1",
+                [panel, granularity],
+            ).fetchall()
+            run.notes["inputs"] = {"demand_runs": [r[0] for r in demand_runs]}
         with run.stage("detect") as rec:
             report = detect_breaks_report(
                 long.select("unique_id", "ds", "y"),

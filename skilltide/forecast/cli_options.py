@@ -10,6 +10,7 @@ Example
 
 from __future__ import annotations
 
+import types
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -156,7 +157,11 @@ def existing_db(db: Path) -> Path:
 def command_options(values: dict) -> dict:
     """A command's option values from its ``locals()``, for the output's provenance."""
     skip = ("input", "out", "settings")
-    return {k: v for k, v in values.items() if k not in skip and not callable(v)}
+    return {
+        k: v
+        for k, v in values.items()
+        if k not in skip and not callable(v) and not isinstance(v, types.ModuleType)
+    }
 
 
 def check_out(out: Path) -> None:
@@ -216,13 +221,18 @@ class RunOutput:
     def write(self, run, frame) -> None:
         """Write ``frame``, the rows of ``run`` (still open), and its sidecar."""
         from skilltide.outfile import cannot_write
-        from skilltide.provenance import provenance_path, provenance_record, record_text
+        from skilltide.provenance import (
+            provenance_path,
+            provenance_record,
+            record_text,
+            warehouse_source,
+        )
 
         try:
             _write(frame, self.tmp)
         except OSError as exc:
             raise cannot_write(self.out, exc, self.tmp) from None
-        self.options |= {"db": str(self.db), "run_id": run.run_id}
+        self.options |= warehouse_source(self.db, run.run_id)
         record = provenance_record(
             self.out, command=self.command, inputs=[], options=self.options, written=self.tmp
         )

@@ -20,6 +20,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.outfile import make_folder, replacing
+from skilltide.provenance import warehouse_source, write_provenance
 from skilltide.store import Warehouse
 
 __all__ = [
@@ -69,7 +70,8 @@ def graph_metrics(wh: Warehouse, graph_id: str | None = None, top: int = 10) -> 
         " JOIN graph_nodes n USING (graph_id, node_id) WHERE m.graph_id = ?"
         " AND m.metric IN ('degree', 'strength', 'eigenvector', 'betweenness', 'complexity')"
         " QUALIFY row_number() OVER (PARTITION BY m.metric, n.bipartite"
-        " ORDER BY m.value DESC, m.node_id) <= ? ORDER BY m.metric, n.bipartite, m.value DESC",
+        " ORDER BY m.value DESC, m.node_id) <= ?"
+        " ORDER BY m.metric, n.bipartite, m.value DESC, m.node_id",
         [gid, top],
     )
     return {
@@ -179,9 +181,20 @@ def export_graph(
 ) -> list[Path]:
     """Write a stored graph: GraphML/GEXF (bipartite layer, node measures as attributes) or
     Parquet (nodes, edges of every layer, metrics) into ``out``; returns the files. The
-    format follows ``out``'s suffix unless ``fmt`` is given (:func:`export_format`)."""
+    format follows ``out``'s suffix unless ``fmt`` is given (:func:`export_format`). Each
+    file gets a ``<file>.provenance.json`` naming the warehouse, the graph and its run."""
     fmt = export_format(out, fmt)
-    gid = latest_graph(wh, graph_id)["graph_id"]
+    info = latest_graph(wh, graph_id)
+    written = _write_graph(wh, Path(out), fmt, info["graph_id"])
+    options = {"format": fmt, "graph_id": info["graph_id"]}
+    options |= warehouse_source(wh.path, info["run_id"])
+    for path in written:
+        write_provenance(path, command="graph export", inputs=[], options=options)
+    return written
+
+
+def _write_graph(wh: Warehouse, out: Path, fmt: str, gid: str) -> list[Path]:
+    """The files of :func:`export_graph`."""
     nodes = wh.query(
         "SELECT node_id, bipartite, name, soc_major, community FROM graph_nodes"
         " WHERE graph_id = ? ORDER BY node_id",
@@ -197,7 +210,6 @@ def export_graph(
         " ORDER BY node_id, metric",
         [gid],
     )
-    out = Path(out)
     if fmt == "parquet":
         make_folder(out)
         tables = {"nodes": nodes, "edges": edges, "metrics": metrics}

@@ -191,6 +191,23 @@ def _relations(con) -> set[str]:
     return relations(con)
 
 
+def _input_runs(con, source: str, element: str) -> dict[str, list]:
+    """What a build read: the ads' ingest runs, or the O*NET releases of its ratings or
+    technology skills; and the WORKBank load of the overlay."""
+    if source == "ads":
+        key, sql, params = "ads_runs", "SELECT DISTINCT run_id FROM ads", []
+    elif element == "technology":
+        key, sql, params = "onet_releases", "SELECT DISTINCT release FROM technology_skills", []
+    else:
+        key, sql = "onet_releases", "SELECT DISTINCT release FROM onet_ratings WHERE domain = ?"
+        params = [element]
+    found = {key: con.execute(sql, params).fetchall()}
+    if "workbank_occupations" in _relations(con):
+        sql = "SELECT DISTINCT run_id FROM workbank_occupations"
+        found["workbank_runs"] = con.execute(sql).fetchall()
+    return {k: sorted(r[0] for r in rows) for k, rows in found.items()}
+
+
 def build_graph_warehouse(
     wh: Warehouse,
     source: str = "ads",
@@ -250,6 +267,7 @@ def build_graph_warehouse(
         con = run.con
         with run.stage("read"):
             data, kind, names, occupation_weights = load_input(con, source, element, weight)
+            run.notes["inputs"] = _input_runs(con, source, element)  # provenance
         rule_threshold = threshold
         if threshold is None and source == "onet" and element == "technology" and kind == "raw":
             rule_threshold = 0.0  # presence: every listed pair is an edge

@@ -72,8 +72,8 @@ JSON_KEYS = (*SUMMARY_KEYS, "run_id")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, plus the supported files under named folders (sorted, recursive, not
-    hidden)."""
+    """Files named, plus the supported files under named folders (recursive, not hidden),
+    once each, sorted by path."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -89,8 +89,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             files.append(p)
         else:
             raise UserError(f"{p}: file not found")
-    unique = list(dict.fromkeys(f.resolve() for f in files))
-    return unique
+    # Read in path order, not the order given: a file's counts of new ads and duplicates
+    # (``ad_files``) depend on which files were read before it.
+    return sorted(set(f.resolve() for f in files))
 
 
 def _supported(path: Path) -> bool:
@@ -168,6 +169,8 @@ def ingest_ads(
             "rechecked_files": sum(1 for s in per_file if s["status"] == "rechecked"),
             "taxonomy_aliases": matcher.n_aliases,
             "coder": title_coder is not None,
+            # which build coded the titles (a coder rebuilt later codes them otherwise)
+            "coder_run": getattr(title_coder, "run_id", None),
         }
         run.notes.update(notes)
         summary = {
@@ -299,7 +302,7 @@ def _ingest_file(
     )
     with closing(prepared):  # a failed store stops the workers at once, not at garbage collection
         for batch in prepared:
-            store_batch(run, batch, str(path), file_id, source, coder, stats)
+            store_batch(run, batch, str(path), file_id, source, coder, stats, sha)
     stats["_steps"] = {k: round(v, 3) for k, v in steps.items()}
     stats["_quarantine"] = stats["quarantined"]
     fmt += ".gz" if gz else ""

@@ -128,8 +128,10 @@ def store_batch(
     source: str | None,
     coder: Any,
     stats: dict,
+    sha: str,
 ) -> None:
-    """Store a prepared batch in the run's transaction and update the file's ``stats``."""
+    """Store a prepared batch of the file ``path`` (``file_id``, bytes ``sha``) in the run's
+    transaction and update the file's ``stats``."""
     con = run.con
     steps = stats.setdefault("_steps", {})
     for name, seconds in prepared.steps.items():
@@ -170,38 +172,48 @@ def store_batch(
         _batch_postings = postings.to_arrow()  # read by name in the SQL below
         con.complete()
         existing = con.sql(
-            "SELECT a.ad_id, a.posted_at FROM ads a SEMI JOIN _batch_postings b"
-            " ON a.ad_id = b.ad_id"
+            "SELECT a.ad_id, a.posted_at, f.sha256, a.row_number FROM ads a"
+            " SEMI JOIN _batch_postings b ON a.ad_id = b.ad_id"
+            " LEFT JOIN ad_files f ON f.file_id = a.file_id"
         ).pl()
         stats["_ad_postings"] = stats.get("_ad_postings", 0) + append(con, "ad_postings", postings)
-        # An ad first posted earlier than we knew moves to its earlier posting (rare: the
-        # UPDATE scans the whole ads table, so it runs only when some stored ad needs it).
-        earlier = (
-            prepared.postings.join(existing, on="ad_id", how="inner", suffix="_stored")
-            .filter(pl.col("posted_at") < pl.col("posted_at_stored"))
-            .height
-        )
-        if earlier:
-            con.execute(
-                "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
-                " row_number = e.row_number, external_id = e.external_id"
-                " FROM (SELECT ad_id, arg_min(posted_at, posted_at) AS posted_at,"
-                "        arg_min(month, posted_at) AS month,"
-                "        arg_min(file_id, posted_at) AS file_id,"
-                "        arg_min(row_number, posted_at) AS row_number,"
-                "        arg_min(external_id, posted_at) AS external_id"
-                "       FROM _batch_postings GROUP BY ad_id) e"
-                " WHERE ads.ad_id = e.ad_id AND e.posted_at < ads.posted_at"
-            )
         del _batch_postings
-        new = prepared.candidates.join(
-            existing.select("ad_id"), on="ad_id", how="anti", maintain_order="left"
+        # An ad is its first posting: the earliest date, then the file's bytes (sha256) and
+        # row, so that the order files are read in does not choose it. A stored ad this batch
+        # posted first is stored again from this batch (title, company, region, skills,
+        # occupation and all) in place of the one stored (rare; a stored ad of this same file
+        # has no manifest row yet, and its rows come first in the file).
+        candidates = prepared.candidates
+        first = (
+            candidates.select("ad_id", "posted_at_utc", "row_number")
+            .join(existing, on="ad_id", how="inner", suffix="_stored")
+            .filter(
+                (pl.col("posted_at_utc") < pl.col("posted_at"))
+                | (
+                    (pl.col("posted_at_utc") == pl.col("posted_at"))
+                    & (
+                        (pl.lit(sha) < pl.col("sha256"))
+                        | (
+                            (pl.lit(sha) == pl.col("sha256"))
+                            & (pl.col("row_number") < pl.col("row_number_stored"))
+                        )
+                    )
+                )
+            )["ad_id"]
         )
-        stats["duplicates"] += postings.height - new.height
+        if first.len():
+            _first = first.to_frame().to_arrow()  # read by name in the SQL below
+            con.execute("DELETE FROM ad_skills WHERE ad_id IN (SELECT ad_id FROM _first)")
+            con.execute("DELETE FROM ads WHERE ad_id IN (SELECT ad_id FROM _first)")
+            del _first
+        known = existing.select("ad_id").filter(~pl.col("ad_id").is_in(first.implode()))
+        new = candidates.join(known, on="ad_id", how="anti", maintain_order="left")
+        stats["duplicates"] += postings.height - (new.height - first.len())
+        stats["ads_stored"] -= first.len()  # stored already: counted by the file first read
         if new.height == 0:
             return
         skills = prepared.skills
-        if new.height < prepared.candidates.height:
+        if new.height < candidates.height:
             skills = skills.join(new.select("ad_id"), on="ad_id", how="semi", maintain_order="left")
     with timed(steps, "occupation"):
         occupation = occupations(new, coder)

@@ -260,7 +260,8 @@ def import_demand(
         )
     _check_values(path, bad_month)
     long = bad_month.drop("month").rename({"m": "month"})
-    with wh.run("ingest demand", {"file": str(path), "panel": panel, "map": mapping}) as run:
+    args = {"file": str(Path(path).resolve()), "panel": panel, "map": mapping}
+    with wh.run("ingest demand", args) as run:
         aliases = frame(
             run.con,
             "SELECT lower(alias) AS key, min(skill_id) AS skill_id FROM ("

@@ -211,30 +211,44 @@ def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
     ``model="embed"`` reads the embedding coder (its sentence model loads on first use and
     needs the ``embed`` extra).
     """
-    table = _coder_table(model)
-    if not wh.has_table(table):
-        return None
-    release = source_release(wh)
-    sql = f"SELECT model FROM {table}"
-    params: list = []
-    if release is not None:
-        sql += " WHERE release = ?"
-        params = [release]
-    row = wh.con.execute(sql + " ORDER BY built_at DESC LIMIT 1", params).fetchone()
+    row = _stored_coder(wh, model, "model, run_id")
     if row is None:
         return None
     try:
         if model == "embed":
             from skilltide.onet.coder_embed import EmbeddingTitleCoder
 
-            return EmbeddingTitleCoder.from_bytes(bytes(row[0]))
-        return TitleCoder.from_bytes(bytes(row[0]))
+            loaded = EmbeddingTitleCoder.from_bytes(bytes(row[0]))
+        else:
+            loaded = TitleCoder.from_bytes(bytes(row[0]))
     except (ValueError, KeyError, OSError) as exc:
         flag = " --model embed" if model == "embed" else ""
         raise UserError(
             f"{wh.path}: the stored title coder cannot be read ({exc}); rebuild it with "
             f"`skilltide onet build-coder{flag} --force`"
         ) from None
+    loaded.run_id = row[1]  # provenance: the build that made it (ads record it when coded)
+    return loaded
+
+
+def coder_run(wh: Warehouse, model: str = "lexical") -> str | None:
+    """The run that built the coder :func:`load_coder` reads (None: no coder stored)."""
+    row = _stored_coder(wh, model, "run_id")
+    return None if row is None else row[0]
+
+
+def _stored_coder(wh: Warehouse, model: str, columns: str) -> tuple | None:
+    """``columns`` of the newest stored coder of the warehouse's O*NET release."""
+    table = _coder_table(model)
+    if not wh.has_table(table):
+        return None
+    release = source_release(wh)
+    sql = f"SELECT {columns} FROM {table}"
+    params: list = []
+    if release is not None:
+        sql += " WHERE release = ?"
+        params = [release]
+    return wh.con.execute(sql + " ORDER BY built_at DESC LIMIT 1", params).fetchone()
 
 
 def ensure_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder:

@@ -18,9 +18,9 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.onet.coder import code_titles, source_release
+from skilltide.onet.coder import code_titles, coder_run, source_release
 from skilltide.outfile import replacing
-from skilltide.provenance import write_provenance
+from skilltide.provenance import warehouse_source, write_provenance
 from skilltide.store import Warehouse
 from skilltide.textfile import ragged_record, read_utf8
 
@@ -82,7 +82,8 @@ def code_titles_to(
     file; ``.csv`` CSV with columns ``row_number, input_title, rank, onetsoc_code,
     occupation_title, score`` (an input with no usable words gets one row without a code).
     ``out`` gets a ``<out>.provenance.json`` sidecar naming ``inputs`` (the title files),
-    ``options`` and these arguments, the warehouse and the coder's O*NET release. ``model``
+    ``options`` and these arguments, the warehouse, the coder's O*NET release and the run
+    that built the coder. ``model``
     names the coder (``lexical`` or ``embed``, see :func:`~skilltide.onet.coder.build_coder`).
     """
     if out is not None:
@@ -91,7 +92,8 @@ def code_titles_to(
     if out is not None:
         write_codes(results, out)
         recorded = {**(options or {}), "top": top, "model": model, "titles": len(titles)}
-        recorded |= {"db": str(wh.path), "onet_release": source_release(wh)}
+        recorded |= warehouse_source(wh.path) | {"onet_release": source_release(wh)}
+        recorded["coder_run"] = coder_run(wh, model)  # the build that coded them
         write_provenance(
             out, command="onet code-titles", inputs=list(inputs or []), options=recorded
         )

@@ -187,10 +187,11 @@ def download_release(
         size = archive.stat().st_size
         files = safe_extract(archive, dest, max_total_bytes, max_ratio)
     folder = release_folder(files, dest)
-    with wh.run("onet download", {"release": release, "url": url, "dest": str(dest)}) as run:
+    args = {"release": release, "url": url, "dest": str(Path(dest).resolve())}
+    with wh.run("onet download", args) as run:
         run.con.execute(
             "INSERT INTO onet_downloads VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [url, release, sha256, size, str(folder), len(files), run.run_id],
+            [url, release, sha256, size, str(Path(folder).resolve()), len(files), run.run_id],
         )
         run.count("onet_downloads", 1)
         summary: dict[str, Any] = {

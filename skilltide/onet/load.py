@@ -107,7 +107,7 @@ def load_onet(
         seen[key] = f.path
 
     report: list[dict[str, Any]] = []
-    args = {"dirs": [str(f) for f in folders], "release": release}
+    args = {"dirs": [str(Path(f).resolve()) for f in folders], "release": release}
     with wh.run("onet load", args) as run:
         for f in progress(files, "loading O*NET files", len(files)):
             report.append(_load_file(run, f))
@@ -173,7 +173,7 @@ def _load_file(run, f: FoundFile) -> dict[str, Any]:
             f.spec.stem,
             f.spec.table,
             f.format,
-            str(f.path),
+            str(f.path.resolve()),
             rows,
             digest,
             run.run_id,

@@ -23,6 +23,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.onet.aliases import slug
 from skilltide.onet.taxonomy import KINDS, rebuild_taxonomy
+from skilltide.provenance import sha256_file
 from skilltide.store import Warehouse, append
 from skilltide.textfile import ragged_record, read_utf8
 
@@ -116,7 +117,8 @@ def add_taxonomy_csv(wh: Warehouse, path: str | Path) -> dict[str, Any]:
     """Add (or replace, by name) the skills of a user CSV and rebuild the taxonomy."""
     path = Path(path)
     custom = read_taxonomy_csv(path)
-    with wh.run("onet taxonomy add", {"file": str(path)}) as run:
+    with wh.run("onet taxonomy add", {"file": str(path.resolve())}) as run:
+        run.notes["sha256"] = sha256_file(path)  # provenance: the skills came from these bytes
         run.con.execute(
             "DELETE FROM taxonomy_custom WHERE list_contains(?, skill_id)",
             [custom["skill_id"].to_list()],

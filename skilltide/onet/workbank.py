@@ -186,7 +186,7 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
             **summary,
             "onet_match": _onet_match(wh.con),
         }
-    with wh.run("workbank load", {"folder": str(folder)}) as run:
+    with wh.run("workbank load", {"folder": str(Path(folder).resolve())}) as run:
         for table, data in frames.items():
             run.con.execute(f"DELETE FROM {table}")
             run.count(

@@ -13,6 +13,8 @@ Example
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from skilltide.reports import captions, charts
@@ -115,8 +117,8 @@ def methods_section(
             "runs",
             "Runs behind this report",
             m.runs,
-            "The most recent runs on this warehouse; every table row carries "
-            "the run id that wrote it.",
+            f"The most recent runs on the warehouse {Path(wh.path).resolve()}; every table "
+            "row carries the run id that wrote it.",
             30,
         )
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from skilltide.errors import UserError
 from skilltide.outfile import make_folder, replacing
+from skilltide.provenance import file_record, warehouse_source, write_provenance
 from skilltide.reports.html import Figure, render_html
 from skilltide.reports.report import build_page
 from skilltide.store import Warehouse
@@ -38,7 +39,9 @@ def render_report(
     max_series: int = 200,
 ) -> Path:
     """Write ``out_dir/report.html`` (or ``out_dir`` itself when it ends in ``.html``) from the
-    warehouse and return its path; exported charts go to ``charts/`` beside it."""
+    warehouse and return its path; exported charts go to ``charts/`` beside it. The page gets
+    a ``<page>.provenance.json`` naming the warehouse, its newest run, the options and the
+    exported charts' sha256."""
     if export is not None and export not in EXPORT_FORMATS:
         raise UserError(f"--export: '{export}' is not one of {', '.join(EXPORT_FORMATS)}")
     out = Path(out_dir)
@@ -55,11 +58,23 @@ def render_report(
     make_folder(path.parent)
     # Readers never see a half-written report: the page and its charts are written to
     # temporary files and replace the old ones together, once every one is written.
+    charts: list[Path] = []
     with ExitStack() as files:
         files.enter_context(replacing(path)).write_text(render_html(page), encoding="utf-8")
         if export:
-            export_charts(page.figures(), path.parent / "charts", export, files)
+            charts = export_charts(page.figures(), path.parent / "charts", export, files)
+    options = {"title": title, "granularity": granularity, "panel": panel, "export": export}
+    options |= {"max_series": max_series, **warehouse_source(wh.path), "last_run": last_run(wh)}
+    if charts:  # an exported chart is traced by its sha256 here
+        options["charts"] = [file_record(chart) for chart in charts]
+    write_provenance(path, command="report", inputs=[], options=options)
     return path
+
+
+def last_run(wh: Warehouse) -> str | None:
+    """The newest run of the warehouse: the state a report was read from."""
+    rows = wh.query("SELECT run_id FROM runs ORDER BY started DESC, run_id DESC LIMIT 1")
+    return rows["run_id"][0] if rows.height else None
 
 
 def report_path(out: str | os.PathLike) -> Path:

@@ -51,8 +51,11 @@ def test_detect_breaks_warehouse_writes_the_breaks_table(db):
         rows = wh.query("SELECT * FROM breaks ORDER BY unique_id, break_ds")
         again = detect_breaks_warehouse(wh, "ads", "region")
         after = wh.query("SELECT * FROM breaks")
-        run = wh.query("SELECT status, rows FROM runs WHERE run_id = ?", [summary["run_id"]])
+        run = wh.query("SELECT status, rows, notes FROM runs WHERE run_id = ?", [summary["run_id"]])
+        seeded = wh.query("SELECT run_id FROM runs WHERE command = 'test seed'")["run_id"]
     assert summary["tested"] == 16 and summary["breaks"] == rows.height
+    # the run names the demand it read (it did not: traceability QA pass)
+    assert json.loads(run["notes"][0])["inputs"] == {"demand_runs": seeded.to_list()}
     python = rows.filter(pl.col("unique_id") == "north/tech:python")
     assert python.height >= 1
     assert python.filter(pl.col("break_ds").is_between(date(2021, 11, 1), date(2022, 3, 1)))[
@@ -138,6 +141,9 @@ def test_cli_detect_on_the_warehouse(cli, db, tmp_path):
     assert pl.read_parquet(out)["unique_id"].str.contains("/").all()
     options = json.loads((tmp_path / "b.parquet.provenance.json").read_text())["options"]
     assert options["granularity"] == "region" and "y_col" not in options  # file-only option
+    # the options only: a module the command imports is not one (it was recorded as
+    # "<module 'skilltide.forecast.breaks_store' from '/…/breaks_store.py'>")
+    assert not [k for k, v in options.items() if "<module" in str(v)]
 
 
 def test_cli_refuses_a_bad_panel_on_one_line(tmp_path):
@@ -156,3 +162,17 @@ def test_cli_refuses_a_bad_panel_on_one_line(tmp_path):
     assert result.returncode == 1 and "gap.csv: series 'a' has no row for" in result.stderr
     result = run_skilltide("breaks", "detect", gappy, "--fill", "0", "--quiet")
     assert result.returncode == 0, result.stderr
+
+
+def test_cli_sidecar_names_the_warehouse_by_its_full_path(cli, db, tmp_path, monkeypatch):
+    """``--db`` given relative to the working folder: the sidecar must still say which
+    warehouse (it said ``"db": "w.duckdb"``, found in the determinism QA runs)."""
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+    monkeypatch.chdir(tmp_path)
+    args = ("--granularity", "region", "--db", db.name, "--out", "b.csv", "--json")
+    result = cli("breaks", "detect", *args)
+    assert result.exit_code == 0, result.output
+    options = json.loads((tmp_path / "b.csv.provenance.json").read_text())["options"]
+    assert options["db"] == str(db.resolve())
+    assert options["run_id"] == json.loads(result.output)["run_id"]

@@ -42,7 +42,7 @@ _CONTRACT = {
     "workbank_occupations": "onetsoc_code VARCHAR, occupation_title VARCHAR, n_tasks INTEGER,"
     " share_green_light DOUBLE, share_red_light DOUBLE, share_rnd_opportunity DOUBLE,"
     " share_low_priority DOUBLE, mean_desire DOUBLE, mean_capability DOUBLE,"
-    " mean_worker_has DOUBLE, dominant_worker_has DOUBLE",
+    " mean_worker_has DOUBLE, dominant_worker_has DOUBLE, run_id VARCHAR",
     "ads": "ad_id VARCHAR, source VARCHAR, external_id VARCHAR, file_id VARCHAR,"
     " row_number BIGINT, posted_at DATE, month DATE, title VARCHAR, company VARCHAR,"
     " region VARCHAR, occupation VARCHAR, occupation_score DOUBLE, occupation_source VARCHAR,"
@@ -102,7 +102,9 @@ def fill(wh: Warehouse) -> None:
     append(
         con,
         "technology_skills",
-        pl.DataFrame(tech, orient="row", schema=["onetsoc_code", "example"]),
+        pl.DataFrame(tech, orient="row", schema=["onetsoc_code", "example"]).with_columns(
+            release=pl.lit("30.1")
+        ),
     )
     append(
         con,
@@ -117,6 +119,7 @@ def fill(wh: Warehouse) -> None:
                 "mean_desire": [3.5, 3.0, 2.0],
                 "mean_capability": [3.0, 3.2, 2.5],
                 "mean_worker_has": [2.0, 2.5, 4.0],
+                "run_id": ["workbank-run"] * 3,
             }
         ),
     )
@@ -129,7 +132,8 @@ def fill(wh: Warehouse) -> None:
         for element in pool[: 2 + i % 3]:
             skills.append((f"ad{i}", f"onet:{element}", "body"))
         skills.append((f"ad{i}", "custom:teamwork", "body"))
-    append(con, "ads", pl.DataFrame(ads, orient="row", schema=["ad_id", "occupation"]))
+    ads_frame = pl.DataFrame(ads, orient="row", schema=["ad_id", "occupation"])
+    append(con, "ads", ads_frame.with_columns(run_id=pl.lit("ingest-run")))
     append(
         con,
         "ad_skills",

@@ -115,6 +115,27 @@ def test_technology_and_ads_sources(filled_db):
         assert weighting["weighting"].to_list() == ["demand"]
 
 
+def test_a_build_names_the_runs_and_releases_it_read(filled_db):
+    """Like a forecast run (notes.inputs), a graph build names what it read: a network from
+    O*NET did not say which release, nor one from ads which ingest runs (traceability QA)."""
+    read = {}
+    with Warehouse(filled_db) as wh:
+        for source, element, weight in (
+            ("onet", "skills", "importance"),
+            ("onet", "technology", "presence"),
+            ("ads", "skills", "count"),
+        ):
+            run_id = build_graph_warehouse(wh, source, element, weight, n_null=0)["run_id"]
+            notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [run_id])["notes"][0]
+            read[source, element] = json.loads(notes)["inputs"]
+    workbank = {"workbank_runs": ["workbank-run"]}
+    assert read == {
+        ("onet", "skills"): {"onet_releases": ["29.3"], **workbank},
+        ("onet", "technology"): {"onet_releases": ["30.1"], **workbank},
+        ("ads", "skills"): {"ads_runs": ["ingest-run"], **workbank},
+    }
+
+
 def test_an_ads_network_is_stored_as_what_it_is(filled_db):
     with Warehouse(filled_db) as wh:
         # the O*NET default weight means counts for ads, and is recorded as such

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
@@ -131,3 +132,85 @@ def test_failed_store_rolls_back_and_stops_the_workers(tmp_path, monkeypatch):
         assert alive == [], failure
         assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
         assert wh.query("SELECT status FROM runs")["status"].to_list()[-1] == "failed"
+
+
+def _ad_rows(wh: Warehouse) -> dict[str, list]:
+    """The ads (their file by name, not by path-derived id), skills and regional demand."""
+    return {
+        "ads": wh.query(
+            "SELECT a.ad_id, a.external_id, parse_filename(f.path) AS file, a.row_number,"
+            " a.posted_at, a.title, a.company, a.region, a.text_chars FROM ads a"
+            " JOIN ad_files f USING (file_id) ORDER BY ALL"
+        ).rows(),
+        "skills": wh.query("SELECT ad_id, skill_id FROM ad_skills ORDER BY ALL").rows(),
+        "demand": wh.query(
+            "SELECT group_id, skill_id, month, count FROM demand"
+            " WHERE granularity = 'region' ORDER BY ALL"
+        ).rows(),
+    }
+
+
+def test_an_ad_is_its_first_posting_whatever_order_its_files_are_read_in(tmp_path):
+    """Two postings of one ad: every field of the ad (and its skills and region) comes from
+    the earliest one, and from the same one on a tie, in whatever order the files are given.
+    Found by ingesting three files in two orders: the ad kept the title, region and skills of
+    the posting read first, and only the date, file and row of the earliest."""
+    a = write_csv(
+        tmp_path / "a.csv",
+        [
+            "a1,2024-03-10,Data Analyst,Acme,North,,Uses Go and SQL.",
+            "a2,2024-03-11T09:00:00,Nurse,Beta,East,,Patient care and Excel.",
+        ],
+    )
+    b = write_csv(
+        tmp_path / "b.csv",
+        [
+            "b1,2024-02-05,DATA ANALYST,ACME,South,,uses go and sql",  # the same ad, earlier
+            "b2,2024-03-11T09:00:00,nurse,beta,West,,patient care and excel",  # a tie
+        ],
+    )
+    seen = []
+    for order in ([a, b], [b, a]):
+        for one_run in (True, False):
+            with Warehouse(tmp_path / f"w{len(seen)}.duckdb") as wh:
+                add_vocab(wh, *small_vocab())
+                if one_run:
+                    ingest_ads(wh, order, now=NOW)
+                else:
+                    for path in order:
+                        ingest_ads(wh, [path], now=NOW)
+                seen.append(_ad_rows(wh))
+    assert all(rows == seen[0] for rows in seen[1:])
+    analyst = next(r for r in seen[0]["ads"] if r[1] == "b1")
+    assert analyst[2:] == ("b.csv", 1, dt.datetime(2024, 2, 5), "DATA ANALYST", "ACME", "South", 15)
+    assert ("South", "custom:sql") in {(g, s) for g, s, _, _ in seen[0]["demand"]}
+    assert len(seen[0]["ads"]) == 2
+
+
+def test_file_counts_do_not_depend_on_the_order_files_are_given(tmp_path):
+    """``ad_files``' new ads and duplicates per file: the same whichever order one command
+    lists the files in (they differed with ``ingest ads b a`` vs ``a b``)."""
+    a = write_csv(tmp_path / "a.csv", ["1,2024-03-10,Analyst,Acme,North,,Uses Python."])
+    b = write_csv(
+        tmp_path / "b.csv",
+        ["9,2024-03-10,Analyst,Acme,North,,Uses Python.", "10,2024-02-01,Clerk,Acme,,,SQL"],
+    )
+    seen = []
+    for i, order in enumerate(([a, b], [b, a])):
+        with Warehouse(tmp_path / f"w{i}.duckdb") as wh:
+            add_vocab(wh, *small_vocab())
+            summary = ingest_ads(wh, order, now=NOW)
+            seen.append(
+                (
+                    [
+                        (d["path"], d["ads_stored"], d["duplicates"])
+                        for d in summary["file_details"]
+                    ],
+                    wh.query(
+                        "SELECT parse_filename(path), ads_stored, duplicates FROM ad_files"
+                        " ORDER BY ALL"
+                    ).rows(),
+                )
+            )
+    assert seen[0] == seen[1]
+    assert seen[0][1] == [("a.csv", 1, 0), ("b.csv", 1, 1)]

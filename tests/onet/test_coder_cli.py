@@ -168,6 +168,7 @@ def test_cli_out_refuses_an_unknown_format_before_coding(cli, db, tmp_path):
 
 def test_cli_out_writes_a_provenance_sidecar(cli, built_db, tmp_path):
     from skilltide.provenance import sha256_file
+    from skilltide.store import Warehouse
 
     titles = tmp_path / "titles.txt"
     titles.write_text("Staff RN\nBarista\n", encoding="utf-8")
@@ -181,6 +182,10 @@ def test_cli_out_writes_a_provenance_sidecar(cli, built_db, tmp_path):
     assert record["inputs"][0]["sha256"] == sha256_file(titles)
     assert record["options"]["top"] == 2 and record["options"]["onet_release"] == "30.1"
     assert record["options"]["db"] == str(built_db) and record["options"]["titles"] == 2
+    # which build of the coder coded them (found missing in the traceability QA pass)
+    with Warehouse(built_db) as wh:
+        built = wh.query("SELECT run_id FROM title_coders")["run_id"].to_list()
+    assert record["options"]["coder_run"] == built[0] and len(built) == 1
 
 
 def test_cli_out_previews_the_first_titles_only(cli, built_db, tmp_path):

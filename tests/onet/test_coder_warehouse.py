@@ -186,7 +186,9 @@ def test_ingest_codes_ads_without_occupation_with_the_stored_coder(built_db, tmp
         encoding="utf-8",
     )
     with Warehouse(copy) as wh:
-        ingest_ads(wh, [ads], now=dt.datetime(2025, 6, 1))  # coder="auto": load_coder(wh)
+        summary = ingest_ads(wh, [ads], now=dt.datetime(2025, 6, 1))  # coder="auto"
+        built = wh.query("SELECT run_id FROM title_coders")["run_id"].to_list()
+        notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [summary["run_id"]])
         got = wh.query(
             "SELECT external_id, occupation, occupation_score, occupation_source FROM ads "
             "ORDER BY external_id"
@@ -194,6 +196,8 @@ def test_ingest_codes_ads_without_occupation_with_the_stored_coder(built_db, tmp
     assert got[0][1].startswith("29-1141") and got[0][3] == "coder" and 0 < got[0][2] <= 1
     assert got[1][1].startswith("15-12") and got[1][3] == "coder"
     assert got[2][1:] == ("15-2051.00", None, "mapped")
+    # the run names the coder build that coded the titles (it said only "coder": true)
+    assert json.loads(notes["notes"][0])["coder_run"] == built[0] and len(built) == 1
 
 
 def test_build_message_reports_the_reranked_accuracy():

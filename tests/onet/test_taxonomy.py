@@ -10,6 +10,7 @@ from skilltide.errors import UserError
 from skilltide.onet.aliases import candidate_aliases, is_case_sensitive, slug
 from skilltide.onet.load import load_onet
 from skilltide.onet.taxonomy_custom import add_taxonomy_csv
+from skilltide.provenance import sha256_file
 from skilltide.store import Warehouse
 from tests.conftest import shared_path
 from tests.onet._helpers import copy_fixture
@@ -206,6 +207,9 @@ def test_custom_taxonomy_without_onet(tmp_path, db):
         summary = add_taxonomy_csv(wh, csv)
         assert summary["skills"] == 1
         aliases = dict(wh.con.execute("SELECT alias, rule FROM skill_aliases").fetchall())
+        # the run names the file's bytes, as the other loaders do (it named only the path)
+        notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [summary["run_id"]])
+        assert json.loads(notes["notes"][0])["sha256"] == sha256_file(csv)
     # user aliases plus the same rules as O*NET names
     assert aliases == {
         "Microsoft Excel": "name",

@@ -84,6 +84,26 @@ def test_export_writes_every_chart(full_warehouse, tmp_path, fmt, magic):
         assert "Skill: " in (tmp_path / "charts" / "explorer.svg").read_text()
 
 
+def test_the_report_names_its_warehouse_run_and_charts(full_warehouse, tmp_path):
+    """A report (and its exported charts) said which runs it showed but not from which
+    warehouse, and the charts nothing at all (found in the traceability QA pass)."""
+    import json
+
+    from skilltide.provenance import provenance_path, sha256_file
+
+    with Warehouse(full_warehouse) as wh:
+        path = render_report(wh, tmp_path / "r", export="svg", panel="ads")
+        newest = wh.query("SELECT run_id FROM runs ORDER BY started DESC LIMIT 1")["run_id"][0]
+    record = json.loads(provenance_path(path).read_text())
+    assert record["command"] == "skilltide report"
+    assert record["output"]["sha256"] == sha256_file(path)
+    options = record["options"]
+    assert options["db"] == str(full_warehouse.resolve()) and options["last_run"] == newest
+    charts = {c["path"]: c["sha256"] for c in options["charts"]}
+    assert charts == {str(f): sha256_file(f) for f in (tmp_path / "r" / "charts").iterdir()}
+    assert str(full_warehouse.resolve()) in path.read_text(encoding="utf-8")
+
+
 def test_cli_writes_the_report(cli, full_warehouse, tmp_path):
     result = cli("report", "--db", full_warehouse, "--out", tmp_path / "r", "--title", "T")
     assert result.exit_code == 0, result.output

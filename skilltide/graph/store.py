@@ -33,7 +33,7 @@ from skilltide.errors import UserError
 from skilltide.graph.analysis import analyse
 from skilltide.graph.build import bipartite_matrix, select_edges
 from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure
-from skilltide.store import Warehouse, append, frame
+from skilltide.store import Warehouse, append, frame, relations
 
 __all__ = [
     "ELEMENTS",
@@ -115,7 +115,7 @@ def load_input(
         if weight in ("importance", "level", "count"):
             raise UserError("O*NET technology skills have no ratings: use --weight presence or rca")
         _require(con, "technology_skills")
-        has_skills = "skills" in _relations(con)
+        has_skills = "skills" in relations(con)
         join = (
             " LEFT JOIN (SELECT name, min(skill_id) AS skill_id FROM skills"
             " WHERE kind = 'technology' GROUP BY name) s ON s.name = t.example"
@@ -151,7 +151,7 @@ def load_input(
     if "name" in data.columns:
         names.update(dict(data.select("skill", "name").unique("skill").iter_rows()))
         data = data.drop("name")
-    if "skills" in _relations(con):
+    if "skills" in relations(con):
         names.update(
             {
                 k: v
@@ -159,7 +159,7 @@ def load_input(
                 if k not in names
             }
         )
-    if "occupations" in _relations(con):
+    if "occupations" in relations(con):
         names.update(dict(frame(con, "SELECT onetsoc_code, title FROM occupations").iter_rows()))
     return data, kind, names, occupation_weights
 
@@ -185,12 +185,6 @@ def employment_weights(occupations: list[str], employment: pl.DataFrame) -> pl.D
     )
 
 
-def _relations(con) -> set[str]:
-    from skilltide.store import relations
-
-    return relations(con)
-
-
 def _input_runs(con, source: str, element: str) -> dict[str, list]:
     """What a build read: the ads' ingest runs, or the O*NET releases of its ratings or
     technology skills; and the WORKBank load of the overlay."""
@@ -202,7 +196,7 @@ def _input_runs(con, source: str, element: str) -> dict[str, list]:
         key, sql = "onet_releases", "SELECT DISTINCT release FROM onet_ratings WHERE domain = ?"
         params = [element]
     found = {key: con.execute(sql, params).fetchall()}
-    if "workbank_occupations" in _relations(con):
+    if "workbank_occupations" in relations(con):
         sql = "SELECT DISTINCT run_id FROM workbank_occupations"
         found["workbank_runs"] = con.execute(sql).fetchall()
     return {k: sorted(r[0] for r in rows) for k, rows in found.items()}
@@ -358,7 +352,7 @@ def build_graph_warehouse(
                     ),
                 )
             exposure_rows = 0
-            if "workbank_occupations" in _relations(con):
+            if "workbank_occupations" in relations(con):
                 workbank = frame(con, "SELECT * FROM workbank_occupations")
                 if workbank.height:
                     occupation_communities = nodes.filter(pl.col("bipartite") == 1).select(

@@ -54,8 +54,11 @@ def _built_before_its_titles(wh: Warehouse, release: str) -> bool:
     """Whether the lexical coder was last built (or found current) before the last load of
     its titles: that load's coder rebuild was interrupted or failed after the load committed,
     and loading the now unchanged files again would leave the old coder in place."""
+    # Times from the run log only: built_at is DuckDB's current_timestamp in the machine's
+    # time zone, runs.started is UTC, and east of UTC a coder would look built after the load.
     row = wh.con.execute(
-        "WITH built AS (SELECT built_at AS t FROM title_coders WHERE release = $r UNION ALL"
+        "WITH built AS (SELECT r.started AS t FROM title_coders c JOIN runs r USING (run_id)"
+        " WHERE c.release = $r UNION ALL"
         " SELECT started FROM runs WHERE command = 'onet build-coder' AND status = 'success'"
         " AND args->>'model' = 'lexical' AND args->>'release' = $r)"
         " SELECT max(r.started) > (SELECT max(t) FROM built) FROM onet_files f"

@@ -287,12 +287,16 @@ def _store_embed_coder(wh, release: str) -> None:
     )
 
 
+@pytest.mark.parametrize("utc_offset_hours", [0, 9])
 def test_a_load_whose_coder_rebuild_was_stopped_rebuilds_it_when_loaded_again(
-    cli, built_db, tmp_path, monkeypatch
+    cli, built_db, tmp_path, monkeypatch, utc_offset_hours
 ):
     # Found by Ctrl-C at 9 s into `onet load` of a corrected release: the load committed, its
     # coder rebuild rolled back, and loading the same (now unchanged) folder again left the
     # coder of the old titles (and the embedding coder fitted on them) in place for good.
+    # utc_offset_hours=9: built_at as a machine in Tokyo stores it (DuckDB's current_timestamp
+    # in local time); compared with the run log's UTC times, the coder looked built after the
+    # load, and was never rebuilt (found in review).
     import skilltide.onet.coder_refresh as coder_refresh
 
     copy = tmp_path / "copy.duckdb"
@@ -307,6 +311,9 @@ def test_a_load_whose_coder_rebuild_was_stopped_rebuilds_it_when_loaded_again(
     with Warehouse(copy) as wh:
         before = wh.query("SELECT n_titles FROM title_coders")["n_titles"].item()
         _store_embed_coder(wh, "30.1")
+        wh.con.execute(
+            f"UPDATE title_coders SET built_at = built_at + INTERVAL {utc_offset_hours} HOUR"
+        )
 
     def stopped(*args, **kwargs):
         raise KeyboardInterrupt

@@ -47,6 +47,21 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     assert out.read_text() == "old\n" and _names(tmp_path) == ["f.csv"]
 
 
+def test_a_symlink_target_is_written_through_not_replaced(tmp_path):
+    # Found in review: os.replace over a symlink replaced the link with a plain file, so
+    # `--out latest.csv` (a link into a shared folder) or a skilltide.toml linked from a
+    # dotfiles checkout stopped pointing at the user's file; open() had written through it.
+    real = tmp_path / "shared" / "forecasts.csv"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    with replacing(link) as tmp:
+        tmp.write_text("new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
+    assert _names(tmp_path) == ["latest.csv", "shared"] and _names(real.parent) == [real.name]
+
+
 def _panel(tmp_path):
     src = tmp_path / "in" / "panel.csv"
     src.parent.mkdir()

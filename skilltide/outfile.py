@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -46,6 +47,8 @@ def replacing(out: str | os.PathLike) -> Iterator[Path]:
     tmp = temporary_name(target)  # beside the file replaced: the same file system
     try:
         yield tmp
+        with suppress(OSError):  # the file replaced keeps its mode, as open() kept it
+            shutil.copymode(target, tmp)  # (none yet, or a FAT disk: the umask's)
         os.replace(tmp, target)
     except BaseException as exc:
         with suppress(OSError):

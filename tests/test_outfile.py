@@ -62,6 +62,17 @@ def test_a_symlink_target_is_written_through_not_replaced(tmp_path):
     assert _names(tmp_path) == ["latest.csv", "shared"] and _names(real.parent) == [real.name]
 
 
+def test_a_replaced_file_keeps_its_permissions(tmp_path):
+    # Found in review: the renamed temporary file had the umask's mode, so a private config
+    # (0600) or a group-writable report became 0644 after each write; open() kept the mode.
+    out = tmp_path / "skilltide.toml"
+    out.write_text("old\n")
+    out.chmod(0o604)
+    with replacing(out) as tmp:
+        tmp.write_text("new\n")
+    assert out.read_text() == "new\n" and out.stat().st_mode & 0o777 == 0o604
+
+
 def _panel(tmp_path):
     src = tmp_path / "in" / "panel.csv"
     src.parent.mkdir()

@@ -156,6 +156,23 @@ def test_zones_use_the_paper_thresholds_and_ties_go_to_the_lower_has(tmp_path, d
         }
 
 
+def test_files_loaded_by_another_skilltide_version_are_loaded_again(tmp_path, db):
+    # Found in review: the unchanged check compared the files' sha256 and the SQL's hash only,
+    # so after an upgrade that reads the files differently (a type, a bool spelling), loading
+    # the same folder kept the rows the old version had parsed, with no way to reload them.
+    worker = [(1, "A", 3, 2), (2, "A", 4, 3)]
+    folder = _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1), (2, 4, 2)])
+    with Warehouse(db) as wh:
+        first = load_workbank(wh, folder)
+        assert load_workbank(wh, folder)["unchanged"] is True
+        wh.con.execute(
+            "UPDATE runs SET skilltide_version = '0.0.1' WHERE run_id = ?", [first["run_id"]]
+        )
+        again = load_workbank(wh, folder)
+        assert again["unchanged"] is False and again["run_id"] != first["run_id"]
+        assert load_workbank(wh, folder)["unchanged"] is True
+
+
 def test_a_changed_file_is_loaded_again_and_tasks_without_a_zone_are_counted(tmp_path, db):
     worker = [(1, "A", 3, 2), (2, "A", 4, 3)]
     folder = _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1), (2, 4, 2)])

@@ -97,7 +97,9 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
                     f"{path}: line {row + 2}, column {official!r}: {raw[official][row]!r} "
                     "is not on the survey's 1-5 scale"
                 )
-    return out
+    # A blank line (or one of spaces) is an empty row to polars, not a rating: left out.
+    blank = pl.all_horizontal(pl.all().str.strip_chars().fill_null("") == "")
+    return out.filter(~raw.select(blank).to_series())
 
 
 _TASKS_SQL = """

@@ -240,6 +240,19 @@ def test_a_truncated_workbank_file_is_refused_with_its_line(tmp_path, db):
         )
 
 
+def test_blank_lines_in_a_workbank_file_are_not_rows(tmp_path, db):
+    # Found in review: polars reads a blank line (or one of spaces) as a row of nulls, and
+    # workbank load stored it as a worker rating with no task, user or rating.
+    worker = [(1, "A", 3, 2), (2, "A", 4, 3)]
+    folder = _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1), (2, 4, 2)])
+    path = folder / "domain_worker_desires.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\r\n".join([lines[0], lines[1], "", "   ", *lines[2:], ""]))
+    with Warehouse(db) as wh:
+        assert load_workbank(wh, folder)["tasks"] == 2
+        assert wh.con.execute("SELECT count(*) FROM workbank_worker_ratings").fetchone()[0] == 2
+
+
 def test_a_workbank_file_that_is_not_utf8_names_the_line(tmp_path, db):
     folder = _write_folder(tmp_path / "wb", worker=[(1, "A", 3, 2)], expert=[(1, 3, 1)])
     path = folder / "domain_worker_metadata.csv"

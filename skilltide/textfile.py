@@ -45,7 +45,8 @@ class Ragged(NamedTuple):
     width: int
 
     def describe(self) -> str:
-        return f"{self.fields} fields where the header has {self.width} (truncated or damaged row)"
+        fields = f"{self.fields} field{'' if self.fields == 1 else 's'}"
+        return f"{fields} where the header has {self.width} (truncated or damaged row)"
 
 
 def ragged_record(path: Path, delimiter: str = ",") -> Ragged | None:

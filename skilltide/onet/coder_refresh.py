@@ -50,12 +50,12 @@ def refresh_coder(wh: Warehouse, load_summary: dict) -> dict | None:
     return build_coder(wh, params)
 
 
-def _built_before_its_titles(wh: Warehouse, release: str) -> bool:
-    """Whether the lexical coder was last built (or found current) before the last load of
-    its titles: that load's coder rebuild was interrupted or failed after the load committed,
-    and loading the now unchanged files again would leave the old coder in place."""
+def _built_before_its_titles(wh: Warehouse, release: str, model: str = "lexical") -> bool:
+    """Whether the release's ``model`` coder was last built (or found current) before the last
+    load of its titles: that load's rebuild (or removal) was stopped or failed after the load
+    committed, and loading the now unchanged files again would leave the old coder in place."""
     row = wh.con.execute(
-        f"SELECT max(r.started) > ({_last_built('lexical')}) FROM onet_files f"
+        f"SELECT max(r.started) > ({_last_built(model)}) FROM onet_files f"
         " JOIN runs r USING (run_id) WHERE f.release = $r AND list_contains($t, f.table_name)",
         {"r": release, "t": sorted(CODER_INPUTS)},
     ).fetchone()
@@ -74,35 +74,28 @@ def _last_built(model: str) -> str:
     )
 
 
-def _embed_older_than_lexical(wh: Warehouse, release: str) -> bool:
-    """Whether the lexical coder was fitted again after the embedding coder was last built or
-    found current: its titles changed since (a load whose embedding-coder removal was stopped
-    or failed, or a rebuild by ``onet build-coder`` after a load's was stopped)."""
-    fitted = "SELECT max(r.started) FROM title_coders c JOIN runs r USING (run_id)"
-    row = wh.con.execute(
-        f"SELECT ({fitted} WHERE c.release = $r) > ({_last_built('embed')})", {"r": release}
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | None) -> bool:
     """After an O*NET load that changed the coder's titles, remove the release's stored
     embedding coder: it was fitted on the old titles. Rebuilding it takes minutes and needs
     the ``embed`` extra, so it is rebuilt on its next use instead (``code-titles --model
     embed``). Kept when the lexical coder, rebuilt from the same titles, was reused: then
-    nothing it read changed. Also removed when the lexical coder was fitted after it (the
-    titles changed, and an earlier removal did not happen). True when a coder was removed.
+    nothing it read changed. Also removed by a load that changed nothing when it was built
+    before the last load of its titles (that load's removal was stopped or failed, or its
+    lexical rebuild was stopped and done by ``build-coder``). True when a coder was removed.
     """
-    changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
+    changed = bool(
+        {f["table"] for f in load_summary["files"] if f["status"] == "loaded"} & CODER_INPUTS
+    )
     release = source_release(wh)
     table = CODER_TABLES["embed"]
     if release is None or not wh.has_table(table):
         return False
-    reused = lexical is not None and lexical.get("reused")
+    reused = lexical is not None and bool(lexical.get("reused"))
+    if changed and reused:
+        return False
     # a lexical coder rebuilt because an earlier load's rebuild was stopped: titles changed
     rebuilt = lexical is not None and not reused
-    stale = (changed & CODER_INPUTS and not reused) or rebuilt
-    if not stale and not _embed_older_than_lexical(wh, release):
+    if not (changed or rebuilt or _built_before_its_titles(wh, release, "embed")):
         return False
     with wh.run("onet drop-embed-coder", {"release": release}) as run:
         removed = run.con.execute(

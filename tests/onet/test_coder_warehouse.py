@@ -330,7 +330,7 @@ def test_a_load_whose_coder_rebuild_was_stopped_rebuilds_it_when_loaded_again(
     assert third.exit_code == 0 and json.loads(third.stdout)["coder"] is None
 
 
-def test_an_embedding_coder_older_than_the_lexical_coder_is_removed_by_the_next_load(
+def test_an_embedding_coder_built_before_the_last_load_of_its_titles_is_removed(
     cli, built_db, tmp_path, monkeypatch
 ):
     # Found in review: after a load whose coder rebuild was stopped, `onet build-coder` (or a
@@ -342,7 +342,7 @@ def test_an_embedding_coder_older_than_the_lexical_coder_is_removed_by_the_next_
     copy = tmp_path / "copy.duckdb"
     shutil.copy(built_db, copy)
     folder = _corrected_titles(tmp_path)
-    embed_args = {"model": "embed", "release": "30.1"}  # built (logged) after the lexical one
+    embed_args = {"model": "embed", "release": "30.1"}  # built (logged) before the load
     with Warehouse(copy) as wh, wh.run("onet build-coder", embed_args) as run:
         _store_embed_coder(wh, "30.1")
         wh.con.execute("UPDATE embed_title_coders SET run_id = ?", [run.run_id])

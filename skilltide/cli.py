@@ -161,8 +161,12 @@ def run_command(
         log.error("run.busy", error=str(exc))
         raise typer.Exit(EXIT_BUSY) from None
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: logged as run.finish 'interrupted'
-        if not log_json:
+        if not log_json and getattr(exc, "rolled_back", None):  # set by Warehouse.run
             typer.echo("error: interrupted; the stage under way rolled back", err=True)
+        elif not log_json:  # between the stages' runs (hashing files, say): nothing to undo
+            typer.echo(
+                "error: interrupted between warehouse runs; finished ones are kept", err=True
+            )
         raise typer.Exit(exit_code(exc)) from None
     except UserError as exc:  # a bad config: nothing ran
         if not log_json:

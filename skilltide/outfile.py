@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -39,12 +40,16 @@ def temporary_name(out: Path) -> Path:
 @contextmanager
 def replacing(out: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path to write ``out`` to; rename it to ``out`` if the block succeeds,
-    remove it if not (an ``OSError`` is raised as a ``UserError`` naming ``out``)."""
+    remove it if not (an ``OSError`` is raised as a ``UserError`` naming ``out``). A symlink
+    ``out`` is written through, as ``open`` would: the file it points to is replaced."""
     out = Path(out)
-    tmp = temporary_name(out)
+    target = Path(os.path.realpath(out)) if out.is_symlink() else out
+    tmp = temporary_name(target)  # beside the file replaced: the same file system
     try:
         yield tmp
-        os.replace(tmp, out)
+        with suppress(OSError):  # the file replaced keeps its mode, as open() kept it
+            shutil.copymode(target, tmp)  # (none yet, or a FAT disk: the umask's)
+        os.replace(tmp, target)
     except BaseException as exc:
         with suppress(OSError):
             tmp.unlink()

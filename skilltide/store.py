@@ -236,7 +236,8 @@ class Warehouse:
                     self._finish(run, "failed", error=_one_line(exc))  # open marks it
                 raise full from None
             self._finish(run, "interrupted", error=f"interrupted ({_one_line(interrupted)})")
-            interrupted.rolled_back = run.run_id  # type: ignore[attr-defined]  # for the CLI
+            if transaction:  # for the CLI; a run that only logs (skilltide run) rolls nothing back
+                interrupted.rolled_back = run.run_id  # type: ignore[attr-defined]
             if interrupted is exc:
                 raise
             raise interrupted from None

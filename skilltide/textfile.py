@@ -45,14 +45,16 @@ class Ragged(NamedTuple):
     width: int
 
     def describe(self) -> str:
-        return f"{self.fields} fields where the header has {self.width} (truncated or damaged row)"
+        fields = f"{self.fields} field{'' if self.fields == 1 else 's'}"
+        return f"{fields} where the header has {self.width} (truncated or damaged row)"
 
 
 def ragged_record(path: Path, delimiter: str = ",") -> Ragged | None:
     """The first record of a CSV/TSV file (plain or ``.gz``) that is not as wide as its header,
     or None. Polars reads a short record's missing fields as empty and refuses a long one
-    without naming it ('found more fields than defined in Schema'). Blank lines count as rows,
-    as polars numbers them; a file ``csv`` cannot parse gives None (the caller's error stands).
+    without naming it ('found more fields than defined in Schema'). Blank lines (or lines of
+    spaces: an empty row to polars) are not ragged but count as rows, as polars numbers them; a
+    file ``csv`` cannot parse gives None (the caller's error stands).
     """
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
@@ -60,7 +62,7 @@ def ragged_record(path: Path, delimiter: str = ",") -> Ragged | None:
             reader = csv.reader(fh, delimiter=delimiter)
             width = len(next(reader, []))
             for row, record in enumerate(reader, start=1):
-                if record and len(record) != width:
+                if len(record) != width and any(field.strip() for field in record):
                     return Ragged(row, reader.line_num, len(record), width)
     except (OSError, EOFError, csv.Error):
         return None

@@ -151,3 +151,33 @@ def test_ctrl_c_while_the_cli_loads_is_one_line(monkeypatch, capsys):
         main()
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "error: interrupted (Ctrl-C) before the command started\n"
+
+
+@pytest.mark.parametrize("where", ["in a stage's run", "between runs"])
+def test_skilltide_run_says_a_rollback_only_when_there_was_one(tmp_path, cli, monkeypatch, where):
+    # Found in review: Ctrl-C while `skilltide run` hashed the next stage's inputs (outside any
+    # transaction) said 'the stage under way rolled back'; nothing had, and the stages that
+    # had finished were kept. (Warehouse.run marked its own logging-only run as rolled back.)
+    import skilltide.ingest.ads as ads
+    from skilltide.pipeline import Pipeline
+
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text('[warehouse]\ndb = "w.duckdb"\n[[sources]]\nname = "jobs"\npaths = ["ads"]\n')
+    _seed_vocabulary(tmp_path / "w.duckdb")
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if where == "between runs":
+        monkeypatch.setattr(Pipeline, "_last_fingerprint", stopped)
+    else:
+        monkeypatch.setattr(ads, "refresh_ads_panel", stopped)
+    result = cli("run", "--config", config)
+    assert result.exit_code == 130
+    said = result.output.strip().splitlines()[-1]
+    if where == "between runs":
+        assert said == "error: interrupted between warehouse runs; finished ones are kept"
+    else:
+        assert said == "error: interrupted; the stage under way rolled back"

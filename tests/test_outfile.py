@@ -47,6 +47,32 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     assert out.read_text() == "old\n" and _names(tmp_path) == ["f.csv"]
 
 
+def test_a_symlink_target_is_written_through_not_replaced(tmp_path):
+    # Found in review: os.replace over a symlink replaced the link with a plain file, so
+    # `--out latest.csv` (a link into a shared folder) or a skilltide.toml linked from a
+    # dotfiles checkout stopped pointing at the user's file; open() had written through it.
+    real = tmp_path / "shared" / "forecasts.csv"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    with replacing(link) as tmp:
+        tmp.write_text("new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
+    assert _names(tmp_path) == ["latest.csv", "shared"] and _names(real.parent) == [real.name]
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path):
+    # Found in review: the renamed temporary file had the umask's mode, so a private config
+    # (0600) or a group-writable report became 0644 after each write; open() kept the mode.
+    out = tmp_path / "skilltide.toml"
+    out.write_text("old\n")
+    out.chmod(0o604)
+    with replacing(out) as tmp:
+        tmp.write_text("new\n")
+    assert out.read_text() == "new\n" and out.stat().st_mode & 0o777 == 0o604
+
+
 def _panel(tmp_path):
     src = tmp_path / "in" / "panel.csv"
     src.parent.mkdir()

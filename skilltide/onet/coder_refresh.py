@@ -50,19 +50,28 @@ def refresh_coder(wh: Warehouse, load_summary: dict) -> dict | None:
     return build_coder(wh, params)
 
 
-def _built_before_its_titles(wh: Warehouse, release: str) -> bool:
-    """Whether the lexical coder was last built (or found current) before the last load of
-    its titles: that load's coder rebuild was interrupted or failed after the load committed,
-    and loading the now unchanged files again would leave the old coder in place."""
+def _built_before_its_titles(wh: Warehouse, release: str, model: str = "lexical") -> bool:
+    """Whether the release's ``model`` coder was last built (or found current) before the last
+    load of its titles: that load's rebuild (or removal) was stopped or failed after the load
+    committed, and loading the now unchanged files again would leave the old coder in place."""
     row = wh.con.execute(
-        "WITH built AS (SELECT built_at AS t FROM title_coders WHERE release = $r UNION ALL"
-        " SELECT started FROM runs WHERE command = 'onet build-coder' AND status = 'success'"
-        " AND args->>'model' = 'lexical' AND args->>'release' = $r)"
-        " SELECT max(r.started) > (SELECT max(t) FROM built) FROM onet_files f"
+        f"SELECT max(r.started) > ({_last_built(model)}) FROM onet_files f"
         " JOIN runs r USING (run_id) WHERE f.release = $r AND list_contains($t, f.table_name)",
         {"r": release, "t": sorted(CODER_INPUTS)},
     ).fetchone()
     return bool(row and row[0])
+
+
+def _last_built(model: str) -> str:
+    """SQL: when the release's ``model`` coder was last built or found current. Times from
+    the run log only: built_at is DuckDB's current_timestamp in the machine's time zone,
+    runs.started is UTC, and east of UTC a coder would look built after a later load."""
+    return (
+        f"SELECT max(t) FROM (SELECT r.started AS t FROM {CODER_TABLES[model]} c"
+        " JOIN runs r USING (run_id) WHERE c.release = $r UNION ALL SELECT started FROM runs"
+        " WHERE command = 'onet build-coder' AND status = 'success'"
+        f" AND args->>'model' = '{model}' AND args->>'release' = $r)"
+    )
 
 
 def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | None) -> bool:
@@ -70,16 +79,23 @@ def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | No
     embedding coder: it was fitted on the old titles. Rebuilding it takes minutes and needs
     the ``embed`` extra, so it is rebuilt on its next use instead (``code-titles --model
     embed``). Kept when the lexical coder, rebuilt from the same titles, was reused: then
-    nothing it read changed. True when a coder was removed.
+    nothing it read changed. Also removed by a load that changed nothing when it was built
+    before the last load of its titles (that load's removal was stopped or failed, or its
+    lexical rebuild was stopped and done by ``build-coder``). True when a coder was removed.
     """
-    changed = {f["table"] for f in load_summary["files"] if f["status"] == "loaded"}
+    changed = bool(
+        {f["table"] for f in load_summary["files"] if f["status"] == "loaded"} & CODER_INPUTS
+    )
     release = source_release(wh)
     table = CODER_TABLES["embed"]
-    # a lexical coder rebuilt because an earlier load's rebuild was stopped: titles changed
-    rebuilt = lexical is not None and not lexical.get("reused")
-    if not (changed & CODER_INPUTS or rebuilt) or release is None or not wh.has_table(table):
+    if release is None or not wh.has_table(table):
         return False
-    if lexical is not None and lexical.get("reused"):
+    reused = lexical is not None and bool(lexical.get("reused"))
+    if changed and reused:
+        return False
+    # a lexical coder rebuilt because an earlier load's rebuild was stopped: titles changed
+    rebuilt = lexical is not None and not reused
+    if not (changed or rebuilt or _built_before_its_titles(wh, release, "embed")):
         return False
     with wh.run("onet drop-embed-coder", {"release": release}) as run:
         removed = run.con.execute(

@@ -35,6 +35,7 @@ from typing import Any
 
 import polars as pl
 
+from skilltide import __version__
 from skilltide.errors import UserError
 from skilltide.onet.workbank_files import FILES, WorkbankFile, wb_column_name
 from skilltide.store import Warehouse, append, frame
@@ -96,7 +97,9 @@ def read_workbank_file(path: Path, spec: WorkbankFile) -> pl.DataFrame:
                     f"{path}: line {row + 2}, column {official!r}: {raw[official][row]!r} "
                     "is not on the survey's 1-5 scale"
                 )
-    return out
+    # A blank line (or one of spaces) is an empty row to polars, not a rating: left out.
+    blank = pl.all_horizontal(pl.all().str.strip_chars().fill_null("") == "")
+    return out.filter(~raw.select(blank).to_series())
 
 
 _TASKS_SQL = """
@@ -177,8 +180,9 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
     frames = {spec.table: read_workbank_file(folder / name, spec) for name, spec in FILES.items()}
     checksums = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES}
     loaded = _loaded_from(wh.con)
-    if loaded is not None and loaded[1] == {"sha256": checksums, "derivation": DERIVATION}:
-        # The same files, derived the same way: nothing to rewrite (as `onet load` does).
+    current = {"sha256": checksums, "derivation": DERIVATION, "version": __version__}
+    if loaded is not None and loaded[1] == current:
+        # The same files, read and derived the same way: nothing to rewrite (as `onet load`).
         summary = _summary(wh.con)
         return {
             "run_id": loaded[0],
@@ -207,19 +211,21 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
 
 
 def _loaded_from(con) -> tuple[str, dict] | None:
-    """The run that loaded the stored WORKBank tables, and its files' checksums and
-    derivation (None when nothing is loaded)."""
+    """The run that loaded the stored WORKBank tables, its files' checksums, derivation and
+    skilltide version (None when nothing is loaded)."""
     row = con.execute(
-        "SELECT r.run_id, r.notes FROM runs r"
+        "SELECT r.run_id, r.notes, r.skilltide_version FROM runs r"
         " WHERE r.run_id = (SELECT any_value(run_id) FROM workbank_tasks)"
     ).fetchone()
     if row is None or row[1] is None:
         return None
     notes = json.loads(row[1])
-    return row[0], {"sha256": notes.get("sha256"), "derivation": notes.get("derivation")}
+    found = {"sha256": notes.get("sha256"), "derivation": notes.get("derivation")}
+    return row[0], {**found, "version": row[2]}
 
 
-# Changes when the derived tables would: a new release of skilltide re-derives them.
+# Changes with the SQL that derives the tasks and occupations. The files' parsing and typing
+# (read_workbank_file) is Python: a load by another skilltide version is redone, not reused.
 DERIVATION = hashlib.sha256((_TASKS_SQL + _OCCUPATIONS_SQL).encode()).hexdigest()[:16]
 
 

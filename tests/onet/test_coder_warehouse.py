@@ -251,7 +251,9 @@ def test_build_without_alternate_titles_is_a_clear_error(cli, db, tmp_path):
 def test_onet_load_that_changes_the_titles_rebuilds_the_stored_coder(cli, built_db, tmp_path):
     # Reloading release 30.1 with a corrected Alternate Titles file: code-titles and ingest
     # went on with the stored coder of the old titles until `build-coder` was run by hand.
-    copy, folder = _corrected_release(built_db, tmp_path)
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    folder = _corrected_titles(tmp_path)
     with Warehouse(copy) as wh:
         before = wh.query("SELECT n_titles, run_id FROM title_coders").row(0)
         _store_embed_coder(wh, "30.1")
@@ -273,11 +275,8 @@ def test_onet_load_that_changes_the_titles_rebuilds_the_stored_coder(cli, built_
         assert wh.query("SELECT count(*) AS n FROM embed_title_coders")["n"][0] == 1
 
 
-def _corrected_release(built_db, tmp_path):
-    """A copy of the built warehouse, and release 30.1's folder with one alternate title more
-    (only the files a reload reads: Read Me and Alternate Titles)."""
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(built_db, copy)
+def _corrected_titles(tmp_path):
+    """A copy of release 30.1's titles with one alternate title added (a corrected file)."""
     onet = shared_path("onet", "30.1")
     folder = tmp_path / "30.1"
     folder.mkdir()
@@ -285,7 +284,7 @@ def _corrected_release(built_db, tmp_path):
     text = (onet / "Alternate Titles.txt").read_text(encoding="utf-8")
     row = "29-1141.00\tNurse of the Quiet Ward\tn/a\tTest\r\n"
     (folder / "Alternate Titles.txt").write_text(text + row, encoding="utf-8", newline="")
-    return copy, folder
+    return folder
 
 
 def _store_embed_coder(wh, release: str) -> None:
@@ -298,18 +297,27 @@ def _store_embed_coder(wh, release: str) -> None:
     )
 
 
+@pytest.mark.parametrize("utc_offset_hours", [0, 9])
 def test_a_load_whose_coder_rebuild_was_stopped_rebuilds_it_when_loaded_again(
-    cli, built_db, tmp_path, monkeypatch
+    cli, built_db, tmp_path, monkeypatch, utc_offset_hours
 ):
     # Found by Ctrl-C at 9 s into `onet load` of a corrected release: the load committed, its
     # coder rebuild rolled back, and loading the same (now unchanged) folder again left the
     # coder of the old titles (and the embedding coder fitted on them) in place for good.
+    # utc_offset_hours=9: built_at as a machine in Tokyo stores it (DuckDB's current_timestamp
+    # in local time); compared with the run log's UTC times, the coder looked built after the
+    # load, and was never rebuilt (found in review).
     import skilltide.onet.coder_refresh as coder_refresh
 
-    copy, folder = _corrected_release(built_db, tmp_path)
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    folder = _corrected_titles(tmp_path)
     with Warehouse(copy) as wh:
         before = wh.query("SELECT n_titles FROM title_coders")["n_titles"].item()
         _store_embed_coder(wh, "30.1")
+        wh.con.execute(
+            f"UPDATE title_coders SET built_at = built_at + INTERVAL {utc_offset_hours} HOUR"
+        )
 
     def stopped(*args, **kwargs):
         raise KeyboardInterrupt
@@ -324,3 +332,34 @@ def test_a_load_whose_coder_rebuild_was_stopped_rebuilds_it_when_loaded_again(
         assert wh.query("SELECT n_titles FROM title_coders")["n_titles"].item() == before + 1
     third = cli("onet", "load", folder, "--db", copy, "--json")  # current now: no rebuild
     assert third.exit_code == 0 and json.loads(third.stdout)["coder"] is None
+
+
+def test_an_embedding_coder_built_before_the_last_load_of_its_titles_is_removed(
+    cli, built_db, tmp_path, monkeypatch
+):
+    # Found in review: after a load whose coder rebuild was stopped, `onet build-coder` (or a
+    # load whose embedding-coder removal failed on a full disk) refitted the lexical coder on
+    # the new titles; the next load changed nothing and rebuilt nothing, so the embedding
+    # coder fitted on the old titles was kept for good.
+    import skilltide.onet.coder_refresh as coder_refresh
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    folder = _corrected_titles(tmp_path)
+    embed_args = {"model": "embed", "release": "30.1"}  # built (logged) before the load
+    with Warehouse(copy) as wh, wh.run("onet build-coder", embed_args) as run:
+        _store_embed_coder(wh, "30.1")
+        wh.con.execute("UPDATE embed_title_coders SET run_id = ?", [run.run_id])
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coder_refresh, "build_coder", stopped)
+    assert cli("onet", "load", folder, "--db", copy).exit_code == 130
+    monkeypatch.undo()
+    assert cli("onet", "build-coder", "--db", copy).exit_code == 0  # the new titles
+    again = cli("onet", "load", folder, "--db", copy, "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["coder"] is None  # current
+    assert json.loads(again.stdout)["embed_coder_removed"] is True
+    with Warehouse(copy) as wh:
+        assert wh.query("SELECT count(*) AS n FROM embed_title_coders")["n"][0] == 0

@@ -219,6 +219,16 @@ def test_custom_taxonomy_without_onet(tmp_path, db):
     }
 
 
+def test_a_line_of_spaces_is_a_blank_line_not_a_damaged_row(tmp_path, db):
+    # Found in review: the ragged-row check (4ebe920) refused 'mine.csv: line 3: 1 fields where
+    # the header has 2' for a line of spaces (or a tab) that an editor left, which polars reads
+    # as an empty row and taxonomy add had skipped as blank before.
+    csv = tmp_path / "mine.csv"
+    csv.write_text("name,aliases\r\nMicrosoft Excel,spreadsheets\r\n   \r\nRust,rs\r\n\t\r\n")
+    with Warehouse(db) as wh:
+        assert add_taxonomy_csv(wh, csv)["skills"] == 2
+
+
 def test_vectorised_slug_and_case_rules_equal_the_scalar_ones():
     import polars as pl
 

@@ -156,6 +156,23 @@ def test_zones_use_the_paper_thresholds_and_ties_go_to_the_lower_has(tmp_path, d
         }
 
 
+def test_files_loaded_by_another_skilltide_version_are_loaded_again(tmp_path, db):
+    # Found in review: the unchanged check compared the files' sha256 and the SQL's hash only,
+    # so after an upgrade that reads the files differently (a type, a bool spelling), loading
+    # the same folder kept the rows the old version had parsed, with no way to reload them.
+    worker = [(1, "A", 3, 2), (2, "A", 4, 3)]
+    folder = _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1), (2, 4, 2)])
+    with Warehouse(db) as wh:
+        first = load_workbank(wh, folder)
+        assert load_workbank(wh, folder)["unchanged"] is True
+        wh.con.execute(
+            "UPDATE runs SET skilltide_version = '0.0.1' WHERE run_id = ?", [first["run_id"]]
+        )
+        again = load_workbank(wh, folder)
+        assert again["unchanged"] is False and again["run_id"] != first["run_id"]
+        assert load_workbank(wh, folder)["unchanged"] is True
+
+
 def test_a_changed_file_is_loaded_again_and_tasks_without_a_zone_are_counted(tmp_path, db):
     worker = [(1, "A", 3, 2), (2, "A", 4, 3)]
     folder = _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1), (2, 4, 2)])
@@ -221,6 +238,19 @@ def test_a_truncated_workbank_file_is_refused_with_its_line(tmp_path, db):
             not wh.has_table("workbank_tasks")
             or wh.query("SELECT count(*) AS n FROM workbank_tasks")["n"][0] == 0
         )
+
+
+def test_blank_lines_in_a_workbank_file_are_not_rows(tmp_path, db):
+    # Found in review: polars reads a blank line (or one of spaces) as a row of nulls, and
+    # workbank load stored it as a worker rating with no task, user or rating.
+    worker = [(1, "A", 3, 2), (2, "A", 4, 3)]
+    folder = _write_folder(tmp_path / "wb", worker=worker, expert=[(1, 3, 1), (2, 4, 2)])
+    path = folder / "domain_worker_desires.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\r\n".join([lines[0], lines[1], "", "   ", *lines[2:], ""]))
+    with Warehouse(db) as wh:
+        assert load_workbank(wh, folder)["tasks"] == 2
+        assert wh.con.execute("SELECT count(*) FROM workbank_worker_ratings").fetchone()[0] == 2
 
 
 def test_a_workbank_file_that_is_not_utf8_names_the_line(tmp_path, db):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from skilltide.errors import UserError
 
-__all__ = ["cannot_write", "make_folder", "replacing", "temporary_name"]
+__all__ = ["cannot_write", "frame_to", "make_folder", "replacing", "temporary_name", "write_frame"]
 
 
 def temporary_name(out: Path) -> Path:
@@ -56,6 +56,21 @@ def replacing(out: str | os.PathLike) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise cannot_write(out, exc, tmp) from None
         raise
+
+
+def write_frame(frame, out: str | os.PathLike) -> Path:
+    """Write a polars ``frame`` to ``out`` whole or not at all (:func:`frame_to`'s format)."""
+    with replacing(out) as tmp:
+        frame_to(frame, tmp)
+    return Path(out)
+
+
+def frame_to(frame, path: Path) -> None:
+    """Write ``frame`` to ``path`` as it is: Parquet for ``.parquet``, else CSV."""
+    if path.suffix.lower() == ".parquet":
+        frame.write_parquet(path)
+    else:
+        frame.write_csv(path)
 
 
 def cannot_write(out: Path, exc: OSError, tmp: Path | None = None) -> UserError:

@@ -28,8 +28,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from skilltide.errors import UserError
-from skilltide.outfile import replacing
+from skilltide.outfile import cannot_write, replacing
 
 __all__ = [
     "file_record",
@@ -113,6 +112,6 @@ def write_provenance(
     except BaseException as exc:
         Path(out).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise UserError(f"{side}: cannot write it ({exc.strerror or exc})") from None
+            raise cannot_write(side, exc) from None
         raise
     return side

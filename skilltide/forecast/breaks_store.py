@@ -154,14 +154,9 @@ def write_frame(frame: pl.DataFrame, out: str | Path) -> Path:
     out = Path(out)
     if not out.parent.exists():
         raise UserError(f"{out}: folder {out.parent} does not exist")
-    from skilltide.outfile import replacing
+    from skilltide.outfile import write_frame as write_whole
 
-    with replacing(out) as tmp:  # whole or not at all
-        if out.suffix.lower() == ".parquet":
-            frame.write_parquet(tmp)
-        else:
-            frame.write_csv(tmp)
-    return out
+    return write_whole(frame, out)
 
 
 def read_breaks(path: str | Path) -> pl.DataFrame:

@@ -176,18 +176,10 @@ def check_out(out: Path) -> None:
 
 def write_frame(frame, out: Path) -> None:
     """Write ``frame`` to ``out`` whole or not at all (a full disk leaves no half file)."""
-    from skilltide.outfile import replacing
+    from skilltide.outfile import write_frame as write_whole
 
     check_out(out)
-    with replacing(out) as tmp:
-        _write(frame, tmp)
-
-
-def _write(frame, path: Path) -> None:
-    if path.suffix == ".parquet":
-        frame.write_parquet(path)
-    else:
-        frame.write_csv(path)
+    write_whole(frame, out)
 
 
 class RunOutput:
@@ -220,7 +212,7 @@ class RunOutput:
 
     def write(self, run, frame) -> None:
         """Write ``frame``, the rows of ``run`` (still open), and its sidecar."""
-        from skilltide.outfile import cannot_write
+        from skilltide.outfile import cannot_write, frame_to
         from skilltide.provenance import (
             provenance_path,
             provenance_record,
@@ -229,7 +221,7 @@ class RunOutput:
         )
 
         try:
-            _write(frame, self.tmp)
+            frame_to(frame, self.tmp)
         except OSError as exc:
             raise cannot_write(self.out, exc, self.tmp) from None
         self.options |= warehouse_source(self.db, run.run_id)

@@ -19,7 +19,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.onet.coder import code_titles, coder_run, source_release
-from skilltide.outfile import replacing
+from skilltide.outfile import replacing, write_frame
 from skilltide.provenance import warehouse_source, write_provenance
 from skilltide.store import Warehouse
 from skilltide.textfile import ragged_record, read_utf8
@@ -132,9 +132,4 @@ def write_codes(results: list[dict[str, Any]], out: Path) -> Path:
                 }
             )
     table = pl.DataFrame(rows, schema=_OUT_SCHEMA)
-    with replacing(out) as tmp:
-        if out.suffix.lower() == ".parquet":
-            table.write_parquet(tmp)
-        else:
-            table.write_csv(tmp)
-    return out
+    return write_frame(table, out)  # whole or not at all

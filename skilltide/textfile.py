@@ -49,20 +49,31 @@ class Ragged(NamedTuple):
         return f"{fields} where the header has {self.width} (truncated or damaged row)"
 
 
-def ragged_record(path: Path, delimiter: str = ",") -> Ragged | None:
-    """The first record of a CSV/TSV file (plain or ``.gz``) that is not as wide as its header,
-    or None. Polars reads a short record's missing fields as empty and refuses a long one
-    without naming it ('found more fields than defined in Schema'). Blank lines (or lines of
-    spaces: an empty row to polars) are not ragged but count as rows, as polars numbers them; a
-    file ``csv`` cannot parse gives None (the caller's error stands).
+def ragged_record(
+    path: Path, delimiter: str = ",", *, gz: bool | None = None, blank_rows: bool = True
+) -> Ragged | None:
+    """The first record of a CSV/TSV file (plain or gzipped: ``gz``, else by a ``.gz`` name)
+    that is not as wide as its header, or None. Polars reads a short record's missing fields
+    as empty and refuses a long one without naming it ('found more fields than defined in
+    Schema'), Arrow names neither. Blank lines (or lines of spaces: an empty row to polars)
+    are not ragged but count as rows, as polars numbers them; with ``blank_rows=False``
+    empty lines are not rows, as Arrow reads them. A file ``csv`` cannot parse gives None
+    (the caller's error stands).
     """
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    if gz is None:
+        gz = path.name.lower().endswith(".gz")
+    opener = gzip.open if gz else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
             width = len(next(reader, []))
-            for row, record in enumerate(reader, start=1):
-                if len(record) != width and any(field.strip() for field in record):
+            row = 0
+            for record in reader:
+                if not record and not blank_rows:
+                    continue
+                row += 1
+                blank = blank_rows and not any(field.strip() for field in record)
+                if len(record) != width and not blank:
                     return Ragged(row, reader.line_num, len(record), width)
     except (OSError, EOFError, csv.Error):
         return None

@@ -38,6 +38,7 @@ from skilltide.errors import UserError
 from skilltide.ingest.jsonl import jsonl_batches
 from skilltide.ingest.mapping import FIELDS, require_columns
 from skilltide.provenance import sha256_file
+from skilltide.textfile import ragged_record
 
 FORMATS = {
     ".csv": "csv",
@@ -164,30 +165,13 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
             "gzip" in message.lower() or "compress" in message.lower() or isinstance(exc, OSError)
         ):
             raise UserError(f"{path}: truncated or corrupt gzip file ({message})") from None
-        row = _ragged_row(path, delimiter, gz, len(header))
-        where = f"at row {row}" if row else f"after row {done}"
+        ragged = ragged_record(path, delimiter, gz=gz, blank_rows=False)  # Arrow does not say
+        where = f"at row {ragged.row}" if ragged else f"after row {done}"
         raise UserError(
             f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file {where}: {message}"
         ) from None
     finally:
         stream.close()
-
-
-def _ragged_row(path: Path, delimiter: str, gz: bool, width: int) -> int | None:
-    """The first record whose field count is not the header's (Arrow's error does not say)."""
-    import csv
-
-    opener = gzip.open if gz else open
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
-            records = (r for r in csv.reader(fh, delimiter=delimiter) if r)  # as Arrow: no blanks
-            next(records, None)
-            for number, record in enumerate(records, start=1):
-                if len(record) != width:
-                    return number
-    except (OSError, EOFError, csv.Error):
-        return None
-    return None
 
 
 def _check_quotes(path: Path, delimiter: str, gz: bool) -> None:

@@ -38,6 +38,7 @@ import polars as pl
 from skilltide import __version__
 from skilltide.errors import UserError
 from skilltide.onet.workbank_files import FILES, WorkbankFile, wb_column_name
+from skilltide.provenance import sha256_file
 from skilltide.store import Warehouse, append, frame
 from skilltide.textfile import ragged_record, read_utf8
 
@@ -177,8 +178,7 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
         raise UserError(
             f"{folder}: {missing[0]} is missing (a WORKBank folder has {', '.join(FILES)})"
         )
-    frames = {spec.table: read_workbank_file(folder / name, spec) for name, spec in FILES.items()}
-    checksums = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES}
+    checksums = {name: sha256_file(folder / name) for name in FILES}
     loaded = _loaded_from(wh.con)
     current = {"sha256": checksums, "derivation": DERIVATION, "version": __version__}
     if loaded is not None and loaded[1] == current:
@@ -190,6 +190,7 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
             **summary,
             "onet_match": _onet_match(wh.con),
         }
+    frames = {spec.table: read_workbank_file(folder / name, spec) for name, spec in FILES.items()}
     with wh.run("workbank load", {"folder": str(Path(folder).resolve())}) as run:
         for table, data in frames.items():
             run.con.execute(f"DELETE FROM {table}")

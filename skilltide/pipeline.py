@@ -49,7 +49,7 @@ from skilltide.pipeline_ingest import (
     still_rejected,
     vocabulary_fingerprint,
 )
-from skilltide.store import Warehouse, _now
+from skilltide.store import Warehouse, utc_now
 
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 3, 75
 
@@ -265,7 +265,8 @@ class Pipeline:
 
     def _remember(self, stage: str, fingerprint: str) -> None:
         self.wh.con.execute(
-            "INSERT OR REPLACE INTO pipeline_state VALUES (?, ?, ?)", [stage, fingerprint, _now()]
+            "INSERT OR REPLACE INTO pipeline_state VALUES (?, ?, ?)",
+            [stage, fingerprint, utc_now()],
         )
 
     def _breaks_used(self, granularity: str) -> tuple[object, ...]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from skilltide.ingest.readers import sha256_file
-from skilltide.store import Warehouse, _now
+from skilltide.store import Warehouse, utc_now
 
 
 def rejected_files(wh: Warehouse) -> dict[str, tuple[str, Any]]:
@@ -39,7 +39,7 @@ def reject_file(wh: Warehouse, path: Path, reason: str, mapping: dict) -> None:
         run.con.execute("DELETE FROM rejected_files WHERE path = ?", [str(path)])
         run.con.execute(
             "INSERT OR REPLACE INTO rejected_files VALUES (?, ?, ?, ?, ?, ?)",
-            [str(path), readable_sha256(path), path.stat().st_size, reason, run.run_id, _now()],
+            [str(path), readable_sha256(path), path.stat().st_size, reason, run.run_id, utc_now()],
         )
         run.count("rejected_files", 1)
         run.status = "partial"

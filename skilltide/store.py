@@ -159,7 +159,7 @@ class Warehouse:
                         self.con.execute(migration.sql)
                     self.con.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, ?, ?)",
-                        [migration.version, migration.name, _now(), __version__],
+                        [migration.version, migration.name, utc_now(), __version__],
                     )
                     self.con.commit()
                 except Exception as exc:
@@ -196,7 +196,7 @@ class Warehouse:
                     run.run_id,
                     command,
                     json.dumps(args or {}, default=str, sort_keys=True),
-                    _now(),
+                    utc_now(),
                     __version__,
                 ],
             )
@@ -261,7 +261,7 @@ class Warehouse:
             "UPDATE runs SET finished = ?, status = ?, rows = ?, stages = ?, notes = ?, error = ?"
             " WHERE run_id = ?",
             [
-                _now(),
+                utc_now(),
                 status,
                 json.dumps(run.rows, sort_keys=True),
                 json.dumps(run.stages),
@@ -383,7 +383,8 @@ def _has_statements(sql: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in sql.splitlines())
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
+    """Now as naive UTC: every time the warehouse stores is UTC without a zone."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 

@@ -33,7 +33,7 @@ from skilltide.onet.coder_examples import context_texts, training_examples
 from skilltide.onet.coder_model import FORMAT_VERSION, TitleCoder
 from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import CandidateReranker
-from skilltide.store import Warehouse, append, frame
+from skilltide.store import Warehouse, append, frame, utc_now
 
 SOURCE_VIEWS = ("occupations", "alternate_titles", "reported_titles")
 # Coder name -> the table it is stored in. "embed" needs the optional extra
@@ -182,6 +182,9 @@ def build_coder(
                     "calibration": json.dumps(calibration, sort_keys=True),
                     "model": coder.to_bytes(),
                     "run_id": run.run_id,
+                    # UTC like every other time stored (the column's default,
+                    # current_timestamp, is in the machine's time zone)
+                    "built_at": utc_now(),
                 }
             ]
         )

@@ -64,8 +64,8 @@ def _built_before_its_titles(wh: Warehouse, release: str, model: str = "lexical"
 
 def _last_built(model: str) -> str:
     """SQL: when the release's ``model`` coder was last built or found current. Times from
-    the run log only: built_at is DuckDB's current_timestamp in the machine's time zone,
-    runs.started is UTC, and east of UTC a coder would look built after a later load."""
+    the run log only: coders stored by earlier versions have built_at in the machine's time
+    zone (DuckDB's current_timestamp), and east of UTC would look built after a later load."""
     return (
         f"SELECT max(t) FROM (SELECT r.started AS t FROM {CODER_TABLES[model]} c"
         " JOIN runs r USING (run_id) WHERE c.release = $r UNION ALL SELECT started FROM runs"

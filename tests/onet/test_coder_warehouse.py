@@ -363,3 +363,18 @@ def test_an_embedding_coder_built_before_the_last_load_of_its_titles_is_removed(
     assert json.loads(again.stdout)["embed_coder_removed"] is True
     with Warehouse(copy) as wh:
         assert wh.query("SELECT count(*) AS n FROM embed_title_coders")["n"][0] == 0
+
+
+def test_coder_build_time_is_utc_whatever_the_session_time_zone(built_db, tmp_path):
+    # built_at was DuckDB's current_timestamp, in the session's time zone: in Tokyo nine
+    # hours ahead of every other time in the warehouse.
+    import datetime as dt
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    with Warehouse(copy) as wh:
+        wh.con.execute("SET TimeZone = 'Asia/Tokyo'")
+        build_coder(wh, force=True)
+        built_at = wh.query("SELECT built_at FROM title_coders")["built_at"].item()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert abs(now - built_at) < dt.timedelta(hours=1)

@@ -180,6 +180,12 @@ def download_release(
     url = base_url.rstrip("/") + "/" + name
     if not url.startswith(("http://", "https://")):
         raise UserError(f"--base-url {base_url!r}: give an http:// or https:// address")
+    earlier = dest / name.removesuffix(".zip")
+    if earlier.exists():  # an earlier download (its load stopped, say): no need to fetch it
+        raise UserError(
+            f"{earlier}: already exists; load it with `skilltide onet load {earlier}`, "
+            "or remove it to download the release again"
+        )
     make_folder(dest)
     with tempfile.TemporaryDirectory(prefix=".skilltide-download-", dir=dest) as tmp:
         archive = Path(tmp) / name

@@ -196,3 +196,19 @@ def _writes_fail_after(open_, folder: str):
         return Full(fh) if "w" in mode and staging and folder in self.parts else fh
 
     return opened
+
+
+def test_a_release_already_in_dest_is_not_fetched_again_and_the_error_says_load_it(
+    server, tmp_path, cli, db
+):
+    # `onet download --load` stopped during its load: running it again fetched the whole
+    # archive only to refuse it ("already exists"), without saying how to finish the job.
+    server.files["db_28_0_text.zip"] = _release_zip()
+    dest = tmp_path / "d"
+    args = ("onet", "download", "--release", "28.0", "--dest", dest)
+    assert cli(*args, "--base-url", server.base_url, "--db", db).exit_code == 0
+    del server.files["db_28_0_text.zip"]  # a fetch would now fail with HTTP 404
+    again = cli(*args, "--base-url", server.base_url, "--load", "--db", db)
+    assert again.exit_code == 1
+    assert "404" not in again.output
+    assert f"skilltide onet load {dest / 'db_28_0_text'}" in again.output.replace("\n", "")

@@ -6,9 +6,9 @@ the process dies between batches, nothing of the run is committed. A manifest (`
 makes re-runs incremental: an unchanged file (same path and sha256, read with the same
 mapping and source) is skipped; a changed file (or one read another way) first has its
 earlier postings, ads and quarantine rows removed (ads also posted in other files fall back
-to their earliest remaining posting), then is read again. An unchanged file is read again
-the same way once the run's time reaches the earliest date of its rows quarantined as
-``future_date`` (:mod:`skilltide.ingest.manifest`).
+to their earliest remaining posting, in every field: :mod:`skilltide.ingest.fallback`), then
+is read again. An unchanged file is read again the same way once the run's time reaches the
+earliest date of its rows quarantined as ``future_date`` (:mod:`skilltide.ingest.manifest`).
 
 Example
 -------
@@ -276,7 +276,7 @@ def _ingest_file(
     previous = manifest.stored_file(con, path)
     if previous is None:  # a new path; the same bytes gone from another are that file moved
         for version in manifest.moved_from(con, sha, source):
-            manifest.remove_file(con, version)
+            manifest.remove_file(run, version, matcher, coder)
             stats["status"] = "moved"
     else:
         if previous.file_id != file_id:
@@ -289,7 +289,7 @@ def _ingest_file(
             when = previous.earliest_future
             stats["earliest_future"] = None if when is None else when.isoformat()
             return stats
-        manifest.remove_file(con, previous.file_id)
+        manifest.remove_file(run, previous.file_id, matcher, coder)
     steps = stats.setdefault("_steps", {})
     # An empty text file (0 bytes, or only white space) is 0 rows, not a malformed file, in
     # every text format; it is recorded like any other so that it is not read again.

@@ -52,6 +52,9 @@ from skilltide.store import Run, append
 # to three batches in flight.
 WORKERS = 2
 LOOKAHEAD = 2
+# What ``ad_postings`` keeps of each posting beyond its date and place (migration 0012): the
+# fields an ad takes from its first posting (the source is the file's, ``ad_files.source``).
+POSTING_FIELDS = ("title", "company", "region", "occupation", "text_chars")
 
 
 @dataclass
@@ -60,7 +63,7 @@ class PreparedBatch:
 
     rows_read: int
     bad: pl.DataFrame  # validate()'s rejects, raw still as read
-    postings: pl.DataFrame  # ad_id, row_number, external_id, posted_at, month (every valid row)
+    postings: pl.DataFrame  # ad_id, row_number, external_id, posted_at, month, POSTING_FIELDS
     candidates: pl.DataFrame  # one row per ad id (earliest posting), without the text
     skills: pl.DataFrame  # ad_id, skill_id, found_in for every candidate
     steps: dict[str, float] = field(default_factory=dict)
@@ -90,13 +93,18 @@ def prepare_batch(batch: pl.DataFrame, now: dt.datetime, matcher: SkillMatcher) 
             pl.col("text_norm").str.to_lowercase().alias("text_lower"),
         )
     with timed(steps, "dedup"):
-        good = good.with_columns(ad_ids(good))
+        good = good.with_columns(
+            ad_ids(good), pl.col("text").str.len_chars().cast(pl.Int32).alias("text_chars")
+        )
+        # Each posting with the fields its ad takes from it when it is the first one (an ad
+        # falls back to another posting when its first one is removed: ingest.fallback).
         postings = good.select(
             "ad_id",
             "row_number",
             pl.col("id").alias("external_id"),
             pl.col("posted_at_utc").alias("posted_at"),
             "month",
+            *POSTING_FIELDS,
         )
         unique = good.sort("posted_at_utc", "row_number").unique(
             "ad_id", keep="first", maintain_order=True
@@ -115,7 +123,7 @@ def prepare_batch(batch: pl.DataFrame, now: dt.datetime, matcher: SkillMatcher) 
         "company",
         "region",
         "occupation",
-        pl.col("text").str.len_chars().cast(pl.Int32).alias("text_chars"),
+        "text_chars",
     )
     return PreparedBatch(batch.height, bad, postings, candidates, skills, steps)
 
@@ -165,6 +173,7 @@ def store_batch(
             "external_id",
             "posted_at",
             "month",
+            *POSTING_FIELDS,
             pl.lit(run.run_id).alias("run_id"),
         )
         # Scanned by name (DuckDB's replacement scan of this local), not con.register(): see

@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skilltide.ingest.fallback import fall_back
 from skilltide.ingest.validate import FUTURE_TOLERANCE
+from skilltide.store import Run
 
 
 def utc_now() -> dt.datetime:
@@ -127,30 +129,18 @@ def record_file(
     )
 
 
-def remove_file(con, version: str) -> None:
+def remove_file(run: Run, version: str, matcher: Any, coder: Any) -> None:
     """Remove one file version's postings, ads and quarantine rows (before re-reading it).
 
     Ads whose first posting was in this file but that were also posted in other files fall
-    back to their earliest remaining posting (on a tie the file with the smaller sha256, as
-    :func:`~skilltide.ingest.batches.store_batch` chooses); the others are deleted with their
-    skills.
+    back to their earliest remaining posting, taking its fields (:mod:`skilltide.ingest.fallback`;
+    ``matcher`` and ``coder`` are the run's, for the title's skills and the occupation); the
+    others are deleted with their skills.
     """
+    con = run.con
     con.execute("DELETE FROM quarantine WHERE file_id = ?", [version])
     con.execute("DELETE FROM ad_postings WHERE file_id = ?", [version])
-    con.execute(
-        "UPDATE ads SET posted_at = e.posted_at, month = e.month, file_id = e.file_id,"
-        " row_number = e.row_number, external_id = e.external_id"
-        " FROM (SELECT ad_id, min(posted_at) AS posted_at,"
-        "        arg_min(month, (posted_at, sha256, row_number)) AS month,"
-        "        arg_min(file_id, (posted_at, sha256, row_number)) AS file_id,"
-        "        arg_min(row_number, (posted_at, sha256, row_number)) AS row_number,"
-        "        arg_min(external_id, (posted_at, sha256, row_number)) AS external_id"
-        "       FROM ad_postings JOIN ad_files USING (file_id)"
-        "       WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)"
-        "       GROUP BY ad_id) e"
-        " WHERE ads.ad_id = e.ad_id",
-        [version],
-    )
+    fall_back(run, version, matcher, coder)
     con.execute(
         "DELETE FROM ad_skills WHERE ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)", [version]
     )

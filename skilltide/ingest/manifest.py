@@ -33,11 +33,7 @@ from typing import Any
 from skilltide.ingest.fallback import fall_back
 from skilltide.ingest.validate import FUTURE_TOLERANCE
 from skilltide.store import Run
-
-
-def utc_now() -> dt.datetime:
-    """The time of a run: naive UTC (the warehouse's timestamps are UTC without a zone)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from skilltide.store import utc_now as utc_now  # the time of a run (tests set it here)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,25 @@ def test_status_json_shape(cli, db):
     assert set(report["runs"][0]) >= {"run_id", "command", "status", "started", "finished"}
 
 
+def test_status_last_limits_the_runs_listed_newest_first(cli, db):
+    with Warehouse(db) as wh:
+        for name in ("first", "second", "third"):
+            with wh.run(name):
+                pass
+    report = json.loads(cli("status", "--json", "--last", "2", "--db", db).stdout)
+    assert [r["command"] for r in report["runs"]] == ["third", "second"]
+
+
+def test_status_human_readable_shows_a_failed_runs_error(cli, db):
+    from skilltide.errors import UserError
+
+    with Warehouse(db) as wh, pytest.raises(UserError), wh.run("example"):
+        raise UserError("ads.csv, row 3, field posted_at: bad")
+    lines = cli("status", "--db", db).stdout.splitlines()
+    line = next(x for x in lines if x.endswith("(ads.csv, row 3, field posted_at: bad)"))
+    assert " failed " in line and " example " in line
+
+
 def test_status_human_readable(cli, db):
     Warehouse(db).close()
     result = cli("status", "--db", db)

@@ -196,3 +196,14 @@ def _writes_fail_after(open_, folder: str):
         return Full(fh) if "w" in mode and staging and folder in self.parts else fh
 
     return opened
+
+
+def test_a_release_folder_already_in_dest_is_refused_and_kept(server, tmp_path, db):
+    server.files["db_28_0_text.zip"] = _release_zip()
+    dest = tmp_path / "dest"
+    with Warehouse(db) as wh:
+        download_release(wh, "28.0", dest, base_url=server.base_url)
+        before = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()}
+        with pytest.raises(UserError, match="already exists; remove it or choose another --dest"):
+            download_release(wh, "28.0", dest, base_url=server.base_url)
+    assert {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()} == before

@@ -75,6 +75,25 @@ def test_status_json_shape(cli, db):
     assert set(report["runs"][0]) >= {"run_id", "command", "status", "started", "finished"}
 
 
+def test_status_last_limits_the_runs_listed_newest_first(cli, db):
+    with Warehouse(db) as wh:
+        for name in ("first", "second", "third"):
+            with wh.run(name):
+                pass
+    report = json.loads(cli("status", "--json", "--last", "2", "--db", db).stdout)
+    assert [r["command"] for r in report["runs"]] == ["third", "second"]
+
+
+def test_status_human_readable_shows_a_failed_runs_error(cli, db):
+    from skilltide.errors import UserError
+
+    with Warehouse(db) as wh, pytest.raises(UserError), wh.run("example"):
+        raise UserError("ads.csv, row 3, field posted_at: bad")
+    lines = cli("status", "--db", db).stdout.splitlines()
+    line = next(x for x in lines if x.endswith("(ads.csv, row 3, field posted_at: bad)"))
+    assert " failed " in line and " example " in line
+
+
 def test_status_human_readable(cli, db):
     Warehouse(db).close()
     result = cli("status", "--db", db)
@@ -237,3 +256,26 @@ def test_demo_on_a_full_disk_or_read_only_folder_is_one_line(cli, tmp_path, monk
     assert result.output.splitlines()[-1] == (
         f"error: {tmp_path / 'demo'}: cannot create the folder (Read-only file system)"
     )
+
+
+def test_demo_generate_only_follows_its_seed(cli, tmp_path):
+    """The same --seed writes the same market; another seed another one (and the manifest
+    says which)."""
+    import hashlib
+
+    def market(name: str, seed: int) -> dict[str, str]:
+        folder = tmp_path / name
+        result = cli("demo", "--generate-only", folder, "--size", "small", "--seed", seed)
+        assert result.exit_code == 0, result.output
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+
+    first, again, other = market("a", 3), market("b", 3), market("c", 4)
+    assert first == again
+    assert first.keys() == other.keys()
+    assert first["ads.csv"] != other["ads.csv"]
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    assert manifest["seed"] == 4

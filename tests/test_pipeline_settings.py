@@ -33,6 +33,20 @@ def test_forecast_is_redone_when_its_breaks_setting_or_the_stored_breaks_change(
         assert _fingerprint(wh, "forecast:region", forecast_breaks="none", **config) == none
 
 
+def test_forecast_is_redone_when_its_horizon_model_or_workdays_change(db):
+    config = {"forecast_granularities": ("region",)}
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+        fingerprints = [
+            _fingerprint(wh, "forecast:region", **config),
+            _fingerprint(wh, "forecast:region", horizon=3, **config),
+            _fingerprint(wh, "forecast:region", model="naive", **config),
+            _fingerprint(wh, "forecast:region", workdays="US", **config),
+        ]
+        assert len(set(fingerprints)) == 4
+        assert _fingerprint(wh, "forecast:region", **config) == fingerprints[0]
+
+
 def test_coder_rerank_setting_redoes_the_onet_stage_and_defaults_to_the_stored_coder(db, tmp_path):
     dirs = (tmp_path,)
     with Warehouse(db) as wh:

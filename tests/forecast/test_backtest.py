@@ -31,3 +31,11 @@ def test_auto_gives_a_segment_without_backtest_rows_its_first_candidate():
     out = auto.predict().filter(pl.col("unique_id") == "new")
     assert out["yhat"].to_list() == [4.0, 4.0]
     assert auto.chosen_models().filter(unique_id="new")["model"].item() == "naive"
+
+
+def test_the_default_origins_are_the_last_windows_with_a_full_horizon_after_them():
+    frame = panel({"s": np.arange(12.0)})  # 2020-01 .. 2020-12
+    bt = rolling_forecasts(frame, {"naive": Naive}, horizon=2, n_windows=3)
+    origins = bt["cutoff"].unique().sort().to_list()
+    assert origins == [date(2020, 8, 1), date(2020, 9, 1), date(2020, 10, 1)]
+    assert bt.group_by("cutoff").len()["len"].to_list() == [2, 2, 2]  # 2 steps each

@@ -164,7 +164,9 @@ def test_results_are_deterministic():
     Y = noise(rng, 30)
     Y[:10, 20:] += 15.0
     panel = to_panel(Y)
-    assert detect_breaks(panel).equals(detect_breaks(panel))
+    found = detect_breaks(panel)
+    assert found.height >= 10  # the ten shifted series, at least: not two empty frames
+    assert found.equals(detect_breaks(panel))
 
 
 def test_bad_input_is_refused():
@@ -178,6 +180,17 @@ def test_bad_input_is_refused():
         detect_breaks(panel.drop("y"))
     with pytest.raises(UserError, match="log1p needs y >= 0"):
         detect_breaks(panel.with_columns(pl.col("y") - 100), transform="log1p")
+    for alpha in (0.0, 1.0):  # a test at level 0 or 1 finds nothing or everything
+        with pytest.raises(UserError, match=f"alpha must be between 0 and 1, not {alpha}"):
+            detect_breaks(panel, alpha=alpha)
+
+
+def test_a_series_shorter_than_two_segments_of_min_size_is_not_tested():
+    rng = np.random.default_rng(7)
+    report = detect_breaks_report(to_panel(noise(rng, 1, length=14)), min_size=8)
+    assert (report.series, report.tested, report.too_short) == (1, 0, 1)
+    report = detect_breaks_report(to_panel(noise(rng, 1, length=16)), min_size=8)
+    assert (report.series, report.tested, report.too_short) == (1, 1, 0)
 
 
 def test_every_detector_is_registered():

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from skilltide import __version__
 from tests.forecast._panels import known_panel
 
 
@@ -273,6 +274,12 @@ def test_output_files_carry_their_provenance(cli, tmp_path):
     assert record["inputs"][0]["path"] == str(src.resolve())
     assert record["inputs"][0]["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
     assert record["output"]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    # README: "the skilltide version, and the path, size and sha256 of every input and of
+    # the file itself"
+    assert record["inputs"][0]["bytes"] == src.stat().st_size
+    assert record["output"]["bytes"] == out.stat().st_size
+    assert record["output"]["path"] == str(out.resolve())
+    assert record["skilltide_version"] == __version__
     breaks = tmp_path / "b.csv"
     assert cli("breaks", "detect", src, "--out", breaks).exit_code == 0
     record = json.loads((tmp_path / "b.csv.provenance.json").read_text())

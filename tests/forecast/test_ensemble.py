@@ -155,6 +155,8 @@ def test_cli_members_and_weights(cli, tmp_path):
         (["--model", "naive", "--members", "naive"], "--members applies to"),
         (["--model", "ensemble", "--members", "naive,bogus"], "unknown or nested"),
         (["--model", "ensemble", "--members", "naive,auto"], "unknown or nested"),
+        (["--model", "ensemble", "--members", "naive,naive"], "--members: each model once"),
+        (["--model", "auto", "--members", "naive,naive"], "--members: each model once"),
         (["--model", "auto", "--weights", "1,1"], "--weights applies to"),
         (["--model", "ensemble", "--weights", "a,b"], "write 'backtest' or numbers"),
         (["--model", "ensemble", "--members", "naive,drift", "--weights", "1"], "2 non-negative"),

@@ -222,3 +222,13 @@ def test_a_share_panel_gets_its_count_panels_intervals_in_shares():
     by_share = forecast_panel(shares, **kw)[0]
     for col in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95"):
         np.testing.assert_allclose(by_share[col] * total, by_count[col], rtol=1e-9, atol=1e-9)
+
+
+def test_the_quantile_takes_the_finite_sample_rank():
+    """Ten residuals 1..10: the 80 % quantile is the ceil(11 · 0.8) = 9th smallest (not the
+    8th of a plain empirical quantile), and the 95 % one the largest."""
+    bt = pl.DataFrame(
+        {"model": "m", "step": 1, "yhat": 0.0, "y": [float(k) for k in range(1, 11)]}
+    ).with_columns(scale=pl.lit(1.0))
+    q = conformal_quantiles(bt, levels=(80, 95)).filter(pl.col("band") == POOLED)
+    assert (q["n"].item(), q["q_80"].item(), q["q_95"].item()) == (10, 9.0, 10.0)

@@ -166,8 +166,14 @@ def test_lgbm_uses_breaks_as_feature(known):
     assert "since_break" in model.features_
 
 
+def test_naive_repeats_the_last_month_and_seasonal_naive_the_same_month_a_year_ago():
+    frame = panel({"s": np.arange(1.0, 25.0)})  # 1 .. 24, 2020-01 .. 2021-12
+    assert _forecast("naive", frame)["s"].tolist() == [24.0, 24.0, 24.0]
+    assert _forecast("seasonal_naive", frame)["s"].tolist() == [13.0, 14.0, 15.0]
+
+
 def test_unknown_model_and_bad_horizon_refused(known):
-    with pytest.raises(UserError, match="unknown model"):
+    with pytest.raises(UserError, match=r"unknown model 'prophet'; choose one of .*naive"):
         make_model("prophet")
     with pytest.raises(UserError, match="horizon"):
         make_model("naive").fit(known, horizon=0)

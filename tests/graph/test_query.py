@@ -53,3 +53,31 @@ def test_exported_files_name_their_graph_run_and_warehouse(filled_db, tmp_path):
         options = record["options"]
         assert options["graph_id"] == built["graph_id"] and options["run_id"] == built["run_id"]
         assert options["db"] == str(filled_db.resolve())
+
+
+def test_metrics_top_lists_that_many_nodes_per_measure_and_side(cli, filled_db):
+    import json
+    from collections import Counter
+
+    with Warehouse(filled_db) as wh:
+        build_graph_warehouse(wh, source="onet", weight="importance", seed=0, n_null=0)
+    result = cli("graph", "metrics", "--json", "--top", "3", "--db", filled_db)
+    assert result.exit_code == 0, result.output
+    counts = Counter((r["metric"], r["bipartite"]) for r in json.loads(result.output)["top"])
+    assert {side for _, side in counts} == {0, 1}
+    assert set(counts.values()) == {3}
+
+
+def test_an_export_to_a_folder_is_graphml_by_default(cli, filled_db, tmp_path):
+    with Warehouse(filled_db) as wh:
+        gid = build_graph_warehouse(wh, source="onet", weight="importance", seed=0, n_null=0)[
+            "graph_id"
+        ]
+    result = cli("graph", "export", "--out", tmp_path / "graphs", "--db", filled_db)
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "graphs" / f"graph-{gid}.graphml"
+    assert sorted(p.name for p in (tmp_path / "graphs").iterdir()) == [
+        written.name,
+        f"{written.name}.provenance.json",
+    ]
+    assert "<graphml" in written.read_text()[:500]

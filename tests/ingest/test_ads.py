@@ -59,7 +59,16 @@ def test_every_quarantine_reason(wh, tmp_path):
         (7, "date_before_1990", "posted_at"),
         (8, "broken_encoding", "text"),
     ]
-    assert q["detail"][3] == "yesterday-ish"
+    # the date a row was refused for is kept (bad, future or too early)
+    assert q["detail"].to_list() == [
+        None,
+        None,
+        None,
+        "yesterday-ish",
+        "2031-01-01",
+        "1989-12-31",
+        None,
+    ]
     assert json.loads(q["raw"][0])["id"] == "2" and q["file"][0] == str(path.resolve())
     status = wh.query("SELECT status FROM runs WHERE command = 'ingest ads'")["status"][0]
     assert status == "partial"

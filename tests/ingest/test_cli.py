@@ -44,6 +44,26 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
     assert again["run_id"] != summary["run_id"]
 
 
+def test_ads_text_summary_counts_and_points_at_the_quarantined_rows(cli, db, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n3,,Clerk,Acme,North,,Files\n"
+        "4,2024-01-05,Clerk,Acme,North,,\n"
+    )
+    result = cli("ingest", "ads", path, "--db", db)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "3 rows read: 1 ads stored, 0 duplicates, 2 quarantined" in lines[0]
+    # the hint is a query that runs as printed and lists this run's reasons
+    query = lines[1].removeprefix("see quarantined rows: ")
+    assert query != lines[1]
+    with Warehouse(db) as wh:
+        assert sorted(wh.con.execute(query).fetchall()) == [("missing_date", 1), ("no_text", 1)]
+    clean = tmp_path / "clean.csv"
+    clean.write_text(HEADER + "5,2024-02-05,Analyst,Acme,North,,Uses SQL daily\n")
+    assert "see quarantined rows" not in cli("ingest", "ads", clean, "--db", db).stdout
+
+
 def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
     path = tmp_path / "ads.csv"
     path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")

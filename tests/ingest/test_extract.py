@@ -75,6 +75,11 @@ def test_case_insensitive_for_ordinary_names(matcher):
         ("Python, Go and SQL. Go to our site. Go to the office.", {"python", "go", "sql"}),
         ("Skills: R", {"r"}),
         ("SQL and Golang", {"sql", "go"}),  # unambiguous alias of an ambiguous skill
+        # a known non-skill phrase in a list context is still not the skill
+        ("Python developers: apply by email or Go to our site", {"python"}),
+        ("Departments: R&D, Sales. We use Python", {"python"}),
+        # sentence-initial, though next to a comma (the module's "Swift, friendly service")
+        ("We use Python. Swift, friendly service is our promise.", {"python"}),
     ],
 )
 def test_ambiguous_names_need_case_and_context(matcher, text, expected):
@@ -89,6 +94,32 @@ def test_ambiguous_name_in_title_needs_context_too(matcher):
     }
     assert found(matcher, "We build services.", title="go-getter wanted") == set()
     assert found(matcher, "We build services.", title="Sous Chef on Shift C") == set()
+
+
+def test_an_alias_of_two_characters_needs_case_and_context(matcher):
+    """'JS' (an ordinary skill's alias, but two characters long) is guarded like R and Go."""
+    assert found(matcher, "We ship JS daily") == set()
+    assert found(matcher, "we ship js and python") == {"python"}
+    assert found(matcher, "Stack: JS, Python") == {"javascript", "python"}
+
+
+def test_a_name_inside_another_skills_longer_name_counts_only_on_its_own():
+    vocab = pl.DataFrame(
+        {
+            "alias": ["Microsoft SQL Server", "SQL"],
+            "skill_id": ["mssql", "sql"],
+            "case_sensitive": [False, False],
+            "ambiguous": [False, False],
+        }
+    )
+    matcher = SkillMatcher(vocab)
+
+    def skills(text: str) -> list[str]:
+        ads = pl.DataFrame({"ad_id": ["a"], "title": [None], "text": [text]})
+        return sorted(matcher.extract(ads.cast({"title": pl.String}))["skill_id"])
+
+    assert skills("Microsoft SQL Server administration") == ["mssql"]
+    assert skills("Microsoft SQL Server and SQL reporting") == ["mssql", "sql"]
 
 
 def test_found_in_title_text_both(matcher):

@@ -95,6 +95,7 @@ def test_cli_file_column_out(cli, built_db, tmp_path):
     ]
     # Every input row is there: two candidates each, one empty row for the blank title.
     assert codes["row_number"].to_list() == ["1", "1", "2", "3", "3"]
+    assert codes["rank"].to_list() == ["1", "2", None, "1", "2"]  # no rank without a code
     assert codes.filter(pl.col("row_number") == "2")["onetsoc_code"].to_list() == [None]
     assert codes["onetsoc_code"][0] == "53-3032.00"
     assert codes["onetsoc_code"][3] == "29-1141.00"
@@ -130,6 +131,12 @@ def test_cli_bad_column_names_file_and_columns(cli, built_db, tmp_path):
     assert "job_title" in result.output
 
 
+def test_cli_column_without_file_is_refused(cli, db):
+    result = cli("onet", "code-titles", "Nurse", "--column", "job_title", "--db", db)
+    assert result.exit_code == 1
+    assert "--column needs --file" in result.output
+
+
 def test_cli_without_onet_tells_to_load(cli, db):
     result = cli("onet", "code-titles", "Nurse", "--db", db)
     assert result.exit_code == 1
@@ -152,7 +159,10 @@ def test_cli_is_deterministic(cli, built_db):
         "--db",
         built_db,
     )
-    assert cli(*args).output == cli(*args).output
+    first, again = cli(*args), cli(*args)
+    assert first.exit_code == 0, first.output
+    assert [len(item["candidates"]) for item in json.loads(first.output)] == [5, 5]
+    assert again.output == first.output
 
 
 def test_cli_out_refuses_an_unknown_format_before_coding(cli, db, tmp_path):

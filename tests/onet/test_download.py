@@ -212,3 +212,17 @@ def test_a_release_already_in_dest_is_not_fetched_again_and_the_error_says_load_
     assert again.exit_code == 1
     assert "404" not in again.output
     assert f"skilltide onet load {dest / 'db_28_0_text'}" in again.output.replace("\n", "")
+
+
+def test_a_folder_the_archive_would_overwrite_is_refused_and_kept(server, tmp_path, db):
+    # The archive's folder is not named after it, so only the check after extracting sees it.
+    server.files["db_28_0_text.zip"] = _zip(
+        {f"release/{p.name}": p.read_bytes() for p in sorted(FIXTURE_RELEASE.iterdir())}
+    )
+    dest = tmp_path / "dest"
+    with Warehouse(db) as wh:
+        download_release(wh, "28.0", dest, base_url=server.base_url)
+        before = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()}
+        with pytest.raises(UserError, match="already exists; remove it or choose another --dest"):
+            download_release(wh, "28.0", dest, base_url=server.base_url)
+    assert {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()} == before

@@ -135,6 +135,16 @@ def test_views_take_the_newest_release_per_file(db):
         ) == {"28.0": 2, "30.1": 1016}
 
 
+def test_the_newest_release_is_the_highest_number_not_the_last_string(tmp_path, db):
+    """28.10 is newer than 28.9 (a string comparison says the opposite)."""
+    older, newer = copy_fixture(tmp_path / "a"), copy_fixture(tmp_path / "b")
+    with Warehouse(db) as wh:
+        load_onet(wh, [newer], release="28.10")
+        load_onet(wh, [older], release="28.9")
+        found = wh.con.execute("SELECT DISTINCT release FROM occupations").fetchall()
+    assert found == [("28.10",)]
+
+
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [

@@ -63,6 +63,12 @@ def _require(wh_con, *tables: str) -> None:
         for t in tables
         if t not in present or not wh_con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchall()
     ]
+    if missing == ["ad_skills"]:  # ads are stored, but none names a skill of the vocabulary
+        raise UserError(
+            "warehouse has no ad_skills: no stored ad mentions a skill of the vocabulary; load "
+            "O*NET (skilltide onet load) or add your skills (skilltide onet taxonomy add), "
+            "then ingest the ads again"
+        )
     if missing:
         hint = (
             "load O*NET first (skilltide onet load)"

@@ -90,6 +90,9 @@ def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | No
     table = CODER_TABLES["embed"]
     if release is None or not wh.has_table(table):
         return False
+    stored = wh.con.execute(f"SELECT count(*) FROM {table} WHERE release = ?", [release])
+    if not stored.fetchone()[0]:  # nothing to remove: no run (an empty one would log a removal)
+        return False
     reused = lexical is not None and bool(lexical.get("reused"))
     if changed and reused:
         return False

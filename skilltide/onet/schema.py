@@ -2,7 +2,7 @@
 
 The migration file is static SQL (it is what users' warehouses were built with); this module
 writes it from :mod:`skilltide.onet.registry` and :mod:`skilltide.onet.workbank_files` so the
-two cannot drift (``tests/onet/test_schema.py`` checks the file equals :func:`migration_sql`).
+two cannot drift (``tests/onet/test_soc_schema.py`` checks the file equals :func:`migration_sql`).
 Regenerate with ``python -m skilltide.onet.schema > skilltide/migrations/0003_onet.sql``.
 """
 

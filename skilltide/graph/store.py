@@ -63,19 +63,18 @@ def _require(wh_con, *tables: str) -> None:
         for t in tables
         if t not in present or not wh_con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchall()
     ]
+    if not missing:
+        return
     if missing == ["ad_skills"]:  # ads are stored, but none names a skill of the vocabulary
-        raise UserError(
-            "warehouse has no ad_skills: no stored ad mentions a skill of the vocabulary; load "
-            "O*NET (skilltide onet load) or add your skills (skilltide onet taxonomy add), "
-            "then ingest the ads again"
-        )
-    if missing:
         hint = (
-            "load O*NET first (skilltide onet load)"
-            if any(t in ("onet_ratings", "technology_skills") for t in missing)
-            else "ingest ads first (skilltide ingest ads)"
+            "no stored ad mentions a skill of the vocabulary; load O*NET (skilltide onet load) "
+            "or add your skills (skilltide onet taxonomy add), then ingest the ads again"
         )
-        raise UserError(f"warehouse has no {', '.join(missing)}: {hint}")
+    elif any(t in ("onet_ratings", "technology_skills") for t in missing):
+        hint = "load O*NET first (skilltide onet load)"
+    else:
+        hint = "ingest ads first (skilltide ingest ads)"
+    raise UserError(f"warehouse has no {', '.join(missing)}: {hint}")
 
 
 def load_input(

@@ -47,6 +47,11 @@ def onet_load(
     if as_json:
         emit_json(summary)
         return
+    _print_load(settings, summary)
+
+
+def _print_load(settings: Settings, summary: dict) -> None:
+    """What `onet load` (and `onet download --load`) did, as lines for a person."""
     for notice in summary["notices"]:
         echo(settings, f"notice: {notice}")
     for f in summary["files"]:
@@ -118,7 +123,7 @@ def onet_download(
         f"{summary['sha256']}) into {summary['folder']}",
     )
     if summary.get("load"):
-        echo(settings, f"loaded {summary['load']['loaded']} files")
+        _print_load(settings, summary["load"])
 
 
 @command(taxonomy_app, "add")

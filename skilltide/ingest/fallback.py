@@ -3,7 +3,8 @@
 A changed (or moved) file has its postings removed before it is read again
 (:func:`skilltide.ingest.manifest.remove_file`). An ad first posted in it but also posted in
 other files is then its earliest remaining posting — the earliest date, then the file with the
-smaller sha256, then the earlier row, as :func:`~skilltide.ingest.batches.store_batch` chooses
+smaller sha256, the earlier row and the smaller path, as
+:func:`~skilltide.ingest.batches.store_batch` chooses
 — in every field, as ingesting the remaining files afresh would store it:
 
 - date, month, file, row and external id, and the source of the posting's file;
@@ -54,8 +55,8 @@ from skilltide.ingest.batches import occupations
 from skilltide.ingest.extract import normalise
 from skilltide.store import Run, append, frame
 
-# Each fallen-back ad's earliest remaining posting (the order store_batch keeps; on a full tie,
-# two files with the same bytes, the one read first, by path).
+# Each fallen-back ad's earliest remaining posting, in store_batch's order (the path decides
+# between two files with the same bytes).
 _EARLIEST = (
     "SELECT p.ad_id, p.posted_at, p.month, p.file_id, p.row_number, p.external_id, f.source,"
     " p.title, p.company, p.region, p.occupation, p.text_chars"

@@ -79,6 +79,21 @@ def test_the_region_of_the_remaining_posting_as_a_fresh_ingest_has_it(wh, tmp_pa
 
 
 @pytest.mark.parametrize("order", ["a then b", "b then a"])
+def test_of_two_files_with_the_same_bytes_the_ad_is_the_posting_of_the_first_path(
+    wh, tmp_path, order
+):
+    # date, bytes and row tie: the path decides, not the order the files are read in (a
+    # fallback chooses so too: both files then give the ads of a fresh ingest)
+    a = write_csv(tmp_path / "a.csv", A_ROWS)
+    b = write_csv(tmp_path / "b.csv", A_ROWS)
+    for path in (a, b) if order == "a then b" else (b, a):
+        ingest_ads(wh, [path], now=NOW)
+    paths = wh.query("SELECT DISTINCT f.path FROM ads JOIN ad_files f USING (file_id)").rows()
+    assert paths == [(str(a.resolve()),)]
+    assert wh.query("SELECT count(*) AS n FROM ad_postings")["n"].item() == 6
+
+
+@pytest.mark.parametrize("order", ["a then b", "b then a"])
 def test_an_ad_falls_back_to_every_field_of_its_remaining_posting(wh, tmp_path, order):
     a = write_csv(tmp_path / "a.csv", A_ROWS)
     b = write_csv(tmp_path / "b.csv", B_ROWS)

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from skilltide.errors import UserError
 from skilltide.ingest.ads import ingest_ads
 from skilltide.store import Warehouse, latest_version
 from tests.ingest.helpers import add_vocab, small_vocab
@@ -256,3 +257,14 @@ def test_incremental_ingests_of_changing_files_equal_a_fresh_ingest(wh, tmp_path
             add_vocab(other, *small_vocab())
             ingest(other, *files)
             assert tables(wh) == tables(other), f"round {round_}"
+
+
+def test_a_run_failing_after_the_fallback_leaves_the_warehouse_as_it_was(wh, tmp_path):
+    a = write_csv(tmp_path / "a.csv", A_ROWS)
+    b = write_csv(tmp_path / "b.csv", B_ROWS)
+    ingest(wh, a, b)
+    before = tables(wh)
+    write_csv(a, ['5,2024-03-01,Clerk,Acme,North,,"Files papers.'])  # a field never closed
+    with pytest.raises(UserError, match="a quoted field is not closed"):
+        ingest(wh, a)  # after a.csv's ads fell back to b.csv's postings
+    assert tables(wh) == before

@@ -181,14 +181,14 @@ def store_batch(
         _batch_postings = postings.to_arrow()  # read by name in the SQL below
         con.complete()
         existing = con.sql(
-            "SELECT a.ad_id, a.posted_at, f.sha256, a.row_number FROM ads a"
+            "SELECT a.ad_id, a.posted_at, f.sha256, a.row_number, f.path FROM ads a"
             " SEMI JOIN _batch_postings b ON a.ad_id = b.ad_id"
             " LEFT JOIN ad_files f ON f.file_id = a.file_id"
         ).pl()
         stats["_ad_postings"] = stats.get("_ad_postings", 0) + append(con, "ad_postings", postings)
         del _batch_postings
-        # An ad is its first posting: the earliest date, then the file's bytes (sha256) and
-        # row, so that the order files are read in does not choose it. A stored ad this batch
+        # An ad is its first posting: the earliest date, then the file's bytes (sha256), row
+        # and path, so that the order files are read in does not choose it. A stored ad this batch
         # posted first is stored again from this batch (title, company, region, skills,
         # occupation and all) in place of the one stored (rare; a stored ad of this same file
         # has no manifest row yet, and its rows come first in the file).
@@ -204,7 +204,13 @@ def store_batch(
                         (pl.lit(sha) < pl.col("sha256"))
                         | (
                             (pl.lit(sha) == pl.col("sha256"))
-                            & (pl.col("row_number") < pl.col("row_number_stored"))
+                            & (
+                                (pl.col("row_number") < pl.col("row_number_stored"))
+                                | (
+                                    (pl.col("row_number") == pl.col("row_number_stored"))
+                                    & (pl.lit(path) < pl.col("path"))
+                                )
+                            )
                         )
                     )
                 )

@@ -135,8 +135,10 @@ def _standard(frame: pl.DataFrame, columns: dict[str, pl.Expr | None]) -> pl.Dat
 
 # -- CSV / TSV ------------------------------------------------------------------------------
 def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool):
-    header = _csv_header(path, delimiter, gz)
+    header, ended = _csv_header(path, delimiter, gz)
     require_columns(path, header, mapping)
+    if not ended:  # the header is the whole file, without a line end: no rows (Arrow refuses it)
+        return
     # Quotes are counted as Arrow reads (a second pass cost a gzip file its decompression).
     counted = _QuoteCounter(pa.input_stream(str(path), compression="gzip" if gz else None))
     stream = pa.PythonFile(counted, mode="r")
@@ -238,7 +240,8 @@ def _check_quotes(path: Path, delimiter: str, gz: bool, quotes: int | None = Non
             ) from None
 
 
-def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:
+def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool]:
+    """The column names, and False when the header is the whole file without a line end."""
     opener = gzip.open if gz else open
     try:
         with opener(path, "rb") as fh:
@@ -265,7 +268,7 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> list[str]:
             f"{path}, row 0 (header): column {repeated[0]!r} appears more than once; "
             "give every column its own name"
         )
-    return names
+    return names, first.endswith(b"\n") or len(first) == 1 << 20
 
 
 def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int) -> pl.DataFrame:

@@ -251,7 +251,14 @@ def _stored_coder(wh: Warehouse, model: str, columns: str) -> tuple | None:
     if release is not None:
         sql += " WHERE release = ?"
         params = [release]
-    return wh.con.execute(sql + " ORDER BY built_at DESC LIMIT 1", params).fetchone()
+    return wh.con.execute(sql + newest_first(table) + " LIMIT 1", params).fetchone()
+
+
+def newest_first(table: str) -> str:
+    """SQL ``ORDER BY`` of a coder table, the last built first: by the start of the run that
+    built it (UTC), as coders stored by earlier versions have ``built_at`` in local time."""
+    started = f"(SELECT started FROM runs WHERE runs.run_id = {table}.run_id)"
+    return f" ORDER BY {started} DESC NULLS LAST, built_at DESC"
 
 
 def ensure_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder:

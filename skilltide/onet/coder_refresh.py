@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 
-from skilltide.onet.coder import CODER_TABLES, build_coder, source_release
+from skilltide.onet.coder import CODER_TABLES, build_coder, newest_first, source_release
 from skilltide.onet.coder_params import CoderParams
 from skilltide.store import Warehouse
 
@@ -113,5 +113,5 @@ def stored_coder_params(wh: Warehouse) -> dict | None:
     table = CODER_TABLES["lexical"]
     if not wh.has_table(table):
         return None
-    row = wh.con.execute(f"SELECT params FROM {table} ORDER BY built_at DESC LIMIT 1").fetchone()
+    row = wh.con.execute(f"SELECT params FROM {table}{newest_first(table)} LIMIT 1").fetchone()
     return json.loads(row[0]) if row else None

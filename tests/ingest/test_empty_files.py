@@ -14,7 +14,7 @@ from skilltide.ingest.ads import ingest_ads
 from skilltide.logs import EventLog
 from skilltide.store import Warehouse
 from tests.ingest.helpers import add_vocab, small_vocab
-from tests.ingest.test_ads import NOW, counts, write_csv
+from tests.ingest.test_ads import HEADER, NOW, counts, write_csv
 
 EMPTY = [
     ("ads.csv", b""),
@@ -61,6 +61,18 @@ def test_a_header_only_csv_is_not_called_empty(wh, tmp_path):
     path = write_csv(tmp_path / "a.csv", [])
     summary = ingest_ads(wh, [path], now=NOW)
     assert summary["rows_read"] == 0 and summary["empty_files"] == []
+
+
+@pytest.mark.parametrize("name", ["a.csv", "a.tsv", "a.csv.gz"])
+def test_a_header_without_a_line_end_is_a_file_of_no_rows(wh, tmp_path, name):
+    # Arrow refused it ("Could not skip initial 1 rows"): a header-only file as some tools
+    # write it, with nothing after the last column name
+    header = HEADER.rstrip("\n").replace(",", "\t" if name.endswith(".tsv") else ",")
+    path = tmp_path / name
+    data = header.encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    summary = ingest_ads(wh, [path], now=NOW)
+    assert summary["rows_read"] == 0 and summary["files"] == 1
 
 
 def test_an_empty_parquet_file_is_an_error_naming_it(wh, tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from skilltide.errors import UserError
 from skilltide.ingest.ads import ingest_ads
 from skilltide.store import Warehouse, latest_version
 from tests.ingest.helpers import add_vocab, small_vocab
@@ -76,6 +77,21 @@ def test_the_region_of_the_remaining_posting_as_a_fresh_ingest_has_it(wh, tmp_pa
         ingest_ads(other, [a, b], now=NOW)
         assert tables(wh)["ads"] == tables(other)["ads"]
     assert wh.query("SELECT region FROM ads WHERE title = 'Analyst'").rows() == [("South",)]
+
+
+@pytest.mark.parametrize("order", ["a then b", "b then a"])
+def test_of_two_files_with_the_same_bytes_the_ad_is_the_posting_of_the_first_path(
+    wh, tmp_path, order
+):
+    # date, bytes and row tie: the path decides, not the order the files are read in (a
+    # fallback chooses so too: both files then give the ads of a fresh ingest)
+    a = write_csv(tmp_path / "a.csv", A_ROWS)
+    b = write_csv(tmp_path / "b.csv", A_ROWS)
+    for path in (a, b) if order == "a then b" else (b, a):
+        ingest_ads(wh, [path], now=NOW)
+    paths = wh.query("SELECT DISTINCT f.path FROM ads JOIN ad_files f USING (file_id)").rows()
+    assert paths == [(str(a.resolve()),)]
+    assert wh.query("SELECT count(*) AS n FROM ad_postings")["n"].item() == 6
 
 
 @pytest.mark.parametrize("order", ["a then b", "b then a"])
@@ -241,3 +257,14 @@ def test_incremental_ingests_of_changing_files_equal_a_fresh_ingest(wh, tmp_path
             add_vocab(other, *small_vocab())
             ingest(other, *files)
             assert tables(wh) == tables(other), f"round {round_}"
+
+
+def test_a_run_failing_after_the_fallback_leaves_the_warehouse_as_it_was(wh, tmp_path):
+    a = write_csv(tmp_path / "a.csv", A_ROWS)
+    b = write_csv(tmp_path / "b.csv", B_ROWS)
+    ingest(wh, a, b)
+    before = tables(wh)
+    write_csv(a, ['5,2024-03-01,Clerk,Acme,North,,"Files papers.'])  # a field never closed
+    with pytest.raises(UserError, match="a quoted field is not closed"):
+        ingest(wh, a)  # after a.csv's ads fell back to b.csv's postings
+    assert tables(wh) == before

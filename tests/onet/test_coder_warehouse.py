@@ -378,3 +378,21 @@ def test_coder_build_time_is_utc_whatever_the_session_time_zone(built_db, tmp_pa
         built_at = wh.query("SELECT built_at FROM title_coders")["built_at"].item()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     assert abs(now - built_at) < dt.timedelta(hours=1)
+
+
+def test_the_newest_coder_is_the_last_built_though_an_older_one_has_a_local_built_at(db):
+    # A coder stored by an earlier version east of UTC has built_at in local time: hours
+    # after the UTC built_at of a coder built later. The newest is the one built last.
+    import datetime as dt
+
+    from skilltide.onet.coder_refresh import stored_coder_params
+    from skilltide.store import utc_now
+
+    with Warehouse(db) as wh:
+        for release, built_at in (("29.3", utc_now() + dt.timedelta(hours=9)), ("30.1", None)):
+            with wh.run("onet build-coder") as run:
+                run.con.execute(
+                    "INSERT INTO title_coders VALUES (?, 'h', 1, 1, 1, 1, ?, '{}', '', ?, ?)",
+                    [release, json.dumps({"built": release}), built_at or utc_now(), run.run_id],
+                )
+        assert stored_coder_params(wh) == {"built": "30.1"}

@@ -183,7 +183,8 @@ def download_release(
     earlier = dest / name.removesuffix(".zip")
     if earlier.exists():  # an earlier download (its load stopped, say): no need to fetch it
         raise UserError(
-            f"{earlier}: already exists; load it with `skilltide onet load {earlier}`, "
+            f"{earlier}: already exists; load it with "
+            f"`skilltide onet load {earlier} --db {wh.path}`, "
             "or remove it to download the release again"
         )
     make_folder(dest)

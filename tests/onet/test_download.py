@@ -213,7 +213,9 @@ def test_a_release_already_in_dest_is_not_fetched_again_and_the_error_says_load_
     again = cli(*args, "--base-url", server.base_url, "--load", "--db", db)
     assert again.exit_code == 1
     assert "404" not in again.output
-    assert f"skilltide onet load {dest / 'db_28_0_text'}" in again.output.replace("\n", "")
+    assert f"skilltide onet load {dest / 'db_28_0_text'} --db {db}" in again.output.replace(
+        "\n", ""
+    )
 
 
 def test_a_folder_the_archive_would_overwrite_is_refused_and_kept(server, tmp_path, db):

@@ -59,6 +59,7 @@ class Table:
     frame: pl.DataFrame
     caption: str = ""
     max_rows: int = 25
+    headers: dict[str, str] = field(default_factory=dict)  # column -> reader's header
 
 
 @dataclass
@@ -188,7 +189,9 @@ def _table(table: Table) -> str:
     esc = html.escape
     tid = esc(table.table_id)
     frame = table.frame
-    head = "".join(f'<th scope="col">{esc(_header(c))}</th>' for c in frame.columns)
+    head = "".join(
+        f'<th scope="col">{esc(table.headers.get(c) or _header(c))}</th>' for c in frame.columns
+    )
     rows = []
     for row in frame.head(table.max_rows).iter_rows():
         cells = "".join(f"<td{_cell_class(v)}>{esc(_cell(v))}</td>" for v in row)
@@ -212,7 +215,7 @@ def _table(table: Table) -> str:
 
 
 def _header(column: str) -> str:
-    text = column.replace("_pct", " (%)").replace("_", " ")
+    text = column.replace("_pct", " (%)").replace("_utc", " (UTC)").replace("_", " ")
     return text[:1].upper() + text[1:]
 
 
@@ -230,6 +233,7 @@ def _cell(value) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return ""
     if isinstance(value, float):
+        value += 0.0  # -0.0 reads as "-0": show 0
         return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"

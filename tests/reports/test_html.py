@@ -76,3 +76,13 @@ def test_nan_and_infinity_become_nulls_in_charts_and_blanks_in_tables():
     page = Page("t", "s", [Section("s", "S", [Table("t", "T", frame), Figure("f", spec)])])
     html = render_html(page, runtime="")
     assert ">nan<" not in html and ">inf<" not in html
+
+
+def test_tables_show_readers_headers_but_keep_csv_names_and_no_negative_zero():
+    frame = pl.DataFrame({"lo80_pct": [-0.0, -1.5], "started_utc": ["a", "b"]})
+    table = Table("t", "T", frame, headers={"lo80_pct": "80% interval, low (%)"})
+    html = render_html(Page("t", "s", [Section("s", "S", [table])]), runtime="")
+    assert '<th scope="col">80% interval, low (%)</th>' in html
+    assert '<th scope="col">Started (UTC)</th>' in html
+    assert ">-0<" not in html and ">0<" in html and ">-1.5<" in html
+    assert "lo80_pct,started_utc" in html  # the CSV keeps the machine names

@@ -137,6 +137,17 @@ def _share(x: float) -> str:
     return "<1%" if 0 < x < 0.005 else f"{min(x, 1.0):.0%}"
 
 
+BREAK_TERMS = (
+    "Kind: level = a sudden jump or drop in demand; trend = a change in how fast it grows. "
+    "Size: in {unit} (per month for a trend). p value: how likely a change this large is by "
+    "chance alone; only changes with p below 0.05 are reported."
+)
+BREAK_METHODS = (
+    " Method: bai-perron searches each series for its own break months; chow tests a series "
+    "at a month when the whole market broke."
+)
+
+
 def explain_break(
     kind: str,
     size: float | None,

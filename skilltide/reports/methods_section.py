@@ -108,8 +108,19 @@ def methods_section(
             Table(
                 "interval-coverage",
                 "Prediction-interval coverage",
-                m.coverage.with_columns(pl.exclude("model").round(3)),
+                m.coverage.select(
+                    "model",
+                    **{
+                        f"{c}_pct": (pl.col(c) * 100).round(1)
+                        for c in m.coverage.columns
+                        if c != "model"
+                    },
+                ),
                 captions.coverage(m.coverage),
+                headers={
+                    "coverage_80_pct": "Outcomes inside the 80% interval (%)",
+                    "coverage_95_pct": "Outcomes inside the 95% interval (%)",
+                },
             )
         )
     sec.blocks.append(

@@ -115,6 +115,12 @@ def _overview(s: SeriesData, how: dict) -> Section:
                 "forecast: in the forecast month, same unit; change and its 80% interval in "
                 "%. Sorted from the largest rise to the largest fall.",
                 15,
+                {
+                    "base_level": f"Base level ({s.measure.unit})",
+                    "forecast": f"Forecast ({s.measure.unit})",
+                    "lo80_pct": "80% interval: low (%)",
+                    "hi80_pct": "80% interval: high (%)",
+                },
             )
         )
     else:
@@ -144,13 +150,23 @@ def _overview(s: SeriesData, how: dict) -> Section:
                     month=pl.col("break_ds").dt.strftime("%Y-%m"),
                     kind="kind",
                     series_affected="n_series",
-                    share_of_series=pl.col("share_series").round(3),
+                    share_of_series_pct=(pl.col("share_series") * 100).round(1),
                     median_size=pl.col("size").round(3),
                     max_p_value="p_value",
                 ),
+                captions.BREAK_TERMS.format(unit=_break_unit(s)),
+                headers={"max_p_value": "Largest p value"},
             )
         )
     return sec
+
+
+def _break_unit(s: SeriesData) -> str:
+    return (
+        "ads a month"
+        if s.breaks_info.get("value", "count") == "count"
+        else "share of ads (0.01 = one point)"
+    )
 
 
 def _explorer(s: SeriesData, how: dict) -> Section:
@@ -250,7 +266,10 @@ def _explorer(s: SeriesData, how: dict) -> Section:
                     method="method",
                     explanation="explanation",
                 ),
-                "Every detected break in the series shown above.",
+                "Every detected break in every series; the chart above lists the chosen "
+                "series' breaks under it. "
+                + captions.BREAK_TERMS.format(unit=_break_unit(s))
+                + captions.BREAK_METHODS,
             )
         )
     return sec
@@ -355,6 +374,7 @@ def _network(wh: Warehouse, how: dict) -> Section:
             else net.communities.drop("mean_exposure", "skills_with_exposure"),
             f"Graph {net.graph_id} (built from "
             f"{net.source}, run {net.run_id}); the ten most connected skills of each community.",
+            headers={"community_label": "Community", "n_skills": "Skills in it"},
         )
     )
     return sec

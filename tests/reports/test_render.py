@@ -48,6 +48,21 @@ def test_full_report_has_every_section_and_chart(full_warehouse, tmp_path):
     assert XSS_SKILL not in html.split("<script>")[0]  # never raw in the markup
 
 
+def test_tables_speak_to_the_reader(full_warehouse, tmp_path):
+    with Warehouse(full_warehouse) as wh:
+        html = render_report(wh, tmp_path).read_text(encoding="utf-8")
+    heads = set(re.findall(r'<th scope="col">([^<]*)</th>', html))
+    assert {"80% interval: low (%)", "Base level (ads a month)", "Started (UTC)"} <= heads
+    assert {"Outcomes inside the 80% interval (%)", "Share of series (%)"} <= heads
+    assert not heads & {"Lo80 (%)", "Coverage 80", "Share of series", "Started utc"}
+    coverage = re.search(r'<table id="interval-coverage">.*?</table>', html, re.S).group(0)
+    assert ">78<" in coverage  # 0.78 of outcomes, shown as a percentage
+    # the breaks tables say what kind, size, p value and method mean
+    assert html.count("Kind: level = a sudden jump or drop") == 2
+    assert "bai-perron searches each series" in html
+    assert "in the series shown above" not in html  # the table lists every series
+
+
 def test_bare_warehouse_says_what_to_run(bare_warehouse, tmp_path):
     with Warehouse(bare_warehouse) as wh:
         html = render_report(wh, tmp_path).read_text(encoding="utf-8")

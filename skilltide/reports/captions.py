@@ -46,7 +46,7 @@ def overview(
     total = market["ads"].sum()
     last = market.sort("month").tail(13)
     text = (
-        f"From {month_name(months[0])} to {month_name(months[1])} the warehouse holds "
+        f"From {month_name(months[0])} to {month_name(months[1])} the data hold "
         f"{total:,.0f} {unit}; {n_skills:,} skills are tracked"
         f"{'' if granularity == 'market' else f' by {granularity}'}."
     )
@@ -60,6 +60,13 @@ def overview(
             f"{signed_pct(change)} on a year earlier."
         )
     return text
+
+
+GROWTH_GUIDE = (
+    "Each dot is a skill's forecast change; its line spans the 80% prediction interval, which "
+    "should hold the outcome 4 times in 5. Where a line crosses 0 the skill could as well "
+    "fall as rise."
+)
 
 
 def growth(frame: pl.DataFrame, model: str, end: dt.date) -> str:
@@ -235,8 +242,9 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
     if mod.height and mod["z_score"][0] is not None:
         row = mod.row(0, named=True)
         text += (
-            f" Modularity is {row['observed']:.2f} against {row['null_mean']:.2f} in "
-            f"randomised networks (z = {row['z_score']:.1f}), "
+            f" Modularity (how much more skills link within their group than across "
+            f"groups) is {row['observed']:.2f} against {row['null_mean']:.2f} in "
+            f"randomised networks (z = {row['z_score']:.1f}: chance alone seldom passes 3), "
             + (
                 "so the grouping is real."
                 if row["z_score"] >= 3
@@ -281,7 +289,8 @@ def backtests(frame: pl.DataFrame, metric: str) -> str:
         f"{h} month{'s' if h > 1 else ''} ahead, the best model ({best['model']}) has a "
         f"{metric.upper()} of {best['value']:.3g}, {abs(change):.0%} {direction} the best "
         f"simple baseline ({base['model']}, {base['value']:.3g}), measured by rolling-origin "
-        "backtests on past data."
+        "backtests on past data: each model forecast months it had not seen, again and again "
+        "from later starting points, and its errors were averaged."
     )
 
 

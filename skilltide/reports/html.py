@@ -40,6 +40,14 @@ class Notice:
 
 
 @dataclass
+class Findings:
+    """The few sentences a reader needs first, as a boxed list at the top of a section."""
+
+    items: list[str]
+    title: str = "Key findings"
+
+
+@dataclass
 class Stats:
     items: list[tuple[str, str]]  # (label, value)
 
@@ -164,6 +172,9 @@ def _block(block) -> str:
         return f'<p class="notice" role="note">{esc(block.text)}</p>'
     if isinstance(block, Prose):
         return "".join(f"<p>{esc(p)}</p>" for p in block.paragraphs)
+    if isinstance(block, Findings):
+        items = "".join(f"<li>{esc(i)}</li>" for i in block.items)
+        return f'<div class="findings"><h3>{esc(block.title)}</h3><ul>{items}</ul></div>'
     if isinstance(block, Stats):
         cells = "".join(
             f'<div class="stat"><span class="value">{esc(v)}</span>'
@@ -275,6 +286,10 @@ figure { margin: 1rem 0 1.75rem; }
 .chart .vega-bindings { order: -1; margin: .25rem 0 .75rem; font-size: 1rem; }
 .chart .vega-bind-name { font-weight: 600; margin-right: .4rem; }
 .chart .vega-bindings select { font-size: 1rem; padding: .2rem; max-width: 100%; }
+.findings { border-left: 4px solid #0072B2; background: #f3f8fc; padding: .4rem 1rem;
+  margin: 1rem 0; max-width: 80ch; }
+.findings h3 { margin: .4rem 0; }
+.findings li { margin: .35rem 0; }
 .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: .75rem;
          margin: 1rem 0; }
 .stat { border: 1px solid var(--line); border-radius: 6px; padding: .6rem .8rem; }

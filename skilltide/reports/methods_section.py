@@ -60,7 +60,10 @@ def methods_section(
         paragraphs.append(
             f"Forecasts: {i['description']}, trained on data up to "
             f"{captions.month_name(i['cutoff'])}, {i['horizon']} months ahead, run "
-            f"{i['run_id']}. Intervals are 80% and 95% prediction intervals. (Model as named "
+            f"{i['run_id']}. Intervals are 80% and 95% prediction intervals: ranges that "
+            "should hold the outcome 80% and 95% of the time. Backtests (below) replay the "
+            "past to measure each model's accuracy; a combined forecast weights its models by "
+            "it. (Model as named "
             f"in the warehouse's forecasts table: {', '.join(i['models'])}.)"
         )
     if s.breaks_info:
@@ -98,7 +101,9 @@ def methods_section(
                 )
                 .pivot("horizon", index=["model", "kind"], values="value")
                 .with_columns(pl.exclude("model", "kind").round(4)),
-                f"{metric_title} per model (rows) and horizon in months (columns).",
+                f"{metric_title} per model (rows) and horizon in months (columns). A baseline "
+                "is a simple rule every model must beat (naive: the last month seen, repeated; "
+                "seasonal naive: the same month a year earlier).",
             ),
         ]
     else:

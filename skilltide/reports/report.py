@@ -18,7 +18,15 @@ import polars as pl
 
 from skilltide import __version__
 from skilltide.reports import captions, charts, structure_charts
-from skilltide.reports.html import Caption, Figure, Notice, Page, Section, Stats, Table
+from skilltide.reports.html import (
+    Figure,
+    Findings,
+    Notice,
+    Page,
+    Section,
+    Stats,
+    Table,
+)
 from skilltide.reports.methods_section import methods_section
 from skilltide.reports.network_data import HOW_TO, load_network
 from skilltide.reports.occupation_data import ZONES, load_occupations
@@ -83,17 +91,20 @@ def _overview(s: SeriesData, how: dict) -> Section:
         items.append(("months forecast ahead", str(s.forecast_info["horizon"])))
     if s.breaks_info:
         items.append(("structural breaks found", f"{s.breaks_info['n_breaks']:,}"))
-    sec.blocks += [
-        Caption(captions.overview(s.market, s.months, s.n_skills, s.granularity, s.market_unit)),
-        Stats(items),
-    ]
-    if s.growth is not None and s.growth.height:
+    findings = [captions.overview(s.market, s.months, s.n_skills, s.granularity, s.market_unit)]
+    has_growth = s.growth is not None and s.growth.height > 0
+    if has_growth:
         end = s.forecast_info["end"]
+        findings.append(captions.growth(s.growth, s.forecast_info["description"], end))
+    if s.breaks_info and s.market_breaks is not None and s.market_breaks.height:
+        findings.append(captions.market_breaks(s.market_breaks))
+    sec.blocks += [Findings(findings), Stats(items)]
+    if has_growth:
         sec.blocks.append(
             Figure(
                 "growth",
                 charts.finish(charts.growth_chart(s.growth, captions.month_name(end))),
-                captions.growth(s.growth, s.forecast_info["description"], end),
+                captions.GROWTH_GUIDE,
                 "Skills with the largest forecast rises and falls, with 80% intervals",
             )
         )

@@ -63,6 +63,21 @@ def test_tables_speak_to_the_reader(full_warehouse, tmp_path):
     assert "in the series shown above" not in html  # the table lists every series
 
 
+def test_the_first_screen_leads_with_key_findings(full_warehouse, tmp_path):
+    with Warehouse(full_warehouse) as wh:
+        html = render_report(wh, tmp_path).read_text(encoding="utf-8")
+    overview = html.split('<section id="overview"', 1)[1]
+    findings = re.search(r'<div class="findings"><h3>Key findings</h3><ul>(.*?)</ul>', overview)
+    assert findings and overview.index('class="findings"') < overview.index('class="stats"')
+    items = re.findall(r"<li>(.*?)</li>", findings.group(1))
+    assert len(items) == 3
+    assert items[0].startswith("From ") and " the data hold " in items[0]
+    assert " forecast expects " in items[1] and "80% interval" in items[1]
+    assert items[2].startswith("Market-wide break") and "usually the data" in items[2]
+    growth = re.search(r'id="growth".*?<figcaption>(.*?)</figcaption>', overview, re.S)
+    assert growth.group(1).startswith("Each dot is a skill&#x27;s forecast change")
+
+
 def test_bare_warehouse_says_what_to_run(bare_warehouse, tmp_path):
     with Warehouse(bare_warehouse) as wh:
         html = render_report(wh, tmp_path).read_text(encoding="utf-8")

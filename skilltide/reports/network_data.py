@@ -228,7 +228,8 @@ def _communities(nodes: pl.DataFrame, top: int = 8) -> tuple[pl.DataFrame, pl.Da
         (pl.col("strength").rank("ordinal", descending=True).over("community") <= 3)
         & (pl.col("order") <= top)
     ).sort("strength", "node_id", descending=[True, False])
-    labelled = place_labels(candidates.select("node_id", "name", "x", "y").rows())
+    extent = (nodes["x"].min(), nodes["x"].max(), nodes["y"].min(), nodes["y"].max())
+    labelled = place_labels(candidates.select("node_id", "name", "x", "y").rows(), extent)
     nodes = nodes.with_columns(label_me=pl.col("node_id").is_in(labelled))
     table = (
         nodes.group_by("community_label")
@@ -245,25 +246,28 @@ def _communities(nodes: pl.DataFrame, top: int = 8) -> tuple[pl.DataFrame, pl.Da
 
 def place_labels(
     candidates: list[tuple[str, str, float, float]],
+    extent: tuple[float, float, float, float] | None = None,
     width: float = 900,
-    height: float = 520,
+    height: float = 496,
     char_px: float = 7.5,
-    line_px: float = 18,
+    line_px: float = 22,
 ) -> list[str]:
     """Ids of the labels to draw, in priority order, skipping any that would overlap one kept.
 
-    ``candidates`` are ``(node_id, name, x, y)`` in layout units, most important first; sizes
-    are the chart's approximate pixels.
+    ``candidates`` are ``(node_id, name, x, y)`` in layout units, most important first;
+    ``extent`` is the chart's (x min, x max, y min, y max) over every node, not just the
+    candidates (default: the candidates'); sizes are the chart's approximate pixels.
 
     >>> place_labels([("a", "Python", 0.0, 0.0), ("b", "SQL", 0.01, 0.0), ("c", "Go", 1.0, 1.0)])
     ['a', 'c']
     """
     if not candidates:
         return []
-    xs = [c[2] for c in candidates]
-    ys = [c[3] for c in candidates]
-    sx = width / ((max(xs) - min(xs)) or 1.0)
-    sy = height / ((max(ys) - min(ys)) or 1.0)
+    if extent is None:
+        xs, ys = [c[2] for c in candidates], [c[3] for c in candidates]
+        extent = (min(xs), max(xs), min(ys), max(ys))
+    sx = width / ((extent[1] - extent[0]) or 1.0)
+    sy = height / ((extent[3] - extent[2]) or 1.0)
     kept: list[tuple[float, float, float]] = []  # centre x, centre y, half width (pixels)
     chosen = []
     for node_id, name, x, y in candidates:

@@ -58,7 +58,12 @@ def profile_chart(
             .transform_filter(alt.datum.occupation == pick)
             .mark_bar(color=OKABE_ITO[2])
             .encode(
-                x=alt.X("similarity:Q", title="Skill-profile similarity (graph edge weight)"),
+                x=alt.X(
+                    "similarity:Q",
+                    title="Similarity of skill profiles (0 = nothing in common, 1 = the same)",
+                    scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format=".1f", tickCount=5),
+                ),
                 y=alt.Y("neighbour:N", sort="-x", title=None),
                 tooltip=[
                     alt.Tooltip("neighbour:N", title="Occupation"),

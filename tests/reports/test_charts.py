@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from skilltide.reports.charts import finish, market_chart
-from skilltide.reports.structure_charts import network_chart
+from skilltide.reports.structure_charts import network_chart, profile_chart
 
 
 def _nodes(exposure):
@@ -91,3 +91,12 @@ def test_market_chart_promises_dashed_lines_only_with_market_breaks():
         {"break_ds": [dt.date(2023, 2, 1)], "kind": ["level"], "share_series": [0.5]}
     )
     assert "Dashed lines" in finish(market_chart(market, breaks))["title"]["subtitle"]
+
+
+def test_occupation_similarity_reads_on_a_fixed_zero_to_one_scale():
+    profile = pl.DataFrame({"occupation": ["A"], "skill": ["Python"], "value": [50.0]})
+    closest = pl.DataFrame({"occupation": ["A"], "neighbour": ["B"], "similarity": [0.02]})
+    spec = finish(profile_chart(profile, closest, "Share (%)", ["A"], "A"))
+    x = spec["vconcat"][1]["encoding"]["x"]
+    assert x["scale"]["domain"] == [0, 1]  # a near-zero neighbour looks near zero
+    assert x["title"].startswith("Similarity of skill profiles (0 = nothing in common")

@@ -135,6 +135,10 @@ def test_network_labels_never_overlap():
     ]
     assert place_labels(crowded) == ["a", "c", "e"]
     assert place_labels([]) == []
+    # labels a pixel apart among the candidates alone collide once the whole chart is drawn
+    apart = [("a", "Python", 0.0, 0.0), ("b", "AWS", 0.1, 0.0)]
+    assert place_labels(apart) == ["a", "b"]
+    assert place_labels(apart, extent=(-5.0, 5.0, -1.0, 1.0)) == ["a"]
 
 
 def test_occupation_titles_fall_back_to_the_code(bare_warehouse):

@@ -274,7 +274,9 @@ def exposure(communities: pl.DataFrame, column: str) -> str:
     )
 
 
-def backtests(frame: pl.DataFrame, metric: str) -> str:
+def backtests(frame: pl.DataFrame, metric: str, unit: str = "") -> str:
+    """Best model against best baseline 3 months ahead; ``unit`` follows an MAE or RMSE."""
+    unit = f" {unit}" if unit and metric in ("mae", "rmse") else ""
     models = frame.filter(~pl.col("baseline"))
     baselines = frame.filter(pl.col("baseline"))
     if models.height == 0 or baselines.height == 0:
@@ -287,7 +289,7 @@ def backtests(frame: pl.DataFrame, metric: str) -> str:
     direction = "below" if change < 0 else "above"
     return (
         f"{h} month{'s' if h > 1 else ''} ahead, the best model ({best['model']}) has a "
-        f"{metric.upper()} of {best['value']:.3g}, {abs(change):.0%} {direction} the best "
+        f"{metric.upper()} of {best['value']:.3g}{unit}, {abs(change):.0%} {direction} the best "
         f"simple baseline ({base['model']}, {base['value']:.3g}), measured by rolling-origin "
         "backtests on past data: each model forecast months it had not seen, again and again "
         "from later starting points, and its errors were averaged."

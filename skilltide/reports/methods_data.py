@@ -32,8 +32,8 @@ METRIC_NAMES = {
     "mase": "MASE (below 1 beats the naive forecast in-sample)",
     "mae": "MAE (mean absolute error)",
     "rmse": "RMSE (root mean squared error)",
-    "smape": "sMAPE (%)",
-    "rrmse": "RRMSE (%)",
+    "smape": "sMAPE (symmetric mean absolute percentage error, %)",
+    "rrmse": "RRMSE (root mean squared error relative to the mean, %)",
 }
 
 

@@ -89,7 +89,8 @@ def methods_section(
             Figure(
                 "backtests",
                 charts.finish(charts.backtest_chart(m.backtests, metric_title)),
-                captions.backtests(m.backtests, m.metric) + f" Scenario '{m.scenario}', run "
+                captions.backtests(m.backtests, m.metric, s.measure.unit)
+                + f" Scenario '{m.scenario}', run "
                 f"{m.backtest_run}.",
                 "Backtest error by model and horizon",
             ),

@@ -78,6 +78,9 @@ def test_backtest_caption_compares_with_the_best_baseline():
     assert (
         "best model (lgbm) has a MASE of 0.8, 20% below the best simple baseline (naive, 1)" in text
     )
+    assert "0.8 ads a month" not in captions.backtests(frame, "mase", "ads a month")
+    text = captions.backtests(frame, "mae", "ads a month")
+    assert "has a MAE of 0.8 ads a month, 20% below" in text  # an error in the series' unit
 
 
 def test_no_market_break():

@@ -74,7 +74,8 @@ def profile_chart(
                 height=alt.Step(20),
                 width="container",
                 title=alt.Title(
-                    "Closest occupations by skills", subtitle="Candidate moves for workers"
+                    "Closest occupations by skills",
+                    subtitle="Candidate moves for workers; a bar near 0 means little in common",
                 ),
             )
         )

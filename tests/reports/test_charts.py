@@ -100,3 +100,4 @@ def test_occupation_similarity_reads_on_a_fixed_zero_to_one_scale():
     x = spec["vconcat"][1]["encoding"]["x"]
     assert x["scale"]["domain"] == [0, 1]  # a near-zero neighbour looks near zero
     assert x["title"].startswith("Similarity of skill profiles (0 = nothing in common")
+    assert "near 0 means little in common" in spec["vconcat"][1]["title"]["subtitle"]

@@ -118,7 +118,11 @@ def market_breaks(frame: pl.DataFrame | None) -> str:
     for (_,), event in months.group_by("event", maintain_order=True):
         peak = event.sort("n_series", "break_ds", descending=[True, False])["break_ds"][0]
         first, last = event["break_ds"].min(), event["break_ds"].max()
-        span = f" ({month_name(first)}–{month_name(last)})" if first != last else ""
+        span = (
+            f" (its changes counted from {month_name(first)} to {month_name(last)})"
+            if first != last
+            else ""
+        )
         kinds = (
             frame.filter(pl.col("break_ds").is_between(first, last))
             .group_by("kind")

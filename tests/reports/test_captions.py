@@ -142,7 +142,8 @@ def test_market_breaks_in_neighbouring_months_are_one_event_and_no_share_reads_0
     )
     text = captions.market_breaks(frame)
     assert text.startswith(
-        "Market-wide breaks: Jun 2018 (May 2018–Jul 2018): trend change in 37% of series and "
+        "Market-wide breaks: Jun 2018 (its changes counted from May 2018 to Jul 2018): trend "
+        "change in 37% of series and "
         "level shift in 8% of series; Aug 2020: trend change in 34% of series."
     )
     single = captions.market_breaks(frame.filter(pl.col("n_series") == 1))

@@ -4,7 +4,8 @@
 scored on the months after it, which it never saw. Two panels:
 
 1. the synthetic market (``skilltide.synthetic``, the demo's size), whose breaks are injected
-   and known: 9 cutoffs, every 3 months over the last 2.5 years;
+   and known: 9 cutoffs, every 3 months over the last 2.5 years (those with a year of history
+   before them in a shorter market, e.g. ``--size small``: 2);
 2. Hacker News "Who is hiring?" term counts (261 terms, 2012-01 … 2024-05; market-wide
    breaks): 9 cutoffs, every 6 months from 2019-06 to 2023-06.
 
@@ -51,6 +52,7 @@ from skilltide.forecast.pipeline import forecast_panel
 
 HORIZON = 6
 MIN_SIZE = 6
+MIN_HISTORY = 12  # months of history a synthetic cutoff needs
 
 
 def breaks_at(panel: pl.DataFrame, cutoff: date, variant: str, truth: pl.DataFrame | None):
@@ -122,8 +124,12 @@ def run(panel: pl.DataFrame, cutoffs: list[date], truth: pl.DataFrame | None = N
 
 def synthetic(size: str) -> dict:
     panel, truth = synthetic_panel(size)
-    last = panel["ds"].max()
+    first, last = panel["ds"].min(), panel["ds"].max()
     cutoffs = [add_months(last, -k) for k in range(30, 5, -3)]
+    # a smaller market (--size small: 24 months) keeps the cutoffs with a year of history
+    cutoffs = [c for c in cutoffs if c >= add_months(first, MIN_HISTORY)]
+    if not cutoffs:
+        sys.exit(f"the {size} market is too short: no cutoff has {MIN_HISTORY} months before it")
     return run(panel, cutoffs, truth.select(pl.col("skill").alias("unique_id"), "ds"))
 
 

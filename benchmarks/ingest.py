@@ -324,6 +324,8 @@ def main() -> None:
         f"({ours['seconds']} s wall, {ours['cpu_seconds']} s CPU = "
         f"{ours['ads_per_cpu_s']:,} ads per CPU-second), peak RSS {ours['peak_rss_mb']:,} MB"
     )
+    steps = ", ".join(f"{k} {v}" for k, v in ours["step_seconds"].items())
+    print(f"seconds per step (file steps summed over files): {steps}")
     print(
         f"subset ({subset_ours['rows_read']:,} ads): skilltide {subset_ours['ads_per_s']:,} "
         f"ads/s vs naive regex {baseline['ads_per_s']:,} ads/s -> "

@@ -7,7 +7,7 @@ interval is scored against the months after it, which the backtest did not use; 
 seasons strain).
 
 1. Synthetic market (``skilltide.synthetic``, the demo's default size): per-skill monthly ad
-   counts, horizon 6, cutoffs every 3 months over the last 2 years.
+   counts, horizon 6, 9 cutoffs every 3 months from 30 to 6 months before the last month.
 2. Job-SDF region demand (16,345 series), horizon 3, the benchmark's four test origins
    (2023-06 … 2023-09), models per working day of the Chinese calendar.
 
@@ -132,12 +132,14 @@ def show(title: str, rows: list[dict]) -> None:
     print(f"\n== {title}")
     print(
         f"{'model':12s} {'forecasts':>10s} {'MAE':>8s} {'cover 80':>9s} {'cover 95':>9s} "
-        f"{'width80':>8s}"
+        f"{'width80':>8s} {'width/naive':>11s}"
     )
+    naive = next(r for r in rows if r["model"] == "naive")  # the baseline
     for r in rows:
         print(
             f"{r['model']:12s} {r['n']:10,d} {r['mae']:8.3f} {r['coverage_80']:9.3f} "
-            f"{r['coverage_95']:9.3f} {r['relative_width_80']:8.2f}"
+            f"{r['coverage_95']:9.3f} {r['relative_width_80']:8.2f} "
+            f"{r['relative_width_80'] / naive['relative_width_80']:11.2f}"
         )
     print("coverage 80 % / 95 % by volume band (the series' mean over the 6 months to the cutoff):")
     for r in rows:

@@ -213,6 +213,18 @@ def show(result: dict) -> None:
         print(f"reference MAE (Job-SDF logs) {name}: {value}")
 
 
+def _nan_to_null(value):
+    """NaN (a metric undefined on a subset, e.g. RRMSE when every prediction is 0) as JSON null:
+    ``json.dumps`` would write ``NaN``, which is not JSON."""
+    if isinstance(value, dict):
+        return {k: _nan_to_null(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_to_null(v) for v in value]
+    if isinstance(value, (float, np.floating)) and np.isnan(value):
+        return None
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="r0,r1,region")
@@ -226,7 +238,7 @@ def main() -> None:
             show(result)
             sys.stdout.flush()
     if args.json:
-        print(json.dumps(results, indent=2, default=float))
+        print(json.dumps(_nan_to_null(results), indent=2, default=float, allow_nan=False))
 
 
 if __name__ == "__main__":

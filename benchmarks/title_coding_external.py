@@ -185,6 +185,13 @@ VARIANTS = {
     "coder_reranked_balance0": CoderParams(rerank=True, rerank_balance=0.0),
     "coder_linear": CoderParams(linear=LINEAR_WEIGHT),  # build-coder --linear (~3 min to build)
 }
+LABELS = {
+    "coder": "default",
+    "coder_reranked": "reranked",
+    "coder_reranked_balance0": "rr bal. 0",
+    "coder_linear": "linear",
+    "baseline": "char 1-NN",
+}
 
 
 def main() -> None:
@@ -192,7 +199,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--limit", type=int, help="code at most N titles per set (seeded sample)")
     parser.add_argument("--jobbert-file", default="titles.test.csv", help="JobBERT file name")
+    parser.add_argument(
+        "--no-linear", action="store_true", help="skip the coder_linear variant (~3 min build)"
+    )
     args = parser.parse_args()
+    variants = {k: v for k, v in VARIANTS.items() if not (args.no_linear and v.linear)}
     onet, soc = shared_data("onet", "30.1"), shared_data("soc")
     occupations, alternates, reported, tasks = read_onet(onet)
     examples = training_examples(occupations, alternates, reported)
@@ -206,7 +217,7 @@ def main() -> None:
         "fit_seconds": {},
     }
     rankers: dict[str, Callable] = {}
-    for name, params in VARIANTS.items():
+    for name, params in variants.items():
         start = time.perf_counter()
         coder, _ = fit_coder(examples, params, context)
         result["fit_seconds"][name] = round(time.perf_counter() - start, 1)
@@ -266,8 +277,8 @@ def main() -> None:
 
 
 def print_table(result: dict) -> None:
-    models = [*VARIANTS, "baseline"]
-    labels = ["default", "reranked", "rr bal. 0", "char 1-NN"]
+    models = list(result["fit_seconds"])  # the variants built, then the baseline
+    labels = [LABELS[m] for m in models] + ["coder/1-NN"]
     print(
         f"O*NET {result['release']}: {result['training_strings']} training strings; "
         f"fit seconds {result['fit_seconds']}"
@@ -280,6 +291,8 @@ def print_table(result: dict) -> None:
             for level, figures in entry["coder"].items():
                 if isinstance(figures, dict):
                     cells = [entry[m].get(level, {}).get(f"top{k}", "") for m in models]
+                    coder, base = cells[0], cells[-1]
+                    cells.append(round(coder / base, 2) if coder != "" and base else "")
                     print(
                         f"{name + ' ' + level:34} {figures['n']:>6} "
                         + " ".join(f"{c:>10}" for c in cells)

@@ -89,14 +89,20 @@ def main() -> None:
                 {"coder": name, "extra": "+".join(added) or "none", "titles": extended.height}
                 | scores
             )
+    alone = {r["coder"]: r for r in rows if r["extra"] == "none"}  # the baseline: O*NET only
+    for r in rows:
+        r["top1_soc6_vs_onet_only"] = round(r["top1_soc6"] / alone[r["coder"]]["top1_soc6"], 3)
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print(f"{'coder':22} {'extra titles':12} {'train':>7}  top-1 6d  top-5 6d  top-1 major")
+    print(
+        f"{'coder':22} {'extra titles':12} {'train':>7}  top-1 6d  top-5 6d  top-1 major"
+        "  top-1 6d vs O*NET only"
+    )
     for r in rows:
         print(
             f"{r['coder']:22} {r['extra']:12} {r['titles']:>7}  {r['top1_soc6']:>8}"
-            f"  {r['top5_soc6']:>8}  {r['top1_major']:>11}"
+            f"  {r['top5_soc6']:>8}  {r['top1_major']:>11}  {r['top1_soc6_vs_onet_only']:>22}"
         )
 
 

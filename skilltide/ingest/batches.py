@@ -55,6 +55,10 @@ LOOKAHEAD = 2
 # What ``ad_postings`` keeps of each posting beyond its date and place (migration 0012): the
 # fields an ad takes from its first posting (the source is the file's, ``ad_files.source``).
 POSTING_FIELDS = ("title", "company", "region", "occupation", "text_chars")
+# An ad is its first posting in this order: the earliest date, then the file's bytes (sha256),
+# row and path, so that the order files are read in does not choose it (the fallback to a
+# remaining posting, ingest.fallback, orders them the same way).
+FIRST_POSTING = ("posted_at", "sha256", "row_number", "path")
 
 
 @dataclass
@@ -187,34 +191,17 @@ def store_batch(
         ).pl()
         stats["_ad_postings"] = stats.get("_ad_postings", 0) + append(con, "ad_postings", postings)
         del _batch_postings
-        # An ad is its first posting: the earliest date, then the file's bytes (sha256), row
-        # and path, so that the order files are read in does not choose it. A stored ad this batch
-        # posted first is stored again from this batch (title, company, region, skills,
-        # occupation and all) in place of the one stored (rare; a stored ad of this same file
-        # has no manifest row yet, and its rows come first in the file).
+        # A stored ad this batch posted first (FIRST_POSTING) is stored again from this batch
+        # (title, company, region, skills, occupation and all) in place of the one stored
+        # (rare; a stored ad of this same file has no manifest row yet, and its rows come
+        # first in the file).
         candidates = prepared.candidates
+        ours = [pl.col("posted_at_utc"), pl.lit(sha), pl.col("row_number"), pl.lit(path)]
+        stored = [pl.col(c) for c in ("posted_at", "sha256", "row_number_stored", "path")]
         first = (
             candidates.select("ad_id", "posted_at_utc", "row_number")
             .join(existing, on="ad_id", how="inner", suffix="_stored")
-            .filter(
-                (pl.col("posted_at_utc") < pl.col("posted_at"))
-                | (
-                    (pl.col("posted_at_utc") == pl.col("posted_at"))
-                    & (
-                        (pl.lit(sha) < pl.col("sha256"))
-                        | (
-                            (pl.lit(sha) == pl.col("sha256"))
-                            & (
-                                (pl.col("row_number") < pl.col("row_number_stored"))
-                                | (
-                                    (pl.col("row_number") == pl.col("row_number_stored"))
-                                    & (pl.lit(path) < pl.col("path"))
-                                )
-                            )
-                        )
-                    )
-                )
-            )["ad_id"]
+            .filter(_precedes(ours, stored))["ad_id"]
         )
         if first.len():
             _first = first.to_frame().to_arrow()  # read by name in the SQL below
@@ -252,6 +239,14 @@ def store_batch(
         n_skills = append(con, "ad_skills", skills.with_columns(pl.lit(run.run_id).alias("run_id")))
         stats["skills_found"] += n_skills
         stats["_ad_skills"] = stats.get("_ad_skills", 0) + n_skills
+
+
+def _precedes(ours: list[pl.Expr], theirs: list[pl.Expr]) -> pl.Expr:
+    """``ours < theirs`` compared element by element, as tuples compare (null: not before)."""
+    before = pl.lit(False)
+    for mine, other in reversed(list(zip(ours, theirs, strict=True))):
+        before = (mine < other) | ((mine == other) & before)
+    return before
 
 
 def pipelined(

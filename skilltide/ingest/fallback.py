@@ -51,19 +51,18 @@ from typing import Any
 
 import polars as pl
 
-from skilltide.ingest.batches import occupations
+from skilltide.ingest.batches import FIRST_POSTING, occupations
 from skilltide.ingest.extract import normalise
 from skilltide.store import Run, append, frame
 
-# Each fallen-back ad's earliest remaining posting, in store_batch's order (the path decides
-# between two files with the same bytes).
+# Each fallen-back ad's earliest remaining posting, in store_batch's order (FIRST_POSTING's
+# columns: posted_at and row_number are the posting's, sha256 and path its file's).
 _EARLIEST = (
     "SELECT p.ad_id, p.posted_at, p.month, p.file_id, p.row_number, p.external_id, f.source,"
     " p.title, p.company, p.region, p.occupation, p.text_chars"
     " FROM ad_postings p JOIN ad_files f USING (file_id)"
     " WHERE p.ad_id IN (SELECT ad_id FROM ads WHERE file_id = ?)"
-    " QUALIFY row_number() OVER"
-    " (PARTITION BY p.ad_id ORDER BY p.posted_at, f.sha256, p.row_number, f.path) = 1"
+    f" QUALIFY row_number() OVER (PARTITION BY p.ad_id ORDER BY {', '.join(FIRST_POSTING)}) = 1"
 )
 
 

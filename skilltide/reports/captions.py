@@ -18,6 +18,8 @@ import math
 
 import polars as pl
 
+from skilltide.reports.names import in_sentence, model_name
+
 MINUS = "\u2212"
 
 
@@ -69,14 +71,17 @@ GROWTH_GUIDE = (
 )
 
 
-def growth(frame: pl.DataFrame, model: str, end: dt.date) -> str:
+def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "") -> str:
+    """The extremes and the counts; ``model`` is the reader's name of the forecast's model and
+    ``explanation`` what it does (this is where the report first names it)."""
     if frame.height == 0:
         return "No skill has enough recent ads for a meaningful growth figure."
     top, bottom = frame.row(0, named=True), frame.row(-1, named=True)
     # a forecast without a backtest (too short a history) has no interval
     intervals = frame["lo"].null_count() < frame.height
     text = (
-        f"By {month_name(end)} the {model} forecast expects {top['label']} to rise most: "
+        f"By {month_name(end)} the forecast ({model}{': ' + explanation if explanation else ''})"
+        f" expects {top['label']} to rise most: "
         f"{signed_pct(top['growth'])} on {top['basis']}{_interval(top, ' (80% interval ')}."
     )
     if bottom["growth"] < 0:
@@ -197,7 +202,7 @@ def explorer(
     text = f"Choose a series in the list. The black line is the observed demand ({unit})."
     if model:
         text += (
-            f" The dashed blue line is the {model} forecast for {month_name(start)} to "
+            f" The dashed blue line is the forecast ({model}) for {month_name(start)} to "
             f"{month_name(end)}; "
             + (
                 "the darker band holds the outcome 80% of the time, the lighter one 95%."
@@ -292,9 +297,11 @@ def backtests(frame: pl.DataFrame, metric: str, unit: str = "") -> str:
     change = best["value"] / base["value"] - 1 if base["value"] else 0.0
     direction = "below" if change < 0 else "above"
     return (
-        f"{h} month{'s' if h > 1 else ''} ahead, the best model ({best['model']}) has a "
-        f"{metric.upper()} of {best['value']:.3g}{unit}, {abs(change):.0%} {direction} the best "
-        f"simple baseline ({base['model']}, {base['value']:.3g}), measured by rolling-origin "
+        f"{h} month{'s' if h > 1 else ''} ahead, the {metric.upper()} of the best model "
+        f"({in_sentence(model_name(best['model']))}) is "
+        f"{best['value']:.3g}{unit}, {abs(change):.0%} {direction} the best simple baseline "
+        f"({in_sentence(model_name(base['model']))}, {base['value']:.3g}), measured by "
+        "rolling-origin "
         "backtests on past data: each model forecast months it had not seen, again and again "
         "from later starting points, and its errors were averaged."
     )
@@ -313,7 +320,7 @@ def coverage(frame: pl.DataFrame) -> str:
             if row.get(c) is not None
         ]
         if held:
-            parts.append(f"{row['model']}: " + " and ".join(held))
+            parts.append(f"{in_sentence(model_name(row['model']))}: " + " and ".join(held))
     return (
         (
             "In backtests, " + "; ".join(parts) + ". Well-calibrated intervals hold about 80% "

@@ -29,7 +29,7 @@ BASELINES = (
 )
 METRIC_ORDER = ("mase", "mae", "rmse", "smape", "rrmse", "smape_jobsdf", "rrmse_jobsdf")
 METRIC_NAMES = {
-    "mase": "MASE (below 1 beats the naive forecast in-sample)",
+    "mase": "MASE (scaled error: below 1 beats repeating the last month)",
     "mae": "MAE (mean absolute error)",
     "rmse": "RMSE (root mean squared error)",
     "smape": "sMAPE (symmetric mean absolute percentage error, %)",

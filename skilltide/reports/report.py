@@ -95,7 +95,10 @@ def _overview(s: SeriesData, how: dict) -> Section:
     has_growth = s.growth is not None and s.growth.height > 0
     if has_growth:
         end = s.forecast_info["end"]
-        findings.append(captions.growth(s.growth, s.forecast_info["description"], end))
+        info = s.forecast_info
+        findings.append(
+            captions.growth(s.growth, info["description"], end, info.get("explanation", ""))
+        )
     if s.breaks_info and s.market_breaks is not None and s.market_breaks.height:
         findings.append(captions.market_breaks(s.market_breaks))
     sec.blocks += [Findings(findings), Stats(items)]

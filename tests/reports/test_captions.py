@@ -20,7 +20,7 @@ def test_growth_caption_names_the_extremes_and_the_counts():
         }
     )
     text = captions.growth(frame, "lgbm", dt.date(2025, 6, 1))
-    assert "By Jun 2025 the lgbm forecast expects Python to rise most: +40%" in text
+    assert "By Jun 2025 the forecast (lgbm) expects Python to rise most: +40%" in text
     assert "+40% on the same season a year earlier (May–Jul 2024)" in text
     assert "(80% interval +20% to +60%)" in text
     assert "Fax is expected to fall most: \u221230%" in text
@@ -75,12 +75,14 @@ def test_backtest_caption_compares_with_the_best_baseline():
         }
     )
     text = captions.backtests(frame, "mase")
+    # the models by the reader's names, not the registry's (lgbm, naive)
     assert (
-        "best model (lgbm) has a MASE of 0.8, 20% below the best simple baseline (naive, 1)" in text
+        "the MASE of the best model (machine-learning model) is 0.8, 20% below the best "
+        "simple baseline (last month repeated, 1)" in text
     )
     assert "0.8 ads a month" not in captions.backtests(frame, "mase", "ads a month")
     text = captions.backtests(frame, "mae", "ads a month")
-    assert "has a MAE of 0.8 ads a month, 20% below" in text  # an error in the series' unit
+    assert "is 0.8 ads a month, 20% below" in text  # an error in the series' unit
 
 
 def test_no_market_break():
@@ -90,8 +92,8 @@ def test_no_market_break():
 def test_coverage_caption():
     frame = pl.DataFrame({"model": ["lgbm"], "coverage_80": [0.78], "coverage_95": [0.93]})
     assert captions.coverage(frame).startswith(
-        "In backtests, lgbm: 78% of outcomes inside its 80% intervals and 93% of outcomes "
-        "inside its 95% intervals."
+        "In backtests, machine-learning model: 78% of outcomes inside its 80% intervals and "
+        "93% of outcomes inside its 95% intervals."
     )
 
 

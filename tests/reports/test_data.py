@@ -151,8 +151,8 @@ def test_occupation_titles_fall_back_to_the_code(bare_warehouse):
 def test_auto_forecasts_keep_every_series_whatever_model_was_chosen(full_warehouse):
     with Warehouse(full_warehouse) as wh:
         s = load_series(wh, granularity="region", max_series=500)
-    assert s.forecast_info["description"].startswith("automatic choice (")
-    assert "last value for" in s.forecast_info["description"]  # naive, in words
+    assert s.forecast_info["description"] == "automatic forecast"
+    assert "last month repeated for" in s.forecast_info["explanation"]  # naive, in words
     assert set(s.forecast_info["models"]) == {"lgbm", "naive"}
     assert s.forecast["label"].n_unique() == s.series.height  # no series lost to a model filter
 

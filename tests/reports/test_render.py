@@ -72,10 +72,39 @@ def test_the_first_screen_leads_with_key_findings(full_warehouse, tmp_path):
     items = re.findall(r"<li>(.*?)</li>", findings.group(1))
     assert len(items) == 3
     assert items[0].startswith("From ") and " the data hold " in items[0]
-    assert " forecast expects " in items[1] and "80% interval" in items[1]
+    assert " expects " in items[1] and "80% interval" in items[1]
     assert items[2].startswith("Market-wide break") and "usually the data" in items[2]
     growth = re.search(r'id="growth".*?<figcaption>(.*?)</figcaption>', overview, re.S)
     assert growth.group(1).startswith("Each dot is a skill&#x27;s forecast change")
+
+
+def test_models_are_shown_by_readers_names_and_explained_where_first_named(
+    full_warehouse, tmp_path
+):
+    """Legends, tables and captions showed registry names (lgbm, naive, auto) that an
+    adviser cannot read (report review 2)."""
+    import json
+
+    with Warehouse(full_warehouse) as wh:
+        html = render_report(wh, tmp_path).read_text(encoding="utf-8")
+    findings = re.search(r"<h3>Key findings</h3><ul>(.*?)</ul>", html).group(1)
+    assert "the forecast (machine-learning model: LightGBM, trained on every" in findings
+    spec = re.search(r'<script type="application/json" id="spec-backtests">(.*?)</script>', html)
+    legend = {
+        row["model"] for rows in json.loads(spec.group(1))["datasets"].values() for row in rows
+    }
+    assert legend == {
+        "Machine-learning model",
+        "Exponential smoothing",
+        "Last month repeated",
+        "Same month last year",
+    }
+    for table in ("backtest-accuracy", "interval-coverage"):
+        body = re.search(rf'<table id="{table}">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+        assert ">Last month repeated</td>" in body and ">naive</td>" not in body
+    text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    text = re.sub(r"\(Model as named in the warehouse.*?\)", "", text)  # provenance, on purpose
+    assert not re.findall(r"\b(lgbm|naive|seasonal_naive|ets|auto|combination)\b", text)
 
 
 def test_bare_warehouse_says_what_to_run(bare_warehouse, tmp_path):

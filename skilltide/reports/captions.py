@@ -217,14 +217,38 @@ def explorer(
     return text
 
 
-def profile(frame: pl.DataFrame, source: str) -> str:
+def profile(
+    frame: pl.DataFrame,
+    source: str,
+    closest: pl.DataFrame | None = None,
+    min_similarity: float = 0.1,
+    most: int = 8,
+) -> str:
+    """The first occupation's top skill; with ``closest`` (pairs with a similarity of
+    ``min_similarity`` or more, up to ``most`` each), how many close occupations it has."""
     first = frame.row(0, named=True)
     unit = "% of its ads" if source == "demand" else "(graph weight)"
     value = f"{first['value']:.0f}{unit}" if source == "demand" else f"{first['value']:.2f}"
-    return (
+    text = (
         f"{first['occupation']} ads most often ask for {first['skill']} ({value}). "
         "Choose an occupation to see its skill profile and the occupations with the "
         "most similar skills, where its workers could most easily move."
+    )
+    if closest is None:
+        return text
+    n = closest.filter(pl.col("occupation") == first["occupation"]).height
+    found = (
+        "has no close occupation"
+        if n == 0
+        else f"has {n} close occupation{'s' if n > 1 else ''}, fewer than the {most} the "
+        "chart can list"
+        if n < most
+        else f"has {most} or more close occupations; the chart lists the closest {most}"
+    )
+    return text + (
+        f" An occupation counts as close only with a skill-profile similarity of "
+        f"{min_similarity:g} or more (0 = no skill in common, 1 = the same skills); below "
+        f"that the two share almost nothing. {first['occupation']} {found}."
     )
 
 

@@ -29,7 +29,7 @@ from skilltide.reports.html import (
 )
 from skilltide.reports.methods_section import methods_section
 from skilltide.reports.network_data import HOW_TO, load_network
-from skilltide.reports.occupation_data import ZONES, load_occupations
+from skilltide.reports.occupation_data import CLOSEST, MIN_SIMILARITY, ZONES, load_occupations
 from skilltide.reports.series_data import SeriesData, load_series
 from skilltide.store import Warehouse
 
@@ -311,7 +311,9 @@ def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
                         occ.profile, occ.closest, value_title, sorted(labels), labels[0]
                     )
                 ),
-                captions.profile(occ.profile, occ.profile_source),
+                captions.profile(
+                    occ.profile, occ.profile_source, occ.closest, MIN_SIMILARITY, CLOSEST
+                ),
                 "Skill profile and closest occupations of the chosen occupation",
             )
         )

@@ -18,6 +18,7 @@ import altair as alt
 import polars as pl
 
 from skilltide.reports.charts import OKABE_ITO, OTHER_GREY
+from skilltide.reports.occupation_data import MIN_SIMILARITY
 
 
 def profile_chart(
@@ -26,8 +27,11 @@ def profile_chart(
     value_title: str,
     labels: list[str],
     default: str,
+    min_similarity: float = MIN_SIMILARITY,
 ) -> alt.VConcatChart:
-    """Skill profile and closest occupations of the occupation chosen in a drop-down."""
+    """Skill profile and closest occupations of the occupation chosen in a drop-down;
+    ``closest`` holds only pairs with a similarity of ``min_similarity`` or more, and an
+    occupation without any says so."""
     pick = alt.param(
         name="occ", value=default, bind=alt.binding_select(options=labels, name="Occupation: ")
     )
@@ -51,31 +55,60 @@ def profile_chart(
         )
     )
     parts = [bars]
-    if closest is not None and closest.height:
-        near = closest.select("occupation", "neighbour", similarity=pl.col("similarity").round(3))
-        parts.append(
-            alt.Chart(near)
-            .transform_filter(alt.datum.occupation == pick)
-            .mark_bar(color=OKABE_ITO[2])
-            .encode(
-                x=alt.X(
-                    "similarity:Q",
-                    title="Similarity of skill profiles (0 = nothing in common, 1 = the same)",
-                    scale=alt.Scale(domain=[0, 1]),
-                    axis=alt.Axis(format=".1f", tickCount=5),
+    if closest is not None:
+        # An occupation with no close one gets a blank, zero-length bar (so its plot keeps one
+        # row of height) and a note saying why the list is empty.
+        alone = sorted(set(profile["occupation"]) - set(closest["occupation"]))
+        near = pl.concat(
+            [
+                closest.select(
+                    "occupation",
+                    "neighbour",
+                    similarity=pl.col("similarity").round(3),
+                    note=pl.lit(None, pl.String),
                 ),
-                y=alt.Y("neighbour:N", sort="-x", title=None),
-                tooltip=[
-                    alt.Tooltip("neighbour:N", title="Occupation"),
-                    alt.Tooltip("similarity:Q", title="Similarity", format=".3f"),
-                ],
-            )
-            .properties(
+                pl.DataFrame(
+                    {
+                        "occupation": alone,
+                        "neighbour": [" "] * len(alone),
+                        "similarity": [0.0] * len(alone),
+                        "note": [f"None with a similarity of {min_similarity:g} or more"]
+                        * len(alone),
+                    },
+                    schema={
+                        "occupation": pl.String,
+                        "neighbour": pl.String,
+                        "similarity": pl.Float64,
+                        "note": pl.String,
+                    },
+                ),
+            ]
+        )
+        base = alt.Chart(near).transform_filter(alt.datum.occupation == pick)
+        parts.append(
+            alt.layer(
+                base.mark_bar(color=OKABE_ITO[2]).encode(
+                    x=alt.X(
+                        "similarity:Q",
+                        title="Similarity of skill profiles (0 = nothing in common, 1 = the same)",
+                        scale=alt.Scale(domain=[0, 1]),
+                        axis=alt.Axis(format=".1f", tickCount=5),
+                    ),
+                    y=alt.Y("neighbour:N", sort="-x", title=None),
+                    tooltip=[
+                        alt.Tooltip("neighbour:N", title="Occupation"),
+                        alt.Tooltip("similarity:Q", title="Similarity", format=".3f"),
+                    ],
+                ),
+                base.transform_filter("isValid(datum.note)")
+                .mark_text(align="left", dx=4, fontSize=13, color="#444444")
+                .encode(x=alt.value(0), y=alt.value(10), text="note:N"),  # the blank row
+            ).properties(
                 height=alt.Step(20),
                 width="container",
                 title=alt.Title(
                     "Closest occupations by skills",
-                    subtitle="Candidate moves for workers; a bar near 0 means little in common",
+                    subtitle=f"Candidate moves for workers (similarity {min_similarity:g} or more)",
                 ),
             )
         )

@@ -150,3 +150,14 @@ def test_market_breaks_in_neighbouring_months_are_one_event_and_no_share_reads_0
     )
     single = captions.market_breaks(frame.filter(pl.col("n_series") == 1))
     assert "level shift in <1% of series" in single and " 0% " not in single
+
+
+def test_profile_caption_says_how_many_occupations_are_similar_enough():
+    profile = pl.DataFrame({"occupation": ["Nurse"], "skill": ["CPR"], "value": [81.0]})
+    three = pl.DataFrame({"occupation": ["Nurse"] * 3, "neighbour": ["a", "b", "c"]})
+    text = captions.profile(profile, "demand", three, 0.1, 8)
+    assert "similarity of 0.1 or more (0 = no skill in common, 1 = the same skills)" in text
+    assert text.endswith("Nurse has 3 close occupations, fewer than the 8 the chart can list.")
+    none = three.filter(pl.col("occupation") == "Cook")
+    assert captions.profile(profile, "demand", none).endswith("Nurse has no close occupation.")
+    assert "similarity" not in captions.profile(profile, "demand")  # no network: not a word

@@ -95,9 +95,24 @@ def test_market_chart_promises_dashed_lines_only_with_market_breaks():
 
 def test_occupation_similarity_reads_on_a_fixed_zero_to_one_scale():
     profile = pl.DataFrame({"occupation": ["A"], "skill": ["Python"], "value": [50.0]})
-    closest = pl.DataFrame({"occupation": ["A"], "neighbour": ["B"], "similarity": [0.02]})
+    closest = pl.DataFrame({"occupation": ["A"], "neighbour": ["B"], "similarity": [0.12]})
     spec = finish(profile_chart(profile, closest, "Share (%)", ["A"], "A"))
-    x = spec["vconcat"][1]["encoding"]["x"]
-    assert x["scale"]["domain"] == [0, 1]  # a near-zero neighbour looks near zero
+    x = spec["vconcat"][1]["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [0, 1]  # a weak neighbour looks weak
     assert x["title"].startswith("Similarity of skill profiles (0 = nothing in common")
-    assert "near 0 means little in common" in spec["vconcat"][1]["title"]["subtitle"]
+    assert "(similarity 0.1 or more)" in spec["vconcat"][1]["title"]["subtitle"]
+
+
+def test_an_occupation_without_close_ones_says_so_instead_of_an_empty_plot():
+    """The closest-occupations list of an occupation whose every neighbour fell below the
+    similarity threshold was an empty plot (report review 2)."""
+    profile = pl.DataFrame(
+        {"occupation": ["A", "C"], "skill": ["Python", "Knife Skills"], "value": [50.0, 40.0]}
+    )
+    closest = pl.DataFrame({"occupation": ["A"], "neighbour": ["B"], "similarity": [0.6]})
+    spec = finish(profile_chart(profile, closest, "Share (%)", ["A", "C"], "A"))
+    rows = [r for rows in spec["datasets"].values() for r in rows if "neighbour" in r]
+    notes = {r["occupation"]: r["note"] for r in rows if r.get("note")}
+    assert notes == {"C": "None with a similarity of 0.1 or more"}
+    marks = [layer["mark"]["type"] for layer in spec["vconcat"][1]["layer"]]
+    assert marks == ["bar", "text"]

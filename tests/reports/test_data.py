@@ -114,6 +114,29 @@ def test_occupation_profiles_closest_and_workbank(full_warehouse):
     assert occ.workbank["share_green_light"].is_sorted(descending=True)
 
 
+def test_occupations_with_almost_nothing_in_common_are_not_listed_as_close(
+    full_warehouse, tmp_path
+):
+    """The closest-occupations lists showed neighbours with a similarity near 0 (a nurse
+    'close' to an IT technician) as candidate moves (report review 2)."""
+    import shutil
+
+    from skilltide.reports.occupation_data import MIN_SIMILARITY
+
+    db = shutil.copy(full_warehouse, tmp_path / "weak.duckdb")
+    with Warehouse(db) as wh:
+        first = load_occupations(wh).closest["code"][0]
+        wh.con.execute(  # every similarity of `first` almost nothing, the rest kept
+            "UPDATE graph_edges SET weight = 0.05 WHERE layer = 'occupation'"
+            " AND (source = ? OR target = ?)",
+            [first, first],
+        )
+        closest = load_occupations(wh).closest
+    assert closest["similarity"].min() >= MIN_SIMILARITY
+    assert first not in closest["code"] and first not in closest["neighbour_code"]
+    assert closest.height > 0  # the other occupations keep their close ones
+
+
 def test_backtests_pick_mase_and_flag_baselines(full_warehouse):
     with Warehouse(full_warehouse) as wh:
         m = load_methods(wh)

@@ -26,6 +26,7 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 OTHER_GREY = "#BBBBBB"
 MONTH = "utcyearmonth"
 NOTE_WIDTH = 90  # characters per line of the notes under a chart (13 px: ~600 px)
+NARROW_NOTE_WIDTH = 38  # the same on a phone (~270 px); the page sets the `narrow` param
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
@@ -109,6 +110,9 @@ def market_chart(
             .sort("break_ds")
         )
         top = per_month["share_series"].arg_max()
+        # a label right of a late break would run off the chart's right edge: put it left
+        first, last = market["month"].min(), market["month"].max()
+        late = per_month["break_ds"][top] > first + (last - first) / 2
         marks = _dates(per_month, "break_ds").with_columns(
             text=pl.when(pl.int_range(pl.len()) == top)
             .then(pl.format("{} break", pl.col("kind")))
@@ -124,9 +128,13 @@ def market_chart(
                     alt.Tooltip("share_series:Q", title="Series affected", format=".0%"),
                 ],
             ),
-            rules.mark_text(align="left", dx=4, dy=-6, color=OKABE_ITO[3], fontSize=12).encode(
-                x=alt.X("break_ds:T", timeUnit=MONTH), y=alt.value(8), text="text:N"
-            ),
+            rules.mark_text(
+                align="right" if late else "left",
+                dx=-4 if late else 4,
+                dy=-6,
+                color=OKABE_ITO[3],
+                fontSize=12,
+            ).encode(x=alt.X("break_ds:T", timeUnit=MONTH), y=alt.value(8), text="text:N"),
         ]
     marked = market_breaks is not None and market_breaks.height > 0
     return alt.layer(*layers).properties(
@@ -281,9 +289,17 @@ def explorer_chart(
     top = alt.layer(*layers).properties(height=300)
     if notes is None or notes.height == 0:
         return top.properties(title=title).add_params(pick)
+    # the notes wrapped for a page and for a phone; the page picks by setting `narrow`
+    narrow = alt.param(name="narrow", value=False)
+    lines = pl.concat(
+        [
+            wrap_lines(notes, "explanation").with_columns(narrow=pl.lit(False)),
+            wrap_lines(notes, "explanation", NARROW_NOTE_WIDTH).with_columns(narrow=pl.lit(True)),
+        ]
+    )
     notes = (
-        alt.Chart(wrap_lines(notes, "explanation"))
-        .transform_filter(keep)
+        alt.Chart(lines)
+        .transform_filter(keep & (alt.datum.narrow == narrow))
         .transform_window(row="row_number()")
         .mark_text(align="left", baseline="top", fontSize=13, limit=900)
         .encode(
@@ -298,7 +314,7 @@ def explorer_chart(
     )
     return alt.vconcat(
         top.properties(width="container"), notes.properties(width="container"), title=title
-    ).add_params(pick)
+    ).add_params(pick, narrow)
 
 
 def wrap_lines(frame: pl.DataFrame, column: str, width: int = NOTE_WIDTH) -> pl.DataFrame:

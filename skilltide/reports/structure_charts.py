@@ -256,6 +256,7 @@ def network_chart(
         "community_label",
         pl.col("exposure").round(3),
         "label_me",
+        "label_narrow",
     )
     communities = (
         frame.sort("community_label")["community_label"].unique(maintain_order=True).to_list()
@@ -304,41 +305,60 @@ def network_chart(
             .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1, color="#e0e0e0")
             .encode(x=x, y=y, size=size, tooltip=tooltip)
         )
-    return alt.layer(
-        alt.Chart(edges.with_columns(pl.col("weight").round(3)))
-        .mark_rule(color="#9a9a9a")
-        .encode(
-            x=x,
-            y=y,
-            x2="x2:Q",
-            y2="y2:Q",
-            opacity=alt.Opacity("weight:Q", legend=None, scale=alt.Scale(range=[0.15, 0.7])),
-            strokeWidth=alt.value(1),
-        ),
-        *layers,
-        alt.Chart(frame)
-        .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1)
-        .encode(
-            x=x,
-            y=y,
-            color=colour_enc,
-            size=size,
-            tooltip=tooltip,
-        ),
-        alt.Chart(frame)
-        .transform_filter(alt.datum.label_me)
-        .mark_text(
-            fontSize=12,
-            dy=-12,
-            fontWeight="bold",
-            color="#222222",
-            stroke="white",
-            strokeWidth=3,
-            strokeOpacity=0.8,
+    return (
+        alt.layer(
+            alt.Chart(edges.with_columns(pl.col("weight").round(3)))
+            .mark_rule(color="#9a9a9a")
+            .encode(
+                x=x,
+                y=y,
+                x2="x2:Q",
+                y2="y2:Q",
+                opacity=alt.Opacity("weight:Q", legend=None, scale=alt.Scale(range=[0.15, 0.7])),
+                strokeWidth=alt.value(1),
+            ),
+            *layers,
+            alt.Chart(frame)
+            .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1)
+            .encode(
+                x=x,
+                y=y,
+                color=colour_enc,
+                size=size,
+                tooltip=tooltip,
+            ),
+            *_node_labels(frame, x, y),
         )
-        .encode(x=x, y=y, text="name:N"),
-        alt.Chart(frame)
-        .transform_filter(alt.datum.label_me)
-        .mark_text(fontSize=12, dy=-12, fontWeight="bold", color="#222222")
-        .encode(x=x, y=y, text="name:N"),
-    ).properties(height=520, title=title)
+        .properties(height=520, title=title)
+        .add_params(alt.param(name="narrow", value=False))
+    )
+
+
+def _node_labels(frame: pl.DataFrame, x: alt.X, y: alt.Y) -> list[alt.Chart]:
+    """Bold names over the labelled nodes, on a white halo: ``label_me`` on a page,
+    ``label_narrow`` (fewer) when the page sets the ``narrow`` param on a phone. A name centred
+    on a node near the chart's left or right edge ran out of the chart on a phone: those start
+    (or end) at it."""
+    low, high = frame["x"].min(), frame["x"].max()
+    edge = 0.15 * ((high - low) or 1.0)
+    labels = frame.filter(pl.col("label_me") | pl.col("label_narrow")).with_columns(
+        side=pl.when(pl.col("x") < low + edge)
+        .then(pl.lit("left"))
+        .when(pl.col("x") > high - edge)
+        .then(pl.lit("right"))
+        .otherwise(pl.lit("center"))
+    )
+    layers = []
+    for side, dx in (("left", -6), ("center", 0), ("right", 6)):
+        part = labels.filter(pl.col("side") == side)
+        if part.height == 0:
+            continue
+        text = dict(fontSize=12, dy=-12, dx=dx, align=side, fontWeight="bold", color="#222222")
+        shown = alt.Chart(part).transform_filter("narrow ? datum.label_narrow : datum.label_me")
+        layers += [
+            shown.mark_text(**text, stroke="white", strokeWidth=3, strokeOpacity=0.8).encode(
+                x=x, y=y, text="name:N"
+            ),
+            shown.mark_text(**text).encode(x=x, y=y, text="name:N"),
+        ]
+    return layers

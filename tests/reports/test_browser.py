@@ -10,6 +10,7 @@ Needs Debian's chromium at /usr/bin/chromium (``apt-get install chromium fonts-d
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -223,6 +224,54 @@ def test_narrow_screen_has_no_sideways_scroll(visit, full_report, tmp_path):
     v.assert_offline_and_clean()
     assert v.page.evaluate("document.documentElement.scrollWidth") <= 390
     assert all(c["rendered"] == "true" and c["width"] <= 390 for c in v.charts())
+
+
+OUTSIDE_ITS_CHART = """
+() => Array.from(document.querySelectorAll('.chart svg')).flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  return Array.from(svg.querySelectorAll('text'))
+    .filter(t => t.textContent.trim() && t.getAttribute('opacity') !== '0')  // 0: overlap hid it
+    .filter(t => { const r = t.getBoundingClientRect();
+                   return r.left < box.left - 4 || r.right > box.right + 4; })
+    .map(t => svg.closest('.chart').id + ': ' + t.textContent.slice(0, 40));
+})
+"""
+
+
+COLLIDING_NAMES = """
+() => {
+  const boxes = {};  // one box per name: each is drawn twice (halo, then text)
+  document.querySelectorAll('div#network-communities g.role-mark text').forEach(t => {
+    if (t.textContent.trim()) { boxes[t.textContent] = t.getBoundingClientRect(); }
+  });
+  const names = Object.keys(boxes), hits = [];
+  names.forEach((a, i) => names.slice(i + 1).forEach(b => {
+    const p = boxes[a], q = boxes[b];
+    if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) {
+      hits.push(a + ' / ' + b);
+    }
+  }));
+  return hits;
+}
+"""
+
+
+@pytest.mark.parametrize("width", [390, 700])
+def test_no_chart_text_runs_outside_its_chart_on_a_narrow_screen(visit, full_report, width):
+    """At 390 px long axis titles and chart titles pushed the chart's left edge out of view,
+    network names collided, and at 700 px the break notes under the explorer ran off its right
+    edge (report review 2)."""
+    v = visit(full_report, width=width, height=844)
+    with_breaks = v.page.eval_on_selector("#series-breaks tbody td", "e => e.textContent")
+    v.page.select_option("div#explorer select", label=with_breaks)
+    v.page.wait_for_timeout(300)
+    assert v.page.evaluate(OUTSIDE_ITS_CHART) == []
+    notes = v.page.eval_on_selector_all(
+        "div#explorer svg text", "els => els.map(e => e.textContent)"
+    )
+    assert any(re.match(r"\w{3} \d{4}: (Level shift|Trend change)", n) for n in notes)
+    assert v.page.evaluate(COLLIDING_NAMES) == []
+    v.assert_offline_and_clean()
 
 
 def test_print_stylesheet_hides_controls(visit, full_report):

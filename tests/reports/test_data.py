@@ -104,6 +104,27 @@ def test_network_layout_and_communities(full_warehouse):
     assert net.edges.height >= net.nodes.height - 1
 
 
+def test_the_network_names_fewer_skills_on_a_phone_so_that_no_two_names_collide(
+    full_warehouse,
+):
+    """Names placed for a 900 px chart collided on a phone's 300 px (report review 2)."""
+    from skilltide.reports.network_data import NARROW_PX
+
+    with Warehouse(full_warehouse) as wh:
+        nodes = load_network(wh).nodes
+    phone = nodes.filter("label_narrow")
+    assert 0 < phone.height <= nodes["label_me"].sum()
+    # at the phone's scale no two names (7.5 px a character, 22 px a line) overlap
+    sx = NARROW_PX / (nodes["x"].max() - nodes["x"].min())
+    sy = 496 / (nodes["y"].max() - nodes["y"].min())
+    boxes = [
+        (x * sx, y * sy, len(n) * 7.5 / 2) for n, x, y in phone.select("name", "x", "y").rows()
+    ]
+    for i, (x1, y1, h1) in enumerate(boxes):
+        for x2, y2, h2 in boxes[i + 1 :]:
+            assert abs(x1 - x2) >= h1 + h2 or abs(y1 - y2) >= 22
+
+
 def test_occupation_profiles_closest_and_workbank(full_warehouse):
     with Warehouse(full_warehouse) as wh:
         occ = load_occupations(wh)

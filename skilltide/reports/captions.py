@@ -142,9 +142,10 @@ def market_breaks(frame: pl.DataFrame | None) -> str:
         parts.append(f"{month_name(peak)}{span}: {what}")
     many = len(parts) > 1
     return (
-        f"Market-wide break{'s' if many else ''}: {'; '.join(parts)}. When many skills "
-        "change in the same month the cause is usually the data (a new job board, a "
-        "taxonomy change), not demand itself."
+        f"Market-wide break{'s' if many else ''}: {'; '.join(parts)}. A structural break is "
+        "a lasting jump or drop in a skill's demand (level shift) or a change in how fast it "
+        "grows (trend change); when many skills break in the same month the cause is usually "
+        "the data (a new job board, a taxonomy change), not demand itself."
     )
 
 
@@ -285,6 +286,20 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
             )
         )
     return text
+
+
+def communities(source: str, graph_id: str, run_id: str) -> str:
+    """The communities table's caption: what the network was built from, in words, and its
+    ids once (a graph built by its own run has the run's id)."""
+    built = {
+        "ads": "job ads, linking skills that ads ask for together",
+        "onet": "O*NET's skill ratings of occupations",
+    }
+    ids = f"graph and run {run_id}" if graph_id == run_id else f"graph {graph_id}, run {run_id}"
+    return (
+        f"The ten most connected skills of each community. The network was built from "
+        f"{built.get(source, source)} ({ids})."
+    )
 
 
 def exposure(communities: pl.DataFrame, column: str) -> str:

@@ -30,7 +30,7 @@ BASELINES = (
 METRIC_ORDER = ("mase", "mae", "rmse", "smape", "rrmse", "smape_jobsdf", "rrmse_jobsdf")
 METRIC_NAMES = {
     "mase": "MASE (scaled error: below 1 beats repeating the last month)",
-    "mae": "MAE (mean absolute error)",
+    "mae": "MAE (mean absolute error: the average size of a miss)",
     "rmse": "RMSE (root mean squared error)",
     "smape": "sMAPE (symmetric mean absolute percentage error, %)",
     "rrmse": "RRMSE (root mean squared error relative to the mean, %)",

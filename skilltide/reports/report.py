@@ -388,8 +388,7 @@ def _network(wh: Warehouse, how: dict) -> Section:
             net.communities.with_columns(pl.col("mean_exposure").round(3))
             if net.exposure_column
             else net.communities.drop("mean_exposure", "skills_with_exposure"),
-            f"Graph {net.graph_id} (built from "
-            f"{net.source}, run {net.run_id}); the ten most connected skills of each community.",
+            captions.communities(net.source, net.graph_id, net.run_id),
             headers={"community_label": "Community", "n_skills": "Skills in it"},
         )
     )

@@ -161,3 +161,28 @@ def test_profile_caption_says_how_many_occupations_are_similar_enough():
     none = three.filter(pl.col("occupation") == "Cook")
     assert captions.profile(profile, "demand", none).endswith("Nurse has no close occupation.")
     assert "similarity" not in captions.profile(profile, "demand")  # no network: not a word
+
+
+def test_the_first_market_break_says_what_a_structural_break_is():
+    frame = pl.DataFrame(
+        {
+            "break_ds": [dt.date(2023, 6, 1)],
+            "kind": ["level"],
+            "n_series": [73],
+            "share_series": [0.487],
+        }
+    )
+    text = captions.market_breaks(frame)
+    assert "A structural break is a lasting jump or drop in a skill's demand (level shift)" in text
+    assert "or a change in how fast it grows (trend change)" in text
+
+
+def test_the_communities_caption_names_the_source_in_words_and_an_id_once():
+    text = captions.communities("ads", "20261207T025441-fececc", "20261207T025441-fececc")
+    assert text.endswith(
+        "built from job ads, linking skills that ads ask for together (graph and run "
+        "20261207T025441-fececc)."
+    )
+    assert text.count("20261207T025441-fececc") == 1
+    onet = captions.communities("onet", "g1", "r2")
+    assert "O*NET's skill ratings of occupations (graph g1, run r2)" in onet

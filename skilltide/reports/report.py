@@ -236,7 +236,7 @@ def _explorer(s: SeriesData, how: dict) -> Section:
     info = s.forecast_info
     sec.blocks.append(
         Figure(
-            "explorer",
+            "skill-history",  # not "explorer": that is the section's id
             charts.finish(
                 charts.explorer_chart(
                     history,

@@ -212,7 +212,7 @@ def test_missing_parts_render_with_notices(visit, bare_report, tmp_path):
     v = visit(bare_report)
     v.screenshot(tmp_path, "report-bare")
     v.assert_offline_and_clean()
-    assert [c["id"] for c in v.charts()] == ["market", "explorer"]
+    assert [c["id"] for c in v.charts()] == ["market", "skill-history"]
     assert all(c["rendered"] == "true" and c["path_chars"] > 300 for c in v.charts())
     notices = v.page.eval_on_selector_all(".notice", "els => els.map(e => e.innerText)")
     assert any("skilltide graph build" in n for n in notices)
@@ -263,11 +263,11 @@ def test_no_chart_text_runs_outside_its_chart_on_a_narrow_screen(visit, full_rep
     edge (report review 2)."""
     v = visit(full_report, width=width, height=844)
     with_breaks = v.page.eval_on_selector("#series-breaks tbody td", "e => e.textContent")
-    v.page.select_option("div#explorer select", label=with_breaks)
+    v.page.select_option("div#skill-history select", label=with_breaks)
     v.page.wait_for_timeout(300)
     assert v.page.evaluate(OUTSIDE_ITS_CHART) == []
     notes = v.page.eval_on_selector_all(
-        "div#explorer svg text", "els => els.map(e => e.textContent)"
+        "div#skill-history svg text", "els => els.map(e => e.textContent)"
     )
     assert any(re.match(r"\w{3} \d{4}: (Level shift|Trend change)", n) for n in notes)
     assert v.page.evaluate(COLLIDING_NAMES) == []

@@ -21,11 +21,13 @@ def test_full_report_has_every_section_and_chart(full_warehouse, tmp_path):
     html = path.read_text(encoding="utf-8")
     assert path.name == "report.html"
     assert re.findall(r'<section id="([a-z]+)"', html) == SECTIONS
+    ids = re.findall(r' id="([^"]+)"', html.split("<script>")[0])
+    assert len(ids) == len(set(ids))  # the explorer's chart had its section's id
     charts = re.findall(r'<div class="chart" id="([a-z-]+)"', html)
     assert charts == [
         "growth",
         "market",
-        "explorer",
+        "skill-history",
         "occupation-profile",
         "workbank-zones",
         "workbank-agency",
@@ -118,7 +120,7 @@ def test_bare_warehouse_says_what_to_run(bare_warehouse, tmp_path):
         "skilltide forecast backtest",
     ):
         assert hint in html
-    assert re.findall(r'<div class="chart" id="([a-z-]+)"', html) == ["market", "explorer"]
+    assert re.findall(r'<div class="chart" id="([a-z-]+)"', html) == ["market", "skill-history"]
 
 
 @pytest.mark.slow
@@ -140,7 +142,7 @@ def test_export_writes_every_chart(full_warehouse, tmp_path, fmt, magic):
     assert len(files) == 9 and all(f.suffix == f".{fmt}" for f in files)
     assert all(f.read_bytes()[:4] == magic for f in files)
     if fmt == "svg":  # the drop-down's choice is named in a file that has no drop-down
-        assert "Skill: " in (tmp_path / "charts" / "explorer.svg").read_text()
+        assert "Skill: " in (tmp_path / "charts" / "skill-history.svg").read_text()
 
 
 def test_the_report_names_its_warehouse_run_and_charts(full_warehouse, tmp_path):

@@ -160,8 +160,9 @@ BREAK_TERMS = (
     "chance alone; only changes with p below 0.05 are reported."
 )
 BREAK_METHODS = (
-    " Method: bai-perron searches each series for its own break months; chow tests a series "
-    "at a month when the whole market broke."
+    " Scope: market = within a month of a market-wide break (likely a data change); series = "
+    "this series alone. Method: bai-perron searches each series for its own break months; "
+    "chow tests a series at a month when the whole market broke."
 )
 
 

@@ -146,8 +146,12 @@ def market_chart(
     )
 
 
-def growth_chart(growth: pl.DataFrame, end_label: str, per_side: int = 10) -> alt.LayerChart:
-    """Top rising and falling skills by forecast growth, with 80% intervals."""
+def growth_chart(
+    growth: pl.DataFrame, end_label: str, per_side: int = 10, unit: str = ""
+) -> alt.LayerChart:
+    """Top rising and falling skills by forecast growth, with 80% intervals; ``unit`` (ads a
+    month) is the base level's and the forecast's."""
+    in_unit = f" ({unit})" if unit else ""
     basis = growth["basis"][0].split(" (")[0] if growth.height else "the base period"
     rising = growth.filter(pl.col("growth") > 0).head(per_side)
     falling = growth.filter(pl.col("growth") < 0).tail(per_side)
@@ -182,8 +186,8 @@ def growth_chart(growth: pl.DataFrame, end_label: str, per_side: int = 10) -> al
         alt.Tooltip("growth:Q", title="Forecast change (%)", format="+.1f"),
         alt.Tooltip("lo:Q", title="80% interval from (%)", format="+.1f"),
         alt.Tooltip("hi:Q", title="80% interval to (%)", format="+.1f"),
-        alt.Tooltip("base:Q", title="Base level", format=",.2f"),
-        alt.Tooltip("end:Q", title=f"Forecast for {end_label}", format=",.2f"),
+        alt.Tooltip("base:Q", title=f"Base level{in_unit}", format=",.2f"),
+        alt.Tooltip("end:Q", title=f"Forecast for {end_label}{in_unit}", format=",.2f"),
     ]
     return alt.layer(
         alt.Chart(pl.DataFrame({"zero": [0]})).mark_rule(color="#888888").encode(x="zero:Q"),

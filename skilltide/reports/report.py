@@ -106,7 +106,9 @@ def _overview(s: SeriesData, how: dict) -> Section:
         sec.blocks.append(
             Figure(
                 "growth",
-                charts.finish(charts.growth_chart(s.growth, captions.month_name(end))),
+                charts.finish(
+                    charts.growth_chart(s.growth, captions.month_name(end), unit=s.measure.unit)
+                ),
                 captions.GROWTH_GUIDE,
                 "Skills with the largest forecast rises and falls, with 80% intervals",
             )

@@ -62,6 +62,9 @@ def test_tables_speak_to_the_reader(full_warehouse, tmp_path):
     # the breaks tables say what kind, size, p value and method mean
     assert html.count("Kind: level = a sudden jump or drop") == 2
     assert "bai-perron searches each series" in html
+    assert "Scope: market = within a month of a market-wide break" in html  # review 2
+    tips = re.search(r'id="spec-growth">(.*?)</script>', html).group(1)
+    assert "Base level (ads a month)" in tips  # the tooltips carry the unit too (review 2)
     assert "in the series shown above" not in html  # the table lists every series
 
 

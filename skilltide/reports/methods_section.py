@@ -19,7 +19,7 @@ import polars as pl
 
 from skilltide.reports import captions, charts
 from skilltide.reports.html import Figure, Notice, Prose, Section, Table
-from skilltide.reports.methods_data import METRIC_NAMES, load_methods
+from skilltide.reports.methods_data import METRIC_MEANINGS, METRIC_NAMES, load_methods
 from skilltide.reports.names import in_sentence, model_explanation, model_name
 from skilltide.reports.series_data import SeriesData
 from skilltide.store import Warehouse
@@ -90,6 +90,8 @@ def methods_section(
         named = m.backtests.with_columns(reader_names("model"))
         unit = f", in {s.measure.unit}" if m.metric in ("mae", "rmse") else ""
         horizons = named["horizon"].unique().sort().to_list()
+        meaning = METRIC_MEANINGS.get(m.metric, "")
+        meaning = f" {m.metric.upper()} is {meaning}." if meaning else ""
         sec.blocks += [
             Figure(
                 "backtests",
@@ -108,7 +110,7 @@ def methods_section(
                 .pivot("horizon", index=["model", "kind"], values="value")
                 .with_columns(pl.exclude("model", "kind").round(4)),
                 f"{metric_title} per model (rows){unit}, by how many months ahead it forecast "
-                f"(columns); lower is better. {_baselines(m.backtests)}",
+                f"(columns); lower is better.{meaning} {_baselines(m.backtests)}",
                 headers={str(h): f"{h} month{'s' if h != 1 else ''} ahead" for h in horizons},
             ),
         ]

@@ -68,6 +68,20 @@ def test_tables_speak_to_the_reader(full_warehouse, tmp_path):
     assert "in the series shown above" not in html  # the table lists every series
 
 
+def test_the_backtest_table_says_what_its_error_means_and_its_unit(full_warehouse, tmp_path):
+    """The table gave 'MAE' per model with no unit and columns headed 1..6 (review 2)."""
+    import shutil
+
+    db = shutil.copy(full_warehouse, tmp_path / "mae.duckdb")
+    with Warehouse(db) as wh:
+        wh.con.execute("DELETE FROM backtests WHERE lower(metric) = 'mase'")  # MAE is shown
+        html = render_report(wh, tmp_path / "r").read_text(encoding="utf-8")
+    table = html.split("<h3>Backtest accuracy</h3>", 1)[1].split("</table>", 1)[0]
+    assert "MAE (mean absolute error) per model (rows), in ads a month, by how many months" in table
+    assert "lower is better. MAE is the average size of a miss." in table
+    assert ">1 month ahead</th>" in table and ">6 months ahead</th>" in table
+
+
 def test_the_first_screen_leads_with_key_findings(full_warehouse, tmp_path):
     with Warehouse(full_warehouse) as wh:
         html = render_report(wh, tmp_path).read_text(encoding="utf-8")

@@ -57,8 +57,10 @@ BOOT = """
     wrapTitles(spec, width);
     var config = spec.config = spec.config || {};
     config.axis = Object.assign({}, config.axis, {labelLimit: Math.floor(width * 0.4)});
-    // a tick label that would run past the axis end is left out, not cut by the chart edge
-    config.axisX = Object.assign({}, config.axisX, {labelFlush: true, labelBound: true});
+    // a tick label that would run past the axis end is left out, not cut by the chart edge,
+    // and of tick labels closer than 6 px every other one is left out
+    config.axisX = Object.assign({}, config.axisX, {labelFlush: true, labelBound: true,
+                                                    labelOverlap: true, labelSeparation: 6});
     config.legend = Object.assign({}, config.legend, {labelLimit: width - 40,
                                                       titleLimit: width - 40, columns: 1});
     return spec;

@@ -274,6 +274,58 @@ def test_no_chart_text_runs_outside_its_chart_on_a_narrow_screen(visit, full_rep
     v.assert_offline_and_clean()
 
 
+CROWDED_TICKS = """
+() => Array.from(document.querySelectorAll('.chart svg')).flatMap(svg => {
+  const shown = Array.from(svg.querySelectorAll('g.role-axis-label text'))
+    .filter(t => t.textContent.trim() && t.getAttribute('opacity') !== '0')
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  const hits = [];
+  shown.forEach(([a, p], i) => shown.slice(i + 1).forEach(([b, q]) => {
+    const row = p.top < q.bottom && q.top < p.bottom;
+    if (row && Math.max(q.left - p.right, p.left - q.right) < 4) { hits.push(a + ' / ' + b); }
+  }));
+  return hits;
+})
+"""
+
+
+def test_tick_labels_never_touch_on_a_700_px_window(visit, tmp_path):
+    """Changes from −80% to +140% crowded the growth chart's ticks at 700 px ('−80−60',
+    1.6 px apart, in the demo report; report review 2)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from skilltide.reports.charts import finish, growth_chart
+    from skilltide.reports.html import Figure, Page, Section, render_html
+
+    # the demo report's 20 skills: their names set the plot's width, their intervals the ticks
+    labels = [
+        "PALS", "Rust", "Visual Merchandising", "Jenkins", "Pallet Jack", "ITIL", "Go",
+        "Microsoft Copilot", "Prompt Engineering", "Microservices", "TCP/IP", "MySQL",
+        "QuickBooks", "ServSafe", "A/B Testing", "Knife Skills", "MongoDB",
+        "National Electrical Code", "Differentiated Instruction", "Classroom Management",
+    ]  # fmt: skip
+    mid = [.63, .55, .55, .53, .53, .43, .38, .37, .37, .31,
+           -.2, -.21, -.22, -.23, -.23, -.26, -.28, -.3, -.33, -.41]  # fmt: skip
+    lo = [.05, -.05, .01, -.01, 0, -.1, -.1, -.1, -.09, -.16,
+          -.5, -.5, -.48, -.5, -.5, -.5, -.57, -.5, -.62, -.63]  # fmt: skip
+    hi = [1.22, 1.16, 1.09, 1.06, 1.05, .96, .87, .84, .83, .77,
+          .1, .07, .03, .04, .04, -.01, 0, -.1, -.06, -.19]  # fmt: skip
+    growth = pl.DataFrame(
+        {"label": labels, "growth": mid, "lo": lo, "hi": hi, "base": 10.0, "end": 12.0}
+    ).with_columns(
+        ds=pl.lit(dt.date(2025, 6, 1)),
+        basis=pl.lit("the same season a year earlier (May–Jul 2024)"),
+    )
+    figure = Figure("growth", finish(growth_chart(growth, "Jun 2025", unit="ads a month")))
+    page = tmp_path / "growth.html"
+    page.write_text(render_html(Page("T", "S", [Section("s", "S", [figure])])), "utf-8")
+    v = visit(page, width=700, height=900)
+    assert v.page.evaluate(CROWDED_TICKS) == []
+    v.assert_offline_and_clean()
+
+
 def test_print_stylesheet_hides_controls(visit, full_report):
     v = visit(full_report)
     v.page.emulate_media(media="print")

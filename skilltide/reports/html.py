@@ -315,6 +315,10 @@ button.csv:hover, button.csv:focus { background: #eaf3fa; }
 footer { max-width: 1100px; margin: 0 auto; padding: 1rem clamp(1rem, 4vw, 3rem) 2rem;
          color: var(--muted); font-size: .9rem; }
 .chart-error { color: #b00020; }
+@media (max-width: 760px) {  /* a half-screen window: tables fit without sideways scrolling */
+  table { font-size: .85rem; }
+  th, td { padding: .3rem .35rem; }
+}
 @media print {
   body { font-size: 11pt; }
   nav, button.csv, .vega-embed details, .vega-actions, .vega-bindings { display: none !important; }

@@ -289,6 +289,17 @@ CROWDED_TICKS = """
 """
 
 
+def test_tables_fit_a_700_px_window_without_sideways_scrolling(visit, full_report):
+    """At 700 px the forecast, breaks and backtest tables were 5 to 45 px too wide, so their
+    last column was cut until the reader scrolled the table (report review 2)."""
+    v = visit(full_report, width=700, height=900)
+    wide = v.page.evaluate(
+        "() => Array.from(document.querySelectorAll('.table-wrap'))"
+        ".filter(w => w.scrollWidth > w.clientWidth).map(w => w.querySelector('table').id)"
+    )
+    assert wide == []
+
+
 def test_tick_labels_never_touch_on_a_700_px_window(visit, tmp_path):
     """Changes from −80% to +140% crowded the growth chart's ticks at 700 px ('−80−60',
     1.6 px apart, in the demo report; report review 2)."""

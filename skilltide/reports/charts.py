@@ -255,11 +255,11 @@ def explorer_chart(
                 color=colour,
                 tooltip=[
                     alt.Tooltip("month:T", timeUnit=MONTH, title="Month"),
-                    alt.Tooltip("yhat:Q", title="Forecast", format=",.2f"),
-                    alt.Tooltip("lo_80:Q", title="80% from", format=",.2f"),
-                    alt.Tooltip("hi_80:Q", title="80% to", format=",.2f"),
-                    alt.Tooltip("lo_95:Q", title="95% from", format=",.2f"),
-                    alt.Tooltip("hi_95:Q", title="95% to", format=",.2f"),
+                    alt.Tooltip("yhat:Q", title=f"Forecast: {y_title}", format=",.2f"),
+                    alt.Tooltip("lo_80:Q", title="80% interval: low", format=",.2f"),
+                    alt.Tooltip("hi_80:Q", title="80% interval: high", format=",.2f"),
+                    alt.Tooltip("lo_95:Q", title="95% interval: low", format=",.2f"),
+                    alt.Tooltip("hi_95:Q", title="95% interval: high", format=",.2f"),
                 ],
             ),
         ]

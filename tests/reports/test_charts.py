@@ -148,3 +148,20 @@ def test_the_network_shows_the_phone_label_set_when_the_page_says_narrow():
         t["transform"] == [{"filter": "narrow ? datum.label_narrow : datum.label_me"}]
         for t in texts
     )
+
+
+def test_the_explorer_tooltips_name_the_forecast_unit_and_the_intervals_in_words():
+    """The forecast tooltip read 'Forecast', '80% from', '95% to' (report review 2)."""
+    import datetime as dt
+
+    from skilltide.reports.charts import explorer_chart
+
+    history = pl.DataFrame({"label": ["a"], "month": [dt.date(2024, 12, 1)], "y": [5.0]})
+    forecast = pl.DataFrame(
+        {"label": ["a"], "ds": [dt.date(2025, 1, 1)]}
+        | {c: [5.0] for c in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95")}
+    )
+    spec = finish(explorer_chart(history, forecast, None, None, "Ads a month", ["a"], "a"))
+    tips = [t["title"] for layer in spec["layer"] for t in layer["encoding"].get("tooltip", [])]
+    assert "Forecast: Ads a month" in tips
+    assert {"80% interval: low", "95% interval: high"} <= set(tips)

@@ -18,6 +18,8 @@ import math
 
 import polars as pl
 
+from skilltide.reports.names import in_sentence, model_name
+
 MINUS = "\u2212"
 
 
@@ -69,14 +71,17 @@ GROWTH_GUIDE = (
 )
 
 
-def growth(frame: pl.DataFrame, model: str, end: dt.date) -> str:
+def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "") -> str:
+    """The extremes and the counts; ``model`` is the reader's name of the forecast's model and
+    ``explanation`` what it does (this is where the report first names it)."""
     if frame.height == 0:
         return "No skill has enough recent ads for a meaningful growth figure."
     top, bottom = frame.row(0, named=True), frame.row(-1, named=True)
     # a forecast without a backtest (too short a history) has no interval
     intervals = frame["lo"].null_count() < frame.height
     text = (
-        f"By {month_name(end)} the {model} forecast expects {top['label']} to rise most: "
+        f"By {month_name(end)} the forecast ({model}{': ' + explanation if explanation else ''})"
+        f" expects {top['label']} to rise most: "
         f"{signed_pct(top['growth'])} on {top['basis']}{_interval(top, ' (80% interval ')}."
     )
     if bottom["growth"] < 0:
@@ -137,9 +142,10 @@ def market_breaks(frame: pl.DataFrame | None) -> str:
         parts.append(f"{month_name(peak)}{span}: {what}")
     many = len(parts) > 1
     return (
-        f"Market-wide break{'s' if many else ''}: {'; '.join(parts)}. When many skills "
-        "change in the same month the cause is usually the data (a new job board, a "
-        "taxonomy change), not demand itself."
+        f"Market-wide break{'s' if many else ''}: {'; '.join(parts)}. A structural break is "
+        "a lasting jump or drop in a skill's demand (level shift) or a change in how fast it "
+        "grows (trend change); when many skills break in the same month the cause is usually "
+        "the data (a new job board, a taxonomy change), not demand itself."
     )
 
 
@@ -154,8 +160,9 @@ BREAK_TERMS = (
     "chance alone; only changes with p below 0.05 are reported."
 )
 BREAK_METHODS = (
-    " Method: bai-perron searches each series for its own break months; chow tests a series "
-    "at a month when the whole market broke."
+    " Scope: market = within a month of a market-wide break (likely a data change); series = "
+    "this series alone. Method: bai-perron searches each series for its own break months; "
+    "chow tests a series at a month when the whole market broke."
 )
 
 
@@ -197,7 +204,7 @@ def explorer(
     text = f"Choose a series in the list. The black line is the observed demand ({unit})."
     if model:
         text += (
-            f" The dashed blue line is the {model} forecast for {month_name(start)} to "
+            f" The dashed blue line is the forecast ({model}) for {month_name(start)} to "
             f"{month_name(end)}; "
             + (
                 "the darker band holds the outcome 80% of the time, the lighter one 95%."
@@ -212,14 +219,38 @@ def explorer(
     return text
 
 
-def profile(frame: pl.DataFrame, source: str) -> str:
+def profile(
+    frame: pl.DataFrame,
+    source: str,
+    closest: pl.DataFrame | None = None,
+    min_similarity: float = 0.1,
+    most: int = 8,
+) -> str:
+    """The first occupation's top skill; with ``closest`` (pairs with a similarity of
+    ``min_similarity`` or more, up to ``most`` each), how many close occupations it has."""
     first = frame.row(0, named=True)
     unit = "% of its ads" if source == "demand" else "(graph weight)"
     value = f"{first['value']:.0f}{unit}" if source == "demand" else f"{first['value']:.2f}"
-    return (
+    text = (
         f"{first['occupation']} ads most often ask for {first['skill']} ({value}). "
         "Choose an occupation to see its skill profile and the occupations with the "
         "most similar skills, where its workers could most easily move."
+    )
+    if closest is None:
+        return text
+    n = closest.filter(pl.col("occupation") == first["occupation"]).height
+    found = (
+        "has no close occupation"
+        if n == 0
+        else f"has {n} close occupation{'s' if n > 1 else ''}, fewer than the {most} the "
+        "chart can list"
+        if n < most
+        else f"has {most} or more close occupations; the chart lists the closest {most}"
+    )
+    return text + (
+        f" An occupation counts as close only with a skill-profile similarity of "
+        f"{min_similarity:g} or more (0 = no skill in common, 1 = the same skills); below "
+        f"that the two share almost nothing. {first['occupation']} {found}."
     )
 
 
@@ -258,6 +289,20 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
     return text
 
 
+def communities(source: str, graph_id: str, run_id: str) -> str:
+    """The communities table's caption: what the network was built from, in words, and its
+    ids once (a graph built by its own run has the run's id)."""
+    built = {
+        "ads": "job ads, linking skills that ads ask for together",
+        "onet": "O*NET's skill ratings of occupations",
+    }
+    ids = f"graph and run {run_id}" if graph_id == run_id else f"graph {graph_id}, run {run_id}"
+    return (
+        f"The ten most connected skills of each community. The network was built from "
+        f"{built.get(source, source)} ({ids})."
+    )
+
+
 def exposure(communities: pl.DataFrame, column: str) -> str:
     # A community's mean says little when most of its skills have no WORKBank data.
     ranked = communities.filter(
@@ -292,9 +337,11 @@ def backtests(frame: pl.DataFrame, metric: str, unit: str = "") -> str:
     change = best["value"] / base["value"] - 1 if base["value"] else 0.0
     direction = "below" if change < 0 else "above"
     return (
-        f"{h} month{'s' if h > 1 else ''} ahead, the best model ({best['model']}) has a "
-        f"{metric.upper()} of {best['value']:.3g}{unit}, {abs(change):.0%} {direction} the best "
-        f"simple baseline ({base['model']}, {base['value']:.3g}), measured by rolling-origin "
+        f"{h} month{'s' if h > 1 else ''} ahead, the {metric.upper()} of the best model "
+        f"({in_sentence(model_name(best['model']))}) is "
+        f"{best['value']:.3g}{unit}, {abs(change):.0%} {direction} the best simple baseline "
+        f"({in_sentence(model_name(base['model']))}, {base['value']:.3g}), measured by "
+        "rolling-origin "
         "backtests on past data: each model forecast months it had not seen, again and again "
         "from later starting points, and its errors were averaged."
     )
@@ -313,7 +360,7 @@ def coverage(frame: pl.DataFrame) -> str:
             if row.get(c) is not None
         ]
         if held:
-            parts.append(f"{row['model']}: " + " and ".join(held))
+            parts.append(f"{in_sentence(model_name(row['model']))}: " + " and ".join(held))
     return (
         (
             "In backtests, " + "; ".join(parts) + ". Well-calibrated intervals hold about 80% "

@@ -26,6 +26,7 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 OTHER_GREY = "#BBBBBB"
 MONTH = "utcyearmonth"
 NOTE_WIDTH = 90  # characters per line of the notes under a chart (13 px: ~600 px)
+NARROW_NOTE_WIDTH = 38  # the same on a phone (~270 px); the page sets the `narrow` param
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
@@ -109,6 +110,9 @@ def market_chart(
             .sort("break_ds")
         )
         top = per_month["share_series"].arg_max()
+        # a label right of a late break would run off the chart's right edge: put it left
+        first, last = market["month"].min(), market["month"].max()
+        late = per_month["break_ds"][top] > first + (last - first) / 2
         marks = _dates(per_month, "break_ds").with_columns(
             text=pl.when(pl.int_range(pl.len()) == top)
             .then(pl.format("{} break", pl.col("kind")))
@@ -124,9 +128,13 @@ def market_chart(
                     alt.Tooltip("share_series:Q", title="Series affected", format=".0%"),
                 ],
             ),
-            rules.mark_text(align="left", dx=4, dy=-6, color=OKABE_ITO[3], fontSize=12).encode(
-                x=alt.X("break_ds:T", timeUnit=MONTH), y=alt.value(8), text="text:N"
-            ),
+            rules.mark_text(
+                align="right" if late else "left",
+                dx=-4 if late else 4,
+                dy=-6,
+                color=OKABE_ITO[3],
+                fontSize=12,
+            ).encode(x=alt.X("break_ds:T", timeUnit=MONTH), y=alt.value(8), text="text:N"),
         ]
     marked = market_breaks is not None and market_breaks.height > 0
     return alt.layer(*layers).properties(
@@ -138,8 +146,12 @@ def market_chart(
     )
 
 
-def growth_chart(growth: pl.DataFrame, end_label: str, per_side: int = 10) -> alt.LayerChart:
-    """Top rising and falling skills by forecast growth, with 80% intervals."""
+def growth_chart(
+    growth: pl.DataFrame, end_label: str, per_side: int = 10, unit: str = ""
+) -> alt.LayerChart:
+    """Top rising and falling skills by forecast growth, with 80% intervals; ``unit`` (ads a
+    month) is the base level's and the forecast's."""
+    in_unit = f" ({unit})" if unit else ""
     basis = growth["basis"][0].split(" (")[0] if growth.height else "the base period"
     rising = growth.filter(pl.col("growth") > 0).head(per_side)
     falling = growth.filter(pl.col("growth") < 0).tail(per_side)
@@ -174,8 +186,8 @@ def growth_chart(growth: pl.DataFrame, end_label: str, per_side: int = 10) -> al
         alt.Tooltip("growth:Q", title="Forecast change (%)", format="+.1f"),
         alt.Tooltip("lo:Q", title="80% interval from (%)", format="+.1f"),
         alt.Tooltip("hi:Q", title="80% interval to (%)", format="+.1f"),
-        alt.Tooltip("base:Q", title="Base level", format=",.2f"),
-        alt.Tooltip("end:Q", title=f"Forecast for {end_label}", format=",.2f"),
+        alt.Tooltip("base:Q", title=f"Base level{in_unit}", format=",.2f"),
+        alt.Tooltip("end:Q", title=f"Forecast for {end_label}{in_unit}", format=",.2f"),
     ]
     return alt.layer(
         alt.Chart(pl.DataFrame({"zero": [0]})).mark_rule(color="#888888").encode(x="zero:Q"),
@@ -243,11 +255,11 @@ def explorer_chart(
                 color=colour,
                 tooltip=[
                     alt.Tooltip("month:T", timeUnit=MONTH, title="Month"),
-                    alt.Tooltip("yhat:Q", title="Forecast", format=",.2f"),
-                    alt.Tooltip("lo_80:Q", title="80% from", format=",.2f"),
-                    alt.Tooltip("hi_80:Q", title="80% to", format=",.2f"),
-                    alt.Tooltip("lo_95:Q", title="95% from", format=",.2f"),
-                    alt.Tooltip("hi_95:Q", title="95% to", format=",.2f"),
+                    alt.Tooltip("yhat:Q", title=f"Forecast: {y_title}", format=",.2f"),
+                    alt.Tooltip("lo_80:Q", title="80% interval: low", format=",.2f"),
+                    alt.Tooltip("hi_80:Q", title="80% interval: high", format=",.2f"),
+                    alt.Tooltip("lo_95:Q", title="95% interval: low", format=",.2f"),
+                    alt.Tooltip("hi_95:Q", title="95% interval: high", format=",.2f"),
                 ],
             ),
         ]
@@ -281,9 +293,17 @@ def explorer_chart(
     top = alt.layer(*layers).properties(height=300)
     if notes is None or notes.height == 0:
         return top.properties(title=title).add_params(pick)
+    # the notes wrapped for a page and for a phone; the page picks by setting `narrow`
+    narrow = alt.param(name="narrow", value=False)
+    lines = pl.concat(
+        [
+            wrap_lines(notes, "explanation").with_columns(narrow=pl.lit(False)),
+            wrap_lines(notes, "explanation", NARROW_NOTE_WIDTH).with_columns(narrow=pl.lit(True)),
+        ]
+    )
     notes = (
-        alt.Chart(wrap_lines(notes, "explanation"))
-        .transform_filter(keep)
+        alt.Chart(lines)
+        .transform_filter(keep & (alt.datum.narrow == narrow))
         .transform_window(row="row_number()")
         .mark_text(align="left", baseline="top", fontSize=13, limit=900)
         .encode(
@@ -298,7 +318,7 @@ def explorer_chart(
     )
     return alt.vconcat(
         top.properties(width="container"), notes.properties(width="container"), title=title
-    ).add_params(pick)
+    ).add_params(pick, narrow)
 
 
 def wrap_lines(frame: pl.DataFrame, column: str, width: int = NOTE_WIDTH) -> pl.DataFrame:

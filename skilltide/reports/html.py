@@ -26,6 +26,8 @@ from typing import Any
 
 import polars as pl
 
+from skilltide.reports.page_script import BOOT
+
 
 @dataclass
 class Caption:
@@ -313,6 +315,10 @@ button.csv:hover, button.csv:focus { background: #eaf3fa; }
 footer { max-width: 1100px; margin: 0 auto; padding: 1rem clamp(1rem, 4vw, 3rem) 2rem;
          color: var(--muted); font-size: .9rem; }
 .chart-error { color: #b00020; }
+@media (max-width: 760px) {  /* a half-screen window: tables fit without sideways scrolling */
+  table { font-size: .85rem; }
+  th, td { padding: .3rem .35rem; }
+}
 @media print {
   body { font-size: 11pt; }
   nav, button.csv, .vega-embed details, .vega-actions, .vega-bindings { display: none !important; }
@@ -325,60 +331,4 @@ footer { max-width: 1100px; margin: 0 auto; padding: 1rem clamp(1rem, 4vw, 3rem)
   .chart { overflow: visible; }
   a { color: inherit; text-decoration: none; }
 }
-"""
-
-# Boots every chart and wires the CSV buttons. Concatenated charts cannot use the container
-# width, so the width is set from the element before embedding.
-BOOT = """
-(function () {
-  "use strict";
-  function fitWidths(spec, width) {
-    var parts = spec.vconcat || spec.hconcat;
-    if (!parts) { return spec; }
-    parts.forEach(function (part) { if (part.width === "container") { part.width = width; } });
-    return spec;
-  }
-  function fitLabels(spec, width) {
-    // On narrow screens long category labels would leave no room for the plot itself.
-    if (width >= 640) { return spec; }
-    var config = spec.config = spec.config || {};
-    config.axis = Object.assign({}, config.axis, {labelLimit: Math.floor(width * 0.4)});
-    config.legend = Object.assign({}, config.legend, {labelLimit: width - 40,
-                                                      titleLimit: width - 40, columns: 1});
-    return spec;
-  }
-  function embed(el) {
-    var spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
-    var width = Math.max(240, Math.floor(el.getBoundingClientRect().width) - 40);
-    return vegaEmbed(el, fitLabels(fitWidths(spec, width), width), {
-      renderer: "svg",
-      actions: {export: true, source: false, compiled: false, editor: false},
-      downloadFileName: el.id
-    }).then(function (result) {
-      el.dataset.rendered = "true";
-      return result;
-    }).catch(function (error) {
-      el.dataset.rendered = "failed";
-      el.textContent = "This chart could not be drawn: " + error.message;
-      el.className += " chart-error";
-      console.error(error);
-    });
-  }
-  var charts = Array.prototype.slice.call(document.querySelectorAll("[data-spec]"));
-  window.skilltideReady = Promise.all(charts.map(embed)).then(function () {
-    return charts.length;
-  });
-  document.querySelectorAll("button[data-csv]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var text = JSON.parse(document.getElementById(button.dataset.csv).textContent);
-      var blob = new Blob(["\\ufeff" + text], {type: "text/csv;charset=utf-8"});
-      var link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = button.dataset.filename;
-      document.body.appendChild(link);
-      link.click();
-      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
-    });
-  });
-})();
 """

@@ -29,11 +29,18 @@ BASELINES = (
 )
 METRIC_ORDER = ("mase", "mae", "rmse", "smape", "rrmse", "smape_jobsdf", "rrmse_jobsdf")
 METRIC_NAMES = {
-    "mase": "MASE (below 1 beats the naive forecast in-sample)",
+    "mase": "MASE (scaled error: below 1 beats repeating the last month)",
     "mae": "MAE (mean absolute error)",
     "rmse": "RMSE (root mean squared error)",
     "smape": "sMAPE (symmetric mean absolute percentage error, %)",
     "rrmse": "RRMSE (root mean squared error relative to the mean, %)",
+}
+
+
+# what the metric measures, for the table under the backtest chart (its axis keeps the name)
+METRIC_MEANINGS = {
+    "mae": "the average size of a miss",
+    "rmse": "the typical size of a miss, large misses counting more",
 }
 
 

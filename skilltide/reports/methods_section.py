@@ -19,7 +19,8 @@ import polars as pl
 
 from skilltide.reports import captions, charts
 from skilltide.reports.html import Figure, Notice, Prose, Section, Table
-from skilltide.reports.methods_data import METRIC_NAMES, load_methods
+from skilltide.reports.methods_data import METRIC_MEANINGS, METRIC_NAMES, load_methods
+from skilltide.reports.names import in_sentence, model_explanation, model_name
 from skilltide.reports.series_data import SeriesData
 from skilltide.store import Warehouse
 
@@ -58,12 +59,13 @@ def methods_section(
     if s.forecast_info:
         i = s.forecast_info
         paragraphs.append(
-            f"Forecasts: {i['description']}, trained on data up to "
-            f"{captions.month_name(i['cutoff'])}, {i['horizon']} months ahead, run "
-            f"{i['run_id']}. Intervals are 80% and 95% prediction intervals: ranges that "
-            "should hold the outcome 80% and 95% of the time. Backtests (below) replay the "
-            "past to measure each model's accuracy; a combined forecast weights its models by "
-            "it. (Model as named "
+            f"Forecasts: {i['description']}"
+            + (f" ({i['explanation']})" if i.get("explanation") else "")
+            + f", trained on data up to {captions.month_name(i['cutoff'])}, {i['horizon']} "
+            f"months ahead, run {i['run_id']}. Intervals are 80% and 95% prediction "
+            "intervals: ranges that should hold the outcome 80% and 95% of the time. "
+            "Backtests (below) replay the past to measure each model's accuracy; the "
+            "automatic forecast weights its methods by it. (Model as named "
             f"in the warehouse's forecasts table: {', '.join(i['models'])}.)"
         )
     if s.breaks_info:
@@ -85,26 +87,31 @@ def methods_section(
         sec.blocks.append(Table("sources", "Job-ad sources", m.sources))
     if m.backtests is not None and m.backtests.height:
         metric_title = METRIC_NAMES.get(m.metric, m.metric.upper())
+        named = m.backtests.with_columns(reader_names("model"))
+        unit = f", in {s.measure.unit}" if m.metric in ("mae", "rmse") else ""
+        horizons = named["horizon"].unique().sort().to_list()
+        meaning = METRIC_MEANINGS.get(m.metric, "")
+        meaning = f" {m.metric.upper()} is {meaning}." if meaning else ""
         sec.blocks += [
             Figure(
                 "backtests",
-                charts.finish(charts.backtest_chart(m.backtests, metric_title)),
+                charts.finish(charts.backtest_chart(named, metric_title)),
                 captions.backtests(m.backtests, m.metric, s.measure.unit)
-                + f" Scenario '{m.scenario}', run "
-                f"{m.backtest_run}.",
+                + ("" if m.scenario == "all" else f" Scenario '{m.scenario}'.")
+                + f" Backtest run {m.backtest_run}.",
                 "Backtest error by model and horizon",
             ),
             Table(
                 "backtest-accuracy",
                 "Backtest accuracy",
-                m.backtests.with_columns(
+                named.with_columns(
                     kind=pl.when("baseline").then(pl.lit("baseline")).otherwise(pl.lit("model"))
                 )
                 .pivot("horizon", index=["model", "kind"], values="value")
                 .with_columns(pl.exclude("model", "kind").round(4)),
-                f"{metric_title} per model (rows) and horizon in months (columns). A baseline "
-                "is a simple rule every model must beat (naive: the last month seen, repeated; "
-                "seasonal naive: the same month a year earlier).",
+                f"{metric_title} per model (rows){unit}, by how many months ahead it forecast "
+                f"(columns); lower is better.{meaning} {_baselines(m.backtests)}",
+                headers={str(h): f"{h} month{'s' if h != 1 else ''} ahead" for h in horizons},
             ),
         ]
     else:
@@ -115,7 +122,7 @@ def methods_section(
                 "interval-coverage",
                 "Prediction-interval coverage",
                 m.coverage.select(
-                    "model",
+                    reader_names("model"),
                     **{
                         f"{c}_pct": (pl.col(c) * 100).round(1)
                         for c in m.coverage.columns
@@ -140,3 +147,19 @@ def methods_section(
         )
     )
     return sec
+
+
+def reader_names(column: str) -> pl.Expr:
+    """The stored model names of ``column`` as the reader's names."""
+    return pl.col(column).map_elements(model_name, return_dtype=pl.String)
+
+
+def _baselines(backtests: pl.DataFrame) -> str:
+    """What each backtested baseline does, in words."""
+    names = backtests.filter(pl.col("baseline"))["model"].unique().sort().to_list()
+    rules = "; ".join(
+        f"{in_sentence(model_name(n))}: {model_explanation(n)}"
+        for n in names
+        if model_explanation(n)
+    )
+    return "A baseline is a simple rule every model must beat" + (f" ({rules})." if rules else ".")

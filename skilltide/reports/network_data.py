@@ -42,12 +42,16 @@ EXPOSURE_COLUMNS = (
 )
 
 
+NARROW_PX = 300  # the network's width on a phone: fewer names fit without colliding
+
+
 @dataclass
 class NetworkData:
     graph_id: str
     run_id: str
     source: str
-    nodes: pl.DataFrame  # node_id, name, x, y, strength, community_label, exposure, label_me
+    # node_id, name, x, y, strength, community_label, exposure, label_me, label_narrow
+    nodes: pl.DataFrame
     edges: pl.DataFrame  # x, y, x2, y2, weight
     communities: pl.DataFrame  # community_label, skills, n_skills, top_skills, mean_exposure
     exposure_column: str | None
@@ -229,8 +233,11 @@ def _communities(nodes: pl.DataFrame, top: int = 8) -> tuple[pl.DataFrame, pl.Da
         & (pl.col("order") <= top)
     ).sort("strength", "node_id", descending=[True, False])
     extent = (nodes["x"].min(), nodes["x"].max(), nodes["y"].min(), nodes["y"].max())
-    labelled = place_labels(candidates.select("node_id", "name", "x", "y").rows(), extent)
-    nodes = nodes.with_columns(label_me=pl.col("node_id").is_in(labelled))
+    rows = candidates.select("node_id", "name", "x", "y").rows()
+    labelled, on_phone = place_labels(rows, extent), place_labels(rows, extent, width=NARROW_PX)
+    nodes = nodes.with_columns(
+        label_me=pl.col("node_id").is_in(labelled), label_narrow=pl.col("node_id").is_in(on_phone)
+    )
     table = (
         nodes.group_by("community_label")
         .agg(

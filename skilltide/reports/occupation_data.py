@@ -1,5 +1,5 @@
 """Read the occupation part of a report: skill profiles of the busiest occupations, their
-closest occupations in the skill network, and WORKBank zones.
+closest occupations in the skill network (similarity 0.1 or more), and WORKBank zones.
 
 All of it is optional: each part is ``None`` when its inputs are not in the warehouse
 (:data:`skilltide.reports.network_data.HOW_TO` says which command provides them).
@@ -29,6 +29,14 @@ ZONES = {
     "share_rnd_opportunity": "R&D opportunity (wanted, not yet feasible)",
     "share_low_priority": "Low priority",
 }
+
+
+# Closest occupations are by cosine similarity of skill profiles (0 = no skill in common, 1 = the
+# same profile). Below 0.1 two profiles are within 6 degrees of sharing nothing (in the demo: a
+# nurse and an IT technician sharing one generic skill): listing them as "close", a move for
+# workers, would mislead, so they are left out and an occupation may list fewer, or none.
+MIN_SIMILARITY = 0.1
+CLOSEST = 8  # at most this many closest occupations per occupation
 
 
 @dataclass
@@ -113,7 +121,7 @@ def _with_titles(wh, rows: pl.DataFrame) -> pl.DataFrame:
     ).sort("occupation_ads", "code", "rank", descending=[True, False, False], nulls_last=True)
 
 
-def _closest(wh, graph_id: str, codes: list[str], k: int = 8) -> pl.DataFrame | None:
+def _closest(wh, graph_id: str, codes: list[str], k: int = CLOSEST) -> pl.DataFrame | None:
     if not codes:
         return None
     rows = wh.query(
@@ -126,12 +134,11 @@ def _closest(wh, graph_id: str, codes: list[str], k: int = 8) -> pl.DataFrame | 
         both_ways AS (SELECT a, b, weight FROM pairs UNION ALL SELECT b, a, weight FROM pairs)
         SELECT a AS code, b AS neighbour_code, max(weight) AS similarity,
                row_number() OVER (PARTITION BY a ORDER BY max(weight) DESC, b) AS rank
-        FROM both_ways WHERE list_contains(?, a) GROUP BY a, b QUALIFY rank <= ?
+        FROM both_ways WHERE list_contains(?, a) GROUP BY a, b HAVING max(weight) >= ?
+        QUALIFY rank <= ?
         """,
-        [graph_id, graph_id, codes, k],
-    )
-    if rows.height == 0:
-        return None
+        [graph_id, graph_id, codes, MIN_SIMILARITY, k],
+    )  # empty, not None, when no pair is similar enough: the network is there
     titles = occupation_titles(wh, list({*rows["code"], *rows["neighbour_code"]}))
     return rows.with_columns(
         occupation=pl.col("code").replace_strict(titles, default=pl.col("code"))

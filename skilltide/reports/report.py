@@ -29,7 +29,7 @@ from skilltide.reports.html import (
 )
 from skilltide.reports.methods_section import methods_section
 from skilltide.reports.network_data import HOW_TO, load_network
-from skilltide.reports.occupation_data import ZONES, load_occupations
+from skilltide.reports.occupation_data import CLOSEST, MIN_SIMILARITY, ZONES, load_occupations
 from skilltide.reports.series_data import SeriesData, load_series
 from skilltide.store import Warehouse
 
@@ -95,7 +95,10 @@ def _overview(s: SeriesData, how: dict) -> Section:
     has_growth = s.growth is not None and s.growth.height > 0
     if has_growth:
         end = s.forecast_info["end"]
-        findings.append(captions.growth(s.growth, s.forecast_info["description"], end))
+        info = s.forecast_info
+        findings.append(
+            captions.growth(s.growth, info["description"], end, info.get("explanation", ""))
+        )
     if s.breaks_info and s.market_breaks is not None and s.market_breaks.height:
         findings.append(captions.market_breaks(s.market_breaks))
     sec.blocks += [Findings(findings), Stats(items)]
@@ -103,7 +106,9 @@ def _overview(s: SeriesData, how: dict) -> Section:
         sec.blocks.append(
             Figure(
                 "growth",
-                charts.finish(charts.growth_chart(s.growth, captions.month_name(end))),
+                charts.finish(
+                    charts.growth_chart(s.growth, captions.month_name(end), unit=s.measure.unit)
+                ),
                 captions.GROWTH_GUIDE,
                 "Skills with the largest forecast rises and falls, with 80% intervals",
             )
@@ -233,7 +238,7 @@ def _explorer(s: SeriesData, how: dict) -> Section:
     info = s.forecast_info
     sec.blocks.append(
         Figure(
-            "explorer",
+            "skill-history",  # not "explorer": that is the section's id
             charts.finish(
                 charts.explorer_chart(
                     history,
@@ -308,7 +313,9 @@ def _occupations(wh: Warehouse, panel: str, how: dict) -> Section:
                         occ.profile, occ.closest, value_title, sorted(labels), labels[0]
                     )
                 ),
-                captions.profile(occ.profile, occ.profile_source),
+                captions.profile(
+                    occ.profile, occ.profile_source, occ.closest, MIN_SIMILARITY, CLOSEST
+                ),
                 "Skill profile and closest occupations of the chosen occupation",
             )
         )
@@ -383,8 +390,7 @@ def _network(wh: Warehouse, how: dict) -> Section:
             net.communities.with_columns(pl.col("mean_exposure").round(3))
             if net.exposure_column
             else net.communities.drop("mean_exposure", "skills_with_exposure"),
-            f"Graph {net.graph_id} (built from "
-            f"{net.source}, run {net.run_id}); the ten most connected skills of each community.",
+            captions.communities(net.source, net.graph_id, net.run_id),
             headers={"community_label": "Community", "n_skills": "Skills in it"},
         )
     )

@@ -21,9 +21,8 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.models.base import add_months
-from skilltide.forecast.models.descriptions import describe
 from skilltide.reports.breaks_data import report_breaks
-from skilltide.reports.names import occupation_titles
+from skilltide.reports.names import in_sentence, model_explanation, model_name, occupation_titles
 from skilltide.store import Warehouse
 
 RECENT_MONTHS = 3  # months averaged for the base a forecast's growth is measured against
@@ -240,10 +239,14 @@ def _forecasts(wh, panel, granularity, series):
         # One model per series: `auto` chose per series, so every row is the forecast to show.
         shares = per_series["model"].value_counts(sort=True, normalize=True)
         model = "auto"
-        description = (
-            "automatic choice ("
-            + ", ".join(f"{describe(name)} for {share:.0%}" for name, share in shares.rows())
-            + " of series)"
+        description = in_sentence(model_name(model))
+        explanation = (
+            "for each group of similar skills, the method that forecast months it had not "
+            "seen best: "
+            + ", ".join(
+                f"{in_sentence(model_name(name))} for {share:.0%}" for name, share in shares.rows()
+            )
+            + " of series"
         )
         model_filter, model_params = "", []
     else:
@@ -251,7 +254,8 @@ def _forecasts(wh, panel, granularity, series):
             f"SELECT DISTINCT model FROM forecasts WHERE {where} ORDER BY model", params
         )["model"].to_list()
         model = choose_model(wh, panel, granularity, models)
-        description = describe(model)
+        description = in_sentence(model_name(model))
+        explanation = model_explanation(model)
         model_filter, model_params = " AND model = ?", [model]
     rows = wh.query(
         "SELECT group_id, skill_id, ds, yhat, lo_80, hi_80, lo_95, hi_95 FROM forecasts"
@@ -267,7 +271,8 @@ def _forecasts(wh, panel, granularity, series):
     info = {
         "run_id": run_id,
         "model": model,
-        "description": description,
+        "description": description,  # the model's name, for a sentence
+        "explanation": explanation,  # what it does, in plain words
         "models": models,
         "cutoff": cutoff,
         "horizon": horizon,

@@ -18,6 +18,7 @@ import altair as alt
 import polars as pl
 
 from skilltide.reports.charts import OKABE_ITO, OTHER_GREY
+from skilltide.reports.occupation_data import MIN_SIMILARITY
 
 
 def profile_chart(
@@ -26,8 +27,11 @@ def profile_chart(
     value_title: str,
     labels: list[str],
     default: str,
+    min_similarity: float = MIN_SIMILARITY,
 ) -> alt.VConcatChart:
-    """Skill profile and closest occupations of the occupation chosen in a drop-down."""
+    """Skill profile and closest occupations of the occupation chosen in a drop-down;
+    ``closest`` holds only pairs with a similarity of ``min_similarity`` or more, and an
+    occupation without any says so."""
     pick = alt.param(
         name="occ", value=default, bind=alt.binding_select(options=labels, name="Occupation: ")
     )
@@ -51,31 +55,60 @@ def profile_chart(
         )
     )
     parts = [bars]
-    if closest is not None and closest.height:
-        near = closest.select("occupation", "neighbour", similarity=pl.col("similarity").round(3))
-        parts.append(
-            alt.Chart(near)
-            .transform_filter(alt.datum.occupation == pick)
-            .mark_bar(color=OKABE_ITO[2])
-            .encode(
-                x=alt.X(
-                    "similarity:Q",
-                    title="Similarity of skill profiles (0 = nothing in common, 1 = the same)",
-                    scale=alt.Scale(domain=[0, 1]),
-                    axis=alt.Axis(format=".1f", tickCount=5),
+    if closest is not None:
+        # An occupation with no close one gets a blank, zero-length bar (so its plot keeps one
+        # row of height) and a note saying why the list is empty.
+        alone = sorted(set(profile["occupation"]) - set(closest["occupation"]))
+        near = pl.concat(
+            [
+                closest.select(
+                    "occupation",
+                    "neighbour",
+                    similarity=pl.col("similarity").round(3),
+                    note=pl.lit(None, pl.String),
                 ),
-                y=alt.Y("neighbour:N", sort="-x", title=None),
-                tooltip=[
-                    alt.Tooltip("neighbour:N", title="Occupation"),
-                    alt.Tooltip("similarity:Q", title="Similarity", format=".3f"),
-                ],
-            )
-            .properties(
+                pl.DataFrame(
+                    {
+                        "occupation": alone,
+                        "neighbour": [" "] * len(alone),
+                        "similarity": [0.0] * len(alone),
+                        "note": [f"None with a similarity of {min_similarity:g} or more"]
+                        * len(alone),
+                    },
+                    schema={
+                        "occupation": pl.String,
+                        "neighbour": pl.String,
+                        "similarity": pl.Float64,
+                        "note": pl.String,
+                    },
+                ),
+            ]
+        )
+        base = alt.Chart(near).transform_filter(alt.datum.occupation == pick)
+        parts.append(
+            alt.layer(
+                base.mark_bar(color=OKABE_ITO[2]).encode(
+                    x=alt.X(
+                        "similarity:Q",
+                        title="Similarity of skill profiles (0 = nothing in common, 1 = the same)",
+                        scale=alt.Scale(domain=[0, 1]),
+                        axis=alt.Axis(format=".1f", tickCount=5),
+                    ),
+                    y=alt.Y("neighbour:N", sort="-x", title=None),
+                    tooltip=[
+                        alt.Tooltip("neighbour:N", title="Occupation"),
+                        alt.Tooltip("similarity:Q", title="Similarity", format=".3f"),
+                    ],
+                ),
+                base.transform_filter("isValid(datum.note)")
+                .mark_text(align="left", dx=4, fontSize=13, color="#444444")
+                .encode(x=alt.value(0), y=alt.value(10), text="note:N"),  # the blank row
+            ).properties(
                 height=alt.Step(20),
                 width="container",
                 title=alt.Title(
                     "Closest occupations by skills",
-                    subtitle="Candidate moves for workers; a bar near 0 means little in common",
+                    subtitle=f"Candidate moves for workers (similarity {min_similarity:g} or more)",
                 ),
             )
         )
@@ -223,6 +256,7 @@ def network_chart(
         "community_label",
         pl.col("exposure").round(3),
         "label_me",
+        "label_narrow",
     )
     communities = (
         frame.sort("community_label")["community_label"].unique(maintain_order=True).to_list()
@@ -271,41 +305,60 @@ def network_chart(
             .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1, color="#e0e0e0")
             .encode(x=x, y=y, size=size, tooltip=tooltip)
         )
-    return alt.layer(
-        alt.Chart(edges.with_columns(pl.col("weight").round(3)))
-        .mark_rule(color="#9a9a9a")
-        .encode(
-            x=x,
-            y=y,
-            x2="x2:Q",
-            y2="y2:Q",
-            opacity=alt.Opacity("weight:Q", legend=None, scale=alt.Scale(range=[0.15, 0.7])),
-            strokeWidth=alt.value(1),
-        ),
-        *layers,
-        alt.Chart(frame)
-        .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1)
-        .encode(
-            x=x,
-            y=y,
-            color=colour_enc,
-            size=size,
-            tooltip=tooltip,
-        ),
-        alt.Chart(frame)
-        .transform_filter(alt.datum.label_me)
-        .mark_text(
-            fontSize=12,
-            dy=-12,
-            fontWeight="bold",
-            color="#222222",
-            stroke="white",
-            strokeWidth=3,
-            strokeOpacity=0.8,
+    return (
+        alt.layer(
+            alt.Chart(edges.with_columns(pl.col("weight").round(3)))
+            .mark_rule(color="#9a9a9a")
+            .encode(
+                x=x,
+                y=y,
+                x2="x2:Q",
+                y2="y2:Q",
+                opacity=alt.Opacity("weight:Q", legend=None, scale=alt.Scale(range=[0.15, 0.7])),
+                strokeWidth=alt.value(1),
+            ),
+            *layers,
+            alt.Chart(frame)
+            .mark_circle(stroke="#444444", strokeWidth=0.6, opacity=1)
+            .encode(
+                x=x,
+                y=y,
+                color=colour_enc,
+                size=size,
+                tooltip=tooltip,
+            ),
+            *_node_labels(frame, x, y),
         )
-        .encode(x=x, y=y, text="name:N"),
-        alt.Chart(frame)
-        .transform_filter(alt.datum.label_me)
-        .mark_text(fontSize=12, dy=-12, fontWeight="bold", color="#222222")
-        .encode(x=x, y=y, text="name:N"),
-    ).properties(height=520, title=title)
+        .properties(height=520, title=title)
+        .add_params(alt.param(name="narrow", value=False))
+    )
+
+
+def _node_labels(frame: pl.DataFrame, x: alt.X, y: alt.Y) -> list[alt.Chart]:
+    """Bold names over the labelled nodes, on a white halo: ``label_me`` on a page,
+    ``label_narrow`` (fewer) when the page sets the ``narrow`` param on a phone. A name centred
+    on a node near the chart's left or right edge ran out of the chart on a phone: those start
+    (or end) at it."""
+    low, high = frame["x"].min(), frame["x"].max()
+    edge = 0.15 * ((high - low) or 1.0)
+    labels = frame.filter(pl.col("label_me") | pl.col("label_narrow")).with_columns(
+        side=pl.when(pl.col("x") < low + edge)
+        .then(pl.lit("left"))
+        .when(pl.col("x") > high - edge)
+        .then(pl.lit("right"))
+        .otherwise(pl.lit("center"))
+    )
+    layers = []
+    for side, dx in (("left", -6), ("center", 0), ("right", 6)):
+        part = labels.filter(pl.col("side") == side)
+        if part.height == 0:
+            continue
+        text = dict(fontSize=12, dy=-12, dx=dx, align=side, fontWeight="bold", color="#222222")
+        shown = alt.Chart(part).transform_filter("narrow ? datum.label_narrow : datum.label_me")
+        layers += [
+            shown.mark_text(**text, stroke="white", strokeWidth=3, strokeOpacity=0.8).encode(
+                x=x, y=y, text="name:N"
+            ),
+            shown.mark_text(**text).encode(x=x, y=y, text="name:N"),
+        ]
+    return layers

@@ -248,8 +248,10 @@ def test_auto_chooses_break_handling_by_backtest():
     assert heaviest == "post_break"
 
 
-def test_every_model_is_described_in_plain_words():
-    from skilltide.forecast.models.descriptions import DESCRIPTIONS, describe
+def test_every_model_has_a_readers_name_and_explanation():
+    from skilltide.reports.names import MODELS as NAMES
+    from skilltide.reports.names import model_explanation, model_name
 
-    assert set(MODELS) <= set(DESCRIPTIONS)  # and `combination`, auto's weighted forecast
-    assert describe("auto:naive") == "last value"
+    assert set(MODELS) <= set(NAMES)  # and `combination`, auto's weighted forecast
+    assert model_name("auto:naive") == "Last month repeated"
+    assert all(model_name(m) != m and model_explanation(m) for m in MODELS)

@@ -10,6 +10,7 @@ Needs Debian's chromium at /usr/bin/chromium (``apt-get install chromium fonts-d
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -211,7 +212,7 @@ def test_missing_parts_render_with_notices(visit, bare_report, tmp_path):
     v = visit(bare_report)
     v.screenshot(tmp_path, "report-bare")
     v.assert_offline_and_clean()
-    assert [c["id"] for c in v.charts()] == ["market", "explorer"]
+    assert [c["id"] for c in v.charts()] == ["market", "skill-history"]
     assert all(c["rendered"] == "true" and c["path_chars"] > 300 for c in v.charts())
     notices = v.page.eval_on_selector_all(".notice", "els => els.map(e => e.innerText)")
     assert any("skilltide graph build" in n for n in notices)
@@ -223,6 +224,117 @@ def test_narrow_screen_has_no_sideways_scroll(visit, full_report, tmp_path):
     v.assert_offline_and_clean()
     assert v.page.evaluate("document.documentElement.scrollWidth") <= 390
     assert all(c["rendered"] == "true" and c["width"] <= 390 for c in v.charts())
+
+
+OUTSIDE_ITS_CHART = """
+() => Array.from(document.querySelectorAll('.chart svg')).flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  return Array.from(svg.querySelectorAll('text'))
+    .filter(t => t.textContent.trim() && t.getAttribute('opacity') !== '0')  // 0: overlap hid it
+    .filter(t => { const r = t.getBoundingClientRect();
+                   return r.left < box.left - 4 || r.right > box.right + 4; })
+    .map(t => svg.closest('.chart').id + ': ' + t.textContent.slice(0, 40));
+})
+"""
+
+
+COLLIDING_NAMES = """
+() => {
+  const boxes = {};  // one box per name: each is drawn twice (halo, then text)
+  document.querySelectorAll('div#network-communities g.role-mark text').forEach(t => {
+    if (t.textContent.trim()) { boxes[t.textContent] = t.getBoundingClientRect(); }
+  });
+  const names = Object.keys(boxes), hits = [];
+  names.forEach((a, i) => names.slice(i + 1).forEach(b => {
+    const p = boxes[a], q = boxes[b];
+    if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) {
+      hits.push(a + ' / ' + b);
+    }
+  }));
+  return hits;
+}
+"""
+
+
+@pytest.mark.parametrize("width", [390, 700])
+def test_no_chart_text_runs_outside_its_chart_on_a_narrow_screen(visit, full_report, width):
+    """At 390 px long axis titles and chart titles pushed the chart's left edge out of view,
+    network names collided, and at 700 px the break notes under the explorer ran off its right
+    edge (report review 2)."""
+    v = visit(full_report, width=width, height=844)
+    with_breaks = v.page.eval_on_selector("#series-breaks tbody td", "e => e.textContent")
+    v.page.select_option("div#skill-history select", label=with_breaks)
+    v.page.wait_for_timeout(300)
+    assert v.page.evaluate(OUTSIDE_ITS_CHART) == []
+    notes = v.page.eval_on_selector_all(
+        "div#skill-history svg text", "els => els.map(e => e.textContent)"
+    )
+    assert any(re.match(r"\w{3} \d{4}: (Level shift|Trend change)", n) for n in notes)
+    assert v.page.evaluate(COLLIDING_NAMES) == []
+    v.assert_offline_and_clean()
+
+
+CROWDED_TICKS = """
+() => Array.from(document.querySelectorAll('.chart svg')).flatMap(svg => {
+  const shown = Array.from(svg.querySelectorAll('g.role-axis-label text'))
+    .filter(t => t.textContent.trim() && t.getAttribute('opacity') !== '0')
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  const hits = [];
+  shown.forEach(([a, p], i) => shown.slice(i + 1).forEach(([b, q]) => {
+    const row = p.top < q.bottom && q.top < p.bottom;
+    if (row && Math.max(q.left - p.right, p.left - q.right) < 4) { hits.push(a + ' / ' + b); }
+  }));
+  return hits;
+})
+"""
+
+
+def test_tables_fit_a_700_px_window_without_sideways_scrolling(visit, full_report):
+    """At 700 px the forecast, breaks and backtest tables were 5 to 45 px too wide, so their
+    last column was cut until the reader scrolled the table (report review 2)."""
+    v = visit(full_report, width=700, height=900)
+    wide = v.page.evaluate(
+        "() => Array.from(document.querySelectorAll('.table-wrap'))"
+        ".filter(w => w.scrollWidth > w.clientWidth).map(w => w.querySelector('table').id)"
+    )
+    assert wide == []
+
+
+def test_tick_labels_never_touch_on_a_700_px_window(visit, tmp_path):
+    """Changes from −80% to +140% crowded the growth chart's ticks at 700 px ('−80−60',
+    1.6 px apart, in the demo report; report review 2)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from skilltide.reports.charts import finish, growth_chart
+    from skilltide.reports.html import Figure, Page, Section, render_html
+
+    # the demo report's 20 skills: their names set the plot's width, their intervals the ticks
+    labels = [
+        "PALS", "Rust", "Visual Merchandising", "Jenkins", "Pallet Jack", "ITIL", "Go",
+        "Microsoft Copilot", "Prompt Engineering", "Microservices", "TCP/IP", "MySQL",
+        "QuickBooks", "ServSafe", "A/B Testing", "Knife Skills", "MongoDB",
+        "National Electrical Code", "Differentiated Instruction", "Classroom Management",
+    ]  # fmt: skip
+    mid = [.63, .55, .55, .53, .53, .43, .38, .37, .37, .31,
+           -.2, -.21, -.22, -.23, -.23, -.26, -.28, -.3, -.33, -.41]  # fmt: skip
+    lo = [.05, -.05, .01, -.01, 0, -.1, -.1, -.1, -.09, -.16,
+          -.5, -.5, -.48, -.5, -.5, -.5, -.57, -.5, -.62, -.63]  # fmt: skip
+    hi = [1.22, 1.16, 1.09, 1.06, 1.05, .96, .87, .84, .83, .77,
+          .1, .07, .03, .04, .04, -.01, 0, -.1, -.06, -.19]  # fmt: skip
+    growth = pl.DataFrame(
+        {"label": labels, "growth": mid, "lo": lo, "hi": hi, "base": 10.0, "end": 12.0}
+    ).with_columns(
+        ds=pl.lit(dt.date(2025, 6, 1)),
+        basis=pl.lit("the same season a year earlier (May–Jul 2024)"),
+    )
+    figure = Figure("growth", finish(growth_chart(growth, "Jun 2025", unit="ads a month")))
+    page = tmp_path / "growth.html"
+    page.write_text(render_html(Page("T", "S", [Section("s", "S", [figure])])), "utf-8")
+    v = visit(page, width=700, height=900)
+    assert v.page.evaluate(CROWDED_TICKS) == []
+    v.assert_offline_and_clean()
 
 
 def test_print_stylesheet_hides_controls(visit, full_report):

@@ -20,7 +20,7 @@ def test_growth_caption_names_the_extremes_and_the_counts():
         }
     )
     text = captions.growth(frame, "lgbm", dt.date(2025, 6, 1))
-    assert "By Jun 2025 the lgbm forecast expects Python to rise most: +40%" in text
+    assert "By Jun 2025 the forecast (lgbm) expects Python to rise most: +40%" in text
     assert "+40% on the same season a year earlier (May–Jul 2024)" in text
     assert "(80% interval +20% to +60%)" in text
     assert "Fax is expected to fall most: \u221230%" in text
@@ -75,12 +75,14 @@ def test_backtest_caption_compares_with_the_best_baseline():
         }
     )
     text = captions.backtests(frame, "mase")
+    # the models by the reader's names, not the registry's (lgbm, naive)
     assert (
-        "best model (lgbm) has a MASE of 0.8, 20% below the best simple baseline (naive, 1)" in text
+        "the MASE of the best model (machine-learning model) is 0.8, 20% below the best "
+        "simple baseline (last month repeated, 1)" in text
     )
     assert "0.8 ads a month" not in captions.backtests(frame, "mase", "ads a month")
     text = captions.backtests(frame, "mae", "ads a month")
-    assert "has a MAE of 0.8 ads a month, 20% below" in text  # an error in the series' unit
+    assert "is 0.8 ads a month, 20% below" in text  # an error in the series' unit
 
 
 def test_no_market_break():
@@ -90,8 +92,8 @@ def test_no_market_break():
 def test_coverage_caption():
     frame = pl.DataFrame({"model": ["lgbm"], "coverage_80": [0.78], "coverage_95": [0.93]})
     assert captions.coverage(frame).startswith(
-        "In backtests, lgbm: 78% of outcomes inside its 80% intervals and 93% of outcomes "
-        "inside its 95% intervals."
+        "In backtests, machine-learning model: 78% of outcomes inside its 80% intervals and "
+        "93% of outcomes inside its 95% intervals."
     )
 
 
@@ -148,3 +150,39 @@ def test_market_breaks_in_neighbouring_months_are_one_event_and_no_share_reads_0
     )
     single = captions.market_breaks(frame.filter(pl.col("n_series") == 1))
     assert "level shift in <1% of series" in single and " 0% " not in single
+
+
+def test_profile_caption_says_how_many_occupations_are_similar_enough():
+    profile = pl.DataFrame({"occupation": ["Nurse"], "skill": ["CPR"], "value": [81.0]})
+    three = pl.DataFrame({"occupation": ["Nurse"] * 3, "neighbour": ["a", "b", "c"]})
+    text = captions.profile(profile, "demand", three, 0.1, 8)
+    assert "similarity of 0.1 or more (0 = no skill in common, 1 = the same skills)" in text
+    assert text.endswith("Nurse has 3 close occupations, fewer than the 8 the chart can list.")
+    none = three.filter(pl.col("occupation") == "Cook")
+    assert captions.profile(profile, "demand", none).endswith("Nurse has no close occupation.")
+    assert "similarity" not in captions.profile(profile, "demand")  # no network: not a word
+
+
+def test_the_first_market_break_says_what_a_structural_break_is():
+    frame = pl.DataFrame(
+        {
+            "break_ds": [dt.date(2023, 6, 1)],
+            "kind": ["level"],
+            "n_series": [73],
+            "share_series": [0.487],
+        }
+    )
+    text = captions.market_breaks(frame)
+    assert "A structural break is a lasting jump or drop in a skill's demand (level shift)" in text
+    assert "or a change in how fast it grows (trend change)" in text
+
+
+def test_the_communities_caption_names_the_source_in_words_and_an_id_once():
+    text = captions.communities("ads", "20261207T025441-fececc", "20261207T025441-fececc")
+    assert text.endswith(
+        "built from job ads, linking skills that ads ask for together (graph and run "
+        "20261207T025441-fececc)."
+    )
+    assert text.count("20261207T025441-fececc") == 1
+    onet = captions.communities("onet", "g1", "r2")
+    assert "O*NET's skill ratings of occupations (graph g1, run r2)" in onet

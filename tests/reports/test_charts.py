@@ -18,6 +18,7 @@ def _nodes(exposure):
             "community_label": ["1. a", "1. a"],
             "exposure": exposure,
             "label_me": [True, False],
+            "label_narrow": [True, False],
         }
     )
 
@@ -51,6 +52,22 @@ def test_market_breaks_in_neighbouring_months_get_one_label():
     assert [r["text"] for r in rows] == ["level + trend break", ""]
 
 
+def test_the_label_of_a_late_market_break_reads_leftwards_inside_the_chart():
+    """A label right of a break late in the series ran off the chart on a phone (review 2)."""
+    import datetime as dt
+
+    market = pl.DataFrame(
+        {"month": [dt.date(2023, m, 1) for m in range(1, 13)], "ads": [100.0] * 12}
+    )
+    for month, align in ((3, "left"), (10, "right")):
+        breaks = pl.DataFrame(
+            {"break_ds": [dt.date(2023, month, 1)], "kind": ["level"], "share_series": [0.5]}
+        )
+        text = finish(market_chart(market, breaks))["layer"][-1]["mark"]
+        assert text["type"] == "text" and text["align"] == align
+        assert (text["dx"] > 0) == (align == "left")
+
+
 def test_backtest_chart_promises_dashed_baselines_only_when_there_are_some():
     from skilltide.reports.charts import backtest_chart
 
@@ -75,11 +92,14 @@ def test_long_break_notes_wrap_onto_lines_instead_of_being_cut():
     history = pl.DataFrame({"label": ["a"], "month": [dt.date(2018, 1, 1)], "y": [1.0]})
     notes = pl.DataFrame({"label": ["a", "a"], "explanation": [note, "Short."]})
     spec = finish(explorer_chart(history, None, None, notes, "Ads", ["a"], "a"))
-    lines = [
-        r["explanation"] for rows in spec["datasets"].values() for r in rows if "explanation" in r
-    ]
+    rows = [r for rows in spec["datasets"].values() for r in rows if "explanation" in r]
+    lines = [r["explanation"] for r in rows if not r["narrow"]]
     assert " ".join(lines[:-1]) == note and lines[-1] == "Short."
     assert len(lines) > 2 and max(len(line) for line in lines) <= 90
+    # and wrapped for a phone, which the page picks by setting the `narrow` param
+    phone = [r["explanation"] for r in rows if r["narrow"]]
+    assert len(phone) > len(lines) and max(len(line) for line in phone) <= 38
+    assert {p["name"]: p["value"] for p in spec["params"]}["narrow"] is False
 
 
 def test_market_chart_promises_dashed_lines_only_with_market_breaks():
@@ -95,9 +115,53 @@ def test_market_chart_promises_dashed_lines_only_with_market_breaks():
 
 def test_occupation_similarity_reads_on_a_fixed_zero_to_one_scale():
     profile = pl.DataFrame({"occupation": ["A"], "skill": ["Python"], "value": [50.0]})
-    closest = pl.DataFrame({"occupation": ["A"], "neighbour": ["B"], "similarity": [0.02]})
+    closest = pl.DataFrame({"occupation": ["A"], "neighbour": ["B"], "similarity": [0.12]})
     spec = finish(profile_chart(profile, closest, "Share (%)", ["A"], "A"))
-    x = spec["vconcat"][1]["encoding"]["x"]
-    assert x["scale"]["domain"] == [0, 1]  # a near-zero neighbour looks near zero
+    x = spec["vconcat"][1]["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [0, 1]  # a weak neighbour looks weak
     assert x["title"].startswith("Similarity of skill profiles (0 = nothing in common")
-    assert "near 0 means little in common" in spec["vconcat"][1]["title"]["subtitle"]
+    assert "(similarity 0.1 or more)" in spec["vconcat"][1]["title"]["subtitle"]
+
+
+def test_an_occupation_without_close_ones_says_so_instead_of_an_empty_plot():
+    """The closest-occupations list of an occupation whose every neighbour fell below the
+    similarity threshold was an empty plot (report review 2)."""
+    profile = pl.DataFrame(
+        {"occupation": ["A", "C"], "skill": ["Python", "Knife Skills"], "value": [50.0, 40.0]}
+    )
+    closest = pl.DataFrame({"occupation": ["A"], "neighbour": ["B"], "similarity": [0.6]})
+    spec = finish(profile_chart(profile, closest, "Share (%)", ["A", "C"], "A"))
+    rows = [r for rows in spec["datasets"].values() for r in rows if "neighbour" in r]
+    notes = {r["occupation"]: r["note"] for r in rows if r.get("note")}
+    assert notes == {"C": "None with a similarity of 0.1 or more"}
+    marks = [layer["mark"]["type"] for layer in spec["vconcat"][1]["layer"]]
+    assert marks == ["bar", "text"]
+
+
+def test_the_network_shows_the_phone_label_set_when_the_page_says_narrow():
+    nodes = _nodes([0.1, 0.2]).with_columns(label_narrow=pl.Series([False, True]))
+    edges = pl.DataFrame({"x": [0.0], "y": [0.0], "x2": [1.0], "y2": [1.0], "weight": [1.0]})
+    spec = finish(network_chart(nodes, edges, "community"))
+    assert {p["name"]: p["value"] for p in spec["params"]} == {"narrow": False}
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert texts and all(
+        t["transform"] == [{"filter": "narrow ? datum.label_narrow : datum.label_me"}]
+        for t in texts
+    )
+
+
+def test_the_explorer_tooltips_name_the_forecast_unit_and_the_intervals_in_words():
+    """The forecast tooltip read 'Forecast', '80% from', '95% to' (report review 2)."""
+    import datetime as dt
+
+    from skilltide.reports.charts import explorer_chart
+
+    history = pl.DataFrame({"label": ["a"], "month": [dt.date(2024, 12, 1)], "y": [5.0]})
+    forecast = pl.DataFrame(
+        {"label": ["a"], "ds": [dt.date(2025, 1, 1)]}
+        | {c: [5.0] for c in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95")}
+    )
+    spec = finish(explorer_chart(history, forecast, None, None, "Ads a month", ["a"], "a"))
+    tips = [t["title"] for layer in spec["layer"] for t in layer["encoding"].get("tooltip", [])]
+    assert "Forecast: Ads a month" in tips
+    assert {"80% interval: low", "95% interval: high"} <= set(tips)

@@ -104,6 +104,27 @@ def test_network_layout_and_communities(full_warehouse):
     assert net.edges.height >= net.nodes.height - 1
 
 
+def test_the_network_names_fewer_skills_on_a_phone_so_that_no_two_names_collide(
+    full_warehouse,
+):
+    """Names placed for a 900 px chart collided on a phone's 300 px (report review 2)."""
+    from skilltide.reports.network_data import NARROW_PX
+
+    with Warehouse(full_warehouse) as wh:
+        nodes = load_network(wh).nodes
+    phone = nodes.filter("label_narrow")
+    assert 0 < phone.height <= nodes["label_me"].sum()
+    # at the phone's scale no two names (7.5 px a character, 22 px a line) overlap
+    sx = NARROW_PX / (nodes["x"].max() - nodes["x"].min())
+    sy = 496 / (nodes["y"].max() - nodes["y"].min())
+    boxes = [
+        (x * sx, y * sy, len(n) * 7.5 / 2) for n, x, y in phone.select("name", "x", "y").rows()
+    ]
+    for i, (x1, y1, h1) in enumerate(boxes):
+        for x2, y2, h2 in boxes[i + 1 :]:
+            assert abs(x1 - x2) >= h1 + h2 or abs(y1 - y2) >= 22
+
+
 def test_occupation_profiles_closest_and_workbank(full_warehouse):
     with Warehouse(full_warehouse) as wh:
         occ = load_occupations(wh)
@@ -112,6 +133,29 @@ def test_occupation_profiles_closest_and_workbank(full_warehouse):
     assert set(occ.closest["rank"].unique()) <= set(range(1, 9))
     assert occ.workbank.height == 6
     assert occ.workbank["share_green_light"].is_sorted(descending=True)
+
+
+def test_occupations_with_almost_nothing_in_common_are_not_listed_as_close(
+    full_warehouse, tmp_path
+):
+    """The closest-occupations lists showed neighbours with a similarity near 0 (a nurse
+    'close' to an IT technician) as candidate moves (report review 2)."""
+    import shutil
+
+    from skilltide.reports.occupation_data import MIN_SIMILARITY
+
+    db = shutil.copy(full_warehouse, tmp_path / "weak.duckdb")
+    with Warehouse(db) as wh:
+        first = load_occupations(wh).closest["code"][0]
+        wh.con.execute(  # every similarity of `first` almost nothing, the rest kept
+            "UPDATE graph_edges SET weight = 0.05 WHERE layer = 'occupation'"
+            " AND (source = ? OR target = ?)",
+            [first, first],
+        )
+        closest = load_occupations(wh).closest
+    assert closest["similarity"].min() >= MIN_SIMILARITY
+    assert first not in closest["code"] and first not in closest["neighbour_code"]
+    assert closest.height > 0  # the other occupations keep their close ones
 
 
 def test_backtests_pick_mase_and_flag_baselines(full_warehouse):
@@ -151,8 +195,8 @@ def test_occupation_titles_fall_back_to_the_code(bare_warehouse):
 def test_auto_forecasts_keep_every_series_whatever_model_was_chosen(full_warehouse):
     with Warehouse(full_warehouse) as wh:
         s = load_series(wh, granularity="region", max_series=500)
-    assert s.forecast_info["description"].startswith("automatic choice (")
-    assert "last value for" in s.forecast_info["description"]  # naive, in words
+    assert s.forecast_info["description"] == "automatic forecast"
+    assert "last month repeated for" in s.forecast_info["explanation"]  # naive, in words
     assert set(s.forecast_info["models"]) == {"lgbm", "naive"}
     assert s.forecast["label"].n_unique() == s.series.height  # no series lost to a model filter
 

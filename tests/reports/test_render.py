@@ -21,11 +21,13 @@ def test_full_report_has_every_section_and_chart(full_warehouse, tmp_path):
     html = path.read_text(encoding="utf-8")
     assert path.name == "report.html"
     assert re.findall(r'<section id="([a-z]+)"', html) == SECTIONS
+    ids = re.findall(r' id="([^"]+)"', html.split("<script>")[0])
+    assert len(ids) == len(set(ids))  # the explorer's chart had its section's id
     charts = re.findall(r'<div class="chart" id="([a-z-]+)"', html)
     assert charts == [
         "growth",
         "market",
-        "explorer",
+        "skill-history",
         "occupation-profile",
         "workbank-zones",
         "workbank-agency",
@@ -60,7 +62,24 @@ def test_tables_speak_to_the_reader(full_warehouse, tmp_path):
     # the breaks tables say what kind, size, p value and method mean
     assert html.count("Kind: level = a sudden jump or drop") == 2
     assert "bai-perron searches each series" in html
+    assert "Scope: market = within a month of a market-wide break" in html  # review 2
+    tips = re.search(r'id="spec-growth">(.*?)</script>', html).group(1)
+    assert "Base level (ads a month)" in tips  # the tooltips carry the unit too (review 2)
     assert "in the series shown above" not in html  # the table lists every series
+
+
+def test_the_backtest_table_says_what_its_error_means_and_its_unit(full_warehouse, tmp_path):
+    """The table gave 'MAE' per model with no unit and columns headed 1..6 (review 2)."""
+    import shutil
+
+    db = shutil.copy(full_warehouse, tmp_path / "mae.duckdb")
+    with Warehouse(db) as wh:
+        wh.con.execute("DELETE FROM backtests WHERE lower(metric) = 'mase'")  # MAE is shown
+        html = render_report(wh, tmp_path / "r").read_text(encoding="utf-8")
+    table = html.split("<h3>Backtest accuracy</h3>", 1)[1].split("</table>", 1)[0]
+    assert "MAE (mean absolute error) per model (rows), in ads a month, by how many months" in table
+    assert "lower is better. MAE is the average size of a miss." in table
+    assert ">1 month ahead</th>" in table and ">6 months ahead</th>" in table
 
 
 def test_the_first_screen_leads_with_key_findings(full_warehouse, tmp_path):
@@ -72,10 +91,39 @@ def test_the_first_screen_leads_with_key_findings(full_warehouse, tmp_path):
     items = re.findall(r"<li>(.*?)</li>", findings.group(1))
     assert len(items) == 3
     assert items[0].startswith("From ") and " the data hold " in items[0]
-    assert " forecast expects " in items[1] and "80% interval" in items[1]
+    assert " expects " in items[1] and "80% interval" in items[1]
     assert items[2].startswith("Market-wide break") and "usually the data" in items[2]
     growth = re.search(r'id="growth".*?<figcaption>(.*?)</figcaption>', overview, re.S)
     assert growth.group(1).startswith("Each dot is a skill&#x27;s forecast change")
+
+
+def test_models_are_shown_by_readers_names_and_explained_where_first_named(
+    full_warehouse, tmp_path
+):
+    """Legends, tables and captions showed registry names (lgbm, naive, auto) that an
+    adviser cannot read (report review 2)."""
+    import json
+
+    with Warehouse(full_warehouse) as wh:
+        html = render_report(wh, tmp_path).read_text(encoding="utf-8")
+    findings = re.search(r"<h3>Key findings</h3><ul>(.*?)</ul>", html).group(1)
+    assert "the forecast (machine-learning model: LightGBM, trained on every" in findings
+    spec = re.search(r'<script type="application/json" id="spec-backtests">(.*?)</script>', html)
+    legend = {
+        row["model"] for rows in json.loads(spec.group(1))["datasets"].values() for row in rows
+    }
+    assert legend == {
+        "Machine-learning model",
+        "Exponential smoothing",
+        "Last month repeated",
+        "Same month last year",
+    }
+    for table in ("backtest-accuracy", "interval-coverage"):
+        body = re.search(rf'<table id="{table}">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+        assert ">Last month repeated</td>" in body and ">naive</td>" not in body
+    text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    text = re.sub(r"\(Model as named in the warehouse.*?\)", "", text)  # provenance, on purpose
+    assert not re.findall(r"\b(lgbm|naive|seasonal_naive|ets|auto|combination)\b", text)
 
 
 def test_bare_warehouse_says_what_to_run(bare_warehouse, tmp_path):
@@ -89,7 +137,7 @@ def test_bare_warehouse_says_what_to_run(bare_warehouse, tmp_path):
         "skilltide forecast backtest",
     ):
         assert hint in html
-    assert re.findall(r'<div class="chart" id="([a-z-]+)"', html) == ["market", "explorer"]
+    assert re.findall(r'<div class="chart" id="([a-z-]+)"', html) == ["market", "skill-history"]
 
 
 @pytest.mark.slow
@@ -111,7 +159,7 @@ def test_export_writes_every_chart(full_warehouse, tmp_path, fmt, magic):
     assert len(files) == 9 and all(f.suffix == f".{fmt}" for f in files)
     assert all(f.read_bytes()[:4] == magic for f in files)
     if fmt == "svg":  # the drop-down's choice is named in a file that has no drop-down
-        assert "Skill: " in (tmp_path / "charts" / "explorer.svg").read_text()
+        assert "Skill: " in (tmp_path / "charts" / "skill-history.svg").read_text()
 
 
 def test_the_report_names_its_warehouse_run_and_charts(full_warehouse, tmp_path):

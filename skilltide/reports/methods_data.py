@@ -60,8 +60,12 @@ class MethodsData:
 
 def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market") -> MethodsData:
     """Runs, data sources and the backtest accuracy behind a report."""
+    # Opening the warehouse marked every run a dead process left 'running' as interrupted,
+    # so a run still 'running' is this process's own: the one writing this report.
     runs = wh.query(
-        "SELECT run_id, command, status, strftime(started, '%Y-%m-%d %H:%M') AS started_utc,"
+        "SELECT run_id, command,"
+        " CASE status WHEN 'running' THEN 'in progress (writing this report)' ELSE status END"
+        " AS status, strftime(started, '%Y-%m-%d %H:%M') AS started_utc,"
         " coalesce(error, '') AS error FROM runs ORDER BY started DESC, run_id DESC LIMIT 30"
     )
     sources = pl.DataFrame(schema={"source": pl.String, "ads": pl.Int64})

@@ -167,6 +167,15 @@ def test_backtests_pick_mase_and_flag_baselines(full_warehouse):
     assert m.onet_releases == ["30.1"] and m.workbank_loaded
 
 
+def test_the_run_writing_the_report_is_shown_in_progress_not_running(tmp_path, full_warehouse):
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(full_warehouse.read_bytes())
+    with Warehouse(db) as wh, wh.run("run", transaction=False) as run:
+        status = dict(load_methods(wh).runs.select("run_id", "status").iter_rows())
+    assert status[run.run_id] == "in progress (writing this report)"
+    assert set(status.values()) == {"success", "in progress (writing this report)"}
+
+
 def test_network_labels_never_overlap():
     from skilltide.reports.network_data import place_labels
 

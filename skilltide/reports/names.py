@@ -20,8 +20,9 @@ from skilltide.store import Warehouse
 
 AUTOMATIC = (
     "Automatic forecast",
-    "for each group of similar skills, an average of several simple methods, each weighted "
-    "by how accurate it was on past months",
+    "for each group of skills with a similar kind of demand (rare, small, large, recently "
+    "changed), an average of several methods, each weighted by how accurate it was on past "
+    "months",
 )
 # registry name -> (display name, what it does in plain words)
 MODELS = {

@@ -241,8 +241,8 @@ def _forecasts(wh, panel, granularity, series):
         model = "auto"
         description = in_sentence(model_name(model))
         explanation = (
-            "for each group of similar skills, the method that forecast months it had not "
-            "seen best: "
+            "for each group of skills with a similar kind of demand, the method that "
+            "forecast months it had not seen best: "
             + ", ".join(
                 f"{in_sentence(model_name(name))} for {share:.0%}" for name, share in shares.rows()
             )

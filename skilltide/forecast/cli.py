@@ -10,8 +10,10 @@ import typer
 from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json, result
 from skilltide.forecast.cli_options import (
+    BreaksFill,
     DsCol,
     Fill,
+    Horizon,
     IdCol,
     Members,
     Weights,
@@ -59,9 +61,7 @@ def breaks_detect(
     min_size: Annotated[
         int, typer.Option(help="Fewest months on each side of a break.", min=3)
     ] = 6,
-    fill: Annotated[
-        float | None, typer.Option(help="Fill missing months with this value first (0 for counts).")
-    ] = None,
+    fill: BreaksFill = None,
     panel: Annotated[str, typer.Option(help="Warehouse demand panel.")] = "ads",
     granularity: Annotated[str, typer.Option(help="Warehouse granularity.")] = "market",
     value: Annotated[str, typer.Option(help="count | share (warehouse only).")] = "count",
@@ -186,7 +186,7 @@ def panel_command(
     input: Annotated[
         Path, typer.Argument(help="Long panel file (.csv/.parquet): unique_id, ds, y.")
     ],
-    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 6,
+    horizon: Horizon = 6,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv or .parquet.")] = Path(
         "forecasts.csv"
     ),
@@ -261,7 +261,7 @@ def run_command(
     granularity: Annotated[
         str, typer.Option("--granularity", "-g", help="Panel granularity.")
     ] = "market",
-    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 6,
+    horizon: Horizon = 6,
     model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
     panel: Annotated[str, typer.Option("--panel", help="Demand panel name.")] = "ads",
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -335,7 +335,7 @@ def run_command(
 @command(forecast_app, "backtest")
 def backtest_command(
     input: Annotated[Path, typer.Argument(help="Long panel file (.csv/.parquet).")],
-    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 3,
+    horizon: Horizon = 3,
     models: Annotated[
         str, typer.Option("--models", help="Comma-separated model names.")
     ] = "naive,seasonal_naive,window_average,blend,tsb,lgbm",

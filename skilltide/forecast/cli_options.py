@@ -10,6 +10,7 @@ Example
 
 from __future__ import annotations
 
+import math
 import types
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,14 @@ from typing import Annotated
 import typer
 
 from skilltide.errors import UserError
+
+#: The longest horizon a command accepts: 100 years of months (a typo such as 60000 would
+#: otherwise run until the calendar ends, in the year 9999).
+MAX_HORIZON = 1200
+
+Horizon = Annotated[
+    int, typer.Option("--horizon", "-h", min=1, max=MAX_HORIZON, help="Months ahead.")
+]
 
 Workdays = Annotated[
     str | None,
@@ -31,12 +40,30 @@ Workdays = Annotated[
 IdCol = Annotated[str, typer.Option("--id-col", help="Series id column of INPUT.")]
 DsCol = Annotated[str, typer.Option("--ds-col", help="Month column of INPUT.")]
 YCol = Annotated[str, typer.Option("--y-col", help="Value column of INPUT.")]
+
+
+def finite_fill(value: float | None) -> float | None:
+    """Refuse a ``--fill`` that is not a demand value (NaN, infinite or negative): it
+    would go into the series as data."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise typer.BadParameter(f"{value} is not a demand value; use a number >= 0 (0 for counts)")
+    return value
+
+
 Fill = Annotated[
     float | None,
     typer.Option(
         "--fill",
+        callback=finite_fill,
         help="Fill missing months with this value (0 for counts), inside a series and after "
         "its last row up to the panel's last month; without it such a series is refused.",
+    ),
+]
+
+BreaksFill = Annotated[
+    float | None,
+    typer.Option(
+        help="Fill missing months with this value first (0 for counts).", callback=finite_fill
     ),
 ]
 

@@ -152,6 +152,14 @@ def taxonomy_add(
             "give the name in its aliases column too",
             err=True,
         )
+    if shadowed := summary["names_shadowed"]:
+        shown = ", ".join(f"{name} ({owner})" for name, owner in list(shadowed.items())[:5])
+        typer.echo(
+            f"warning: {len(shadowed):,} aliases in {file} are other skills' names, and ads "
+            f"naming those skills now count for yours: {shown}; drop such an alias to leave "
+            "its ads to that skill",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return

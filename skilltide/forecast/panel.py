@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.textfile import ragged_record
+from skilltide.textfile import ragged_record, refuse_binary
 
 __all__ = [
     "PANEL_SCHEMA",
@@ -69,6 +69,7 @@ def read_panel(
         if suffix == ".parquet":
             raw = pl.read_parquet(path)
         elif suffix in (".csv", ".txt"):
+            refuse_binary(path)  # polars reads UTF-16 as columns of garbage
             raw = pl.read_csv(
                 path, schema_overrides={id_col: pl.Utf8, ds_col: pl.Utf8}, infer_schema_length=0
             )

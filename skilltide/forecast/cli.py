@@ -363,7 +363,7 @@ def backtest_command(
 
     Example: skilltide forecast backtest demand.csv --horizon 3 --models naive,lgbm --windows 4
     """
-    from skilltide.forecast.backtest import run_backtest
+    from skilltide.forecast.backtest import n_origins, run_backtest
 
     options = command_options(locals())
     if out:
@@ -389,7 +389,8 @@ def backtest_command(
         show = echo if out else lambda _, line: result(line)  # without --out, the table is it
         show(
             settings,
-            f"backtest: {pooled['n_series'].max()} series, steps 1-{horizon}, {windows} rolling "
+            f"backtest: {pooled['n_series'].max()} series, steps 1-{horizon}, "
+            f"{n_origins(frame, horizon, windows)} rolling "
             "origins; errors averaged over all steps (lower is better)",
         )
         width = max(len("model"), *(len(m) for m in table["model"]))

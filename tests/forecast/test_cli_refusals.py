@@ -1,4 +1,5 @@
-"""Option values the forecast and breaks commands refuse up front, as a usage error (exit 2)."""
+"""Option values the forecast and breaks commands refuse up front (a usage error, exit 2) or
+report as they took them."""
 
 from __future__ import annotations
 
@@ -57,3 +58,12 @@ def test_a_horizon_past_the_calendar_is_a_usage_error_not_a_traceback(cli, tmp_p
     got = cli(*command, src, "-h", "100000", "--fill", "0", "--out", tmp_path / "f.csv")
     assert got.exit_code == 2, got.output
     assert "less than or equal to 1200" in got.output
+
+
+def test_backtest_reports_the_origins_it_ran_not_the_ones_asked_for(cli, tmp_path):
+    # 12 months, horizon 3: room for 8 origins; --windows 50 printed "50 rolling origins".
+    src = tmp_path / "gap.csv"
+    src.write_text(GAP)
+    got = cli("forecast", "backtest", src, "--models", "naive", "--windows", "50", "--fill", "0")
+    assert got.exit_code == 0, got.output
+    assert "steps 1-3, 8 rolling origins" in got.output

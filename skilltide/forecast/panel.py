@@ -62,6 +62,11 @@ def read_panel(
     [datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)]
     """
     path = Path(path)
+    if len({id_col, ds_col, y_col}) < 3:  # one column read twice: a confusing error later
+        raise UserError(
+            f"--id-col {id_col!r}, --ds-col {ds_col!r} and --y-col {y_col!r}: "
+            "name three different columns"
+        )
     if not path.exists():
         raise UserError(f"{path}: no such file")
     suffix = path.suffix.lower()

@@ -67,3 +67,17 @@ def test_backtest_reports_the_origins_it_ran_not_the_ones_asked_for(cli, tmp_pat
     got = cli("forecast", "backtest", src, "--models", "naive", "--windows", "50", "--fill", "0")
     assert got.exit_code == 0, got.output
     assert "steps 1-3, 8 rolling origins" in got.output
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("--id-col", "ds"), ("--y-col", "ds"), ("--ds-col", "y")],
+)
+@pytest.mark.parametrize("command", [("forecast", "panel"), ("breaks", "detect")])
+def test_one_column_named_for_two_fields_is_refused_as_such(cli, tmp_path, command, names):
+    # --y-col ds read the month column as values: "field ds: '2020-01' is not a number".
+    src = tmp_path / "gap.csv"
+    src.write_text(GAP)
+    got = cli(*command, src, *names, "--fill", "0", "--out", tmp_path / "f.csv")
+    assert got.exit_code == 1, got.output
+    assert "name three different columns" in got.output

@@ -31,6 +31,8 @@ from skilltide.textfile import ragged_record, read_utf8
 def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     """Read and check a user taxonomy CSV: name (required), aliases (|-separated), kind,
     category, ambiguous (true/false)."""
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give the taxonomy CSV file")
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named

@@ -280,3 +280,8 @@ def test_an_alias_that_is_another_skills_name_is_reported(tmp_path, db, cli):
     assert result.exit_code == 0
     assert json.loads(result.stdout)["names_shadowed"] == {"Python": "custom:python"}
     assert "1 aliases in" in result.stderr and "Python (custom:python)" in result.stderr
+
+
+def test_a_folder_given_as_the_taxonomy_csv_is_named_as_a_folder(tmp_path, db):
+    with Warehouse(db) as wh, pytest.raises(UserError, match="is a folder; give the taxonomy CSV"):
+        add_taxonomy_csv(wh, tmp_path)  # said "file not found"

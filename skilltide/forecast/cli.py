@@ -20,6 +20,7 @@ from skilltide.forecast.cli_options import (
     Workdays,
     YCol,
     breaks_option,
+    breaks_options,
     check_out,
     command_options,
     existing_db,
@@ -82,10 +83,7 @@ def breaks_detect(
     from skilltide.forecast.demand_panel import require_demand, warehouse_panel
     from skilltide.store import Warehouse
 
-    options = command_options(locals())
-    # the provenance names only the options that applied to this input
-    unused = ("panel", "granularity", "value") if input else ("fill", "id_col", "ds_col", "y_col")
-    options = {k: v for k, v in options.items() if k not in unused}
+    options = breaks_options(input, command_options(locals()))  # only those that apply
     if out is not None:
         check_out(out)  # before any work, as forecast panel does
     if input is not None:

@@ -191,6 +191,24 @@ def command_options(values: dict) -> dict:
     }
 
 
+#: ``breaks detect`` options that apply to a warehouse panel only, and to a file only, with
+#: their defaults.
+_WAREHOUSE_ONLY = {"panel": "ads", "granularity": "market", "value": "count"}
+_FILE_ONLY = {"fill": None, "id_col": "unique_id", "ds_col": "ds", "y_col": "y"}
+
+
+def breaks_options(input: Path | None, options: dict) -> dict:
+    """The ``breaks detect`` options that apply to its input (for the provenance); refuses
+    one that does not (``--value share`` with a file was ignored: counts were tested)."""
+    unused = _WAREHOUSE_ONLY if input else _FILE_ONLY
+    given = [k for k, default in unused.items() if options.get(k) != default]
+    if given:
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        where = "a warehouse panel (no INPUT file)" if input else "an INPUT file"
+        raise UserError(f"{flags}: only for {where}")
+    return {k: v for k, v in options.items() if k not in unused}
+
+
 def check_out(out: Path) -> None:
     """Refuse an output path that cannot be written, before any work."""
     if out.suffix not in (".csv", ".parquet"):

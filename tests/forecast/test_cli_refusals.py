@@ -81,3 +81,22 @@ def test_one_column_named_for_two_fields_is_refused_as_such(cli, tmp_path, comma
     got = cli(*command, src, *names, "--fill", "0", "--out", tmp_path / "f.csv")
     assert got.exit_code == 1, got.output
     assert "name three different columns" in got.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("FILE", "--value", "share"), "--value: only for a warehouse panel"),
+        (("FILE", "--granularity", "region"), "--granularity: only for a warehouse panel"),
+        (("--fill", "0"), "--fill: only for an INPUT file"),
+        (("--y-col", "n"), "--y-col: only for an INPUT file"),
+    ],
+)
+def test_breaks_detect_refuses_an_option_its_input_does_not_use(cli, tmp_path, db, args, message):
+    # breaks detect FILE --value share tested the file's counts and said nothing.
+    src = tmp_path / "gap.csv"
+    src.write_text(GAP)
+    args = tuple(src if a == "FILE" else a for a in args)
+    got = cli("breaks", "detect", *args, "--db", db)
+    assert got.exit_code == 1, got.output
+    assert message in got.output

@@ -279,3 +279,28 @@ def test_demo_generate_only_follows_its_seed(cli, tmp_path):
     assert first["ads.csv"] != other["ads.csv"]
     manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
     assert manifest["seed"] == 4
+
+
+@pytest.mark.parametrize("own", ["skilltide.toml", "skilltide.duckdb", "data/ads.csv"])
+def test_demo_refuses_a_folder_holding_a_users_config_warehouse_or_data(cli, tmp_path, own):
+    # `skilltide demo --out .` in a project folder overwrote its skilltide.toml and ran the
+    # synthetic market into its warehouse, silently.
+    mine = tmp_path / own
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_bytes(b"# my production config\n")
+    result = cli("demo", "--out", tmp_path, "--size", "small")
+    assert result.exit_code == 1
+    assert "that `skilltide demo` did not write" in result.output
+    assert mine.read_bytes() == b"# my production config\n"
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == sorted(
+        {own, *(["data"] if own.startswith("data/") else [])}
+    )
+
+
+def test_demo_runs_again_in_its_own_folder(tmp_path):
+    from skilltide.demo import DEMO_CONFIG, _refuse_foreign
+
+    (tmp_path / "skilltide.toml").write_text(DEMO_CONFIG)
+    (tmp_path / "skilltide.duckdb").write_bytes(b"")
+    (tmp_path / "data").mkdir()
+    _refuse_foreign(tmp_path)  # no error: the demo's own config, warehouse and data

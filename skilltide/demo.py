@@ -56,6 +56,12 @@ def generate(out: str | Path, size: str = "default", seed: int = 7) -> Path:
     from skilltide import synthetic
 
     _check(out, size, seed)
+    folder = Path(out)
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "manifest.json").is_file():
+        raise UserError(  # its ads.csv, skills.csv... would be overwritten
+            f"{out}: holds files but no synthetic market (manifest.json); "
+            "give a new or empty folder"
+        )
     spec = dataclasses.replace(synthetic.SIZES[size], seed=seed)
     try:  # a read-only folder or a full disk: one line, not a traceback
         return synthetic.write_market(spec, make_folder(out))

@@ -304,3 +304,11 @@ def test_demo_runs_again_in_its_own_folder(tmp_path):
     (tmp_path / "skilltide.duckdb").write_bytes(b"")
     (tmp_path / "data").mkdir()
     _refuse_foreign(tmp_path)  # no error: the demo's own config, warehouse and data
+
+
+def test_demo_generate_only_refuses_a_folder_of_other_files(cli, tmp_path):
+    # --generate-only into a folder of the user's own ads.csv overwrote it.
+    (tmp_path / "ads.csv").write_text("mine\n")
+    result = cli("demo", "--generate-only", tmp_path, "--size", "small")
+    assert result.exit_code == 1 and "no synthetic market (manifest.json)" in result.output
+    assert (tmp_path / "ads.csv").read_text() == "mine\n"

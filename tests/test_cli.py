@@ -312,3 +312,22 @@ def test_demo_generate_only_refuses_a_folder_of_other_files(cli, tmp_path):
     result = cli("demo", "--generate-only", tmp_path, "--size", "small")
     assert result.exit_code == 1 and "no synthetic market (manifest.json)" in result.output
     assert (tmp_path / "ads.csv").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "first"),
+    [
+        (("onet", "code-titles", "Nurse"), "skilltide onet load DIR"),
+        (("onet", "build-coder"), "skilltide onet load DIR"),
+        (("workbank", "summary"), "skilltide workbank load DIR"),
+    ],
+)
+def test_a_mistyped_db_leaves_no_empty_warehouse_behind(cli, tmp_path, command, first):
+    # code-titles, build-coder and workbank summary created an empty warehouse at the typo
+    db = tmp_path / "typo.duckdb"
+    result = cli(*command, "--db", db)
+    assert result.exit_code == 1
+    assert f"no warehouse here (give --db the warehouse's path, or run `{first}` first)" in (
+        result.output
+    )
+    assert not db.exists()

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, detail, echo, emit_json, progress_for, result
+from skilltide.console import command, detail, echo, emit_json, existing_db, progress_for, result
 
 onet_app = typer.Typer(help="Load O*NET releases, build the skill taxonomy, code job titles.")
 workbank_app = typer.Typer(
@@ -212,7 +212,7 @@ def workbank_summary_command(settings: Settings, as_json: _JSON = False) -> None
     from skilltide.onet.workbank import workbank_summary
     from skilltide.store import Warehouse
 
-    with Warehouse(settings.db) as wh:
+    with Warehouse(existing_db(settings.db, "skilltide workbank load DIR")) as wh:
         summary = workbank_summary(wh)
     if as_json:
         emit_json(summary)
@@ -283,9 +283,11 @@ def code_titles_command(
     from rich.cells import set_cell_size
 
     from skilltide.errors import UserError
-    from skilltide.onet.coder_io import code_titles_to, read_titles
+    from skilltide.onet.coder_io import check_codes_out, code_titles_to, read_titles
     from skilltide.store import Warehouse
 
+    if out is not None:
+        check_codes_out(out)  # before the warehouse is looked for, as before the coder
     inputs = list(titles or [])
     if file is not None:
         inputs += read_titles(file, column)
@@ -293,7 +295,7 @@ def code_titles_command(
         raise UserError("--column needs --file")
     if not inputs:
         raise UserError("give titles to code, or --file FILE --column COL")
-    with Warehouse(settings.db) as wh:
+    with Warehouse(existing_db(settings.db, "skilltide onet load DIR")) as wh:
         results = code_titles_to(
             wh,
             inputs,
@@ -358,7 +360,7 @@ def build_coder_command(
     from skilltide.store import Warehouse
 
     params = CoderParams(rerank=rerank, linear=LINEAR_WEIGHT if linear else 0.0)
-    with Warehouse(settings.db) as wh:
+    with Warehouse(existing_db(settings.db, "skilltide onet load DIR")) as wh:
         summary = build_coder(wh, params, force=force, model=model)
     if as_json:
         emit_json(summary)

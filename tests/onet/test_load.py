@@ -217,7 +217,7 @@ def test_release_from_folder_name_with_notice_or_error(tmp_path, db):
         assert summary["releases"] == ["28.1"]
         assert "taken from the folder name" in summary["notices"][0]
         # the error said only "give it with --release", which a config's [onet] dirs has not
-        with pytest.raises(UserError, match="cannot tell which O\\*NET release.*name the folder"):
+        with pytest.raises(UserError, match=r"cannot tell which O\*NET release.*name the folder"):
             load_onet(wh, [plain])
         assert load_onet(wh, [plain], release="27.2")["releases"] == ["27.2"]
 

@@ -283,11 +283,13 @@ def code_titles_command(
     from rich.cells import set_cell_size
 
     from skilltide.errors import UserError
+    from skilltide.onet.coder import check_coder_model
     from skilltide.onet.coder_io import check_codes_out, code_titles_to, read_titles
     from skilltide.store import Warehouse
 
+    check_coder_model(model)  # option errors before the warehouse is looked for
     if out is not None:
-        check_codes_out(out)  # before the warehouse is looked for, as before the coder
+        check_codes_out(out)
     inputs = list(titles or [])
     if file is not None:
         inputs += read_titles(file, column)
@@ -355,11 +357,12 @@ def build_coder_command(
 
     Example: skilltide onet build-coder --model embed
     """
-    from skilltide.onet.coder import build_coder
+    from skilltide.onet.coder import build_coder, check_coder_model
     from skilltide.onet.coder_params import LINEAR_WEIGHT, CoderParams
     from skilltide.store import Warehouse
 
     params = CoderParams(rerank=rerank, linear=LINEAR_WEIGHT if linear else 0.0)
+    check_coder_model(model)
     with Warehouse(existing_db(settings.db, "skilltide onet load DIR")) as wh:
         summary = build_coder(wh, params, force=force, model=model)
     if as_json:

@@ -144,6 +144,16 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def existing_db(db: Path, first: str) -> Path:
+    """``db`` if it exists: a command that cannot work on a new warehouse must not leave an
+    empty one behind at a mistyped --db; ``first`` is the command to run first."""
+    if not Path(db).exists():
+        raise UserError(
+            f"{db}: no warehouse here (give --db the warehouse's path, or run `{first}` first)"
+        )
+    return db
+
+
 def echo(settings: Settings, message: str) -> None:
     """Print a human-readable line unless ``--quiet``."""
     if not settings.quiet:

@@ -56,6 +56,12 @@ def generate(out: str | Path, size: str = "default", seed: int = 7) -> Path:
     from skilltide import synthetic
 
     _check(out, size, seed)
+    folder = Path(out)
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "manifest.json").is_file():
+        raise UserError(  # its ads.csv, skills.csv... would be overwritten
+            f"{out}: holds files but no synthetic market (manifest.json); "
+            "give a new or empty folder"
+        )
     spec = dataclasses.replace(synthetic.SIZES[size], seed=seed)
     try:  # a read-only folder or a full disk: one line, not a traceback
         return synthetic.write_market(spec, make_folder(out))
@@ -75,6 +81,22 @@ def _check(out: str | Path, size: str, seed: int) -> None:
         raise UserError(f"{out}: is a file; give a folder for the synthetic market")
 
 
+def _refuse_foreign(out: Path) -> None:
+    """Refuse a folder with a config, warehouse or data/ folder an earlier demo did not
+    write: the demo would overwrite the config and run into the warehouse."""
+    config = out / "skilltide.toml"
+    if config.is_file() and config.read_text(errors="replace").startswith(DEMO_CONFIG[:30]):
+        return  # an earlier demo's folder: run it again
+    foreign = [p.name for p in (config, out / "skilltide.duckdb") if p.exists()]
+    if (out / "data").exists() and not (out / "data" / "manifest.json").is_file():
+        foreign.append("data/")
+    if foreign:
+        raise UserError(
+            f"{out}: holds {', '.join(foreign)} that `skilltide demo` did not write, which it "
+            "would overwrite or run into; give a new or empty folder"
+        )
+
+
 def run_demo(
     out: str | Path, size: str = "default", seed: int = 7, settings: Settings | None = None
 ) -> list[str]:
@@ -84,6 +106,7 @@ def run_demo(
 
     out = Path(out)
     _check(out, size, seed)
+    _refuse_foreign(out)
     make_folder(out)
     quiet = settings.quiet if settings else False
     log = EventLog(quiet=quiet)

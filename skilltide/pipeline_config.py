@@ -150,8 +150,12 @@ class PipelineConfig:
         horizon = forecast.get("horizon", 6)
         if isinstance(horizon, bool) or not isinstance(horizon, int):
             raise UserError(f"{where}: [forecast] horizon must be a whole number of months")
-        if horizon < 1:
-            raise UserError(f"{where}: [forecast] horizon must be at least 1, got {horizon}")
+        from skilltide.forecast.cli_options import MAX_HORIZON
+
+        if not 1 <= horizon <= MAX_HORIZON:
+            raise UserError(
+                f"{where}: [forecast] horizon must be 1 to {MAX_HORIZON} months, got {horizon}"
+            )
         model = _string(where, "[forecast] model", forecast.get("model", "auto"))
         if model not in MODELS:
             raise UserError(

@@ -139,6 +139,16 @@ class Warehouse:
         return int(row[0] or 0)
 
     def _migrate(self, target: int) -> None:
+        found, ours = self.con.execute(
+            "SELECT string_agg(table_name, ', ' ORDER BY table_name), bool_or(table_name ="
+            " 'schema_migrations') FROM information_schema.tables"
+            " WHERE table_catalog = current_database()"
+        ).fetchone()
+        if found and not ours:  # another application's DuckDB database: leave it alone
+            raise UserError(
+                f"{self.path}: not a skilltide warehouse (a DuckDB database with other tables: "
+                f"{found[:60]}); give the warehouse file, or a new file name, with --db"
+            )
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"

@@ -23,6 +23,33 @@ from typing import NamedTuple
 
 from skilltide.errors import UserError
 
+#: What a file that is not UTF-8 text most likely is, by its first bytes.
+_KINDS = (
+    ((b"\xff\xfe", b"\xfe\xff"), "UTF-16 text, not UTF-8; save it as UTF-8"),
+    ((b"PK\x03\x04",), "a zip archive (an Excel .xlsx workbook?), not a text file"),
+    ((b"\xd0\xcf\x11\xe0",), "an Excel .xls workbook, not a text file"),
+)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file starting with ``head`` is when it is UTF-16 or a workbook, else None.
+
+    >>> binary_kind("id,y".encode("utf-16"))
+    'UTF-16 text, not UTF-8; save it as UTF-8'
+    """
+    return next((kind for magic, kind in _KINDS if head.startswith(magic)), None)
+
+
+def refuse_binary(path: Path, gz: bool = False) -> None:
+    """Raise a :class:`UserError` naming the file when it is UTF-16 or a workbook."""
+    try:
+        with (gzip.open if gz else open)(path, "rb") as fh:
+            kind = binary_kind(fh.read(4))
+    except (OSError, EOFError):
+        return
+    if kind:
+        raise UserError(f"{path}: {kind}")
+
 
 def read_utf8(path: Path) -> str:
     """The file's text without a leading byte order mark; a :class:`UserError` naming the
@@ -31,6 +58,8 @@ def read_utf8(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if kind := binary_kind(data[:4]):
+            raise UserError(f"{path}: {kind}") from None
         line = data[: exc.start].count(b"\n") + 1
         raise UserError(f"{path}, line {line}: not valid UTF-8 text") from None
 
@@ -58,10 +87,11 @@ def ragged_record(
     Schema'), Arrow names neither. Blank lines (or lines of spaces: an empty row to polars)
     are not ragged but count as rows, as polars numbers them; with ``blank_rows=False``
     empty lines are not rows, as Arrow reads them. A file ``csv`` cannot parse gives None
-    (the caller's error stands).
+    (the caller's error stands); a UTF-16 file or a workbook is refused as such.
     """
     if gz is None:
         gz = path.name.lower().endswith(".gz")
+    refuse_binary(path, gz)  # a workbook's or UTF-16 file's "fields" say nothing useful
     opener = gzip.open if gz else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:

@@ -279,3 +279,55 @@ def test_demo_generate_only_follows_its_seed(cli, tmp_path):
     assert first["ads.csv"] != other["ads.csv"]
     manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
     assert manifest["seed"] == 4
+
+
+@pytest.mark.parametrize("own", ["skilltide.toml", "skilltide.duckdb", "data/ads.csv"])
+def test_demo_refuses_a_folder_holding_a_users_config_warehouse_or_data(cli, tmp_path, own):
+    # `skilltide demo --out .` in a project folder overwrote its skilltide.toml and ran the
+    # synthetic market into its warehouse, silently.
+    mine = tmp_path / own
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_bytes(b"# my production config\n")
+    result = cli("demo", "--out", tmp_path, "--size", "small")
+    assert result.exit_code == 1
+    assert "that `skilltide demo` did not write" in result.output
+    assert mine.read_bytes() == b"# my production config\n"
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == sorted(
+        {own, *(["data"] if own.startswith("data/") else [])}
+    )
+
+
+def test_demo_runs_again_in_its_own_folder(tmp_path):
+    from skilltide.demo import DEMO_CONFIG, _refuse_foreign
+
+    (tmp_path / "skilltide.toml").write_text(DEMO_CONFIG)
+    (tmp_path / "skilltide.duckdb").write_bytes(b"")
+    (tmp_path / "data").mkdir()
+    _refuse_foreign(tmp_path)  # no error: the demo's own config, warehouse and data
+
+
+def test_demo_generate_only_refuses_a_folder_of_other_files(cli, tmp_path):
+    # --generate-only into a folder of the user's own ads.csv overwrote it.
+    (tmp_path / "ads.csv").write_text("mine\n")
+    result = cli("demo", "--generate-only", tmp_path, "--size", "small")
+    assert result.exit_code == 1 and "no synthetic market (manifest.json)" in result.output
+    assert (tmp_path / "ads.csv").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "first"),
+    [
+        (("onet", "code-titles", "Nurse"), "skilltide onet load DIR"),
+        (("onet", "build-coder"), "skilltide onet load DIR"),
+        (("workbank", "summary"), "skilltide workbank load DIR"),
+    ],
+)
+def test_a_mistyped_db_leaves_no_empty_warehouse_behind(cli, tmp_path, command, first):
+    # code-titles, build-coder and workbank summary created an empty warehouse at the typo
+    db = tmp_path / "typo.duckdb"
+    result = cli(*command, "--db", db)
+    assert result.exit_code == 1
+    assert f"no warehouse here (give --db the warehouse's path, or run `{first}` first)" in (
+        result.output
+    )
+    assert not db.exists()

@@ -22,6 +22,8 @@ def config_of(tmp_path: Path, text: str) -> PipelineConfig:
     [
         ('[forecast]\nhorizon = "six"', r"\[forecast\] horizon must be a whole number"),
         ("[forecast]\nhorizon = 2.5", r"\[forecast\] horizon must be a whole number"),
+        ("[forecast]\nhorizon = 100000", r"\[forecast\] horizon must be 1 to 1200 months"),
+        ("[forecast]\nhorizon = 0", r"\[forecast\] horizon must be 1 to 1200 months"),
         ('[forecast]\nmodel = "arma"', r"\[forecast\] model must be one of .*'arma'"),
         ('[forecast]\ngranularities = ["markt"]', "unknown granularity 'markt'"),
         ('[breaks]\ngranularities = ["market", 3]', r"\[breaks\] granularities must be a list"),

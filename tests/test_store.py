@@ -290,3 +290,22 @@ def test_a_data_file_given_as_the_warehouse_is_refused(tmp_path, name):
     with pytest.raises(UserError, match=f"{name}: not a skilltide warehouse"):
         Warehouse(path)
     assert path.read_bytes() == before
+
+
+def test_another_applications_duckdb_database_is_refused_and_left_alone(tmp_path):
+    # --db pointed at a DuckDB file of another application: even `status` added skilltide's
+    # 80-odd tables to it, and ingest wrote ads into it.
+    path = tmp_path / "sales.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE sales AS SELECT 1 AS x")
+    with pytest.raises(UserError, match=r"sales.duckdb: not a skilltide warehouse .*tables: sales"):
+        Warehouse(path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SHOW TABLES").fetchall() == [("sales",)]
+
+
+def test_an_empty_duckdb_database_becomes_a_warehouse(tmp_path):
+    path = tmp_path / "new.duckdb"
+    duckdb.connect(str(path)).close()
+    with Warehouse(path) as wh:
+        assert wh.schema_version == latest_version()

@@ -50,6 +50,19 @@ def default_cutoffs(months: Sequence[date], horizon: int, n_windows: int) -> lis
     return [months[t] for t in range(first, last + 1)]
 
 
+def n_origins(panel: pl.DataFrame, horizon: int, n_windows: int) -> int:
+    """How many of ``n_windows`` rolling origins a panel has room for (the rest are dropped).
+
+    >>> from datetime import date
+    >>> panel = pl.DataFrame({"ds": pl.date_range(date(2024, 1, 1), date(2024, 12, 1), "1mo",
+    ...                                            eager=True)})
+    >>> n_origins(panel, horizon=3, n_windows=50)
+    8
+    """
+    months = pl.date_range(panel["ds"].min(), panel["ds"].max(), "1mo", eager=True).to_list()
+    return len(default_cutoffs(months, horizon, n_windows))
+
+
 def rolling_forecasts(
     panel: pl.DataFrame,
     models: Mapping[str, Callable[[], Forecaster]],

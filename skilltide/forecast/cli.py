@@ -10,14 +10,17 @@ import typer
 from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json, result
 from skilltide.forecast.cli_options import (
+    BreaksFill,
     DsCol,
     Fill,
+    Horizon,
     IdCol,
     Members,
     Weights,
     Workdays,
     YCol,
     breaks_option,
+    breaks_options,
     check_out,
     command_options,
     existing_db,
@@ -59,9 +62,7 @@ def breaks_detect(
     min_size: Annotated[
         int, typer.Option(help="Fewest months on each side of a break.", min=3)
     ] = 6,
-    fill: Annotated[
-        float | None, typer.Option(help="Fill missing months with this value first (0 for counts).")
-    ] = None,
+    fill: BreaksFill = None,
     panel: Annotated[str, typer.Option(help="Warehouse demand panel.")] = "ads",
     granularity: Annotated[str, typer.Option(help="Warehouse granularity.")] = "market",
     value: Annotated[str, typer.Option(help="count | share (warehouse only).")] = "count",
@@ -82,10 +83,7 @@ def breaks_detect(
     from skilltide.forecast.demand_panel import require_demand, warehouse_panel
     from skilltide.store import Warehouse
 
-    options = command_options(locals())
-    # the provenance names only the options that applied to this input
-    unused = ("panel", "granularity", "value") if input else ("fill", "id_col", "ds_col", "y_col")
-    options = {k: v for k, v in options.items() if k not in unused}
+    options = breaks_options(input, command_options(locals()))  # only those that apply
     if out is not None:
         check_out(out)  # before any work, as forecast panel does
     if input is not None:
@@ -186,7 +184,7 @@ def panel_command(
     input: Annotated[
         Path, typer.Argument(help="Long panel file (.csv/.parquet): unique_id, ds, y.")
     ],
-    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 6,
+    horizon: Horizon = 6,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv or .parquet.")] = Path(
         "forecasts.csv"
     ),
@@ -261,7 +259,7 @@ def run_command(
     granularity: Annotated[
         str, typer.Option("--granularity", "-g", help="Panel granularity.")
     ] = "market",
-    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 6,
+    horizon: Horizon = 6,
     model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'auto'.")] = "auto",
     panel: Annotated[str, typer.Option("--panel", help="Demand panel name.")] = "ads",
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -335,7 +333,7 @@ def run_command(
 @command(forecast_app, "backtest")
 def backtest_command(
     input: Annotated[Path, typer.Argument(help="Long panel file (.csv/.parquet).")],
-    horizon: Annotated[int, typer.Option("--horizon", "-h", min=1, help="Months ahead.")] = 3,
+    horizon: Horizon = 3,
     models: Annotated[
         str, typer.Option("--models", help="Comma-separated model names.")
     ] = "naive,seasonal_naive,window_average,blend,tsb,lgbm",
@@ -363,7 +361,7 @@ def backtest_command(
 
     Example: skilltide forecast backtest demand.csv --horizon 3 --models naive,lgbm --windows 4
     """
-    from skilltide.forecast.backtest import run_backtest
+    from skilltide.forecast.backtest import n_origins, run_backtest
 
     options = command_options(locals())
     if out:
@@ -389,7 +387,8 @@ def backtest_command(
         show = echo if out else lambda _, line: result(line)  # without --out, the table is it
         show(
             settings,
-            f"backtest: {pooled['n_series'].max()} series, steps 1-{horizon}, {windows} rolling "
+            f"backtest: {pooled['n_series'].max()} series, steps 1-{horizon}, "
+            f"{n_origins(frame, horizon, windows)} rolling "
             "origins; errors averaged over all steps (lower is better)",
         )
         width = max(len("model"), *(len(m) for m in table["model"]))

@@ -10,6 +10,7 @@ Example
 
 from __future__ import annotations
 
+import math
 import types
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,14 @@ from typing import Annotated
 import typer
 
 from skilltide.errors import UserError
+
+#: The longest horizon a command accepts: 100 years of months (a typo such as 60000 would
+#: otherwise run until the calendar ends, in the year 9999).
+MAX_HORIZON = 1200
+
+Horizon = Annotated[
+    int, typer.Option("--horizon", "-h", min=1, max=MAX_HORIZON, help="Months ahead.")
+]
 
 Workdays = Annotated[
     str | None,
@@ -31,12 +40,30 @@ Workdays = Annotated[
 IdCol = Annotated[str, typer.Option("--id-col", help="Series id column of INPUT.")]
 DsCol = Annotated[str, typer.Option("--ds-col", help="Month column of INPUT.")]
 YCol = Annotated[str, typer.Option("--y-col", help="Value column of INPUT.")]
+
+
+def finite_fill(value: float | None) -> float | None:
+    """Refuse a ``--fill`` that is not a demand value (NaN, infinite or negative): it
+    would go into the series as data."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise typer.BadParameter(f"{value} is not a demand value; use a number >= 0 (0 for counts)")
+    return value
+
+
 Fill = Annotated[
     float | None,
     typer.Option(
         "--fill",
+        callback=finite_fill,
         help="Fill missing months with this value (0 for counts), inside a series and after "
         "its last row up to the panel's last month; without it such a series is refused.",
+    ),
+]
+
+BreaksFill = Annotated[
+    float | None,
+    typer.Option(
+        help="Fill missing months with this value first (0 for counts).", callback=finite_fill
     ),
 ]
 
@@ -162,6 +189,24 @@ def command_options(values: dict) -> dict:
         for k, v in values.items()
         if k not in skip and not callable(v) and not isinstance(v, types.ModuleType)
     }
+
+
+#: ``breaks detect`` options that apply to a warehouse panel only, and to a file only, with
+#: their defaults.
+_WAREHOUSE_ONLY = {"panel": "ads", "granularity": "market", "value": "count"}
+_FILE_ONLY = {"fill": None, "id_col": "unique_id", "ds_col": "ds", "y_col": "y"}
+
+
+def breaks_options(input: Path | None, options: dict) -> dict:
+    """The ``breaks detect`` options that apply to its input (for the provenance); refuses
+    one that does not (``--value share`` with a file was ignored: counts were tested)."""
+    unused = _WAREHOUSE_ONLY if input else _FILE_ONLY
+    given = [k for k, default in unused.items() if options.get(k) != default]
+    if given:
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        where = "a warehouse panel (no INPUT file)" if input else "an INPUT file"
+        raise UserError(f"{flags}: only for {where}")
+    return {k: v for k, v in options.items() if k not in unused}
 
 
 def check_out(out: Path) -> None:

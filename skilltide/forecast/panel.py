@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.textfile import ragged_record
+from skilltide.textfile import ragged_record, refuse_binary
 
 __all__ = [
     "PANEL_SCHEMA",
@@ -62,6 +62,11 @@ def read_panel(
     [datetime.date(2024, 1, 1), datetime.date(2024, 2, 1)]
     """
     path = Path(path)
+    if len({id_col, ds_col, y_col}) < 3:  # one column read twice: a confusing error later
+        raise UserError(
+            f"--id-col {id_col!r}, --ds-col {ds_col!r} and --y-col {y_col!r}: "
+            "name three different columns"
+        )
     if not path.exists():
         raise UserError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -69,6 +74,7 @@ def read_panel(
         if suffix == ".parquet":
             raw = pl.read_parquet(path)
         elif suffix in (".csv", ".txt"):
+            refuse_binary(path)  # polars reads UTF-16 as columns of garbage
             raw = pl.read_csv(
                 path, schema_overrides={id_col: pl.Utf8, ds_col: pl.Utf8}, infer_schema_length=0
             )

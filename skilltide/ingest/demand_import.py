@@ -29,7 +29,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
-from skilltide.textfile import ragged_record
+from skilltide.textfile import ragged_record, refuse_binary
 
 DEMAND_FIELDS = ("skill", "month", "count", "group", "total", "granularity")
 _DEFAULT_COLUMNS = {
@@ -94,6 +94,7 @@ def _read_any(path: Path) -> pl.DataFrame:
             return pl.read_ndjson(path)
         if name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")):
             sep = "\t" if ".tsv" in name or name.endswith(".txt") else ","
+            refuse_binary(path, gz=name.endswith(".gz"))  # polars reads UTF-16 as garbage
             # Types from every row: a count that is not a number after the first 10,000 rows
             # failed the read without its row; now the value checks name it.
             return pl.read_csv(path, separator=sep, infer_schema_length=None)

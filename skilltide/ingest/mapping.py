@@ -37,15 +37,22 @@ def parse_mapping(items: list[str] | dict[str, str] | None, base: dict | None = 
         if isinstance(items, dict)
         else [tuple(i.split("=", 1)) if "=" in i else (i, None) for i in (items or [])]
     )
+    seen: dict[str, str] = {}
     for field, path in pairs:
         field = str(field).strip()
+        if path is None and field not in FIELDS:  # "--map body": no '=' at all
+            raise UserError(f"--map {field}: write FIELD=PATH, e.g. --map text={field}")
         if field not in FIELDS:
             raise UserError(
                 f"--map {field}=…: unknown field {field!r}; use one of {', '.join(FIELDS)}"
             )
         if not path or not str(path).strip():
             raise UserError(f"--map {field}: write FIELD=PATH, e.g. --map {field}=column_name")
-        mapping[field] = str(path).strip()
+        if field in seen and seen[field] != str(path).strip():  # which one did they mean?
+            raise UserError(
+                f"--map {field}: mapped twice ({seen[field]!r} and {str(path).strip()!r})"
+            )
+        mapping[field] = seen[field] = str(path).strip()
     return mapping
 
 

@@ -39,7 +39,7 @@ from skilltide.errors import UserError
 from skilltide.ingest.jsonl import jsonl_batches
 from skilltide.ingest.mapping import FIELDS, require_columns
 from skilltide.provenance import sha256_file
-from skilltide.textfile import ragged_record
+from skilltide.textfile import binary_kind, ragged_record
 
 FORMATS = {
     ".csv": "csv",
@@ -248,6 +248,8 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool]:
             first = fh.readline(1 << 20)
     except (OSError, EOFError) as exc:
         raise UserError(f"{path}: truncated or corrupt gzip file ({exc})") from None
+    if kind := binary_kind(first[:4]):
+        raise UserError(f"{path}: {kind}")
     if b"\x00" in first:
         raise UserError(f"{path}: not a text file (NUL bytes in the first line)")
     try:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, detail, echo, emit_json, progress_for, result
+from skilltide.console import command, detail, echo, emit_json, existing_db, progress_for, result
 
 onet_app = typer.Typer(help="Load O*NET releases, build the skill taxonomy, code job titles.")
 workbank_app = typer.Typer(
@@ -152,6 +152,14 @@ def taxonomy_add(
             "give the name in its aliases column too",
             err=True,
         )
+    if shadowed := summary["names_shadowed"]:
+        shown = ", ".join(f"{name} ({owner})" for name, owner in list(shadowed.items())[:5])
+        typer.echo(
+            f"warning: {len(shadowed):,} aliases in {file} are other skills' names, and ads "
+            f"naming those skills now count for yours: {shown}; drop such an alias to leave "
+            "its ads to that skill",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return
@@ -204,7 +212,7 @@ def workbank_summary_command(settings: Settings, as_json: _JSON = False) -> None
     from skilltide.onet.workbank import workbank_summary
     from skilltide.store import Warehouse
 
-    with Warehouse(settings.db) as wh:
+    with Warehouse(existing_db(settings.db, "skilltide workbank load DIR")) as wh:
         summary = workbank_summary(wh)
     if as_json:
         emit_json(summary)
@@ -275,9 +283,13 @@ def code_titles_command(
     from rich.cells import set_cell_size
 
     from skilltide.errors import UserError
-    from skilltide.onet.coder_io import code_titles_to, read_titles
+    from skilltide.onet.coder import check_coder_model
+    from skilltide.onet.coder_io import check_codes_out, code_titles_to, read_titles
     from skilltide.store import Warehouse
 
+    check_coder_model(model)  # option errors before the warehouse is looked for
+    if out is not None:
+        check_codes_out(out)
     inputs = list(titles or [])
     if file is not None:
         inputs += read_titles(file, column)
@@ -285,7 +297,7 @@ def code_titles_command(
         raise UserError("--column needs --file")
     if not inputs:
         raise UserError("give titles to code, or --file FILE --column COL")
-    with Warehouse(settings.db) as wh:
+    with Warehouse(existing_db(settings.db, "skilltide onet load DIR")) as wh:
         results = code_titles_to(
             wh,
             inputs,
@@ -345,12 +357,13 @@ def build_coder_command(
 
     Example: skilltide onet build-coder --model embed
     """
-    from skilltide.onet.coder import build_coder
+    from skilltide.onet.coder import build_coder, check_coder_model
     from skilltide.onet.coder_params import LINEAR_WEIGHT, CoderParams
     from skilltide.store import Warehouse
 
     params = CoderParams(rerank=rerank, linear=LINEAR_WEIGHT if linear else 0.0)
-    with Warehouse(settings.db) as wh:
+    check_coder_model(model)
+    with Warehouse(existing_db(settings.db, "skilltide onet load DIR")) as wh:
         summary = build_coder(wh, params, force=force, model=model)
     if as_json:
         emit_json(summary)

@@ -340,6 +340,11 @@ def _relations(con) -> set[str]:
     return relations(con)
 
 
+def check_coder_model(model: str) -> None:
+    """Refuse an unknown coder model, before the warehouse is looked for."""
+    _coder_table(model)
+
+
 def _coder_table(model: str) -> str:
     if model not in CODER_TABLES:
         raise UserError(f"unknown coder model {model!r} (known: {', '.join(CODER_TABLES)})")

@@ -79,5 +79,6 @@ def detect_release(folder: Path, given: str | None = None) -> Release:
         )
     raise UserError(
         f"{folder}: cannot tell which O*NET release this is (no 'Read Me.txt' naming it and "
-        "no release in the folder name); give it with --release, e.g. --release 30.1"
+        "no release in the folder name); give it with --release, e.g. --release 30.1, or "
+        "name the folder after it (onet/30.1, db_30_1_text; the only way in a config file)"
     )

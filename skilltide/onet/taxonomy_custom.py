@@ -31,6 +31,8 @@ from skilltide.textfile import ragged_record, read_utf8
 def read_taxonomy_csv(path: Path) -> pl.DataFrame:
     """Read and check a user taxonomy CSV: name (required), aliases (|-separated), kind,
     category, ambiguous (true/false)."""
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give the taxonomy CSV file")
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
@@ -139,9 +141,18 @@ def add_taxonomy_csv(wh: Warehouse, path: str | Path) -> dict[str, Any]:
             " WHERE list_contains(?, c.skill_id) ORDER BY 1",
             [custom["skill_id"].to_list()],
         ).fetchall()
+        # An alias that is another skill's name takes the name from it (a user's alias
+        # outranks a name): ads naming that skill count for this one from now on.
+        shadowed = run.con.execute(
+            "SELECT a.alias, s.skill_id FROM skill_aliases a JOIN skills s"
+            " ON lower(a.alias) = lower(s.name) AND a.skill_id <> s.skill_id"
+            " WHERE a.rule = 'user' AND list_contains(?, a.skill_id) ORDER BY 1",
+            [custom["skill_id"].to_list()],
+        ).fetchall()
         return {
             "run_id": run.run_id,
             "custom_skills": custom.height,
             **summary,
             "names_taken": dict(taken),
+            "names_shadowed": dict(shadowed),
         }

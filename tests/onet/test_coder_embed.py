@@ -268,6 +268,7 @@ def test_missing_extra_is_a_clear_error(no_extra, db, tmp_path):
 
 
 def test_cli_without_extra_exits_1_with_the_hint(no_extra, cli, db):
+    Warehouse(db).close()  # a --db that does not exist is refused before the model is
     for args in (["build-coder"], ["code-titles", "Attorney"]):
         result = cli("onet", *args, "--model", "embed", "--db", db)
         assert result.exit_code == 1

@@ -228,6 +228,7 @@ def test_build_coder_linear_passes_the_svm_weight(cli, db, monkeypatch):
         return {"reused": True, "release": "30.1"}
 
     monkeypatch.setattr(coder_module, "build_coder", fake_build)
+    Warehouse(db).close()  # build-coder refuses a --db that does not exist
     assert cli("onet", "build-coder", "--db", db).exit_code == 0
     assert cli("onet", "build-coder", "--linear", "--rerank", "--db", db).exit_code == 0
     assert [(p.linear, p.rerank) for p in seen] == [(0.0, False), (LINEAR_WEIGHT, True)]

@@ -265,3 +265,23 @@ def test_taxonomy_csv_that_is_not_utf8_names_the_line(tmp_path, db):
     csv.write_bytes(b"name,aliases\nDuckDB,duck db\nCaf\xe9 Ops,\n")
     with Warehouse(db) as wh, pytest.raises(UserError, match=r"mine.csv, line 3: not valid UTF-8"):
         add_taxonomy_csv(wh, csv)
+
+
+def test_an_alias_that_is_another_skills_name_is_reported(tmp_path, db, cli):
+    # "Rust" with the alias "Python" took the name from the skill Python: every ad naming
+    # Python counted for Rust from then on, and taxonomy add said nothing.
+    first = tmp_path / "first.csv"
+    first.write_text("name,aliases\nPython,\n")
+    second = tmp_path / "second.csv"
+    second.write_text("name,aliases\nRust,Python|rustlang\n")
+    with Warehouse(db) as wh:
+        assert add_taxonomy_csv(wh, first)["names_shadowed"] == {}
+    result = cli("onet", "taxonomy", "add", second, "--json", "--db", db)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["names_shadowed"] == {"Python": "custom:python"}
+    assert "1 aliases in" in result.stderr and "Python (custom:python)" in result.stderr
+
+
+def test_a_folder_given_as_the_taxonomy_csv_is_named_as_a_folder(tmp_path, db):
+    with Warehouse(db) as wh, pytest.raises(UserError, match="is a folder; give the taxonomy CSV"):
+        add_taxonomy_csv(wh, tmp_path)  # said "file not found"

@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,34 +39,9 @@ import polars as pl
 from skilltide import __version__
 from skilltide.errors import UserError, WarehouseLocked, WarehouseWriteError
 from skilltide.interrupt import interrupt_of
+from skilltide.migrations import has_statements, latest_version, migrations
 
 DEFAULT_DB = Path("skilltide.duckdb")
-_MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
-def migrations() -> list[Migration]:
-    """The schema migrations shipped with this version, in order."""
-    found = []
-    for entry in resources.files("skilltide.migrations").iterdir():
-        match = _MIGRATION_FILE.match(entry.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
-    found.sort(key=lambda m: m.version)
-    versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
-    return found
-
-
-def latest_version() -> int:
-    return migrations()[-1].version
 
 
 def new_run_id() -> str:
@@ -165,7 +139,7 @@ class Warehouse:
             if current < migration.version <= target:
                 self.con.begin()
                 try:
-                    if _has_statements(migration.sql):
+                    if has_statements(migration.sql):
                         self.con.execute(migration.sql)
                     self.con.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, ?, ?)",
@@ -387,10 +361,6 @@ def _write_failure(path: Path, exc: BaseException) -> WarehouseWriteError | None
         f"{path}: cannot write the warehouse ({found[2].strip()}: {found[1]}); the run rolled "
         "back, the warehouse is as it was before it"
     )
-
-
-def _has_statements(sql: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("--") for line in sql.splitlines())
 
 
 def utc_now() -> datetime:

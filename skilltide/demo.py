@@ -88,7 +88,9 @@ def _refuse_foreign(out: Path) -> None:
     if config.is_file() and config.read_text(errors="replace").startswith(DEMO_CONFIG[:30]):
         return  # an earlier demo's folder: run it again
     foreign = [p.name for p in (config, out / "skilltide.duckdb") if p.exists()]
-    if (out / "data").exists() and not (out / "data" / "manifest.json").is_file():
+    data = out / "data"  # an empty data/ is harmless: generate() accepts it too
+    held = data.exists() and (not data.is_dir() or any(data.iterdir()))
+    if held and not (data / "manifest.json").is_file():
         foreign.append("data/")
     if foreign:
         raise UserError(

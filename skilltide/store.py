@@ -113,10 +113,11 @@ class Warehouse:
         return int(row[0] or 0)
 
     def _migrate(self, target: int) -> None:
+        # ours: skilltide's schema_migrations, not another migration tool's table of that name
         found, ours = self.con.execute(
-            "SELECT string_agg(table_name, ', ' ORDER BY table_name), bool_or(table_name ="
-            " 'schema_migrations') FROM information_schema.tables"
-            " WHERE table_catalog = current_database()"
+            "SELECT string_agg(DISTINCT table_name, ', ' ORDER BY table_name),"
+            " bool_or(table_name = 'schema_migrations' AND column_name = 'skilltide_version')"
+            " FROM information_schema.columns WHERE table_catalog = current_database()"
         ).fetchone()
         if found and not ours:  # another application's DuckDB database: leave it alone
             raise UserError(

@@ -8,6 +8,7 @@ import pytest
 
 from skilltide import __version__
 from skilltide.cli import app
+from skilltide.errors import UserError
 from skilltide.store import Warehouse, latest_version
 from tests.conftest import run_skilltide
 
@@ -304,6 +305,16 @@ def test_demo_runs_again_in_its_own_folder(tmp_path):
     (tmp_path / "skilltide.duckdb").write_bytes(b"")
     (tmp_path / "data").mkdir()
     _refuse_foreign(tmp_path)  # no error: the demo's own config, warehouse and data
+
+
+def test_demo_accepts_a_folder_with_an_empty_data_folder(tmp_path):
+    from skilltide.demo import _refuse_foreign
+
+    (tmp_path / "data").mkdir()  # e.g. made ready for the demo: nothing to overwrite
+    _refuse_foreign(tmp_path)
+    (tmp_path / "data" / "ads.csv").write_text("mine\n")
+    with pytest.raises(UserError, match="holds data/ that `skilltide demo` did not write"):
+        _refuse_foreign(tmp_path)
 
 
 def test_demo_generate_only_refuses_a_folder_of_other_files(cli, tmp_path):

@@ -309,3 +309,16 @@ def test_an_empty_duckdb_database_becomes_a_warehouse(tmp_path):
     duckdb.connect(str(path)).close()
     with Warehouse(path) as wh:
         assert wh.schema_version == latest_version()
+
+
+def test_another_tools_schema_migrations_table_is_not_taken_for_skilltides(tmp_path):
+    # dbmate, golang-migrate and Rails keep a `schema_migrations` table too: its timestamp
+    # versions read as "written by a newer skilltide", small ones failed the first migration.
+    path = tmp_path / "app.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE schema_migrations (version VARCHAR PRIMARY KEY)")
+        con.execute("INSERT INTO schema_migrations VALUES ('20240101120000')")
+    with pytest.raises(UserError, match=r"app.duckdb: not a skilltide warehouse"):
+        Warehouse(path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SHOW TABLES").fetchall() == [("schema_migrations",)]

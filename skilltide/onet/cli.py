@@ -154,10 +154,12 @@ def taxonomy_add(
         )
     if shadowed := summary["names_shadowed"]:
         shown = ", ".join(f"{name} ({owner})" for name, owner in list(shadowed.items())[:5])
+        more = f" and {len(shadowed) - 5:,} more" if len(shadowed) > 5 else ""
+        what = f"{len(shadowed):,} aliases in {file} are other skills' names"
+        what = what if len(shadowed) > 1 else f"1 alias in {file} is another skill's name"
         typer.echo(
-            f"warning: {len(shadowed):,} aliases in {file} are other skills' names, and ads "
-            f"naming those skills now count for yours: {shown}; drop such an alias to leave "
-            "its ads to that skill",
+            f"warning: {what}, and ads naming those skills now count for yours: {shown}{more}; "
+            "drop such an alias to leave its ads to that skill",
             err=True,
         )
     if as_json:

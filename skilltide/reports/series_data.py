@@ -241,11 +241,9 @@ def _forecasts(wh, panel, granularity, series):
         model = "auto"
         description = in_sentence(model_name(model))
         explanation = (
-            "for each group of skills with a similar kind of demand, the method that "
-            "forecast months it had not seen best: "
-            + ", ".join(
-                f"{in_sentence(model_name(name))} for {share:.0%}" for name, share in shares.rows()
-            )
+            "for each group of skills with a similar kind of demand, the method (or weighted "
+            "mix of methods) that forecast months it had not seen best: "
+            + ", ".join(f"{_chosen(name)} for {share:.0%}" for name, share in shares.rows())
             + " of series"
         )
         model_filter, model_params = "", []
@@ -280,6 +278,14 @@ def _forecasts(wh, panel, granularity, series):
         "end": rows["ds"].max(),
     }
     return rows, info
+
+
+def _chosen(model: str) -> str:
+    """What auto chose for a series, in a sentence about auto: its weighted mix
+    (``auto:combination``) is not "automatic forecast" again."""
+    if model.removeprefix("auto:") == "combination":
+        return "a weighted mix of methods"
+    return in_sentence(model_name(model))
 
 
 def choose_model(wh: Warehouse, panel: str, granularity: str, models: list[str]) -> str:

@@ -279,7 +279,22 @@ def test_an_alias_that_is_another_skills_name_is_reported(tmp_path, db, cli):
     result = cli("onet", "taxonomy", "add", second, "--json", "--db", db)
     assert result.exit_code == 0
     assert json.loads(result.stdout)["names_shadowed"] == {"Python": "custom:python"}
-    assert "1 aliases in" in result.stderr and "Python (custom:python)" in result.stderr
+    assert "1 alias in" in result.stderr and "is another skill's name" in result.stderr
+    assert "Python (custom:python)" in result.stderr
+
+
+def test_more_than_five_shadowed_names_are_counted_not_dropped(tmp_path, db, cli):
+    # the warning listed five and said nothing of the rest (names taken say "and N more")
+    names = ["Go", "Java", "Perl", "Ruby", "Scala", "Swift"]
+    first = tmp_path / "first.csv"
+    first.write_text("name,aliases\n" + "".join(f"{n},\n" for n in names))
+    second = tmp_path / "second.csv"
+    second.write_text("name,aliases\nRust," + "|".join(names) + "\n")
+    cli("onet", "taxonomy", "add", first, "--db", db)
+    result = cli("onet", "taxonomy", "add", second, "--db", db)
+    assert result.exit_code == 0
+    assert "6 aliases in" in result.stderr and "are other skills' names" in result.stderr
+    assert "and 1 more;" in result.stderr
 
 
 def test_a_folder_given_as_the_taxonomy_csv_is_named_as_a_folder(tmp_path, db):

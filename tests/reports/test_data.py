@@ -263,3 +263,23 @@ def test_numbered_skills_and_groups_say_what_they_number(tmp_path):
         import_demand(wh, src, panel="sdf")
         labels = sorted(load_series(wh, panel="sdf", granularity="region").series["label"])
     assert labels == ["Python — North", "skill 1584 — region 9"]
+
+
+def test_auto_choices_name_its_weighted_mix_as_such_not_as_automatic_forecast_again(tmp_path):
+    # "automatic forecast (... the method that forecast best: last month repeated for 50%,
+    # automatic forecast for 50% of series)" explained auto by itself.
+    from skilltide.reports.series_data import _forecasts
+
+    series = pl.DataFrame({"group_id": ["all", "all"], "skill_id": ["a", "b"], "label": ["A", "B"]})
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        for skill, model in (("a", "auto:naive"), ("b", "auto:combination")):
+            wh.con.execute(
+                "INSERT INTO forecasts VALUES ('r1', 'ads', 'market', ?, 'all', ?, ?, ?, ?,"
+                " 1.0, NULL, NULL, NULL, NULL)",
+                [f"all/{skill}", skill, dt.date(2024, 12, 1), dt.date(2025, 1, 1), model],
+            )
+        _, info = _forecasts(wh, "ads", "market", series)
+    assert info["description"] == "automatic forecast"
+    assert "a weighted mix of methods for 50%" in info["explanation"]
+    assert "last month repeated for 50%" in info["explanation"]
+    assert "automatic forecast" not in info["explanation"]

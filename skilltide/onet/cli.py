@@ -138,30 +138,13 @@ def taxonomy_add(
 
     Example: skilltide onet taxonomy add my_skills.csv
     """
-    from skilltide.onet.taxonomy_custom import add_taxonomy_csv
+    from skilltide.onet.taxonomy_custom import add_taxonomy_csv, taxonomy_warnings
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
         summary = add_taxonomy_csv(wh, file)
-    if taken := summary["names_taken"]:  # on stderr, so that --json stays one JSON object
-        shown = ", ".join(f"{name} ({owner})" for name, owner in list(taken.items())[:5])
-        more = f" and {len(taken) - 5:,} more" if len(taken) > 5 else ""
-        typer.echo(
-            f"warning: {len(taken):,} of the names in {file} are already another skill's, and "
-            f"ads naming them count for that skill: {shown}{more}; to count them for yours, "
-            "give the name in its aliases column too",
-            err=True,
-        )
-    if shadowed := summary["names_shadowed"]:
-        shown = ", ".join(f"{name} ({owner})" for name, owner in list(shadowed.items())[:5])
-        more = f" and {len(shadowed) - 5:,} more" if len(shadowed) > 5 else ""
-        what = f"{len(shadowed):,} aliases in {file} are other skills' names"
-        what = what if len(shadowed) > 1 else f"1 alias in {file} is another skill's name"
-        typer.echo(
-            f"warning: {what}, and ads naming those skills now count for yours: {shown}{more}; "
-            "drop such an alias to leave its ads to that skill",
-            err=True,
-        )
+    for warning in taxonomy_warnings(summary, file):  # on stderr: --json stays one object
+        typer.echo(f"warning: {warning}", err=True)
     if as_json:
         emit_json(summary)
         return

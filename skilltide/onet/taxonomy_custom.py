@@ -156,3 +156,39 @@ def add_taxonomy_csv(wh: Warehouse, path: str | Path) -> dict[str, Any]:
             "names_taken": dict(taken),
             "names_shadowed": dict(shadowed),
         }
+
+
+def taxonomy_warnings(summary: dict[str, Any], file: Path | str) -> list[str]:
+    """What an :func:`add_taxonomy_csv` summary warns about: names another skill holds, and
+    aliases that take another skill's name.
+
+    Example
+    -------
+    >>> taxonomy_warnings({"names_taken": {}, "names_shadowed": {"Python": "custom:x"}}, "s.csv")
+    ["1 alias in s.csv is another skill's name, and ads naming that skill now count for yours: \
+Python (custom:x); drop such an alias to leave its ads to that skill"]
+    """
+    out = []
+    if taken := summary["names_taken"]:
+        out.append(
+            f"{len(taken):,} of the names in {file} are already another skill's, and ads naming "
+            f"them count for that skill: {_first_five(taken)}; to count them for yours, give the "
+            "name in its aliases column too"
+        )
+    if shadowed := summary["names_shadowed"]:
+        what = (
+            f"{len(shadowed):,} aliases in {file} are other skills' names, and ads naming those"
+            " skills"
+            if len(shadowed) > 1
+            else f"1 alias in {file} is another skill's name, and ads naming that skill"
+        )
+        out.append(
+            f"{what} now count for yours: {_first_five(shadowed)}; drop such an alias to leave "
+            "its ads to that skill"
+        )
+    return out
+
+
+def _first_five(names: dict[str, str]) -> str:
+    shown = ", ".join(f"{name} ({owner})" for name, owner in list(names.items())[:5])
+    return shown + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")

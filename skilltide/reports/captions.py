@@ -79,9 +79,9 @@ def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "")
     top, bottom = frame.row(0, named=True), frame.row(-1, named=True)
     # a forecast without a backtest (too short a history) has no interval
     intervals = frame["lo"].null_count() < frame.height
+    method = f" Forecast method: {model}{f' ({explanation})' if explanation else ''}."
     text = (
-        f"By {month_name(end)} the forecast ({model}{': ' + explanation if explanation else ''})"
-        f" expects {top['label']} to rise most: "
+        f"By {month_name(end)} the forecast expects {top['label']} to rise most: "
         f"{signed_pct(top['growth'])} on {top['basis']}{_interval(top, ' (80% interval ')}."
     )
     if bottom["growth"] < 0:
@@ -92,6 +92,7 @@ def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "")
     if not intervals:
         return text + (
             " The history is too short to backtest the forecast, so it has no prediction interval."
+            + method
         )
     up = frame.filter(pl.col("lo") > 0).height
     down = frame.filter(pl.col("hi") < 0).height
@@ -99,7 +100,7 @@ def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "")
         f" Of {frame.height} series with enough ads, {up} are expected to grow and "
         f"{down} to shrink with 80% confidence; the rest could go either way."
     )
-    return text
+    return text + method
 
 
 def _interval(row: dict, opening: str) -> str:

@@ -20,9 +20,8 @@ from skilltide.store import Warehouse
 
 AUTOMATIC = (
     "Automatic forecast",
-    "for each group of skills with a similar kind of demand (rare, small, large, recently "
-    "changed), an average of several methods, each weighted by how accurate it was on past "
-    "months",
+    "skills grouped by their kind of demand: rare, small, large or recently changed; in each "
+    "group an average of several methods, each weighted by how accurate it was on past months",
 )
 # registry name -> (display name, what it does in plain words)
 MODELS = {

@@ -20,7 +20,8 @@ def test_growth_caption_names_the_extremes_and_the_counts():
         }
     )
     text = captions.growth(frame, "lgbm", dt.date(2025, 6, 1))
-    assert "By Jun 2025 the forecast (lgbm) expects Python to rise most: +40%" in text
+    assert "By Jun 2025 the forecast expects Python to rise most: +40%" in text
+    assert text.endswith(" Forecast method: lgbm.")  # after the result, not inside it
     assert "+40% on the same season a year earlier (May–Jul 2024)" in text
     assert "(80% interval +20% to +60%)" in text
     assert "Fax is expected to fall most: \u221230%" in text

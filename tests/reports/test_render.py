@@ -107,7 +107,7 @@ def test_models_are_shown_by_readers_names_and_explained_where_first_named(
     with Warehouse(full_warehouse) as wh:
         html = render_report(wh, tmp_path).read_text(encoding="utf-8")
     findings = re.search(r"<h3>Key findings</h3><ul>(.*?)</ul>", html).group(1)
-    assert "the forecast (machine-learning model: LightGBM, trained on every" in findings
+    assert "Forecast method: machine-learning model (LightGBM, trained on every" in findings
     spec = re.search(r'<script type="application/json" id="spec-backtests">(.*?)</script>', html)
     legend = {
         row["model"] for rows in json.loads(spec.group(1))["datasets"].values() for row in rows

@@ -94,8 +94,8 @@ def _refuse_foreign(out: Path) -> None:
         foreign.append("data/")
     if foreign:
         raise UserError(
-            f"{out}: holds {', '.join(foreign)} that `skilltide demo` did not write, which it "
-            "would overwrite or run into; give a new or empty folder"
+            f"{out}: holds {', '.join(foreign)} that `skilltide demo` did not write (or did not "
+            "finish writing), which it would overwrite or run into; give a new or empty folder"
         )
 
 

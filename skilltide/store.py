@@ -120,9 +120,12 @@ class Warehouse:
             " FROM information_schema.columns WHERE table_catalog = current_database()"
         ).fetchone()
         if found and not ours:  # another application's DuckDB database: leave it alone
+            names = found.split(", ")
+            more = f" and {len(names) - 3:,} more" if len(names) > 3 else ""
             raise UserError(
                 f"{self.path}: not a skilltide warehouse (a DuckDB database with other tables: "
-                f"{found[:60]}); give the warehouse file, or a new file name, with --db"
+                f"{', '.join(names[:3])}{more}); give the warehouse file, or a new file name, "
+                "with --db"
             )
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -304,6 +304,19 @@ def test_another_applications_duckdb_database_is_refused_and_left_alone(tmp_path
         assert con.execute("SHOW TABLES").fetchall() == [("sales",)]
 
 
+def test_a_foreign_database_names_three_whole_tables_and_counts_the_rest(tmp_path):
+    # the list was cut at 60 characters, splitting a name in the middle
+    path = tmp_path / "crm.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for name in ("customer_accounts_2024", "customer_contacts_2024", "invoices", "orders"):
+            con.execute(f"CREATE TABLE {name} AS SELECT 1 AS x")
+    with pytest.raises(UserError) as err:
+        Warehouse(path)
+    assert "tables: customer_accounts_2024, customer_contacts_2024, invoices and 1 more)" in str(
+        err.value
+    )
+
+
 def test_an_empty_duckdb_database_becomes_a_warehouse(tmp_path):
     path = tmp_path / "new.duckdb"
     duckdb.connect(str(path)).close()

@@ -49,3 +49,14 @@ def test_a_utf16_file_or_a_workbook_is_named_as_such(cli, tmp_path, db, command,
 
 def _out(command: str, tmp_path) -> tuple:
     return ("--out", tmp_path / "o.csv") if command in ("forecast panel", "breaks detect") else ()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_utf16_or_workbook_jsonl_file_is_named_as_such(cli, tmp_path, db, kind):
+    # the JSON Lines reader said "not a JSON Lines file (binary content in line 1)"
+    make, message = KINDS[kind]
+    path = tmp_path / "ads.jsonl"
+    path.write_bytes(make())
+    got = cli("ingest", "ads", path, "--db", db)
+    assert got.exit_code == 1, got.output
+    assert f"ads.jsonl: {message}" in got.output

@@ -26,6 +26,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.textfile import binary_kind
 
 
 def jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
@@ -39,6 +40,8 @@ def jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
+            if number == 1 and (kind := binary_kind(line[:4])):
+                raise UserError(f"{path}: {kind}")
             if number == 1 and b"\x00" in line:
                 raise UserError(f"{path}: not a JSON Lines file (binary content in line 1)")
             if number == 1:

@@ -226,6 +226,25 @@ def merge_names(long: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Any]]:
     return grouped.drop("names"), merged
 
 
+def _read_checked(path: Path, mapping: dict[str, str] | None) -> tuple[pl.DataFrame, str]:
+    """The panel in long form with months as dates; a :class:`UserError` naming the row and
+    field of the first bad value."""
+    long, layout = read_panel(path, mapping)
+    if long.height == 0:  # a header alone: refuse, as an empty file is
+        raise UserError(f"{path}: the panel has no rows (only a header)")
+    long = long.with_columns(
+        pl.col("month").str.slice(0, 7).str.to_date("%Y-%m", strict=False).alias("m")
+    )
+    unparsed = long.filter(pl.col("m").is_null())
+    if unparsed.height:
+        row = unparsed.row(0, named=True)
+        raise UserError(
+            f"{path}, row {row['row']}, field month: {row['month']!r} is not a month (YYYY-MM)"
+        )
+    _check_values(path, long)
+    return long.drop("month").rename({"m": "month"}), layout
+
+
 def import_demand(
     wh: Warehouse,
     path: str | Path,
@@ -247,22 +266,10 @@ def import_demand(
     panel = panel or path.stem.split(".")[0]
     if panel == "ads":
         raise UserError("--panel ads is reserved for the panel built from ingested ads")
-    long, layout = read_panel(path, mapping)
-    if long.height == 0:  # a header alone: refuse, as an empty file is
-        raise UserError(f"{path}: the panel has no rows (only a header)")
-    bad_month = long.with_columns(
-        pl.col("month").str.slice(0, 7).str.to_date("%Y-%m", strict=False).alias("m")
-    )
-    unparsed = bad_month.filter(pl.col("m").is_null())
-    if unparsed.height:
-        row = unparsed.row(0, named=True)
-        raise UserError(
-            f"{path}, row {row['row']}, field month: {row['month']!r} is not a month (YYYY-MM)"
-        )
-    _check_values(path, bad_month)
-    long = bad_month.drop("month").rename({"m": "month"})
     args = {"file": str(Path(path).resolve()), "panel": panel, "map": mapping}
+    # checked inside the run, so that a refused file is a failed run in `runs`, as for ads
     with wh.run("ingest demand", args) as run:
+        long, layout = _read_checked(path, mapping)
         aliases = frame(
             run.con,
             "SELECT lower(alias) AS key, min(skill_id) AS skill_id FROM ("

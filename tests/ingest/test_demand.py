@@ -129,6 +129,22 @@ def test_import_rejects_bad_months_and_missing_columns(wh, tmp_path):
     assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
 
 
+def test_a_refused_panel_is_a_failed_run(wh, tmp_path):
+    # the checks ran before the run began: a refused file left no trace in `runs`
+    bad = tmp_path / "bad.csv"
+    bad.write_text("skill,month,count\npython,January,3\n")
+    with pytest.raises(UserError):
+        import_demand(wh, bad)
+    runs = wh.query("SELECT command, status, error FROM runs WHERE command LIKE 'ingest%'").rows()
+    assert runs == [
+        (
+            "ingest demand",
+            "failed",
+            f"{bad}, row 1, field month: 'January' is not a month (YYYY-MM)",
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json, result
+from skilltide.console import command, echo, emit_json, existing_db, result
 from skilltide.forecast.cli_options import (
     BreaksFill,
     DsCol,
@@ -23,7 +23,6 @@ from skilltide.forecast.cli_options import (
     breaks_options,
     check_out,
     command_options,
-    existing_db,
     model_params,
     parse_cutoffs,
     read_input,
@@ -100,7 +99,7 @@ def breaks_detect(
         )
     else:
         output_of = run_output(out, "breaks detect", options, settings.db)
-        with Warehouse(existing_db(settings.db)) as wh, output_of as output:
+        with Warehouse(existing_db(settings.db, "skilltide ingest …")) as wh, output_of as output:
 
             def write(run) -> None:  # inside the run: a file that cannot be written rolls back
                 found = wh.query(
@@ -293,7 +292,7 @@ def run_command(
     options = command_options(locals())
     output_of = run_output(out, "forecast run", options, settings.db)  # checks --out first
     params = model_params(model, members, weights)
-    with Warehouse(existing_db(settings.db)) as wh, output_of as output:
+    with Warehouse(existing_db(settings.db, "skilltide ingest …")) as wh, output_of as output:
 
         def write(run) -> None:  # inside the run: a file that cannot be written rolls back
             forecasts = wh.query(

@@ -171,16 +171,6 @@ def breaks_option(value: str | None, panel=None, input: Path | None = None):
     return known
 
 
-def existing_db(db: Path) -> Path:
-    """``db`` if it exists: a mistyped --db must not leave a new, empty warehouse behind."""
-    if not Path(db).exists():
-        raise UserError(
-            f"{db}: no warehouse here (give --db the warehouse's path, or run "
-            "`skilltide ingest …` first)"
-        )
-    return db
-
-
 def command_options(values: dict) -> dict:
     """A command's option values from its ``locals()``, for the output's provenance."""
     skip = ("input", "out", "settings")

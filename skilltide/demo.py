@@ -56,8 +56,7 @@ def generate(out: str | Path, size: str = "default", seed: int = 7) -> Path:
     from skilltide import synthetic
 
     _check(out, size, seed)
-    folder = Path(out)
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / "manifest.json").is_file():
+    if _foreign_market(Path(out)):
         raise UserError(  # its ads.csv, skills.csv... would be overwritten
             f"{out}: holds files but no synthetic market (manifest.json); "
             "give a new or empty folder"
@@ -81,6 +80,13 @@ def _check(out: str | Path, size: str, seed: int) -> None:
         raise UserError(f"{out}: is a file; give a folder for the synthetic market")
 
 
+def _foreign_market(folder: Path) -> bool:
+    """Whether ``folder`` holds something other than a synthetic market (no manifest.json);
+    an empty folder is harmless."""
+    held = folder.exists() and (not folder.is_dir() or any(folder.iterdir()))
+    return held and not (folder / "manifest.json").is_file()
+
+
 def _refuse_foreign(out: Path) -> None:
     """Refuse a folder with a config, warehouse or data/ folder an earlier demo did not
     write: the demo would overwrite the config and run into the warehouse."""
@@ -88,9 +94,7 @@ def _refuse_foreign(out: Path) -> None:
     if config.is_file() and config.read_text(errors="replace").startswith(DEMO_CONFIG[:30]):
         return  # an earlier demo's folder: run it again
     foreign = [p.name for p in (config, out / "skilltide.duckdb") if p.exists()]
-    data = out / "data"  # an empty data/ is harmless: generate() accepts it too
-    held = data.exists() and (not data.is_dir() or any(data.iterdir()))
-    if held and not (data / "manifest.json").is_file():
+    if _foreign_market(out / "data"):
         foreign.append("data/")
     if foreign:
         raise UserError(

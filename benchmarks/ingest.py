@@ -162,6 +162,23 @@ def engines(texts: list[str], matcher) -> dict:
     return {k: round(v) for k, v in out.items()}
 
 
+def taxonomy_db(work: Path, skills: pl.DataFrame, aliases: pl.DataFrame) -> Path:
+    """``work/taxonomy.duckdb``: a warehouse holding only the extraction vocabulary (made once)."""
+    from skilltide.store import Warehouse
+    from tests.ingest.helpers import add_vocab
+
+    template = work / "taxonomy.duckdb"
+    if not template.exists():
+        with Warehouse(template) as wh:
+            try:  # the onet stage's taxonomy when it is installed
+                from skilltide.onet.load import load_onet
+
+                load_onet(wh, [shared_data("onet", "30.1")])
+            except ImportError:
+                add_vocab(wh, skills, aliases)
+    return template
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ads", type=int, default=1_000_000)
@@ -190,7 +207,7 @@ def main() -> None:
     parser.add_argument("--generate-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    from tests.ingest.helpers import add_vocab, onet_technology_vocab
+    from tests.ingest.helpers import onet_technology_vocab
 
     skills, aliases = onet_technology_vocab(shared_data("onet", "30.1", "Technology Skills.txt"))
     names = skills.sort(pl.col("hot_technology"), descending=True)["name"].to_list()
@@ -236,15 +253,7 @@ def main() -> None:
     from skilltide.ingest.extract import SkillMatcher
     from skilltide.store import Warehouse
 
-    template = work / "taxonomy.duckdb"
-    if not template.exists():
-        with Warehouse(template) as wh:
-            try:  # the onet stage's taxonomy when it is installed
-                from skilltide.onet.load import load_onet
-
-                load_onet(wh, [shared_data("onet", "30.1")])
-            except ImportError:
-                add_vocab(wh, skills, aliases)
+    template = taxonomy_db(work, skills, aliases)
     with Warehouse(template) as wh:
         sources = wh.query("SELECT DISTINCT source FROM skills")["source"].to_list()
     vocabulary = ", ".join(sorted(map(str, sources)))

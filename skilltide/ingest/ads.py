@@ -216,14 +216,14 @@ def duckdb_memory_limit(con, limit: str | None):
 
 
 def rebuild_panel(wh: Warehouse, memory_limit: str | None = MEMORY_LIMIT) -> dict[str, int]:
-    """Rebuild demand panel 'ads' from the stored ads, in a run of its own (for callers that
-    ingest with ``refresh_panel=False``); returns its row counts."""
+    """Refresh demand panel 'ads' from the stored ads, in a run of its own (for callers that
+    ingest with ``refresh_panel=False``); returns the rows written and months recomputed."""
     with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest panel") as run:
         with run.stage("demand panel 'ads'") as record:
             rows = refresh_ads_panel(run.con, run.run_id)
             record.update(rows)
-        for table, n in rows.items():
-            run.count(table, n)
+        for table in ("demand", "demand_totals"):
+            run.count(table, rows[table])
     return rows
 
 

@@ -289,9 +289,9 @@ def test_a_failed_panel_statement_keeps_its_own_message(wh, monkeypatch):
 
     import skilltide.ingest.demand as demand
 
-    def failing(con, run_id):
+    def failing(con, run_id, full):
         con.execute("SELECT error('boom')")
 
-    monkeypatch.setattr(demand, "_rebuild_ads_panel", failing)
+    monkeypatch.setattr(demand, "_refresh_ads_panel", failing)
     with pytest.raises(duckdb.Error, match="boom"), wh.run("test") as run:
         demand.refresh_ads_panel(run.con, run.run_id)

@@ -32,7 +32,7 @@ from skilltide.errors import UserError
 from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
-from skilltide.pipeline_checks import check_inputs
+from skilltide.pipeline_checks import check_inputs, check_warehouse
 from skilltide.pipeline_config import PipelineConfig, Source
 from skilltide.pipeline_fingerprints import (
     demand_fingerprint,
@@ -94,6 +94,7 @@ def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
         if lock.stale:
             log.warning("lock.stale_cleared", path=str(lock.path), previous=lock.stale)
         with Warehouse(settings.db) as wh:
+            check_warehouse(wh, config, settings.config_path)  # what no stage will change
             return Pipeline(wh, config, log).run()
 
 

@@ -8,9 +8,12 @@ WORKBank and taxonomy inputs must be there, and the report must be writable wher
 ``[report] out`` says. It reads files and folders but writes nothing: a refused run leaves
 the warehouse as it was, with no ``runs`` row (as any other config error).
 
-What stays for the stages: what this very run produces or changes (the ``ads`` panel, the
-skill vocabulary, O*NET ratings a graph reads from the warehouse) and the contents of the ad
-files (a bad file is quarantined, the run partial, as before).
+:func:`check_warehouse` then checks, in the open warehouse, what no stage of this run will
+change (the O*NET tables of a network from O*NET when no ``[onet] dirs`` are configured):
+it reads, and its refusal writes no ``runs`` row either.
+What stays for the stages: what this very run produces or changes (the ``ads`` panel and
+ads, the skill vocabulary, the O*NET tables it loads) and the contents of the ad files (a
+bad file is quarantined, the run partial, as before).
 
 Example
 -------
@@ -34,8 +37,9 @@ from contextlib import contextmanager
 
 from skilltide.errors import UserError
 from skilltide.pipeline_config import PipelineConfig
+from skilltide.store import Warehouse
 
-__all__ = ["check_inputs"]
+__all__ = ["check_inputs", "check_warehouse"]
 
 
 def check_inputs(config: PipelineConfig, where: str | os.PathLike | None) -> None:
@@ -60,6 +64,21 @@ def check_inputs(config: PipelineConfig, where: str | os.PathLike | None) -> Non
     for key, check in checks:
         with _naming(where, key):
             check()
+
+
+def check_warehouse(wh: Warehouse, config: PipelineConfig, where: object) -> None:
+    """Raise, before the first stage, what a stage would refuse in the warehouse as it is
+    when no stage of this run changes that: a network from O*NET without O*NET loaded and
+    no ``[onet] dirs`` to load it, or one from ads without ads and no ``[[sources]]``."""
+    from skilltide.graph.store import require_input
+
+    if config.graph is None:
+        return
+    source = config.graph.get("source", "ads")
+    if config.onet_dirs if source == "onet" else config.sources:
+        return  # loaded by this run, before its graph stage
+    with _naming(where or "config", "[graph] source"):
+        require_input(wh.con, source, config.graph.get("element", "skills"))
 
 
 @contextmanager

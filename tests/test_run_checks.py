@@ -195,3 +195,33 @@ def test_the_cli_refuses_in_one_line_with_exit_1_and_logs_no_stage(project):
     assert plain.returncode == 1 and plain.stderr.count("\n") == 1
     assert plain.stderr.startswith(f"error: {project / 'skilltide.toml'}: [report] out: ")
     assert state(project / "w.duckdb") == before
+
+
+@pytest.mark.parametrize(
+    ("base", "graph", "message"),
+    [
+        (GOOD, 'source = "onet"', "warehouse has no onet_ratings: load O*NET first"),
+        (GOOD, 'source = "onet"\nelement = "technology"', "warehouse has no technology_skills"),
+        (GOOD.split("[[sources]]")[0], "", "warehouse has no ads, ad_skills: ingest ads first"),
+    ],
+    ids=["onet", "onet-technology", "ads"],
+)
+def test_a_graph_input_no_stage_of_the_run_loads_is_refused_first(project, base, graph, message):
+    # found after the ingest, breaks and forecasts: neither is in the warehouse, and no
+    # [onet] dirs (no [[sources]]) would load it
+    got = refused(project, f"[graph]\n{graph}\n", base)
+    assert f"[graph] source: {message}" in got
+
+
+def test_a_graph_input_a_stage_of_the_run_loads_is_left_to_it(project):
+    from skilltide.pipeline_checks import check_warehouse
+    from skilltide.pipeline_config import PipelineConfig
+    from tests.onet._helpers import FIXTURE_RELEASE
+
+    config = project / "skilltide.toml"
+    config.write_text(GOOD + f'[onet]\ndirs = ["{FIXTURE_RELEASE}"]\n[graph]\nsource = "onet"\n')
+    with Warehouse(project / "w.duckdb") as wh:  # no O*NET yet: the onet stage loads it
+        check_warehouse(wh, PipelineConfig.from_settings(load_settings(config=config)), config)
+    config.write_text(GOOD + '[graph]\nsource = "ads"\n')  # ads: the ingest stage's
+    with Warehouse(project / "w.duckdb") as wh:
+        check_warehouse(wh, PipelineConfig.from_settings(load_settings(config=config)), config)

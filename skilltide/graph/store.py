@@ -43,6 +43,7 @@ __all__ = [
     "build_graph_warehouse",
     "employment_weights",
     "load_input",
+    "require_input",
 ]
 
 
@@ -74,6 +75,15 @@ def _require(wh_con, *tables: str) -> None:
     raise UserError(f"warehouse has no {', '.join(missing)}: {hint}")
 
 
+def require_input(con, source: str, element: str) -> None:
+    """Refuse a warehouse without the tables a build from ``source`` and ``element`` reads
+    (``skilltide run`` checks so before its first stage when none of its stages loads them)."""
+    if source == "ads":
+        _require(con, "ads", "ad_skills")
+    else:
+        _require(con, "technology_skills" if element == "technology" else "onet_ratings")
+
+
 def load_input(
     con, source: str, element: str, weight: str
 ) -> tuple[pl.DataFrame, str, dict[str, str], pl.DataFrame | None]:
@@ -83,10 +93,10 @@ def load_input(
     occupation weights for the automation overlay (ads per occupation for ``ads``).
     """
     check_options(source, element, weight)
+    require_input(con, source, element)
     kind = "rca" if weight == "rca" else "raw"
     occupation_weights = None
     if source == "ads":
-        _require(con, "ads", "ad_skills")
         data = frame(
             con,
             "SELECT a.occupation, s.skill_id AS skill, count(DISTINCT a.ad_id)::DOUBLE AS weight"
@@ -105,7 +115,6 @@ def load_input(
             " WHERE occupation IS NOT NULL GROUP BY 1",
         )
     elif element == "technology":
-        _require(con, "technology_skills")
         has_skills = "skills" in relations(con)
         join = (
             " LEFT JOIN (SELECT name, min(skill_id) AS skill_id FROM skills"
@@ -122,7 +131,6 @@ def load_input(
             f" FROM technology_skills t{join} ORDER BY 1, 2",
         )
     else:
-        _require(con, "onet_ratings")
         scale = "LV" if weight == "level" else "IM"
         data = frame(
             con,

@@ -47,6 +47,7 @@ def check_inputs(config: PipelineConfig, where: str | os.PathLike | None) -> Non
     from skilltide.onet.load import scan_folders
     from skilltide.onet.taxonomy_custom import read_taxonomy_csv
     from skilltide.onet.workbank import check_folder
+    from skilltide.pipeline_ingest import refuse_shared
     from skilltide.reports.render import check_report_out
 
     where = where or "config"
@@ -59,6 +60,14 @@ def check_inputs(config: PipelineConfig, where: str | os.PathLike | None) -> Non
         checks.append(("[taxonomy] files", lambda p=path: read_taxonomy_csv(p)))
     for source in config.sources:
         checks.append(("[[sources]] paths", source.check))
+    if len(config.sources) > 1:  # a file in two sources
+        for source in config.sources:
+            checks.append(
+                (
+                    "[[sources]] paths",
+                    lambda s=source: refuse_shared(s, s.files(), config.sources),
+                )
+            )
     if config.report_out is not None:
         checks.append(("[report] out", lambda: check_report_out(config.report_out)))
     for key, check in checks:

@@ -89,10 +89,18 @@ def _foreign_market(folder: Path) -> bool:
 
 def _refuse_foreign(out: Path) -> None:
     """Refuse a folder with a config, warehouse or data/ folder an earlier demo did not
-    write: the demo would overwrite the config and run into the warehouse."""
+    write: the demo would overwrite the config and run into the warehouse. A demo's config
+    that differs from the one the demo writes (edited since) is refused too, not replaced."""
     config = out / "skilltide.toml"
-    if config.is_file() and config.read_text(errors="replace").startswith(DEMO_CONFIG[:30]):
+    text = config.read_text(errors="replace") if config.is_file() else ""
+    if text == DEMO_CONFIG:
         return  # an earlier demo's folder: run it again
+    if text.startswith(DEMO_CONFIG[:30]):
+        raise UserError(
+            f"{config}: is not the config `skilltide demo` writes (edited since?), which it "
+            f"would overwrite; run your edits with `skilltide run --config {config}`, or "
+            "remove the file (or give a new folder) to run the demo again"
+        )
     foreign = [p.name for p in (config, out / "skilltide.duckdb") if p.exists()]
     if _foreign_market(out / "data"):
         foreign.append("data/")
@@ -120,8 +128,9 @@ def run_demo(
     log.event("demo.generate", size=size, seed=seed, folder=str(out / "data"))
     generate(out / "data", size=size, seed=seed)
     config = out / "skilltide.toml"
-    with replacing(config) as tmp:
-        tmp.write_text(DEMO_CONFIG, encoding="utf-8")
+    if not config.is_file():  # else the demo's own, checked above: left as it is
+        with replacing(config) as tmp:
+            tmp.write_text(DEMO_CONFIG, encoding="utf-8")
     db = out / "skilltide.duckdb"
     summary = run_pipeline(load_settings(config=config, db=db, quiet=quiet), log)
     with Warehouse(db) as wh:

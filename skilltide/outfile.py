@@ -19,6 +19,7 @@ Example
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -28,7 +29,15 @@ from pathlib import Path
 
 from skilltide.errors import UserError
 
-__all__ = ["cannot_write", "frame_to", "make_folder", "replacing", "temporary_name", "write_frame"]
+__all__ = [
+    "cannot_write",
+    "check_writable",
+    "frame_to",
+    "make_folder",
+    "replacing",
+    "temporary_name",
+    "write_frame",
+]
 
 
 def temporary_name(out: Path) -> Path:
@@ -84,8 +93,38 @@ def make_folder(folder: str | os.PathLike) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"{folder}: cannot create the folder ({_why(exc, folder)})") from None
+        raise _cannot_create(folder, _why(exc, folder)) from None
     return folder
+
+
+def check_writable(out: str | os.PathLike) -> Path:
+    """Refuse, with the error :func:`make_folder` or :func:`replacing` would give, a file
+    ``out`` that could not be written, without writing anything: a file where a folder is
+    needed on its path, or a first existing folder this process may not write to."""
+    out = Path(out)
+    folder = Path(os.path.abspath(out.parent))
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise _cannot_create(out.parent, os.strerror(errno.ENOTDIR))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        code = errno.EROFS if _read_only(existing) else errno.EACCES
+        if existing != folder:
+            raise _cannot_create(out.parent, os.strerror(code))
+        raise cannot_write(out, OSError(code, os.strerror(code)))
+    return out
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _cannot_create(folder: Path, why: str) -> UserError:
+    return UserError(f"{folder}: cannot create the folder ({why})")
 
 
 def _why(exc: OSError, path: Path) -> str:

@@ -32,6 +32,7 @@ from skilltide.errors import UserError
 from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
+from skilltide.pipeline_checks import check_inputs, check_warehouse
 from skilltide.pipeline_config import PipelineConfig, Source
 from skilltide.pipeline_fingerprints import (
     demand_fingerprint,
@@ -88,10 +89,12 @@ def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
     """Run every configured stage whose inputs changed; one run at a time per warehouse."""
     log = log or EventLog(quiet=settings.quiet)
     config = PipelineConfig.from_settings(settings)
+    check_inputs(config, settings.config_path)  # before the first stage, not after hours
     with RunLock(settings.db) as lock, terminate_as_interrupt():
         if lock.stale:
             log.warning("lock.stale_cleared", path=str(lock.path), previous=lock.stale)
         with Warehouse(settings.db) as wh:
+            check_warehouse(wh, config, settings.config_path)  # what no stage will change
             return Pipeline(wh, config, log).run()
 
 

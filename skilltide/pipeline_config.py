@@ -36,29 +36,43 @@ class Source:
     def files(self) -> list[Path]:
         """The files named or matched, and the ad files (by extension) under folders; a file
         or folder named (not a pattern) that does not exist is an error."""
+        self.check()
         found: set[Path] = set()
         for pattern in self.paths:
             path = Path(pattern)
             if path.is_dir():
                 # As `skilltide ingest ads FOLDER`: a README beside the ads is not an ad file.
                 found.update(p for p in path.rglob("*") if p.is_file() and _is_ad_file(p))
-            elif any(c in pattern for c in "*?["):  # a pattern may match nothing yet,
-                base = _pattern_base(path)  # but the folder it searches must be there
-                if not base.is_dir():
-                    raise UserError(f"source {self.name!r}: {pattern}: no such folder {base}")
+            elif _is_pattern(pattern):
                 found.update(Path(p) for p in glob.glob(pattern, recursive=True))
-            elif path.is_file():
+            else:
                 found.add(path)
-            else:  # a mistyped or unmounted folder must not look like "no new ads"
-                raise UserError(f"source {self.name!r}: {pattern}: no such file or folder")
         return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
+
+    def check(self) -> None:
+        """Refuse a file or folder named that does not exist, or a pattern whose folder does
+        not (a pattern may match nothing yet): a mistyped or unmounted folder must not look
+        like "no new ads". ``skilltide run`` checks every source so before its first stage."""
+        for pattern in self.paths:
+            path = Path(pattern)
+            if path.is_dir() or path.is_file():
+                continue
+            if not _is_pattern(pattern):
+                raise UserError(f"source {self.name!r}: {pattern}: no such file or folder")
+            base = _pattern_base(path)  # the folder the pattern searches
+            if not base.is_dir():
+                raise UserError(f"source {self.name!r}: {pattern}: no such folder {base}")
+
+
+def _is_pattern(path: str) -> bool:
+    return any(c in path for c in "*?[")
 
 
 def _pattern_base(pattern: Path) -> Path:
     """The folder a glob pattern searches: its parts before the first with a wildcard."""
     fixed = []
     for part in pattern.parts:
-        if any(c in part for c in "*?["):
+        if _is_pattern(part):
             break
         fixed.append(part)
     return Path(*fixed) if fixed else Path(".")
@@ -255,14 +269,12 @@ def _forecast_params(where: object, model: str, forecast: dict) -> dict[str, Any
 def _graph_settings(where: object, graph: dict) -> dict[str, Any]:
     """``[graph]`` checked now, as ``graph build`` checks its options (a wrong value or type
     would otherwise fail the graph stage late, with a traceback)."""
-    from skilltide.graph.store import ELEMENTS, SOURCES, WEIGHTS
+    from skilltide.graph.options import CONFIG_NAMES, check_options
 
-    choices = {"source": SOURCES, "element": ELEMENTS, "weight": WEIGHTS}
-    for key, allowed in choices.items():
-        if key in graph and graph[key] not in allowed:
-            raise UserError(
-                f"{where}: [graph] {key} must be one of {', '.join(allowed)}, not {graph[key]!r}"
-            )
+    try:  # one another too: element knowledge is for an O*NET network, not one from ads
+        check_options(**{k: graph[k] for k in CONFIG_NAMES if k in graph}, names=CONFIG_NAMES)
+    except UserError as exc:
+        raise UserError(f"{where}: {exc}") from None
     numbers = {"threshold": (float, 0), "seed": (int, 0), "n_null": (int, 0)}
     for key, (kind, least) in {**numbers, "neighbours": (int, 1)}.items():
         value = graph.get(key)

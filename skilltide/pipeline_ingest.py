@@ -52,6 +52,14 @@ def ingest_source(
     if not wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
         raise UserError(f"{NO_VOCABULARY}; nothing was ingested")
     files = source.files()
+    refuse_shared(source, files, others)
+    with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
+        return _ingest_files(wh, source, files, log)
+
+
+def refuse_shared(source: Source, files: list[Path], others: tuple[Source, ...]) -> None:
+    """Refuse a file of ``source`` (its ``files``) that is also in another of ``others``:
+    each source would take the file's ads from the other whenever its stage ran."""
     for other in others:
         shared = sorted(set(files).intersection(other.files())) if other.name != source.name else []
         if shared:
@@ -59,8 +67,6 @@ def ingest_source(
                 f"source {source.name!r}: {shared[0]} is also in source {other.name!r} "
                 f"({len(shared)} file(s) in both); give each file to one source"
             )
-    with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
-        return _ingest_files(wh, source, files, log)
 
 
 def _ingest_files(

@@ -24,7 +24,8 @@ from typing import NamedTuple
 from skilltide.errors import UserError
 
 #: What a file that is not UTF-8 text most likely is, by its first bytes.
-_KINDS = (
+_KINDS = (  # UTF-32 first: its little-endian byte order mark begins with UTF-16's
+    ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32 text, not UTF-8; save it as UTF-8"),
     ((b"\xff\xfe", b"\xfe\xff"), "UTF-16 text, not UTF-8; save it as UTF-8"),
     ((b"PK\x03\x04",), "a zip archive (an Excel .xlsx workbook?), not a text file"),
     ((b"\xd0\xcf\x11\xe0",), "an Excel .xls workbook, not a text file"),
@@ -32,16 +33,19 @@ _KINDS = (
 
 
 def binary_kind(head: bytes) -> str | None:
-    """What a file starting with ``head`` is when it is UTF-16 or a workbook, else None.
+    """What a file starting with ``head`` is when it is UTF-16, UTF-32 or a workbook, else
+    None.
 
     >>> binary_kind("id,y".encode("utf-16"))
     'UTF-16 text, not UTF-8; save it as UTF-8'
+    >>> binary_kind("id,y".encode("utf-32"))
+    'UTF-32 text, not UTF-8; save it as UTF-8'
     """
     return next((kind for magic, kind in _KINDS if head.startswith(magic)), None)
 
 
 def refuse_binary(path: Path, gz: bool = False) -> None:
-    """Raise a :class:`UserError` naming the file when it is UTF-16 or a workbook."""
+    """Raise a :class:`UserError` naming the file when it is UTF-16, UTF-32 or a workbook."""
     try:
         with (gzip.open if gz else open)(path, "rb") as fh:
             kind = binary_kind(fh.read(4))

@@ -307,6 +307,20 @@ def test_demo_runs_again_in_its_own_folder(tmp_path):
     _refuse_foreign(tmp_path)  # no error: the demo's own config, warehouse and data
 
 
+def test_demo_keeps_an_edited_copy_of_its_config_and_says_how_to_run_it(cli, tmp_path):
+    # A rerun of the demo overwrote the user's edits to its skilltide.toml, silently.
+    from skilltide.demo import DEMO_CONFIG
+
+    config = tmp_path / "skilltide.toml"
+    edited = DEMO_CONFIG.replace("horizon = 6", "horizon = 12")
+    config.write_text(edited)
+    result = cli("demo", "--out", tmp_path, "--size", "small")
+    assert result.exit_code == 1
+    assert f"{config}: is not the config `skilltide demo` writes (edited since?)" in result.output
+    assert f"skilltide run --config {config}" in result.output
+    assert config.read_text() == edited and [p.name for p in tmp_path.iterdir()] == [config.name]
+
+
 def test_demo_accepts_a_folder_with_an_empty_data_folder(tmp_path):
     from skilltide.demo import _refuse_foreign
 

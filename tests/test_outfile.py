@@ -157,3 +157,19 @@ def test_a_warehouse_run_whose_out_cannot_be_written_rolls_back(
     assert _names(out.parent) == ["f.csv", "f.csv.provenance.json"]
     with Warehouse(db) as wh:
         assert wh.query(f"SELECT count(*) AS n FROM {table}")["n"].item() > 0
+
+
+def test_check_writable_refuses_as_the_writers_would_without_writing(tmp_path):
+    # `skilltide run` checks [report] out so before its first stage: the same messages
+    from skilltide.outfile import check_writable, make_folder
+
+    (tmp_path / "f.txt").write_text("a user's file\n")
+    out = tmp_path / "f.txt" / "a" / "report.html"
+    with pytest.raises(UserError) as written:
+        make_folder(out.parent)
+    with pytest.raises(UserError) as checked:
+        check_writable(out)
+    assert str(checked.value) == str(written.value)
+    assert str(checked.value) == f"{out.parent}: cannot create the folder (Not a directory)"
+    assert check_writable(tmp_path / "new" / "report.html") == tmp_path / "new" / "report.html"
+    assert _names(tmp_path) == ["f.txt"]  # nothing created

@@ -4,6 +4,7 @@ the demand panel 'ads' is built once per run, whatever the number of files and s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from skilltide.store import Warehouse
@@ -174,10 +175,11 @@ def test_the_ingest_stage_accounts_for_every_row_read(tmp_path):
     assert got == {"files": 2, "rows_read": 4, "ads_stored": 2, "duplicates": 1, "quarantined": 1}
 
 
-def test_a_file_in_two_sources_fails_the_run(tmp_path):
+def test_a_file_in_two_sources_is_refused_before_the_first_stage(tmp_path):
     # Each source's stage took the file's ads from the other (the source is part of a stored
     # file's version), so whichever stage ran last owned them, and a change to any file of
-    # the first source read the shared file again.
+    # the first source read the shared file again. Refused by the ingest stage, it is now
+    # refused before the first stage (after the O*NET or taxonomy stages, it was).
     (tmp_path / "ads").mkdir()
     (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
     (tmp_path / "skilltide.toml").write_text(
@@ -185,10 +187,26 @@ def test_a_file_in_two_sources_fails_the_run(tmp_path):
         '[[sources]]\nname = "one"\npaths = ["ads/a.csv"]\n'
     )
     _seed_vocabulary(tmp_path / "w.duckdb")
-    from skilltide.config import load_settings
-    from skilltide.pipeline import run_pipeline
+    import pytest
 
-    summary = run_pipeline(load_settings(config=tmp_path / "skilltide.toml", quiet=True))
-    assert (summary.status, summary.stages[0].stage) == ("failed", "ingest:all")
-    assert "a.csv is also in source 'one' (1 file(s) in both)" in summary.error
+    from skilltide.config import load_settings
+    from skilltide.errors import UserError
+    from skilltide.logs import EventLog
+    from skilltide.pipeline import run_pipeline
+    from skilltide.pipeline_config import PipelineConfig
+    from skilltide.pipeline_ingest import ingest_source
+
+    settings = load_settings(config=tmp_path / "skilltide.toml", quiet=True)
+    shared = "a.csv is also in source 'one' (1 file(s) in both)"
+    with pytest.raises(
+        UserError, match=r"skilltide.toml: \[\[sources\]\] paths: source 'all': "
+    ) as err:
+        run_pipeline(settings)
+    assert shared in str(err.value)
+    assert _count(tmp_path / "w.duckdb", "ads") == 0
+    assert _count(tmp_path / "w.duckdb", "runs") == 1  # the vocabulary's; none for the run
+    # the stage checks again (a file may arrive while earlier stages run)
+    sources = PipelineConfig.from_settings(settings).sources
+    with Warehouse(tmp_path / "w.duckdb") as wh, pytest.raises(UserError, match=re.escape(shared)):
+        ingest_source(wh, sources[0], None, EventLog(quiet=True), others=sources)
     assert _count(tmp_path / "w.duckdb", "ads") == 0

@@ -20,9 +20,14 @@ def _xlsx() -> bytes:
     return out.getvalue()
 
 
+UTF32 = "UTF-32 text, not UTF-8; save it as UTF-8"
 KINDS = {
     "utf16": (lambda: CSV.encode("utf-16"), "UTF-16 text, not UTF-8; save it as UTF-8"),
     "xlsx": (_xlsx, "a zip archive (an Excel .xlsx workbook?), not a text file"),
+    # called UTF-16 (little-endian: its byte order mark begins with UTF-16's) or, big-endian,
+    # "not valid UTF-8" and "NUL bytes"
+    "utf32le": (lambda: b"\xff\xfe\x00\x00" + CSV.encode("utf-32-le"), UTF32),
+    "utf32be": (lambda: b"\x00\x00\xfe\xff" + CSV.encode("utf-32-be"), UTF32),
 }
 COMMANDS = {
     "ingest ads": ("ingest", "ads"),

@@ -33,6 +33,7 @@ from skilltide.errors import UserError
 from skilltide.graph.analysis import analyse
 from skilltide.graph.build import bipartite_matrix, select_edges
 from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure
+from skilltide.graph.options import ELEMENTS, SOURCES, WEIGHTS, check_options
 from skilltide.store import Warehouse, append, frame, relations
 
 __all__ = [
@@ -42,11 +43,8 @@ __all__ = [
     "build_graph_warehouse",
     "employment_weights",
     "load_input",
+    "require_input",
 ]
-
-SOURCES = ("onet", "ads")
-ELEMENTS = ("skills", "knowledge", "abilities", "activities", "technology")
-WEIGHTS = ("importance", "level", "rca", "presence", "count")
 
 
 def _soc_major(code: pl.Expr) -> pl.Expr:
@@ -77,6 +75,15 @@ def _require(wh_con, *tables: str) -> None:
     raise UserError(f"warehouse has no {', '.join(missing)}: {hint}")
 
 
+def require_input(con, source: str, element: str) -> None:
+    """Refuse a warehouse without the tables a build from ``source`` and ``element`` reads
+    (``skilltide run`` checks so before its first stage when none of its stages loads them)."""
+    if source == "ads":
+        _require(con, "ads", "ad_skills")
+    else:
+        _require(con, "technology_skills" if element == "technology" else "onet_ratings")
+
+
 def load_input(
     con, source: str, element: str, weight: str
 ) -> tuple[pl.DataFrame, str, dict[str, str], pl.DataFrame | None]:
@@ -85,20 +92,11 @@ def load_input(
     Returns the frame, the edge-weight kind (``raw`` or ``rca``), node names, and the
     occupation weights for the automation overlay (ads per occupation for ``ads``).
     """
-    if source not in SOURCES:
-        raise UserError(f"--from must be one of {', '.join(SOURCES)}, not {source!r}")
-    if element not in ELEMENTS:
-        raise UserError(f"--element must be one of {', '.join(ELEMENTS)}, not {element!r}")
-    if weight not in WEIGHTS:
-        raise UserError(f"--weight must be one of {', '.join(WEIGHTS)}, not {weight!r}")
+    check_options(source, element, weight)
+    require_input(con, source, element)
     kind = "rca" if weight == "rca" else "raw"
     occupation_weights = None
     if source == "ads":
-        if weight == "level":
-            raise UserError(
-                "--weight level needs O*NET ratings; ads give counts (use count or rca)"
-            )
-        _require(con, "ads", "ad_skills")
         data = frame(
             con,
             "SELECT a.occupation, s.skill_id AS skill, count(DISTINCT a.ad_id)::DOUBLE AS weight"
@@ -117,9 +115,6 @@ def load_input(
             " WHERE occupation IS NOT NULL GROUP BY 1",
         )
     elif element == "technology":
-        if weight in ("importance", "level", "count"):
-            raise UserError("O*NET technology skills have no ratings: use --weight presence or rca")
-        _require(con, "technology_skills")
         has_skills = "skills" in relations(con)
         join = (
             " LEFT JOIN (SELECT name, min(skill_id) AS skill_id FROM skills"
@@ -136,11 +131,6 @@ def load_input(
             f" FROM technology_skills t{join} ORDER BY 1, 2",
         )
     else:
-        if weight in ("presence", "count"):
-            raise UserError(
-                f"--weight {weight} is for technology or ads; use importance, level or rca"
-            )
-        _require(con, "onet_ratings")
         scale = "LV" if weight == "level" else "IM"
         data = frame(
             con,
@@ -244,12 +234,8 @@ def build_graph_warehouse(
     """
     if threshold is not None and not threshold >= 0:  # weights are never negative
         raise UserError(f"threshold must be a number >= 0 (0 keeps every pair), not {threshold}")
+    check_options(source, element, weight)
     if source == "ads":  # store what an ads network is, not the O*NET defaults
-        if element != "skills" and element in ELEMENTS:
-            raise UserError(
-                f"--element {element} is an O*NET domain: a network from ads links the "
-                "skills extracted from them (leave --element out)"
-            )
         if weight in ("importance", "presence"):
             weight = "count"  # the raw weight of an ads network: ads asking for the skill
     elif element == "technology" and weight == "importance":

@@ -73,22 +73,12 @@ def scan_folder(folder: Path, release: str | None = None) -> tuple[list[FoundFil
     return list(found.values()), skipped
 
 
-def load_onet(
-    wh: Warehouse,
-    dirs: Iterable[str | Path],
-    release: str | None = None,
-    progress: Callable[..., Iterable] = quiet_progress,
-) -> dict[str, Any]:
-    """Load O*NET release folders into the warehouse in one run; returns a JSON-able summary.
-
-    Parameters
-    ----------
-    wh : the open warehouse.
-    dirs : release folders, each in the official text (``.txt``) or Excel (``.xlsx``) format.
-    release : the release of every folder (``'30.1'``), when ``Read Me.txt`` is missing.
-    progress : ``progress(items, description, total)`` iterator wrapper (progress bar).
-    """
-    started = time.perf_counter()
+def scan_folders(
+    dirs: Iterable[str | Path], release: str | None = None
+) -> tuple[list[Path], list[FoundFile], list[str]]:
+    """The folders (each once), their recognised files and the files skipped; refuses what
+    :func:`load_onet` would before it touches the warehouse (``skilltide run`` checks its
+    ``[onet] dirs`` so, before its first stage)."""
     # a folder named twice ('30.1' and './30.1/', or a shell glob) is loaded once
     folders = list({Path(d).resolve(): Path(d) for d in dirs}.values())
     if not folders:
@@ -105,7 +95,26 @@ def load_onet(
         if key in seen:
             raise UserError(f"{f.path}: {f.spec.stem} of release {key[0]} is also in {seen[key]}")
         seen[key] = f.path
+    return folders, files, skipped
 
+
+def load_onet(
+    wh: Warehouse,
+    dirs: Iterable[str | Path],
+    release: str | None = None,
+    progress: Callable[..., Iterable] = quiet_progress,
+) -> dict[str, Any]:
+    """Load O*NET release folders into the warehouse in one run; returns a JSON-able summary.
+
+    Parameters
+    ----------
+    wh : the open warehouse.
+    dirs : release folders, each in the official text (``.txt``) or Excel (``.xlsx``) format.
+    release : the release of every folder (``'30.1'``), when ``Read Me.txt`` is missing.
+    progress : ``progress(items, description, total)`` iterator wrapper (progress bar).
+    """
+    started = time.perf_counter()
+    folders, files, skipped = scan_folders(dirs, release)
     report: list[dict[str, Any]] = []
     args = {"dirs": [str(Path(f).resolve()) for f in folders], "release": release}
     with wh.run("onet load", args) as run:

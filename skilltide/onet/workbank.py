@@ -168,8 +168,9 @@ ORDER BY t.occupation_title
 """
 
 
-def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
-    """Load a WORKBank folder (replacing any earlier load) and derive tasks and occupations."""
+def check_folder(folder: str | Path) -> Path:
+    """``folder`` if it holds every WORKBank file, else the error :func:`load_workbank` gives
+    (``skilltide run`` checks its ``[workbank] dir`` so, before its first stage)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder (give the folder with the WORKBank CSV files)")
@@ -178,6 +179,12 @@ def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
         raise UserError(
             f"{folder}: {missing[0]} is missing (a WORKBank folder has {', '.join(FILES)})"
         )
+    return folder
+
+
+def load_workbank(wh: Warehouse, folder: str | Path) -> dict[str, Any]:
+    """Load a WORKBank folder (replacing any earlier load) and derive tasks and occupations."""
+    folder = check_folder(folder)
     checksums = {name: sha256_file(folder / name) for name in FILES}
     loaded = _loaded_from(wh.con)
     current = {"sha256": checksums, "derivation": DERIVATION, "version": __version__}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from skilltide.errors import UserError
-from skilltide.outfile import make_folder, replacing
+from skilltide.outfile import check_writable, make_folder, replacing
 from skilltide.provenance import file_record, warehouse_source, write_provenance
 from skilltide.reports.html import Figure, render_html
 from skilltide.reports.report import build_page
@@ -44,16 +44,7 @@ def render_report(
     exported charts' sha256."""
     if export is not None and export not in EXPORT_FORMATS:
         raise UserError(f"--export: '{export}' is not one of {', '.join(EXPORT_FORMATS)}")
-    out = Path(out_dir)
-    if out.suffix.lower() in NOT_A_FOLDER and not out.is_dir():
-        raise UserError(
-            f"{out}: the report is an HTML page; give a folder or an .html file (a browser "
-            "prints it to PDF; --export png|svg writes the charts as images)"
-        )
-    path = report_path(out)
-    as_file = path == out
-    if (path.parent.exists() and not path.parent.is_dir()) or path.is_dir():
-        raise UserError(f"{out}: exists and is not a {'file' if as_file else 'folder'}")
+    path = check_report_out(out_dir)
     page = build_page(wh, panel=panel, granularity=granularity, title=title, max_series=max_series)
     make_folder(path.parent)
     # Readers never see a half-written report: the page and its charts are written to
@@ -69,6 +60,24 @@ def render_report(
         options["charts"] = [file_record(chart) for chart in charts]
     write_provenance(path, command="report", inputs=[], options=options)
     return path
+
+
+def check_report_out(out_dir: str | os.PathLike) -> Path:
+    """The page :func:`render_report` writes for ``out_dir``, or the ``UserError`` it would
+    fail with, found before any work: a PDF or image name, a file where the folder goes (or a
+    folder where the page goes), a folder that cannot be created or written to."""
+    out = Path(out_dir)
+    if out.suffix.lower() in NOT_A_FOLDER and not out.is_dir():
+        raise UserError(
+            f"{out}: the report is an HTML page; give a folder or an .html file (a browser "
+            "prints it to PDF; --export png|svg writes the charts as images)"
+        )
+    path = report_path(out)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise UserError(f"{path.parent}: exists and is not a folder")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, where the report page goes")
+    return check_writable(path)
 
 
 def last_run(wh: Warehouse) -> str | None:

@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 from skilltide.errors import UserError
 from skilltide.ingest.jsonl import jsonl_batches
 from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.ingest.progress import ReadPosition
 from skilltide.provenance import sha256_file
 from skilltide.textfile import binary_kind, ragged_record
 
@@ -49,6 +50,8 @@ FORMATS = {
     ".parquet": "parquet",
 }
 BATCH_ROWS = 20_000
+# bytes Arrow parses at a time (and how often a CSV file's position moves)
+CSV_BLOCK = 8 << 20
 
 
 def file_format(path: Path) -> tuple[str, bool]:
@@ -65,10 +68,16 @@ def file_format(path: Path) -> tuple[str, bool]:
 
 
 def read_batches(
-    path: Path, mapping: dict[str, str], batch_rows: int = BATCH_ROWS
+    path: Path,
+    mapping: dict[str, str],
+    batch_rows: int = BATCH_ROWS,
+    where: ReadPosition | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """Yield standard ad batches (see module docstring) from one file."""
+    """Yield standard ad batches (see module docstring) from one file; ``where`` is set to
+    the reader's position before each batch (bytes consumed, compressed for gzip; rows of
+    the total for Parquet)."""
     fmt, gz = file_format(path)
+    where = ReadPosition() if where is None else where
     if gz != _is_gzip(path):
         raise UserError(
             f"{path}: the name says {'gzip' if gz else 'plain'} but the content is "
@@ -76,13 +85,14 @@ def read_batches(
         )
     try:
         if fmt in ("csv", "tsv"):
-            yield from _csv_batches(path, mapping, batch_rows, "\t" if fmt == "tsv" else ",", gz)
+            delimiter = "\t" if fmt == "tsv" else ","
+            yield from _csv_batches(path, mapping, batch_rows, delimiter, gz, where)
         elif fmt == "jsonl":
-            yield from jsonl_batches(path, mapping, batch_rows, gz)
+            yield from jsonl_batches(path, mapping, batch_rows, gz, where)
         elif gz:
             raise UserError(f"{path}: a gzipped Parquet file (it compresses itself): gunzip it")
         else:
-            yield from _parquet_batches(path, mapping, batch_rows)
+            yield from _parquet_batches(path, mapping, batch_rows, where)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise UserError(f"{path}: truncated or corrupt gzip file ({exc})") from None
 
@@ -134,17 +144,21 @@ def _standard(frame: pl.DataFrame, columns: dict[str, pl.Expr | None]) -> pl.Dat
 
 
 # -- CSV / TSV ------------------------------------------------------------------------------
-def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool):
+def _csv_batches(
+    path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool, where: ReadPosition
+):
     header, ended = _csv_header(path, delimiter, gz)
     require_columns(path, header, mapping)
     if not ended:  # the header is the whole file, without a line end: no rows (Arrow refuses it)
         return
     # Quotes are counted as Arrow reads (a second pass cost a gzip file its decompression).
-    counted = _QuoteCounter(pa.input_stream(str(path), compression="gzip" if gz else None))
+    # The position is the raw file's: for gzip, the compressed bytes consumed.
+    raw = pa.OSFile(str(path))
+    counted = _QuoteCounter(pa.CompressedInputStream(raw, "gzip") if gz else raw, raw)
     stream = pa.PythonFile(counted, mode="r")
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     convert = pacsv.ConvertOptions(column_types={c: pa.binary() for c in header})
-    read = pacsv.ReadOptions(block_size=8 << 20, column_names=header, skip_rows=1)
+    read = pacsv.ReadOptions(block_size=CSV_BLOCK, column_names=header, skip_rows=1)
     done = 0
     try:
         reader = pacsv.open_csv(
@@ -158,11 +172,13 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
                 pending.append(batch)
                 rows += batch.num_rows
                 if rows >= batch_rows:
+                    where.position = counted.position
                     yield _csv_frame(path, pending, header, mapping, done)
                     done += rows
                     pending, rows = [], 0
         _check_quotes(path, delimiter, gz, counted.quotes)
         if pending:
+            where.position = counted.position
             yield _csv_frame(path, pending, header, mapping, done)
     except (pa.ArrowInvalid, OSError) as exc:
         message = str(exc).splitlines()[0]
@@ -181,11 +197,13 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
 
 
 class _QuoteCounter(io.RawIOBase):
-    """A readable stream counting the quote characters read through it."""
+    """A readable stream counting the quote characters read through it, and keeping the
+    ``position`` of the ``raw`` file under it (once per block Arrow reads, 8 MB)."""
 
-    def __init__(self, stream: pa.NativeFile) -> None:
-        self.stream = stream
+    def __init__(self, stream: pa.NativeFile, raw: pa.NativeFile) -> None:
+        self.stream, self.raw = stream, raw
         self.quotes = 0
+        self.position = 0
 
     def readable(self) -> bool:
         return True
@@ -193,10 +211,12 @@ class _QuoteCounter(io.RawIOBase):
     def read(self, size: int = -1) -> pa.Buffer:
         block = self.stream.read_buffer(size if size >= 0 else None)  # no copy
         self.quotes += _count_quotes(block)
+        self.position = self.raw.tell()
         return block
 
     def close(self) -> None:
         self.stream.close()
+        self.raw.close()
         super().close()
 
 
@@ -305,7 +325,7 @@ def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int
 
 
 # -- Parquet --------------------------------------------------------------------------------
-def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
+def _parquet_batches(path: Path, mapping: dict, batch_rows: int, where: ReadPosition):
     if path.stat().st_size == 0:
         raise UserError(f"{path}: empty file (0 bytes), not a valid Parquet file")
     try:
@@ -314,6 +334,7 @@ def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
         raise UserError(f"{path}: not a valid Parquet file ({str(exc).splitlines()[0]})") from None
     names = pf.schema_arrow.names
     require_columns(path, names, mapping)
+    where.unit, where.total = "rows", pf.metadata.num_rows  # exact, from the footer
     done = 0
     try:
         for batch in pf.iter_batches(batch_size=batch_rows):
@@ -325,6 +346,7 @@ def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
                 pl.struct(names).alias("raw"),
             )
             done += batch.num_rows
+            where.position = done
             exprs = {f: _path_expr(frame.schema, mapping[f], {c: c for c in names}) for f in FIELDS}
             yield _standard(frame, {f: _to_string(e) for f, e in exprs.items()})
     except (pa.ArrowInvalid, OSError) as exc:

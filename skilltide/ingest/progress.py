@@ -31,12 +31,13 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from skilltide.config import Settings
+if TYPE_CHECKING:
+    from skilltide.config import Settings
 
 
 @dataclass
@@ -95,8 +96,9 @@ class Numbered(IngestProgress):
     def update(self, progress: FileProgress) -> None:
         self.progress.update(dataclasses.replace(progress, index=self.index, files=self.files))
 
-    def status(self, message: str):
-        return self.progress.status(f"{message} ({self.index}/{self.files})")
+    def status(self, message: str) -> AbstractContextManager[None]:
+        where = f" ({self.index}/{self.files})" if self.files > 1 else ""
+        return self.progress.status(message + where)
 
     def __enter__(self) -> Numbered:
         self.progress.__enter__()

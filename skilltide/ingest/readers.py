@@ -26,6 +26,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -167,18 +168,21 @@ def _csv_batches(
         pending: list[pa.RecordBatch] = []
         rows = 0
         for block in reader:
+            # Arrow parses ahead (16 blocks, 128 MB): the position is the end of this block's
+            # read (one read of CSV_BLOCK bytes per block), not how far Arrow has read.
+            end = counted.ends.popleft() if counted.ends else counted.position
             for start in range(0, block.num_rows, batch_rows):
                 batch = block.slice(start, batch_rows)
                 pending.append(batch)
                 rows += batch.num_rows
                 if rows >= batch_rows:
-                    where.position = counted.position
+                    where.position = end
                     yield _csv_frame(path, pending, header, mapping, done)
                     done += rows
                     pending, rows = [], 0
         _check_quotes(path, delimiter, gz, counted.quotes)
+        where.position = counted.position  # the end of the file
         if pending:
-            where.position = counted.position
             yield _csv_frame(path, pending, header, mapping, done)
     except (pa.ArrowInvalid, OSError) as exc:
         message = str(exc).splitlines()[0]
@@ -188,9 +192,9 @@ def _csv_batches(
             raise UserError(f"{path}: truncated or corrupt gzip file ({message})") from None
         _check_quotes(path, delimiter, gz)  # a field never closed is the likeliest cause
         ragged = ragged_record(path, delimiter, gz=gz, blank_rows=False)  # Arrow does not say
-        where = f"at row {ragged.row}" if ragged else f"after row {done}"
+        at = f"at row {ragged.row}" if ragged else f"after row {done}"
         raise UserError(
-            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file {where}: {message}"
+            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file {at}: {message}"
         ) from None
     finally:
         stream.close()
@@ -198,12 +202,14 @@ def _csv_batches(
 
 class _QuoteCounter(io.RawIOBase):
     """A readable stream counting the quote characters read through it, and keeping the
-    ``position`` of the ``raw`` file under it (once per block Arrow reads, 8 MB)."""
+    ``position`` of the ``raw`` file under it (for gzip, the compressed bytes consumed) at
+    the end of each read (``ends``, until the parsed block is taken)."""
 
     def __init__(self, stream: pa.NativeFile, raw: pa.NativeFile) -> None:
         self.stream, self.raw = stream, raw
         self.quotes = 0
         self.position = 0
+        self.ends: deque[int] = deque()
 
     def readable(self) -> bool:
         return True
@@ -212,6 +218,8 @@ class _QuoteCounter(io.RawIOBase):
         block = self.stream.read_buffer(size if size >= 0 else None)  # no copy
         self.quotes += _count_quotes(block)
         self.position = self.raw.tell()
+        if block.size:
+            self.ends.append(self.position)  # thread-safe: Arrow may read in its threads
         return block
 
     def close(self) -> None:

@@ -95,9 +95,15 @@ def test_one_update_per_batch_and_a_last_one_at_the_end_of_the_file(wh, tmp_path
         size = path.stat().st_size
         assert {(u.unit, u.total) for u in updates} == {("bytes", size)}
         assert 0 < positions[0] < size and positions[-1] == size
+    lines = path.read_bytes().splitlines(keepends=True) if "." not in fmt else []
+    ends = [sum(map(len, lines[: n + (fmt == "csv")])) for n in rows[:2]]  # + the header
     if fmt == "jsonl":  # line by line: exactly the lines of the first two batches
-        lines = path.read_bytes().splitlines(keepends=True)
-        assert positions[:2] == [sum(map(len, lines[:BATCH])), sum(map(len, lines[: 2 * BATCH]))]
+        assert positions[:2] == ends
+    if fmt == "csv":  # the end of the batch's last block, not how far Arrow read ahead
+        ahead = [p - end for p, end in zip(positions[:2], ends, strict=True)]
+        assert all(0 <= n < readers.CSV_BLOCK for n in ahead)
+    if fmt.endswith(".gz"):  # compressed bytes, about as far into the file as the rows
+        assert all(abs(p / size - n / ROWS) < 0.1 for p, n in zip(positions, rows, strict=True))
 
 
 def test_statuses_around_hashing_and_the_panel_and_files_numbered(wh, tmp_path):

@@ -197,12 +197,17 @@ def track(
     settings: Settings, items: Iterable[T], description: str, total: int | None = None
 ) -> Iterator[T]:
     """Iterate with a progress bar on stderr when it is a terminal and not ``--quiet``."""
-    if settings.quiet or not sys.stderr.isatty():
+    if not shows_progress(settings):
         yield from items
         return
     from rich.progress import track as rich_track
 
     yield from rich_track(items, description=description, total=total, transient=True)
+
+
+def shows_progress(settings: Settings) -> bool:
+    """Whether progress is shown: stderr is a terminal and ``--quiet`` is not given."""
+    return not settings.quiet and sys.stderr.isatty()
 
 
 def progress_for(settings: Settings) -> Callable[..., Iterator]:

@@ -29,6 +29,7 @@ from typing import Any
 
 from skilltide.config import Settings
 from skilltide.errors import UserError
+from skilltide.ingest.progress import QUIET, IngestProgress, progress_for
 from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
@@ -95,7 +96,13 @@ def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
             log.warning("lock.stale_cleared", path=str(lock.path), previous=lock.stale)
         with Warehouse(settings.db) as wh:
             check_warehouse(wh, config, settings.config_path)  # what no stage will change
-            return Pipeline(wh, config, log).run()
+            return Pipeline(wh, config, log, ingest_progress(settings, log)).run()
+
+
+def ingest_progress(settings: Settings, log: EventLog) -> IngestProgress:
+    """The ingest's display on a terminal (as ``skilltide ingest ads``), none with
+    ``--log-json``: its stderr stays JSON lines."""
+    return QUIET if log.as_json else progress_for(settings)
 
 
 @dataclass
@@ -112,10 +119,17 @@ class Stage:
 class Pipeline:
     """The stages of one ``skilltide run`` over an open warehouse."""
 
-    def __init__(self, wh: Warehouse, config: PipelineConfig, log: EventLog) -> None:
+    def __init__(
+        self,
+        wh: Warehouse,
+        config: PipelineConfig,
+        log: EventLog,
+        progress: IngestProgress = QUIET,
+    ) -> None:
         self.wh = wh
         self.config = config
         self.log = log
+        self.progress = progress  # shown while ads are read and their panel rebuilt
 
     def stages(self) -> list[Stage]:
         """Every configured stage, in order."""
@@ -151,7 +165,7 @@ class Pipeline:
                 Stage(
                     "demand:ads",
                     lambda: digest(panel_fingerprint(self.wh)),
-                    lambda: panel_stage(self.wh, c.memory_limit),
+                    lambda: panel_stage(self.wh, c.memory_limit, self.progress),
                     built=lambda: panel_built(self.wh),
                 )
             )
@@ -315,7 +329,9 @@ class Pipeline:
 
     def _ingest(self, source: Source) -> dict:
         c = self.config
-        return ingest_source(self.wh, source, c.memory_limit, self.log, others=c.sources)
+        return ingest_source(
+            self.wh, source, c.memory_limit, self.log, others=c.sources, progress=self.progress
+        )
 
     def _still_rejected(self, stage: str) -> list[str]:
         """Rejected files of a skipped ingest stage's source (skipped: none has changed)."""

@@ -27,6 +27,7 @@ from typing import Any
 
 from skilltide.errors import UserError, WarehouseWriteError
 from skilltide.ingest import manifest
+from skilltide.ingest.progress import QUIET, IngestProgress, Numbered
 from skilltide.logs import EventLog
 from skilltide.pipeline_config import Source
 from skilltide.rejected_files import forget_rejected, readable_sha256, reject_file, rejected_files
@@ -39,6 +40,7 @@ def ingest_source(
     memory_limit: str | None,
     log: EventLog,
     others: tuple[Source, ...] = (),
+    progress: IngestProgress = QUIET,
 ) -> dict[str, Any]:
     """Ingest the source's files one by one; the stage's summary (``partial`` when rows were
     quarantined or files rejected).
@@ -46,7 +48,8 @@ def ingest_source(
     The memory limit is set once for the stage: a limit DuckDB cannot apply, or running out
     of memory under it, fails the stage (redone by the next run) instead of rejecting files
     that are not at fault. A file also in another of the ``others`` sources fails it too:
-    each source would take the file's ads from the other whenever its stage ran."""
+    each source would take the file's ads from the other whenever its stage ran.
+    ``progress`` is shown while each file is read (not while the log writes)."""
     from skilltide.ingest.ads import MEMORY_LIMIT, NO_VOCABULARY, duckdb_memory_limit
 
     if not wh.con.execute("SELECT count(*) FROM skills").fetchone()[0]:
@@ -54,7 +57,7 @@ def ingest_source(
     files = source.files()
     refuse_shared(source, files, others)
     with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
-        return _ingest_files(wh, source, files, log)
+        return _ingest_files(wh, source, files, log, progress)
 
 
 def refuse_shared(source: Source, files: list[Path], others: tuple[Source, ...]) -> None:
@@ -70,7 +73,7 @@ def refuse_shared(source: Source, files: list[Path], others: tuple[Source, ...])
 
 
 def _ingest_files(
-    wh: Warehouse, source: Source, files: list[Path], log: EventLog
+    wh: Warehouse, source: Source, files: list[Path], log: EventLog, progress: IngestProgress
 ) -> dict[str, Any]:
     from skilltide.ingest.ads import EMPTY_FILE, ingest_ads
 
@@ -78,7 +81,7 @@ def _ingest_files(
     counts = ("files", "rows_read", "ads_stored", "duplicates", "quarantined")
     totals: dict[str, Any] = {**dict.fromkeys(counts, 0), "rejected": []}
     rejected = rejected_files(wh)
-    for path in files:
+    for index, path in enumerate(files, 1):
         # Only files rejected before are hashed here (retried when they or the source's map
         # changed); ingest_ads hashes the rest itself.
         seen = rejected.get(str(path))
@@ -87,9 +90,11 @@ def _ingest_files(
             totals["rejected"].append(str(path))
             continue
         try:  # the demand panel is rebuilt once, after every source (panel_stage)
-            result = ingest_ads(
-                wh, [path], source.mapping, source.name, memory_limit=None, refresh_panel=False
-            )
+            with Numbered(progress, index, len(files)) as shown:
+                result = ingest_ads(
+                    wh, [path], source.mapping, source.name, memory_limit=None,
+                    refresh_panel=False, progress=shown,
+                )  # fmt: skip
         except WarehouseWriteError:
             raise  # a full disk is not the file's fault: the stage fails, the next run reads it
         except UserError as exc:
@@ -120,11 +125,14 @@ def panel_fingerprint(wh: Warehouse) -> list[object]:
     return ["ads panel", files, *counts]
 
 
-def panel_stage(wh: Warehouse, memory_limit: str | None) -> dict[str, Any]:
+def panel_stage(
+    wh: Warehouse, memory_limit: str | None, progress: IngestProgress = QUIET
+) -> dict[str, Any]:
     """Rebuild demand panel 'ads' once for the run's ingest stages."""
     from skilltide.ingest.ads import MEMORY_LIMIT, rebuild_panel
 
-    rows = rebuild_panel(wh, memory_limit or MEMORY_LIMIT)
+    with progress:
+        rows = rebuild_panel(wh, memory_limit or MEMORY_LIMIT, progress)
     return {**rows, "rows": rows}
 
 

@@ -28,20 +28,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from skilltide.console import quiet_progress
 from skilltide.errors import UserError
 from skilltide.ingest import manifest
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.mapping import parse_mapping
+from skilltide.ingest.progress import QUIET, FileReport, IngestProgress
 from skilltide.ingest.readers import (
     BATCH_ROWS,
     FORMATS,
@@ -66,6 +66,8 @@ NO_VOCABULARY = (
 )
 # the warning for each file in a summary's empty_files (the CLI and skilltide run print it)
 EMPTY_FILE = "{path}: empty file, read as 0 rows (it is read again once it changes)"
+# the status shown while the panel is refreshed (20+ s when 1M new ads change every month)
+REFRESHING = "refreshing demand panel 'ads'…"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
 # what `skilltide ingest ads --json` prints: the counts and the run they belong to
 JSON_KEYS = (*SUMMARY_KEYS, "run_id")
@@ -107,7 +109,7 @@ def ingest_ads(
     paths: Iterable[str | Path],
     mapping: dict[str, str] | list[str] | None = None,
     source: str | None = None,
-    progress: Callable = quiet_progress,
+    progress: IngestProgress = QUIET,
     batch_rows: int = BATCH_ROWS,
     coder: Any = "auto",
     now: dt.datetime | None = None,
@@ -128,6 +130,8 @@ def ingest_ads(
     ``refresh_panel=False`` leaves the panel to the caller (:func:`rebuild_panel` once after
     several calls, as ``skilltide run`` does). ``now``
     is the run's time (naive UTC; default the clock): dates after it are ``future_date``.
+    ``progress`` receives one update per batch and a status around hashing and the panel's
+    rebuild (:mod:`skilltide.ingest.progress`; the default shows nothing).
 
     An empty CSV/TSV/JSON Lines file (0 bytes or only white space, plain or gzip) is read as
     0 rows, recorded in the manifest and listed in the summary's ``empty_files``; an empty
@@ -145,10 +149,11 @@ def ingest_ads(
     # statement that fails inside it aborts the transaction, and restoring the setting there
     # would replace the failure's own message with "Current transaction is aborted".
     with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest ads", args) as run:
-        for path in progress(files, "ingesting ads", total=len(files)):
+        for index, path in enumerate(files, 1):
+            report = FileReport(progress, path, index, len(files))
             with run.stage(f"file {path.name}") as record:
                 stats = _ingest_file(
-                    run, path, fields, source, matcher, title_coder, now, batch_rows, workers
+                    run, report, fields, source, matcher, title_coder, now, batch_rows, workers
                 )
                 record.update(stats)
             per_file.append({"path": str(path), **stats})
@@ -157,7 +162,7 @@ def ingest_ads(
                 totals[key] += stats[key]
         changed = any(s["status"] != "unchanged" for s in per_file)
         if refresh_panel and (changed or panel_missing(run.con)):
-            with run.stage("demand panel 'ads'") as record:
+            with run.stage("demand panel 'ads'") as record, progress.status(REFRESHING):
                 record.update(refresh_ads_panel(run.con, run.run_id))
         for table in ("ads", "ad_postings", "ad_skills", "quarantine"):
             run.count(table, sum(s.get(f"_{table}", 0) for s in per_file))
@@ -215,11 +220,13 @@ def duckdb_memory_limit(con, limit: str | None):
         con.execute(restore)
 
 
-def rebuild_panel(wh: Warehouse, memory_limit: str | None = MEMORY_LIMIT) -> dict[str, int]:
+def rebuild_panel(
+    wh: Warehouse, memory_limit: str | None = MEMORY_LIMIT, progress: IngestProgress = QUIET
+) -> dict[str, int]:
     """Refresh demand panel 'ads' from the stored ads, in a run of its own (for callers that
     ingest with ``refresh_panel=False``); returns the rows written and months recomputed."""
     with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest panel") as run:
-        with run.stage("demand panel 'ads'") as record:
+        with run.stage("demand panel 'ads'") as record, progress.status(REFRESHING):
             rows = refresh_ads_panel(run.con, run.run_id)
             record.update(rows)
         for table in ("demand", "demand_totals"):
@@ -249,7 +256,7 @@ def _load_coder(wh: Warehouse):
 
 def _ingest_file(
     run: Run,
-    path: Path,
+    report: FileReport,
     fields: dict,
     source: str | None,
     matcher: SkillMatcher,
@@ -258,10 +265,11 @@ def _ingest_file(
     batch_rows: int,
     workers: int,
 ) -> dict[str, Any]:
-    con = run.con
+    con, path = run.con, report.path
     size = path.stat().st_size
     try:
-        sha = sha256_file(path)
+        with report.progress.status(f"hashing {report.label}"):
+            sha = sha256_file(path)
     except OSError as exc:
         raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     # the vocabulary is part of the version (a stand-in matcher may not say what it finds)
@@ -289,24 +297,37 @@ def _ingest_file(
             when = previous.earliest_future
             stats["earliest_future"] = None if when is None else when.isoformat()
             return stats
-        manifest.remove_file(run, previous.file_id, matcher, coder)
+        with report.progress.status(f"removing the earlier version of {report.label}"):
+            manifest.remove_file(run, previous.file_id, matcher, coder)
     steps = stats.setdefault("_steps", {})
     # An empty text file (0 bytes, or only white space) is 0 rows, not a malformed file, in
     # every text format; it is recorded like any other so that it is not read again.
     stats["empty"] = is_empty(path)
+    where = report.start(size)
+    if stats["empty"]:
+        where.position, batches = size, iter(())  # read to its end by is_empty
+    else:
+        batches = read_batches(path, fields, batch_rows, where)
     prepared = pipelined(
-        iter(()) if stats["empty"] else read_batches(path, fields, batch_rows),
-        functools.partial(prepare_batch, now=now, matcher=matcher),
+        report.positioned(batches),
+        functools.partial(_prepare, now=now, matcher=matcher),
         workers=workers,
         steps=steps,
     )
     with closing(prepared):  # a failed store stops the workers at once, not at garbage collection
-        for batch in prepared:
+        for batch, position in prepared:
             store_batch(run, batch, str(path), file_id, source, coder, stats, sha)
+            report.update(position, stats["rows_read"])
     stats["_steps"] = {k: round(v, 3) for k, v in steps.items()}
     stats["_quarantine"] = stats["quarantined"]
     fmt += ".gz" if gz else ""
     future = stats.pop("_earliest_future", None)
     manifest.record_file(con, file_id, path, size, sha, fmt, source, stats, run.run_id, future)
     stats["earliest_future"] = None if future is None else future.isoformat()
+    report.update(where.position, stats["rows_read"], done=True)
     return stats
+
+
+def _prepare(item: tuple[Any, int], now: dt.datetime, matcher: SkillMatcher) -> tuple[Any, int]:
+    batch, position = item  # the position travels with its batch (FileReport.positioned)
+    return prepare_batch(batch, now, matcher), position

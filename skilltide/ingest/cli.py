@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json, progress_for
+from skilltide.console import command, echo, emit_json
 
 ingest_app = typer.Typer(help="Ingest job ads and aggregated demand panels into the warehouse.")
 
@@ -49,6 +49,7 @@ def ads_command(
         ingest_ads,
     )
     from skilltide.ingest.mapping import parse_mapping
+    from skilltide.ingest.progress import progress_for
     from skilltide.pipeline_config import check_names
     from skilltide.store import Warehouse
 
@@ -65,13 +66,13 @@ def ads_command(
     base = parse_mapping(config.get("map") or {})
     mapping = parse_mapping(map_ or [], base=base)
     source = source or config.get("source")
-    with Warehouse(settings.db) as wh:
+    with Warehouse(settings.db) as wh, progress_for(settings) as progress:
         summary = ingest_ads(
             wh,
             paths,
             mapping=mapping,
             source=source,
-            progress=progress_for(settings),
+            progress=progress,
             batch_rows=batch_rows,
             memory_limit=config.get("memory_limit", MEMORY_LIMIT),
         )

@@ -26,17 +26,22 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.ingest.progress import ReadPosition
 from skilltide.textfile import binary_kind
 
 
-def jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
-    opener = gzip.open if gz else open
+def jsonl_batches(
+    path: Path, mapping: dict, batch_rows: int, gz: bool, where: ReadPosition | None = None
+):
+    """Standard ad batches of ``batch_rows`` lines; ``where.position`` is set before each to
+    the bytes of the file consumed (for gzip, the compressed bytes)."""
+    where = ReadPosition() if where is None else where
     paths = {f: mapping[f].split(".") for f in FIELDS}
     keys = ("row_number", *FIELDS, "broken_field", "malformed", "raw")
     rows: dict[str, list] = {k: [] for k in keys}
     seen_columns: set[str] = set()
     checked = False
-    with opener(path, "rb") as fh:
+    with open(path, "rb") as raw, gzip.GzipFile(fileobj=raw) if gz else raw as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
@@ -81,8 +86,10 @@ def jsonl_batches(path: Path, mapping: dict, batch_rows: int, gz: bool):
                 if not checked:
                     _require_json_columns(path, seen_columns, mapping)
                     checked = True
+                where.position = raw.tell()
                 yield _jsonl_frame(rows)
                 rows = {k: [] for k in keys}
+        where.position = raw.tell()  # the end: the lines are all read
     if rows["row_number"]:
         if not checked:
             _require_json_columns(path, seen_columns, mapping)

@@ -24,20 +24,20 @@ Example
 from __future__ import annotations
 
 import gzip
-import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
+from skilltide.ingest.csv_quotes import QuoteCounter, check_quotes
 from skilltide.ingest.jsonl import jsonl_batches
 from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.ingest.progress import ReadPosition
 from skilltide.provenance import sha256_file
 from skilltide.textfile import binary_kind, ragged_record
 
@@ -49,6 +49,8 @@ FORMATS = {
     ".parquet": "parquet",
 }
 BATCH_ROWS = 20_000
+# bytes Arrow parses at a time (and how often a CSV file's position moves)
+CSV_BLOCK = 8 << 20
 
 
 def file_format(path: Path) -> tuple[str, bool]:
@@ -65,10 +67,16 @@ def file_format(path: Path) -> tuple[str, bool]:
 
 
 def read_batches(
-    path: Path, mapping: dict[str, str], batch_rows: int = BATCH_ROWS
+    path: Path,
+    mapping: dict[str, str],
+    batch_rows: int = BATCH_ROWS,
+    where: ReadPosition | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """Yield standard ad batches (see module docstring) from one file."""
+    """Yield standard ad batches (see module docstring) from one file; ``where`` is set to
+    the reader's position before each batch (bytes consumed, compressed for gzip; rows of
+    the total for Parquet)."""
     fmt, gz = file_format(path)
+    where = ReadPosition() if where is None else where
     if gz != _is_gzip(path):
         raise UserError(
             f"{path}: the name says {'gzip' if gz else 'plain'} but the content is "
@@ -76,13 +84,14 @@ def read_batches(
         )
     try:
         if fmt in ("csv", "tsv"):
-            yield from _csv_batches(path, mapping, batch_rows, "\t" if fmt == "tsv" else ",", gz)
+            delimiter = "\t" if fmt == "tsv" else ","
+            yield from _csv_batches(path, mapping, batch_rows, delimiter, gz, where)
         elif fmt == "jsonl":
-            yield from jsonl_batches(path, mapping, batch_rows, gz)
+            yield from jsonl_batches(path, mapping, batch_rows, gz, where)
         elif gz:
             raise UserError(f"{path}: a gzipped Parquet file (it compresses itself): gunzip it")
         else:
-            yield from _parquet_batches(path, mapping, batch_rows)
+            yield from _parquet_batches(path, mapping, batch_rows, where)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise UserError(f"{path}: truncated or corrupt gzip file ({exc})") from None
 
@@ -134,17 +143,21 @@ def _standard(frame: pl.DataFrame, columns: dict[str, pl.Expr | None]) -> pl.Dat
 
 
 # -- CSV / TSV ------------------------------------------------------------------------------
-def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool):
+def _csv_batches(
+    path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool, where: ReadPosition
+):
     header, ended = _csv_header(path, delimiter, gz)
     require_columns(path, header, mapping)
     if not ended:  # the header is the whole file, without a line end: no rows (Arrow refuses it)
         return
     # Quotes are counted as Arrow reads (a second pass cost a gzip file its decompression).
-    counted = _QuoteCounter(pa.input_stream(str(path), compression="gzip" if gz else None))
+    # The position is the raw file's: for gzip, the compressed bytes consumed.
+    raw = pa.OSFile(str(path))
+    counted = QuoteCounter(pa.CompressedInputStream(raw, "gzip") if gz else raw, raw)
     stream = pa.PythonFile(counted, mode="r")
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     convert = pacsv.ConvertOptions(column_types={c: pa.binary() for c in header})
-    read = pacsv.ReadOptions(block_size=8 << 20, column_names=header, skip_rows=1)
+    read = pacsv.ReadOptions(block_size=CSV_BLOCK, column_names=header, skip_rows=1)
     done = 0
     try:
         reader = pacsv.open_csv(
@@ -153,15 +166,20 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
         pending: list[pa.RecordBatch] = []
         rows = 0
         for block in reader:
+            # Arrow parses ahead (16 blocks, 128 MB): the position is the end of this block's
+            # read (one read of CSV_BLOCK bytes per block), not how far Arrow has read.
+            end = counted.ends.popleft() if counted.ends else counted.position
             for start in range(0, block.num_rows, batch_rows):
                 batch = block.slice(start, batch_rows)
                 pending.append(batch)
                 rows += batch.num_rows
                 if rows >= batch_rows:
+                    where.position = end
                     yield _csv_frame(path, pending, header, mapping, done)
                     done += rows
                     pending, rows = [], 0
-        _check_quotes(path, delimiter, gz, counted.quotes)
+        check_quotes(path, delimiter, gz, counted.quotes)
+        where.position = counted.position  # the end of the file
         if pending:
             yield _csv_frame(path, pending, header, mapping, done)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -170,74 +188,14 @@ def _csv_batches(path: Path, mapping: dict, batch_rows: int, delimiter: str, gz:
             "gzip" in message.lower() or "compress" in message.lower() or isinstance(exc, OSError)
         ):
             raise UserError(f"{path}: truncated or corrupt gzip file ({message})") from None
-        _check_quotes(path, delimiter, gz)  # a field never closed is the likeliest cause
+        check_quotes(path, delimiter, gz)  # a field never closed is the likeliest cause
         ragged = ragged_record(path, delimiter, gz=gz, blank_rows=False)  # Arrow does not say
-        where = f"at row {ragged.row}" if ragged else f"after row {done}"
+        at = f"at row {ragged.row}" if ragged else f"after row {done}"
         raise UserError(
-            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file {where}: {message}"
+            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file {at}: {message}"
         ) from None
     finally:
         stream.close()
-
-
-class _QuoteCounter(io.RawIOBase):
-    """A readable stream counting the quote characters read through it."""
-
-    def __init__(self, stream: pa.NativeFile) -> None:
-        self.stream = stream
-        self.quotes = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> pa.Buffer:
-        block = self.stream.read_buffer(size if size >= 0 else None)  # no copy
-        self.quotes += _count_quotes(block)
-        return block
-
-    def close(self) -> None:
-        self.stream.close()
-        super().close()
-
-
-def _count_quotes(block) -> int:
-    # numpy counts 3-8x faster than bytes.count (0.3 s/GB)
-    return int(np.count_nonzero(np.frombuffer(block, np.uint8) == ord('"')))
-
-
-def _check_quotes(path: Path, delimiter: str, gz: bool, quotes: int | None = None) -> None:
-    """Refuse a file with a quoted field that is never closed: Arrow reads it to the end of
-    the file, so the rows after it (or those of a file cut off mid-field) vanish into it.
-
-    Closed quoted fields hold an even number of quote characters (``quotes``, counted here
-    when not given), so only a file with an odd number is parsed again, strictly, to find the
-    row (a stray quote inside an unquoted field, ``5" screen``, is legal and also makes the
-    count odd)."""
-    import csv
-
-    opener = gzip.open if gz else open
-    if quotes is None:
-        quotes = 0
-        with opener(path, "rb") as fh:
-            while block := fh.read(8 << 20):
-                quotes += _count_quotes(block)
-    if quotes % 2 == 0:
-        return
-    number = 0
-    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
-        records = csv.reader(fh, delimiter=delimiter, strict=True)
-        try:
-            next(records, None)
-            for record in records:
-                number += bool(record)  # as Arrow: blank lines are not rows
-        except csv.Error as exc:
-            kind = "CSV" if delimiter == "," else "TSV"
-            if kind == "TSV" and "end of data" not in str(exc):
-                return  # TSV files rarely quote: "Acme" Ltd is text, read as before
-            raise UserError(
-                f"{path}: not a valid {kind} file at row {number + 1}: a quoted field is not "
-                f"closed where it should be ({exc}); the rows after it would be lost"
-            ) from None
 
 
 def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool]:
@@ -305,7 +263,7 @@ def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int
 
 
 # -- Parquet --------------------------------------------------------------------------------
-def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
+def _parquet_batches(path: Path, mapping: dict, batch_rows: int, where: ReadPosition):
     if path.stat().st_size == 0:
         raise UserError(f"{path}: empty file (0 bytes), not a valid Parquet file")
     try:
@@ -314,6 +272,7 @@ def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
         raise UserError(f"{path}: not a valid Parquet file ({str(exc).splitlines()[0]})") from None
     names = pf.schema_arrow.names
     require_columns(path, names, mapping)
+    where.unit, where.total = "rows", pf.metadata.num_rows  # exact, from the footer
     done = 0
     try:
         for batch in pf.iter_batches(batch_size=batch_rows):
@@ -325,6 +284,7 @@ def _parquet_batches(path: Path, mapping: dict, batch_rows: int):
                 pl.struct(names).alias("raw"),
             )
             done += batch.num_rows
+            where.position = done
             exprs = {f: _path_expr(frame.schema, mapping[f], {c: c for c in names}) for f in FIELDS}
             yield _standard(frame, {f: _to_string(e) for f, e in exprs.items()})
     except (pa.ArrowInvalid, OSError) as exc:

@@ -11,6 +11,7 @@ import pytest
 
 from skilltide.errors import UserError
 from skilltide.ingest.ads import ingest_ads
+from skilltide.ingest.progress import IngestProgress
 from tests.ingest.test_ads import NOW, write_csv
 
 
@@ -22,13 +23,13 @@ def test_duckdb_memory_limit_during_the_run_only(wh, tmp_path):
 
     before, during = setting(), []
 
-    def progress(items, description, total):
-        during.append(setting())  # called inside the run, before the files are read
-        yield from items
+    class Progress(IngestProgress):
+        def update(self, progress):
+            during.append(setting())  # inside the run, as each batch is stored
 
-    s = ingest_ads(wh, [path], now=NOW, progress=progress, memory_limit="300MB")
+    s = ingest_ads(wh, [path], now=NOW, progress=Progress(), memory_limit="300MB")
     assert s["ads_stored"] == 1
-    assert during == ["286.1 MiB"] and setting() == before
+    assert during == ["286.1 MiB"] * 2 and setting() == before  # one batch, and the file's end
 
 
 def test_stored_batches_are_freed_before_the_run_commits(wh, tmp_path, monkeypatch):
@@ -47,12 +48,13 @@ def test_stored_batches_are_freed_before_the_run_commits(wh, tmp_path, monkeypat
     monkeypatch.setattr(pl.DataFrame, "to_arrow", tracked)
     alive = []
 
-    def progress(items, description, total):
-        yield from items
-        gc.collect()  # every file is stored; the run has not committed yet
-        alive.append(sum(ref() is not None for ref in tables))
+    class Progress(IngestProgress):
+        def update(self, progress):
+            if progress.done:  # every batch is stored; the run has not committed yet
+                gc.collect()
+                alive.append(sum(ref() is not None for ref in tables))
 
-    s = ingest_ads(wh, [path], now=NOW, progress=progress, batch_rows=2)
+    s = ingest_ads(wh, [path], now=NOW, progress=Progress(), batch_rows=2)
     assert s["ads_stored"] == 9 and len(tables) >= 10
     assert alive == [0]
 

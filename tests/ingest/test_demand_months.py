@@ -99,7 +99,10 @@ def test_a_month_left_without_ads_loses_its_rows(wh, tmp_path):
     ingest_ads(wh, [tmp_path / "a.csv"], now=NOW)
     _ads(40, seed=9).write_csv(tmp_path / "a.csv")  # the file changes: its 2021-02 ads go
     run = ingest_ads(wh, [tmp_path / "a.csv"], now=NOW)
-    assert _panel_stage(wh, run["run_id"])["months_rebuilt"] == 1
+    stage = _panel_stage(wh, run["run_id"])
+    months = wh.query("SELECT count(DISTINCT month) AS n FROM ads")["n"][0]
+    # the emptied month is the one recomputed; every month still holding ads is kept
+    assert (stage["months_rebuilt"], stage["months_kept"]) == (1, months)
     for table in ("demand", "demand_totals", "demand_months"):
         gone = wh.query(f"SELECT count(*) AS n FROM {table} WHERE month = DATE '2021-02-01'")
         assert gone["n"][0] == 0, table

@@ -20,15 +20,17 @@ def _ads(n: int, seed: int) -> pl.DataFrame:
     return generate_ads(n, NAMES, seed=seed, min_bytes=150, max_bytes=400)[0]
 
 
-def _panel(wh) -> tuple[set, set]:
+def _panel(wh) -> tuple[list, list]:
+    # every row, sorted: a month's rows written twice must not compare equal to a rebuild
     demand = wh.query(
         "SELECT granularity, group_id, skill_id, month, count, total, share FROM demand"
-        " WHERE panel = 'ads'"
+        " WHERE panel = 'ads' ORDER BY ALL"
     )
     totals = wh.query(
         "SELECT granularity, group_id, month, ads FROM demand_totals WHERE panel = 'ads'"
+        " ORDER BY ALL"
     )
-    return set(demand.rows()), set(totals.rows())
+    return demand.rows(), totals.rows()
 
 
 def _panel_stage(wh, run_id: str) -> dict:
@@ -36,7 +38,7 @@ def _panel_stage(wh, run_id: str) -> dict:
     return next(s for s in stages if s["stage"] == "demand panel 'ads'")
 
 
-def _full_rebuild(wh) -> tuple[set, set]:
+def _full_rebuild(wh) -> tuple[list, list]:
     with wh.run("test full rebuild") as run:
         refresh_ads_panel(run.con, run.run_id, full=True)
     return _panel(wh)

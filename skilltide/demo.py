@@ -13,6 +13,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
 from pathlib import Path
 
@@ -49,6 +50,17 @@ out = "report"
 title = "Skill demand in the synthetic labour market"
 granularity = "market"
 """
+
+
+#: sha256 of every ``DEMO_CONFIG`` a released version wrote (add the new one when it changes,
+#: keep the old): a folder holding one of them is an earlier demo's, whose config is replaced
+#: by this version's, not refused as edited.
+WRITTEN_CONFIGS = frozenset({"e80a30b15a21e27883b5b4ad5e9952829d5e14fb215e2652288321fb80db16a3"})
+
+
+def _demo_written(text: str) -> bool:
+    """Whether ``text`` is a config some version of the demo wrote, unedited."""
+    return text == DEMO_CONFIG or hashlib.sha256(text.encode()).hexdigest() in WRITTEN_CONFIGS
 
 
 def generate(out: str | Path, size: str = "default", seed: int = 7) -> Path:
@@ -93,8 +105,8 @@ def _refuse_foreign(out: Path) -> None:
     that differs from the one the demo writes (edited since) is refused too, not replaced."""
     config = out / "skilltide.toml"
     text = config.read_text(errors="replace") if config.is_file() else ""
-    if text == DEMO_CONFIG:
-        return  # an earlier demo's folder: run it again
+    if _demo_written(text):
+        return  # an earlier demo's folder (of this version or another): run it again
     if text.startswith(DEMO_CONFIG[:30]):
         raise UserError(
             f"{config}: is not the config `skilltide demo` writes (edited since?), which it "
@@ -128,7 +140,8 @@ def run_demo(
     log.event("demo.generate", size=size, seed=seed, folder=str(out / "data"))
     generate(out / "data", size=size, seed=seed)
     config = out / "skilltide.toml"
-    if not config.is_file():  # else the demo's own, checked above: left as it is
+    # else the demo's own, checked above: left as it is (an earlier version's is replaced)
+    if not config.is_file() or config.read_text(errors="replace") != DEMO_CONFIG:
         with replacing(config) as tmp:
             tmp.write_text(DEMO_CONFIG, encoding="utf-8")
     db = out / "skilltide.duckdb"

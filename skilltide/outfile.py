@@ -100,9 +100,11 @@ def make_folder(folder: str | os.PathLike) -> Path:
 def check_writable(out: str | os.PathLike) -> Path:
     """Refuse, with the error :func:`make_folder` or :func:`replacing` would give, a file
     ``out`` that could not be written, without writing anything: a file where a folder is
-    needed on its path, or a first existing folder this process may not write to."""
+    needed on its path, or a first existing folder this process may not write to. A symlink
+    ``out`` is checked where :func:`replacing` writes: beside the file it points to."""
     out = Path(out)
-    folder = Path(os.path.abspath(out.parent))
+    target = Path(os.path.realpath(out)) if out.is_symlink() else out
+    folder = Path(os.path.abspath(target.parent))
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

@@ -321,6 +321,28 @@ def test_demo_keeps_an_edited_copy_of_its_config_and_says_how_to_run_it(cli, tmp
     assert config.read_text() == edited and [p.name for p in tmp_path.iterdir()] == [config.name]
 
 
+def test_demo_replaces_the_config_an_earlier_version_wrote(cli, tmp_path, monkeypatch):
+    # A release that changes DEMO_CONFIG must run an earlier demo folder again, not refuse its
+    # unedited config as "edited since?".
+    import hashlib
+
+    from skilltide import demo, pipeline
+
+    assert hashlib.sha256(demo.DEMO_CONFIG.encode()).hexdigest() in demo.WRITTEN_CONFIGS
+    config = tmp_path / "skilltide.toml"
+    config.write_text(demo.DEMO_CONFIG)  # this version's, now an earlier one's
+    upgraded = demo.DEMO_CONFIG.replace("horizon = 6", "horizon = 12")
+    monkeypatch.setattr(demo, "DEMO_CONFIG", upgraded)
+
+    def stop(settings, log):  # the pipeline is tested elsewhere: stop before it runs
+        raise UserError(f"stopped with {settings.config_path.read_text() == upgraded}")
+
+    monkeypatch.setattr(pipeline, "run_pipeline", stop)
+    result = cli("demo", "--out", tmp_path, "--size", "small")
+    assert result.exit_code == 1 and "stopped with True" in result.output, result.output
+    assert config.read_text() == upgraded
+
+
 def test_demo_accepts_a_folder_with_an_empty_data_folder(tmp_path):
     from skilltide.demo import _refuse_foreign
 

@@ -173,3 +173,26 @@ def test_check_writable_refuses_as_the_writers_would_without_writing(tmp_path):
     assert str(checked.value) == f"{out.parent}: cannot create the folder (Not a directory)"
     assert check_writable(tmp_path / "new" / "report.html") == tmp_path / "new" / "report.html"
     assert _names(tmp_path) == ["f.txt"]  # nothing created
+
+
+def test_check_writable_checks_a_symlink_where_it_is_written(tmp_path, monkeypatch):
+    # replacing() writes a symlink through, beside the file it points to: a link kept in a
+    # read-only folder to a page in a writable one is written, and was refused
+    import os
+    from pathlib import Path
+
+    from skilltide.outfile import check_writable
+
+    locked, www = tmp_path / "locked", tmp_path / "www"
+    locked.mkdir()
+    www.mkdir()
+    (www / "report.html").write_text("last week's\n")
+    (locked / "report.html").symlink_to(www / "report.html")
+    (www / "back.html").symlink_to(locked / "page.html")
+    real_access = os.access
+    # as a read-only folder is to a user other than root (the tests may run as root)
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != locked and real_access(p, mode))
+    assert check_writable(locked / "report.html") == locked / "report.html"
+    with pytest.raises(UserError) as checked:  # a link into the read-only folder
+        check_writable(www / "back.html")
+    assert str(checked.value) == f"{www / 'back.html'}: cannot write it (Permission denied)"

@@ -132,8 +132,9 @@ def _refresh_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str, full: bool) 
         for table in ("demand", "demand_totals", "demand_months"):
             con.execute(f"DELETE FROM {table} WHERE panel = 'ads'")
     con.execute(_CHANGED)
-    rebuilt, months = con.execute(
-        "SELECT (SELECT count(*) FROM _changed), (SELECT count(*) FROM _months)"
+    rebuilt, kept = con.execute(  # a month left without ads is changed, and not in _months
+        "SELECT (SELECT count(*) FROM _changed),"
+        " (SELECT count(*) FROM _months WHERE month NOT IN (SELECT month FROM _changed))"
     ).fetchall()[0]
     rows = {"demand": 0, "demand_totals": 0}
     if rebuilt:
@@ -150,7 +151,7 @@ def _refresh_ads_panel(con: duckdb.DuckDBPyConnection, run_id: str, full: bool) 
         )
     for table in ("_changed", "_months"):
         con.execute(f"DROP TABLE {table}")
-    return {**rows, "months_rebuilt": int(rebuilt), "months_kept": int(months) - int(rebuilt)}
+    return {**rows, "months_rebuilt": int(rebuilt), "months_kept": int(kept)}
 
 
 def _rebuild_months(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:

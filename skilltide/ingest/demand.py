@@ -94,12 +94,13 @@ SELECT CASE {_LABEL} ELSE 'market' END AS granularity, {_GROUP} AS group_id, mon
        count(*) AS ads
 FROM _ad_groups GROUP BY GROUPING SETS ({_SETS})
 """
+_INSERT_TOTALS = """
+INSERT INTO demand_totals (panel, granularity, group_id, month, ads, run_id)
+SELECT 'ads', granularity, group_id, month, ads, ? FROM _totals
+"""
 # What the panel's rows are computed by: months stored under another definition are rebuilt.
-DEFINITION = hashlib.sha256(
-    "\n".join(
-        [_MONTHS, _ADS_GROUPS, _TOTALS, _SKILL_CODES, _AD_SKILL_CODES, _GROUP_CODES, _DEMAND]
-    ).encode()
-).hexdigest()[:16]
+_QUERIES = (_MONTHS, _ADS_GROUPS, _TOTALS, _INSERT_TOTALS, _SKILL_CODES, _AD_SKILL_CODES)
+DEFINITION = hashlib.sha256("\n".join([*_QUERIES, _GROUP_CODES, _DEMAND]).encode()).hexdigest()[:16]
 
 
 def refresh_ads_panel(
@@ -159,11 +160,7 @@ def _rebuild_months(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
     con.execute(_ADS_GROUPS)
     # Totals: one GROUPING SETS pass; the granularity is the one grouping column present.
     con.execute(_TOTALS)
-    con.execute(
-        "INSERT INTO demand_totals (panel, granularity, group_id, month, ads, run_id)"
-        " SELECT 'ads', granularity, group_id, month, ads, ? FROM _totals",
-        [run_id],
-    )
+    con.execute(_INSERT_TOTALS, [run_id])
     # Counts: one aggregation per granularity on integer codes (ad, skill, group) instead of
     # one GROUPING SETS pass on strings: the company granularity has most of the rows (≈ 11M
     # of 17M at 1M ads), and its string hash table spilled under the run's memory cap (the

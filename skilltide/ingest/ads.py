@@ -284,7 +284,8 @@ def _ingest_file(
     previous = manifest.stored_file(con, path)
     if previous is None:  # a new path; the same bytes gone from another are that file moved
         for version in manifest.moved_from(con, sha, source):
-            manifest.remove_file(run, version, matcher, coder)
+            with report.progress.status(f"removing the earlier version of {report.label}"):
+                manifest.remove_file(run, version, matcher, coder)
             stats["status"] = "moved"
     else:
         if previous.file_id != file_id:

@@ -129,6 +129,23 @@ def test_statuses_around_hashing_and_the_panel_and_files_numbered(wh, tmp_path):
     assert again.updates == [] and len(again.events) == 4
 
 
+@pytest.mark.parametrize("change", ["moved", "replaced"])
+def test_a_status_while_the_earlier_version_of_a_file_is_removed(wh, tmp_path, change):
+    path = write(tmp_path, "jsonl")
+    ingest_ads(wh, [path], now=NOW, batch_rows=BATCH)
+    if change == "moved":  # the same bytes under a new name: the old path's ads go first
+        path = path.rename(tmp_path / "renamed.jsonl")
+    else:
+        path.write_text(path.read_text() + json.dumps(ads(1)[0] | {"id": "new"}) + "\n")
+    progress = Recorded()
+    summary = ingest_ads(wh, [path], now=NOW, progress=progress, batch_rows=BATCH)
+    assert summary["file_details"][0]["status"] == change
+    removing = f"removing the earlier version of {path.name}"
+    events = progress.events
+    assert ("start", removing) in events  # nothing was shown while the old ads went
+    assert events.index(("end", removing)) < events.index(progress.updates[0])
+
+
 def test_an_empty_file_has_one_update_at_its_end(wh, tmp_path):
     path = tmp_path / "blank.jsonl"
     path.write_text("\n  \n")

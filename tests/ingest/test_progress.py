@@ -154,6 +154,19 @@ def test_an_empty_file_has_one_update_at_its_end(wh, tmp_path):
     assert [(u.position, u.total, u.rows, u.done) for u in progress.updates] == [(4, 4, 0, True)]
 
 
+@pytest.mark.parametrize("name", ["header.csv", "header.csv.gz", "header.tsv"])
+def test_a_file_of_only_a_header_without_a_line_end_ends_at_its_size(wh, tmp_path, name):
+    header = "id,posted_at,text" if ".csv" in name else "id\tposted_at\ttext"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(header.encode()) if name.endswith(".gz") else header.encode())
+    progress = Recorded()
+    ingest_ads(wh, [path], now=NOW, progress=progress)
+    size = path.stat().st_size
+    assert [(u.position, u.total, u.rows, u.done) for u in progress.updates] == [
+        (size, size, 0, True)
+    ]  # not 0 of its size: the bar was left empty for a file read whole
+
+
 def test_numbered_gives_the_place_among_files_read_one_call_at_a_time(wh, tmp_path):
     path = write(tmp_path, "jsonl")
     progress = Recorded()

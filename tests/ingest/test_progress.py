@@ -176,6 +176,24 @@ def test_numbered_gives_the_place_among_files_read_one_call_at_a_time(wh, tmp_pa
     assert progress.events[0] == ("start", "hashing ads.jsonl (3/5)")
 
 
+def test_a_track_callable_still_wraps_the_files_with_a_deprecation_warning(wh, tmp_path):
+    path = write(tmp_path, "jsonl")
+    calls = []
+
+    def track(items, description, total):  # what ingest_ads(progress=...) took before
+        calls.append((description, total))
+        yield from items
+
+    with pytest.warns(DeprecationWarning, match="IngestProgress") as caught:
+        summary = ingest_ads(wh, [path], now=NOW, progress=track)
+    assert summary["rows_read"] == ROWS and calls == [("ingesting ads", 1)]
+    assert caught[0].filename == __file__  # points at the caller's line
+    runs = wh.con.execute("SELECT count(*) FROM runs").fetchone()
+    with pytest.raises(TypeError, match="IngestProgress, not bool"):
+        ingest_ads(wh, [path], now=NOW, progress=True)
+    assert wh.con.execute("SELECT count(*) FROM runs").fetchone() == runs  # refused up front
+
+
 def test_the_live_display_shows_the_file_rows_rate_and_the_panel(wh, tmp_path):
     from rich.console import Console
 

@@ -82,15 +82,16 @@ def _ingest_files(
     totals: dict[str, Any] = {**dict.fromkeys(counts, 0), "rejected": []}
     rejected = rejected_files(wh)
     for index, path in enumerate(files, 1):
+        shown = Numbered(progress, index, len(files))  # the file's place in the display
         # Only files rejected before are hashed here (retried when they or the source's map
         # changed); ingest_ads hashes the rest itself.
         seen = rejected.get(str(path))
-        if seen is not None and seen == (readable_sha256(path), source.mapping):
+        if seen is not None and seen == (_hashed(path, shown), source.mapping):
             log.warning("file.still_rejected", file=str(path))
             totals["rejected"].append(str(path))
             continue
         try:  # the demand panel is rebuilt once, after every source (panel_stage)
-            with Numbered(progress, index, len(files)) as shown:
+            with shown:
                 result = ingest_ads(
                     wh, [path], source.mapping, source.name, memory_limit=None,
                     refresh_panel=False, progress=shown,
@@ -113,6 +114,12 @@ def _ingest_files(
             totals[key] += int(result.get(key, 0))
     totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
     return totals
+
+
+def _hashed(path: Path, shown: Numbered) -> str:
+    """The sha256 of a file rejected before, with the status ingest_ads shows for its own."""
+    with shown, shown.status(f"hashing {path.name}"):
+        return readable_sha256(path)
 
 
 def panel_fingerprint(wh: Warehouse) -> list[object]:

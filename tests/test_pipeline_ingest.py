@@ -210,3 +210,29 @@ def test_a_file_in_two_sources_is_refused_before_the_first_stage(tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh, pytest.raises(UserError, match=re.escape(shared)):
         ingest_source(wh, sources[0], None, EventLog(quiet=True), others=sources)
     assert _count(tmp_path / "w.duckdb", "ads") == 0
+
+
+def test_a_file_rejected_before_has_a_status_while_it_is_hashed_again(tmp_path):
+    # Each run hashes a rejected file to see whether it changed: nothing was shown meanwhile
+    # (minutes for a large file), though ingest_ads shows its own hashing.
+    from skilltide.logs import EventLog
+    from skilltide.pipeline_config import Source
+    from skilltide.pipeline_ingest import ingest_source
+    from tests.ingest.test_progress import Recorded
+
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text("posted_at,text\n2024-01-05,Uses SQL\n")
+    (tmp_path / "ads" / "b.csv").write_text("posted_at,text\n2024-01-05,Uses SQL,extra\n")
+    _seed_vocabulary(tmp_path / "w.duckdb")
+    source, log = Source("jobs", (str(tmp_path / "ads"),)), EventLog(quiet=True)
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert len(ingest_source(wh, source, None, log)["rejected"]) == 1
+        progress = Recorded()
+        assert len(ingest_source(wh, source, None, log, progress=progress)["rejected"]) == 1
+    statuses = [e for e in progress.events if isinstance(e, tuple)]
+    assert statuses == [
+        ("start", "hashing a.csv (1/2)"),  # ingest_ads': unchanged
+        ("end", "hashing a.csv (1/2)"),
+        ("start", "hashing b.csv (2/2)"),  # the stage's own: still rejected
+        ("end", "hashing b.csv (2/2)"),
+    ]

@@ -41,7 +41,7 @@ from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_ba
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.mapping import parse_mapping
-from skilltide.ingest.progress import QUIET, FileReport, IngestProgress
+from skilltide.ingest.progress import QUIET, FileReport, IngestProgress, as_progress
 from skilltide.ingest.readers import (
     BATCH_ROWS,
     FORMATS,
@@ -131,13 +131,15 @@ def ingest_ads(
     several calls, as ``skilltide run`` does). ``now``
     is the run's time (naive UTC; default the clock): dates after it are ``future_date``.
     ``progress`` receives one update per batch and a status around hashing and the panel's
-    rebuild (:mod:`skilltide.ingest.progress`; the default shows nothing).
+    rebuild (:mod:`skilltide.ingest.progress`; the default shows nothing); a
+    ``track(items, description, total)`` callable, the earlier form, is deprecated.
 
     An empty CSV/TSV/JSON Lines file (0 bytes or only white space, plain or gzip) is read as
     0 rows, recorded in the manifest and listed in the summary's ``empty_files``; an empty
     Parquet file is an error (it is not a Parquet file).
     """
     files = expand_paths(paths)
+    progress, tracked = as_progress(progress, files)
     fields = parse_mapping(mapping)
     now = now or manifest.utc_now()
     matcher = SkillMatcher.from_warehouse(wh.con) if matcher is None else matcher
@@ -149,7 +151,7 @@ def ingest_ads(
     # statement that fails inside it aborts the transaction, and restoring the setting there
     # would replace the failure's own message with "Current transaction is aborted".
     with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest ads", args) as run:
-        for index, path in enumerate(files, 1):
+        for index, path in enumerate(tracked, 1):
             report = FileReport(progress, path, index, len(files))
             with run.stage(f"file {path.name}") as record:
                 stats = _ingest_file(
@@ -284,7 +286,8 @@ def _ingest_file(
     previous = manifest.stored_file(con, path)
     if previous is None:  # a new path; the same bytes gone from another are that file moved
         for version in manifest.moved_from(con, sha, source):
-            manifest.remove_file(run, version, matcher, coder)
+            with report.progress.status(f"removing the earlier version of {report.label}"):
+                manifest.remove_file(run, version, matcher, coder)
             stats["status"] = "moved"
     else:
         if previous.file_id != file_id:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -143,6 +144,35 @@ class FileReport:
                 seconds, done,
             )
         )  # fmt: skip
+
+
+def as_progress(progress: Any, files: list[Path]) -> tuple[IngestProgress, Iterable[Path]]:
+    """``progress`` as an :class:`IngestProgress`, and the ``files`` to iterate.
+
+    A ``track(items, description, total)`` callable, which ``ingest_ads`` took before this
+    module, still wraps the files as it did (with a :class:`DeprecationWarning`); anything
+    else is a :class:`TypeError` naming the class to pass.
+
+    >>> as_progress(QUIET, [])[0] is QUIET
+    True
+    >>> as_progress("rich", [])
+    Traceback (most recent call last):
+    TypeError: progress must be a skilltide.ingest.progress.IngestProgress, not str
+    """
+    if isinstance(progress, IngestProgress):
+        return progress, files
+    if not callable(progress):
+        raise TypeError(
+            "progress must be a skilltide.ingest.progress.IngestProgress, "
+            f"not {type(progress).__name__}"
+        )
+    warnings.warn(
+        "ingest_ads(progress=...) takes a skilltide.ingest.progress.IngestProgress; a "
+        "track(items, description, total) callable is deprecated (it sees files, not batches)",
+        DeprecationWarning,
+        stacklevel=3,  # the caller of ingest_ads
+    )
+    return QUIET, progress(files, "ingesting ads", total=len(files))
 
 
 def label(path: Path, index: int, files: int) -> str:

@@ -149,6 +149,7 @@ def _csv_batches(
     header, ended = _csv_header(path, delimiter, gz)
     require_columns(path, header, mapping)
     if not ended:  # the header is the whole file, without a line end: no rows (Arrow refuses it)
+        where.position = path.stat().st_size  # read to its end by _csv_header
         return
     # Quotes are counted as Arrow reads (a second pass cost a gzip file its decompression).
     # The position is the raw file's: for gzip, the compressed bytes consumed.

@@ -129,12 +129,42 @@ def test_statuses_around_hashing_and_the_panel_and_files_numbered(wh, tmp_path):
     assert again.updates == [] and len(again.events) == 4
 
 
+@pytest.mark.parametrize("change", ["moved", "replaced"])
+def test_a_status_while_the_earlier_version_of_a_file_is_removed(wh, tmp_path, change):
+    path = write(tmp_path, "jsonl")
+    ingest_ads(wh, [path], now=NOW, batch_rows=BATCH)
+    if change == "moved":  # the same bytes under a new name: the old path's ads go first
+        path = path.rename(tmp_path / "renamed.jsonl")
+    else:
+        path.write_text(path.read_text() + json.dumps(ads(1)[0] | {"id": "new"}) + "\n")
+    progress = Recorded()
+    summary = ingest_ads(wh, [path], now=NOW, progress=progress, batch_rows=BATCH)
+    assert summary["file_details"][0]["status"] == change
+    removing = f"removing the earlier version of {path.name}"
+    events = progress.events
+    assert ("start", removing) in events  # nothing was shown while the old ads went
+    assert events.index(("end", removing)) < events.index(progress.updates[0])
+
+
 def test_an_empty_file_has_one_update_at_its_end(wh, tmp_path):
     path = tmp_path / "blank.jsonl"
     path.write_text("\n  \n")
     progress = Recorded()
     ingest_ads(wh, [path], now=NOW, progress=progress)
     assert [(u.position, u.total, u.rows, u.done) for u in progress.updates] == [(4, 4, 0, True)]
+
+
+@pytest.mark.parametrize("name", ["header.csv", "header.csv.gz", "header.tsv"])
+def test_a_file_of_only_a_header_without_a_line_end_ends_at_its_size(wh, tmp_path, name):
+    header = "id,posted_at,text" if ".csv" in name else "id\tposted_at\ttext"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(header.encode()) if name.endswith(".gz") else header.encode())
+    progress = Recorded()
+    ingest_ads(wh, [path], now=NOW, progress=progress)
+    size = path.stat().st_size
+    assert [(u.position, u.total, u.rows, u.done) for u in progress.updates] == [
+        (size, size, 0, True)
+    ]  # not 0 of its size: the bar was left empty for a file read whole
 
 
 def test_numbered_gives_the_place_among_files_read_one_call_at_a_time(wh, tmp_path):
@@ -144,6 +174,24 @@ def test_numbered_gives_the_place_among_files_read_one_call_at_a_time(wh, tmp_pa
         ingest_ads(wh, [path], now=NOW, progress=shown, batch_rows=BATCH)
     assert {(u.index, u.files) for u in progress.updates} == {(3, 5)}
     assert progress.events[0] == ("start", "hashing ads.jsonl (3/5)")
+
+
+def test_a_track_callable_still_wraps_the_files_with_a_deprecation_warning(wh, tmp_path):
+    path = write(tmp_path, "jsonl")
+    calls = []
+
+    def track(items, description, total):  # what ingest_ads(progress=...) took before
+        calls.append((description, total))
+        yield from items
+
+    with pytest.warns(DeprecationWarning, match="IngestProgress") as caught:
+        summary = ingest_ads(wh, [path], now=NOW, progress=track)
+    assert summary["rows_read"] == ROWS and calls == [("ingesting ads", 1)]
+    assert caught[0].filename == __file__  # points at the caller's line
+    runs = wh.con.execute("SELECT count(*) FROM runs").fetchone()
+    with pytest.raises(TypeError, match="IngestProgress, not bool"):
+        ingest_ads(wh, [path], now=NOW, progress=True)
+    assert wh.con.execute("SELECT count(*) FROM runs").fetchone() == runs  # refused up front
 
 
 def test_the_live_display_shows_the_file_rows_rate_and_the_panel(wh, tmp_path):

@@ -94,3 +94,17 @@ def test_run_log_json_keeps_a_terminal_s_stderr_json_lines(folder):
     code, _, err = on_terminal("run", "--config", "skilltide.toml", cwd=folder)  # the log as text
     assert code == 0 and all(text in err for text in SHOWN)
     assert "stage.finish  stage=ingest:jobs  status=done" in err
+
+
+def test_an_error_mid_file_is_printed_whole_after_the_display_is_erased(folder):
+    (folder / "bad").mkdir()
+    path = write(folder / "bad", "jsonl.gz")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 8 // 10])  # cut off: fails after its first batch
+    args = ("ingest", "ads", path, "--db", "w.duckdb", "--batch-rows", "1000")
+    code, out, err = on_terminal(*args, cwd=folder)
+    assert code == 1 and out == ""
+    assert "reading ads.jsonl.gz" in err and "1,000 rows" in err  # shown before it failed
+    left = err.rsplit("\x1b[2K", 1)[-1]  # what the transient display's last erase left
+    assert f"error: {path}: truncated or corrupt gzip file" in left
+    assert err.rfind("\x1b[?25h") > err.rfind("\x1b[?25l")  # the cursor is shown again

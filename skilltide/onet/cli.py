@@ -291,6 +291,7 @@ def code_titles_command(
             model=model,
             inputs=[file] if file is not None else [],
             options={"column": column},
+            keep=None if as_json else PREVIEW,  # with --out, only a preview is shown
         )
     if as_json:
         emit_json(results)
@@ -305,8 +306,8 @@ def code_titles_command(
         show(f"{set_cell_size(item['title'] or '', 40)}  {text}")  # an empty row: no title
         for cand in item["candidates"][1:]:
             show(f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
-    if len(shown) < len(results):
-        echo(settings, f"... and {len(results) - len(shown):,} more titles in {out}")
+    if len(shown) < len(inputs):
+        echo(settings, f"... and {len(inputs) - len(shown):,} more titles in {out}")
     if out is not None:
         echo(settings, f"wrote {out}")
 

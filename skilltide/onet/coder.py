@@ -291,7 +291,11 @@ def code_titles(
     """
     if top < 1:
         raise UserError(f"--top must be at least 1, got {top}")
-    coder = ensure_coder(wh, model)
+    return candidates(ensure_coder(wh, model), titles, top)
+
+
+def candidates(coder: Any, titles: list[str | None], top: int = 5) -> list[dict[str, Any]]:
+    """:func:`code_titles` with a coder in hand (``skilltide onet code-titles`` loads it once)."""
     predicted = coder.predict(titles, top=top)
     grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(titles))}
     for row in predicted.iter_rows(named=True):

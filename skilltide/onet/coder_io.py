@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
-from skilltide.onet.coder import code_titles, coder_run, source_release
-from skilltide.outfile import replacing, write_frame
+from skilltide.onet.coder import candidates, coder_run, ensure_coder, source_release
+from skilltide.outfile import replacing
 from skilltide.provenance import warehouse_source, write_provenance
 from skilltide.store import Warehouse
 from skilltide.textfile import ragged_record, read_utf8
 
 OUT_FORMATS = (".csv", ".parquet", ".json")
+CHUNK = 500_000  # titles coded and written at a time by write_code_rows (flat memory)
 _OUT_SCHEMA = {
     "row_number": pl.Int64,
     "input_title": pl.String,
@@ -75,12 +77,15 @@ def code_titles_to(
     model: str = "lexical",
     inputs: list[Path] | None = None,
     options: dict[str, Any] | None = None,
+    keep: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Code ``titles`` and, with ``out``, write one row per input row and candidate.
+    """Code ``titles`` and, with ``out``, write one row per input row and candidate; return
+    the codes of the first ``keep`` titles (``None``: all) as ``code_titles`` gives them.
 
     ``out`` ending in ``.json`` gets the same list as ``--json``; ``.parquet`` a parquet
     file; ``.csv`` CSV with columns ``row_number, input_title, rank, onetsoc_code,
-    occupation_title, score`` (an input with no usable words gets one row without a code).
+    occupation_title, score`` (an input with no usable words gets one row without a code),
+    coded and written :data:`CHUNK` titles at a time, so memory does not grow with the file.
     ``out`` gets a ``<out>.provenance.json`` sidecar naming ``inputs`` (the title files),
     ``options`` and these arguments, the warehouse, the coder's O*NET release and the run
     that built the coder. ``model``
@@ -88,9 +93,16 @@ def code_titles_to(
     """
     if out is not None:
         check_codes_out(out)  # before the coder is read or built
-    results = code_titles(wh, titles, top=top, model=model)
-    if out is not None:
+    if top < 1:
+        raise UserError(f"--top must be at least 1, got {top}")
+    coder = ensure_coder(wh, model)
+    columnar = out is not None and out.suffix.lower() != ".json"
+    results = candidates(coder, titles if keep is None or not columnar else titles[:keep], top)
+    if columnar:
+        write_code_rows(coder, titles, top, out)
+    elif out is not None:
         write_codes(results, out)
+    if out is not None:
         recorded = {**(options or {}), "top": top, "model": model, "titles": len(titles)}
         recorded |= warehouse_source(wh.path) | {"onet_release": source_release(wh)}
         recorded["coder_run"] = coder_run(wh, model)  # the build that coded them
@@ -110,26 +122,50 @@ def check_codes_out(out: Path) -> None:
         raise UserError(f"{out}: is a folder; give a file name")
 
 
-def write_codes(results: list[dict[str, Any]], out: Path) -> Path:
-    """Write coded titles to ``out`` (see :func:`code_titles_to`)."""
+def write_code_rows(coder: Any, titles: list[str | None], top: int, out: Path) -> Path:
+    """Code ``titles`` with ``coder`` and write them to ``out`` (CSV or Parquet, whole or not
+    at all), :data:`CHUNK` titles at a time (see :func:`code_titles_to`)."""
     check_codes_out(out)
-    if out.suffix.lower() == ".json":
-        with replacing(out) as tmp:  # whole or not at all
-            tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-        return out
-    rows = []
-    for number, item in enumerate(results, start=1):
-        candidates = item["candidates"] or [{"code": None, "title": None, "score": None}]
-        for rank, cand in enumerate(candidates, start=1):
-            rows.append(
-                {
-                    "row_number": number,
-                    "input_title": item["title"],
-                    "rank": rank if cand["code"] is not None else None,
-                    "onetsoc_code": cand["code"],
-                    "occupation_title": cand["title"],
-                    "score": cand["score"],
-                }
-            )
-    table = pl.DataFrame(rows, schema=_OUT_SCHEMA)
-    return write_frame(table, out)  # whole or not at all
+    writer = None
+    with replacing(out) as tmp:
+        try:
+            for start in range(0, max(len(titles), 1), CHUNK):
+                chunk = titles[start : start + CHUNK]
+                rows = _code_rows(coder.predict(chunk, top=top), chunk, start)
+                if out.suffix.lower() == ".parquet":
+                    table = rows.to_arrow()
+                    writer = writer or pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table)
+                else:
+                    with open(tmp, "ab" if start else "wb") as fh:
+                        rows.write_csv(fh, include_header=start == 0)
+        finally:
+            if writer is not None:
+                writer.close()
+    return out
+
+
+def _code_rows(predicted: pl.DataFrame, titles: list[str | None], start: int) -> pl.DataFrame:
+    """One row per title and candidate (one without a code for a title with none)."""
+    inputs = pl.DataFrame(
+        {"input_index": range(len(titles)), "input_title": titles},
+        schema={"input_index": pl.Int64, "input_title": pl.String},
+    )
+    joined = inputs.join(predicted, on="input_index", how="left", maintain_order="left")
+    return joined.select(
+        (pl.col("input_index") + start + 1).alias("row_number"),
+        "input_title",
+        "rank",
+        "onetsoc_code",
+        pl.col("title").alias("occupation_title"),
+        "score",
+    ).cast(_OUT_SCHEMA)
+
+
+def write_codes(results: list[dict[str, Any]], out: Path) -> Path:
+    """Write coded titles as ``--json`` prints them to the ``.json`` file ``out``, whole or
+    not at all (CSV and Parquet: :func:`write_code_rows`)."""
+    check_codes_out(out)
+    with replacing(out) as tmp:
+        tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return out

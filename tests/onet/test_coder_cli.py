@@ -122,6 +122,33 @@ def test_cli_file_column_out(cli, built_db, tmp_path):
     ]
 
 
+def test_cli_out_is_written_in_chunks_as_the_json_list_says(cli, built_db, tmp_path, monkeypatch):
+    # --out CSV/Parquet is coded and written CHUNK titles at a time (memory flat in the file's
+    # size); the rows are those of the whole list coded at once, numbered across chunks.
+    import skilltide.onet.coder_io as coder_io
+
+    monkeypatch.setattr(coder_io, "CHUNK", 2)
+    titles = ["CDL-A Truck Driver", "", "Staff RN", "Sr. Java Developer - Remote", "Nurse"]
+    path = tmp_path / "titles.csv"
+    pl.DataFrame({"title": titles}).write_csv(path)
+    as_json = tmp_path / "codes.json"
+    args = ("onet", "code-titles", "--file", path, "--top", "2", "--db", built_db)
+    assert cli(*args, "--out", as_json, "--quiet").exit_code == 0
+    expected = [
+        (number, item["title"], rank if c["code"] else None, c["code"], c["title"], c["score"])
+        for number, item in enumerate(json.loads(as_json.read_text()), start=1)
+        for rank, c in enumerate(item["candidates"] or [dict.fromkeys(("code", "title"))], 1)
+        for c in [{"score": None, **c}]
+    ]
+    assert len(expected) == 9  # two candidates per title, one empty row for the blank one
+    for suffix, read in ((".csv", pl.read_csv), (".parquet", pl.read_parquet)):
+        out = tmp_path / f"codes{suffix}"
+        result = cli(*args, "--out", out)
+        assert result.exit_code == 0, result.output
+        assert read(out).rows() == expected, suffix
+        assert "... and 0 more" not in result.output  # five titles: all shown
+
+
 def test_cli_bad_column_names_file_and_columns(cli, built_db, tmp_path):
     ads = tmp_path / "ads.csv"
     ads.write_text("id,job_title\n1,Nurse\n", encoding="utf-8")
@@ -222,8 +249,8 @@ def test_cli_out_on_a_full_disk_keeps_the_earlier_codes(cli, built_db, tmp_path,
     out = tmp_path / "codes.csv"
     out.write_text("earlier\n")
 
-    def full(self, path, *args, **kwargs):
-        Path(path).write_text("row_number,in")
+    def full(self, file, *args, **kwargs):  # the codes are written to an open file
+        file.write(b"row_number,in") if hasattr(file, "write") else Path(file).write_text("ro")
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pl.DataFrame, "write_csv", full)

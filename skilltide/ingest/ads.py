@@ -285,9 +285,8 @@ def _ingest_file(
     }
     previous = manifest.stored_file(con, path)
     if previous is None:  # a new path; the same bytes gone from another are that file moved
-        for version in manifest.moved_from(con, sha, source):
-            with report.progress.status(f"removing the earlier version of {report.label}"):
-                manifest.remove_file(run, version, matcher, coder)
+        earlier = manifest.moved_from(con, sha, source)
+        if earlier:
             stats["status"] = "moved"
     else:
         if previous.file_id != file_id:
@@ -300,8 +299,10 @@ def _ingest_file(
             when = previous.earliest_future
             stats["earliest_future"] = None if when is None else when.isoformat()
             return stats
+        earlier = [previous.file_id]
+    for version in earlier:  # its rows go before the file's own are stored
         with report.progress.status(f"removing the earlier version of {report.label}"):
-            manifest.remove_file(run, previous.file_id, matcher, coder)
+            manifest.remove_file(run, version, matcher, coder)
     steps = stats.setdefault("_steps", {})
     # An empty text file (0 bytes, or only white space) is 0 rows, not a malformed file, in
     # every text format; it is recorded like any other so that it is not read again.

@@ -289,9 +289,14 @@ def code_titles(
     ``[{"title": "RN - ICU Nights", "candidates": [{"code": "29-1141.00",
     "title": "Registered Nurses", "score": 0.93}]}]``
     """
+    check_top(top)
+    return candidates(ensure_coder(wh, model), titles, top)
+
+
+def check_top(top: int) -> None:
+    """Refuse a ``top`` below 1, before a coder is read or built."""
     if top < 1:
         raise UserError(f"--top must be at least 1, got {top}")
-    return candidates(ensure_coder(wh, model), titles, top)
 
 
 def candidates(coder: Any, titles: list[str | None], top: int = 5) -> list[dict[str, Any]]:

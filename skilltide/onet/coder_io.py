@@ -19,7 +19,13 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
-from skilltide.onet.coder import candidates, coder_run, ensure_coder, source_release
+from skilltide.onet.coder import (
+    candidates,
+    check_top,
+    coder_run,
+    ensure_coder,
+    source_release,
+)
 from skilltide.outfile import replacing
 from skilltide.provenance import warehouse_source, write_provenance
 from skilltide.store import Warehouse
@@ -93,8 +99,7 @@ def code_titles_to(
     """
     if out is not None:
         check_codes_out(out)  # before the coder is read or built
-    if top < 1:
-        raise UserError(f"--top must be at least 1, got {top}")
+    check_top(top)
     coder = ensure_coder(wh, model)
     columnar = out is not None and out.suffix.lower() != ".json"
     results = candidates(coder, titles if keep is None or not columnar else titles[:keep], top)

@@ -116,12 +116,14 @@ def fit_static_coder(
     static: StaticParams | None = None,
     embed: EmbedParams | None = None,
     embedder=None,
+    tokens: TokenVectors | None = None,
 ) -> tuple[StaticTitleCoder, dict]:
     """Learn the token matrix on ``examples``, choose the weights and temperature on held-out
     alternate titles, fit the re-ranker there (``params.rerank``), then fit on all examples.
 
-    ``embedder`` is the teacher (default: all-MiniLM-L6-v2 from the ``embed`` extra).
-    Returns the coder and its calibration facts.
+    ``embedder`` is the teacher (default: all-MiniLM-L6-v2 from the ``embed`` extra);
+    ``tokens`` a token matrix learned already (from :func:`learn_token_vectors` on the same
+    examples), which skips the teacher. Returns the coder and its calibration facts.
     """
     from threadpoolctl import threadpool_limits
 
@@ -130,9 +132,11 @@ def fit_static_coder(
     params = replace(params) if params is not None else CoderParams()
     embed = replace(embed) if embed is not None else EmbedParams()
     static = replace(static) if static is not None else StaticParams()
-    if embedder is None:
-        require_embed_extra(embed.model)
-    tokens, facts = learn_token_vectors(examples, embed, static, embedder)
+    facts: dict = {}
+    if tokens is None:
+        if embedder is None:
+            require_embed_extra(embed.model)
+        tokens, facts = learn_token_vectors(examples, embed, static, embedder)
     with threadpool_limits(limits=static.threads, user_api="blas"):
         train, held = holdout_split(examples)
         probe = StaticTitleCoder(params, embed, tokens, static).fit(train, context)

@@ -17,19 +17,18 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.onet.coder_calibration import calibrate_temperature
 from skilltide.onet.coder_examples import context_texts, training_examples
+from skilltide.onet.coder_hash import coder_build_hash
 from skilltide.onet.coder_model import FORMAT_VERSION, TitleCoder
 from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import CandidateReranker
@@ -157,7 +156,7 @@ def build_coder(
             rec["examples"] = examples.height
             rec["context_texts"] = context.height
         _require_heldout(examples)
-        build_hash = _build_hash(examples, context, params, embed, model)
+        build_hash = coder_build_hash(examples, context, params, embed, model)
         stored = frame(run.con, f"SELECT build_hash FROM {table} WHERE release = ?", [release])
         if not force and stored.height and stored["build_hash"][0] == build_hash:
             run.notes["reused"] = True
@@ -379,44 +378,3 @@ def _coder_table(model: str) -> str:
     if model not in CODER_TABLES:
         raise UserError(f"unknown coder model {model!r} (known: {', '.join(CODER_TABLES)})")
     return CODER_TABLES[model]
-
-
-def _build_hash(
-    examples: pl.DataFrame,
-    context: pl.DataFrame,
-    params: CoderParams,
-    embed=None,
-    model: str = "embed",
-) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"format={FORMAT_VERSION};".encode())
-    digest.update(json.dumps(TitleCoder(params).params_dict(), sort_keys=True).encode())
-    if embed is not None:
-        from skilltide.onet.coder_embed import EMBED_FORMAT_VERSION
-
-        # Weights are chosen by the build; the model and the fixed settings decide them.
-        fixed = {"model": embed.model, "vote_temperature": embed.vote_temperature}
-        digest.update(f"embed_format={EMBED_FORMAT_VERSION};{json.dumps(fixed)}".encode())
-    if embed is not None and model == "static":
-        from dataclasses import asdict
-
-        from skilltide.onet.coder_static import STATIC_FORMAT_VERSION, StaticParams
-
-        static = json.dumps(asdict(StaticParams()), sort_keys=True)
-        digest.update(f"static_format={STATIC_FORMAT_VERSION};{static}".encode())
-    hashed = pl.concat(
-        [
-            examples.select(
-                pl.concat_str(["onetsoc_code", "kind", "title"], separator="\t").alias("v")
-            ),
-            context.select(
-                pl.concat_str([pl.lit("context"), "onetsoc_code", "text"], separator="\t").alias(
-                    "v"
-                )
-            ),
-        ]
-    )
-    for value in np.sort(hashed.to_series().to_numpy().astype(str)):
-        digest.update(value.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()

@@ -26,11 +26,18 @@ row is skipped with the reason printed. ``--no-embed`` skips it on purpose;
 ``--embed-threads`` sets torch's threads (default 1); ``--embed-rerank`` and ``--embed-linear``
 build that row as ``build-coder --model embed --rerank --linear`` would.
 
+``--static`` adds the static coder (:mod:`skilltide.onet.coder_static`, ``build-coder --model
+static``: the same two scores from static token vectors, no transformer at coding time); its
+token matrix is learned from the training side only (MiniLM embeds the split's training
+titles, never a reported title). ``--static-rerank`` and ``--static-linear`` build it as
+``--rerank --linear`` would.
+
 ``--ceiling`` adds the ambiguity bound, training overlap and major-group confusion of
 :mod:`benchmarks.title_coding_ceiling`.
 
 Usage: python benchmarks/title_coding.py [--json] [--no-embed] [--no-linear] [--embed-threads N]
-       [--embed-rerank] [--embed-linear] [--ceiling]
+       [--embed-rerank] [--embed-linear] [--static [--static-rerank] [--static-linear]]
+       [--ceiling]
 """
 
 from __future__ import annotations
@@ -184,6 +191,32 @@ def run_embed(
     return {**row, "rerank": params.rerank, "linear": params.linear}
 
 
+def run_static(
+    train: pl.DataFrame,
+    context: pl.DataFrame,
+    titles: list[str],
+    truth: list[str],
+    params: CoderParams,
+) -> dict:
+    """The static coder on the same split, or ``{"skipped": reason}`` without the extra."""
+    from skilltide.errors import UserError
+    from skilltide.onet.coder_embed import require_embed_extra
+    from skilltide.onet.coder_static_fit import fit_static_coder
+
+    try:
+        require_embed_extra()
+    except UserError as exc:
+        return {"skipped": str(exc)}
+    row = run_coder(
+        train,
+        context,
+        titles,
+        truth,
+        fit=lambda examples, context: fit_static_coder(examples, params, context),
+    )
+    return {**row, "rerank": params.rerank, "linear": params.linear}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON document")
@@ -197,6 +230,9 @@ def main() -> None:
     )
     parser.add_argument("--embed-rerank", action="store_true", help="re-rank the embed row")
     parser.add_argument("--embed-linear", action="store_true", help="embed row with the SVM")
+    parser.add_argument("--static", action="store_true", help="add the static coder row")
+    parser.add_argument("--static-rerank", action="store_true", help="re-rank the static row")
+    parser.add_argument("--static-linear", action="store_true", help="static row with the SVM")
     args = parser.parse_args()
     folder = shared_data("onet", "30.1")
     train, context, reported = protocol_split(folder)
@@ -254,6 +290,15 @@ def main() -> None:
         },
         "embed_coder": embed,
     }
+    if args.static:
+        flags = {"rerank": args.static_rerank, "linear": LINEAR_WEIGHT * args.static_linear}
+        result["static_coder"] = run_static(train, context, titles, truth, CoderParams(**flags))
+        if "skipped" not in result["static_coder"]:
+            result["static_vs_coder"] = {
+                k: round(result["static_coder"][k] / coder[k], 3)
+                for k in coder
+                if k.startswith(("top", "titles"))
+            }
     result["reranked_vs_coder"] = {
         k: round(reranked[k] / coder[k], 3) for k in coder if k.startswith(("top", "titles"))
     }
@@ -291,6 +336,8 @@ def main() -> None:
         f"coder: fit {coder['fit_seconds']} s, test ECE {coder['test_ece']}, "
         f"held-out calibration {coder['calibration_heldout']}"
     )
+    if "static_coder" in result:
+        _print_static(result["static_coder"], coder)
     if "skipped" in embed:
         print(f"embed coder: skipped ({embed['skipped']})")
         return
@@ -300,6 +347,21 @@ def main() -> None:
     print(
         f"embed: fit {embed['fit_seconds']} s (embedding every training title once), "
         f"test ECE {embed['test_ece']}, held-out {embed['calibration_heldout']}"
+    )
+
+
+def _print_static(static: dict, coder: dict) -> None:
+    if "skipped" in static:
+        print(f"static coder: skipped ({static['skipped']})")
+        return
+    print(f"{'metric':22} {'static':>10} {'coder':>10} {'ratio':>7}")
+    for key in coder:
+        if key.startswith(("top", "titles")):
+            print(f"{key:22} {static[key]:>10} {coder[key]:>10} {static[key] / coder[key]:>7.3f}")
+    print(
+        f"static (rerank={static['rerank']}, linear={static['linear']}): fit "
+        f"{static['fit_seconds']} s, test ECE {static['test_ece']}, "
+        f"held-out {static['calibration_heldout']}"
     )
 
 

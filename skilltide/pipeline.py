@@ -315,6 +315,9 @@ class Pipeline:
         linear = float(stored.get("linear", 0.0))  # a coder built with --linear stays so
         summary["coder"] = build_coder(self.wh, CoderParams(rerank=rerank, linear=linear))
         summary["embed_coder_removed"] = drop_stale_embed_coder(self.wh, summary, summary["coder"])
+        summary["static_coder_removed"] = drop_stale_embed_coder(
+            self.wh, summary, summary["coder"], "static"
+        )
         return summary
 
     def _workbank(self) -> dict:

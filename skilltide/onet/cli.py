@@ -44,6 +44,9 @@ def onet_load(
         summary = load_onet(wh, dirs, release=release, progress=progress_for(settings))
         summary["coder"] = refresh_coder(wh, summary)
         summary["embed_coder_removed"] = drop_stale_embed_coder(wh, summary, summary["coder"])
+        summary["static_coder_removed"] = drop_stale_embed_coder(
+            wh, summary, summary["coder"], "static"
+        )
     if as_json:
         emit_json(summary)
         return
@@ -82,6 +85,12 @@ def _print_load(settings: Settings, summary: dict) -> None:
             "the embedding coder was fitted on the old titles and is removed; "
             "`skilltide onet code-titles --model embed` builds it again",
         )
+    if summary.get("static_coder_removed"):
+        echo(
+            settings,
+            "the static coder was fitted on the old titles and is removed; "
+            "`skilltide onet code-titles --model static` builds it again",
+        )
 
 
 @command(onet_app, "download")
@@ -114,6 +123,7 @@ def onet_download(
             load = summary["load"]
             load["coder"] = refresh_coder(wh, load)
             load["embed_coder_removed"] = drop_stale_embed_coder(wh, load, load["coder"])
+            load["static_coder_removed"] = drop_stale_embed_coder(wh, load, load["coder"], "static")
     if as_json:
         emit_json(summary)
         return
@@ -221,8 +231,9 @@ CoderModel = Annotated[
     str,
     typer.Option(
         "--model",
-        help="Coder: lexical (default) or embed (adds sentence embeddings; "
-        "needs `pip install 'skilltide[embed]'`).",
+        help="Coder: lexical (default), embed (adds sentence embeddings) or static (the "
+        "same scores from static token vectors: near lexical speed); both need "
+        "`pip install 'skilltide[embed]'`.",
     ),
 ]
 

@@ -17,19 +17,18 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.onet.coder_calibration import calibrate_temperature
 from skilltide.onet.coder_examples import context_texts, training_examples
+from skilltide.onet.coder_hash import coder_build_hash
 from skilltide.onet.coder_model import FORMAT_VERSION, TitleCoder
 from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import CandidateReranker
@@ -37,8 +36,15 @@ from skilltide.store import Warehouse, append, frame, utc_now
 
 SOURCE_VIEWS = ("occupations", "alternate_titles", "reported_titles")
 # Coder name -> the table it is stored in. "embed" needs the optional extra
-# (:mod:`skilltide.onet.coder_embed`, ``pip install 'skilltide[embed]'``).
-CODER_TABLES = {"lexical": "title_coders", "embed": "embed_title_coders"}
+# (:mod:`skilltide.onet.coder_embed`, ``pip install 'skilltide[embed]'``); "static" needs it
+# to build (:mod:`skilltide.onet.coder_static_fit`), only its ``tokenizers`` to code.
+CODER_TABLES = {
+    "lexical": "title_coders",
+    "embed": "embed_title_coders",
+    "static": "static_title_coders",
+}
+# The coders with sentence-model scores (stored with the model's name).
+EMBEDDING_MODELS = ("embed", "static")
 _NO_ONET = "no O*NET occupations in the warehouse: run `skilltide onet load DIR` first"
 
 
@@ -119,14 +125,16 @@ def build_coder(
 ) -> dict:
     """Fit the coder from the warehouse's O*NET views and store it for the release.
 
-    ``model`` is ``lexical`` (the default, no extra dependencies) or ``embed`` (the lexical
+    ``model`` is ``lexical`` (the default, no extra dependencies), ``embed`` (the lexical
     coder plus sentence-embedding scores, :mod:`skilltide.onet.coder_embed`; ``embed`` takes
-    its :class:`~skilltide.onet.coder_embed.EmbedParams`). Skips the fit when a coder built
+    its :class:`~skilltide.onet.coder_embed.EmbedParams`) or ``static`` (the same scores from
+    static token vectors learned from the sentence model, :mod:`skilltide.onet.coder_static`;
+    built with the ``embed`` extra, coded without torch). Skips the fit when a coder built
     from the same titles and parameters is stored already (unless ``force``). Returns a
     JSON-able summary.
     """
     table = _coder_table(model)
-    if model == "embed":
+    if model in EMBEDDING_MODELS:
         from skilltide.onet.coder_embed import EmbedParams, require_embed_extra
 
         embed = embed or EmbedParams()
@@ -148,7 +156,7 @@ def build_coder(
             rec["examples"] = examples.height
             rec["context_texts"] = context.height
         _require_heldout(examples)
-        build_hash = _build_hash(examples, context, params, embed)
+        build_hash = coder_build_hash(examples, context, params, embed, model)
         stored = frame(run.con, f"SELECT build_hash FROM {table} WHERE release = ?", [release])
         if not force and stored.height and stored["build_hash"][0] == build_hash:
             run.notes["reused"] = True
@@ -163,11 +171,15 @@ def build_coder(
                 from skilltide.onet.coder_embed import fit_embed_coder
 
                 coder, calibration = fit_embed_coder(examples, params, context, embed)
+            elif model == "static":
+                from skilltide.onet.coder_static_fit import fit_static_coder
+
+                coder, calibration = fit_static_coder(examples, params, context, embed=embed)
             else:
                 coder, calibration = fit_coder(examples, params, context)
             rec["occupations"] = len(coder.codes)
         run.con.execute(f"DELETE FROM {table} WHERE release = ?", [release])
-        extra = {"embed_model": embed.model} if model == "embed" else {}
+        extra = {"embed_model": embed.model} if model in EMBEDDING_MODELS else {}
         row = pl.DataFrame(
             [
                 {
@@ -212,7 +224,7 @@ def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
     """The stored coder for the warehouse's O*NET release, or None when there is none.
 
     ``model="embed"`` reads the embedding coder (its sentence model loads on first use and
-    needs the ``embed`` extra).
+    needs the ``embed`` extra); ``model="static"`` the static one (needs ``tokenizers``).
     """
     row = _stored_coder(wh, model, "model, run_id")
     if row is None:
@@ -222,10 +234,14 @@ def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
             from skilltide.onet.coder_embed import EmbeddingTitleCoder
 
             loaded = EmbeddingTitleCoder.from_bytes(bytes(row[0]))
+        elif model == "static":
+            from skilltide.onet.coder_static import StaticTitleCoder
+
+            loaded = StaticTitleCoder.from_bytes(bytes(row[0]))
         else:
             loaded = TitleCoder.from_bytes(bytes(row[0]))
     except (ValueError, KeyError, OSError) as exc:
-        flag = " --model embed" if model == "embed" else ""
+        flag = f" --model {model}" if model != "lexical" else ""
         raise UserError(
             f"{wh.path}: the stored title coder cannot be read ({exc}); rebuild it with "
             f"`skilltide onet build-coder{flag} --force`"
@@ -267,6 +283,10 @@ def ensure_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder:
         from skilltide.onet.coder_embed import require_embed_extra
 
         require_embed_extra()
+    elif model == "static":  # coding needs tokenizers; building (below) the whole extra
+        from skilltide.onet.coder_static import require_static_runtime
+
+        require_static_runtime()
     coder = load_coder(wh, model)
     if coder is not None:
         return coder
@@ -358,33 +378,3 @@ def _coder_table(model: str) -> str:
     if model not in CODER_TABLES:
         raise UserError(f"unknown coder model {model!r} (known: {', '.join(CODER_TABLES)})")
     return CODER_TABLES[model]
-
-
-def _build_hash(
-    examples: pl.DataFrame, context: pl.DataFrame, params: CoderParams, embed=None
-) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"format={FORMAT_VERSION};".encode())
-    digest.update(json.dumps(TitleCoder(params).params_dict(), sort_keys=True).encode())
-    if embed is not None:
-        from skilltide.onet.coder_embed import EMBED_FORMAT_VERSION
-
-        # Weights are chosen by the build; the model and the fixed settings decide them.
-        fixed = {"model": embed.model, "vote_temperature": embed.vote_temperature}
-        digest.update(f"embed_format={EMBED_FORMAT_VERSION};{json.dumps(fixed)}".encode())
-    hashed = pl.concat(
-        [
-            examples.select(
-                pl.concat_str(["onetsoc_code", "kind", "title"], separator="\t").alias("v")
-            ),
-            context.select(
-                pl.concat_str([pl.lit("context"), "onetsoc_code", "text"], separator="\t").alias(
-                    "v"
-                )
-            ),
-        ]
-    )
-    for value in np.sort(hashed.to_series().to_numpy().astype(str)):
-        digest.update(value.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()

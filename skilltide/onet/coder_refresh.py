@@ -2,7 +2,8 @@
 
 An ``onet load`` (or ``download --load``) that changes the coder's training titles rebuilds the
 stored lexical coder with the options it was built with (:func:`refresh_coder`) and removes the
-release's embedding coder (:func:`drop_stale_embed_coder`), which is rebuilt on its next use. A
+release's embedding and static coders (:func:`drop_stale_embed_coder`), which are rebuilt on
+their next use. A
 rebuild that was stopped after its load committed is done by the next load.
 
 Example
@@ -74,20 +75,23 @@ def _last_built(model: str) -> str:
     )
 
 
-def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | None) -> bool:
+def drop_stale_embed_coder(
+    wh: Warehouse, load_summary: dict, lexical: dict | None, model: str = "embed"
+) -> bool:
     """After an O*NET load that changed the coder's titles, remove the release's stored
-    embedding coder: it was fitted on the old titles. Rebuilding it takes minutes and needs
-    the ``embed`` extra, so it is rebuilt on its next use instead (``code-titles --model
-    embed``). Kept when the lexical coder, rebuilt from the same titles, was reused: then
-    nothing it read changed. Also removed by a load that changed nothing when it was built
-    before the last load of its titles (that load's removal was stopped or failed, or its
-    lexical rebuild was stopped and done by ``build-coder``). True when a coder was removed.
+    ``model`` coder (``embed`` or ``static``): it was fitted on the old titles. Rebuilding it
+    takes minutes and needs the ``embed`` extra, so it is rebuilt on its next use instead
+    (``code-titles --model embed``, ``--model static``). Kept when the lexical coder,
+    rebuilt from the same titles, was reused: then nothing it read changed. Also removed by a
+    load that changed nothing when it was built before the last load of its titles (that
+    load's removal was stopped or failed, or its lexical rebuild was stopped and done by
+    ``build-coder``). True when a coder was removed.
     """
     changed = bool(
         {f["table"] for f in load_summary["files"] if f["status"] == "loaded"} & CODER_INPUTS
     )
     release = source_release(wh)
-    table = CODER_TABLES["embed"]
+    table = CODER_TABLES[model]
     if release is None or not wh.has_table(table):
         return False
     stored = wh.con.execute(f"SELECT count(*) FROM {table} WHERE release = ?", [release])
@@ -98,9 +102,9 @@ def drop_stale_embed_coder(wh: Warehouse, load_summary: dict, lexical: dict | No
         return False
     # a lexical coder rebuilt because an earlier load's rebuild was stopped: titles changed
     rebuilt = lexical is not None and not reused
-    if not (changed or rebuilt or _built_before_its_titles(wh, release, "embed")):
+    if not (changed or rebuilt or _built_before_its_titles(wh, release, model)):
         return False
-    with wh.run("onet drop-embed-coder", {"release": release}) as run:
+    with wh.run(f"onet drop-{model}-coder", {"release": release}) as run:
         removed = run.con.execute(
             f"DELETE FROM {table} WHERE release = ? RETURNING release", [release]
         ).fetchall()

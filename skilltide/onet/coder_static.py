@@ -1,0 +1,215 @@
+"""Static token-vector embedding scores for the title coder (``--model static``).
+
+:class:`StaticTitleCoder` is the embedding coder (:class:`~skilltide.onet.coder_embed.
+EmbeddingTitleCoder`: lexical logit + ``w_n``·nearest + ``w_p``·profile) whose title vector is
+the unit-length mean of the title's WordPiece token vectors (:class:`TokenVectors`): a
+tokenizer and a matrix lookup, no transformer at coding time, so coding imports neither
+torch nor sentence-transformers, only ``tokenizers``. The token matrix is learned at build
+time from all-MiniLM-L6-v2 (:mod:`skilltide.onet.coder_static_fit`, needs the ``embed``
+extra) and stored in the coder's blob with the tokenizer. The nearest-title score is taken
+only over the ``candidates`` occupations with the best lexical logits (the others get the
+smallest candidate value), and BLAS is held to ``threads`` threads while coding: many small
+products are 2-3 times faster on one thread than contending for two.
+
+Example
+-------
+>>> StaticParams().dims
+128
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from skilltide.errors import UserError
+from skilltide.onet.coder_embed import EXTRA_HINT, EmbeddingTitleCoder, EmbedParams
+from skilltide.onet.coder_model import TitleCoder
+from skilltide.onet.coder_params import CoderParams
+
+STATIC_FORMAT_VERSION = 1
+
+
+@dataclass
+class StaticParams:
+    """How the token matrix is learned and the nearest score taken (fixed, not fitted)."""
+
+    ridge: float = 1.0  # shrinkage of the refitted token vectors towards the distilled ones
+    dims: int = 128  # principal components kept
+    sif: float = 1e-4  # SIF weight of the distilled vectors, a / (a + p(token rank))
+    candidates: int = 30  # occupations whose example titles the nearest score looks at
+    threads: int = 1  # BLAS threads while coding
+
+
+def require_static_runtime() -> None:
+    """Raise a :class:`UserError` naming the extra when ``tokenizers`` is not installed."""
+    try:
+        importlib.import_module("tokenizers")
+    except ImportError:
+        raise UserError(
+            f"the static coder needs the optional extra (tokenizers is not installed): {EXTRA_HINT}"
+        ) from None
+
+
+class TokenVectors:
+    """Unit-length mean of a text's token vectors: a WordPiece tokenizer and a matrix.
+
+    ``tokenizer_json`` is a ``tokenizers`` JSON document (padding and truncation are turned
+    off); unknown tokens are left out of the mean; a text without known tokens is zeros.
+    """
+
+    def __init__(self, tokenizer_json: str, matrix: np.ndarray) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_str(tokenizer_json)
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.tokenizer_json = self.tokenizer.to_str()
+        self.matrix = np.asarray(matrix, dtype=np.float32)
+        self.unk = self.tokenizer.token_to_id("[UNK]")
+
+    def bag(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Texts × tokens, each row the mean over the text's known tokens."""
+        encode = getattr(self.tokenizer, "encode_batch_fast", self.tokenizer.encode_batch)
+        ids = [
+            [t for t in e.ids if t != self.unk]
+            for e in encode(list(texts), add_special_tokens=False)
+        ]
+        counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        cols = np.fromiter((t for row in ids for t in row), dtype=np.int64, count=counts.sum())
+        data = np.repeat(1.0 / np.maximum(counts, 1), counts).astype(np.float32)
+        indptr = np.r_[0, np.cumsum(counts)]
+        bag = sp.csr_matrix((data, cols, indptr), shape=(len(ids), len(self.matrix)))
+        bag.sum_duplicates()
+        return bag
+
+    def encode(self, texts: Sequence[str | None]) -> np.ndarray:
+        """Unit-length title vectors (rows × dims, float32)."""
+        texts = [t or "" for t in texts]
+        if not texts:
+            return np.zeros((0, self.matrix.shape[1]), np.float32)
+        v = np.asarray(self.bag(texts) @ self.matrix, dtype=np.float32)
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+
+
+class StaticTitleCoder(EmbeddingTitleCoder):
+    """The embedding coder with static token vectors and a candidate-only nearest score.
+
+    Parameters
+    ----------
+    params, embed
+        As for :class:`~skilltide.onet.coder_embed.EmbeddingTitleCoder`.
+    embedder
+        The :class:`TokenVectors` (or anything with ``encode``) of the coder.
+    static
+        :class:`StaticParams`.
+    """
+
+    def __init__(
+        self,
+        params: CoderParams | None = None,
+        embed: EmbedParams | None = None,
+        embedder=None,
+        static: StaticParams | None = None,
+    ) -> None:
+        super().__init__(params, embed, embedder)
+        self.static = static or StaticParams()
+
+    def _encoder(self):
+        if self.embedder is None:
+            raise ValueError("the static coder has no token vectors (fit or load it)")
+        return self.embedder
+
+    def _prepare_embed(self) -> None:
+        super()._prepare_embed()
+        self._title_vectors = np.ascontiguousarray(self._title_vectors_t.T)
+        self._ends = np.r_[self.title_starts[1:], len(self._title_vectors)]
+
+    def predict_proba(self, titles: Sequence[str | None]) -> np.ndarray:
+        """Calibrated probabilities (see :meth:`TitleCoder.predict_proba`)."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=self.static.threads, user_api="blas"):
+            return super().predict_proba(titles)
+
+    def predict(self, titles: Sequence[str | None], top: int = 5):
+        """Top-``top`` occupations per title (see :meth:`TitleCoder.predict`)."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=self.static.threads, user_api="blas"):
+            return super().predict(titles, top)
+
+    def _scores(self, texts: Sequence[str], lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(nearest, profile)``: nearest only over the best lexical candidates."""
+        q = self._encoder().encode(list(texts)).astype(np.float32)
+        profile = q @ self._profile_vectors_t
+        if not len(q):
+            return profile, profile
+        k = min(self.static.candidates, lexical.shape[1])
+        flat = np.argpartition(-lexical, k - 1, axis=1)[:, :k].ravel()
+        order = np.argsort(flat, kind="stable")
+        occupation, rows_all = flat[order], order // k
+        nearest = np.full_like(profile, np.inf)
+        tau = self.embed.vote_temperature
+        for seg in np.split(np.arange(len(occupation)), np.flatnonzero(np.diff(occupation)) + 1):
+            c, rows = occupation[seg[0]], rows_all[seg]
+            sims = q[rows] @ self._title_vectors[self.title_starts[c] : self._ends[c]].T
+            peak = sims.max(axis=1)
+            if tau > 0:  # smooth maximum, as in EmbeddingTitleCoder.embed_scores
+                peak = peak + tau * np.log(np.exp((sims - peak[:, None]) / tau).sum(axis=1))
+            nearest[rows, c] = peak
+        floor = nearest.min(axis=1, keepdims=True)
+        return np.where(np.isinf(nearest), floor, nearest), profile
+
+    def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Lexical parts plus the static embedding scores (see the base class)."""
+        parts, logits = TitleCoder.score_parts(self, texts)
+        nearest, profile = self._scores(texts, logits)
+        parts["embed_nearest"], parts["embed_profile"] = nearest, profile
+        return parts, logits + self.embed.nearest * nearest + self.embed.profile * profile
+
+    def embed_scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``(nearest, profile)`` for normalised titles (used to choose the weights)."""
+        return self._scores(texts, TitleCoder.score_parts(self, list(texts))[1])
+
+    # -- storage ----------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """The embedding coder's ``.npz`` plus the tokenizer and float16 token matrix."""
+        buffer = io.BytesIO()
+        meta = {"format": STATIC_FORMAT_VERSION, "static": asdict(self.static)}
+        np.savez(
+            buffer,
+            static_meta=np.array(json.dumps(meta, sort_keys=True)),
+            embedding=np.frombuffer(super().to_bytes(), dtype=np.uint8),
+            tokenizer=np.array(self.embedder.tokenizer_json),
+            token_matrix=self.embedder.matrix.astype(np.float16),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> StaticTitleCoder:
+        """Rebuild a coder written by :meth:`to_bytes` (needs ``tokenizers`` only)."""
+        require_static_runtime()
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            if "static_meta" not in z.files:
+                raise ValueError("not a static title coder")
+            meta = json.loads(str(z["static_meta"]))
+            if meta.get("format") != STATIC_FORMAT_VERSION:
+                raise ValueError(
+                    f"stored static coder has format {meta.get('format')}, "
+                    f"this version reads {STATIC_FORMAT_VERSION}"
+                )
+            coder = super().from_bytes(z["embedding"].tobytes())
+            coder.static = StaticParams(**meta["static"])
+            coder.embedder = TokenVectors(str(z["tokenizer"]), z["token_matrix"])
+        return coder
+
+    def params_dict(self) -> dict:
+        """Lexical, embedding and static parameters as a JSON-able dict."""
+        return {**super().params_dict(), "static": asdict(self.static)}

@@ -299,7 +299,7 @@ class Pipeline:
     def _onet(self) -> dict:
         from skilltide.onet.coder import build_coder, source_release
         from skilltide.onet.coder_params import CoderParams
-        from skilltide.onet.coder_refresh import drop_stale_embed_coder, stored_coder_params
+        from skilltide.onet.coder_refresh import drop_stale_sentence_coders, stored_coder_params
         from skilltide.onet.load import load_onet
 
         summary = load_onet(self.wh, list(self.config.onet_dirs))
@@ -314,10 +314,7 @@ class Pipeline:
             rerank = bool(stored.get("rerank", False))
         linear = float(stored.get("linear", 0.0))  # a coder built with --linear stays so
         summary["coder"] = build_coder(self.wh, CoderParams(rerank=rerank, linear=linear))
-        summary["embed_coder_removed"] = drop_stale_embed_coder(self.wh, summary, summary["coder"])
-        summary["static_coder_removed"] = drop_stale_embed_coder(
-            self.wh, summary, summary["coder"], "static"
-        )
+        summary |= drop_stale_sentence_coders(self.wh, summary, summary["coder"])
         return summary
 
     def _workbank(self) -> dict:

@@ -36,17 +36,14 @@ def onet_load(
 
     Example: skilltide onet load ../shared/data/onet/30.1 ../shared/data/onet/29.3
     """
-    from skilltide.onet.coder_refresh import drop_stale_embed_coder, refresh_coder
+    from skilltide.onet.coder_refresh import drop_stale_sentence_coders, refresh_coder
     from skilltide.onet.load import load_onet
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
         summary = load_onet(wh, dirs, release=release, progress=progress_for(settings))
         summary["coder"] = refresh_coder(wh, summary)
-        summary["embed_coder_removed"] = drop_stale_embed_coder(wh, summary, summary["coder"])
-        summary["static_coder_removed"] = drop_stale_embed_coder(
-            wh, summary, summary["coder"], "static"
-        )
+        summary |= drop_stale_sentence_coders(wh, summary, summary["coder"])
     if as_json:
         emit_json(summary)
         return
@@ -79,18 +76,13 @@ def _print_load(settings: Settings, summary: dict) -> None:
             settings,
             "the stored coder's titles changed: " + built_message("lexical", summary["coder"]),
         )
-    if summary["embed_coder_removed"]:
-        echo(
-            settings,
-            "the embedding coder was fitted on the old titles and is removed; "
-            "`skilltide onet code-titles --model embed` builds it again",
-        )
-    if summary.get("static_coder_removed"):
-        echo(
-            settings,
-            "the static coder was fitted on the old titles and is removed; "
-            "`skilltide onet code-titles --model static` builds it again",
-        )
+    for model, name in (("embed", "embedding"), ("static", "static")):
+        if summary.get(f"{model}_coder_removed"):
+            echo(
+                settings,
+                f"the {name} coder was fitted on the old titles and is removed; "
+                f"`skilltide onet code-titles --model {model}` builds it again",
+            )
 
 
 @command(onet_app, "download")
@@ -106,7 +98,7 @@ def onet_download(
 
     Example: skilltide onet download --release 30.1 --dest data/onet --load
     """
-    from skilltide.onet.coder_refresh import drop_stale_embed_coder, refresh_coder
+    from skilltide.onet.coder_refresh import drop_stale_sentence_coders, refresh_coder
     from skilltide.onet.download import DEFAULT_BASE_URL, download_release
     from skilltide.store import Warehouse
 
@@ -122,8 +114,7 @@ def onet_download(
         if summary.get("load"):
             load = summary["load"]
             load["coder"] = refresh_coder(wh, load)
-            load["embed_coder_removed"] = drop_stale_embed_coder(wh, load, load["coder"])
-            load["static_coder_removed"] = drop_stale_embed_coder(wh, load, load["coder"], "static")
+            load |= drop_stale_sentence_coders(wh, load, load["coder"])
     if as_json:
         emit_json(summary)
         return

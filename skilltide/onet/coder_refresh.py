@@ -2,9 +2,8 @@
 
 An ``onet load`` (or ``download --load``) that changes the coder's training titles rebuilds the
 stored lexical coder with the options it was built with (:func:`refresh_coder`) and removes the
-release's embedding and static coders (:func:`drop_stale_embed_coder`), which are rebuilt on
-their next use. A
-rebuild that was stopped after its load committed is done by the next load.
+release's embedding and static coders (:func:`drop_stale_sentence_coders`), which are rebuilt
+on their next use. A rebuild that was stopped after its load committed is done by the next load.
 
 Example
 -------
@@ -19,7 +18,13 @@ from __future__ import annotations
 
 import json
 
-from skilltide.onet.coder import CODER_TABLES, build_coder, newest_first, source_release
+from skilltide.onet.coder import (
+    CODER_TABLES,
+    EMBEDDING_MODELS,
+    build_coder,
+    newest_first,
+    source_release,
+)
 from skilltide.onet.coder_params import CoderParams
 from skilltide.store import Warehouse
 
@@ -73,6 +78,15 @@ def _last_built(model: str) -> str:
         " WHERE command = 'onet build-coder' AND status = 'success'"
         f" AND args->>'model' = '{model}' AND args->>'release' = $r)"
     )
+
+
+def drop_stale_sentence_coders(wh: Warehouse, load_summary: dict, lexical: dict | None) -> dict:
+    """:func:`drop_stale_embed_coder` for each coder built from the sentence model: the load
+    summary's ``embed_coder_removed`` and ``static_coder_removed``."""
+    return {
+        f"{model}_coder_removed": drop_stale_embed_coder(wh, load_summary, lexical, model)
+        for model in EMBEDDING_MODELS
+    }
 
 
 def drop_stale_embed_coder(

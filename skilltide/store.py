@@ -26,8 +26,8 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +61,8 @@ class Run:
     status: str = "success"
     notes: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # set by commands that end 'failed' without raising
+    # entered around the run's COMMIT (a progress display's status: seconds after a big ingest)
+    committing: Callable[[], AbstractContextManager[Any]] = nullcontext
 
     def count(self, table: str, n: int) -> None:
         """Record that this run wrote ``n`` rows to ``table`` (added to earlier counts)."""
@@ -194,8 +196,9 @@ class Warehouse:
             if transaction:
                 # The run's final row is part of its transaction: it says 'success' exactly
                 # when the rows it wrote are committed, even if Ctrl-C lands as COMMIT returns.
-                self._finish(run, run.status, error=run.error)
-                self.con.commit()
+                with run.committing():
+                    self._finish(run, run.status, error=run.error)
+                    self.con.commit()
         except BaseException as exc:
             if transaction:  # a COMMIT that failed has ended the transaction already
                 with suppress(duckdb.Error):

@@ -68,6 +68,8 @@ NO_VOCABULARY = (
 EMPTY_FILE = "{path}: empty file, read as 0 rows (it is read again once it changes)"
 # the status shown while the panel is refreshed (20+ s when 1M new ads change every month)
 REFRESHING = "refreshing demand panel 'ads'…"
+# and while the run's rows are committed (a few seconds at a million new ads)
+COMMITTING = "committing to the warehouse…"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
 # what `skilltide ingest ads --json` prints: the counts and the run they belong to
 JSON_KEYS = (*SUMMARY_KEYS, "run_id")
@@ -163,6 +165,8 @@ def ingest_ads(
             for key in SUMMARY_KEYS[1:]:
                 totals[key] += stats[key]
         changed = any(s["status"] != "unchanged" for s in per_file)
+        if changed:
+            run.committing = functools.partial(progress.status, COMMITTING)
         if refresh_panel and (changed or panel_missing(run.con)):
             with run.stage("demand panel 'ads'") as record, progress.status(REFRESHING):
                 record.update(refresh_ads_panel(run.con, run.run_id))
@@ -228,6 +232,7 @@ def rebuild_panel(
     """Refresh demand panel 'ads' from the stored ads, in a run of its own (for callers that
     ingest with ``refresh_panel=False``); returns the rows written and months recomputed."""
     with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest panel") as run:
+        run.committing = functools.partial(progress.status, COMMITTING)
         with run.stage("demand panel 'ads'") as record, progress.status(REFRESHING):
             rows = refresh_ads_panel(run.con, run.run_id)
             record.update(rows)

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from skilltide.ingest import readers
-from skilltide.ingest.ads import REFRESHING, ingest_ads
+from skilltide.ingest.ads import COMMITTING, REFRESHING, ingest_ads, rebuild_panel
 from skilltide.ingest.progress import IngestProgress, LiveProgress, Numbered, describe
 from tests.ingest.test_ads import NOW
 
@@ -120,13 +120,48 @@ def test_statuses_around_hashing_and_the_panel_and_files_numbered(wh, tmp_path):
         ("end", "hashing ads.jsonl (2/2)"),
         ("start", REFRESHING),
         ("end", REFRESHING),
+        ("start", COMMITTING),
+        ("end", COMMITTING),
     ]
-    assert progress.events[-1] == ("end", REFRESHING)  # after the files' last updates
+    assert progress.events[-1] == ("end", COMMITTING)  # after the files' last updates
     assert [(u.index, u.files) for u in progress.updates if u.done] == [(1, 2), (2, 2)]
     # read again unchanged: hashed, not read, and no panel to rebuild
     again = Recorded()
     ingest_ads(wh, [first, second], now=NOW, progress=again, batch_rows=BATCH)
     assert again.updates == [] and len(again.events) == 4
+
+
+class Seen(Recorded):
+    """Also what another connection sees of the ads when each status starts and ends."""
+
+    def __init__(self, wh) -> None:
+        super().__init__()
+        self.other = wh.con.cursor()  # its own connection: sees committed rows only
+
+    @contextmanager
+    def status(self, message):
+        self.events.append(("start", message, self.ads()))
+        yield
+        self.events.append(("end", message, self.ads()))
+
+    def ads(self) -> int:
+        return self.other.execute("SELECT count(*) FROM ads").fetchall()[0][0]
+
+
+def test_a_status_around_the_commit_only_when_something_is_written(wh, tmp_path):
+    path = write(tmp_path, "jsonl")
+    progress = Seen(wh)
+    ingest_ads(wh, [path], now=NOW, progress=progress, batch_rows=BATCH)
+    commit = [e for e in progress.events if isinstance(e, tuple) and e[1] == COMMITTING]
+    stored = wh.con.execute("SELECT count(*) FROM ads").fetchall()[0][0]
+    assert stored > 0 and commit == [("start", COMMITTING, 0), ("end", COMMITTING, stored)]
+    # unchanged: nothing to commit, no status; a panel rebuilt alone commits its rows
+    again = Seen(wh)
+    ingest_ads(wh, [path], now=NOW, progress=again, batch_rows=BATCH)
+    assert all(e[1] != COMMITTING for e in again.events if isinstance(e, tuple))
+    alone = Recorded()
+    rebuild_panel(wh, progress=alone)
+    assert alone.events[-2:] == [("start", COMMITTING), ("end", COMMITTING)]
 
 
 @pytest.mark.parametrize("change", ["moved", "replaced"])

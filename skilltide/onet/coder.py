@@ -240,7 +240,7 @@ def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
             loaded = StaticTitleCoder.from_bytes(bytes(row[0]))
         else:
             loaded = TitleCoder.from_bytes(bytes(row[0]))
-    except (ValueError, KeyError, OSError) as exc:
+    except (ValueError, KeyError, OSError, EOFError) as exc:  # EOFError: an empty blob
         flag = f" --model {model}" if model != "lexical" else ""
         raise UserError(
             f"{wh.path}: the stored title coder cannot be read ({exc}); rebuild it with "

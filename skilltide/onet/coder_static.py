@@ -206,10 +206,28 @@ class StaticTitleCoder(EmbeddingTitleCoder):
                     f"this version reads {STATIC_FORMAT_VERSION}"
                 )
             coder = super().from_bytes(z["embedding"].tobytes())
-            coder.static = StaticParams(**meta["static"])
-            coder.embedder = TokenVectors(str(z["tokenizer"]), z["token_matrix"])
+            try:
+                coder.static = StaticParams(**meta["static"])
+            except TypeError:
+                raise ValueError(f"unknown static coder parameters {meta['static']}") from None
+            coder.embedder = _stored_tokens(str(z["tokenizer"]), z["token_matrix"])
+        dims = coder.title_embeddings.shape[1]
+        if coder.embedder.matrix.shape != (coder.embedder.tokenizer.get_vocab_size(), dims):
+            raise ValueError(
+                f"token matrix {coder.embedder.matrix.shape} does not fit its tokenizer "
+                f"and {dims}-dimensional title vectors"
+            )
         return coder
 
     def params_dict(self) -> dict:
         """Lexical, embedding and static parameters as a JSON-able dict."""
         return {**super().params_dict(), "static": asdict(self.static)}
+
+
+def _stored_tokens(tokenizer_json: str, matrix: np.ndarray) -> TokenVectors:
+    """The stored token vectors; a tokenizer this ``tokenizers`` cannot read is a ValueError
+    (it raises a bare ``Exception``, e.g. for JSON written by a newer version)."""
+    try:
+        return TokenVectors(tokenizer_json, matrix)
+    except Exception as exc:  # tokenizers raises Exception itself
+        raise ValueError(f"its tokenizer cannot be read ({exc})") from None

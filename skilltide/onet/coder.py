@@ -135,10 +135,12 @@ def build_coder(
     """
     table = _coder_table(model)
     if model in EMBEDDING_MODELS:
-        from skilltide.onet.coder_embed import EmbedParams, require_embed_extra
+        from skilltide.onet.coder_embed import STATIC_BUILD, EmbedParams, require_embed_extra
 
         embed = embed or EmbedParams()
-        require_embed_extra(embed.model)
+        require_embed_extra(
+            embed.model, STATIC_BUILD if model == "static" else "the embedding coder"
+        )
     release = source_release(wh)
     if release is None:
         raise UserError(_NO_ONET)

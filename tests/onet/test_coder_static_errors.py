@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import sys
 
 import numpy as np
 import pytest
@@ -115,3 +117,17 @@ def test_unreadable_blob_is_the_rebuild_error(coder, stored, case):
     }[case]
     with Warehouse(stored(blob)) as wh, pytest.raises(UserError, match=REBUILD):
         load_coder(wh, "static")
+
+
+def test_missing_extra_names_the_static_build(monkeypatch, db, tmp_path, cli):
+    """Without the extra, building is what fails, and the error says so (not "embedding")."""
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    with Warehouse(db) as wh:
+        _warehouse_with_titles(wh, tmp_path / "onet")
+    build = r"building the static coder needs the optional extra .*pip install 'skilltide\[embed\]'"
+    for args in (["build-coder"], ["code-titles", "Attorney"]):  # no static coder stored
+        result = cli("onet", *args, "--model", "static", "--db", db)
+        assert result.exit_code == 1
+        assert re.search(build, result.output), result.output
+    embed = cli("onet", "build-coder", "--model", "embed", "--db", db)
+    assert "the embedding coder needs the optional extra" in embed.output

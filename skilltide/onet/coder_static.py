@@ -146,7 +146,8 @@ class StaticTitleCoder(EmbeddingTitleCoder):
             return super().predict(titles, top)
 
     def _scores(self, texts: Sequence[str], lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(nearest, profile)``: nearest only over the best lexical candidates."""
+        """``(nearest, profile)``: nearest only over the best lexical candidates (both zero
+        for a title without known tokens)."""
         q = self._encoder().encode(list(texts)).astype(np.float32)
         profile = q @ self._profile_vectors_t
         if not len(q):
@@ -164,8 +165,11 @@ class StaticTitleCoder(EmbeddingTitleCoder):
             if tau > 0:  # smooth maximum, as in EmbeddingTitleCoder.embed_scores
                 peak = peak + tau * np.log(np.exp((sims - peak[:, None]) / tau).sum(axis=1))
             nearest[rows, c] = peak
-        floor = nearest.min(axis=1, keepdims=True)
-        return np.where(np.isinf(nearest), floor, nearest), profile
+        nearest = np.where(np.isinf(nearest), nearest.min(axis=1, keepdims=True), nearest)
+        # No known token, no vector: the smooth maximum of zeros would be tau·log(its number
+        # of example titles), evidence from nothing; the same value for all adds none.
+        nearest[~q.any(axis=1)] = 0.0
+        return nearest, profile
 
     def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Lexical parts plus the static embedding scores (see the base class)."""

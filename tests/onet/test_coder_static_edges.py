@@ -1,5 +1,7 @@
-"""The static coder's stored blob and errors, with a small WordPiece tokenizer and token
-matrix made here (no teacher, no torch: only ``tokenizers``, as when coding).
+"""The static coder's edge cases, stored blob and errors, with a small WordPiece tokenizer and
+token matrix made here (no teacher, no torch: only ``tokenizers``, as when coding).
+
+A title with no known token has no vector: no embedding evidence for any occupation.
 
 A stored blob the static coder cannot read (another coder kind, another format, a tokenizer
 this ``tokenizers`` cannot parse, unknown parameters, an empty or mismatched blob) gives the
@@ -131,3 +133,12 @@ def test_missing_extra_names_the_static_build(monkeypatch, db, tmp_path, cli):
         assert re.search(build, result.output), result.output
     embed = cli("onet", "build-coder", "--model", "embed", "--db", db)
     assert "the embedding coder needs the optional extra" in embed.output
+
+
+def test_title_without_known_tokens_gets_no_embedding_evidence(coder):
+    texts = ["zqxv", "legal counsel"]  # "zqxv": no token of the vocabulary, one [UNK]
+    assert coder.embedder.bag(texts).getnnz(axis=1).tolist() == [0, 2]
+    nearest, profile = coder._scores(texts, TitleCoder.score_parts(coder, texts)[1])
+    # not tau * log(the occupation's number of example titles), which favours the big ones
+    assert np.all(nearest[0] == 0) and np.all(profile[0] == 0)
+    assert np.ptp(nearest[1]) > 0

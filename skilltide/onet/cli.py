@@ -357,7 +357,7 @@ def build_coder_command(
     if as_json:
         emit_json(summary)
     elif summary["reused"]:
-        echo(settings, f"title coder for O*NET {summary['release']} is up to date")
+        echo(settings, f"{model} title coder for O*NET {summary['release']} is up to date")
     else:
         echo(settings, built_message(model, summary))
 

@@ -166,6 +166,7 @@ def build_coder(
                 "release": release,
                 "build_hash": build_hash,
                 "reused": True,
+                "model": model,
                 "run_id": run.run_id,
             }
         with run.stage("fit") as rec:

@@ -48,12 +48,14 @@ class StaticParams:
 
 
 def require_static_runtime() -> None:
-    """Raise a :class:`UserError` naming the extra when ``tokenizers`` is not installed."""
+    """Raise a :class:`UserError` when ``tokenizers`` is not installed: coding needs only it
+    (not torch), building needs the whole extra."""
     try:
         importlib.import_module("tokenizers")
     except ImportError:
         raise UserError(
-            f"the static coder needs the optional extra (tokenizers is not installed): {EXTRA_HINT}"
+            "the static coder needs tokenizers to code (tokenizers is not installed): pip "
+            f"install tokenizers; building one needs the whole optional extra: {EXTRA_HINT}"
         ) from None
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from skilltide.errors import UserError
-from skilltide.onet.coder import load_coder
+from skilltide.onet.coder import code_titles, load_coder
 from skilltide.onet.coder_model import TitleCoder
 from skilltide.onet.coder_normalise import normalise_titles
 from skilltide.store import Warehouse
@@ -142,3 +142,12 @@ def test_title_without_known_tokens_gets_no_embedding_evidence(coder):
     # not tau * log(the occupation's number of example titles), which favours the big ones
     assert np.all(nearest[0] == 0) and np.all(profile[0] == 0)
     assert np.ptp(nearest[1]) > 0
+
+
+def test_coding_without_tokenizers_asks_for_tokenizers_not_torch(monkeypatch, db, tmp_path):
+    """Coding needs only tokenizers: the error says so, not only the whole (torch) extra."""
+    monkeypatch.setitem(sys.modules, "tokenizers", None)
+    with Warehouse(db) as wh:
+        _warehouse_with_titles(wh, tmp_path / "onet")
+        with pytest.raises(UserError, match=r"needs tokenizers to code.*pip install tokenizers;"):
+            code_titles(wh, ["Attorney"], model="static")

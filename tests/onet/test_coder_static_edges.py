@@ -151,3 +151,19 @@ def test_coding_without_tokenizers_asks_for_tokenizers_not_torch(monkeypatch, db
         _warehouse_with_titles(wh, tmp_path / "onet")
         with pytest.raises(UserError, match=r"needs tokenizers to code.*pip install tokenizers;"):
             code_titles(wh, ["Attorney"], model="static")
+
+
+def test_scores_do_not_depend_on_the_batch(coder, monkeypatch):
+    """The nearest score over each title's own lexical candidates, grouped by occupation
+    across the batch, equals the score of the title alone; batches split as they fall."""
+    monkeypatch.setattr(coder.static, "candidates", 3)  # fewer than the 8 occupations
+    titles = [*examples()["title"].to_list()[::5], "Attorney", "zqxv", "", None]
+    texts = normalise_titles(titles)
+    logits = TitleCoder.score_parts(coder, texts)[1]
+    together = coder._scores(texts, logits)[0]
+    alone = np.vstack([coder._scores([t], logits[i : i + 1])[0] for i, t in enumerate(texts)])
+    np.testing.assert_allclose(together, alone, rtol=1e-6, atol=1e-7)
+    whole = coder.predict(titles, top=3)
+    monkeypatch.setattr(coder.params, "batch_size", 4)
+    assert coder.predict(titles, top=3).equals(whole)
+    assert not set(whole["input_index"]) & {len(titles) - 2, len(titles) - 1}  # "", None

@@ -223,8 +223,9 @@ CoderModel = Annotated[
     typer.Option(
         "--model",
         help="Coder: lexical (default), embed (adds sentence embeddings) or static (the "
-        "same scores from static token vectors: near lexical speed); both need "
-        "`pip install 'skilltide[embed]'`.",
+        "same scores from static token vectors: about half the lexical speed, no torch); "
+        "both need `pip install 'skilltide[embed]'` (coding with a built static coder needs "
+        "only tokenizers).",
     ),
 ]
 
@@ -356,7 +357,7 @@ def build_coder_command(
     if as_json:
         emit_json(summary)
     elif summary["reused"]:
-        echo(settings, f"title coder for O*NET {summary['release']} is up to date")
+        echo(settings, f"{model} title coder for O*NET {summary['release']} is up to date")
     else:
         echo(settings, built_message(model, summary))
 

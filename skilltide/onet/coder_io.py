@@ -94,8 +94,8 @@ def code_titles_to(
     coded and written :data:`CHUNK` titles at a time, so memory does not grow with the file.
     ``out`` gets a ``<out>.provenance.json`` sidecar naming ``inputs`` (the title files),
     ``options`` and these arguments, the warehouse, the coder's O*NET release and the run
-    that built the coder. ``model``
-    names the coder (``lexical`` or ``embed``, see :func:`~skilltide.onet.coder.build_coder`).
+    that built the coder. ``model`` names the coder (``lexical``, ``embed`` or ``static``,
+    see :func:`~skilltide.onet.coder.build_coder`).
     """
     if out is not None:
         check_codes_out(out)  # before the coder is read or built

@@ -48,12 +48,14 @@ class StaticParams:
 
 
 def require_static_runtime() -> None:
-    """Raise a :class:`UserError` naming the extra when ``tokenizers`` is not installed."""
+    """Raise a :class:`UserError` when ``tokenizers`` is not installed: coding needs only it
+    (not torch), building needs the whole extra."""
     try:
         importlib.import_module("tokenizers")
     except ImportError:
         raise UserError(
-            f"the static coder needs the optional extra (tokenizers is not installed): {EXTRA_HINT}"
+            "the static coder needs tokenizers to code (tokenizers is not installed): pip "
+            f"install tokenizers; building one needs the whole optional extra: {EXTRA_HINT}"
         ) from None
 
 
@@ -146,7 +148,8 @@ class StaticTitleCoder(EmbeddingTitleCoder):
             return super().predict(titles, top)
 
     def _scores(self, texts: Sequence[str], lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(nearest, profile)``: nearest only over the best lexical candidates."""
+        """``(nearest, profile)``: nearest only over the best lexical candidates (both zero
+        for a title without known tokens)."""
         q = self._encoder().encode(list(texts)).astype(np.float32)
         profile = q @ self._profile_vectors_t
         if not len(q):
@@ -164,8 +167,11 @@ class StaticTitleCoder(EmbeddingTitleCoder):
             if tau > 0:  # smooth maximum, as in EmbeddingTitleCoder.embed_scores
                 peak = peak + tau * np.log(np.exp((sims - peak[:, None]) / tau).sum(axis=1))
             nearest[rows, c] = peak
-        floor = nearest.min(axis=1, keepdims=True)
-        return np.where(np.isinf(nearest), floor, nearest), profile
+        nearest = np.where(np.isinf(nearest), nearest.min(axis=1, keepdims=True), nearest)
+        # No known token, no vector: the smooth maximum of zeros would be tau·log(its number
+        # of example titles), evidence from nothing; the same value for all adds none.
+        nearest[~q.any(axis=1)] = 0.0
+        return nearest, profile
 
     def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Lexical parts plus the static embedding scores (see the base class)."""
@@ -206,10 +212,28 @@ class StaticTitleCoder(EmbeddingTitleCoder):
                     f"this version reads {STATIC_FORMAT_VERSION}"
                 )
             coder = super().from_bytes(z["embedding"].tobytes())
-            coder.static = StaticParams(**meta["static"])
-            coder.embedder = TokenVectors(str(z["tokenizer"]), z["token_matrix"])
+            try:
+                coder.static = StaticParams(**meta["static"])
+            except TypeError:
+                raise ValueError(f"unknown static coder parameters {meta['static']}") from None
+            coder.embedder = _stored_tokens(str(z["tokenizer"]), z["token_matrix"])
+        dims = coder.title_embeddings.shape[1]
+        if coder.embedder.matrix.shape != (coder.embedder.tokenizer.get_vocab_size(), dims):
+            raise ValueError(
+                f"token matrix {coder.embedder.matrix.shape} does not fit its tokenizer "
+                f"and {dims}-dimensional title vectors"
+            )
         return coder
 
     def params_dict(self) -> dict:
         """Lexical, embedding and static parameters as a JSON-able dict."""
         return {**super().params_dict(), "static": asdict(self.static)}
+
+
+def _stored_tokens(tokenizer_json: str, matrix: np.ndarray) -> TokenVectors:
+    """The stored token vectors; a tokenizer this ``tokenizers`` cannot read is a ValueError
+    (it raises a bare ``Exception``, e.g. for JSON written by a newer version)."""
+    try:
+        return TokenVectors(tokenizer_json, matrix)
+    except Exception as exc:  # tokenizers raises Exception itself
+        raise ValueError(f"its tokenizer cannot be read ({exc})") from None

@@ -30,6 +30,7 @@ import polars as pl
 from skilltide.onet.coder_calibration import calibrate_temperature
 from skilltide.onet.coder_embed import (
     EMBED_MODELS,
+    STATIC_BUILD,
     EmbedParams,
     SentenceEmbedder,
     require_embed_extra,
@@ -135,7 +136,7 @@ def fit_static_coder(
     facts: dict = {}
     if tokens is None:
         if embedder is None:
-            require_embed_extra(embed.model)
+            require_embed_extra(embed.model, STATIC_BUILD)
         tokens, facts = learn_token_vectors(examples, embed, static, embedder)
     with threadpool_limits(limits=static.threads, user_api="blas"):
         train, held = holdout_split(examples)

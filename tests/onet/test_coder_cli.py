@@ -173,7 +173,11 @@ def test_cli_without_onet_tells_to_load(cli, db):
 def test_cli_build_coder_json(cli, built_db):
     result = cli("onet", "build-coder", "--json", "--db", built_db)
     assert result.exit_code == 0
-    assert json.loads(result.output)["reused"] is True
+    summary = json.loads(result.output)
+    # which coder is up to date: lexical, embed and static are stored side by side
+    assert summary["reused"] is True and summary["model"] == "lexical"
+    text = cli("onet", "build-coder", "--db", built_db)
+    assert "lexical title coder for O*NET 30.1 is up to date" in text.output
 
 
 def test_cli_is_deterministic(cli, built_db):

@@ -286,10 +286,8 @@ def ensure_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder:
         from skilltide.onet.coder_embed import require_embed_extra
 
         require_embed_extra()
-    elif model == "static":  # coding needs tokenizers; building (below) the whole extra
-        from skilltide.onet.coder_static import require_static_runtime
-
-        require_static_runtime()
+    # "static": loading a stored coder needs tokenizers (checked as it loads), building one
+    # (below) the whole extra (checked by build_coder): a missing coder asks for the extra
     coder = load_coder(wh, model)
     if coder is not None:
         return coder

@@ -121,9 +121,13 @@ def test_unreadable_blob_is_the_rebuild_error(coder, stored, case):
         load_coder(wh, "static")
 
 
-def test_missing_extra_names_the_static_build(monkeypatch, db, tmp_path, cli):
-    """Without the extra, building is what fails, and the error says so (not "embedding")."""
+@pytest.mark.parametrize("tokenizers", [True, False], ids=["with-tokenizers", "bare"])
+def test_missing_extra_names_the_static_build(monkeypatch, db, tmp_path, cli, tokenizers):
+    """Without the extra, building is what fails, and the error says so (not "embedding"),
+    whether or not ``tokenizers`` (all that coding with a stored coder needs) is there."""
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    if not tokenizers:
+        monkeypatch.setitem(sys.modules, "tokenizers", None)
     with Warehouse(db) as wh:
         _warehouse_with_titles(wh, tmp_path / "onet")
     build = r"building the static coder needs the optional extra .*pip install 'skilltide\[embed\]'"
@@ -144,11 +148,11 @@ def test_title_without_known_tokens_gets_no_embedding_evidence(coder):
     assert np.ptp(nearest[1]) > 0
 
 
-def test_coding_without_tokenizers_asks_for_tokenizers_not_torch(monkeypatch, db, tmp_path):
-    """Coding needs only tokenizers: the error says so, not only the whole (torch) extra."""
-    monkeypatch.setitem(sys.modules, "tokenizers", None)
-    with Warehouse(db) as wh:
-        _warehouse_with_titles(wh, tmp_path / "onet")
+def test_coding_without_tokenizers_asks_for_tokenizers_not_torch(coder, stored, monkeypatch):
+    """Coding with a stored coder needs only tokenizers: the error says so, not only the
+    whole (torch) extra."""
+    with Warehouse(stored(coder.to_bytes())) as wh:
+        monkeypatch.setitem(sys.modules, "tokenizers", None)
         with pytest.raises(UserError, match=r"needs tokenizers to code.*pip install tokenizers;"):
             code_titles(wh, ["Attorney"], model="static")
 

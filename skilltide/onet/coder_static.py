@@ -9,7 +9,9 @@ time from all-MiniLM-L6-v2 (:mod:`skilltide.onet.coder_static_fit`, needs the ``
 extra) and stored in the coder's blob with the tokenizer. The nearest-title score is taken
 only over the ``candidates`` occupations with the best lexical logits (the others get the
 smallest candidate value), and BLAS is held to ``threads`` threads while coding: many small
-products are 2-3 times faster on one thread than contending for two.
+products are 2-3 times faster on one thread than contending for two. With ``linear`` and
+``rerank``, the re-ranker takes the SVM's decision value as a feature too
+(``StaticParams.rerank_linear``; docs/methods.md, second round).
 
 Example
 -------
@@ -45,6 +47,10 @@ class StaticParams:
     sif: float = 1e-4  # SIF weight of the distilled vectors, a / (a + p(token rank))
     candidates: int = 30  # occupations whose example titles the nearest score looks at
     threads: int = 1  # BLAS threads while coding
+    # The weights are chosen with a token matrix whose teacher never saw the held-out titles.
+    holdout_teacher: bool = False
+    # With ``linear`` and ``rerank``: the SVM decision value is also a re-ranker feature.
+    rerank_linear: bool = True
 
 
 def require_static_runtime() -> None:
@@ -122,6 +128,13 @@ class StaticTitleCoder(EmbeddingTitleCoder):
     ) -> None:
         super().__init__(params, embed, embedder)
         self.static = static or StaticParams()
+
+    @property
+    def extra_parts(self) -> tuple[str, ...]:
+        """First-stage parts the re-ranker takes as features (the SVM's with
+        ``static.rerank_linear``)."""
+        linear = self.linear is not None and self.static.rerank_linear
+        return EmbeddingTitleCoder.extra_parts + (("linear",) if linear else ())
 
     def _encoder(self):
         if self.embedder is None:

@@ -21,7 +21,7 @@ grid, the temperature refitted there, the re-ranker (``rerank``) fitted there.
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -91,23 +91,37 @@ def refit_tokens(
     return TokenVectors(base.tokenizer_json, projected), cosine
 
 
-def learn_token_vectors(
+@dataclass
+class Teacher:
+    """The distilled token vectors and MiniLM's vectors of distinct normalised titles."""
+
+    base: TokenVectors
+    texts: list[str]
+    vectors: np.ndarray
+
+    def tokens(self, titles, static: StaticParams) -> tuple[TokenVectors, dict]:
+        """The token matrix refitted on ``titles`` only (those among the teacher's texts)."""
+        keep = set(normalise_titles(list(titles)))
+        rows = [i for i, t in enumerate(self.texts) if t in keep]
+        texts, teacher = [self.texts[i] for i in rows], self.vectors[rows]
+        tokens, refitted = refit_tokens(self.base, texts, teacher, static.ridge, static.dims)
+        distilled = float(np.mean(np.sum(self.base.encode(texts) * teacher, axis=1)))
+        facts = {  # how close the mean of token vectors comes to MiniLM's title vectors
+            "teacher_titles": len(texts),
+            "teacher_tokens": int(np.count_nonzero(self.base.bag(texts).getnnz(axis=0))),
+            "teacher_cosine_distilled": round(distilled, 4),
+            "teacher_cosine_refitted": round(refitted, 4),
+        }
+        return tokens, facts
+
+
+def learn_teacher(
     examples: pl.DataFrame, embed: EmbedParams, static: StaticParams, embedder=None
-) -> tuple[TokenVectors, dict]:
-    """The token matrix learned from ``examples``' distinct normalised titles (and facts)."""
+) -> Teacher:
+    """Distil the vocabulary and embed ``examples``' distinct normalised titles with MiniLM."""
     embedder = embedder or SentenceEmbedder(embed.model, embed.threads, embed.batch_size)
     texts = sorted({t for t in normalise_titles(examples["title"].to_list()) if t})
-    base = distilled_tokens(embedder, static.sif)
-    teacher = embedder.encode(texts)
-    tokens, refitted = refit_tokens(base, texts, teacher, static.ridge, static.dims)
-    distilled = float(np.mean(np.sum(base.encode(texts) * teacher, axis=1)))
-    facts = {  # how close the mean of token vectors comes to MiniLM's title vectors
-        "teacher_titles": len(texts),
-        "teacher_tokens": int(np.count_nonzero(base.bag(texts).getnnz(axis=0))),
-        "teacher_cosine_distilled": round(distilled, 4),
-        "teacher_cosine_refitted": round(refitted, 4),
-    }
-    return tokens, facts
+    return Teacher(distilled_tokens(embedder, static.sif), texts, embedder.encode(texts))
 
 
 def fit_static_coder(
@@ -118,13 +132,17 @@ def fit_static_coder(
     embed: EmbedParams | None = None,
     embedder=None,
     tokens: TokenVectors | None = None,
+    teacher: Teacher | None = None,
 ) -> tuple[StaticTitleCoder, dict]:
     """Learn the token matrix on ``examples``, choose the weights and temperature on held-out
     alternate titles, fit the re-ranker there (``params.rerank``), then fit on all examples.
 
-    ``embedder`` is the teacher (default: all-MiniLM-L6-v2 from the ``embed`` extra);
-    ``tokens`` a token matrix learned already (from :func:`learn_token_vectors` on the same
-    examples), which skips the teacher. Returns the coder and its calibration facts.
+    The weights are chosen with a token matrix refitted without the held-out titles
+    (``static.holdout_teacher``; else the final matrix, which has seen them), the final coder
+    gets the matrix refitted on all titles. ``embedder`` is the teacher model (default:
+    all-MiniLM-L6-v2 from the ``embed`` extra); ``teacher`` its output on ``examples`` (from
+    :func:`learn_teacher`); ``tokens`` one token matrix for both stages (no teacher runs).
+    Returns the coder and its calibration facts.
     """
     from threadpoolctl import threadpool_limits
 
@@ -134,13 +152,20 @@ def fit_static_coder(
     embed = replace(embed) if embed is not None else EmbedParams()
     static = replace(static) if static is not None else StaticParams()
     facts: dict = {}
+    train, held = holdout_split(examples)
+    probe_tokens = tokens
     if tokens is None:
-        if embedder is None:
-            require_embed_extra(embed.model, STATIC_BUILD)
-        tokens, facts = learn_token_vectors(examples, embed, static, embedder)
+        if teacher is None:
+            if embedder is None:
+                require_embed_extra(embed.model, STATIC_BUILD)
+            teacher = learn_teacher(examples, embed, static, embedder)
+        tokens, facts = teacher.tokens(examples["title"].to_list(), static)
+        probe_tokens = tokens
+        if static.holdout_teacher:
+            probe_tokens, probe_facts = teacher.tokens(train["title"].to_list(), static)
+            facts["teacher_titles_probe"] = probe_facts["teacher_titles"]
     with threadpool_limits(limits=static.threads, user_api="blas"):
-        train, held = holdout_split(examples)
-        probe = StaticTitleCoder(params, embed, tokens, static).fit(train, context)
+        probe = StaticTitleCoder(params, embed, probe_tokens, static).fit(train, context)
         titles, codes = held["title"].to_list(), held["onetsoc_code"].to_list()
         chosen = probe.choose_weights(titles, codes)
         calibration = calibrate_temperature(probe, titles, codes)

@@ -51,13 +51,21 @@ def static_db(real_model, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tokens(real_model):
-    """The token matrix learned from the small title set (the teacher runs once)."""
+def teacher(real_model):
+    """MiniLM's output on the small title set (the teacher runs once)."""
     from skilltide.onet.coder_embed import EmbedParams
     from skilltide.onet.coder_static import StaticParams
-    from skilltide.onet.coder_static_fit import learn_token_vectors
+    from skilltide.onet.coder_static_fit import learn_teacher
 
-    learned, facts = learn_token_vectors(examples(), EmbedParams(), StaticParams())
+    return learn_teacher(examples(), EmbedParams(), StaticParams())
+
+
+@pytest.fixture(scope="module")
+def tokens(teacher):
+    """The token matrix learned from the small title set."""
+    from skilltide.onet.coder_static import StaticParams
+
+    learned, facts = teacher.tokens(examples()["title"].to_list(), StaticParams())
     # The refit brings the mean of a title's token vectors closer to MiniLM's title vector.
     assert facts["teacher_cosine_refitted"] > facts["teacher_cosine_distilled"]
     return learned
@@ -116,13 +124,36 @@ def test_rerank_and_linear_are_honoured(real_model, tokens):
     coder, calibration = fit_static_coder(examples(), params, tokens=tokens)
     assert coder.linear is not None and coder.params.linear == LINEAR_WEIGHT
     assert coder.reranker is not None and "rerank_titles" in calibration
-    assert coder.reranker.extra == ("embed_nearest", "embed_profile")
+    # the SVM's decision value is a re-ranker feature too (StaticParams.rerank_linear)
+    assert coder.reranker.extra == ("embed_nearest", "embed_profile", "linear")
     assert _top1(coder, list(KNOWN)) == list(KNOWN.values())
     loaded = StaticTitleCoder.from_bytes(coder.to_bytes())
     assert loaded.reranker is not None and loaded.linear is not None
     np.testing.assert_array_equal(
         loaded.predict_proba(list(KNOWN)), coder.predict_proba(list(KNOWN))
     )
+
+
+def test_svm_score_as_a_rerank_feature_and_a_teacher_without_the_held_out_titles(teacher):
+    from skilltide.onet.coder_static import StaticParams, StaticTitleCoder
+    from skilltide.onet.coder_static_fit import fit_static_coder
+
+    params = CoderParams(rerank=True, linear=LINEAR_WEIGHT)
+    static = StaticParams(holdout_teacher=True)
+    coder, facts = fit_static_coder(examples(), params, static=static, teacher=teacher)
+    # the weights were chosen with a token matrix refitted without the held-out titles
+    assert 0 < facts["teacher_titles_probe"] < facts["teacher_titles"]
+    assert _top1(coder, list(KNOWN)) == list(KNOWN.values())
+    loaded = StaticTitleCoder.from_bytes(coder.to_bytes())
+    assert loaded.reranker.extra == coder.reranker.extra
+    np.testing.assert_array_equal(
+        loaded.predict_proba(list(KNOWN)), coder.predict_proba(list(KNOWN))
+    )
+    without = StaticParams(rerank_linear=False)
+    off, _ = fit_static_coder(examples(), params, static=without, teacher=teacher)
+    assert off.reranker.extra == ("embed_nearest", "embed_profile")
+    no_svm, _ = fit_static_coder(examples(), CoderParams(rerank=True), teacher=teacher)
+    assert no_svm.reranker.extra == ("embed_nearest", "embed_profile")  # no SVM: no feature
 
 
 def test_nearest_score_only_over_the_best_lexical_candidates(real_model, tokens):

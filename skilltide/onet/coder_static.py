@@ -226,7 +226,8 @@ class StaticTitleCoder(EmbeddingTitleCoder):
                 )
             coder = super().from_bytes(z["embedding"].tobytes())
             try:
-                coder.static = StaticParams(**meta["static"])
+                # a blob of the first round (no key) was fitted without the SVM feature
+                coder.static = StaticParams(**{"rerank_linear": False, **meta["static"]})
             except TypeError:
                 raise ValueError(f"unknown static coder parameters {meta['static']}") from None
             coder.embedder = _stored_tokens(str(z["tokenizer"]), z["token_matrix"])

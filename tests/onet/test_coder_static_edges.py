@@ -90,6 +90,17 @@ def test_stored_blob_loads_and_scores_alike(coder, stored):
     np.testing.assert_array_equal(loaded.predict_proba(titles), coder.predict_proba(titles))
 
 
+def test_a_first_round_blob_loads_without_the_svm_feature(coder, stored):
+    """Blobs written before ``rerank_linear`` existed were re-ranked without the SVM score."""
+    with np.load(io.BytesIO(coder.to_bytes()), allow_pickle=False) as z:
+        static = json.loads(str(z["static_meta"]))["static"]
+    del static["rerank_linear"]
+    with Warehouse(stored(_variant(coder.to_bytes(), static_meta=_meta(static)))) as wh:
+        assert load_coder(wh, "static").static.rerank_linear is False
+    with Warehouse(stored(coder.to_bytes())) as wh:
+        assert load_coder(wh, "static").static.rerank_linear is True
+
+
 @pytest.mark.parametrize(
     "case",
     [

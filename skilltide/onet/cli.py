@@ -230,6 +230,25 @@ CoderModel = Annotated[
 ]
 
 
+# How long a first use takes to build each coder (build-coder's defaults, O*NET 30.1, 2 cores).
+BUILD_TIME = {"lexical": "about 20 s", "embed": "about 4 min", "static": "about 2 min"}
+
+
+def say_if_building(settings: Settings, wh, model: str) -> None:
+    """Say on stderr that the coder is built before anything is coded: a first use that
+    builds for minutes in silence looks hung."""
+    from skilltide.onet.coder import coder_run, source_release
+
+    release = source_release(wh)
+    if settings.quiet or release is None or coder_run(wh, model) is not None:
+        return
+    typer.echo(
+        f"no {model} title coder stored for O*NET {release} yet: building it first "
+        f"({BUILD_TIME[model]}; `skilltide onet build-coder --model {model}` builds it ahead)",
+        err=True,
+    )
+
+
 @command(onet_app, "code-titles")
 def code_titles_command(
     titles: Annotated[list[str] | None, typer.Argument(help="Job titles to code.")] = None,
@@ -286,6 +305,7 @@ def code_titles_command(
     if not inputs:
         raise UserError("give titles to code, or --file FILE --column COL")
     with Warehouse(existing_db(settings.db, "skilltide onet load DIR")) as wh:
+        say_if_building(settings, wh, model)
         results = code_titles_to(
             wh,
             inputs,

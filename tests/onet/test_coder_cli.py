@@ -266,3 +266,18 @@ def test_cli_out_on_a_full_disk_keeps_the_earlier_codes(cli, built_db, tmp_path,
     assert out.read_text() == "earlier\n"
     assert not (tmp_path / "codes.csv.provenance.json").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_cli_says_when_it_builds_the_coder_first(cli, db, tmp_path):
+    """A first use builds the coder (minutes for the embedding kinds): said on stderr, once."""
+    from skilltide.store import Warehouse
+    from tests.onet.test_coder_embed import _warehouse_with_titles
+
+    with Warehouse(db) as wh:
+        _warehouse_with_titles(wh, tmp_path / "onet")
+    first = cli("onet", "code-titles", "Attorney", "--json", "--db", db)
+    assert first.exit_code == 0
+    assert "no lexical title coder stored for O*NET 30.1 yet: building it first" in first.stderr
+    assert json.loads(first.stdout)[0]["candidates"]  # stdout stays the JSON
+    again = cli("onet", "code-titles", "Attorney", "--db", db)
+    assert again.exit_code == 0 and "building it first" not in again.stderr

@@ -81,26 +81,23 @@ def _last_built(model: str) -> str:
 
 
 def drop_stale_sentence_coders(wh: Warehouse, load_summary: dict, lexical: dict | None) -> dict:
-    """:func:`drop_stale_embed_coder` for each coder built from the sentence model: the load
-    summary's ``embed_coder_removed`` and ``static_coder_removed``."""
+    """After an O*NET load that changed the coder's titles, remove the release's stored
+    coders built with the sentence model (``embed`` and ``static``): they were fitted on the
+    old titles. Rebuilding one takes minutes and needs the ``embed`` extra, so it is rebuilt on
+    its next use instead (``code-titles --model embed``, ``--model static``). A coder is kept
+    when the lexical coder, rebuilt from the same titles, was reused: then nothing it read
+    changed. It is also removed by a load that changed nothing when it was built before the
+    last load of its titles (that load's removal was stopped or failed, or its lexical rebuild
+    was stopped and done by ``build-coder``). Returns the load summary's
+    ``embed_coder_removed`` and ``static_coder_removed`` (True: removed)."""
     return {
-        f"{model}_coder_removed": drop_stale_embed_coder(wh, load_summary, lexical, model)
+        f"{model}_coder_removed": _drop_stale_coder(wh, load_summary, lexical, model)
         for model in EMBEDDING_MODELS
     }
 
 
-def drop_stale_embed_coder(
-    wh: Warehouse, load_summary: dict, lexical: dict | None, model: str = "embed"
-) -> bool:
-    """After an O*NET load that changed the coder's titles, remove the release's stored
-    ``model`` coder (``embed`` or ``static``): it was fitted on the old titles. Rebuilding it
-    takes minutes and needs the ``embed`` extra, so it is rebuilt on its next use instead
-    (``code-titles --model embed``, ``--model static``). Kept when the lexical coder,
-    rebuilt from the same titles, was reused: then nothing it read changed. Also removed by a
-    load that changed nothing when it was built before the last load of its titles (that
-    load's removal was stopped or failed, or its lexical rebuild was stopped and done by
-    ``build-coder``). True when a coder was removed.
-    """
+def _drop_stale_coder(wh: Warehouse, load_summary: dict, lexical: dict | None, model: str) -> bool:
+    """:func:`drop_stale_sentence_coders` for one ``model``."""
     changed = bool(
         {f["table"] for f in load_summary["files"] if f["status"] == "loaded"} & CODER_INPUTS
     )

@@ -21,7 +21,14 @@ TF-IDF 1-NN of ``title_coding.py`` (:mod:`benchmarks._char_baseline`). Three set
 
 Top-5 counts a hit when any of the five O*NET-SOC candidates matches.
 
+``--static`` adds the static coder (``build-coder --model static``, needs the ``embed`` extra;
+about 2 min and 2.8 GB to build) fitted on the same examples and context; ``--static-rerank``
+and ``--static-linear`` build it as ``build-coder --model static --rerank --linear`` would.
+Without the extra its column is skipped with the reason printed. ``--no-baseline`` skips the
+char 1-NN baseline (most of the run time).
+
 Usage: python benchmarks/title_coding_external.py [--json] [--limit N] [--jobbert-file NAME]
+       [--no-linear] [--no-baseline] [--static [--static-rerank] [--static-linear]]
 """
 
 from __future__ import annotations
@@ -190,8 +197,22 @@ LABELS = {
     "coder_reranked": "reranked",
     "coder_reranked_balance0": "rr bal. 0",
     "coder_linear": "linear",
+    "static": "static",
     "baseline": "char 1-NN",
 }
+
+
+def fit_static(examples: pl.DataFrame, context: pl.DataFrame, params: CoderParams):
+    """The static coder as the warehouse builds it, or the reason it cannot be built."""
+    from skilltide.errors import UserError
+    from skilltide.onet.coder_embed import require_embed_extra
+    from skilltide.onet.coder_static_fit import fit_static_coder
+
+    try:
+        require_embed_extra()
+    except UserError as exc:
+        return None, str(exc)
+    return fit_static_coder(examples, params, context)[0], ""
 
 
 def main() -> None:
@@ -202,6 +223,10 @@ def main() -> None:
     parser.add_argument(
         "--no-linear", action="store_true", help="skip the coder_linear variant (~3 min build)"
     )
+    parser.add_argument("--no-baseline", action="store_true", help="skip the char 1-NN baseline")
+    parser.add_argument("--static", action="store_true", help="add the static coder column")
+    parser.add_argument("--static-rerank", action="store_true", help="re-rank the static coder")
+    parser.add_argument("--static-linear", action="store_true", help="static coder with the SVM")
     args = parser.parse_args()
     variants = {k: v for k, v in VARIANTS.items() if not (args.no_linear and v.linear)}
     onet, soc = shared_data("onet", "30.1"), shared_data("soc")
@@ -222,9 +247,20 @@ def main() -> None:
         coder, _ = fit_coder(examples, params, context)
         result["fit_seconds"][name] = round(time.perf_counter() - start, 1)
         rankers[name] = partial(code_with, coder)
-    baseline = CharTfidf1NN(examples["title"].to_list(), examples["onetsoc_code"].to_list())
-    result["fit_seconds"]["baseline"] = round(baseline.fit_seconds, 1)
-    rankers["baseline"] = baseline.rank
+    if args.static:
+        flags = {"rerank": args.static_rerank, "linear": LINEAR_WEIGHT * args.static_linear}
+        start = time.perf_counter()
+        coder, reason = fit_static(examples, context, CoderParams(**flags))
+        if coder is None:
+            result["static_skipped"] = reason
+        else:
+            result["static_params"] = flags
+            result["fit_seconds"]["static"] = round(time.perf_counter() - start, 1)
+            rankers["static"] = partial(code_with, coder)
+    if not args.no_baseline:
+        baseline = CharTfidf1NN(examples["title"].to_list(), examples["onetsoc_code"].to_list())
+        result["fit_seconds"]["baseline"] = round(baseline.fit_seconds, 1)
+        rankers["baseline"] = baseline.rank
 
     def sample(frame: pl.DataFrame) -> pl.DataFrame:
         if args.limit is None or frame.height <= args.limit:
@@ -277,8 +313,9 @@ def main() -> None:
 
 
 def print_table(result: dict) -> None:
-    models = list(result["fit_seconds"])  # the variants built, then the baseline
-    labels = [LABELS[m] for m in models] + ["coder/1-NN"]
+    models = list(result["fit_seconds"])  # the variants built, static, then the baseline
+    ratio = "baseline" in models
+    labels = [LABELS[m] for m in models] + ["coder/1-NN"] * ratio
     print(
         f"O*NET {result['release']}: {result['training_strings']} training strings; "
         f"fit seconds {result['fit_seconds']}"
@@ -292,14 +329,18 @@ def print_table(result: dict) -> None:
                 if isinstance(figures, dict):
                     cells = [entry[m].get(level, {}).get(f"top{k}", "") for m in models]
                     coder, base = cells[0], cells[-1]
-                    cells.append(round(coder / base, 2) if coder != "" and base else "")
+                    if ratio:
+                        cells.append(round(coder / base, 2) if coder != "" and base else "")
                     print(
                         f"{name + ' ' + level:34} {figures['n']:>6} "
                         + " ".join(f"{c:>10}" for c in cells)
                     )
     for name in ("census", "dmtf", "jobbert"):
         speed = {m: result[name][m]["titles_per_second"] for m in models}
-        print(f"{name}: titles/s (wall) {speed}; {result[name].get('skipped', '')}")
+        cpu = {m: result[name][m]["titles_per_cpu_second"] for m in models}
+        print(f"{name}: titles/s wall {speed}, per CPU-s {cpu}; {result[name].get('skipped', '')}")
+    if "static_skipped" in result:
+        print(f"static coder: skipped ({result['static_skipped']})")
 
 
 if __name__ == "__main__":

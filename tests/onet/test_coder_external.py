@@ -133,3 +133,26 @@ def test_extra_training_titles_take_the_00_code_else_the_smallest_and_skip_aggre
         ("29-1141.00", "Charge Nurse", "alternate"),  # .00 over the .03 specialty
         ("11-9199.01", "Compliance lead", "alternate"),  # no .00: the smallest under it
     ]  # 19-1020 (broad) and 51-91XX (minor) fix no occupation: left out
+
+
+def _entry(top1: float) -> dict:
+    return {"major": {"n": 10, "top1": top1, "top5": 90.0}, "titles_per_second": 100}
+
+
+def test_external_table_shows_the_static_column_without_a_baseline(capsys):
+    from benchmarks.title_coding_external import print_table
+
+    models = {"coder": 80.0, "static": 70.0}
+    sets = {
+        name: {m: {**_entry(v), "titles_per_cpu_second": 50} for m, v in models.items()}
+        for name in ("census", "dmtf", "jobbert")
+    }
+    fit = {"coder": 6.0, "static": 120.0}
+    print_table({"release": "30.1", "training_strings": 1, "fit_seconds": fit, **sets})
+    out = capsys.readouterr().out
+    assert "static" in out and "coder/1-NN" not in out
+    assert "census major" in out and "70.0" in out
+    assert "per CPU-s {'coder': 50, 'static': 50}" in out
+    skipped = {"static_skipped": "needs the embed extra", "fit_seconds": {"coder": 6.0}}
+    print_table({"release": "30.1", "training_strings": 1, **sets, **skipped})
+    assert "static coder: skipped (needs the embed extra)" in capsys.readouterr().out

@@ -283,3 +283,26 @@ def test_auto_choices_name_its_weighted_mix_as_such_not_as_automatic_forecast_ag
     assert "a weighted mix of methods for 50%" in info["explanation"]
     assert "last month repeated for 50%" in info["explanation"]
     assert "automatic forecast" not in info["explanation"]
+
+
+def test_count_forecasts_of_sparse_series_are_shown_as_counts_not_as_shares(tmp_path):
+    """The forecast stage models counts. On a sparse panel (a skill in 1 of 20 ads every
+    third month) a smoothed count forecast (0.33) sits nearer the last share (0.05) than the
+    last count (1): the report read it as a share and showed '33% of ads' with growth in the
+    thousands of percent (ruanyf's ads: Linux at 486% of ads, +2,271%)."""
+    from skilltide.forecast.warehouse import forecast_warehouse
+    from skilltide.ingest.demand import import_demand
+
+    src = tmp_path / "panel.csv"
+    rows = [
+        f"{skill},{2022 + m // 12}-{m % 12 + 1:02d},{int(m % 3 == 2)},20"
+        for skill in ("Linux", "Python", "Go")
+        for m in range(24)
+    ]
+    src.write_text("skill,month,count,total\n" + "\n".join(rows) + "\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        import_demand(wh, src, panel="p")
+        forecast_warehouse(wh, panel="p", horizon=2, model="window_average")
+        s = load_series(wh, panel="p")
+    assert s.measure == COUNT
+    assert s.forecast["yhat"].max() <= 1.0  # ads a month, not per cent

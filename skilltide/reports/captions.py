@@ -80,11 +80,13 @@ def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "")
     # a forecast without a backtest (too short a history) has no interval
     intervals = frame["lo"].null_count() < frame.height
     method = f" Forecast method: {model}{f' ({explanation})' if explanation else ''}."
+    # when every series falls, the top one falls least; alone, it just changes
+    verb = "change" if frame.height == 1 else "rise most" if top["growth"] >= 0 else "fall least"
     text = (
-        f"By {month_name(end)} the forecast expects {top['label']} to rise most: "
+        f"By {month_name(end)} the forecast expects {top['label']} to {verb}: "
         f"{signed_pct(top['growth'])} on {top['basis']}{_interval(top, ' (80% interval ')}."
     )
-    if bottom["growth"] < 0:
+    if bottom["growth"] < 0 and frame.height > 1:
         text += (
             f" {bottom['label']} is expected to fall most: {signed_pct(bottom['growth'])}"
             f"{_interval(bottom, ' (')}."

@@ -46,6 +46,25 @@ def test_growth_caption_without_intervals():
     assert "80% confidence" not in text and "no prediction interval" in text
 
 
+def test_growth_caption_does_not_call_a_fall_the_largest_rise():
+    # ruanyf's ads: "expects Linux to rise most: \u221214%" when every series falls
+    frame = pl.DataFrame(
+        {
+            "label": ["Linux", "Python"],
+            "growth": [-0.14, -0.21],
+            "lo": [-0.97, -0.98],
+            "hi": [0.68, 0.56],
+            "basis": "the same season a year earlier (Jul\u2013Sep 2025)",
+        }
+    )
+    text = captions.growth(frame, "auto", dt.date(2026, 8, 1))
+    assert "rise most" not in text
+    assert "expects Linux to fall least: \u221214%" in text
+    assert "Python is expected to fall most: \u221221%" in text
+    alone = captions.growth(frame.head(1), "auto", dt.date(2026, 8, 1))
+    assert "expects Linux to change: \u221214%" in alone and "fall most" not in alone
+
+
 def test_explorer_caption_promises_bands_only_when_there_are_intervals():
     args = ("last value", dt.date(2025, 1, 1), dt.date(2025, 6, 1), False, "ads a month", 5, 5)
     assert "darker band holds the outcome 80% of the time" in captions.explorer(*args)

@@ -135,6 +135,28 @@ def test_occupation_profiles_closest_and_workbank(full_warehouse):
     assert occ.workbank["share_green_light"].is_sorted(descending=True)
 
 
+def test_ads_without_an_occupation_are_not_profiled_as_an_occupation(tmp_path):
+    """Ads with no occupation are the demand panel's 'unknown' group; on ruanyf's ads (most
+    titles Chinese, not coded) the report led its occupations with 'unknown (unknown) ads
+    most often ask for React'."""
+    from skilltide.ingest.demand import import_demand
+
+    src = tmp_path / "panel.csv"
+    rows = [
+        f"{skill},2024-{m:02d},{n},{group},occupation,{total}"
+        for m in range(1, 13)
+        for skill, n, group, total in (
+            ("React", 40, "unknown", 100),
+            ("Python", 5, "15-1252.00", 10),
+        )
+    ]
+    src.write_text("skill,month,count,group,granularity,total\n" + "\n".join(rows) + "\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        import_demand(wh, src, panel="p")
+        occ = load_occupations(wh, panel="p")
+    assert occ.profile["code"].unique().to_list() == ["15-1252.00"]
+
+
 def test_occupations_with_almost_nothing_in_common_are_not_listed_as_close(
     full_warehouse, tmp_path
 ):

@@ -52,6 +52,10 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
+    if path.is_dir():
+        files = sorted(p.name for p in path.iterdir() if p.name.lower().endswith(_PANEL_SUFFIXES))
+        inside = f" ({', '.join(files[:6])}{', …' if len(files) > 6 else ''})" if files else ""
+        raise UserError(f"{path}: is a folder; give one panel file in it{inside}")
     # A blank line (one at the end of a hand-edited CSV, say) is not a record with no skill.
     raw = _read_any(path).with_row_index(_ROW, offset=1)
     raw = raw.filter(~pl.all_horizontal(pl.exclude(_ROW).is_null()))
@@ -83,6 +87,10 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
         )
     )
     return out, "long"
+
+
+_PANEL_SUFFIXES = (".parquet", ".jsonl", ".ndjson", ".jsonl.gz", ".csv", ".csv.gz", ".tsv")
+_PANEL_SUFFIXES += (".tsv.gz", ".txt")
 
 
 def _read_any(path: Path) -> pl.DataFrame:

@@ -129,6 +129,14 @@ def test_import_rejects_bad_months_and_missing_columns(wh, tmp_path):
     assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
 
 
+def test_a_folder_is_named_as_one_and_its_panel_files_are_listed(wh, tmp_path):
+    # it said "unknown panel file type (use .csv, …)" for the data set's folder
+    (tmp_path / "terms_monthly.csv").write_text("skill,month,count\npython,2024-01,3\n")
+    (tmp_path / "SOURCE.md").write_text("notes\n")
+    with pytest.raises(UserError, match=r"is a folder.*one panel file.*terms_monthly\.csv"):
+        import_demand(wh, tmp_path)
+
+
 def test_a_refused_panel_is_a_failed_run(wh, tmp_path):
     # the checks ran before the run began: a refused file left no trace in `runs`
     bad = tmp_path / "bad.csv"

@@ -62,6 +62,7 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
     month_columns = [c for c in raw.columns if re.fullmatch(r"\d{4}-\d{2}", c)]
     if len(month_columns) >= 2 and not (mapping or {}).get("month"):
         return _wide_months(path, raw, month_columns), "wide-months"
+    _refuse_skill_columns(path, raw, mapping or {})
     cols = _resolve(path, [c for c in raw.columns if c != _ROW], mapping or {})
     out = (
         raw.rename({_ROW: "row"})
@@ -113,6 +114,19 @@ def _read_any(path: Path) -> pl.DataFrame:
             raise UserError(f"{path}, row {ragged.row}: {ragged.describe()}") from None
         raise UserError(f"{path}: cannot read it as a panel: {str(exc).splitlines()[0]}") from None
     raise UserError(f"{path}: unknown panel file type (use .csv, .tsv, .parquet or .jsonl)")
+
+
+def _refuse_skill_columns(path: Path, raw: pl.DataFrame, mapping: dict[str, str]) -> None:
+    """A month column and only numeric others is one column per skill, which is not read."""
+    month = mapping.get("month") or next((c for c in _DEFAULT_COLUMNS["month"] if c in raw), None)
+    others = [c for c in raw.columns if c not in (_ROW, month)]
+    if month is None or "skill" in mapping or len(others) < 2:
+        return
+    if all(raw.schema[c].is_numeric() for c in others):
+        raise UserError(
+            f"{path}: one column per skill ({', '.join(others[:3])}, …) is not read; give "
+            "the panel in long form: columns skill, month, count, one row per skill and month"
+        )
 
 
 def _resolve(path: Path, columns: list[str], mapping: dict[str, str]) -> dict[str, str | None]:

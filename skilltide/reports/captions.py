@@ -232,10 +232,15 @@ def profile(
     """The first occupation's top skill; with ``closest`` (pairs with a similarity of
     ``min_similarity`` or more, up to ``most`` each), how many close occupations it has."""
     first = frame.row(0, named=True)
-    unit = "% of its ads" if source == "demand" else "(graph weight)"
-    value = f"{first['value']:.0f}{unit}" if source == "demand" else f"{first['value']:.2f}"
+    top = (  # a profile from the graph (no occupations in the panel) is not what ads ask for
+        f"{first['occupation']} ads most often ask for {first['skill']} "
+        f"({first['value']:.0f}% of its ads)"
+        if source == "demand"
+        else f"In the skill network, the strongest skill of {first['occupation']} is "
+        f"{first['skill']} (weight {first['value']:.2f})"
+    )
     text = (
-        f"{first['occupation']} ads most often ask for {first['skill']} ({value}). "
+        f"{top}. "
         "Choose an occupation to see its skill profile and the occupations with the "
         "most similar skills, where its workers could most easily move."
     )

@@ -183,6 +183,23 @@ def test_profile_caption_says_how_many_occupations_are_similar_enough():
     assert "similarity" not in captions.profile(profile, "demand")  # no network: not a word
 
 
+def test_a_profile_from_the_skill_network_is_not_called_what_ads_ask_for():
+    # a panel without occupations (Job-SDF's) took its profiles from the O*NET graph, and
+    # the report said "Advertising and Promotions Managers ads most often ask for
+    # Management of Financial Resources (1.40)": an RCA weight, from no ad at all
+    profile = pl.DataFrame(
+        {"occupation": ["Nurse"], "skill": ["Service Orientation"], "value": [1.4]}
+    )
+    text = captions.profile(profile, "graph")
+    assert "ads" not in text.split(".")[0]
+    assert text.startswith(
+        "In the skill network, the strongest skill of Nurse is Service Orientation (weight 1.40)."
+    )
+    assert captions.profile(profile.with_columns(value=pl.lit(81.0)), "demand").startswith(
+        "Nurse ads most often ask for Service Orientation (81% of its ads)."
+    )
+
+
 def test_the_first_market_break_says_what_a_structural_break_is():
     frame = pl.DataFrame(
         {

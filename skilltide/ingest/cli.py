@@ -103,6 +103,26 @@ def ads_command(
             "see quarantined rows: SELECT reason, count(*) FROM quarantine "
             f"WHERE run_id = '{summary['run_id']}' GROUP BY reason",
         )
+        with Warehouse(settings.db) as wh:  # each reason, with the first row it has
+            reasons = wh.query(
+                "SELECT reason, count(*) AS n, first(field ORDER BY file, row_number) AS field,"
+                " first(file ORDER BY file, row_number) AS file,"
+                " first(row_number ORDER BY file, row_number) AS row,"
+                " first(detail ORDER BY file, row_number) AS detail FROM quarantine"
+                " WHERE run_id = ? GROUP BY reason ORDER BY n DESC, reason",
+                [summary["run_id"]],
+            )
+        for r in reasons.iter_rows(named=True):
+            value = f": {r['detail']!r}" if r["detail"] else ""
+            where = f"{Path(r['file']).name} row {r['row']}, field {r['field']}{value}"
+            echo(settings, f"  {r['reason']:<18} {r['n']:>9,}  (first: {where})")
+        if not summary["ads_stored"] and summary["quarantined"] == summary["rows_read"]:
+            top = reasons.row(0, named=True)  # a field mapped to the wrong column, often
+            typer.echo(
+                f"warning: every row was quarantined, most as {top['reason']} (field "
+                f"{top['field']}): check the file and what --map reads that field from",
+                err=True,
+            )
 
 
 @command(ingest_app, "demand")

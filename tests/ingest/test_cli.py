@@ -64,6 +64,24 @@ def test_ads_text_summary_counts_and_points_at_the_quarantined_rows(cli, db, tmp
     assert "see quarantined rows" not in cli("ingest", "ads", clean, "--db", db).stdout
 
 
+def test_ads_text_summary_names_each_quarantine_reason_with_its_first_row(db, tmp_path):
+    # the reasons were behind a SQL query; a posted_at mapped to the wrong column put every
+    # row in quarantine with exit 0 and the same two summary lines as two undated rows
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n2,,Clerk,Acme,North,,Files\n"
+        "3,soon,Clerk,Acme,North,,Files\n4,later,Clerk,Acme,North,,Files\n"
+    )
+    result = run_skilltide("ingest", "ads", path, "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "  bad_date  " in result.stdout
+    assert "2  (first: ads.csv row 3, field posted_at: 'soon')" in result.stdout
+    assert "1  (first: ads.csv row 2, field posted_at)" in result.stdout
+    assert "every row was quarantined" not in result.stderr
+    wrong = run_skilltide("ingest", "ads", path, "--map", "posted_at=title", "--db", db)
+    assert "every row was quarantined, most as bad_date (field posted_at)" in wrong.stderr
+
+
 def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
     path = tmp_path / "ads.csv"
     path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")

@@ -67,15 +67,27 @@ def ads_command(
     mapping = parse_mapping(map_ or [], base=base)
     source = source or config.get("source")
     with Warehouse(settings.db) as wh, progress_for(settings) as progress:
-        summary = ingest_ads(
-            wh,
-            paths,
-            mapping=mapping,
-            source=source,
-            progress=progress,
-            batch_rows=batch_rows,
-            memory_limit=config.get("memory_limit", MEMORY_LIMIT),
-        )
+        try:
+            summary = ingest_ads(
+                wh,
+                paths,
+                mapping=mapping,
+                source=source,
+                progress=progress,
+                batch_rows=batch_rows,
+                memory_limit=config.get("memory_limit", MEMORY_LIMIT),
+            )
+        except UserError as exc:  # `skilltide init` writes the map into [[sources]]
+            sources = settings.data.get("sources")
+            mapped = isinstance(sources, list) and any(
+                isinstance(s, dict) and "map" in s for s in sources
+            )
+            if not (mapped and "map it with --map" in str(exc)):
+                raise
+            raise UserError(
+                f"{exc} ({settings.config_path}'s [[sources]] map is read by `skilltide run`"
+                " only; `ingest ads` reads --map and [ingest] map)"
+            ) from None
     # warnings on stderr, so that --json stays one JSON object
     for path in summary["empty_files"]:
         typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)

@@ -82,6 +82,24 @@ def test_ads_text_summary_names_each_quarantine_reason_with_its_first_row(db, tm
     assert "every row was quarantined, most as bad_date (field posted_at)" in wrong.stderr
 
 
+def test_a_missing_column_says_that_the_configs_sources_map_is_for_run_only(cli, db, tmp_path):
+    # `skilltide init` writes the map into [[sources]]; `ingest ads` in that folder said
+    # only "map it with --map text=COLUMN", as if the config's map had been read
+    path = tmp_path / "ads.csv"
+    path.write_text("id,created_at,body\n1,2024-01-05,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text(
+        f'[[sources]]\nname = "ads"\npaths = ["{path}"]\n'
+        'map = { posted_at = "created_at", text = "body" }\n'
+    )
+    result = cli("ingest", "ads", path, "--db", db, "--config", config)
+    assert result.exit_code == 1
+    assert "map it with --map" in result.output
+    assert "[[sources]] map is read by `skilltide run` only" in result.output
+    plain = cli("ingest", "ads", path, "--db", db)  # no config: the message as it was
+    assert plain.exit_code == 1 and "[[sources]]" not in plain.output
+
+
 def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
     path = tmp_path / "ads.csv"
     path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")

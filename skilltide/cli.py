@@ -144,7 +144,8 @@ def run_command(
     """Run the whole pipeline from the config file: ingest, demand, breaks, forecast, graph, report.
 
     Only stages whose inputs changed recompute. Exit status: 0 success, 3 partial success
-    (rows or files quarantined), 1 failure, 75 another run holds the warehouse.
+    (rows or files quarantined), 1 failure, 2 usage error, 75 another run holds the
+    warehouse, 130 or 143 stopped by Ctrl-C or SIGTERM (the stage under way rolls back).
 
     Example: skilltide run --config skilltide.toml --log-json
     """

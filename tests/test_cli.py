@@ -47,6 +47,14 @@ def test_every_command_has_help_with_an_example_and_the_common_options(cli):
             assert option in result.stdout, f"skilltide {' '.join(path)} lacks {option}"
 
 
+def test_run_help_lists_every_exit_status_it_can_end_with(cli):
+    # for cron: it listed 0, 3, 1 and 75, not 2 (usage) or 130/143 (Ctrl-C, SIGTERM)
+    text = " ".join(cli("run", "--help").stdout.split())
+    for status in ("0 success", "3 partial success", "1 failure", "2 usage error", "75 another"):
+        assert status in text
+    assert "130 or 143 stopped by Ctrl-C or SIGTERM" in text
+
+
 def test_command_listings_do_not_cut_a_sentence_inside_parentheses():
     # click cuts a listing's help at the first full stop: 'Load WORKBank (Shao et al.'
     import typer.main

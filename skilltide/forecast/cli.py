@@ -314,6 +314,11 @@ def run_command(
             breaks=breaks,
             written=write if output else None,
         )
+        span = wh.query(  # the months forecast, and the last month of data they start from
+            "SELECT strftime(max(cutoff), '%Y-%m') AS cutoff, strftime(min(ds), '%Y-%m') AS"
+            " first, strftime(max(ds), '%Y-%m') AS last FROM forecasts WHERE run_id = ?",
+            [summary["run_id"]],
+        ).row(0, named=True)
     if out is not None:
         summary["out"] = str(out)
     warn_breakless(model, summary["breaks"] != "none")
@@ -322,9 +327,17 @@ def run_command(
     else:
         echo(
             settings,
-            f"run {summary['run_id']}: {summary['forecasts']} forecasts for "
-            f"{summary['series']} series ({model})",
+            f"run {summary['run_id']}: {summary['forecasts']:,} forecasts for "
+            f"{summary['series']:,} series ({model}), {span['first']} to {span['last']} from "
+            f"data to {span['cutoff']}",
         )
+        if scores := summary.get("backtest"):
+            cover = scores.get("coverage_80")
+            echo(
+                settings,
+                f"  backtest: mean absolute error {scores['mae']:,.3g} over steps 1-{horizon}"
+                + (f", 80% intervals held the outcome {cover:.0%} of the time" if cover else ""),
+            )
         if out is not None:
             echo(settings, f"wrote {out}")
 

@@ -101,6 +101,14 @@ def build(
         row = result["summary"].get(metric)
         if row:
             echo(settings, f"  {metric:<28} {row['observed']:.4f}{_versus_null(row)}")
+    if result["exposure_rows"]:
+        echo(settings, f"  automation overlay (WORKBank): {result['exposure_rows']:,} rows")
+    elif employment is not None:  # the weights are for the overlay, which needs WORKBank
+        typer.echo(
+            f"warning: --employment {employment} is not used: WORKBank is not loaded, so there "
+            "is no automation overlay to weight (skilltide workbank load DIR, then build again)",
+            err=True,
+        )
     if result["n_edges"] == result["n_skills"] * result["n_occupations"]:
         typer.echo(f"warning: {COMPLETE}", err=True)
 

@@ -67,15 +67,27 @@ def ads_command(
     mapping = parse_mapping(map_ or [], base=base)
     source = source or config.get("source")
     with Warehouse(settings.db) as wh, progress_for(settings) as progress:
-        summary = ingest_ads(
-            wh,
-            paths,
-            mapping=mapping,
-            source=source,
-            progress=progress,
-            batch_rows=batch_rows,
-            memory_limit=config.get("memory_limit", MEMORY_LIMIT),
-        )
+        try:
+            summary = ingest_ads(
+                wh,
+                paths,
+                mapping=mapping,
+                source=source,
+                progress=progress,
+                batch_rows=batch_rows,
+                memory_limit=config.get("memory_limit", MEMORY_LIMIT),
+            )
+        except UserError as exc:  # `skilltide init` writes the map into [[sources]]
+            sources = settings.data.get("sources")
+            mapped = isinstance(sources, list) and any(
+                isinstance(s, dict) and "map" in s for s in sources
+            )
+            if not (mapped and "map it with --map" in str(exc)):
+                raise
+            raise UserError(
+                f"{exc} ({settings.config_path}'s [[sources]] map is read by `skilltide run`"
+                " only; `ingest ads` reads --map and [ingest] map)"
+            ) from None
     # warnings on stderr, so that --json stays one JSON object
     for path in summary["empty_files"]:
         typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)
@@ -103,6 +115,26 @@ def ads_command(
             "see quarantined rows: SELECT reason, count(*) FROM quarantine "
             f"WHERE run_id = '{summary['run_id']}' GROUP BY reason",
         )
+        with Warehouse(settings.db) as wh:  # each reason, with the first row it has
+            reasons = wh.query(
+                "SELECT reason, count(*) AS n, first(field ORDER BY file, row_number) AS field,"
+                " first(file ORDER BY file, row_number) AS file,"
+                " first(row_number ORDER BY file, row_number) AS row,"
+                " first(detail ORDER BY file, row_number) AS detail FROM quarantine"
+                " WHERE run_id = ? GROUP BY reason ORDER BY n DESC, reason",
+                [summary["run_id"]],
+            )
+        for r in reasons.iter_rows(named=True):
+            value = f": {r['detail']!r}" if r["detail"] else ""
+            where = f"{Path(r['file']).name} row {r['row']}, field {r['field']}{value}"
+            echo(settings, f"  {r['reason']:<18} {r['n']:>9,}  (first: {where})")
+        if not summary["ads_stored"] and summary["quarantined"] == summary["rows_read"]:
+            top = reasons.row(0, named=True)  # a field mapped to the wrong column, often
+            typer.echo(
+                f"warning: every row was quarantined, most as {top['reason']} (field "
+                f"{top['field']}): check the file and what --map reads that field from",
+                err=True,
+            )
 
 
 @command(ingest_app, "demand")

@@ -52,12 +52,17 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
+    if path.is_dir():
+        files = sorted(p.name for p in path.iterdir() if p.name.lower().endswith(_PANEL_SUFFIXES))
+        inside = f" ({', '.join(files[:6])}{', …' if len(files) > 6 else ''})" if files else ""
+        raise UserError(f"{path}: is a folder; give one panel file in it{inside}")
     # A blank line (one at the end of a hand-edited CSV, say) is not a record with no skill.
     raw = _read_any(path).with_row_index(_ROW, offset=1)
     raw = raw.filter(~pl.all_horizontal(pl.exclude(_ROW).is_null()))
     month_columns = [c for c in raw.columns if re.fullmatch(r"\d{4}-\d{2}", c)]
     if len(month_columns) >= 2 and not (mapping or {}).get("month"):
         return _wide_months(path, raw, month_columns), "wide-months"
+    _refuse_skill_columns(path, raw, mapping or {})
     cols = _resolve(path, [c for c in raw.columns if c != _ROW], mapping or {})
     out = (
         raw.rename({_ROW: "row"})
@@ -85,6 +90,10 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
     return out, "long"
 
 
+_PANEL_SUFFIXES = (".parquet", ".jsonl", ".ndjson", ".jsonl.gz", ".csv", ".csv.gz", ".tsv")
+_PANEL_SUFFIXES += (".tsv.gz", ".txt")
+
+
 def _read_any(path: Path) -> pl.DataFrame:
     name = path.name.lower()
     try:
@@ -105,6 +114,19 @@ def _read_any(path: Path) -> pl.DataFrame:
             raise UserError(f"{path}, row {ragged.row}: {ragged.describe()}") from None
         raise UserError(f"{path}: cannot read it as a panel: {str(exc).splitlines()[0]}") from None
     raise UserError(f"{path}: unknown panel file type (use .csv, .tsv, .parquet or .jsonl)")
+
+
+def _refuse_skill_columns(path: Path, raw: pl.DataFrame, mapping: dict[str, str]) -> None:
+    """A month column and only numeric others is one column per skill, which is not read."""
+    month = mapping.get("month") or next((c for c in _DEFAULT_COLUMNS["month"] if c in raw), None)
+    others = [c for c in raw.columns if c not in (_ROW, month)]
+    if month is None or "skill" in mapping or len(others) < 2:
+        return
+    if all(raw.schema[c].is_numeric() for c in others):
+        raise UserError(
+            f"{path}: one column per skill ({', '.join(others[:3])}, …) is not read; give "
+            "the panel in long form: columns skill, month, count, one row per skill and month"
+        )
 
 
 def _resolve(path: Path, columns: list[str], mapping: dict[str, str]) -> dict[str, str | None]:

@@ -54,9 +54,8 @@ def scan_folder(folder: Path, release: str | None = None) -> tuple[list[FoundFil
     """The recognised files of one release folder and the names of the files skipped."""
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder (give an O*NET release folder)")
-    found_release = detect_release(folder, release)
     specs = by_stem()
-    found: dict[str, FoundFile] = {}
+    found: dict[str, tuple[Path, OnetFile]] = {}
     skipped: list[str] = []
     for path in sorted(folder.iterdir(), key=lambda p: (p.suffix.lower() != ".txt", p.name)):
         if path.name.lower() in NOT_DATA or path.is_dir() or path.name.startswith("."):
@@ -65,12 +64,13 @@ def scan_folder(folder: Path, release: str | None = None) -> tuple[list[FoundFil
         if spec is None or path.suffix.lower() not in FORMATS:
             skipped.append(f"{path.name}: not an O*NET file skilltide knows")
         elif spec.stem in found:
-            skipped.append(f"{path.name}: {found[spec.stem].path.name} of the same release is used")
+            skipped.append(f"{path.name}: {found[spec.stem][0].name} of the same release is used")
         else:
-            found[spec.stem] = FoundFile(path, spec, found_release)
-    if not found:
+            found[spec.stem] = (path, spec)
+    if not found:  # before the release: a folder of other files has none to tell
         raise UserError(f"{folder}: no O*NET data files found (e.g. 'Occupation Data.txt')")
-    return list(found.values()), skipped
+    found_release = detect_release(folder, release)
+    return [FoundFile(path, spec, found_release) for path, spec in found.values()], skipped
 
 
 def scan_folders(

@@ -80,11 +80,13 @@ def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "")
     # a forecast without a backtest (too short a history) has no interval
     intervals = frame["lo"].null_count() < frame.height
     method = f" Forecast method: {model}{f' ({explanation})' if explanation else ''}."
+    # when every series falls, the top one falls least; alone, it just changes
+    verb = "change" if frame.height == 1 else "rise most" if top["growth"] >= 0 else "fall least"
     text = (
-        f"By {month_name(end)} the forecast expects {top['label']} to rise most: "
+        f"By {month_name(end)} the forecast expects {top['label']} to {verb}: "
         f"{signed_pct(top['growth'])} on {top['basis']}{_interval(top, ' (80% interval ')}."
     )
-    if bottom["growth"] < 0:
+    if bottom["growth"] < 0 and frame.height > 1:
         text += (
             f" {bottom['label']} is expected to fall most: {signed_pct(bottom['growth'])}"
             f"{_interval(bottom, ' (')}."
@@ -230,10 +232,15 @@ def profile(
     """The first occupation's top skill; with ``closest`` (pairs with a similarity of
     ``min_similarity`` or more, up to ``most`` each), how many close occupations it has."""
     first = frame.row(0, named=True)
-    unit = "% of its ads" if source == "demand" else "(graph weight)"
-    value = f"{first['value']:.0f}{unit}" if source == "demand" else f"{first['value']:.2f}"
+    top = (  # a profile from the graph (no occupations in the panel) is not what ads ask for
+        f"{first['occupation']} ads most often ask for {first['skill']} "
+        f"({first['value']:.0f}% of its ads)"
+        if source == "demand"
+        else f"In the skill network, the strongest skill of {first['occupation']} is "
+        f"{first['skill']} (weight {first['value']:.2f})"
+    )
     text = (
-        f"{first['occupation']} ads most often ask for {first['skill']} ({value}). "
+        f"{top}. "
         "Choose an occupation to see its skill profile and the occupations with the "
         "most similar skills, where its workers could most easily move."
     )

@@ -22,10 +22,11 @@ import polars as pl
 
 from skilltide.store import Warehouse
 
-HOW_TO = {
-    "forecasts": "run `skilltide forecast run --granularity {granularity}`",
-    "backtests": "run `skilltide forecast backtest --granularity {granularity}`",
-    "breaks": "run `skilltide breaks detect`",
+HOW_TO = {  # {panel} is " --panel NAME" for a panel other than ads
+    "forecasts": "run `skilltide forecast run{panel} --granularity {granularity}`",
+    # the warehouse's backtests are written by `forecast run` (`forecast backtest` reads a file)
+    "backtests": "run `skilltide forecast run{panel} --granularity {granularity}`",
+    "breaks": "run `skilltide breaks detect{panel} --granularity {granularity}`",
     "graph": "run `skilltide graph build --from ads` (or `--from onet`)",
     "workbank": "load WORKBank with `skilltide workbank load DIR`",
     "exposure": "load WORKBank (`skilltide workbank load DIR`), then rebuild the graph "
@@ -33,6 +34,18 @@ HOW_TO = {
     "occupation_demand": "ingest ads with an occupation column or the title coder "
     "(`skilltide ingest ads FILE…`)",
 }
+
+
+def how_to(panel: str, granularity: str) -> dict[str, str]:
+    """:data:`HOW_TO` for the report's panel and granularity.
+
+    >>> how_to("hn", "market")["breaks"]
+    'run `skilltide breaks detect --panel hn --granularity market`'
+    """
+    named = "" if panel == "ads" else f" --panel {panel}"
+    return {k: v.format(panel=named, granularity=granularity) for k, v in HOW_TO.items()}
+
+
 EXPOSURE_COLUMNS = (
     "exposure",
     "share_green_light",

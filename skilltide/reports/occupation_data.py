@@ -70,6 +70,7 @@ def _profile_from_demand(wh, panel, max_occupations, top_skills) -> pl.DataFrame
                       WHERE panel = ? AND granularity = 'occupation'),
         recent AS (SELECT t.group_id, sum(t.ads) AS ads FROM demand_totals t, last
                    WHERE t.panel = ? AND t.granularity = 'occupation'
+                     AND t.group_id <> 'unknown'  -- ads without an occupation
                      AND t.month > last.m - INTERVAL 12 MONTH GROUP BY ALL),
         busiest AS (SELECT * FROM recent ORDER BY ads DESC, group_id LIMIT ?),
         mentions AS (SELECT d.group_id, d.skill_id, sum(d.count) AS n FROM demand d, last

@@ -28,7 +28,7 @@ from skilltide.reports.html import (
     Table,
 )
 from skilltide.reports.methods_section import methods_section
-from skilltide.reports.network_data import HOW_TO, load_network
+from skilltide.reports.network_data import how_to, load_network
 from skilltide.reports.occupation_data import CLOSEST, MIN_SIMILARITY, ZONES, load_occupations
 from skilltide.reports.series_data import SeriesData, load_series
 from skilltide.store import Warehouse
@@ -57,7 +57,7 @@ def build_page(
 
 def _build(wh, panel, granularity, title, max_series) -> Page:
     series = load_series(wh, panel=panel, granularity=granularity, max_series=max_series)
-    how = {k: v.format(granularity=granularity) for k, v in HOW_TO.items()}
+    how = how_to(panel, granularity)
     today = dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC")
     scope = "whole market" if granularity == "market" else f"by {granularity}"
     subtitle = (

@@ -38,8 +38,8 @@ class Measure:
     unit: str  # short unit for captions
 
 
+# The forecast stage models counts (forecast_warehouse reads value="count"), so the charts do.
 COUNT = Measure("count", "Ads mentioning the skill (per month)", 1.0, "ads a month")
-SHARE = Measure("share", "Share of ads mentioning the skill (%)", 100.0, "% of ads")
 
 
 @dataclass
@@ -134,7 +134,7 @@ def load_series(
 
     market, market_unit = _market_totals(wh, panel, granularity)
     forecast, info = _forecasts(wh, panel, granularity, series)
-    measure = _measure_of(wh, panel, granularity, forecast)
+    measure = COUNT
     history = _history(wh, panel, granularity, series, measure)
     months = (history["month"].min(), history["month"].max())
     n_skills = wh.query(
@@ -307,31 +307,6 @@ def choose_model(wh: Warehouse, panel: str, granularity: str, models: list[str])
         if preferred in models:
             return preferred
     return models[0]
-
-
-def _measure_of(wh, panel, granularity, forecast: pl.DataFrame | None) -> Measure:
-    """Counts unless the forecasts were made on shares (their values sit next to the shares)."""
-    has_share = (
-        wh.query(
-            "SELECT count(share) AS n FROM demand WHERE panel = ? AND granularity = ?",
-            [panel, granularity],
-        )["n"][0]
-        > 0
-    )
-    if forecast is None or forecast.height == 0:
-        return COUNT  # counts match what the breaks and forecast stages model by default
-    last = wh.query(
-        """SELECT group_id, skill_id, arg_max(count, month) AS count, arg_max(share, month) AS share
-           FROM demand WHERE panel = ? AND granularity = ? GROUP BY ALL""",
-        [panel, granularity],
-    )
-    first = forecast.sort("ds").group_by("group_id", "skill_id").first()
-    joined = first.join(last, on=["group_id", "skill_id"], how="inner")
-    if joined.height == 0 or not has_share:
-        return COUNT
-    off_count = (joined["yhat"] - joined["count"]).abs().median()
-    off_share = (joined["yhat"] - joined["share"]).abs().median()
-    return SHARE if off_share < off_count else COUNT
 
 
 def _growth(history, forecast, series, min_recent_count) -> pl.DataFrame:

@@ -333,6 +333,23 @@ def test_forecast_run_out_writes_the_runs_forecasts_with_provenance(cli, db, tmp
     assert runs["n"].item() == 1
 
 
+def test_forecast_run_says_which_months_it_forecast_and_how_its_backtest_did(cli, db):
+    # it printed only "run …: 1566 forecasts for 261 series (auto)"; the months and the
+    # backtest were in --json alone
+    from skilltide.store import Warehouse
+    from tests.forecast.test_warehouse import _load_demand
+
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+        last = wh.query("SELECT strftime(max(month), '%Y-%m') AS m FROM demand")["m"][0]
+    result = cli("forecast", "run", "--db", db, "-h", 2, "-m", "naive")
+    assert result.exit_code == 0, result.output
+    months = pl.Series([f"{last}-01"]).str.to_date()
+    first, end = (months.dt.offset_by(f"{k}mo").dt.strftime("%Y-%m")[0] for k in (1, 2))
+    assert f"(naive), {first} to {end} from data to {last}" in result.output
+    assert "backtest: mean absolute error" in result.output
+
+
 def test_quiet_keeps_the_results_of_backtest_and_breaks_without_out(cli, tmp_path):
     """-q prints only results; without --out the table and the breaks are the results."""
     src = _write(known_panel(copies=1), tmp_path / "in.csv")

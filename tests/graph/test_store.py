@@ -222,3 +222,20 @@ def test_cli_employment_from_real_oews(cli, filled_db):
             "SELECT DISTINCT weighting FROM automation_exposure WHERE graph_id = ?", [graph_id]
         )
     assert weighting["weighting"].to_list() == ["employment"]
+
+
+def test_cli_says_whether_the_overlay_was_built_and_that_employment_went_unused(filled_db):
+    """--employment weights the WORKBank overlay; without WORKBank it was ignored in silence."""
+    from tests.conftest import run_skilltide, shared_path
+
+    oews = shared_path("oews", "national_M2024_dl.xlsx")
+    args = ("graph", "build", "--null", "0", "--employment", oews, "--db", filled_db)
+    built = run_skilltide(*args)
+    assert built.returncode == 0, built.stderr
+    assert "automation overlay (WORKBank):" in built.stdout and "warning" not in built.stderr
+    with Warehouse(filled_db) as wh:
+        wh.con.execute("DELETE FROM workbank_occupations")
+    unused = run_skilltide(*args)
+    assert unused.returncode == 0, unused.stderr
+    assert "automation overlay" not in unused.stdout
+    assert f"warning: --employment {oews} is not used: WORKBank is not loaded" in unused.stderr

@@ -64,6 +64,42 @@ def test_ads_text_summary_counts_and_points_at_the_quarantined_rows(cli, db, tmp
     assert "see quarantined rows" not in cli("ingest", "ads", clean, "--db", db).stdout
 
 
+def test_ads_text_summary_names_each_quarantine_reason_with_its_first_row(db, tmp_path):
+    # the reasons were behind a SQL query; a posted_at mapped to the wrong column put every
+    # row in quarantine with exit 0 and the same two summary lines as two undated rows
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n2,,Clerk,Acme,North,,Files\n"
+        "3,soon,Clerk,Acme,North,,Files\n4,later,Clerk,Acme,North,,Files\n"
+    )
+    result = run_skilltide("ingest", "ads", path, "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "  bad_date  " in result.stdout
+    assert "2  (first: ads.csv row 3, field posted_at: 'soon')" in result.stdout
+    assert "1  (first: ads.csv row 2, field posted_at)" in result.stdout
+    assert "every row was quarantined" not in result.stderr
+    wrong = run_skilltide("ingest", "ads", path, "--map", "posted_at=title", "--db", db)
+    assert "every row was quarantined, most as bad_date (field posted_at)" in wrong.stderr
+
+
+def test_a_missing_column_says_that_the_configs_sources_map_is_for_run_only(cli, db, tmp_path):
+    # `skilltide init` writes the map into [[sources]]; `ingest ads` in that folder said
+    # only "map it with --map text=COLUMN", as if the config's map had been read
+    path = tmp_path / "ads.csv"
+    path.write_text("id,created_at,body\n1,2024-01-05,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text(
+        f'[[sources]]\nname = "ads"\npaths = ["{path}"]\n'
+        'map = { posted_at = "created_at", text = "body" }\n'
+    )
+    result = cli("ingest", "ads", path, "--db", db, "--config", config)
+    assert result.exit_code == 1
+    assert "map it with --map" in result.output
+    assert "[[sources]] map is read by `skilltide run` only" in result.output
+    plain = cli("ingest", "ads", path, "--db", db)  # no config: the message as it was
+    assert plain.exit_code == 1 and "[[sources]]" not in plain.output
+
+
 def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
     path = tmp_path / "ads.csv"
     path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")

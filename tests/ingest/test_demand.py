@@ -129,6 +129,22 @@ def test_import_rejects_bad_months_and_missing_columns(wh, tmp_path):
     assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
 
 
+def test_a_folder_is_named_as_one_and_its_panel_files_are_listed(wh, tmp_path):
+    # it said "unknown panel file type (use .csv, …)" for the data set's folder
+    (tmp_path / "terms_monthly.csv").write_text("skill,month,count\npython,2024-01,3\n")
+    (tmp_path / "SOURCE.md").write_text("notes\n")
+    with pytest.raises(UserError, match=r"is a folder.*one panel file.*terms_monthly\.csv"):
+        import_demand(wh, tmp_path)
+
+
+def test_one_column_per_skill_is_named_as_such_not_as_a_missing_skill_column(wh, tmp_path):
+    # hn_whoishiring_term_counts_wide.csv: "use --map skill=COLUMN", yet no column holds skills
+    wide = tmp_path / "wide.csv"
+    wide.write_text("month,Python,SQL,Rust\n2024-01,3,4,0\n2024-02,5,1,1\n")
+    with pytest.raises(UserError, match=r"one column per skill.*long form"):
+        import_demand(wh, wide)
+
+
 def test_a_refused_panel_is_a_failed_run(wh, tmp_path):
     # the checks ran before the run began: a refused file left no trace in `runs`
     bad = tmp_path / "bad.csv"

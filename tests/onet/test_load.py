@@ -228,6 +228,16 @@ def test_cli_reports_a_bad_folder_on_one_line(tmp_path, cli, db):
     assert "not a folder" in result.output
 
 
+def test_a_folder_without_onet_files_is_named_as_such_not_as_an_unknown_release(tmp_path, db):
+    # the WORKBank folder given to `onet load` was "cannot tell which O*NET release this is
+    # … give it with --release", which, followed, only led to the real error
+    other = tmp_path / "workbank"
+    other.mkdir()
+    (other / "domain_worker_desires.csv").write_text("a,b\n1,2\n")
+    with Warehouse(db) as wh, pytest.raises(UserError, match="no O\\*NET data files found"):
+        load_onet(wh, [other])
+
+
 def test_reloading_a_changed_file_replaces_that_release_rows(tmp_path, db):
     folder = copy_fixture(tmp_path)
     with Warehouse(db) as wh:

@@ -46,6 +46,25 @@ def test_growth_caption_without_intervals():
     assert "80% confidence" not in text and "no prediction interval" in text
 
 
+def test_growth_caption_does_not_call_a_fall_the_largest_rise():
+    # ruanyf's ads: "expects Linux to rise most: \u221214%" when every series falls
+    frame = pl.DataFrame(
+        {
+            "label": ["Linux", "Python"],
+            "growth": [-0.14, -0.21],
+            "lo": [-0.97, -0.98],
+            "hi": [0.68, 0.56],
+            "basis": "the same season a year earlier (Jul\u2013Sep 2025)",
+        }
+    )
+    text = captions.growth(frame, "auto", dt.date(2026, 8, 1))
+    assert "rise most" not in text
+    assert "expects Linux to fall least: \u221214%" in text
+    assert "Python is expected to fall most: \u221221%" in text
+    alone = captions.growth(frame.head(1), "auto", dt.date(2026, 8, 1))
+    assert "expects Linux to change: \u221214%" in alone and "fall most" not in alone
+
+
 def test_explorer_caption_promises_bands_only_when_there_are_intervals():
     args = ("last value", dt.date(2025, 1, 1), dt.date(2025, 6, 1), False, "ads a month", 5, 5)
     assert "darker band holds the outcome 80% of the time" in captions.explorer(*args)
@@ -162,6 +181,23 @@ def test_profile_caption_says_how_many_occupations_are_similar_enough():
     none = three.filter(pl.col("occupation") == "Cook")
     assert captions.profile(profile, "demand", none).endswith("Nurse has no close occupation.")
     assert "similarity" not in captions.profile(profile, "demand")  # no network: not a word
+
+
+def test_a_profile_from_the_skill_network_is_not_called_what_ads_ask_for():
+    # a panel without occupations (Job-SDF's) took its profiles from the O*NET graph, and
+    # the report said "Advertising and Promotions Managers ads most often ask for
+    # Management of Financial Resources (1.40)": an RCA weight, from no ad at all
+    profile = pl.DataFrame(
+        {"occupation": ["Nurse"], "skill": ["Service Orientation"], "value": [1.4]}
+    )
+    text = captions.profile(profile, "graph")
+    assert "ads" not in text.split(".")[0]
+    assert text.startswith(
+        "In the skill network, the strongest skill of Nurse is Service Orientation (weight 1.40)."
+    )
+    assert captions.profile(profile.with_columns(value=pl.lit(81.0)), "demand").startswith(
+        "Nurse ads most often ask for Service Orientation (81% of its ads)."
+    )
 
 
 def test_the_first_market_break_says_what_a_structural_break_is():

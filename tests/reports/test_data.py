@@ -135,6 +135,28 @@ def test_occupation_profiles_closest_and_workbank(full_warehouse):
     assert occ.workbank["share_green_light"].is_sorted(descending=True)
 
 
+def test_ads_without_an_occupation_are_not_profiled_as_an_occupation(tmp_path):
+    """Ads with no occupation are the demand panel's 'unknown' group; on ruanyf's ads (most
+    titles Chinese, not coded) the report led its occupations with 'unknown (unknown) ads
+    most often ask for React'."""
+    from skilltide.ingest.demand import import_demand
+
+    src = tmp_path / "panel.csv"
+    rows = [
+        f"{skill},2024-{m:02d},{n},{group},occupation,{total}"
+        for m in range(1, 13)
+        for skill, n, group, total in (
+            ("React", 40, "unknown", 100),
+            ("Python", 5, "15-1252.00", 10),
+        )
+    ]
+    src.write_text("skill,month,count,group,granularity,total\n" + "\n".join(rows) + "\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        import_demand(wh, src, panel="p")
+        occ = load_occupations(wh, panel="p")
+    assert occ.profile["code"].unique().to_list() == ["15-1252.00"]
+
+
 def test_occupations_with_almost_nothing_in_common_are_not_listed_as_close(
     full_warehouse, tmp_path
 ):
@@ -283,3 +305,26 @@ def test_auto_choices_name_its_weighted_mix_as_such_not_as_automatic_forecast_ag
     assert "a weighted mix of methods for 50%" in info["explanation"]
     assert "last month repeated for 50%" in info["explanation"]
     assert "automatic forecast" not in info["explanation"]
+
+
+def test_count_forecasts_of_sparse_series_are_shown_as_counts_not_as_shares(tmp_path):
+    """The forecast stage models counts. On a sparse panel (a skill in 1 of 20 ads every
+    third month) a smoothed count forecast (0.33) sits nearer the last share (0.05) than the
+    last count (1): the report read it as a share and showed '33% of ads' with growth in the
+    thousands of percent (ruanyf's ads: Linux at 486% of ads, +2,271%)."""
+    from skilltide.forecast.warehouse import forecast_warehouse
+    from skilltide.ingest.demand import import_demand
+
+    src = tmp_path / "panel.csv"
+    rows = [
+        f"{skill},{2022 + m // 12}-{m % 12 + 1:02d},{int(m % 3 == 2)},20"
+        for skill in ("Linux", "Python", "Go")
+        for m in range(24)
+    ]
+    src.write_text("skill,month,count,total\n" + "\n".join(rows) + "\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        import_demand(wh, src, panel="p")
+        forecast_warehouse(wh, panel="p", horizon=2, model="window_average")
+        s = load_series(wh, panel="p")
+    assert s.measure == COUNT
+    assert s.forecast["yhat"].max() <= 1.0  # ads a month, not per cent

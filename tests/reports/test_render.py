@@ -131,12 +131,12 @@ def test_bare_warehouse_says_what_to_run(bare_warehouse, tmp_path):
         html = render_report(wh, tmp_path).read_text(encoding="utf-8")
     for hint in (
         "skilltide forecast run --granularity market",
-        "skilltide breaks detect",
+        "skilltide breaks detect --granularity market",
         "skilltide graph build",
         "skilltide workbank load DIR",
-        "skilltide forecast backtest",
     ):
         assert hint in html
+    assert "forecast backtest" not in html  # it reads a panel file; `forecast run` backtests
     assert re.findall(r'<div class="chart" id="([a-z-]+)"', html) == ["market", "skill-history"]
 
 
@@ -288,3 +288,23 @@ def test_a_full_disk_leaves_the_earlier_report_and_charts_whole(
         result.output.strip().splitlines()[-1].endswith("cannot write it (No space left on device)")
     )
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("panel", "granularity"), [("ads", "market"), ("hn", "region")])
+def test_what_to_run_hints_are_commands_the_cli_accepts_for_the_reported_panel(
+    cli, tmp_path, panel, granularity
+):
+    """The report said `skilltide forecast backtest --granularity market` (no such option:
+    `forecast run` writes the backtests), and `breaks detect` / `forecast run` without the
+    --panel and --granularity of the report, which fill another panel's tables."""
+    import shlex
+
+    from skilltide.reports.network_data import how_to
+
+    hints = how_to(panel, granularity)
+    for key in ("forecasts", "backtests", "breaks"):
+        assert f"--granularity {granularity}" in hints[key]
+        assert (f"--panel {panel}" in hints[key]) == (panel != "ads")
+        args = shlex.split(re.search(r"`skilltide ([^`]+)`", hints[key]).group(1))
+        # on a missing warehouse: exit 1 once the options parse, 2 for a usage error
+        assert cli(*args, "--db", tmp_path / "none.duckdb").exit_code == 1, hints[key]

@@ -101,12 +101,21 @@ def detect_breaks_warehouse(
             "granularity": granularity,
             "value": value,
             **report.summary(),
+            "partial_month": _left_out(run.con, panel),
         }
         run.notes.update({k: v for k, v in summary.items() if k != "run_id"})
         summary["seconds"] = round(sum(s.get("seconds", 0.0) for s in run.stages), 3)
         if written is not None:
             written(run)
     return summary
+
+
+def _left_out(con, panel: str) -> dict | None:
+    """The incomplete last month the panel was read without (see ``warehouse_panel``)."""
+    from skilltide.ingest.coverage import partial_month
+
+    partial = partial_month(con, panel)
+    return None if partial is None else partial.as_dict()
 
 
 def latest_breaks_run(wh: Warehouse, panel: str, granularity: str) -> str | None:

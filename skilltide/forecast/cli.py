@@ -125,6 +125,7 @@ def breaks_detect(
         summary["out"] = str(out)
         if input is not None:  # a warehouse run's file is traced by its run (RunOutput)
             write_provenance(out, command="breaks detect", inputs=[input], options=options)
+    note_partial(summary, "the detection")
     if as_json:
         emit_json(summary)
         return
@@ -166,6 +167,16 @@ def month_runs(months: list[str]) -> str:
 # ---------------------------------------------------------------------------------------
 # end of breaks commands
 # ---------------------------------------------------------------------------------------
+
+
+def note_partial(summary: dict, what: str) -> None:
+    """On stderr: the panel's incomplete last month was left out of ``what``."""
+    if partial := summary.get("partial_month"):
+        typer.echo(
+            f"note: {partial['month']} is incomplete (the ads stop on {partial['last_day']}, "
+            f"{partial['missing_days']} days before its end), so it was left out of {what}",
+            err=True,
+        )
 
 
 def warn_breakless(model: str, has_breaks: bool) -> None:
@@ -322,6 +333,7 @@ def run_command(
     if out is not None:
         summary["out"] = str(out)
     warn_breakless(model, summary["breaks"] != "none")
+    note_partial(summary, "the data: the forecast starts with it")
     if json_out:
         emit_json(summary)
     else:

@@ -21,6 +21,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.panel import PANEL_SCHEMA, fill_gaps
+from skilltide.ingest.coverage import partial_month
 
 __all__ = ["require_demand", "warehouse_panel"]
 
@@ -41,7 +42,11 @@ def require_demand(wh: Any, panel: str, granularity: str) -> None:
 
 
 def warehouse_panel(
-    wh: Any, panel: str = "ads", granularity: str = "market", value: str = "count"
+    wh: Any,
+    panel: str = "ads",
+    granularity: str = "market",
+    value: str = "count",
+    complete_months: bool = True,
 ) -> pl.DataFrame:
     """The long panel of one ``demand`` panel and granularity, gaps filled.
 
@@ -52,7 +57,9 @@ def warehouse_panel(
     month where its group had no ads but other groups had. A month missing from the totals
     of every group is a month the source has no data for (Hacker News' 2011-07 thread, say),
     not a month without demand: it is interpolated linearly between its neighbours. Without
-    totals, the months from a series' first to the panel's last are filled with 0.
+    totals, the months from a series' first to the panel's last are filled with 0. A last
+    month the ads stop early in (:func:`~skilltide.ingest.coverage.partial_month`) is left
+    out unless ``complete_months=False``: its counts are a fraction of a month's.
 
     ``wh`` is a :class:`~skilltide.store.Warehouse` or an open DuckDB connection (e.g.
     ``run.con`` inside a run).
@@ -114,4 +121,7 @@ def warehouse_panel(
         ).with_columns(pl.col("y").interpolate().over("unique_id"))
     else:
         long = fill_gaps(rows.select(columns), value=0.0, to_panel_end=True)
+    partial = partial_month(con, panel) if complete_months else None
+    if partial is not None:
+        long = long.filter(pl.col("ds") < partial.month)
     return long.select(columns).sort("unique_id", "ds")

@@ -128,6 +128,7 @@ def forecast_warehouse(
     ``--out``: if it fails, the run rolls back). Returns a JSON-able summary.
     """
     from skilltide.forecast.demand_panel import require_demand, warehouse_panel
+    from skilltide.ingest.coverage import partial_month
 
     require_demand(wh, panel, granularity)  # not 'panel: no rows' (skilltide run's stage)
     if breaks not in BREAK_SOURCES:
@@ -142,6 +143,7 @@ def forecast_warehouse(
     with wh.run("forecast run", args) as run:
         with run.stage("read"):
             frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")
+            partial = partial_month(wh, panel)  # the month left out of ``frame``
             known = None
             if breaks == "stored":
                 known = _breaks_for(wh, panel, granularity, frame)
@@ -178,6 +180,7 @@ def forecast_warehouse(
             "model": model,
             "breaks": "none" if known is None else breaks,  # what the fits had
             "inputs": run.notes["inputs"],
+            "partial_month": None if partial is None else partial.as_dict(),
         }
         if backtest.height:
             found = breaks_for(known, Wide.from_panel(frame))

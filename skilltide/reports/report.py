@@ -92,6 +92,8 @@ def _overview(s: SeriesData, how: dict) -> Section:
     if s.breaks_info:
         items.append(("structural breaks found", f"{s.breaks_info['n_breaks']:,}"))
     findings = [captions.overview(s.market, s.months, s.n_skills, s.granularity, s.market_unit)]
+    if s.partial is not None:
+        findings.append(f"{s.partial.describe()}, so it is left out of the charts and figures.")
     has_growth = s.growth is not None and s.growth.height > 0
     if has_growth:
         end = s.forecast_info["end"]

@@ -21,6 +21,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.models.base import add_months
+from skilltide.ingest.coverage import PartialMonth, partial_month
 from skilltide.reports.breaks_data import report_breaks
 from skilltide.reports.names import in_sentence, model_explanation, model_name, occupation_titles
 from skilltide.store import Warehouse
@@ -60,6 +61,7 @@ class SeriesData:
     growth: pl.DataFrame | None = None  # label, base, end, growth, lo, hi (fractions)
     breaks: pl.DataFrame | None = None  # label, break_ds, kind, size, p_value, scope, method
     market_unit: str = "job ads"  # what ``market['ads']`` counts
+    partial: PartialMonth | None = None  # an incomplete last month, left out of the above
     market_breaks: pl.DataFrame | None = None  # break_ds, kind, n_series, share_series, size
     breaks_info: dict = field(default_factory=dict)
 
@@ -136,6 +138,10 @@ def load_series(
     forecast, info = _forecasts(wh, panel, granularity, series)
     measure = COUNT
     history = _history(wh, panel, granularity, series, measure)
+    partial = partial_month(wh, panel)
+    if partial is not None:  # a fraction of a month's ads would read as a fall
+        market = market.filter(pl.col("month") < partial.month)
+        history = history.filter(pl.col("month") < partial.month)
     months = (history["month"].min(), history["month"].max())
     n_skills = wh.query(
         "SELECT count(DISTINCT skill_id) AS n FROM demand WHERE panel = ? AND granularity = ?",
@@ -145,6 +151,7 @@ def load_series(
         panel, granularity, measure, months, market, history, series, int(n_skills), n_total
     )
     data.market_unit = market_unit
+    data.partial = partial
     if forecast is not None:
         data.forecast = forecast.with_columns(
             [pl.col(c) * measure.scale for c in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95")]

@@ -91,6 +91,7 @@ class Page:
     title: str
     subtitle: str
     sections: list[Section]
+    inputs: dict = field(default_factory=dict)  # the runs whose rows the page shows
 
     def figures(self) -> list[Figure]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]

@@ -40,8 +40,8 @@ def render_report(
 ) -> Path:
     """Write ``out_dir/report.html`` (or ``out_dir`` itself when it ends in ``.html``) from the
     warehouse and return its path; exported charts go to ``charts/`` beside it. The page gets
-    a ``<page>.provenance.json`` naming the warehouse, its newest run, the options and the
-    exported charts' sha256."""
+    a ``<page>.provenance.json`` naming the warehouse, its newest run, the runs whose rows it
+    shows (demand, forecasts, breaks, graph), the options and the exported charts' sha256."""
     if export is not None and export not in EXPORT_FORMATS:
         raise UserError(f"--export: '{export}' is not one of {', '.join(EXPORT_FORMATS)}")
     path = check_report_out(out_dir)
@@ -56,6 +56,7 @@ def render_report(
             charts = export_charts(page.figures(), path.parent / "charts", export, files)
     options = {"title": title, "granularity": granularity, "panel": panel, "export": export}
     options |= {"max_series": max_series, **warehouse_source(wh.path), "last_run": last_run(wh)}
+    options["runs_read"] = page.inputs
     if charts:  # an exported chart is traced by its sha256 here
         options["charts"] = [file_record(chart) for chart in charts]
     write_provenance(path, command="report", inputs=[], options=options)

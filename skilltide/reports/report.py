@@ -28,7 +28,7 @@ from skilltide.reports.html import (
     Table,
 )
 from skilltide.reports.methods_section import methods_section
-from skilltide.reports.network_data import how_to, load_network
+from skilltide.reports.network_data import choose_graph, how_to, load_network
 from skilltide.reports.occupation_data import CLOSEST, MIN_SIMILARITY, ZONES, load_occupations
 from skilltide.reports.series_data import SeriesData, load_series
 from skilltide.store import Warehouse
@@ -74,7 +74,19 @@ def _build(wh, panel, granularity, title, max_series) -> Page:
         _network(wh, how),
         methods_section(wh, panel, granularity, series, how),
     ]
-    return Page(title or "Skill demand report", subtitle, sections)
+    return Page(title or "Skill demand report", subtitle, sections, _inputs(wh, panel, series))
+
+
+def _inputs(wh, panel: str, series: SeriesData) -> dict:
+    """The runs whose rows the page shows, for its provenance record (None: not shown)."""
+    demand = wh.query("SELECT DISTINCT run_id FROM demand WHERE panel = ? ORDER BY 1", [panel])
+    graph = choose_graph(wh)
+    return {
+        "demand_runs": demand["run_id"].to_list(),
+        "forecast_run": series.forecast_info.get("run_id"),
+        "breaks_run": series.breaks_info.get("run_id"),
+        "graph": None if graph is None else {k: graph[k] for k in ("graph_id", "run_id")},
+    }
 
 
 def _overview(s: SeriesData, how: dict) -> Section:

@@ -182,6 +182,30 @@ def test_the_report_names_its_warehouse_run_and_charts(full_warehouse, tmp_path)
     assert str(full_warehouse.resolve()) in path.read_text(encoding="utf-8")
 
 
+def test_the_reports_provenance_names_every_run_it_shows(full_warehouse, tmp_path):
+    """The record named only the warehouse's newest run; the page shows the rows of a demand,
+    a forecast, a breaks and a graph run, which the HTML names but the record did not."""
+    import json
+
+    from skilltide.provenance import provenance_path
+
+    with Warehouse(full_warehouse) as wh:
+        path = render_report(wh, tmp_path / "r", panel="ads")
+        newest = {
+            table: wh.query(f"SELECT max(run_id) AS r FROM {table} WHERE panel = 'ads'")["r"][0]
+            for table in ("forecasts", "breaks")
+        }
+        demand = wh.query("SELECT DISTINCT run_id FROM demand WHERE panel = 'ads' ORDER BY 1")
+        graph = wh.query("SELECT graph_id, run_id FROM graphs ORDER BY run_id DESC LIMIT 1")
+    runs = json.loads(provenance_path(path).read_text())["options"]["runs_read"]
+    assert runs["forecast_run"] == newest["forecasts"]
+    assert runs["breaks_run"] == newest["breaks"]
+    assert runs["demand_runs"] == demand["run_id"].to_list()
+    assert runs["graph"] == graph.row(0, named=True)
+    page = path.read_text(encoding="utf-8")
+    assert runs["forecast_run"] in page and runs["breaks_run"] in page
+
+
 def test_cli_writes_the_report(cli, full_warehouse, tmp_path):
     result = cli("report", "--db", full_warehouse, "--out", tmp_path / "r", "--title", "T")
     assert result.exit_code == 0, result.output

@@ -91,6 +91,7 @@ class Warehouse:
             raise UserError(f"{self.path}: is a directory, not a warehouse file")
         if not self.path.parent.exists():
             raise UserError(f"{self.path}: folder {self.path.parent} does not exist")
+        self._new = not self.path.exists()
         self.con = _connect(self.path)
         try:
             self._migrate(latest_version() if target_version is None else target_version)
@@ -102,8 +103,21 @@ class Warehouse:
     def __enter__(self) -> Warehouse:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        # A command that failed on a new file leaves no warehouse behind, unless a run of it
+        # succeeded (``skilltide run``'s earlier stages) or its runs cannot be read.
+        remove = exc_type is not None and self._new and not self._has_results()
         self.close()
+        if remove:
+            for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+
+    def _has_results(self) -> bool:
+        sql = "SELECT count(*) FROM runs WHERE status IN ('success', 'partial')"
+        try:
+            return bool(self.con.execute(sql).fetchall()[0][0])
+        except duckdb.Error:
+            return True
 
     def close(self) -> None:
         self.con.close()

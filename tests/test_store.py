@@ -335,3 +335,25 @@ def test_another_tools_schema_migrations_table_is_not_taken_for_skilltides(tmp_p
         Warehouse(path)
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SHOW TABLES").fetchall() == [("schema_migrations",)]
+
+
+def test_a_command_failing_on_a_new_file_leaves_no_warehouse_behind(cli, db, tmp_path):
+    result = cli("ingest", "ads", tmp_path / "missing.csv", "--db", db)
+    assert result.exit_code == 1 and "file not found" in result.output
+    assert not db.exists() and not db.with_name(db.name + ".wal").exists()
+    wh = Warehouse(db)
+    with pytest.raises(RuntimeError), wh, wh.run("first"):  # a failed run: nothing kept
+        raise RuntimeError("boom")
+    assert not db.exists()
+
+
+def test_a_failure_keeps_an_existing_warehouse_and_a_new_one_with_results(db):
+    with pytest.raises(RuntimeError), Warehouse(db) as wh:
+        with wh.run("first"):
+            pass
+        raise RuntimeError("a later stage failed")
+    assert db.exists()  # the first run's results stay
+    with pytest.raises(RuntimeError), Warehouse(db):
+        raise RuntimeError("boom")
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT command FROM runs")["command"].to_list() == ["first"]

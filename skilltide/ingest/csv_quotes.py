@@ -84,7 +84,7 @@ def check_quotes(path: Path, delimiter: str, gz: bool, quotes: int | None = None
             for record in records:
                 number += bool(record)  # as Arrow: blank lines are not rows
         except csv.Error as exc:
-            kind = "CSV" if delimiter == "," else "TSV"
+            kind = "TSV" if delimiter == "\t" else "CSV"
             if kind == "TSV" and "end of data" not in str(exc):
                 return  # TSV files rarely quote: "Acme" Ltd is text, read as before
             raise UserError(

@@ -1,5 +1,8 @@
 """Read ad files (CSV, TSV, JSON Lines: plain or gzip; Parquet) in bounded batches.
 
+A ``.csv`` file is comma-separated, or semicolon-separated when its header has semicolons
+and no comma (as spreadsheets write CSV where the decimal mark is a comma).
+
 Each batch is a polars frame with one String column per ad field (``id``, ``posted_at``,
 ``title``, ``text``, ``company``, ``region``, ``occupation``; NULL where the file has no such
 column), plus ``row_number`` (1-based record number; for JSON Lines the line number),
@@ -146,7 +149,7 @@ def _standard(frame: pl.DataFrame, columns: dict[str, pl.Expr | None]) -> pl.Dat
 def _csv_batches(
     path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool, where: ReadPosition
 ):
-    header, ended = _csv_header(path, delimiter, gz)
+    header, ended, delimiter = _csv_header(path, delimiter, gz)
     require_columns(path, header, mapping)
     if not ended:  # the header is the whole file, without a line end: no rows (Arrow refuses it)
         where.position = path.stat().st_size  # read to its end by _csv_header
@@ -192,15 +195,16 @@ def _csv_batches(
         check_quotes(path, delimiter, gz)  # a field never closed is the likeliest cause
         ragged = ragged_record(path, delimiter, gz=gz, blank_rows=False)  # Arrow does not say
         at = f"at row {ragged.row}" if ragged else f"after row {done}"
-        raise UserError(
-            f"{path}: not a valid {'CSV' if delimiter == ',' else 'TSV'} file {at}: {message}"
-        ) from None
+        kind = "TSV" if delimiter == "\t" else "CSV"
+        raise UserError(f"{path}: not a valid {kind} file {at}: {message}") from None
     finally:
         stream.close()
 
 
-def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool]:
-    """The column names, and False when the header is the whole file without a line end."""
+def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool, str]:
+    """The column names, False when the header is the whole file without a line end, and the
+    delimiter: a .csv whose header has semicolons and no comma is read with ';' (spreadsheets
+    write CSV so in locales whose decimal mark is a comma)."""
     opener = gzip.open if gz else open
     try:
         with opener(path, "rb") as fh:
@@ -219,6 +223,8 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool]:
         raise UserError(f"{path}: empty file, expected a header row")
     import csv
 
+    if delimiter == "," and ";" in line and "," not in line:
+        delimiter = ";"
     # pandas writes its index as an unnamed column; a repeated name would be ambiguous.
     names = [
         n or f"column_{i}" for i, n in enumerate(next(csv.reader([line], delimiter=delimiter)), 1)
@@ -229,7 +235,7 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool]:
             f"{path}, row 0 (header): column {repeated[0]!r} appears more than once; "
             "give every column its own name"
         )
-    return names, first.endswith(b"\n") or len(first) == 1 << 20
+    return names, first.endswith(b"\n") or len(first) == 1 << 20, delimiter
 
 
 def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int) -> pl.DataFrame:

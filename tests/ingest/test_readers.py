@@ -91,3 +91,25 @@ def test_tsv_text_with_quotes_is_read_and_an_unclosed_one_refused(tmp_path):
     path.write_text('id\tposted_at\ttext\n1\t2024-01-05\t"Uses SQL\n2\t2024-01-06\tFiles\n')
     with pytest.raises(UserError, match=r"ads\.tsv: not a valid TSV file at row 1: .*end of data"):
         read_all(path)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_semicolon_separated_csv_is_read_by_its_columns(tmp_path, gz):
+    """Spreadsheets in comma-decimal locales write CSV with ';': it was one column named
+    'id;posted_at;title;text', and the error said no column 'text' (columns: id;posted…)."""
+    body = 'id;posted_at;title;text\n1;05.02.2024;Analyst;"Uses SQL; Python, daily"\n'
+    path = tmp_path / ("ads.csv.gz" if gz else "ads.csv")
+    path.write_bytes(gzip.compress(body.encode()) if gz else body.encode())
+    batch = next(read_batches(path, default_mapping()))
+    assert batch.select("id", "posted_at", "title", "text").row(0) == (
+        "1",
+        "05.02.2024",
+        "Analyst",
+        "Uses SQL; Python, daily",
+    )
+
+
+def test_a_comma_in_the_header_keeps_the_comma_separator(tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text("id,posted_at,title,text\n1,2024-02-05,Analyst;Lead,Uses SQL\n")
+    assert next(read_batches(path, default_mapping()))["title"][0] == "Analyst;Lead"

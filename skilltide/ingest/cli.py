@@ -134,6 +134,7 @@ def ads_command(
         f"{summary['duplicates']:,} duplicates, {summary['quarantined']:,} quarantined, "
         f"{summary['skills_found']:,} skill mentions  (run {summary['run_id']})",
     )
+    _echo_date_orders(settings, summary["date_orders"])
     if summary["quarantined"]:
         echo(
             settings,
@@ -160,6 +161,19 @@ def ads_command(
                 f"{top['field']}): check the file and what --map reads that field from",
                 err=True,
             )
+
+
+def _echo_date_orders(settings: Settings, orders: dict[str, str | None]) -> None:
+    """Which files' slash dates were read in which order (none: no line)."""
+    from skilltide.ingest.date_order import SHOWN
+
+    by_order: dict[str, list[str]] = {}
+    for path, order in orders.items():
+        if order:
+            by_order.setdefault(order, []).append(Path(path).name)
+    for order, names in sorted(by_order.items()):
+        more = f", … ({len(names):,} files)" if len(names) > 3 else ""
+        echo(settings, f"slash dates read {SHOWN[order]}: {', '.join(names[:3])}{more}")
 
 
 @command(ingest_app, "demand")

@@ -160,3 +160,15 @@ def test_cli_mixed_file_error_and_text_output(cli, db, tmp_path):
     assert "row 1, field posted_at: '25/02/2024'" in result.output
     with Warehouse(db) as wh:
         assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 0
+
+
+def test_cli_text_output_says_which_order_each_file_was_read_in(cli, db, tmp_path):
+    uk = write(tmp_path / "uk.csv", UK)
+    us = write(tmp_path / "us.csv", ["02/25/2024"])
+    iso = write(tmp_path / "iso.csv", ["2024-02-25"])
+    result = cli("ingest", "ads", uk, us, iso, "--db", db)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "slash dates read day-first (DD/MM/YYYY): uk.csv" in lines
+    assert "slash dates read month-first (MM/DD/YYYY): us.csv" in lines
+    assert not any("iso.csv" in line for line in lines)

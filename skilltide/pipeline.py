@@ -153,7 +153,9 @@ class Pipeline:
                     f"ingest:{source.name}",
                     # a new vocabulary (taxonomy, O*NET) reads every file again
                     lambda s=source: files_fingerprint(
-                        s.files(), extra=[s.mapping, vocabulary_fingerprint(self.wh)]
+                        s.files(),
+                        extra=[s.mapping, vocabulary_fingerprint(self.wh)]
+                        + ([s.date_order] if s.date_order != "auto" else []),
                     ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again

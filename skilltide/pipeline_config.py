@@ -32,6 +32,7 @@ class Source:
     name: str
     paths: tuple[str, ...]
     mapping: dict[str, str] = field(default_factory=dict)
+    date_order: str = "auto"  # of slash dates: its own, else [ingest] date_order
 
     def files(self) -> list[Path]:
         """The files named or matched, and the ad files (by extension) under folders; a file
@@ -115,6 +116,8 @@ class PipelineConfig:
         where = settings.config_path or "config"
         check_names(where, settings.data)
         sources = []
+        ingest = settings.section("ingest")
+        date_order = _date_order(where, "[ingest] date_order", ingest.get("date_order", "auto"))
         raw_sources = settings.data.get("sources", [])
         if not isinstance(raw_sources, list):
             raise UserError(f"{where}: write each source as a [[sources]] table")
@@ -134,6 +137,9 @@ class PipelineConfig:
                     name=name,
                     paths=tuple(str(settings.path(p)) for p in paths),
                     mapping=_source_map(where, name, raw.get("map", {})),
+                    date_order=_date_order(
+                        where, f"[[sources]] {name}: date_order", raw.get("date_order", date_order)
+                    ),
                 )
             )
         onet = settings.section("onet")
@@ -142,7 +148,6 @@ class PipelineConfig:
         report = settings.section("report")
         graph = settings.section("graph")
         workbank = settings.section("workbank")
-        ingest = settings.section("ingest")
         workdays = forecast.get("workdays")
         if workdays is not None:
             from skilltide.forecast.calendar import working_days
@@ -226,8 +231,8 @@ class PipelineConfig:
 # `skilltide ingest ads` only: each [[sources]] has its own).
 SETTINGS = {
     "warehouse": ("db",),
-    "sources": ("name", "paths", "map"),
-    "ingest": ("map", "source", "memory_limit"),
+    "sources": ("name", "paths", "map", "date_order"),
+    "ingest": ("map", "source", "memory_limit", "date_order"),
     "taxonomy": ("files",),
     "onet": ("dirs", "rerank"),
     "workbank": ("dir",),
@@ -331,6 +336,13 @@ def _memory_limit(where: object, value: object) -> str:
     except duckdb.Error as exc:
         raise UserError(f"{where}: [ingest] memory_limit {value!r}: {exc}") from None
     return value
+
+
+def _date_order(where: object, name: str, value: object) -> str:
+    """A date order of slash dates (``auto``, ``mdy`` or ``dmy``), as ``--date-order``."""
+    from skilltide.ingest.date_order import check_order
+
+    return check_order(value, f"{where}: {name}")
 
 
 def _granularities(where: object, section: str, table: dict) -> tuple[str, ...]:

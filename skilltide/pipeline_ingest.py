@@ -86,7 +86,8 @@ def _ingest_files(
         # Only files rejected before are hashed here (retried when they or the source's map
         # changed); ingest_ads hashes the rest itself.
         seen = rejected.get(str(path))
-        if seen is not None and seen == (_hashed(path, shown), source.mapping):
+        how = (source.mapping, source.date_order)
+        if seen is not None and seen == (_hashed(path, shown), *how):
             log.warning("file.still_rejected", file=str(path))
             totals["rejected"].append(str(path))
             continue
@@ -94,12 +95,12 @@ def _ingest_files(
             with shown:
                 result = ingest_ads(
                     wh, [path], source.mapping, source.name, memory_limit=None,
-                    refresh_panel=False, progress=shown,
+                    refresh_panel=False, progress=shown, date_order=source.date_order,
                 )  # fmt: skip
         except WarehouseWriteError:
             raise  # a full disk is not the file's fault: the stage fails, the next run reads it
         except UserError as exc:
-            reject_file(wh, path, str(exc), source.mapping)
+            reject_file(wh, path, str(exc), source.mapping, source.date_order)
             log.warning("file.rejected", file=str(path), reason=str(exc))
             totals["rejected"].append(str(path))
             continue

@@ -1,5 +1,5 @@
 """Files a ``skilltide run`` could not read, remembered so that later runs retry them only
-when the file or its source's map has changed (a file rejected again and again would
+when the file or its source's map or date order has changed (a file rejected again and again would
 otherwise end every run as partial, or be silently skipped once fixed).
 
 Example
@@ -11,7 +11,7 @@ Example
 >>> _ = bad.write_text("not,an,ad")
 >>> with Warehouse(folder / "w.duckdb") as wh:
 ...     reject_file(wh, bad, "no text column", {"text": "body"})
-...     rejected_files(wh)[str(bad)] == (readable_sha256(bad), {"text": "body"})
+...     rejected_files(wh)[str(bad)] == (readable_sha256(bad), {"text": "body"}, "auto")
 True
 """
 
@@ -25,17 +25,24 @@ from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, utc_now
 
 
-def rejected_files(wh: Warehouse) -> dict[str, tuple[str, Any]]:
-    """Path → (sha256, the source's map) of every file a run has rejected."""
+def rejected_files(wh: Warehouse) -> dict[str, tuple[str, Any, str]]:
+    """Path → (sha256, the source's map, its date order) of every file a run has rejected."""
     rows = wh.con.execute(
         "SELECT f.path, f.sha256, r.args FROM rejected_files f LEFT JOIN runs r USING (run_id)"
     ).fetchall()
-    return {path: (sha, json.loads(args or "{}").get("map")) for path, sha, args in rows}
+    found = {}
+    for path, sha, args in rows:
+        how = json.loads(args or "{}")
+        found[path] = (sha, how.get("map"), how.get("date_order", "auto"))
+    return found
 
 
-def reject_file(wh: Warehouse, path: Path, reason: str, mapping: dict) -> None:
+def reject_file(
+    wh: Warehouse, path: Path, reason: str, mapping: dict, date_order: str = "auto"
+) -> None:
     """Record ``path`` as rejected for ``reason`` (in a run of its own, status partial)."""
-    with wh.run("run reject-file", {"file": str(path), "map": mapping}) as run:
+    args = {"file": str(path), "map": mapping, "date_order": date_order}
+    with wh.run("run reject-file", args) as run:
         run.con.execute("DELETE FROM rejected_files WHERE path = ?", [str(path)])
         run.con.execute(
             "INSERT OR REPLACE INTO rejected_files VALUES (?, ?, ?, ?, ?, ?)",

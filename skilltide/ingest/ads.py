@@ -38,6 +38,7 @@ import duckdb
 from skilltide.errors import UserError
 from skilltide.ingest import manifest
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
+from skilltide.ingest.date_order import FileDates, check_order
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.mapping import parse_mapping
@@ -71,8 +72,9 @@ REFRESHING = "refreshing demand panel 'ads'…"
 # and while the run's rows are committed (a few seconds at a million new ads)
 COMMITTING = "committing to the warehouse…"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
-# what `skilltide ingest ads --json` prints: the counts and the run they belong to
-JSON_KEYS = (*SUMMARY_KEYS, "run_id")
+# what `skilltide ingest ads --json` prints: the counts, the run they belong to and the order
+# each file's slash dates were read in
+JSON_KEYS = (*SUMMARY_KEYS, "run_id", "date_orders")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -119,6 +121,7 @@ def ingest_ads(
     memory_limit: str | None = MEMORY_LIMIT,
     workers: int = WORKERS,
     refresh_panel: bool = True,
+    date_order: str = "auto",
 ) -> dict[str, Any]:
     """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
 
@@ -139,7 +142,13 @@ def ingest_ads(
     An empty CSV/TSV/JSON Lines file (0 bytes or only white space, plain or gzip) is read as
     0 rows, recorded in the manifest and listed in the summary's ``empty_files``; an empty
     Parquet file is an error (it is not a Parquet file).
+
+    ``date_order`` is the order of slash dates (``05/02/2024``): ``"mdy"``, ``"dmy"``, or
+    ``"auto"`` to decide it per file from its values (:mod:`skilltide.ingest.date_order`);
+    each file's ``date_order`` in ``file_details`` and the run's notes (``date_orders``) says
+    which was used (None: no slash dates, or the file was not read).
     """
+    date_order = check_order(date_order)
     files = expand_paths(paths)
     progress, tracked = as_progress(progress, files)
     fields = parse_mapping(mapping)
@@ -149,6 +158,8 @@ def ingest_ads(
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     per_file = []
     args = {"paths": [str(f) for f in files], "map": fields, "source": source}
+    if date_order != "auto":
+        args["date_order"] = date_order
     # The limit is set before the run's transaction begins and restored after it ends: a
     # statement that fails inside it aborts the transaction, and restoring the setting there
     # would replace the failure's own message with "Current transaction is aborted".
@@ -157,8 +168,9 @@ def ingest_ads(
             report = FileReport(progress, path, index, len(files))
             with run.stage(f"file {path.name}") as record:
                 stats = _ingest_file(
-                    run, report, fields, source, matcher, title_coder, now, batch_rows, workers
-                )
+                    run, report, fields, source, matcher, title_coder, now, batch_rows, workers,
+                    date_order,
+                )  # fmt: skip
                 record.update(stats)
             per_file.append({"path": str(path), **stats})
             totals["files"] += 1
@@ -182,6 +194,8 @@ def ingest_ads(
             "coder": title_coder is not None,
             # which build coded the titles (a coder rebuilt later codes them otherwise)
             "coder_run": getattr(title_coder, "run_id", None),
+            # the order each file's slash dates were read in (mdy, dmy; None: none)
+            "date_orders": {s["path"]: s["date_order"] for s in per_file},
         }
         run.notes.update(notes)
         summary = {
@@ -271,6 +285,7 @@ def _ingest_file(
     now: dt.datetime,
     batch_rows: int,
     workers: int,
+    date_order: str = "auto",
 ) -> dict[str, Any]:
     con, path = run.con, report.path
     size = path.stat().st_size
@@ -281,12 +296,13 @@ def _ingest_file(
         raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     # the vocabulary is part of the version (a stand-in matcher may not say what it finds)
     vocabulary = getattr(matcher, "fingerprint", None)
-    file_id = manifest.file_id(path, sha, fields, source, vocabulary)
+    file_id = manifest.file_id(path, sha, fields, source, vocabulary, date_order)
     fmt, gz = file_format(path)
     stats: dict[str, Any] = {
         "status": "new",
         **dict.fromkeys(SUMMARY_KEYS[1:], 0),
         "empty": False,
+        "date_order": None,
     }
     previous = manifest.stored_file(con, path)
     if previous is None:  # a new path; the same bytes gone from another are that file moved
@@ -317,16 +333,20 @@ def _ingest_file(
         where.position, batches = size, iter(())  # read to its end by is_empty
     else:
         batches = read_batches(path, fields, batch_rows, where)
+    dates = FileDates(path, date_order)  # one order for the file's slash dates
     prepared = pipelined(
         report.positioned(batches),
-        functools.partial(_prepare, now=now, matcher=matcher),
+        functools.partial(_prepare, now=now, matcher=matcher, dates=dates),
         workers=workers,
         steps=steps,
     )
     with closing(prepared):  # a failed store stops the workers at once, not at garbage collection
-        for batch, position in prepared:
+        for batch, position, rows in prepared:
+            if dates.check(batch.dates):  # prepared before the file's order was known
+                batch = prepare_batch(rows, now, matcher, dates.order)
             store_batch(run, batch, str(path), file_id, source, coder, stats, sha)
             report.update(position, stats["rows_read"])
+    stats["date_order"] = dates.used
     stats["_steps"] = {k: round(v, 3) for k, v in steps.items()}
     stats["_quarantine"] = stats["quarantined"]
     fmt += ".gz" if gz else ""
@@ -337,6 +357,9 @@ def _ingest_file(
     return stats
 
 
-def _prepare(item: tuple[Any, int], now: dt.datetime, matcher: SkillMatcher) -> tuple[Any, int]:
+def _prepare(
+    item: tuple[Any, int], now: dt.datetime, matcher: SkillMatcher, dates: FileDates
+) -> tuple[Any, int, Any]:
     batch, position = item  # the position travels with its batch (FileReport.positioned)
-    return prepare_batch(batch, now, matcher), position
+    # the rows too: prepared again should the file's date order differ (FileDates.check)
+    return prepare_batch(batch, now, matcher, dates.batch_order()), position, batch

@@ -41,6 +41,7 @@ from typing import Any
 
 import polars as pl
 
+from skilltide.ingest.date_order import BatchDates, batch_dates
 from skilltide.ingest.dedup import ad_ids
 from skilltide.ingest.extract import SkillMatcher, normalise
 from skilltide.ingest.readers import raw_json
@@ -71,6 +72,7 @@ class PreparedBatch:
     candidates: pl.DataFrame  # one row per ad id (earliest posting), without the text
     skills: pl.DataFrame  # ad_id, skill_id, found_in for every candidate
     steps: dict[str, float] = field(default_factory=dict)
+    dates: BatchDates | None = None  # the order its slash dates were read in, and their kinds
 
 
 @contextmanager
@@ -83,11 +85,15 @@ def timed(steps: dict[str, float], name: str) -> Iterator[None]:
         steps[name] = steps.get(name, 0.0) + time.perf_counter() - start
 
 
-def prepare_batch(batch: pl.DataFrame, now: dt.datetime, matcher: SkillMatcher) -> PreparedBatch:
-    """Validate, normalise, identify, dedup within the batch and extract skills (no warehouse)."""
+def prepare_batch(
+    batch: pl.DataFrame, now: dt.datetime, matcher: SkillMatcher, date_order: str = "auto"
+) -> PreparedBatch:
+    """Validate, normalise, identify, dedup within the batch and extract skills (no warehouse);
+    slash dates are read in ``date_order`` (:mod:`skilltide.ingest.date_order`)."""
     steps: dict[str, float] = {}
     with timed(steps, "validate"):
-        good, bad = validate(batch, now)
+        dates, seen = batch_dates(batch, date_order)
+        good, bad = validate(batch, now, dates)
     with timed(steps, "normalise"):
         good = good.with_columns(
             normalise(pl.col("title"), sentence_start=False).alias("title_norm"),
@@ -129,7 +135,7 @@ def prepare_batch(batch: pl.DataFrame, now: dt.datetime, matcher: SkillMatcher) 
         "occupation",
         "text_chars",
     )
-    return PreparedBatch(batch.height, bad, postings, candidates, skills, steps)
+    return PreparedBatch(batch.height, bad, postings, candidates, skills, steps, seen)
 
 
 def store_batch(

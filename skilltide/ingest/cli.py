@@ -22,6 +22,15 @@ MapOption = Annotated[
 ]
 
 
+def _date_order(value: str | None) -> str | None:
+    """``--date-order`` checked as typer checks a choice (a usage error, exit status 2)."""
+    from skilltide.ingest.date_order import ORDERS
+
+    if value is not None and value not in ORDERS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(ORDERS)}")
+    return value
+
+
 @command(ingest_app, "ads")
 def ads_command(
     paths: Annotated[
@@ -35,6 +44,16 @@ def ads_command(
         int, typer.Option(help="Rows per batch (bounds memory).", min=100)
     ] = 20_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            "--date-order",
+            callback=_date_order,
+            help="Order of slash dates (05/02/2024): auto (decided per file from its values; "
+            "a file with both orders is an error), mdy or dmy. Also [ingest] date_order "
+            "[default: auto].",
+        ),
+    ] = None,
 ) -> None:
     """Ingest job ads: validate, quarantine, dedup, extract skills, refresh demand panel 'ads'.
 
@@ -59,10 +78,15 @@ def ads_command(
         "map": (dict, 'a table of FIELD = "column"'),
         "source": (str, "a string"),
         "memory_limit": (str, 'a string such as "2GB"'),
+        "date_order": (str, '"auto", "mdy" or "dmy"'),
     }
     for key, (kind, what) in expected.items():
         if key in config and not isinstance(config[key], kind):
             raise UserError(f"{settings.config_path}: [ingest] {key} must be {what}")
+    from skilltide.ingest.date_order import check_order
+
+    if "date_order" in config:
+        check_order(config["date_order"], f"{settings.config_path}: [ingest] date_order")
     base = parse_mapping(config.get("map") or {})
     mapping = parse_mapping(map_ or [], base=base)
     source = source or config.get("source")
@@ -76,6 +100,7 @@ def ads_command(
                 progress=progress,
                 batch_rows=batch_rows,
                 memory_limit=config.get("memory_limit", MEMORY_LIMIT),
+                date_order=date_order or config.get("date_order", "auto"),
             )
         except UserError as exc:  # `skilltide init` writes the map into [[sources]]
             sources = settings.data.get("sources")
@@ -109,6 +134,7 @@ def ads_command(
         f"{summary['duplicates']:,} duplicates, {summary['quarantined']:,} quarantined, "
         f"{summary['skills_found']:,} skill mentions  (run {summary['run_id']})",
     )
+    _echo_date_orders(settings, summary["date_orders"])
     if summary["quarantined"]:
         echo(
             settings,
@@ -135,6 +161,19 @@ def ads_command(
                 f"{top['field']}): check the file and what --map reads that field from",
                 err=True,
             )
+
+
+def _echo_date_orders(settings: Settings, orders: dict[str, str | None]) -> None:
+    """Which files' slash dates were read in which order (none: no line)."""
+    from skilltide.ingest.date_order import SHOWN
+
+    by_order: dict[str, list[str]] = {}
+    for path, order in orders.items():
+        if order:
+            by_order.setdefault(order, []).append(Path(path).name)
+    for order, names in sorted(by_order.items()):
+        more = f", … ({len(names):,} files)" if len(names) > 3 else ""
+        echo(settings, f"slash dates read {SHOWN[order]}: {', '.join(names[:3])}{more}")
 
 
 @command(ingest_app, "demand")

@@ -47,8 +47,9 @@ _ROW = "__skilltide_row"  # the record's number in the file, kept through blank-
 
 def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.DataFrame, str]:
     """Read an aggregated panel into long form ``(row, granularity, group_id, skill, month,
-    count, total)`` (``row``: the 1-based record of the file; blank lines are skipped);
-    returns the frame and the detected layout (``long``, ``wide-months``)."""
+    count, total, count_text)`` (``row``: the 1-based record of the file; blank lines are
+    skipped; ``count_text``: the count as written, for messages); returns the frame and the
+    detected layout (``long``, ``wide-months``)."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
@@ -82,6 +83,7 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
                 if cols["total"] is None
                 else pl.col(cols["total"]).cast(pl.Float64, strict=False)
             ).alias("total"),
+            pl.col(cols["count"]).cast(pl.String).alias("count_text"),
         )
         .with_columns(
             pl.col("granularity").fill_null("market" if cols["group"] is None else "group")
@@ -177,6 +179,7 @@ def _wide_months(path: Path, raw: pl.DataFrame, months: list[str]) -> pl.DataFra
         pl.col("month"),
         pl.col("count").cast(pl.Float64, strict=False),
         pl.lit(None, dtype=pl.Float64).alias("total"),
+        pl.col("count").cast(pl.String).alias("count_text"),
     )
 
 
@@ -198,9 +201,15 @@ def _check_values(path: Path, long: pl.DataFrame) -> None:
         rows = long.filter(bad.fill_null(False))
         if rows.height:
             first = rows.row(0, named=True)
+            # the value as written: 'n/a' says more than the number it is not
+            value = {"count": first["count_text"], "total": first["total"]}.get(field, "")
+            shown = (
+                "" if value == "" else f", {field} " + ("empty" if value is None else repr(value))
+            )
+            plural = "row" if rows.height == 1 else "rows"
             raise UserError(
-                f"{path}, row {first['row']}, field {field}: {rows.height} rows with {what} "
-                f"(first: skill {first['skill']!r}, month {first['month']!r})"
+                f"{path}, row {first['row']}, field {field}: {rows.height:,} {plural} with "
+                f"{what} (first: skill {first['skill']!r}, month {first['month']!r}{shown})"
             )
     key = ["granularity", "group_id", "skill", "m"]
     repeated = long.filter(pl.struct(key).is_duplicated())
@@ -264,7 +273,7 @@ def _read_checked(path: Path, mapping: dict[str, str] | None) -> tuple[pl.DataFr
             f"{path}, row {row['row']}, field month: {row['month']!r} is not a month (YYYY-MM)"
         )
     _check_values(path, long)
-    return long.drop("month").rename({"m": "month"}), layout
+    return long.drop("month", "count_text").rename({"m": "month"}), layout
 
 
 def import_demand(

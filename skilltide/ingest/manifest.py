@@ -45,12 +45,21 @@ class StoredFile:
 
 
 def file_id(
-    path: Path, sha: str, fields: dict, source: str | None, vocabulary: str | None = None
+    path: Path,
+    sha: str,
+    fields: dict,
+    source: str | None,
+    vocabulary: str | None = None,
+    date_order: str = "auto",
 ) -> str:
-    """One version of one file, read one way: the same bytes with another mapping, source or
-    skill vocabulary (a matcher's ``fingerprint``) give other rows, so they are another
-    version (ads read before a taxonomy change would lack its new skills)."""
-    how = json.dumps([fields, source, *([vocabulary] if vocabulary else [])], sort_keys=True)
+    """One version of one file, read one way: the same bytes with another mapping, source,
+    skill vocabulary (a matcher's ``fingerprint``) or date order given (not ``auto``) give
+    other rows, so they are another version (ads read before a taxonomy change would lack its
+    new skills)."""
+    how = [fields, source, *([vocabulary] if vocabulary else [])]
+    if date_order != "auto":
+        how.append({"date_order": date_order})
+    how = json.dumps(how, sort_keys=True)
     return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
 
 

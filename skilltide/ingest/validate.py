@@ -9,7 +9,8 @@ malformed_row       the record could not be parsed (a JSON Lines line that is no
                     ``detail`` says why)
 no_text             the ad text is missing or has no letters
 missing_date        no posting date
-bad_date            the posting date is in no known format (see :mod:`skilltide.ingest.dates`)
+bad_date            the posting date is in no known format (see :mod:`skilltide.ingest.dates`),
+                    or a slash date impossible in the file's order (``02/25/2024`` day-first)
 future_date         the posting date is more than one day after the run started (UTC)
 date_before_1990    the posting date is before 1990-01-01
 ==================  =========================================================================
@@ -51,20 +52,24 @@ EARLIEST = dt.datetime(1990, 1, 1)
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 
 
-def validate(batch: pl.DataFrame, now: dt.datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
+def validate(
+    batch: pl.DataFrame, now: dt.datetime, dates: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split a standard batch into valid rows (with ``posted_at_utc`` and ``month``) and rejects.
 
     Returns ``(good, bad)``; ``bad`` has ``row_number, reason, field, detail, raw`` where ``raw``
     is still the reader's raw column (struct or string), and ``posted_at_utc`` (the parsed
     date, NULL where there is none: the manifest keeps the earliest ``future_date``).
+    ``dates`` holds each distinct ``posted_at`` with its ``posted_at_utc`` (as
+    :func:`skilltide.ingest.date_order.batch_dates` reads them in the file's order); by
+    default slash dates are read month-first.
     """
     latest = now + FUTURE_TOLERANCE
     date = pl.col("posted_at").str.strip_chars()
-    # Each distinct date string is parsed once (a batch holds few: ~1k days, or timestamps)
-    # and joined back; trying every format on every row cost more than the rest of validation.
-    dates = batch.select(pl.col("posted_at").unique()).with_columns(
-        parse_dates(pl.col("posted_at")).alias("posted_at_utc")
-    )
+    if dates is None:
+        dates = batch.select(pl.col("posted_at").unique()).with_columns(
+            parse_dates(pl.col("posted_at")).alias("posted_at_utc")
+        )
     checked = batch.join(
         dates, on="posted_at", how="left", nulls_equal=True, maintain_order="left"
     ).with_columns(

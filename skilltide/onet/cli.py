@@ -287,8 +287,6 @@ def code_titles_command(
 
     Example: skilltide onet code-titles "Sr. Java Developer - Remote" "RN - ICU Nights" --top 3
     """
-    from rich.cells import set_cell_size
-
     from skilltide.errors import UserError
     from skilltide.onet.coder import check_coder_model
     from skilltide.onet.coder_io import check_codes_out, code_titles_to, read_titles
@@ -326,7 +324,7 @@ def code_titles_command(
         best = item["candidates"][:1]
         text = f"{best[0]['code']}  {best[0]['score']:.2f}  {best[0]['title']}" if best else "-"
         # cut and padded by terminal cells, so wide (CJK) characters keep the columns aligned
-        show(f"{set_cell_size(item['title'] or '', 40)}  {text}")  # an empty row: no title
+        show(f"{title_cell(item['title'] or '')}  {text}")  # an empty row: no title
         for cand in item["candidates"][1:]:
             show(f"{'':40}  {cand['code']}  {cand['score']:.2f}  {cand['title']}")
     if len(shown) < len(inputs):
@@ -406,3 +404,17 @@ def register(app: typer.Typer) -> None:
     onet_app.add_typer(taxonomy_app, name="taxonomy")
     app.add_typer(onet_app, name="onet")
     app.add_typer(workbank_app, name="workbank")
+
+
+def title_cell(title: str, width: int = 40) -> str:
+    """``title`` in ``width`` terminal cells: padded, or cut with "…" when it is longer (wide
+    CJK characters count two cells, so the columns after it stay aligned).
+
+    >>> title_cell("Registered Nurse", 10), title_cell("Nurse", 10) + "|"
+    ('Registere…', 'Nurse     |')
+    """
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(title) <= width:
+        return set_cell_size(title, width)
+    return set_cell_size(set_cell_size(title, width - 1).rstrip() + "…", width)

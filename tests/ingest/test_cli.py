@@ -37,6 +37,7 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
         "quarantined": 1,
         "skills_found": 0,
         "run_id": runs[0],  # the output can be traced to its run and the rows it wrote
+        "date_orders": {str(path): None},  # no slash dates
     }
     assert quarantined_by.to_list() == [summary["run_id"]]
     again = json.loads(cli("ingest", "ads", path, "--json", "--db", db).stdout)

@@ -171,7 +171,14 @@ def test_a_refused_panel_is_a_failed_run(wh, tmp_path):
         ("Python,2024-01,inf,10", "row 1, field count"),
         ("Python,2024-01,3,10\nSQL,2024-01,3,-10", "row 2, field total"),
         ("Python,2024-01,3,10\n,2024-01,3,10", "row 2, field skill"),
-        ("Python,2024-01,3,10\nSQL,2024-02,30,10", "row 2, field total: 1 rows with a total below"),
+        ("Python,2024-01,3,10\nSQL,2024-02,30,10", "row 2, field total: 1 row with a total below"),
+        # the value as written, and the plural right
+        (
+            "Python,2024-01,3,10\nPython,2024-02,n/a,10\nSQL,2024-02,,10",
+            r"row 2, field count: 2 rows with no count >= 0 \(first: skill 'Python', month "
+            r"'2024-02', count 'n/a'\)",
+        ),
+        ("SQL,2024-02,,10", r"1 row with no count >= 0 \(.*month '2024-02', count empty\)"),
         ("", "the panel has no rows"),  # a header alone
     ],
 )

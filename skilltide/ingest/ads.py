@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 
 from skilltide.errors import UserError
-from skilltide.ingest import manifest
+from skilltide.ingest import ads_coder, manifest
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.demand import refresh_ads_panel
 from skilltide.ingest.extract import SkillMatcher
@@ -72,7 +72,7 @@ REFRESHING = "refreshing demand panel 'ads'…"
 COMMITTING = "committing to the warehouse…"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
 # what `skilltide ingest ads --json` prints: the counts and the run they belong to
-JSON_KEYS = (*SUMMARY_KEYS, "run_id")
+JSON_KEYS = (*SUMMARY_KEYS, "coder_model", "coder_run", "run_id")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -114,6 +114,7 @@ def ingest_ads(
     progress: IngestProgress = QUIET,
     batch_rows: int = BATCH_ROWS,
     coder: Any = "auto",
+    coder_model: str | None = None,
     now: dt.datetime | None = None,
     matcher: SkillMatcher | None = None,
     memory_limit: str | None = MEMORY_LIMIT,
@@ -124,8 +125,11 @@ def ingest_ads(
 
     ``mapping`` maps fields (``id, posted_at, title, text, company, region, occupation``) to
     columns or dotted paths; unmapped fields default to the column of the same name.
-    ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"`` to
-    load the warehouse's coder when the title-coding stage is installed. ``matcher`` replaces
+    ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"``:
+    the coder of the warehouse's ads (:mod:`skilltide.ingest.ads_coder`), of ``coder_model``
+    when given (``lexical``, ``static``, ``embed``; default: the model recorded for the ads,
+    else lexical), built first when it is not stored; when it is not the coder that coded the
+    stored ads, the run codes them again before it reads the files. ``matcher`` replaces
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
     DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
     next batches while one is stored (0: all in this thread, one batch at a time).
@@ -140,12 +144,17 @@ def ingest_ads(
     0 rows, recorded in the manifest and listed in the summary's ``empty_files``; an empty
     Parquet file is an error (it is not a Parquet file).
     """
+    if coder_model is not None:  # before anything is read, built or stored
+        from skilltide.onet.coder import check_coder_model
+
+        check_coder_model(coder_model)
     files = expand_paths(paths)
     progress, tracked = as_progress(progress, files)
     fields = parse_mapping(mapping)
     now = now or manifest.utc_now()
     matcher = SkillMatcher.from_warehouse(wh.con) if matcher is None else matcher
-    title_coder = _load_coder(wh) if coder == "auto" else coder
+    chosen = ads_coder.choose(wh, coder_model) if coder == "auto" else None
+    title_coder = chosen.coder if chosen is not None else coder
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     per_file = []
     args = {"paths": [str(f) for f in files], "map": fields, "source": source}
@@ -153,6 +162,8 @@ def ingest_ads(
     # statement that fails inside it aborts the transaction, and restoring the setting there
     # would replace the failure's own message with "Current transaction is aborted".
     with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest ads", args) as run:
+        # another coder than the one that coded the stored ads: they are coded again first
+        recoded = ads_coder.apply(run, chosen) if chosen is not None else None
         for index, path in enumerate(tracked, 1):
             report = FileReport(progress, path, index, len(files))
             with run.stage(f"file {path.name}") as record:
@@ -182,6 +193,8 @@ def ingest_ads(
             "coder": title_coder is not None,
             # which build coded the titles (a coder rebuilt later codes them otherwise)
             "coder_run": getattr(title_coder, "run_id", None),
+            "coder_model": chosen.model if chosen is not None else None,
+            "recoded": recoded,
         }
         run.notes.update(notes)
         summary = {
@@ -248,17 +261,6 @@ def panel_missing(con) -> bool:
         " AND (SELECT count(*) FROM demand_totals WHERE panel = 'ads') = 0"
     ).fetchall()
     return bool(rows[0][0])
-
-
-def _load_coder(wh: Warehouse):
-    try:
-        from skilltide.onet.coder import load_coder
-    except ImportError:
-        return None
-    try:
-        return load_coder(wh)
-    except UserError:
-        return None
 
 
 def _ingest_file(

@@ -34,6 +34,16 @@ def ads_command(
     batch_rows: Annotated[
         int, typer.Option(help="Rows per batch (bounds memory).", min=100)
     ] = 20_000,
+    coder: Annotated[
+        str | None,
+        typer.Option(
+            "--coder",
+            help="Title coder for ads without an occupation column: lexical, static (better "
+            "on ads, half the speed; building it needs `pip install 'skilltide[embed]'`) or "
+            "embed. One codes all the warehouse's ads: another one codes the stored ads "
+            "again, and is remembered. [default: the warehouse's, else lexical]",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Ingest job ads: validate, quarantine, dedup, extract skills, refresh demand panel 'ads'.
@@ -50,15 +60,19 @@ def ads_command(
     )
     from skilltide.ingest.mapping import parse_mapping
     from skilltide.ingest.progress import progress_for
+    from skilltide.onet.coder import check_coder_model
     from skilltide.pipeline_config import check_names
     from skilltide.store import Warehouse
 
+    if coder is not None:  # an unknown model is refused before the warehouse is opened
+        check_coder_model(coder)
     config = settings.section("ingest")
     check_names(settings.config_path, {"ingest": config})  # a typo would be ignored
     expected = {
         "map": (dict, 'a table of FIELD = "column"'),
         "source": (str, "a string"),
         "memory_limit": (str, 'a string such as "2GB"'),
+        "coder": (str, 'a coder model such as "static"'),
     }
     for key, (kind, what) in expected.items():
         if key in config and not isinstance(config[key], kind):
@@ -66,16 +80,30 @@ def ads_command(
     base = parse_mapping(config.get("map") or {})
     mapping = parse_mapping(map_ or [], base=base)
     source = source or config.get("source")
-    with Warehouse(settings.db) as wh, progress_for(settings) as progress:
-        summary = ingest_ads(
-            wh,
-            paths,
-            mapping=mapping,
-            source=source,
-            progress=progress,
-            batch_rows=batch_rows,
-            memory_limit=config.get("memory_limit", MEMORY_LIMIT),
-        )
+    if coder is None and "coder" in config:
+        coder = config["coder"]
+        try:
+            check_coder_model(coder)
+        except UserError as exc:
+            raise UserError(f"{settings.config_path}: [ingest] coder: {exc}") from None
+    with Warehouse(settings.db) as wh:
+        from skilltide.ingest.ads_coder import ads_model
+        from skilltide.onet.cli import say_if_building
+
+        current = ads_model(wh.con)
+        if (coder or current, current) != ("lexical", "lexical"):  # else never built here
+            say_if_building(settings, wh, coder or current)  # minutes for static
+        with progress_for(settings) as progress:
+            summary = ingest_ads(
+                wh,
+                paths,
+                mapping=mapping,
+                source=source,
+                progress=progress,
+                batch_rows=batch_rows,
+                coder_model=coder,
+                memory_limit=config.get("memory_limit", MEMORY_LIMIT),
+            )
     # warnings on stderr, so that --json stays one JSON object
     for path in summary["empty_files"]:
         typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)
@@ -97,6 +125,13 @@ def ads_command(
         f"{summary['duplicates']:,} duplicates, {summary['quarantined']:,} quarantined, "
         f"{summary['skills_found']:,} skill mentions  (run {summary['run_id']})",
     )
+    if summary["recoded"]:
+        recoded = summary["recoded"]
+        echo(
+            settings,
+            f"stored ads coded again with the {summary['coder_model']} title coder: "
+            f"{recoded['ads']:,} ads, {recoded['changed']:,} changed occupation",
+        )
     if summary["quarantined"]:
         echo(
             settings,

@@ -31,6 +31,8 @@ def config_of(tmp_path: Path, text: str) -> PipelineConfig:
         ("[report]\nout = 5", r"\[report\] out must be a string"),
         ("[workbank]\ndir = []", r"\[workbank\] dir must be a string"),
         ('[onet]\nrerank = "yes"', r"\[onet\] rerank must be true or false"),
+        ('[ingest]\ncoder = "statc"', r"\[ingest\] coder must be one of lexical, .*'statc'"),
+        ("[ingest]\ncoder = true", r"\[ingest\] coder must be one of lexical, .*True"),
         ("[taxonomy]\nfiles = [1]", r"\[taxonomy\] files must be a list of strings"),
         ("[[sources]]\npaths = 5", r"\[\[sources\]\] source1: paths must be a list"),
         ('[[sources]]\npaths = "ads"\nmap = "text=body"', "map must be a table"),

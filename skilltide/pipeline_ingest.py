@@ -63,13 +63,14 @@ def ingest_source(
     files = source.files()
     refuse_shared(source, files, others)
     with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
-        from skilltide.ingest.ads_coder import switch
+        from skilltide.ingest.ads_coder import choose, switch
 
-        recoded = switch(wh, coder)
+        chosen = choose(wh, coder)  # once for the stage, not once per file
+        recoded = switch(wh, chosen)
         if recoded is not None:
             counts = recoded["recoded"] or {}
             log.event("ads.recoded", model=recoded["coder_model"], **counts)
-        totals = _ingest_files(wh, source, files, log, progress, coder)
+        totals = _ingest_files(wh, source, files, log, progress, chosen)
         return totals if recoded is None else {**totals, "coder_switch": recoded}
 
 
@@ -91,7 +92,7 @@ def _ingest_files(
     files: list[Path],
     log: EventLog,
     progress: IngestProgress,
-    coder: str | None,
+    coder: Any,
 ) -> dict[str, Any]:
     from skilltide.ingest.ads import EMPTY_FILE, ingest_ads
 
@@ -112,7 +113,7 @@ def _ingest_files(
             with shown:
                 result = ingest_ads(
                     wh, [path], source.mapping, source.name, memory_limit=None,
-                    refresh_panel=False, progress=shown, coder_model=coder,
+                    refresh_panel=False, progress=shown, coder=coder,
                 )  # fmt: skip
         except WarehouseWriteError:
             raise  # a full disk is not the file's fault: the stage fails, the next run reads it

@@ -128,8 +128,9 @@ def ingest_ads(
     ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"``:
     the coder of the warehouse's ads (:mod:`skilltide.ingest.ads_coder`), of ``coder_model``
     when given (``lexical``, ``static``, ``embed``; default: the model recorded for the ads,
-    else lexical), built first when it is not stored; when it is not the coder that coded the
-    stored ads, the run codes them again before it reads the files. ``matcher`` replaces
+    else lexical), built first when it is not stored (or the ``AdsCoder`` that
+    :func:`~skilltide.ingest.ads_coder.choose` returned); when it is not the coder that coded
+    the stored ads, the run codes them again before it reads the files. ``matcher`` replaces
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
     DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
     next batches while one is stored (0: all in this thread, one batch at a time).
@@ -153,7 +154,9 @@ def ingest_ads(
     fields = parse_mapping(mapping)
     now = now or manifest.utc_now()
     matcher = SkillMatcher.from_warehouse(wh.con) if matcher is None else matcher
-    chosen = ads_coder.choose(wh, coder_model) if coder == "auto" else None
+    chosen = coder if isinstance(coder, ads_coder.AdsCoder) else None  # chosen by the caller
+    if isinstance(coder, str) and coder == "auto":
+        chosen = ads_coder.choose(wh, coder_model)
     title_coder = chosen.coder if chosen is not None else coder
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     per_file = []

@@ -125,10 +125,9 @@ def apply(run: Any, chosen: AdsCoder) -> dict[str, int] | None:
     return counts
 
 
-def switch(wh: Warehouse, model: str | None = None) -> dict[str, Any] | None:
-    """:func:`choose` and :func:`apply` in a run of their own (``skilltide run`` before its
-    ingest stages: its files are ingested one transaction each). None when already current."""
-    chosen = choose(wh, model)
+def switch(wh: Warehouse, chosen: AdsCoder) -> dict[str, Any] | None:
+    """:func:`apply` in a run of its own (``skilltide run`` before its ingest stages: its
+    files are ingested one transaction each). None when the ads are coded by ``chosen``."""
     if _before(wh.con, chosen.model, chosen.run) == (chosen.model, chosen.run):
         return None
     with wh.run("ingest coder", {"model": chosen.model}) as run:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import skilltide.onet.coder_refresh  # noqa: F401 (imported before build_coder is patched below)
 from skilltide.logs import EventLog
 from skilltide.onet.coder import coder_run
 from skilltide.pipeline import Pipeline, PipelineConfig, Source

@@ -82,9 +82,10 @@ def test_the_choice_is_remembered_by_the_next_plain_ingest(stand_in_static, onet
     assert f"ads' occupations coded by the static title coder (build run {static})" in shown
     report = json.loads(cli("status", "--json", "--db", onet_db).stdout)
     assert report["ads_coder"] == {"model": "static", "coder_run": static, "recorded": True}
-    with Warehouse(onet_db) as wh:  # and back: the lexical coder codes them all again
-        summary = ingest_ads(wh, [ads[1]], coder_model="lexical")
-        assert summary["recoded"]["changed"] == 3
+    back = cli("ingest", "ads", ads[1], "--coder", "lexical", "--db", onet_db)  # and back
+    assert back.exit_code == 0, back.output
+    assert "stored ads coded again with the lexical title coder: 3 ads, 3 changed" in back.stdout
+    with Warehouse(onet_db) as wh:
         assert occupations(wh) == {**LEXICAL, "4": "15-1252.00"}
         assert ads_coder_row(wh) == ("lexical", coder_run(wh))
 

@@ -201,6 +201,20 @@ def test_a_recorded_coder_that_cannot_be_built_says_how_to_switch_back(
         assert ads_coder_row(wh)[0] == "static" and occupations(wh)["1"] == TRUCKS
 
 
+def test_coder_static_without_the_extra_is_the_clear_error_and_changes_nothing(
+    onet_db, ads, cli, monkeypatch
+):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as in the base install
+    result = cli("ingest", "ads", ads[0], "--coder", "static", "--db", onet_db)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "pip install 'skilltide[embed]'" in result.output
+    with Warehouse(onet_db) as wh:
+        assert occupations(wh) == {} and coder_run(wh, "static") is None
+        assert ads_coder_row(wh) == ("lexical", coder_run(wh))
+
+
 # -- the real static coder (needs the embed extra to build) ------------------------------------
 @pytest.fixture(scope="module")
 def real_static():

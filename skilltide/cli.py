@@ -62,8 +62,11 @@ def status(
 
     if not settings.db.exists():
         raise UserError(f"{settings.db}: no warehouse here (run a command that writes first)")
+    from skilltide.ingest.ads_coder import describe
+
     with Warehouse(settings.db) as wh:
         report = warehouse_status(wh, last=last)
+        report["ads_coder"] = describe(wh)
     if as_json:
         emit_json(report)
         return
@@ -71,6 +74,9 @@ def status(
     width = max((len(t) for t in report["tables"]), default=0)
     for table, rows in report["tables"].items():
         result(f"  {table:<{width}} {rows:>12,}")
+    coder = report["ads_coder"]
+    built = f"build run {coder['coder_run']}" if coder["coder_run"] else "none stored yet"
+    result(f"ads' occupations coded by the {coder['model']} title coder ({built})")
     if report["runs"]:
         result("last runs:")
     for run in report["runs"]:

@@ -29,6 +29,7 @@ from typing import Any
 
 from skilltide.config import Settings
 from skilltide.errors import UserError
+from skilltide.ingest.ads_coder import ads_model, is_current
 from skilltide.ingest.progress import QUIET, IngestProgress, progress_for
 from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
@@ -137,7 +138,7 @@ class Pipeline:
         out: list[Stage] = []
         if c.onet_dirs:
             out.append(
-                Stage("onet", lambda: files_fingerprint(c.onet_dirs, c.coder_rerank), self._onet)
+                Stage("onet", lambda: files_fingerprint(c.onet_dirs, self._coders()), self._onet)
             )
         if c.workbank_dir:
             out.append(
@@ -158,8 +159,11 @@ class Pipeline:
                         + ([s.date_order] if s.date_order != "auto" else []),
                     ),
                     lambda s=source: self._ingest(s),
-                    # an unchanged file whose future-dated rows have come due is read again
-                    built=lambda s=source: not rechecks_due(self.wh, s),
+                    # an unchanged file whose future-dated rows have come due is read again;
+                    # stored ads not coded by the ads' coder as stored now are coded again
+                    built=lambda s=source: (
+                        not rechecks_due(self.wh, s) and is_current(self.wh, c.ads_coder)
+                    ),
                 )
             )
         if c.sources:  # once per run, not once per ingested file or source
@@ -299,7 +303,7 @@ class Pipeline:
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
-        from skilltide.onet.coder import build_coder, source_release
+        from skilltide.onet.coder import build_coder, coder_run, source_release
         from skilltide.onet.coder_params import CoderParams
         from skilltide.onet.coder_refresh import drop_stale_sentence_coders, stored_coder_params
         from skilltide.onet.load import load_onet
@@ -317,7 +321,20 @@ class Pipeline:
         linear = float(stored.get("linear", 0.0))  # a coder built with --linear stays so
         summary["coder"] = build_coder(self.wh, CoderParams(rerank=rerank, linear=linear))
         summary |= drop_stale_sentence_coders(self.wh, summary, summary["coder"])
+        model = self._ads_model()  # built here, not by the first ingest stage
+        if model != "lexical" and coder_run(self.wh, model) is None:
+            summary["ads_coder"] = build_coder(self.wh, model=model)
         return summary
+
+    def _ads_model(self) -> str:
+        """The model that codes the ads: ``[ingest] coder``, else the warehouse's."""
+        return self.config.ads_coder or ads_model(self.wh.con)
+
+    def _coders(self) -> object:
+        """The onet stage's coder settings: the re-ranker's, and the ads' model unless lexical
+        (as before it was a setting, so that an upgrade does not redo the stage)."""
+        model = self._ads_model()
+        return self.config.coder_rerank if model == "lexical" else [self.config.coder_rerank, model]
 
     def _workbank(self) -> dict:
         from skilltide.onet.workbank import load_workbank
@@ -332,7 +349,13 @@ class Pipeline:
     def _ingest(self, source: Source) -> dict:
         c = self.config
         return ingest_source(
-            self.wh, source, c.memory_limit, self.log, others=c.sources, progress=self.progress
+            self.wh,
+            source,
+            c.memory_limit,
+            self.log,
+            others=c.sources,
+            progress=self.progress,
+            coder=c.ads_coder,
         )
 
     def _still_rejected(self, stage: str) -> list[str]:

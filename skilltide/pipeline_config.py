@@ -110,6 +110,7 @@ class PipelineConfig:
     report_title: str | None = None
     report_granularity: str = "market"
     memory_limit: str | None = None  # [ingest] memory_limit, as for `skilltide ingest ads`
+    ads_coder: str | None = None  # [ingest] coder (None: the warehouse's, else lexical)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PipelineConfig:
@@ -185,6 +186,15 @@ class PipelineConfig:
         rerank = onet.get("rerank")
         if rerank is not None and not isinstance(rerank, bool):
             raise UserError(f"{where}: [onet] rerank must be true or false, not {rerank!r}")
+        ads_coder = ingest.get("coder")
+        if ads_coder is not None:
+            from skilltide.onet.coder import CODER_TABLES
+
+            if not isinstance(ads_coder, str) or ads_coder not in CODER_TABLES:
+                raise UserError(
+                    f"{where}: [ingest] coder must be one of {', '.join(CODER_TABLES)},"
+                    f" not {ads_coder!r}"
+                )
         taxonomy = settings.section("taxonomy").get("files", [])
         return cls(
             sources=tuple(sources),
@@ -224,6 +234,7 @@ class PipelineConfig:
             memory_limit=_memory_limit(where, ingest["memory_limit"])
             if "memory_limit" in ingest
             else None,
+            ads_coder=ads_coder,
         )
 
 
@@ -232,7 +243,7 @@ class PipelineConfig:
 SETTINGS = {
     "warehouse": ("db",),
     "sources": ("name", "paths", "map", "date_order"),
-    "ingest": ("map", "source", "memory_limit", "date_order"),
+    "ingest": ("map", "source", "memory_limit", "date_order", "coder"),
     "taxonomy": ("files",),
     "onet": ("dirs", "rerank"),
     "workbank": ("dir",),

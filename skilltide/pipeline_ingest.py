@@ -41,9 +41,15 @@ def ingest_source(
     log: EventLog,
     others: tuple[Source, ...] = (),
     progress: IngestProgress = QUIET,
+    coder: str | None = None,
 ) -> dict[str, Any]:
     """Ingest the source's files one by one; the stage's summary (``partial`` when rows were
     quarantined or files rejected).
+
+    ``coder`` is the title coder's model (``[ingest] coder``; None: the warehouse's): when it
+    is not the coder that coded the stored ads, they are coded again first, in a run of their
+    own (:func:`skilltide.ingest.ads_coder.switch`); a coder that cannot be built fails the
+    stage instead of rejecting every file.
 
     The memory limit is set once for the stage: a limit DuckDB cannot apply, or running out
     of memory under it, fails the stage (redone by the next run) instead of rejecting files
@@ -57,7 +63,15 @@ def ingest_source(
     files = source.files()
     refuse_shared(source, files, others)
     with duckdb_memory_limit(wh.con, memory_limit or MEMORY_LIMIT):
-        return _ingest_files(wh, source, files, log, progress)
+        from skilltide.ingest.ads_coder import choose, switch
+
+        chosen = choose(wh, coder)  # once for the stage, not once per file
+        recoded = switch(wh, chosen)
+        if recoded is not None:
+            counts = recoded["recoded"] or {}
+            log.event("ads.recoded", model=recoded["coder_model"], **counts)
+        totals = _ingest_files(wh, source, files, log, progress, chosen)
+        return totals if recoded is None else {**totals, "coder_switch": recoded}
 
 
 def refuse_shared(source: Source, files: list[Path], others: tuple[Source, ...]) -> None:
@@ -73,7 +87,12 @@ def refuse_shared(source: Source, files: list[Path], others: tuple[Source, ...])
 
 
 def _ingest_files(
-    wh: Warehouse, source: Source, files: list[Path], log: EventLog, progress: IngestProgress
+    wh: Warehouse,
+    source: Source,
+    files: list[Path],
+    log: EventLog,
+    progress: IngestProgress,
+    coder: Any,
 ) -> dict[str, Any]:
     from skilltide.ingest.ads import EMPTY_FILE, ingest_ads
 
@@ -96,6 +115,7 @@ def _ingest_files(
                 result = ingest_ads(
                     wh, [path], source.mapping, source.name, memory_limit=None,
                     refresh_panel=False, progress=shown, date_order=source.date_order,
+                    coder=coder,
                 )  # fmt: skip
         except WarehouseWriteError:
             raise  # a full disk is not the file's fault: the stage fails, the next run reads it

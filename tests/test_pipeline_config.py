@@ -31,6 +31,8 @@ def config_of(tmp_path: Path, text: str) -> PipelineConfig:
         ("[report]\nout = 5", r"\[report\] out must be a string"),
         ("[workbank]\ndir = []", r"\[workbank\] dir must be a string"),
         ('[onet]\nrerank = "yes"', r"\[onet\] rerank must be true or false"),
+        ('[ingest]\ncoder = "statc"', r"\[ingest\] coder must be one of lexical, .*'statc'"),
+        ("[ingest]\ncoder = true", r"\[ingest\] coder must be one of lexical, .*True"),
         ("[taxonomy]\nfiles = [1]", r"\[taxonomy\] files must be a list of strings"),
         ("[[sources]]\npaths = 5", r"\[\[sources\]\] source1: paths must be a list"),
         ('[[sources]]\npaths = "ads"\nmap = "text=body"', "map must be a table"),
@@ -168,3 +170,16 @@ def test_init_on_a_full_disk_keeps_the_config_it_would_replace(tmp_path, monkeyp
     monkeypatch.undo()
     assert out.read_text() == "[warehouse]\ndb = 'mine.duckdb'\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["skilltide.toml"]
+
+
+def test_ingest_coder_is_read_and_the_example_config_shows_it(tmp_path):
+    from skilltide.pipeline_config import write_example_config
+
+    assert config_of(tmp_path, '[ingest]\ncoder = "static"\n').ads_coder == "static"
+    assert config_of(tmp_path, "[ingest]\n").ads_coder is None  # the warehouse's
+    path = write_example_config(tmp_path / "example.toml")
+    lines = path.read_text().splitlines()
+    wanted = ("# [ingest]", "# memory_limit =", "# coder =")
+    path.write_text("\n".join(x[2:] if x.startswith(wanted) else x for x in lines) + "\n")
+    config = PipelineConfig.from_settings(load_settings(config=path))
+    assert (config.ads_coder, config.memory_limit) == ("static", "1GB")

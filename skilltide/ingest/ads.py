@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 
 from skilltide.errors import UserError
-from skilltide.ingest import manifest
+from skilltide.ingest import ads_coder, manifest
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.date_order import FileDates, check_order
 from skilltide.ingest.demand import refresh_ads_panel
@@ -72,9 +72,9 @@ REFRESHING = "refreshing demand panel 'ads'…"
 # and while the run's rows are committed (a few seconds at a million new ads)
 COMMITTING = "committing to the warehouse…"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
-# what `skilltide ingest ads --json` prints: the counts, the run they belong to and the order
-# each file's slash dates were read in
-JSON_KEYS = (*SUMMARY_KEYS, "run_id", "date_orders")
+# what `skilltide ingest ads --json` prints: the counts, the title coder, the run they belong
+# to and the order each file's slash dates were read in
+JSON_KEYS = (*SUMMARY_KEYS, "coder_model", "coder_run", "run_id", "date_orders")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -116,6 +116,7 @@ def ingest_ads(
     progress: IngestProgress = QUIET,
     batch_rows: int = BATCH_ROWS,
     coder: Any = "auto",
+    coder_model: str | None = None,
     now: dt.datetime | None = None,
     matcher: SkillMatcher | None = None,
     memory_limit: str | None = MEMORY_LIMIT,
@@ -127,8 +128,12 @@ def ingest_ads(
 
     ``mapping`` maps fields (``id, posted_at, title, text, company, region, occupation``) to
     columns or dotted paths; unmapped fields default to the column of the same name.
-    ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"`` to
-    load the warehouse's coder when the title-coding stage is installed. ``matcher`` replaces
+    ``coder`` is a title coder (``predict(titles, top=1)``), ``None`` for none, or ``"auto"``:
+    the coder of the warehouse's ads (:mod:`skilltide.ingest.ads_coder`), of ``coder_model``
+    when given (``lexical``, ``static``, ``embed``; default: the model recorded for the ads,
+    else lexical), built first when it is not stored (or the ``AdsCoder`` that
+    :func:`~skilltide.ingest.ads_coder.choose` returned); when it is not the coder that coded
+    the stored ads, the run codes them again before it reads the files. ``matcher`` replaces
     the taxonomy matcher (benchmarks compare extractors this way). ``memory_limit`` caps
     DuckDB's memory during the run (restored afterwards). ``workers`` threads prepare the
     next batches while one is stored (0: all in this thread, one batch at a time).
@@ -149,12 +154,19 @@ def ingest_ads(
     which was used (None: no slash dates, or the file was not read).
     """
     date_order = check_order(date_order)
+    if coder_model is not None:  # before anything is read, built or stored
+        from skilltide.onet.coder import check_coder_model
+
+        check_coder_model(coder_model)
     files = expand_paths(paths)
     progress, tracked = as_progress(progress, files)
     fields = parse_mapping(mapping)
     now = now or manifest.utc_now()
     matcher = SkillMatcher.from_warehouse(wh.con) if matcher is None else matcher
-    title_coder = _load_coder(wh) if coder == "auto" else coder
+    chosen = coder if isinstance(coder, ads_coder.AdsCoder) else None  # chosen by the caller
+    if isinstance(coder, str) and coder == "auto":
+        chosen = ads_coder.choose(wh, coder_model)
+    title_coder = chosen.coder if chosen is not None else coder
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     per_file = []
     args = {"paths": [str(f) for f in files], "map": fields, "source": source}
@@ -164,6 +176,8 @@ def ingest_ads(
     # statement that fails inside it aborts the transaction, and restoring the setting there
     # would replace the failure's own message with "Current transaction is aborted".
     with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest ads", args) as run:
+        # another coder than the one that coded the stored ads: they are coded again first
+        recoded = ads_coder.apply(run, chosen) if chosen is not None else None
         for index, path in enumerate(tracked, 1):
             report = FileReport(progress, path, index, len(files))
             with run.stage(f"file {path.name}") as record:
@@ -194,6 +208,8 @@ def ingest_ads(
             "coder": title_coder is not None,
             # which build coded the titles (a coder rebuilt later codes them otherwise)
             "coder_run": getattr(title_coder, "run_id", None),
+            "coder_model": chosen.model if chosen is not None else None,
+            "recoded": recoded,
             # the order each file's slash dates were read in (mdy, dmy; None: none)
             "date_orders": {s["path"]: s["date_order"] for s in per_file},
         }
@@ -262,17 +278,6 @@ def panel_missing(con) -> bool:
         " AND (SELECT count(*) FROM demand_totals WHERE panel = 'ads') = 0"
     ).fetchall()
     return bool(rows[0][0])
-
-
-def _load_coder(wh: Warehouse):
-    try:
-        from skilltide.onet.coder import load_coder
-    except ImportError:
-        return None
-    try:
-        return load_coder(wh)
-    except UserError:
-        return None
 
 
 def _ingest_file(

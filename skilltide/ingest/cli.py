@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,7 @@ import typer
 
 from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json
+from skilltide.errors import UserError
 
 ingest_app = typer.Typer(help="Ingest job ads and aggregated demand panels into the warehouse.")
 
@@ -43,6 +46,16 @@ def ads_command(
     batch_rows: Annotated[
         int, typer.Option(help="Rows per batch (bounds memory).", min=100)
     ] = 20_000,
+    coder: Annotated[
+        str | None,
+        typer.Option(
+            "--coder",
+            help="Title coder for ads without an occupation column: lexical, static (better "
+            "on ads, half the speed; building it needs `pip install 'skilltide[embed]'`) or "
+            "embed. One codes all the warehouse's ads: another one codes the stored ads "
+            "again, and is remembered. [default: the warehouse's, else lexical]",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     date_order: Annotated[
         str | None,
@@ -59,7 +72,6 @@ def ads_command(
 
     Example: skilltide ingest ads ads.jsonl --map text=body --map posted_at=created_at --json
     """
-    from skilltide.errors import UserError
     from skilltide.ingest.ads import (
         EMPTY_FILE,
         JSON_KEYS,
@@ -69,9 +81,12 @@ def ads_command(
     )
     from skilltide.ingest.mapping import parse_mapping
     from skilltide.ingest.progress import progress_for
+    from skilltide.onet.coder import check_coder_model
     from skilltide.pipeline_config import check_names
     from skilltide.store import Warehouse
 
+    if coder is not None:  # an unknown model is refused before the warehouse is opened
+        check_coder_model(coder)
     config = settings.section("ingest")
     check_names(settings.config_path, {"ingest": config})  # a typo would be ignored
     expected = {
@@ -79,6 +94,7 @@ def ads_command(
         "source": (str, "a string"),
         "memory_limit": (str, 'a string such as "2GB"'),
         "date_order": (str, '"auto", "mdy" or "dmy"'),
+        "coder": (str, 'a coder model such as "static"'),
     }
     for key, (kind, what) in expected.items():
         if key in config and not isinstance(config[key], kind):
@@ -90,8 +106,20 @@ def ads_command(
     base = parse_mapping(config.get("map") or {})
     mapping = parse_mapping(map_ or [], base=base)
     source = source or config.get("source")
-    with Warehouse(settings.db) as wh, progress_for(settings) as progress:
+    if coder is None and "coder" in config:
+        coder = config["coder"]
         try:
+            check_coder_model(coder)
+        except UserError as exc:
+            raise UserError(f"{settings.config_path}: [ingest] coder: {exc}") from None
+    with Warehouse(settings.db) as wh:
+        from skilltide.ingest.ads_coder import ads_model
+        from skilltide.onet.cli import say_if_building
+
+        current = ads_model(wh.con)
+        if (coder or current, current) != ("lexical", "lexical"):  # else never built here
+            say_if_building(settings, wh, coder or current)  # minutes for static
+        with progress_for(settings) as progress, _sources_map_hint(settings):
             summary = ingest_ads(
                 wh,
                 paths,
@@ -99,20 +127,10 @@ def ads_command(
                 source=source,
                 progress=progress,
                 batch_rows=batch_rows,
+                coder_model=coder,
                 memory_limit=config.get("memory_limit", MEMORY_LIMIT),
                 date_order=date_order or config.get("date_order", "auto"),
             )
-        except UserError as exc:  # `skilltide init` writes the map into [[sources]]
-            sources = settings.data.get("sources")
-            mapped = isinstance(sources, list) and any(
-                isinstance(s, dict) and "map" in s for s in sources
-            )
-            if not (mapped and "map it with --map" in str(exc)):
-                raise
-            raise UserError(
-                f"{exc} ({settings.config_path}'s [[sources]] map is read by `skilltide run`"
-                " only; `ingest ads` reads --map and [ingest] map)"
-            ) from None
     # warnings on stderr, so that --json stays one JSON object
     for path in summary["empty_files"]:
         typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)
@@ -135,6 +153,13 @@ def ads_command(
         f"{summary['skills_found']:,} skill mentions  (run {summary['run_id']})",
     )
     _echo_date_orders(settings, summary["date_orders"])
+    if summary["recoded"]:
+        recoded = summary["recoded"]
+        echo(
+            settings,
+            f"stored ads coded again with the {summary['coder_model']} title coder: "
+            f"{recoded['ads']:,} ads, {recoded['changed']:,} changed occupation",
+        )
     if summary["quarantined"]:
         echo(
             settings,
@@ -161,6 +186,25 @@ def ads_command(
                 f"{top['field']}): check the file and what --map reads that field from",
                 err=True,
             )
+
+
+@contextmanager
+def _sources_map_hint(settings: Settings) -> Iterator[None]:
+    """A missing column, in a folder whose config maps it under ``[[sources]]`` (as
+    ``skilltide init`` writes it): says that map is read by ``skilltide run`` only."""
+    try:
+        yield
+    except UserError as exc:
+        sources = settings.data.get("sources")
+        mapped = isinstance(sources, list) and any(
+            isinstance(s, dict) and "map" in s for s in sources
+        )
+        if not (mapped and "map it with --map" in str(exc)):
+            raise
+        raise UserError(
+            f"{exc} ({settings.config_path}'s [[sources]] map is read by `skilltide run`"
+            " only; `ingest ads` reads --map and [ingest] map)"
+        ) from None
 
 
 def _echo_date_orders(settings: Settings, orders: dict[str, str | None]) -> None:

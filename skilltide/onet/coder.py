@@ -130,8 +130,9 @@ def build_coder(
     its :class:`~skilltide.onet.coder_embed.EmbedParams`) or ``static`` (the same scores from
     static token vectors learned from the sentence model, :mod:`skilltide.onet.coder_static`;
     built with the ``embed`` extra, coded without torch). Skips the fit when a coder built
-    from the same titles and parameters is stored already (unless ``force``). Returns a
-    JSON-able summary.
+    from the same titles and parameters is stored already (unless ``force``). A new build of
+    the model that codes the warehouse's ads (:mod:`skilltide.ingest.ads_coder`) codes the
+    stored ads again in its run. Returns a JSON-able summary.
     """
     table = _coder_table(model)
     if model in EMBEDDING_MODELS:
@@ -206,10 +207,13 @@ def build_coder(
         run.count(table, append(run.con, table, row))
         run.notes.update(calibration)
         recoded = None
-        if model == "lexical":  # the coder ingest uses: stored ads are coded with it too
+        from skilltide.ingest import ads_coder
+
+        if model == ads_coder.ads_model(run.con):  # the model ingest codes the ads with
             from skilltide.ingest.recode import recode_stored_ads
 
             recoded = run.notes["recoded"] = recode_stored_ads(run, coder)
+            ads_coder.record(run, model, run.run_id)
         return {
             "release": release,
             "build_hash": build_hash,

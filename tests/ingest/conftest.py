@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skilltide.store import Warehouse
+from tests.ingest.coder_stand_in import stand_in_static  # noqa: F401 (a fixture)
 from tests.ingest.helpers import add_vocab, small_vocab
 
 

@@ -35,7 +35,7 @@ from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
 from skilltide.pipeline_checks import check_inputs, check_warehouse
-from skilltide.pipeline_config import PipelineConfig, Source
+from skilltide.pipeline_config import PipelineConfig
 from skilltide.pipeline_fingerprints import (
     demand_fingerprint,
     digest,
@@ -52,6 +52,8 @@ from skilltide.pipeline_ingest import (
     still_rejected,
     vocabulary_fingerprint,
 )
+from skilltide.pipeline_onet import onet_stage
+from skilltide.pipeline_sources import Source
 from skilltide.store import Warehouse, utc_now
 
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 3, 75
@@ -303,28 +305,8 @@ class Pipeline:
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
-        from skilltide.onet.coder import build_coder, coder_run, source_release
-        from skilltide.onet.coder_params import CoderParams
-        from skilltide.onet.coder_refresh import drop_stale_sentence_coders, stored_coder_params
-        from skilltide.onet.load import load_onet
-
-        summary = load_onet(self.wh, list(self.config.onet_dirs))
-        if source_release(self.wh) is None:  # Excel ratings only: no titles to code from
-            summary["coder"] = "not built: no O*NET occupation titles (Occupation Data) loaded"
-            return summary
-        # The title coder codes ads without an occupation column; built once per release,
-        # with the re-ranker when [onet] rerank says so, else as the stored coder was built.
-        stored = stored_coder_params(self.wh) or {}
-        rerank = self.config.coder_rerank
-        if rerank is None:
-            rerank = bool(stored.get("rerank", False))
-        linear = float(stored.get("linear", 0.0))  # a coder built with --linear stays so
-        summary["coder"] = build_coder(self.wh, CoderParams(rerank=rerank, linear=linear))
-        summary |= drop_stale_sentence_coders(self.wh, summary, summary["coder"])
-        model = self._ads_model()  # built here, not by the first ingest stage
-        if model != "lexical" and coder_run(self.wh, model) is None:
-            summary["ads_coder"] = build_coder(self.wh, model=model)
-        return summary
+        c = self.config
+        return onet_stage(self.wh, c.onet_dirs, c.coder_rerank, self._ads_model())
 
     def _ads_model(self) -> str:
         """The model that codes the ads: ``[ingest] coder``, else the warehouse's."""

@@ -12,7 +12,7 @@ own (``demand:ads``, :func:`panel_stage`) that is redone when the stored files c
 Example
 -------
 >>> import pathlib, tempfile
->>> from skilltide.pipeline_config import Source
+>>> from skilltide.pipeline_sources import Source
 >>> from skilltide.store import Warehouse
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> with Warehouse(folder / "w.duckdb") as wh:
@@ -29,7 +29,7 @@ from skilltide.errors import UserError, WarehouseWriteError
 from skilltide.ingest import manifest
 from skilltide.ingest.progress import QUIET, IngestProgress, Numbered
 from skilltide.logs import EventLog
-from skilltide.pipeline_config import Source
+from skilltide.pipeline_sources import Source
 from skilltide.rejected_files import forget_rejected, readable_sha256, reject_file, rejected_files
 from skilltide.store import Warehouse
 

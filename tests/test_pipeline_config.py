@@ -137,7 +137,7 @@ def test_an_empty_graph_section_builds_the_default_network(tmp_path):
 def test_a_pattern_whose_folder_is_missing_is_an_error_not_no_new_ads(tmp_path):
     # An unmounted /srv/ads made "/srv/ads/*.csv" match nothing: the run succeeded, reading
     # nothing, as a named folder that is missing does not.
-    from skilltide.pipeline_config import Source
+    from skilltide.pipeline_sources import Source
 
     (tmp_path / "ads").mkdir()
     assert Source("jobs", (str(tmp_path / "ads" / "*.csv"),)).files() == []  # nothing yet

@@ -216,8 +216,8 @@ def test_a_file_rejected_before_has_a_status_while_it_is_hashed_again(tmp_path):
     # Each run hashes a rejected file to see whether it changed: nothing was shown meanwhile
     # (minutes for a large file), though ingest_ads shows its own hashing.
     from skilltide.logs import EventLog
-    from skilltide.pipeline_config import Source
     from skilltide.pipeline_ingest import ingest_source
+    from skilltide.pipeline_sources import Source
     from tests.ingest.test_progress import Recorded
 
     (tmp_path / "ads").mkdir()

@@ -172,6 +172,15 @@ def detail(settings: Settings, message: str) -> None:
         typer.echo(message, err=True)
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` with thousands separators and ``noun``, plural unless ``n`` is 1.
+
+    >>> counted(1, "file"), counted(2500, "row")
+    ('1 file', '2,500 rows')
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def emit_json(obj: Any, compact: bool = False) -> None:
     """Print one JSON document on stdout (the machine-readable form of a command); on one
     line with ``compact`` (for a JSON-lines log).

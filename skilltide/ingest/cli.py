@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, echo, emit_json
+from skilltide.console import command, counted, echo, emit_json
 from skilltide.errors import UserError
 
 ingest_app = typer.Typer(help="Ingest job ads and aggregated demand panels into the warehouse.")
@@ -141,16 +141,17 @@ def ads_command(
         return
     echo(
         settings,
-        f"{summary['files']} files ({summary['unchanged_files']} unchanged"
+        f"{counted(summary['files'], 'file')} ({summary['unchanged_files']} unchanged"
         + (
             f", {summary['rechecked_files']} re-read as future-dated rows came due"
             if summary["rechecked_files"]
             else ""
         )
         + "), "
-        f"{summary['rows_read']:,} rows read: {summary['ads_stored']:,} ads stored, "
-        f"{summary['duplicates']:,} duplicates, {summary['quarantined']:,} quarantined, "
-        f"{summary['skills_found']:,} skill mentions  (run {summary['run_id']})",
+        f"{counted(summary['rows_read'], 'row')} read: {counted(summary['ads_stored'], 'ad')} "
+        f"stored, {counted(summary['duplicates'], 'duplicate')}, "
+        f"{summary['quarantined']:,} quarantined, "
+        f"{counted(summary['skills_found'], 'skill mention')}  (run {summary['run_id']})",
     )
     _echo_date_orders(settings, summary["date_orders"])
     if summary["recoded"]:

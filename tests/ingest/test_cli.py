@@ -56,7 +56,7 @@ def test_ads_text_summary_counts_and_points_at_the_quarantined_rows(cli, db, tmp
     result = cli("ingest", "ads", path, "--db", db)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert "3 rows read: 1 ads stored, 0 duplicates, 2 quarantined" in lines[0]
+    assert "3 rows read: 1 ad stored, 0 duplicates, 2 quarantined" in lines[0]
     # the hint is a query that runs as printed and lists this run's reasons
     query = lines[1].removeprefix("see quarantined rows: ")
     assert query != lines[1]

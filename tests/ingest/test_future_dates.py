@@ -124,12 +124,11 @@ def test_the_cli_says_when_a_file_is_read_again(cli, db, tmp_path, monkeypatch):
     clock = {"now": JUNE}
     monkeypatch.setattr(manifest, "utc_now", lambda: clock["now"])
     path = write_csv(tmp_path / "a.csv", ["2,2025-08-15,Engineer,Acme,North,,Uses Docker."])
-    assert "1 files (0 unchanged), 1 rows read" in cli("ingest", "ads", path, "--db", db).output
+    assert "1 file (0 unchanged), 1 row read" in cli("ingest", "ads", path, "--db", db).output
     clock["now"] = SEPTEMBER
     again = cli("ingest", "ads", path, "--db", db).output
     assert (
-        "1 files (0 unchanged, 1 re-read as future-dated rows came due), 1 rows read: 1 ads"
-        in again
+        "1 file (0 unchanged, 1 re-read as future-dated rows came due), 1 row read: 1 ad" in again
     )
 
 

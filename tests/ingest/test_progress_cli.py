@@ -61,7 +61,7 @@ def folder(tmp_path):
 def test_ingest_ads_shows_progress_on_a_terminal_only(folder):
     args = ("ingest", "ads", "ads/ads.jsonl", "--db", "w.duckdb", "--batch-rows", "1000")
     code, out, err = on_terminal(*args, cwd=folder)
-    assert code == 0 and out.startswith("1 files (0 unchanged), 2,500 rows read")
+    assert code == 0 and out.startswith("1 file (0 unchanged), 2,500 rows read")
     assert all(text in err for text in SHOWN) and "1,000 rows" in err
     (folder / "w.duckdb").rename(folder / "first.duckdb")
     with Warehouse(folder / "w.duckdb") as wh:
@@ -73,7 +73,7 @@ def test_ingest_ads_shows_progress_on_a_terminal_only(folder):
         add_vocab(wh, *small_vocab())
     piped = run_skilltide(*args, cwd=folder)  # stderr not a terminal
     assert piped.returncode == 0 and piped.stderr == ""
-    assert piped.stdout.startswith("1 files (0 unchanged), 2,500 rows read")
+    assert piped.stdout.startswith("1 file (0 unchanged), 2,500 rows read")
 
 
 def test_run_log_json_keeps_a_terminal_s_stderr_json_lines(folder):

@@ -55,6 +55,7 @@ def test_coder_static_codes_new_ads_and_recodes_the_stored_ones(stand_in_static,
     with Warehouse(onet_db) as wh:
         static = coder_run(wh, "static")
         assert summary["coder_model"] == "static" and summary["coder_run"] == static
+        assert summary["recoded"] == {"titles": 2, "ads": 2, "changed": 2}  # as the text says
         # the stored ads were coded again; the mapped occupation stays
         assert occupations(wh) == {"1": TRUCKS, "2": TRUCKS, "3": "13-2011.01", "4": TRUCKS}
         assert ads_coder_row(wh) == ("static", static)

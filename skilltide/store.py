@@ -96,8 +96,10 @@ class Warehouse:
         try:
             self._migrate(latest_version() if target_version is None else target_version)
             self._mark_interrupted_runs()
-        except BaseException:
+        except BaseException:  # a disk full or Ctrl-C while a new file is set up
             self.con.close()
+            if self._new:  # as __exit__: a failure on a new file leaves no warehouse behind
+                self._remove_files()
             raise
 
     def __enter__(self) -> Warehouse:
@@ -109,8 +111,11 @@ class Warehouse:
         remove = exc_type is not None and self._new and not self._has_results()
         self.close()
         if remove:
-            for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+            self._remove_files()
+
+    def _remove_files(self) -> None:
+        for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
     def _has_results(self) -> bool:
         sql = "SELECT count(*) FROM runs WHERE status IN ('success', 'partial')"

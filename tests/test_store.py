@@ -357,3 +357,19 @@ def test_a_failure_keeps_an_existing_warehouse_and_a_new_one_with_results(db):
         raise RuntimeError("boom")
     with Warehouse(db) as wh:
         assert wh.query("SELECT command FROM runs")["command"].to_list() == ["first"]
+
+
+def test_a_new_file_whose_setup_fails_leaves_no_warehouse_behind(db, monkeypatch):
+    def interrupted(self):  # Ctrl-C (or a full disk) while the new file is migrated
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Warehouse, "_mark_interrupted_runs", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Warehouse(db)
+    assert not db.exists() and not db.with_name(db.name + ".wal").exists()
+    monkeypatch.undo()
+    Warehouse(db).close()  # an existing file whose setup fails is kept
+    monkeypatch.setattr(Warehouse, "_mark_interrupted_runs", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Warehouse(db)
+    assert db.exists()

@@ -348,7 +348,12 @@ def run_command(
             echo(
                 settings,
                 f"  backtest: mean absolute error {scores['mae']:,.3g} over steps 1-{horizon}"
-                + (f", 80% intervals held the outcome {cover:.0%} of the time" if cover else ""),
+                # 0%: intervals that never held the outcome say the most
+                + (
+                    f", 80% intervals held the outcome {cover:.0%} of the time"
+                    if cover is not None
+                    else ""
+                ),
             )
         if out is not None:
             echo(settings, f"wrote {out}")

@@ -72,9 +72,9 @@ REFRESHING = "refreshing demand panel 'ads'…"
 # and while the run's rows are committed (a few seconds at a million new ads)
 COMMITTING = "committing to the warehouse…"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
-# what `skilltide ingest ads --json` prints: the counts, the title coder, the run they belong
-# to and the order each file's slash dates were read in
-JSON_KEYS = (*SUMMARY_KEYS, "coder_model", "coder_run", "run_id", "date_orders")
+# what `skilltide ingest ads --json` prints: the counts, the title coder (and its recode of the
+# stored ads, null when none), the run they belong to and each file's order of slash dates
+JSON_KEYS = (*SUMMARY_KEYS, "coder_model", "coder_run", "recoded", "run_id", "date_orders")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

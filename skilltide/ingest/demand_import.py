@@ -122,7 +122,9 @@ def _refuse_skill_columns(path: Path, raw: pl.DataFrame, mapping: dict[str, str]
     """A month column and only numeric others is one column per skill, which is not read."""
     month = mapping.get("month") or next((c for c in _DEFAULT_COLUMNS["month"] if c in raw), None)
     others = [c for c in raw.columns if c not in (_ROW, month)]
-    if month is None or "skill" in mapping or len(others) < 2:
+    # a skill column of numbers (Job-SDF's ids) is a long panel, not one column per skill
+    named = "skill" in mapping or any(c in raw.columns for c in _DEFAULT_COLUMNS["skill"])
+    if month is None or named or len(others) < 2:
         return
     if all(raw.schema[c].is_numeric() for c in others):
         raise UserError(

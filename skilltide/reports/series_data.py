@@ -15,6 +15,7 @@ Example
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -93,9 +94,13 @@ def load_series(
             + ", ".join(available["granularity"].to_list())
         )
     params = [panel, granularity]
+    partial = partial_month(wh, panel)
+    # the months shown: an incomplete last month ranks no series either
+    shown = [*params, dt.date.max if partial is None else partial.month]
     series = wh.query(
         f"""
-        WITH last AS (SELECT max(month) AS m FROM demand WHERE panel = ? AND granularity = ?)
+        WITH last AS (SELECT max(month) AS m FROM demand
+                      WHERE panel = ? AND granularity = ? AND month < ?)
         SELECT d.group_id, d.skill_id,
                coalesce(s.name, CASE WHEN starts_with(d.skill_id, ?)
                  THEN substr(d.skill_id, length(?) + 1) ELSE d.skill_id END) AS skill,
@@ -103,12 +108,12 @@ def load_series(
                  / {RECENT_MONTHS} AS recent_count,
                sum(d.count) AS total_count
         FROM demand d CROSS JOIN last LEFT JOIN skills s USING (skill_id)
-        WHERE d.panel = ? AND d.granularity = ?
+        WHERE d.panel = ? AND d.granularity = ? AND d.month < ?
         GROUP BY ALL
         ORDER BY recent_count DESC NULLS LAST, total_count DESC, d.group_id, d.skill_id
         """,
         # a skill imported outside the taxonomy is '<panel>:<its name>': show the name
-        params + [f"{panel}:"] * 2 + params,
+        shown + [f"{panel}:"] * 2 + shown,
     )
     n_total = series.height
     series = series.head(max_series).with_columns(pl.col("recent_count").fill_null(0.0))
@@ -138,7 +143,6 @@ def load_series(
     forecast, info = _forecasts(wh, panel, granularity, series)
     measure = COUNT
     history = _history(wh, panel, granularity, series, measure)
-    partial = partial_month(wh, panel)
     if partial is not None:  # a fraction of a month's ads would read as a fall
         market = market.filter(pl.col("month") < partial.month)
         history = history.filter(pl.col("month") < partial.month)

@@ -350,6 +350,27 @@ def test_forecast_run_says_which_months_it_forecast_and_how_its_backtest_did(cli
     assert "backtest: mean absolute error" in result.output
 
 
+def test_forecast_run_shows_a_backtest_coverage_of_none(cli, db, monkeypatch):
+    # 0% (no 80% interval held its outcome) was left out of the line as if not measured
+    import skilltide.forecast.warehouse as module
+    from skilltide.store import Warehouse
+    from tests.forecast.test_warehouse import _load_demand
+
+    real = module.forecast_warehouse
+
+    def never_held(*args, **kwargs):
+        summary = real(*args, **kwargs)
+        summary["backtest"]["coverage_80"] = 0.0
+        return summary
+
+    monkeypatch.setattr(module, "forecast_warehouse", never_held)
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+    result = cli("forecast", "run", "--db", db, "-h", 2, "-m", "naive")
+    assert result.exit_code == 0, result.output
+    assert "80% intervals held the outcome 0% of the time" in result.output
+
+
 def test_quiet_keeps_the_results_of_backtest_and_breaks_without_out(cli, tmp_path):
     """-q prints only results; without --out the table and the breaks are the results."""
     src = _write(known_panel(copies=1), tmp_path / "in.csv")

@@ -55,6 +55,7 @@ def test_coder_static_codes_new_ads_and_recodes_the_stored_ones(stand_in_static,
     with Warehouse(onet_db) as wh:
         static = coder_run(wh, "static")
         assert summary["coder_model"] == "static" and summary["coder_run"] == static
+        assert summary["recoded"] == {"titles": 2, "ads": 2, "changed": 2}  # as the text says
         # the stored ads were coded again; the mapped occupation stays
         assert occupations(wh) == {"1": TRUCKS, "2": TRUCKS, "3": "13-2011.01", "4": TRUCKS}
         assert ads_coder_row(wh) == ("static", static)
@@ -234,3 +235,17 @@ def test_the_real_static_coder_codes_the_ads(real_static, db, tmp_path):
         assert summary["recoded"] == {"titles": 1, "ads": 1, "changed": 1}
         assert occupations(wh)["1"] == "23-1011.00"
         assert ads_coder_row(wh) == ("static", coder_run(wh, "static"))
+
+
+def test_coder_and_date_order_options_together(stand_in_static, onet_db, tmp_path, cli):
+    uk = tmp_path / "uk.csv"
+    uk.write_text(ADS.replace("2024-01-05", "05/02/2024").replace("2024-01-09", "25/02/2024"))
+    args = ("ingest", "ads", uk, "--coder", "static", "--date-order", "dmy", "--json")
+    result = cli(*args, "--db", onet_db)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["coder_model"] == "static" and summary["date_orders"] == {str(uk): "dmy"}
+    with Warehouse(onet_db) as wh:
+        assert occupations(wh) == {"1": TRUCKS, "2": TRUCKS, "3": "13-2011.01"}
+        months = wh.query("SELECT strftime(month, '%Y-%m') AS m FROM ads ORDER BY external_id")
+        assert months["m"].to_list() == ["2024-02", "2024-02", "2024-02"]

@@ -75,3 +75,38 @@ def test_the_setting_redoes_the_onet_stage_which_builds_the_model(db, tmp_path, 
         Pipeline(wh, config, EventLog(quiet=True))._onet()
         Pipeline(wh, PipelineConfig(onet_dirs=(Path("onet"),)), EventLog(quiet=True))._onet()
     assert built == ["lexical", "static", "lexical"]  # the lexical one first, always
+
+
+UK = (
+    "id,posted_at,title,text,company,region,occupation\n"
+    "1,05/02/2024,Staff Nurse,Care for patients,A,north,\n"
+    "2,12/03/2024,Trial Lawyer,Argue cases,B,south,\n"
+)
+
+
+def _dated(wh: Warehouse) -> dict[str, tuple[str, str]]:
+    rows = wh.query(
+        "SELECT a.external_id, strftime(p.posted_at, '%Y-%m-%d'), a.occupation"
+        " FROM ads a JOIN ad_postings p USING (ad_id)"
+    ).rows()
+    return {i: (d, o) for i, d, o in rows}
+
+
+def test_a_run_with_both_a_coder_and_a_source_date_order(stand_in_static, db, tmp_path):
+    # the two settings were merged by hand: each works with the other set
+    with_coder(db, tmp_path / "onet")
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text(UK)
+
+    def sources(order: str) -> tuple[Source, ...]:
+        return (Source("jobs", (str(tmp_path / "ads"),), date_order=order),)
+
+    with Warehouse(db) as wh:
+        add_vocab(wh, *small_vocab())
+        assert _run(wh, sources=sources("dmy"), ads_coder="static")["ingest:jobs"] == "done"
+        assert _dated(wh) == {"1": ("2024-02-05", TRUCKS), "2": ("2024-03-12", TRUCKS)}
+        assert _run(wh, sources=sources("dmy"), ads_coder="static")["ingest:jobs"] == "skipped"
+        # another order reads the file again, still with the static coder
+        assert _run(wh, sources=sources("mdy"), ads_coder="static")["ingest:jobs"] == "done"
+        assert _dated(wh) == {"1": ("2024-05-02", TRUCKS), "2": ("2024-12-03", TRUCKS)}
+        assert ads_coder_row(wh) == ("static", coder_run(wh, "static"))

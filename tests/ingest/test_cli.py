@@ -38,6 +38,7 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
         "skills_found": 0,
         "coder_model": "lexical",  # the model that codes the warehouse's ads (none built)
         "coder_run": None,
+        "recoded": None,  # the stored ads were not coded again
         "run_id": runs[0],  # the output can be traced to its run and the rows it wrote
         "date_orders": {str(path): None},  # no slash dates
     }

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import polars as pl
+import pytest
 
 from skilltide.forecast.panel import warehouse_panel
 from skilltide.ingest.ads import ingest_ads
@@ -111,3 +112,17 @@ def test_the_report_says_the_month_is_incomplete_and_ends_before_it(cli, wh, tmp
     page = (out / "report.html").read_text()
     assert "March 2025 is incomplete: the ads stop on 12 Mar" in page
     assert "left out of the charts and figures" in page
+
+
+def test_the_incomplete_month_ranks_no_series_in_the_report(wh, tmp_path):
+    """The report's series are chosen, and kept for growth, by their mean count over the last
+    three months shown (Dec-Feb here), not over the incomplete March's fraction of a month."""
+    from skilltide.reports.series_data import load_series
+
+    _ingest_until(wh, tmp_path, dt.date(2025, 3, 12))
+    expected = wh.query(
+        "SELECT skill_id, sum(count) / 3 AS n FROM demand WHERE panel = 'ads'"
+        " AND granularity = 'market' AND month BETWEEN '2024-12-01' AND '2025-02-01' GROUP BY 1"
+    )
+    found = load_series(wh).series.select("skill_id", "recent_count")
+    assert dict(found.iter_rows()) == pytest.approx(dict(expected.iter_rows()))

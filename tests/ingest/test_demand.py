@@ -145,6 +145,14 @@ def test_one_column_per_skill_is_named_as_such_not_as_a_missing_skill_column(wh,
         import_demand(wh, wide)
 
 
+def test_a_long_panel_of_numbered_skills_is_not_taken_for_one_column_per_skill(wh, tmp_path):
+    # every column a number (skill ids, as Job-SDF's): it was refused as a wide file
+    long = tmp_path / "ids.csv"
+    long.write_text("skill_id,month,count,total\n101,2024-01,5,10\n102,2024-01,3,10\n")
+    import_demand(wh, long, panel="ids")
+    assert wh.query("SELECT count(*) AS n FROM demand WHERE panel = 'ids'")["n"][0] == 2
+
+
 def test_a_refused_panel_is_a_failed_run(wh, tmp_path):
     # the checks ran before the run began: a refused file left no trace in `runs`
     bad = tmp_path / "bad.csv"

@@ -58,7 +58,7 @@ def status(
     Example: skilltide status --json --db demo/skilltide.duckdb
     """
     from skilltide.store import Warehouse
-    from skilltide.store import status as warehouse_status
+    from skilltide.warehouse_status import status as warehouse_status
 
     if not settings.db.exists():
         raise UserError(f"{settings.db}: no warehouse here (run a command that writes first)")

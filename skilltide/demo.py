@@ -128,7 +128,8 @@ def run_demo(
 ) -> list[str]:
     """Generate the market into ``out/data`` and run the pipeline into ``out``."""
     from skilltide.pipeline import run_pipeline
-    from skilltide.store import Warehouse, status
+    from skilltide.store import Warehouse
+    from skilltide.warehouse_status import status
 
     out = Path(out)
     _check(out, size, seed)

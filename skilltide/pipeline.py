@@ -30,6 +30,7 @@ from typing import Any
 from skilltide.config import Settings
 from skilltide.errors import UserError
 from skilltide.ingest.ads_coder import ads_model, is_current
+from skilltide.ingest.date_order import READING
 from skilltide.ingest.progress import QUIET, IngestProgress, progress_for
 from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
@@ -154,11 +155,10 @@ class Pipeline:
             out.append(
                 Stage(
                     f"ingest:{source.name}",
-                    # a new vocabulary (taxonomy, O*NET) reads every file again
+                    # a new vocabulary (taxonomy, O*NET) or date reading reads every file again
                     lambda s=source: files_fingerprint(
                         s.files(),
-                        extra=[s.mapping, vocabulary_fingerprint(self.wh)]
-                        + ([s.date_order] if s.date_order != "auto" else []),
+                        extra=[s.mapping, vocabulary_fingerprint(self.wh), s.date_order, READING],
                     ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again;

@@ -325,29 +325,6 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> i
     return frame.height
 
 
-def status(wh: Warehouse, last: int = 20) -> dict[str, Any]:
-    """What the warehouse holds: schema version, row counts per table, the last runs first."""
-    runs = wh.query(
-        "SELECT run_id, command, status, started, finished, rows, stages, error FROM runs"
-        " ORDER BY started DESC, run_id DESC LIMIT ?",
-        [last],
-    )
-    return {
-        "schema_version": wh.schema_version,
-        "tables": wh.row_counts(),
-        "runs": [
-            {
-                **row,
-                "started": _iso(row["started"]),
-                "finished": _iso(row["finished"]),
-                "rows": json.loads(row["rows"]) if row["rows"] else {},
-                "stages": json.loads(row["stages"]) if row["stages"] else [],
-            }
-            for row in runs.iter_rows(named=True)
-        ],
-    }
-
-
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path))
@@ -392,10 +369,6 @@ def _write_failure(path: Path, exc: BaseException) -> WarehouseWriteError | None
 def utc_now() -> datetime:
     """Now as naive UTC: every time the warehouse stores is UTC without a zone."""
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(timespec="seconds") + "Z"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from skilltide.errors import UserError, WarehouseLocked, WarehouseWriteError
-from skilltide.store import Warehouse, append, frame, latest_version, migrations, status
+from skilltide.store import Warehouse, append, frame, latest_version, migrations
+from skilltide.warehouse_status import status
 
 
 def table_contents(path) -> dict[str, list]:

@@ -38,6 +38,10 @@ from skilltide.errors import UserError
 from skilltide.ingest.dates import date_readings, slash_kind
 
 ORDERS = ("auto", "mdy", "dmy")
+# How slash dates are read, part of every stored file's version (manifest.file_id): 2 since
+# 2026-12-07, one order per file. Before, each value was read month-first where it could be,
+# so a day-first file mixed both orders; the new version reads every file once again.
+READING = 2
 # how each order is written for people
 SHOWN = {"mdy": "month-first (MM/DD/YYYY)", "dmy": "day-first (DD/MM/YYYY)"}
 HINT = (

@@ -53,12 +53,13 @@ def file_id(
     date_order: str = "auto",
 ) -> str:
     """One version of one file, read one way: the same bytes with another mapping, source,
-    skill vocabulary (a matcher's ``fingerprint``) or date order given (not ``auto``) give
-    other rows, so they are another version (ads read before a taxonomy change would lack its
-    new skills)."""
+    skill vocabulary (a matcher's ``fingerprint``), date order or way of reading slash dates
+    (:data:`~skilltide.ingest.date_order.READING`) give other rows, so they are another
+    version (ads read before a taxonomy change would lack its new skills)."""
+    from skilltide.ingest.date_order import READING
+
     how = [fields, source, *([vocabulary] if vocabulary else [])]
-    if date_order != "auto":
-        how.append({"date_order": date_order})
+    how.append({"date_order": date_order, "slash_dates": READING})
     how = json.dumps(how, sort_keys=True)
     return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
 

@@ -172,3 +172,17 @@ def test_cli_text_output_says_which_order_each_file_was_read_in(cli, db, tmp_pat
     assert "slash dates read day-first (DD/MM/YYYY): uk.csv" in lines
     assert "slash dates read month-first (MM/DD/YYYY): us.csv" in lines
     assert not any("iso.csv" in line for line in lines)
+
+
+def test_a_new_way_of_reading_slash_dates_reads_stored_files_again(wh, tmp_path, monkeypatch):
+    """Files stored before the one-order-per-file reading (version 1) had day-first values
+    read month-first where they could be: the first ingest after the upgrade reads them again."""
+    from skilltide.ingest import date_order
+
+    path = tmp_path / "uk.csv"
+    path.write_text("id,posted_at,title,text\n1,05/02/2024,Analyst,Uses SQL\n")
+    monkeypatch.setattr(date_order, "READING", 1)
+    ingest_ads(wh, [path], now=NOW)
+    assert ingest_ads(wh, [path], now=NOW)["file_details"][0]["status"] == "unchanged"
+    monkeypatch.setattr(date_order, "READING", 2)
+    assert ingest_ads(wh, [path], now=NOW)["file_details"][0]["status"] == "replaced"

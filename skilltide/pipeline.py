@@ -279,6 +279,8 @@ class Pipeline:
             if isinstance(v, int | float | str) and k not in ("stage", "status", "seconds")
         }
         self.log.event("stage.finish", stage=name, status=status, seconds=seconds, **counts)
+        if partial := summary.get("partial_month"):  # forecast, breaks: left out of the data
+            self.log.warning("stage.partial_month", stage=name, **partial)
         return StageOutcome(name, status, seconds, summary)
 
     # -- state ----------------------------------------------------------------------------

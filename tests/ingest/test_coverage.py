@@ -12,7 +12,7 @@ import pytest
 from skilltide.forecast.panel import warehouse_panel
 from skilltide.ingest.ads import ingest_ads
 from skilltide.ingest.coverage import partial_month
-from skilltide.store import append
+from skilltide.store import Warehouse, append
 from tests.ingest.helpers import generate_ads
 
 
@@ -126,3 +126,25 @@ def test_the_incomplete_month_ranks_no_series_in_the_report(wh, tmp_path):
     )
     found = load_series(wh).series.select("skill_id", "recent_count")
     assert dict(found.iter_rows()) == pytest.approx(dict(expected.iter_rows()))
+
+
+def test_skilltide_run_warns_that_its_forecast_and_breaks_left_the_month_out(tmp_path):
+    from skilltide.onet.taxonomy_custom import add_taxonomy_csv
+    from tests.conftest import run_skilltide
+
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "skills.csv").write_text("name\nPython\nSQL\nDocker\n")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        add_taxonomy_csv(wh, tmp_path / "skills.csv")
+        _ingest_until(wh, tmp_path / "ads", dt.date(2025, 3, 12))  # writes ads/ads.csv
+    (tmp_path / "skilltide.toml").write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\npaths = ["ads"]\n'
+        '[breaks]\ngranularities = ["market"]\n'
+        '[forecast]\ngranularities = ["market"]\nhorizon = 2\nmodel = "window_average"\n'
+    )
+    proc = run_skilltide("run", "--config", tmp_path / "skilltide.toml", "--log-json")
+    warned = [
+        json.loads(line) for line in proc.stderr.splitlines() if '"stage.partial_month"' in line
+    ]
+    assert {w["stage"] for w in warned} == {"breaks:market", "forecast:market"}, proc.stderr
+    assert {(w["month"], w["last_day"]) for w in warned} == {("2025-03", "2025-03-12")}

@@ -31,13 +31,15 @@ class Source:
     def files(self) -> list[Path]:
         """The files named or matched, and the ad files (by extension) under folders; a file
         or folder named (not a pattern) that does not exist is an error."""
+        from skilltide.ingest.readers import is_ad_file
+
         self.check()
         found: set[Path] = set()
         for pattern in self.paths:
             path = Path(pattern)
             if path.is_dir():
                 # As `skilltide ingest ads FOLDER`: a README beside the ads is not an ad file.
-                found.update(p for p in path.rglob("*") if p.is_file() and _is_ad_file(p))
+                found.update(p for p in path.rglob("*") if p.is_file() and is_ad_file(p))
             elif _is_pattern(pattern):
                 found.update(Path(p) for p in glob.glob(pattern, recursive=True))
             else:
@@ -71,13 +73,3 @@ def _pattern_base(pattern: Path) -> Path:
             break
         fixed.append(part)
     return Path(*fixed) if fixed else Path(".")
-
-
-def _is_ad_file(path: Path) -> bool:
-    from skilltide.ingest.readers import file_format
-
-    try:
-        file_format(path)
-    except UserError:
-        return False
-    return True

@@ -47,6 +47,7 @@ from skilltide.ingest.readers import (
     BATCH_ROWS,
     FORMATS,
     file_format,
+    is_ad_file,
     is_empty,
     read_batches,
     sha256_file,
@@ -85,7 +86,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if p.is_dir():
             # Hidden files (macOS' ._ads.csv resource forks) are not ads, as in skilltide run.
             found = sorted(
-                f for f in p.rglob("*") if f.is_file() and _supported(f) and f.name[0] != "."
+                f for f in p.rglob("*") if f.is_file() and is_ad_file(f) and f.name[0] != "."
             )
             if not found:
                 raise UserError(f"{p}: folder has no ad files ({', '.join(sorted(FORMATS))})")
@@ -98,14 +99,6 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     # Read in path order, not the order given: a file's counts of new ads and duplicates
     # (``ad_files``) depend on which files were read before it.
     return sorted(set(f.resolve() for f in files))
-
-
-def _supported(path: Path) -> bool:
-    try:
-        file_format(path)
-    except UserError:
-        return False
-    return True
 
 
 def ingest_ads(

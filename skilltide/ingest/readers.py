@@ -69,6 +69,16 @@ def file_format(path: Path) -> tuple[str, bool]:
     return FORMATS[ext], gz
 
 
+def is_ad_file(path: Path) -> bool:
+    """Whether ``path``'s name is that of a file format ingest reads (``ads.jsonl.gz``: yes;
+    ``README.md``: no), as a folder's files are chosen."""
+    try:
+        file_format(path)
+    except UserError:
+        return False
+    return True
+
+
 def read_batches(
     path: Path,
     mapping: dict[str, str],

@@ -274,3 +274,13 @@ def run_output(out: Path | None, command: str, options: dict, db: Path):
     from contextlib import nullcontext
 
     return nullcontext() if out is None else RunOutput(out, command, options, db)
+
+
+def note_partial(summary: dict, what: str) -> None:
+    """On stderr: the panel's incomplete last month was left out of ``what``."""
+    if partial := summary.get("partial_month"):
+        typer.echo(
+            f"note: {partial['month']} is incomplete (the ads stop on {partial['last_day']}, "
+            f"{partial['missing_days']} days before its end), so it was left out of {what}",
+            err=True,
+        )

@@ -149,3 +149,18 @@ def _backtests(wh, panel, granularity):
         .sort("model", "horizon")
     )
     return chosen, metric, scenario, run_id, coverage
+
+
+def shown_runs(wh: Warehouse, panel: str, forecast_info: dict, breaks_info: dict) -> dict:
+    """The runs whose rows a report on ``panel`` shows, for its provenance record (None: not
+    shown): the panel's demand runs, the forecast and breaks runs it read, and its graph."""
+    from skilltide.reports.network_data import choose_graph
+
+    demand = wh.query("SELECT DISTINCT run_id FROM demand WHERE panel = ? ORDER BY 1", [panel])
+    graph = choose_graph(wh)
+    return {
+        "demand_runs": demand["run_id"].to_list(),
+        "forecast_run": forecast_info.get("run_id"),
+        "breaks_run": breaks_info.get("run_id"),
+        "graph": None if graph is None else {k: graph[k] for k in ("graph_id", "run_id")},
+    }

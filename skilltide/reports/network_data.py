@@ -72,6 +72,15 @@ class NetworkData:
     n_skills_total: int
 
 
+EXPOSURE_TITLES = {
+    "exposure": "Automation exposure (0–1)",
+    "share_green_light": "Share of green-light tasks",
+    "green_light": "Share of green-light tasks",
+    "automation_exposure": "Automation exposure",
+    "mean_capability": "AI agent capability (1–5)",
+}
+
+
 def choose_graph(wh: Warehouse) -> dict | None:
     """The newest graph, preferring one built from ads (it matches the demand series)."""
     if not (wh.has_table("graphs") and wh.has_table("graph_nodes")):

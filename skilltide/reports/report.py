@@ -27,19 +27,12 @@ from skilltide.reports.html import (
     Stats,
     Table,
 )
+from skilltide.reports.methods_data import shown_runs
 from skilltide.reports.methods_section import methods_section
-from skilltide.reports.network_data import choose_graph, how_to, load_network
+from skilltide.reports.network_data import EXPOSURE_TITLES, how_to, load_network
 from skilltide.reports.occupation_data import CLOSEST, MIN_SIMILARITY, ZONES, load_occupations
 from skilltide.reports.series_data import SeriesData, load_series
 from skilltide.store import Warehouse
-
-EXPOSURE_TITLES = {
-    "exposure": "Automation exposure (0–1)",
-    "share_green_light": "Share of green-light tasks",
-    "green_light": "Share of green-light tasks",
-    "automation_exposure": "Automation exposure",
-    "mean_capability": "AI agent capability (1–5)",
-}
 
 
 def build_page(
@@ -74,19 +67,12 @@ def _build(wh, panel, granularity, title, max_series) -> Page:
         _network(wh, how),
         methods_section(wh, panel, granularity, series, how),
     ]
-    return Page(title or "Skill demand report", subtitle, sections, _inputs(wh, panel, series))
-
-
-def _inputs(wh, panel: str, series: SeriesData) -> dict:
-    """The runs whose rows the page shows, for its provenance record (None: not shown)."""
-    demand = wh.query("SELECT DISTINCT run_id FROM demand WHERE panel = ? ORDER BY 1", [panel])
-    graph = choose_graph(wh)
-    return {
-        "demand_runs": demand["run_id"].to_list(),
-        "forecast_run": series.forecast_info.get("run_id"),
-        "breaks_run": series.breaks_info.get("run_id"),
-        "graph": None if graph is None else {k: graph[k] for k in ("graph_id", "run_id")},
-    }
+    return Page(
+        title or "Skill demand report",
+        subtitle,
+        sections,
+        shown_runs(wh, panel, series.forecast_info, series.breaks_info),
+    )
 
 
 def _overview(s: SeriesData, how: dict) -> Section:

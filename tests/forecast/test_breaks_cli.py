@@ -45,7 +45,7 @@ def test_a_breaks_file_of_another_panel_is_refused_not_ignored(cli, tmp_path):
 
 def test_market_break_months_print_as_ranges():
     """HN counts: twelve months were listed one by one for four market events."""
-    from skilltide.forecast.cli import month_runs
+    from skilltide.forecast.breaks_cli import month_runs
 
     months = ["2018-05", "2018-06", "2018-07", "2020-08", "2020-12", "2021-01"]
     assert month_runs(months) == "2018-05..2018-07, 2020-08, 2020-12..2021-01"

@@ -101,7 +101,8 @@ def is_current(wh: Warehouse, model: str | None = None) -> bool:
     from skilltide.onet.coder import coder_run
 
     chosen = model or ads_model(wh.con)
-    return _before(wh.con, chosen, coder_run(wh, chosen)) == (chosen, coder_run(wh, chosen))
+    run = coder_run(wh, chosen)
+    return _before(wh.con, chosen, run) == (chosen, run)
 
 
 def _before(con, model: str, run: str | None) -> tuple[str, str | None]:

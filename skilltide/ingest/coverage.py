@@ -5,9 +5,9 @@ A feed read on the 19th of March holds 19 days of March: the panel's March count
 fall. :func:`partial_month` finds such a month from the ads' posting days: the last month is
 partial when more days of it are missing after the last posting day than the feed usually
 leaves between two posting days (the 95th percentile of the gaps over its last year), and
-more than :data:`TOLERATED_DAYS`. A weekly feed whose last post is on the 24th of a 31-day
-month is complete; a daily one that stops on the 19th is not. Imported panels (Job-SDF's,
-say) carry no posting days and are taken as they are.
+more than :data:`TOLERATED_SHARE` of the month. A weekly feed whose last post is on the 24th
+of a 31-day month is complete; a daily one that stops on the 19th is not. Imported panels
+(Job-SDF's, say) carry no posting days and are taken as they are.
 
 Example
 -------
@@ -23,8 +23,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-# A daily feed may well end a day or two before the month does (a weekend, a late export).
-TOLERATED_DAYS = 2
+# A feed may well end a few days before the month does (a weekend, the holidays, a generator
+# that draws days 1-28): up to a tenth of the month missing still counts as the whole month.
+TOLERATED_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,6 @@ def partial_month(wh: Any, panel: str = "ads") -> PartialMonth | None:
         return None
     month_end = last_day.replace(day=calendar.monthrange(last_day.year, last_day.month)[1])
     missing = (month_end - last_day).days
-    if missing <= max(TOLERATED_DAYS, usual_gap):
+    if missing <= max(TOLERATED_SHARE * month_end.day, usual_gap):
         return None
     return PartialMonth(last_day.replace(day=1), last_day, missing, float(usual_gap))

@@ -148,3 +148,9 @@ def test_skilltide_run_warns_that_its_forecast_and_breaks_left_the_month_out(tmp
     ]
     assert {w["stage"] for w in warned} == {"breaks:market", "forecast:market"}, proc.stderr
     assert {(w["month"], w["last_day"]) for w in warned} == {("2025-03", "2025-03-12")}
+
+
+def test_a_month_missing_a_tenth_or_less_is_complete(wh):
+    # a generator drawing days 1-28 (benchmarks/ingest.py's): its December is whole
+    _postings(wh, dt.date(2023, 1, 1), dt.date(2023, 12, 28))
+    assert partial_month(wh) is None

@@ -10,7 +10,8 @@ the warehouse as it was, with no ``runs`` row (as any other config error).
 
 :func:`check_warehouse` then checks, in the open warehouse, what no stage of this run will
 change (the O*NET tables of a network from O*NET when no ``[onet] dirs`` are configured):
-it reads, and its refusal writes no ``runs`` row either.
+it reads, and its refusal writes no ``runs`` row either. It also refuses a title coder of
+the ads (``[ingest] coder``, else the warehouse's) that this machine cannot build or load.
 What stays for the stages: what this very run produces or changes (the ``ads`` panel and
 ads, the skill vocabulary, the O*NET tables it loads) and the contents of the ad files (a
 bad file is quarantined, the run partial, as before).
@@ -81,6 +82,9 @@ def check_warehouse(wh: Warehouse, config: PipelineConfig, where: object) -> Non
     no ``[onet] dirs`` to load it, or one from ads without ads and no ``[[sources]]``."""
     from skilltide.graph.store import require_input
 
+    if config.sources or config.onet_dirs:
+        with _naming(where or "config", "[ingest] coder"):
+            _check_ads_coder(wh, config.ads_coder)
     if config.graph is None:
         return
     source = config.graph.get("source", "ads")
@@ -88,6 +92,24 @@ def check_warehouse(wh: Warehouse, config: PipelineConfig, where: object) -> Non
         return  # loaded by this run, before its graph stage
     with _naming(where or "config", "[graph] source"):
         require_input(wh.con, source, config.graph.get("element", "skills"))
+
+
+def _check_ads_coder(wh: Warehouse, chosen: str | None) -> None:
+    """Refuse a coder of the ads this machine can neither load nor build: a static coder
+    that is not stored needs the ``embed`` extra to build, a stored one ``tokenizers``;
+    an embedding coder always needs the extra."""
+    from skilltide.ingest.ads_coder import ads_model
+    from skilltide.onet.coder import coder_run
+    from skilltide.onet.coder_embed import STATIC_BUILD, require_embed_extra
+    from skilltide.onet.coder_static import require_static_runtime
+
+    model = chosen or ads_model(wh.con)
+    if model == "embed":
+        require_embed_extra()
+    elif model == "static" and coder_run(wh, model) is None:
+        require_embed_extra(needs=STATIC_BUILD)
+    elif model == "static":
+        require_static_runtime()
 
 
 @contextmanager

@@ -12,6 +12,7 @@ and key; the warehouse is left as it was, with no ``runs`` row (as any config er
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import duckdb
@@ -223,5 +224,28 @@ def test_a_graph_input_a_stage_of_the_run_loads_is_left_to_it(project):
     with Warehouse(project / "w.duckdb") as wh:  # no O*NET yet: the onet stage loads it
         check_warehouse(wh, PipelineConfig.from_settings(load_settings(config=config)), config)
     config.write_text(GOOD + '[graph]\nsource = "ads"\n')  # ads: the ingest stage's
+    with Warehouse(project / "w.duckdb") as wh:
+        check_warehouse(wh, PipelineConfig.from_settings(load_settings(config=config)), config)
+
+
+@pytest.mark.parametrize("model", ["static", "embed"])
+def test_a_coder_of_the_ads_this_machine_cannot_build_is_refused_first(project, monkeypatch, model):
+    # found in review: the O*NET or ingest stage failed on it, after the stages before it
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # the extra is missing
+    got = refused(project, f'[ingest]\ncoder = "{model}"\n')
+    assert "[ingest] coder: " in got and "needs the optional extra" in got
+
+
+def test_a_coder_of_the_ads_this_machine_can_build_is_left_to_its_stage(project, monkeypatch):
+    from skilltide.pipeline_checks import check_warehouse
+    from skilltide.pipeline_config import PipelineConfig
+
+    config = project / "skilltide.toml"
+    config.write_text(GOOD + '[ingest]\ncoder = "static"\n')
+    monkeypatch.setattr("skilltide.onet.coder_embed.require_embed_extra", lambda **_: None)
+    with Warehouse(project / "w.duckdb") as wh:  # the O*NET or ingest stage builds it
+        check_warehouse(wh, PipelineConfig.from_settings(load_settings(config=config)), config)
+    config.write_text(GOOD)  # lexical: nothing to check
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
     with Warehouse(project / "w.duckdb") as wh:
         check_warehouse(wh, PipelineConfig.from_settings(load_settings(config=config)), config)

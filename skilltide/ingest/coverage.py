@@ -6,8 +6,9 @@ fall. :func:`partial_month` finds such a month from the ads' posting days: the l
 partial when more days of it are missing after the last posting day than the feed usually
 leaves between two posting days (the 95th percentile of the gaps over its last year), and
 more than :data:`TOLERATED_SHARE` of the month. A weekly feed whose last post is on the 24th
-of a 31-day month is complete; a daily one that stops on the 19th is not. Imported panels
-(Job-SDF's, say) carry no posting days and are taken as they are.
+of a 31-day month is complete; a daily one that stops on the 19th is not. A month with only
+reposts after the panel's last month shows the feed went on: that last month is complete.
+Imported panels (Job-SDF's, say) carry no posting days and are taken as they are.
 
 Example
 -------
@@ -64,20 +65,22 @@ def partial_month(wh: Any, panel: str = "ads") -> PartialMonth | None:
     if panel != "ads":
         return None
     con = getattr(wh, "con", wh)
+    # Reposts are postings too (the feed was read on their days), but the panel's months are
+    # the months ads were first posted in: a last month of reposts only is not in the panel.
     row = con.execute(
         """
         WITH days AS (SELECT DISTINCT CAST(posted_at AS DATE) AS d FROM ad_postings),
-        last AS (SELECT max(d) AS d, count(DISTINCT date_trunc('month', d)) AS months
-                 FROM days),
+        last AS (SELECT max(d) AS d FROM days),
         gaps AS (SELECT d - lag(d) OVER (ORDER BY d) AS gap FROM days
                  WHERE d > (SELECT d FROM last) - INTERVAL 365 DAY)
-        SELECT (SELECT d FROM last), (SELECT months FROM last),
+        SELECT (SELECT d FROM last),
+               (SELECT max(month) FROM ads), (SELECT count(DISTINCT month) FROM ads),
                (SELECT coalesce(quantile_cont(gap, 0.95), 0) FROM gaps)
         """
     ).fetchall()[0]  # fetched whole: an unfinished result would block the connection
-    last_day, months, usual_gap = row
-    if last_day is None or months < 2:
-        return None
+    last_day, last_month, months, usual_gap = row
+    if last_day is None or months < 2 or last_day.replace(day=1) != last_month:
+        return None  # no ads, nothing complete to use instead, or the feed went on after it
     month_end = last_day.replace(day=calendar.monthrange(last_day.year, last_day.month)[1])
     missing = (month_end - last_day).days
     if missing <= max(TOLERATED_SHARE * month_end.day, usual_gap):

@@ -16,7 +16,8 @@ from skilltide.store import Warehouse, append
 from tests.ingest.helpers import generate_ads
 
 
-def _postings(wh, first: dt.date, last: dt.date, every: int = 1) -> None:
+def _postings(wh, first: dt.date, last: dt.date, every: int = 1, reposts_from=None) -> None:
+    """An ad posted on every ``every``-th day; from ``reposts_from`` on, reposts of the first."""
     days = pl.date_range(first, last, f"{every}d", eager=True)
     rows = pl.DataFrame(
         {
@@ -28,8 +29,13 @@ def _postings(wh, first: dt.date, last: dt.date, every: int = 1) -> None:
             "run_id": "seed",
         }
     )
+    if reposts_from is not None:
+        rows = rows.with_columns(
+            pl.when(days >= reposts_from).then(pl.lit("ad:0")).otherwise("ad_id").alias("ad_id")
+        )
     with wh.run("seed") as run:
         append(run.con, "ad_postings", rows)
+        append(run.con, "ads", rows.unique("ad_id", keep="first", maintain_order=True))
 
 
 def test_a_daily_feed_that_stops_on_the_19th_leaves_its_month_incomplete(wh):
@@ -57,6 +63,14 @@ def test_a_weekly_feed_is_judged_by_its_own_rhythm(wh):
 def test_a_weekly_feed_that_stops_weeks_early_is_incomplete(wh):
     _postings(wh, dt.date(2024, 1, 2), dt.date(2025, 3, 11), every=7)  # last post 11 Mar
     assert partial_month(wh).missing_days == 20
+
+
+def test_a_last_month_of_reposts_only_leaves_the_panel_s_last_month_complete(wh):
+    # the panel's months are first postings: its last is February; reposts in March until
+    # the 10th show the feed went on past February (found in review)
+    _postings(wh, dt.date(2025, 1, 1), dt.date(2025, 3, 10), reposts_from=dt.date(2025, 3, 1))
+    assert wh.query("SELECT max(month) AS m FROM ads")["m"][0] == dt.date(2025, 2, 1)
+    assert partial_month(wh) is None
 
 
 def test_no_ads_one_month_or_an_imported_panel_is_never_partial(wh):

@@ -158,7 +158,9 @@ class Pipeline:
                     # a new vocabulary (taxonomy, O*NET) or date reading reads every file again
                     lambda s=source: files_fingerprint(
                         s.files(),
-                        extra=[s.mapping, vocabulary_fingerprint(self.wh), s.date_order, READING],
+                        extra=[s.mapping, vocabulary_fingerprint(self.wh), s.date_order, READING]
+                        # another encoding than UTF-8 (the fingerprints before it stay as they were)
+                        + ([s.encoding] if s.encoding != "utf-8" else []),
                     ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again;

@@ -2,7 +2,8 @@
 
 A field maps to a key or a dotted path through objects and lists (``positions.0.title``); a
 line that is not a JSON object is kept as a ``malformed`` row (quarantined later), a line
-that is not valid UTF-8 is decoded with replacement characters and its field marked broken.
+that is not valid in the file's encoding (UTF-8 unless given: :mod:`skilltide.ingest.encoding`)
+is decoded with replacement characters and its field marked broken.
 See :mod:`skilltide.ingest.readers` for the batch layout.
 
 Example
@@ -25,13 +26,19 @@ from pathlib import Path
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.ingest.encoding import DEFAULT
 from skilltide.ingest.mapping import FIELDS, require_columns
 from skilltide.ingest.progress import ReadPosition
 from skilltide.textfile import binary_kind
 
 
 def jsonl_batches(
-    path: Path, mapping: dict, batch_rows: int, gz: bool, where: ReadPosition | None = None
+    path: Path,
+    mapping: dict,
+    batch_rows: int,
+    gz: bool,
+    where: ReadPosition | None = None,
+    encoding: str = DEFAULT,
 ):
     """Standard ad batches of ``batch_rows`` lines; ``where.position`` is set before each to
     the bytes of the file consumed (for gzip, the compressed bytes)."""
@@ -52,9 +59,9 @@ def jsonl_batches(
             if number == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
             try:
-                text, lossy = line.decode("utf-8"), False
+                text, lossy = line.decode(encoding), False
             except UnicodeDecodeError:
-                text, lossy = line.decode("utf-8", errors="replace"), True
+                text, lossy = line.decode(encoding, errors="replace"), True
             try:
                 record = json.loads(text)
             except json.JSONDecodeError:

@@ -27,7 +27,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.ingest.encoding import DEFAULT
-from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.ingest.mapping import FIELDS, list_value, require_columns
 from skilltide.ingest.progress import ReadPosition
 from skilltide.textfile import binary_kind
 
@@ -70,7 +70,7 @@ def jsonl_batches(
                 record = None
             # A key that itself holds dots ("ad.title") is read as it is, as a CSV column is.
             values = [
-                _walk(record, [mapping[f]] if mapping[f] in record else paths[f])
+                _walk(record, [mapping[f]] if mapping[f] in record else paths[f], f)
                 if record
                 else None
                 for f in FIELDS
@@ -109,7 +109,9 @@ def _require_json_columns(path: Path, seen: set, mapping: dict) -> None:
     require_columns(path, sorted(seen), mapping)
 
 
-def _walk(record: object, parts: list[str]) -> str | None:
+def _walk(record: object, parts: list[str], field: str) -> str | None:
+    """The value at ``parts`` as ``field``'s text: a string as it is, a list of strings or
+    numbers by :func:`~skilltide.ingest.mapping.list_value`, anything else as JSON."""
     value = record
     for part in parts:
         if isinstance(value, dict):
@@ -123,8 +125,10 @@ def _walk(record: object, parts: list[str]) -> str | None:
             return None
     if isinstance(value, str):
         return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "\n".join(value)
+    if isinstance(value, list) and all(
+        v is None or isinstance(v, str | int | float) for v in value
+    ):
+        return list_value(field, value)
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -42,7 +42,7 @@ from skilltide.errors import UserError
 from skilltide.ingest.csv_quotes import QuoteCounter, check_quotes
 from skilltide.ingest.encoding import DEFAULT, HINT
 from skilltide.ingest.jsonl import jsonl_batches
-from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.ingest.mapping import FIELDS, JOINED, require_columns
 from skilltide.ingest.progress import ReadPosition
 from skilltide.provenance import sha256_file
 from skilltide.textfile import binary_kind, ragged_record
@@ -278,7 +278,7 @@ def _csv_frame(
     )
     reverse = {c: c for c in names}
     exprs = {f: _path_expr(frame.schema, mapping[f], reverse) for f in FIELDS}
-    return _standard(frame, {f: _to_string(e) for f, e in exprs.items()})
+    return _standard(frame, {f: _to_string(e, f) for f, e in exprs.items()})
 
 
 def _decoded(name: str, array: pa.ChunkedArray, encoding: str, broken: list) -> pa.ChunkedArray:
@@ -332,7 +332,7 @@ def _parquet_batches(path: Path, mapping: dict, batch_rows: int, where: ReadPosi
             done += batch.num_rows
             where.position = done
             exprs = {f: _path_expr(frame.schema, mapping[f], {c: c for c in names}) for f in FIELDS}
-            yield _standard(frame, {f: _to_string(e) for f, e in exprs.items()})
+            yield _standard(frame, {f: _to_string(e, f) for f, e in exprs.items()})
     except (pa.ArrowInvalid, OSError) as exc:
         raise UserError(
             f"{path}: corrupt Parquet file after row {done} ({str(exc).splitlines()[0]})"
@@ -357,18 +357,29 @@ def _path_expr(schema: pl.Schema, path: str, columns: dict) -> tuple[pl.Expr, pl
     return expr, dtype
 
 
-def _to_string(found: tuple[pl.Expr, pl.DataType] | None) -> pl.Expr | None:
+def _to_string(found: tuple[pl.Expr, pl.DataType] | None, field: str) -> pl.Expr | None:
+    """The column or path as ``field``'s text: a list of strings or numbers as
+    :func:`~skilltide.ingest.mapping.list_value` reads it (joined, or its first item), a
+    struct (or a list of them) as JSON."""
     if found is None:
         return None
     expr, dtype = found
     if dtype == pl.String:
         return expr
-    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
-        return expr.list.join("\n")
     if isinstance(dtype, pl.Struct):
         return expr.struct.json_encode()
-    if isinstance(dtype, pl.List | pl.Array):
+    if isinstance(dtype, pl.List | pl.Array) and isinstance(
+        dtype.inner, pl.Struct | pl.List | pl.Array
+    ):
         return expr.list.eval(pl.element().cast(pl.String)).list.join("\n")
+    if isinstance(dtype, pl.List | pl.Array):
+        items = (
+            expr.cast(pl.List(dtype.inner))
+            .list.eval(pl.element().cast(pl.String).str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != ""))
+        )
+        text = items.list.join(JOINED[field]) if field in JOINED else items.list.first()
+        return pl.when(text != "").then(text)
     return expr.cast(pl.String)
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from skilltide.config import Settings
 from skilltide.errors import UserError
+from skilltide.ingest import occupation_codes
 from skilltide.ingest.ads_coder import ads_model, is_current
 from skilltide.ingest.date_order import READING
 from skilltide.ingest.progress import QUIET, IngestProgress, progress_for
@@ -155,10 +156,18 @@ class Pipeline:
             out.append(
                 Stage(
                     f"ingest:{source.name}",
-                    # a new vocabulary (taxonomy, O*NET) or date reading reads every file again
+                    # a new vocabulary (taxonomy, O*NET) or date/occupation reading: read again
                     lambda s=source: files_fingerprint(
                         s.files(),
-                        extra=[s.mapping, vocabulary_fingerprint(self.wh), s.date_order, READING],
+                        extra=[
+                            s.mapping,
+                            vocabulary_fingerprint(self.wh),
+                            s.date_order,
+                            READING,
+                            occupation_codes.READING,
+                        ]
+                        # another encoding than UTF-8 (the fingerprints before it stay as they were)
+                        + ([s.encoding] if s.encoding != "utf-8" else []),
                     ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again;

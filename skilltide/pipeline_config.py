@@ -55,6 +55,7 @@ class PipelineConfig:
         sources = []
         ingest = settings.section("ingest")
         date_order = _date_order(where, "[ingest] date_order", ingest.get("date_order", "auto"))
+        encoding = _encoding(where, "[ingest] encoding", ingest.get("encoding", "utf-8"))
         raw_sources = settings.data.get("sources", [])
         if not isinstance(raw_sources, list):
             raise UserError(f"{where}: write each source as a [[sources]] table")
@@ -76,6 +77,9 @@ class PipelineConfig:
                     mapping=_source_map(where, name, raw.get("map", {})),
                     date_order=_date_order(
                         where, f"[[sources]] {name}: date_order", raw.get("date_order", date_order)
+                    ),
+                    encoding=_encoding(
+                        where, f"[[sources]] {name}: encoding", raw.get("encoding", encoding)
                     ),
                 )
             )
@@ -178,8 +182,8 @@ class PipelineConfig:
 # `skilltide ingest ads` only: each [[sources]] has its own).
 SETTINGS = {
     "warehouse": ("db",),
-    "sources": ("name", "paths", "map", "date_order"),
-    "ingest": ("map", "source", "memory_limit", "date_order", "coder"),
+    "sources": ("name", "paths", "map", "date_order", "encoding"),
+    "ingest": ("map", "source", "memory_limit", "date_order", "encoding", "coder"),
     "taxonomy": ("files",),
     "onet": ("dirs", "rerank"),
     "workbank": ("dir",),
@@ -290,6 +294,13 @@ def _date_order(where: object, name: str, value: object) -> str:
     from skilltide.ingest.date_order import check_order
 
     return check_order(value, f"{where}: {name}")
+
+
+def _encoding(where: object, name: str, value: object) -> str:
+    """A text encoding of ad files (``utf-8``, ``cp1252``, …), as ``--encoding``."""
+    from skilltide.ingest.encoding import check_encoding
+
+    return check_encoding(value, f"{where}: {name}")
 
 
 def _granularities(where: object, section: str, table: dict) -> tuple[str, ...]:

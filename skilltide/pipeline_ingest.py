@@ -105,7 +105,7 @@ def _ingest_files(
         # Only files rejected before are hashed here (retried when they or the source's map
         # changed); ingest_ads hashes the rest itself.
         seen = rejected.get(str(path))
-        how = (source.mapping, source.date_order)
+        how = (source.mapping, source.date_order, source.encoding)
         if seen is not None and seen == (_hashed(path, shown), *how):
             log.warning("file.still_rejected", file=str(path))
             totals["rejected"].append(str(path))
@@ -115,12 +115,13 @@ def _ingest_files(
                 result = ingest_ads(
                     wh, [path], source.mapping, source.name, memory_limit=None,
                     refresh_panel=False, progress=shown, date_order=source.date_order,
+                    encoding=source.encoding,
                     coder=coder,
                 )  # fmt: skip
         except WarehouseWriteError:
             raise  # a full disk is not the file's fault: the stage fails, the next run reads it
         except UserError as exc:
-            reject_file(wh, path, str(exc), source.mapping, source.date_order)
+            reject_file(wh, path, str(exc), source.mapping, source.date_order, source.encoding)
             log.warning("file.rejected", file=str(path), reason=str(exc))
             totals["rejected"].append(str(path))
             continue

@@ -27,6 +27,7 @@ class Source:
     paths: tuple[str, ...]
     mapping: dict[str, str] = field(default_factory=dict)
     date_order: str = "auto"  # of slash dates: its own, else [ingest] date_order
+    encoding: str = "utf-8"  # of its text files: its own, else [ingest] encoding
 
     def files(self) -> list[Path]:
         """The files named or matched, and the ad files (by extension) under folders; a file

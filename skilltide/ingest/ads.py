@@ -40,6 +40,8 @@ from skilltide.ingest import ads_coder, manifest
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.date_order import FileDates, check_order
 from skilltide.ingest.demand import refresh_ads_panel
+from skilltide.ingest.encoding import DEFAULT as DEFAULT_ENCODING
+from skilltide.ingest.encoding import check_encoding
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.mapping import parse_mapping
 from skilltide.ingest.progress import QUIET, FileReport, IngestProgress, as_progress
@@ -116,6 +118,7 @@ def ingest_ads(
     workers: int = WORKERS,
     refresh_panel: bool = True,
     date_order: str = "auto",
+    encoding: str = DEFAULT_ENCODING,
 ) -> dict[str, Any]:
     """Ingest ad files; refresh demand panel 'ads'; return the run summary (JSON-able).
 
@@ -145,8 +148,13 @@ def ingest_ads(
     ``"auto"`` to decide it per file from its values (:mod:`skilltide.ingest.date_order`);
     each file's ``date_order`` in ``file_details`` and the run's notes (``date_orders``) says
     which was used (None: no slash dates, or the file was not read).
+
+    ``encoding`` is the text encoding of CSV/TSV and JSON Lines files (``utf-8``, ``cp1252``,
+    …: :mod:`skilltide.ingest.encoding`; Parquet is always UTF-8); another than UTF-8 is part
+    of each file's stored version and of the run's arguments.
     """
     date_order = check_order(date_order)
+    encoding = check_encoding(encoding)
     if coder_model is not None:  # before anything is read, built or stored
         from skilltide.onet.coder import check_coder_model
 
@@ -165,6 +173,8 @@ def ingest_ads(
     args = {"paths": [str(f) for f in files], "map": fields, "source": source}
     if date_order != "auto":
         args["date_order"] = date_order
+    if encoding != DEFAULT_ENCODING:
+        args["encoding"] = encoding
     # The limit is set before the run's transaction begins and restored after it ends: a
     # statement that fails inside it aborts the transaction, and restoring the setting there
     # would replace the failure's own message with "Current transaction is aborted".
@@ -176,7 +186,7 @@ def ingest_ads(
             with run.stage(f"file {path.name}") as record:
                 stats = _ingest_file(
                     run, report, fields, source, matcher, title_coder, now, batch_rows, workers,
-                    date_order,
+                    date_order, encoding,
                 )  # fmt: skip
                 record.update(stats)
             per_file.append({"path": str(path), **stats})
@@ -284,6 +294,7 @@ def _ingest_file(
     batch_rows: int,
     workers: int,
     date_order: str = "auto",
+    encoding: str = DEFAULT_ENCODING,
 ) -> dict[str, Any]:
     con, path = run.con, report.path
     size = path.stat().st_size
@@ -294,7 +305,7 @@ def _ingest_file(
         raise UserError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     # the vocabulary is part of the version (a stand-in matcher may not say what it finds)
     vocabulary = getattr(matcher, "fingerprint", None)
-    file_id = manifest.file_id(path, sha, fields, source, vocabulary, date_order)
+    file_id = manifest.file_id(path, sha, fields, source, vocabulary, date_order, encoding)
     fmt, gz = file_format(path)
     stats: dict[str, Any] = {
         "status": "new",
@@ -330,7 +341,7 @@ def _ingest_file(
     if stats["empty"]:
         where.position, batches = size, iter(())  # read to its end by is_empty
     else:
-        batches = read_batches(path, fields, batch_rows, where)
+        batches = read_batches(path, fields, batch_rows, where, encoding)
     dates = FileDates(path, date_order)  # one order for the file's slash dates
     prepared = pipelined(
         report.positioned(batches),

@@ -44,6 +44,7 @@ import polars as pl
 from skilltide.ingest.date_order import BatchDates, batch_dates
 from skilltide.ingest.dedup import ad_ids
 from skilltide.ingest.extract import SkillMatcher, normalise
+from skilltide.ingest.occupation_codes import soc_code
 from skilltide.ingest.readers import raw_json
 from skilltide.ingest.validate import validate
 from skilltide.store import Run, append
@@ -318,34 +319,49 @@ def _timed_next(source: Iterator[Any], steps: dict[str, float]) -> Any:
 
 
 def occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
-    """``occupation, occupation_score, occupation_source``: the mapped column, else the coder."""
+    """``occupation, occupation_score, occupation_source`` of each row of ``new`` (its
+    ``occupation`` as read and ``title``):
+
+    - ``mapped``: the value is an O*NET-SOC code in a common form, stored as ``15-1252.00``
+      (:func:`~skilltide.ingest.occupation_codes.soc_code`);
+    - ``mapped_title``: the value is no code (an occupation's name): ``coder`` codes it as a
+      title (no coder, or no code for it: the occupation is NULL);
+    - ``coder``: no value: ``coder`` codes the ad's title (no code: all NULL).
+    """
     mapped = new["occupation"].str.strip_chars().replace("", None)
+    # each distinct value read once (a batch has few: one per occupation)
+    values = mapped.unique().to_frame("v").with_columns(soc_code(pl.col("v")).alias("code"))
+    code = mapped.to_frame("v").join(values, on="v", how="left", maintain_order="left")["code"]
+    named = mapped.is_not_null() & code.is_null()
     out = pl.DataFrame(
         {
-            "occupation": mapped,
+            "occupation": code,
             "occupation_score": pl.Series([None] * new.height, dtype=pl.Float64),
+            "occupation_source": pl.Series([None] * new.height, dtype=pl.String),
         }
     ).with_columns(
-        pl.when(pl.col("occupation").is_not_null())
+        pl.when(code.is_not_null())
         .then(pl.lit("mapped"))
-        .otherwise(pl.lit(None, dtype=pl.String))
-        .alias("occupation_source")
+        .when(named)
+        .then(pl.lit("mapped_title"))
+        .alias("occupation_source"),
+        # what the coder codes: the mapped name, else the title of an ad with no value
+        pl.when(named).then(mapped).when(mapped.is_null()).then(new["title"]).alias("_coded"),
     )
-    missing = out.with_row_index("i").filter(
-        pl.col("occupation").is_null() & new["title"].is_not_null()
-    )
+    missing = out.with_row_index("i").filter(pl.col("_coded").is_not_null())
     if coder is None or missing.height == 0:
-        return out
-    codes = title_codes(new["title"].gather(missing["i"]).to_list(), coder)
+        return out.drop("_coded")
+    codes = title_codes(missing["_coded"].to_list(), coder)
     idx = missing.select("i").hstack(codes.select(pl.col("occupation").alias("code"), "score"))
     filled = out.with_row_index("i").join(idx, on="i", how="left", maintain_order="left")
+    coded = pl.col("_coded").is_not_null()
     return filled.select(
-        pl.coalesce("occupation", "code").alias("occupation"),
-        pl.when(pl.col("occupation").is_null())
+        pl.when(coded).then(pl.col("code")).otherwise(pl.col("occupation")).alias("occupation"),
+        pl.when(coded)
         .then(pl.col("score"))
         .otherwise(pl.col("occupation_score"))
         .alias("occupation_score"),
-        pl.when(pl.col("occupation").is_null() & pl.col("code").is_not_null())
+        pl.when(pl.col("occupation_source").is_null() & pl.col("code").is_not_null())
         .then(pl.lit("coder"))
         .otherwise(pl.col("occupation_source"))
         .alias("occupation_source"),

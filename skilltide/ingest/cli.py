@@ -67,6 +67,14 @@ def ads_command(
             "[default: auto].",
         ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Text encoding of CSV/TSV/JSONL files: utf-8, cp1252, latin-1 or any Python "
+            "codec (Parquet is always UTF-8). Also [ingest] encoding [default: utf-8].",
+        ),
+    ] = None,
 ) -> None:
     """Ingest job ads: validate, quarantine, dedup, extract skills, refresh demand panel 'ads'.
 
@@ -94,6 +102,7 @@ def ads_command(
         "source": (str, "a string"),
         "memory_limit": (str, 'a string such as "2GB"'),
         "date_order": (str, '"auto", "mdy" or "dmy"'),
+        "encoding": (str, 'an encoding such as "cp1252"'),
         "coder": (str, 'a coder model such as "static"'),
     }
     for key, (kind, what) in expected.items():
@@ -103,6 +112,12 @@ def ads_command(
 
     if "date_order" in config:
         check_order(config["date_order"], f"{settings.config_path}: [ingest] date_order")
+    from skilltide.ingest.encoding import DEFAULT, HINT, check_encoding
+
+    if encoding is not None:  # before the warehouse is opened
+        encoding = check_encoding(encoding, "--encoding")
+    elif "encoding" in config:
+        encoding = check_encoding(config["encoding"], f"{settings.config_path}: [ingest] encoding")
     base = parse_mapping(config.get("map") or {})
     mapping = parse_mapping(map_ or [], base=base)
     source = source or config.get("source")
@@ -130,6 +145,7 @@ def ads_command(
                 coder_model=coder,
                 memory_limit=config.get("memory_limit", MEMORY_LIMIT),
                 date_order=date_order or config.get("date_order", "auto"),
+                encoding=encoding or DEFAULT,
             )
     # warnings on stderr, so that --json stays one JSON object
     for path in summary["empty_files"]:
@@ -182,9 +198,12 @@ def ads_command(
             echo(settings, f"  {r['reason']:<18} {r['n']:>9,}  (first: {where})")
         if not summary["ads_stored"] and summary["quarantined"] == summary["rows_read"]:
             top = reasons.row(0, named=True)  # a field mapped to the wrong column, often
+            hint = "check the file and what --map reads that field from"
+            if top["reason"] == "broken_encoding":  # a whole file in another encoding, often
+                hint = HINT
             typer.echo(
                 f"warning: every row was quarantined, most as {top['reason']} (field "
-                f"{top['field']}): check the file and what --map reads that field from",
+                f"{top['field']}): {hint}",
                 err=True,
             )
 

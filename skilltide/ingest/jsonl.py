@@ -2,7 +2,8 @@
 
 A field maps to a key or a dotted path through objects and lists (``positions.0.title``); a
 line that is not a JSON object is kept as a ``malformed`` row (quarantined later), a line
-that is not valid UTF-8 is decoded with replacement characters and its field marked broken.
+that is not valid in the file's encoding (UTF-8 unless given: :mod:`skilltide.ingest.encoding`)
+is decoded with replacement characters and its field marked broken.
 See :mod:`skilltide.ingest.readers` for the batch layout.
 
 Example
@@ -25,13 +26,19 @@ from pathlib import Path
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.ingest.encoding import DEFAULT
+from skilltide.ingest.mapping import FIELDS, list_value, require_columns
 from skilltide.ingest.progress import ReadPosition
 from skilltide.textfile import binary_kind
 
 
 def jsonl_batches(
-    path: Path, mapping: dict, batch_rows: int, gz: bool, where: ReadPosition | None = None
+    path: Path,
+    mapping: dict,
+    batch_rows: int,
+    gz: bool,
+    where: ReadPosition | None = None,
+    encoding: str = DEFAULT,
 ):
     """Standard ad batches of ``batch_rows`` lines; ``where.position`` is set before each to
     the bytes of the file consumed (for gzip, the compressed bytes)."""
@@ -52,9 +59,9 @@ def jsonl_batches(
             if number == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
             try:
-                text, lossy = line.decode("utf-8"), False
+                text, lossy = line.decode(encoding), False
             except UnicodeDecodeError:
-                text, lossy = line.decode("utf-8", errors="replace"), True
+                text, lossy = line.decode(encoding, errors="replace"), True
             try:
                 record = json.loads(text)
             except json.JSONDecodeError:
@@ -63,7 +70,7 @@ def jsonl_batches(
                 record = None
             # A key that itself holds dots ("ad.title") is read as it is, as a CSV column is.
             values = [
-                _walk(record, [mapping[f]] if mapping[f] in record else paths[f])
+                _walk(record, [mapping[f]] if mapping[f] in record else paths[f], f)
                 if record
                 else None
                 for f in FIELDS
@@ -102,7 +109,9 @@ def _require_json_columns(path: Path, seen: set, mapping: dict) -> None:
     require_columns(path, sorted(seen), mapping)
 
 
-def _walk(record: object, parts: list[str]) -> str | None:
+def _walk(record: object, parts: list[str], field: str) -> str | None:
+    """The value at ``parts`` as ``field``'s text: a string as it is, a list of strings or
+    numbers by :func:`~skilltide.ingest.mapping.list_value`, anything else as JSON."""
     value = record
     for part in parts:
         if isinstance(value, dict):
@@ -116,8 +125,10 @@ def _walk(record: object, parts: list[str]) -> str | None:
             return None
     if isinstance(value, str):
         return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "\n".join(value)
+    if isinstance(value, list) and all(
+        v is None or isinstance(v, str | int | float) for v in value
+    ):
+        return list_value(field, value)
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -4,6 +4,12 @@ A mapping names, for every field in :data:`FIELDS`, a column or a dotted path in
 JSON/Parquet (``positions.0.title``); ``--map FIELD=PATH`` and the config's ``[ingest.map]``
 override the defaults, which read each field from the column of the same name.
 
+A field that is a JSON (or Parquet) list of strings or numbers is read by :func:`list_value`:
+the text fields (``title``, ``company``, ``text``) join its items, and the single-valued ones
+(``id``, ``posted_at``, ``region``, ``occupation``) take the first: an ad posted in
+``["上海", "南京"]`` is counted in 上海, as one ad in one region (joined, ``上海, 南京`` would be a
+region of its own in the demand panels; ``--map region=location.1`` reads the second).
+
 Example
 -------
 >>> mapping = parse_mapping(["text=raw_content", "posted_at=created_at"])
@@ -18,6 +24,8 @@ from pathlib import Path
 from skilltide.errors import UserError
 
 FIELDS = ("id", "posted_at", "title", "text", "company", "region", "occupation")
+# how a list's items are joined, for the fields that join them (the others take the first)
+JOINED = {"title": ", ", "company": ", ", "text": "\n"}
 
 
 def default_mapping() -> dict[str, str]:
@@ -54,6 +62,20 @@ def parse_mapping(items: list[str] | dict[str, str] | None, base: dict | None = 
             )
         mapping[field] = seen[field] = str(path).strip()
     return mapping
+
+
+def list_value(field: str, items: list) -> str | None:
+    """A list of strings or numbers as ``field``'s text: joined (``title``, ``company``: with
+    ", ", ``text``: one item a line) or its first item (the others); blank items are left out,
+    and no item left is None.
+
+    >>> list_value("region", ["上海", "南京"]), list_value("title", ["Dev", " ", "Ops"])
+    ('上海', 'Dev, Ops')
+    """
+    texts = [s for s in (str(v).strip() for v in items if v is not None) if s]
+    if not texts:
+        return None
+    return JOINED[field].join(texts) if field in JOINED else texts[0]
 
 
 def require_columns(path: Path, columns: list[str], mapping: dict) -> None:

@@ -6,8 +6,10 @@ and no comma (as spreadsheets write CSV where the decimal mark is a comma).
 Each batch is a polars frame with one String column per ad field (``id``, ``posted_at``,
 ``title``, ``text``, ``company``, ``region``, ``occupation``; NULL where the file has no such
 column), plus ``row_number`` (1-based record number; for JSON Lines the line number),
-``broken_field`` (the first field whose bytes were not valid UTF-8, else NULL) and ``raw`` (the
-record as read, for quarantine). Memory is bounded by ``batch_rows`` whatever the file size.
+``broken_field`` (the first field whose bytes were not valid in the file's encoding, else
+NULL) and ``raw`` (the record as read, for quarantine). Memory is bounded by ``batch_rows``
+whatever the file size. Text is UTF-8 unless another ``encoding`` is given
+(:mod:`skilltide.ingest.encoding`; Parquet is always UTF-8).
 
 A field maps to a column name or a dotted path into nested JSON/Parquet structs and lists
 (``positions.0.title``). A file that cannot be read as its format (binary garbage, a truncated
@@ -38,8 +40,9 @@ import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
 from skilltide.ingest.csv_quotes import QuoteCounter, check_quotes
+from skilltide.ingest.encoding import DEFAULT, HINT
 from skilltide.ingest.jsonl import jsonl_batches
-from skilltide.ingest.mapping import FIELDS, require_columns
+from skilltide.ingest.mapping import FIELDS, JOINED, require_columns
 from skilltide.ingest.progress import ReadPosition
 from skilltide.provenance import sha256_file
 from skilltide.textfile import binary_kind, ragged_record
@@ -84,10 +87,11 @@ def read_batches(
     mapping: dict[str, str],
     batch_rows: int = BATCH_ROWS,
     where: ReadPosition | None = None,
+    encoding: str = DEFAULT,
 ) -> Iterator[pl.DataFrame]:
     """Yield standard ad batches (see module docstring) from one file; ``where`` is set to
     the reader's position before each batch (bytes consumed, compressed for gzip; rows of
-    the total for Parquet)."""
+    the total for Parquet). CSV/TSV and JSON Lines text is decoded in ``encoding``."""
     fmt, gz = file_format(path)
     where = ReadPosition() if where is None else where
     if gz != _is_gzip(path):
@@ -98,9 +102,9 @@ def read_batches(
     try:
         if fmt in ("csv", "tsv"):
             delimiter = "\t" if fmt == "tsv" else ","
-            yield from _csv_batches(path, mapping, batch_rows, delimiter, gz, where)
+            yield from _csv_batches(path, mapping, batch_rows, delimiter, gz, where, encoding)
         elif fmt == "jsonl":
-            yield from jsonl_batches(path, mapping, batch_rows, gz, where)
+            yield from jsonl_batches(path, mapping, batch_rows, gz, where, encoding)
         elif gz:
             raise UserError(f"{path}: a gzipped Parquet file (it compresses itself): gunzip it")
         else:
@@ -157,9 +161,15 @@ def _standard(frame: pl.DataFrame, columns: dict[str, pl.Expr | None]) -> pl.Dat
 
 # -- CSV / TSV ------------------------------------------------------------------------------
 def _csv_batches(
-    path: Path, mapping: dict, batch_rows: int, delimiter: str, gz: bool, where: ReadPosition
+    path: Path,
+    mapping: dict,
+    batch_rows: int,
+    delimiter: str,
+    gz: bool,
+    where: ReadPosition,
+    encoding: str = DEFAULT,
 ):
-    header, ended, delimiter = _csv_header(path, delimiter, gz)
+    header, ended, delimiter = _csv_header(path, delimiter, gz, encoding)
     require_columns(path, header, mapping)
     if not ended:  # the header is the whole file, without a line end: no rows (Arrow refuses it)
         where.position = path.stat().st_size  # read to its end by _csv_header
@@ -189,13 +199,13 @@ def _csv_batches(
                 rows += batch.num_rows
                 if rows >= batch_rows:
                     where.position = end
-                    yield _csv_frame(path, pending, header, mapping, done)
+                    yield _csv_frame(pending, header, mapping, done, encoding)
                     done += rows
                     pending, rows = [], 0
         check_quotes(path, delimiter, gz, counted.quotes)
         where.position = counted.position  # the end of the file
         if pending:
-            yield _csv_frame(path, pending, header, mapping, done)
+            yield _csv_frame(pending, header, mapping, done, encoding)
     except (pa.ArrowInvalid, OSError) as exc:
         message = str(exc).splitlines()[0]
         if gz and (
@@ -211,7 +221,9 @@ def _csv_batches(
         stream.close()
 
 
-def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool, str]:
+def _csv_header(
+    path: Path, delimiter: str, gz: bool, encoding: str = DEFAULT
+) -> tuple[list[str], bool, str]:
     """The column names, False when the header is the whole file without a line end, and the
     delimiter: a .csv whose header has semicolons and no comma is read with ';' (spreadsheets
     write CSV so in locales whose decimal mark is a comma)."""
@@ -226,9 +238,10 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool, 
     if b"\x00" in first:
         raise UserError(f"{path}: not a text file (NUL bytes in the first line)")
     try:
-        line = first.decode("utf-8-sig").rstrip("\r\n")
+        line = _decode_header(first, encoding).rstrip("\r\n")
     except UnicodeDecodeError:
-        raise UserError(f"{path}, row 0 (header): not valid UTF-8 text") from None
+        shown = "UTF-8" if encoding == DEFAULT else encoding
+        raise UserError(f"{path}, row 0 (header): not valid {shown} text; {HINT}") from None
     if not line:
         raise UserError(f"{path}: empty file, expected a header row")
     import csv
@@ -248,26 +261,15 @@ def _csv_header(path: Path, delimiter: str, gz: bool) -> tuple[list[str], bool, 
     return names, first.endswith(b"\n") or len(first) == 1 << 20, delimiter
 
 
-def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int) -> pl.DataFrame:
+def _csv_frame(
+    batches: list, header: list, mapping: dict, done: int, encoding: str = DEFAULT
+) -> pl.DataFrame:
     table = pa.Table.from_batches(batches)
-    broken = [None] * table.num_rows
-    columns = {}
-    for name, array in zip(header, table.columns, strict=True):
-        try:
-            columns[name] = array.cast(pa.string())
-        except (pa.ArrowInvalid, UnicodeDecodeError):
-            values = array.to_pylist()
-            decoded = []
-            for i, v in enumerate(values):
-                if v is None:
-                    decoded.append(None)
-                    continue
-                try:
-                    decoded.append(v.decode("utf-8"))
-                except UnicodeDecodeError:
-                    decoded.append(v.decode("utf-8", errors="replace"))
-                    broken[i] = broken[i] or name
-            columns[name] = pa.array(decoded, pa.string())
+    broken: list[str | None] = [None] * table.num_rows
+    columns = {
+        name: _decoded(name, array, encoding, broken)
+        for name, array in zip(header, table.columns, strict=True)
+    }
     names = list(columns)
     frame = pl.from_arrow(pa.table(columns)).with_columns(
         pl.int_range(done + 1, done + table.num_rows + 1, dtype=pl.Int64).alias("row_number"),
@@ -276,7 +278,34 @@ def _csv_frame(path: Path, batches: list, header: list, mapping: dict, done: int
     )
     reverse = {c: c for c in names}
     exprs = {f: _path_expr(frame.schema, mapping[f], reverse) for f in FIELDS}
-    return _standard(frame, {f: _to_string(e) for f, e in exprs.items()})
+    return _standard(frame, {f: _to_string(e, f) for f, e in exprs.items()})
+
+
+def _decoded(name: str, array: pa.ChunkedArray, encoding: str, broken: list) -> pa.ChunkedArray:
+    """A binary column as text: UTF-8 checked by Arrow at once (the fast path); values not
+    valid in the encoding (any, in another) decoded in Python, with replacement characters
+    where they are not, and the row's first such column set in ``broken``."""
+    if encoding == DEFAULT:
+        try:
+            return array.cast(pa.string())
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            pass
+    decoded = []
+    for i, v in enumerate(array.to_pylist()):
+        if v is None:
+            decoded.append(None)
+            continue
+        try:
+            decoded.append(v.decode(encoding))
+        except UnicodeDecodeError:
+            decoded.append(v.decode(encoding, errors="replace"))
+            broken[i] = broken[i] or name
+    return pa.chunked_array([pa.array(decoded, pa.string())])
+
+
+def _decode_header(first: bytes, encoding: str) -> str:
+    """The header line as text (a UTF-8 byte order mark skipped)."""
+    return first.removeprefix(b"\xef\xbb\xbf").decode(encoding)
 
 
 # -- Parquet --------------------------------------------------------------------------------
@@ -303,7 +332,7 @@ def _parquet_batches(path: Path, mapping: dict, batch_rows: int, where: ReadPosi
             done += batch.num_rows
             where.position = done
             exprs = {f: _path_expr(frame.schema, mapping[f], {c: c for c in names}) for f in FIELDS}
-            yield _standard(frame, {f: _to_string(e) for f, e in exprs.items()})
+            yield _standard(frame, {f: _to_string(e, f) for f, e in exprs.items()})
     except (pa.ArrowInvalid, OSError) as exc:
         raise UserError(
             f"{path}: corrupt Parquet file after row {done} ({str(exc).splitlines()[0]})"
@@ -328,18 +357,29 @@ def _path_expr(schema: pl.Schema, path: str, columns: dict) -> tuple[pl.Expr, pl
     return expr, dtype
 
 
-def _to_string(found: tuple[pl.Expr, pl.DataType] | None) -> pl.Expr | None:
+def _to_string(found: tuple[pl.Expr, pl.DataType] | None, field: str) -> pl.Expr | None:
+    """The column or path as ``field``'s text: a list of strings or numbers as
+    :func:`~skilltide.ingest.mapping.list_value` reads it (joined, or its first item), a
+    struct (or a list of them) as JSON."""
     if found is None:
         return None
     expr, dtype = found
     if dtype == pl.String:
         return expr
-    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
-        return expr.list.join("\n")
     if isinstance(dtype, pl.Struct):
         return expr.struct.json_encode()
-    if isinstance(dtype, pl.List | pl.Array):
+    if isinstance(dtype, pl.List | pl.Array) and isinstance(
+        dtype.inner, pl.Struct | pl.List | pl.Array
+    ):
         return expr.list.eval(pl.element().cast(pl.String)).list.join("\n")
+    if isinstance(dtype, pl.List | pl.Array):
+        items = (
+            expr.cast(pl.List(dtype.inner))
+            .list.eval(pl.element().cast(pl.String).str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != ""))
+        )
+        text = items.list.join(JOINED[field]) if field in JOINED else items.list.first()
+        return pl.when(text != "").then(text)
     return expr.cast(pl.String)
 
 

@@ -5,8 +5,9 @@ Ingest codes an ad's occupation from its title when no occupation column is mapp
 ingested before a coder existed have no occupation, and ads coded by an older coder (an
 earlier O*NET release) keep its codes: their occupation panels would mix two coders, or show
 them as ``unknown``. :func:`recode_stored_ads` codes every stored ad whose occupation did not
-come from a mapped column again, from its stored title (each distinct title once), and
-rebuilds demand panel ``ads`` when a code changed, in the run that built the coder.
+come from a mapped code again, from its stored title, or from its mapped occupation name when
+its mapped value was no code (``mapped_title``; each distinct text once), and rebuilds demand
+panel ``ads`` when a code changed, in the run that built the coder.
 
 Example
 -------
@@ -26,42 +27,51 @@ from typing import Any
 from skilltide.ingest.batches import title_codes
 from skilltide.store import frame
 
-
-def _codable(ads: str) -> str:
-    """Ads whose occupation the coder gave (or could have given): not mapped, with a title."""
-    return (
-        f"{ads}.occupation_source IS DISTINCT FROM 'mapped'"
-        f" AND nullif(trim({ads}.title), '') IS NOT NULL"
-    )
+# Each stored ad the coder codes, and what it codes: the mapped occupation name of an ad whose
+# mapped value was no code (its first posting's, as read), else the title of an ad with no
+# mapped value. Ads with a mapped code are never coded.
+_CODABLE = (
+    "SELECT a.ad_id, a.occupation_source AS source,"
+    " nullif(trim(CASE WHEN a.occupation_source = 'mapped_title' THEN p.occupation"
+    " ELSE a.title END), '') AS coded"
+    " FROM ads a LEFT JOIN ad_postings p ON a.occupation_source = 'mapped_title'"
+    " AND p.ad_id = a.ad_id AND p.file_id = a.file_id AND p.row_number = a.row_number"
+    " WHERE a.occupation_source IS DISTINCT FROM 'mapped'"
+)
 
 
 def recode_stored_ads(run: Any, coder: Any) -> dict[str, int]:
     """Code the run's stored ads again with ``coder``; rebuild panel 'ads' if codes changed.
 
-    Returns ``{"titles": …, "ads": …, "changed": …}``: distinct titles coded, ads coded and
-    ads whose occupation changed.
+    Returns ``{"titles": …, "ads": …, "changed": …}``: distinct titles (and mapped occupation
+    names) coded, ads coded and ads whose occupation changed.
     """
     from skilltide.ingest.demand import refresh_ads_panel
 
     con = run.con
-    sql = f"SELECT DISTINCT title FROM ads WHERE {_codable('ads')} ORDER BY title"
-    titles = frame(con, sql)["title"]
-    counts = {"titles": titles.len(), "ads": 0, "changed": 0}
+    codable = frame(con, f"SELECT * FROM ({_CODABLE}) WHERE coded IS NOT NULL")
+    titles = codable["coded"].unique().sort()
+    counts = {"titles": titles.len(), "ads": codable.height, "changed": 0}
     if titles.is_empty():
         return counts
     with run.stage("recode ads") as record:
-        _codes = title_codes(titles.to_list(), coder).to_arrow()  # read by name below
-        counts["ads"], counts["changed"] = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE a.occupation IS DISTINCT FROM c.occupation"
-            " OR a.occupation_score IS DISTINCT FROM c.score)"
-            f" FROM ads a JOIN _codes c USING (title) WHERE {_codable('a')}"
-        ).fetchall()[0]
+        codes = title_codes(titles.to_list(), coder).rename({"title": "coded"})
+        _recoded = codable.join(codes, on="coded", how="left").to_arrow()  # read by name below
+        changed = (
+            "(ads.occupation IS DISTINCT FROM c.occupation"
+            " OR ads.occupation_score IS DISTINCT FROM c.score)"
+        )
+        counts["changed"] = con.execute(
+            f"SELECT count(*) FROM ads JOIN _recoded c USING (ad_id) WHERE {changed}"
+        ).fetchall()[0][0]
         if counts["changed"]:
             con.execute(
                 "UPDATE ads SET occupation = c.occupation, occupation_score = c.score,"
-                " occupation_source = CASE WHEN c.occupation IS NULL THEN NULL ELSE 'coder' END"
-                f" FROM _codes c WHERE ads.title = c.title AND {_codable('ads')}"
+                " occupation_source = CASE WHEN c.source = 'mapped_title' THEN c.source"
+                " WHEN c.occupation IS NULL THEN NULL ELSE 'coder' END"
+                f" FROM _recoded c WHERE ads.ad_id = c.ad_id AND {changed}"
             )
+        del _recoded
         record.update(counts)
     panel = con.execute("SELECT count(*) FROM demand_totals WHERE panel = 'ads'").fetchall()[0]
     if counts["changed"] and panel[0]:

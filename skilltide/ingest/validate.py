@@ -4,7 +4,8 @@ Every row read ends up either stored (as an ad or a repost) or in ``quarantine``
 reason, checked in this order:
 
 ==================  =========================================================================
-broken_encoding     a field's bytes are not valid UTF-8 (``field`` names it)
+broken_encoding     a field's bytes are not valid in the file's encoding (UTF-8 unless given:
+                    :mod:`skilltide.ingest.encoding`; ``field`` names it)
 malformed_row       the record could not be parsed (a JSON Lines line that is not an object;
                     ``detail`` says why)
 no_text             the ad text is missing or has no letters

@@ -87,3 +87,21 @@ def test_ruanyf_extraction_against_tech_stack(ingested):
     )
     # Measured 2026-11-23 (see docs/methods.md); a drop means extraction broke.
     assert precision > 0.68 and recall > 0.85
+
+
+def test_ruanyf_location_list_is_read_as_its_first_city():
+    """``location`` is a list of cities (or null): mapped whole, the region is its first city,
+    never JSON text or several lines."""
+    from skilltide.ingest.mapping import default_mapping
+    from skilltide.ingest.readers import read_batches
+
+    path = shared_path("jobads", "ruanyf_weekly_hiring", "ruanyf_weekly_hiring_posts.jsonl")
+    mapping = {**default_mapping(), **MAPPING, "region": "location"}
+    regions = pl.concat(b.select("region") for b in read_batches(path, mapping))["region"]
+    with path.open(encoding="utf-8") as fh:
+        firsts = [
+            next((c for c in r["location"] or [] if c.strip()), None) for r in map(json.loads, fh)
+        ]
+    assert regions.to_list() == [c.strip() if c else None for c in firsts]
+    assert regions.drop_nulls().len() > 1000
+    assert not regions.drop_nulls().str.contains(r"[\n\[\]\"]").any()

@@ -1,0 +1,46 @@
+"""A mapped occupation value as an O*NET-SOC code, in whatever common form a file writes it.
+
+A file's occupation column (``--map occupation=COL``) may write one occupation as
+``15-1252``, ``151252``, ``15-1252.00``, ``15 - 1252``, ``15125200`` or ``15-1252.00 Software
+Developers``: :func:`soc_code` reads all of them as the O*NET-SOC code ``15-1252.00`` (a SOC
+code without O*NET detail is its ``.00`` occupation; ``15-1252.01`` keeps its detail), so the
+demand panels have one group per occupation. A value that is no code (``Software
+Developer``) is an occupation's name: ingest codes it with the run's title coder, as if it
+were a title, and records ``occupation_source = 'mapped_title'``
+(:func:`skilltide.ingest.batches.occupations`).
+
+How mapped values are read is part of every stored file's version (:data:`READING`): the
+first ingest after it changed reads each file again once, so that ads stored before keep no
+``15-1252`` beside ``15-1252.00``.
+
+Example
+-------
+>>> import polars as pl
+>>> s = pl.Series(["15-1252", "151252", " 15-1252.01 ", "15 1252.00 Software Developers",
+...                "Software Developer", "2024-01"])
+>>> pl.select(soc_code(pl.lit(s))).to_series().to_list()
+['15-1252.00', '15-1252.00', '15-1252.01', '15-1252.00', None, None]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# How mapped occupation values are read (1: SOC/O*NET-SOC codes normalised, other values coded
+# as titles; before: stored as written).
+READING = 1
+# a code, maybe followed by a separator and the occupation's name
+_CODE = (
+    r"^([0-9]{2})\s*-?\s*([0-9]{4})(?:\s*\.?\s*([0-9]{2}))?"
+    r"(?:$|[\s\-\u2013\u2014:|,;/]+[^0-9].*$)"
+)
+
+
+def soc_code(expr: pl.Expr) -> pl.Expr:
+    """``expr`` (text) as an O*NET-SOC code ``NN-NNNN.NN``; NULL where it is no code."""
+    parts = expr.str.strip_chars().str.extract_groups(_CODE)
+    major, detailed = parts.struct.field("1"), parts.struct.field("2")
+    suffix = parts.struct.field("3").fill_null("00")
+    return pl.when(detailed.is_not_null()).then(
+        pl.concat_str(major, pl.lit("-"), detailed, pl.lit("."), suffix)
+    )

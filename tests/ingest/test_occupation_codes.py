@@ -1,0 +1,170 @@
+"""Mapped occupation values: SOC/O*NET-SOC codes in any common form are one occupation, and a
+value that is no code is coded as a title (``mapped_title``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+import polars as pl
+import pytest
+
+from skilltide.ingest.ads import ingest_ads
+from skilltide.ingest.batches import occupations
+from skilltide.ingest.occupation_codes import soc_code
+from skilltide.ingest.recode import recode_stored_ads
+from skilltide.store import Warehouse
+
+NOW = dt.datetime(2025, 1, 1)
+ADS = (
+    "id,posted_at,title,text,soc\n"
+    "1,2024-01-05,Dev 1,Uses SQL daily,15-1252\n"
+    "2,2024-01-06,Dev 2,Uses SQL weekly,151252\n"
+    "3,2024-01-07,Dev 3,Uses SQL monthly,15-1252.00\n"
+    "4,2024-01-08,Dev 4,Uses SQL hourly, 15 - 1252 \n"
+    "5,2024-01-09,Dev 5,Uses SQL yearly,15-1252.01\n"
+    "6,2024-01-10,Nurse on call,Uses SQL rarely,Software Developer\n"
+    "7,2024-01-11,Nurse at night,Uses SQL never,\n"
+)
+
+
+class NameCoder:
+    """A stand-in coder: "software …" is Software Developers, "nurse …" Registered Nurses."""
+
+    codes: ClassVar = {"software": "15-1252.00", "nurse": "29-1141.00"}
+
+    def __init__(self, score: float = 0.8) -> None:
+        self.score = score
+
+    def predict(self, titles: list[str], top: int = 1) -> pl.DataFrame:
+        n = len(titles)
+        return pl.DataFrame(
+            {
+                "input_index": list(range(n)),
+                "rank": [1] * n,
+                "onetsoc_code": [self.codes.get(t.split()[0].lower()) for t in titles],
+                "score": [self.score] * n,
+            }
+        )
+
+
+def _ads(wh: Warehouse) -> list[tuple]:
+    return wh.query(
+        "SELECT external_id, occupation, occupation_source FROM ads ORDER BY row_number"
+    ).rows()
+
+
+def _panel(wh: Warehouse, granularity: str) -> dict:
+    rows = wh.query(
+        "SELECT group_id, sum(ads)::INT AS ads FROM demand_totals"
+        " WHERE panel = 'ads' AND granularity = ? GROUP BY 1",
+        [granularity],
+    )
+    return dict(rows.rows())
+
+
+def test_codes_in_every_form_are_one_occupation_and_a_name_is_coded_as_a_title(wh, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS)
+    ingest_ads(wh, [path], mapping=["occupation=soc"], coder=NameCoder(), now=NOW)
+    assert _ads(wh) == [
+        *[(str(i), "15-1252.00", "mapped") for i in range(1, 5)],
+        ("5", "15-1252.01", "mapped"),  # the O*NET detail is kept
+        ("6", "15-1252.00", "mapped_title"),  # the mapped name, not the title (a nurse)
+        ("7", "29-1141.00", "coder"),  # no value: the title
+    ]
+    assert _panel(wh, "occupation") == {"15-1252.00": 5, "15-1252.01": 1, "29-1141.00": 1}
+    assert _panel(wh, "major_group") == {"15-0000": 6, "29-0000": 1}
+    again = ingest_ads(wh, [path], mapping=["occupation=soc"], coder=NameCoder(), now=NOW)
+    assert again["file_details"][0]["status"] == "unchanged"
+
+
+def test_without_a_coder_a_mapped_name_is_unknown(wh, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS)
+    ingest_ads(wh, [path], mapping=["occupation=soc"], coder=None, now=NOW)
+    assert _ads(wh)[5:] == [("6", None, "mapped_title"), ("7", None, None)]
+    assert _panel(wh, "major_group") == {"15-0000": 5, "unknown": 2}
+
+
+def test_a_recode_codes_a_mapped_name_again_from_the_name_not_the_title(db, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS)
+    with Warehouse(db) as wh:
+        ingest_ads(wh, [path], mapping=["occupation=soc"], coder=None, now=NOW)
+        with wh.run("test recode") as run:
+            counts = recode_stored_ads(run, NameCoder())
+        assert counts == {"titles": 2, "ads": 2, "changed": 2}
+        assert _ads(wh)[5:] == [
+            ("6", "15-1252.00", "mapped_title"),
+            ("7", "29-1141.00", "coder"),
+        ]
+        assert _ads(wh)[0] == ("1", "15-1252.00", "mapped")  # a mapped code is never recoded
+        with wh.run("test recode again") as run:  # another score: both change again
+            assert recode_stored_ads(run, NameCoder(0.5))["changed"] == 2
+        assert _ads(wh)[5] == ("6", "15-1252.00", "mapped_title")
+
+
+def test_an_ad_falling_back_to_another_posting_keeps_its_code_normalised(wh, tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("posted_at,title,text,soc\n2024-01-05,Dev,Uses SQL,15-1252.00\n")
+    second.write_text("posted_at,title,text,soc\n2024-02-05,Dev,Uses SQL,151252\n")
+    ingest_ads(wh, [first, second], mapping=["occupation=soc"], coder=None, now=NOW)
+    first.write_text("posted_at,title,text,soc\n2024-01-05,Clerk,Files papers,43-9061\n")
+    ingest_ads(wh, [first, second], mapping=["occupation=soc"], coder=None, now=NOW)
+    rows = wh.query("SELECT title, occupation, occupation_source FROM ads ORDER BY title").rows()
+    assert rows == [("Clerk", "43-9061.00", "mapped"), ("Dev", "15-1252.00", "mapped")]
+
+
+def test_a_new_way_of_reading_occupations_reads_stored_files_again(wh, tmp_path, monkeypatch):
+    """Files stored before mapped codes were normalised kept "15-1252" beside "15-1252.00":
+    the first ingest after the upgrade reads them again."""
+    from skilltide.ingest import occupation_codes
+
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS)
+    monkeypatch.setattr(occupation_codes, "READING", 0)
+    ingest_ads(wh, [path], mapping=["occupation=soc"], coder=None, now=NOW)
+    assert (
+        ingest_ads(wh, [path], mapping=["occupation=soc"], coder=None, now=NOW)["file_details"][0][
+            "status"
+        ]
+        == "unchanged"
+    )
+    monkeypatch.setattr(occupation_codes, "READING", 1)
+    summary = ingest_ads(wh, [path], mapping=["occupation=soc"], coder=None, now=NOW)
+    assert summary["file_details"][0]["status"] == "replaced"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("15-1252", "15-1252.00"),
+        ("151252", "15-1252.00"),
+        ("15-1252.00", "15-1252.00"),
+        ("15-1252.01", "15-1252.01"),
+        (" 15 - 1252 . 01 ", "15-1252.01"),
+        ("15125201", "15-1252.01"),
+        ("15-1252.00 - Software Developers", "15-1252.00"),
+        ("15-1252.1", None),
+        ("1512520", None),
+        ("Software Developer", None),
+        ("2024-01", None),
+        ("", None),
+    ],
+)
+def test_soc_code(value, code):
+    assert pl.select(soc_code(pl.lit(value))).item() == code
+
+
+def test_occupations_of_a_batch_without_a_coder():
+    new = pl.DataFrame(
+        {"occupation": ["15-1252", "Nurse", None, " "], "title": ["a", "b", "c", None]}
+    )
+    out = occupations(new, None)
+    assert out.rows() == [
+        ("15-1252.00", None, "mapped"),
+        (None, None, "mapped_title"),
+        (None, None, None),
+        (None, None, None),
+    ]

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
+
 from skilltide.errors import UserError
 
 FIELDS = ("id", "posted_at", "title", "text", "company", "region", "occupation")
@@ -89,3 +91,49 @@ def require_columns(path: Path, columns: list[str], mapping: dict) -> None:
                 f"{path}: field {field}: no column {mapping[field]!r} (columns: "
                 f"{', '.join(columns[:20])}); map it with --map {field}=COLUMN"
             )
+
+
+def path_expr(schema: pl.Schema, path: str, columns: dict) -> tuple[pl.Expr, pl.DataType] | None:
+    """The expression and type of ``path`` (a column, or a dotted path through structs and
+    lists) in a frame of ``schema`` whose columns are ``columns``; None when it is not there."""
+    if path in columns:
+        return pl.col(path), schema[path]
+    parts = path.split(".")
+    if parts[0] not in columns:
+        return None
+    expr, dtype = pl.col(parts[0]), schema[parts[0]]
+    for part in parts[1:]:
+        if isinstance(dtype, pl.List | pl.Array) and part.lstrip("-").isdigit():
+            expr, dtype = expr.list.get(int(part), null_on_oob=True), dtype.inner
+        elif isinstance(dtype, pl.Struct) and part in {f.name for f in dtype.fields}:
+            expr = expr.struct.field(part)
+            dtype = next(f.dtype for f in dtype.fields if f.name == part)
+        else:
+            return None
+    return expr, dtype
+
+
+def as_text(found: tuple[pl.Expr, pl.DataType] | None, field: str) -> pl.Expr | None:
+    """The column or path as ``field``'s text: a list of strings or numbers as
+    :func:`~skilltide.ingest.mapping.list_value` reads it (joined, or its first item), a
+    struct (or a list of them) as JSON."""
+    if found is None:
+        return None
+    expr, dtype = found
+    if dtype == pl.String:
+        return expr
+    if isinstance(dtype, pl.Struct):
+        return expr.struct.json_encode()
+    if isinstance(dtype, pl.List | pl.Array) and isinstance(
+        dtype.inner, pl.Struct | pl.List | pl.Array
+    ):
+        return expr.list.eval(pl.element().cast(pl.String)).list.join("\n")
+    if isinstance(dtype, pl.List | pl.Array):
+        items = (
+            expr.cast(pl.List(dtype.inner))
+            .list.eval(pl.element().cast(pl.String).str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != ""))
+        )
+        text = items.list.join(JOINED[field]) if field in JOINED else items.list.first()
+        return pl.when(text != "").then(text)
+    return expr.cast(pl.String)

@@ -42,7 +42,7 @@ from skilltide.errors import UserError
 from skilltide.ingest.csv_quotes import QuoteCounter, check_quotes
 from skilltide.ingest.encoding import DEFAULT, HINT
 from skilltide.ingest.jsonl import jsonl_batches
-from skilltide.ingest.mapping import FIELDS, JOINED, require_columns
+from skilltide.ingest.mapping import FIELDS, as_text, path_expr, require_columns
 from skilltide.ingest.progress import ReadPosition
 from skilltide.provenance import sha256_file
 from skilltide.textfile import binary_kind, ragged_record
@@ -277,8 +277,8 @@ def _csv_frame(
         pl.struct(names).alias("raw"),
     )
     reverse = {c: c for c in names}
-    exprs = {f: _path_expr(frame.schema, mapping[f], reverse) for f in FIELDS}
-    return _standard(frame, {f: _to_string(e, f) for f, e in exprs.items()})
+    exprs = {f: path_expr(frame.schema, mapping[f], reverse) for f in FIELDS}
+    return _standard(frame, {f: as_text(e, f) for f, e in exprs.items()})
 
 
 def _decoded(name: str, array: pa.ChunkedArray, encoding: str, broken: list) -> pa.ChunkedArray:
@@ -331,56 +331,12 @@ def _parquet_batches(path: Path, mapping: dict, batch_rows: int, where: ReadPosi
             )
             done += batch.num_rows
             where.position = done
-            exprs = {f: _path_expr(frame.schema, mapping[f], {c: c for c in names}) for f in FIELDS}
-            yield _standard(frame, {f: _to_string(e, f) for f, e in exprs.items()})
+            exprs = {f: path_expr(frame.schema, mapping[f], {c: c for c in names}) for f in FIELDS}
+            yield _standard(frame, {f: as_text(e, f) for f, e in exprs.items()})
     except (pa.ArrowInvalid, OSError) as exc:
         raise UserError(
             f"{path}: corrupt Parquet file after row {done} ({str(exc).splitlines()[0]})"
         ) from None
-
-
-def _path_expr(schema: pl.Schema, path: str, columns: dict) -> tuple[pl.Expr, pl.DataType] | None:
-    if path in columns:
-        return pl.col(path), schema[path]
-    parts = path.split(".")
-    if parts[0] not in columns:
-        return None
-    expr, dtype = pl.col(parts[0]), schema[parts[0]]
-    for part in parts[1:]:
-        if isinstance(dtype, pl.List | pl.Array) and part.lstrip("-").isdigit():
-            expr, dtype = expr.list.get(int(part), null_on_oob=True), dtype.inner
-        elif isinstance(dtype, pl.Struct) and part in {f.name for f in dtype.fields}:
-            expr = expr.struct.field(part)
-            dtype = next(f.dtype for f in dtype.fields if f.name == part)
-        else:
-            return None
-    return expr, dtype
-
-
-def _to_string(found: tuple[pl.Expr, pl.DataType] | None, field: str) -> pl.Expr | None:
-    """The column or path as ``field``'s text: a list of strings or numbers as
-    :func:`~skilltide.ingest.mapping.list_value` reads it (joined, or its first item), a
-    struct (or a list of them) as JSON."""
-    if found is None:
-        return None
-    expr, dtype = found
-    if dtype == pl.String:
-        return expr
-    if isinstance(dtype, pl.Struct):
-        return expr.struct.json_encode()
-    if isinstance(dtype, pl.List | pl.Array) and isinstance(
-        dtype.inner, pl.Struct | pl.List | pl.Array
-    ):
-        return expr.list.eval(pl.element().cast(pl.String)).list.join("\n")
-    if isinstance(dtype, pl.List | pl.Array):
-        items = (
-            expr.cast(pl.List(dtype.inner))
-            .list.eval(pl.element().cast(pl.String).str.strip_chars())
-            .list.eval(pl.element().filter(pl.element() != ""))
-        )
-        text = items.list.join(JOINED[field]) if field in JOINED else items.list.first()
-        return pl.when(text != "").then(text)
-    return expr.cast(pl.String)
 
 
 def raw_json(frame: pl.DataFrame) -> pl.Series:

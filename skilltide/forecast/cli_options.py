@@ -173,7 +173,7 @@ def breaks_option(value: str | None, panel=None, input: Path | None = None):
 
 def command_options(values: dict) -> dict:
     """A command's option values from its ``locals()``, for the output's provenance."""
-    skip = ("input", "out", "settings")
+    skip = ("input", "out", "settings", "force")
     return {
         k: v
         for k, v in values.items()

@@ -121,6 +121,26 @@ def test_default_cutoff_is_last_month(cli, tmp_path):
     assert got["cutoff"].unique().to_list() == [date(2022, 12, 1)]
 
 
+def test_default_out_is_not_overwritten_unless_forced(cli, tmp_path, monkeypatch):
+    """Without --out, forecast panel writes forecasts.csv: a second run silently replaced
+    the first's (and any forecasts.csv the folder held); now it refuses unless --force."""
+    monkeypatch.chdir(tmp_path)
+    src = _write(known_panel(copies=1), tmp_path / "in.csv")
+    common = ("forecast", "panel", src, "--horizon", 1, "--model", "naive")
+    assert cli(*common).exit_code == 0
+    first = (tmp_path / "forecasts.csv").read_bytes()
+    series = pl.read_csv(tmp_path / "forecasts.csv").height  # one month each
+    refused = cli(*common, "--horizon", 2)
+    assert refused.exit_code == 1
+    assert "forecasts.csv: already exists (use --force to overwrite" in refused.output
+    assert (tmp_path / "forecasts.csv").read_bytes() == first
+    assert cli(*common, "--horizon", 2, "--force").exit_code == 0
+    assert pl.read_csv(tmp_path / "forecasts.csv").height == 2 * series  # two months
+    # a file named with --out is replaced, as by every --out
+    assert cli(*common, "--out", "forecasts.csv").exit_code == 0
+    assert pl.read_csv(tmp_path / "forecasts.csv").height == series
+
+
 def test_bad_inputs_refused(cli, tmp_path):
     frame = known_panel(copies=1)
     src = _write(frame, tmp_path / "in.csv")

@@ -24,9 +24,7 @@ from skilltide.errors import UserError
 #: otherwise run until the calendar ends, in the year 9999).
 MAX_HORIZON = 1200
 
-Horizon = Annotated[
-    int, typer.Option("--horizon", "-h", min=1, max=MAX_HORIZON, help="Months ahead.")
-]
+Horizon = Annotated[int, typer.Option("--horizon", min=1, max=MAX_HORIZON, help="Months ahead.")]
 
 Workdays = Annotated[
     str | None,

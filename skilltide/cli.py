@@ -10,17 +10,33 @@ files quarantined; ``skilltide run`` only).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from skilltide import __version__
 from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json, exit_code, result
 from skilltide.errors import UserError
 
+
+class _RootGroup(TyperGroup):
+    """The root command group: ``-h`` is help everywhere, and ``forecast … -h 6`` (``-h`` was
+    ``--horizon`` before 2026-12-07) is refused, not answered with help and status 0."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if args[:1] == ["forecast"] and any(a == "-h" and b.isdigit() for a, b in pairwise(args)):
+            raise typer.BadParameter(
+                "it is help; give the horizon as --horizon N", ctx=ctx, param_hint="'-h'"
+            )
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="skilltide",
     help="Skill-demand analytics and forecasting for labour markets.\n\n"
     "Example: skilltide demo --out demo && skilltide status --db demo/skilltide.duckdb",
@@ -28,6 +44,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},  # every command's, inherited
 )
 
 

@@ -26,7 +26,7 @@ def test_backtest_json_on_all_zero_series_is_valid_json(cli, tmp_path):
     # rrmse_jobsdf is undefined (NaN) when every prediction is 0
     src = tmp_path / "zeros.csv"
     src.write_text("unique_id,ds,y\n" + "".join(f"a,2020-{m:02d},0\n" for m in range(1, 13)))
-    result = cli("forecast", "backtest", src, "--models", "naive", "-h", 1, "--json")
+    result = cli("forecast", "backtest", src, "--models", "naive", "--horizon", 1, "--json")
     assert result.exit_code == 0, result.output
     rows = _strict(result.output)
     rrmse = [r["value"] for r in rows if r["metric"] == "rrmse_jobsdf"]

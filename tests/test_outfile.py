@@ -84,7 +84,7 @@ def _panel(tmp_path):
 @pytest.mark.parametrize(
     "command",
     [
-        ("forecast", "panel", "{src}", "-m", "naive", "-h", "2", "--out", "{out}"),
+        ("forecast", "panel", "{src}", "-m", "naive", "--horizon", "2", "--out", "{out}"),
         ("forecast", "backtest", "{src}", "--models", "naive", "--out", "{out}"),
         ("breaks", "detect", "{src}", "--out", "{out}"),
     ],
@@ -115,7 +115,7 @@ def test_a_sidecar_that_cannot_be_written_takes_its_output_with_it(cli, tmp_path
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(provenance, "file_record", full)
-    result = cli("forecast", "panel", src, "-m", "naive", "-h", "2", "--out", out)
+    result = cli("forecast", "panel", src, "-m", "naive", "--horizon", "2", "--out", out)
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert _names(tmp_path) == ["in"]  # no forecasts without their provenance
 
@@ -123,7 +123,7 @@ def test_a_sidecar_that_cannot_be_written_takes_its_output_with_it(cli, tmp_path
 @pytest.mark.parametrize(
     ("command", "table"),
     [
-        (("forecast", "run", "-h", "2", "-m", "naive"), "forecasts"),
+        (("forecast", "run", "--horizon", "2", "-m", "naive"), "forecasts"),
         (("breaks", "detect", "--min-size", "3"), "breaks"),
     ],
 )

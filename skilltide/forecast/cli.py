@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from skilltide.console import command, echo, emit_json, existing_db, result
+from skilltide.errors import UserError
 from skilltide.forecast.cli_options import (
     DsCol,
     Fill,
@@ -49,15 +50,38 @@ def warn_breakless(model: str, has_breaks: bool) -> None:
         )
 
 
+DEFAULT_OUT = Path("forecasts.csv")
+
+
+def default_out(out: Path | None, force: bool) -> Path:
+    """``--out``, else ``forecasts.csv`` unless one is there already (``--force`` replaces
+    it): a file named with ``--out`` is replaced, as by every ``--out``; one nobody named is
+    not."""
+    if out is not None:
+        return out
+    if DEFAULT_OUT.exists() and not force:
+        raise UserError(
+            f"{DEFAULT_OUT}: already exists (use --force to overwrite, or name the file with --out)"
+        )
+    return DEFAULT_OUT
+
+
 @command(forecast_app, "panel")
 def panel_command(
     input: Annotated[
         Path, typer.Argument(help="Long panel file (.csv/.parquet): unique_id, ds, y.")
     ],
     horizon: Horizon = 6,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv or .parquet.")] = Path(
-        "forecasts.csv"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output .csv or .parquet [default: forecasts.csv, which is not overwritten "
+            "unless --force].",
+            show_default=False,
+        ),
+    ] = None,
     cutoffs: Annotated[
         str | None,
         typer.Option(
@@ -82,6 +106,9 @@ def panel_command(
     ds_col: DsCol = "ds",
     y_col: YCol = "y",
     fill: Fill = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing forecasts.csv (no --out).")
+    ] = False,
     *,
     settings,
 ) -> None:
@@ -93,6 +120,7 @@ def panel_command(
 
     options = command_options(locals())
     params = model_params(model, members, weights)
+    out = default_out(out, force)
     check_out(out)
     frame = read_input(input, fill, workdays, id_col=id_col, ds_col=ds_col, y_col=y_col)
     known = breaks_option(breaks, frame, input)

@@ -24,9 +24,7 @@ from skilltide.errors import UserError
 #: otherwise run until the calendar ends, in the year 9999).
 MAX_HORIZON = 1200
 
-Horizon = Annotated[
-    int, typer.Option("--horizon", "-h", min=1, max=MAX_HORIZON, help="Months ahead.")
-]
+Horizon = Annotated[int, typer.Option("--horizon", min=1, max=MAX_HORIZON, help="Months ahead.")]
 
 Workdays = Annotated[
     str | None,
@@ -173,7 +171,7 @@ def breaks_option(value: str | None, panel=None, input: Path | None = None):
 
 def command_options(values: dict) -> dict:
     """A command's option values from its ``locals()``, for the output's provenance."""
-    skip = ("input", "out", "settings")
+    skip = ("input", "out", "settings", "force")
     return {
         k: v
         for k, v in values.items()

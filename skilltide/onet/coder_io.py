@@ -19,6 +19,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
+from skilltide.ingest.csv_quotes import check_quotes
 from skilltide.onet.coder import (
     candidates,
     check_top,
@@ -54,6 +55,7 @@ def read_titles(path: Path, column: str | None) -> list[str | None]:
         return [line.strip() or None for line in read_utf8(path).splitlines()]
     separator = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
     read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
+    check_quotes(path, separator, gz=False)  # a quoted field never closed: its row, named
     try:
         data = pl.read_csv(path, separator=separator, infer_schema=False)
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:

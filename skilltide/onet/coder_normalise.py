@@ -5,7 +5,9 @@ Ads write the same job in many ways: "Sr. Software Engineer (Remote)", "RN - ICU
 accents, drops what says nothing about the occupation (seniority, shift and schedule words,
 work-place words, pay, requisition ids, trailing locations) and expands common abbreviations,
 so that the coder compares the occupation words only. The same function is applied to the
-O*NET training titles, so both sides are written alike.
+O*NET training titles, so both sides are written alike. The coder reads English: a title
+mostly written in another script normalises to "" (see :func:`latin_word_share`), so it gets
+no code rather than one read from a stray Latin fragment (".Net软件工程师" is not "net").
 
 Example
 -------
@@ -208,8 +210,12 @@ def normalise_titles(titles: Iterable[str | None]) -> list[str]:
     if raw.len() == 0:
         return []
     unique = raw.unique(maintain_order=True)
+    # A title the coder cannot read (mostly another script) is blanked like a noise-only one.
+    readable = latin_word_share(unique).fill_null(1.0) >= MIN_LATIN_WORD_SHARE
     cleaned = (
-        unique.fill_null("")
+        pl.select(pl.when(readable).then(unique))
+        .to_series()
+        .fill_null("")
         .str.normalize("NFKD")
         .str.replace_all(r"\p{M}", "")
         .str.to_lowercase()
@@ -220,6 +226,34 @@ def normalise_titles(titles: Iterable[str | None]) -> list[str]:
     )
     mapping = dict(zip(unique.to_list(), map(_finish, cleaned.to_list()), strict=True))
     return [mapping[t] for t in raw.to_list()]
+
+
+# The title coder's floor: at least half of a title's words must be in the Latin script.
+MIN_LATIN_WORD_SHARE = 0.5
+# Chinese and Japanese are written without spaces: each of their characters counts as a word.
+_LATIN_WORD = r"\p{Latin}+"
+_UNSPACED_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
+_OTHER_WORD = r"[\p{L}--[\p{Latin}\p{Han}\p{Hiragana}\p{Katakana}]]+"
+
+
+def latin_word_share(titles: pl.Series) -> pl.Series:
+    """Share of each title's words written in the Latin script (null for a title without
+    letters).
+
+    A word is a run of Latin letters, a run of letters of another spaced script (Cyrillic,
+    Greek, Arabic, Hangul, ...) or one Chinese or Japanese character (Han, Hiragana,
+    Katakana), since those scripts do not separate words and one character carries about a
+    word's meaning. A title below :data:`MIN_LATIN_WORD_SHARE` is not coded.
+
+    Example
+    -------
+    >>> shares = latin_word_share(pl.Series([".Net软件工程师", "Data Scientist", "42"]))
+    >>> [None if s is None else round(s, 2) for s in shares]
+    [0.17, 1.0, None]
+    """
+    latin = titles.str.count_matches(_LATIN_WORD)
+    words = latin + titles.str.count_matches(_UNSPACED_CHAR) + titles.str.count_matches(_OTHER_WORD)
+    return pl.select(pl.when(words > 0).then(latin / words).alias(titles.name)).to_series()
 
 
 def _finish(text: str) -> str:

@@ -47,7 +47,7 @@ METRIC_MEANINGS = {
 @dataclass
 class MethodsData:
     runs: pl.DataFrame  # run_id, command, status, started, finished
-    sources: pl.DataFrame  # source, ads, first_month, last_month
+    sources: pl.DataFrame  # source, ads, first_month, last_month (panel 'ads'; else empty)
     onet_releases: list[str]
     workbank_loaded: bool
     backtests: pl.DataFrame | None  # model, horizon, value, baseline
@@ -69,7 +69,8 @@ def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market")
         " coalesce(error, '') AS error FROM runs ORDER BY started DESC, run_id DESC LIMIT 30"
     )
     sources = pl.DataFrame(schema={"source": pl.String, "ads": pl.Int64})
-    if wh.has_table("ads"):
+    # the ads are the sources of panel 'ads' only ('ads' is reserved: no import writes it)
+    if panel == "ads" and wh.has_table("ads"):
         sources = wh.query(
             "SELECT source, count(*) AS ads, strftime(min(month), '%Y-%m') AS first_month,"
             " strftime(max(month), '%Y-%m') AS last_month FROM ads GROUP BY source"

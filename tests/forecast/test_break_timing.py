@@ -147,7 +147,7 @@ def test_forecast_run_uses_stored_detected_or_no_breaks(cli, db):
     with Warehouse(db) as wh:
         seed_demand(wh, jump_at=40)  # north/tech:python doubles for the last 8 months
         detect_breaks_warehouse(wh, "ads", "region")
-    args = ("forecast", "run", "--db", db, "-g", "region", "-m", "post_break", "-h", 1)
+    args = ("forecast", "run", "--db", db, "-g", "region", "-m", "post_break", "--horizon", 1)
     python = {}
     for source in ("stored", "detect", "none"):
         result = cli(*args, "--breaks", source, "--json")
@@ -199,7 +199,7 @@ def test_a_breaks_file_from_breaks_detect_is_used_only_once_known(cli, tmp_path)
     frame.write_csv(src)
     assert cli("breaks", "detect", src, "--out", found).exit_code == 0
     assert "known_ds" in pl.read_csv(found).columns
-    common = ("forecast", "panel", src, "-h", 1, "-m", "post_break", "--cutoffs", "2022-10")
+    common = ("forecast", "panel", src, "--horizon", 1, "-m", "post_break", "--cutoffs", "2022-10")
     out = {}
     for name, option in {"file": ("--breaks", found), "none": ("--breaks", "none")}.items():
         result = cli(*common, *option, "--out", tmp_path / f"{name}.csv")
@@ -274,7 +274,7 @@ def test_cli_backtest_with_detected_breaks_scores_a_break_scenario(cli, tmp_path
     frame = _shifted(n_months=44, shift_at=30)
     src = tmp_path / "in.csv"
     frame.write_csv(src)
-    common = ("forecast", "backtest", src, "-h", 1, "--models", "naive,post_break", "--json")
+    common = ("forecast", "backtest", src, "--horizon", 1, "--models", "naive,post_break", "--json")
     metrics = {}
     for name, option in {"none": (), "detect": ("--breaks", "detect")}.items():
         result = cli(*common, "--windows", 6, *option)

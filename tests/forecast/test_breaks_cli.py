@@ -35,7 +35,7 @@ def test_a_breaks_file_of_another_panel_is_refused_not_ignored(cli, tmp_path):
     foreign = tmp_path / "breaks.csv"
     foreign.write_text("unique_id,break_ds\nall/hn:elsewhere,2021-01-01\n")
     for command in (("panel", "--out", tmp_path / "f.csv"), ("backtest",)):
-        result = cli("forecast", command[0], src, "-h", 2, "--breaks", foreign, *command[1:])
+        result = cli("forecast", command[0], src, "--horizon", 2, "--breaks", foreign, *command[1:])
         assert result.exit_code == 1, result.output
         assert "breaks.csv: none of its 1 series (such as 'all/hn:elsewhere') is a series of" in (
             result.output
@@ -61,14 +61,14 @@ def test_post_break_without_breaks_says_what_it_forecast(tmp_path, db):
     path = _write(known_panel(copies=2), tmp_path / "p.csv")
     warning = "warning: post_break had no breaks to use"
     bare = run_skilltide(
-        "forecast", "panel", path, "-h", 2, "-m", "post_break", "-o", tmp_path / "a.csv"
+        "forecast", "panel", path, "--horizon", 2, "-m", "post_break", "-o", tmp_path / "a.csv"
     )
     assert bare.returncode == 0 and warning in bare.stderr
     aware = run_skilltide(
         "forecast",
         "panel",
         path,
-        "-h",
+        "--horizon",
         2,
         "-m",
         "post_break",
@@ -80,6 +80,6 @@ def test_post_break_without_breaks_says_what_it_forecast(tmp_path, db):
     assert aware.returncode == 0 and "warning" not in aware.stderr
     with Warehouse(db) as wh:
         _load_demand(wh)
-    run = run_skilltide("forecast", "run", "--db", db, "-h", 2, "-m", "post_break", "--json")
+    run = run_skilltide("forecast", "run", "--db", db, "--horizon", 2, "-m", "post_break", "--json")
     assert run.returncode == 0 and warning in run.stderr
     assert json.loads(run.stdout)["breaks"] == "none"

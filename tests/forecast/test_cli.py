@@ -91,7 +91,7 @@ def test_cutoff_isolation_series_that_start_later_change_nothing(cli, tmp_path):
     for name, f in (("without", frame), ("with", pl.concat([frame, later]))):
         src = _write(f, tmp_path / f"{name}.csv")
         out = tmp_path / f"{name}_out.csv"
-        result = cli("forecast", "panel", src, "-h", 2, "--cutoffs", "2022-06", "--out", out)
+        result = cli("forecast", "panel", src, "--horizon", 2, "--cutoffs", "2022-06", "--out", out)
         assert result.exit_code == 0, result.output
         outs.append(pl.read_csv(out).sort("unique_id", "ds"))
     # unknown at the cutoff: neither forecast there nor pooled into the others' intervals
@@ -102,7 +102,7 @@ def test_a_repeated_cutoff_gives_one_block(cli, tmp_path):
     src = _write(known_panel(copies=1), tmp_path / "in.csv")
     out = tmp_path / "out.csv"
     cutoffs = ("--cutoffs", "2022-09,2022-06,2022-09")
-    result = cli("forecast", "panel", src, "-h", 1, "-m", "naive", *cutoffs, "--out", out)
+    result = cli("forecast", "panel", src, "--horizon", 1, "-m", "naive", *cutoffs, "--out", out)
     assert result.exit_code == 0, result.output
     got = pl.read_csv(out, try_parse_dates=True)
     assert got["cutoff"].unique(maintain_order=True).to_list() == [
@@ -180,45 +180,11 @@ def test_own_column_names_as_the_missing_column_error_suggests(cli, tmp_path):
     assert plain.exit_code == 1 and "--id-col/--ds-col/--y-col" in plain.output
     names = ("--id-col", "term", "--ds-col", "month", "--y-col", "count")
     out = tmp_path / "f.csv"
-    result = cli("forecast", "panel", src, *names, "-m", "naive", "-h", 2, "--out", out)
+    result = cli("forecast", "panel", src, *names, "-m", "naive", "--horizon", 2, "--out", out)
     assert result.exit_code == 0, result.output
     assert pl.read_csv(out)["unique_id"].n_unique() == frame["term"].n_unique()
-    result = cli("forecast", "backtest", src, *names, "--models", "naive", "-h", 2)
+    result = cli("forecast", "backtest", src, *names, "--models", "naive", "--horizon", 2)
     assert result.exit_code == 0, result.output
-
-
-def test_missing_months_refused_unless_filled_explicitly(cli, tmp_path):
-    src = tmp_path / "gap.csv"
-    src.write_text("unique_id,ds,y\na,2020-01,1\na,2020-02,2\na,2020-04,3\na,2020-05,4\n")
-    out = tmp_path / "f.csv"
-    common = ("forecast", "panel", src, "-m", "naive", "-h", 1, "--cutoffs", "2020-03")
-    refused = cli(*common, "--out", out)
-    assert refused.exit_code == 1
-    assert "gap.csv: series 'a' has no row for 2020-03" in refused.output
-    assert "--fill" in refused.output and not out.exists()
-    filled = cli(*common, "--fill", 7, "--out", out)
-    assert filled.exit_code == 0, filled.output
-    assert pl.read_csv(out)["yhat"].to_list() == [7.0]
-    backtest = cli("forecast", "backtest", src, "--models", "naive", "-h", 1)
-    assert backtest.exit_code == 1 and "has no row for 2020-03" in backtest.output
-
-
-def test_a_series_that_ends_early_is_refused_unless_filled_to_the_panel_end(cli, tmp_path):
-    src = tmp_path / "ends.csv"
-    a = "".join(f"a,2020-{m:02d},{m}\n" for m in range(1, 7))
-    b = "".join(f"b,2020-{m:02d},9\n" for m in range(1, 5))  # no rows for 2020-05, 06
-    src.write_text("unique_id,ds,y\n" + a + b)
-    out = tmp_path / "f.csv"
-    common = ("forecast", "panel", src, "-m", "naive", "-h", 1)
-    refused = cli(*common, "--out", out)
-    assert refused.exit_code == 1 and not out.exists()
-    assert "ends.csv: series 'b' has no row for 2020-05" in refused.output
-    assert "up to the panel's last month 2020-06" in refused.output
-    filled = cli(*common, "--fill", 0, "--out", out)
-    assert filled.exit_code == 0, filled.output
-    forecasts = pl.read_csv(out).sort("unique_id")
-    assert forecasts["ds"].to_list() == ["2020-07-01"] * 2
-    assert forecasts["yhat"].to_list() == [6.0, 0.0]  # b's last value is the filled 0
 
 
 def test_a_warehouse_panel_without_totals_runs_to_the_panel_end(tmp_path):
@@ -253,7 +219,7 @@ def test_forecasts_without_intervals_are_announced(cli, tmp_path):
     src = _write(known_panel(copies=1), tmp_path / "in.csv")
     out = tmp_path / "f.csv"
     cutoffs = ("--cutoffs", "2020-02,2022-06")
-    result = cli("forecast", "panel", src, "-h", 2, "-m", "naive", *cutoffs, "--out", out)
+    result = cli("forecast", "panel", src, "--horizon", 2, "-m", "naive", *cutoffs, "--out", out)
     assert result.exit_code == 0, result.output
     assert "no prediction intervals (lo_*/hi_* empty) for cutoff(s) 2020-02:" in result.output
     got = pl.read_csv(out)
@@ -266,7 +232,7 @@ def test_output_files_carry_their_provenance(cli, tmp_path):
 
     src = _write(known_panel(copies=1), tmp_path / "in.csv")
     out = tmp_path / "f.csv"
-    result = cli("forecast", "panel", src, "-m", "naive", "-h", 2, "--out", out)
+    result = cli("forecast", "panel", src, "-m", "naive", "--horizon", 2, "--out", out)
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "f.csv.provenance.json").read_text())
     assert record["command"] == "skilltide forecast panel"
@@ -295,10 +261,12 @@ def test_output_files_carry_their_provenance(cli, tmp_path):
 def test_negative_demand_is_refused_naming_the_series_and_month(cli, tmp_path):
     src = tmp_path / "neg.csv"
     src.write_text("unique_id,ds,y\n" + "".join(f"a,2020-{m:02d},{5 - m}\n" for m in range(1, 9)))
-    result = cli("forecast", "panel", src, "-m", "naive", "-h", 1, "--out", tmp_path / "f.csv")
+    result = cli(
+        "forecast", "panel", src, "-m", "naive", "--horizon", 1, "--out", tmp_path / "f.csv"
+    )
     assert result.exit_code == 1
     assert "neg.csv: series 'a' has y = -1.0 in 2020-06 (3 negative value(s))" in result.output
-    backtest = cli("forecast", "backtest", src, "--models", "naive", "-h", 1)
+    backtest = cli("forecast", "backtest", src, "--models", "naive", "--horizon", 1)
     assert backtest.exit_code == 1 and "cannot be negative" in backtest.output
 
 
@@ -309,7 +277,9 @@ def test_forecast_run_out_writes_the_runs_forecasts_with_provenance(cli, db, tmp
     with Warehouse(db) as wh:
         _load_demand(wh)
     out = tmp_path / "fc.csv"
-    result = cli("forecast", "run", "--db", db, "-h", 2, "-m", "naive", "--out", out, "--json")
+    result = cli(
+        "forecast", "run", "--db", db, "--horizon", 2, "-m", "naive", "--out", out, "--json"
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     written = pl.read_csv(out, try_parse_dates=True)
@@ -342,7 +312,7 @@ def test_forecast_run_says_which_months_it_forecast_and_how_its_backtest_did(cli
     with Warehouse(db) as wh:
         _load_demand(wh)
         last = wh.query("SELECT strftime(max(month), '%Y-%m') AS m FROM demand")["m"][0]
-    result = cli("forecast", "run", "--db", db, "-h", 2, "-m", "naive")
+    result = cli("forecast", "run", "--db", db, "--horizon", 2, "-m", "naive")
     assert result.exit_code == 0, result.output
     months = pl.Series([f"{last}-01"]).str.to_date()
     first, end = (months.dt.offset_by(f"{k}mo").dt.strftime("%Y-%m")[0] for k in (1, 2))
@@ -366,7 +336,7 @@ def test_forecast_run_shows_a_backtest_coverage_of_none(cli, db, monkeypatch):
     monkeypatch.setattr(module, "forecast_warehouse", never_held)
     with Warehouse(db) as wh:
         _load_demand(wh)
-    result = cli("forecast", "run", "--db", db, "-h", 2, "-m", "naive")
+    result = cli("forecast", "run", "--db", db, "--horizon", 2, "-m", "naive")
     assert result.exit_code == 0, result.output
     assert "80% intervals held the outcome 0% of the time" in result.output
 
@@ -374,7 +344,7 @@ def test_forecast_run_shows_a_backtest_coverage_of_none(cli, db, monkeypatch):
 def test_quiet_keeps_the_results_of_backtest_and_breaks_without_out(cli, tmp_path):
     """-q prints only results; without --out the table and the breaks are the results."""
     src = _write(known_panel(copies=1), tmp_path / "in.csv")
-    backtest = cli("forecast", "backtest", src, "-h", 2, "--models", "naive,drift", "-q")
+    backtest = cli("forecast", "backtest", src, "--horizon", 2, "--models", "naive,drift", "-q")
     assert backtest.exit_code == 0, backtest.output
     lines = backtest.output.splitlines()
     assert lines[1].split() == ["model", "mae", "rmse", "smape", "smape_jobsdf", "rrmse_jobsdf"]
@@ -414,11 +384,13 @@ def test_workdays_refuse_a_panel_of_shares(cli, tmp_path):
     src.write_text(
         "unique_id,ds,y\n" + "".join(f"a,{m},0.{i + 10}\n" for i, m in enumerate(months))
     )
-    args = ("-h", 1, "--workdays", "US")
+    args = ("--horizon", 1, "--workdays", "US")
     refused = cli("forecast", "panel", src, *args, "-m", "naive", "--out", tmp_path / "f.csv")
     assert refused.exit_code == 1
     assert "shares.csv: --workdays divides counts" in refused.output
     backtest = cli("forecast", "backtest", src, *args, "--models", "naive")
     assert backtest.exit_code == 1 and "values are shares" in backtest.output
-    plain = cli("forecast", "panel", src, "-h", 1, "-m", "naive", "--out", tmp_path / "g.csv")
+    plain = cli(
+        "forecast", "panel", src, "--horizon", 1, "-m", "naive", "--out", tmp_path / "g.csv"
+    )
     assert plain.exit_code == 0, plain.output

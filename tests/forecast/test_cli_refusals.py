@@ -14,8 +14,8 @@ GAP = "unique_id,ds,y\na,2020-01,1\na,2020-02,2\na,2020-04,3\na,2020-05,4\n" + "
 @pytest.mark.parametrize(
     "command",
     [
-        ("forecast", "panel", "-m", "naive", "-h", "1"),
-        ("forecast", "backtest", "--models", "naive", "-h", "1"),
+        ("forecast", "panel", "-m", "naive", "--horizon", "1"),
+        ("forecast", "backtest", "--models", "naive", "--horizon", "1"),
         ("breaks", "detect", "--min-size", "3"),
     ],
 )
@@ -40,7 +40,7 @@ def test_a_fill_of_zero_is_still_taken(cli, tmp_path):
         src,
         "-m",
         "naive",
-        "-h",
+        "--horizon",
         "1",
         "--fill",
         "0",
@@ -55,7 +55,7 @@ def test_a_horizon_past_the_calendar_is_a_usage_error_not_a_traceback(cli, tmp_p
     # -h 100000 ran into the year 10000 and ended in "ValueError: year 10000 is out of range".
     src = tmp_path / "gap.csv"
     src.write_text(GAP)
-    got = cli(*command, src, "-h", "100000", "--fill", "0", "--out", tmp_path / "f.csv")
+    got = cli(*command, src, "--horizon", "100000", "--fill", "0", "--out", tmp_path / "f.csv")
     assert got.exit_code == 2, got.output
     assert "less than or equal to 1200" in got.output
 

@@ -90,7 +90,9 @@ def test_cli_workdays_option(cli, tmp_path):
     src = tmp_path / "in.csv"
     frame.write_csv(src)
     out = tmp_path / "f.csv"
-    ok = cli("forecast", "panel", src, "-h", 2, "-m", "naive", "--workdays", "CN", "--out", out)
+    ok = cli(
+        "forecast", "panel", src, "--horizon", 2, "-m", "naive", "--workdays", "CN", "--out", out
+    )
     assert ok.exit_code == 0, ok.output
     got = pl.read_csv(out, try_parse_dates=True).filter(pl.col("unique_id") == "all/a")
     want = 10.0 * working_days(sorted(got["ds"]), "CN")
@@ -101,7 +103,7 @@ def test_cli_workdays_option(cli, tmp_path):
         "forecast",
         "backtest",
         src,
-        "-h",
+        "--horizon",
         2,
         "--models",
         "naive",

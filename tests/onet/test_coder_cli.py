@@ -47,13 +47,30 @@ def test_cli_text_output(cli, built_db):
 def test_cli_text_output_keeps_columns_aligned_for_wide_characters(cli, built_db):
     from rich.cells import cell_len
 
-    titles = ["Java 开发工程师（北京）高级后端开发工程师招聘", "Software Developers"]
+    titles = ["Senior Java Developer（北京）", "Software Developers"]
     result = cli("onet", "code-titles", *titles, "--top", "1", "--db", built_db)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     # the code column starts at the same terminal cell (a CJK character is two cells wide)
     starts = [cell_len(line[: re.search(r" \d\d-\d{4}\.\d\d", line).start()]) for line in lines]
     assert starts[0] == starts[1] == 41, lines
+
+
+def test_cli_titles_mostly_in_another_script_get_no_code(cli, built_db, tmp_path):
+    """ ".Net软件工程师" was Fishing and Hunting Workers (0.56), read as "net": the coder reads
+    English, and a title under half Latin words gets no candidates, no code in --out."""
+    titles = [".Net软件工程师", "Software Developers"]
+    result = cli("onet", "code-titles", *titles, "--top", "2", "--json", "--db", built_db)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [len(d["candidates"]) for d in data] == [0, 2]
+    ads = tmp_path / "ads.csv"
+    ads.write_text("job_title\n.Net软件工程师\nSoftware Developers\n", encoding="utf-8")
+    out = tmp_path / "codes.csv"
+    args = ("--file", ads, "--column", "job_title", "--top", "1", "--out", out)
+    assert cli("onet", "code-titles", *args, "--db", built_db, "--quiet").exit_code == 0
+    codes = pl.read_csv(out, infer_schema=False)
+    assert codes["onetsoc_code"].to_list() == [None, "15-1252.00"]
 
 
 def test_cli_text_output_of_an_empty_row_has_no_title(cli, built_db, tmp_path):

@@ -35,3 +35,17 @@ def test_csv_with_a_field_too_many_names_the_line(tmp_path):
     path.write_text("id,title\n1,Registered Nurse\n2,Java, Developer\n")
     with pytest.raises(UserError, match=r"titles.csv: line 3: 3 fields where the header has 2"):
         read_titles(path, "title")
+
+
+def test_csv_with_a_quote_never_closed_names_the_file_and_row(tmp_path):
+    # Before: 'cannot read as CSV: could not parse `"Staff RN` ...', with no row to look at.
+    path = tmp_path / "titles.csv"
+    path.write_text('id,title\n1,Registered Nurse\n2,"Staff RN\n3,Java Developer\n')
+    with pytest.raises(UserError, match=r"titles.csv: not a valid CSV file at row 2: a quoted"):
+        read_titles(path, "title")
+
+
+def test_csv_with_closed_quotes_is_read(tmp_path):
+    path = tmp_path / "titles.csv"
+    path.write_text('id,title\n1,"Nurse, Staff"\n2,"Java ""Senior"" Developer"\n')
+    assert read_titles(path, "title") == ["Nurse, Staff", 'Java "Senior" Developer']

@@ -8,7 +8,12 @@ import pytest
 
 from skilltide.onet.coder_calibration import calibrate_temperature, expected_calibration_error
 from skilltide.onet.coder_model import TitleCoder
-from skilltide.onet.coder_normalise import normalise_title, normalise_titles, singular
+from skilltide.onet.coder_normalise import (
+    latin_word_share,
+    normalise_title,
+    normalise_titles,
+    singular,
+)
 from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import FEATURES, CandidateReranker
 
@@ -43,6 +48,49 @@ def test_normalise_title(raw, expected):
 def test_normalise_titles_keeps_order_nulls_and_duplicates():
     assert normalise_titles(["Mgr", None, "Mgr", ""]) == ["manager", "", "manager", ""]
     assert normalise_titles([]) == []
+
+
+def test_latin_word_share_counts_chinese_and_japanese_characters_as_words():
+    titles = pl.Series(
+        [
+            ".Net软件工程师",
+            "Java工程师",
+            "Data Scientist",
+            "Ingénieur logiciel",
+            "42",
+            None,
+            "Программист Python",
+            "ソフトウェアエンジニア",
+        ]
+    )
+    shares = latin_word_share(titles).to_list()
+    assert [None if s is None else round(s, 3) for s in shares] == [
+        0.167,  # net + 5 characters
+        0.25,
+        1.0,
+        1.0,  # accented letters are Latin
+        None,  # no letters: the rule does not apply
+        None,
+        0.5,  # a Cyrillic word and a Latin one
+        0.0,
+    ]
+
+
+def test_titles_mostly_in_another_script_normalise_to_nothing():
+    """The coder reads English: ".Net软件工程师" was coded from "net" (Fishing and Hunting
+    Workers, 0.56); a title under half Latin words now has no usable words."""
+    unread = [".Net软件工程师", "Java开发工程师", "ソフトウェアエンジニア"]
+    assert normalise_titles(unread) == [""] * 3
+    # at least half its words Latin: coded from them, as before
+    assert normalise_titles(["Senior Software Engineer: devOps方向", "Java Developer（北京）"]) == [
+        "software engineer devop",
+        "java developer",
+    ]
+
+
+def test_unreadable_titles_get_no_candidates(small_coder):
+    out = small_coder.predict(["Java开发工程师", "Java Developer", "护士"], top=1)
+    assert out["input_index"].to_list() == [1]  # was [0, 1]: "java" → Software Developers
 
 
 def test_singular():

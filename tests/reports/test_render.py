@@ -332,3 +332,27 @@ def test_what_to_run_hints_are_commands_the_cli_accepts_for_the_reported_panel(
         args = shlex.split(re.search(r"`skilltide ([^`]+)`", hints[key]).group(1))
         # on a missing warehouse: exit 1 once the options parse, 2 for a usage error
         assert cli(*args, "--db", tmp_path / "none.duckdb").exit_code == 1, hints[key]
+
+
+def test_the_job_ad_sources_table_is_shown_for_the_ads_panel_only(cli, db, tmp_path):
+    """A report of an imported panel (Job-SDF, HN terms) listed the warehouse's job-ad sources
+    as if its counts came from them."""
+    from skilltide.reports.methods_data import load_methods
+    from skilltide.store import Warehouse
+
+    ads = tmp_path / "ads.csv"
+    ads.write_text("id,posted_at,title,text\n1,2023-03-05,Analyst,Uses SQL\n")
+    assert cli("ingest", "ads", ads, "--source", "boards", "--db", db).exit_code == 0
+    months = [f"2023-{m:02d}" for m in range(1, 13)]
+    wide = pl.DataFrame({"region_id": ["1"], "skill_id": ["10"]} | {m: [1.0] for m in months})
+    wide.write_parquet(tmp_path / "region.parquet")
+    args = ("ingest", "demand", tmp_path / "region.parquet", "--panel", "wide", "--db", db)
+    assert cli(*args).exit_code == 0
+    with Warehouse(db) as wh:
+        assert load_methods(wh, panel="ads").sources["source"].to_list() == ["boards"]
+        assert load_methods(wh, panel="wide", granularity="region").sources.height == 0
+    out = tmp_path / "r"
+    report = ("report", "--db", db, "--out", out, "--panel", "wide", "--granularity", "region")
+    result = cli(*report)
+    assert result.exit_code == 0, result.output
+    assert "Job-ad sources" not in (out / "report.html").read_text()

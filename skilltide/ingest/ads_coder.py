@@ -5,13 +5,16 @@ Ads without a mapped occupation column are coded from their title
 one model codes every ad of a warehouse: ``lexical`` (the default, in the base install),
 ``static`` or ``embed`` (the keys of :data:`skilltide.onet.coder.CODER_TABLES`). The table
 ``ads_coder`` (migration 0015) records the model and the coder build (the ``run_id`` of the
-stored coder) that coded the stored ads; no row is the lexical coder, as before the table.
+stored coder) that coded the stored ads, and how it read their titles (migration 0016,
+:data:`~skilltide.onet.coder_normalise.READING`); no row is the lexical coder, as before the
+table.
 
 :func:`choose` picks the coder of an ingest (``ingest ads --coder MODEL``, ``[ingest] coder``
 in ``skilltide run``; default: the recorded model) and builds it when it is not stored;
 :func:`apply`, in the ingest's run, codes the stored ads again when that coder is not the one
-recorded (another model, or a newer build) and records it, so a failed run leaves both as they
-were. ``onet build-coder`` of the ads' model codes them again too (:func:`record`).
+recorded (another model, a newer build, or a newer way of reading titles: an upgrade codes
+the stored ads again once) and records it, so a failed run leaves both as they were.
+``onet build-coder`` of the ads' model codes them again too (:func:`record`).
 
 Example
 -------
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skilltide.errors import UserError
+from skilltide.onet.coder_normalise import READING
 from skilltide.store import Warehouse, utc_now
 
 DEFAULT = "lexical"
@@ -46,10 +50,10 @@ class AdsCoder:
         return getattr(self.coder, "run_id", None)
 
 
-def recorded(con) -> tuple[str, str | None] | None:
-    """``(model, coder_run)`` recorded for the stored ads; None when nothing is recorded."""
-    row = con.execute("SELECT model, coder_run FROM ads_coder LIMIT 1").fetchone()
-    return None if row is None else (row[0], row[1])
+def recorded(con) -> tuple[str, str | None, int] | None:
+    """``(model, coder_run, reading)`` recorded for the stored ads; None when nothing is."""
+    rows = con.execute("SELECT model, coder_run, reading FROM ads_coder LIMIT 1").fetchall()
+    return None if not rows else (rows[0][0], rows[0][1], rows[0][2] or 1)
 
 
 def ads_model(con) -> str:
@@ -62,7 +66,9 @@ def record(run: Any, model: str, coder_run: str | None) -> None:
     """Record, in ``run``, that ``model``'s build ``coder_run`` coded the stored ads."""
     run.con.execute("DELETE FROM ads_coder")
     run.con.execute(
-        "INSERT INTO ads_coder VALUES (?, ?, ?, ?)", [model, coder_run, utc_now(), run.run_id]
+        "INSERT INTO ads_coder (model, coder_run, updated_at, run_id, reading)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [model, coder_run, utc_now(), run.run_id, READING],
     )
 
 
@@ -102,16 +108,16 @@ def is_current(wh: Warehouse, model: str | None = None) -> bool:
 
     chosen = model or ads_model(wh.con)
     run = coder_run(wh, chosen)
-    return _before(wh.con, chosen, run) == (chosen, run)
+    return _before(wh.con, chosen, run) == (chosen, run, READING)
 
 
-def _before(con, model: str, run: str | None) -> tuple[str, str | None]:
+def _before(con, model: str, run: str | None) -> tuple[str, str | None, int]:
     found = recorded(con)
     if found is not None:
         return found
     # Nothing recorded (every warehouse before migration 0015): each lexical build coded the
-    # stored ads again, so they are coded by the lexical coder stored now.
-    return (DEFAULT, run if model == DEFAULT else None)
+    # stored ads again, so they are coded by the lexical coder stored now, read as before.
+    return (DEFAULT, run if model == DEFAULT else None, 1)
 
 
 def apply(run: Any, chosen: AdsCoder) -> dict[str, int] | None:
@@ -119,7 +125,7 @@ def apply(run: Any, chosen: AdsCoder) -> dict[str, int] | None:
     by another model or build, and record it. Returns the recode's counts (None: current)."""
     from skilltide.ingest.recode import recode_stored_ads
 
-    if _before(run.con, chosen.model, chosen.run) == (chosen.model, chosen.run):
+    if _before(run.con, chosen.model, chosen.run) == (chosen.model, chosen.run, READING):
         return None
     counts = None if chosen.coder is None else recode_stored_ads(run, chosen.coder)
     record(run, chosen.model, chosen.run)
@@ -129,7 +135,7 @@ def apply(run: Any, chosen: AdsCoder) -> dict[str, int] | None:
 def switch(wh: Warehouse, chosen: AdsCoder) -> dict[str, Any] | None:
     """:func:`apply` in a run of its own (``skilltide run`` before its ingest stages: its
     files are ingested one transaction each). None when the ads are coded by ``chosen``."""
-    if _before(wh.con, chosen.model, chosen.run) == (chosen.model, chosen.run):
+    if _before(wh.con, chosen.model, chosen.run) == (chosen.model, chosen.run, READING):
         return None
     with wh.run("ingest coder", {"model": chosen.model}) as run:
         counts = apply(run, chosen)

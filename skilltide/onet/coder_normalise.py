@@ -230,6 +230,9 @@ def normalise_titles(titles: Iterable[str | None]) -> list[str]:
 
 # The title coder's floor: at least half of a title's words must be in the Latin script.
 MIN_LATIN_WORD_SHARE = 0.5
+# How titles are read when coded, for stored codes to be redone when it changes
+# (skilltide.ingest.ads_coder): 2 since titles mostly in another script are left uncoded.
+READING = 2
 # Chinese and Japanese are written without spaces: each of their characters counts as a word.
 _LATIN_WORD = r"\p{Latin}+"
 _UNSPACED_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}]"

@@ -112,8 +112,11 @@ def test_a_lexical_rebuild_recodes_the_ads_of_a_warehouse_that_records_nothing(o
     with Warehouse(onet_db) as wh:
         wh.con.execute("DELETE FROM ads_coder")  # as in a warehouse migrated from schema 14
         summary = ingest_ads(wh, [ads[0]])
-        assert summary["recoded"] is None and summary["coder_model"] == "lexical"
-        assert ads_coder_row(wh) is None and occupations(wh) == LEXICAL
+        # its ads were coded by the lexical coder stored, reading titles as before the floor
+        # on other scripts: coded again once (none yet here), and recorded
+        assert summary["recoded"] == {"titles": 0, "ads": 0, "changed": 0}
+        assert summary["coder_model"] == "lexical"
+        assert ads_coder_row(wh) == ("lexical", coder_run(wh)) and occupations(wh) == LEXICAL
         rebuilt = build_coder(wh, force=True)
         assert rebuilt["recoded"]["ads"] == 2  # as before the table: every lexical build
         assert ads_coder_row(wh) == ("lexical", rebuilt["run_id"])
@@ -129,7 +132,27 @@ def test_a_warehouse_of_schema_14_opens_and_ingests_as_before(db, tmp_path, ads)
         wh.con.execute("DELETE FROM ads_coder")  # its coder built before the table
         summary = ingest_ads(wh, [ads[0]])
         assert summary["coder_model"] == "lexical" and summary["coder_run"] == coder_run(wh)
-        assert summary["recoded"] is None and occupations(wh) == LEXICAL
+        assert summary["recoded"]["changed"] == 0 and occupations(wh) == LEXICAL
+        assert ingest_ads(wh, [ads[1]])["recoded"] is None  # recorded now
+
+
+def test_ads_coded_before_titles_in_other_scripts_were_left_uncoded_are_coded_again(onet_db, ads):
+    from skilltide.ingest.ads_coder import recorded
+    from skilltide.onet.coder_normalise import READING
+
+    with Warehouse(onet_db) as wh:
+        ingest_ads(wh, [ads[0]])
+        # as a warehouse coded before the floor (reading 1): '.Net软件工程师' had a code
+        wh.con.execute(
+            "UPDATE ads SET title = '.Net软件工程师', occupation = '45-3031.00' "
+            "WHERE occupation_source = 'coder' AND occupation = '29-1141.00'"
+        )
+        wh.con.execute("UPDATE ads_coder SET reading = NULL")  # as migration 0016 leaves it
+        summary = ingest_ads(wh, [ads[1]])
+        assert summary["recoded"]["changed"] == 1
+        assert occupations(wh)["1"] is None  # unknown now, as a new ad of that title
+        assert recorded(wh.con)[2] == READING
+        assert ingest_ads(wh, [ads[1]])["recoded"] is None  # once
 
 
 def test_an_unknown_model_is_refused_before_the_warehouse_changes(onet_db, ads, cli, tmp_path):

@@ -61,6 +61,13 @@ def normalise_stored(con) -> int:
     _stale = values.filter(pl.col("code").is_null() | (pl.col("code") != pl.col("v"))).to_arrow()
     if _stale.num_rows == 0:
         return 0
+    # a first posting stored before migration 0012 has no mapped value: the name is kept there
+    con.execute(
+        "UPDATE ad_postings p SET occupation = a.occupation FROM ads a, _stale c"
+        " WHERE p.occupation IS NULL AND p.ad_id = a.ad_id AND p.file_id = a.file_id"
+        " AND p.row_number = a.row_number AND a.occupation_source = 'mapped'"
+        " AND a.occupation = c.v AND c.code IS NULL"
+    )
     return con.execute(  # _stale is read by name
         "UPDATE ads SET occupation = c.code, occupation_score = NULL, occupation_source ="
         " CASE WHEN c.code IS NULL THEN 'mapped_title' ELSE 'mapped' END"

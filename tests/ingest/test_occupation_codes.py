@@ -214,11 +214,12 @@ def test_a_recode_normalises_stored_mapped_values_and_codes_the_names(db, tmp_pa
     with Warehouse(db) as wh:
         ingest_ads(wh, [path], mapping=["occupation=soc"], coder=None, now=NOW)
         _as_before_the_upgrade(wh)
+        wh.con.execute("UPDATE ad_postings SET occupation = NULL")  # as before migration 0012
         with wh.run("test recode") as run:
             recode_stored_ads(run, NameCoder())
         rows = wh.query("SELECT title, occupation, occupation_source FROM ads ORDER BY title")
         assert rows.rows() == [
             ("Dev", "15-1252.00", "mapped"),
-            ("Nurse", "15-1252.00", "mapped_title"),  # the mapped name, as read in its posting
+            ("Nurse", "15-1252.00", "mapped_title"),  # the mapped name, not the title
         ]
         assert _panel(wh, "occupation") == {"15-1252.00": 2}

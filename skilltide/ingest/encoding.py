@@ -8,8 +8,10 @@ quarantined as ``broken_encoding`` naming the field. A file written in another e
 (``0x81`` in cp1252) is ``broken_encoding`` too. CSV/TSV and JSON Lines files, plain or gzip,
 honour it; Parquet stores text as UTF-8 by definition and ignores it.
 
-Only encodings that write ASCII as ASCII are read (the delimiters, quotes and line ends are
-found in the bytes): UTF-16 and UTF-32 are refused with a hint to save the file as UTF-8.
+Only encodings that write ASCII as ASCII, and no other character with the bytes of a
+delimiter, quote or line end, are read (those are found in the bytes): UTF-16 and UTF-32, and
+ISO-2022-JP or HZ (whose "が" is written ``ESC $ B % , ESC ( B``, a comma in it), are refused
+with a hint to save the file as UTF-8; Shift_JIS, GBK, Big5 or EUC-KR are read.
 
 Example
 -------
@@ -37,6 +39,9 @@ HINT = (
 # the names people write, shown as they know them
 _SHOWN = {"iso8859-1": "latin-1", "utf-8-sig": DEFAULT}
 _ASCII = "\t\n\r \"',;:{}[]0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# the bytes that split a CSV/TSV file into records and fields (and JSON Lines into lines), and
+# the other characters (below the surrogates: every script in use), written without them
+_STRUCTURE = b'\t\n\r",;'
 
 
 def check_encoding(value: object, where: str = "encoding") -> str:
@@ -61,5 +66,11 @@ def check_encoding(value: object, where: str = "encoding") -> str:
         raise UserError(
             f"{where} {value!r} does not write ASCII as ASCII (delimiters and line ends could "
             "not be found); save the file as UTF-8"
+        )
+    others = "".join(map(chr, range(0x80, 0xD800))).encode(name, errors="ignore")  # ~10 ms
+    if any(byte in others for byte in _STRUCTURE):
+        raise UserError(
+            f"{where} {value!r} writes other characters with the bytes of delimiters, quotes "
+            "or line ends (fields would be split inside them); save the file as UTF-8"
         )
     return name

@@ -116,18 +116,18 @@ def path_expr(schema: pl.Schema, path: str, columns: dict) -> tuple[pl.Expr, pl.
 def as_text(found: tuple[pl.Expr, pl.DataType] | None, field: str) -> pl.Expr | None:
     """The column or path as ``field``'s text: a list of strings or numbers as
     :func:`~skilltide.ingest.mapping.list_value` reads it (joined, or its first item), a
-    struct (or a list of them) as JSON."""
+    struct, or a list of structs or lists, as JSON (as JSON Lines gives it; null when empty)."""
     if found is None:
         return None
     expr, dtype = found
     if dtype == pl.String:
         return expr
-    if isinstance(dtype, pl.Struct):
-        return expr.struct.json_encode()
-    if isinstance(dtype, pl.List | pl.Array) and isinstance(
-        dtype.inner, pl.Struct | pl.List | pl.Array
-    ):
-        return expr.list.eval(pl.element().cast(pl.String)).list.join("\n")
+    if isinstance(dtype, pl.Struct | pl.List | pl.Array) and (
+        isinstance(dtype, pl.Struct) or isinstance(dtype.inner, pl.Struct | pl.List | pl.Array)
+    ):  # its JSON, as JSON Lines gives it (no value or an empty list: null)
+        json = pl.struct(expr.alias("v")).struct.json_encode()
+        json = json.str.strip_prefix('{"v":').str.strip_suffix("}")
+        return pl.when(~json.is_in(["null", "[]"])).then(json)
     if isinstance(dtype, pl.List | pl.Array):
         items = (
             expr.cast(pl.List(dtype.inner))

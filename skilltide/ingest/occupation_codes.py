@@ -10,8 +10,10 @@ were a title, and records ``occupation_source = 'mapped_title'``
 (:func:`skilltide.ingest.batches.occupations`).
 
 How mapped values are read is part of every stored file's version (:data:`READING`): the
-first ingest after it changed reads each file again once, so that ads stored before keep no
-``15-1252`` beside ``15-1252.00``.
+first ingest after it changed reads each file it is given again once, and the stored ads of
+the files it is not given are read as now by :func:`normalise_stored` (run by every recode of
+the stored ads, as the first ingest after an upgrade does), so that no ``15-1252`` is kept
+beside ``15-1252.00``.
 
 Example
 -------
@@ -25,6 +27,8 @@ Example
 from __future__ import annotations
 
 import polars as pl
+
+from skilltide.store import frame
 
 # How mapped occupation values are read (1: SOC/O*NET-SOC codes normalised, other values coded
 # as titles; before: stored as written).
@@ -44,3 +48,28 @@ def soc_code(expr: pl.Expr) -> pl.Expr:
     return pl.when(detailed.is_not_null()).then(
         pl.concat_str(major, pl.lit("-"), detailed, pl.lit("."), suffix)
     )
+
+
+def normalise_stored(con) -> int:
+    """Read the stored ads' mapped values as :func:`soc_code` does now (those stored before
+    were kept as written): a code in its one form, a name as ``mapped_title`` without an
+    occupation (the recode that follows codes it from its posting). Returns the ads changed."""
+    values = frame(
+        con, "SELECT DISTINCT occupation AS v FROM ads WHERE occupation_source = 'mapped'"
+    )
+    values = values.with_columns(soc_code(pl.col("v")).alias("code"))
+    _stale = values.filter(pl.col("code").is_null() | (pl.col("code") != pl.col("v"))).to_arrow()
+    if _stale.num_rows == 0:
+        return 0
+    # a first posting stored before migration 0012 has no mapped value: the name is kept there
+    con.execute(
+        "UPDATE ad_postings p SET occupation = a.occupation FROM ads a, _stale c"
+        " WHERE p.occupation IS NULL AND p.ad_id = a.ad_id AND p.file_id = a.file_id"
+        " AND p.row_number = a.row_number AND a.occupation_source = 'mapped'"
+        " AND a.occupation = c.v AND c.code IS NULL"
+    )
+    return con.execute(  # _stale is read by name
+        "UPDATE ads SET occupation = c.code, occupation_score = NULL, occupation_source ="
+        " CASE WHEN c.code IS NULL THEN 'mapped_title' ELSE 'mapped' END"
+        " FROM _stale c WHERE ads.occupation_source = 'mapped' AND ads.occupation = c.v"
+    ).fetchall()[0][0]

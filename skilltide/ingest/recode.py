@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from skilltide.ingest.batches import title_codes
+from skilltide.ingest.occupation_codes import normalise_stored
 from skilltide.store import frame
 
 # Each stored ad the coder codes, and what it codes: the mapped occupation name of an ad whose
@@ -46,13 +47,14 @@ def recode_stored_ads(run: Any, coder: Any) -> dict[str, int]:
     Returns ``{"titles": …, "ads": …, "changed": …}``: distinct titles (and mapped occupation
     names) coded, ads coded and ads whose occupation changed.
     """
-    from skilltide.ingest.demand import refresh_ads_panel
-
     con = run.con
+    # mapped values stored as written before they were normalised: read as now first
+    normalised = normalise_stored(con)
     codable = frame(con, f"SELECT * FROM ({_CODABLE}) WHERE coded IS NOT NULL")
     titles = codable["coded"].unique().sort()
     counts = {"titles": titles.len(), "ads": codable.height, "changed": 0}
     if titles.is_empty():
+        _refresh_panel(run, normalised)
         return counts
     with run.stage("recode ads") as record:
         codes = title_codes(titles.to_list(), coder).rename({"title": "coded"})
@@ -73,8 +75,15 @@ def recode_stored_ads(run: Any, coder: Any) -> dict[str, int]:
             )
         del _recoded
         record.update(counts)
-    panel = con.execute("SELECT count(*) FROM demand_totals WHERE panel = 'ads'").fetchall()[0]
-    if counts["changed"] and panel[0]:
-        with run.stage("demand panel 'ads'") as record:
-            record.update(refresh_ads_panel(con, run.run_id))
+    _refresh_panel(run, counts["changed"] + normalised)
     return counts
+
+
+def _refresh_panel(run: Any, changed: int) -> None:
+    """Refresh panel 'ads' (the months of the changed ads) when ads changed and it is built."""
+    from skilltide.ingest.demand import refresh_ads_panel
+
+    panel = run.con.execute("SELECT count(*) FROM demand_totals WHERE panel = 'ads'").fetchall()
+    if changed and panel[0][0]:
+        with run.stage("demand panel 'ads'") as record:
+            record.update(refresh_ads_panel(run.con, run.run_id))

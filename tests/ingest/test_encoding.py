@@ -128,11 +128,22 @@ def test_parquet_is_always_utf8(wh, tmp_path):
         ("latin-9x", "unknown encoding 'latin-9x'"),
         ("utf-16", "does not write ASCII as ASCII"),
         ("rot13", "does not write ASCII as ASCII"),
+        # ASCII as ASCII, but other characters with the bytes of commas and quotes too
+        # ("が" is ESC $ B % , ESC ( B): a CSV row of Japanese text split in the wrong places
+        ("iso2022_jp", "writes other characters with the bytes of delimiters"),
+        ("hz", "writes other characters with the bytes of delimiters"),
     ],
 )
 def test_an_unknown_or_unreadable_encoding_is_refused(value, words):
     with pytest.raises(UserError, match=words):
         check_encoding(value, "--encoding")
+
+
+def test_multibyte_encodings_whose_bytes_keep_clear_of_delimiters_are_read(wh, tmp_path):
+    path = tmp_path / "jp.csv"
+    path.write_bytes("posted_at,title,text\n2024-01-05,営業,お客様がSQLを使う\n".encode("cp932"))
+    assert ingest_ads(wh, [path], now=NOW, encoding="shift_jis")["ads_stored"] == 1
+    assert stored(wh) == [("営業", None)]
 
 
 def test_encoding_names_are_canonical():

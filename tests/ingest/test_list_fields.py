@@ -75,6 +75,34 @@ def test_parquet_list_fields(tmp_path):
     assert _fields(path) == EXPECTED
 
 
+def test_nested_values_are_json_in_parquet_as_in_jsonl(tmp_path):
+    """A list of objects or of lists, or an object, is its JSON in both formats (Parquet wrote
+    a list of structs as {"Dev","后端"}, keys lost, and stopped on a list of lists)."""
+    records = [
+        {"posted_at": "2024-01-05", "text": "Uses SQL", "positions": [{"t": "Dev", "c": "后端"}],
+         "tags": [["Go", "SQL"], ["Rust"]], "office": {"city": "上海", "floor": None}},
+        {"posted_at": "2024-01-06", "text": "Uses Go", "positions": [], "tags": [],
+         "office": None},
+    ]  # fmt: skip
+    mapping = {**default_mapping(), "title": "positions", "company": "tags", "region": "office"}
+    expected = [
+        {
+            "title": '[{"t":"Dev","c":"后端"}]',
+            "company": '[["Go","SQL"],["Rust"]]',
+            "region": '{"city":"上海","floor":null}',
+        },
+        {"title": None, "company": None, "region": None},  # empty, as an empty list of text
+    ]
+    jsonl, parquet = tmp_path / "ads.jsonl", tmp_path / "ads.parquet"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    pl.DataFrame(records).write_parquet(parquet)
+    for path in (jsonl, parquet):
+        batch = next(read_batches(path, mapping)).select("title", "company", "region")
+        compact = [{k: v and json.dumps(json.loads(v), ensure_ascii=False, separators=(",", ":"))
+                    for k, v in row.items()} for row in batch.to_dicts()]  # fmt: skip
+        assert compact == expected, path.suffix
+
+
 def test_a_multi_city_ad_is_one_ad_in_its_first_city(wh, tmp_path):
     path = tmp_path / "ads.jsonl"
     path.write_text(json.dumps({**RECORDS[0], "posted_at": "2024-01-05"}) + "\n")

@@ -168,3 +168,58 @@ def test_occupations_of_a_batch_without_a_coder():
         (None, None, None),
         (None, None, None),
     ]
+
+
+def _as_before_the_upgrade(wh: Warehouse) -> None:
+    """The stored ads as the code before 2026-12-07 left them: mapped values as written, and
+    no coder reading recorded."""
+    wh.con.execute(
+        "UPDATE ads SET occupation = CASE WHEN title = 'Dev' THEN '15-1252'"
+        " ELSE 'Software Developer' END, occupation_source = 'mapped', occupation_score = NULL"
+    )
+    wh.con.execute("DELETE FROM ads_coder")
+
+
+def test_stored_ads_of_files_not_read_again_are_normalised_by_the_first_ingest(wh, tmp_path):
+    """An upgraded warehouse given only a new file: the ads of its older files are read as
+    now too, so a monthly series does not split into 15-1252 before the upgrade and
+    15-1252.00 after it (nor a name into a group of its own)."""
+    jan, feb = tmp_path / "jan.csv", tmp_path / "feb.csv"
+    jan.write_text(
+        "posted_at,title,text,soc\n"
+        "2024-01-05,Dev,Uses SQL,15-1252\n"
+        "2024-01-06,Nurse,Uses SQL at night,Software Developer\n"
+    )
+    feb.write_text("posted_at,title,text,soc\n2024-02-05,Dev,Uses SQL daily,15-1252\n")
+    ingest_ads(wh, [jan], mapping=["occupation=soc"], now=NOW)
+    _as_before_the_upgrade(wh)
+    ingest_ads(wh, [feb], mapping=["occupation=soc"], now=NOW)  # no coder: none stored
+    rows = wh.query("SELECT title, occupation, occupation_source FROM ads ORDER BY posted_at")
+    assert rows.rows() == [
+        ("Dev", "15-1252.00", "mapped"),
+        ("Nurse", None, "mapped_title"),  # coded as a title once a coder is built
+        ("Dev", "15-1252.00", "mapped"),
+    ]
+    assert _panel(wh, "occupation") == {"15-1252.00": 2, "unknown": 1}
+
+
+def test_a_recode_normalises_stored_mapped_values_and_codes_the_names(db, tmp_path):
+    """onet build-coder after an upgrade (it codes the stored ads again before any ingest)."""
+    path = tmp_path / "jan.csv"
+    path.write_text(
+        "posted_at,title,text,soc\n"
+        "2024-01-05,Dev,Uses SQL,15-1252\n"
+        "2024-01-06,Nurse,Uses SQL at night,Software Developer\n"
+    )
+    with Warehouse(db) as wh:
+        ingest_ads(wh, [path], mapping=["occupation=soc"], coder=None, now=NOW)
+        _as_before_the_upgrade(wh)
+        wh.con.execute("UPDATE ad_postings SET occupation = NULL")  # as before migration 0012
+        with wh.run("test recode") as run:
+            recode_stored_ads(run, NameCoder())
+        rows = wh.query("SELECT title, occupation, occupation_source FROM ads ORDER BY title")
+        assert rows.rows() == [
+            ("Dev", "15-1252.00", "mapped"),
+            ("Nurse", "15-1252.00", "mapped_title"),  # the mapped name, not the title
+        ]
+        assert _panel(wh, "occupation") == {"15-1252.00": 2}

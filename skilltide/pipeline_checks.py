@@ -83,7 +83,9 @@ def check_warehouse(wh: Warehouse, config: PipelineConfig, where: object) -> Non
     from skilltide.graph.store import require_input
 
     if config.sources or config.onet_dirs:
-        with _naming(where or "config", "[ingest] coder"):
+        # the model is the config's, else the one the warehouse's ads are coded with
+        key = "[ingest] coder" if config.ads_coder else "[ingest] coder (left out: the warehouse's)"
+        with _naming(where or "config", key):
             _check_ads_coder(wh, config.ads_coder)
     if config.graph is None:
         return

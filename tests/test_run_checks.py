@@ -236,6 +236,17 @@ def test_a_coder_of_the_ads_this_machine_cannot_build_is_refused_first(project, 
     assert "[ingest] coder: " in got and "needs the optional extra" in got
 
 
+def test_a_coder_of_the_warehouse_s_ads_this_machine_cannot_load_is_named_so(project, monkeypatch):
+    from skilltide.ingest.ads_coder import record
+
+    with Warehouse(project / "w.duckdb") as wh, wh.run("earlier coder") as run:
+        record(run, "embed", None)  # the ads were coded with the embedding coder
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    got = refused(project, "")  # no [ingest] coder in the config
+    assert "[ingest] coder (left out: the warehouse's): " in got
+    assert "needs the optional extra" in got
+
+
 def test_a_coder_of_the_ads_this_machine_can_build_is_left_to_its_stage(project, monkeypatch):
     from skilltide.pipeline_checks import check_warehouse
     from skilltide.pipeline_config import PipelineConfig

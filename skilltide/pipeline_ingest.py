@@ -131,6 +131,8 @@ def _ingest_files(
             log.warning("file.empty", file=empty, reason=EMPTY_FILE.format(path=empty))
         if result["rechecked_files"]:
             log.event("file.rechecked", file=str(path), reason="future-dated rows came due")
+        if uncoded := result["uncoded_occupations"]:  # they count as unknown: say so
+            log.warning("file.uncoded_occupations", file=str(path), **uncoded)
         totals["files"] += 1
         for key in counts[1:]:
             totals[key] += int(result.get(key, 0))

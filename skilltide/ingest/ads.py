@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 
 from skilltide.errors import UserError
-from skilltide.ingest import ads_coder, manifest
+from skilltide.ingest import ads_coder, manifest, occupation_codes
 from skilltide.ingest.batches import WORKERS, pipelined, prepare_batch, store_batch
 from skilltide.ingest.date_order import FileDates, check_order
 from skilltide.ingest.demand import refresh_ads_panel
@@ -77,7 +77,15 @@ COMMITTING = "committing to the warehouse…"
 SUMMARY_KEYS = ("files", "rows_read", "ads_stored", "duplicates", "quarantined", "skills_found")
 # what `skilltide ingest ads --json` prints: the counts, the title coder (and its recode of the
 # stored ads, null when none), the run they belong to and each file's order of slash dates
-JSON_KEYS = (*SUMMARY_KEYS, "coder_model", "coder_run", "recoded", "run_id", "date_orders")
+JSON_KEYS = (
+    *SUMMARY_KEYS,
+    "coder_model",
+    "coder_run",
+    "recoded",
+    "run_id",
+    "date_orders",
+    "uncoded_occupations",
+)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -215,6 +223,8 @@ def ingest_ads(
             "recoded": recoded,
             # the order each file's slash dates were read in (mdy, dmy; None: none)
             "date_orders": {s["path"]: s["date_order"] for s in per_file},
+            # mapped occupation values that are no code and the coder could not code
+            "uncoded_occupations": occupation_codes.uncoded(run.con, run.run_id),
         }
         run.notes.update(notes)
         summary = {

@@ -152,6 +152,8 @@ def ads_command(
         typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)
     if not summary["taxonomy_aliases"]:
         typer.echo(f"warning: {NO_VOCABULARY}", err=True)
+    if uncoded := summary["uncoded_occupations"]:
+        typer.echo(f"warning: {_uncoded(uncoded, summary['coder'])}", err=True)
     if as_json:
         emit_json({k: summary[k] for k in JSON_KEYS})
         return
@@ -295,3 +297,23 @@ def demand_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(ingest_app, name="ingest")
+
+
+def _uncoded(uncoded: dict, coder: bool) -> str:
+    """The warning for mapped occupation values that are no code and got none."""
+    values = ", ".join(f"{v!r} ({counted(n, 'ad')})" for v, n in uncoded["values"])
+    what = (
+        "neither O*NET-SOC codes nor titles the title coder could code"
+        if coder
+        else "no O*NET-SOC codes, and no title coder is stored to code them as titles"
+    )
+    fix = (
+        "map a column of O*NET-SOC or SOC codes, or leave occupation unmapped to code the "
+        "ads' titles"
+        if coder
+        else "load O*NET (skilltide onet load) and they are coded as titles"
+    )
+    return (
+        f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} are {what}, so "
+        f"they count as unknown (most: {values}); {fix}"
+    )

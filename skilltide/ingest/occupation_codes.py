@@ -73,3 +73,20 @@ def normalise_stored(con) -> int:
         " CASE WHEN c.code IS NULL THEN 'mapped_title' ELSE 'mapped' END"
         " FROM _stale c WHERE ads.occupation_source = 'mapped' AND ads.occupation = c.v"
     ).fetchall()[0][0]
+
+
+def uncoded(con, run_id: str) -> dict | None:
+    """The ads ``run_id`` stored whose mapped occupation value is no code and got none from
+    the title coder (an ISCO code, a name it cannot read): ``{"ads": n, "values": [[value,
+    ads], …]}`` with the three commonest values, or None when there are none. They count as
+    ``unknown`` in the occupation panels, so ingest warns of them."""
+    rows = con.execute(
+        "SELECT p.occupation, count(*) AS n FROM ads a JOIN ad_postings p"
+        " ON p.ad_id = a.ad_id AND p.file_id = a.file_id AND p.row_number = a.row_number"
+        " WHERE a.run_id = ? AND a.occupation_source = 'mapped_title' AND a.occupation IS NULL"
+        " GROUP BY 1 ORDER BY n DESC, 1",
+        [run_id],
+    ).fetchall()
+    if not rows:
+        return None
+    return {"ads": sum(n for _, n in rows), "values": [[v, n] for v, n in rows[:3]]}

@@ -4,6 +4,8 @@ value that is no code is coded as a title (``mapped_title``)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from typing import ClassVar
 
 import polars as pl
@@ -223,3 +225,49 @@ def test_a_recode_normalises_stored_mapped_values_and_codes_the_names(db, tmp_pa
             ("Nurse", "15-1252.00", "mapped_title"),  # the mapped name, not the title
         ]
         assert _panel(wh, "occupation") == {"15-1252.00": 2}
+
+
+def test_mapped_values_neither_codes_nor_codable_are_counted_and_warned_of(wh, tmp_path, cli):
+    # found in review: an ISCO column ('2512') became unknown in silence
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        ADS + "8,2024-01-12,Dev 8,Uses SQL often,2512\n9,2024-01-13,Dev 9,Uses SQL,2512\n"
+    )
+    summary = ingest_ads(wh, [path], mapping=["occupation=soc"], coder=NameCoder(), now=NOW)
+    assert summary["uncoded_occupations"] == {"ads": 2, "values": [["2512", 2]]}
+    clean = tmp_path / "clean.csv"
+    clean.write_text(ADS.replace("Software Developer", "15-1252"))
+    summary = ingest_ads(wh, [clean], mapping=["occupation=soc"], coder=NameCoder(), now=NOW)
+    assert summary["uncoded_occupations"] is None  # this run's ads only
+    # without O*NET, no coder: the name waits for one, and the warning says how
+    result = cli("ingest", "ads", path, "--map", "occupation=soc", "--db", tmp_path / "new.duckdb")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: the mapped occupation values of 3 ads are no O*NET-SOC codes, and no title "
+        "coder is stored to code them as titles, so they count as unknown (most: '2512' (2 ads), "
+        "'Software Developer' (1 ad)); load O*NET"
+    ) in result.stderr
+
+
+def test_skilltide_run_logs_mapped_values_it_could_not_code(tmp_path):
+    from skilltide.config import load_settings
+    from skilltide.logs import EventLog
+    from skilltide.pipeline import Pipeline, PipelineConfig
+    from tests.test_pipeline import _seed_vocabulary
+
+    (tmp_path / "ads").mkdir()
+    (tmp_path / "ads" / "a.csv").write_text(ADS)
+    config = tmp_path / "skilltide.toml"
+    config.write_text(
+        '[warehouse]\ndb = "w.duckdb"\n[[sources]]\npaths = ["ads"]\nmap = {occupation = "soc"}\n'
+    )
+    _seed_vocabulary(tmp_path / "w.duckdb")
+    settings = load_settings(config=config, quiet=True)
+    stream = io.StringIO()
+    with Warehouse(settings.db) as wh:
+        log = EventLog(as_json=True, quiet=True, stream=stream)
+        assert Pipeline(wh, PipelineConfig.from_settings(settings), log).run().status == "success"
+    warnings = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(w["event"], w["ads"], w["values"]) for w in warnings] == [
+        ("file.uncoded_occupations", 1, [["Software Developer", 1]])
+    ]

@@ -154,6 +154,17 @@ def ads_command(
         typer.echo(f"warning: {NO_VOCABULARY}", err=True)
     if uncoded := summary["uncoded_occupations"]:
         typer.echo(f"warning: {_uncoded(uncoded, summary['coder'])}", err=True)
+    reasons = _quarantine_reasons(settings, summary["run_id"]) if summary["quarantined"] else None
+    if reasons is not None and summary["quarantined"] == summary["rows_read"]:
+        top = reasons.row(0, named=True)  # a field mapped to the wrong column, often
+        hint = "check the file and what --map reads that field from"
+        if top["reason"] == "broken_encoding":  # a whole file in another encoding, often
+            hint = HINT
+        typer.echo(
+            f"warning: every row was quarantined, most as {top['reason']} (field "
+            f"{top['field']}): {hint}",
+            err=True,
+        )
     if as_json:
         emit_json({k: summary[k] for k in JSON_KEYS})
         return
@@ -179,35 +190,31 @@ def ads_command(
             f"stored ads coded again with the {summary['coder_model']} title coder: "
             f"{recoded['ads']:,} ads, {recoded['changed']:,} changed occupation",
         )
-    if summary["quarantined"]:
+    if reasons is not None:
         echo(
             settings,
             "see quarantined rows: SELECT reason, count(*) FROM quarantine "
             f"WHERE run_id = '{summary['run_id']}' GROUP BY reason",
         )
-        with Warehouse(settings.db) as wh:  # each reason, with the first row it has
-            reasons = wh.query(
-                "SELECT reason, count(*) AS n, first(field ORDER BY file, row_number) AS field,"
-                " first(file ORDER BY file, row_number) AS file,"
-                " first(row_number ORDER BY file, row_number) AS row,"
-                " first(detail ORDER BY file, row_number) AS detail FROM quarantine"
-                " WHERE run_id = ? GROUP BY reason ORDER BY n DESC, reason",
-                [summary["run_id"]],
-            )
         for r in reasons.iter_rows(named=True):
             value = f": {r['detail']!r}" if r["detail"] else ""
             where = f"{Path(r['file']).name} row {r['row']}, field {r['field']}{value}"
             echo(settings, f"  {r['reason']:<18} {r['n']:>9,}  (first: {where})")
-        if not summary["ads_stored"] and summary["quarantined"] == summary["rows_read"]:
-            top = reasons.row(0, named=True)  # a field mapped to the wrong column, often
-            hint = "check the file and what --map reads that field from"
-            if top["reason"] == "broken_encoding":  # a whole file in another encoding, often
-                hint = HINT
-            typer.echo(
-                f"warning: every row was quarantined, most as {top['reason']} (field "
-                f"{top['field']}): {hint}",
-                err=True,
-            )
+
+
+def _quarantine_reasons(settings: Settings, run_id: str):
+    """Each quarantine reason of the run, with its count and first file, row, field, value."""
+    from skilltide.store import Warehouse
+
+    with Warehouse(settings.db) as wh:
+        return wh.query(
+            "SELECT reason, count(*) AS n, first(field ORDER BY file, row_number) AS field,"
+            " first(file ORDER BY file, row_number) AS file,"
+            " first(row_number ORDER BY file, row_number) AS row,"
+            " first(detail ORDER BY file, row_number) AS detail FROM quarantine"
+            " WHERE run_id = ? GROUP BY reason ORDER BY n DESC, reason",
+            [run_id],
+        )
 
 
 @contextmanager

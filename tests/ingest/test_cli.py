@@ -41,6 +41,7 @@ def test_ads_json_summary_shape(cli, db, tmp_path):
         "recoded": None,  # the stored ads were not coded again
         "run_id": runs[0],  # the output can be traced to its run and the rows it wrote
         "date_orders": {str(path): None},  # no slash dates
+        "uncoded_occupations": None,  # no mapped occupation value left uncoded
     }
     assert quarantined_by.to_list() == [summary["run_id"]]
     again = json.loads(cli("ingest", "ads", path, "--json", "--db", db).stdout)
@@ -84,6 +85,10 @@ def test_ads_text_summary_names_each_quarantine_reason_with_its_first_row(db, tm
     assert "every row was quarantined" not in result.stderr
     wrong = run_skilltide("ingest", "ads", path, "--map", "posted_at=title", "--db", db)
     assert "every row was quarantined, most as bad_date (field posted_at)" in wrong.stderr
+    # with --json too, on stderr (it said nothing: the review's note)
+    again = run_skilltide("ingest", "ads", path, "--map", "posted_at=id", "--json", "--db", db)
+    assert json.loads(again.stdout)["quarantined"] == 4
+    assert "every row was quarantined, most as bad_date (field posted_at)" in again.stderr
 
 
 def test_a_missing_column_says_that_the_configs_sources_map_is_for_run_only(cli, db, tmp_path):

@@ -165,9 +165,8 @@ class Pipeline:
                             s.date_order,
                             READING,
                             occupation_codes.READING,
-                        ]
-                        # another encoding than UTF-8 (the fingerprints before it stay as they were)
-                        + ([s.encoding] if s.encoding != "utf-8" else []),
+                            s.encoding,
+                        ],
                     ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again;

@@ -56,19 +56,21 @@ def file_id(
     """One version of one file, read one way: the same bytes with another mapping, source,
     skill vocabulary (a matcher's ``fingerprint``), date order, way of reading slash dates
     (:data:`~skilltide.ingest.date_order.READING`) or mapped occupation values
-    (:data:`~skilltide.ingest.occupation_codes.READING`), or text encoding (other than UTF-8,
-    which leaves the versions stored before encodings could be chosen as they were) give
-    other rows, so they are another version (ads read before a taxonomy change would lack
-    its new skills)."""
+    (:data:`~skilltide.ingest.occupation_codes.READING`), or text encoding give other rows,
+    so they are another version (ads read before a taxonomy change would lack its new
+    skills)."""
     from skilltide.ingest import occupation_codes
     from skilltide.ingest.date_order import READING
 
     how = [fields, source, *([vocabulary] if vocabulary else [])]
-    how.append({"date_order": date_order, "slash_dates": READING})
-    if occupation_codes.READING > 0:  # 0: as they were read before codes were normalised
-        how.append({"occupations": occupation_codes.READING})
-    if encoding != "utf-8":
-        how.append({"encoding": encoding})
+    how.append(
+        {
+            "date_order": date_order,
+            "slash_dates": READING,
+            "occupations": occupation_codes.READING,
+            "encoding": encoding,
+        }
+    )
     how = json.dumps(how, sort_keys=True)
     return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
 

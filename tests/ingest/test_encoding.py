@@ -99,7 +99,7 @@ def test_the_encoding_is_part_of_the_files_version(wh, tmp_path):
     assert "encoding" not in json.loads(args["args"][0])  # utf-8: as before
 
 
-def test_utf8_file_ids_are_as_before_encodings_could_be_given(tmp_path):
+def test_the_encoding_is_part_of_a_file_s_version(tmp_path):
     from skilltide.ingest import manifest
 
     path, fields = tmp_path / "a.csv", {"text": "text"}

@@ -34,6 +34,15 @@ def _date_order(value: str | None) -> str | None:
     return value
 
 
+def _per_month(value: str | None) -> str | None:
+    """``--per-month`` checked as a choice."""
+    from skilltide.ingest.demand_periods import PER_MONTH
+
+    if value is not None and value not in PER_MONTH:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(PER_MONTH)}")
+    return value
+
+
 @command(ingest_app, "ads")
 def ads_command(
     paths: Annotated[
@@ -260,6 +269,15 @@ def demand_command(
         ),
     ] = None,
     panel: Annotated[str | None, typer.Option(help="Panel name [default: file stem].")] = None,
+    per_month: Annotated[
+        str | None,
+        typer.Option(
+            "--per-month",
+            callback=_per_month,
+            help="Combine daily or weekly rows (ISO dates) into months: sum (counts; a "
+            "partial first or last month is left out), mean (an index or level) or last.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Import an already aggregated demand panel (long, or Job-SDF wide months).
@@ -279,7 +297,7 @@ def demand_command(
             )
         mapping[field] = column
     with Warehouse(settings.db) as wh:
-        summary = import_demand(wh, path, mapping=mapping, panel=panel)
+        summary = import_demand(wh, path, mapping=mapping, panel=panel, per_month=per_month)
     if summary["merged_rows"]:  # on stderr, so that --json stays one JSON object
         merged = [f"{k}: {', '.join(v)}" for k, v in summary["merged_names"].items()]
         more = f"; and {len(merged) - 5:,} more skills" if len(merged) > 5 else ""
@@ -290,12 +308,23 @@ def demand_command(
             "would count the ads naming both twice)",
             err=True,
         )
+    if summary["partial_months"]:
+        typer.echo(
+            f"warning: left out {', '.join(summary['partial_months'])}: the dates cover "
+            "only part of the month, so its sum would be too low",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return
+    combined = (
+        f" from {summary['rows_read']:,} rows by month ({summary['per_month']})"
+        if summary["per_month"]
+        else ""
+    )
     echo(
         settings,
-        f"panel {summary['panel']!r} ({summary['layout']}): {summary['rows']:,} rows, "
+        f"panel {summary['panel']!r} ({summary['layout']}): {summary['rows']:,} rows{combined}, "
         f"{summary['skills']:,} skills ({summary['matched_taxonomy']:,} in the "
         f"taxonomy), {summary['months']} months, granularities "
         f"{', '.join(summary['granularities'])}",

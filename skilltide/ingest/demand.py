@@ -8,7 +8,8 @@ value for a granularity is in group ``unknown`` there, so every granularity adds
 market (tested). A month's rows depend only on the ads first posted in it, so a refresh
 recomputes only the months whose ads or skills changed since the last one (their counts and
 sums of row hashes, kept in ``demand_months``). Panels aggregated elsewhere are imported by
-:mod:`skilltide.ingest.demand_import` (re-exported here).
+:mod:`skilltide.ingest.demand_import` and :mod:`skilltide.ingest.demand_read` (re-exported
+here).
 
 Example
 -------
@@ -180,6 +181,7 @@ def _rebuild_months(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
 
 
 # The importer moved to its own module; these names stay importable from here.
-from skilltide.ingest.demand_import import DEMAND_FIELDS, import_demand, read_panel  # noqa: E402
+from skilltide.ingest.demand_import import import_demand  # noqa: E402
+from skilltide.ingest.demand_read import DEMAND_FIELDS, read_panel  # noqa: E402
 
 __all__ = ["DEMAND_FIELDS", "GRANULARITIES", "import_demand", "read_panel", "refresh_ads_panel"]

@@ -74,7 +74,9 @@ def test_mean_and_last_keep_every_month(wh, tmp_path):
 
 def test_last_takes_the_latest_date_whatever_the_row_order(wh, tmp_path):
     path = tmp_path / "weekly.csv"
-    path.write_text("skill,date,count\nGadgets,2024-01-29,7\nGadgets,2024-01-01,1\nGadgets,2024-01-15,3\n")
+    path.write_text(
+        "skill,date,count\nGadgets,2024-01-29,7\nGadgets,2024-01-01,1\nGadgets,2024-01-15,3\n"
+    )
     s = import_demand(wh, path, panel="p", per_month="last")
     assert _panel(wh) == [("p:Gadgets", "2024-01", 7.0, None, None)] and s["partial_months"] == []
 

@@ -10,6 +10,7 @@ files quarantined; ``skilltide run`` only).
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated
@@ -22,13 +23,16 @@ from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json, exit_code, result
 from skilltide.errors import UserError
 
+_SHORT_H = re.compile(r"-h\d+")  # -h6: the horizon written as one word
+
 
 class _RootGroup(TyperGroup):
     """The root command group: ``-h`` is help everywhere, and ``forecast … -h 6`` (``-h`` was
     ``--horizon`` before 2026-12-07) is refused, not answered with help and status 0."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        if args[:1] == ["forecast"] and any(a == "-h" and b.isdigit() for a, b in pairwise(args)):
+        horizon = any(a == "-h" and b.isdigit() for a, b in pairwise(args))
+        if args[:1] == ["forecast"] and (horizon or any(_SHORT_H.fullmatch(a) for a in args)):
             raise typer.BadParameter(
                 "it is help; give the horizon as --horizon N", ctx=ctx, param_hint="'-h'"
             )

@@ -278,6 +278,14 @@ def demand_command(
             "partial first or last month is left out), mean (an index or level) or last.",
         ),
     ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            help="What the values measure when they are not counts of ads ('index points'; "
+            "'value' with --per-month mean or last): the report words them so.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Import an already aggregated demand panel (long, or Job-SDF wide months).
@@ -297,7 +305,9 @@ def demand_command(
             )
         mapping[field] = column
     with Warehouse(settings.db) as wh:
-        summary = import_demand(wh, path, mapping=mapping, panel=panel, per_month=per_month)
+        summary = import_demand(
+            wh, path, mapping=mapping, panel=panel, per_month=per_month, unit=unit
+        )
     if summary["merged_rows"]:  # on stderr, so that --json stays one JSON object
         merged = [f"{k}: {', '.join(v)}" for k, v in summary["merged_names"].items()]
         more = f"; and {len(merged) - 5:,} more skills" if len(merged) > 5 else ""
@@ -327,7 +337,8 @@ def demand_command(
         f"panel {summary['panel']!r} ({summary['layout']}): {summary['rows']:,} rows{combined}, "
         f"{summary['skills']:,} skills ({summary['matched_taxonomy']:,} in the "
         f"taxonomy), {summary['months']} months, granularities "
-        f"{', '.join(summary['granularities'])}",
+        f"{', '.join(summary['granularities'])}"
+        + (f", in {summary['unit']}" if summary["unit"] else ""),
     )
 
 

@@ -145,6 +145,7 @@ def import_demand(
     mapping: dict[str, str] | None = None,
     panel: str | None = None,
     per_month: str | None = None,
+    unit: str | None = None,
 ) -> dict[str, Any]:
     """Import an aggregated panel into ``demand`` (and ``demand_totals`` when totals are given).
 
@@ -154,7 +155,9 @@ def import_demand(
     row and field. Daily or weekly rows (one per skill, group and ISO date) are combined into
     months with ``per_month`` = ``sum``, ``mean`` or ``last``
     (:mod:`skilltide.ingest.demand_periods`; ``sum`` leaves out a partial first or last month,
-    listed in the summary's ``partial_months``).
+    listed in the summary's ``partial_months``). ``unit`` says what the values measure when
+    they are not counts of ads (``index points``; ``value`` by default with ``mean`` and
+    ``last``): the report words them so and adds up no series (table ``demand_units``).
     Rows of the same panel and granularity are replaced. Skill names that match a taxonomy
     alias (case-insensitive) get that skill's id; others are kept as ``<panel>:<name>``.
     Names of one skill in the same group and month are merged (:func:`merge_names`); the
@@ -166,9 +169,15 @@ def import_demand(
         raise UserError("--panel ads is reserved for the panel built from ingested ads")
     if per_month is not None and per_month not in PER_MONTH:
         raise UserError(f"--per-month {per_month}: use one of {', '.join(PER_MONTH)}")
+    if unit is not None and not unit.strip():
+        raise UserError("--unit: give what the values measure (e.g. 'index points')")
+    if unit is None and per_month in ("mean", "last"):
+        unit = "value"  # a mean or a last value is no count of the month's ads
     args = {"file": str(Path(path).resolve()), "panel": panel, "map": mapping}
     if per_month is not None:
         args["per_month"] = per_month
+    if unit is not None:
+        args["unit"] = unit = unit.strip()
     # checked inside the run, so that a refused file is a failed run in `runs`, as for ads
     with wh.run("ingest demand", args) as run:
         long, layout = _read_checked(path, mapping, per_month)
@@ -233,6 +242,9 @@ def import_demand(
                 pl.lit(run.run_id).alias("run_id"),
             ),
         )
+        run.con.execute("DELETE FROM demand_units WHERE panel = ?", [panel])
+        if unit is not None:
+            run.con.execute("INSERT INTO demand_units VALUES (?, ?, ?)", [panel, unit, run.run_id])
         run.count("demand", rows)
         run.count("demand_totals", n_totals)
         summary = {
@@ -251,6 +263,7 @@ def import_demand(
             "merged_rows": merged["rows"],
             "merged_names": merged["names"],
             "per_month": per_month,
+            "unit": unit,
             "rows_read": rows_read,
             "partial_months": partial,
             "run_id": run.run_id,

@@ -43,10 +43,29 @@ def number(x: float) -> str:
 
 
 def overview(
-    market: pl.DataFrame, months: tuple, n_skills: int, granularity: str, unit: str = "job ads"
+    market: pl.DataFrame,
+    months: tuple,
+    n_skills: int,
+    granularity: str,
+    unit: str = "job ads",
+    level: str | None = None,
 ) -> str:
-    total = market["ads"].sum()
+    """The first finding; ``level``: the unit of a panel of levels (an index), not counts."""
     last = market.sort("month").tail(13)
+    if level is not None:
+        text = (
+            f"From {month_name(months[0])} to {month_name(months[1])} the panel holds "
+            f"{n_skills:,} series in {level}, not counts of ads"
+            f"{'' if granularity == 'market' else f', by {granularity}'}."
+        )
+        if last.height == 13 and last["ads"][0] > 0:
+            change = last["ads"][-1] / last["ads"][0] - 1
+            text += (
+                f" In {month_name(last['month'][-1])} their mean was {number(last['ads'][-1])}, "
+                f"{signed_pct(change)} on a year earlier."
+            )
+        return text
+    total = market["ads"].sum()
     text = (
         f"From {month_name(months[0])} to {month_name(months[1])} the data hold "
         f"{total:,.0f} {unit}; {n_skills:,} skills are tracked"
@@ -176,12 +195,14 @@ def explain_break(
     scope: str,
     month: dt.date,
     value: str = "count",
+    unit: str = "ads a month",
 ) -> str:
-    """One line explaining a detected break; ``value`` is what was tested (count or share)."""
+    """One line explaining a detected break; ``value`` is what was tested (count or share),
+    ``unit`` the count's."""
     what = "Level shift" if kind == "level" else "Trend change" if kind == "trend" else kind
     size_text = ""
     if size is not None:
-        unit = "ads a month" if value == "count" else "percentage points"
+        unit = unit if value == "count" else "percentage points"
         amount = f"{size * (100 if value == 'share' else 1):+,.2f}".replace("-", MINUS)
         size_text = f" of {amount} {unit}" + (" per month" if kind == "trend" else "")
     p_text = f", p = {p_value:.3g}" if p_value is not None else ""

@@ -79,9 +79,15 @@ def _overview(s: SeriesData, how: dict) -> Section:
     sec = Section("overview", "Overview")
     last = s.market.sort("month").row(-1, named=True)
     unit = s.market_unit[:1].upper() + s.market_unit[1:]  # Job ads, or Skill mentions
-    items = [
-        (f"{s.market_unit} in the data", f"{s.market['ads'].sum():,.0f}"),
-        (f"{s.market_unit} in {captions.month_name(last['month'])}", f"{last['ads']:,.0f}"),
+    month = captions.month_name(last["month"])
+    if s.unit is None:
+        items = [
+            (f"{s.market_unit} in the data", f"{s.market['ads'].sum():,.0f}"),
+            (f"{s.market_unit} in {month}", f"{last['ads']:,.0f}"),
+        ]
+    else:  # levels: their sum means nothing
+        items = [(f"{s.market_unit} of the series in {month}", captions.number(last["ads"]))]
+    items += [
         ("skills tracked", f"{s.n_skills:,}"),
         ("months of history", f"{s.market.height:,}"),
     ]
@@ -89,7 +95,9 @@ def _overview(s: SeriesData, how: dict) -> Section:
         items.append(("months forecast ahead", str(s.forecast_info["horizon"])))
     if s.breaks_info:
         items.append(("structural breaks found", f"{s.breaks_info['n_breaks']:,}"))
-    findings = [captions.overview(s.market, s.months, s.n_skills, s.granularity, s.market_unit)]
+    findings = [
+        captions.overview(s.market, s.months, s.n_skills, s.granularity, s.market_unit, s.unit)
+    ]
     if s.partial is not None:
         findings.append(f"{s.partial.describe()}, so it is left out of the charts and figures.")
     has_growth = s.growth is not None and s.growth.height > 0
@@ -179,7 +187,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
 
 def _break_unit(s: SeriesData) -> str:
     return (
-        "ads a month"
+        s.measure.unit
         if s.breaks_info.get("value", "count") == "count"
         else "share of ads (0.01 = one point)"
     )
@@ -202,6 +210,7 @@ def _explorer(s: SeriesData, how: dict) -> Section:
                     r["scope"],
                     r["break_ds"],
                     s.breaks_info.get("value", "count"),
+                    s.measure.unit,
                 ),
                 return_dtype=pl.String,
             )

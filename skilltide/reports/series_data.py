@@ -62,6 +62,7 @@ class SeriesData:
     growth: pl.DataFrame | None = None  # label, base, end, growth, lo, hi (fractions)
     breaks: pl.DataFrame | None = None  # label, break_ds, kind, size, p_value, scope, method
     market_unit: str = "job ads"  # what ``market['ads']`` counts
+    unit: str | None = None  # an imported panel's values when they are no counts (demand_units)
     partial: PartialMonth | None = None  # an incomplete last month, left out of the above
     market_breaks: pl.DataFrame | None = None  # break_ds, kind, n_series, share_series, size
     breaks_info: dict = field(default_factory=dict)
@@ -139,9 +140,14 @@ def load_series(
         .otherwise(pl.col("label"))
     )
 
-    market, market_unit = _market_totals(wh, panel, granularity)
+    unit = panel_unit(wh, panel)
+    if unit is None:
+        market, market_unit = _market_totals(wh, panel, granularity)
+        measure = COUNT
+    else:  # levels (an index): their sum means nothing, their mean follows the market
+        market, market_unit = _series_mean(wh, panel, granularity), f"mean {unit}"
+        measure = Measure("count", f"{unit[:1].upper()}{unit[1:]} (per month)", 1.0, unit)
     forecast, info = _forecasts(wh, panel, granularity, series)
-    measure = COUNT
     history = _history(wh, panel, granularity, series, measure)
     if partial is not None:  # a fraction of a month's ads would read as a fall
         market = market.filter(pl.col("month") < partial.month)
@@ -154,7 +160,7 @@ def load_series(
     data = SeriesData(
         panel, granularity, measure, months, market, history, series, int(n_skills), n_total
     )
-    data.market_unit = market_unit
+    data.market_unit, data.unit = market_unit, unit
     data.partial = partial
     if forecast is not None:
         data.forecast = forecast.with_columns(
@@ -172,6 +178,22 @@ def _group_names(wh: Warehouse, granularity: str, group_ids: list[str]) -> dict[
     if granularity == "occupation":
         return occupation_titles(wh, group_ids)
     return {}
+
+
+def panel_unit(wh: Warehouse, panel: str) -> str | None:
+    """What ``panel``'s values measure when they are no counts of ads (``ingest demand
+    --unit``; ``index points``), else None."""
+    rows = wh.query("SELECT unit FROM demand_units WHERE panel = ?", [panel])
+    return rows["unit"][0] if rows.height else None
+
+
+def _series_mean(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:
+    """The mean of the panel's series per month (in column ``ads``, as the market totals)."""
+    return wh.query(
+        "SELECT month, avg(count) AS ads FROM demand WHERE panel = ? AND granularity = ?"
+        " GROUP BY month ORDER BY month",
+        [panel, granularity],
+    )
 
 
 def _market_totals(wh: Warehouse, panel: str, granularity: str) -> tuple[pl.DataFrame, str]:

@@ -121,6 +121,21 @@ def test_per_month_refuses_what_it_cannot_combine(wh, tmp_path, rows, message):
     assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
 
 
+def test_the_unit_of_a_panel_of_levels_is_kept_until_it_is_imported_again(wh, tmp_path):
+    def unit() -> list:
+        return wh.query("SELECT panel, unit FROM demand_units").rows()
+
+    path = _daily(tmp_path, _days("2024-01-01", "2024-02-29"), total=False)
+    s = import_demand(wh, path, panel="p", per_month="mean", unit=" index points ")
+    assert s["unit"] == "index points" and unit() == [("p", "index points")]
+    import_demand(wh, path, panel="p", per_month="last")  # a mean or a last value: no count
+    assert unit() == [("p", "value")]
+    import_demand(wh, path, panel="p", per_month="sum")  # counts again
+    assert unit() == []
+    with pytest.raises(UserError, match="--unit: give what the values measure"):
+        import_demand(wh, path, panel="p", unit=" ")
+
+
 @pytest.mark.parametrize(
     ("dates", "partial"),
     [

@@ -281,6 +281,31 @@ def test_panel_without_ad_totals_reports_skill_mentions(cli, db, tmp_path):
     assert "Job ads per month" not in text and "Ads per month" not in text
 
 
+def test_panel_of_levels_is_worded_in_its_unit_and_never_summed(cli, db, tmp_path):
+    """A daily index imported with --per-month mean --unit: the report called the sum of 46
+    sector indexes '327,599 skill mentions' and their values 'ads a month'."""
+    days = pl.date_range(pl.date(2022, 1, 1), pl.date(2023, 12, 31), eager=True)
+    rows = [(d.isoformat(), sector, 100.0 + k + d.month) for d in days for k, sector in
+            enumerate(["Nursing", "Retail"])]  # fmt: skip
+    path = tmp_path / "index.csv"
+    pl.DataFrame(rows, schema=["date", "sector", "index"], orient="row").write_csv(path)
+    mapping = ["--map", "skill=sector", "--map", "month=date", "--map", "count=index"]
+    imported = cli("ingest", "demand", path, *mapping, "--panel", "idx", "--per-month", "mean",
+                   "--unit", "index points", "--db", db)  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "r"
+    result = cli("report", "--db", db, "--out", out, "--panel", "idx")
+    assert result.exit_code == 0, result.output
+    text = (out / "report.html").read_text()
+    assert "the panel holds 2 series in index points, not counts of ads" in text
+    # December 2023: Nursing 112, Retail 113, as in December 2022
+    assert "In Dec 2023 their mean was 112, 0% on a year earlier" in text
+    assert "mean index points of the series in Dec 2023" in text
+    assert "Mean index points per month, whole market" in text
+    assert "skill mentions" not in text.lower() and "ads a month" not in text
+    assert "in the data" not in text  # no sum of levels
+
+
 def test_a_full_disk_leaves_the_earlier_report_and_charts_whole(
     cli, full_warehouse, tmp_path, monkeypatch
 ):

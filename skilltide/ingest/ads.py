@@ -189,6 +189,8 @@ def ingest_ads(
     with duckdb_memory_limit(wh.con, memory_limit), wh.run("ingest ads", args) as run:
         # another coder than the one that coded the stored ads: they are coded again first
         recoded = ads_coder.apply(run, chosen) if chosen is not None else None
+        # stored ads of files not read again: mapped values read as now (after an upgrade)
+        normalised = occupation_codes.normalise_stored(run.con)
         for index, path in enumerate(tracked, 1):
             report = FileReport(progress, path, index, len(files))
             with run.stage(f"file {path.name}") as record:
@@ -204,7 +206,7 @@ def ingest_ads(
         changed = any(s["status"] != "unchanged" for s in per_file)
         if changed:
             run.committing = functools.partial(progress.status, COMMITTING)
-        if refresh_panel and (changed or panel_missing(run.con)):
+        if refresh_panel and (changed or normalised or panel_missing(run.con)):
             with run.stage("demand panel 'ads'") as record, progress.status(REFRESHING):
                 record.update(refresh_ads_panel(run.con, run.run_id))
         for table in ("ads", "ad_postings", "ad_skills", "quarantine"):

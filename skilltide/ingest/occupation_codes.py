@@ -1,8 +1,9 @@
 """A mapped occupation value as an O*NET-SOC code, in whatever common form a file writes it.
 
 A file's occupation column (``--map occupation=COL``) may write one occupation as
-``15-1252``, ``151252``, ``15-1252.00``, ``15 - 1252``, ``15125200`` or ``15-1252.00 Software
-Developers``: :func:`soc_code` reads all of them as the O*NET-SOC code ``15-1252.00`` (a SOC
+``15-1252``, ``151252``, ``15-1252.00``, ``15 - 1252``, ``15125200``, ``15-1252.00 Software
+Developers`` or, from a spreadsheet or pandas that read the codes as numbers, ``151252.0``:
+:func:`soc_code` reads all of them as the O*NET-SOC code ``15-1252.00`` (a SOC
 code without O*NET detail is its ``.00`` occupation; ``15-1252.01`` keeps its detail), so the
 demand panels have one group per occupation. A value that is no code (``Software
 Developer``) is an occupation's name: ingest codes it with the run's title coder, as if it
@@ -11,17 +12,16 @@ were a title, and records ``occupation_source = 'mapped_title'``
 
 How mapped values are read is part of every stored file's version (:data:`READING`): the
 first ingest after it changed reads each file it is given again once, and the stored ads of
-the files it is not given are read as now by :func:`normalise_stored` (run by every recode of
-the stored ads, as the first ingest after an upgrade does), so that no ``15-1252`` is kept
-beside ``15-1252.00``.
+the files it is not given are read as now by :func:`normalise_stored` (run by every ingest
+and every recode of the stored ads), so that no ``15-1252`` is kept beside ``15-1252.00``.
 
 Example
 -------
 >>> import polars as pl
 >>> s = pl.Series(["15-1252", "151252", " 15-1252.01 ", "15 1252.00 Software Developers",
-...                "Software Developer", "2024-01"])
+...                "151252.0", "Software Developer", "2024-01"])
 >>> pl.select(soc_code(pl.lit(s))).to_series().to_list()
-['15-1252.00', '15-1252.00', '15-1252.01', '15-1252.00', None, None]
+['15-1252.00', '15-1252.00', '15-1252.01', '15-1252.00', '15-1252.00', None, None]
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ import polars as pl
 from skilltide.store import frame
 
 # How mapped occupation values are read (1: SOC/O*NET-SOC codes normalised, other values coded
-# as titles; before: stored as written).
-READING = 1
-# a code, maybe followed by a separator and the occupation's name
+# as titles; 2: codes written as numbers, 151252.0, read too; before: stored as written).
+READING = 2
+# a code (a number's ".0" after it), maybe followed by a separator and the occupation's name
 _CODE = (
-    r"^([0-9]{2})\s*-?\s*([0-9]{4})(?:\s*\.?\s*([0-9]{2}))?"
+    r"^([0-9]{2})\s*-?\s*([0-9]{4})(?:\s*\.?\s*([0-9]{2}))?(?:\.0+)?"
     r"(?:$|[\s\-\u2013\u2014:|,;/]+[^0-9].*$)"
 )
 
@@ -52,8 +52,37 @@ def soc_code(expr: pl.Expr) -> pl.Expr:
 
 def normalise_stored(con) -> int:
     """Read the stored ads' mapped values as :func:`soc_code` does now (those stored before
-    were kept as written): a code in its one form, a name as ``mapped_title`` without an
-    occupation (the recode that follows codes it from its posting). Returns the ads changed."""
+    were kept as written, or read as names): a code in its one form, a name as
+    ``mapped_title`` without an occupation (the recode that follows codes it from its
+    posting). Returns the ads changed."""
+    return _names_now_codes(con) + _codes_stored_as_written(con)
+
+
+def _names_now_codes(con) -> int:
+    """``mapped_title`` ads whose mapped value (their first posting's) reads as a code now."""
+    values = frame(
+        con,
+        "SELECT DISTINCT p.occupation AS v FROM ads a JOIN ad_postings p ON p.ad_id = a.ad_id"
+        " AND p.file_id = a.file_id AND p.row_number = a.row_number"
+        " WHERE a.occupation_source = 'mapped_title' AND p.occupation IS NOT NULL",
+    )
+    _codes = (  # read by name below
+        values.with_columns(soc_code(pl.col("v")).alias("code"))
+        .filter(pl.col("code").is_not_null())
+        .to_arrow()
+    )
+    if _codes.num_rows == 0:
+        return 0
+    return con.execute(
+        "UPDATE ads SET occupation = c.code, occupation_score = NULL, occupation_source ="
+        " 'mapped' FROM ad_postings p, _codes c WHERE ads.occupation_source = 'mapped_title'"
+        " AND p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
+        " AND p.occupation = c.v"
+    ).fetchall()[0][0]
+
+
+def _codes_stored_as_written(con) -> int:
+    """``mapped`` ads whose value was stored as written (before reading 1)."""
     values = frame(
         con, "SELECT DISTINCT occupation AS v FROM ads WHERE occupation_source = 'mapped'"
     )

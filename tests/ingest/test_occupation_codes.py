@@ -148,6 +148,9 @@ def test_a_new_way_of_reading_occupations_reads_stored_files_again(wh, tmp_path,
         (" 15 - 1252 . 01 ", "15-1252.01"),
         ("15125201", "15-1252.01"),
         ("15-1252.00 - Software Developers", "15-1252.00"),
+        ("151252.0", "15-1252.00"),  # a code read as a number (pandas, a spreadsheet)
+        ("15125201.0", "15-1252.01"),
+        ("151252.5", None),
         ("15-1252.1", None),
         ("1512520", None),
         ("Software Developer", None),
@@ -203,6 +206,25 @@ def test_stored_ads_of_files_not_read_again_are_normalised_by_the_first_ingest(w
         ("Dev", "15-1252.00", "mapped"),
     ]
     assert _panel(wh, "occupation") == {"15-1252.00": 2, "unknown": 1}
+
+
+def test_codes_stored_as_names_before_numbers_were_read_are_codes_after_any_ingest(
+    wh, tmp_path
+):
+    """151252.0 (pandas writes an integer column with gaps as floats) was no code before
+    reading 2: the ad was unknown. An ingest of another file reads it as 15-1252.00."""
+    jan, feb = tmp_path / "jan.csv", tmp_path / "feb.csv"
+    jan.write_text("posted_at,title,text,soc\n2024-01-05,Dev,Uses SQL,151252.0\n")
+    feb.write_text("posted_at,title,text,soc\n2024-02-05,Dev,Uses SQL daily,15-1252\n")
+    ingest_ads(wh, [jan], mapping=["occupation=soc"], coder=None, now=NOW)
+    wh.con.execute(  # as reading 1 stored it
+        "UPDATE ads SET occupation = NULL, occupation_source = 'mapped_title'"
+    )
+    summary = ingest_ads(wh, [feb], mapping=["occupation=soc"], coder=None, now=NOW)
+    rows = wh.query("SELECT occupation, occupation_source FROM ads ORDER BY posted_at").rows()
+    assert rows == [("15-1252.00", "mapped"), ("15-1252.00", "mapped")]
+    assert _panel(wh, "occupation") == {"15-1252.00": 2}
+    assert summary["uncoded_occupations"] is None
 
 
 def test_a_recode_normalises_stored_mapped_values_and_codes_the_names(db, tmp_path):

@@ -208,9 +208,7 @@ def test_stored_ads_of_files_not_read_again_are_normalised_by_the_first_ingest(w
     assert _panel(wh, "occupation") == {"15-1252.00": 2, "unknown": 1}
 
 
-def test_codes_stored_as_names_before_numbers_were_read_are_codes_after_any_ingest(
-    wh, tmp_path
-):
+def test_codes_stored_as_names_before_numbers_were_read_are_codes_after_any_ingest(wh, tmp_path):
     """151252.0 (pandas writes an integer column with gaps as floats) was no code before
     reading 2: the ad was unknown. An ingest of another file reads it as 15-1252.00."""
     jan, feb = tmp_path / "jan.csv", tmp_path / "feb.csv"

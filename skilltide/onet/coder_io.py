@@ -11,11 +11,14 @@ Example
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from skilltide.errors import UserError
@@ -57,8 +60,8 @@ def read_titles(path: Path, column: str | None) -> list[str | None]:
     read_utf8(path)  # a file saved as Latin-1 or cp1252: its first bad line, named
     check_quotes(path, separator, gz=False)  # a quoted field never closed: its row, named
     try:
-        data = pl.read_csv(path, separator=separator, infer_schema=False)
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        data = _read_text_columns(path, separator)
+    except (pa.ArrowInvalid, pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
         if ragged := ragged_record(path, separator):  # polars does not say which line
             raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
         raise UserError(
@@ -75,6 +78,25 @@ def read_titles(path: Path, column: str | None) -> list[str | None]:
     if column not in data.columns:
         raise UserError(f"{path}: no column {column!r} (columns: {', '.join(data.columns)})")
     return data[column].to_list()
+
+
+def _read_text_columns(path: Path, separator: str) -> pl.DataFrame:
+    """Every column as text, an empty field as null. Arrow's reader, as ingest's: a quote
+    inside an unquoted field (``5" Pipe Fitter``) is a character, where polars' reader fails
+    on the whole file."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh, delimiter=separator), [])
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+        parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in header},
+            null_values=[""],
+            strings_can_be_null=True,
+        ),
+    )
+    return pl.from_arrow(table)
 
 
 def code_titles_to(

@@ -49,3 +49,11 @@ def test_csv_with_closed_quotes_is_read(tmp_path):
     path = tmp_path / "titles.csv"
     path.write_text('id,title\n1,"Nurse, Staff"\n2,"Java ""Senior"" Developer"\n')
     assert read_titles(path, "title") == ["Nurse, Staff", 'Java "Senior" Developer']
+
+
+def test_a_quote_inside_an_unquoted_title_is_a_character(tmp_path):
+    # Before: 'cannot read as CSV: CSV malformed: expected 0 rows, actual 3 rows' (polars).
+    path = tmp_path / "titles.csv"
+    path.write_text('title,n\n5" Pipe Fitter,1\nNurse,\n"Sr. Dev, Remote",3\n12,4\n')
+    assert read_titles(path, "title") == ['5" Pipe Fitter', "Nurse", "Sr. Dev, Remote", "12"]
+    assert read_titles(path, "n") == ["1", None, "3", "4"]

@@ -90,11 +90,14 @@ GROWTH_GUIDE = (
 )
 
 
-def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "") -> str:
+def growth(
+    frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "", data: str = "ads"
+) -> str:
     """The extremes and the counts; ``model`` is the reader's name of the forecast's model and
-    ``explanation`` what it does (this is where the report first names it)."""
+    ``explanation`` what it does (this is where the report first names it); ``data`` what the
+    series count (``data`` for a panel of levels)."""
     if frame.height == 0:
-        return "No skill has enough recent ads for a meaningful growth figure."
+        return f"No skill has enough recent {data} for a meaningful growth figure."
     top, bottom = frame.row(0, named=True), frame.row(-1, named=True)
     # a forecast without a backtest (too short a history) has no interval
     intervals = frame["lo"].null_count() < frame.height
@@ -118,7 +121,7 @@ def growth(frame: pl.DataFrame, model: str, end: dt.date, explanation: str = "")
     up = frame.filter(pl.col("lo") > 0).height
     down = frame.filter(pl.col("hi") < 0).height
     text += (
-        f" Of {frame.height} series with enough ads, {up} are expected to grow and "
+        f" Of {frame.height} series with enough {data}, {up} are expected to grow and "
         f"{down} to shrink with 80% confidence; the rest could go either way."
     )
     return text + method

@@ -105,7 +105,13 @@ def _overview(s: SeriesData, how: dict) -> Section:
         end = s.forecast_info["end"]
         info = s.forecast_info
         findings.append(
-            captions.growth(s.growth, info["description"], end, info.get("explanation", ""))
+            captions.growth(
+                s.growth,
+                info["description"],
+                end,
+                info.get("explanation", ""),
+                "ads" if s.unit is None else "data",
+            )
         )
     if s.breaks_info and s.market_breaks is not None and s.market_breaks.height:
         findings.append(captions.market_breaks(s.market_breaks))

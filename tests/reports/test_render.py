@@ -293,6 +293,7 @@ def test_panel_of_levels_is_worded_in_its_unit_and_never_summed(cli, db, tmp_pat
     imported = cli("ingest", "demand", path, *mapping, "--panel", "idx", "--per-month", "mean",
                    "--unit", "index points", "--db", db)  # fmt: skip
     assert imported.exit_code == 0, imported.output
+    assert cli("forecast", "run", "--panel", "idx", "--horizon", 3, "--db", db).exit_code == 0
     out = tmp_path / "r"
     result = cli("report", "--db", db, "--out", out, "--panel", "idx")
     assert result.exit_code == 0, result.output
@@ -303,6 +304,8 @@ def test_panel_of_levels_is_worded_in_its_unit_and_never_summed(cli, db, tmp_pat
     assert "mean index points of the series in Dec 2023" in text
     assert "Mean index points per month, whole market" in text
     assert "skill mentions" not in text.lower() and "ads a month" not in text
+    assert "Of 2 series with enough data" in text and "enough ads" not in text
+    assert "Base level (index points)" in text
     assert "in the data" not in text  # no sum of levels
 
 

@@ -45,6 +45,8 @@ import hashlib
 import duckdb
 import polars as pl
 
+from skilltide.ingest.extract_lists import CONTEXTS, NON_SKILL_PHRASES
+
 SENTENCE = "⁞"
 # Two 32-bit codes packed into one UInt64 (grouping and joining on one integer is fastest).
 _SHIFT = 1 << 32
@@ -64,63 +66,8 @@ _LIST_MARKS = {
     "：": " : ",
     "|": " / ",
 }
-_CONTEXTS = [
-    ", {}",
-    "{} ,",
-    "/ {}",
-    "{} /",
-    "and {}",
-    "{} and",
-    "or {}",
-    "{} or",
-    ": {}",
-    "{} Developer",
-    "{} Engineer",
-    "{} Programmer",
-    "{} developer",
-    "{} engineer",
-    "{} programmer",
-    "{} programming",
-]
 _MARKS = _SENTENCE_ENDS + list(_LIST_MARKS)
 _MARK_REPLACEMENTS = [f" {SENTENCE} "] * len(_SENTENCE_ENDS) + list(_LIST_MARKS.values())
-# Phrases where a guarded short name is not the skill (matched case-sensitively, longest wins).
-NON_SKILL_PHRASES = {
-    "R": ["R&D", "R and D", "R D", "Q&A"],
-    "C": [
-        "B, C",  # Chinese ads: B端/C端 (business/consumer side)
-        "B/C",
-        "To C",
-        "to C",
-        "C-suite",
-        "C-level",
-        "C level",
-        "Plan C",
-        "Vitamin C",
-        "Grade C",
-        "Class C",
-        "C Corp",
-        "C-corp",
-        "Type C",
-        "USB C",
-        "C1",
-        "C2",
-    ],
-    "Go": ["Go-live", "Go live", "Go to", "Go ahead", "Go-to", "Go-getter"],
-    "Swift": ["Swift response", "Swift action", "Swift service"],
-    "Chef": [
-        "Sous Chef",
-        "Executive Chef",
-        "Head Chef",
-        "Pastry Chef",
-        "Chef de Partie",
-        "Private Chef",
-        "Line Chef",
-        "our Chef",
-        "the Chef",
-        "a Chef",
-    ],
-}
 
 
 def normalise(text: pl.Expr, sentence_start: bool = True) -> pl.Expr:
@@ -190,7 +137,7 @@ class SkillMatcher:
         rows = []
         for alias, skill_id in bare.iter_rows():
             rows.append((f" {alias} ", skill_id, "bare"))
-            rows += [(" " + c.format(alias) + " ", skill_id, "context") for c in _CONTEXTS]
+            rows += [(" " + c.format(alias) + " ", skill_id, "context") for c in CONTEXTS]
             rows.append((f" {SENTENCE} {alias} ", skill_id, "reject"))
             for phrase in NON_SKILL_PHRASES.get(alias, []):
                 rows.append((phrase, skill_id, "reject_phrase"))

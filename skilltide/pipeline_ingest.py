@@ -186,14 +186,15 @@ def rechecks_due(wh: Warehouse, source: Source) -> list[str]:
 
 
 def vocabulary_fingerprint(wh: Warehouse) -> list[object]:
-    """What skill extraction matches (the aliases and the skills' names): a change reads the
-    source's files again (their versions include the vocabulary, :mod:`.ingest.manifest`)."""
+    """What skill extraction matches (the aliases, their rules and the skills' names): a
+    change reads the source's files again (their versions include the vocabulary,
+    :mod:`.ingest.manifest`)."""
     return [
         wh.con.execute(
             f"SELECT count(*), coalesce(sum(hash({columns})::HUGEINT), 0) FROM {table}"
         ).fetchall()[0]
         for table, columns in (
-            ("skill_aliases", "alias, skill_id, case_sensitive"),
+            ("skill_aliases", "alias, skill_id, case_sensitive, rule"),
             ("skills", "skill_id, name, ambiguous"),
         )
     ]

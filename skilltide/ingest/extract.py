@@ -22,6 +22,11 @@ Method (details and measured accuracy in docs/methods.md, "Skill extraction"):
    in known non-skill phrases (``R&D``, ``C-suite``, ``go-live``, ``Sous Chef``) are rejected:
    the skill is kept when one mention is in a list context and more mentions exist than the
    largest count of any one rejected form.
+4. Acronyms the taxonomy derives from a longer name (rule ``acronym``: ``ETC`` from
+   ``Electronic Time Clock ETC``, ``APPS``, ``CRM``) match with exact case, in any context:
+   written in capitals they are the acronym; in lower case they are as often English words
+   (``etc``, ``apps``, ``pod``, ``calm``). Acronyms that people write in lower case are names
+   or curated aliases (``SQL``, ``AWS``), which match in any case.
 
 Example
 -------
@@ -45,7 +50,11 @@ import hashlib
 import duckdb
 import polars as pl
 
+from skilltide.ingest.extract_lists import CONTEXTS, NON_SKILL_PHRASES
+
 SENTENCE = "⁞"
+# An alias in capitals: a letter, then letters and digits (rule ``acronym``, step 4).
+ACRONYM = r"^[A-Z][A-Z0-9]+$"
 # Two 32-bit codes packed into one UInt64 (grouping and joining on one integer is fastest).
 _SHIFT = 1 << 32
 _SENTENCE_ENDS = [". ", ".\n", ".\r", "! ", "!\n", "? ", "?\n", "。", "！", "？", "\n\n"]
@@ -64,63 +73,8 @@ _LIST_MARKS = {
     "：": " : ",
     "|": " / ",
 }
-_CONTEXTS = [
-    ", {}",
-    "{} ,",
-    "/ {}",
-    "{} /",
-    "and {}",
-    "{} and",
-    "or {}",
-    "{} or",
-    ": {}",
-    "{} Developer",
-    "{} Engineer",
-    "{} Programmer",
-    "{} developer",
-    "{} engineer",
-    "{} programmer",
-    "{} programming",
-]
 _MARKS = _SENTENCE_ENDS + list(_LIST_MARKS)
 _MARK_REPLACEMENTS = [f" {SENTENCE} "] * len(_SENTENCE_ENDS) + list(_LIST_MARKS.values())
-# Phrases where a guarded short name is not the skill (matched case-sensitively, longest wins).
-NON_SKILL_PHRASES = {
-    "R": ["R&D", "R and D", "R D", "Q&A"],
-    "C": [
-        "B, C",  # Chinese ads: B端/C端 (business/consumer side)
-        "B/C",
-        "To C",
-        "to C",
-        "C-suite",
-        "C-level",
-        "C level",
-        "Plan C",
-        "Vitamin C",
-        "Grade C",
-        "Class C",
-        "C Corp",
-        "C-corp",
-        "Type C",
-        "USB C",
-        "C1",
-        "C2",
-    ],
-    "Go": ["Go-live", "Go live", "Go to", "Go ahead", "Go-to", "Go-getter"],
-    "Swift": ["Swift response", "Swift action", "Swift service"],
-    "Chef": [
-        "Sous Chef",
-        "Executive Chef",
-        "Head Chef",
-        "Pastry Chef",
-        "Chef de Partie",
-        "Private Chef",
-        "Line Chef",
-        "our Chef",
-        "the Chef",
-        "a Chef",
-    ],
-}
 
 
 def normalise(text: pl.Expr, sentence_start: bool = True) -> pl.Expr:
@@ -146,7 +100,8 @@ def _pattern(alias: pl.Expr) -> pl.Expr:
 
 
 class SkillMatcher:
-    """Aho–Corasick matcher for a vocabulary ``(alias, skill_id, case_sensitive, ambiguous)``.
+    """Aho–Corasick matcher for a vocabulary ``(alias, skill_id, case_sensitive, ambiguous)``
+    (optional: ``name``, the skill's name; ``rule``, the alias rule, ``acronym`` for step 4).
 
     Use :meth:`from_warehouse` to read ``skills``/``skill_aliases``; :meth:`extract` returns one
     row per ``(ad_id, skill_id)`` with ``found_in`` ``title``, ``text`` or ``both``.
@@ -159,11 +114,21 @@ class SkillMatcher:
             pl.col("case_sensitive").fill_null(False).cast(pl.Boolean),
             pl.col("ambiguous").fill_null(False).cast(pl.Boolean),
             (pl.col("name") if "name" in vocab.columns else pl.col("alias")).alias("name"),
+            (pl.col("rule") if "rule" in vocab.columns else pl.lit(None))
+            .cast(pl.String)
+            .alias("rule"),
         ).with_columns(_pattern(pl.col("alias")).alias("pattern"))
+        v = v.with_columns(
+            (
+                (pl.col("rule") == "acronym").fill_null(False)
+                & pl.col("alias").str.contains(ACRONYM)
+            ).alias("exact")
+        )
         # what the matcher finds: a file ingested with another vocabulary is read again
         rows = sorted(
             map(repr, v.select("alias", "skill_id", "case_sensitive", "ambiguous").rows())
         )
+        rows += sorted("exact " + a for a in v.filter("exact")["alias"])
         self.fingerprint = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
         v = v.filter(pl.col("pattern").str.strip_chars().str.len_bytes() > 0)
         v = v.with_columns(
@@ -176,10 +141,20 @@ class SkillMatcher:
                 | (pl.col("pattern").str.strip_chars().str.len_chars() <= 2)
             ).alias("guarded")
         )
+        # acronyms stay in the plain automaton (a longer name holding one wins there); the
+        # guarded one, which sees the case, says whether they are written in capitals
+        exact = v.filter(pl.col("exact") & ~pl.col("guarded"))
         plain = (
             v.filter(~pl.col("guarded"))
             .with_columns(pl.col("pattern").str.to_lowercase().alias("key"))
-            .select("key", "skill_id", pl.lit("plain").alias("kind"))
+            .select(
+                "key",
+                "skill_id",
+                pl.when(pl.col("exact"))
+                .then(pl.lit("exact"))
+                .otherwise(pl.lit("plain"))
+                .alias("kind"),
+            )
             .unique(maintain_order=True)
         )
         bare = (
@@ -190,10 +165,13 @@ class SkillMatcher:
         rows = []
         for alias, skill_id in bare.iter_rows():
             rows.append((f" {alias} ", skill_id, "bare"))
-            rows += [(" " + c.format(alias) + " ", skill_id, "context") for c in _CONTEXTS]
+            rows += [(" " + c.format(alias) + " ", skill_id, "context") for c in CONTEXTS]
             rows.append((f" {SENTENCE} {alias} ", skill_id, "reject"))
             for phrase in NON_SKILL_PHRASES.get(alias, []):
                 rows.append((phrase, skill_id, "reject_phrase"))
+        rows += [
+            (key, skill_id, "exact") for key, skill_id in exact.select("pattern", "skill_id").rows()
+        ]
         guarded = pl.DataFrame(
             rows, schema={"key": pl.String, "skill_id": pl.String, "kind": pl.String}, orient="row"
         )
@@ -239,9 +217,9 @@ class SkillMatcher:
 
         vocab = frame(
             con,
-            "SELECT a.alias, a.skill_id, a.case_sensitive, s.ambiguous, s.name"
+            "SELECT a.alias, a.skill_id, a.case_sensitive, s.ambiguous, s.name, a.rule"
             " FROM skill_aliases a JOIN skills s USING (skill_id)"
-            " UNION SELECT s.name, s.skill_id, FALSE, s.ambiguous, s.name FROM skills s"
+            " UNION SELECT s.name, s.skill_id, FALSE, s.ambiguous, s.name, 'name' FROM skills s"
             " WHERE NOT EXISTS (SELECT 1 FROM skill_aliases a"
             " WHERE lower(a.alias) = lower(s.name))",
         )
@@ -329,7 +307,18 @@ class SkillMatcher:
         accepted = votes.filter(
             (pl.col("context") > 0) & (pl.col("mentions") > pl.col("reject"))
         ).select("row", "skill")
-        kept = pl.concat([hits["plain"].select("row", "skill"), accepted])
+        # Acronyms: a mention outside longer names, and one written in capitals.
+        capitals = hits["guarded"].filter(pl.col("kind") == "exact").select("row", "skill")
+        plain = pl.concat(
+            [
+                hits["plain"].filter(pl.col("kind") == "plain").select("row", "skill"),
+                hits["plain"]
+                .filter(pl.col("kind") == "exact")
+                .select("row", "skill")
+                .join(capitals, on=["row", "skill"], how="semi"),
+            ]
+        )
+        kept = pl.concat([plain, accepted])
         if kept.height == 0:
             return empty
         # (ad, skill) packed into one integer: its sort order is (ad, skill id).

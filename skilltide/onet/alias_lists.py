@@ -171,6 +171,8 @@ AMBIGUOUS = frozenset(
         "sage",
         "spring",
         "rails",
+        # ordinary in British job ads but absent from O*NET's (US) text: "pension scheme"
+        "scheme",
     ]
 )
 # Edition words that a version rule may drop from the end of a name.
@@ -240,6 +242,10 @@ CURATED: dict[str, tuple[str, ...]] = {
     "React Redux": ("Redux",),
     "Unreal Technology Unreal Engine": ("Unreal Engine",),
     "Google Looker Analytics": ("Looker",),
+    # acronyms written in lower case too ("svg", "sass"): derived ones match only in capitals
+    "Scalable vector graphics SVG": ("SVG",),
+    "Syntactically awesome style sheets SASS": ("Sass",),
+    "Geographic information system GIS software": ("GIS",),
 }
 
 __all__ = ["AMBIGUOUS", "CURATED", "EDITIONS", "GENERIC", "VENDORS"]

@@ -46,6 +46,8 @@ _VENDORS_LONGEST_FIRST = sorted(VENDORS, key=len, reverse=True)
 _YEAR_OR_VERSION = re.compile(r"\s+(?:(?:19|20)\d{2}|v?\d+(?:\.\d+)+|v\d+)$")
 _PAREN = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[^()]+)\)$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
+# characters skill extraction reads as a space (skilltide.ingest.extract.normalise)
+_UNMATCHED = r"[^\w+#. ]"
 _JS = re.compile(r"^(?P<base>[A-Za-z][A-Za-z0-9]*?)(?:\.js|JS| JS)$")
 
 
@@ -72,7 +74,7 @@ def slug_expr(name: pl.Expr) -> pl.Expr:
 
 def case_sensitive_expr(alias: pl.Expr, ordinary: frozenset[str] = frozenset()) -> pl.Expr:
     """:func:`is_case_sensitive` as a polars expression."""
-    key = alias.str.to_lowercase()
+    key = alias.str.to_lowercase().str.replace_all(_UNMATCHED, "")
     shape = (alias == alias.str.to_titlecase()) | (alias == alias.str.to_uppercase())
     word = key.is_in(sorted(ordinary)) & ~alias.str.contains(" ", literal=True) & shape
     return key.is_in(sorted(AMBIGUOUS)) | word | (alias.str.len_chars() <= 2)
@@ -81,8 +83,10 @@ def case_sensitive_expr(alias: pl.Expr, ordinary: frozenset[str] = frozenset()) 
 def is_case_sensitive(alias: str, ordinary: frozenset[str] = frozenset()) -> bool:
     """Whether ``alias`` must match with its exact case: a word of :data:`AMBIGUOUS`, one or
     two letters, or a single Capitalised or UPPER-CASE word of ``ordinary`` (lower-case words
-    of O*NET's own text: "Slack", "Zoom", "FAST"); camel case ("TypeScript") is distinctive."""
-    key = alias.lower()
+    of O*NET's own text: "Slack", "Zoom", "FAST"); camel case ("TypeScript") is distinctive.
+    Words are compared as the matcher reads them, without the characters it drops: "Act!"
+    is "act"."""
+    key = re.sub(_UNMATCHED, "", alias.lower())
     shape = alias in (alias.title(), alias.upper())
     return key in AMBIGUOUS or len(alias) <= 2 or (" " not in alias and key in ordinary and shape)
 

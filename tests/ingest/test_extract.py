@@ -178,3 +178,30 @@ def test_a_name_that_another_skill_owns_as_alias_is_matched_once(tmp_path):
         matcher = SkillMatcher.from_warehouse(wh.con)
     assert owner == [("custom:python-language",)]
     assert found(matcher, "We use Python and Docker.") == {"python-language", "docker"}
+
+
+def test_derived_acronyms_match_in_capitals_only():
+    """An acronym the taxonomy derives from a longer name (rule ``acronym``) is the skill in
+    capitals, in any context; in lower case it is as often an English word ('etc', 'apps')."""
+    vocab = pl.DataFrame(
+        {
+            "alias": ["Electronic Time Clock ETC", "ETC", "CRM", "SQL", "Microsoft Dynamics CRM"],
+            "skill_id": ["etc", "etc", "crm", "sql", "dynamics"],
+            "case_sensitive": [False] * 5,
+            "ambiguous": [False] * 5,
+            "rule": ["name", "acronym", "acronym", "curated", "name"],
+        }
+    )
+    matcher = SkillMatcher(vocab)
+
+    def skills(text: str) -> list[str]:
+        ads = pl.DataFrame({"ad_id": ["a"], "title": [None], "text": [text]})
+        return sorted(matcher.extract(ads.cast({"title": pl.String}))["skill_id"])
+
+    assert skills("Tools, time etc. and a crm mindset") == []
+    assert skills("We run ETC for timesheets") == ["etc"]
+    assert skills("Experience with CRM systems required") == ["crm"]
+    assert skills("electronic time clock etc and sql") == ["etc", "sql"]  # name, curated
+    assert skills("Microsoft Dynamics CRM admin") == ["dynamics"]  # the longer name wins
+    # what the matcher finds changed, so files ingested with it are read again
+    assert matcher.fingerprint != SkillMatcher(vocab.drop("rule")).fingerprint

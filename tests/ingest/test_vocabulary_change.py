@@ -50,3 +50,24 @@ def test_skilltide_run_reads_the_files_again_when_the_vocabulary_changes(tmp_pat
         vocabulary.write_text("name\nPython\nSQL\n")
         add_taxonomy_csv(wh, vocabulary)
         assert stage.fingerprint() != before
+
+
+def test_an_alias_rule_that_changes_matching_reads_the_files_again(tmp_path):
+    """Extraction reads an alias's rule (an ``acronym`` matches only in capitals), so a changed
+    rule is a changed vocabulary for ``ingest ads`` and for ``skilltide run``'s ingest stage."""
+    (tmp_path / "ads").mkdir()
+    ads = tmp_path / "ads" / "a.csv"
+    ads.write_text("id,posted_at,text\n1,2024-01-02,Timesheets and tools etc.\n")
+    vocabulary = tmp_path / "skills.csv"
+    vocabulary.write_text("name,aliases\nElectronic Time Clock,ETC\n")
+    config = PipelineConfig(sources=(Source("jobs", (str(tmp_path / "ads"),)),))
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        add_taxonomy_csv(wh, vocabulary)
+        ingest_ads(wh, [ads])
+        assert _skills(wh) == [("1", "custom:electronic-time-clock")]  # a user alias: any case
+        stage = next(s for s in Pipeline(wh, config, EventLog(quiet=True)).stages())
+        before = stage.fingerprint()
+        wh.con.execute("UPDATE skill_aliases SET rule = 'acronym' WHERE alias = 'ETC'")
+        assert stage.fingerprint() != before
+        assert ingest_ads(wh, [ads])["replaced_files"] == 1
+        assert _skills(wh) == []

@@ -242,6 +242,53 @@ def test_vectorised_slug_and_case_rules_equal_the_scalar_ones():
     assert out["c"].to_list() == [is_case_sensitive(n) for n in names]
 
 
+def test_everyday_words_are_compared_as_the_matcher_reads_them():
+    """'Act!' (CRM software) is read as 'act' by the matcher, so it is the everyday word 'act':
+    exact case; so is 'Scheme' ('pension scheme'), missing from O*NET's US text."""
+    import polars as pl
+
+    from skilltide.onet.aliases import case_sensitive_expr
+
+    ordinary = frozenset({"act", "net"})
+    names = ["Act!", "Scheme", ".NET", "Yahoo!"]
+    assert [is_case_sensitive(n, ordinary) for n in names] == [True, True, False, False]
+    vectorised = pl.select(case_sensitive_expr(pl.lit(pl.Series(names)), ordinary))
+    assert vectorised.to_series().to_list() == [True, True, False, False]
+
+
+def test_the_real_taxonomy_finds_no_skill_in_everyday_english(onet_warehouse):
+    """Found in SkillSpan's English ads: 'pension scheme', 'etc.', 'apps' and 'act' were the
+    skills Scheme, Electronic Time Clock ETC, Automated Package Processing System APPS, Act!."""
+    from skilltide.ingest.extract import SkillMatcher
+
+    with Warehouse(onet_warehouse) as wh:
+        matcher = SkillMatcher.from_warehouse(wh.con)
+    ads = pl_ads(
+        [
+            "A pension scheme, mobile apps, tools etc. and the freedom to act.",
+            "Stack: Scheme, Act! and ETC timesheets",
+            "Icons as svg, styles in sass.",  # acronyms written in lower case: curated
+        ]
+    )
+    found = matcher.extract(ads).select("ad_id", "skill_id").rows()
+    assert found == [
+        ("b", "tech:act"),
+        ("b", "tech:electronic-time-clock-etc"),
+        ("b", "tech:scheme"),
+        ("c", "tech:scalable-vector-graphics-svg"),
+        ("c", "tech:syntactically-awesome-style-sheets-sass"),
+    ]
+
+
+def pl_ads(texts: list[str]):
+    import polars as pl
+
+    ids = [chr(ord("a") + i) for i in range(len(texts))]
+    return pl.DataFrame({"ad_id": ids, "title": [None] * len(texts), "text": texts}).cast(
+        {"title": pl.String}
+    )
+
+
 def test_a_name_that_is_already_another_skills_is_reported(tmp_path, db, cli):
     first = tmp_path / "first.csv"
     first.write_text("name,aliases\nPython language,Python\n")

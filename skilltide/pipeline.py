@@ -36,6 +36,7 @@ from skilltide.ingest.progress import QUIET, IngestProgress, progress_for
 from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
+from skilltide.onet.taxonomy import is_stale as taxonomy_is_stale
 from skilltide.pipeline_checks import check_inputs, check_warehouse
 from skilltide.pipeline_config import PipelineConfig
 from skilltide.pipeline_fingerprints import (
@@ -170,9 +171,12 @@ class Pipeline:
                     ),
                     lambda s=source: self._ingest(s),
                     # an unchanged file whose future-dated rows have come due is read again;
-                    # stored ads not coded by the ads' coder as stored now are coded again
+                    # stored ads not coded by the ads' coder as stored now are coded again;
+                    # a taxonomy of older rules is rebuilt (by ingest) and the files read again
                     built=lambda s=source: (
-                        not rechecks_due(self.wh, s) and is_current(self.wh, c.ads_coder)
+                        not rechecks_due(self.wh, s)
+                        and is_current(self.wh, c.ads_coder)
+                        and not taxonomy_is_stale(self.wh.con)
                     ),
                 )
             )

@@ -54,6 +54,7 @@ from skilltide.ingest.readers import (
     read_batches,
     sha256_file,
 )
+from skilltide.onet.taxonomy import refresh_if_stale
 from skilltide.store import Run, Warehouse
 
 # DuckDB's buffer pool during an ingest run (the run is one transaction): without a cap DuckDB
@@ -171,7 +172,9 @@ def ingest_ads(
     progress, tracked = as_progress(progress, files)
     fields = parse_mapping(mapping)
     now = now or manifest.utc_now()
-    matcher = SkillMatcher.from_warehouse(wh.con) if matcher is None else matcher
+    if matcher is None:
+        refresh_if_stale(wh)  # a taxonomy derived by older rules: as this version derives it
+        matcher = SkillMatcher.from_warehouse(wh.con)
     chosen = coder if isinstance(coder, ads_coder.AdsCoder) else None  # chosen by the caller
     if isinstance(coder, str) and coder == "auto":
         chosen = ads_coder.choose(wh, coder_model)

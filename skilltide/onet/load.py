@@ -32,7 +32,7 @@ from skilltide.errors import UserError
 from skilltide.onet.readers import read_file
 from skilltide.onet.registry import OnetFile, by_stem
 from skilltide.onet.release import Release, detect_release
-from skilltide.onet.taxonomy import TAXONOMY_INPUTS, rebuild_taxonomy
+from skilltide.onet.taxonomy import TAXONOMY_INPUTS, is_stale, rebuild_taxonomy
 from skilltide.store import Warehouse, append
 
 FORMATS = {".txt": "text", ".xlsx": "excel"}
@@ -124,7 +124,7 @@ def load_onet(
             _record_release(run, rel)
         changed = [r for r in report if r["status"] == "loaded"]
         taxonomy = None
-        if any(r["table"] in TAXONOMY_INPUTS for r in changed):
+        if any(r["table"] in TAXONOMY_INPUTS for r in changed) or is_stale(run.con):
             with run.stage("taxonomy"):
                 taxonomy = rebuild_taxonomy(run)
         notices = sorted({f.release.notice for f in files if f.release.notice})

@@ -34,7 +34,7 @@ import polars as pl
 from skilltide.onet.alias_lists import AMBIGUOUS, CURATED
 from skilltide.onet.aliases import candidate_aliases, case_sensitive_expr, slug_expr
 from skilltide.onet.schema import newest
-from skilltide.store import Run, append, frame
+from skilltide.store import Run, Warehouse, append, frame
 
 # The O*NET tables the taxonomy is built from: a load that changes none of them keeps it.
 TAXONOMY_INPUTS = frozenset(
@@ -46,6 +46,10 @@ TAXONOMY_INPUTS = frozenset(
         "onet_dwa_reference",
     }
 )
+# How aliases are derived (1: before 2026-12-07's English-ad fixes: "Act!" compared as "act",
+# "scheme" ambiguous, curated SVG/Sass/GIS). A stored taxonomy of an older derivation is
+# rebuilt once (:func:`refresh_if_stale`), so an upgrade reaches the stored vocabulary.
+RULES = 2
 KINDS = ("technology", "skill", "knowledge", "ability", "activity", "custom")
 ELEMENT_KINDS = {
     "2.A": "skill",
@@ -151,6 +155,8 @@ def rebuild_taxonomy(run: Run) -> dict[str, Any]:
             "alias", "skill_id", "rule", "case_sensitive", pl.lit(run.run_id).alias("run_id")
         ),
     )
+    con.execute("DELETE FROM taxonomy_builds")
+    con.execute("INSERT INTO taxonomy_builds VALUES (?, ?)", [RULES, run.run_id])
     run.count("skills", n_skills)
     run.count("skill_aliases", n_aliases)
     by_rule = dict(aliases.group_by("rule").len().sort("rule").iter_rows())
@@ -165,6 +171,21 @@ def rebuild_taxonomy(run: Run) -> dict[str, Any]:
     }
     run.notes["taxonomy"] = summary
     return summary
+
+
+def is_stale(con) -> bool:
+    """Whether the stored taxonomy was derived by older rules than :data:`RULES` (a vocabulary
+    written by hand, with no build recorded, is left alone)."""
+    rows = con.execute("SELECT max(rules) FROM taxonomy_builds").fetchall()
+    return rows[0][0] is not None and rows[0][0] < RULES
+
+
+def refresh_if_stale(wh: Warehouse) -> dict[str, Any] | None:
+    """Rebuild a stale taxonomy (:func:`is_stale`) in a run of its own; its summary, or None."""
+    if not is_stale(wh.con):
+        return None
+    with wh.run("taxonomy rules", {"rules": RULES}) as run, run.stage("taxonomy"):
+        return rebuild_taxonomy(run)
 
 
 def _content_model_skills(con) -> pl.DataFrame:

@@ -32,6 +32,11 @@ token matrix is learned from the training side only (MiniLM embeds the split's t
 titles, never a reported title). ``--static-rerank`` and ``--static-linear`` build it as
 ``--rerank --linear`` would.
 
+The ``summed_*`` keys of each coder row score ``code-titles --level soc`` / ``--level major``
+(:mod:`skilltide.onet.coder_levels`): the top-5 *distinct* 6-digit codes and major groups,
+each scored by the summed probability of the coder's 30 best O*NET-SOC codes under it (the
+``top*`` keys read the top-5 O*NET-SOC codes at each level), and the speed of ``--level soc``.
+
 ``--ceiling`` adds the ambiguity bound, training overlap and major-group confusion of
 :mod:`benchmarks.title_coding_ceiling`.
 
@@ -57,6 +62,7 @@ from benchmarks._char_baseline import CharTfidf1NN
 from benchmarks._data import shared_data
 from skilltide.onet.coder import context_texts, fit_coder, training_examples
 from skilltide.onet.coder_calibration import expected_calibration_error
+from skilltide.onet.coder_levels import predict_at
 from skilltide.onet.coder_params import LINEAR_WEIGHT, CoderParams
 
 LEVELS = {"onet_soc": 10, "soc6": 7, "major": 2}
@@ -126,6 +132,26 @@ def ranked_codes(coder, titles: list[str], top: int = 5) -> tuple[list[list[str]
     return ranked, seconds, cpu
 
 
+def summed_levels(coder, titles: list[str], truth: list[str]) -> dict[str, float]:
+    """Top-1 / top-5 of the distinct summed codes at 6-digit and major level, and the speed
+    of one level (``--level soc``)."""
+    predict_at(coder, titles[:256], 5, "soc")  # warm-up
+    start, cpu = time.perf_counter(), time.process_time()
+    soc = predict_at(coder, titles, 5, "soc")
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    major = predict_at(coder, titles, 5, "major")
+    out = {}
+    for level, frame in (("soc6", soc), ("major", major)):
+        ranked: list[list[str]] = [[] for _ in titles]
+        for i, code in zip(frame["input_index"], frame["onetsoc_code"], strict=True):
+            ranked[i].append(code)
+        scores = accuracy(ranked, truth)
+        out |= {f"summed_{k}": v for k, v in scores.items() if k.endswith(f"_{level}")}
+    out["summed_titles_per_second"] = round(len(titles) / seconds)
+    out["summed_titles_per_cpu_second"] = round(len(titles) / cpu)
+    return out
+
+
 def run_coder(
     train: pl.DataFrame,
     context: pl.DataFrame,
@@ -151,6 +177,7 @@ def run_coder(
         **accuracy(ranked, truth),
         "titles_per_second": round(len(titles) / seconds),
         "titles_per_cpu_second": round(len(titles) / cpu),
+        **summed_levels(coder, titles, truth),
         "fit_seconds": round(fit_seconds, 1),
         "test_ece": round(ece, 4),
         "calibration_heldout": calibration,

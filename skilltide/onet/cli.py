@@ -207,6 +207,15 @@ def code_titles_command(
         ),
     ] = 5,
     model: CoderModel = "lexical",
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level",
+            help="onet (O*NET-SOC codes, default), soc (distinct 6-digit SOC codes, 15-1252) "
+            "or major (major groups, 15-0000): each scored by the summed probability of the "
+            "coder's 30 best O*NET-SOC codes under it.",
+        ),
+    ] = "onet",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     out: Annotated[
         Path | None,
@@ -226,9 +235,11 @@ def code_titles_command(
     from skilltide.errors import UserError
     from skilltide.onet.coder import check_coder_model
     from skilltide.onet.coder_io import check_codes_out, code_titles_to, read_titles
+    from skilltide.onet.coder_levels import check_level
     from skilltide.store import Warehouse
 
     check_coder_model(model)  # option errors before the warehouse is looked for
+    check_level(level)
     if out is not None:
         check_codes_out(out)
     inputs = list(titles or [])
@@ -249,6 +260,7 @@ def code_titles_command(
             inputs=[file] if file is not None else [],
             options={"column": column},
             keep=None if as_json else PREVIEW,  # with --out, only a preview is shown
+            level=level,
         )
     if as_json:
         emit_json(results)

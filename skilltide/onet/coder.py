@@ -29,6 +29,7 @@ from skilltide.errors import UserError
 from skilltide.onet.coder_calibration import calibrate_temperature
 from skilltide.onet.coder_examples import context_texts, training_examples
 from skilltide.onet.coder_hash import coder_build_hash
+from skilltide.onet.coder_levels import check_level, predict_at
 from skilltide.onet.coder_model import FORMAT_VERSION, TitleCoder
 from skilltide.onet.coder_params import CoderParams
 from skilltide.onet.coder_rerank import CandidateReranker
@@ -304,9 +305,17 @@ def ensure_coder(wh: Warehouse, model: str = "lexical") -> TitleCoder:
 
 
 def code_titles(
-    wh: Warehouse, titles: list[str | None], top: int = 5, model: str = "lexical"
+    wh: Warehouse,
+    titles: list[str | None],
+    top: int = 5,
+    model: str = "lexical",
+    level: str = "onet",
 ) -> list[dict[str, Any]]:
     """Code raw titles with the warehouse's coder: ``[{"title", "candidates": [...]}]``.
+
+    ``level`` ``soc`` or ``major`` gives the ``top`` distinct 6-digit SOC codes or major
+    groups, each scored by the summed probability of its O*NET-SOC candidates
+    (:mod:`skilltide.onet.coder_levels`).
 
     Example
     -------
@@ -315,7 +324,8 @@ def code_titles(
     "title": "Registered Nurses", "score": 0.93}]}]``
     """
     check_top(top)
-    return candidates(ensure_coder(wh, model), titles, top)
+    check_level(level)
+    return candidates(ensure_coder(wh, model), titles, top, level)
 
 
 def check_top(top: int) -> None:
@@ -324,9 +334,11 @@ def check_top(top: int) -> None:
         raise UserError(f"--top must be at least 1, got {top}")
 
 
-def candidates(coder: Any, titles: list[str | None], top: int = 5) -> list[dict[str, Any]]:
+def candidates(
+    coder: Any, titles: list[str | None], top: int = 5, level: str = "onet"
+) -> list[dict[str, Any]]:
     """:func:`code_titles` with a coder in hand (``skilltide onet code-titles`` loads it once)."""
-    predicted = coder.predict(titles, top=top)
+    predicted = predict_at(coder, titles, top, level)
     grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(titles))}
     for row in predicted.iter_rows(named=True):
         grouped[row["input_index"]].append(

@@ -30,6 +30,7 @@ from skilltide.onet.coder import (
     ensure_coder,
     source_release,
 )
+from skilltide.onet.coder_levels import check_level, predict_at
 from skilltide.outfile import replacing
 from skilltide.provenance import warehouse_source, write_provenance
 from skilltide.store import Warehouse
@@ -44,6 +45,12 @@ _OUT_SCHEMA = {
     "onetsoc_code": pl.String,
     "occupation_title": pl.String,
     "score": pl.Float64,
+}
+# The code and title columns of the CSV/Parquet output at each --level.
+LEVEL_COLUMNS = {
+    "onet": ("onetsoc_code", "occupation_title"),
+    "soc": ("soc_code", "occupation_title"),
+    "major": ("major_group", "major_group_title"),
 }
 
 
@@ -108,6 +115,7 @@ def code_titles_to(
     inputs: list[Path] | None = None,
     options: dict[str, Any] | None = None,
     keep: int | None = None,
+    level: str = "onet",
 ) -> list[dict[str, Any]]:
     """Code ``titles`` and, with ``out``, write one row per input row and candidate; return
     the codes of the first ``keep`` titles (``None``: all) as ``code_titles`` gives them.
@@ -119,20 +127,25 @@ def code_titles_to(
     ``out`` gets a ``<out>.provenance.json`` sidecar naming ``inputs`` (the title files),
     ``options`` and these arguments, the warehouse, the coder's O*NET release and the run
     that built the coder. ``model`` names the coder (``lexical``, ``embed`` or ``static``,
-    see :func:`~skilltide.onet.coder.build_coder`).
+    see :func:`~skilltide.onet.coder.build_coder`). ``level`` ``soc`` or ``major`` codes to
+    distinct 6-digit SOC codes or major groups (:mod:`skilltide.onet.coder_levels`; the CSV
+    columns are then ``soc_code`` or ``major_group, major_group_title``).
     """
     if out is not None:
         check_codes_out(out)  # before the coder is read or built
     check_top(top)
+    check_level(level)
     coder = ensure_coder(wh, model)
     columnar = out is not None and out.suffix.lower() != ".json"
-    results = candidates(coder, titles if keep is None or not columnar else titles[:keep], top)
+    shown = titles if keep is None or not columnar else titles[:keep]
+    results = candidates(coder, shown, top, level)
     if columnar:
-        write_code_rows(coder, titles, top, out)
+        write_code_rows(coder, titles, top, out, level)
     elif out is not None:
         write_codes(results, out)
     if out is not None:
         recorded = {**(options or {}), "top": top, "model": model, "titles": len(titles)}
+        recorded["level"] = level
         recorded |= warehouse_source(wh.path) | {"onet_release": source_release(wh)}
         recorded["coder_run"] = coder_run(wh, model)  # the build that coded them
         write_provenance(
@@ -151,7 +164,9 @@ def check_codes_out(out: Path) -> None:
         raise UserError(f"{out}: is a folder; give a file name")
 
 
-def write_code_rows(coder: Any, titles: list[str | None], top: int, out: Path) -> Path:
+def write_code_rows(
+    coder: Any, titles: list[str | None], top: int, out: Path, level: str = "onet"
+) -> Path:
     """Code ``titles`` with ``coder`` and write them to ``out`` (CSV or Parquet, whole or not
     at all), :data:`CHUNK` titles at a time (see :func:`code_titles_to`)."""
     check_codes_out(out)
@@ -160,7 +175,8 @@ def write_code_rows(coder: Any, titles: list[str | None], top: int, out: Path) -
         try:
             for start in range(0, max(len(titles), 1), CHUNK):
                 chunk = titles[start : start + CHUNK]
-                rows = _code_rows(coder.predict(chunk, top=top), chunk, start)
+                predicted = predict_at(coder, chunk, top, level)
+                rows = _code_rows(predicted, chunk, start, LEVEL_COLUMNS[level])
                 if out.suffix.lower() == ".parquet":
                     table = rows.to_arrow()
                     writer = writer or pq.ParquetWriter(tmp, table.schema)
@@ -174,21 +190,32 @@ def write_code_rows(coder: Any, titles: list[str | None], top: int, out: Path) -
     return out
 
 
-def _code_rows(predicted: pl.DataFrame, titles: list[str | None], start: int) -> pl.DataFrame:
-    """One row per title and candidate (one without a code for a title with none)."""
+def _code_rows(
+    predicted: pl.DataFrame,
+    titles: list[str | None],
+    start: int,
+    columns: tuple[str, str] = LEVEL_COLUMNS["onet"],
+) -> pl.DataFrame:
+    """One row per title and candidate (one without a code for a title with none);
+    ``columns`` names the code and title columns."""
     inputs = pl.DataFrame(
         {"input_index": range(len(titles)), "input_title": titles},
         schema={"input_index": pl.Int64, "input_title": pl.String},
     )
     joined = inputs.join(predicted, on="input_index", how="left", maintain_order="left")
-    return joined.select(
-        (pl.col("input_index") + start + 1).alias("row_number"),
-        "input_title",
-        "rank",
-        "onetsoc_code",
-        pl.col("title").alias("occupation_title"),
-        "score",
-    ).cast(_OUT_SCHEMA)
+    code, title = columns
+    return (
+        joined.select(
+            (pl.col("input_index") + start + 1).alias("row_number"),
+            "input_title",
+            "rank",
+            "onetsoc_code",
+            pl.col("title").alias("occupation_title"),
+            "score",
+        )
+        .cast(_OUT_SCHEMA)
+        .rename({"onetsoc_code": code, "occupation_title": title})
+    )
 
 
 def write_codes(results: list[dict[str, Any]], out: Path) -> Path:

@@ -15,7 +15,6 @@ import's checks), as two rows of one month are without ``--per-month``.
 
 Example
 -------
->>> import datetime as dt
 >>> import polars as pl
 >>> rows = pl.DataFrame({"row": [1, 2, 3], "granularity": "market", "group_id": "all",
 ...     "skill": "Python", "period": ["2024-01-30", "2024-01-31", "2024-02-01"],
@@ -64,7 +63,7 @@ def to_months(long: pl.DataFrame, how: str) -> tuple[pl.DataFrame, list[str]]:
 def partial_months(periods: pl.Series) -> list[str]:
     """The first and last months (``YYYY-MM``) that the dates cover only in part: the step
     between dates (the commonest gap: a day, a week) would fit another date in the month
-    before the first date or after the last one. None when the periods are no dates.
+    before the first date or after the last one. Empty when the periods are no dates.
 
     >>> partial_months(pl.Series(["2024-09-02", "2024-09-09", "2024-09-30"]))  # weekly
     []

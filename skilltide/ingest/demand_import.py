@@ -62,7 +62,7 @@ def _check_values(path: Path, long: pl.DataFrame, per_month: str | None) -> None
                 f"{what} (first: skill {first['skill']!r}, month {first['month']!r}{shown})"
             )
     # with --per-month, one row per date (a day, a week) and several per month
-    key = ["granularity", "group_id", "skill", "month" if per_month else "m"]
+    key = ["granularity", "group_id", "skill", "day" if per_month else "m"]
     repeated = long.filter(pl.struct(key).is_duplicated())
     if repeated.height:
         first = repeated.filter(pl.struct(key) == repeated.select(pl.struct(key))[0, 0])
@@ -135,8 +135,30 @@ def _read_checked(
         raise UserError(
             f"{path}, row {row['row']}, field month: {row['month']!r} is not a month (YYYY-MM)"
         )
+    if per_month is not None:
+        long = _iso_days(path, long)
     _check_values(path, long, per_month)
-    return long.drop("count_text").rename({"month": "period", "m": "month"}), layout
+    return long.drop("count_text", "day", strict=False).rename(
+        {"month": "period", "m": "month"}
+    ), layout
+
+
+def _iso_days(path: Path, long: pl.DataFrame) -> pl.DataFrame:
+    """``long`` with ``day``, its ISO date (``YYYY-MM-DD``; ``YYYY-MM`` for a month as
+    written), refusing any other form: ``--per-month`` orders the dates by their text, and
+    '2024-01-5' sorts after '2024-01-10'."""
+    day = pl.col("month").str.slice(0, 10)
+    iso = pl.col("month").str.contains(r"^\d{4}-\d{2}(-\d{2}([T ].*)?)?$") & (
+        (day.str.len_chars() == 7) | day.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    )
+    bad = long.filter(~iso.fill_null(False))
+    if bad.height:
+        row = bad.row(0, named=True)
+        raise UserError(
+            f"{path}, row {row['row']}, field month: {row['month']!r} is not an ISO date "
+            "(YYYY-MM-DD), which --per-month needs to order the dates"
+        )
+    return long.with_columns(day.alias("day"))
 
 
 def import_demand(

@@ -109,6 +109,14 @@ def test_daily_rows_without_the_option_are_refused_naming_it(wh, tmp_path):
         # months as written give no dates to combine
         ("Gadgets,2024-01,1\nGadgets,2024-01,2", r"rows 1, 2: .* on '2024-01'"),
         ("Gadgets,2024-01-01,1\nGadgets,2024-01-02,x", r"row 2, field count"),
+        # one date written two ways is still one date
+        (
+            "Gadgets,2024-01-05,1\nGadgets,2024-01-05T00:00,2",
+            r"rows 1, 2: .* more than once on '2024-01-05'",
+        ),
+        # not ISO: '2024-01-5' sorts after '2024-01-10', so 'last' took the 5th
+        ("Gadgets,2024-01-10,1\nGadgets,2024-01-5,2", r"row 2, field month: '2024-01-5' is not"),
+        ("Gadgets,2024-01-10,1\nGadgets,2024-01-32,2", r"row 2, field month: '2024-01-32'"),
         # daily data inside one month: nothing left to import with sum
         ("Gadgets,2024-01-10,1\nGadgets,2024-01-11,2", r"every month is partial \(2024-01\)"),
     ],

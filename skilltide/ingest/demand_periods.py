@@ -70,9 +70,9 @@ def partial_months(periods: pl.Series) -> list[str]:
     >>> partial_months(pl.Series(["2024-08-31", "2024-09-01", "2024-09-02"]))  # daily
     ['2024-08', '2024-09']
     """
-    dates = periods.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).drop_nulls()
-    dates = dates.unique().sort()
-    if dates.len() < 2 or dates.len() < periods.n_unique():
+    days = periods.str.slice(0, 10)  # one day whatever its time (2024-09-01T00:00)
+    dates = days.str.to_date("%Y-%m-%d", strict=False).drop_nulls().unique().sort()
+    if dates.len() < 2 or dates.len() < days.n_unique():
         return []
     step = dates.diff().drop_nulls().mode().min()
     first, last = dates[0], dates[-1]

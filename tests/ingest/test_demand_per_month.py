@@ -152,6 +152,8 @@ def test_the_unit_of_a_panel_of_levels_is_kept_until_it_is_imported_again(wh, tm
         (["2024-01-01", "2024-01-08", "2024-01-15"], ["2024-01"]),  # weekly, ends mid-month
         (["2024-01-01", "2024-01-08", "2024-01-29"], []),  # weekly: one more would be February
         (["2024-01", "2024-02"], []),  # no dates: nothing to judge
+        # one day written with and without its time (two skills' rows) is one date
+        (["2024-01-02", "2024-01-02 00:00:00", "2024-01-03", "2024-01-31"], ["2024-01"]),
     ],
 )
 def test_partial_months_are_judged_by_the_step_between_dates(dates, partial):

@@ -217,3 +217,16 @@ def test_indeed_software_postings_turn_in_2022_is_a_break(cli, db):
             " AND size < 0 AND skill_id = 'indeed:Software Development'"
         )["m"].to_list()
     assert any("2022-01" <= m <= "2022-07" for m in turns), turns
+
+
+def test_weekly_sums_warn_that_months_hold_four_or_five_weeks(cli, db, tmp_path):
+    weeks = [str(dt.date(2024, 1, 1) + dt.timedelta(7 * n)) for n in range(26)]  # to 24 June
+    path = tmp_path / "weekly.csv"
+    path.write_text("skill,date,count\n" + "".join(f"Widgets,{d},100\n" for d in weeks))
+    result = cli("ingest", "demand", path, "--per-month", "sum", "--json", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "months hold 4 to 5 dates each" in result.stderr and "up to 25%" in result.stderr
+    assert json.loads(result.stdout)["dates_per_month"] == [4, 5]
+    daily = _daily(tmp_path, _days("2024-01-01", "2024-02-29"))
+    result = cli("ingest", "demand", daily, "--per-month", "sum", "--json", "--db", db)
+    assert json.loads(result.stdout)["dates_per_month"] == [] and "dates each" not in result.stderr

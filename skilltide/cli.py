@@ -23,7 +23,7 @@ from skilltide.config import Settings
 from skilltide.console import command, echo, emit_json, exit_code, result
 from skilltide.errors import UserError
 
-_SHORT_H = re.compile(r"-h\d+")  # -h6: the horizon written as one word
+_SHORT_H = re.compile(r"-h=?\d+")  # -h6, -h=6: the horizon written as one word
 
 
 class _RootGroup(TyperGroup):

@@ -19,7 +19,8 @@ def test_minus_h_is_help_for_every_command_and_group(cli):
 
 
 def test_the_horizon_given_as_minus_h_is_refused_not_answered_with_help(cli):
-    for horizon in (["-h", "3"], ["-h3"]):  # -h3 was "No such option: -3"
+    # -h3 was "No such option: -3", -h=3 "No such option: -="
+    for horizon in (["-h", "3"], ["-h3"], ["-h=3"]):
         result = cli("forecast", "panel", "in.csv", *horizon)
         assert result.exit_code == 2
         assert "give the horizon as --horizon N" in result.output

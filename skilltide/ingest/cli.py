@@ -324,6 +324,14 @@ def demand_command(
             "only part of the month, so its sum would be too low",
             err=True,
         )
+    if summary["dates_per_month"]:
+        fewest, most = summary["dates_per_month"]
+        typer.echo(
+            f"warning: the months hold {fewest} to {most} dates each, so their sums differ by "
+            f"up to {100 * (most - fewest) / fewest:.0f}% from the calendar alone; "
+            "--per-month mean gives the average per date",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.ingest.demand_periods import PER_MONTH, to_months
+from skilltide.ingest.demand_periods import PER_MONTH, partial_months, to_months, uneven_months
 from skilltide.ingest.demand_read import read_panel
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
@@ -62,7 +62,7 @@ def _check_values(path: Path, long: pl.DataFrame, per_month: str | None) -> None
                 f"{what} (first: skill {first['skill']!r}, month {first['month']!r}{shown})"
             )
     # with --per-month, one row per date (a day, a week) and several per month
-    key = ["granularity", "group_id", "skill", "month" if per_month else "m"]
+    key = ["granularity", "group_id", "skill", "day" if per_month else "m"]
     repeated = long.filter(pl.struct(key).is_duplicated())
     if repeated.height:
         first = repeated.filter(pl.struct(key) == repeated.select(pl.struct(key))[0, 0])
@@ -135,8 +135,30 @@ def _read_checked(
         raise UserError(
             f"{path}, row {row['row']}, field month: {row['month']!r} is not a month (YYYY-MM)"
         )
+    if per_month is not None:
+        long = _iso_days(path, long)
     _check_values(path, long, per_month)
-    return long.drop("count_text").rename({"month": "period", "m": "month"}), layout
+    return long.drop("count_text", "day", strict=False).rename(
+        {"month": "period", "m": "month"}
+    ), layout
+
+
+def _iso_days(path: Path, long: pl.DataFrame) -> pl.DataFrame:
+    """``long`` with ``day``, its ISO date (``YYYY-MM-DD``; ``YYYY-MM`` for a month as
+    written), refusing any other form: ``--per-month`` orders the dates by their text, and
+    '2024-01-5' sorts after '2024-01-10'."""
+    day = pl.col("month").str.slice(0, 10)
+    iso = pl.col("month").str.contains(r"^\d{4}-\d{2}(-\d{2}([T ].*)?)?$") & (
+        (day.str.len_chars() == 7) | day.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    )
+    bad = long.filter(~iso.fill_null(False))
+    if bad.height:
+        row = bad.row(0, named=True)
+        raise UserError(
+            f"{path}, row {row['row']}, field month: {row['month']!r} is not an ISO date "
+            "(YYYY-MM-DD), which --per-month needs to order the dates"
+        )
+    return long.with_columns(day.alias("day"))
 
 
 def import_demand(
@@ -181,8 +203,10 @@ def import_demand(
     # checked inside the run, so that a refused file is a failed run in `runs`, as for ads
     with wh.run("ingest demand", args) as run:
         long, layout = _read_checked(path, mapping, per_month)
-        rows_read, partial = long.height, []
+        rows_read, partial, uneven = long.height, [], []
         if per_month is not None:
+            if per_month == "sum":
+                uneven = uneven_months(long["period"], partial_months(long["period"]))
             long, partial = to_months(long, per_month)
             if long.height == 0:
                 raise UserError(
@@ -266,6 +290,7 @@ def import_demand(
             "unit": unit,
             "rows_read": rows_read,
             "partial_months": partial,
+            "dates_per_month": uneven,  # [fewest, most] when weekly sums are uneven
             "run_id": run.run_id,
         }
         run.notes.update(summary)

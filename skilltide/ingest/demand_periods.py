@@ -5,7 +5,8 @@ postings index, daily ad counts) has several; :func:`to_months` combines them, a
 
 - ``sum``: counts and totals add up (daily or weekly ad counts). A first or last month the
   data covers only in part would be a fall in demand that did not happen, so it is left out
-  and named (:func:`partial_months`);
+  and named (:func:`partial_months`). Weekly rows fall 4 or 5 to a month, so their sums
+  differ by a quarter from the calendar alone: the import warns (:func:`uneven_months`);
 - ``mean``: the month's average (an index or a level, such as Indeed's postings index);
 - ``last``: the month's latest value (a stock: open vacancies at the period's end).
 
@@ -28,6 +29,8 @@ Example
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import polars as pl
 
@@ -70,9 +73,9 @@ def partial_months(periods: pl.Series) -> list[str]:
     >>> partial_months(pl.Series(["2024-08-31", "2024-09-01", "2024-09-02"]))  # daily
     ['2024-08', '2024-09']
     """
-    dates = periods.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).drop_nulls()
-    dates = dates.unique().sort()
-    if dates.len() < 2 or dates.len() < periods.n_unique():
+    days = periods.str.slice(0, 10)  # one day whatever its time (2024-09-01T00:00)
+    dates = days.str.to_date("%Y-%m-%d", strict=False).drop_nulls().unique().sort()
+    if dates.len() < 2 or dates.len() < days.n_unique():
         return []
     step = dates.diff().drop_nulls().mode().min()
     first, last = dates[0], dates[-1]
@@ -82,3 +85,27 @@ def partial_months(periods: pl.Series) -> list[str]:
     if (last + step).month == last.month:
         partial.append(f"{last:%Y-%m}")
     return sorted(set(partial))
+
+
+def uneven_months(periods: pl.Series, partial: list[str]) -> list[int]:
+    """``[fewest, most]`` dates in a month (the ``partial`` ones aside) when the dates are
+    further apart than a day and months hold different numbers of them (weekly: 4 or 5, so
+    a month's sum is up to 25 % higher for the calendar alone); else empty.
+
+    >>> uneven_months(pl.Series(["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22",
+    ...     "2024-01-29", "2024-02-05", "2024-02-12", "2024-02-19", "2024-02-26"]), [])
+    [4, 5]
+    """
+    dates = periods.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    dates = dates.drop_nulls().unique().sort()
+    if dates.len() < 2 or dates.diff().drop_nulls().mode().min() <= dt.timedelta(days=1):
+        return []
+    per_month = (
+        pl.DataFrame({"m": dates.dt.strftime("%Y-%m")})
+        .filter(~pl.col("m").is_in(partial))
+        .group_by("m")
+        .len()["len"]
+    )
+    if per_month.len() == 0 or per_month.min() == per_month.max():
+        return []
+    return [per_month.min(), per_month.max()]

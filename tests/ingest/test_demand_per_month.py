@@ -109,6 +109,14 @@ def test_daily_rows_without_the_option_are_refused_naming_it(wh, tmp_path):
         # months as written give no dates to combine
         ("Gadgets,2024-01,1\nGadgets,2024-01,2", r"rows 1, 2: .* on '2024-01'"),
         ("Gadgets,2024-01-01,1\nGadgets,2024-01-02,x", r"row 2, field count"),
+        # one date written two ways is still one date
+        (
+            "Gadgets,2024-01-05,1\nGadgets,2024-01-05T00:00,2",
+            r"rows 1, 2: .* more than once on '2024-01-05'",
+        ),
+        # not ISO: '2024-01-5' sorts after '2024-01-10', so 'last' took the 5th
+        ("Gadgets,2024-01-10,1\nGadgets,2024-01-5,2", r"row 2, field month: '2024-01-5' is not"),
+        ("Gadgets,2024-01-10,1\nGadgets,2024-01-32,2", r"row 2, field month: '2024-01-32'"),
         # daily data inside one month: nothing left to import with sum
         ("Gadgets,2024-01-10,1\nGadgets,2024-01-11,2", r"every month is partial \(2024-01\)"),
     ],
@@ -144,6 +152,8 @@ def test_the_unit_of_a_panel_of_levels_is_kept_until_it_is_imported_again(wh, tm
         (["2024-01-01", "2024-01-08", "2024-01-15"], ["2024-01"]),  # weekly, ends mid-month
         (["2024-01-01", "2024-01-08", "2024-01-29"], []),  # weekly: one more would be February
         (["2024-01", "2024-02"], []),  # no dates: nothing to judge
+        # one day written with and without its time (two skills' rows) is one date
+        (["2024-01-02", "2024-01-02 00:00:00", "2024-01-03", "2024-01-31"], ["2024-01"]),
     ],
 )
 def test_partial_months_are_judged_by_the_step_between_dates(dates, partial):
@@ -207,3 +217,16 @@ def test_indeed_software_postings_turn_in_2022_is_a_break(cli, db):
             " AND size < 0 AND skill_id = 'indeed:Software Development'"
         )["m"].to_list()
     assert any("2022-01" <= m <= "2022-07" for m in turns), turns
+
+
+def test_weekly_sums_warn_that_months_hold_four_or_five_weeks(cli, db, tmp_path):
+    weeks = [str(dt.date(2024, 1, 1) + dt.timedelta(7 * n)) for n in range(26)]  # to 24 June
+    path = tmp_path / "weekly.csv"
+    path.write_text("skill,date,count\n" + "".join(f"Widgets,{d},100\n" for d in weeks))
+    result = cli("ingest", "demand", path, "--per-month", "sum", "--json", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "months hold 4 to 5 dates each" in result.stderr and "up to 25%" in result.stderr
+    assert json.loads(result.stdout)["dates_per_month"] == [4, 5]
+    daily = _daily(tmp_path, _days("2024-01-01", "2024-02-29"))
+    result = cli("ingest", "demand", daily, "--per-month", "sum", "--json", "--db", db)
+    assert json.loads(result.stdout)["dates_per_month"] == [] and "dates each" not in result.stderr

@@ -179,7 +179,8 @@ def import_demand(
     (:mod:`skilltide.ingest.demand_periods`; ``sum`` leaves out a partial first or last month,
     listed in the summary's ``partial_months``). ``unit`` says what the values measure when
     they are not counts of ads (``index points``; ``value`` by default with ``mean`` and
-    ``last``): the report words them so and adds up no series (table ``demand_units``).
+    ``last``): the report words them so and adds up no series (table ``demand_units``, per
+    granularity imported, as the rows are replaced).
     Rows of the same panel and granularity are replaced. Skill names that match a taxonomy
     alias (case-insensitive) get that skill's id; others are kept as ``<panel>:<name>``.
     Names of one skill in the same group and month are merged (:func:`merge_names`); the
@@ -234,6 +235,13 @@ def import_demand(
             run.con.execute(
                 "DELETE FROM demand_totals WHERE panel = ? AND granularity = ?", [panel, gran]
             )
+            run.con.execute(
+                "DELETE FROM demand_units WHERE panel = ? AND granularity = ?", [panel, gran]
+            )
+            if unit is not None:  # the unit of the rows that replace them
+                run.con.execute(
+                    "INSERT INTO demand_units VALUES (?, ?, ?, ?)", [panel, gran, unit, run.run_id]
+                )
         rows = append(
             run.con,
             "demand",
@@ -266,9 +274,6 @@ def import_demand(
                 pl.lit(run.run_id).alias("run_id"),
             ),
         )
-        run.con.execute("DELETE FROM demand_units WHERE panel = ?", [panel])
-        if unit is not None:
-            run.con.execute("INSERT INTO demand_units VALUES (?, ?, ?)", [panel, unit, run.run_id])
         run.count("demand", rows)
         run.count("demand_totals", n_totals)
         summary = {

@@ -140,7 +140,7 @@ def load_series(
         .otherwise(pl.col("label"))
     )
 
-    unit = panel_unit(wh, panel)
+    unit = panel_unit(wh, panel, granularity)
     if unit is None:
         market, market_unit = _market_totals(wh, panel, granularity)
         measure = COUNT
@@ -180,10 +180,12 @@ def _group_names(wh: Warehouse, granularity: str, group_ids: list[str]) -> dict[
     return {}
 
 
-def panel_unit(wh: Warehouse, panel: str) -> str | None:
-    """What ``panel``'s values measure when they are no counts of ads (``ingest demand
-    --unit``; ``index points``), else None."""
-    rows = wh.query("SELECT unit FROM demand_units WHERE panel = ?", [panel])
+def panel_unit(wh: Warehouse, panel: str, granularity: str) -> str | None:
+    """What ``panel``'s values at ``granularity`` measure when they are no counts of ads
+    (``ingest demand --unit``; ``index points``), else None."""
+    rows = wh.query(
+        "SELECT unit FROM demand_units WHERE panel = ? AND granularity = ?", [panel, granularity]
+    )
     return rows["unit"][0] if rows.height else None
 
 

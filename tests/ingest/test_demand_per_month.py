@@ -131,13 +131,19 @@ def test_per_month_refuses_what_it_cannot_combine(wh, tmp_path, rows, message):
 
 def test_the_unit_of_a_panel_of_levels_is_kept_until_it_is_imported_again(wh, tmp_path):
     def unit() -> list:
-        return wh.query("SELECT panel, unit FROM demand_units").rows()
+        return wh.query("SELECT panel, granularity, unit FROM demand_units ORDER BY ALL").rows()
 
     path = _daily(tmp_path, _days("2024-01-01", "2024-02-29"), total=False)
     s = import_demand(wh, path, panel="p", per_month="mean", unit=" index points ")
-    assert s["unit"] == "index points" and unit() == [("p", "index points")]
+    assert s["unit"] == "index points" and unit() == [("p", "market", "index points")]
     import_demand(wh, path, panel="p", per_month="last")  # a mean or a last value: no count
-    assert unit() == [("p", "value")]
+    assert unit() == [("p", "market", "value")]
+    # counts of another granularity of the panel: the market's index keeps its unit (the
+    # review's find: it was dropped, and the report summed the index again)
+    groups = tmp_path / "groups.csv"
+    groups.write_text("skill,month,count,group\nWidgets,2024-01,3,north\n")
+    import_demand(wh, groups, panel="p")
+    assert unit() == [("p", "market", "value")]
     import_demand(wh, path, panel="p", per_month="sum")  # counts again
     assert unit() == []
     with pytest.raises(UserError, match="--unit: give what the values measure"):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from skilltide.reports import captions, charts
+from skilltide.reports import captions, charts, methods_captions
 from skilltide.reports.html import Figure, Notice, Prose, Section, Table
 from skilltide.reports.methods_data import METRIC_MEANINGS, METRIC_NAMES, load_methods
 from skilltide.reports.names import in_sentence, model_explanation, model_name
@@ -96,7 +96,7 @@ def methods_section(
             Figure(
                 "backtests",
                 charts.finish(charts.backtest_chart(named, metric_title)),
-                captions.backtests(m.backtests, m.metric, s.measure.unit)
+                methods_captions.backtests(m.backtests, m.metric, s.measure.unit)
                 + ("" if m.scenario == "all" else f" Scenario '{m.scenario}'.")
                 + f" Backtest run {m.backtest_run}.",
                 "Backtest error by model and horizon",
@@ -129,7 +129,7 @@ def methods_section(
                         if c != "model"
                     },
                 ),
-                captions.coverage(m.coverage),
+                methods_captions.coverage(m.coverage),
                 headers={
                     "coverage_80_pct": "Outcomes inside the 80% interval (%)",
                     "coverage_95_pct": "Outcomes inside the 95% interval (%)",

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from skilltide.reports import captions
+from skilltide.reports import captions, methods_captions
 
 
 def test_growth_caption_names_the_extremes_and_the_counts():
@@ -94,14 +94,14 @@ def test_backtest_caption_compares_with_the_best_baseline():
             "baseline": [False, True, True],
         }
     )
-    text = captions.backtests(frame, "mase")
+    text = methods_captions.backtests(frame, "mase")
     # the models by the reader's names, not the registry's (lgbm, naive)
     assert (
         "the MASE of the best model (machine-learning model) is 0.8, 20% below the best "
         "simple baseline (last month repeated, 1)" in text
     )
-    assert "0.8 ads a month" not in captions.backtests(frame, "mase", "ads a month")
-    text = captions.backtests(frame, "mae", "ads a month")
+    assert "0.8 ads a month" not in methods_captions.backtests(frame, "mase", "ads a month")
+    text = methods_captions.backtests(frame, "mae", "ads a month")
     assert "is 0.8 ads a month, 20% below" in text  # an error in the series' unit
 
 
@@ -111,7 +111,7 @@ def test_no_market_break():
 
 def test_coverage_caption():
     frame = pl.DataFrame({"model": ["lgbm"], "coverage_80": [0.78], "coverage_95": [0.93]})
-    assert captions.coverage(frame).startswith(
+    assert methods_captions.coverage(frame).startswith(
         "In backtests, machine-learning model: 78% of outcomes inside its 80% intervals and "
         "93% of outcomes inside its 95% intervals."
     )

@@ -88,7 +88,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
     else:  # levels: their sum means nothing
         items = [(f"{s.market_unit} of the series in {month}", captions.number(last["ads"]))]
     items += [
-        ("skills tracked", f"{s.n_skills:,}"),
+        ("skills tracked" if s.unit is None else "series tracked", f"{s.n_skills:,}"),
         ("months of history", f"{s.market.height:,}"),
     ]
     if s.forecast_info:

@@ -302,6 +302,7 @@ def test_panel_of_levels_is_worded_in_its_unit_and_never_summed(cli, db, tmp_pat
     # December 2023: Nursing 112, Retail 113, as in December 2022
     assert "In Dec 2023 their mean was 112, 0% on a year earlier" in text
     assert "mean index points of the series in Dec 2023" in text
+    assert "series tracked" in text and "skills tracked" not in text  # sectors, not skills
     assert "Mean index points per month, whole market" in text
     assert "skill mentions" not in text.lower() and "ads a month" not in text
     assert "Of 2 series with enough data" in text and "enough ads" not in text

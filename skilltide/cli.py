@@ -31,8 +31,9 @@ class _RootGroup(TyperGroup):
     ``--horizon`` before 2026-12-07) is refused, not answered with help and status 0."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        horizon = any(a == "-h" and b.isdigit() for a, b in pairwise(args))
-        if args[:1] == ["forecast"] and (horizon or any(_SHORT_H.fullmatch(a) for a in args)):
+        if args[:1] == ["forecast"] and any(
+            _SHORT_H.fullmatch(a) or (a == "-h" and b.isdigit()) for a, b in pairwise([*args, ""])
+        ):
             raise typer.BadParameter(
                 "it is help; give the horizon as --horizon N", ctx=ctx, param_hint="'-h'"
             )

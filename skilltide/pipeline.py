@@ -29,9 +29,8 @@ from typing import Any
 
 from skilltide.config import Settings
 from skilltide.errors import UserError
-from skilltide.ingest import occupation_codes
 from skilltide.ingest.ads_coder import ads_model, is_current
-from skilltide.ingest.date_order import READING
+from skilltide.ingest.manifest import reading
 from skilltide.ingest.progress import QUIET, IngestProgress, progress_for
 from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
@@ -163,10 +162,7 @@ class Pipeline:
                         extra=[
                             s.mapping,
                             vocabulary_fingerprint(self.wh),
-                            s.date_order,
-                            READING,
-                            occupation_codes.READING,
-                            s.encoding,
+                            reading(s.date_order, s.encoding),
                         ],
                     ),
                     lambda s=source: self._ingest(s),

@@ -122,15 +122,13 @@ def _before(con, model: str, run: str | None) -> tuple[str, str | None, int]:
 
 def apply(run: Any, chosen: AdsCoder) -> dict[str, int] | None:
     """In the ingest's ``run``: code the stored ads again with ``chosen`` when they were coded
-    by another model or build, and record it (mapped values stored as written before an upgrade
-    are read as now, coder or not). Returns the recode's counts (None: current)."""
-    from skilltide.ingest.occupation_codes import normalise_stored
+    by another model or build, and record it. Returns the recode's counts (None: current).
+    (Mapped values stored before an upgrade are read as now by every ingest:
+    :func:`~skilltide.ingest.occupation_codes.normalise_stored`.)"""
     from skilltide.ingest.recode import recode_stored_ads
 
     if _before(run.con, chosen.model, chosen.run) == (chosen.model, chosen.run, READING):
         return None
-    if chosen.coder is None:  # mapped values stored as written (before an upgrade): as now
-        normalise_stored(run.con)
     counts = None if chosen.coder is None else recode_stored_ads(run, chosen.coder)
     record(run, chosen.model, chosen.run)
     return counts

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.ingest.demand_periods import PER_MONTH, partial_months, to_months, uneven_months
+from skilltide.ingest.demand_periods import PER_MONTH, to_months, uneven_months
 from skilltide.ingest.demand_read import read_panel
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
@@ -204,11 +204,11 @@ def import_demand(
     # checked inside the run, so that a refused file is a failed run in `runs`, as for ads
     with wh.run("ingest demand", args) as run:
         long, layout = _read_checked(path, mapping, per_month)
-        rows_read, partial, uneven = long.height, [], []
+        rows_read, periods, partial, uneven = long.height, long["period"], [], []
         if per_month is not None:
-            if per_month == "sum":
-                uneven = uneven_months(long["period"], partial_months(long["period"]))
             long, partial = to_months(long, per_month)
+            if per_month == "sum":
+                uneven = uneven_months(periods, partial)
             if long.height == 0:
                 raise UserError(
                     f"{path}: every month is partial ({', '.join(partial)}): --per-month sum "

@@ -73,11 +73,10 @@ def partial_months(periods: pl.Series) -> list[str]:
     >>> partial_months(pl.Series(["2024-08-31", "2024-09-01", "2024-09-02"]))  # daily
     ['2024-08', '2024-09']
     """
-    days = periods.str.slice(0, 10)  # one day whatever its time (2024-09-01T00:00)
-    dates = days.str.to_date("%Y-%m-%d", strict=False).drop_nulls().unique().sort()
-    if dates.len() < 2 or dates.len() < days.n_unique():
+    dates = _dates(periods)
+    if dates is None:
         return []
-    step = dates.diff().drop_nulls().mode().min()
+    step = _step(dates)
     first, last = dates[0], dates[-1]
     partial = []
     if (first - step).month == first.month:
@@ -96,9 +95,8 @@ def uneven_months(periods: pl.Series, partial: list[str]) -> list[int]:
     ...     "2024-01-29", "2024-02-05", "2024-02-12", "2024-02-19", "2024-02-26"]), [])
     [4, 5]
     """
-    dates = periods.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    dates = dates.drop_nulls().unique().sort()
-    if dates.len() < 2 or dates.diff().drop_nulls().mode().min() <= dt.timedelta(days=1):
+    dates = _dates(periods)
+    if dates is None or _step(dates) <= dt.timedelta(days=1):
         return []
     per_month = (
         pl.DataFrame({"m": dates.dt.strftime("%Y-%m")})
@@ -109,3 +107,16 @@ def uneven_months(periods: pl.Series, partial: list[str]) -> list[int]:
     if per_month.len() == 0 or per_month.min() == per_month.max():
         return []
     return [per_month.min(), per_month.max()]
+
+
+def _dates(periods: pl.Series) -> pl.Series | None:
+    """The distinct days of ``periods``, sorted (one day whatever its time: 2024-09-01T00:00);
+    None when fewer than two, or when some periods are no dates."""
+    days = periods.str.slice(0, 10)
+    dates = days.str.to_date("%Y-%m-%d", strict=False).drop_nulls().unique().sort()
+    return None if dates.len() < 2 or dates.len() < days.n_unique() else dates
+
+
+def _step(dates: pl.Series) -> dt.timedelta:
+    """The commonest gap between consecutive dates (the smallest of equally common ones)."""
+    return dates.diff().drop_nulls().mode().min()

@@ -54,25 +54,28 @@ def file_id(
     encoding: str = "utf-8",
 ) -> str:
     """One version of one file, read one way: the same bytes with another mapping, source,
-    skill vocabulary (a matcher's ``fingerprint``), date order, way of reading slash dates
-    (:data:`~skilltide.ingest.date_order.READING`) or mapped occupation values
-    (:data:`~skilltide.ingest.occupation_codes.READING`), or text encoding give other rows,
-    so they are another version (ads read before a taxonomy change would lack its new
-    skills)."""
+    skill vocabulary (a matcher's ``fingerprint``) or :func:`reading` give other rows, so they
+    are another version (ads read before a taxonomy change would lack its new skills)."""
+    how = [fields, source, *([vocabulary] if vocabulary else []), reading(date_order, encoding)]
+    how = json.dumps(how, sort_keys=True)
+    return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
+
+
+def reading(date_order: str = "auto", encoding: str = "utf-8") -> dict:
+    """How a file's bytes become rows besides its mapping and the vocabulary: the order of its
+    slash dates, how slash dates and mapped occupation values are read
+    (:data:`~skilltide.ingest.date_order.READING`,
+    :data:`~skilltide.ingest.occupation_codes.READING`) and the text encoding. A change of
+    any reads the file again (:func:`file_id`; ``skilltide run``'s ingest fingerprint)."""
     from skilltide.ingest import occupation_codes
     from skilltide.ingest.date_order import READING
 
-    how = [fields, source, *([vocabulary] if vocabulary else [])]
-    how.append(
-        {
-            "date_order": date_order,
-            "slash_dates": READING,
-            "occupations": occupation_codes.READING,
-            "encoding": encoding,
-        }
-    )
-    how = json.dumps(how, sort_keys=True)
-    return hashlib.sha256(f"{path}\0{sha}\0{how}".encode()).hexdigest()[:16]
+    return {
+        "date_order": date_order,
+        "slash_dates": READING,
+        "occupations": occupation_codes.READING,
+        "encoding": encoding,
+    }
 
 
 def stored_file(con, path: Path) -> StoredFile | None:

@@ -283,7 +283,7 @@ def demand_command(
         typer.Option(
             "--unit",
             help="What the values measure when they are not counts of ads ('index points'; "
-            "'value' with --per-month mean or last): the report words them so.",
+            "'units' by default with --per-month mean or last): the report words them so.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.ingest.demand_periods import PER_MONTH, to_months, uneven_months
+from skilltide.ingest.demand_periods import DEFAULT_LEVEL_UNIT, PER_MONTH, to_months, uneven_months
 from skilltide.ingest.demand_read import read_panel
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
@@ -195,7 +195,7 @@ def import_demand(
     if unit is not None and not unit.strip():
         raise UserError("--unit: give what the values measure (e.g. 'index points')")
     if unit is None and per_month in ("mean", "last"):
-        unit = "value"  # a mean or a last value is no count of the month's ads
+        unit = DEFAULT_LEVEL_UNIT  # a mean or a last value is no count of the month's ads
     args = {"file": str(Path(path).resolve()), "panel": panel, "map": mapping}
     if per_month is not None:
         args["per_month"] = per_month

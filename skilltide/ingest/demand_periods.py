@@ -35,6 +35,8 @@ import datetime as dt
 import polars as pl
 
 PER_MONTH = ("sum", "mean", "last")
+# the unit of a mean or last value when --unit is not given ("value" before 2026-12-07)
+DEFAULT_LEVEL_UNIT = "units"
 _KEY = ["granularity", "group_id", "skill", "month"]
 
 

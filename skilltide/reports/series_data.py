@@ -23,6 +23,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.forecast.models.base import add_months
 from skilltide.ingest.coverage import PartialMonth, partial_month
+from skilltide.ingest.demand_periods import DEFAULT_LEVEL_UNIT
 from skilltide.reports.breaks_data import report_breaks
 from skilltide.reports.names import in_sentence, model_explanation, model_name, occupation_titles
 from skilltide.store import Warehouse
@@ -186,7 +187,10 @@ def panel_unit(wh: Warehouse, panel: str, granularity: str) -> str | None:
     rows = wh.query(
         "SELECT unit FROM demand_units WHERE panel = ? AND granularity = ?", [panel, granularity]
     )
-    return rows["unit"][0] if rows.height else None
+    if not rows.height:
+        return None
+    unit = rows["unit"][0]
+    return DEFAULT_LEVEL_UNIT if unit == "value" else unit  # the default as stored before
 
 
 def _series_mean(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:

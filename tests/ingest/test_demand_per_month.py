@@ -137,17 +137,29 @@ def test_the_unit_of_a_panel_of_levels_is_kept_until_it_is_imported_again(wh, tm
     s = import_demand(wh, path, panel="p", per_month="mean", unit=" index points ")
     assert s["unit"] == "index points" and unit() == [("p", "market", "index points")]
     import_demand(wh, path, panel="p", per_month="last")  # a mean or a last value: no count
-    assert unit() == [("p", "market", "value")]
+    assert unit() == [("p", "market", "units")]
     # counts of another granularity of the panel: the market's index keeps its unit (the
     # review's find: it was dropped, and the report summed the index again)
     groups = tmp_path / "groups.csv"
     groups.write_text("skill,month,count,group\nWidgets,2024-01,3,north\n")
     import_demand(wh, groups, panel="p")
-    assert unit() == [("p", "market", "value")]
+    assert unit() == [("p", "market", "units")]
     import_demand(wh, path, panel="p", per_month="sum")  # counts again
     assert unit() == []
     with pytest.raises(UserError, match="--unit: give what the values measure"):
         import_demand(wh, path, panel="p", unit=" ")
+
+
+def test_a_panel_stored_with_the_old_default_unit_reads_as_units(wh, tmp_path):
+    """The default was 'value', which the report wrote as '... in value'."""
+    from skilltide.reports.series_data import panel_unit
+
+    path = _daily(tmp_path, _days("2024-01-01", "2024-02-29"), total=False)
+    import_demand(wh, path, panel="p", per_month="mean", unit="value")  # as stored before
+    assert panel_unit(wh, "p", "market") == "units"
+    import_demand(wh, path, panel="p", per_month="mean", unit="index points")
+    assert panel_unit(wh, "p", "market") == "index points"
+    assert panel_unit(wh, "p", "occupation") is None
 
 
 @pytest.mark.parametrize(

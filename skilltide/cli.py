@@ -35,9 +35,23 @@ class _RootGroup(TyperGroup):
             _SHORT_H.fullmatch(a) or (a == "-h" and b.isdigit()) for a, b in pairwise([*args, ""])
         ):
             raise typer.BadParameter(
-                "it is help; give the horizon as --horizon N", ctx=ctx, param_hint="'-h'"
+                "it is help; give the horizon as --horizon N",
+                ctx=_command_context(ctx, args),
+                param_hint="'-h'",
             )
         return super().parse_args(ctx, args)
+
+
+def _command_context(ctx: typer.Context, args: list[str]) -> typer.Context:
+    """The context of the (sub)command ``args`` name, so that an error prints its usage line
+    (``skilltide forecast run [OPTIONS]``), not the root's."""
+    for name in args:
+        group = ctx.command
+        sub = group.get_command(ctx, name) if hasattr(group, "get_command") else None
+        if sub is None:
+            break
+        ctx = type(ctx)(sub, info_name=name, parent=ctx)  # typer's own click, not `click`
+    return ctx
 
 
 app = typer.Typer(

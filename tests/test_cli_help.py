@@ -24,3 +24,4 @@ def test_the_horizon_given_as_minus_h_is_refused_not_answered_with_help(cli):
         result = cli("forecast", "panel", "in.csv", *horizon)
         assert result.exit_code == 2
         assert "give the horizon as --horizon N" in result.output
+        assert "forecast panel [OPTIONS]" in result.output  # its usage, not the root's

@@ -79,15 +79,18 @@ def check_quotes(path: Path, delimiter: str, gz: bool, quotes: int | None = None
     number = 0
     with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
         records = csv.reader(fh, delimiter=delimiter, strict=True)
+        line = 1  # the physical line the record being read starts on
         try:
             next(records, None)
+            line = records.line_num + 1
             for record in records:
                 number += bool(record)  # as Arrow: blank lines are not rows
+                line = records.line_num + 1
         except csv.Error as exc:
             kind = "TSV" if delimiter == "\t" else "CSV"
             if kind == "TSV" and "end of data" not in str(exc):
                 return  # TSV files rarely quote: "Acme" Ltd is text, read as before
             raise UserError(
-                f"{path}: not a valid {kind} file at row {number + 1}: a quoted field is not "
-                f"closed where it should be ({exc}); the rows after it would be lost"
+                f"{path}: not a valid {kind} file at row {number + 1} (line {line}): a quoted "
+                f"field is not closed where it should be ({exc}); the rows after it would be lost"
             ) from None

@@ -214,7 +214,7 @@ def _csv_batches(
             raise UserError(f"{path}: truncated or corrupt gzip file ({message})") from None
         check_quotes(path, delimiter, gz)  # a field never closed is the likeliest cause
         ragged = ragged_record(path, delimiter, gz=gz, blank_rows=False)  # Arrow does not say
-        at = f"at row {ragged.row}" if ragged else f"after row {done}"
+        at = f"at row {ragged.row} (line {ragged.line})" if ragged else f"after row {done}"
         kind = "TSV" if delimiter == "\t" else "CSV"
         raise UserError(f"{path}: not a valid {kind} file {at}: {message}") from None
     finally:

@@ -41,7 +41,9 @@ def test_a_ragged_csv_row_is_named_by_its_number(tmp_path):
     rows[2499] = "2500,2024-03-10,Analyst"
     path = tmp_path / "a.csv.gz"
     path.write_bytes(gzip.compress(("id,posted_at,title,text\n" + "\n".join(rows)).encode()))
-    with pytest.raises(UserError, match=r"a\.csv\.gz: not a valid CSV file at row 2500: "):
+    with pytest.raises(
+        UserError, match=r"a\.csv\.gz: not a valid CSV file at row 2500 \(line 7499\): "
+    ):
         read_all(path)
 
 
@@ -66,11 +68,13 @@ def test_a_quoted_field_never_closed_is_refused_not_read_to_the_end(tmp_path, gz
         header
         + '1,2024-01-05,"Analyst,Uses SQL\n2,2024-01-06,Clerk,Files\n3,2024-01-07,"Dev",Java\n'
     )
-    for text, row, why in ((cut, 2, "unexpected end of data"), (swallowed, 1, "expected after")):
+    cases = ((cut, 2, 3, "unexpected end of data"), (swallowed, 1, 2, "expected after"))
+    for text, row, line, why in cases:
         path = tmp_path / ("ads.csv.gz" if gz else "ads.csv")
         path.write_bytes(gzip.compress(text.encode()) if gz else text.encode())
         with pytest.raises(
-            UserError, match=rf"ads\.csv(\.gz)?: not a valid CSV file at row {row}: .*{why}"
+            UserError,
+            match=rf"ads\.csv(\.gz)?: not a valid CSV file at row {row} \(line {line}\): .*{why}",
         ):
             read_all(path)
 
@@ -89,7 +93,9 @@ def test_tsv_text_with_quotes_is_read_and_an_unclosed_one_refused(tmp_path):
     path.write_text('id\tposted_at\ttext\n1\t2024-01-05\t"Acme" team, 5" screens\n')
     assert len(read_all(path)) == 1  # TSV rarely quotes: kept as Arrow reads it
     path.write_text('id\tposted_at\ttext\n1\t2024-01-05\t"Uses SQL\n2\t2024-01-06\tFiles\n')
-    with pytest.raises(UserError, match=r"ads\.tsv: not a valid TSV file at row 1: .*end of data"):
+    with pytest.raises(
+        UserError, match=r"ads\.tsv: not a valid TSV file at row 1 \(line 2\): .*data"
+    ):
         read_all(path)
 
 

@@ -40,8 +40,9 @@ def test_csv_with_a_field_too_many_names_the_line(tmp_path):
 def test_csv_with_a_quote_never_closed_names_the_file_and_row(tmp_path):
     # Before: 'cannot read as CSV: could not parse `"Staff RN` ...', with no row to look at.
     path = tmp_path / "titles.csv"
-    path.write_text('id,title\n1,Registered Nurse\n2,"Staff RN\n3,Java Developer\n')
-    with pytest.raises(UserError, match=r"titles.csv: not a valid CSV file at row 2: a quoted"):
+    # and the row, not the line to look at, when a closed quoted field spans two lines
+    path.write_text('id,title\n1,"Registered\nNurse"\n2,"Staff RN\n3,Java Developer\n')
+    with pytest.raises(UserError, match=r"titles.csv: not a valid CSV file at row 2 \(line 4\)"):
         read_titles(path, "title")
 
 

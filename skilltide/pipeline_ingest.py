@@ -27,6 +27,7 @@ from typing import Any
 
 from skilltide.errors import UserError, WarehouseWriteError
 from skilltide.ingest import manifest
+from skilltide.ingest.extract import MATCHING
 from skilltide.ingest.progress import QUIET, IngestProgress, Numbered
 from skilltide.logs import EventLog
 from skilltide.pipeline_sources import Source
@@ -186,10 +187,10 @@ def rechecks_due(wh: Warehouse, source: Source) -> list[str]:
 
 
 def vocabulary_fingerprint(wh: Warehouse) -> list[object]:
-    """What skill extraction matches (the aliases, their rules and the skills' names): a
-    change reads the source's files again (their versions include the vocabulary,
-    :mod:`.ingest.manifest`)."""
-    return [
+    """What skill extraction matches (the aliases, their rules, the skills' names and the
+    matching rules' version, :data:`.ingest.extract.MATCHING`): a change reads the source's
+    files again (their versions include the matcher's fingerprint, :mod:`.ingest.manifest`)."""
+    return [MATCHING] + [
         wh.con.execute(
             f"SELECT count(*), coalesce(sum(hash({columns})::HUGEINT), 0) FROM {table}"
         ).fetchall()[0]

@@ -26,7 +26,10 @@ Method (details and measured accuracy in docs/methods.md, "Skill extraction"):
    ``Electronic Time Clock ETC``, ``APPS``, ``CRM``) match with exact case, in any context:
    written in capitals they are the acronym; in lower case they are as often English words
    (``etc``, ``apps``, ``pod``, ``calm``). Acronyms that people write in lower case are names
-   or curated aliases (``SQL``, ``AWS``), which match in any case.
+   or curated aliases (``SQL``, ``AWS``), which match in any case. So do names of several
+   words that open with a function word (an article, preposition, pronoun or conjunction:
+   ``After the Deadline``, ``The General Store``, ``What if?``): in lower case they are
+   phrases of English ("submit it after the deadline").
 
 Example
 -------
@@ -55,6 +58,16 @@ from skilltide.ingest.extract_lists import CONTEXTS, NON_SKILL_PHRASES
 SENTENCE = "⁞"
 # An alias in capitals: a letter, then letters and digits (rule ``acronym``, step 4).
 ACRONYM = r"^[A-Z][A-Z0-9]+$"
+# Closed-class words: a name of several words opening with one matches with its exact case.
+FUNCTION_WORDS = (  # noqa: SIM905 (one line of words reads better than fifty)
+    "a an the this that these those my your our his her its their what which who whom whose "
+    "when where why how if and or but nor after before at in on of for to with by from into "
+    "onto over under about above below between through during without within upon"
+).split()
+# Versions of the matching rules that can change what an unchanged vocabulary finds (2: names
+# opening with a function word match with exact case); ``skilltide run``'s vocabulary
+# fingerprint includes it, so its ingest stages run after an upgrade.
+MATCHING = 2
 # Two 32-bit codes packed into one UInt64 (grouping and joining on one integer is fastest).
 _SHIFT = 1 << 32
 _SENTENCE_ENDS = [". ", ".\n", ".\r", "! ", "!\n", "? ", "?\n", "。", "！", "？", "\n\n"]
@@ -120,8 +133,11 @@ class SkillMatcher:
         ).with_columns(_pattern(pl.col("alias")).alias("pattern"))
         v = v.with_columns(
             (
-                (pl.col("rule") == "acronym").fill_null(False)
-                & pl.col("alias").str.contains(ACRONYM)
+                (
+                    (pl.col("rule") == "acronym").fill_null(False)
+                    & pl.col("alias").str.contains(ACRONYM)
+                )
+                | _opens_with_function_word(pl.col("alias"))
             ).alias("exact")
         )
         # what the matcher finds: a file ingested with another vocabulary is read again
@@ -341,6 +357,17 @@ class SkillMatcher:
                 .alias("found_in"),
             )
         )
+
+
+def _opens_with_function_word(alias: pl.Expr) -> pl.Expr:
+    """A name of several words whose first word is a :data:`FUNCTION_WORDS` word and that has
+    a capital letter (so its case says it is the name)."""
+    words = alias.str.strip_chars().str.split(" ")
+    return (
+        (words.list.len() > 1)
+        & words.list.first().str.to_lowercase().is_in(FUNCTION_WORDS)
+        & alias.str.contains(r"\p{Lu}")
+    ).fill_null(False)
 
 
 def _code(key: pl.Expr, enum: pl.Enum) -> pl.Expr:

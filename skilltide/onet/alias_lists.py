@@ -175,6 +175,30 @@ AMBIGUOUS = frozenset(
         "scheme",
     ]
 )
+# Nouns that end job titles: a vendor's product "<everyday words> Manager" keeps its vendor,
+# as without it the name reads as a job title ("IBM Content Manager" ↛ "Content Manager").
+ROLE_NOUNS = frozenset(
+    [
+        "manager",
+        "director",
+        "assistant",
+        "analyst",
+        "developer",
+        "designer",
+        "architect",
+        "engineer",
+        "planner",
+        "administrator",
+        "advisor",
+        "adviser",
+        "consultant",
+        "specialist",
+        "coordinator",
+        "supervisor",
+        "officer",
+        "technician",
+    ]
+)
 # Edition words that a version rule may drop from the end of a name.
 EDITIONS = (
     "Enterprise Edition",

@@ -9,7 +9,9 @@ says which rule made it (``skill_aliases.rule``):
 ``acronym``         a trailing acronym that spells the initials of the words before it:
                     "Structured query language SQL" → "SQL", "Structured query language".
 ``strip_vendor``    a leading vendor name dropped: "Microsoft Excel" → "Excel"
-                    (not when the rest is a generic word: "Microsoft Project" ↛ "Project").
+                    (not when the rest is a generic word: "Microsoft Project" ↛ "Project",
+                    nor a job title: everyday words ending in a role noun of
+                    ``alias_lists.ROLE_NOUNS``, "IBM Content Manager" ↛ "Content Manager").
 ``vendor_abbrev``   "Microsoft X" → "MS X".
 ``strip_version``   a trailing year, dotted version or edition word dropped:
                     "Adobe Acrobat Pro" → "Adobe Acrobat".
@@ -40,7 +42,7 @@ import re
 
 import polars as pl
 
-from skilltide.onet.alias_lists import AMBIGUOUS, EDITIONS, GENERIC, VENDORS
+from skilltide.onet.alias_lists import AMBIGUOUS, EDITIONS, GENERIC, ROLE_NOUNS, VENDORS
 
 _VENDORS_LONGEST_FIRST = sorted(VENDORS, key=len, reverse=True)
 _YEAR_OR_VERSION = re.compile(r"\s+(?:(?:19|20)\d{2}|v?\d+(?:\.\d+)+|v\d+)$")
@@ -106,6 +108,14 @@ def candidate_aliases(name: str, ordinary: frozenset[str] = frozenset()) -> list
             return True
         return len(words) == 1 and text.lower() in ordinary and text.lower() not in AMBIGUOUS
 
+    def job_title(text: str) -> bool:
+        words = [re.sub(_UNMATCHED, "", w.lower()) for w in text.split()]
+        return (
+            len(words) > 1
+            and words[-1] in ROLE_NOUNS
+            and all(w in ordinary or w in ROLE_NOUNS for w in words)
+        )
+
     def add(alias: str, rule: str) -> None:
         alias = " ".join(alias.split())
         if len(alias) >= 1 and alias not in out:
@@ -143,7 +153,12 @@ def candidate_aliases(name: str, ordinary: frozenset[str] = frozenset()) -> list
             if form.startswith(vendor + " "):
                 vendored.add(form)
                 rest = form[len(vendor) + 1 :].strip()
-                if len(rest) >= 2 and not too_common(rest) and not rest[0].islower():
+                if (
+                    len(rest) >= 2
+                    and not too_common(rest)
+                    and not rest[0].islower()
+                    and not job_title(rest)
+                ):
                     add(rest, "strip_vendor")
                     forms.append(rest)
                 if vendor == "Microsoft":

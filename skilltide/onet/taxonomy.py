@@ -47,9 +47,11 @@ TAXONOMY_INPUTS = frozenset(
     }
 )
 # How aliases are derived (1: before 2026-12-07's English-ad fixes: "Act!" compared as "act",
-# "scheme" ambiguous, curated SVG/Sass/GIS). A stored taxonomy of an older derivation is
-# rebuilt once (:func:`refresh_if_stale`), so an upgrade reaches the stored vocabulary.
-RULES = 2
+# "scheme" ambiguous, curated SVG/Sass/GIS; 2: before a vendor's product named like a job
+# title kept its vendor, "IBM Content Manager" ↛ "Content Manager"). A stored taxonomy of an
+# older derivation is rebuilt once (:func:`refresh_if_stale`), so an upgrade reaches the stored
+# vocabulary.
+RULES = 3
 KINDS = ("technology", "skill", "knowledge", "ability", "activity", "custom")
 ELEMENT_KINDS = {
     "2.A": "skill",

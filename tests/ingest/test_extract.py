@@ -205,3 +205,57 @@ def test_derived_acronyms_match_in_capitals_only():
     assert skills("Microsoft Dynamics CRM admin") == ["dynamics"]  # the longer name wins
     # what the matcher finds changed, so files ingested with it are read again
     assert matcher.fingerprint != SkillMatcher(vocab.drop("rule")).fingerprint
+
+
+def test_names_opening_with_a_function_word_match_with_exact_case():
+    """A name of several words that opens with an article, preposition, pronoun or conjunction
+    ('After the Deadline', 'The General Store') is in lower case a phrase of English; other
+    names and everyday-word names without a function word first still match in any case."""
+    vocab = pl.DataFrame(
+        {
+            "alias": [
+                "After the Deadline",
+                "The General Store",
+                "A programming language",
+                "Spring Boot",
+            ],
+            "skill_id": ["atd", "store", "apl", "boot"],
+            "case_sensitive": [False] * 4,
+            "ambiguous": [False] * 4,
+            "rule": ["name", "name", "acronym", "name"],
+        }
+    )
+    matcher = SkillMatcher(vocab)
+
+    def skills(text: str) -> list[str]:
+        ads = pl.DataFrame({"ad_id": ["a"], "title": [None], "text": [text]})
+        return sorted(matcher.extract(ads.cast({"title": pl.String}))["skill_id"])
+
+    assert skills("Submit it after the deadline at the general store.") == []
+    assert skills("Knowledge of a programming language and spring boot") == ["boot"]
+    assert skills("We proofread with After the Deadline and The General Store") == ["atd", "store"]
+    assert skills("Tools: A programming language, Spring Boot") == ["apl", "boot"]
+
+
+def test_the_function_word_rule_changes_the_fingerprints(monkeypatch, tmp_path):
+    """Files ingested before the rule are read again: the matcher's fingerprint changes with
+    it, and ``skilltide run``'s vocabulary fingerprint holds the matching rules' version."""
+    from skilltide import pipeline_ingest
+    from skilltide.ingest import extract
+    from skilltide.store import Warehouse
+
+    vocab = pl.DataFrame(
+        {
+            "alias": ["After the Deadline", "Python"],
+            "skill_id": ["atd", "py"],
+            "case_sensitive": [False, False],
+            "ambiguous": [False, False],
+        }
+    )
+    now = SkillMatcher(vocab).fingerprint
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        current = pipeline_ingest.vocabulary_fingerprint(wh)
+        monkeypatch.setattr(extract, "FUNCTION_WORDS", [])
+        monkeypatch.setattr(pipeline_ingest, "MATCHING", 1)
+        assert SkillMatcher(vocab).fingerprint != now
+        assert pipeline_ingest.vocabulary_fingerprint(wh) != current

@@ -1,4 +1,4 @@
-"""Real data: English job-ad sentences (SkillSpan dev split) scored by
+"""Real data: English job-ad sentences (SkillSpan dev split; Green et al.'s test set) scored by
 ``benchmarks/extraction_english.py`` against the onet stage's O*NET 30.1 taxonomy."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import polars as pl
 import pytest
 
-from benchmarks.extraction_english import bio_spans, read_split, score
+from benchmarks.extraction_english import bio_spans, read_green, read_split, score
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.onet.load import load_onet
 from skilltide.store import Warehouse
@@ -73,3 +73,40 @@ def test_gold_is_what_the_matcher_knows_inside_a_span():
     )
     gold = known(SkillMatcher(vocab), sentences).sort("sentence").rows()
     assert gold == [(0, "py"), (1, "go")]
+
+
+@pytest.mark.shared_data
+def test_green_test_set_is_read_and_scored(tmp_path):
+    """Green, Maynard & Lin's gold test set (a test set: its figures choose nothing; the
+    bounds are loose sanity checks): 336 sentences, 676 Skill spans as gold, Domain and
+    Qualification spans only in the wider gold."""
+    path = shared_path("skill_extraction", "green_lrec2022", "testset.conll.txt")
+    onet = shared_path("onet", "30.1")
+    sentences = read_green(path)
+    assert sentences.height == 336 and sentences["spans"].list.len().sum() == 676
+    assert sentences["wider"].list.len().sum() == 676 + 60 + 26
+    assert sentences["text"][0].startswith("Proven ability to influence cross functional teams")
+    assert sentences["spans"][0].to_list() == ["influence cross functional teams and suppliers"]
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        load_onet(wh, [onet])
+        matcher = SkillMatcher.from_warehouse(wh.con)
+        skills = wh.query("SELECT skill_id, name, kind FROM skills")
+    overall = score(matcher, sentences, skills)["sentence_level"]
+    assert overall["gold"] > 30 and overall["tp"] <= min(overall["gold"], overall["predicted"])
+    assert overall["precision"] > 0.5 and overall["recall"] > 0.8
+
+
+def test_green_conll_spans_by_type(tmp_path):
+    """CoNLL 'token tag' lines, blank lines between sentences: Skill spans are the gold,
+    Domain and Qualification join them in ``wider``, Occupation in neither."""
+    path = tmp_path / "t.conll.txt"
+    path.write_text(
+        "Python B-Skill \nand O \nSQL B-Skill \nin O \nfinance B-Domain \n\n\n"
+        "Senior B-Occupation \nchef I-Occupation \nwith O \nNVQ B-Qualification \n"
+        "level I-Qualification \n3 I-Qualification \n"
+    )
+    rows = read_green(path).rows(named=True)
+    texts = ["Python and SQL in finance", "Senior chef with NVQ level 3"]
+    assert [r["text"] for r in rows] == texts
+    assert [r["spans"] for r in rows] == [["Python", "SQL"], []]
+    assert [r["wider"] for r in rows] == [["Python", "SQL", "finance"], ["NVQ level 3"]]

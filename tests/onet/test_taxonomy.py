@@ -35,6 +35,25 @@ def test_rules_derive_explainable_aliases():
     assert is_case_sensitive("Go") and is_case_sensitive("R") and not is_case_sensitive("Python")
 
 
+def test_a_vendors_product_named_like_a_job_title_keeps_its_vendor():
+    """'IBM Content Manager' without 'IBM' reads as a job title ('Content Manager' in an ad's
+    title line): everyday words ending in a role noun are not derived by strip_vendor."""
+    ordinary = frozenset({"content", "enterprise", "visual", "basic"})
+    assert dict(candidate_aliases("IBM Content Manager", ordinary)) == {
+        "IBM Content Manager": "name"
+    }
+    assert "Enterprise Manager" not in dict(
+        candidate_aliases("Oracle Enterprise Manager", ordinary)
+    )
+    # a name that is no job title, or a role noun after a brand word, keeps the rule
+    assert dict(candidate_aliases("Microsoft Visual Basic", ordinary))["Visual Basic"] == (
+        "strip_vendor"
+    )
+    assert dict(candidate_aliases("Oracle SQL Developer", ordinary))["SQL Developer"] == (
+        "strip_vendor"
+    )
+
+
 @pytest.fixture(scope="module")
 def onet_warehouse(tmp_path_factory):
     onet30 = shared_path("onet", "30.1")

@@ -12,7 +12,7 @@ smaller sha256, the earlier row and the smaller path, as
   since migration 0012; postings of one ad differ in case and spacing of title and company,
   and in anything else: region, occupation column);
 - occupation: the posting's mapped value, else this run's title coder on the posting's title
-  (:func:`~skilltide.ingest.batches.occupations`, as for a new ad; no coder: none);
+  (:func:`~skilltide.ingest.ad_occupations.occupations`, as for a new ad; no coder: none);
 - skills found in the title: extracted again from the posting's title with this run's matcher.
 
 Not restored (residual): skills found in the ad TEXT stay those of the removed posting, since
@@ -51,7 +51,8 @@ from typing import Any
 
 import polars as pl
 
-from skilltide.ingest.batches import FIRST_POSTING, occupations
+from skilltide.ingest.ad_occupations import occupations
+from skilltide.ingest.batches import FIRST_POSTING
 from skilltide.ingest.extract import normalise
 from skilltide.store import Run, append, frame
 

@@ -8,7 +8,7 @@ code without O*NET detail is its ``.00`` occupation; ``15-1252.01`` keeps its de
 demand panels have one group per occupation. A value that is no code (``Software
 Developer``) is an occupation's name: ingest codes it with the run's title coder, as if it
 were a title, and records ``occupation_source = 'mapped_title'``
-(:func:`skilltide.ingest.batches.occupations`).
+(:func:`skilltide.ingest.ad_occupations.occupations`).
 
 How mapped values are read is part of every stored file's version (:data:`READING`): the
 first ingest after it changed reads each file it is given again once, and the stored ads of

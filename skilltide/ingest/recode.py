@@ -1,7 +1,7 @@
 """Stored ads coded again when a new title coder is built.
 
 Ingest codes an ad's occupation from its title when no occupation column is mapped
-(:func:`skilltide.ingest.batches.occupations`), with the coder stored at the time. Ads
+(:func:`skilltide.ingest.ad_occupations.occupations`), with the coder stored at the time. Ads
 ingested before a coder existed have no occupation, and ads coded by an older coder (an
 earlier O*NET release) keep its codes: their occupation panels would mix two coders, or show
 them as ``unknown``. :func:`recode_stored_ads` codes every stored ad whose occupation did not
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skilltide.ingest.batches import title_codes
+from skilltide.ingest.ad_occupations import title_codes
 from skilltide.ingest.occupation_codes import normalise_stored
 from skilltide.store import frame
 

@@ -11,8 +11,8 @@ from typing import ClassVar
 import polars as pl
 import pytest
 
+from skilltide.ingest.ad_occupations import occupations
 from skilltide.ingest.ads import ingest_ads
-from skilltide.ingest.batches import occupations
 from skilltide.ingest.occupation_codes import soc_code
 from skilltide.ingest.recode import recode_stored_ads
 from skilltide.store import Warehouse

@@ -18,15 +18,22 @@ from typing import Any
 
 import polars as pl
 
-from skilltide.ingest.occupation_codes import soc_code
+from skilltide.ingest.occupation_codes import NAME, soc_code
+from skilltide.ingest.occupation_isco import SOURCE as ISCO_SOURCE
+from skilltide.ingest.occupation_isco import isco_key, isco_occupations
 
 
-def occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
+def occupations(
+    new: pl.DataFrame, coder: Any, xwalk: dict[str, list[str]] | None = None
+) -> pl.DataFrame:
     """``occupation, occupation_score, occupation_source`` of each row of ``new`` (its
     ``occupation`` as read and ``title``):
 
     - ``mapped``: the value is an O*NET-SOC code in a common form, stored as ``15-1252.00``
       (:func:`~skilltide.ingest.occupation_codes.soc_code`);
+    - ``mapped_isco``: the value is a code of the ISCO-08 crosswalk ``xwalk``
+      (:mod:`skilltide.ingest.occupation_isco`): its SOC occupation, or the one ``coder``
+      chooses among several from the ad's title;
     - ``mapped_title``: the value is no code (an occupation's name): ``coder`` codes it as a
       title (no coder, or no code for it: the occupation is NULL);
     - ``coder``: no value: ``coder`` codes the ad's title (no code: all NULL).
@@ -35,7 +42,8 @@ def occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
     # each distinct value read once (a batch has few: one per occupation)
     values = mapped.unique().to_frame("v").with_columns(soc_code(pl.col("v")).alias("code"))
     code = mapped.to_frame("v").join(values, on="v", how="left", maintain_order="left")["code"]
-    named = mapped.is_not_null() & code.is_null()
+    isco = pl.select(pl.when(code.is_null()).then(isco_key(mapped, xwalk or {}))).to_series()
+    named = mapped.is_not_null() & code.is_null() & isco.is_null()
     out = pl.DataFrame(
         {
             "occupation": code,
@@ -49,8 +57,22 @@ def occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
         .then(pl.lit("mapped_title"))
         .alias("occupation_source"),
         # what the coder codes: the mapped name, else the title of an ad with no value
-        pl.when(named).then(mapped).when(mapped.is_null()).then(new["title"]).alias("_coded"),
+        pl.when(named & mapped.str.contains(NAME))
+        .then(mapped)
+        .when(mapped.is_null())
+        .then(new["title"])
+        .alias("_coded"),
     )
+    if isco.is_not_null().any():
+        read = isco_occupations(isco, new["title"], xwalk or {}, coder)
+        out = out.with_columns(
+            pl.coalesce(pl.col("occupation"), read["occupation"]).alias("occupation"),
+            read["occupation_score"].alias("occupation_score"),
+            pl.when(isco.is_not_null())
+            .then(pl.lit(ISCO_SOURCE))
+            .otherwise(pl.col("occupation_source"))
+            .alias("occupation_source"),
+        )
     missing = out.with_row_index("i").filter(pl.col("_coded").is_not_null())
     if coder is None or missing.height == 0:
         return out.drop("_coded")

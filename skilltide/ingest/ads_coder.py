@@ -1,7 +1,7 @@
 """Which title coder codes the warehouse's ads: one model for all of them, with its build.
 
 Ads without a mapped occupation column are coded from their title
-(:func:`skilltide.ingest.batches.occupations`). So that occupation panels never mix coders,
+(:func:`skilltide.ingest.ad_occupations.occupations`). So that occupation panels never mix coders,
 one model codes every ad of a warehouse: ``lexical`` (the default, in the base install),
 ``static`` or ``embed`` (the keys of :data:`skilltide.onet.coder.CODER_TABLES`). The table
 ``ads_coder`` (migration 0015) records the model and the coder build (the ``run_id`` of the

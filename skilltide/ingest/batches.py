@@ -41,10 +41,11 @@ from typing import Any
 
 import polars as pl
 
+from skilltide.ingest.ad_occupations import occupations
 from skilltide.ingest.date_order import BatchDates, batch_dates
 from skilltide.ingest.dedup import ad_ids
 from skilltide.ingest.extract import SkillMatcher, normalise
-from skilltide.ingest.occupation_codes import soc_code
+from skilltide.ingest.occupation_isco import crosswalk
 from skilltide.ingest.readers import raw_json
 from skilltide.ingest.validate import validate
 from skilltide.store import Run, append
@@ -225,7 +226,7 @@ def store_batch(
         if new.height < candidates.height:
             skills = skills.join(new.select("ad_id"), on="ad_id", how="semi", maintain_order="left")
     with timed(steps, "occupation"):
-        occupation = occupations(new, coder)
+        occupation = occupations(new, coder, crosswalk(con))
     with timed(steps, "store"):
         ads = new.select(
             "ad_id",
@@ -316,74 +317,3 @@ def _timed_next(source: Iterator[Any], steps: dict[str, float]) -> Any:
     """The next item (``_END`` when done), its reading time added to ``steps["read"]``."""
     with timed(steps, "read"):
         return next(source, _END)
-
-
-def occupations(new: pl.DataFrame, coder: Any) -> pl.DataFrame:
-    """``occupation, occupation_score, occupation_source`` of each row of ``new`` (its
-    ``occupation`` as read and ``title``):
-
-    - ``mapped``: the value is an O*NET-SOC code in a common form, stored as ``15-1252.00``
-      (:func:`~skilltide.ingest.occupation_codes.soc_code`);
-    - ``mapped_title``: the value is no code (an occupation's name): ``coder`` codes it as a
-      title (no coder, or no code for it: the occupation is NULL);
-    - ``coder``: no value: ``coder`` codes the ad's title (no code: all NULL).
-    """
-    mapped = new["occupation"].str.strip_chars().replace("", None)
-    # each distinct value read once (a batch has few: one per occupation)
-    values = mapped.unique().to_frame("v").with_columns(soc_code(pl.col("v")).alias("code"))
-    code = mapped.to_frame("v").join(values, on="v", how="left", maintain_order="left")["code"]
-    named = mapped.is_not_null() & code.is_null()
-    out = pl.DataFrame(
-        {
-            "occupation": code,
-            "occupation_score": pl.Series([None] * new.height, dtype=pl.Float64),
-            "occupation_source": pl.Series([None] * new.height, dtype=pl.String),
-        }
-    ).with_columns(
-        pl.when(code.is_not_null())
-        .then(pl.lit("mapped"))
-        .when(named)
-        .then(pl.lit("mapped_title"))
-        .alias("occupation_source"),
-        # what the coder codes: the mapped name, else the title of an ad with no value
-        pl.when(named).then(mapped).when(mapped.is_null()).then(new["title"]).alias("_coded"),
-    )
-    missing = out.with_row_index("i").filter(pl.col("_coded").is_not_null())
-    if coder is None or missing.height == 0:
-        return out.drop("_coded")
-    codes = title_codes(missing["_coded"].to_list(), coder)
-    idx = missing.select("i").hstack(codes.select(pl.col("occupation").alias("code"), "score"))
-    filled = out.with_row_index("i").join(idx, on="i", how="left", maintain_order="left")
-    coded = pl.col("_coded").is_not_null()
-    return filled.select(
-        pl.when(coded).then(pl.col("code")).otherwise(pl.col("occupation")).alias("occupation"),
-        pl.when(coded)
-        .then(pl.col("score"))
-        .otherwise(pl.col("occupation_score"))
-        .alias("occupation_score"),
-        pl.when(pl.col("occupation_source").is_null() & pl.col("code").is_not_null())
-        .then(pl.lit("coder"))
-        .otherwise(pl.col("occupation_source"))
-        .alias("occupation_source"),
-    )
-
-
-def title_codes(titles: list[str], coder: Any) -> pl.DataFrame:
-    """``title, occupation, score`` in the order of ``titles``: each title's top code from
-    ``coder`` (``predict(titles, top=1)``; null when it has none)."""
-    predicted = coder.predict(titles, top=1).filter(pl.col("rank") == 1)
-    return (
-        pl.DataFrame({"title": titles})
-        .with_row_index("input_index")
-        .join(
-            predicted.select(
-                pl.col("input_index").cast(pl.UInt32),
-                pl.col("onetsoc_code").alias("occupation"),
-                pl.col("score").cast(pl.Float64),
-            ),
-            on="input_index",
-            how="left",
-            maintain_order="left",
-        )
-        .select("title", "occupation", "score")
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -368,6 +369,12 @@ def _uncoded(uncoded: dict, coder: bool) -> str:
         if coder
         else "load O*NET (skilltide onet load) and they are coded as titles"
     )
+    isco = [v for v, _ in uncoded["values"] if re.fullmatch(r"\s*[0-9]{3,4}(\.0+)?\s*", v)]
+    if isco and not uncoded.get("isco_crosswalk"):
+        fix += (
+            f"; {isco[0]!r} looks like an ISCO-08 code: `skilltide onet crosswalk` stores the "
+            "ISCO-08 → SOC crosswalk that reads such codes"
+        )
     return (
         f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} are {what}, so "
         f"they count as unknown (most: {values}); {fix}"

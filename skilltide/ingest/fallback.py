@@ -12,7 +12,7 @@ smaller sha256, the earlier row and the smaller path, as
   since migration 0012; postings of one ad differ in case and spacing of title and company,
   and in anything else: region, occupation column);
 - occupation: the posting's mapped value, else this run's title coder on the posting's title
-  (:func:`~skilltide.ingest.batches.occupations`, as for a new ad; no coder: none);
+  (:func:`~skilltide.ingest.ad_occupations.occupations`, as for a new ad; no coder: none);
 - skills found in the title: extracted again from the posting's title with this run's matcher.
 
 Not restored (residual): skills found in the ad TEXT stay those of the removed posting, since
@@ -51,8 +51,10 @@ from typing import Any
 
 import polars as pl
 
-from skilltide.ingest.batches import FIRST_POSTING, occupations
+from skilltide.ingest.ad_occupations import occupations
+from skilltide.ingest.batches import FIRST_POSTING
 from skilltide.ingest.extract import normalise
+from skilltide.ingest.occupation_isco import crosswalk
 from skilltide.store import Run, append, frame
 
 # Each fallen-back ad's earliest remaining posting, in store_batch's order (FIRST_POSTING's
@@ -80,7 +82,7 @@ def fall_back(run: Run, version: str, matcher: Any, coder: Any) -> int:
     full = chosen.filter(pl.col("text_chars").is_not_null())  # stored since migration 0012
     parts = [
         full.select(*place, *kept)
-        .hstack(occupations(full, coder))
+        .hstack(occupations(full, coder, crosswalk(con)))
         .with_columns(pl.lit(run.run_id).alias("run_id"))
     ]
     partial = chosen.filter(pl.col("text_chars").is_null()).select(place)

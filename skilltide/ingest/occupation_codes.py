@@ -8,7 +8,7 @@ code without O*NET detail is its ``.00`` occupation; ``15-1252.01`` keeps its de
 demand panels have one group per occupation. A value that is no code (``Software
 Developer``) is an occupation's name: ingest codes it with the run's title coder, as if it
 were a title, and records ``occupation_source = 'mapped_title'``
-(:func:`skilltide.ingest.batches.occupations`).
+(:func:`skilltide.ingest.ad_occupations.occupations`).
 
 How mapped values are read is part of every stored file's version (:data:`READING`): the
 first ingest after it changed reads each file it is given again once, and the stored ads of
@@ -33,6 +33,9 @@ from skilltide.store import frame
 # How mapped occupation values are read (1: SOC/O*NET-SOC codes normalised, other values coded
 # as titles; 2: codes written as numbers, 151252.0, read too; before: stored as written).
 READING = 2
+# A mapped value that is no code is an occupation's name, coded as a title, only when it has a
+# letter: the title coder gave '2411.0' (an ISCO-08 code) Physical Scientists at 0.001.
+NAME = r"\p{L}"
 # a code (a number's ".0" after it), maybe followed by a separator and the occupation's name
 _CODE = (
     r"^([0-9]{2})\s*-?\s*([0-9]{4})(?:\s*\.?\s*([0-9]{2}))?(?:\.0+)?"
@@ -54,8 +57,18 @@ def normalise_stored(con) -> int:
     """Read the stored ads' mapped values as :func:`soc_code` does now (those stored before
     were kept as written, or read as names): a code in its one form, a name as
     ``mapped_title`` without an occupation (the recode that follows codes it from its
-    posting). Returns the ads changed."""
-    return _names_now_codes(con) + _codes_stored_as_written(con)
+    posting), a value without a letter as no name (:data:`NAME`). Returns the ads changed."""
+    return _names_now_codes(con) + _codes_stored_as_written(con) + _letterless_names(con)
+
+
+def _letterless_names(con) -> int:
+    """``mapped_title`` ads coded from a mapped value without a letter (before 2026-12-07)."""
+    return con.execute(
+        "UPDATE ads SET occupation = NULL, occupation_score = NULL FROM ad_postings p"
+        " WHERE ads.occupation_source = 'mapped_title' AND ads.occupation IS NOT NULL"
+        " AND p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
+        f" AND NOT regexp_matches(p.occupation, '{NAME}')"
+    ).fetchall()[0][0]
 
 
 def _names_now_codes(con) -> int:
@@ -106,16 +119,22 @@ def _codes_stored_as_written(con) -> int:
 
 def uncoded(con, run_id: str) -> dict | None:
     """The ads ``run_id`` stored whose mapped occupation value is no code and got none from
-    the title coder (an ISCO code, a name it cannot read): ``{"ads": n, "values": [[value,
-    ads], …]}`` with the three commonest values, or None when there are none. They count as
-    ``unknown`` in the occupation panels, so ingest warns of them."""
+    the title coder (an ISCO-08 code without a crosswalk, a name it cannot read):
+    ``{"ads": n, "values": [[value, ads], …], "isco_crosswalk": bool}`` with the three
+    commonest values, or None when there are none. They count as ``unknown`` in the
+    occupation panels, so ingest warns of them."""
     rows = con.execute(
         "SELECT p.occupation, count(*) AS n FROM ads a JOIN ad_postings p"
         " ON p.ad_id = a.ad_id AND p.file_id = a.file_id AND p.row_number = a.row_number"
-        " WHERE a.run_id = ? AND a.occupation_source = 'mapped_title' AND a.occupation IS NULL"
-        " GROUP BY 1 ORDER BY n DESC, 1",
+        " WHERE a.run_id = ? AND a.occupation_source IN ('mapped_title', 'mapped_isco')"
+        " AND a.occupation IS NULL GROUP BY 1 ORDER BY n DESC, 1",
         [run_id],
     ).fetchall()
     if not rows:
         return None
-    return {"ads": sum(n for _, n in rows), "values": [[v, n] for v, n in rows[:3]]}
+    crosswalk = con.execute("SELECT count(*) FROM isco_soc").fetchall()[0][0] > 0
+    return {
+        "ads": sum(n for _, n in rows),
+        "values": [[v, n] for v, n in rows[:3]],
+        "isco_crosswalk": crosswalk,
+    }

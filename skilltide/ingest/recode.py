@@ -1,7 +1,7 @@
 """Stored ads coded again when a new title coder is built.
 
 Ingest codes an ad's occupation from its title when no occupation column is mapped
-(:func:`skilltide.ingest.batches.occupations`), with the coder stored at the time. Ads
+(:func:`skilltide.ingest.ad_occupations.occupations`), with the coder stored at the time. Ads
 ingested before a coder existed have no occupation, and ads coded by an older coder (an
 earlier O*NET release) keep its codes: their occupation panels would mix two coders, or show
 them as ``unknown``. :func:`recode_stored_ads` codes every stored ad whose occupation did not
@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from skilltide.ingest.batches import title_codes
-from skilltide.ingest.occupation_codes import normalise_stored
+from skilltide.ingest.ad_occupations import title_codes
+from skilltide.ingest.occupation_codes import NAME, normalise_stored
+from skilltide.ingest.occupation_isco import read_stored
 from skilltide.store import frame
 
 # Each stored ad the coder codes, and what it codes: the mapped occupation name of an ad whose
@@ -33,11 +34,12 @@ from skilltide.store import frame
 # mapped value. Ads with a mapped code are never coded.
 _CODABLE = (
     "SELECT a.ad_id, a.occupation_source AS source,"
-    " nullif(trim(CASE WHEN a.occupation_source = 'mapped_title' THEN p.occupation"
+    " nullif(trim(CASE WHEN a.occupation_source = 'mapped_title' THEN"
+    f" CASE WHEN regexp_matches(p.occupation, '{NAME}') THEN p.occupation END"
     " ELSE a.title END), '') AS coded"
     " FROM ads a LEFT JOIN ad_postings p ON a.occupation_source = 'mapped_title'"
     " AND p.ad_id = a.ad_id AND p.file_id = a.file_id AND p.row_number = a.row_number"
-    " WHERE a.occupation_source IS DISTINCT FROM 'mapped'"
+    " WHERE coalesce(a.occupation_source, '') NOT IN ('mapped', 'mapped_isco')"
 )
 
 
@@ -50,11 +52,13 @@ def recode_stored_ads(run: Any, coder: Any) -> dict[str, int]:
     con = run.con
     # mapped values stored as written before they were normalised: read as now first
     normalised = normalise_stored(con)
+    # ISCO-08 values: the coder chooses among a code's occupations (occupation_isco)
+    isco = read_stored(run, coder)
     codable = frame(con, f"SELECT * FROM ({_CODABLE}) WHERE coded IS NOT NULL")
     titles = codable["coded"].unique().sort()
-    counts = {"titles": titles.len(), "ads": codable.height, "changed": 0}
+    counts = {"titles": titles.len(), "ads": codable.height, "changed": isco}
     if titles.is_empty():
-        _refresh_panel(run, normalised)
+        refresh_panel_if_changed(run, normalised + isco)
         return counts
     with run.stage("recode ads") as record:
         codes = title_codes(titles.to_list(), coder).rename({"title": "coded"})
@@ -63,10 +67,10 @@ def recode_stored_ads(run: Any, coder: Any) -> dict[str, int]:
             "(ads.occupation IS DISTINCT FROM c.occupation"
             " OR ads.occupation_score IS DISTINCT FROM c.score)"
         )
-        counts["changed"] = con.execute(
+        counts["changed"] += con.execute(
             f"SELECT count(*) FROM ads JOIN _recoded c USING (ad_id) WHERE {changed}"
         ).fetchall()[0][0]
-        if counts["changed"]:
+        if counts["changed"] > isco:
             con.execute(
                 "UPDATE ads SET occupation = c.occupation, occupation_score = c.score,"
                 " occupation_source = CASE WHEN c.source = 'mapped_title' THEN c.source"
@@ -75,11 +79,11 @@ def recode_stored_ads(run: Any, coder: Any) -> dict[str, int]:
             )
         del _recoded
         record.update(counts)
-    _refresh_panel(run, counts["changed"] + normalised)
+    refresh_panel_if_changed(run, counts["changed"] + normalised)
     return counts
 
 
-def _refresh_panel(run: Any, changed: int) -> None:
+def refresh_panel_if_changed(run: Any, changed: int) -> None:
     """Refresh panel 'ads' (the months of the changed ads) when ads changed and it is built."""
     from skilltide.ingest.demand import refresh_ads_panel
 

@@ -349,6 +349,7 @@ def built_message(model: str, summary: dict) -> str:
 
 
 def register(app: typer.Typer) -> None:
+    from skilltide.onet import crosswalk_cli  # noqa: F401  (adds `onet crosswalk`)
     from skilltide.onet.workbank_cli import workbank_app
 
     onet_app.add_typer(taxonomy_app, name="taxonomy")

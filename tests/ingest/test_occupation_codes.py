@@ -11,8 +11,8 @@ from typing import ClassVar
 import polars as pl
 import pytest
 
+from skilltide.ingest.ad_occupations import occupations
 from skilltide.ingest.ads import ingest_ads
-from skilltide.ingest.batches import occupations
 from skilltide.ingest.occupation_codes import soc_code
 from skilltide.ingest.recode import recode_stored_ads
 from skilltide.store import Warehouse
@@ -254,7 +254,11 @@ def test_mapped_values_neither_codes_nor_codable_are_counted_and_warned_of(wh, t
         ADS + "8,2024-01-12,Dev 8,Uses SQL often,2512\n9,2024-01-13,Dev 9,Uses SQL,2512\n"
     )
     summary = ingest_ads(wh, [path], mapping=["occupation=soc"], coder=NameCoder(), now=NOW)
-    assert summary["uncoded_occupations"] == {"ads": 2, "values": [["2512", 2]]}
+    assert summary["uncoded_occupations"] == {
+        "ads": 2,
+        "values": [["2512", 2]],
+        "isco_crosswalk": False,  # the warning names `skilltide onet crosswalk`
+    }
     clean = tmp_path / "clean.csv"
     clean.write_text(ADS.replace("Software Developer", "15-1252"))
     summary = ingest_ads(wh, [clean], mapping=["occupation=soc"], coder=NameCoder(), now=NOW)

@@ -1,0 +1,197 @@
+"""A mapped occupation value that is an ISCO-08 code, read through the stored crosswalk.
+
+European job-ad data code occupations in ISCO-08 (``2512`` Software developers). With a
+crosswalk stored (``skilltide onet crosswalk``, :mod:`skilltide.onet.crosswalk`), such a value
+is read as the SOC 2018 occupations the code maps to, source ``mapped_isco``:
+
+- one occupation: its code, ``NN-NNNN.00`` (as a mapped 6-digit SOC code is read);
+- several (2512: 15-1252 Software Developers, 15-1253 Software Quality Assurance Analysts and
+  Testers): the title coder chooses among them from the ad's title. Each is scored by the
+  coder's probability of its O*NET-SOC codes, summed (as ``code-titles --level soc``), and
+  the score is the chosen one's share of the code's occupations: the probability of the
+  occupation given the title and the ISCO-08 code. No coder, no title, or no probability for
+  any of them (a re-ranked coder scores only its 30 candidates): no occupation (``unknown``),
+  until a coder is built (:mod:`skilltide.ingest.recode`).
+
+A value is an ISCO-08 code when, stripped (and without the ``.0`` a spreadsheet adds to a
+number), it is a code of the crosswalk, or one with its leading zero lost (``110`` for
+``0110``). Without a crosswalk nothing changes: such values stay ``mapped_title``, and ingest
+warns of them.
+
+Example
+-------
+>>> import polars as pl
+>>> xwalk = {"2512": ["15-1252", "15-1253"], "2211": ["29-1215"]}
+>>> isco_key(pl.Series(["2512", "2211.0", "Nurse", "15-1252", None]), xwalk).to_list()
+['2512', '2211', None, None, None]
+>>> isco_occupations(pl.Series(["2211"]), pl.Series(["GP"]), xwalk, coder=None).rows()
+[('29-1215.00', None)]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from skilltide.store import frame
+
+SOURCE = "mapped_isco"
+
+
+def crosswalk(con) -> dict[str, list[str]]:
+    """The stored crosswalk: ISCO-08 code → its SOC 2018 codes, sorted (empty: none stored)."""
+    rows = con.execute(
+        "SELECT isco, list(soc_code ORDER BY soc_code) FROM isco_soc GROUP BY isco"
+    ).fetchall()
+    return dict(rows)
+
+
+def isco_key(values: pl.Series, xwalk: dict[str, list[str]]) -> pl.Series:
+    """Each value's ISCO-08 code in ``xwalk`` (null: none, or no crosswalk)."""
+    if not xwalk:
+        return pl.Series(values.name, [None] * values.len(), dtype=pl.String)
+    keys = pl.Series(list(xwalk), dtype=pl.String)
+    digits = values.cast(pl.String).str.strip_chars().str.replace(r"^([0-9]+)\.0+$", "${1}")
+    padded = digits.str.zfill(4)
+    return (
+        pl.select(
+            pl.when(digits.is_in(keys.implode()))
+            .then(digits)
+            .when(digits.str.len_chars().is_in([1, 2, 3]) & padded.is_in(keys.implode()))
+            .then(padded)
+        )
+        .to_series()
+        .alias(values.name)
+    )
+
+
+def isco_occupations(
+    keys: pl.Series, titles: pl.Series, xwalk: dict[str, list[str]], coder: Any
+) -> pl.DataFrame:
+    """``occupation, occupation_score`` of each ad with ISCO-08 code ``keys`` (in ``xwalk``)
+    and ``titles`` (see the module docstring); a null key gives nulls."""
+    rows = pl.DataFrame({"isco": keys, "title": titles.str.strip_chars().replace("", None)})
+    single = pl.DataFrame(
+        {"isco": [k for k, v in xwalk.items() if len(v) == 1],
+         "single": [v[0] + ".00" for v in xwalk.values() if len(v) == 1]},
+        schema={"isco": pl.String, "single": pl.String},
+    )  # fmt: skip
+    out = rows.join(single, on="isco", how="left", maintain_order="left")
+    several = (
+        out.filter(
+            pl.col("isco").is_not_null()
+            & pl.col("single").is_null()
+            & pl.col("title").is_not_null()
+        )
+        .select("isco", "title")
+        .unique()
+    )
+    chosen = _chosen(several, xwalk, coder)
+    out = out.join(chosen, on=["isco", "title"], how="left", maintain_order="left")
+    return out.select(
+        pl.coalesce("single", "code").alias("occupation"),
+        pl.when(pl.col("single").is_null()).then(pl.col("share")).alias("occupation_score"),
+    )
+
+
+def _chosen(pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any) -> pl.DataFrame:
+    """``isco, title, code, share``: the coder's choice among each pair's SOC occupations."""
+    from scipy import sparse
+
+    schema = {"isco": pl.String, "title": pl.String, "code": pl.String, "share": pl.Float64}
+    if coder is None or pairs.is_empty():
+        return pl.DataFrame(schema=schema)
+    # each 6-digit SOC code once (sorted), and which one each O*NET-SOC code falls under
+    columns, where = np.unique([str(c)[:7] for c in coder.codes], return_inverse=True)
+    one_hot = sparse.csr_matrix(
+        (np.ones(len(where)), (np.arange(len(where)), where)), shape=(len(where), len(columns))
+    )
+    allowed = {k: np.flatnonzero(np.isin(columns, v)) for k, v in xwalk.items()}
+    rows = []
+    for start in range(0, pairs.height, _CHUNK):
+        chunk = pairs.slice(start, _CHUNK)
+        probs = np.asarray(coder.predict_proba(chunk["title"].to_list()), dtype=np.float64)
+        by_soc = np.asarray(probs @ one_hot)  # summed over each SOC code's O*NET-SOC codes
+        for i, (isco, title) in enumerate(chunk.iter_rows()):
+            mass = by_soc[i, allowed[isco]]
+            if mass.size and mass.sum() > 0:
+                best = int(np.argmax(mass))  # ties: the lower code, as the codes are sorted
+                code = f"{columns[allowed[isco][best]]}.00"
+                rows.append((isco, title, code, float(mass[best] / mass.sum())))
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+_CHUNK = 2048  # titles scored at a time: 2048 × ~1,000 occupations of probabilities
+
+
+# Stored ads whose mapped value (their first posting's) is no SOC code: read again through
+# the crosswalk when it or the coder changes.
+_STORED = (
+    "SELECT a.ad_id, a.title, p.occupation AS v, a.occupation, a.occupation_score,"
+    " a.occupation_source FROM ads a JOIN ad_postings p ON p.ad_id = a.ad_id"
+    " AND p.file_id = a.file_id AND p.row_number = a.row_number"
+    f" WHERE a.occupation_source IN ('mapped_title', '{SOURCE}')"
+)
+
+
+def read_stored(run: Any, coder: Any) -> int:
+    """Read the stored ads' ISCO-08 values through the stored crosswalk with ``coder``, in
+    ``run``: ``mapped_title`` ads whose value is a code of it become ``mapped_isco``, and
+    ``mapped_isco`` ads whose code it no longer holds ``mapped_title`` (no occupation).
+    Returns the ads changed."""
+    con = run.con
+    stored = frame(con, _STORED)
+    if stored.is_empty():
+        return 0
+    xwalk = crosswalk(con)
+    keys = isco_key(stored["v"], xwalk)
+    read = stored.with_columns(keys.alias("isco")).hstack(
+        isco_occupations(keys, stored["title"], xwalk, coder).rename(
+            {"occupation": "new_occupation", "occupation_score": "new_score"}
+        )
+    )
+    now = read.select(
+        "ad_id",
+        pl.when(pl.col("isco").is_not_null()).then("new_occupation").alias("occupation"),
+        pl.when(pl.col("isco").is_not_null()).then("new_score").alias("occupation_score"),
+        pl.when(pl.col("isco").is_not_null())
+        .then(pl.lit(SOURCE))
+        .otherwise(pl.lit("mapped_title"))
+        .alias("occupation_source"),
+        pl.col("occupation").alias("before"),
+        pl.col("occupation_score").alias("score_before"),
+        pl.col("occupation_source").alias("source_before"),
+    )
+    # a mapped_title ad that stays one keeps what the title coder gave it
+    changed = now.filter(
+        (pl.col("occupation_source") == SOURCE) | (pl.col("source_before") == SOURCE)
+    ).filter(
+        pl.col("occupation").ne_missing(pl.col("before"))
+        | pl.col("occupation_score").ne_missing(pl.col("score_before"))
+        | pl.col("occupation_source").ne_missing(pl.col("source_before"))
+    )
+    if changed.is_empty():
+        return 0
+    _changed = changed.select(  # read by name below
+        "ad_id", "occupation", "occupation_score", "occupation_source"
+    ).to_arrow()
+    con.execute(
+        "UPDATE ads SET occupation = c.occupation, occupation_score = c.occupation_score,"
+        " occupation_source = c.occupation_source FROM _changed c WHERE ads.ad_id = c.ad_id"
+    )
+    del _changed
+    return changed.height
+
+
+def ads_coder_or_none(wh: Any) -> Any:
+    """The title coder of the warehouse's ads (:func:`skilltide.ingest.ads_coder.choose`),
+    None when none is stored or it cannot be read (then only single codes are read)."""
+    from skilltide.errors import UserError
+    from skilltide.ingest import ads_coder
+
+    try:
+        return ads_coder.choose(wh).coder
+    except UserError:
+        return None

@@ -142,10 +142,11 @@ def read_stored(run: Any, coder: Any) -> int:
     ``mapped_isco`` ads whose code it no longer holds ``mapped_title`` (no occupation).
     Returns the ads changed."""
     con = run.con
-    stored = frame(con, _STORED)
+    xwalk = crosswalk(con)
+    # without a crosswalk only mapped_isco ads can change (a recode reads every ad's source)
+    stored = frame(con, _STORED if xwalk else f"{_STORED} AND a.occupation_source = '{SOURCE}'")
     if stored.is_empty():
         return 0
-    xwalk = crosswalk(con)
     keys = isco_key(stored["v"], xwalk)
     read = stored.with_columns(keys.alias("isco")).hstack(
         isco_occupations(keys, stored["title"], xwalk, coder).rename(

@@ -86,7 +86,7 @@ def isco_occupations(
             & pl.col("title").is_not_null()
         )
         .select("isco", "title")
-        .unique()
+        .unique(maintain_order=True)
     )
     chosen = _chosen(several, xwalk, coder)
     out = out.join(chosen, on=["isco", "title"], how="left", maintain_order="left")

@@ -109,21 +109,29 @@ def _chosen(pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any) -> pl.
         (np.ones(len(where)), (np.arange(len(where)), where)), shape=(len(where), len(columns))
     )
     allowed = {k: np.flatnonzero(np.isin(columns, v)) for k, v in xwalk.items()}
-    rows = []
-    for start in range(0, pairs.height, _CHUNK):
-        chunk = pairs.slice(start, _CHUNK)
-        probs = np.asarray(coder.predict_proba(chunk["title"].to_list()), dtype=np.float64)
+    titles = pairs["title"].unique(maintain_order=True)
+    found: dict[str, list] = {"isco": [], "title": [], "code": [], "share": []}
+    for start in range(0, titles.len(), _CHUNK):  # each title scored once, for all its codes
+        chunk = titles.slice(start, _CHUNK)
+        probs = np.asarray(coder.predict_proba(chunk.to_list()), dtype=np.float64)
         by_soc = np.asarray(probs @ one_hot)  # summed over each SOC code's O*NET-SOC codes
-        for i, (isco, title) in enumerate(chunk.iter_rows()):
-            mass = by_soc[i, allowed[isco]]
-            if mass.size and mass.sum() > 0:
-                best = int(np.argmax(mass))  # ties: the lower code, as the codes are sorted
-                code = f"{columns[allowed[isco][best]]}.00"
-                rows.append((isco, title, code, float(mass[best] / mass.sum())))
-    return pl.DataFrame(rows, schema=schema, orient="row")
+        rows = pairs.join(chunk.to_frame().with_row_index("row"), on="title")
+        for (isco,), group in rows.group_by("isco", maintain_order=True):
+            mass = by_soc[np.ix_(group["row"].to_numpy(), allowed[isco])]
+            total = mass.sum(axis=1)
+            best = mass.argmax(axis=1)  # ties: the lower code, as the codes are sorted
+            keep = np.flatnonzero(total > 0)
+            found["isco"].append(np.full(len(keep), isco, dtype=object))
+            found["title"].append(group["title"].to_numpy()[keep])
+            found["code"].append(columns[allowed[isco][best[keep]]])
+            found["share"].append(mass[keep, best[keep]] / total[keep])
+    if not found["isco"]:
+        return pl.DataFrame(schema=schema)
+    out = pl.DataFrame({k: np.concatenate(v) for k, v in found.items()}, schema=schema)
+    return out.with_columns(pl.col("code") + ".00")
 
 
-_CHUNK = 2048  # titles scored at a time: 2048 × ~1,000 occupations of probabilities
+_CHUNK = 2048  # distinct titles scored at a time: 2048 × ~1,000 occupations of probabilities
 
 
 # Stored ads whose mapped value (their first posting's) is no SOC code: read again through

@@ -160,6 +160,12 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         with threadpool_limits(limits=self.static.threads, user_api="blas"):
             return super().predict(titles, top)
 
+    def _with_query_memo(self, titles, method, *args):
+        # No memo: a token lookup is cheap (the memo normalised every title a second time),
+        # ``predict`` scores each distinct title once anyway, and a title's vector does not
+        # depend on the others in its batch, so the results are the same.
+        return method(titles, *args)
+
     def _scores(self, texts: Sequence[str], lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(nearest, profile)``: nearest only over the best lexical candidates (both zero
         for a title without known tokens)."""
@@ -170,21 +176,47 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         k = min(self.static.candidates, lexical.shape[1])
         flat = np.argpartition(-lexical, k - 1, axis=1)[:, :k].ravel()
         order = np.argsort(flat, kind="stable")
-        occupation, rows_all = flat[order], order // k
+        occupation, rows = flat[order], order // k  # (title, candidate) pairs by occupation
+        sims, start, width = self._candidate_sims(q, occupation, rows)
         nearest = np.full_like(profile, np.inf)
-        tau = self.embed.vote_temperature
-        for seg in np.split(np.arange(len(occupation)), np.flatnonzero(np.diff(occupation)) + 1):
-            c, rows = occupation[seg[0]], rows_all[seg]
-            sims = q[rows] @ self._title_vectors[self.title_starts[c] : self._ends[c]].T
-            peak = sims.max(axis=1)
-            if tau > 0:  # smooth maximum, as in EmbeddingTitleCoder.embed_scores
-                peak = peak + tau * np.log(np.exp((sims - peak[:, None]) / tau).sum(axis=1))
-            nearest[rows, c] = peak
+        nearest[rows, occupation] = smooth_max(sims, start, width, self.embed.vote_temperature)
         nearest = np.where(np.isinf(nearest), nearest.min(axis=1, keepdims=True), nearest)
         # No known token, no vector: the smooth maximum of zeros would be tau·log(its number
         # of example titles), evidence from nothing; the same value for all adds none.
         nearest[~q.any(axis=1)] = 0.0
         return nearest, profile
+
+    def _candidate_sims(
+        self, q: np.ndarray, occupation: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Similarities of each pair's title ``rows`` to its ``occupation``'s example titles
+        (pairs sorted by occupation), one flat buffer: pair ``i``'s are
+        ``sims[start[i] : start[i] + width[i]]``.
+
+        One product per occupation, its titles against all of its rows (BLAS rounds a product
+        by its shape: the same products give the same last bits, whatever else changes).
+        """
+        first = np.flatnonzero(np.r_[True, occupation[1:] != occupation[:-1]])
+        count = np.diff(np.r_[first, len(occupation)])
+        codes = occupation[first]
+        lo, hi = self.title_starts[codes], self._ends[codes]
+        block = np.r_[0, np.cumsum(count * (hi - lo))]
+        sims = np.empty(block[-1], np.float32)
+        vectors = self._title_vectors
+        for a, b, n, lo_c, hi_c, s, e in zip(
+            first.tolist(),
+            (first + count).tolist(),
+            count.tolist(),
+            lo.tolist(),
+            hi.tolist(),
+            block[:-1].tolist(),
+            block[1:].tolist(),
+            strict=True,
+        ):
+            np.matmul(q[rows[a:b]], vectors[lo_c:hi_c].T, out=sims[s:e].reshape(n, hi_c - lo_c))
+        width = np.repeat(hi - lo, count)
+        within = np.arange(len(rows)) - np.repeat(first, count)
+        return sims, np.repeat(block[:-1], count) + within * width, width
 
     def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Lexical parts plus the static embedding scores (see the base class)."""
@@ -251,3 +283,27 @@ def _stored_tokens(tokenizer_json: str, matrix: np.ndarray) -> TokenVectors:
         return TokenVectors(tokenizer_json, matrix)
     except Exception as exc:  # tokenizers raises Exception itself
         raise ValueError(f"its tokenizer cannot be read ({exc})") from None
+
+
+def smooth_max(sims: np.ndarray, start: np.ndarray, width: np.ndarray, tau: float) -> np.ndarray:
+    """``max + tau·log Σ exp((sims − max) / tau)`` of each segment ``sims[start : start +
+    width]`` (the plain maximum when ``tau`` ≤ 0), as in
+    :meth:`EmbeddingTitleCoder.embed_scores`.
+
+    Segments of one width are taken together as the rows of one array: numpy sums each row
+    as it sums a row alone (pairwise), so a segment's value does not depend on the others.
+
+    >>> smooth_max(np.array([1, 3, 2], np.float32), np.array([0, 1]), np.array([1, 2]), 0)
+    array([1., 3.], dtype=float32)
+    """
+    out = np.empty(len(start), np.float32)
+    by_width = np.argsort(width, kind="stable")
+    bounds = np.flatnonzero(np.diff(width[by_width], prepend=-1, append=-1))
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        members = by_width[a:b]
+        segment = sims[start[members, None] + np.arange(width[members[0]])]
+        peak = segment.max(axis=1)
+        if tau > 0:
+            peak = peak + tau * np.log(np.exp((segment - peak[:, None]) / tau).sum(axis=1))
+        out[members] = peak
+    return out

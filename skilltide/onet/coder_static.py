@@ -177,9 +177,10 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         flat = np.argpartition(-lexical, k - 1, axis=1)[:, :k].ravel()
         order = np.argsort(flat, kind="stable")
         occupation, rows = flat[order], order // k  # (title, candidate) pairs by occupation
-        sims, start, width = self._candidate_sims(q, occupation, rows)
+        sims, width, pairs = self._candidate_sims(q, occupation, rows)
         nearest = np.full_like(profile, np.inf)
-        nearest[rows, occupation] = smooth_max(sims, start, width, self.embed.vote_temperature)
+        best = smooth_max(sims, width, self.embed.vote_temperature)
+        nearest[rows[pairs], occupation[pairs]] = best
         nearest = np.where(np.isinf(nearest), nearest.min(axis=1, keepdims=True), nearest)
         # No known token, no vector: the smooth maximum of zeros would be tau·log(its number
         # of example titles), evidence from nothing; the same value for all adds none.
@@ -189,9 +190,11 @@ class StaticTitleCoder(EmbeddingTitleCoder):
     def _candidate_sims(
         self, q: np.ndarray, occupation: np.ndarray, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Similarities of each pair's title ``rows`` to its ``occupation``'s example titles
-        (pairs sorted by occupation), one flat buffer: pair ``i``'s are
-        ``sims[start[i] : start[i] + width[i]]``.
+        """Similarities of each (title, candidate) pair's title, row ``rows`` of ``q``, to
+        its candidate ``occupation``'s example titles (pairs sorted by occupation) in one
+        flat buffer, a segment per pair; returns it, the segments' widths and the pair of
+        each segment. Occupations with equally many titles are adjacent (for
+        :func:`smooth_max`).
 
         One product per occupation, its titles against all of its rows (BLAS rounds a product
         by its shape: the same products give the same last bits, whatever else changes).
@@ -200,23 +203,18 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         count = np.diff(np.r_[first, len(occupation)])
         codes = occupation[first]
         lo, hi = self.title_starts[codes], self._ends[codes]
+        by_width = np.argsort(hi - lo, kind="stable")
+        first, count, lo, hi = first[by_width], count[by_width], lo[by_width], hi[by_width]
         block = np.r_[0, np.cumsum(count * (hi - lo))]
         sims = np.empty(block[-1], np.float32)
         vectors = self._title_vectors
-        for a, b, n, lo_c, hi_c, s, e in zip(
-            first.tolist(),
-            (first + count).tolist(),
-            count.tolist(),
-            lo.tolist(),
-            hi.tolist(),
-            block[:-1].tolist(),
-            block[1:].tolist(),
-            strict=True,
+        for a, n, lo_c, hi_c, s in zip(
+            first.tolist(), count.tolist(), lo.tolist(), hi.tolist(), block.tolist(), strict=False
         ):
-            np.matmul(q[rows[a:b]], vectors[lo_c:hi_c].T, out=sims[s:e].reshape(n, hi_c - lo_c))
-        width = np.repeat(hi - lo, count)
-        within = np.arange(len(rows)) - np.repeat(first, count)
-        return sims, np.repeat(block[:-1], count) + within * width, width
+            out = sims[s : s + n * (hi_c - lo_c)].reshape(n, hi_c - lo_c)
+            np.matmul(q[rows[a : a + n]], vectors[lo_c:hi_c].T, out=out)
+        pairs = np.repeat(first - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(len(rows))
+        return sims, np.repeat(hi - lo, count), pairs
 
     def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Lexical parts plus the static embedding scores (see the base class)."""
@@ -285,25 +283,24 @@ def _stored_tokens(tokenizer_json: str, matrix: np.ndarray) -> TokenVectors:
         raise ValueError(f"its tokenizer cannot be read ({exc})") from None
 
 
-def smooth_max(sims: np.ndarray, start: np.ndarray, width: np.ndarray, tau: float) -> np.ndarray:
-    """``max + tau·log Σ exp((sims − max) / tau)`` of each segment ``sims[start : start +
-    width]`` (the plain maximum when ``tau`` ≤ 0), as in
-    :meth:`EmbeddingTitleCoder.embed_scores`.
+def smooth_max(sims: np.ndarray, width: np.ndarray, tau: float) -> np.ndarray:
+    """``max + tau·log Σ exp((sims − max) / tau)`` of each of the consecutive segments of
+    ``sims`` of lengths ``width`` (the plain maximum when ``tau`` ≤ 0), as in
+    :meth:`EmbeddingTitleCoder.embed_scores`: to the bit what a segment gives as one row of a
+    numpy array. Adjacent segments of one width are summed as the rows of one array (numpy
+    sums each row as it sums it alone, pairwise), so the fewer runs of widths, the faster.
 
-    Segments of one width are taken together as the rows of one array: numpy sums each row
-    as it sums a row alone (pairwise), so a segment's value does not depend on the others.
-
-    >>> smooth_max(np.array([1, 3, 2], np.float32), np.array([0, 1]), np.array([1, 2]), 0)
+    >>> smooth_max(np.array([1, 3, 2], np.float32), np.array([1, 2]), 0)
     array([1., 3.], dtype=float32)
     """
-    out = np.empty(len(start), np.float32)
-    by_width = np.argsort(width, kind="stable")
-    bounds = np.flatnonzero(np.diff(width[by_width], prepend=-1, append=-1))
-    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        members = by_width[a:b]
-        segment = sims[start[members, None] + np.arange(width[members[0]])]
-        peak = segment.max(axis=1)
-        if tau > 0:
-            peak = peak + tau * np.log(np.exp((segment - peak[:, None]) / tau).sum(axis=1))
-        out[members] = peak
-    return out
+    start = np.r_[0, np.cumsum(width)[:-1]]
+    peak = np.maximum.reduceat(sims, start)
+    if tau <= 0:
+        return peak
+    spread = np.exp((sims - np.repeat(peak, width)) / tau)
+    total = np.empty_like(peak)
+    runs = np.flatnonzero(np.diff(width, prepend=-1, append=-1))
+    for a, b in zip(runs[:-1].tolist(), runs[1:].tolist(), strict=True):
+        w = int(width[a])
+        total[a:b] = spread[start[a] : start[a] + (b - a) * w].reshape(b - a, w).sum(axis=1)
+    return peak + tau * np.log(total)

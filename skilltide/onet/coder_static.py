@@ -207,12 +207,12 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         first, count, lo, hi = first[by_width], count[by_width], lo[by_width], hi[by_width]
         block = np.r_[0, np.cumsum(count * (hi - lo))]
         sims = np.empty(block[-1], np.float32)
-        vectors = self._title_vectors
+        vectors, by_pair = self._title_vectors, q[rows]
         for a, n, lo_c, hi_c, s in zip(
             first.tolist(), count.tolist(), lo.tolist(), hi.tolist(), block.tolist(), strict=False
         ):
             out = sims[s : s + n * (hi_c - lo_c)].reshape(n, hi_c - lo_c)
-            np.matmul(q[rows[a : a + n]], vectors[lo_c:hi_c].T, out=out)
+            np.matmul(by_pair[a : a + n], vectors[lo_c:hi_c].T, out=out)
         pairs = np.repeat(first - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(len(rows))
         return sims, np.repeat(hi - lo, count), pairs
 

@@ -209,7 +209,12 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         sims = np.empty(block[-1], np.float32)
         vectors, by_pair = self._title_vectors, q[rows]
         for a, n, lo_c, hi_c, s in zip(
-            first.tolist(), count.tolist(), lo.tolist(), hi.tolist(), block.tolist(), strict=False
+            first.tolist(),
+            count.tolist(),
+            lo.tolist(),
+            hi.tolist(),
+            block[:-1].tolist(),
+            strict=True,
         ):
             out = sims[s : s + n * (hi_c - lo_c)].reshape(n, hi_c - lo_c)
             np.matmul(by_pair[a : a + n], vectors[lo_c:hi_c].T, out=out)

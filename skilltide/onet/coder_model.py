@@ -308,16 +308,29 @@ class TitleCoder:
         ranks = np.tile(np.arange(1, top + 1), len(used))
         codes = np.vstack(orders)[pick].ravel()
         scores = np.vstack(values)[pick].ravel()
+        code_series, title_series = self._labels()
         return pl.DataFrame(
             {
                 "input_index": rows.astype(np.int64),
                 "rank": ranks.astype(np.int32),
-                "onetsoc_code": self.codes[codes].astype(str) if len(codes) else [],
-                "title": self.code_titles[codes].astype(str) if len(codes) else [],
+                "onetsoc_code": code_series.gather(codes),
+                "title": title_series.gather(codes),
                 "score": np.round(scores.astype(np.float64), 6),
             },
             schema=_PREDICTION_SCHEMA,
         )
+
+    def _labels(self) -> tuple[pl.Series, pl.Series]:
+        """:attr:`codes` and :attr:`code_titles` as polars strings, made once: ``predict``
+        gathers its rows from them (converting numpy object arrays per call took a tenth of
+        a re-ranked coder's time)."""
+        cached = getattr(self, "_label_cache", None)
+        if cached is None or cached[0] is not self.codes or cached[1] is not self.code_titles:
+            series = tuple(
+                pl.Series(a.astype(str), dtype=pl.String) for a in (self.codes, self.code_titles)
+            )
+            cached = self._label_cache = (self.codes, self.code_titles, *series)
+        return cached[2], cached[3]
 
     # -- storage (:mod:`skilltide.onet.coder_storage`) ----------------------------------
     def to_bytes(self) -> bytes:

@@ -160,6 +160,12 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         with threadpool_limits(limits=self.static.threads, user_api="blas"):
             return super().predict(titles, top)
 
+    def _with_query_memo(self, titles, method, *args):
+        # No memo: a token lookup is cheap (the memo normalised every title a second time),
+        # ``predict`` scores each distinct title once anyway, and a title's vector does not
+        # depend on the others in its batch, so the results are the same.
+        return method(titles, *args)
+
     def _scores(self, texts: Sequence[str], lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(nearest, profile)``: nearest only over the best lexical candidates (both zero
         for a title without known tokens)."""
@@ -170,21 +176,50 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         k = min(self.static.candidates, lexical.shape[1])
         flat = np.argpartition(-lexical, k - 1, axis=1)[:, :k].ravel()
         order = np.argsort(flat, kind="stable")
-        occupation, rows_all = flat[order], order // k
+        occupation, rows = flat[order], order // k  # (title, candidate) pairs by occupation
+        sims, width, pairs = self._candidate_sims(q, occupation, rows)
         nearest = np.full_like(profile, np.inf)
-        tau = self.embed.vote_temperature
-        for seg in np.split(np.arange(len(occupation)), np.flatnonzero(np.diff(occupation)) + 1):
-            c, rows = occupation[seg[0]], rows_all[seg]
-            sims = q[rows] @ self._title_vectors[self.title_starts[c] : self._ends[c]].T
-            peak = sims.max(axis=1)
-            if tau > 0:  # smooth maximum, as in EmbeddingTitleCoder.embed_scores
-                peak = peak + tau * np.log(np.exp((sims - peak[:, None]) / tau).sum(axis=1))
-            nearest[rows, c] = peak
+        best = smooth_max(sims, width, self.embed.vote_temperature)
+        nearest[rows[pairs], occupation[pairs]] = best
         nearest = np.where(np.isinf(nearest), nearest.min(axis=1, keepdims=True), nearest)
         # No known token, no vector: the smooth maximum of zeros would be tau·log(its number
         # of example titles), evidence from nothing; the same value for all adds none.
         nearest[~q.any(axis=1)] = 0.0
         return nearest, profile
+
+    def _candidate_sims(
+        self, q: np.ndarray, occupation: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Similarities of each (title, candidate) pair's title, row ``rows`` of ``q``, to
+        its candidate ``occupation``'s example titles (pairs sorted by occupation) in one
+        flat buffer, a segment per pair; returns it, the segments' widths and the pair of
+        each segment. Occupations with equally many titles are adjacent (for
+        :func:`smooth_max`).
+
+        One product per occupation, its titles against all of its rows (BLAS rounds a product
+        by its shape: the same products give the same last bits, whatever else changes).
+        """
+        first = np.flatnonzero(np.r_[True, occupation[1:] != occupation[:-1]])
+        count = np.diff(np.r_[first, len(occupation)])
+        codes = occupation[first]
+        lo, hi = self.title_starts[codes], self._ends[codes]
+        by_width = np.argsort(hi - lo, kind="stable")
+        first, count, lo, hi = first[by_width], count[by_width], lo[by_width], hi[by_width]
+        block = np.r_[0, np.cumsum(count * (hi - lo))]
+        sims = np.empty(block[-1], np.float32)
+        vectors, by_pair = self._title_vectors, q[rows]
+        for a, n, lo_c, hi_c, s in zip(
+            first.tolist(),
+            count.tolist(),
+            lo.tolist(),
+            hi.tolist(),
+            block[:-1].tolist(),
+            strict=True,
+        ):
+            out = sims[s : s + n * (hi_c - lo_c)].reshape(n, hi_c - lo_c)
+            np.matmul(by_pair[a : a + n], vectors[lo_c:hi_c].T, out=out)
+        pairs = np.repeat(first - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(len(rows))
+        return sims, np.repeat(hi - lo, count), pairs
 
     def score_parts(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Lexical parts plus the static embedding scores (see the base class)."""
@@ -251,3 +286,26 @@ def _stored_tokens(tokenizer_json: str, matrix: np.ndarray) -> TokenVectors:
         return TokenVectors(tokenizer_json, matrix)
     except Exception as exc:  # tokenizers raises Exception itself
         raise ValueError(f"its tokenizer cannot be read ({exc})") from None
+
+
+def smooth_max(sims: np.ndarray, width: np.ndarray, tau: float) -> np.ndarray:
+    """``max + tau·log Σ exp((sims − max) / tau)`` of each of the consecutive segments of
+    ``sims`` of lengths ``width`` (the plain maximum when ``tau`` ≤ 0), as in
+    :meth:`EmbeddingTitleCoder.embed_scores`: to the bit what a segment gives as one row of a
+    numpy array. Adjacent segments of one width are summed as the rows of one array (numpy
+    sums each row as it sums it alone, pairwise), so the fewer runs of widths, the faster.
+
+    >>> smooth_max(np.array([1, 3, 2], np.float32), np.array([1, 2]), 0)
+    array([1., 3.], dtype=float32)
+    """
+    start = np.r_[0, np.cumsum(width)[:-1]]
+    peak = np.maximum.reduceat(sims, start)
+    if tau <= 0:
+        return peak
+    spread = np.exp((sims - np.repeat(peak, width)) / tau)
+    total = np.empty_like(peak)
+    runs = np.flatnonzero(np.diff(width, prepend=-1, append=-1))
+    for a, b in zip(runs[:-1].tolist(), runs[1:].tolist(), strict=True):
+        w = int(width[a])
+        total[a:b] = spread[start[a] : start[a] + (b - a) * w].reshape(b - a, w).sum(axis=1)
+    return peak + tau * np.log(total)

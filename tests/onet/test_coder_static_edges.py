@@ -182,3 +182,88 @@ def test_scores_do_not_depend_on_the_batch(coder, monkeypatch):
     monkeypatch.setattr(coder.params, "batch_size", 4)
     assert coder.predict(titles, top=3).equals(whole)
     assert not set(whole["input_index"]) & {len(titles) - 2, len(titles) - 1}  # "", None
+
+
+def _plain_scores(coder, texts, lexical):
+    """The nearest score as first written: one loop step per candidate occupation."""
+    q = coder._encoder().encode(list(texts)).astype(np.float32)
+    profile = q @ coder._profile_vectors_t
+    k = min(coder.static.candidates, lexical.shape[1])
+    flat = np.argpartition(-lexical, k - 1, axis=1)[:, :k].ravel()
+    order = np.argsort(flat, kind="stable")
+    occupation, rows_all = flat[order], order // k
+    nearest = np.full_like(profile, np.inf)
+    tau = coder.embed.vote_temperature
+    for seg in np.split(np.arange(len(occupation)), np.flatnonzero(np.diff(occupation)) + 1):
+        c, rows = occupation[seg[0]], rows_all[seg]
+        sims = q[rows] @ coder._title_vectors[coder.title_starts[c] : coder._ends[c]].T
+        peak = sims.max(axis=1)
+        if tau > 0:
+            peak = peak + tau * np.log(np.exp((sims - peak[:, None]) / tau).sum(axis=1))
+        nearest[rows, c] = peak
+    nearest = np.where(np.isinf(nearest), nearest.min(axis=1, keepdims=True), nearest)
+    nearest[~q.any(axis=1)] = 0.0
+    return nearest, profile
+
+
+@pytest.mark.parametrize("candidates", [1, 3, 30])
+@pytest.mark.parametrize("tau", [0.05, 0.0])
+def test_nearest_scores_equal_the_plain_loop_to_the_bit(coder, monkeypatch, candidates, tau):
+    """The vectorised smooth maximum gives the plain loop's scores exactly (same products,
+    same sums), for titles sharing candidates, a title without known tokens included."""
+    monkeypatch.setattr(coder.static, "candidates", candidates)
+    monkeypatch.setattr(coder.embed, "vote_temperature", tau)
+    texts = [t for t in normalise_titles([*examples()["title"].to_list(), "zqxv"]) if t]
+    logits = TitleCoder.score_parts(coder, texts)[1]
+    got, want = coder._scores(texts, logits), _plain_scores(coder, texts, logits)
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+
+
+def test_predict_without_the_query_memo_codes_alike(coder):
+    """The static coder skips the embedding coder's per-chunk memo: same candidates and
+    scores, and a coder's codes and titles read afresh when they are replaced."""
+    from functools import partial
+
+    from skilltide.onet.coder_embed import EmbeddingTitleCoder
+
+    titles = ["Attorney", "Lorry driver", "", None, "head chef (nights)", "Attorney"]
+    memo = EmbeddingTitleCoder._with_query_memo(
+        coder, titles, partial(TitleCoder.predict, coder), 3
+    )
+    assert coder.predict(titles, top=3).equals(memo)
+    np.testing.assert_array_equal(
+        EmbeddingTitleCoder._with_query_memo(
+            coder, titles, partial(TitleCoder.predict_proba, coder)
+        ),
+        coder.predict_proba(titles),
+    )
+    renamed = coder.code_titles.copy()
+    renamed[:] = "x"
+    coder.code_titles, kept = renamed, coder.code_titles
+    try:
+        assert set(coder.predict(titles, top=3)["title"]) == {"x"}
+    finally:
+        coder.code_titles = kept
+    assert "x" not in set(coder.predict(titles, top=3)["title"])
+
+
+def test_smooth_max_of_segments_equals_each_segment_alone():
+    """Segments of many widths, adjacent or not (numpy sums 8 or more values pairwise, not in
+    order), give what each gives alone as one row, to the bit."""
+    pytest.importorskip("tokenizers", reason="the static coder codes with tokenizers")
+    from skilltide.onet.coder_static import smooth_max
+
+    rng = np.random.default_rng(3)
+    width = rng.choice([1, 2, 7, 8, 9, 16, 129, 300, 1100], size=80)
+    width[:40].sort()  # runs of one width, then widths in turn
+    start = np.r_[0, np.cumsum(width)[:-1]]
+    sims = rng.random(int(width.sum()), dtype=np.float32)
+    for tau in (0.05, 0.0):
+        alone = []
+        for s, w in zip(start, width, strict=True):
+            row = sims[None, s : s + w]
+            peak = row.max(axis=1)
+            if tau > 0:
+                peak = peak + tau * np.log(np.exp((row - peak[:, None]) / tau).sum(axis=1))
+            alone.append(peak[0])
+        assert np.array_equal(smooth_max(sims, width, tau), np.array(alone, np.float32))

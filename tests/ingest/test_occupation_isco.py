@@ -151,6 +151,18 @@ def test_a_new_coder_chooses_again(wh, tmp_path):
     assert _ads(wh)[0] == ("1", "15-1252.00", 0.667, "mapped_isco")
 
 
+def test_a_code_whose_occupations_the_coder_does_not_know_gets_none(wh, tmp_path):
+    """Before: ingest stopped with numpy's 'attempt to get argmax of an empty sequence'
+    (a crosswalk with SOC codes the loaded O*NET release has no occupation for)."""
+    load_crosswalk(wh, _crosswalk(tmp_path, CROSSWALK + "9629,Elementary workers,11-9998\n"
+                                  "9629,Elementary workers,11-9997\n"))  # fmt: skip
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS + "8,2024-01-12,Helper,Uses SQL often,9629\n")
+    ingest_ads(wh, [path], mapping=["occupation=isco"], coder=WordCoder(), now=NOW)
+    assert _ads(wh)[0] == ("1", "15-1252.00", 0.857, "mapped_isco")
+    assert _ads(wh)[-1] == ("8", None, None, "mapped_isco")
+
+
 def test_a_value_without_a_letter_is_no_name_to_code(wh, tmp_path):
     """The title coder gave '2411.0' (an ISCO-08 code) Physical Scientists at 0.001."""
     path = tmp_path / "ads.csv"

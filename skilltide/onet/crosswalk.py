@@ -141,8 +141,13 @@ def _isco_pairs(path: Path) -> tuple[pl.DataFrame, str]:
     isco_col = _find(table.columns, _ISCO_COLUMN)
     soc_col = _find(table.columns, _SOC_COLUMN)
     title_col = _find(table.columns, _ISCO_TITLE)
+    isco = pl.col(isco_col).str.strip_chars()
     out = table.select(
-        pl.col(isco_col).str.strip_chars().alias("isco"),
+        # a code saved as a number lost its zero (0110 → 110): no minor group ends in 0
+        pl.when(isco.str.contains(r"^[0-9]{2}0$"))
+        .then(pl.lit("0") + isco)
+        .otherwise(isco)
+        .alias("isco"),
         (pl.col(title_col).str.strip_chars() if title_col else pl.lit(None, pl.String)).alias(
             "isco_title"
         ),

@@ -208,6 +208,17 @@ def test_a_crosswalk_file_it_cannot_read_is_refused_naming_the_row(wh, tmp_path,
     assert wh.query("SELECT count(*) AS n FROM isco_soc")["n"][0] == 0
 
 
+def test_a_crosswalk_with_codes_saved_as_numbers_reads_0110(wh, tmp_path):
+    """A workbook saved with its ISCO-08 codes as numbers has 110 for 0110 (no minor group
+    ends in 0). Before: stored as '110', and an ad's '0110' was no code of it (unknown)."""
+    load_crosswalk(wh, _crosswalk(tmp_path, CROSSWALK.replace("0110,", "110,")))
+    assert wh.query("SELECT isco FROM isco_soc WHERE soc_code = '55-1019'").rows() == [("0110",)]
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS.replace("Uses SQL hourly,110", "Uses SQL hourly,0110"))
+    ingest_ads(wh, [path], mapping=["occupation=isco"], coder=None, now=NOW)
+    assert _ads(wh)[3] == ("4", "55-1019.00", None, "mapped_isco")
+
+
 def test_a_2010_crosswalk_chained_to_2018_from_excel_with_banner_rows(wh, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     isco, chain = tmp_path / "isco.xlsx", tmp_path / "chain.xlsx"

@@ -33,8 +33,10 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.ingest.csv_quotes import check_quotes
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append
+from skilltide.textfile import ragged_record
 
 ISCO = re.compile(r"^[0-9]{3,4}$")  # a unit group (2512) or a minor group BLS maps (211)
 SOC = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -196,9 +198,12 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, int, str
     """The file's table under the first row naming every ``needed`` column (all text), the
     sheet row or line of its first data row, and what to call a row in an error."""
     if path.suffix.lower() == ".csv":
+        check_quotes(path, ",", gz=False)  # a quoted field never closed: its row and line
         try:
             table = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False)
         except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+            if ragged := ragged_record(path):  # polars does not say which line
+                raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
             raise UserError(f"{path}: not a readable CSV file ({exc})") from None
         if not all(_find(table.columns, n) for n in needed):
             raise _no_header(path, table.columns, needed)

@@ -200,6 +200,10 @@ def test_occupations_of_a_batch_prefer_a_soc_code_to_the_crosswalk():
         ("ISCO-08 Code,2018 SOC Code\n2512,151252\n", "'151252' is not a SOC code written NN-NNNN"),
         ("ISCO,SOC\n2512,15-1252\n", "no header row with the columns"),
         ("ISCO-08 Code,2018 SOC Code\n", "no rows under its header"),
+        # before: polars' 'found more fields than defined in Schema' and its advice, no line
+        ("ISCO-08 Code,2018 SOC Code\n2512,15-1252\n2512,15-1253,x\n", "line 3: 3 fields where"),
+        # before: polars' 'could not parse ... increasing infer_schema_length'
+        ('ISCO-08 Code,2018 SOC Code\n2512,"15-1252\n2512,15-1253\n', r"row 1 \(line 2\): a quo"),
     ],
 )  # fmt: skip
 def test_a_crosswalk_file_it_cannot_read_is_refused_naming_the_row(wh, tmp_path, text, message):

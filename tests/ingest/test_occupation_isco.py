@@ -200,6 +200,9 @@ def test_occupations_of_a_batch_prefer_a_soc_code_to_the_crosswalk():
         ("ISCO-08 Code,2018 SOC Code\n2512,151252\n", "'151252' is not a SOC code written NN-NNNN"),
         ("ISCO,SOC\n2512,15-1252\n", "no header row with the columns"),
         ("ISCO-08 Code,2018 SOC Code\n", "no rows under its header"),
+        # a title over two lines: the bad code is on line 4 (before: 'line 3')
+        ('ISCO-08 Code,ISCO-08 Title EN,2018 SOC Code\n2512,"Software\ndevelopers",15-1252\n'
+         "2512,Software developers,151253\n", "line 4, column '2018 SOC Code'"),
         # before: polars' 'found more fields than defined in Schema' and its advice, no line
         ("ISCO-08 Code,2018 SOC Code\n2512,15-1252\n2512,15-1253,x\n", "line 3: 3 fields where"),
         # before: polars' 'could not parse ... increasing infer_schema_length'

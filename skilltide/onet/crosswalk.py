@@ -213,7 +213,7 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Serie
     try:
         book = fastexcel.read_excel(path)
         sheets = [
-            (name, book.load_sheet(name, header_row=None, dtypes="string").to_polars())
+            (name, book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_polars())
             for name in book.sheet_names
         ]
     except Exception as exc:  # fastexcel raises its own exception types

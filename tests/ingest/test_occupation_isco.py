@@ -263,6 +263,10 @@ def test_a_2010_crosswalk_chained_to_2018_from_excel_with_banner_rows(wh, tmp_pa
     book.save(chain)
     with pytest.raises(UserError, match=r"chain\.xlsx: sheet 'Sheet' row 4, column '2018 SOC"):
         load_crosswalk(wh, isco, chain)
+    sheet.insert_rows(1, amount=2)  # empty rows above the banner (before: named row 4 again)
+    book.save(chain)
+    with pytest.raises(UserError, match=r"chain\.xlsx: sheet 'Sheet' row 6, column '2018 SOC"):
+        load_crosswalk(wh, isco, chain)
 
 
 def test_cli_warns_of_isco_codes_and_loads_the_crosswalk(cli, db, tmp_path):

@@ -36,7 +36,7 @@ from skilltide.errors import UserError
 from skilltide.ingest.csv_quotes import check_quotes
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append
-from skilltide.textfile import ragged_record
+from skilltide.textfile import ragged_record, read_utf8
 
 ISCO = re.compile(r"^[0-9]{3,4}$")  # a unit group (2512) or a minor group BLS maps (211)
 SOC = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -198,6 +198,7 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Serie
     """The file's table under the first row naming every ``needed`` column (all text), the
     sheet row or file line of each of its rows, and what to call a row in an error."""
     if path.suffix.lower() == ".csv":
+        read_utf8(path)  # a file saved as cp1252: its first bad line, named
         check_quotes(path, ",", gz=False)  # a quoted field never closed: its row and line
         try:
             table = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False)

@@ -215,6 +215,14 @@ def test_a_crosswalk_file_it_cannot_read_is_refused_naming_the_row(wh, tmp_path,
     assert wh.query("SELECT count(*) AS n FROM isco_soc")["n"][0] == 0
 
 
+def test_a_crosswalk_csv_not_in_utf8_is_refused_naming_the_line(wh, tmp_path):
+    """Before: 'not a readable CSV file (invalid utf-8 sequence)', with no line."""
+    path = tmp_path / "isco.csv"
+    path.write_bytes(CROSSWALK.replace("Nursing", "Infirmi\xe8res", 1).encode("cp1252"))
+    with pytest.raises(UserError, match=r"isco\.csv, line 4: not valid UTF-8 text"):
+        load_crosswalk(wh, path)
+
+
 def test_a_crosswalk_with_codes_saved_as_numbers_reads_0110(wh, tmp_path):
     """A workbook saved with its ISCO-08 codes as numbers has 110 for 0110 (no minor group
     ends in 0). Before: stored as '110', and an ad's '0110' was no code of it (unknown)."""

@@ -43,6 +43,15 @@ SOC = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 _ISCO_COLUMN = re.compile(r"^isco(-08)?\s+code$", re.I)
 _ISCO_TITLE = re.compile(r"^isco(-08)?\s+title", re.I)
 _SOC_COLUMN = re.compile(r"^(2010|2018)\s+soc\s+code$", re.I)
+_SOC_2010 = re.compile(r"^2010\s+soc\s+code$", re.I)
+_SOC_2018 = re.compile(r"^2018\s+soc\s+code$", re.I)
+# the columns as an error names them
+_LABELS = {
+    _ISCO_COLUMN.pattern: "'ISCO-08 Code'",
+    _SOC_COLUMN.pattern: "'2010 SOC Code' or '2018 SOC Code'",
+    _SOC_2010.pattern: "'2010 SOC Code'",
+    _SOC_2018.pattern: "'2018 SOC Code'",
+}
 
 
 def load_crosswalk(
@@ -165,8 +174,7 @@ def _isco_pairs(path: Path) -> tuple[pl.DataFrame, str]:
 
 def _soc_2010_2018(path: Path) -> pl.DataFrame:
     """``soc_2010, soc_2018`` of BLS's 2010 → 2018 SOC crosswalk."""
-    old = re.compile(r"^2010\s+soc\s+code$", re.I)
-    new = re.compile(r"^2018\s+soc\s+code$", re.I)
+    old, new = _SOC_2010, _SOC_2018
     table, rows, where = _table(path, [old, new])
     old_col, new_col = _find(table.columns, old), _find(table.columns, new)
     out = table.select(
@@ -254,7 +262,7 @@ def _csv_lines(path: Path, records: int) -> pl.Series:
 
 
 def _no_header(path: Path, found: list[str], needed: list[re.Pattern]) -> UserError:
-    wanted = " and ".join(repr(n.pattern.strip("^$").replace("\\s+", " ")) for n in needed)
+    wanted = " and ".join(_LABELS.get(n.pattern, repr(n.pattern)) for n in needed)
     return UserError(
         f"{path}: no header row with the columns {wanted} (found {', '.join(found[:12])})"
     )

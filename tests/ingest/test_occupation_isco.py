@@ -198,7 +198,9 @@ def test_occupations_of_a_batch_prefer_a_soc_code_to_the_crosswalk():
         ("ISCO-08 Code,2010 SOC Code\n2512,15-1132\n", "its SOC codes are 2010 SOC; give"),
         ("ISCO-08 Code,2018 SOC Code\n2512,15-1252\n25X2,15-1253\n", "line 3, column 'ISCO-08"),
         ("ISCO-08 Code,2018 SOC Code\n2512,151252\n", "'151252' is not a SOC code written NN-NNNN"),
-        ("ISCO,SOC\n2512,15-1252\n", "no header row with the columns"),
+        # before: the columns named by their regular expressions ('isco(-08)? code')
+        ("ISCO,SOC\n2512,15-1252\n", "no header row with the columns 'ISCO-08 Code' and "
+         r"'2010 SOC Code' or '2018 SOC Code' \(found ISCO, SOC\)"),
         ("ISCO-08 Code,2018 SOC Code\n", "no rows under its header"),
         # a title over two lines: the bad code is on line 4 (before: 'line 3')
         ('ISCO-08 Code,ISCO-08 Title EN,2018 SOC Code\n2512,"Software\ndevelopers",15-1252\n'

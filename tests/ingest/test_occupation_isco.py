@@ -285,6 +285,8 @@ def test_cli_warns_of_isco_codes_and_loads_the_crosswalk(cli, db, tmp_path):
     result = cli("ingest", "ads", path, "--map", "occupation=isco", "--db", db)
     assert result.exit_code == 0, result.output
     assert "'2512' looks like an ISCO-08 code: `skilltide onet crosswalk`" in result.stderr
+    # no coder: values without a letter are no names that loading O*NET would code
+    assert "they are coded as titles" not in result.stderr  # before: so advised
     loaded = cli("onet", "crosswalk", _crosswalk(tmp_path), "--db", db)
     assert loaded.exit_code == 0, loaded.output
     assert "4 ISCO-08 codes → 6 SOC 2018 occupations, 2 codes with one" in loaded.stdout

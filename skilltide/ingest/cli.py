@@ -363,11 +363,12 @@ def _uncoded(uncoded: dict, coder: bool) -> str:
         if coder
         else "no O*NET-SOC codes, and no title coder is stored to code them as titles"
     )
+    named = any(re.search(r"[^\W\d_]", v) for v, _ in uncoded["values"])  # has a letter
     fix = (
-        "map a column of O*NET-SOC or SOC codes, or leave occupation unmapped to code the "
+        "load O*NET (skilltide onet load) and they are coded as titles"
+        if named and not coder
+        else "map a column of O*NET-SOC or SOC codes, or leave occupation unmapped to code the "
         "ads' titles"
-        if coder
-        else "load O*NET (skilltide onet load) and they are coded as titles"
     )
     isco = [v for v, _ in uncoded["values"] if re.fullmatch(r"\s*[0-9]{3,4}(\.0+)?\s*", v)]
     if isco and not uncoded.get("isco_crosswalk"):

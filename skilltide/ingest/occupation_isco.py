@@ -117,6 +117,8 @@ def _chosen(pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any) -> pl.
         by_soc = np.asarray(probs @ one_hot)  # summed over each SOC code's O*NET-SOC codes
         rows = pairs.join(chunk.to_frame().with_row_index("row"), on="title")
         for (isco,), group in rows.group_by("isco", maintain_order=True):
+            if not allowed[isco].size:  # none of its occupations is one the coder knows
+                continue
             mass = by_soc[np.ix_(group["row"].to_numpy(), allowed[isco])]
             total = mass.sum(axis=1)
             best = mass.argmax(axis=1)  # ties: the lower code, as the codes are sorted

@@ -33,14 +33,25 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.ingest.csv_quotes import check_quotes
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append
+from skilltide.textfile import ragged_record, read_utf8
 
 ISCO = re.compile(r"^[0-9]{3,4}$")  # a unit group (2512) or a minor group BLS maps (211)
 SOC = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 _ISCO_COLUMN = re.compile(r"^isco(-08)?\s+code$", re.I)
 _ISCO_TITLE = re.compile(r"^isco(-08)?\s+title", re.I)
 _SOC_COLUMN = re.compile(r"^(2010|2018)\s+soc\s+code$", re.I)
+_SOC_2010 = re.compile(r"^2010\s+soc\s+code$", re.I)
+_SOC_2018 = re.compile(r"^2018\s+soc\s+code$", re.I)
+# the columns as an error names them
+_LABELS = {
+    _ISCO_COLUMN.pattern: "'ISCO-08 Code'",
+    _SOC_COLUMN.pattern: "'2010 SOC Code' or '2018 SOC Code'",
+    _SOC_2010.pattern: "'2010 SOC Code'",
+    _SOC_2018.pattern: "'2018 SOC Code'",
+}
 
 
 def load_crosswalk(
@@ -137,17 +148,22 @@ def _stored_from(wh: Warehouse) -> tuple[str, list[str]] | None:
 
 def _isco_pairs(path: Path) -> tuple[pl.DataFrame, str]:
     """``isco, isco_title, soc, row`` of an ISCO-08 → SOC file, and its SOC's year."""
-    table, first_row, where = _table(path, [_ISCO_COLUMN, _SOC_COLUMN])
+    table, rows, where = _table(path, [_ISCO_COLUMN, _SOC_COLUMN])
     isco_col = _find(table.columns, _ISCO_COLUMN)
     soc_col = _find(table.columns, _SOC_COLUMN)
     title_col = _find(table.columns, _ISCO_TITLE)
+    isco = pl.col(isco_col).str.strip_chars()
     out = table.select(
-        pl.col(isco_col).str.strip_chars().alias("isco"),
+        # a code saved as a number lost its zero (0110 → 110): no minor group ends in 0
+        pl.when(isco.str.contains(r"^[0-9]{2}0$"))
+        .then(pl.lit("0") + isco)
+        .otherwise(isco)
+        .alias("isco"),
         (pl.col(title_col).str.strip_chars() if title_col else pl.lit(None, pl.String)).alias(
             "isco_title"
         ),
         pl.col(soc_col).str.strip_chars().alias("soc"),
-    ).with_columns(row=pl.int_range(pl.len()) + first_row)
+    ).with_columns(row=rows)
     out = out.filter(pl.col("isco").is_not_null() | pl.col("soc").is_not_null())
     _check(out, "isco", ISCO, path, where, isco_col, "an ISCO-08 code (3 or 4 digits)")
     _check(out, "soc", SOC, path, where, soc_col, "a SOC code written NN-NNNN")
@@ -158,14 +174,13 @@ def _isco_pairs(path: Path) -> tuple[pl.DataFrame, str]:
 
 def _soc_2010_2018(path: Path) -> pl.DataFrame:
     """``soc_2010, soc_2018`` of BLS's 2010 → 2018 SOC crosswalk."""
-    old = re.compile(r"^2010\s+soc\s+code$", re.I)
-    new = re.compile(r"^2018\s+soc\s+code$", re.I)
-    table, first_row, where = _table(path, [old, new])
+    old, new = _SOC_2010, _SOC_2018
+    table, rows, where = _table(path, [old, new])
     old_col, new_col = _find(table.columns, old), _find(table.columns, new)
     out = table.select(
         pl.col(old_col).str.strip_chars().alias("soc_2010"),
         pl.col(new_col).str.strip_chars().alias("soc_2018"),
-    ).with_columns(row=pl.int_range(pl.len()) + first_row)
+    ).with_columns(row=rows)
     out = out.filter(pl.col("soc_2010").is_not_null() | pl.col("soc_2018").is_not_null())
     _check(out, "soc_2010", SOC, path, where, old_col, "a SOC code written NN-NNNN")
     _check(out, "soc_2018", SOC, path, where, new_col, "a SOC code written NN-NNNN")
@@ -187,23 +202,27 @@ def _to_2018(
     return out, unmapped
 
 
-def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, int, str]:
+def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Series, str]:
     """The file's table under the first row naming every ``needed`` column (all text), the
-    sheet row or line of its first data row, and what to call a row in an error."""
+    sheet row or file line of each of its rows, and what to call a row in an error."""
     if path.suffix.lower() == ".csv":
+        read_utf8(path)  # a file saved as cp1252: its first bad line, named
+        check_quotes(path, ",", gz=False)  # a quoted field never closed: its row and line
         try:
             table = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False)
         except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+            if ragged := ragged_record(path):  # polars does not say which line
+                raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
             raise UserError(f"{path}: not a readable CSV file ({exc})") from None
         if not all(_find(table.columns, n) for n in needed):
             raise _no_header(path, table.columns, needed)
-        return table, 2, "line"
+        return table, _csv_lines(path, table.height), "line"
     import fastexcel
 
     try:
         book = fastexcel.read_excel(path)
         sheets = [
-            (name, book.load_sheet(name, header_row=None, dtypes="string").to_polars())
+            (name, book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_polars())
             for name in book.sheet_names
         ]
     except Exception as exc:  # fastexcel raises its own exception types
@@ -214,14 +233,36 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, int, str
             if all(_find(header, n) for n in needed):
                 names = [h or f"column {j + 1}" for j, h in enumerate(header)]
                 body = sheet.slice(i + 1).rename(dict(zip(sheet.columns, names, strict=True)))
-                return body, i + 2, f"sheet {name!r} row"
+                return (
+                    body,
+                    pl.int_range(i + 2, i + 2 + body.height, eager=True),
+                    f"sheet {name!r} row",
+                )
     first = sheets[0][1].head(30) if sheets else pl.DataFrame()
     found = [str(c) for row in first.iter_rows() for c in row if c is not None]
     raise _no_header(path, found[:12], needed)
 
 
+def _csv_lines(path: Path, records: int) -> pl.Series:
+    """The file line each of the ``records`` records under the header starts on (a quoted
+    field may hold a line break, so records and lines differ)."""
+    import csv
+
+    lines = []
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        start = reader.line_num + 1
+        for _ in reader:
+            lines.append(start)
+            start = reader.line_num + 1
+    if len(lines) != records:  # read otherwise than polars did: count the lines
+        lines = list(range(2, records + 2))
+    return pl.Series(lines, dtype=pl.Int64)
+
+
 def _no_header(path: Path, found: list[str], needed: list[re.Pattern]) -> UserError:
-    wanted = " and ".join(repr(n.pattern.strip("^$").replace("\\s+", " ")) for n in needed)
+    wanted = " and ".join(_LABELS.get(n.pattern, repr(n.pattern)) for n in needed)
     return UserError(
         f"{path}: no header row with the columns {wanted} (found {', '.join(found[:12])})"
     )

@@ -151,6 +151,18 @@ def test_a_new_coder_chooses_again(wh, tmp_path):
     assert _ads(wh)[0] == ("1", "15-1252.00", 0.667, "mapped_isco")
 
 
+def test_a_code_whose_occupations_the_coder_does_not_know_gets_none(wh, tmp_path):
+    """Before: ingest stopped with numpy's 'attempt to get argmax of an empty sequence'
+    (a crosswalk with SOC codes the loaded O*NET release has no occupation for)."""
+    load_crosswalk(wh, _crosswalk(tmp_path, CROSSWALK + "9629,Elementary workers,11-9998\n"
+                                  "9629,Elementary workers,11-9997\n"))  # fmt: skip
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS + "8,2024-01-12,Helper,Uses SQL often,9629\n")
+    ingest_ads(wh, [path], mapping=["occupation=isco"], coder=WordCoder(), now=NOW)
+    assert _ads(wh)[0] == ("1", "15-1252.00", 0.857, "mapped_isco")
+    assert _ads(wh)[-1] == ("8", None, None, "mapped_isco")
+
+
 def test_a_value_without_a_letter_is_no_name_to_code(wh, tmp_path):
     """The title coder gave '2411.0' (an ISCO-08 code) Physical Scientists at 0.001."""
     path = tmp_path / "ads.csv"
@@ -186,14 +198,42 @@ def test_occupations_of_a_batch_prefer_a_soc_code_to_the_crosswalk():
         ("ISCO-08 Code,2010 SOC Code\n2512,15-1132\n", "its SOC codes are 2010 SOC; give"),
         ("ISCO-08 Code,2018 SOC Code\n2512,15-1252\n25X2,15-1253\n", "line 3, column 'ISCO-08"),
         ("ISCO-08 Code,2018 SOC Code\n2512,151252\n", "'151252' is not a SOC code written NN-NNNN"),
-        ("ISCO,SOC\n2512,15-1252\n", "no header row with the columns"),
+        # before: the columns named by their regular expressions ('isco(-08)? code')
+        ("ISCO,SOC\n2512,15-1252\n", "no header row with the columns 'ISCO-08 Code' and "
+         r"'2010 SOC Code' or '2018 SOC Code' \(found ISCO, SOC\)"),
         ("ISCO-08 Code,2018 SOC Code\n", "no rows under its header"),
+        # a title over two lines: the bad code is on line 4 (before: 'line 3')
+        ('ISCO-08 Code,ISCO-08 Title EN,2018 SOC Code\n2512,"Software\ndevelopers",15-1252\n'
+         "2512,Software developers,151253\n", "line 4, column '2018 SOC Code'"),
+        # before: polars' 'found more fields than defined in Schema' and its advice, no line
+        ("ISCO-08 Code,2018 SOC Code\n2512,15-1252\n2512,15-1253,x\n", "line 3: 3 fields where"),
+        # before: polars' 'could not parse ... increasing infer_schema_length'
+        ('ISCO-08 Code,2018 SOC Code\n2512,"15-1252\n2512,15-1253\n', r"row 1 \(line 2\): a quo"),
     ],
 )  # fmt: skip
 def test_a_crosswalk_file_it_cannot_read_is_refused_naming_the_row(wh, tmp_path, text, message):
     with pytest.raises(UserError, match=message):
         load_crosswalk(wh, _crosswalk(tmp_path, text))
     assert wh.query("SELECT count(*) AS n FROM isco_soc")["n"][0] == 0
+
+
+def test_a_crosswalk_csv_not_in_utf8_is_refused_naming_the_line(wh, tmp_path):
+    """Before: 'not a readable CSV file (invalid utf-8 sequence)', with no line."""
+    path = tmp_path / "isco.csv"
+    path.write_bytes(CROSSWALK.replace("Nursing", "Infirmi\xe8res", 1).encode("cp1252"))
+    with pytest.raises(UserError, match=r"isco\.csv, line 4: not valid UTF-8 text"):
+        load_crosswalk(wh, path)
+
+
+def test_a_crosswalk_with_codes_saved_as_numbers_reads_0110(wh, tmp_path):
+    """A workbook saved with its ISCO-08 codes as numbers has 110 for 0110 (no minor group
+    ends in 0). Before: stored as '110', and an ad's '0110' was no code of it (unknown)."""
+    load_crosswalk(wh, _crosswalk(tmp_path, CROSSWALK.replace("0110,", "110,")))
+    assert wh.query("SELECT isco FROM isco_soc WHERE soc_code = '55-1019'").rows() == [("0110",)]
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS.replace("Uses SQL hourly,110", "Uses SQL hourly,0110"))
+    ingest_ads(wh, [path], mapping=["occupation=isco"], coder=None, now=NOW)
+    assert _ads(wh)[3] == ("4", "55-1019.00", None, "mapped_isco")
 
 
 def test_a_2010_crosswalk_chained_to_2018_from_excel_with_banner_rows(wh, tmp_path):
@@ -233,6 +273,10 @@ def test_a_2010_crosswalk_chained_to_2018_from_excel_with_banner_rows(wh, tmp_pa
     book.save(chain)
     with pytest.raises(UserError, match=r"chain\.xlsx: sheet 'Sheet' row 4, column '2018 SOC"):
         load_crosswalk(wh, isco, chain)
+    sheet.insert_rows(1, amount=2)  # empty rows above the banner (before: named row 4 again)
+    book.save(chain)
+    with pytest.raises(UserError, match=r"chain\.xlsx: sheet 'Sheet' row 6, column '2018 SOC"):
+        load_crosswalk(wh, isco, chain)
 
 
 def test_cli_warns_of_isco_codes_and_loads_the_crosswalk(cli, db, tmp_path):
@@ -241,6 +285,8 @@ def test_cli_warns_of_isco_codes_and_loads_the_crosswalk(cli, db, tmp_path):
     result = cli("ingest", "ads", path, "--map", "occupation=isco", "--db", db)
     assert result.exit_code == 0, result.output
     assert "'2512' looks like an ISCO-08 code: `skilltide onet crosswalk`" in result.stderr
+    # no coder: values without a letter are no names that loading O*NET would code
+    assert "they are coded as titles" not in result.stderr  # before: so advised
     loaded = cli("onet", "crosswalk", _crosswalk(tmp_path), "--db", db)
     assert loaded.exit_code == 0, loaded.output
     assert "4 ISCO-08 codes → 6 SOC 2018 occupations, 2 codes with one" in loaded.stdout

@@ -97,12 +97,26 @@ def isco_occupations(
 
 
 def _chosen(pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any) -> pl.DataFrame:
-    """``isco, title, code, share``: the coder's choice among each pair's SOC occupations."""
-    from scipy import sparse
-
+    """``isco, title, code, share``: the coder's choice among each pair's SOC occupations;
+    a pair whose occupations a re-ranked coder leaves unscored (only its 30 candidates are)
+    is chosen by its first stage, which scores every occupation."""
     schema = {"isco": pl.String, "title": pl.String, "code": pl.String, "share": pl.Float64}
     if coder is None or pairs.is_empty():
         return pl.DataFrame(schema=schema)
+    found, missed = _choose(pairs, xwalk, coder, coder.predict_proba)
+    first_stage = getattr(coder, "first_stage_proba", None)
+    if missed.height and first_stage is not None and getattr(coder, "reranker", None):
+        found = pl.concat([found, _choose(missed, xwalk, coder, first_stage)[0]])
+    return found.with_columns(pl.col("code") + ".00")
+
+
+def _choose(
+    pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any, proba: Any
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The pairs chosen by the probabilities ``proba(titles)`` gives (``isco, title, code,
+    share``), and the pairs it gives none of their occupations any (``isco, title``)."""
+    from scipy import sparse
+
     # each 6-digit SOC code once (sorted), and which one each O*NET-SOC code falls under
     columns, where = np.unique([str(c)[:7] for c in coder.codes], return_inverse=True)
     one_hot = sparse.csr_matrix(
@@ -111,9 +125,10 @@ def _chosen(pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any) -> pl.
     allowed = {k: np.flatnonzero(np.isin(columns, v)) for k, v in xwalk.items()}
     titles = pairs["title"].unique(maintain_order=True)
     found: dict[str, list] = {"isco": [], "title": [], "code": [], "share": []}
+    missed: dict[str, list] = {"isco": [], "title": []}
     for start in range(0, titles.len(), _CHUNK):  # each title scored once, for all its codes
         chunk = titles.slice(start, _CHUNK)
-        probs = np.asarray(coder.predict_proba(chunk.to_list()), dtype=np.float64)
+        probs = np.asarray(proba(chunk.to_list()), dtype=np.float64)
         by_soc = np.asarray(probs @ one_hot)  # summed over each SOC code's O*NET-SOC codes
         rows = pairs.join(chunk.to_frame().with_row_index("row"), on="title")
         for (isco,), group in rows.group_by("isco", maintain_order=True):
@@ -127,10 +142,19 @@ def _chosen(pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any) -> pl.
             found["title"].append(group["title"].to_numpy()[keep])
             found["code"].append(columns[allowed[isco][best[keep]]])
             found["share"].append(mass[keep, best[keep]] / total[keep])
-    if not found["isco"]:
-        return pl.DataFrame(schema=schema)
-    out = pl.DataFrame({k: np.concatenate(v) for k, v in found.items()}, schema=schema)
-    return out.with_columns(pl.col("code") + ".00")
+            lost = np.flatnonzero(total <= 0)
+            missed["isco"].append(np.full(len(lost), isco, dtype=object))
+            missed["title"].append(group["title"].to_numpy()[lost])
+    return (
+        pl.DataFrame(
+            {k: np.concatenate(v) if v else [] for k, v in found.items()},
+            schema={"isco": pl.String, "title": pl.String, "code": pl.String, "share": pl.Float64},
+        ),
+        pl.DataFrame(
+            {k: np.concatenate(v) if v else [] for k, v in missed.items()},
+            schema={"isco": pl.String, "title": pl.String},
+        ),
+    )
 
 
 _CHUNK = 2048  # distinct titles scored at a time: 2048 × ~1,000 occupations of probabilities
@@ -158,15 +182,38 @@ def read_stored(run: Any, coder: Any) -> int:
     if stored.is_empty():
         return 0
     keys = isco_key(stored["v"], xwalk)
-    read = stored.with_columns(keys.alias("isco")).hstack(
-        isco_occupations(keys, stored["title"], xwalk, coder).rename(
-            {"occupation": "new_occupation", "occupation_score": "new_score"}
+    sets = pl.DataFrame(
+        {"isco": list(xwalk), "socs": list(xwalk.values())},
+        schema={"isco": pl.String, "socs": pl.List(pl.String)},
+    )
+    read = (
+        stored.with_columns(keys.alias("isco"))
+        .hstack(
+            isco_occupations(keys, stored["title"], xwalk, coder).rename(
+                {"occupation": "new_occupation", "occupation_score": "new_score"}
+            )
         )
+        .join(sets, on="isco", how="left", maintain_order="left")
+    )
+    # No choice now (no coder could be read, say) but one made before that the code still
+    # allows: kept, not lost.
+    kept = (
+        pl.col("new_occupation").is_null()
+        & (pl.col("occupation_source") == SOURCE)
+        & (pl.col("socs").list.contains(pl.col("occupation").str.slice(0, 7)).fill_null(False))
     )
     now = read.select(
         "ad_id",
-        pl.when(pl.col("isco").is_not_null()).then("new_occupation").alias("occupation"),
-        pl.when(pl.col("isco").is_not_null()).then("new_score").alias("occupation_score"),
+        pl.when(kept)
+        .then("occupation")
+        .when(pl.col("isco").is_not_null())
+        .then("new_occupation")
+        .alias("occupation"),
+        pl.when(kept)
+        .then("occupation_score")
+        .when(pl.col("isco").is_not_null())
+        .then("new_score")
+        .alias("occupation_score"),
         pl.when(pl.col("isco").is_not_null())
         .then(pl.lit(SOURCE))
         .otherwise(pl.lit("mapped_title"))

@@ -272,6 +272,15 @@ class TitleCoder:
             out[start : start + step] = self._probabilities(texts[start : start + step])
         return out
 
+    def first_stage_proba(self, titles: Sequence[str | None]) -> np.ndarray:
+        """The first stage's calibrated probabilities over :attr:`codes` (rows × codes), as
+        :meth:`predict_proba` without a re-ranker: every occupation scored, where a re-ranker
+        scores only its candidates."""
+        texts = normalise_titles(titles)
+        step = self.params.batch_size
+        parts = [self._probabilities(texts[i : i + step]) for i in range(0, len(texts), step)]
+        return np.vstack(parts) if parts else np.empty((0, len(self.codes)), np.float32)
+
     def predict(self, titles: Sequence[str | None], top: int = 5) -> pl.DataFrame:
         """Top-``top`` occupations per title, best first.
 

@@ -76,8 +76,14 @@ def load_crosswalk(
     files = [p for p in (isco_file, soc_file) if p is not None]
     sha = {str(p.resolve()): sha256_file(p) for p in files}
     stored = _stored_from(wh)
-    if stored is not None and stored[1] == sorted(sha.values()):
-        return {"run_id": stored[0], "unchanged": True, **summary(wh.con)}
+    if stored is not None and stored[1].get("sha256") == sorted(sha.values()):
+        return {
+            "run_id": stored[0],
+            "unchanged": True,
+            **summary(wh.con),
+            "unmapped_soc_2010": stored[1].get("unmapped_soc_2010", []),
+            "ads_read_again": 0,
+        }
     from skilltide.ingest.occupation_isco import ads_coder_or_none, read_stored
     from skilltide.ingest.recode import refresh_panel_if_changed
 
@@ -134,8 +140,9 @@ def _exists(path: str | Path) -> Path:
     return path
 
 
-def _stored_from(wh: Warehouse) -> tuple[str, list[str]] | None:
-    """The run that stored the crosswalk and its files' checksums (None: none stored)."""
+def _stored_from(wh: Warehouse) -> tuple[str, dict[str, Any]] | None:
+    """The run that stored the crosswalk and its notes (its files' checksums, the 2010 SOC
+    codes the chain did not hold); None when none is stored."""
     import json
 
     rows = wh.con.execute(
@@ -143,7 +150,7 @@ def _stored_from(wh: Warehouse) -> tuple[str, list[str]] | None:
     ).fetchall()
     if not rows or rows[0][1] is None:
         return None
-    return rows[0][0], json.loads(rows[0][1]).get("sha256")
+    return rows[0][0], json.loads(rows[0][1])
 
 
 def _isco_pairs(path: Path) -> tuple[pl.DataFrame, str]:
@@ -207,16 +214,19 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Serie
     sheet row or file line of each of its rows, and what to call a row in an error."""
     if path.suffix.lower() == ".csv":
         read_utf8(path)  # a file saved as cp1252: its first bad line, named
-        check_quotes(path, ",", gz=False)  # a quoted field never closed: its row and line
+        delimiter = _delimiter(path)
+        check_quotes(path, delimiter, gz=False)  # a quoted field never closed: its row, line
         try:
-            table = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False)
+            table = pl.read_csv(
+                path, separator=delimiter, infer_schema=False, truncate_ragged_lines=False
+            )
         except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
-            if ragged := ragged_record(path):  # polars does not say which line
+            if ragged := ragged_record(path, delimiter):  # polars does not say which line
                 raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
             raise UserError(f"{path}: not a readable CSV file ({exc})") from None
         if not all(_find(table.columns, n) for n in needed):
             raise _no_header(path, table.columns, needed)
-        return table, _csv_lines(path, table.height), "line"
+        return table, _csv_lines(path, table.height, delimiter), "line"
     import fastexcel
 
     try:
@@ -243,14 +253,22 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Serie
     raise _no_header(path, found[:12], needed)
 
 
-def _csv_lines(path: Path, records: int) -> pl.Series:
+def _delimiter(path: Path) -> str:
+    """``;`` for a CSV whose header has semicolons and no comma (Excel in much of Europe
+    saves so, as ``ingest ads`` reads it), else ``,``."""
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    return ";" if ";" in header and "," not in header else ","
+
+
+def _csv_lines(path: Path, records: int, delimiter: str = ",") -> pl.Series:
     """The file line each of the ``records`` records under the header starts on (a quoted
     field may hold a line break, so records and lines differ)."""
     import csv
 
     lines = []
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(fh, delimiter=delimiter)
         next(reader, None)
         start = reader.line_num + 1
         for _ in reader:
@@ -279,6 +297,5 @@ def _check(
     bad = frame.filter(~pl.col(column).fill_null("").str.contains(pattern.pattern))
     if bad.height:
         row = bad.row(0, named=True)
-        raise UserError(
-            f"{path}: {where} {row['row']}, column {name!r}: {row[column]!r} is not {what}"
-        )
+        value = "empty" if row[column] is None else f"{row[column]!r} is not {what}"
+        raise UserError(f"{path}: {where} {row['row']}, column {name!r}: {value}")

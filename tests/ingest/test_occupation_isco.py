@@ -209,12 +209,77 @@ def test_occupations_of_a_batch_prefer_a_soc_code_to_the_crosswalk():
         ("ISCO-08 Code,2018 SOC Code\n2512,15-1252\n2512,15-1253,x\n", "line 3: 3 fields where"),
         # before: polars' 'could not parse ... increasing infer_schema_length'
         ('ISCO-08 Code,2018 SOC Code\n2512,"15-1252\n2512,15-1253\n', r"row 1 \(line 2\): a quo"),
+        # a short row: before, "None is not a SOC code"
+        ("ISCO-08 Code,ISCO-08 Title EN,2018 SOC Code\n2512,Software developers\n",
+         "line 2, column '2018 SOC Code': empty"),
     ],
 )  # fmt: skip
 def test_a_crosswalk_file_it_cannot_read_is_refused_naming_the_row(wh, tmp_path, text, message):
     with pytest.raises(UserError, match=message):
         load_crosswalk(wh, _crosswalk(tmp_path, text))
     assert wh.query("SELECT count(*) AS n FROM isco_soc")["n"][0] == 0
+
+
+def test_a_crosswalk_csv_saved_with_semicolons_is_read(wh, tmp_path):
+    """Excel in much of Europe saves CSV with ';' (ingest ads reads such files); before: 'no
+    header row with the columns …'."""
+    summary = load_crosswalk(wh, _crosswalk(tmp_path, CROSSWALK.replace(",", ";")))
+    assert (summary["isco_codes"], summary["pairs"]) == (4, 6)
+
+
+def test_the_same_crosswalk_again_reports_as_the_first_load(wh, tmp_path):
+    first = load_crosswalk(wh, _crosswalk(tmp_path))
+    again = load_crosswalk(wh, _crosswalk(tmp_path))
+    assert again["unchanged"] is True and again["run_id"] == first["run_id"]
+    assert set(again) == set(first)  # before: no unmapped_soc_2010, ads_read_again
+    assert again["ads_read_again"] == 0
+
+
+class RerankedCoder(WordCoder):
+    """A re-ranked coder: its probabilities reach only its best two candidates; its first
+    stage scores every occupation."""
+
+    reranker = True
+
+    def first_stage_proba(self, titles: list[str]) -> np.ndarray:
+        return super().predict_proba(titles)
+
+    def predict_proba(self, titles: list[str]) -> np.ndarray:
+        probs = super().predict_proba(titles)
+        others = np.argsort(-probs, axis=1, kind="stable")[:, 2:]
+        np.put_along_axis(probs, others, 0.0, axis=1)
+        return probs / probs.sum(axis=1, keepdims=True)
+
+
+def test_a_reranked_coder_chooses_by_its_first_stage_what_its_candidates_miss(wh, tmp_path):
+    """A re-ranked coder scores only its 30 candidates: 21.6% of JobBERT ISCO-08 ads were left
+    without an occupation (review). Here the stand-in's candidates are its best two codes."""
+    load_crosswalk(wh, _crosswalk(tmp_path))
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS.replace("QA Tester,Uses SQL weekly,2512", "Doctor,Uses SQL weekly,2221"))
+    ingest_ads(wh, [path], mapping=["occupation=isco"], coder=RerankedCoder(), now=NOW)
+    # 'Doctor': the re-ranker's two candidates are 11-1011 and 15-1252, none a nurse's; the
+    # first stage spreads evenly over 29-1141's two codes and 29-1171's one
+    assert _ads(wh)[1] == ("2", "29-1141.00", 0.667, "mapped_isco")
+    assert _ads(wh)[4] == ("5", "29-1141.00", 0.5, "mapped_isco")  # from the candidates
+
+
+def test_a_choice_is_kept_when_no_coder_can_choose_again(wh, tmp_path):
+    """Review: a new crosswalk read with no coder (one that cannot be read) dropped the
+    occupations chosen before for codes with several."""
+    load_crosswalk(wh, _crosswalk(tmp_path))
+    path = tmp_path / "ads.csv"
+    path.write_text(ADS)
+    ingest_ads(wh, [path], mapping=["occupation=isco"], coder=WordCoder(), now=NOW)
+    before = _ads(wh)
+    with wh.run("test: a new crosswalk, no coder") as run:
+        from skilltide.ingest.occupation_isco import read_stored
+
+        run.con.execute("INSERT INTO isco_soc VALUES ('2221', '29-1151', NULL, NULL)")
+        read_stored(run, None)
+    after = _ads(wh)
+    assert after[1] == before[1] == ("2", "15-1253.00", 0.857, "mapped_isco")  # kept
+    assert after[4] == before[4] == ("5", "29-1141.00", 0.538, "mapped_isco")  # still allowed
 
 
 def test_a_crosswalk_csv_not_in_utf8_is_refused_naming_the_line(wh, tmp_path):

@@ -376,6 +376,14 @@ def _uncoded(uncoded: dict, coder: bool) -> str:
             f"; {isco[0]!r} looks like an ISCO-08 code: `skilltide onet crosswalk` stores the "
             "ISCO-08 → SOC crosswalk that reads such codes"
         )
+    if unchosen := uncoded.get("isco_unchosen"):
+        return (
+            f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} count as unknown "
+            f"(most: {values}): {counted(unchosen, 'ad')} with an ISCO-08 code whose SOC "
+            "occupation the title coder could not choose (no title, no title coder, or none "
+            "of the code's occupations in the loaded O*NET release)"
+            + ("" if unchosen == uncoded["ads"] else f"; the others are {what}")
+        )
     return (
         f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} are {what}, so "
         f"they count as unknown (most: {values}); {fix}"

@@ -120,11 +120,14 @@ def _codes_stored_as_written(con) -> int:
 def uncoded(con, run_id: str) -> dict | None:
     """The ads ``run_id`` stored whose mapped occupation value is no code and got none from
     the title coder (an ISCO-08 code without a crosswalk, a name it cannot read):
-    ``{"ads": n, "values": [[value, ads], …], "isco_crosswalk": bool}`` with the three
-    commonest values, or None when there are none. They count as ``unknown`` in the
-    occupation panels, so ingest warns of them."""
+    ``{"ads": n, "values": [[value, ads], …], "isco_crosswalk": bool, "isco_unchosen": m}``
+    with the three commonest values, or None when there are none; ``isco_unchosen`` of them
+    are ISCO-08 codes of the crosswalk whose occupation no coder chose (no title, or none
+    of its occupations known). They count as ``unknown`` in the occupation panels, so ingest
+    warns of them."""
     rows = con.execute(
-        "SELECT p.occupation, count(*) AS n FROM ads a JOIN ad_postings p"
+        "SELECT p.occupation, count(*) AS n, count(*) FILTER (a.occupation_source ="
+        " 'mapped_isco') AS isco FROM ads a JOIN ad_postings p"
         " ON p.ad_id = a.ad_id AND p.file_id = a.file_id AND p.row_number = a.row_number"
         " WHERE a.run_id = ? AND a.occupation_source IN ('mapped_title', 'mapped_isco')"
         " AND a.occupation IS NULL GROUP BY 1 ORDER BY n DESC, 1",
@@ -134,7 +137,8 @@ def uncoded(con, run_id: str) -> dict | None:
         return None
     crosswalk = con.execute("SELECT count(*) FROM isco_soc").fetchall()[0][0] > 0
     return {
-        "ads": sum(n for _, n in rows),
-        "values": [[v, n] for v, n in rows[:3]],
+        "ads": sum(n for _, n, _ in rows),
+        "values": [[v, n] for v, n, _ in rows[:3]],
         "isco_crosswalk": crosswalk,
+        "isco_unchosen": sum(m for _, _, m in rows),
     }

@@ -104,6 +104,7 @@ def test_isco_codes_read_through_the_crosswalk(wh, tmp_path):
         "ads": 2,
         "values": [["2512", 1], ["4110", 1]],
         "isco_crosswalk": True,
+        "isco_unchosen": 1,  # ad 6, without a title
     }
 
 
@@ -358,3 +359,13 @@ def test_cli_warns_of_isco_codes_and_loads_the_crosswalk(cli, db, tmp_path):
     assert "stored ads read again through it: 6 changed" in loaded.stdout  # all but 4110
     again = cli("ingest", "ads", path, "--map", "occupation=isco", "--db", db)
     assert "looks like an ISCO-08 code" not in again.stderr
+    # codes of the crosswalk no coder could choose for (none here): said so, not "map SOC
+    # codes" (review)
+    new = tmp_path / "new.csv"
+    new.write_text(ADS.replace("Uses SQL", "Needs SQL"))
+    result = cli("ingest", "ads", new, "--map", "occupation=isco", "--db", db)
+    assert (
+        "count as unknown (most: '2512' (3 ads), '2221' (1 ad), '4110' (1 ad)): 4 ads with "
+        "an ISCO-08 code whose SOC occupation the title coder could not choose" in result.stderr
+    )
+    assert "; the others are no O*NET-SOC codes" in result.stderr  # 4110

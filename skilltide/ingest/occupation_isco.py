@@ -14,7 +14,8 @@ is read as the SOC 2018 occupations the code maps to, source ``mapped_isco``:
   until a coder is built (:mod:`skilltide.ingest.recode`).
 
 A value is an ISCO-08 code when, stripped (and without the ``.0`` a spreadsheet adds to a
-number), it is a code of the crosswalk, or one with its leading zero lost (``110`` for
+number, the ``.4.1`` of an ESCO occupation's code, or a name after it: ``2512 Software
+developers``), it is a code of the crosswalk, or one with its leading zero lost (``110`` for
 ``0110``). Without a crosswalk nothing changes: such values stay ``mapped_title``, and ingest
 warns of them.
 
@@ -22,8 +23,9 @@ Example
 -------
 >>> import polars as pl
 >>> xwalk = {"2512": ["15-1252", "15-1253"], "2211": ["29-1215"]}
->>> isco_key(pl.Series(["2512", "2211.0", "Nurse", "15-1252", None]), xwalk).to_list()
-['2512', '2211', None, None, None]
+>>> isco_key(pl.Series(["2512", "2211.0", "2512.4.1", "2512 - Software developers", "Nurse",
+...     "15-1252", None]), xwalk).to_list()
+['2512', '2211', '2512', '2512', None, None, None]
 >>> isco_occupations(pl.Series(["2211"]), pl.Series(["GP"]), xwalk, coder=None).rows()
 [('29-1215.00', None)]
 """
@@ -38,6 +40,9 @@ import polars as pl
 from skilltide.store import frame
 
 SOURCE = "mapped_isco"
+# A code, maybe with a spreadsheet's ".0" or an ESCO occupation's ".4.1" after it (ESCO codes
+# an occupation under its ISCO-08 unit group), maybe followed by a separator and the name.
+_CODE = r"^([0-9]{1,4})(?:\.[0-9]+)*(?:\s*[-\u2013\u2014:|,;/]?\s+[^0-9].*)?$"
 
 
 def crosswalk(con) -> dict[str, list[str]]:
@@ -53,7 +58,7 @@ def isco_key(values: pl.Series, xwalk: dict[str, list[str]]) -> pl.Series:
     if not xwalk:
         return pl.Series(values.name, [None] * values.len(), dtype=pl.String)
     keys = pl.Series(list(xwalk), dtype=pl.String)
-    digits = values.cast(pl.String).str.strip_chars().str.replace(r"^([0-9]+)\.0+$", "${1}")
+    digits = values.cast(pl.String).str.strip_chars().str.replace(_CODE, "${1}")
     padded = digits.str.zfill(4)
     return (
         pl.select(

@@ -185,6 +185,11 @@ def test_isco_key_reads_spreadsheet_numbers_and_lost_zeros():
         "0110", "0110", "0110", "2512", "2512", "211", None, None
     ]  # fmt: skip
     assert isco_key(values, {}).to_list() == [None] * 8
+    # an ESCO occupation's code under its unit group, and a code with its name (review: both
+    # were unknown, the second coded as a title)
+    named = pl.Series(["2512.4", "2512.4.1", "2512 Software developers", "2512 - Software",
+                       "2512: developers", "2512.4x", "2512 15"])  # fmt: skip
+    assert isco_key(named, xwalk).to_list() == ["2512"] * 5 + [None, None]
 
 
 def test_occupations_of_a_batch_prefer_a_soc_code_to_the_crosswalk():

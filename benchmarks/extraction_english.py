@@ -68,6 +68,16 @@ GREEN_GOLD = ("Skill",)
 GREEN_WIDER = ("Skill", "Domain", "Qualification")
 
 
+# The sentences both corpora are read into: one row per sentence, its gold spans' texts.
+_SENTENCES = {
+    "sentence": pl.Int64,
+    "source": pl.String,
+    "posting": pl.String,
+    "text": pl.String,
+    "spans": pl.List(pl.String),
+}
+
+
 def read_split(path: Path) -> pl.DataFrame:
     """SkillSpan JSON lines -> one row a sentence: ``sentence, source, posting, text, spans``
     (the Skill and Knowledge spans' texts, tokens joined by spaces as in ``text``)."""
@@ -82,14 +92,7 @@ def read_split(path: Path) -> pl.DataFrame:
             ]
             posting = f"{r['source']}:{r['idx']}"
             rows.append((i, r["source"], posting, " ".join(r["tokens"]), spans))
-    schema = {
-        "sentence": pl.Int64,
-        "source": pl.String,
-        "posting": pl.String,
-        "text": pl.String,
-        "spans": pl.List(pl.String),
-    }
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame(rows, schema=_SENTENCES, orient="row")
 
 
 def read_green(path: Path) -> pl.DataFrame:
@@ -114,14 +117,7 @@ def read_green(path: Path) -> pl.DataFrame:
         gold = [x for kind in GREEN_GOLD for x in spans[kind]]
         wider = [x for kind in GREEN_WIDER for x in spans[kind]]
         rows.append((i, "green", f"green:{i}", " ".join(words), gold, wider))
-    schema = {
-        "sentence": pl.Int64,
-        "source": pl.String,
-        "posting": pl.String,
-        "text": pl.String,
-        "spans": pl.List(pl.String),
-        "wider": pl.List(pl.String),
-    }
+    schema = {**_SENTENCES, "wider": pl.List(pl.String)}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

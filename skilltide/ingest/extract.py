@@ -53,17 +53,11 @@ import hashlib
 import duckdb
 import polars as pl
 
-from skilltide.ingest.extract_lists import CONTEXTS, NON_SKILL_PHRASES
+from skilltide.ingest.extract_lists import CONTEXTS, NON_SKILL_PHRASES, opens_with_function_word
 
 SENTENCE = "⁞"
 # An alias in capitals: a letter, then letters and digits (rule ``acronym``, step 4).
 ACRONYM = r"^[A-Z][A-Z0-9]+$"
-# Closed-class words: a name of several words opening with one matches with its exact case.
-FUNCTION_WORDS = (  # noqa: SIM905 (one line of words reads better than fifty)
-    "a an the this that these those my your our his her its their what which who whom whose "
-    "when where why how if and or but nor after before at in on of for to with by from into "
-    "onto over under about above below between through during without within upon"
-).split()
 # Versions of the matching rules that can change what an unchanged vocabulary finds (2: names
 # opening with a function word match with exact case); ``skilltide run``'s vocabulary
 # fingerprint includes it, so its ingest stages run after an upgrade.
@@ -137,7 +131,7 @@ class SkillMatcher:
                     (pl.col("rule") == "acronym").fill_null(False)
                     & pl.col("alias").str.contains(ACRONYM)
                 )
-                | _opens_with_function_word(pl.col("alias"))
+                | opens_with_function_word(pl.col("alias"))
             ).alias("exact")
         )
         # what the matcher finds: a file ingested with another vocabulary is read again
@@ -357,17 +351,6 @@ class SkillMatcher:
                 .alias("found_in"),
             )
         )
-
-
-def _opens_with_function_word(alias: pl.Expr) -> pl.Expr:
-    """A name of several words whose first word is a :data:`FUNCTION_WORDS` word and that has
-    a capital letter (so its case says it is the name)."""
-    words = alias.str.strip_chars().str.split(" ")
-    return (
-        (words.list.len() > 1)
-        & words.list.first().str.to_lowercase().is_in(FUNCTION_WORDS)
-        & alias.str.contains(r"\p{Lu}")
-    ).fill_null(False)
 
 
 def _code(key: pl.Expr, enum: pl.Enum) -> pl.Expr:

@@ -241,7 +241,7 @@ def test_the_function_word_rule_changes_the_fingerprints(monkeypatch, tmp_path):
     """Files ingested before the rule are read again: the matcher's fingerprint changes with
     it, and ``skilltide run``'s vocabulary fingerprint holds the matching rules' version."""
     from skilltide import pipeline_ingest
-    from skilltide.ingest import extract
+    from skilltide.ingest import extract_lists
     from skilltide.store import Warehouse
 
     vocab = pl.DataFrame(
@@ -255,7 +255,7 @@ def test_the_function_word_rule_changes_the_fingerprints(monkeypatch, tmp_path):
     now = SkillMatcher(vocab).fingerprint
     with Warehouse(tmp_path / "w.duckdb") as wh:
         current = pipeline_ingest.vocabulary_fingerprint(wh)
-        monkeypatch.setattr(extract, "FUNCTION_WORDS", [])
+        monkeypatch.setattr(extract_lists, "FUNCTION_WORDS", [])
         monkeypatch.setattr(pipeline_ingest, "MATCHING", 1)
         assert SkillMatcher(vocab).fingerprint != now
         assert pipeline_ingest.vocabulary_fingerprint(wh) != current

@@ -44,6 +44,16 @@ def binary_kind(head: bytes) -> str | None:
     return next((kind for magic, kind in _KINDS if head.startswith(magic)), None)
 
 
+def csv_delimiter(header: str) -> str:
+    """The delimiter of a CSV file with this header line: ``;`` when it has semicolons and no
+    comma (spreadsheets write CSV so where the decimal mark is a comma), else ``,``.
+
+    >>> csv_delimiter("id;title;text"), csv_delimiter("id,title;x")
+    (';', ',')
+    """
+    return ";" if ";" in header and "," not in header else ","
+
+
 def refuse_binary(path: Path, gz: bool = False) -> None:
     """Raise a :class:`UserError` naming the file when it is UTF-16, UTF-32 or a workbook."""
     try:

@@ -41,8 +41,11 @@ def occupations(
     mapped = new["occupation"].str.strip_chars().replace("", None)
     # each distinct value read once (a batch has few: one per occupation)
     values = mapped.unique().to_frame("v").with_columns(soc_code(pl.col("v")).alias("code"))
-    code = mapped.to_frame("v").join(values, on="v", how="left", maintain_order="left")["code"]
-    isco = pl.select(pl.when(code.is_null()).then(isco_key(mapped, xwalk or {}))).to_series()
+    values = values.with_columns(  # an ISCO-08 code only where the value is no SOC code
+        pl.when(pl.col("code").is_null()).then(isco_key(values["v"], xwalk or {})).alias("isco")
+    )
+    read = mapped.to_frame("v").join(values, on="v", how="left", maintain_order="left")
+    code, isco = read["code"], read["isco"]
     named = mapped.is_not_null() & code.is_null() & isco.is_null()
     out = pl.DataFrame(
         {

@@ -43,6 +43,9 @@ SOURCE = "mapped_isco"
 # A code, maybe with a spreadsheet's ".0" or an ESCO occupation's ".4.1" after it (ESCO codes
 # an occupation under its ISCO-08 unit group), maybe followed by a separator and the name.
 _CODE = r"^([0-9]{1,4})(?:\.[0-9]+)*(?:\s*[-\u2013\u2014:|,;/]?\s+[^0-9].*)?$"
+# a coder's choice of occupation for an ISCO-08 code and a title, with its share
+_CHOSEN = {"isco": pl.String, "title": pl.String, "code": pl.String, "share": pl.Float64}
+_CHUNK = 2048  # distinct titles scored at a time: 2048 × ~1,000 occupations of probabilities
 
 
 def crosswalk(con) -> dict[str, list[str]]:
@@ -105,13 +108,12 @@ def _chosen(pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any) -> pl.
     """``isco, title, code, share``: the coder's choice among each pair's SOC occupations;
     a pair whose occupations a re-ranked coder leaves unscored (only its 30 candidates are)
     is chosen by its first stage, which scores every occupation."""
-    schema = {"isco": pl.String, "title": pl.String, "code": pl.String, "share": pl.Float64}
     if coder is None or pairs.is_empty():
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=_CHOSEN)
     found, missed = _choose(pairs, xwalk, coder, coder.predict_proba)
-    first_stage = getattr(coder, "first_stage_proba", None)
-    if missed.height and first_stage is not None and getattr(coder, "reranker", None):
-        found = pl.concat([found, _choose(missed, xwalk, coder, first_stage)[0]])
+    if missed.height and getattr(coder, "reranker", None) is not None:
+        first_stage = _choose(missed, xwalk, coder, lambda t: coder.predict_proba(t, False))[0]
+        found = pl.concat([found, first_stage])
     return found.with_columns(pl.col("code") + ".00")
 
 
@@ -151,18 +153,12 @@ def _choose(
             missed["isco"].append(np.full(len(lost), isco, dtype=object))
             missed["title"].append(group["title"].to_numpy()[lost])
     return (
-        pl.DataFrame(
-            {k: np.concatenate(v) if v else [] for k, v in found.items()},
-            schema={"isco": pl.String, "title": pl.String, "code": pl.String, "share": pl.Float64},
-        ),
+        pl.DataFrame({k: np.concatenate(v) if v else [] for k, v in found.items()}, schema=_CHOSEN),
         pl.DataFrame(
             {k: np.concatenate(v) if v else [] for k, v in missed.items()},
             schema={"isco": pl.String, "title": pl.String},
         ),
     )
-
-
-_CHUNK = 2048  # distinct titles scored at a time: 2048 × ~1,000 occupations of probabilities
 
 
 # Stored ads whose mapped value (their first posting's) is no SOC code: read again through
@@ -171,7 +167,9 @@ _STORED = (
     "SELECT a.ad_id, a.title, p.occupation AS v, a.occupation, a.occupation_score,"
     " a.occupation_source FROM ads a JOIN ad_postings p ON p.ad_id = a.ad_id"
     " AND p.file_id = a.file_id AND p.row_number = a.row_number"
-    f" WHERE a.occupation_source IN ('mapped_title', '{SOURCE}')"
+    f" WHERE (a.occupation_source = '{SOURCE}' OR (a.occupation_source = 'mapped_title'"
+    # a name (most mapped_title ads) is no code: not loaded for every recode
+    " AND regexp_matches(p.occupation, '^\\s*[0-9]')))"
 )
 
 

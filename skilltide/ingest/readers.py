@@ -45,7 +45,7 @@ from skilltide.ingest.jsonl import jsonl_batches
 from skilltide.ingest.mapping import FIELDS, as_text, path_expr, require_columns
 from skilltide.ingest.progress import ReadPosition
 from skilltide.provenance import sha256_file
-from skilltide.textfile import binary_kind, ragged_record
+from skilltide.textfile import binary_kind, csv_delimiter, ragged_record
 
 FORMATS = {
     ".csv": "csv",
@@ -246,8 +246,8 @@ def _csv_header(
         raise UserError(f"{path}: empty file, expected a header row")
     import csv
 
-    if delimiter == "," and ";" in line and "," not in line:
-        delimiter = ";"
+    if delimiter == ",":
+        delimiter = csv_delimiter(line)
     # pandas writes its index as an unnamed column; a repeated name would be ambiguous.
     names = [
         n or f"column_{i}" for i, n in enumerate(next(csv.reader([line], delimiter=delimiter)), 1)

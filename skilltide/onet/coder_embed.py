@@ -204,11 +204,11 @@ class EmbeddingTitleCoder(TitleCoder):
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         self._profile_vectors_t = np.ascontiguousarray((sums / np.maximum(norms, 1e-9)).T)
 
-    def predict_proba(self, titles: Sequence[str | None]) -> np.ndarray:
+    def predict_proba(self, titles: Sequence[str | None], rerank: bool = True) -> np.ndarray:
         """Calibrated probabilities (see :meth:`TitleCoder.predict_proba`)."""
         base = super().predict_proba
-        parts = [self._with_query_memo(chunk, base) for chunk in _chunks(titles)]
-        return np.vstack(parts) if parts else base([])
+        parts = [self._with_query_memo(chunk, base, rerank) for chunk in _chunks(titles)]
+        return np.vstack(parts) if parts else base([], rerank)
 
     def predict(self, titles: Sequence[str | None], top: int = 5) -> pl.DataFrame:
         """Top-``top`` occupations per title (see :meth:`TitleCoder.predict`)."""

@@ -256,30 +256,24 @@ class TitleCoder:
         p = self.params
         return scaled_softmax(self.logits(texts), p.temperature, p.temperature_gap)
 
-    def predict_proba(self, titles: Sequence[str | None]) -> np.ndarray:
-        """Calibrated probabilities over :attr:`codes` for raw titles (rows × codes)."""
+    def predict_proba(self, titles: Sequence[str | None], rerank: bool = True) -> np.ndarray:
+        """Calibrated probabilities over :attr:`codes` for raw titles (rows × codes). A
+        re-ranker scores only its candidates (the others 0); ``rerank=False`` gives the first
+        stage's, every occupation scored."""
         texts = normalise_titles(titles)
         out = np.empty((len(texts), len(self.codes)), dtype=np.float32)
+        reranker = self.reranker if rerank else None
         step = self.params.batch_size
         for start in range(0, len(texts), step):
-            if self.reranker is not None:
+            if reranker is not None:
                 batch = texts[start : start + step]
-                cand, probs = self.reranker.rank(self, batch, *self.score_parts(batch))
+                cand, probs = reranker.rank(self, batch, *self.score_parts(batch))
                 block = np.zeros((len(batch), len(self.codes)), dtype=np.float32)
                 np.put_along_axis(block, cand, probs.astype(np.float32), 1)
                 out[start : start + step] = block
                 continue
             out[start : start + step] = self._probabilities(texts[start : start + step])
         return out
-
-    def first_stage_proba(self, titles: Sequence[str | None]) -> np.ndarray:
-        """The first stage's calibrated probabilities over :attr:`codes` (rows × codes), as
-        :meth:`predict_proba` without a re-ranker: every occupation scored, where a re-ranker
-        scores only its candidates."""
-        texts = normalise_titles(titles)
-        step = self.params.batch_size
-        parts = [self._probabilities(texts[i : i + step]) for i in range(0, len(texts), step)]
-        return np.vstack(parts) if parts else np.empty((0, len(self.codes)), np.float32)
 
     def predict(self, titles: Sequence[str | None], top: int = 5) -> pl.DataFrame:
         """Top-``top`` occupations per title, best first.

@@ -146,12 +146,12 @@ class StaticTitleCoder(EmbeddingTitleCoder):
         self._title_vectors = np.ascontiguousarray(self._title_vectors_t.T)
         self._ends = np.r_[self.title_starts[1:], len(self._title_vectors)]
 
-    def predict_proba(self, titles: Sequence[str | None]) -> np.ndarray:
+    def predict_proba(self, titles: Sequence[str | None], rerank: bool = True) -> np.ndarray:
         """Calibrated probabilities (see :meth:`TitleCoder.predict_proba`)."""
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=self.static.threads, user_api="blas"):
-            return super().predict_proba(titles)
+            return super().predict_proba(titles, rerank)
 
     def predict(self, titles: Sequence[str | None], top: int = 5):
         """Top-``top`` occupations per title (see :meth:`TitleCoder.predict`)."""

@@ -36,7 +36,7 @@ from skilltide.errors import UserError
 from skilltide.ingest.csv_quotes import check_quotes
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append
-from skilltide.textfile import ragged_record, read_utf8
+from skilltide.textfile import csv_delimiter, ragged_record, read_utf8
 
 ISCO = re.compile(r"^[0-9]{3,4}$")  # a unit group (2512) or a minor group BLS maps (211)
 SOC = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -254,11 +254,9 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Serie
 
 
 def _delimiter(path: Path) -> str:
-    """``;`` for a CSV whose header has semicolons and no comma (Excel in much of Europe
-    saves so, as ``ingest ads`` reads it), else ``,``."""
+    """The CSV's delimiter, judged from its header as ``ingest ads`` judges it."""
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
-    return ";" if ";" in header and "," not in header else ","
+        return csv_delimiter(fh.readline())
 
 
 def _csv_lines(path: Path, records: int, delimiter: str = ",") -> pl.Series:

@@ -247,11 +247,10 @@ class RerankedCoder(WordCoder):
 
     reranker = True
 
-    def first_stage_proba(self, titles: list[str]) -> np.ndarray:
-        return super().predict_proba(titles)
-
-    def predict_proba(self, titles: list[str]) -> np.ndarray:
+    def predict_proba(self, titles: list[str], rerank: bool = True) -> np.ndarray:
         probs = super().predict_proba(titles)
+        if not rerank:  # the first stage
+            return probs
         others = np.argsort(-probs, axis=1, kind="stable")[:, 2:]
         np.put_along_axis(probs, others, 0.0, axis=1)
         return probs / probs.sum(axis=1, keepdims=True)

@@ -80,7 +80,7 @@ def read_utf8(path: Path) -> str:
 
 class Ragged(NamedTuple):
     """A record whose field count is not the header's: its number after the header (``row``),
-    the file line it ends on, its field count and the header's."""
+    the file line it starts on, its field count and the header's."""
 
     row: int
     line: int
@@ -111,14 +111,15 @@ def ragged_record(
         with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
             width = len(next(reader, []))
-            row = 0
+            row, start = 0, reader.line_num + 1
             for record in reader:
+                line, start = start, reader.line_num + 1  # where it starts: quotes span lines
                 if not record and not blank_rows:
                     continue
                 row += 1
                 blank = blank_rows and not any(field.strip() for field in record)
                 if len(record) != width and not blank:
-                    return Ragged(row, reader.line_num, len(record), width)
+                    return Ragged(row, line, len(record), width)
     except (OSError, EOFError, csv.Error):
         return None
     return None

@@ -45,6 +45,10 @@ def test_a_ragged_csv_row_is_named_by_its_number(tmp_path):
         UserError, match=r"a\.csv\.gz: not a valid CSV file at row 2500 \(line 7499\): "
     ):
         read_all(path)
+    rows[2499] = '2500,2024-03-10,"Analyst\nSenior"'  # spans lines 7499-7500: its first named
+    path.write_bytes(gzip.compress(("id,posted_at,title,text\n" + "\n".join(rows)).encode()))
+    with pytest.raises(UserError, match=r"at row 2500 \(line 7499\): "):
+        read_all(path)
 
 
 def test_csv_header_with_an_unnamed_column_or_a_repeated_name(tmp_path):

@@ -19,9 +19,12 @@ from __future__ import annotations
 import csv
 import gzip
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from skilltide.errors import UserError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: What a file that is not UTF-8 text most likely is, by its first bytes.
 _KINDS = (  # UTF-32 first: its little-endian byte order mark begins with UTF-16's
@@ -123,3 +126,21 @@ def ragged_record(
     except (OSError, EOFError, csv.Error):
         return None
     return None
+
+
+def record_lines(path: Path, records: int, delimiter: str = ",") -> pl.Series:
+    """The file line each of the ``records`` records under the header starts on (a quoted
+    field may hold a line break, so records and lines differ)."""
+    import polars as pl
+
+    lines = []
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        next(reader, None)
+        start = reader.line_num + 1
+        for _ in reader:
+            lines.append(start)
+            start = reader.line_num + 1
+    if len(lines) != records:  # read otherwise than polars did: count the lines
+        lines = list(range(2, records + 2))
+    return pl.Series(lines, dtype=pl.Int64)

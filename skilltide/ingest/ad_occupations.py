@@ -18,13 +18,18 @@ from typing import Any
 
 import polars as pl
 
-from skilltide.ingest.occupation_codes import NAME, soc_code
+from skilltide.ingest.occupation_codes import is_name, soc_code
+from skilltide.ingest.occupation_esco import SOURCE as ESCO_SOURCE
+from skilltide.ingest.occupation_esco import esco_key, esco_occupations
 from skilltide.ingest.occupation_isco import SOURCE as ISCO_SOURCE
 from skilltide.ingest.occupation_isco import isco_key, isco_occupations
 
 
 def occupations(
-    new: pl.DataFrame, coder: Any, xwalk: dict[str, list[str]] | None = None
+    new: pl.DataFrame,
+    coder: Any,
+    xwalk: dict[str, list[str]] | None = None,
+    esco: dict[str, tuple[str, list[str]]] | None = None,
 ) -> pl.DataFrame:
     """``occupation, occupation_score, occupation_source`` of each row of ``new`` (its
     ``occupation`` as read and ``title``):
@@ -34,6 +39,9 @@ def occupations(
     - ``mapped_isco``: the value is a code of the ISCO-08 crosswalk ``xwalk``
       (:mod:`skilltide.ingest.occupation_isco`): its SOC occupation, or the one ``coder``
       chooses among several from the ad's title;
+    - ``mapped_esco``: the value is an ESCO occupation of ``esco``
+      (:mod:`skilltide.ingest.occupation_esco`): its ISCO-08 group's SOC occupation, or the
+      one ``coder`` chooses among several from the ESCO occupation's labels;
     - ``mapped_title``: the value is no code (an occupation's name): ``coder`` codes it as a
       title (no coder, or no code for it: the occupation is NULL);
     - ``coder``: no value: ``coder`` codes the ad's title (no code: all NULL).
@@ -43,10 +51,14 @@ def occupations(
     values = mapped.unique().to_frame("v").with_columns(soc_code(pl.col("v")).alias("code"))
     values = values.with_columns(  # an ISCO-08 code only where the value is no SOC code
         pl.when(pl.col("code").is_null()).then(isco_key(values["v"], xwalk or {})).alias("isco")
+    ).with_columns(  # an ESCO occupation only where it is neither
+        pl.when(pl.col("code").is_null() & pl.col("isco").is_null())
+        .then(esco_key(values["v"], esco or {}))
+        .alias("esco")
     )
     read = mapped.to_frame("v").join(values, on="v", how="left", maintain_order="left")
-    code, isco = read["code"], read["isco"]
-    named = mapped.is_not_null() & code.is_null() & isco.is_null()
+    code, isco, esco_id = read["code"], read["isco"], read["esco"]
+    named = mapped.is_not_null() & code.is_null() & isco.is_null() & esco_id.is_null()
     out = pl.DataFrame(
         {
             "occupation": code,
@@ -60,7 +72,7 @@ def occupations(
         .then(pl.lit("mapped_title"))
         .alias("occupation_source"),
         # what the coder codes: the mapped name, else the title of an ad with no value
-        pl.when(named & mapped.str.contains(NAME))
+        pl.when(named & is_name(mapped))
         .then(mapped)
         .when(mapped.is_null())
         .then(new["title"])
@@ -73,6 +85,18 @@ def occupations(
             read["occupation_score"].alias("occupation_score"),
             pl.when(isco.is_not_null())
             .then(pl.lit(ISCO_SOURCE))
+            .otherwise(pl.col("occupation_source"))
+            .alias("occupation_source"),
+        )
+    if esco_id.is_not_null().any():
+        read = esco_occupations(esco_id, esco or {}, xwalk or {}, coder)
+        out = out.with_columns(
+            pl.coalesce(pl.col("occupation"), read["occupation"]).alias("occupation"),
+            pl.coalesce(pl.col("occupation_score"), read["occupation_score"]).alias(
+                "occupation_score"
+            ),
+            pl.when(esco_id.is_not_null())
+            .then(pl.lit(ESCO_SOURCE))
             .otherwise(pl.col("occupation_source"))
             .alias("occupation_source"),
         )

@@ -44,6 +44,7 @@ from skilltide.ingest.encoding import DEFAULT as DEFAULT_ENCODING
 from skilltide.ingest.encoding import check_encoding
 from skilltide.ingest.extract import SkillMatcher
 from skilltide.ingest.mapping import parse_mapping
+from skilltide.ingest.occupation_stored import read_stored
 from skilltide.ingest.progress import QUIET, FileReport, IngestProgress, as_progress
 from skilltide.ingest.readers import (
     BATCH_ROWS,
@@ -194,6 +195,8 @@ def ingest_ads(
         recoded = ads_coder.apply(run, chosen) if chosen is not None else None
         # stored ads of files not read again: mapped values read as now (after an upgrade)
         normalised = occupation_codes.normalise_stored(run.con)
+        if normalised:  # some may now read through the stored crosswalk
+            normalised += read_stored(run, title_coder)
         for index, path in enumerate(tracked, 1):
             report = FileReport(progress, path, index, len(files))
             with run.stage(f"file {path.name}") as record:

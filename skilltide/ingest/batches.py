@@ -45,6 +45,7 @@ from skilltide.ingest.ad_occupations import occupations
 from skilltide.ingest.date_order import BatchDates, batch_dates
 from skilltide.ingest.dedup import ad_ids
 from skilltide.ingest.extract import SkillMatcher, normalise
+from skilltide.ingest.occupation_esco import esco_table
 from skilltide.ingest.occupation_isco import crosswalk
 from skilltide.ingest.readers import raw_json
 from skilltide.ingest.validate import validate
@@ -226,7 +227,7 @@ def store_batch(
         if new.height < candidates.height:
             skills = skills.join(new.select("ad_id"), on="ad_id", how="semi", maintain_order="left")
     with timed(steps, "occupation"):
-        occupation = occupations(new, coder, crosswalk(con))
+        occupation = occupations(new, coder, crosswalk(con), esco_table(con))
     with timed(steps, "store"):
         ads = new.select(
             "ad_id",

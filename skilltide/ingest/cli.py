@@ -376,11 +376,18 @@ def _uncoded(uncoded: dict, coder: bool) -> str:
             f"; {isco[0]!r} looks like an ISCO-08 code: `skilltide onet crosswalk` stores the "
             "ISCO-08 → SOC crosswalk that reads such codes"
         )
+    esco = [v for v, _ in uncoded["values"] if re.search(r"esco/occupation/", v)]
+    if esco and not uncoded.get("esco_occupations"):
+        fix += (
+            f"; {esco[0]!r} is an ESCO occupation: `skilltide onet crosswalk … --esco "
+            "occupations_en.csv` stores ESCO's occupations, which read such values"
+        )
     if unchosen := uncoded.get("isco_unchosen"):
         return (
             f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} count as unknown "
-            f"(most: {values}): {counted(unchosen, 'ad')} with an ISCO-08 code whose SOC "
-            "occupation the title coder could not choose (no title, no title coder, or none "
+            f"(most: {values}): {counted(unchosen, 'ad')} with an ISCO-08 code or ESCO "
+            "occupation whose SOC occupation the title coder could not choose (no title, no "
+            "title coder, or none "
             "of the code's occupations in the loaded O*NET release)"
             + ("" if unchosen == uncoded["ads"] else f"; the others are {what}")
         )

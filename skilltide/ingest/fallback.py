@@ -54,6 +54,7 @@ import polars as pl
 from skilltide.ingest.ad_occupations import occupations
 from skilltide.ingest.batches import FIRST_POSTING
 from skilltide.ingest.extract import normalise
+from skilltide.ingest.occupation_esco import esco_table
 from skilltide.ingest.occupation_isco import crosswalk
 from skilltide.store import Run, append, frame
 
@@ -82,7 +83,7 @@ def fall_back(run: Run, version: str, matcher: Any, coder: Any) -> int:
     full = chosen.filter(pl.col("text_chars").is_not_null())  # stored since migration 0012
     parts = [
         full.select(*place, *kept)
-        .hstack(occupations(full, coder, crosswalk(con)))
+        .hstack(occupations(full, coder, crosswalk(con), esco_table(con)))
         .with_columns(pl.lit(run.run_id).alias("run_id"))
     ]
     partial = chosen.filter(pl.col("text_chars").is_null()).select(place)

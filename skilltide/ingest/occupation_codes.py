@@ -28,14 +28,29 @@ from __future__ import annotations
 
 import polars as pl
 
+from skilltide.onet.esco import UUID
 from skilltide.store import frame
 
 # How mapped occupation values are read (1: SOC/O*NET-SOC codes normalised, other values coded
 # as titles; 2: codes written as numbers, 151252.0, read too; before: stored as written).
 READING = 2
 # A mapped value that is no code is an occupation's name, coded as a title, only when it has a
-# letter: the title coder gave '2411.0' (an ISCO-08 code) Physical Scientists at 0.001.
+# letter: the title coder gave '2411.0' (an ISCO-08 code) Physical Scientists at 0.001. A
+# URI (an ESCO occupation's, say) or a UUID alone is no name either.
 NAME = r"\p{L}"
+NOT_NAME = rf"://|^\s*{UUID}\s*$"
+
+
+def is_name(expr: pl.Expr) -> pl.Expr:
+    """Whether a mapped value that is no code (``expr``) is a name the title coder codes."""
+    return expr.str.contains(NAME) & ~expr.str.contains(NOT_NAME)
+
+
+def is_name_sql(column: str) -> str:
+    """:func:`is_name` in SQL, for ``column``."""
+    return f"(regexp_matches({column}, '{NAME}') AND NOT regexp_matches({column}, '{NOT_NAME}'))"
+
+
 # a code (a number's ".0" after it), maybe followed by a separator and the occupation's name
 _CODE = (
     r"^([0-9]{2})\s*-?\s*([0-9]{4})(?:\s*\.?\s*([0-9]{2}))?(?:\.0+)?"
@@ -48,7 +63,8 @@ def soc_code(expr: pl.Expr) -> pl.Expr:
     parts = expr.str.strip_chars().str.extract_groups(_CODE)
     major, detailed = parts.struct.field("1"), parts.struct.field("2")
     suffix = parts.struct.field("3").fill_null("00")
-    return pl.when(detailed.is_not_null()).then(
+    # a UUID (an ESCO occupation's) that opens with 8 digits is no code: 37442765-f7bb-…
+    return pl.when(detailed.is_not_null() & ~expr.str.contains(NOT_NAME)).then(
         pl.concat_str(major, pl.lit("-"), detailed, pl.lit("."), suffix)
     )
 
@@ -57,17 +73,36 @@ def normalise_stored(con) -> int:
     """Read the stored ads' mapped values as :func:`soc_code` does now (those stored before
     were kept as written, or read as names): a code in its one form, a name as
     ``mapped_title`` without an occupation (the recode that follows codes it from its
-    posting), a value without a letter as no name (:data:`NAME`). Returns the ads changed."""
-    return _names_now_codes(con) + _codes_stored_as_written(con) + _letterless_names(con)
+    posting), a value without a letter or a URI as no name (:func:`is_name`). Returns the
+    ads changed."""
+    return (
+        _names_now_codes(con)
+        + _codes_stored_as_written(con)
+        + _coded_non_names(con)
+        + _uuids_read_as_codes(con)
+    )
 
 
-def _letterless_names(con) -> int:
-    """``mapped_title`` ads coded from a mapped value without a letter (before 2026-12-07)."""
+def _uuids_read_as_codes(con) -> int:
+    """``mapped`` ads whose mapped value is a UUID opening with 8 digits, read as a SOC code
+    before 2026-12-07 (``37442765-f7bb-…`` as 37-4427.65): ``mapped_title`` without an
+    occupation, which the stored ESCO occupations then read."""
+    return con.execute(
+        "UPDATE ads SET occupation = NULL, occupation_score = NULL, occupation_source ="
+        " 'mapped_title' FROM ad_postings p WHERE ads.occupation_source = 'mapped'"
+        " AND p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
+        f" AND regexp_matches(p.occupation, '^\\s*{UUID}\\s*$')"
+    ).fetchall()[0][0]
+
+
+def _coded_non_names(con) -> int:
+    """``mapped_title`` ads coded from a mapped value that is no name (:func:`is_name`): one
+    without a letter (before 2026-12-07), a URI (before 2026-12-07)."""
     return con.execute(
         "UPDATE ads SET occupation = NULL, occupation_score = NULL FROM ad_postings p"
         " WHERE ads.occupation_source = 'mapped_title' AND ads.occupation IS NOT NULL"
         " AND p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
-        f" AND NOT regexp_matches(p.occupation, '{NAME}')"
+        f" AND NOT {is_name_sql('p.occupation')}"
     ).fetchall()[0][0]
 
 
@@ -120,25 +155,28 @@ def _codes_stored_as_written(con) -> int:
 def uncoded(con, run_id: str) -> dict | None:
     """The ads ``run_id`` stored whose mapped occupation value is no code and got none from
     the title coder (an ISCO-08 code without a crosswalk, a name it cannot read):
-    ``{"ads": n, "values": [[value, ads], …], "isco_crosswalk": bool, "isco_unchosen": m}``
-    with the three commonest values, or None when there are none; ``isco_unchosen`` of them
-    are ISCO-08 codes of the crosswalk whose occupation no coder chose (no title, or none
-    of its occupations known). They count as ``unknown`` in the occupation panels, so ingest
-    warns of them."""
+    ``{"ads": n, "values": [[value, ads], …], "isco_crosswalk": bool, "esco_occupations":
+    bool, "isco_unchosen": m}`` with the three commonest values, or None when there are none;
+    ``isco_unchosen`` of them are ISCO-08 codes of the crosswalk or ESCO occupations whose
+    occupation no coder chose (no title, or none of its occupations known). They count as
+    ``unknown`` in the occupation panels, so ingest warns of them."""
     rows = con.execute(
-        "SELECT p.occupation, count(*) AS n, count(*) FILTER (a.occupation_source ="
-        " 'mapped_isco') AS isco FROM ads a JOIN ad_postings p"
+        "SELECT p.occupation, count(*) AS n, count(*) FILTER (a.occupation_source IN"
+        " ('mapped_isco', 'mapped_esco')) AS isco FROM ads a JOIN ad_postings p"
         " ON p.ad_id = a.ad_id AND p.file_id = a.file_id AND p.row_number = a.row_number"
-        " WHERE a.run_id = ? AND a.occupation_source IN ('mapped_title', 'mapped_isco')"
+        " WHERE a.run_id = ? AND a.occupation_source IN"
+        " ('mapped_title', 'mapped_isco', 'mapped_esco')"
         " AND a.occupation IS NULL GROUP BY 1 ORDER BY n DESC, 1",
         [run_id],
     ).fetchall()
     if not rows:
         return None
     crosswalk = con.execute("SELECT count(*) FROM isco_soc").fetchall()[0][0] > 0
+    esco = con.execute("SELECT count(*) FROM esco_occupations").fetchall()[0][0] > 0
     return {
         "ads": sum(n for _, n, _ in rows),
         "values": [[v, n] for v, n, _ in rows[:3]],
         "isco_crosswalk": crosswalk,
+        "esco_occupations": esco,
         "isco_unchosen": sum(m for _, _, m in rows),
     }

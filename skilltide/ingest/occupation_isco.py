@@ -37,8 +37,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from skilltide.store import frame
-
 SOURCE = "mapped_isco"
 # A code, maybe with a spreadsheet's ".0" or an ESCO occupation's ".4.1" after it (ESCO codes
 # an occupation under its ISCO-08 unit group), maybe followed by a separator and the name.
@@ -117,18 +115,24 @@ def _chosen(pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any) -> pl.
     return found.with_columns(pl.col("code") + ".00")
 
 
+def soc_columns(coder: Any) -> tuple[np.ndarray, Any]:
+    """Each 6-digit SOC code of ``coder`` once (sorted), and the 0/1 matrix (O*NET-SOC code ×
+    SOC code) that sums its O*NET-SOC probabilities under each."""
+    from scipy import sparse
+
+    columns, where = np.unique([str(c)[:7] for c in coder.codes], return_inverse=True)
+    one_hot = sparse.csr_matrix(
+        (np.ones(len(where)), (np.arange(len(where)), where)), shape=(len(where), len(columns))
+    )
+    return columns, one_hot
+
+
 def _choose(
     pairs: pl.DataFrame, xwalk: dict[str, list[str]], coder: Any, proba: Any
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The pairs chosen by the probabilities ``proba(titles)`` gives (``isco, title, code,
     share``), and the pairs it gives none of their occupations any (``isco, title``)."""
-    from scipy import sparse
-
-    # each 6-digit SOC code once (sorted), and which one each O*NET-SOC code falls under
-    columns, where = np.unique([str(c)[:7] for c in coder.codes], return_inverse=True)
-    one_hot = sparse.csr_matrix(
-        (np.ones(len(where)), (np.arange(len(where)), where)), shape=(len(where), len(columns))
-    )
+    columns, one_hot = soc_columns(coder)
     allowed = {k: np.flatnonzero(np.isin(columns, v)) for k, v in xwalk.items()}
     titles = pairs["title"].unique(maintain_order=True)
     found: dict[str, list] = {"isco": [], "title": [], "code": [], "share": []}
@@ -159,100 +163,3 @@ def _choose(
             schema={"isco": pl.String, "title": pl.String},
         ),
     )
-
-
-# Stored ads whose mapped value (their first posting's) is no SOC code: read again through
-# the crosswalk when it or the coder changes.
-_STORED = (
-    "SELECT a.ad_id, a.title, p.occupation AS v, a.occupation, a.occupation_score,"
-    " a.occupation_source FROM ads a JOIN ad_postings p ON p.ad_id = a.ad_id"
-    " AND p.file_id = a.file_id AND p.row_number = a.row_number"
-    f" WHERE (a.occupation_source = '{SOURCE}' OR (a.occupation_source = 'mapped_title'"
-    # a name (most mapped_title ads) is no code: not loaded for every recode
-    " AND regexp_matches(p.occupation, '^\\s*[0-9]')))"
-)
-
-
-def read_stored(run: Any, coder: Any) -> int:
-    """Read the stored ads' ISCO-08 values through the stored crosswalk with ``coder``, in
-    ``run``: ``mapped_title`` ads whose value is a code of it become ``mapped_isco``, and
-    ``mapped_isco`` ads whose code it no longer holds ``mapped_title`` (no occupation).
-    Returns the ads changed."""
-    con = run.con
-    xwalk = crosswalk(con)
-    # without a crosswalk only mapped_isco ads can change (a recode reads every ad's source)
-    stored = frame(con, _STORED if xwalk else f"{_STORED} AND a.occupation_source = '{SOURCE}'")
-    if stored.is_empty():
-        return 0
-    keys = isco_key(stored["v"], xwalk)
-    sets = pl.DataFrame(
-        {"isco": list(xwalk), "socs": list(xwalk.values())},
-        schema={"isco": pl.String, "socs": pl.List(pl.String)},
-    )
-    read = (
-        stored.with_columns(keys.alias("isco"))
-        .hstack(
-            isco_occupations(keys, stored["title"], xwalk, coder).rename(
-                {"occupation": "new_occupation", "occupation_score": "new_score"}
-            )
-        )
-        .join(sets, on="isco", how="left", maintain_order="left")
-    )
-    # No choice now (no coder could be read, say) but one made before that the code still
-    # allows: kept, not lost.
-    kept = (
-        pl.col("new_occupation").is_null()
-        & (pl.col("occupation_source") == SOURCE)
-        & (pl.col("socs").list.contains(pl.col("occupation").str.slice(0, 7)).fill_null(False))
-    )
-    now = read.select(
-        "ad_id",
-        pl.when(kept)
-        .then("occupation")
-        .when(pl.col("isco").is_not_null())
-        .then("new_occupation")
-        .alias("occupation"),
-        pl.when(kept)
-        .then("occupation_score")
-        .when(pl.col("isco").is_not_null())
-        .then("new_score")
-        .alias("occupation_score"),
-        pl.when(pl.col("isco").is_not_null())
-        .then(pl.lit(SOURCE))
-        .otherwise(pl.lit("mapped_title"))
-        .alias("occupation_source"),
-        pl.col("occupation").alias("before"),
-        pl.col("occupation_score").alias("score_before"),
-        pl.col("occupation_source").alias("source_before"),
-    )
-    # a mapped_title ad that stays one keeps what the title coder gave it
-    changed = now.filter(
-        (pl.col("occupation_source") == SOURCE) | (pl.col("source_before") == SOURCE)
-    ).filter(
-        pl.col("occupation").ne_missing(pl.col("before"))
-        | pl.col("occupation_score").ne_missing(pl.col("score_before"))
-        | pl.col("occupation_source").ne_missing(pl.col("source_before"))
-    )
-    if changed.is_empty():
-        return 0
-    _changed = changed.select(  # read by name below
-        "ad_id", "occupation", "occupation_score", "occupation_source"
-    ).to_arrow()
-    con.execute(
-        "UPDATE ads SET occupation = c.occupation, occupation_score = c.occupation_score,"
-        " occupation_source = c.occupation_source FROM _changed c WHERE ads.ad_id = c.ad_id"
-    )
-    del _changed
-    return changed.height
-
-
-def ads_coder_or_none(wh: Any) -> Any:
-    """The title coder of the warehouse's ads (:func:`skilltide.ingest.ads_coder.choose`),
-    None when none is stored or it cannot be read (then only single codes are read)."""
-    from skilltide.errors import UserError
-    from skilltide.ingest import ads_coder
-
-    try:
-        return ads_coder.choose(wh).coder
-    except UserError:
-        return None

@@ -25,8 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 from skilltide.ingest.ad_occupations import title_codes
-from skilltide.ingest.occupation_codes import NAME, normalise_stored
-from skilltide.ingest.occupation_isco import read_stored
+from skilltide.ingest.occupation_codes import is_name_sql, normalise_stored
+from skilltide.ingest.occupation_stored import read_stored
 from skilltide.store import frame
 
 # Each stored ad the coder codes, and what it codes: the mapped occupation name of an ad whose
@@ -35,11 +35,11 @@ from skilltide.store import frame
 _CODABLE = (
     "SELECT a.ad_id, a.occupation_source AS source,"
     " nullif(trim(CASE WHEN a.occupation_source = 'mapped_title' THEN"
-    f" CASE WHEN regexp_matches(p.occupation, '{NAME}') THEN p.occupation END"
+    f" CASE WHEN {is_name_sql('p.occupation')} THEN p.occupation END"
     " ELSE a.title END), '') AS coded"
     " FROM ads a LEFT JOIN ad_postings p ON a.occupation_source = 'mapped_title'"
     " AND p.ad_id = a.ad_id AND p.file_id = a.file_id AND p.row_number = a.row_number"
-    " WHERE coalesce(a.occupation_source, '') NOT IN ('mapped', 'mapped_isco')"
+    " WHERE coalesce(a.occupation_source, '') NOT IN ('mapped', 'mapped_isco', 'mapped_esco')"
 )
 
 
@@ -52,7 +52,7 @@ def recode_stored_ads(run: Any, coder: Any) -> dict[str, int]:
     con = run.con
     # mapped values stored as written before they were normalised: read as now first
     normalised = normalise_stored(con)
-    # ISCO-08 values: the coder chooses among a code's occupations (occupation_isco)
+    # ISCO-08 and ESCO values: the coder chooses among a code's occupations
     isco = read_stored(run, coder)
     codable = frame(con, f"SELECT * FROM ({_CODABLE}) WHERE coded IS NOT NULL")
     titles = codable["coded"].unique().sort()

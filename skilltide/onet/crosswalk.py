@@ -8,7 +8,9 @@ is already 2018 SOC, as Excel (.xls/.xlsx, the first sheet with the columns; ban
 the header are skipped) or CSV, and stores each ISCO-08 code with the SOC 2018 detailed
 occupations it maps to in ``isco_soc``. Ingest then reads a mapped occupation value that is an
 ISCO-08 code through it (:mod:`skilltide.ingest.occupation_isco`), and the stored ads are read
-again at once.
+again at once. With ESCO's occupations file too (:mod:`skilltide.onet.esco`), a value that is
+an ESCO occupation URI is read through its ISCO-08 group
+(:mod:`skilltide.ingest.occupation_esco`).
 
 Example
 -------
@@ -35,8 +37,9 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.ingest.csv_quotes import check_quotes
 from skilltide.ingest.readers import sha256_file
+from skilltide.onet.esco import read_esco
 from skilltide.store import Warehouse, append
-from skilltide.textfile import csv_delimiter, ragged_record, read_utf8
+from skilltide.textfile import csv_delimiter, ragged_record, read_utf8, record_lines
 
 ISCO = re.compile(r"^[0-9]{3,4}$")  # a unit group (2512) or a minor group BLS maps (211)
 SOC = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -55,12 +58,17 @@ _LABELS = {
 
 
 def load_crosswalk(
-    wh: Warehouse, isco_file: str | Path, soc_2010_2018: str | Path | None = None
+    wh: Warehouse,
+    isco_file: str | Path,
+    soc_2010_2018: str | Path | None = None,
+    esco_file: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Store the ISCO-08 → SOC 2018 crosswalk (replacing any earlier one) and read the stored
-    ads' ISCO-08 values through it; the same files again change nothing."""
-    isco_file = _exists(isco_file)
-    soc_file = _exists(soc_2010_2018) if soc_2010_2018 is not None else None
+    """Store the ISCO-08 → SOC 2018 crosswalk and, with ``esco_file``, ESCO's occupations
+    (:mod:`skilltide.onet.esco`), replacing what was stored before, and read the stored ads'
+    ISCO-08 and ESCO values through them; the same files again change nothing."""
+    isco_file = existing_file(isco_file)
+    soc_file = existing_file(soc_2010_2018) if soc_2010_2018 is not None else None
+    esco = read_esco(esco_file) if esco_file is not None else None
     pairs, year = _isco_pairs(isco_file)
     if year == "2010":
         if soc_file is None:
@@ -73,7 +81,7 @@ def load_crosswalk(
         raise UserError(f"{isco_file}: its SOC codes are 2018 SOC already; leave out {soc_file}")
     else:
         pairs, unmapped = pairs.rename({"soc": "soc_code"}), []
-    files = [p for p in (isco_file, soc_file) if p is not None]
+    files = [Path(p) for p in (isco_file, soc_file, esco_file) if p is not None]
     sha = {str(p.resolve()): sha256_file(p) for p in files}
     stored = _stored_from(wh)
     if stored is not None and stored[1].get("sha256") == sorted(sha.values()):
@@ -84,7 +92,7 @@ def load_crosswalk(
             "unmapped_soc_2010": stored[1].get("unmapped_soc_2010", []),
             "ads_read_again": 0,
         }
-    from skilltide.ingest.occupation_isco import ads_coder_or_none, read_stored
+    from skilltide.ingest.occupation_stored import ads_coder_or_none, read_stored
     from skilltide.ingest.recode import refresh_panel_if_changed
 
     coder = ads_coder_or_none(wh)  # before the run: choosing may build the ads' coder
@@ -94,6 +102,10 @@ def load_crosswalk(
         run.count(
             "isco_soc", append(run.con, "isco_soc", rows.with_columns(run_id=pl.lit(run.run_id)))
         )
+        run.con.execute("DELETE FROM esco_occupations")
+        if esco is not None:
+            stored_esco = esco.with_columns(run_id=pl.lit(run.run_id))
+            run.count("esco_occupations", append(run.con, "esco_occupations", stored_esco))
         run.notes["sha256"] = sorted(sha.values())
         run.notes["unmapped_soc_2010"] = unmapped
         read_again = read_stored(run, coder)  # ads stored before: read through it now
@@ -111,11 +123,16 @@ def load_crosswalk(
 def summary(con) -> dict[str, Any]:
     """What the stored crosswalk holds: ISCO-08 codes, SOC codes, pairs, ISCO-08 codes with
     one SOC occupation, and the SOC codes with an occupation in the loaded O*NET release
-    (None when none is loaded)."""
+    (None when none is loaded), and the ESCO occupations stored and those whose ISCO-08 group
+    it holds."""
     row = con.execute(
         "SELECT count(DISTINCT isco), count(DISTINCT soc_code), count(*),"
         " (SELECT count(*) FROM (SELECT isco FROM isco_soc GROUP BY isco HAVING count(*) = 1))"
         " FROM isco_soc"
+    ).fetchall()[0]
+    esco = con.execute(
+        "SELECT count(*), count(*) FILTER (isco IN (SELECT isco FROM isco_soc))"
+        " FROM esco_occupations"
     ).fetchall()[0]
     onet = con.execute("SELECT count(*) FROM occupations").fetchall()[0][0]
     found = None
@@ -130,14 +147,29 @@ def summary(con) -> dict[str, Any]:
         "pairs": row[2],
         "single": row[3],
         "soc_codes_in_onet": found,
+        "esco_occupations": esco[0],
+        "esco_in_crosswalk": esco[1],
     }
 
 
-def _exists(path: str | Path) -> Path:
+def existing_file(path: str | Path) -> Path:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     return path
+
+
+def stored(wh: Warehouse) -> dict[str, Any] | None:
+    """The stored crosswalk, for ``skilltide status``: the run that loaded it, its files and
+    :func:`summary`; None when none is stored."""
+    import json
+
+    loaded = _stored_from(wh)
+    if loaded is None:
+        return None
+    args = wh.con.execute("SELECT args FROM runs WHERE run_id = ?", [loaded[0]]).fetchall()
+    files = json.loads(args[0][0]).get("files", []) if args and args[0][0] else []
+    return {"run_id": loaded[0], "files": files, **summary(wh.con)}
 
 
 def _stored_from(wh: Warehouse) -> tuple[str, dict[str, Any]] | None:
@@ -226,7 +258,7 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Serie
             raise UserError(f"{path}: not a readable CSV file ({exc})") from None
         if not all(_find(table.columns, n) for n in needed):
             raise _no_header(path, table.columns, needed)
-        return table, _csv_lines(path, table.height, delimiter), "line"
+        return table, record_lines(path, table.height, delimiter), "line"
     import fastexcel
 
     try:
@@ -257,24 +289,6 @@ def _delimiter(path: Path) -> str:
     """The CSV's delimiter, judged from its header as ``ingest ads`` judges it."""
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         return csv_delimiter(fh.readline())
-
-
-def _csv_lines(path: Path, records: int, delimiter: str = ",") -> pl.Series:
-    """The file line each of the ``records`` records under the header starts on (a quoted
-    field may hold a line break, so records and lines differ)."""
-    import csv
-
-    lines = []
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        next(reader, None)
-        start = reader.line_num + 1
-        for _ in reader:
-            lines.append(start)
-            start = reader.line_num + 1
-    if len(lines) != records:  # read otherwise than polars did: count the lines
-        lines = list(range(2, records + 2))
-    return pl.Series(lines, dtype=pl.Int64)
 
 
 def _no_header(path: Path, found: list[str], needed: list[re.Pattern]) -> UserError:

@@ -24,18 +24,28 @@ def crosswalk_command(
         Path | None,
         typer.Argument(help="2010 → 2018 SOC crosswalk, when the first file's SOC is 2010 SOC."),
     ] = None,
+    esco: Annotated[
+        Path | None,
+        typer.Option(
+            "--esco",
+            help="ESCO's occupations CSV (occupations_en.csv): ESCO occupation URIs are then "
+            "read through their ISCO-08 group, the coder choosing from their ESCO labels.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Store the ISCO-08 → SOC crosswalk: a mapped occupation column of ISCO-08 codes (2512)
-    is then read as SOC occupations, the title coder choosing among several.
+    is then read as SOC occupations, the title coder choosing among several; with --esco, a
+    column of ESCO occupation URIs too. Loading replaces what was stored.
 
     Example: skilltide onet crosswalk isco_soc_crosswalk.xls soc_2010_to_2018_crosswalk.xlsx
+    --esco occupations_en.csv
     """
     from skilltide.onet.crosswalk import load_crosswalk
     from skilltide.store import Warehouse
 
     with Warehouse(settings.db) as wh:
-        summary = load_crosswalk(wh, isco_file, soc_file)
+        summary = load_crosswalk(wh, isco_file, soc_file, esco)
     if as_json:
         emit_json(summary)
         return
@@ -49,6 +59,12 @@ def crosswalk_command(
     if summary.get("unmapped_soc_2010"):
         codes = summary["unmapped_soc_2010"]
         echo(settings, f"2010 SOC codes not in the 2010 → 2018 file: {', '.join(codes[:5])}")
+    if summary["esco_occupations"]:
+        echo(
+            settings,
+            f"ESCO occupations: {summary['esco_occupations']:,}, "
+            f"{summary['esco_in_crosswalk']:,} of them in an ISCO-08 group of the crosswalk",
+        )
     if summary["soc_codes_in_onet"] is not None:
         echo(settings, f"in the loaded O*NET release: {summary['soc_codes_in_onet']:,} of them")
     read = summary.get("ads_read_again")

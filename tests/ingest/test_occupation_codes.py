@@ -258,6 +258,7 @@ def test_mapped_values_neither_codes_nor_codable_are_counted_and_warned_of(wh, t
         "ads": 2,
         "values": [["2512", 2]],
         "isco_crosswalk": False,  # the warning names `skilltide onet crosswalk`
+        "esco_occupations": False,
         "isco_unchosen": 0,
     }
     clean = tmp_path / "clean.csv"

@@ -104,6 +104,7 @@ def test_isco_codes_read_through_the_crosswalk(wh, tmp_path):
         "ads": 2,
         "values": [["2512", 1], ["4110", 1]],
         "isco_crosswalk": True,
+        "esco_occupations": False,
         "isco_unchosen": 1,  # ad 6, without a title
     }
 
@@ -278,7 +279,7 @@ def test_a_choice_is_kept_when_no_coder_can_choose_again(wh, tmp_path):
     ingest_ads(wh, [path], mapping=["occupation=isco"], coder=WordCoder(), now=NOW)
     before = _ads(wh)
     with wh.run("test: a new crosswalk, no coder") as run:
-        from skilltide.ingest.occupation_isco import read_stored
+        from skilltide.ingest.occupation_stored import read_stored
 
         run.con.execute("INSERT INTO isco_soc VALUES ('2221', '29-1151', NULL, NULL)")
         read_stored(run, None)
@@ -370,6 +371,7 @@ def test_cli_warns_of_isco_codes_and_loads_the_crosswalk(cli, db, tmp_path):
     result = cli("ingest", "ads", new, "--map", "occupation=isco", "--db", db)
     assert (
         "count as unknown (most: '2512' (3 ads), '2221' (1 ad), '4110' (1 ad)): 4 ads with "
-        "an ISCO-08 code whose SOC occupation the title coder could not choose" in result.stderr
+        "an ISCO-08 code or ESCO occupation whose SOC occupation the title coder could not "
+        "choose" in result.stderr
     )
     assert "; the others are no O*NET-SOC codes" in result.stderr  # 4110

@@ -99,10 +99,12 @@ def status(
     if not settings.db.exists():
         raise UserError(f"{settings.db}: no warehouse here (run a command that writes first)")
     from skilltide.ingest.ads_coder import describe
+    from skilltide.onet.crosswalk import stored as stored_crosswalk
 
     with Warehouse(settings.db) as wh:
         report = warehouse_status(wh, last=last)
         report["ads_coder"] = describe(wh)
+        report["crosswalk"] = stored_crosswalk(wh)
     if as_json:
         emit_json(report)
         return
@@ -113,6 +115,14 @@ def status(
     coder = report["ads_coder"]
     built = f"build run {coder['coder_run']}" if coder["coder_run"] else "none stored yet"
     result(f"ads' occupations coded by the {coder['model']} title coder ({built})")
+    if xwalk := report["crosswalk"]:
+        esco = xwalk["esco_occupations"]
+        files = ", ".join(Path(f).name for f in xwalk["files"])
+        result(
+            f"ISCO-08 crosswalk: {xwalk['isco_codes']:,} codes → {xwalk['soc_codes']:,} SOC"
+            f" occupations{f', {esco:,} ESCO occupations' if esco else ''}"
+            f" (run {xwalk['run_id']}: {files})"
+        )
     if report["runs"]:
         result("last runs:")
     for run in report["runs"]:

@@ -25,6 +25,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from skilltide.config import Settings
@@ -35,6 +36,7 @@ from skilltide.ingest.progress import QUIET, IngestProgress, progress_for
 from skilltide.interrupt import interrupt_of, terminate_as_interrupt
 from skilltide.lock import RunLock
 from skilltide.logs import EventLog
+from skilltide.onet.crosswalk import load_crosswalk
 from skilltide.onet.taxonomy import is_stale as taxonomy_is_stale
 from skilltide.pipeline_checks import check_inputs, check_warehouse
 from skilltide.pipeline_config import PipelineConfig
@@ -144,6 +146,10 @@ class Pipeline:
             out.append(
                 Stage("onet", lambda: files_fingerprint(c.onet_dirs, self._coders()), self._onet)
             )
+        if c.crosswalk_files:  # after the coder it chooses with, before the ads it reads
+            crosswalk = [*c.crosswalk_files, *([c.esco_file] if c.esco_file else [])]
+            load = partial(load_crosswalk, self.wh, *c.crosswalk_files, esco_file=c.esco_file)
+            out.append(Stage("crosswalk", lambda: files_fingerprint(crosswalk), load))
         if c.workbank_dir:
             out.append(
                 Stage("workbank", lambda: files_fingerprint([c.workbank_dir]), self._workbank)

@@ -45,6 +45,8 @@ __all__ = ["check_inputs", "check_warehouse"]
 
 def check_inputs(config: PipelineConfig, where: str | os.PathLike | None) -> None:
     """Raise the ``UserError`` a stage of this run would fail with on its own inputs, now."""
+    from skilltide.onet.crosswalk import existing_file
+    from skilltide.onet.esco import read_esco
     from skilltide.onet.load import scan_folders
     from skilltide.onet.taxonomy_custom import read_taxonomy_csv
     from skilltide.onet.workbank import check_folder
@@ -57,6 +59,10 @@ def check_inputs(config: PipelineConfig, where: str | os.PathLike | None) -> Non
         checks.append(("[onet] dirs", lambda: scan_folders(config.onet_dirs)))
     if config.workbank_dir is not None:
         checks.append(("[workbank] dir", lambda: check_folder(config.workbank_dir)))
+    for path in config.crosswalk_files:
+        checks.append(("[crosswalk] files", lambda p=path: existing_file(p)))
+    if config.esco_file is not None:
+        checks.append(("[crosswalk] esco", lambda: read_esco(config.esco_file)))
     for path in config.taxonomy_files:  # small files: read whole, as the stage reads them
         checks.append(("[taxonomy] files", lambda p=path: read_taxonomy_csv(p)))
     for source in config.sources:

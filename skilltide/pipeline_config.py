@@ -32,6 +32,8 @@ class PipelineConfig:
     sources: tuple[Source, ...] = ()
     taxonomy_files: tuple[Path, ...] = ()
     onet_dirs: tuple[Path, ...] = ()
+    crosswalk_files: tuple[Path, ...] = ()  # ISCO-08 → SOC, and 2010 → 2018 SOC if needed
+    esco_file: Path | None = None
     workbank_dir: Path | None = None
     breaks_granularities: tuple[str, ...] = ()
     forecast_granularities: tuple[str, ...] = ()
@@ -136,6 +138,13 @@ class PipelineConfig:
                     f" not {ads_coder!r}"
                 )
         taxonomy = settings.section("taxonomy").get("files", [])
+        crosswalk = settings.section("crosswalk")
+        crosswalk_files = _strings(where, "[crosswalk] files", crosswalk.get("files", []))
+        if len(crosswalk_files) > 2 or ("esco" in crosswalk and not crosswalk_files):
+            raise UserError(
+                f"{where}: [crosswalk] files must name the ISCO-08 → SOC file and, if its SOC is"
+                " 2010 SOC, the 2010 → 2018 SOC file (esco needs them)"
+            )
         return cls(
             sources=tuple(sources),
             taxonomy_files=tuple(
@@ -144,6 +153,10 @@ class PipelineConfig:
             onet_dirs=tuple(
                 settings.path(p) for p in _strings(where, "[onet] dirs", onet.get("dirs", []))
             ),
+            crosswalk_files=tuple(settings.path(p) for p in crosswalk_files),
+            esco_file=settings.path(_string(where, "[crosswalk] esco", crosswalk["esco"]))
+            if "esco" in crosswalk
+            else None,
             workbank_dir=settings.path(_string(where, "[workbank] dir", workbank["dir"]))
             if "dir" in workbank
             else None,
@@ -186,6 +199,7 @@ SETTINGS = {
     "ingest": ("map", "source", "memory_limit", "date_order", "encoding", "coder"),
     "taxonomy": ("files",),
     "onet": ("dirs", "rerank"),
+    "crosswalk": ("files", "esco"),
     "workbank": ("dir",),
     "breaks": ("granularities",),
     "forecast": ("granularities", "horizon", "model", "workdays", "breaks", "members", "weights"),

@@ -58,6 +58,10 @@ _CODE = (
 )
 
 
+# an ad's first posting ``p``, whose mapped value the ad's occupation was read from
+_FIRST_POSTING = "p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
+
+
 def soc_code(expr: pl.Expr) -> pl.Expr:
     """``expr`` (text) as an O*NET-SOC code ``NN-NNNN.NN``; NULL where it is no code."""
     parts = expr.str.strip_chars().str.extract_groups(_CODE)
@@ -90,18 +94,18 @@ def _uuids_read_as_codes(con) -> int:
     return con.execute(
         "UPDATE ads SET occupation = NULL, occupation_score = NULL, occupation_source ="
         " 'mapped_title' FROM ad_postings p WHERE ads.occupation_source = 'mapped'"
-        " AND p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
+        f" AND {_FIRST_POSTING}"
         f" AND regexp_matches(p.occupation, '^\\s*{UUID}\\s*$')"
     ).fetchall()[0][0]
 
 
 def _coded_non_names(con) -> int:
     """``mapped_title`` ads coded from a mapped value that is no name (:func:`is_name`): one
-    without a letter (before 2026-12-07), a URI (before 2026-12-07)."""
+    without a letter or a URI, coded as titles before 2026-12-07."""
     return con.execute(
         "UPDATE ads SET occupation = NULL, occupation_score = NULL FROM ad_postings p"
         " WHERE ads.occupation_source = 'mapped_title' AND ads.occupation IS NOT NULL"
-        " AND p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
+        f" AND {_FIRST_POSTING}"
         f" AND NOT {is_name_sql('p.occupation')}"
     ).fetchall()[0][0]
 
@@ -124,7 +128,7 @@ def _names_now_codes(con) -> int:
     return con.execute(
         "UPDATE ads SET occupation = c.code, occupation_score = NULL, occupation_source ="
         " 'mapped' FROM ad_postings p, _codes c WHERE ads.occupation_source = 'mapped_title'"
-        " AND p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
+        f" AND {_FIRST_POSTING}"
         " AND p.occupation = c.v"
     ).fetchall()[0][0]
 

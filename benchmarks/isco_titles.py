@@ -12,8 +12,8 @@ re-ranked one) and the BLS crosswalk (``skilltide onet crosswalk``), then report
   coded (inside by construction), the share of codes with several occupations (where the
   title chooses), how often that choice equals the title-alone code, and CPU-seconds.
 
-Whether the choice among a code's occupations is the right one is not measured: no set here
-carries both an ISCO-08 code and a finer SOC truth. Run:
+Whether the choice among a code's occupations is the right one is measured by
+``esco_occupations.py`` (``jobbert_isco_reading_ad_title``), on a truth taken from O*NET. Run:
 
     python benchmarks/isco_titles.py [--rerank] [--json]
 """

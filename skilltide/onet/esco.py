@@ -6,7 +6,8 @@ developer*). ESCO gives each one its ISCO-08 unit group (``iscoGroup``), and the
 crosswalk (:mod:`skilltide.onet.crosswalk`) that group's SOC 2018 occupations; the title coder
 chooses among several from the occupation's own ESCO labels, preferred and alternative
 (:mod:`skilltide.ingest.occupation_esco`). :func:`read_esco` reads ESCO's occupations CSV
-(``occupations_en.csv`` of the ESCO download, any language; quoted fields span lines).
+(``occupations_en.csv`` of the ESCO download: English, as the title coder reads English labels;
+quoted fields span lines).
 
 Example
 -------

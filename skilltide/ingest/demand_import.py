@@ -31,6 +31,9 @@ from skilltide.ingest.demand_read import read_panel
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
 
+# Results computed from a panel's rows, removed with the rows an import replaces.
+DERIVED = ("breaks", "forecasts", "backtests")
+
 
 def _check_values(path: Path, long: pl.DataFrame, per_month: str | None) -> None:
     """Stop at the first field without a usable value, or at a repeated skill × group × month
@@ -184,7 +187,9 @@ def import_demand(
     Rows of the same panel and granularity are replaced. Skill names that match a taxonomy
     alias (case-insensitive) get that skill's id; others are kept as ``<panel>:<name>``.
     Names of one skill in the same group and month are merged (:func:`merge_names`); the
-    summary's ``merged_rows`` and ``merged_names`` say which.
+    summary's ``merged_rows`` and ``merged_names`` say which. The breaks, forecasts and
+    backtests of the replaced rows (:data:`DERIVED`) are removed with them, counted in the
+    summary's ``cleared``.
     """
     path = Path(path)
     panel = panel or path.stem.split(".")[0]
@@ -230,7 +235,14 @@ def import_demand(
             )
         )
         long, merged = merge_names(long)
+        # the breaks, forecasts and backtests computed from the rows replaced: kept, the
+        # report showed them with the new rows and `forecast run` used the old breaks
+        cleared = dict.fromkeys(DERIVED, 0)
         for gran in long["granularity"].unique().to_list():
+            for table in DERIVED:
+                cleared[table] += run.con.execute(
+                    f"DELETE FROM {table} WHERE panel = ? AND granularity = ?", [panel, gran]
+                ).fetchone()[0]
             run.con.execute("DELETE FROM demand WHERE panel = ? AND granularity = ?", [panel, gran])
             run.con.execute(
                 "DELETE FROM demand_totals WHERE panel = ? AND granularity = ?", [panel, gran]
@@ -296,6 +308,7 @@ def import_demand(
             "rows_read": rows_read,
             "partial_months": partial,
             "dates_per_month": uneven,  # [fewest, most] when weekly sums are uneven
+            "cleared": cleared,  # rows of results from the replaced rows, by table
             "run_id": run.run_id,
         }
         run.notes.update(summary)

@@ -57,6 +57,12 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
     raw = raw.filter(~pl.all_horizontal(pl.exclude(_ROW).is_null()))
     month_columns = [c for c in raw.columns if re.fullmatch(r"\d{4}-\d{2}", c)]
     if len(month_columns) >= 2 and not (mapping or {}).get("month"):
+        if mapping:  # its columns are fixed: a total or skill mapped would be left unread
+            given = " ".join(f"--map {k}={v}" for k, v in mapping.items())
+            raise UserError(
+                f"{path}: {given} is not read in a wide panel (skill_id, at most one "
+                f"<group>_id and a column per month: {month_columns[0]}, …); leave it out"
+            )
         return _wide_months(path, raw, month_columns), "wide-months"
     _refuse_skill_columns(path, raw, mapping or {})
     cols = _resolve(path, [c for c in raw.columns if c != _ROW], mapping or {})

@@ -239,6 +239,17 @@ def test_import_refuses_a_missing_group_and_a_wide_count_that_is_not_a_number(wh
         import_demand(wh, wide)
 
 
+def test_a_wide_panel_refuses_a_map_it_would_not_read(wh, tmp_path):
+    # Job-SDF's r0.parquet with --map skill=nothere --map total=nope imported as if no --map
+    # had been given: no totals, and no word that the mapping was not read
+    wide = tmp_path / "r0.parquet"
+    pl.DataFrame({"skill_id": [1, 2], "2024-01": [1, 2], "2024-02": [2, 3]}).write_parquet(wide)
+    with pytest.raises(UserError, match=r"r0\.parquet: --map total=ads is not read in a wide"):
+        import_demand(wh, wide, mapping={"total": "ads"})
+    assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+    assert import_demand(wh, wide)["rows"] == 4
+
+
 @pytest.mark.shared_data
 def test_import_hn_whoishiring_terms(wh):
     path = shared_path("jobads", "hn_whoishiring_terms", "hn_whoishiring_term_counts_monthly.csv")

@@ -36,8 +36,8 @@ DERIVED = ("breaks", "forecasts", "backtests")
 
 
 def _check_values(path: Path, long: pl.DataFrame, per_month: str | None) -> None:
-    """Stop at the first field without a usable value, or at a repeated skill × group × month
-    (× date with ``per_month``)."""
+    """Stop at the first field without a usable value, at a repeated skill × group × month
+    (× date with ``per_month``), or at a group and month (date) with two totals."""
     number = pl.col("count").is_null() | pl.col("count").is_nan() | pl.col("count").is_infinite()
     total = pl.col("total")
     bad_total = total.is_nan() | total.is_infinite() | (total < 0)
@@ -84,6 +84,19 @@ def _check_values(path: Path, long: pl.DataFrame, per_month: str | None) -> None
         raise UserError(
             f"{path}, rows {rows}: skill {first['skill'][0]!r}, group {first['group_id'][0]!r} "
             f"appears more than once {where}; {fix}"
+        )
+    # the total is the ads of the group and month (date): one number, not one per skill
+    when = ["granularity", "group_id", "day" if per_month else "m"]
+    totals = long.filter(pl.col("total").is_not_null()).sort("row")
+    clash = totals.filter(pl.col("total").n_unique().over(when) > 1)
+    if clash.height:
+        first = clash.filter(pl.struct(when) == clash.select(pl.struct(when))[0, 0])
+        other = first.filter(pl.col("total") != first["total"][0]).row(0, named=True)
+        where = f"date {other['month']!r}" if per_month else f"month {other['m']:%Y-%m}"
+        raise UserError(
+            f"{path}, rows {first['row'][0]}, {other['row']}, field total: group "
+            f"{other['group_id']!r} has totals {first['total'][0]:g} and {other['total']:g} in "
+            f"{where}; a total is the group's ads then: give the same on each of its rows"
         )
 
 

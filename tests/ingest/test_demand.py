@@ -188,6 +188,11 @@ def test_a_refused_panel_is_a_failed_run(wh, tmp_path):
         ),
         ("SQL,2024-02,,10", r"1 row with no count >= 0 \(.*month '2024-02', count empty\)"),
         ("", "the panel has no rows"),  # a header alone
+        # one group and month with two totals: the larger was kept without a word
+        (
+            "Python,2024-01,3,10\nPython,2024-02,3,10\nSQL,2024-02,1,12",
+            r"rows 2, 3, field total: group 'all' has totals 10 and 12 in month 2024-02",
+        ),
     ],
 )
 def test_import_refuses_repeated_keys_and_unusable_values(wh, tmp_path, rows, message):

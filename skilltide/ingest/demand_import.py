@@ -142,8 +142,16 @@ def _read_checked(
     long, layout = read_panel(path, mapping)
     if long.height == 0:  # a header alone: refuse, as an empty file is
         raise UserError(f"{path}: the panel has no rows (only a header)")
+    month = pl.col("month")
+    # a day written after the month must be one ('2024-01-99' was read as January)
+    no_day = (month.str.slice(7, 1) == "-") & month.str.slice(0, 10).str.to_date(
+        "%Y-%m-%d", strict=False
+    ).is_null()
     long = long.with_columns(
-        pl.col("month").str.slice(0, 7).str.to_date("%Y-%m", strict=False).alias("m")
+        pl.when(no_day.fill_null(False))
+        .then(None)
+        .otherwise(month.str.slice(0, 7).str.to_date("%Y-%m", strict=False))
+        .alias("m")
     )
     unparsed = long.filter(pl.col("m").is_null())
     if unparsed.height:

@@ -193,6 +193,8 @@ def test_a_refused_panel_is_a_failed_run(wh, tmp_path):
             "Python,2024-01,3,10\nPython,2024-02,3,10\nSQL,2024-02,1,12",
             r"rows 2, 3, field total: group 'all' has totals 10 and 12 in month 2024-02",
         ),
+        # a day that is no date in a month column was read as its month
+        ("Python,2024-01-99,3,10", r"row 1, field month: '2024-01-99' is not a month"),
     ],
 )
 def test_import_refuses_repeated_keys_and_unusable_values(wh, tmp_path, rows, message):

@@ -35,6 +35,10 @@ class PipelineConfig:
     workbank_dir: Path | None = None
     breaks_granularities: tuple[str, ...] = ()
     forecast_granularities: tuple[str, ...] = ()
+    # the demand panel each reads: 'ads', or one imported by `skilltide ingest demand`
+    breaks_panel: str = "ads"
+    forecast_panel: str = "ads"
+    report_panel: str = "ads"
     horizon: int = 6
     model: str = "auto"
     workdays: str | None = None
@@ -154,6 +158,9 @@ class PipelineConfig:
             forecast_granularities=_granularities(where, "[forecast]", forecast)
             if "forecast" in settings.data
             else (),
+            breaks_panel=_panel(where, "[breaks]", breaks),
+            forecast_panel=_panel(where, "[forecast]", forecast),
+            report_panel=_panel(where, "[report]", report),
             horizon=horizon,
             model=model,
             workdays=workdays,
@@ -187,10 +194,19 @@ SETTINGS = {
     "taxonomy": ("files",),
     "onet": ("dirs", "rerank"),
     "workbank": ("dir",),
-    "breaks": ("granularities",),
-    "forecast": ("granularities", "horizon", "model", "workdays", "breaks", "members", "weights"),
+    "breaks": ("granularities", "panel"),
+    "forecast": (
+        "granularities",
+        "panel",
+        "horizon",
+        "model",
+        "workdays",
+        "breaks",
+        "members",
+        "weights",
+    ),
     "graph": ("source", "element", "weight", "threshold", "seed", "n_null", "neighbours"),
-    "report": ("out", "title", "granularity"),
+    "report": ("out", "title", "granularity", "panel"),
 }
 
 
@@ -303,13 +319,22 @@ def _encoding(where: object, name: str, value: object) -> str:
     return check_encoding(value, f"{where}: {name}")
 
 
+def _panel(where: object, section: str, table: dict) -> str:
+    """A section's ``panel``: ``ads`` by default, else an imported panel's name."""
+    panel = _string(where, f"{section} panel", table.get("panel", "ads")).strip()
+    if not panel:
+        raise UserError(f'{where}: {section} panel must name a demand panel ("ads" by default)')
+    return panel
+
+
 def _granularities(where: object, section: str, table: dict) -> tuple[str, ...]:
-    """``granularities`` (or ``granularity``) of a section, each a granularity of the panels."""
+    """``granularities`` (or ``granularity``) of a section, each a granularity of panel
+    ``ads``; an imported panel's (``panel = …``) are its own, checked by its stage."""
     from skilltide.ingest.demand import GRANULARITIES
 
     key = "granularity" if "granularity" in table else "granularities"
     found = _strings(where, f"{section} {key}", table.get(key, ["market"]))
-    for g in found:
+    for g in found if table.get("panel", "ads") == "ads" else ():
         if g not in GRANULARITIES:
             raise UserError(
                 f"{where}: {section} {key}: unknown granularity {g!r};"

@@ -246,6 +246,15 @@ def test_import_refuses_a_missing_group_and_a_wide_count_that_is_not_a_number(wh
         import_demand(wh, wide)
 
 
+def test_a_field_that_is_not_utf8_is_named_by_row_and_field(wh, tmp_path):
+    # an Excel (cp1252) export was refused as "cannot read it as a panel: invalid utf-8
+    # sequence", naming neither the row nor the field
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"skill,month,count\nPython,2024-01,3\nCaf\xe9 Ops,2024-01,3\n")
+    with pytest.raises(UserError, match=r"excel\.csv, row 2, field skill: 'Caf.* Ops' is not"):
+        import_demand(wh, path)
+
+
 def test_a_wide_panel_refuses_a_map_it_would_not_read(wh, tmp_path):
     # Job-SDF's r0.parquet with --map skill=nothere --map total=nope imported as if no --map
     # had been given: no totals, and no word that the mapping was not read

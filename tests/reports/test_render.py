@@ -310,6 +310,23 @@ def test_panel_of_levels_is_worded_in_its_unit_and_never_summed(cli, db, tmp_pat
     assert "in the data" not in text  # no sum of levels
 
 
+def test_a_panel_of_levels_by_group_counts_its_series_not_its_skills(cli, db, tmp_path):
+    """Indeed's US and GB sector indexes imported by country: the report said 'the panel
+    holds 49 series' and '49 series tracked' for 94 series (49 sectors, most in both)."""
+    rows = [(f"2023-{m:02d}", country, sector, 100.0 + m) for m in range(1, 13)
+            for country in ("US", "GB") for sector in ("Nursing", "Retail")]  # fmt: skip
+    path = tmp_path / "index.csv"
+    pl.DataFrame(rows, schema=["month", "group", "skill", "count"], orient="row").write_csv(path)
+    args = ["--panel", "idx", "--unit", "index points", "--db", db]
+    assert cli("ingest", "demand", path, *args).exit_code == 0
+    out = tmp_path / "r.html"
+    result = cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "the panel holds 4 series in index points, not counts of ads, by group" in text
+    assert '<span class="value">4</span><span class="label">series tracked' in text
+
+
 def test_a_full_disk_leaves_the_earlier_report_and_charts_whole(
     cli, full_warehouse, tmp_path, monkeypatch
 ):

@@ -176,7 +176,9 @@ class PipelineConfig:
             if "title" in report
             else None,
             report_granularity=_granularities(
-                where, "[report]", {"granularity": report.get("granularity", "market")}
+                where,
+                "[report]",
+                {"granularity": report.get("granularity", "market"), **_named(report)},
             )[0],
             memory_limit=_memory_limit(where, ingest["memory_limit"])
             if "memory_limit" in ingest
@@ -325,6 +327,11 @@ def _panel(where: object, section: str, table: dict) -> str:
     if not panel:
         raise UserError(f'{where}: {section} panel must name a demand panel ("ads" by default)')
     return panel
+
+
+def _named(table: dict) -> dict:
+    """A section's ``panel`` setting alone, if it has one."""
+    return {"panel": table["panel"]} if "panel" in table else {}
 
 
 def _granularities(where: object, section: str, table: dict) -> tuple[str, ...]:

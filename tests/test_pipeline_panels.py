@@ -84,6 +84,9 @@ def test_a_named_panel_takes_its_own_granularities(tmp_path):
     path.write_text('[breaks]\npanel = "jobsdf"\ngranularities = ["r1"]\n')
     config = PipelineConfig.from_settings(load_settings(config=path))
     assert (config.breaks_panel, config.breaks_granularities) == ("jobsdf", ("r1",))
+    path.write_text('[report]\npanel = "jobsdf"\ngranularity = "r1"\nout = "r.html"\n')
+    config = PipelineConfig.from_settings(load_settings(config=path))
+    assert (config.report_panel, config.report_granularity) == ("jobsdf", "r1")
     path.write_text('[breaks]\ngranularities = ["r1"]\n')
     with pytest.raises(UserError, match="unknown granularity 'r1'"):
         PipelineConfig.from_settings(load_settings(config=path))

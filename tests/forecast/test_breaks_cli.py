@@ -83,3 +83,15 @@ def test_post_break_without_breaks_says_what_it_forecast(tmp_path, db):
     run = run_skilltide("forecast", "run", "--db", db, "--horizon", 2, "-m", "post_break", "--json")
     assert run.returncode == 0 and warning in run.stderr
     assert json.loads(run.stdout)["breaks"] == "none"
+
+
+def test_breaks_detect_takes_g_for_its_granularity_as_forecast_run_does(cli, db, tmp_path):
+    # `forecast run -g r1` worked, `breaks detect -g r1` was "No such option: -g" (exit 2)
+    path = tmp_path / "r1.csv"
+    path.write_text(
+        "group,skill,month,count\n" + "".join(f"a,Python,2022-{m:02d},{m}\n" for m in range(1, 13))
+    )
+    assert cli("ingest", "demand", path, "--panel", "p", "--db", db).exit_code == 0
+    result = cli("breaks", "detect", "--panel", "p", "-g", "group", "--json", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["granularity"] == "group"

@@ -96,7 +96,7 @@ def warehouse_panel(
     if value == "share" and rows["y"].null_count() == rows.height:
         raise UserError(
             f"demand panel {panel!r} ({granularity}): shares are unknown (no totals); "
-            "use value='count'"
+            "use counts (--value count)"
         )
     rows = rows.with_columns(
         pl.col("ds").cast(pl.Date),

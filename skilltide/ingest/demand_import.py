@@ -213,6 +213,8 @@ def import_demand(
     summary's ``cleared``.
     """
     path = Path(path)
+    if panel is not None and not panel.strip():  # an unset shell variable, say
+        raise UserError("--panel: give the panel a name (left out: the file's stem)")
     panel = panel or path.stem.split(".")[0]
     if panel == "ads":
         raise UserError("--panel ads is reserved for the panel built from ingested ads")

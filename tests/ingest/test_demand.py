@@ -255,6 +255,16 @@ def test_a_field_that_is_not_utf8_is_named_by_row_and_field(wh, tmp_path):
         import_demand(wh, path)
 
 
+def test_an_empty_panel_name_is_refused_not_taken_for_the_file_stem(wh, tmp_path):
+    # --panel "" (an unset shell variable) imported as panel 'p', the file's stem
+    path = tmp_path / "p.csv"
+    path.write_text("skill,month,count\nPython,2024-01,3\n")
+    for name in ("", "  "):
+        with pytest.raises(UserError, match="--panel: give the panel a name"):
+            import_demand(wh, path, panel=name)
+    assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+
+
 def test_a_wide_panel_refuses_a_map_it_would_not_read(wh, tmp_path):
     # Job-SDF's r0.parquet with --map skill=nothere --map total=nope imported as if no --map
     # had been given: no totals, and no word that the mapping was not read

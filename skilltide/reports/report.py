@@ -106,6 +106,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
             s.granularity,
             s.market_unit,
             s.unit,
+            s.last_series,
         )
     ]
     if s.partial is not None:

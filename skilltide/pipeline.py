@@ -195,7 +195,7 @@ class Pipeline:
             out.append(
                 Stage(
                     f"breaks:{g}",
-                    lambda g=g: demand_fingerprint(self.wh, g),
+                    lambda g=g: demand_fingerprint(self.wh, g, panel=c.breaks_panel),
                     lambda g=g: self._breaks(g),
                 )
             )
@@ -211,6 +211,7 @@ class Pipeline:
                         c.workdays,
                         c.forecast_params,
                         *self._breaks_used(g),
+                        panel=c.forecast_panel,
                     ),
                     lambda g=g: self._forecast(g),
                 )
@@ -223,7 +224,9 @@ class Pipeline:
             out.append(
                 Stage(
                     "report",
-                    lambda: report_fingerprint(self.wh, c.report_title, c.report_granularity),
+                    lambda: report_fingerprint(
+                        self.wh, c.report_title, c.report_granularity, c.report_panel
+                    ),
                     self._report,
                     built=lambda: report_path(c.report_out).is_file(),
                 )
@@ -317,7 +320,7 @@ class Pipeline:
         source = self.config.forecast_breaks
         if source != "stored":
             return (source,)
-        return (source, latest_breaks_run(self.wh, "ads", granularity))
+        return (source, latest_breaks_run(self.wh, self.config.forecast_panel, granularity))
 
     # -- stage actions --------------------------------------------------------------------
     def _onet(self) -> dict:
@@ -363,8 +366,12 @@ class Pipeline:
 
     def _breaks(self, granularity: str) -> dict:
         from skilltide.forecast.breaks_store import detect_breaks_warehouse
+        from skilltide.forecast.demand_panel import require_demand
 
-        return detect_breaks_warehouse(self.wh, panel="ads", granularity=granularity)
+        panel = self.config.breaks_panel
+        if panel != "ads":  # a misspelt name would find no series and succeed
+            require_demand(self.wh, panel, granularity)
+        return detect_breaks_warehouse(self.wh, panel=panel, granularity=granularity)
 
     def _forecast(self, granularity: str) -> dict:
         from skilltide.forecast.warehouse import forecast_warehouse
@@ -372,7 +379,7 @@ class Pipeline:
         c = self.config
         return forecast_warehouse(
             self.wh,
-            panel="ads",
+            panel=c.forecast_panel,
             granularity=granularity,
             horizon=c.horizon,
             model=c.model,
@@ -391,7 +398,11 @@ class Pipeline:
 
         c = self.config
         path = render_report(
-            self.wh, c.report_out, title=c.report_title, granularity=c.report_granularity
+            self.wh,
+            c.report_out,
+            title=c.report_title,
+            granularity=c.report_granularity,
+            panel=c.report_panel,
         )
         return {"path": str(path)}
 

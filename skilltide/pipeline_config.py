@@ -37,6 +37,10 @@ class PipelineConfig:
     workbank_dir: Path | None = None
     breaks_granularities: tuple[str, ...] = ()
     forecast_granularities: tuple[str, ...] = ()
+    # the demand panel each reads: 'ads', or one imported by `skilltide ingest demand`
+    breaks_panel: str = "ads"
+    forecast_panel: str = "ads"
+    report_panel: str = "ads"
     horizon: int = 6
     model: str = "auto"
     workdays: str | None = None
@@ -167,6 +171,9 @@ class PipelineConfig:
             forecast_granularities=_granularities(where, "[forecast]", forecast)
             if "forecast" in settings.data
             else (),
+            breaks_panel=_panel(where, "[breaks]", breaks),
+            forecast_panel=_panel(where, "[forecast]", forecast),
+            report_panel=_panel(where, "[report]", report),
             horizon=horizon,
             model=model,
             workdays=workdays,
@@ -182,7 +189,9 @@ class PipelineConfig:
             if "title" in report
             else None,
             report_granularity=_granularities(
-                where, "[report]", {"granularity": report.get("granularity", "market")}
+                where,
+                "[report]",
+                {"granularity": report.get("granularity", "market"), **_named(report)},
             )[0],
             memory_limit=_memory_limit(where, ingest["memory_limit"])
             if "memory_limit" in ingest
@@ -201,10 +210,19 @@ SETTINGS = {
     "onet": ("dirs", "rerank"),
     "crosswalk": ("files", "esco"),
     "workbank": ("dir",),
-    "breaks": ("granularities",),
-    "forecast": ("granularities", "horizon", "model", "workdays", "breaks", "members", "weights"),
+    "breaks": ("granularities", "panel"),
+    "forecast": (
+        "granularities",
+        "panel",
+        "horizon",
+        "model",
+        "workdays",
+        "breaks",
+        "members",
+        "weights",
+    ),
     "graph": ("source", "element", "weight", "threshold", "seed", "n_null", "neighbours"),
-    "report": ("out", "title", "granularity"),
+    "report": ("out", "title", "granularity", "panel"),
 }
 
 
@@ -317,13 +335,27 @@ def _encoding(where: object, name: str, value: object) -> str:
     return check_encoding(value, f"{where}: {name}")
 
 
+def _panel(where: object, section: str, table: dict) -> str:
+    """A section's ``panel``: ``ads`` by default, else an imported panel's name."""
+    panel = _string(where, f"{section} panel", table.get("panel", "ads")).strip()
+    if not panel:
+        raise UserError(f'{where}: {section} panel must name a demand panel ("ads" by default)')
+    return panel
+
+
+def _named(table: dict) -> dict:
+    """A section's ``panel`` setting alone, if it has one."""
+    return {"panel": table["panel"]} if "panel" in table else {}
+
+
 def _granularities(where: object, section: str, table: dict) -> tuple[str, ...]:
-    """``granularities`` (or ``granularity``) of a section, each a granularity of the panels."""
+    """``granularities`` (or ``granularity``) of a section, each a granularity of panel
+    ``ads``; an imported panel's (``panel = …``) are its own, checked by its stage."""
     from skilltide.ingest.demand import GRANULARITIES
 
     key = "granularity" if "granularity" in table else "granularities"
     found = _strings(where, f"{section} {key}", table.get(key, ["market"]))
-    for g in found:
+    for g in found if table.get("panel", "ads") == "ads" else ():
         if g not in GRANULARITIES:
             raise UserError(
                 f"{where}: {section} {key}: unknown granularity {g!r};"

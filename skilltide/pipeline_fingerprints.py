@@ -36,14 +36,15 @@ def files_fingerprint(paths, extra: object = None) -> str:
     return digest([entries, extra])
 
 
-def demand_fingerprint(wh: Any, granularity: str, *params: object) -> str:
-    """Demand panel 'ads' at ``granularity`` (a hash of its rows), and ``params``."""
+def demand_fingerprint(wh: Any, granularity: str, *params: object, panel: str = "ads") -> str:
+    """Demand panel ``panel`` at ``granularity`` (a hash of its rows), and ``params``."""
     row = wh.con.execute(
         "SELECT count(*), coalesce(sum(hash(group_id, skill_id, month, count, total)"
-        "::HUGEINT), 0) FROM demand WHERE panel = 'ads' AND granularity = ?",
-        [granularity],
+        "::HUGEINT), 0) FROM demand WHERE panel = ? AND granularity = ?",
+        [panel, granularity],
     ).fetchall()[0]
-    return digest(["demand", granularity, *row, *params])
+    named = [] if panel == "ads" else [panel]  # as before for 'ads': no stage redone
+    return digest(["demand", granularity, *row, *params, *named])
 
 
 def graph_fingerprint(wh: Any, settings: object) -> str:
@@ -66,7 +67,7 @@ def graph_fingerprint(wh: Any, settings: object) -> str:
     return digest(parts)
 
 
-def report_fingerprint(wh: Any, title: object, granularity: object) -> str:
+def report_fingerprint(wh: Any, title: object, granularity: object, panel: str = "ads") -> str:
     """The other stages' fingerprints, but the ingest stages' (file times and sizes: a
     touched file is read again; every change they store reaches the report through
     ``demand:ads``' own), and the report's settings."""
@@ -74,4 +75,6 @@ def report_fingerprint(wh: Any, title: object, granularity: object) -> str:
         "SELECT stage, fingerprint FROM pipeline_state"
         " WHERE stage <> 'report' AND stage NOT LIKE 'ingest:%' ORDER BY 1"
     ).fetchall()
-    return digest([rows, title, granularity])
+    # an imported panel reaches the report through no stage: its rows are part of it
+    named = [] if panel == "ads" else [demand_fingerprint(wh, str(granularity), panel=panel)]
+    return digest([rows, title, granularity, *named])

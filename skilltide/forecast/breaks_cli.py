@@ -42,7 +42,9 @@ def breaks_detect(
     ] = 6,
     fill: BreaksFill = None,
     panel: Annotated[str, typer.Option(help="Warehouse demand panel.")] = "ads",
-    granularity: Annotated[str, typer.Option(help="Warehouse granularity.")] = "market",
+    granularity: Annotated[
+        str, typer.Option("--granularity", "-g", help="Warehouse granularity.")
+    ] = "market",
     value: Annotated[str, typer.Option(help="count | share (warehouse only).")] = "count",
     id_col: Annotated[str, typer.Option(help="Series id column of INPUT.")] = "unique_id",
     ds_col: Annotated[str, typer.Option(help="Month column of INPUT.")] = "ds",

@@ -57,7 +57,9 @@ def warehouse_panel(
     month where its group had no ads but other groups had. A month missing from the totals
     of every group is a month the source has no data for (Hacker News' 2011-07 thread, say),
     not a month without demand: it is interpolated linearly between its neighbours. Without
-    totals, the months from a series' first to the panel's last are filled with 0. A last
+    totals, the months from a series' first to the panel's last are filled with 0, except a
+    month no series has (interpolated); a panel of levels (``demand_units``) is interpolated
+    between each series' first and last month. A last
     month the ads stop early in (:func:`~skilltide.ingest.coverage.partial_month`) is left
     out unless ``complete_months=False``: its counts are a fraction of a month's.
 
@@ -94,7 +96,7 @@ def warehouse_panel(
     if value == "share" and rows["y"].null_count() == rows.height:
         raise UserError(
             f"demand panel {panel!r} ({granularity}): shares are unknown (no totals); "
-            "use value='count'"
+            "use counts (--value count)"
         )
     rows = rows.with_columns(
         pl.col("ds").cast(pl.Date),
@@ -120,7 +122,24 @@ def warehouse_panel(
             .alias("y")
         ).with_columns(pl.col("y").interpolate().over("unique_id"))
     else:
-        long = fill_gaps(rows.select(columns), value=0.0, to_panel_end=True)
+        # no totals: a month no series has is one the source lacks (interpolated, as above);
+        # in a panel of counts another missing month had no mentions (0), while a panel of
+        # levels (--unit: an index) has no such zero and is interpolated throughout
+        levels = sql_frame(
+            con,
+            "SELECT 1 FROM demand_units WHERE panel = ? AND granularity = ?",
+            [panel, granularity],
+        ).height
+        panel_months = rows["ds"].unique().implode()
+        long = fill_gaps(rows.select(columns), value=None, to_panel_end=not levels)
+        if not levels:
+            long = long.with_columns(
+                pl.when(pl.col("y").is_null() & pl.col("ds").is_in(panel_months))
+                .then(0.0)
+                .otherwise(pl.col("y"))
+                .alias("y")
+            )
+        long = long.with_columns(pl.col("y").interpolate().over("unique_id"))
     partial = partial_month(con, panel) if complete_months else None
     if partial is not None:
         long = long.filter(pl.col("ds") < partial.month)

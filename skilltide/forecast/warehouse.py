@@ -104,6 +104,28 @@ def baseline_backtest(
     return naive.join(backtest.select(keys), on=keys, how="semi").select(backtest.columns)
 
 
+def _refuse_early_ends(wh, panel: str, granularity: str, frame: pl.DataFrame) -> None:
+    """A panel of levels (an index, ``demand_units``) whose series do not all reach its last
+    month: the models would read the missing months as 0, and forecast 0 from them."""
+    unit = wh.query(
+        "SELECT unit FROM demand_units WHERE panel = ? AND granularity = ?", [panel, granularity]
+    )
+    if unit.height == 0 or frame.height == 0:
+        return
+    ends = frame.group_by("unique_id").agg(pl.col("ds").max()).sort("ds", "unique_id")
+    last = frame["ds"].max()
+    early = ends.filter(pl.col("ds") < last)
+    if early.height:
+        first, common = early.row(0)
+        raise UserError(
+            f"{wh.path}: panel {panel!r} ({granularity}) holds levels ({unit['unit'][0]}) and "
+            f"{early.height:,} series end before its last month {last:%Y-%m} (first: {first}, "
+            f"to {common:%Y-%m}): a forecast would read the missing months as 0 "
+            f"{unit['unit'][0]}; import the panel up to {common:%Y-%m}, the last month every "
+            "series has, or each group as a panel of its own"
+        )
+
+
 def forecast_warehouse(
     wh,
     panel: str = "ads",
@@ -143,6 +165,7 @@ def forecast_warehouse(
     with wh.run("forecast run", args) as run:
         with run.stage("read"):
             frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")
+            _refuse_early_ends(wh, panel, granularity, frame)
             partial = partial_month(wh, panel)  # the month left out of ``frame``
             known = None
             if breaks == "stored":

@@ -333,6 +333,16 @@ def demand_command(
             "--per-month mean gives the average per date",
             err=True,
         )
+    if cleared := {k: n for k, n in summary["cleared"].items() if n}:
+        what = ", ".join(f"{n:,} {table}" for table, n in cleared.items())
+        grans = [g for g in summary["granularities"] if g != "market"]
+        each = f" (with --granularity {' and '.join(grans)})" if grans else ""
+        typer.echo(
+            f"warning: cleared {what} of the rows replaced in panel {summary['panel']!r}; "
+            f"run `skilltide breaks detect --panel {summary['panel']}` and `skilltide forecast "
+            f"run --panel {summary['panel']}` again{each}",
+            err=True,
+        )
     if as_json:
         emit_json(summary)
         return

@@ -31,10 +31,13 @@ from skilltide.ingest.demand_read import read_panel
 from skilltide.ingest.readers import sha256_file
 from skilltide.store import Warehouse, append, frame
 
+# Results computed from a panel's rows, removed with the rows an import replaces.
+DERIVED = ("breaks", "forecasts", "backtests")
+
 
 def _check_values(path: Path, long: pl.DataFrame, per_month: str | None) -> None:
-    """Stop at the first field without a usable value, or at a repeated skill × group × month
-    (× date with ``per_month``)."""
+    """Stop at the first field without a usable value, at a repeated skill × group × month
+    (× date with ``per_month``), or at a group and month (date) with two totals."""
     number = pl.col("count").is_null() | pl.col("count").is_nan() | pl.col("count").is_infinite()
     total = pl.col("total")
     bad_total = total.is_nan() | total.is_infinite() | (total < 0)
@@ -82,6 +85,19 @@ def _check_values(path: Path, long: pl.DataFrame, per_month: str | None) -> None
             f"{path}, rows {rows}: skill {first['skill'][0]!r}, group {first['group_id'][0]!r} "
             f"appears more than once {where}; {fix}"
         )
+    # the total is the ads of the group and month (date): one number, not one per skill
+    when = ["granularity", "group_id", "day" if per_month else "m"]
+    totals = long.filter(pl.col("total").is_not_null()).sort("row")
+    clash = totals.filter(pl.col("total").n_unique().over(when) > 1)
+    if clash.height:
+        first = clash.filter(pl.struct(when) == clash.select(pl.struct(when))[0, 0])
+        other = first.filter(pl.col("total") != first["total"][0]).row(0, named=True)
+        where = f"date {other['month']!r}" if per_month else f"month {other['m']:%Y-%m}"
+        raise UserError(
+            f"{path}, rows {first['row'][0]}, {other['row']}, field total: group "
+            f"{other['group_id']!r} has totals {first['total'][0]:g} and {other['total']:g} in "
+            f"{where}; a total is the group's ads then: give the same on each of its rows"
+        )
 
 
 def merge_names(long: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Any]]:
@@ -126,8 +142,16 @@ def _read_checked(
     long, layout = read_panel(path, mapping)
     if long.height == 0:  # a header alone: refuse, as an empty file is
         raise UserError(f"{path}: the panel has no rows (only a header)")
+    month = pl.col("month")
+    # a day written after the month must be one ('2024-01-99' was read as January)
+    no_day = (month.str.slice(7, 1) == "-") & month.str.slice(0, 10).str.to_date(
+        "%Y-%m-%d", strict=False
+    ).is_null()
     long = long.with_columns(
-        pl.col("month").str.slice(0, 7).str.to_date("%Y-%m", strict=False).alias("m")
+        pl.when(no_day.fill_null(False))
+        .then(None)
+        .otherwise(month.str.slice(0, 7).str.to_date("%Y-%m", strict=False))
+        .alias("m")
     )
     unparsed = long.filter(pl.col("m").is_null())
     if unparsed.height:
@@ -184,9 +208,13 @@ def import_demand(
     Rows of the same panel and granularity are replaced. Skill names that match a taxonomy
     alias (case-insensitive) get that skill's id; others are kept as ``<panel>:<name>``.
     Names of one skill in the same group and month are merged (:func:`merge_names`); the
-    summary's ``merged_rows`` and ``merged_names`` say which.
+    summary's ``merged_rows`` and ``merged_names`` say which. The breaks, forecasts and
+    backtests of the replaced rows (:data:`DERIVED`) are removed with them, counted in the
+    summary's ``cleared``.
     """
     path = Path(path)
+    if panel is not None and not panel.strip():  # an unset shell variable, say
+        raise UserError("--panel: give the panel a name (left out: the file's stem)")
     panel = panel or path.stem.split(".")[0]
     if panel == "ads":
         raise UserError("--panel ads is reserved for the panel built from ingested ads")
@@ -230,7 +258,14 @@ def import_demand(
             )
         )
         long, merged = merge_names(long)
+        # the breaks, forecasts and backtests computed from the rows replaced: kept, the
+        # report showed them with the new rows and `forecast run` used the old breaks
+        cleared = dict.fromkeys(DERIVED, 0)
         for gran in long["granularity"].unique().to_list():
+            for table in DERIVED:
+                cleared[table] += run.con.execute(
+                    f"DELETE FROM {table} WHERE panel = ? AND granularity = ?", [panel, gran]
+                ).fetchone()[0]
             run.con.execute("DELETE FROM demand WHERE panel = ? AND granularity = ?", [panel, gran])
             run.con.execute(
                 "DELETE FROM demand_totals WHERE panel = ? AND granularity = ?", [panel, gran]
@@ -296,6 +331,7 @@ def import_demand(
             "rows_read": rows_read,
             "partial_months": partial,
             "dates_per_month": uneven,  # [fewest, most] when weekly sums are uneven
+            "cleared": cleared,  # rows of results from the replaced rows, by table
             "run_id": run.run_id,
         }
         run.notes.update(summary)

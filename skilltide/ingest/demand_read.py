@@ -57,6 +57,12 @@ def read_panel(path: Path, mapping: dict[str, str] | None = None) -> tuple[pl.Da
     raw = raw.filter(~pl.all_horizontal(pl.exclude(_ROW).is_null()))
     month_columns = [c for c in raw.columns if re.fullmatch(r"\d{4}-\d{2}", c)]
     if len(month_columns) >= 2 and not (mapping or {}).get("month"):
+        if mapping:  # its columns are fixed: a total or skill mapped would be left unread
+            given = " ".join(f"--map {k}={v}" for k, v in mapping.items())
+            raise UserError(
+                f"{path}: {given} is not read in a wide panel (skill_id, at most one "
+                f"<group>_id and a column per month: {month_columns[0]}, …); leave it out"
+            )
         return _wide_months(path, raw, month_columns), "wide-months"
     _refuse_skill_columns(path, raw, mapping or {})
     cols = _resolve(path, [c for c in raw.columns if c != _ROW], mapping or {})
@@ -106,11 +112,34 @@ def _read_any(path: Path) -> pl.DataFrame:
             return pl.read_csv(path, separator=sep, infer_schema_length=None)
     except (pl.exceptions.PolarsError, OSError) as exc:
         text = name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt"))
+        if text and "utf-8" in str(exc).lower():
+            _refuse_not_utf8(path, sep)
         ragged = ragged_record(path, sep) if text else None
         if ragged:
             raise UserError(f"{path}, row {ragged.row}: {ragged.describe()}") from None
         raise UserError(f"{path}: cannot read it as a panel: {str(exc).splitlines()[0]}") from None
     raise UserError(f"{path}: unknown panel file type (use .csv, .tsv, .parquet or .jsonl)")
+
+
+def _refuse_not_utf8(path: Path, sep: str) -> None:
+    """Name the row and field of the first bytes that are not UTF-8 (an Excel export in
+    cp1252, say), which polars reports as 'invalid utf-8 sequence' alone."""
+    import gzip
+
+    with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as fh:
+        lines = fh.read().removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    header = lines[0].decode("utf-8", errors="replace").rstrip("\r").split(sep)
+    for row, line in enumerate(lines[1:], start=1):
+        for i, field in enumerate(line.rstrip(b"\r").split(sep.encode())):
+            try:
+                field.decode("utf-8")
+            except UnicodeDecodeError:
+                column = header[i] if i < len(header) else f"column {i + 1}"
+                shown = field.decode("utf-8", errors="replace").strip('"')
+                raise UserError(
+                    f"{path}, row {row}, field {column}: {shown!r} is not UTF-8 text; save "
+                    "the file as UTF-8 (in Excel: CSV UTF-8)"
+                ) from None
 
 
 def _refuse_skill_columns(path: Path, raw: pl.DataFrame, mapping: dict[str, str]) -> None:

@@ -47,8 +47,10 @@ def overview(
     granularity: str,
     unit: str = "job ads",
     level: str | None = None,
+    last_series: tuple[int, float | None] | None = None,
 ) -> str:
-    """The first finding; ``level``: the unit of a panel of levels (an index), not counts."""
+    """The first finding; ``level``: the unit of a panel of levels (an index), not counts;
+    ``last_series``: its last month's series and their mean a year earlier."""
     last = market.sort("month").tail(13)
     if level is not None:
         text = (
@@ -56,12 +58,19 @@ def overview(
             f"{n_skills:,} series in {level}, not counts of ads"
             f"{'' if granularity == 'market' else f', by {granularity}'}."
         )
+        n_last, before = last_series or (n_skills, None)
+        fewer = n_last < n_skills  # some series end before the last month
         if last.height == 13 and last["ads"][0] > 0:
-            change = last["ads"][-1] / last["ads"][0] - 1
+            before = before if fewer else last["ads"][0]
+            which = f" ({n_last:,} of the {n_skills:,} series; the others end earlier)"
             text += (
-                f" In {month_name(last['month'][-1])} their mean was {number(last['ads'][-1])}, "
-                f"{signed_pct(change)} on a year earlier."
+                f" In {month_name(last['month'][-1])} their mean was {number(last['ads'][-1])}"
+                f"{which if fewer else ''}"
             )
+            if before:  # a year earlier, the same series
+                same = f" (the same {n_last:,} series)" if fewer else ""
+                text += f", {signed_pct(last['ads'][-1] / before - 1)} on a year earlier{same}"
+            text += "."
         return text
     total = market["ads"].sum()
     text = (

@@ -34,7 +34,13 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        panel: Annotated[str, typer.Option(help="Demand panel to report on.")] = "ads",
+        panel: Annotated[
+            str | None,
+            typer.Option(
+                help="Demand panel to report on [config [report] panel, default ads].",
+                show_default=False,
+            ),
+        ] = None,
         export: Annotated[
             str | None,
             typer.Option(help="Also write every chart as png or svg to OUT/charts/."),
@@ -63,6 +69,7 @@ def register(app: typer.Typer) -> None:
         out = out or Path("skilltide-report")
         title = title or config.get("title")
         granularity = granularity or str(config.get("granularity", "market"))
+        panel = panel or str(config.get("panel", "ads"))
         with Warehouse(settings.db) as wh:
             path = render_report(
                 wh,

@@ -88,7 +88,10 @@ def _overview(s: SeriesData, how: dict) -> Section:
     else:  # levels: their sum means nothing
         items = [(f"{s.market_unit} of the series in {month}", captions.number(last["ads"]))]
     items += [
-        ("skills tracked" if s.unit is None else "series tracked", f"{s.n_skills:,}"),
+        # a panel of levels by group: its series are group × skill (a sector in each country)
+        ("skills tracked", f"{s.n_skills:,}")
+        if s.unit is None
+        else ("series tracked", f"{s.n_series_total:,}"),
         ("months of history", f"{s.market.height:,}"),
     ]
     if s.forecast_info:
@@ -96,7 +99,15 @@ def _overview(s: SeriesData, how: dict) -> Section:
     if s.breaks_info:
         items.append(("structural breaks found", f"{s.breaks_info['n_breaks']:,}"))
     findings = [
-        captions.overview(s.market, s.months, s.n_skills, s.granularity, s.market_unit, s.unit)
+        captions.overview(
+            s.market,
+            s.months,
+            s.n_skills if s.unit is None else s.n_series_total,
+            s.granularity,
+            s.market_unit,
+            s.unit,
+            s.last_series,
+        )
     ]
     if s.partial is not None:
         findings.append(f"{s.partial.describe()}, so it is left out of the charts and figures.")

@@ -65,6 +65,8 @@ class SeriesData:
     market_unit: str = "job ads"  # what ``market['ads']`` counts
     unit: str | None = None  # an imported panel's values when they are no counts (demand_units)
     partial: PartialMonth | None = None  # an incomplete last month, left out of the above
+    # levels: the last month's series, and their mean a year earlier (the same series)
+    last_series: tuple[int, float | None] | None = None
     market_breaks: pl.DataFrame | None = None  # break_ds, kind, n_series, share_series, size
     breaks_info: dict = field(default_factory=dict)
 
@@ -162,6 +164,8 @@ def load_series(
         panel, granularity, measure, months, market, history, series, int(n_skills), n_total
     )
     data.market_unit, data.unit = market_unit, unit
+    if unit is not None and market.height:
+        data.last_series = _last_series(wh, panel, granularity, market["month"].max())
     data.partial = partial
     if forecast is not None:
         data.forecast = forecast.with_columns(
@@ -200,6 +204,21 @@ def _series_mean(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:
         " GROUP BY month ORDER BY month",
         [panel, granularity],
     )
+
+
+def _last_series(wh: Warehouse, panel: str, granularity: str, month) -> tuple[int, float | None]:
+    """The series of a panel of levels in ``month`` and the mean of those same series a year
+    earlier (None when none of them has that month): the mean of all series would compare
+    other series when some end early (Indeed's GB sectors a month before the US ones)."""
+    row = wh.query(
+        "SELECT count(*) AS n, avg(b.count) AS before FROM demand a"
+        " LEFT JOIN demand b ON b.panel = a.panel AND b.granularity = a.granularity"
+        " AND b.group_id = a.group_id AND b.skill_id = a.skill_id"
+        " AND b.month = a.month - INTERVAL 12 MONTH"
+        " WHERE a.panel = ? AND a.granularity = ? AND a.month = ?",
+        [panel, granularity, month],
+    ).row(0)
+    return int(row[0]), row[1]
 
 
 def _market_totals(wh: Warehouse, panel: str, granularity: str) -> tuple[pl.DataFrame, str]:

@@ -83,3 +83,28 @@ def test_post_break_without_breaks_says_what_it_forecast(tmp_path, db):
     run = run_skilltide("forecast", "run", "--db", db, "--horizon", 2, "-m", "post_break", "--json")
     assert run.returncode == 0 and warning in run.stderr
     assert json.loads(run.stdout)["breaks"] == "none"
+
+
+def test_breaks_detect_takes_g_for_its_granularity_as_forecast_run_does(cli, db, tmp_path):
+    # `forecast run -g r1` worked, `breaks detect -g r1` was "No such option: -g" (exit 2)
+    path = tmp_path / "r1.csv"
+    path.write_text(
+        "group,skill,month,count\n" + "".join(f"a,Python,2022-{m:02d},{m}\n" for m in range(1, 13))
+    )
+    assert cli("ingest", "demand", path, "--panel", "p", "--db", db).exit_code == 0
+    result = cli("breaks", "detect", "--panel", "p", "-g", "group", "--json", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["granularity"] == "group"
+
+
+def test_shares_of_a_panel_without_totals_are_refused_in_the_cli_words(cli, db, tmp_path):
+    # the error told a command-line user to "use value='count'", the Python argument
+    path = tmp_path / "p.csv"
+    path.write_text("skill,month,count\n" + "".join(f"Python,2022-{m:02d},{m}\n" for m in (1, 2)))
+    assert cli("ingest", "demand", path, "--panel", "p", "--db", db).exit_code == 0
+    result = cli("breaks", "detect", "--panel", "p", "--value", "share", "--db", db)
+    assert result.exit_code == 1
+    assert (
+        "demand panel 'p' (market): shares are unknown (no totals); use counts (--value count)"
+        in (result.output)
+    )

@@ -237,3 +237,27 @@ def test_warehouse_panel_gives_zero_to_a_group_month_without_ads(db):
     acme = counts.filter(pl.col("group_id") == "acme")
     assert acme["ds"].to_list() == months and acme["y"].to_list() == [1.0, 0.0, 1.0]
     assert shares.filter(pl.col("group_id") == "acme")["y"].to_list() == [1.0, 0.0, 1.0]
+
+
+def test_a_panel_without_totals_interpolates_a_month_the_source_lacks(db, tmp_path):
+    """Without totals a month no series has (Hacker News' 2011-07 in a file without
+    num_posts, a day the index was not published) was 0 in every series: a false collapse of
+    the whole market. It is interpolated, as with totals; a month only some series lack is
+    0 in a panel of counts (no mentions) and interpolated in a panel of levels (--unit)."""
+    from skilltide.ingest.demand import import_demand
+
+    path = tmp_path / "p.csv"
+    path.write_text(  # February missing from every series; March from SQL only
+        "skill,month,count\nPython,2024-01,10\nPython,2024-03,30\nPython,2024-04,40\n"
+        "SQL,2024-01,6\nSQL,2024-04,9\n"
+    )
+    with Warehouse(db) as wh:
+        import_demand(wh, path, panel="counts")
+        import_demand(wh, path, panel="levels", unit="index points")
+        counts = warehouse_panel(wh, panel="counts")
+        levels = warehouse_panel(wh, panel="levels")
+    for panel in (counts, levels):
+        assert panel["ds"].unique().sort().to_list() == [date(2024, m, 1) for m in (1, 2, 3, 4)]
+        assert panel.filter(skill_id=panel["skill_id"][0])["y"].to_list() == [10, 20, 30, 40]
+    assert counts.filter(pl.col("skill_id").str.ends_with("SQL"))["y"].to_list() == [6, 3, 0, 9]
+    assert levels.filter(pl.col("skill_id").str.ends_with("SQL"))["y"].to_list() == [6, 7, 8, 9]

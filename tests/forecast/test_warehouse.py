@@ -148,3 +148,36 @@ def test_forecast_run_records_the_runs_it_read(db):
     inputs = json.loads(notes["notes"].item())["inputs"]
     assert inputs == {"demand_runs": [demand_run], "breaks_run": breaks_run}
     assert summary["inputs"] == inputs
+
+
+def test_a_panel_of_levels_whose_series_end_early_is_refused(db, tmp_path):
+    """Indeed's GB sectors end in 2024-08, the US ones in 2024-09: imported together as an
+    index (--unit), every GB sector was forecast at 0 index points (the models read the
+    missing month as no demand). It is refused, naming a series and the common last month;
+    a panel of counts reads such a month as 0 (no ads), as documented, and is forecast."""
+    from skilltide.errors import UserError
+    from skilltide.forecast.warehouse import forecast_warehouse
+    from skilltide.ingest.demand import import_demand
+
+    months = pl.date_range(pl.date(2022, 1, 1), pl.date(2024, 9, 1), "1mo", eager=True)
+    rows = [
+        {"group": g, "skill": s, "month": d.strftime("%Y-%m"), "count": 100.0 + i}
+        for g in ("GB", "US")
+        for s in ("Accounting", "Sales")
+        for i, d in enumerate(months)
+        if not (g == "GB" and d == months[-1])
+    ]
+    path = tmp_path / "index.csv"
+    pl.DataFrame(rows).write_csv(path)
+    with Warehouse(db) as wh:
+        import_demand(wh, path, panel="index", unit="index points")
+        import_demand(wh, path, panel="counts")
+        with pytest.raises(
+            UserError,
+            match=r"2 series end before its last month 2024-09 \(first: GB/index:Accounting, "
+            r"to 2024-08\).*the missing months as 0 index points.*up to 2024-08",
+        ):
+            forecast_warehouse(wh, panel="index", granularity="group", model="naive")
+        assert wh.query("SELECT count(*) AS n FROM forecasts")["n"][0] == 0
+        s = forecast_warehouse(wh, panel="counts", granularity="group", model="naive")
+        assert s["series"] == 4

@@ -188,6 +188,13 @@ def test_a_refused_panel_is_a_failed_run(wh, tmp_path):
         ),
         ("SQL,2024-02,,10", r"1 row with no count >= 0 \(.*month '2024-02', count empty\)"),
         ("", "the panel has no rows"),  # a header alone
+        # one group and month with two totals: the larger was kept without a word
+        (
+            "Python,2024-01,3,10\nPython,2024-02,3,10\nSQL,2024-02,1,12",
+            r"rows 2, 3, field total: group 'all' has totals 10 and 12 in month 2024-02",
+        ),
+        # a day that is no date in a month column was read as its month
+        ("Python,2024-01-99,3,10", r"row 1, field month: '2024-01-99' is not a month"),
     ],
 )
 def test_import_refuses_repeated_keys_and_unusable_values(wh, tmp_path, rows, message):
@@ -237,6 +244,36 @@ def test_import_refuses_a_missing_group_and_a_wide_count_that_is_not_a_number(wh
     ).write_parquet(wide)
     with pytest.raises(UserError, match="row 2, field count"):
         import_demand(wh, wide)
+
+
+def test_a_field_that_is_not_utf8_is_named_by_row_and_field(wh, tmp_path):
+    # an Excel (cp1252) export was refused as "cannot read it as a panel: invalid utf-8
+    # sequence", naming neither the row nor the field
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"skill,month,count\nPython,2024-01,3\nCaf\xe9 Ops,2024-01,3\n")
+    with pytest.raises(UserError, match=r"excel\.csv, row 2, field skill: 'Caf.* Ops' is not"):
+        import_demand(wh, path)
+
+
+def test_an_empty_panel_name_is_refused_not_taken_for_the_file_stem(wh, tmp_path):
+    # --panel "" (an unset shell variable) imported as panel 'p', the file's stem
+    path = tmp_path / "p.csv"
+    path.write_text("skill,month,count\nPython,2024-01,3\n")
+    for name in ("", "  "):
+        with pytest.raises(UserError, match="--panel: give the panel a name"):
+            import_demand(wh, path, panel=name)
+    assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+
+
+def test_a_wide_panel_refuses_a_map_it_would_not_read(wh, tmp_path):
+    # Job-SDF's r0.parquet with --map skill=nothere --map total=nope imported as if no --map
+    # had been given: no totals, and no word that the mapping was not read
+    wide = tmp_path / "r0.parquet"
+    pl.DataFrame({"skill_id": [1, 2], "2024-01": [1, 2], "2024-02": [2, 3]}).write_parquet(wide)
+    with pytest.raises(UserError, match=r"r0\.parquet: --map total=ads is not read in a wide"):
+        import_demand(wh, wide, mapping={"total": "ads"})
+    assert wh.query("SELECT count(*) AS n FROM demand")["n"][0] == 0
+    assert import_demand(wh, wide)["rows"] == 4
 
 
 @pytest.mark.shared_data

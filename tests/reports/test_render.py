@@ -310,6 +310,46 @@ def test_panel_of_levels_is_worded_in_its_unit_and_never_summed(cli, db, tmp_pat
     assert "in the data" not in text  # no sum of levels
 
 
+def test_a_panel_of_levels_by_group_counts_its_series_not_its_skills(cli, db, tmp_path):
+    """Indeed's US and GB sector indexes imported by country: the report said 'the panel
+    holds 49 series' and '49 series tracked' for 94 series (49 sectors, most in both)."""
+    rows = [(f"2023-{m:02d}", country, sector, 100.0 + m) for m in range(1, 13)
+            for country in ("US", "GB") for sector in ("Nursing", "Retail")]  # fmt: skip
+    path = tmp_path / "index.csv"
+    pl.DataFrame(rows, schema=["month", "group", "skill", "count"], orient="row").write_csv(path)
+    args = ["--panel", "idx", "--unit", "index points", "--db", db]
+    assert cli("ingest", "demand", path, *args).exit_code == 0
+    out = tmp_path / "r.html"
+    result = cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "the panel holds 4 series in index points, not counts of ads, by group" in text
+    assert '<span class="value">4</span><span class="label">series tracked' in text
+
+
+def test_a_panel_of_levels_compares_a_year_on_the_same_series(cli, db, tmp_path):
+    """Indeed's GB sectors end in 2024-08, the US ones in 2024-09: the headline compared the
+    mean of the 46 US series in Sep 2024 with that of all 94 a year earlier, and called the
+    mean of fewer series 'their mean'."""
+    rows = [(f"{y}-{m:02d}", country, sector, (50.0 if country == "GB" else 90.0 + 10 * (y - 2021)))
+            for y in (2022, 2023) for m in range(1, 13) for country in ("US", "GB")
+            for sector in ("Nursing", "Retail")
+            if not (country == "GB" and (y, m) == (2023, 12))]  # fmt: skip
+    path = tmp_path / "index.csv"
+    pl.DataFrame(rows, schema=["month", "group", "skill", "count"], orient="row").write_csv(path)
+    args = ["--panel", "idx", "--unit", "index points", "--db", db]
+    assert cli("ingest", "demand", path, *args).exit_code == 0
+    out = tmp_path / "r.html"
+    result = cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    # Dec 2023: the US series at 110; Dec 2022: 100 (the mean of all four was 75: +47%)
+    assert (
+        "In Dec 2023 their mean was 110 (2 of the 4 series; the others end earlier), +10% on "
+        "a year earlier (the same 2 series)." in text
+    )
+
+
 def test_a_full_disk_leaves_the_earlier_report_and_charts_whole(
     cli, full_warehouse, tmp_path, monkeypatch
 ):

@@ -23,8 +23,6 @@ from __future__ import annotations
 import json
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -58,39 +56,15 @@ from skilltide.pipeline_ingest import (
 )
 from skilltide.pipeline_onet import onet_stage
 from skilltide.pipeline_sources import Source
+from skilltide.pipeline_stage import (
+    EXIT_BUSY,
+    RunSummary,
+    Stage,
+    StageOutcome,
+)
 from skilltide.store import Warehouse, utc_now
 
-EXIT_SUCCESS, EXIT_FAILURE, EXIT_PARTIAL, EXIT_BUSY = 0, 1, 3, 75
-
 __all__ = ["EXIT_BUSY", "Pipeline", "PipelineConfig", "RunSummary", "Source", "run_pipeline"]
-
-
-@dataclass
-class StageOutcome:
-    stage: str
-    status: str  # done | skipped | partial | failed
-    seconds: float = 0.0
-    summary: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    status: str  # success | partial | failed
-    stages: list[StageOutcome]
-    error: str | None = None
-
-    @property
-    def exit_code(self) -> int:
-        return {"success": EXIT_SUCCESS, "partial": EXIT_PARTIAL}.get(self.status, EXIT_FAILURE)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "status": self.status,
-            "error": self.error,
-            "stages": [vars(s) for s in self.stages],
-        }
 
 
 def run_pipeline(settings: Settings, log: EventLog | None = None) -> RunSummary:
@@ -110,17 +84,6 @@ def ingest_progress(settings: Settings, log: EventLog) -> IngestProgress:
     """The ingest's display on a terminal (as ``skilltide ingest ads``), none with
     ``--log-json``: its stderr stays JSON lines."""
     return QUIET if log.as_json else progress_for(settings)
-
-
-@dataclass
-class Stage:
-    """One step of a run: skipped when its inputs' fingerprint is the one last built from and
-    ``built()`` says its output is current (the report file is there, no ad file is due)."""
-
-    name: str
-    fingerprint: Callable[[], str]
-    action: Callable[[], dict]
-    built: Callable[[], bool] = lambda: True
 
 
 class Pipeline:

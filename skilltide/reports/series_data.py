@@ -23,8 +23,8 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.forecast.models.base import add_months
 from skilltide.ingest.coverage import PartialMonth, partial_month
-from skilltide.ingest.demand_periods import DEFAULT_LEVEL_UNIT
 from skilltide.reports.breaks_data import report_breaks
+from skilltide.reports.market_line import last_series, market_totals, panel_unit, series_mean
 from skilltide.reports.names import in_sentence, model_explanation, model_name, occupation_titles
 from skilltide.store import Warehouse
 
@@ -145,10 +145,10 @@ def load_series(
 
     unit = panel_unit(wh, panel, granularity)
     if unit is None:
-        market, market_unit = _market_totals(wh, panel, granularity)
+        market, market_unit = market_totals(wh, panel, granularity)
         measure = COUNT
     else:  # levels (an index): their sum means nothing, their mean follows the market
-        market, market_unit = _series_mean(wh, panel, granularity), f"mean {unit}"
+        market, market_unit = series_mean(wh, panel, granularity), f"mean {unit}"
         measure = Measure("count", f"{unit[:1].upper()}{unit[1:]} (per month)", 1.0, unit)
     forecast, info = _forecasts(wh, panel, granularity, series)
     history = _history(wh, panel, granularity, series, measure)
@@ -165,7 +165,7 @@ def load_series(
     )
     data.market_unit, data.unit = market_unit, unit
     if unit is not None and market.height:
-        data.last_series = _last_series(wh, panel, granularity, market["month"].max())
+        data.last_series = last_series(wh, panel, granularity, market["month"].max())
     data.partial = partial
     if forecast is not None:
         data.forecast = forecast.with_columns(
@@ -183,66 +183,6 @@ def _group_names(wh: Warehouse, granularity: str, group_ids: list[str]) -> dict[
     if granularity == "occupation":
         return occupation_titles(wh, group_ids)
     return {}
-
-
-def panel_unit(wh: Warehouse, panel: str, granularity: str) -> str | None:
-    """What ``panel``'s values at ``granularity`` measure when they are no counts of ads
-    (``ingest demand --unit``; ``index points``), else None."""
-    rows = wh.query(
-        "SELECT unit FROM demand_units WHERE panel = ? AND granularity = ?", [panel, granularity]
-    )
-    if not rows.height:
-        return None
-    unit = rows["unit"][0]
-    return DEFAULT_LEVEL_UNIT if unit == "value" else unit  # the default as stored before
-
-
-def _series_mean(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:
-    """The mean of the panel's series per month (in column ``ads``, as the market totals)."""
-    return wh.query(
-        "SELECT month, avg(count) AS ads FROM demand WHERE panel = ? AND granularity = ?"
-        " GROUP BY month ORDER BY month",
-        [panel, granularity],
-    )
-
-
-def _last_series(wh: Warehouse, panel: str, granularity: str, month) -> tuple[int, float | None]:
-    """The series of a panel of levels in ``month`` and the mean of those same series a year
-    earlier (None when none of them has that month): the mean of all series would compare
-    other series when some end early (Indeed's GB sectors a month before the US ones)."""
-    row = wh.query(
-        "SELECT count(*) AS n, avg(b.count) AS before FROM demand a"
-        " LEFT JOIN demand b ON b.panel = a.panel AND b.granularity = a.granularity"
-        " AND b.group_id = a.group_id AND b.skill_id = a.skill_id"
-        " AND b.month = a.month - INTERVAL 12 MONTH"
-        " WHERE a.panel = ? AND a.granularity = ? AND a.month = ?",
-        [panel, granularity, month],
-    ).row(0)
-    return int(row[0]), row[1]
-
-
-def _market_totals(wh: Warehouse, panel: str, granularity: str) -> tuple[pl.DataFrame, str]:
-    """Ads per month and what they count: job ads, or skill mentions when an imported panel
-    (e.g. Job-SDF's) carries no ad totals."""
-    market = wh.query(
-        "SELECT month, ads FROM demand_totals WHERE panel = ? AND granularity = 'market'"
-        " AND group_id = 'all' ORDER BY month",
-        [panel],
-    )
-    if market.height == 0:  # no market panel: groups partition the ads, so their sum is it
-        market = wh.query(
-            "SELECT month, sum(ads) AS ads FROM demand_totals WHERE panel = ? AND"
-            " granularity = ? GROUP BY month ORDER BY month",
-            [panel, granularity],
-        )
-    if market.height:
-        return market, "job ads"
-    mentions = wh.query(
-        "SELECT month, sum(count) AS ads FROM demand WHERE panel = ? AND granularity = ?"
-        " GROUP BY month ORDER BY month",
-        [panel, granularity],
-    )
-    return mentions, "skill mentions"
 
 
 def _history(wh, panel, granularity, series, measure: Measure) -> pl.DataFrame:

@@ -152,7 +152,7 @@ def test_the_unit_of_a_panel_of_levels_is_kept_until_it_is_imported_again(wh, tm
 
 def test_a_panel_stored_with_the_old_default_unit_reads_as_units(wh, tmp_path):
     """The default was 'value', which the report wrote as '... in value'."""
-    from skilltide.reports.series_data import panel_unit
+    from skilltide.reports.market_line import panel_unit
 
     path = _daily(tmp_path, _days("2024-01-01", "2024-02-29"), total=False)
     import_demand(wh, path, panel="p", per_month="mean", unit="value")  # as stored before

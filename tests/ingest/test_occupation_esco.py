@@ -252,3 +252,27 @@ def test_a_preferred_label_is_read_as_its_esco_occupation(wh, tmp_path):
         ("1", "15-1252.00", 0.857, "mapped_esco"),  # by its three labels
         ("2", "15-1253.00", 0.545, "mapped_title"),
     ]
+
+
+def test_a_label_with_a_no_break_space_is_read_the_same_loaded_before_or_after(wh, tmp_path):
+    """ESCO's own file writes two preferred labels with U+00A0 ('pipeline\\xa0superintendent'):
+    read as an ad's 'pipeline superintendent' at ingest, so also when ESCO is loaded after."""
+    isco, esco, _ = _files(tmp_path)
+    esco.write_text(ESCO.replace("software developer,", "software\u00a0developer,"))
+    ads = tmp_path / "labels.csv"
+    ads.write_text(
+        "id,posted_at,title,text,esco\n"
+        "1,2024-01-05,Tester,Uses SQL daily,software developer\n"
+        "2,2024-01-06,Tester,Uses SQL weekly,software\u00a0\u00a0Developer\n"
+    )
+    load_crosswalk(wh, isco)
+    ingest_ads(wh, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
+    assert load_crosswalk(wh, isco, esco_file=esco)["ads_read_again"] == 2
+    with wh.run("test: recode") as run:  # no coder stored: the labels choose now
+        recode_stored_ads(run, WordCoder())
+    after = _ads(wh)
+    assert {r[3] for r in after} == {"mapped_esco"}
+    with Warehouse(tmp_path / "first.duckdb") as first:  # ESCO loaded first
+        load_crosswalk(first, isco, esco_file=esco)
+        ingest_ads(first, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
+        assert _ads(first) == after

@@ -276,3 +276,12 @@ def test_a_label_with_a_no_break_space_is_read_the_same_loaded_before_or_after(w
         load_crosswalk(first, isco, esco_file=esco)
         ingest_ads(first, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
         assert _ads(first) == after
+
+
+def test_an_esco_file_saved_with_semicolons_is_read_as_with_commas(tmp_path):
+    """A spreadsheet where the decimal mark is a comma saves CSV with semicolons, as the
+    crosswalk's own file may be (textfile.csv_delimiter)."""
+    commas, semicolons = tmp_path / "commas.csv", tmp_path / "semicolons.csv"
+    commas.write_text(ESCO)
+    semicolons.write_text(ESCO.replace(",", ";"))
+    assert read_esco(semicolons).equals(read_esco(commas))

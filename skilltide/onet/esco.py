@@ -28,7 +28,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.ingest.csv_quotes import check_quotes
-from skilltide.textfile import csv_delimiter, read_utf8, record_lines
+from skilltide.textfile import csv_delimiter, ragged_record, read_utf8, record_lines
 
 UUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
 # an ESCO occupation's URI, or its UUID alone
@@ -56,6 +56,8 @@ def read_esco(path: str | Path) -> pl.DataFrame:
     try:
         table = pl.read_csv(path, separator=delimiter, infer_schema=False)
     except pl.exceptions.PolarsError as exc:
+        if ragged := ragged_record(path, delimiter):  # polars does not say which line
+            raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
         raise UserError(f"{path}: not a readable CSV file ({exc})") from None
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:

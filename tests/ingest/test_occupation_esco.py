@@ -148,6 +148,8 @@ def test_read_esco_keeps_labels_across_lines_and_lost_zeros(tmp_path):
         ("general practitioner", "", r"line 6, column 'preferredLabel': empty"),
         (f"{URI}{CLERK}", f"{URI}{DOCTOR}", rf"line 7: occupation {URI}{DOCTOR} is listed twice"),
         ("iscoGroup", "isco", r"no column 'iscoGroup': not ESCO's occupations CSV"),
+        # polars named no line: 'found more fields than defined in Schema'
+        ("general practitioner,\n", "general practitioner,,x\n", r"esco\.csv: line 6: 6 fields"),
     ],
 )
 def test_an_esco_file_it_cannot_read_is_refused_naming_the_line(wh, tmp_path, old, new, message):

@@ -36,9 +36,10 @@ from skilltide.store import frame
 READING = 2
 # A mapped value that is no code is an occupation's name, coded as a title, only when it has a
 # letter: the title coder gave '2411.0' (an ISCO-08 code) Physical Scientists at 0.001. A
-# URI (an ESCO occupation's, say) or a UUID alone is no name either.
+# URI (an ESCO occupation's, say) or a value holding a UUID (its own, ``…/``, ``urn:uuid:…``) is
+# no name either.
 NAME = r"\p{L}"
-NOT_NAME = rf"://|^\s*{UUID}\s*$"
+NOT_NAME = rf"://|{UUID}"
 
 
 def is_name(expr: pl.Expr) -> pl.Expr:
@@ -91,7 +92,7 @@ def _uuids_read_as_codes(con) -> int:
         "UPDATE ads SET occupation = NULL, occupation_score = NULL, occupation_source ="
         " 'mapped_title' FROM ad_postings p WHERE ads.occupation_source = 'mapped'"
         " AND p.ad_id = ads.ad_id AND p.file_id = ads.file_id AND p.row_number = ads.row_number"
-        f" AND regexp_matches(p.occupation, '^\\s*{UUID}\\s*$')"
+        f" AND regexp_matches(p.occupation, '{UUID}')"
     ).fetchall()[0][0]
 
 

@@ -287,3 +287,21 @@ def test_an_esco_file_saved_with_semicolons_is_read_as_with_commas(tmp_path):
     commas.write_text(ESCO)
     semicolons.write_text(ESCO.replace(",", ";"))
     assert read_esco(semicolons).equals(read_esco(commas))
+
+
+def test_a_uuid_with_a_slash_after_it_is_no_soc_code(wh, tmp_path):
+    """ESCO reads a UUID with a URI's trailing slash (onet.esco.URI); its eight digits first
+    were read before it as the SOC code 37-4427.65, and another UUID as a name to code."""
+    isco, esco, _ = _files(tmp_path)
+    ads = tmp_path / "uuids.csv"
+    ads.write_text(
+        "id,posted_at,title,text,esco\n"
+        f"1,2024-01-05,Nurse,Uses SQL daily,{DOCTOR}/\n"
+        "2,2024-01-06,Nurse,Uses SQL weekly,urn:uuid:a1b2c3d4-0000-4000-8000-00000000beef\n"
+    )
+    load_crosswalk(wh, isco, esco_file=esco)
+    ingest_ads(wh, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
+    assert _ads(wh) == [
+        ("1", "29-1215.00", None, "mapped_esco"),
+        ("2", None, None, "mapped_title"),  # no ESCO occupation, and no name: unknown
+    ]

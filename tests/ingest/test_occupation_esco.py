@@ -305,3 +305,17 @@ def test_a_uuid_with_a_slash_after_it_is_no_soc_code(wh, tmp_path):
         ("1", "29-1215.00", None, "mapped_esco"),
         ("2", None, None, "mapped_title"),  # no ESCO occupation, and no name: unknown
     ]
+
+
+def test_a_uri_of_no_stored_esco_occupation_is_named_as_such(cli, db, tmp_path):
+    """ESCO versions add occupations (v1.2: 3,039, v1.0: 2,942): ads coded with a newer
+    version's URI are unknown, and the warning says so rather than 'map SOC codes'."""
+    isco, esco, ads = _files(tmp_path)
+    assert cli("onet", "crosswalk", isco, "--esco", esco, "--db", db).exit_code == 0
+    ads.write_text(ADS.replace(f"{URI}{CLERK}", f"{URI}{DOCTOR}"))  # only ad 6's is unknown
+    result = cli("ingest", "ads", ads, "--map", "occupation=esco", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"'{URI}a1b2c3d4-0000-4000-8000-00000000beef' is no ESCO occupation of the 4 stored"
+        in " ".join(result.stderr.split())
+    )

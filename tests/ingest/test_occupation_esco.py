@@ -319,3 +319,27 @@ def test_a_uri_of_no_stored_esco_occupation_is_named_as_such(cli, db, tmp_path):
         f"'{URI}a1b2c3d4-0000-4000-8000-00000000beef' is no ESCO occupation of the 4 stored"
         in " ".join(result.stderr.split())
     )
+
+
+def test_a_label_column_without_esco_again_is_coded_as_titles_as_if_never_stored(wh, tmp_path):
+    """ESCO removed (the crosswalk loaded without --esco, or another ESCO file): ads of a
+    preferred label are names again, coded as titles as an ingest without ESCO codes them
+    (before: mapped_title with no occupation, unknown, until the next coder)."""
+    from skilltide.ingest.occupation_stored import read_stored
+
+    isco, esco, _ = _files(tmp_path)
+    ads = tmp_path / "labels.csv"
+    ads.write_text(
+        "id,posted_at,title,text,esco\n"
+        "1,2024-01-05,Tester,Uses SQL daily,Software Developer\n"
+        f"2,2024-01-06,Tester,Uses SQL weekly,{URI}{DEVELOPER}\n"  # no name: unknown
+    )
+    load_crosswalk(wh, isco, esco_file=esco)
+    ingest_ads(wh, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
+    wh.con.execute("DELETE FROM esco_occupations")  # as load_crosswalk(wh, isco) does
+    with wh.run("test: ESCO removed") as run:
+        assert read_stored(run, WordCoder()) == 2
+    assert _ads(wh) == [
+        ("1", "15-1252.00", 0.545, "mapped_title"),  # as ingested without ESCO
+        ("2", None, None, "mapped_title"),
+    ]

@@ -343,3 +343,19 @@ def test_a_label_column_without_esco_again_is_coded_as_titles_as_if_never_stored
         ("1", "15-1252.00", 0.545, "mapped_title"),  # as ingested without ESCO
         ("2", None, None, "mapped_title"),
     ]
+
+
+def test_a_preferred_label_two_esco_occupations_share_is_none_of_them():
+    """The docs read a preferred label 'unique in ESCO': one two occupations share (in
+    another version or language, say) was read as whichever came last."""
+    import polars as pl
+
+    from skilltide.ingest.occupation_esco import esco_key
+
+    table = {
+        TESTER: ("2512", ["software tester"]),
+        DEVELOPER: ("2512", ["Software  Developer"]),
+        CLERK: ("4110", ["software developer"]),
+    }
+    keys = esco_key(pl.Series(["software developer", "Software Tester"]), table)
+    assert keys.to_list() == [None, TESTER]

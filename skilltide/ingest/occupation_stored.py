@@ -34,8 +34,12 @@ from skilltide.store import frame
 # the crosswalk: read again when it or the coder changes. A name (most mapped_title ads) that
 # is neither an ISCO-08 code (a digit first) nor an ESCO occupation (a UUID, or a preferred
 # label: occupation_esco.label_key) is not loaded. Its spaces are polars' \\s, Unicode's: RE2's
-# \\s is ASCII, and ESCO writes two labels with U+00A0 ('pipeline\xa0superintendent').
-_LABEL = "lower(trim(regexp_replace({}, '[\\s\\p{{Z}}\\x{{0B}}\\x{{85}}]+', ' ', 'g')))"
+# \\s is ASCII, and ESCO writes two labels with U+00A0 ('pipeline\xa0superintendent'). A
+# final sigma is σ on both sides: DuckDB's lower() gives σ where polars gives ς (ΛΟΓΙΣΤΉΣ).
+_LABEL = (
+    "replace(lower(trim(regexp_replace({}, '[\\s\\p{{Z}}\\x{{0B}}\\x{{85}}]+', ' ', 'g'))),"
+    " 'ς', 'σ')"
+)
 _STORED = (
     "SELECT a.ad_id, a.title, p.occupation AS v, a.occupation, a.occupation_score,"
     " a.occupation_source FROM ads a JOIN ad_postings p ON p.ad_id = a.ad_id"

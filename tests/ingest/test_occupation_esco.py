@@ -359,3 +359,16 @@ def test_a_preferred_label_two_esco_occupations_share_is_none_of_them():
     }
     keys = esco_key(pl.Series(["software developer", "Software Tester"]), table)
     assert keys.to_list() == [None, TESTER]
+
+
+def test_a_greek_label_in_capitals_is_read_the_same_loaded_before_or_after(wh, tmp_path):
+    """Greek capitals lower-case to a final sigma (ΛΟΓΙΣΤΉΣ → λογιστής) in polars, where
+    DuckDB's lower() gives σ: ESCO's Greek file loaded after the ads missed them."""
+    isco, esco, _ = _files(tmp_path)
+    esco.write_text(ESCO.replace("general practitioner", "γενικός ιατρός"))
+    ads = tmp_path / "labels.csv"
+    ads.write_text("id,posted_at,title,text,esco\n1,2024-01-05,Ιατρός,Uses SQL,ΓΕΝΙΚΌΣ ΙΑΤΡΌΣ\n")
+    load_crosswalk(wh, isco)
+    ingest_ads(wh, [ads], mapping=["occupation=esco"], coder=None, now=NOW)
+    assert load_crosswalk(wh, isco, esco_file=esco)["ads_read_again"] == 1
+    assert _ads(wh) == [("1", "29-1215.00", None, "mapped_esco")]  # as when loaded first

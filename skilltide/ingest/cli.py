@@ -392,6 +392,13 @@ def _uncoded(uncoded: dict, coder: bool) -> str:
             f"; {esco[0]!r} is an ESCO occupation: `skilltide onet crosswalk … --esco "
             "occupations_en.csv` stores ESCO's occupations, which read such values"
         )
+    unknown = ""
+    if found := uncoded.get("esco_unknown"):  # ESCO stored, but not this version
+        unknown = (
+            f"; {found[0]!r} is no ESCO occupation of the {found[1]:,} stored: store the ESCO "
+            "version the ads use (`skilltide onet crosswalk … --esco FILE`)"
+        )
+        fix = unknown[2:]
     if unchosen := uncoded.get("isco_unchosen"):
         return (
             f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} count as unknown "
@@ -399,7 +406,7 @@ def _uncoded(uncoded: dict, coder: bool) -> str:
             "occupation whose SOC occupation the title coder could not choose (no title, no "
             "title coder, or none "
             "of the code's occupations in the loaded O*NET release)"
-            + ("" if unchosen == uncoded["ads"] else f"; the others are {what}")
+            + ("" if unchosen == uncoded["ads"] else f"; the others are {what}{unknown}")
         )
     return (
         f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} are {what}, so "

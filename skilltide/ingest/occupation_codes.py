@@ -26,9 +26,11 @@ Example
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
-from skilltide.onet.esco import UUID
+from skilltide.onet.esco import URI, UUID
 from skilltide.store import frame
 
 # How mapped occupation values are read (1: SOC/O*NET-SOC codes normalised, other values coded
@@ -36,9 +38,10 @@ from skilltide.store import frame
 READING = 2
 # A mapped value that is no code is an occupation's name, coded as a title, only when it has a
 # letter: the title coder gave '2411.0' (an ISCO-08 code) Physical Scientists at 0.001. A
-# URI (an ESCO occupation's, say) or a UUID alone is no name either.
+# URI (an ESCO occupation's, say) or a value holding a UUID (its own, ``…/``, ``urn:uuid:…``) is
+# no name either.
 NAME = r"\p{L}"
-NOT_NAME = rf"://|^\s*{UUID}\s*$"
+NOT_NAME = rf"://|{UUID}"
 
 
 def is_name(expr: pl.Expr) -> pl.Expr:
@@ -95,7 +98,7 @@ def _uuids_read_as_codes(con) -> int:
         "UPDATE ads SET occupation = NULL, occupation_score = NULL, occupation_source ="
         " 'mapped_title' FROM ad_postings p WHERE ads.occupation_source = 'mapped'"
         f" AND {_FIRST_POSTING}"
-        f" AND regexp_matches(p.occupation, '^\\s*{UUID}\\s*$')"
+        f" AND regexp_matches(p.occupation, '{UUID}')"
     ).fetchall()[0][0]
 
 
@@ -160,7 +163,9 @@ def uncoded(con, run_id: str) -> dict | None:
     """The ads ``run_id`` stored whose mapped occupation value is no code and got none from
     the title coder (an ISCO-08 code without a crosswalk, a name it cannot read):
     ``{"ads": n, "values": [[value, ads], …], "isco_crosswalk": bool, "esco_occupations":
-    bool, "isco_unchosen": m}`` with the three commonest values, or None when there are none;
+    bool, "esco_unknown": [uri, stored] | None, "isco_unchosen": m}`` with the three commonest
+    values, or None when there are none; ``esco_unknown``: a URI or UUID the stored ESCO file
+    (of ``stored`` occupations) lacks;
     ``isco_unchosen`` of them are ISCO-08 codes of the crosswalk or ESCO occupations whose
     occupation no coder chose (no title, or none of its occupations known). They count as
     ``unknown`` in the occupation panels, so ingest warns of them."""
@@ -176,11 +181,14 @@ def uncoded(con, run_id: str) -> dict | None:
     if not rows:
         return None
     crosswalk = con.execute("SELECT count(*) FROM isco_soc").fetchall()[0][0] > 0
-    esco = con.execute("SELECT count(*) FROM esco_occupations").fetchall()[0][0] > 0
+    esco = con.execute("SELECT count(*) FROM esco_occupations").fetchall()[0][0]
+    # an ESCO URI or UUID the stored file lacks (another ESCO version's)
+    unknown = [v for v, _, m in rows if not m and re.search(URI, v)] if esco else []
     return {
         "ads": sum(n for _, n, _ in rows),
         "values": [[v, n] for v, n, _ in rows[:3]],
         "isco_crosswalk": crosswalk,
-        "esco_occupations": esco,
+        "esco_occupations": esco > 0,
+        "esco_unknown": [unknown[0], esco] if unknown else None,
         "isco_unchosen": sum(m for _, _, m in rows),
     }

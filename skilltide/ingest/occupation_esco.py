@@ -60,13 +60,17 @@ def esco_table(con) -> dict[str, tuple[str, list[str]]]:
 
 def esco_key(values: pl.Series, esco: dict[str, tuple[str, list[str]]]) -> pl.Series:
     """Each value's ESCO occupation in ``esco`` (its UUID, lower case; null: none): a URI,
-    a UUID, or an occupation's preferred label (unique in ESCO), in any case and spacing."""
+    a UUID, or an occupation's preferred label (one no other occupation has), in any case and
+    spacing."""
     if not esco:
         return pl.Series(values.name, [None] * values.len(), dtype=pl.String)
     text = values.cast(pl.String)
     ids = text.str.extract(URI, 1).str.to_lowercase()
     known = pl.Series(list(esco), dtype=pl.String).implode()
-    labels = {label_key(labels[0]): key for key, (_, labels) in esco.items()}
+    labels: dict[str, str | None] = {}
+    for key, (_, names) in esco.items():  # a label two occupations share: neither
+        label = label_key(names[0])
+        labels[label] = None if label in labels else key
     named = pl.select(label_key(pl.lit(text))).to_series()
     return (
         pl.select(

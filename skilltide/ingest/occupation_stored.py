@@ -22,6 +22,8 @@ from typing import Any
 
 import polars as pl
 
+from skilltide.ingest.ad_occupations import title_codes
+from skilltide.ingest.occupation_codes import is_name
 from skilltide.ingest.occupation_esco import SOURCE as ESCO
 from skilltide.ingest.occupation_esco import esco_key, esco_occupations, esco_table
 from skilltide.ingest.occupation_isco import SOURCE as ISCO
@@ -31,8 +33,13 @@ from skilltide.store import frame
 # Stored ads whose mapped value (their first posting's) is no SOC code but may be read through
 # the crosswalk: read again when it or the coder changes. A name (most mapped_title ads) that
 # is neither an ISCO-08 code (a digit first) nor an ESCO occupation (a UUID, or a preferred
-# label: occupation_esco.label_key) is not loaded.
-_LABEL = "lower(trim(regexp_replace({}, '\\s+', ' ', 'g')))"
+# label: occupation_esco.label_key) is not loaded. Its spaces are polars' \\s, Unicode's: RE2's
+# \\s is ASCII, and ESCO writes two labels with U+00A0 ('pipeline\xa0superintendent'). A
+# final sigma is σ on both sides: DuckDB's lower() gives σ where polars gives ς (ΛΟΓΙΣΤΉΣ).
+_LABEL = (
+    "replace(lower(trim(regexp_replace({}, '[\\s\\p{{Z}}\\x{{0B}}\\x{{85}}]+', ' ', 'g'))),"
+    " 'ς', 'σ')"
+)
 _STORED = (
     "SELECT a.ad_id, a.title, p.occupation AS v, a.occupation, a.occupation_score,"
     " a.occupation_source FROM ads a JOIN ad_postings p ON p.ad_id = a.ad_id"
@@ -43,13 +50,15 @@ _STORED = (
     f" OR {_LABEL.format('p.occupation')} IN"
     f" (SELECT {_LABEL.format('label')} FROM esco_occupations))))"
 )
+_CODES = {"title": pl.String, "title_occupation": pl.String, "title_score": pl.Float64}
 
 
 def read_stored(run: Any, coder: Any) -> int:
     """Read the stored ads' ISCO-08 and ESCO values through what is stored now, with
     ``coder``, in ``run``: ``mapped_title`` ads whose value is a code of it become
     ``mapped_isco`` or ``mapped_esco``, and those whose code it no longer holds
-    ``mapped_title`` (no occupation). Returns the ads changed."""
+    ``mapped_title`` (no occupation; a name, such as a preferred label, coded as a title).
+    Returns the ads changed."""
     con = run.con
     xwalk, esco = crosswalk(con), esco_table(con)
     # with nothing stored only mapped_isco/esco ads can change (a recode reads every source)
@@ -88,14 +97,35 @@ def read_stored(run: Any, coder: Any) -> int:
         & (pl.col("occupation_source") == pl.col("source"))
         & (pl.col("socs").list.contains(pl.col("occupation").str.slice(0, 7)).fill_null(False))
     )
+    # Read so before but now neither (ESCO removed, say): a name (a preferred label) is coded
+    # as a title, as an ingest without them codes it, not left unknown.
+    retitle = (
+        (pl.col("source") == "mapped_title")
+        & pl.col("occupation_source").is_in([ISCO, ESCO])
+        & is_name(pl.col("v").str.strip_chars())
+    )
+    read = read.with_columns(name=pl.when(retitle).then(pl.col("v").str.strip_chars()))
+    names = read["name"].drop_nulls().unique().sort().to_list()
+    codes = pl.DataFrame(schema=_CODES)
+    if coder is not None and names:
+        codes = title_codes(names, coder).rename(
+            {"occupation": "title_occupation", "score": "title_score"}
+        )
+    read = read.join(codes, left_on="name", right_on="title", how="left", maintain_order="left")
     read_now = pl.col("source") != "mapped_title"
     now = read.select(
         "ad_id",
-        pl.when(kept).then("occupation").when(read_now).then("new_occupation").alias("occupation"),
+        pl.when(kept)
+        .then("occupation")
+        .when(read_now)
+        .then("new_occupation")
+        .otherwise("title_occupation")
+        .alias("occupation"),
         pl.when(kept)
         .then("occupation_score")
         .when(read_now)
         .then("new_score")
+        .otherwise("title_score")
         .alias("occupation_score"),
         pl.col("source").alias("occupation_source"),
         pl.col("occupation").alias("before"),

@@ -259,6 +259,7 @@ def test_mapped_values_neither_codes_nor_codable_are_counted_and_warned_of(wh, t
         "values": [["2512", 2]],
         "isco_crosswalk": False,  # the warning names `skilltide onet crosswalk`
         "esco_occupations": False,
+        "esco_unknown": None,
         "isco_unchosen": 0,
     }
     clean = tmp_path / "clean.csv"

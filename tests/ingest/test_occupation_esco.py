@@ -148,6 +148,8 @@ def test_read_esco_keeps_labels_across_lines_and_lost_zeros(tmp_path):
         ("general practitioner", "", r"line 6, column 'preferredLabel': empty"),
         (f"{URI}{CLERK}", f"{URI}{DOCTOR}", rf"line 7: occupation {URI}{DOCTOR} is listed twice"),
         ("iscoGroup", "isco", r"no column 'iscoGroup': not ESCO's occupations CSV"),
+        # polars named no line: 'found more fields than defined in Schema'
+        ("general practitioner,\n", "general practitioner,,x\n", r"esco\.csv: line 6: 6 fields"),
     ],
 )
 def test_an_esco_file_it_cannot_read_is_refused_naming_the_line(wh, tmp_path, old, new, message):
@@ -252,3 +254,121 @@ def test_a_preferred_label_is_read_as_its_esco_occupation(wh, tmp_path):
         ("1", "15-1252.00", 0.857, "mapped_esco"),  # by its three labels
         ("2", "15-1253.00", 0.545, "mapped_title"),
     ]
+
+
+def test_a_label_with_a_no_break_space_is_read_the_same_loaded_before_or_after(wh, tmp_path):
+    """ESCO's own file writes two preferred labels with U+00A0 ('pipeline\\xa0superintendent'):
+    read as an ad's 'pipeline superintendent' at ingest, so also when ESCO is loaded after."""
+    isco, esco, _ = _files(tmp_path)
+    esco.write_text(ESCO.replace("software developer,", "software\u00a0developer,"))
+    ads = tmp_path / "labels.csv"
+    ads.write_text(
+        "id,posted_at,title,text,esco\n"
+        "1,2024-01-05,Tester,Uses SQL daily,software developer\n"
+        "2,2024-01-06,Tester,Uses SQL weekly,software\u00a0\u00a0Developer\n"
+    )
+    load_crosswalk(wh, isco)
+    ingest_ads(wh, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
+    assert load_crosswalk(wh, isco, esco_file=esco)["ads_read_again"] == 2
+    with wh.run("test: recode") as run:  # no coder stored: the labels choose now
+        recode_stored_ads(run, WordCoder())
+    after = _ads(wh)
+    assert {r[3] for r in after} == {"mapped_esco"}
+    with Warehouse(tmp_path / "first.duckdb") as first:  # ESCO loaded first
+        load_crosswalk(first, isco, esco_file=esco)
+        ingest_ads(first, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
+        assert _ads(first) == after
+
+
+def test_an_esco_file_saved_with_semicolons_is_read_as_with_commas(tmp_path):
+    """A spreadsheet where the decimal mark is a comma saves CSV with semicolons, as the
+    crosswalk's own file may be (textfile.csv_delimiter)."""
+    commas, semicolons = tmp_path / "commas.csv", tmp_path / "semicolons.csv"
+    commas.write_text(ESCO)
+    semicolons.write_text(ESCO.replace(",", ";"))
+    assert read_esco(semicolons).equals(read_esco(commas))
+
+
+def test_a_uuid_with_a_slash_after_it_is_no_soc_code(wh, tmp_path):
+    """ESCO reads a UUID with a URI's trailing slash (onet.esco.URI); its eight digits first
+    were read before it as the SOC code 37-4427.65, and another UUID as a name to code."""
+    isco, esco, _ = _files(tmp_path)
+    ads = tmp_path / "uuids.csv"
+    ads.write_text(
+        "id,posted_at,title,text,esco\n"
+        f"1,2024-01-05,Nurse,Uses SQL daily,{DOCTOR}/\n"
+        "2,2024-01-06,Nurse,Uses SQL weekly,urn:uuid:a1b2c3d4-0000-4000-8000-00000000beef\n"
+    )
+    load_crosswalk(wh, isco, esco_file=esco)
+    ingest_ads(wh, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
+    assert _ads(wh) == [
+        ("1", "29-1215.00", None, "mapped_esco"),
+        ("2", None, None, "mapped_title"),  # no ESCO occupation, and no name: unknown
+    ]
+
+
+def test_a_uri_of_no_stored_esco_occupation_is_named_as_such(cli, db, tmp_path):
+    """ESCO versions add occupations (v1.2: 3,039, v1.0: 2,942): ads coded with a newer
+    version's URI are unknown, and the warning says so rather than 'map SOC codes'."""
+    isco, esco, ads = _files(tmp_path)
+    assert cli("onet", "crosswalk", isco, "--esco", esco, "--db", db).exit_code == 0
+    ads.write_text(ADS.replace(f"{URI}{CLERK}", f"{URI}{DOCTOR}"))  # only ad 6's is unknown
+    result = cli("ingest", "ads", ads, "--map", "occupation=esco", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"'{URI}a1b2c3d4-0000-4000-8000-00000000beef' is no ESCO occupation of the 4 stored"
+        in " ".join(result.stderr.split())
+    )
+
+
+def test_a_label_column_without_esco_again_is_coded_as_titles_as_if_never_stored(wh, tmp_path):
+    """ESCO removed (the crosswalk loaded without --esco, or another ESCO file): ads of a
+    preferred label are names again, coded as titles as an ingest without ESCO codes them
+    (before: mapped_title with no occupation, unknown, until the next coder)."""
+    from skilltide.ingest.occupation_stored import read_stored
+
+    isco, esco, _ = _files(tmp_path)
+    ads = tmp_path / "labels.csv"
+    ads.write_text(
+        "id,posted_at,title,text,esco\n"
+        "1,2024-01-05,Tester,Uses SQL daily,Software Developer\n"
+        f"2,2024-01-06,Tester,Uses SQL weekly,{URI}{DEVELOPER}\n"  # no name: unknown
+    )
+    load_crosswalk(wh, isco, esco_file=esco)
+    ingest_ads(wh, [ads], mapping=["occupation=esco"], coder=WordCoder(), now=NOW)
+    wh.con.execute("DELETE FROM esco_occupations")  # as load_crosswalk(wh, isco) does
+    with wh.run("test: ESCO removed") as run:
+        assert read_stored(run, WordCoder()) == 2
+    assert _ads(wh) == [
+        ("1", "15-1252.00", 0.545, "mapped_title"),  # as ingested without ESCO
+        ("2", None, None, "mapped_title"),
+    ]
+
+
+def test_a_preferred_label_two_esco_occupations_share_is_none_of_them():
+    """The docs read a preferred label 'unique in ESCO': one two occupations share (in
+    another version or language, say) was read as whichever came last."""
+    import polars as pl
+
+    from skilltide.ingest.occupation_esco import esco_key
+
+    table = {
+        TESTER: ("2512", ["software tester"]),
+        DEVELOPER: ("2512", ["Software  Developer"]),
+        CLERK: ("4110", ["software developer"]),
+    }
+    keys = esco_key(pl.Series(["software developer", "Software Tester"]), table)
+    assert keys.to_list() == [None, TESTER]
+
+
+def test_a_greek_label_in_capitals_is_read_the_same_loaded_before_or_after(wh, tmp_path):
+    """Greek capitals lower-case to a final sigma (ΛΟΓΙΣΤΉΣ → λογιστής) in polars, where
+    DuckDB's lower() gives σ: ESCO's Greek file loaded after the ads missed them."""
+    isco, esco, _ = _files(tmp_path)
+    esco.write_text(ESCO.replace("general practitioner", "γενικός ιατρός"))
+    ads = tmp_path / "labels.csv"
+    ads.write_text("id,posted_at,title,text,esco\n1,2024-01-05,Ιατρός,Uses SQL,ΓΕΝΙΚΌΣ ΙΑΤΡΌΣ\n")
+    load_crosswalk(wh, isco)
+    ingest_ads(wh, [ads], mapping=["occupation=esco"], coder=None, now=NOW)
+    assert load_crosswalk(wh, isco, esco_file=esco)["ads_read_again"] == 1
+    assert _ads(wh) == [("1", "29-1215.00", None, "mapped_esco")]  # as when loaded first

@@ -105,6 +105,7 @@ def test_isco_codes_read_through_the_crosswalk(wh, tmp_path):
         "values": [["2512", 1], ["4110", 1]],
         "isco_crosswalk": True,
         "esco_occupations": False,
+        "esco_unknown": None,
         "isco_unchosen": 1,  # ad 6, without a title
     }
 

@@ -164,6 +164,8 @@ def _overview(s: SeriesData, how: dict) -> Section:
                 },
             )
         )
+    elif s.stale_forecast:
+        sec.blocks.append(Notice(_stale_notice(s.stale_forecast, how)))
     else:
         sec.blocks.append(
             Notice(
@@ -289,7 +291,9 @@ def _explorer(s: SeriesData, how: dict) -> Section:
             "Demand history and forecast of the chosen skill",
         )
     )
-    if not info:
+    if s.stale_forecast:
+        sec.blocks.append(Notice(_stale_notice(s.stale_forecast, how)))
+    elif not info:
         sec.blocks.append(Notice(f"No forecasts yet: {how['forecasts']}."))
     if breaks is None:
         sec.blocks.append(Notice(f"No structural breaks in the warehouse: {how['breaks']}."))
@@ -315,3 +319,12 @@ def _explorer(s: SeriesData, how: dict) -> Section:
             )
         )
     return sec
+
+
+def _stale_notice(stale: dict, how: dict) -> str:
+    """Why the newest forecast is not shown: the demand changed after it was made."""
+    return (
+        f"The newest forecast (run {stale['run_id']}, from the data up to "
+        f"{captions.month_name(stale['cutoff'])}) was made before the demand was last "
+        f"updated (run {stale['demand_run']}), so it is not shown: {how['forecasts']} again."
+    )

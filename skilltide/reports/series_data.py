@@ -66,6 +66,8 @@ class SeriesData:
     market_unit: str = "job ads"  # what ``market['ads']`` counts
     unit: str | None = None  # an imported panel's values when they are no counts (demand_units)
     partial: PartialMonth | None = None  # an incomplete last month, left out of the above
+    # levels: the months the market line leaves out, as not every series has them
+    market_left_out: pl.DataFrame | None = None  # month, n_series
     # levels: the last month's series, and their mean a year earlier (the same series)
     last_series: tuple[int, float | None] | None = None
     market_breaks: pl.DataFrame | None = None  # break_ds, kind, n_series, share_series, size
@@ -150,9 +152,10 @@ def load_series(
     unit = panel_unit(wh, panel, granularity)
     if unit is None:
         market, market_unit = market_totals(wh, panel, granularity)
+        left_out = None
         measure = COUNT
     else:  # levels (an index): their sum means nothing, their mean follows the market
-        market, market_unit = series_mean(wh, panel, granularity), f"mean {unit}"
+        (market, left_out), market_unit = series_mean(wh, panel, granularity), f"mean {unit}"
         measure = Measure("count", f"{unit[:1].upper()}{unit[1:]} (per month)", 1.0, unit)
     forecast, info = _forecasts(wh, panel, granularity, series)
     stale = info.pop("stale", None)
@@ -169,6 +172,7 @@ def load_series(
         panel, granularity, measure, months, market, history, series, int(n_skills), n_total
     )
     data.market_unit, data.unit = market_unit, unit
+    data.market_left_out = left_out
     if unit is not None and market.height:
         data.last_series = last_series(wh, panel, granularity, market["month"].max())
     data.partial = partial

@@ -143,7 +143,7 @@ def feature_matrices(
     y = wide.filled()
     floor = default_scale_floor(wide.values) if scale_floor is None else scale_floor
     scale = np.maximum(rolling(y, scale_window, "mean"), floor)
-    started = np.cumsum(np.isfinite(wide.values) | (y != 0), axis=1) > 0
+    started = np.cumsum(np.isfinite(wide.values), axis=1) > 0  # observed months, not a filled level
     nz = (y > 0).astype(float)
     t = np.arange(y.shape[1])
     last_nz = np.maximum.accumulate(np.where(nz > 0, t, -1), axis=1)

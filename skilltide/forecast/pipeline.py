@@ -52,6 +52,7 @@ def forecast_panel(
     params: dict | None = None,
     workdays: str | None = None,
     break_options: dict | None = None,
+    levels: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Forecasts (``OUTPUT_COLUMNS``) for every cutoff, and the backtest rows behind them.
 
@@ -63,10 +64,11 @@ def forecast_panel(
     (:class:`~skilltide.forecast.break_source.DetectedBreaks` with ``break_options``).
     ``n_windows``: the backtest origins behind the intervals, and the origins ``auto`` and a
     backtest-weighted ``ensemble`` choose by; ``None`` keeps each model's own default
-    (``auto`` 3, ``ensemble`` 4, the others' intervals :data:`WINDOWS`).
+    (``auto`` 3, ``ensemble`` 4, the others' intervals :data:`WINDOWS`). ``levels``: the
+    panel holds levels (an index), not counts (:meth:`.models.base.Wide.filled`).
     """
     refuse_negative(panel)
-    wide = Wide.from_panel(panel)
+    wide = Wide.from_panel(panel, levels)
     cutoffs = sorted(set(cutoffs or [wide.months[-1]]))  # one block per cutoff
     params = dict(params or {})
     breaks = as_break_source(breaks, **(break_options or {}))

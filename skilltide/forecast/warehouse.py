@@ -84,7 +84,7 @@ def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str
 
 
 def baseline_backtest(
-    frame: pl.DataFrame, backtest: pl.DataFrame, model: str, horizon: int
+    frame: pl.DataFrame, backtest: pl.DataFrame, model: str, horizon: int, levels: bool = False
 ) -> pl.DataFrame:
     """The last-value forecast (:data:`BASELINE`) backtested at the origins, series and steps
     of ``model``'s ``backtest``, so that a run's backtests say whether it beats the simplest
@@ -98,20 +98,25 @@ def baseline_backtest(
         return backtest.clear()
     cutoffs = sorted(backtest["cutoff"].unique().to_list())
     naive = rolling_forecasts(
-        frame, {BASELINE: partial(make_model, BASELINE)}, horizon=horizon, cutoffs=cutoffs
+        None,
+        {BASELINE: partial(make_model, BASELINE)},
+        horizon=horizon,
+        cutoffs=cutoffs,
+        wide=Wide.from_panel(frame, levels),
     )
     keys = ["unique_id", "cutoff", "step"]
     return naive.join(backtest.select(keys), on=keys, how="semi").select(backtest.columns)
 
 
-def _refuse_early_ends(wh, panel: str, granularity: str, frame: pl.DataFrame) -> None:
+def _refuse_early_ends(wh, panel: str, granularity: str, frame: pl.DataFrame) -> bool:
     """A panel of levels (an index, ``demand_units``) whose series do not all reach its last
-    month: the models would read the missing months as 0, and forecast 0 from them."""
+    month: the models would read the missing months as 0, and forecast 0 from them. Returns
+    whether the panel holds levels."""
     unit = wh.query(
         "SELECT unit FROM demand_units WHERE panel = ? AND granularity = ?", [panel, granularity]
     )
     if unit.height == 0 or frame.height == 0:
-        return
+        return unit.height > 0
     ends = frame.group_by("unique_id").agg(pl.col("ds").max()).sort("ds", "unique_id")
     last = frame["ds"].max()
     early = ends.filter(pl.col("ds") < last)
@@ -124,6 +129,7 @@ def _refuse_early_ends(wh, panel: str, granularity: str, frame: pl.DataFrame) ->
             f"{unit['unit'][0]}; import the panel up to {common:%Y-%m}, the last month every "
             "series has, or each group as a panel of its own"
         )
+    return True
 
 
 def forecast_warehouse(
@@ -165,7 +171,7 @@ def forecast_warehouse(
     with wh.run("forecast run", args) as run:
         with run.stage("read"):
             frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")
-            _refuse_early_ends(wh, panel, granularity, frame)
+            levels = _refuse_early_ends(wh, panel, granularity, frame)
             partial = partial_month(wh, panel)  # the month left out of ``frame``
             known = None
             if breaks == "stored":
@@ -184,6 +190,7 @@ def forecast_warehouse(
                 n_windows=n_windows,
                 breaks=known,
                 workdays=workdays,
+                levels=levels,
             )
             rec["series"] = forecasts["unique_id"].n_unique()
         ids = forecasts.select("unique_id").unique()
@@ -207,7 +214,9 @@ def forecast_warehouse(
         }
         if backtest.height:
             found = breaks_for(known, Wide.from_panel(frame))
-            scored = pl.concat([backtest, baseline_backtest(frame, backtest, model, horizon)])
+            scored = pl.concat(
+                [backtest, baseline_backtest(frame, backtest, model, horizon, levels)]
+            )
             metrics = evaluate(scored, subsets(frame, found))
             # calibration: each origin scored with intervals from the other origins
             held = {lv: held_out_coverage(backtest, lv) for lv in (80, 95)}

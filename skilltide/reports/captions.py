@@ -90,6 +90,25 @@ def overview(
     return text
 
 
+def left_out(months: pl.DataFrame, n_series: int) -> str:
+    """Why the market line of a panel of levels ends (or starts) where it does: ``months``
+    (month, n_series) hold fewer than its ``n_series`` series."""
+    first, last = months["month"].min(), months["month"].max()
+    lo, hi = months["n_series"].min(), months["n_series"].max()
+    when = (
+        month_name(first)
+        if months.height == 1
+        else (f"{months.height} months ({month_name(first)} to {month_name(last)})")
+    )
+    held = f"{lo:,}" if lo == hi else f"{lo:,} to {hi:,}"
+    return (
+        f"The market line is the mean of all {n_series:,} series over the months every one of "
+        f"them has: {when} {'holds' if months.height == 1 else 'hold'} only {held} and "
+        f"{'is' if months.height == 1 else 'are'} left out, as a mean of other series would move "
+        "with no change in demand."
+    )
+
+
 GROWTH_GUIDE = (
     "Each dot is a skill's forecast change; its line spans the 80% prediction interval, which "
     "should hold the outcome 4 times in 5. Where a line crosses 0 the skill could as well "

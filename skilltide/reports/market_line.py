@@ -29,13 +29,26 @@ def panel_unit(wh: Warehouse, panel: str, granularity: str) -> str | None:
     return DEFAULT_LEVEL_UNIT if unit == "value" else unit  # the default as stored before
 
 
-def series_mean(wh: Warehouse, panel: str, granularity: str) -> pl.DataFrame:
-    """The mean of the panel's series per month (in column ``ads``, as the market totals)."""
-    return wh.query(
-        "SELECT month, avg(count) AS ads FROM demand WHERE panel = ? AND granularity = ?"
-        " GROUP BY month ORDER BY month",
+def series_mean(wh: Warehouse, panel: str, granularity: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The mean of the panel's series per month (in column ``ads``, as the market totals) over
+    the months every series has, and the months left out with their ``n_series``: a mean of
+    a changing set of series moves when series start or stop (Indeed US+GB: 105.7 in Aug 2024,
+    115.4 in Sep 2024 when the 48 GB series have ended). When no month has every series the
+    mean of all months is kept, and nothing is left out."""
+    by_month = wh.query(
+        "SELECT month, avg(count) AS ads, count(*) AS n_series FROM demand"
+        " WHERE panel = ? AND granularity = ? GROUP BY month ORDER BY month",
         [panel, granularity],
     )
+    n = wh.query(
+        "SELECT count(*) AS n FROM (SELECT DISTINCT group_id, skill_id FROM demand"
+        " WHERE panel = ? AND granularity = ?)",
+        [panel, granularity],
+    )["n"][0]
+    full = by_month["n_series"] == n
+    if not full.any():
+        return by_month.drop("n_series"), by_month.clear().drop("ads")
+    return by_month.filter(full).drop("n_series"), by_month.filter(~full).drop("ads")
 
 
 def last_series(wh: Warehouse, panel: str, granularity: str, month) -> tuple[int, float | None]:

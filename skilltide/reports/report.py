@@ -92,7 +92,7 @@ def _overview(s: SeriesData, how: dict) -> Section:
         ("skills tracked", f"{s.n_skills:,}")
         if s.unit is None
         else ("series tracked", f"{s.n_series_total:,}"),
-        ("months of history", f"{s.market.height:,}"),
+        ("months of history", f"{s.market.height + _n_left_out(s):,}"),
     ]
     if s.forecast_info:
         items.append(("months forecast ahead", str(s.forecast_info["horizon"])))
@@ -111,6 +111,9 @@ def _overview(s: SeriesData, how: dict) -> Section:
     ]
     if s.partial is not None:
         findings.append(f"{s.partial.describe()}, so it is left out of the charts and figures.")
+    left_out = captions.left_out(s.market_left_out, s.n_series_total) if _n_left_out(s) else ""
+    if left_out:
+        findings.append(left_out)
     has_growth = s.growth is not None and s.growth.height > 0
     if has_growth:
         end = s.forecast_info["end"]
@@ -164,6 +167,8 @@ def _overview(s: SeriesData, how: dict) -> Section:
                 },
             )
         )
+    elif s.stale_forecast:
+        sec.blocks.append(Notice(_stale_notice(s.stale_forecast, how)))
     else:
         sec.blocks.append(
             Notice(
@@ -176,9 +181,12 @@ def _overview(s: SeriesData, how: dict) -> Section:
         Figure(
             "market",
             charts.finish(charts.market_chart(s.market, s.market_breaks, s.market_unit)),
-            captions.market_breaks(s.market_breaks)
-            if s.breaks_info
-            else f"{unit} per month. Structural breaks are not shown: {how['breaks']}.",
+            (
+                captions.market_breaks(s.market_breaks)
+                if s.breaks_info
+                else f"{unit} per month. Structural breaks are not shown: {how['breaks']}."
+            )
+            + (f" {left_out}" if left_out else ""),
             f"{unit} per month in the whole market",
         )
     )
@@ -289,7 +297,9 @@ def _explorer(s: SeriesData, how: dict) -> Section:
             "Demand history and forecast of the chosen skill",
         )
     )
-    if not info:
+    if s.stale_forecast:
+        sec.blocks.append(Notice(_stale_notice(s.stale_forecast, how)))
+    elif not info:
         sec.blocks.append(Notice(f"No forecasts yet: {how['forecasts']}."))
     if breaks is None:
         sec.blocks.append(Notice(f"No structural breaks in the warehouse: {how['breaks']}."))
@@ -315,3 +325,17 @@ def _explorer(s: SeriesData, how: dict) -> Section:
             )
         )
     return sec
+
+
+def _stale_notice(stale: dict, how: dict) -> str:
+    """Why the newest forecast is not shown: the demand changed after it was made."""
+    return (
+        f"The newest forecast (run {stale['run_id']}, from the data up to "
+        f"{captions.month_name(stale['cutoff'])}) was made before the demand was last "
+        f"updated (run {stale['demand_run']}), so it is not shown: {how['forecasts']} again."
+    )
+
+
+def _n_left_out(s: SeriesData) -> int:
+    """The months a panel of levels' market line leaves out (fewer series than the panel)."""
+    return 0 if s.market_left_out is None else s.market_left_out.height

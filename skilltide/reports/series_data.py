@@ -24,6 +24,7 @@ from skilltide.errors import UserError
 from skilltide.forecast.models.base import add_months
 from skilltide.ingest.coverage import PartialMonth, partial_month
 from skilltide.reports.breaks_data import report_breaks
+from skilltide.reports.forecast_freshness import stale_forecast
 from skilltide.reports.market_line import last_series, market_totals, panel_unit, series_mean
 from skilltide.reports.names import in_sentence, model_explanation, model_name, occupation_titles
 from skilltide.store import Warehouse
@@ -65,10 +66,15 @@ class SeriesData:
     market_unit: str = "job ads"  # what ``market['ads']`` counts
     unit: str | None = None  # an imported panel's values when they are no counts (demand_units)
     partial: PartialMonth | None = None  # an incomplete last month, left out of the above
+    # levels: the months the market line leaves out, as not every series has them
+    market_left_out: pl.DataFrame | None = None  # month, n_series
     # levels: the last month's series, and their mean a year earlier (the same series)
     last_series: tuple[int, float | None] | None = None
     market_breaks: pl.DataFrame | None = None  # break_ds, kind, n_series, share_series, size
     breaks_info: dict = field(default_factory=dict)
+    # the newest forecast when it was made from older demand (not shown): run_id, demand_run,
+    # cutoff
+    stale_forecast: dict | None = None
 
 
 def load_series(
@@ -146,11 +152,13 @@ def load_series(
     unit = panel_unit(wh, panel, granularity)
     if unit is None:
         market, market_unit = market_totals(wh, panel, granularity)
+        left_out = None
         measure = COUNT
     else:  # levels (an index): their sum means nothing, their mean follows the market
-        market, market_unit = series_mean(wh, panel, granularity), f"mean {unit}"
+        (market, left_out), market_unit = series_mean(wh, panel, granularity), f"mean {unit}"
         measure = Measure("count", f"{unit[:1].upper()}{unit[1:]} (per month)", 1.0, unit)
     forecast, info = _forecasts(wh, panel, granularity, series)
+    stale = info.pop("stale", None)
     history = _history(wh, panel, granularity, series, measure)
     if partial is not None:  # a fraction of a month's ads would read as a fall
         market = market.filter(pl.col("month") < partial.month)
@@ -164,9 +172,11 @@ def load_series(
         panel, granularity, measure, months, market, history, series, int(n_skills), n_total
     )
     data.market_unit, data.unit = market_unit, unit
+    data.market_left_out = left_out
     if unit is not None and market.height:
         data.last_series = last_series(wh, panel, granularity, market["month"].max())
     data.partial = partial
+    data.stale_forecast = stale
     if forecast is not None:
         data.forecast = forecast.with_columns(
             [pl.col(c) * measure.scale for c in ("yhat", "lo_80", "hi_80", "lo_95", "hi_95")]
@@ -225,6 +235,9 @@ def _forecasts(wh, panel, granularity, series):
     if latest.height == 0:
         return None, {}
     run_id, cutoff = latest.row(0)
+    stale = stale_forecast(wh, run_id, panel, granularity)
+    if stale is not None:  # made before the demand was updated: not the current forecast
+        return None, {"stale": {**stale, "cutoff": cutoff}}
     where = "run_id = ? AND panel = ? AND granularity = ? AND cutoff = ?"
     params = [run_id, panel, granularity, cutoff]
     per_series = wh.query(

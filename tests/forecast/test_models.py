@@ -255,3 +255,18 @@ def test_every_model_has_a_readers_name_and_explanation():
     assert set(MODELS) <= set(NAMES)  # and `combination`, auto's weighted forecast
     assert model_name("auto:naive") == "Last month repeated"
     assert all(model_name(m) != m and model_explanation(m) for m in MODELS)
+
+
+def test_a_late_index_series_has_no_history_before_its_first_month():
+    """In a panel of levels a late series' months before its first read as its first level
+    (not 0): the global model's ``history`` feature counted them as history all the same."""
+    import datetime as dt
+
+    from skilltide.forecast.features import feature_matrices
+    from skilltide.forecast.models.base import Wide
+
+    months = [dt.date(2024, m, 1) for m in range(1, 5)]
+    values = np.array([[1.0, 2.0, 3.0, 4.0], [np.nan, np.nan, 5.0, 6.0]])
+    for levels in (False, True):
+        wide = Wide(["all/a", "all/b"], months, values, levels)
+        assert feature_matrices(wide)["history"][1].tolist() == [0.0, 0.0, 1.0, 2.0]

@@ -181,3 +181,31 @@ def test_a_panel_of_levels_whose_series_end_early_is_refused(db, tmp_path):
         assert wh.query("SELECT count(*) AS n FROM forecasts")["n"][0] == 0
         s = forecast_warehouse(wh, panel="counts", granularity="group", model="naive")
         assert s["series"] == 4
+
+
+def test_a_panel_of_levels_is_not_read_as_zero_before_a_series_starts(db, tmp_path):
+    """An index series that starts 12 months into the panel was read as 0 index points
+    before its first month: drift forecast a flat 80 at 80 + 80/23 a month and more. Its
+    months before the first are now its first level; a panel of counts keeps its zeros."""
+    from skilltide.forecast.warehouse import forecast_warehouse
+    from skilltide.ingest.demand import import_demand
+
+    months = pl.date_range(pl.date(2022, 1, 1), pl.date(2023, 12, 1), "1mo", eager=True)
+    rows = [
+        {"skill": s, "month": d.strftime("%Y-%m"), "count": level}
+        for s, start, level in (("Early", 0, 100.0), ("Late", 12, 80.0))
+        for d in months[start:]
+    ]
+    path = tmp_path / "index.csv"
+    pl.DataFrame(rows).write_csv(path)
+    with Warehouse(db) as wh:
+        import_demand(wh, path, panel="index", unit="index points")
+        import_demand(wh, path, panel="counts")
+        for panel in ("index", "counts"):
+            forecast_warehouse(wh, panel=panel, horizon=2, model="drift")
+        f = wh.query(
+            "SELECT panel, round(yhat, 3) AS yhat FROM forecasts"
+            " WHERE skill_id LIKE '%Late' ORDER BY panel, ds"
+        )
+    assert f.filter(panel="index")["yhat"].to_list() == [80.0, 80.0]
+    assert f.filter(panel="counts")["yhat"].to_list() == [83.478, 86.957]  # 80 + k·80/23

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import polars as pl
@@ -343,11 +344,37 @@ def test_a_panel_of_levels_compares_a_year_on_the_same_series(cli, db, tmp_path)
     result = cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
     assert result.exit_code == 0, result.output
     text = out.read_text()
-    # Dec 2023: the US series at 110; Dec 2022: 100 (the mean of all four was 75: +47%)
+    # Nov 2023, the last month of all four: (110 + 110 + 50 + 50) / 4 = 80; Nov 2022: 75
+    # (Dec 2023's 2 US series against all four a year earlier read +47%)
+    assert "In Nov 2023 their mean was 80.0, +7% on a year earlier." in text
+
+
+def test_the_market_line_of_a_panel_of_levels_keeps_the_same_series(cli, db, tmp_path):
+    """Indeed US+GB by sector: the mean of the series rose from 105.7 in Aug 2024 to 115.4 in
+    Sep 2024 only because the 48 GB series had ended. The line ends in the last month every
+    series has and says which months it leaves out; the stats count every month."""
+    from skilltide.reports.series_data import load_series
+
+    rows = [(f"{y}-{m:02d}", country, sector, 50.0 if country == "GB" else 100.0)
+            for y in (2022, 2023) for m in range(1, 13) for country in ("US", "GB")
+            for sector in ("Nursing", "Retail")
+            if not (country == "GB" and (y, m) >= (2023, 11))]  # fmt: skip
+    path = tmp_path / "index.csv"
+    pl.DataFrame(rows, schema=["month", "group", "skill", "count"], orient="row").write_csv(path)
+    args = ["--panel", "idx", "--unit", "index points", "--db", db]
+    assert cli("ingest", "demand", path, *args).exit_code == 0
+    with Warehouse(db) as wh:
+        data = load_series(wh, panel="idx", granularity="group")
+    assert data.market["ads"].unique().to_list() == [75.0]  # not 100 in Nov and Dec 2023
+    assert data.market["month"].max() == dt.date(2023, 10, 1)
+    out = tmp_path / "r.html"
+    assert cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
+    text = out.read_text()
     assert (
-        "In Dec 2023 their mean was 110 (2 of the 4 series; the others end earlier), +10% on "
-        "a year earlier (the same 2 series)." in text
+        "The market line is the mean of all 4 series over the months every one of them has: "
+        "2 months (Nov 2023 to Dec 2023) hold only 2 and are left out" in text
     )
+    assert '"value">24</span><span class="label">months of history' in text  # all months
 
 
 def test_a_full_disk_leaves_the_earlier_report_and_charts_whole(

@@ -3,6 +3,8 @@
 A panel is a long polars frame ``(unique_id, ds, y)`` with ``ds`` the first day of a month.
 Models see it through :class:`Wide`, a dense ``series × months`` matrix on one shared monthly
 grid (months before a series starts are NaN, so vectorised models work on whole panels).
+:meth:`Wide.filled` reads them as 0 in a panel of counts, and as the series' first level in a
+panel of levels (``levels=True``: an index has no zero before it starts).
 
 Example
 -------
@@ -47,9 +49,10 @@ class Wide:
     ids: list[str]
     months: list[date]
     values: np.ndarray
+    levels: bool = False  # a panel of levels (an index), not of counts
 
     @classmethod
-    def from_panel(cls, panel: pl.DataFrame) -> Wide:
+    def from_panel(cls, panel: pl.DataFrame, levels: bool = False) -> Wide:
         missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
         if missing:
             raise UserError(f"panel: missing column(s) {', '.join(missing)}")
@@ -74,18 +77,31 @@ class Wide:
         values = np.full((ids.len(), n_months), np.nan)
         values[row["_row"].to_numpy(), row["_col"].to_numpy()] = row["y"].to_numpy()
         months = [add_months(first, k) for k in range(n_months)]
-        return cls(ids.to_list(), months, values)
+        return cls(ids.to_list(), months, values, levels)
 
     def up_to(self, t: int) -> Wide:
         """The months up to ``months[t]``, for the series observed by then: a series that
         starts later is unknown at ``t`` and must not be forecast, scored or pooled there."""
         seen = ~np.isnan(self.values[:, : t + 1]).all(axis=1)
         ids = [u for u, s in zip(self.ids, seen, strict=True) if s]
-        return Wide(ids, self.months[: t + 1], self.values[seen, : t + 1])
+        return Wide(ids, self.months[: t + 1], self.values[seen, : t + 1], self.levels)
 
     def filled(self) -> np.ndarray:
-        """Values with NaN (before a series starts, or gaps) read as zero demand."""
-        return np.nan_to_num(self.values, nan=0.0)
+        """Values with NaN (before a series starts, or gaps) read as zero demand; in a panel
+        of levels as the last level before (the first one before a series starts).
+
+        >>> Wide(["a"], [], np.array([[np.nan, 5.0, np.nan]]), levels=True).filled().tolist()
+        [[5.0, 5.0, 5.0]]
+        """
+        if not self.levels:
+            return np.nan_to_num(self.values, nan=0.0)
+        seen = np.isfinite(self.values)
+        t = np.arange(self.values.shape[1])
+        last = np.maximum.accumulate(np.where(seen, t, 0), axis=1)  # 0 before the first
+        first = np.where(seen.any(axis=1), seen.argmax(axis=1), 0)
+        last = np.where(last == 0, first[:, None], last)  # before the first: the first
+        filled = np.take_along_axis(self.values, last, axis=1)
+        return np.nan_to_num(filled, nan=0.0)
 
     def future(self, horizon: int) -> list[date]:
         return [add_months(self.months[-1], k) for k in range(1, horizon + 1)]

@@ -51,7 +51,7 @@ class TopDown(Forecaster):
         self.share_ = np.divide(
             recent, denominator, out=np.zeros_like(recent), where=denominator > 0
         )
-        total_wide = Wide([str(s) for s in names], wide.months, totals)
+        total_wide = Wide([str(s) for s in names], wide.months, totals, wide.levels)
         self.total_model_ = make_model(self.model, **self.params).fit_wide(total_wide, horizon)
 
     def _forecast(self, wide: Wide, horizon: int) -> np.ndarray:

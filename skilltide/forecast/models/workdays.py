@@ -40,7 +40,7 @@ class PerWorkday(Forecaster):
             self.model.breaks = self.model.breaks(wide)
         days = working_days(wide.months, self.workdays)
         self.mean_days_ = float(days.mean())
-        adjusted = Wide(wide.ids, wide.months, wide.values * (self.mean_days_ / days))
+        adjusted = Wide(wide.ids, wide.months, wide.values * (self.mean_days_ / days), wide.levels)
         self.model.fit_wide(adjusted, horizon)
 
     def _forecast(self, wide: Wide, horizon: int) -> np.ndarray:

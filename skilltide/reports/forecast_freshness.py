@@ -1,0 +1,40 @@
+"""Whether a forecast run is older than the demand it forecast.
+
+``forecast run`` records the runs whose ``demand`` rows it read (``notes.inputs.demand_runs``);
+``ingest ads`` rewrites the months whose ads changed under its own run id, and ``ingest
+demand`` the whole panel, so a forecast whose recorded runs are not the ones the panel holds
+now was made from other data (a forecast from before new ads arrived).
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from skilltide.store import Warehouse
+>>> wh = Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+>>> stale_forecast(wh, "no-such-run", "ads", "market") is None
+True
+"""
+
+from __future__ import annotations
+
+import json
+
+from skilltide.store import Warehouse
+
+
+def stale_forecast(wh: Warehouse, run_id: str, panel: str, granularity: str) -> dict | None:
+    """``{"run_id", "demand_run"}`` (the newest run that wrote the panel's rows) when the
+    forecast run ``run_id`` read other demand rows than the panel holds now; ``None`` when it
+    read these, or when it recorded no inputs (runs before the record was kept)."""
+    notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [run_id])
+    if notes.height == 0 or notes["notes"][0] is None:
+        return None
+    read = (json.loads(notes["notes"][0]).get("inputs") or {}).get("demand_runs")
+    if read is None:
+        return None
+    now = wh.query(
+        "SELECT DISTINCT run_id FROM demand WHERE panel = ? AND granularity = ? ORDER BY 1",
+        [panel, granularity],
+    )["run_id"].to_list()
+    if sorted(read) == now:
+        return None
+    return {"run_id": run_id, "demand_run": now[-1] if now else None}

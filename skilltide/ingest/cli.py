@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ import typer
 from skilltide.config import Settings
 from skilltide.console import command, counted, echo, emit_json
 from skilltide.errors import UserError
+from skilltide.ingest.uncoded_warning import uncoded_warning
 
 ingest_app = typer.Typer(help="Ingest job ads and aggregated demand panels into the warehouse.")
 
@@ -163,7 +163,7 @@ def ads_command(
     if not summary["taxonomy_aliases"]:
         typer.echo(f"warning: {NO_VOCABULARY}", err=True)
     if uncoded := summary["uncoded_occupations"]:
-        typer.echo(f"warning: {_uncoded(uncoded, summary['coder'])}", err=True)
+        typer.echo(f"warning: {uncoded_warning(uncoded, summary['coder'])}", err=True)
     reasons = _quarantine_reasons(settings, summary["run_id"]) if summary["quarantined"] else None
     if reasons is not None and summary["quarantined"] == summary["rows_read"]:
         top = reasons.row(0, named=True)  # a field mapped to the wrong column, often
@@ -363,52 +363,3 @@ def demand_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(ingest_app, name="ingest")
-
-
-def _uncoded(uncoded: dict, coder: bool) -> str:
-    """The warning for mapped occupation values that are no code and got none."""
-    values = ", ".join(f"{v!r} ({counted(n, 'ad')})" for v, n in uncoded["values"])
-    what = (
-        "neither O*NET-SOC codes nor titles the title coder could code"
-        if coder
-        else "no O*NET-SOC codes, and no title coder is stored to code them as titles"
-    )
-    named = any(re.search(r"[^\W\d_]", v) for v, _ in uncoded["values"])  # has a letter
-    fix = (
-        "load O*NET (skilltide onet load) and they are coded as titles"
-        if named and not coder
-        else "map a column of O*NET-SOC or SOC codes, or leave occupation unmapped to code the "
-        "ads' titles"
-    )
-    isco = [v for v, _ in uncoded["values"] if re.fullmatch(r"\s*[0-9]{3,4}(\.0+)?\s*", v)]
-    if isco and not uncoded.get("isco_crosswalk"):
-        fix += (
-            f"; {isco[0]!r} looks like an ISCO-08 code: `skilltide onet crosswalk` stores the "
-            "ISCO-08 → SOC crosswalk that reads such codes"
-        )
-    esco = [v for v, _ in uncoded["values"] if re.search(r"esco/occupation/", v)]
-    if esco and not uncoded.get("esco_occupations"):
-        fix += (
-            f"; {esco[0]!r} is an ESCO occupation: `skilltide onet crosswalk … --esco "
-            "occupations_en.csv` stores ESCO's occupations, which read such values"
-        )
-    unknown = ""
-    if found := uncoded.get("esco_unknown"):  # ESCO stored, but not this version
-        unknown = (
-            f"; {found[0]!r} is no ESCO occupation of the {found[1]:,} stored: store the ESCO "
-            "version the ads use (`skilltide onet crosswalk … --esco FILE`)"
-        )
-        fix = unknown[2:]
-    if unchosen := uncoded.get("isco_unchosen"):
-        return (
-            f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} count as unknown "
-            f"(most: {values}): {counted(unchosen, 'ad')} with an ISCO-08 code or ESCO "
-            "occupation whose SOC occupation the title coder could not choose (no title, no "
-            "title coder, or none "
-            "of the code's occupations in the loaded O*NET release)"
-            + ("" if unchosen == uncoded["ads"] else f"; the others are {what}{unknown}")
-        )
-    return (
-        f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} are {what}, so "
-        f"they count as unknown (most: {values}); {fix}"
-    )

@@ -69,14 +69,8 @@ def test_a_panel_of_levels_by_group_counts_its_series_not_its_skills(cli, db, tm
     holds 49 series' and '49 series tracked' for 94 series (49 sectors, most in both)."""
     rows = [(f"2023-{m:02d}", country, sector, 100.0 + m) for m in range(1, 13)
             for country in ("US", "GB") for sector in ("Nursing", "Retail")]  # fmt: skip
-    path = tmp_path / "index.csv"
-    pl.DataFrame(rows, schema=["month", "group", "skill", "count"], orient="row").write_csv(path)
-    args = ["--panel", "idx", "--unit", "index points", "--db", db]
-    assert cli("ingest", "demand", path, *args).exit_code == 0
-    out = tmp_path / "r.html"
-    result = cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
-    assert result.exit_code == 0, result.output
-    text = out.read_text()
+    _import_index(cli, db, tmp_path, rows)
+    text = _index_report(cli, db, tmp_path)
     assert "the panel holds 4 series in index points, not counts of ads, by group" in text
     assert '<span class="value">4</span><span class="label">series tracked' in text
 
@@ -89,14 +83,8 @@ def test_a_panel_of_levels_compares_a_year_on_the_same_series(cli, db, tmp_path)
             for y in (2022, 2023) for m in range(1, 13) for country in ("US", "GB")
             for sector in ("Nursing", "Retail")
             if not (country == "GB" and (y, m) == (2023, 12))]  # fmt: skip
-    path = tmp_path / "index.csv"
-    pl.DataFrame(rows, schema=["month", "group", "skill", "count"], orient="row").write_csv(path)
-    args = ["--panel", "idx", "--unit", "index points", "--db", db]
-    assert cli("ingest", "demand", path, *args).exit_code == 0
-    out = tmp_path / "r.html"
-    result = cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
-    assert result.exit_code == 0, result.output
-    text = out.read_text()
+    _import_index(cli, db, tmp_path, rows)
+    text = _index_report(cli, db, tmp_path)
     # Nov 2023, the last month of all four: (110 + 110 + 50 + 50) / 4 = 80; Nov 2022: 75
     # (Dec 2023's 2 US series against all four a year earlier read +47%)
     assert "In Nov 2023 their mean was 80.0, +7% on a year earlier." in text
@@ -112,19 +100,30 @@ def test_the_market_line_of_a_panel_of_levels_keeps_the_same_series(cli, db, tmp
             for y in (2022, 2023) for m in range(1, 13) for country in ("US", "GB")
             for sector in ("Nursing", "Retail")
             if not (country == "GB" and (y, m) >= (2023, 11))]  # fmt: skip
-    path = tmp_path / "index.csv"
-    pl.DataFrame(rows, schema=["month", "group", "skill", "count"], orient="row").write_csv(path)
-    args = ["--panel", "idx", "--unit", "index points", "--db", db]
-    assert cli("ingest", "demand", path, *args).exit_code == 0
+    _import_index(cli, db, tmp_path, rows)
     with Warehouse(db) as wh:
         data = load_series(wh, panel="idx", granularity="group")
     assert data.market["ads"].unique().to_list() == [75.0]  # not 100 in Nov and Dec 2023
     assert data.market["month"].max() == dt.date(2023, 10, 1)
-    out = tmp_path / "r.html"
-    assert cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
-    text = out.read_text()
+    text = _index_report(cli, db, tmp_path)
     assert (
         "The market line is the mean of all 4 series over the months every one of them has: "
         "2 months (Nov 2023 to Dec 2023) hold only 2 and are left out" in text
     )
     assert '"value">24</span><span class="label">months of history' in text  # all months
+
+
+def _import_index(cli, db, tmp_path, rows: list[tuple]) -> None:
+    """Import ``rows`` (month, group, skill, value) as panel 'idx', in index points."""
+    path = tmp_path / "index.csv"
+    pl.DataFrame(rows, schema=["month", "group", "skill", "count"], orient="row").write_csv(path)
+    args = ["--panel", "idx", "--unit", "index points", "--db", db]
+    assert cli("ingest", "demand", path, *args).exit_code == 0
+
+
+def _index_report(cli, db, tmp_path) -> str:
+    """The report of panel 'idx' by group, as HTML text."""
+    out = tmp_path / "r.html"
+    result = cli("report", "--db", db, "--out", out, "--panel", "idx", "--granularity", "group")
+    assert result.exit_code == 0, result.output
+    return out.read_text()

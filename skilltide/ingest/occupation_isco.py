@@ -16,7 +16,8 @@ is read as the SOC 2018 occupations the code maps to, source ``mapped_isco``:
 A value is an ISCO-08 code when, stripped (and without the ``.0`` a spreadsheet adds to a
 number, the ``.4.1`` of an ESCO occupation's code, or a name after it: ``2512 Software
 developers``), it is a code of the crosswalk, or one with its leading zero lost (``110`` for
-``0110``). Without a crosswalk nothing changes: such values stay ``mapped_title``, and ingest
+``0110``); ESCO's URI of an ISCO-08 group (``http://data.europa.eu/esco/isco/C2512``) is its
+code too. Without a crosswalk nothing changes: such values stay ``mapped_title``, and ingest
 warns of them.
 
 Example
@@ -24,8 +25,8 @@ Example
 >>> import polars as pl
 >>> xwalk = {"2512": ["15-1252", "15-1253"], "2211": ["29-1215"]}
 >>> isco_key(pl.Series(["2512", "2211.0", "2512.4.1", "2512 - Software developers", "Nurse",
-...     "15-1252", None]), xwalk).to_list()
-['2512', '2211', '2512', '2512', None, None, None]
+...     "15-1252", None, "http://data.europa.eu/esco/isco/C2211"]), xwalk).to_list()
+['2512', '2211', '2512', '2512', None, None, None, '2211']
 >>> isco_occupations(pl.Series(["2211"]), pl.Series(["GP"]), xwalk, coder=None).rows()
 [('29-1215.00', None)]
 """
@@ -41,6 +42,8 @@ SOURCE = "mapped_isco"
 # A code, maybe with a spreadsheet's ".0" or an ESCO occupation's ".4.1" after it (ESCO codes
 # an occupation under its ISCO-08 unit group), maybe followed by a separator and the name.
 _CODE = r"^([0-9]{1,4})(?:\.[0-9]+)*(?:\s*[-\u2013\u2014:|,;/]?\s+[^0-9].*)?$"
+# ESCO's URI of an ISCO-08 group (its concept scheme names unit groups C2512)
+ESCO_GROUP = r"^\s*https?://data\.europa\.eu/esco/isco/[Cc]([0-9]{1,4})/?\s*$"
 # a coder's choice of occupation for an ISCO-08 code and a title, with its share
 _CHOSEN = {"isco": pl.String, "title": pl.String, "code": pl.String, "share": pl.Float64}
 _CHUNK = 2048  # distinct titles scored at a time: 2048 × ~1,000 occupations of probabilities
@@ -59,7 +62,8 @@ def isco_key(values: pl.Series, xwalk: dict[str, list[str]]) -> pl.Series:
     if not xwalk:
         return pl.Series(values.name, [None] * values.len(), dtype=pl.String)
     keys = pl.Series(list(xwalk), dtype=pl.String)
-    digits = values.cast(pl.String).str.strip_chars().str.replace(_CODE, "${1}")
+    text = values.cast(pl.String).str.replace(ESCO_GROUP, "${1}")
+    digits = text.str.strip_chars().str.replace(_CODE, "${1}")
     padded = digits.str.zfill(4)
     return (
         pl.select(

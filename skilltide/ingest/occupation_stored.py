@@ -32,10 +32,11 @@ from skilltide.store import frame
 
 # Stored ads whose mapped value (their first posting's) is no SOC code but may be read through
 # the crosswalk: read again when it or the coder changes. A name (most mapped_title ads) that
-# is neither an ISCO-08 code (a digit first) nor an ESCO occupation (a UUID, or a preferred
-# label: occupation_esco.label_key) is not loaded. Its spaces are polars' \\s, Unicode's: RE2's
-# \\s is ASCII, and ESCO writes two labels with U+00A0 ('pipeline\xa0superintendent'). A
-# final sigma is σ on both sides: DuckDB's lower() gives σ where polars gives ς (ΛΟΓΙΣΤΉΣ).
+# is neither an ISCO-08 code (a digit first, or ESCO's URI of it) nor an ESCO occupation (a
+# UUID, or a preferred label: occupation_esco.label_key) is not loaded. Its spaces are
+# polars' \\s, Unicode's: RE2's \\s is ASCII, and ESCO writes two labels with U+00A0
+# ('pipeline\xa0superintendent'). A final sigma is σ on both sides: DuckDB's lower() gives σ
+# where polars gives ς (ΛΟΓΙΣΤΉΣ).
 _LABEL = (
     "replace(lower(trim(regexp_replace({}, '[\\s\\p{{Z}}\\x{{0B}}\\x{{85}}]+', ' ', 'g'))),"
     " 'ς', 'σ')"
@@ -46,7 +47,7 @@ _STORED = (
     " AND p.file_id = a.file_id AND p.row_number = a.row_number"
     f" WHERE (a.occupation_source IN ('{ISCO}', '{ESCO}') OR (a.occupation_source ="
     " 'mapped_title' AND (regexp_matches(p.occupation, '^\\s*[0-9]')"
-    " OR regexp_matches(p.occupation, '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-')"
+    " OR regexp_matches(p.occupation, '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-|/esco/isco/[Cc][0-9]')"
     f" OR {_LABEL.format('p.occupation')} IN"
     f" (SELECT {_LABEL.format('label')} FROM esco_occupations))))"
 )

@@ -29,7 +29,11 @@ def uncoded_warning(uncoded: dict, coder: bool) -> str:
         else "map a column of O*NET-SOC or SOC codes, or leave occupation unmapped to code the "
         "ads' titles"
     )
-    isco = [v for v, _ in uncoded["values"] if re.fullmatch(r"\s*[0-9]{3,4}(\.0+)?\s*", v)]
+    isco = [
+        v
+        for v, _ in uncoded["values"]
+        if re.fullmatch(r"\s*[0-9]{3,4}(\.0+)?\s*", v) or re.search(r"/esco/isco/[Cc][0-9]", v)
+    ]
     if isco and not uncoded.get("isco_crosswalk"):
         fix += (
             f"; {isco[0]!r} looks like an ISCO-08 code: `skilltide onet crosswalk` stores the "

@@ -376,3 +376,32 @@ def test_cli_warns_of_isco_codes_and_loads_the_crosswalk(cli, db, tmp_path):
         "choose" in result.stderr
     )
     assert "; the others are no O*NET-SOC codes" in result.stderr  # 4110
+
+
+def test_escos_uri_of_an_isco_group_is_read_as_its_code(wh, tmp_path):
+    """ESCO names ISCO-08 groups by URI (…/esco/isco/C2211): read as the code, loaded before
+    or after the ads (before: unknown, with a generic warning)."""
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        "id,posted_at,title,text,isco\n"
+        "1,2024-01-05,Family doctor,Uses SQL daily,http://data.europa.eu/esco/isco/C2211\n"
+        "2,2024-01-06,QA Tester,Uses SQL weekly,https://data.europa.eu/esco/isco/c2512/\n"
+    )
+    summary = ingest_ads(wh, [path], mapping=["occupation=isco"], coder=WordCoder(), now=NOW)
+    assert summary["uncoded_occupations"]["ads"] == 2  # no crosswalk yet: unknown, not titles
+    assert {r[1] for r in _ads(wh)} == {None}
+    assert load_crosswalk(wh, _crosswalk(tmp_path))["ads_read_again"] == 2
+    with wh.run("test: recode") as run:
+        recode_stored_ads(run, WordCoder())
+    assert _ads(wh) == [
+        ("1", "29-1215.00", None, "mapped_isco"),
+        ("2", "15-1253.00", 0.857, "mapped_isco"),
+    ]
+
+
+def test_the_warning_names_the_crosswalk_for_escos_uri_of_an_isco_group():
+    from skilltide.ingest.uncoded_warning import uncoded_warning
+
+    uri = "http://data.europa.eu/esco/isco/C2512"
+    text = uncoded_warning({"ads": 1, "values": [[uri, 1]], "isco_crosswalk": False}, True)
+    assert f"{uri!r} looks like an ISCO-08 code: `skilltide onet crosswalk`" in text

@@ -38,11 +38,9 @@ def files_fingerprint(paths, extra: object = None) -> str:
 
 def demand_fingerprint(wh: Any, granularity: str, *params: object, panel: str = "ads") -> str:
     """Demand panel ``panel`` at ``granularity`` (a hash of its rows), and ``params``."""
-    row = wh.con.execute(
-        "SELECT count(*), coalesce(sum(hash(group_id, skill_id, month, count, total)"
-        "::HUGEINT), 0) FROM demand WHERE panel = ? AND granularity = ?",
-        [panel, granularity],
-    ).fetchall()[0]
+    from skilltide.forecast.demand_panel import demand_rows
+
+    row = demand_rows(wh, panel, granularity)
     named = [] if panel == "ads" else [panel]  # as before for 'ads': no stage redone
     return digest(["demand", granularity, *row, *params, *named])
 

@@ -23,7 +23,19 @@ from skilltide.errors import UserError
 from skilltide.forecast.panel import PANEL_SCHEMA, fill_gaps
 from skilltide.ingest.coverage import partial_month
 
-__all__ = ["require_demand", "warehouse_panel"]
+__all__ = ["demand_rows", "require_demand", "warehouse_panel"]
+
+
+def demand_rows(wh: Any, panel: str, granularity: str) -> list[int]:
+    """What ``panel`` holds at ``granularity``: its row count and a sum of its rows' hashes
+    (group, skill, month, count, total). Rows rewritten with the same values (a recode that
+    moved ads between occupations, not months) give the same pair."""
+    row = wh.con.execute(
+        "SELECT count(*), coalesce(sum(hash(group_id, skill_id, month, count, total)"
+        "::HUGEINT), 0) FROM demand WHERE panel = ? AND granularity = ?",
+        [panel, granularity],
+    ).fetchall()[0]
+    return [int(row[0]), int(row[1])]
 
 
 def require_demand(wh: Any, panel: str, granularity: str) -> None:

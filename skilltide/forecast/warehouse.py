@@ -57,15 +57,18 @@ def _breaks_for(wh, panel: str, granularity: str, long: pl.DataFrame) -> pl.Data
 
 
 def _input_runs(wh, panel: str, granularity: str, stored_breaks: bool) -> dict[str, Any]:
-    """The runs that wrote the demand rows read, and the ``breaks detect`` run used."""
+    """The runs that wrote the demand rows read, what those rows hold (:func:`demand_rows`),
+    and the ``breaks detect`` run used."""
     from skilltide.forecast.breaks_store import latest_breaks_run
+    from skilltide.forecast.demand_panel import demand_rows
 
     demand = wh.query(
         "SELECT DISTINCT run_id FROM demand WHERE panel = ? AND granularity = ? ORDER BY 1",
         [panel, granularity],
     )["run_id"].to_list()
     breaks_run = latest_breaks_run(wh, panel, granularity) if stored_breaks else None
-    return {"demand_runs": demand, "breaks_run": breaks_run}
+    rows = demand_rows(wh, panel, granularity)
+    return {"demand_runs": demand, "demand_rows": rows, "breaks_run": breaks_run}
 
 
 def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str, list[str]]:

@@ -3,7 +3,9 @@
 ``forecast run`` records the runs whose ``demand`` rows it read (``notes.inputs.demand_runs``);
 ``ingest ads`` rewrites the months whose ads changed under its own run id, and ``ingest
 demand`` the whole panel, so a forecast whose recorded runs are not the ones the panel holds
-now was made from other data (a forecast from before new ads arrived).
+now was made from other data (a forecast from before new ads arrived) — unless the rows hold
+the same values (``notes.inputs.demand_rows``): a recode or a crosswalk rewrites the months of
+the ads it moved between occupations, and the market's counts stay as they were.
 
 Example
 -------
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 
+from skilltide.forecast.demand_panel import demand_rows
 from skilltide.store import Warehouse
 
 
@@ -28,7 +31,8 @@ def stale_forecast(wh: Warehouse, run_id: str, panel: str, granularity: str) -> 
     notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [run_id])
     if notes.height == 0 or notes["notes"][0] is None:
         return None
-    read = (json.loads(notes["notes"][0]).get("inputs") or {}).get("demand_runs")
+    inputs = json.loads(notes["notes"][0]).get("inputs") or {}
+    read = inputs.get("demand_runs")
     if read is None:
         return None
     now = wh.query(
@@ -37,4 +41,7 @@ def stale_forecast(wh: Warehouse, run_id: str, panel: str, granularity: str) -> 
     )["run_id"].to_list()
     if sorted(read) == now:
         return None
+    rows = inputs.get("demand_rows")  # recorded since late 2026-12-07
+    if rows is not None and rows == demand_rows(wh, panel, granularity):
+        return None  # rewritten by a later run with the same values (a recode, a crosswalk)
     return {"run_id": run_id, "demand_run": now[-1] if now else None}

@@ -137,6 +137,7 @@ def test_forecast_run_per_working_day_is_recorded_with_the_run(cli, db):
 
 def test_forecast_run_records_the_runs_it_read(db):
     from skilltide.forecast.breaks_store import detect_breaks_warehouse
+    from skilltide.forecast.demand_panel import demand_rows
     from skilltide.forecast.warehouse import forecast_warehouse
 
     with Warehouse(db) as wh:
@@ -145,8 +146,10 @@ def test_forecast_run_records_the_runs_it_read(db):
         breaks_run = detect_breaks_warehouse(wh)["run_id"]
         summary = forecast_warehouse(wh, horizon=2, model="naive")
         notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [summary["run_id"]])
+        rows = demand_rows(wh, "ads", "market")
     inputs = json.loads(notes["notes"].item())["inputs"]
-    assert inputs == {"demand_runs": [demand_run], "breaks_run": breaks_run}
+    assert rows[0] == 360  # the panel's rows, counted, and their values' hashes summed
+    assert inputs == {"demand_runs": [demand_run], "demand_rows": rows, "breaks_run": breaks_run}
     assert summary["inputs"] == inputs
 
 

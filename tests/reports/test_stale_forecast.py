@@ -45,3 +45,25 @@ def test_a_forecast_older_than_the_demand_is_not_shown_as_current(cli, db, tmp_p
     assert series.forecast is None and series.forecast_info == {}
     assert "was made before the demand was last updated" in html
     assert "No forecasts yet" not in html
+
+
+def test_a_forecast_whose_demand_was_rewritten_with_the_same_values_is_current(cli, db, tmp_path):
+    """A crosswalk loaded after the ads moves them between occupations: the months of those
+    ads are rewritten under its run, the market's counts unchanged. The market forecast was
+    reported stale; the occupation forecast is, rightly."""
+    with Warehouse(db) as wh:
+        add_vocab(wh, *small_vocab())
+    _ads(tmp_path / "a.csv", 0, 18)
+    ads = tmp_path / "a.csv"
+    ads.write_text(ads.read_text().replace(",North,,", ",North,2211,"))  # ISCO-08 2211
+    assert cli("ingest", "ads", ads, "--db", db).exit_code == 0
+    for granularity in ("market", "occupation"):
+        args = ["--model", "naive", "--horizon", 2, "--granularity", granularity]
+        assert cli("forecast", "run", "--db", db, *args).exit_code == 0
+    xwalk = tmp_path / "isco.csv"
+    xwalk.write_text("ISCO-08 Code,2018 SOC Code\n2211,29-1215\n")
+    assert cli("onet", "crosswalk", xwalk, "--db", db).exit_code == 0
+    with Warehouse(db) as wh:
+        assert wh.query("SELECT DISTINCT occupation FROM ads").rows() == [("29-1215.00",)]
+        assert load_series(wh).forecast is not None  # market: the same counts
+        assert load_series(wh, granularity="occupation").forecast is None  # moved

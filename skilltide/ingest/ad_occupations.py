@@ -19,10 +19,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.ingest.occupation_codes import is_name, soc_code
-from skilltide.ingest.occupation_esco import SOURCE as ESCO_SOURCE
-from skilltide.ingest.occupation_esco import esco_key, esco_occupations
-from skilltide.ingest.occupation_isco import SOURCE as ISCO_SOURCE
-from skilltide.ingest.occupation_isco import isco_key, isco_occupations
+from skilltide.ingest.occupation_crosswalk import crosswalk_keys, crosswalk_occupations
 
 
 def occupations(
@@ -49,16 +46,14 @@ def occupations(
     mapped = new["occupation"].str.strip_chars().replace("", None)
     # each distinct value read once (a batch has few: one per occupation)
     values = mapped.unique().to_frame("v").with_columns(soc_code(pl.col("v")).alias("code"))
-    values = values.with_columns(  # an ISCO-08 code only where the value is no SOC code
-        pl.when(pl.col("code").is_null()).then(isco_key(values["v"], xwalk or {})).alias("isco")
-    ).with_columns(  # an ESCO occupation only where it is neither
-        pl.when(pl.col("code").is_null() & pl.col("isco").is_null())
-        .then(esco_key(values["v"], esco or {}))
-        .alias("esco")
+    keys = crosswalk_keys(values["v"], xwalk or {}, esco or {})
+    values = values.with_columns(  # through the crosswalk only where the value is no SOC code
+        pl.when(pl.col("code").is_null()).then(keys[key]).alias(key) for key in keys.columns
     )
     read = mapped.to_frame("v").join(values, on="v", how="left", maintain_order="left")
-    code, isco, esco_id = read["code"], read["isco"], read["esco"]
-    named = mapped.is_not_null() & code.is_null() & isco.is_null() & esco_id.is_null()
+    code, through = read["code"], read.select("isco", "esco")
+    crossed = read["isco"].is_not_null() | read["esco"].is_not_null()
+    named = mapped.is_not_null() & code.is_null() & ~crossed
     out = pl.DataFrame(
         {
             "occupation": code,
@@ -78,27 +73,12 @@ def occupations(
         .then(new["title"])
         .alias("_coded"),
     )
-    if isco.is_not_null().any():
-        read = isco_occupations(isco, new["title"], xwalk or {}, coder)
+    if crossed.any():
+        read = crosswalk_occupations(through, new["title"], xwalk or {}, esco or {}, coder)
         out = out.with_columns(
             pl.coalesce(pl.col("occupation"), read["occupation"]).alias("occupation"),
             read["occupation_score"].alias("occupation_score"),
-            pl.when(isco.is_not_null())
-            .then(pl.lit(ISCO_SOURCE))
-            .otherwise(pl.col("occupation_source"))
-            .alias("occupation_source"),
-        )
-    if esco_id.is_not_null().any():
-        read = esco_occupations(esco_id, esco or {}, xwalk or {}, coder)
-        out = out.with_columns(
-            pl.coalesce(pl.col("occupation"), read["occupation"]).alias("occupation"),
-            pl.coalesce(pl.col("occupation_score"), read["occupation_score"]).alias(
-                "occupation_score"
-            ),
-            pl.when(esco_id.is_not_null())
-            .then(pl.lit(ESCO_SOURCE))
-            .otherwise(pl.col("occupation_source"))
-            .alias("occupation_source"),
+            pl.coalesce(read["occupation_source"], pl.col("occupation_source")),
         )
     missing = out.with_row_index("i").filter(pl.col("_coded").is_not_null())
     if coder is None or missing.height == 0:

@@ -24,10 +24,11 @@ import polars as pl
 
 from skilltide.ingest.ad_occupations import title_codes
 from skilltide.ingest.occupation_codes import is_name
+from skilltide.ingest.occupation_crosswalk import crosswalk_keys, crosswalk_occupations
 from skilltide.ingest.occupation_esco import SOURCE as ESCO
-from skilltide.ingest.occupation_esco import esco_key, esco_occupations, esco_table
+from skilltide.ingest.occupation_esco import esco_table
 from skilltide.ingest.occupation_isco import SOURCE as ISCO
-from skilltide.ingest.occupation_isco import crosswalk, isco_key, isco_occupations
+from skilltide.ingest.occupation_isco import crosswalk
 from skilltide.store import frame
 
 # Stored ads whose mapped value (their first posting's) is no SOC code but may be read through
@@ -67,29 +68,17 @@ def read_stored(run: Any, coder: Any) -> int:
     stored = frame(con, _STORED if xwalk else only_read)
     if stored.is_empty():
         return 0
-    keys = isco_key(stored["v"], xwalk)
-    ids = pl.select(pl.when(keys.is_null()).then(esco_key(stored["v"], esco))).to_series()
-    isco_read = isco_occupations(keys, stored["title"], xwalk, coder)
-    esco_read = esco_occupations(ids, esco, xwalk, coder)
-    groups = {key: isco for key, (isco, _) in esco.items()}
+    keys = crosswalk_keys(stored["v"], xwalk, esco)
+    now_read = crosswalk_occupations(keys, stored["title"], xwalk, esco, coder)
     sets = pl.DataFrame(
         {"group": list(xwalk), "socs": list(xwalk.values())},
         schema={"group": pl.String, "socs": pl.List(pl.String)},
     )
     read = stored.with_columns(
-        pl.coalesce(isco_read["occupation"], esco_read["occupation"]).alias("new_occupation"),
-        pl.coalesce(isco_read["occupation_score"], esco_read["occupation_score"]).alias(
-            "new_score"
-        ),
-        pl.when(keys.is_not_null())
-        .then(pl.lit(ISCO))
-        .when(ids.is_not_null())
-        .then(pl.lit(ESCO))
-        .otherwise(pl.lit("mapped_title"))
-        .alias("source"),
-        pl.coalesce(keys, ids.replace_strict(groups, default=None, return_dtype=pl.String)).alias(
-            "group"
-        ),
+        now_read["occupation"].alias("new_occupation"),
+        now_read["occupation_score"].alias("new_score"),
+        now_read["occupation_source"].fill_null("mapped_title").alias("source"),
+        now_read["group"],
     ).join(sets, on="group", how="left", maintain_order="left")
     # No choice now (no coder could be read, say) but one made before, read the same way,
     # that the code still allows: kept, not lost.

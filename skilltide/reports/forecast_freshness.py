@@ -32,16 +32,14 @@ def stale_forecast(wh: Warehouse, run_id: str, panel: str, granularity: str) -> 
     if notes.height == 0 or notes["notes"][0] is None:
         return None
     inputs = json.loads(notes["notes"][0]).get("inputs") or {}
-    read = inputs.get("demand_runs")
+    read, rows = inputs.get("demand_runs"), inputs.get("demand_rows")
     if read is None:
         return None
     now = wh.query(
         "SELECT DISTINCT run_id FROM demand WHERE panel = ? AND granularity = ? ORDER BY 1",
         [panel, granularity],
     )["run_id"].to_list()
-    if sorted(read) == now:
-        return None
-    rows = inputs.get("demand_rows")  # recorded since late 2026-12-07
-    if rows is not None and rows == demand_rows(wh, panel, granularity):
-        return None  # rewritten by a later run with the same values (a recode, a crosswalk)
-    return {"run_id": run_id, "demand_run": now[-1] if now else None}
+    # the rows' values when recorded (since late 2026-12-07: a recode rewrites rows with the
+    # same values under its run), else the runs that wrote them
+    same = rows == demand_rows(wh, panel, granularity) if rows is not None else sorted(read) == now
+    return None if same else {"run_id": run_id, "demand_run": now[-1] if now else None}

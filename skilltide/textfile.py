@@ -144,3 +144,24 @@ def record_lines(path: Path, records: int, delimiter: str = ",") -> pl.Series:
     if len(lines) != records:  # read otherwise than polars did: count the lines
         lines = list(range(2, records + 2))
     return pl.Series(lines, dtype=pl.Int64)
+
+
+def read_csv_table(path: Path) -> tuple[pl.DataFrame, pl.Series]:
+    """A small CSV reference file (a crosswalk, ESCO's occupations) as text columns, with its
+    delimiter judged from the header (a spreadsheet's semicolons too), and the file line each
+    record starts on. Refused naming the line: not UTF-8, a quoted field never closed, a
+    record wider or narrower than the header."""
+    import polars as pl
+
+    from skilltide.ingest.csv_quotes import check_quotes
+
+    text = read_utf8(path)
+    delimiter = csv_delimiter(text.partition("\n")[0])
+    check_quotes(path, delimiter, gz=False)
+    try:
+        table = pl.read_csv(path, separator=delimiter, infer_schema=False)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        if ragged := ragged_record(path, delimiter):  # polars does not say which line
+            raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
+        raise UserError(f"{path}: not a readable CSV file ({exc})") from None
+    return table, record_lines(path, table.height, delimiter)

@@ -35,11 +35,10 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.ingest.csv_quotes import check_quotes
 from skilltide.ingest.readers import sha256_file
 from skilltide.onet.esco import read_esco
 from skilltide.store import Warehouse, append
-from skilltide.textfile import csv_delimiter, ragged_record, read_utf8, record_lines
+from skilltide.textfile import read_csv_table
 
 ISCO = re.compile(r"^[0-9]{3,4}$")  # a unit group (2512) or a minor group BLS maps (211)
 SOC = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -245,20 +244,10 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Serie
     """The file's table under the first row naming every ``needed`` column (all text), the
     sheet row or file line of each of its rows, and what to call a row in an error."""
     if path.suffix.lower() == ".csv":
-        read_utf8(path)  # a file saved as cp1252: its first bad line, named
-        delimiter = _delimiter(path)
-        check_quotes(path, delimiter, gz=False)  # a quoted field never closed: its row, line
-        try:
-            table = pl.read_csv(
-                path, separator=delimiter, infer_schema=False, truncate_ragged_lines=False
-            )
-        except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
-            if ragged := ragged_record(path, delimiter):  # polars does not say which line
-                raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
-            raise UserError(f"{path}: not a readable CSV file ({exc})") from None
+        table, lines = read_csv_table(path)
         if not all(_find(table.columns, n) for n in needed):
             raise _no_header(path, table.columns, needed)
-        return table, record_lines(path, table.height, delimiter), "line"
+        return table, lines, "line"
     import fastexcel
 
     try:
@@ -283,12 +272,6 @@ def _table(path: Path, needed: list[re.Pattern]) -> tuple[pl.DataFrame, pl.Serie
     first = sheets[0][1].head(30) if sheets else pl.DataFrame()
     found = [str(c) for row in first.iter_rows() for c in row if c is not None]
     raise _no_header(path, found[:12], needed)
-
-
-def _delimiter(path: Path) -> str:
-    """The CSV's delimiter, judged from its header as ``ingest ads`` judges it."""
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        return csv_delimiter(fh.readline())
 
 
 def _no_header(path: Path, found: list[str], needed: list[re.Pattern]) -> UserError:

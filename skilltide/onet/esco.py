@@ -28,8 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.ingest.csv_quotes import check_quotes
-from skilltide.textfile import csv_delimiter, ragged_record, read_utf8, record_lines
+from skilltide.textfile import read_csv_table
 
 UUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
 # an ESCO occupation's URI, or its UUID alone
@@ -51,15 +50,7 @@ def read_esco(path: str | Path) -> pl.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    text = read_utf8(path)  # not UTF-8: its first bad line, named
-    delimiter = csv_delimiter(text.partition("\n")[0])  # a spreadsheet's semicolons too
-    check_quotes(path, delimiter, gz=False)  # a quoted field never closed: its row and line
-    try:
-        table = pl.read_csv(path, separator=delimiter, infer_schema=False)
-    except pl.exceptions.PolarsError as exc:
-        if ragged := ragged_record(path, delimiter):  # polars does not say which line
-            raise UserError(f"{path}: line {ragged.line}: {ragged.describe()}") from None
-        raise UserError(f"{path}: not a readable CSV file ({exc})") from None
+    table, lines = read_csv_table(path)
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise UserError(
@@ -81,7 +72,7 @@ def read_esco(path: str | Path) -> pl.DataFrame:
         .list.eval(pl.element().str.strip_chars().filter(pl.element() != ""))
         .fill_null([])
         .alias("alt_labels"),
-    ).with_columns(line=record_lines(path, table.height, delimiter))
+    ).with_columns(line=lines)
     _check(out, "esco_id", path, "conceptUri", "an ESCO occupation URI", out["uri"])
     _check(out, "isco", path, "iscoGroup", "an ISCO-08 unit group (4 digits)", out["isco"])
     _check(out, "label", path, "preferredLabel", "a label", out["label"])

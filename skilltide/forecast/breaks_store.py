@@ -66,16 +66,22 @@ def detect_breaks_warehouse(
         "min_size": min_size,
         **options,
     }
+    from skilltide.forecast.demand_panel import demand_rows
+
     with wh.run("breaks detect", args) as run:
         with run.stage("read panel") as rec:
             long = warehouse_panel(run.con, panel, granularity, value=value)
             rec["rows"] = long.height
-            # provenance: the runs that wrote the demand rows read (as forecast run's)
+            # provenance: the runs that wrote the demand rows read and what the rows held
+            # (as forecast run's), so a report can tell breaks found in older data
             demand_runs = run.con.execute(
                 "SELECT DISTINCT run_id FROM demand WHERE panel = ? AND granularity = ? ORDER BY 1",
                 [panel, granularity],
             ).fetchall()
-            run.notes["inputs"] = {"demand_runs": [r[0] for r in demand_runs]}
+            run.notes["inputs"] = {
+                "demand_runs": [r[0] for r in demand_runs],
+                "demand_rows": demand_rows(run, panel, granularity),
+            }
         with run.stage("detect") as rec:
             report = detect_breaks_report(
                 long.select("unique_id", "ds", "y"),
@@ -119,11 +125,25 @@ def _left_out(con, panel: str) -> dict | None:
 
 
 def latest_breaks_run(wh: Warehouse, panel: str, granularity: str) -> str | None:
-    """The run id of the breaks stored for ``(panel, granularity)``, or None."""
+    """The run id of the breaks stored for ``(panel, granularity)``: the newest ``breaks
+    detect`` run of it, also when it found none (not when an ``ingest demand`` of the panel
+    removed its results since), or None."""
     if not wh.has_table("breaks"):
         return None
-    return wh.con.execute(
+    stored = wh.con.execute(
         "SELECT max(run_id) FROM breaks WHERE panel = ? AND granularity = ?", [panel, granularity]
+    ).fetchone()[0]
+    if stored is not None:
+        return stored
+    # a run that found no breaks leaves no rows: "no breaks found" is not "never looked"
+    return wh.con.execute(
+        """SELECT arg_max(run_id, started) FROM runs
+           WHERE command = 'breaks detect' AND status = 'success'
+             AND args->>'panel' = $panel AND args->>'granularity' = $granularity
+             AND started > coalesce((SELECT max(started) FROM runs
+                 WHERE command = 'ingest demand' AND args->>'panel' = $panel
+                   AND status = 'success'), TIMESTAMP '1970-01-01')""",
+        {"panel": panel, "granularity": granularity},
     ).fetchone()[0]
 
 

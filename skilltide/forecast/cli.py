@@ -50,6 +50,18 @@ def warn_breakless(model: str, has_breaks: bool) -> None:
         )
 
 
+def warn_stale_breaks(stale: dict | None, panel: str, granularity: str) -> None:
+    """On stderr: the stored breaks used were detected before the demand was last updated."""
+    if stale:
+        named = "" if panel == "ads" else f" --panel {panel}"
+        typer.echo(
+            f"warning: the stored breaks (run {stale['run_id']}) were detected before the "
+            f"demand was last updated (run {stale['demand_run']}): run `skilltide breaks "
+            f"detect{named} --granularity {granularity}` again, or give --breaks detect",
+            err=True,
+        )
+
+
 DEFAULT_OUT = Path("forecasts.csv")
 
 
@@ -221,6 +233,7 @@ def run_command(
     if out is not None:
         summary["out"] = str(out)
     warn_breakless(model, summary["breaks"] != "none")
+    warn_stale_breaks(summary.get("breaks_stale"), panel, granularity)
     note_partial(summary, "the data: the forecast starts with it")
     if json_out:
         emit_json(summary)

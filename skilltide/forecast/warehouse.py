@@ -71,6 +71,15 @@ def _input_runs(wh, panel: str, granularity: str, stored_breaks: bool) -> dict[s
     return {"demand_runs": demand, "demand_rows": rows, "breaks_run": breaks_run}
 
 
+def stored_breaks_stale(wh, inputs: dict, panel: str, granularity: str) -> dict | None:
+    """``{"run_id", "demand_run"}`` when the stored breaks run a forecast used read other
+    demand than the panel holds now (:func:`~skilltide.forecast.freshness.stale_run`)."""
+    from skilltide.forecast.freshness import stale_run
+
+    used = inputs.get("breaks_run")
+    return None if used is None else stale_run(wh, used, panel, granularity)
+
+
 def subsets(panel: pl.DataFrame, breaks: pl.DataFrame | None = None) -> dict[str, list[str]]:
     """Scenario subsets for backtest reports: low-volume, intermittent and break series."""
     last = panel.sort("ds").group_by("unique_id").tail(12)
@@ -213,6 +222,8 @@ def forecast_warehouse(
             "model": model,
             "breaks": "none" if known is None else breaks,  # what the fits had
             "inputs": run.notes["inputs"],
+            # stored breaks found in older demand than this run forecasts from
+            "breaks_stale": stored_breaks_stale(wh, run.notes["inputs"], panel, granularity),
             "partial_month": None if partial is None else partial.as_dict(),
         }
         if backtest.height:

@@ -14,15 +14,21 @@ import json
 import polars as pl
 
 from skilltide.forecast.breaks_store import latest_breaks_run
+from skilltide.forecast.freshness import stale_run
 from skilltide.store import Warehouse
 
 
 def report_breaks(wh: Warehouse, panel: str, granularity: str, series: pl.DataFrame):
     """The latest breaks run of a panel: the shown series' breaks, the market-wide break
-    months (with the share of series breaking) and facts about the run; ``None`` when absent."""
+    months (with the share of series breaking) and facts about the run; ``None`` when absent,
+    and when the run read other demand than the panel holds now (then the facts are
+    ``{"stale": …}``, :func:`~skilltide.forecast.freshness.stale_run`)."""
     latest = latest_breaks_run(wh, panel, granularity)
     if latest is None:
         return None, None, {}
+    stale = stale_run(wh, latest, panel, granularity)
+    if stale is not None:  # found in older data: their months may say nothing of these
+        return None, None, {"stale": stale}
     rows = wh.query(
         """SELECT group_id, skill_id, break_ds, kind, size, statistic, p_value, scope, method
            FROM breaks WHERE run_id = ? AND panel = ? AND granularity = ? ORDER BY break_ds""",

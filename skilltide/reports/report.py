@@ -184,7 +184,12 @@ def _overview(s: SeriesData, how: dict) -> Section:
             (
                 captions.market_breaks(s.market_breaks)
                 if s.breaks_info
-                else f"{unit} per month. Structural breaks are not shown: {how['breaks']}."
+                else f"{unit} per month. "
+                + (
+                    _stale_breaks_notice(s.stale_breaks, how)
+                    if s.stale_breaks
+                    else f"Structural breaks are not shown: {how['breaks']}."
+                )
             )
             + (f" {left_out}" if left_out else ""),
             f"{unit} per month in the whole market",
@@ -301,8 +306,14 @@ def _explorer(s: SeriesData, how: dict) -> Section:
         sec.blocks.append(Notice(_stale_notice(s.stale_forecast, how)))
     elif not info:
         sec.blocks.append(Notice(f"No forecasts yet: {how['forecasts']}."))
-    if breaks is None:
+    if s.stale_breaks:
+        sec.blocks.append(Notice(_stale_breaks_notice(s.stale_breaks, how)))
+    elif not s.breaks_info:
         sec.blocks.append(Notice(f"No structural breaks in the warehouse: {how['breaks']}."))
+    elif breaks is None:
+        sec.blocks.append(
+            Notice(f"The breaks run {s.breaks_info['run_id']} found no breaks in these series.")
+        )
     else:
         sec.blocks.append(
             Table(
@@ -333,6 +344,15 @@ def _stale_notice(stale: dict, how: dict) -> str:
         f"The newest forecast (run {stale['run_id']}, from the data up to "
         f"{captions.month_name(stale['cutoff'])}) was made before the demand was last "
         f"updated (run {stale['demand_run']}), so it is not shown: {how['forecasts']} again."
+    )
+
+
+def _stale_breaks_notice(stale: dict, how: dict) -> str:
+    """Why the newest breaks are not shown: the demand changed after they were detected."""
+    return (
+        f"The newest structural breaks (run {stale['run_id']}) were detected before the "
+        f"demand was last updated (run {stale['demand_run']}), so they are not shown: "
+        f"{how['breaks']} again."
     )
 
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.forecast.freshness import stale_run
 from skilltide.forecast.models.base import add_months
 from skilltide.ingest.coverage import PartialMonth, partial_month
 from skilltide.reports.breaks_data import report_breaks
-from skilltide.reports.forecast_freshness import stale_forecast
 from skilltide.reports.market_line import last_series, market_totals, panel_unit, series_mean
 from skilltide.reports.names import in_sentence, model_explanation, model_name, occupation_titles
 from skilltide.store import Warehouse
@@ -75,6 +75,7 @@ class SeriesData:
     # the newest forecast when it was made from older demand (not shown): run_id, demand_run,
     # cutoff
     stale_forecast: dict | None = None
+    stale_breaks: dict | None = None
 
 
 def load_series(
@@ -186,6 +187,7 @@ def load_series(
     data.breaks, data.market_breaks, data.breaks_info = report_breaks(
         wh, panel, granularity, series
     )
+    data.stale_breaks = data.breaks_info.pop("stale", None)
     return data
 
 
@@ -235,7 +237,7 @@ def _forecasts(wh, panel, granularity, series):
     if latest.height == 0:
         return None, {}
     run_id, cutoff = latest.row(0)
-    stale = stale_forecast(wh, run_id, panel, granularity)
+    stale = stale_run(wh, run_id, panel, granularity)
     if stale is not None:  # made before the demand was updated: not the current forecast
         return None, {"stale": {**stale, "cutoff": cutoff}}
     where = "run_id = ? AND panel = ? AND granularity = ? AND cutoff = ?"

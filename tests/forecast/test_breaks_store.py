@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from skilltide.forecast.breaks_store import detect_breaks_warehouse
+from skilltide.forecast.demand_panel import demand_rows
 from skilltide.store import Warehouse, append
 from tests.conftest import run_skilltide
 
@@ -53,9 +54,12 @@ def test_detect_breaks_warehouse_writes_the_breaks_table(db):
         after = wh.query("SELECT * FROM breaks")
         run = wh.query("SELECT status, rows, notes FROM runs WHERE run_id = ?", [summary["run_id"]])
         seeded = wh.query("SELECT run_id FROM runs WHERE command = 'test seed'")["run_id"]
+        held = demand_rows(wh, "ads", "region")
     assert summary["tested"] == 16 and summary["breaks"] == rows.height
     # the run names the demand it read (it did not: traceability QA pass)
-    assert json.loads(run["notes"][0])["inputs"] == {"demand_runs": seeded.to_list()}
+    inputs = json.loads(run["notes"][0])["inputs"]
+    assert inputs["demand_runs"] == seeded.to_list()
+    assert inputs["demand_rows"] == held and held[0] > 0  # what the rows held
     python = rows.filter(pl.col("unique_id") == "north/tech:python")
     assert python.height >= 1
     assert python.filter(pl.col("break_ds").is_between(date(2021, 11, 1), date(2022, 3, 1)))[

@@ -177,6 +177,21 @@ def detect_breaks(
     ).breaks
 
 
+def check_break_options(method: str, alpha: float, min_size: int) -> str:
+    """The detector ``method`` names (``auto``: the default); a :class:`UserError` for an
+    unknown method, an ``alpha`` outside (0, 1) or a ``min_size`` under 3 months."""
+    name = DEFAULT_METHOD if method == "auto" else method
+    if name not in DETECTORS:
+        raise UserError(
+            f"unknown break method {method!r}; choose one of auto, {', '.join(DETECTORS)}"
+        )
+    if not 0 < alpha < 1:
+        raise UserError(f"alpha must be between 0 and 1, not {alpha}")
+    if min_size < 3:
+        raise UserError(f"min_size must be at least 3 months, not {min_size}")
+    return name
+
+
 def detect_breaks_report(
     panel: pl.DataFrame,
     *,
@@ -194,15 +209,7 @@ def detect_breaks_report(
     seasonal: bool | str = "auto",
 ) -> BreakReport:
     """:func:`detect_breaks` with counts of what was tested (a :class:`BreakReport`)."""
-    name = DEFAULT_METHOD if method == "auto" else method
-    if name not in DETECTORS:
-        raise UserError(
-            f"unknown break method {method!r}; choose one of auto, {', '.join(DETECTORS)}"
-        )
-    if not 0 < alpha < 1:
-        raise UserError(f"alpha must be between 0 and 1, not {alpha}")
-    if min_size < 3:
-        raise UserError(f"min_size must be at least 3 months, not {min_size}")
+    name = check_break_options(method, alpha, min_size)
     missing = [c for c in ("unique_id", "ds", "y") if c not in panel.columns]
     if missing:
         raise UserError(f"panel: missing column(s) {', '.join(missing)}")

@@ -19,7 +19,7 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.break_source import known_after_detection
-from skilltide.forecast.breaks import detect_breaks_report
+from skilltide.forecast.breaks import check_break_options, detect_breaks_report
 from skilltide.forecast.panel import (
     fill_gaps,
     parse_dates,
@@ -68,6 +68,7 @@ def detect_breaks_warehouse(
     }
     from skilltide.forecast.demand_panel import demand_rows
 
+    check_break_options(method, alpha, min_size)  # a usage mistake is no failed run
     with wh.run("breaks detect", args) as run:
         with run.stage("read panel") as rec:
             long = warehouse_panel(run.con, panel, granularity, value=value)

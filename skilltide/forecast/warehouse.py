@@ -21,6 +21,7 @@ from skilltide.forecast.break_source import DetectedBreaks, breaks_for, known_af
 from skilltide.forecast.features import split_id
 from skilltide.forecast.intervals import held_out_coverage
 from skilltide.forecast.models.base import Wide
+from skilltide.forecast.models.registry import make_model
 from skilltide.forecast.pipeline import forecast_panel
 from skilltide.store import Run, append
 
@@ -104,7 +105,6 @@ def baseline_backtest(
     from functools import partial
 
     from skilltide.forecast.backtest import rolling_forecasts
-    from skilltide.forecast.models.registry import make_model
 
     if model == BASELINE:
         return backtest.clear()
@@ -180,6 +180,7 @@ def forecast_warehouse(
         args["breaks"] = breaks
     if params:
         args["params"] = params
+    make_model(model, workdays=workdays, **(params or {}))  # a usage mistake is no failed run
     with wh.run("forecast run", args) as run:
         with run.stage("read"):
             frame = warehouse_panel(wh, panel=panel, granularity=granularity, value="count")

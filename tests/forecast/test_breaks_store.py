@@ -72,6 +72,20 @@ def test_detect_breaks_warehouse_writes_the_breaks_table(db):
     assert run["status"][0] == "success" and json.loads(run["rows"][0])["breaks"] == rows.height
 
 
+@pytest.mark.parametrize("options", [{"method": "nope"}, {"alpha": 1.5}, {"min_size": 2}])
+def test_a_usage_mistake_is_refused_before_a_run_is_recorded(db, options):
+    """`breaks detect --method nope` was a failed run in `runs`, listed among the report's
+    runs beside real failures; a mistake in the options is now refused before the run."""
+    from skilltide.errors import UserError
+
+    with Warehouse(db) as wh:
+        seed_demand(wh)
+        with pytest.raises(UserError):
+            detect_breaks_warehouse(wh, "ads", "region", **options)
+        n = wh.query("SELECT count(*) AS n FROM runs WHERE command = 'breaks detect'")["n"]
+    assert n.item() == 0
+
+
 def test_a_failed_run_leaves_the_breaks_as_they_were(db, monkeypatch):
     from skilltide.forecast import breaks_store
 

@@ -89,14 +89,40 @@ def test_forecast_run_backtests_the_last_value_beside_its_model(db):
 def test_failed_run_leaves_tables_empty(db):
     from skilltide.forecast.warehouse import forecast_warehouse
 
+    def fail(run) -> None:  # as an --out that cannot be written, last in the run
+        raise OSError("disk full")
+
     with Warehouse(db) as wh:
         _load_demand(wh)
-        with pytest.raises(Exception, match="unknown model"):
-            forecast_warehouse(wh, horizon=3, model="nope")
+        with pytest.raises(OSError, match="disk full"):
+            forecast_warehouse(wh, horizon=3, model="naive", written=fail)
         assert wh.query("SELECT count(*) AS n FROM forecasts")["n"].item() == 0
+        assert wh.query("SELECT count(*) AS n FROM backtests")["n"].item() == 0
         assert wh.query("SELECT status FROM runs WHERE command = 'forecast run'")[
             "status"
         ].to_list() == ["failed"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"model": "nope"},
+        {"model": "naive", "workdays": "XX"},
+        {"model": "ensemble", "params": {"members": ["nope"]}},
+    ],
+)
+def test_a_usage_mistake_is_refused_before_a_run_is_recorded(db, options):
+    """`forecast run --model nope` was a failed run in `runs`, listed among the report's
+    runs beside real failures; a mistake in the options is now refused before the run."""
+    from skilltide.errors import UserError
+    from skilltide.forecast.warehouse import forecast_warehouse
+
+    with Warehouse(db) as wh:
+        _load_demand(wh)
+        with pytest.raises(UserError):
+            forecast_warehouse(wh, horizon=3, **options)
+        n = wh.query("SELECT count(*) AS n FROM runs WHERE command = 'forecast run'")["n"]
+    assert n.item() == 0
 
 
 def test_a_missing_panel_is_named_with_the_panels_there_are(db):

@@ -79,6 +79,14 @@ class Ensemble(Forecaster):
         self.members = tuple(members)
         if not self.members or len(set(self.members)) < len(self.members):
             raise UserError(f"ensemble: give distinct member models, not {list(members)}")
+        from skilltide.forecast.models.registry import MODELS  # which imports this module
+
+        unknown = [m for m in self.members if m not in MODELS]
+        if unknown:  # refused here, not at the first fit of a run
+            raise UserError(
+                f"ensemble: unknown member model(s) {', '.join(map(repr, unknown))}; "
+                f"choose among {', '.join(sorted(MODELS))}"
+            )
         stray = [
             k for k, v in member_params.items() if k not in self.members or not isinstance(v, dict)
         ]

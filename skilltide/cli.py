@@ -89,11 +89,13 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     last: Annotated[int, typer.Option(help="How many recent runs to list.", min=1)] = 10,
 ) -> None:
-    """What the warehouse holds: schema version, tables with row counts, the last runs.
+    """What the warehouse holds: schema version, tables with row counts, the demand panels
+    with their breaks and forecasts, the last runs.
 
     Example: skilltide status --json --db demo/skilltide.duckdb
     """
     from skilltide.store import Warehouse
+    from skilltide.warehouse_status import panel_lines
     from skilltide.warehouse_status import status as warehouse_status
 
     if not settings.db.exists():
@@ -109,9 +111,16 @@ def status(
         emit_json(report)
         return
     result(f"warehouse {settings.db}  (schema version {report['schema_version']})")
-    width = max((len(t) for t in report["tables"]), default=0)
-    for table, rows in report["tables"].items():
+    filled = {t: n for t, n in report["tables"].items() if n}
+    width = max((len(t) for t in filled), default=0)
+    for table, rows in filled.items():
         result(f"  {table:<{width}} {rows:>12,}")
+    if empty := len(report["tables"]) - len(filled):
+        result(f"  and {empty} empty tables (--json lists every table)")
+    if report["panels"]:
+        result("demand panels:")
+    for line in panel_lines(report["panels"]):
+        result(f"  {line}")
     coder = report["ads_coder"]
     built = f"build run {coder['coder_run']}" if coder["coder_run"] else "none stored yet"
     result(f"ads' occupations coded by the {coder['model']} title coder ({built})")

@@ -1,4 +1,5 @@
-"""What a warehouse holds, for ``skilltide status``: schema version, rows per table, last runs.
+"""What a warehouse holds, for ``skilltide status``: schema version, rows per table, the
+demand panels with their breaks and forecasts, last runs.
 
 Example
 -------
@@ -6,8 +7,8 @@ Example
 >>> from skilltide.store import Warehouse
 >>> with Warehouse(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb") as wh:
 ...     summary = status(wh)
->>> summary["runs"], summary["tables"]["ads"]
-([], 0)
+>>> summary["runs"], summary["tables"]["ads"], summary["panels"]
+([], 0, [])
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def status(wh: Warehouse, last: int = 20) -> dict[str, Any]:
     return {
         "schema_version": wh.schema_version,
         "tables": wh.row_counts(),
+        "panels": panels(wh),
         "runs": [
             {
                 **row,
@@ -40,6 +42,80 @@ def status(wh: Warehouse, last: int = 20) -> dict[str, Any]:
             for row in runs.iter_rows(named=True)
         ],
     }
+
+
+def panels(wh: Warehouse) -> list[dict[str, Any]]:
+    """Each demand panel and granularity: its groups, skills, series and months, its unit
+    (``None``: counts of ads), and its newest breaks and forecast runs, each ``current``
+    unless it read other demand than the panel holds now."""
+    from skilltide.forecast.breaks_store import latest_breaks_run
+    from skilltide.forecast.freshness import stale_run
+
+    frame = wh.query(
+        """SELECT d.panel, d.granularity, count(DISTINCT d.group_id) AS groups,
+                  count(DISTINCT d.skill_id) AS skills,
+                  count(DISTINCT (d.group_id, d.skill_id)) AS series,
+                  strftime(min(d.month), '%Y-%m') AS first_month,
+                  strftime(max(d.month), '%Y-%m') AS last_month, any_value(u.unit) AS unit
+           FROM demand d LEFT JOIN demand_units u USING (panel, granularity)
+           GROUP BY ALL ORDER BY d.panel, d.granularity"""
+    )
+    out = []
+    for row in frame.iter_rows(named=True):
+        key = (row["panel"], row["granularity"])
+        breaks = latest_breaks_run(wh, *key)
+        if breaks is not None:
+            n = wh.query("SELECT count(*) AS n FROM breaks WHERE run_id = ?", [breaks])["n"][0]
+            breaks = {
+                "run_id": breaks,
+                "breaks": int(n),
+                "current": not stale_run(wh, breaks, *key),
+            }
+        forecast = wh.query(
+            "SELECT run_id, strftime(max(cutoff), '%Y-%m') AS cutoff, strftime(max(ds), '%Y-%m')"
+            " AS last FROM forecasts WHERE panel = ? AND granularity = ?"
+            " GROUP BY run_id ORDER BY run_id DESC LIMIT 1",
+            list(key),
+        )
+        forecast = None if forecast.height == 0 else forecast.row(0, named=True)
+        if forecast is not None:
+            forecast["current"] = not stale_run(wh, forecast["run_id"], *key)
+        out.append({**row, "breaks": breaks, "forecast": forecast})
+    return out
+
+
+def panel_lines(panels: list[dict[str, Any]]) -> list[str]:
+    """One line per panel of :func:`panels`, for people: what it holds, and whether its
+    breaks and forecast are current (with the command that makes them so)."""
+    lines = []
+    for p in panels:
+        option = _options(p)
+        of = f"of {_n(p['skills'], 'skill')}" if p["unit"] is None else f"in {p['unit']}"
+        line = (
+            f"{p['panel']} ({p['granularity']}): {_n(p['series'], 'series')} {of} in "
+            f"{_n(p['groups'], 'group')}, {p['first_month']} to {p['last_month']}"
+        )
+        if (b := p["breaks"]) is None:
+            line += "; breaks not detected"
+        else:
+            line += f"; {_n(b['breaks'], 'break')} (run {b['run_id']}"
+            line += ")" if b["current"] else f", older demand: `skilltide breaks detect{option}`)"
+        if (f := p["forecast"]) is None:
+            line += "; no forecast"
+        else:
+            line += f"; forecast to {f['last']} from data to {f['cutoff']} (run {f['run_id']}"
+            line += ")" if f["current"] else f", older demand: `skilltide forecast run{option}`)"
+        lines.append(line)
+    return lines
+
+
+def _n(n: int, noun: str) -> str:
+    return f"{n:,} {noun if n == 1 or noun.endswith('s') else noun + 's'}"
+
+
+def _options(p: dict[str, Any]) -> str:
+    panel = "" if p["panel"] == "ads" else f" --panel {p['panel']}"
+    return f"{panel} --granularity {p['granularity']}"
 
 
 def _iso(value: datetime | None) -> str | None:

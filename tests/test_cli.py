@@ -107,7 +107,9 @@ def test_status_human_readable(cli, db):
     Warehouse(db).close()
     result = cli("status", "--db", db)
     assert result.exit_code == 0
-    assert "schema version" in result.stdout and "runs" in result.stdout
+    assert "schema version" in result.stdout and "  schema_migrations " in result.stdout
+    assert "  runs " not in result.stdout  # empty tables are counted, not listed
+    assert "empty tables (--json lists every table)" in result.stdout
 
 
 def test_quiet_prints_the_results_of_a_query_command(cli, db):

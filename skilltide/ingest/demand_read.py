@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.textfile import ragged_record, refuse_binary
+from skilltide.textfile import csv_delimiter, ragged_record, refuse_binary
 
 DEMAND_FIELDS = ("skill", "month", "count", "group", "total", "granularity")
 _DEFAULT_COLUMNS = {
@@ -105,8 +105,8 @@ def _read_any(path: Path) -> pl.DataFrame:
         if name.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
             return pl.read_ndjson(path)
         if name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")):
-            sep = "\t" if ".tsv" in name or name.endswith(".txt") else ","
             refuse_binary(path, gz=name.endswith(".gz"))  # polars reads UTF-16 as garbage
+            sep = "\t" if ".tsv" in name or name.endswith(".txt") else _csv_sep(path)
             # Types from every row: a count that is not a number after the first 10,000 rows
             # failed the read without its row; now the value checks name it.
             return pl.read_csv(path, separator=sep, infer_schema_length=None)
@@ -119,6 +119,19 @@ def _read_any(path: Path) -> pl.DataFrame:
             raise UserError(f"{path}, row {ragged.row}: {ragged.describe()}") from None
         raise UserError(f"{path}: cannot read it as a panel: {str(exc).splitlines()[0]}") from None
     raise UserError(f"{path}: unknown panel file type (use .csv, .tsv, .parquet or .jsonl)")
+
+
+def _csv_sep(path: Path) -> str:
+    """``;`` for a CSV whose header has semicolons and no comma (a spreadsheet's export where
+    the decimal mark is a comma), as ``ingest ads`` reads one; else ``,``."""
+    import gzip
+
+    try:
+        with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as fh:
+            header = fh.readline(1 << 20).decode("utf-8", errors="replace")
+    except (OSError, EOFError):  # a truncated gzip: the read that follows names it
+        return ","
+    return csv_delimiter(header)
 
 
 def _refuse_not_utf8(path: Path, sep: str) -> None:

@@ -117,6 +117,25 @@ def test_import_long_panel_with_groups_and_taxonomy_names(wh, tmp_path):
     assert wh.query("SELECT count(*) AS n FROM demand WHERE panel = 'mine'")["n"][0] == 3
 
 
+def test_a_spreadsheets_semicolon_csv_is_read_as_ingest_ads_reads_one(wh, tmp_path):
+    """A .csv saved where the decimal mark is a comma has semicolons: it was refused with
+    "field skill: no column for it (columns: skill;month;count)"."""
+    import gzip
+
+    text = "skill;month;count;group\npython;2024-01;3;north\npython;2024-02;4;north\n"
+    (tmp_path / "semi.csv").write_text(text)
+    (tmp_path / "semi.csv.gz").write_bytes(gzip.compress(text.encode()))
+    for name in ("semi.csv", "semi.csv.gz"):
+        s = import_demand(wh, tmp_path / name, panel="semi")
+        assert s["rows"] == 2 and s["layout"] == "long"
+        counts = wh.query("SELECT count FROM demand WHERE panel = 'semi' ORDER BY month")
+        assert counts["count"].to_list() == [3.0, 4.0]
+    truncated = tmp_path / "cut.csv.gz"
+    truncated.write_bytes(gzip.compress(text.encode())[:20])
+    with pytest.raises(UserError, match=r"cut\.csv\.gz"):  # named, no UnboundLocalError
+        import_demand(wh, truncated, panel="cut")
+
+
 def test_import_rejects_bad_months_and_missing_columns(wh, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("skill,month,count\npython,January,3\n")

@@ -35,9 +35,7 @@ __all__ = [
     "read_panel",
     "refuse_gaps",
     "refuse_negative",
-    "require_demand",
     "validate_panel",
-    "warehouse_panel",
 ]
 
 PANEL_SCHEMA = {"unique_id": pl.Utf8, "ds": pl.Date, "y": pl.Float64}
@@ -339,5 +337,12 @@ def _month_index(column: str) -> pl.Expr:
     return pl.col(column).dt.year().cast(pl.Int64) * 12 + pl.col(column).dt.month().cast(pl.Int64)
 
 
-# The warehouse's panels moved to their own module; these names stay importable from here.
-from skilltide.forecast.demand_panel import require_demand, warehouse_panel  # noqa: E402
+def __getattr__(name: str):
+    """The warehouse's panels moved to :mod:`.demand_panel`; their names stay importable from
+    here, looked up when asked for (an import at the top would be a cycle: that module reads
+    this one's :func:`fill_gaps`, and importing it first failed)."""
+    if name in ("require_demand", "warehouse_panel"):
+        from skilltide.forecast import demand_panel
+
+        return getattr(demand_panel, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -287,6 +287,14 @@ def demand_command(
             "'units' by default with --per-month mean or last): the report words them so.",
         ),
     ] = None,
+    missing_months: Annotated[
+        str | None,
+        typer.Option(
+            "--missing-months",
+            help="Months the source lacks though the file has rows for them, comma-separated "
+            "(2011-12): left out and interpolated, not read as a month of almost no ads.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Import an already aggregated demand panel (long, or Job-SDF wide months).
@@ -295,6 +303,7 @@ def demand_command(
     """
     from skilltide.errors import UserError
     from skilltide.ingest.demand import DEMAND_FIELDS, import_demand
+    from skilltide.ingest.demand_gaps import low_months_warning
     from skilltide.store import Warehouse
 
     mapping = {}
@@ -307,7 +316,13 @@ def demand_command(
         mapping[field] = column
     with Warehouse(settings.db) as wh:
         summary = import_demand(
-            wh, path, mapping=mapping, panel=panel, per_month=per_month, unit=unit
+            wh,
+            path,
+            mapping=mapping,
+            panel=panel,
+            per_month=per_month,
+            unit=unit,
+            missing_months=[m for m in (missing_months or "").split(",") if m.strip()],
         )
     if summary["merged_rows"]:  # on stderr, so that --json stays one JSON object
         merged = [f"{k}: {', '.join(v)}" for k, v in summary["merged_names"].items()]
@@ -325,6 +340,8 @@ def demand_command(
             "only part of the month, so its sum would be too low",
             err=True,
         )
+    if warning := low_months_warning(summary["low_months"]):
+        typer.echo(warning, err=True)
     if summary["dates_per_month"]:
         fewest, most = summary["dates_per_month"]
         typer.echo(

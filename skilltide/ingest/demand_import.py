@@ -26,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.ingest.demand_gaps import drop_months, low_months, parse_months
 from skilltide.ingest.demand_periods import DEFAULT_LEVEL_UNIT, PER_MONTH, to_months, uneven_months
 from skilltide.ingest.demand_read import read_panel
 from skilltide.ingest.readers import sha256_file
@@ -192,6 +193,7 @@ def import_demand(
     panel: str | None = None,
     per_month: str | None = None,
     unit: str | None = None,
+    missing_months: list[str] | None = None,
 ) -> dict[str, Any]:
     """Import an aggregated panel into ``demand`` (and ``demand_totals`` when totals are given).
 
@@ -210,7 +212,10 @@ def import_demand(
     Names of one skill in the same group and month are merged (:func:`merge_names`); the
     summary's ``merged_rows`` and ``merged_names`` say which. The breaks, forecasts and
     backtests of the replaced rows (:data:`DERIVED`) are removed with them, counted in the
-    summary's ``cleared``.
+    summary's ``cleared``. ``missing_months`` (``YYYY-MM``) are months the source lacks
+    though the file has rows for them: their rows are left out, and the panel reader
+    interpolates them (:mod:`skilltide.ingest.demand_gaps`); a panel of counts lists in
+    ``low_months`` the months whose ads look too few to be a whole month.
     """
     path = Path(path)
     if panel is not None and not panel.strip():  # an unset shell variable, say
@@ -229,6 +234,9 @@ def import_demand(
         args["per_month"] = per_month
     if unit is not None:
         args["unit"] = unit = unit.strip()
+    missing = parse_months(missing_months or [])  # a usage mistake is no failed run
+    if missing:
+        args["missing_months"] = [m.strftime("%Y-%m") for m in missing]
     # checked inside the run, so that a refused file is a failed run in `runs`, as for ads
     with wh.run("ingest demand", args) as run:
         long, layout = _read_checked(path, mapping, per_month)
@@ -244,6 +252,8 @@ def import_demand(
                 )
         else:
             long = long.drop("period")
+        long, missing_rows = drop_months(long, missing, path)
+        low = low_months(long) if unit is None else []  # an index may fall that far
         aliases = frame(
             run.con,
             "SELECT lower(alias) AS key, min(skill_id) AS skill_id FROM ("
@@ -330,6 +340,9 @@ def import_demand(
             "unit": unit,
             "rows_read": rows_read,
             "partial_months": partial,
+            "missing_months": args.get("missing_months", []),
+            "missing_rows": missing_rows,
+            "low_months": low,
             "dates_per_month": uneven,  # [fewest, most] when weekly sums are uneven
             "cleared": cleared,  # rows of results from the replaced rows, by table
             "run_id": run.run_id,

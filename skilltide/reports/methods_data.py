@@ -55,7 +55,7 @@ class MethodsData:
     scenario: str | None
     backtest_run: str | None
     coverage: pl.DataFrame | None = None  # model, coverage_80, coverage_95 (pooled horizons)
-    imported: pl.DataFrame | None = None  # run_id, file: the ingest demand runs of the panel
+    imported: pl.DataFrame | None = None  # run_id, file, sha256: the panel's ingest demand runs
 
 
 def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market") -> MethodsData:
@@ -97,14 +97,17 @@ def load_methods(wh: Warehouse, panel: str = "ads", granularity: str = "market")
     return data
 
 
-def _imported(wh, panel, granularity) -> pl.DataFrame | None:
-    """The ``ingest demand`` runs (and their files) that wrote the panel; None for a panel
-    counted from ads."""
+def _imported(wh, panel: str, granularity: str | None = None) -> pl.DataFrame | None:
+    """The ``ingest demand`` runs (with their files and the files' sha256) that wrote the
+    panel (at ``granularity``; at any when None); None for a panel counted from ads."""
+    where = "panel = ?" + ("" if granularity is None else " AND granularity = ?")
+    params = [panel] if granularity is None else [panel, granularity]
     rows = wh.query(
-        "SELECT r.run_id, json_extract_string(r.args, '$.file') AS file FROM runs r"
+        "SELECT r.run_id, json_extract_string(r.args, '$.file') AS file,"
+        " json_extract_string(r.notes, '$.sha256') AS sha256 FROM runs r"
         " WHERE r.command = 'ingest demand' AND r.run_id IN (SELECT DISTINCT run_id FROM demand"
-        " WHERE panel = ? AND granularity = ?) ORDER BY r.run_id",
-        [panel, granularity],
+        f" WHERE {where}) ORDER BY r.run_id",
+        params,
     )
     return rows if rows.height else None
 
@@ -159,9 +162,12 @@ def shown_runs(wh: Warehouse, panel: str, forecast_info: dict, breaks_info: dict
 
     demand = wh.query("SELECT DISTINCT run_id FROM demand WHERE panel = ? ORDER BY 1", [panel])
     graph = choose_graph(wh)
+    imported = _imported(wh, panel)
     return {
         "demand_runs": demand["run_id"].to_list(),
         "forecast_run": forecast_info.get("run_id"),
         "breaks_run": breaks_info.get("run_id"),
         "graph": None if graph is None else {k: graph[k] for k in ("graph_id", "run_id")},
+        # an imported panel's rows came from these bytes (the ads' files are in their runs)
+        "imported_files": [] if imported is None else imported.to_dicts(),
     }

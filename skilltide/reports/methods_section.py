@@ -49,7 +49,10 @@ def methods_section(
     )
     if m.imported is not None:  # an aggregated panel: skilltide did not count the ads
         files = "; ".join(
-            f"{row['file']} (run {row['run_id']})" for row in m.imported.iter_rows(named=True)
+            f"{row['file']} (sha256 {row['sha256']}, run {row['run_id']})"
+            if row["sha256"]
+            else f"{row['file']} (run {row['run_id']})"
+            for row in m.imported.iter_rows(named=True)
         )
         counted = (
             f"Demand is the '{panel}' panel, imported already aggregated from {files} with "

@@ -202,6 +202,7 @@ def test_the_reports_provenance_names_every_run_it_shows(full_warehouse, tmp_pat
     assert runs["breaks_run"] == newest["breaks"]
     assert runs["demand_runs"] == demand["run_id"].to_list()
     assert runs["graph"] == graph.row(0, named=True)
+    assert runs["imported_files"] == []  # the ads' files are named by their ingest runs
     page = path.read_text(encoding="utf-8")
     assert runs["forecast_run"] in page and runs["breaks_run"] in page
 

@@ -4,9 +4,13 @@ levels (an index) worded in their unit, counted by series and compared on the sa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from pathlib import Path
 
 import polars as pl
 
+from skilltide.provenance import provenance_path
 from skilltide.store import Warehouse
 
 
@@ -28,7 +32,15 @@ def test_panel_without_ad_totals_reports_skill_mentions(cli, db, tmp_path):
     assert "skill mentions in the data" in text and "job ads in the data" not in text
     # the methods name the imported file and run, and do not claim skilltide counted ads
     assert "Demand is the &#x27;wide&#x27; panel, imported already aggregated from" in text
-    assert "region.parquet (run " in text and "each ad counts once" not in text
+    assert "each ad counts once" not in text
+    # ... and the bytes it came from (before, the file's path alone: another file of that
+    # name would have read the same)
+    sha = hashlib.sha256((tmp_path / "region.parquet").read_bytes()).hexdigest()
+    assert f"region.parquet (sha256 {sha}, run " in text
+    runs = json.loads(provenance_path(out / "report.html").read_text())["options"]["runs_read"]
+    assert [(Path(f["file"]).name, f["sha256"]) for f in runs["imported_files"]] == [
+        ("region.parquet", sha)
+    ]
     assert f"{sum(range(1, 13)) + 12 * 5:,} skill mentions" in text
     # the market chart sums skill mentions, so it must not call them job ads
     assert "Skill mentions per month, whole market" in text

@@ -236,7 +236,7 @@ def test_status_shape(db):
         with wh.run("two"):
             pass
         report = status(wh)
-    assert set(report) == {"schema_version", "tables", "runs"}
+    assert set(report) == {"schema_version", "tables", "panels", "runs"}
     assert report["tables"]["runs"] == 2
     assert [r["command"] for r in report["runs"]] == ["two", "one"]
     assert {"run_id", "command", "status", "started", "finished"} <= set(report["runs"][0])

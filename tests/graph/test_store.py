@@ -239,3 +239,20 @@ def test_cli_says_whether_the_overlay_was_built_and_that_employment_went_unused(
     assert unused.returncode == 0, unused.stderr
     assert "automation overlay" not in unused.stdout
     assert f"warning: --employment {oews} is not used: WORKBank is not loaded" in unused.stderr
+
+
+def test_employment_of_occupations_oews_publishes_by_broad_group():
+    """OEWS publishes some occupations only under their SOC broad group (31-1120 Home Health
+    and Personal Care Aides, 3,988,140 jobs in May 2024; 29-2010, 13-1020, ...): the overlay
+    gave them no employment, so --employment left out ~5M jobs and two WORKBank occupations."""
+    from skilltide.graph.polarization import oews_wages
+    from skilltide.graph.store import employment_weights
+    from tests.conftest import shared_path
+
+    oews = oews_wages(shared_path("oews", "national_M2024_dl.xlsx"))
+    codes = ["31-1121.00", "31-1122.00", "13-1023.00", "15-1252.00"]
+    weights = dict(employment_weights(codes, oews).iter_rows())
+    aides = oews.filter(pl.col("soc") == "31-1120")["tot_emp"].item()
+    assert weights["31-1121.00"] == weights["31-1122.00"] == pytest.approx(aides / 2)
+    assert weights["13-1023.00"] == oews.filter(pl.col("soc") == "13-1020")["tot_emp"].item()
+    assert weights["15-1252.00"] == oews.filter(pl.col("soc") == "15-1252")["tot_emp"].item()

@@ -60,6 +60,12 @@ def build(
     n_null: Annotated[
         int, typer.Option("--null", min=0, help="Degree-preserving randomisations for z-scores.")
     ] = 20,
+    n_neighbours: Annotated[
+        int,
+        typer.Option(
+            "--neighbours", min=1, help="Nearest skills/occupations kept per node (neighbours -k)."
+        ),
+    ] = 10,
     employment: Annotated[
         Path | None,
         typer.Option(help="OEWS national xlsx: weight the automation overlay by employment."),
@@ -88,6 +94,7 @@ def build(
             threshold=threshold,
             seed=seed,
             n_null=n_null,
+            neighbours=n_neighbours,
         )
     if as_json:
         emit_json(result)
@@ -167,6 +174,12 @@ def neighbours(
     result(f"{found['node']['name']} ({found['node']['node_id']}): {what}")
     for row in found["neighbours"]:
         result(f"  {row['rank']:>3}. {row['name'] or row['node_id']:<50} {row['weight']:.3f}")
+    if k > found["stored"] == len(found["neighbours"]):
+        typer.echo(
+            f"warning: graph {found['graph_id']} keeps the {found['stored']} nearest of each node,"
+            f" not {k}: build it again with --neighbours {k}",
+            err=True,
+        )
 
 
 @command(graph_app, "export")

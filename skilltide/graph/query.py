@@ -94,6 +94,7 @@ def neighbours(
     """Most complementary skills of a skill, or closest occupations of an occupation.
 
     ``node`` is an id (``onet:2.A.1.b``, ``15-1252.00``) or a name, case-insensitive.
+    ``stored`` in the answer is how many the graph keeps per node (at most ``k`` are given).
     """
     info = latest_graph(wh, graph_id)
     gid = info["graph_id"]
@@ -123,7 +124,17 @@ def neighbours(
         " ORDER BY g.rank",
         [gid, layer, hit["node_id"], k],
     )
-    return {"graph_id": gid, "node": hit, "layer": layer, "neighbours": rows.to_dicts()}
+    stored = wh.con.execute(
+        "SELECT coalesce(max(rank), 0) FROM graph_neighbours WHERE graph_id = ? AND layer = ?",
+        [gid, layer],
+    ).fetchone()[0]
+    return {
+        "graph_id": gid,
+        "node": hit,
+        "layer": layer,
+        "stored": int(stored),
+        "neighbours": rows.to_dicts(),
+    }
 
 
 def _refuse_known_outside(wh: Warehouse, node: str, info: dict[str, Any]) -> None:

@@ -258,6 +258,7 @@ def build_graph_warehouse(
         "threshold": threshold,
         "seed": seed,
         "n_null": n_null,
+        "neighbours": neighbours,
     }
     with wh.run("graph build", args) as run:
         con = run.con

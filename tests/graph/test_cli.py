@@ -233,3 +233,27 @@ def test_an_export_stopped_by_a_full_disk_leaves_the_earlier_files_whole(
         "nodes.parquet",
     ]
     assert {p.read_text() for p in folder.iterdir()} == {"earlier"}
+
+
+def test_neighbours_says_when_the_graph_keeps_fewer_than_asked(cli, filled_db):
+    """`graph neighbours -k 5` on a graph keeping 2 per node printed 2 with no word of the
+    rest; and `graph build` had no --neighbours although [graph] neighbours is documented
+    as its option."""
+    from skilltide.graph.store import build_graph_warehouse
+    from skilltide.store import Warehouse
+
+    with Warehouse(filled_db) as wh:
+        build_graph_warehouse(wh, source="onet", n_null=0, neighbours=2)
+    near = cli("graph", "neighbours", "Writing", "-k", "5", "--db", filled_db)
+    assert near.exit_code == 0 and near.stdout.count("\n") == 3  # the node and its 2 nearest
+    assert "keeps the 2 nearest of each node, not 5: build it again with --neighbours 5" in (
+        near.stderr
+    )
+    found = json.loads(cli("graph", "neighbours", "Writing", "--json", "--db", filled_db).stdout)
+    assert found["stored"] == 2 and len(found["neighbours"]) == 2
+    enough = cli("graph", "neighbours", "Writing", "-k", "2", "--db", filled_db)
+    assert enough.exit_code == 0 and "warning" not in enough.stderr
+    built = cli("graph", "build", "--null", "0", "--neighbours", "3", "--db", filled_db)
+    assert built.exit_code == 0, built.output
+    found = json.loads(cli("graph", "neighbours", "Writing", "--json", "--db", filled_db).stdout)
+    assert found["stored"] == 3 and len(found["neighbours"]) == 3

@@ -377,7 +377,8 @@ def analyse(
     )
     return NetworkAnalysis(
         graph=graph,
-        node_metrics=pl.concat(metrics).sort("metric", "node_id"),
+        # NaN = not measured (complexity outside the largest component): no row
+        node_metrics=pl.concat(metrics).filter(~pl.col("value").is_nan()).sort("metric", "node_id"),
         communities=membership,
         edges=edges,
         neighbours=near,

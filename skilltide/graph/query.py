@@ -238,6 +238,8 @@ def _write_graph(wh: Warehouse, out: Path, fmt: str, gid: str) -> list[Path]:
     attrs = nodes.join(wide, on="node_id", how="left") if wide is not None else nodes
     for row in attrs.iter_rows(named=True):
         node_id = row.pop("node_id")
+        # "label" is what Gephi shows on a node (GEXF's label, GraphML's label key): the name
+        row["label"] = row["name"] or node_id
         graph.add_node(node_id, **{k: v for k, v in row.items() if v is not None})
     graph.add_weighted_edges_from(
         edges.filter(pl.col("layer") == "bipartite").select("source", "target", "weight").rows()

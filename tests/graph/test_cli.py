@@ -257,3 +257,15 @@ def test_neighbours_says_when_the_graph_keeps_fewer_than_asked(cli, filled_db):
     assert built.exit_code == 0, built.output
     found = json.loads(cli("graph", "neighbours", "Writing", "--json", "--db", filled_db).stdout)
     assert found["stored"] == 3 and len(found["neighbours"]) == 3
+
+
+def test_exports_label_nodes_with_their_names_for_gephi(cli, filled_db, tmp_path):
+    """Gephi shows a node's label: GEXF and GraphML exports labelled every node with its id
+    (onet:2.A.2.a, 13-2001.00), so a user opening them saw codes, not skill names."""
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    for suffix in ("gexf", "graphml"):
+        out = tmp_path / f"g.{suffix}"
+        assert cli("graph", "export", "--out", out, "--db", filled_db).exit_code == 0
+        g = (nx.read_gexf if suffix == "gexf" else nx.read_graphml)(out)
+        assert g.nodes["onet:2.A.2.a"]["label"] == "Critical Thinking"
+        assert g.nodes[OFFICE[0]]["label"] == "Office job 0"

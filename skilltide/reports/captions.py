@@ -351,7 +351,8 @@ def communities(source: str, graph_id: str, run_id: str) -> str:
     """The communities table's caption: what the network was built from, in words, and its
     ids once (a graph built by its own run has the run's id)."""
     built = {
-        "ads": "job ads, linking skills that ads ask for together",
+        # θ: the share of occupations using one skill that also use the other (RCA > 1)
+        "ads": "job ads, linking skills that the same occupations' ads ask for",
         "onet": "O*NET's skill ratings of occupations",
     }
     ids = f"graph and run {run_id}" if graph_id == run_id else f"graph {graph_id}, run {run_id}"

@@ -215,10 +215,12 @@ def test_the_first_market_break_says_what_a_structural_break_is():
 
 
 def test_the_communities_caption_names_the_source_in_words_and_an_id_once():
+    """Skills are linked by the occupations using both (θ), not by appearing in the same ads,
+    as the caption said ('linking skills that ads ask for together')."""
     text = captions.communities("ads", "20261207T025441-fececc", "20261207T025441-fececc")
     assert text.endswith(
-        "built from job ads, linking skills that ads ask for together (graph and run "
-        "20261207T025441-fececc)."
+        "built from job ads, linking skills that the same occupations' ads ask for (graph and "
+        "run 20261207T025441-fececc)."
     )
     assert text.count("20261207T025441-fececc") == 1
     onet = captions.communities("onet", "g1", "r2")

@@ -331,18 +331,36 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
         f"{communities.height} groups of skills that are used together; the largest, "
         f"'{first['community_label'].split('. ', 1)[-1]}', has {first['n_skills']} skills."
     )
-    mod = summary.filter(pl.col("metric") == "modularity") if summary.height else summary
-    if mod.height and mod["z_score"][0] is not None:
-        row = mod.row(0, named=True)
+    # the groups drawn are those of the complementarity network θ: its modularity, if stored
+    metrics = summary["metric"].to_list() if summary.height else []
+    metric = (
+        "complementarity_modularity" if "complementarity_modularity" in metrics else "modularity"
+    )
+    mod = summary.filter(pl.col("metric") == metric) if summary.height else summary
+    if not mod.height:
+        return text
+    row = mod.row(0, named=True)
+    lead = (
+        f" Modularity (how much more skills link within their group than across "
+        f"groups) is {row['observed']:.2f} against {row['null_mean']:.2f} in randomised networks"
+    )
+    if row["z_score"] is not None:
         text += (
-            f" Modularity (how much more skills link within their group than across "
-            f"groups) is {row['observed']:.2f} against {row['null_mean']:.2f} in "
-            f"randomised networks (z = {row['z_score']:.1f}: chance alone seldom passes 3), "
+            lead
+            + f" (z = {row['z_score']:.1f}: chance alone seldom passes 3), "
             + (
                 "so the grouping is real."
                 if row["z_score"] >= 3
                 else "so the grouping may be no more than chance."
             )
+        )
+    elif row.get("p_value") is not None and row["observed"] > row["null_mean"]:
+        # every randomised network gave the same value (one group): no z, but a p-value
+        p, n = row["p_value"], row["n_null"]
+        text += (
+            lead
+            + f" (all {n} alike, p = {p:.2g}), "
+            + ("so the grouping is real." if p <= 0.05 else "too few to tell it from chance.")
         )
     return text
 

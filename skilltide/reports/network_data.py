@@ -115,6 +115,7 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
     )
     if nodes.height == 0 or edges.height == 0:
         return None
+    nodes = _complementarity_communities(wh, gid, nodes)
     layers = edges["layer"].unique().to_list()
     backbone = [layer for layer in layers if "backbone" in str(layer).lower()]
     if backbone:
@@ -153,7 +154,8 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
     )
     summary = (
         wh.query(
-            "SELECT metric, observed, null_mean, null_sd, z_score FROM graph_summary"
+            "SELECT metric, observed, null_mean, null_sd, z_score, p_value, n_null"
+            " FROM graph_summary"
             " WHERE graph_id = ? ORDER BY metric",
             [gid],
         )
@@ -170,6 +172,26 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
         exposure_column,
         summary,
         n_total,
+    )
+
+
+def _complementarity_communities(wh, gid, nodes: pl.DataFrame) -> pl.DataFrame:
+    """The skills' communities in the complementarity network θ, which the chart draws (the
+    ``graph_nodes`` community is of the bipartite skill–occupation graph); graphs without
+    them keep the bipartite one."""
+    if not wh.has_table("graph_metrics"):
+        return nodes
+    theta = wh.query(
+        "SELECT node_id, CAST(CAST(value AS INTEGER) AS VARCHAR) AS theta FROM graph_metrics"
+        " WHERE graph_id = ? AND metric = 'complementarity_community'",
+        [gid],
+    )
+    if theta.height == 0:
+        return nodes
+    return (
+        nodes.join(theta, on="node_id", how="left")
+        .with_columns(community=pl.coalesce("theta", "community"))
+        .drop("theta")
     )
 
 

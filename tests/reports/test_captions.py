@@ -143,6 +143,28 @@ def test_network_caption_claims_real_grouping_only_far_from_the_null():
     assert "no more than chance" in caption(1.2)
 
 
+def test_network_caption_quotes_the_modularity_of_the_groups_it_draws():
+    """The groups drawn are θ's: the caption quoted the bipartite graph's modularity, and said
+    nothing when every randomised θ had one group (no z; O*NET 29.3 skills: 0.12 vs 0, p =
+    1/21 over 20)."""
+    communities = pl.DataFrame({"community_label": ["1. Writing, Speaking"], "n_skills": [20]})
+    summary = pl.DataFrame(
+        {
+            "metric": ["modularity", "complementarity_modularity"],
+            "observed": [0.234, 0.116],
+            "null_mean": [0.053, 0.0],
+            "z_score": [45.8, None],
+            "p_value": [1 / 21, 1 / 21],
+            "n_null": [20, 20],
+        }
+    )
+    text = captions.network(communities, 35, 35, summary)
+    assert "is 0.12 against 0.00 in randomised networks (all 20 alike, p = 0.048)" in text
+    assert "so the grouping is real." in text and "0.23" not in text
+    few = summary.with_columns(p_value=pl.lit(1 / 6), n_null=pl.lit(5))
+    assert "too few to tell it from chance" in captions.network(communities, 35, 35, few)
+
+
 def test_signed_percent_has_a_true_minus_and_no_negative_zero():
     assert captions.signed_pct(0.12) == "+12%"
     assert captions.signed_pct(-0.07) == "\u22127%"

@@ -332,14 +332,10 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
         f"'{first['community_label'].split('. ', 1)[-1]}', has {first['n_skills']} skills."
     )
     # the groups drawn are those of the complementarity network θ: its modularity, if stored
-    metrics = summary["metric"].to_list() if summary.height else []
-    metric = (
-        "complementarity_modularity" if "complementarity_modularity" in metrics else "modularity"
-    )
-    mod = summary.filter(pl.col("metric") == metric) if summary.height else summary
-    if not mod.height:
+    rows = {r["metric"]: r for r in summary.iter_rows(named=True)} if summary.height else {}
+    row = rows.get("complementarity_modularity") or rows.get("modularity")
+    if row is None:
         return text
-    row = mod.row(0, named=True)
     lead = (
         f" Modularity (how much more skills link within their group than across "
         f"groups) is {row['observed']:.2f} against {row['null_mean']:.2f} in randomised networks"
@@ -365,13 +361,16 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
     return text
 
 
-def communities(source: str, graph_id: str, run_id: str) -> str:
+def communities(source: str, graph_id: str, run_id: str, element: str = "skills") -> str:
     """The communities table's caption: what the network was built from, in words, and its
     ids once (a graph built by its own run has the run's id)."""
+    rated = {"knowledge": "knowledge", "abilities": "ability", "activities": "work activity"}
     built = {
         # θ: the share of occupations using one skill that also use the other (RCA > 1)
         "ads": "job ads, linking skills that the same occupations' ads ask for",
-        "onet": "O*NET's skill ratings of occupations",
+        "onet": "O*NET's lists of the technology each occupation uses"
+        if element == "technology"
+        else f"O*NET's {rated.get(element, 'skill')} ratings of occupations",
     }
     ids = f"graph and run {run_id}" if graph_id == run_id else f"graph {graph_id}, run {run_id}"
     return (

@@ -70,6 +70,7 @@ class NetworkData:
     exposure_column: str | None
     summary: pl.DataFrame  # metric, observed, null_mean, null_sd, z_score
     n_skills_total: int
+    element: str = "skills"  # the O*NET domain of an onet graph (technology: listed, not rated)
 
 
 EXPOSURE_TITLES = {
@@ -86,7 +87,7 @@ def choose_graph(wh: Warehouse) -> dict | None:
     if not (wh.has_table("graphs") and wh.has_table("graph_nodes")):
         return None
     rows = wh.query(
-        "SELECT graph_id, run_id, source FROM graphs"
+        "SELECT graph_id, run_id, source, element FROM graphs"
         " ORDER BY (source = 'ads') DESC, run_id DESC, graph_id DESC LIMIT 1"
     )
     return rows.row(0, named=True) if rows.height else None
@@ -172,6 +173,7 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
         exposure_column,
         summary,
         n_total,
+        graph["element"] or "skills",
     )
 
 

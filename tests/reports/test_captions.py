@@ -247,3 +247,11 @@ def test_the_communities_caption_names_the_source_in_words_and_an_id_once():
     assert text.count("20261207T025441-fececc") == 1
     onet = captions.communities("onet", "g1", "r2")
     assert "O*NET's skill ratings of occupations (graph g1, run r2)" in onet
+
+
+def test_the_communities_caption_says_technology_is_listed_not_rated():
+    """A network of O*NET technology skills was 'built from O*NET's skill ratings of
+    occupations': technology skills are listed per occupation, not rated."""
+    tech = captions.communities("onet", "g1", "r2", "technology")
+    assert "built from O*NET's lists of the technology each occupation uses (graph g1" in tech
+    assert "O*NET's knowledge ratings" in captions.communities("onet", "g", "g", "knowledge")

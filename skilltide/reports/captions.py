@@ -334,7 +334,7 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
     # the groups drawn are those of the complementarity network θ: its modularity, if stored
     rows = {r["metric"]: r for r in summary.iter_rows(named=True)} if summary.height else {}
     row = rows.get("complementarity_modularity") or rows.get("modularity")
-    if row is None:
+    if row is None or row["null_mean"] is None:  # not tested against the null model
         return text
     lead = (
         f" Modularity (how much more skills link within their group than across "

@@ -163,6 +163,9 @@ def test_network_caption_quotes_the_modularity_of_the_groups_it_draws():
     assert "so the grouping is real." in text and "0.23" not in text
     few = summary.with_columns(p_value=pl.lit(1 / 6), n_null=pl.lit(5))
     assert "too few to tell it from chance" in captions.network(communities, 35, 35, few)
+    # above 5,000 nodes modularity is not tested: no null, no sentence (and no TypeError)
+    untested = summary.with_columns(null_mean=None, z_score=None, p_value=None, n_null=0)
+    assert "Modularity" not in captions.network(communities, 35, 35, untested)
 
 
 def test_signed_percent_has_a_true_minus_and_no_negative_zero():

@@ -51,7 +51,8 @@ def build(
         float | None,
         typer.Option(
             min=0.0,
-            help="Keep edges with weight above X >= 0 [default: effective use, RCA > 1].",
+            help="Keep edges with weight above X >= 0 [default: effective use, RCA > 1;"
+            " technology presence: every listed pair].",
         ),
     ] = None,
     seed: Annotated[

@@ -269,3 +269,10 @@ def test_exports_label_nodes_with_their_names_for_gephi(cli, filled_db, tmp_path
         g = (nx.read_gexf if suffix == "gexf" else nx.read_graphml)(out)
         assert g.nodes["onet:2.A.2.a"]["label"] == "Critical Thinking"
         assert g.nodes[OFFICE[0]]["label"] == "Office job 0"
+
+
+def test_build_help_gives_the_default_edges_of_technology(cli):
+    """--threshold's help gave RCA > 1 as the default for every network; a technology network
+    by default keeps every listed pair (weight presence)."""
+    text = " ".join(cli("graph", "build", "--help").output.split())
+    assert "technology presence: every listed pair" in text

@@ -32,7 +32,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.graph.analysis import analyse
 from skilltide.graph.build import bipartite_matrix, select_edges
-from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure
+from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure, edge_intensity
 from skilltide.graph.options import ELEMENTS, SOURCES, WEIGHTS, check_options
 from skilltide.store import Warehouse, append, frame, relations
 
@@ -361,8 +361,8 @@ def build_graph_warehouse(
                     occupation_communities = nodes.filter(pl.col("bipartite") == 1).select(
                         pl.col("node_id").alias("occupation"), "community"
                     )
-                    exposure = automation_exposure(
-                        edges.select("occupation", "skill", "weight"),
+                    exposure = automation_exposure(  # ad counts: as shares of ads
+                        edge_intensity(edges, occupation_weights if kind == "raw" else None),
                         workbank,
                         occupation_weights=overlay_weights,
                         communities=occupation_communities,

@@ -213,6 +213,7 @@ def _versus_null(row: dict, spread: bool = False) -> str:
         return ""
     z = row.get("z_score")
     parts = [f"null {row['null_mean']:.4f} ± {row['null_sd']:.4f}"] if spread else []
-    parts.append(f"z = {z:.1f}" if z is not None else "z n/a (null without spread)")
+    why = "one randomisation has no spread" if row.get("n_null", 0) < 2 else "null without spread"
+    parts.append(f"z = {z:.1f}" if z is not None else f"z n/a ({why})")
     parts.append(f"p = {row['p_value']:.3g} ({row.get('n_null', 0)} randomisations)")
     return "   " + ", ".join(parts)

@@ -276,3 +276,12 @@ def test_build_help_gives_the_default_edges_of_technology(cli):
     by default keeps every listed pair (weight presence)."""
     text = " ".join(cli("graph", "build", "--help").output.split())
     assert "technology presence: every listed pair" in text
+
+
+def test_one_randomisation_is_not_called_a_null_without_spread(cli, filled_db):
+    """--null 1 printed 'z n/a (null without spread)' for every metric: a single draw has no
+    sd, whatever the spread of the null; the words told the user the null was degenerate."""
+    built = cli("graph", "build", "--null", "1", "--db", filled_db)
+    assert built.exit_code == 0, built.output
+    assert "null without spread" not in built.stdout
+    assert "z n/a (one randomisation has no spread), p = " in built.stdout

@@ -252,14 +252,19 @@ def analyse(
     with stage("projections"):
         theta_full = complementarity(incidence)
         theta = _sparse_enough(theta_full, neighbours, max_projection_edges)
-        similarity = _sparse_enough(
-            occupation_similarity(matrix.weights), neighbours, max_projection_edges
-        )
-        notes["projections"] = {
+        similarity_full = occupation_similarity(matrix.weights)
+        similarity = _sparse_enough(similarity_full, neighbours, max_projection_edges)
+        notes["projections"] = {  # what _sparse_enough decided, from the unreduced sizes
             "max_projection_edges": max_projection_edges,
-            "skill_complementarity": "full"
-            if theta.nnz <= 2 * max_projection_edges
-            else f"top {neighbours} per skill",
+            **{
+                layer: "full"
+                if full.nnz <= 2 * max_projection_edges
+                else f"top {neighbours} per {node}"
+                for layer, full, node in (
+                    ("skill_complementarity", theta_full, "skill"),
+                    ("occupation_similarity", similarity_full, "occupation"),
+                )
+            },
         }
         theta_edges = matrix_edges(theta, skills)
         similarity_edges = matrix_edges(similarity, occ)
@@ -372,7 +377,8 @@ def analyse(
     )
     return NetworkAnalysis(
         graph=graph,
-        node_metrics=pl.concat(metrics).sort("metric", "node_id"),
+        # NaN = not measured (complexity outside the largest component): no row
+        node_metrics=pl.concat(metrics).filter(~pl.col("value").is_nan()).sort("metric", "node_id"),
         communities=membership,
         edges=edges,
         neighbours=near,

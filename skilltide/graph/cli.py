@@ -51,7 +51,8 @@ def build(
         float | None,
         typer.Option(
             min=0.0,
-            help="Keep edges with weight above X >= 0 [default: effective use, RCA > 1].",
+            help="Keep edges with weight above X >= 0 [default: effective use, RCA > 1;"
+            " technology presence: every listed pair].",
         ),
     ] = None,
     seed: Annotated[
@@ -60,6 +61,12 @@ def build(
     n_null: Annotated[
         int, typer.Option("--null", min=0, help="Degree-preserving randomisations for z-scores.")
     ] = 20,
+    n_neighbours: Annotated[
+        int,
+        typer.Option(
+            "--neighbours", min=1, help="Nearest skills/occupations kept per node (neighbours -k)."
+        ),
+    ] = 10,
     employment: Annotated[
         Path | None,
         typer.Option(help="OEWS national xlsx: weight the automation overlay by employment."),
@@ -88,6 +95,7 @@ def build(
             threshold=threshold,
             seed=seed,
             n_null=n_null,
+            neighbours=n_neighbours,
         )
     if as_json:
         emit_json(result)
@@ -167,6 +175,12 @@ def neighbours(
     result(f"{found['node']['name']} ({found['node']['node_id']}): {what}")
     for row in found["neighbours"]:
         result(f"  {row['rank']:>3}. {row['name'] or row['node_id']:<50} {row['weight']:.3f}")
+    if k > found["stored"] == len(found["neighbours"]):
+        typer.echo(
+            f"warning: graph {found['graph_id']} keeps the {found['stored']} nearest of each node,"
+            f" not {k}: build it again with --neighbours {k}",
+            err=True,
+        )
 
 
 @command(graph_app, "export")
@@ -199,6 +213,7 @@ def _versus_null(row: dict, spread: bool = False) -> str:
         return ""
     z = row.get("z_score")
     parts = [f"null {row['null_mean']:.4f} ± {row['null_sd']:.4f}"] if spread else []
-    parts.append(f"z = {z:.1f}" if z is not None else "z n/a (null without spread)")
+    why = "one randomisation has no spread" if row.get("n_null", 0) < 2 else "null without spread"
+    parts.append(f"z = {z:.1f}" if z is not None else f"z n/a ({why})")
     parts.append(f"p = {row['p_value']:.3g} ({row.get('n_null', 0)} randomisations)")
     return "   " + ", ".join(parts)

@@ -7,13 +7,17 @@ skills play products. Two equivalent forms:
   complexity is the eigenvector of the second-largest eigenvalue of
   M̃ = D_o⁻¹ M D_s⁻¹ Mᵀ (D = diagonal degrees), skill complexity the same for Mᵀ; both
   standardised (mean 0, sd 1). Signs: complex occupations are diverse (positive correlation
-  with occupation degree), complex skills are rare (negative correlation with skill degree).
+  with occupation degree), complex skills are those complex occupations use (often rare
+  ones, but not always: on O*NET 29.3 skills, RCA > 1, skill complexity and degree correlate
+  at +0.32).
   Computed from the singular vectors of D_o^-½ M D_s^-½, so nothing dense is formed.
 - :func:`method_of_reflections`: the iterated averages k_{o,n} = mean of k_{s,n-1} over the
   occupation's skills, and vice versa.
 
-The network must be connected: on a disconnected one the second eigenvector just labels a
-component.
+Both are computed on the largest connected component only: on a disconnected network the
+second eigenvector just labels a component (on O*NET 30.1 technology skills, with two small
+components beside the giant one, every node of the giant component got the same value), so
+nodes outside it get NaN, "not measured".
 
 Example
 -------
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse import csgraph
 
 __all__ = ["complexity", "method_of_reflections"]
 
@@ -39,6 +44,22 @@ def _incidence(matrix) -> sparse.csr_array:
     b.eliminate_zeros()
     b.data[:] = 1.0
     return b
+
+
+def _giant(b: sparse.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column masks of the largest connected component (ties: the first found)."""
+    n_rows = b.shape[0]
+    adjacency = sparse.block_array([[None, b], [b.T, None]], format="csr")
+    _, label = csgraph.connected_components(adjacency, directed=False)
+    giant = np.bincount(label).argmax()
+    inside = (label == giant) & (np.diff(adjacency.indptr) > 0)
+    return inside[:n_rows], inside[n_rows:]
+
+
+def _spread(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = np.full(mask.size, np.nan)
+    out[mask] = values
+    return out
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
@@ -63,12 +84,15 @@ def complexity(matrix) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
-        Standardised complexity per row and per column (0 for nodes without edges).
+        Standardised complexity per row and per column; NaN outside the largest connected
+        component (nodes without edges included).
     """
     b = _incidence(matrix)
     k_o = np.asarray(b.sum(axis=1)).ravel()
     k_s = np.asarray(b.sum(axis=0)).ravel()
-    rows, cols = k_o > 0, k_s > 0
+    rows, cols = _giant(b)
+    if min(rows.sum(), cols.sum()) < 2:  # no second singular pair to take
+        return np.full(b.shape[0], np.nan), np.full(b.shape[1], np.nan)
     core = b[rows][:, cols]
     scale_o = 1 / np.sqrt(k_o[rows])
     scale_s = 1 / np.sqrt(k_s[cols])
@@ -91,19 +115,18 @@ def complexity(matrix) -> tuple[np.ndarray, np.ndarray]:
     used_by = (core.T @ occ) / k_s[cols]
     if _correlation(skill, used_by) < 0:
         skill = -skill
-    occ_full = np.zeros(b.shape[0])
-    skill_full = np.zeros(b.shape[1])
-    occ_full[rows], skill_full[cols] = occ, skill
-    return occ_full, skill_full
+    return _spread(occ, rows), _spread(skill, cols)
 
 
 def method_of_reflections(matrix, iterations: int = 18) -> tuple[np.ndarray, np.ndarray]:
     """Hidalgo–Hausmann reflections k_{o,n}, k_{s,n} after ``iterations`` steps (standardised).
 
     Even iterations rank occupations like diversity-corrected complexity; as n grows their
-    order converges to the eigenvector form's.
+    order converges to the eigenvector form's. NaN outside the largest connected component.
     """
-    b = _incidence(matrix)
+    full = _incidence(matrix)
+    rows, cols = _giant(full)
+    b = full[rows][:, cols]
     k_o = np.asarray(b.sum(axis=1)).ravel()
     k_s = np.asarray(b.sum(axis=0)).ravel()
     inv_o = np.divide(1.0, k_o, out=np.zeros_like(k_o), where=k_o > 0)
@@ -111,4 +134,4 @@ def method_of_reflections(matrix, iterations: int = 18) -> tuple[np.ndarray, np.
     occ, skill = k_o.copy(), k_s.copy()
     for _ in range(iterations):
         occ, skill = inv_o * (b @ skill), inv_s * (b.T @ occ)
-    return _standardise(occ), _standardise(skill)
+    return _spread(_standardise(occ), rows), _spread(_standardise(skill), cols)

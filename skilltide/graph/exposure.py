@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["EXPOSURE_COLUMNS", "automation_exposure"]
+__all__ = ["EXPOSURE_COLUMNS", "automation_exposure", "edge_intensity"]
 
 EXPOSURE_COLUMNS = [
     "share_green_light",
@@ -67,6 +67,28 @@ def _weighted(frame: pl.DataFrame, key: str, level: str) -> pl.DataFrame:
             "coverage",
             *EXPOSURE_COLUMNS,
         )
+    )
+
+
+def edge_intensity(edges: pl.DataFrame, ads: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The edge weights the overlay multiplies by occupation weight: ``edges`` as they are,
+    or, for counts of ads (``ads``: ``occupation, weight`` = ads per occupation), the share of
+    the occupation's ads asking for the skill, as an importance rating is an intensity. So
+    demand weighting counts each ad once (ads × share), not ads × ads.
+
+    >>> e = pl.DataFrame({"occupation": ["a", "b"], "skill": ["x", "x"], "weight": [2.0, 5.0]})
+    >>> ads = pl.DataFrame({"occupation": ["a", "b"], "weight": [4.0, 50.0]})
+    >>> edge_intensity(e, ads)["weight"].to_list()
+    [0.5, 0.1]
+    """
+    edges = edges.select("occupation", "skill", "weight")
+    if ads is None:
+        return edges
+    per_occupation = ads.select("occupation", pl.col("weight").alias("ads"))
+    return (
+        edges.join(per_occupation, on="occupation", how="left")
+        .with_columns(weight=pl.col("weight") / pl.col("ads"))
+        .drop("ads")
     )
 
 

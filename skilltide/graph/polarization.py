@@ -73,11 +73,12 @@ def oews_wages(path: str | Path) -> pl.DataFrame:
     """Detailed-occupation mean annual wage and employment from an OEWS national xlsx.
 
     Returns ``soc, a_mean, tot_emp``; '*' (not available) becomes null and '#' (top-coded)
-    the 2024 top code, 239,200.
+    the 2024 top code, 239,200. The data are the workbook's first sheet, whatever the file
+    is called (BLS names that sheet after its file, ``national_M2024_dl``).
     """
     path = Path(path)
     try:
-        raw = pl.read_excel(path, sheet_name=path.stem, infer_schema_length=0)
+        raw = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
     except Exception as exc:
         raise UserError(f"{path}: cannot read the OEWS workbook: {exc}") from None
     missing = {"OCC_CODE", "O_GROUP", "A_MEAN", "TOT_EMP"} - set(raw.columns)

@@ -94,6 +94,7 @@ def neighbours(
     """Most complementary skills of a skill, or closest occupations of an occupation.
 
     ``node`` is an id (``onet:2.A.1.b``, ``15-1252.00``) or a name, case-insensitive.
+    ``stored`` in the answer is how many the graph keeps per node (at most ``k`` are given).
     """
     info = latest_graph(wh, graph_id)
     gid = info["graph_id"]
@@ -123,7 +124,17 @@ def neighbours(
         " ORDER BY g.rank",
         [gid, layer, hit["node_id"], k],
     )
-    return {"graph_id": gid, "node": hit, "layer": layer, "neighbours": rows.to_dicts()}
+    stored = wh.con.execute(
+        "SELECT coalesce(max(rank), 0) FROM graph_neighbours WHERE graph_id = ? AND layer = ?",
+        [gid, layer],
+    ).fetchone()[0]
+    return {
+        "graph_id": gid,
+        "node": hit,
+        "layer": layer,
+        "stored": int(stored),
+        "neighbours": rows.to_dicts(),
+    }
 
 
 def _refuse_known_outside(wh: Warehouse, node: str, info: dict[str, Any]) -> None:
@@ -227,6 +238,8 @@ def _write_graph(wh: Warehouse, out: Path, fmt: str, gid: str) -> list[Path]:
     attrs = nodes.join(wide, on="node_id", how="left") if wide is not None else nodes
     for row in attrs.iter_rows(named=True):
         node_id = row.pop("node_id")
+        # "label" is what Gephi shows on a node (GEXF's label, GraphML's label key): the name
+        row["label"] = row["name"] or node_id
         graph.add_node(node_id, **{k: v for k, v in row.items() if v is not None})
     graph.add_weighted_edges_from(
         edges.filter(pl.col("layer") == "bipartite").select("source", "target", "weight").rows()

@@ -32,7 +32,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.graph.analysis import analyse
 from skilltide.graph.build import bipartite_matrix, select_edges
-from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure
+from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure, edge_intensity
 from skilltide.graph.options import ELEMENTS, SOURCES, WEIGHTS, check_options
 from skilltide.store import Warehouse, append, frame, relations
 
@@ -162,15 +162,25 @@ def load_input(
 def employment_weights(occupations: list[str], employment: pl.DataFrame) -> pl.DataFrame:
     """Employment per O*NET-SOC occupation from SOC-level ``soc, tot_emp``.
 
+    An occupation whose detailed SOC code is not in ``employment`` takes its broad group's
+    (``XX-XXX0``), which OEWS publishes instead of some detailed codes (31-1120 for home
+    health aides 31-1121 and personal care aides 31-1122).
+
     Example
     -------
-    >>> emp = pl.DataFrame({"soc": ["15-1252"], "tot_emp": [100.0]})
-    >>> employment_weights(["15-1252.00", "15-1252.01", "47-2111.00"], emp).rows()
-    [('15-1252.00', 50.0), ('15-1252.01', 50.0), ('47-2111.00', 0.0)]
+    >>> emp = pl.DataFrame({"soc": ["15-1252", "31-1120"], "tot_emp": [100.0, 80.0]})
+    >>> employment_weights(["15-1252.00", "15-1252.01", "31-1122.00", "47-2111.00"], emp).rows()
+    [('15-1252.00', 50.0), ('15-1252.01', 50.0), ('31-1122.00', 80.0), ('47-2111.00', 0.0)]
     """
+    detailed = pl.col("occupation").str.slice(0, 7)
+    published = employment["soc"].to_list()
     return (
         pl.DataFrame({"occupation": occupations}, schema={"occupation": pl.String})
-        .with_columns(soc=pl.col("occupation").str.slice(0, 7))
+        .with_columns(
+            soc=pl.when(detailed.is_in(published))
+            .then(detailed)
+            .otherwise(detailed.str.slice(0, 6) + "0")
+        )
         .join(employment.select("soc", "tot_emp"), on="soc", how="left")
         .with_columns(
             weight=(pl.col("tot_emp") / pl.len().over("soc")).fill_null(0.0).cast(pl.Float64)
@@ -230,7 +240,8 @@ def build_graph_warehouse(
     employment : polars.DataFrame, optional
         ``soc, tot_emp`` (e.g. :func:`skilltide.graph.polarization.oews_wages`): weights the
         automation overlay by employment; a SOC code's employment is split equally among
-        its O*NET-SOC occupations. Default: ads per occupation for ``ads``, equal for O*NET.
+        its O*NET-SOC occupations (:func:`employment_weights`). Default: ads per occupation
+        for ``ads``, equal for O*NET.
     """
     if threshold is not None and not threshold >= 0:  # weights are never negative
         raise UserError(f"threshold must be a number >= 0 (0 keeps every pair), not {threshold}")
@@ -247,6 +258,7 @@ def build_graph_warehouse(
         "threshold": threshold,
         "seed": seed,
         "n_null": n_null,
+        "neighbours": neighbours,
     }
     with wh.run("graph build", args) as run:
         con = run.con
@@ -349,8 +361,8 @@ def build_graph_warehouse(
                     occupation_communities = nodes.filter(pl.col("bipartite") == 1).select(
                         pl.col("node_id").alias("occupation"), "community"
                     )
-                    exposure = automation_exposure(
-                        edges.select("occupation", "skill", "weight"),
+                    exposure = automation_exposure(  # ad counts: as shares of ads
+                        edge_intensity(edges, occupation_weights if kind == "raw" else None),
                         workbank,
                         occupation_weights=overlay_weights,
                         communities=occupation_communities,

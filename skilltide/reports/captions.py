@@ -331,28 +331,46 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
         f"{communities.height} groups of skills that are used together; the largest, "
         f"'{first['community_label'].split('. ', 1)[-1]}', has {first['n_skills']} skills."
     )
-    mod = summary.filter(pl.col("metric") == "modularity") if summary.height else summary
-    if mod.height and mod["z_score"][0] is not None:
-        row = mod.row(0, named=True)
+    # the groups drawn are those of the complementarity network θ: its modularity, if stored
+    rows = {r["metric"]: r for r in summary.iter_rows(named=True)} if summary.height else {}
+    row = rows.get("complementarity_modularity") or rows.get("modularity")
+    if row is None or row["null_mean"] is None:  # not tested against the null model
+        return text
+    lead = (
+        f" Modularity (how much more skills link within their group than across "
+        f"groups) is {row['observed']:.2f} against {row['null_mean']:.2f} in randomised networks"
+    )
+    if row["z_score"] is not None:
         text += (
-            f" Modularity (how much more skills link within their group than across "
-            f"groups) is {row['observed']:.2f} against {row['null_mean']:.2f} in "
-            f"randomised networks (z = {row['z_score']:.1f}: chance alone seldom passes 3), "
+            lead
+            + f" (z = {row['z_score']:.1f}: chance alone seldom passes 3), "
             + (
                 "so the grouping is real."
                 if row["z_score"] >= 3
                 else "so the grouping may be no more than chance."
             )
         )
+    elif row.get("p_value") is not None and row["observed"] > row["null_mean"]:
+        # every randomised network gave the same value (one group): no z, but a p-value
+        p, n = row["p_value"], row["n_null"]
+        text += (
+            lead
+            + f" (all {n} alike, p = {p:.2g}), "
+            + ("so the grouping is real." if p <= 0.05 else "too few to tell it from chance.")
+        )
     return text
 
 
-def communities(source: str, graph_id: str, run_id: str) -> str:
+def communities(source: str, graph_id: str, run_id: str, element: str = "skills") -> str:
     """The communities table's caption: what the network was built from, in words, and its
     ids once (a graph built by its own run has the run's id)."""
+    rated = {"knowledge": "knowledge", "abilities": "ability", "activities": "work activity"}
     built = {
-        "ads": "job ads, linking skills that ads ask for together",
-        "onet": "O*NET's skill ratings of occupations",
+        # θ: the share of occupations using one skill that also use the other (RCA > 1)
+        "ads": "job ads, linking skills that the same occupations' ads ask for",
+        "onet": "O*NET's lists of the technology each occupation uses"
+        if element == "technology"
+        else f"O*NET's {rated.get(element, 'skill')} ratings of occupations",
     }
     ids = f"graph and run {run_id}" if graph_id == run_id else f"graph {graph_id}, run {run_id}"
     return (

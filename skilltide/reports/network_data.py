@@ -70,6 +70,7 @@ class NetworkData:
     exposure_column: str | None
     summary: pl.DataFrame  # metric, observed, null_mean, null_sd, z_score
     n_skills_total: int
+    element: str = "skills"  # the O*NET domain of an onet graph (technology: listed, not rated)
 
 
 EXPOSURE_TITLES = {
@@ -86,7 +87,7 @@ def choose_graph(wh: Warehouse) -> dict | None:
     if not (wh.has_table("graphs") and wh.has_table("graph_nodes")):
         return None
     rows = wh.query(
-        "SELECT graph_id, run_id, source FROM graphs"
+        "SELECT graph_id, run_id, source, element FROM graphs"
         " ORDER BY (source = 'ads') DESC, run_id DESC, graph_id DESC LIMIT 1"
     )
     return rows.row(0, named=True) if rows.height else None
@@ -115,6 +116,7 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
     )
     if nodes.height == 0 or edges.height == 0:
         return None
+    nodes = _complementarity_communities(wh, gid, nodes)
     layers = edges["layer"].unique().to_list()
     backbone = [layer for layer in layers if "backbone" in str(layer).lower()]
     if backbone:
@@ -153,7 +155,8 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
     )
     summary = (
         wh.query(
-            "SELECT metric, observed, null_mean, null_sd, z_score FROM graph_summary"
+            "SELECT metric, observed, null_mean, null_sd, z_score, p_value, n_null"
+            " FROM graph_summary"
             " WHERE graph_id = ? ORDER BY metric",
             [gid],
         )
@@ -170,6 +173,27 @@ def load_network(wh: Warehouse, max_skills: int = 120, seed: int = 7) -> Network
         exposure_column,
         summary,
         n_total,
+        graph["element"] or "skills",
+    )
+
+
+def _complementarity_communities(wh, gid, nodes: pl.DataFrame) -> pl.DataFrame:
+    """The skills' communities in the complementarity network θ, which the chart draws (the
+    ``graph_nodes`` community is of the bipartite skill–occupation graph); graphs without
+    them keep the bipartite one."""
+    if not wh.has_table("graph_metrics"):
+        return nodes
+    theta = wh.query(
+        "SELECT node_id, CAST(CAST(value AS INTEGER) AS VARCHAR) AS theta FROM graph_metrics"
+        " WHERE graph_id = ? AND metric = 'complementarity_community'",
+        [gid],
+    )
+    if theta.height == 0:
+        return nodes
+    return (
+        nodes.join(theta, on="node_id", how="left")
+        .with_columns(community=pl.coalesce("theta", "community"))
+        .drop("theta")
     )
 
 

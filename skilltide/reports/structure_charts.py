@@ -273,7 +273,7 @@ def network_chart(
         )
         title = alt.Title(
             "Communities of complementary skills",
-            subtitle="Skills close together are often required together; "
+            subtitle="Skills close together are required by the same occupations; "
             "size = how connected a skill is",
         )
     else:

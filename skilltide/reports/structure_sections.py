@@ -123,7 +123,7 @@ def network_section(wh: Warehouse, how: dict) -> Section:
             net.communities.with_columns(pl.col("mean_exposure").round(3))
             if net.exposure_column
             else net.communities.drop("mean_exposure", "skills_with_exposure"),
-            captions.communities(net.source, net.graph_id, net.run_id),
+            captions.communities(net.source, net.graph_id, net.run_id, net.element),
             headers={"community_label": "Community", "n_skills": "Skills in it"},
         )
     )

@@ -233,3 +233,55 @@ def test_an_export_stopped_by_a_full_disk_leaves_the_earlier_files_whole(
         "nodes.parquet",
     ]
     assert {p.read_text() for p in folder.iterdir()} == {"earlier"}
+
+
+def test_neighbours_says_when_the_graph_keeps_fewer_than_asked(cli, filled_db):
+    """`graph neighbours -k 5` on a graph keeping 2 per node printed 2 with no word of the
+    rest; and `graph build` had no --neighbours although [graph] neighbours is documented
+    as its option."""
+    from skilltide.graph.store import build_graph_warehouse
+    from skilltide.store import Warehouse
+
+    with Warehouse(filled_db) as wh:
+        build_graph_warehouse(wh, source="onet", n_null=0, neighbours=2)
+    near = cli("graph", "neighbours", "Writing", "-k", "5", "--db", filled_db)
+    assert near.exit_code == 0 and near.stdout.count("\n") == 3  # the node and its 2 nearest
+    assert "keeps the 2 nearest of each node, not 5: build it again with --neighbours 5" in (
+        near.stderr
+    )
+    found = json.loads(cli("graph", "neighbours", "Writing", "--json", "--db", filled_db).stdout)
+    assert found["stored"] == 2 and len(found["neighbours"]) == 2
+    enough = cli("graph", "neighbours", "Writing", "-k", "2", "--db", filled_db)
+    assert enough.exit_code == 0 and "warning" not in enough.stderr
+    built = cli("graph", "build", "--null", "0", "--neighbours", "3", "--db", filled_db)
+    assert built.exit_code == 0, built.output
+    found = json.loads(cli("graph", "neighbours", "Writing", "--json", "--db", filled_db).stdout)
+    assert found["stored"] == 3 and len(found["neighbours"]) == 3
+
+
+def test_exports_label_nodes_with_their_names_for_gephi(cli, filled_db, tmp_path):
+    """Gephi shows a node's label: GEXF and GraphML exports labelled every node with its id
+    (onet:2.A.2.a, 13-2001.00), so a user opening them saw codes, not skill names."""
+    assert cli("graph", "build", "--null", "0", "--db", filled_db).exit_code == 0
+    for suffix in ("gexf", "graphml"):
+        out = tmp_path / f"g.{suffix}"
+        assert cli("graph", "export", "--out", out, "--db", filled_db).exit_code == 0
+        g = (nx.read_gexf if suffix == "gexf" else nx.read_graphml)(out)
+        assert g.nodes["onet:2.A.2.a"]["label"] == "Critical Thinking"
+        assert g.nodes[OFFICE[0]]["label"] == "Office job 0"
+
+
+def test_build_help_gives_the_default_edges_of_technology(cli):
+    """--threshold's help gave RCA > 1 as the default for every network; a technology network
+    by default keeps every listed pair (weight presence)."""
+    text = " ".join(cli("graph", "build", "--help").output.split())
+    assert "technology presence: every listed pair" in text
+
+
+def test_one_randomisation_is_not_called_a_null_without_spread(cli, filled_db):
+    """--null 1 printed 'z n/a (null without spread)' for every metric: a single draw has no
+    sd, whatever the spread of the null; the words told the user the null was degenerate."""
+    built = cli("graph", "build", "--null", "1", "--db", filled_db)
+    assert built.exit_code == 0, built.output
+    assert "null without spread" not in built.stdout
+    assert "z n/a (one randomisation has no spread), p = " in built.stdout

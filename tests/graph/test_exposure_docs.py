@@ -100,3 +100,17 @@ def test_polarization_helpers():
     )
     result = wage_correlation(lean, wages)
     assert result["n"] == 3 and result["rho"] == pytest.approx(1.0)
+
+
+def test_oews_workbook_is_read_under_any_file_name(tmp_path):
+    """A renamed copy of the BLS file (a browser's "national_M2024_dl (1).xlsx") was refused:
+    the data sheet was looked up by the file's name."""
+    import shutil
+
+    from skilltide.graph.polarization import oews_wages
+    from tests.conftest import shared_path
+
+    original = shared_path("oews", "national_M2024_dl.xlsx")
+    renamed = tmp_path / "national_M2024_dl (1).xlsx"
+    shutil.copy(original, renamed)
+    assert oews_wages(renamed).equals(oews_wages(original))

@@ -251,3 +251,24 @@ def test_empirical_p_is_defined_when_the_null_has_no_spread():
     out = significance(m, {"constant": lambda x: 1.0, "observed_only": lambda x: x.sum()}, n=9)
     constant = out.row(0, named=True)
     assert constant["z_score"] is None and constant["p_value"] == 1.0  # every draw ties
+
+
+def test_complexity_only_on_the_largest_component():
+    """On a disconnected network the second eigenvector labels components: on O*NET 30.1
+    technology skills (a giant component of 9,694 nodes, and components of 11 and 3) every
+    giant-component node got the same complexity (sd 1e-15) and the 10 tools of Musical
+    Instrument Repairers were the most complex skills, at 6.46."""
+    rng = np.random.default_rng(4)
+    giant = (rng.uniform(size=(30, 20)) < 0.3).astype(float)
+    giant[np.arange(30), np.arange(30) % 20] = 1
+    m = np.zeros((32, 23))
+    m[:30, :20] = giant
+    m[30:, 20:] = 1  # a second component: 2 occupations × 3 skills
+    occ, skill = complexity(m)
+    alone, alone_skill = complexity(giant)
+    assert np.isnan(occ[30:]).all() and np.isnan(skill[20:]).all()
+    np.testing.assert_allclose(occ[:30], alone, atol=1e-8)
+    np.testing.assert_allclose(skill[:20], alone_skill, atol=1e-8)
+    mor_occ, mor_skill = method_of_reflections(m)
+    assert np.isnan(mor_occ[30:]).all() and np.isnan(mor_skill[20:]).all()
+    np.testing.assert_allclose(mor_occ[:30], method_of_reflections(giant)[0], atol=1e-8)

@@ -239,3 +239,55 @@ def test_cli_says_whether_the_overlay_was_built_and_that_employment_went_unused(
     assert unused.returncode == 0, unused.stderr
     assert "automation overlay" not in unused.stdout
     assert f"warning: --employment {oews} is not used: WORKBank is not loaded" in unused.stderr
+
+
+def test_employment_of_occupations_oews_publishes_by_broad_group():
+    """OEWS publishes some occupations only under their SOC broad group (31-1120 Home Health
+    and Personal Care Aides, 3,988,140 jobs in May 2024; 29-2010, 13-1020, ...): the overlay
+    gave them no employment, so --employment left out ~5M jobs and two WORKBank occupations."""
+    from skilltide.graph.polarization import oews_wages
+    from skilltide.graph.store import employment_weights
+    from tests.conftest import shared_path
+
+    oews = oews_wages(shared_path("oews", "national_M2024_dl.xlsx"))
+    codes = ["31-1121.00", "31-1122.00", "13-1023.00", "15-1252.00"]
+    weights = dict(employment_weights(codes, oews).iter_rows())
+    aides = oews.filter(pl.col("soc") == "31-1120")["tot_emp"].item()
+    assert weights["31-1121.00"] == weights["31-1122.00"] == pytest.approx(aides / 2)
+    assert weights["13-1023.00"] == oews.filter(pl.col("soc") == "13-1020")["tot_emp"].item()
+    assert weights["15-1252.00"] == oews.filter(pl.col("soc") == "15-1252")["tot_emp"].item()
+
+
+def test_demand_weighted_overlay_counts_each_ad_once(filled_db):
+    """With --from ads the overlay weighted each occupation by its ads × the ads asking for
+    the skill (occupation weight × edge weight, the edge a count): an occupation with 4 times
+    the ads weighed 16 times. A skill's exposure is now the mean over the ads asking for it."""
+    from skilltide.store import append
+
+    with Warehouse(filled_db) as wh:  # OFFICE[0] gets 15 more ads, all asking for writing
+        extra = [f"extra{i}" for i in range(15)]
+        ads = {"ad_id": extra, "occupation": [OFFICE[0]] * 15, "run_id": ["ingest-run"] * 15}
+        append(wh.con, "ads", pl.DataFrame(ads))
+        append(
+            wh.con,
+            "ad_skills",
+            pl.DataFrame({"ad_id": extra, "skill_id": ["onet:2.A.1.c"] * 15, "found_in": "body"}),
+        )
+        gid = build_graph_warehouse(wh, source="ads", weight="count", threshold=0, n_null=0)[
+            "graph_id"
+        ]
+        asking = dict(
+            wh.query(
+                "SELECT a.occupation, count(DISTINCT a.ad_id) FROM ads a JOIN ad_skills s"
+                " USING (ad_id) WHERE s.skill_id = 'onet:2.A.1.c' GROUP BY 1"
+            ).iter_rows()
+        )
+        row = wh.query(
+            "SELECT * FROM automation_exposure WHERE graph_id = ? AND node_id = 'onet:2.A.1.c'",
+            [gid],
+        ).row(0, named=True)
+    green = {OFFICE[0]: 0.6, OFFICE[1]: 0.4, TRADES[0]: 0.1}  # the fixture's WORKBank
+    covered = {o: n for o, n in asking.items() if o in green}
+    expected = sum(n * green[o] for o, n in covered.items()) / sum(covered.values())
+    assert row["share_green_light"] == pytest.approx(expected)
+    assert row["coverage"] == pytest.approx(sum(covered.values()) / sum(asking.values()))

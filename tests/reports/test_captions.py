@@ -143,6 +143,31 @@ def test_network_caption_claims_real_grouping_only_far_from_the_null():
     assert "no more than chance" in caption(1.2)
 
 
+def test_network_caption_quotes_the_modularity_of_the_groups_it_draws():
+    """The groups drawn are θ's: the caption quoted the bipartite graph's modularity, and said
+    nothing when every randomised θ had one group (no z; O*NET 29.3 skills: 0.12 vs 0, p =
+    1/21 over 20)."""
+    communities = pl.DataFrame({"community_label": ["1. Writing, Speaking"], "n_skills": [20]})
+    summary = pl.DataFrame(
+        {
+            "metric": ["modularity", "complementarity_modularity"],
+            "observed": [0.234, 0.116],
+            "null_mean": [0.053, 0.0],
+            "z_score": [45.8, None],
+            "p_value": [1 / 21, 1 / 21],
+            "n_null": [20, 20],
+        }
+    )
+    text = captions.network(communities, 35, 35, summary)
+    assert "is 0.12 against 0.00 in randomised networks (all 20 alike, p = 0.048)" in text
+    assert "so the grouping is real." in text and "0.23" not in text
+    few = summary.with_columns(p_value=pl.lit(1 / 6), n_null=pl.lit(5))
+    assert "too few to tell it from chance" in captions.network(communities, 35, 35, few)
+    # above 5,000 nodes modularity is not tested: no null, no sentence (and no TypeError)
+    untested = summary.with_columns(null_mean=None, z_score=None, p_value=None, n_null=0)
+    assert "Modularity" not in captions.network(communities, 35, 35, untested)
+
+
 def test_signed_percent_has_a_true_minus_and_no_negative_zero():
     assert captions.signed_pct(0.12) == "+12%"
     assert captions.signed_pct(-0.07) == "\u22127%"
@@ -215,11 +240,21 @@ def test_the_first_market_break_says_what_a_structural_break_is():
 
 
 def test_the_communities_caption_names_the_source_in_words_and_an_id_once():
+    """Skills are linked by the occupations using both (θ), not by appearing in the same ads,
+    as the caption said ('linking skills that ads ask for together')."""
     text = captions.communities("ads", "20261207T025441-fececc", "20261207T025441-fececc")
     assert text.endswith(
-        "built from job ads, linking skills that ads ask for together (graph and run "
-        "20261207T025441-fececc)."
+        "built from job ads, linking skills that the same occupations' ads ask for (graph and "
+        "run 20261207T025441-fececc)."
     )
     assert text.count("20261207T025441-fececc") == 1
     onet = captions.communities("onet", "g1", "r2")
     assert "O*NET's skill ratings of occupations (graph g1, run r2)" in onet
+
+
+def test_the_communities_caption_says_technology_is_listed_not_rated():
+    """A network of O*NET technology skills was 'built from O*NET's skill ratings of
+    occupations': technology skills are listed per occupation, not rated."""
+    tech = captions.communities("onet", "g1", "r2", "technology")
+    assert "built from O*NET's lists of the technology each occupation uses (graph g1" in tech
+    assert "O*NET's knowledge ratings" in captions.communities("onet", "g", "g", "knowledge")

@@ -6,7 +6,8 @@ first earn more. :func:`social_cognitive_community` names the community that hol
 a set of anchor skills, :func:`community_lean` scores each occupation's lean (by default the
 mean importance of its skills in that community minus the mean importance of the others),
 and :func:`wage_correlation` tests the lean against
-wages (Spearman), for example OEWS mean annual wages read by :func:`oews_wages`.
+wages (Spearman), for example OEWS mean annual wages read by :func:`oews_wages`, whose
+employment :func:`employment_weights` spreads over O*NET-SOC occupations.
 
 Example
 -------
@@ -28,7 +29,13 @@ import polars as pl
 
 from skilltide.errors import UserError
 
-__all__ = ["community_lean", "oews_wages", "social_cognitive_community", "wage_correlation"]
+__all__ = [
+    "community_lean",
+    "employment_weights",
+    "oews_wages",
+    "social_cognitive_community",
+    "wage_correlation",
+]
 
 #: O*NET skills Alabdulkareem et al. place in the social-cognitive cluster.
 SOCIAL_COGNITIVE_ANCHORS = ("Active Listening", "Critical Thinking", "Writing", "Persuasion")
@@ -113,3 +120,34 @@ def wage_correlation(lean: pl.DataFrame, wages: pl.DataFrame) -> dict[str, float
         raise UserError("fewer than 3 occupations matched the wage table")
     result = stats.spearmanr(joined["lean"].to_numpy(), joined["a_mean"].to_numpy())
     return {"rho": float(result.statistic), "p_value": float(result.pvalue), "n": joined.height}
+
+
+def employment_weights(occupations: list[str], employment: pl.DataFrame) -> pl.DataFrame:
+    """Employment per O*NET-SOC occupation from SOC-level ``soc, tot_emp``.
+
+    An occupation whose detailed SOC code is not in ``employment`` takes its broad group's
+    (``XX-XXX0``), which OEWS publishes instead of some detailed codes (31-1120 for home
+    health aides 31-1121 and personal care aides 31-1122).
+
+    Example
+    -------
+    >>> emp = pl.DataFrame({"soc": ["15-1252", "31-1120"], "tot_emp": [100.0, 80.0]})
+    >>> employment_weights(["15-1252.00", "15-1252.01", "31-1122.00", "47-2111.00"], emp).rows()
+    [('15-1252.00', 50.0), ('15-1252.01', 50.0), ('31-1122.00', 80.0), ('47-2111.00', 0.0)]
+    """
+    detailed = pl.col("occupation").str.slice(0, 7)
+    published = employment["soc"].to_list()
+    return (
+        pl.DataFrame({"occupation": occupations}, schema={"occupation": pl.String})
+        .with_columns(
+            soc=pl.when(detailed.is_in(published))
+            .then(detailed)
+            .otherwise(detailed.str.slice(0, 6) + "0")
+        )
+        .join(employment.select("soc", "tot_emp"), on="soc", how="left")
+        .with_columns(
+            weight=(pl.col("tot_emp") / pl.len().over("soc")).fill_null(0.0).cast(pl.Float64)
+        )
+        .select("occupation", "weight")
+        .sort("occupation")
+    )

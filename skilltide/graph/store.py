@@ -34,6 +34,7 @@ from skilltide.graph.analysis import analyse
 from skilltide.graph.build import bipartite_matrix, select_edges
 from skilltide.graph.exposure import EXPOSURE_COLUMNS, automation_exposure, edge_intensity
 from skilltide.graph.options import ELEMENTS, SOURCES, WEIGHTS, check_options
+from skilltide.graph.polarization import employment_weights
 from skilltide.store import Warehouse, append, frame, relations
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
     "SOURCES",
     "WEIGHTS",
     "build_graph_warehouse",
-    "employment_weights",
     "load_input",
     "require_input",
 ]
@@ -104,10 +104,16 @@ def load_input(
             " GROUP BY ALL ORDER BY 1, 2",
         )
         if data.height == 0:  # skills were found, but no ad has an occupation to link them to
+            onet = con.execute("SELECT count(*) FROM onet_occupation_data").fetchone()[0]
             raise UserError(
                 "no ad with both an occupation and a skill to build the network from: map the"
-                " ads' occupation column (--map occupation=COLUMN), or load O*NET first so"
-                " that the title coder codes their titles (skilltide onet load)"
+                " ads' occupation column (--map occupation=COLUMN)"
+                + (
+                    "; the title coder found no occupation in their titles"
+                    if onet
+                    else ", or load O*NET first so that the title coder codes their titles"
+                    " (skilltide onet load)"
+                )
             )
         occupation_weights = frame(
             con,
@@ -157,37 +163,6 @@ def load_input(
     if "occupations" in relations(con):
         names.update(dict(frame(con, "SELECT onetsoc_code, title FROM occupations").iter_rows()))
     return data, kind, names, occupation_weights
-
-
-def employment_weights(occupations: list[str], employment: pl.DataFrame) -> pl.DataFrame:
-    """Employment per O*NET-SOC occupation from SOC-level ``soc, tot_emp``.
-
-    An occupation whose detailed SOC code is not in ``employment`` takes its broad group's
-    (``XX-XXX0``), which OEWS publishes instead of some detailed codes (31-1120 for home
-    health aides 31-1121 and personal care aides 31-1122).
-
-    Example
-    -------
-    >>> emp = pl.DataFrame({"soc": ["15-1252", "31-1120"], "tot_emp": [100.0, 80.0]})
-    >>> employment_weights(["15-1252.00", "15-1252.01", "31-1122.00", "47-2111.00"], emp).rows()
-    [('15-1252.00', 50.0), ('15-1252.01', 50.0), ('31-1122.00', 80.0), ('47-2111.00', 0.0)]
-    """
-    detailed = pl.col("occupation").str.slice(0, 7)
-    published = employment["soc"].to_list()
-    return (
-        pl.DataFrame({"occupation": occupations}, schema={"occupation": pl.String})
-        .with_columns(
-            soc=pl.when(detailed.is_in(published))
-            .then(detailed)
-            .otherwise(detailed.str.slice(0, 6) + "0")
-        )
-        .join(employment.select("soc", "tot_emp"), on="soc", how="left")
-        .with_columns(
-            weight=(pl.col("tot_emp") / pl.len().over("soc")).fill_null(0.0).cast(pl.Float64)
-        )
-        .select("occupation", "weight")
-        .sort("occupation")
-    )
 
 
 def _input_runs(con, source: str, element: str) -> dict[str, list]:

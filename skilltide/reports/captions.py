@@ -328,7 +328,8 @@ def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.D
     first = communities.row(0, named=True)
     text = (
         f"The {n_shown:,} most connected of {n_total:,} skills form "
-        f"{communities.height} groups of skills that are used together; the largest, "
+        f"{communities.height} group{'' if communities.height == 1 else 's'} of skills that"
+        " are used together; the largest, "
         f"'{first['community_label'].split('. ', 1)[-1]}', has {first['n_skills']} skills."
     )
     # the groups drawn are those of the complementarity network θ: its modularity, if stored

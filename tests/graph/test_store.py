@@ -164,6 +164,23 @@ def test_ads_without_occupations_say_what_is_missing(filled_db):
         assert wh.query("SELECT count(*) AS n FROM graphs")["n"].item() == 0
 
 
+def test_ads_the_title_coder_could_not_code_are_not_told_to_load_onet(filled_db):
+    """O*NET loaded, yet no ad coded (ruanyf's Chinese titles): the error
+    told the user to load O*NET first, which they had."""
+    with Warehouse(filled_db) as wh:
+        wh.con.execute("UPDATE ads SET occupation = NULL")
+        no_coder = pytest.raises(UserError, match=r"or load O\*NET first")
+        with no_coder:
+            build_graph_warehouse(wh, source="ads", n_null=0)
+        wh.con.execute(
+            "INSERT INTO onet_occupation_data VALUES"
+            " ('30.1', '15-1252.00', 'Software Developers', '', 'r')"
+        )
+        with pytest.raises(UserError, match="the title coder found no occupation") as refused:
+            build_graph_warehouse(wh, source="ads", n_null=0)
+        assert "load O*NET" not in str(refused.value)
+
+
 def test_technology_by_default_is_the_listed_pairs(filled_db):
     # as `graph build --from onet --element technology` does: skilltide run's [graph] too
     with Warehouse(filled_db) as wh:
@@ -245,8 +262,7 @@ def test_employment_of_occupations_oews_publishes_by_broad_group():
     """OEWS publishes some occupations only under their SOC broad group (31-1120 Home Health
     and Personal Care Aides, 3,988,140 jobs in May 2024; 29-2010, 13-1020, ...): the overlay
     gave them no employment, so --employment left out ~5M jobs and two WORKBank occupations."""
-    from skilltide.graph.polarization import oews_wages
-    from skilltide.graph.store import employment_weights
+    from skilltide.graph.polarization import employment_weights, oews_wages
     from tests.conftest import shared_path
 
     oews = oews_wages(shared_path("oews", "national_M2024_dl.xlsx"))

@@ -141,6 +141,7 @@ def test_network_caption_claims_real_grouping_only_far_from_the_null():
 
     assert "grouping is real" in caption(12.0)
     assert "no more than chance" in caption(1.2)
+    assert "form 1 group of skills that are used together" in caption(12.0)  # "1 groups"
 
 
 def test_network_caption_quotes_the_modularity_of_the_groups_it_draws():

@@ -178,6 +178,13 @@ def init(
     echo(settings, f"wrote {write_example_config(out, ads=ads, force=force)}")
     if ads is not None and not ads.exists():  # a typo would fail only at the first run
         typer.echo(f"warning: {ads}: no such folder yet; skilltide run reads it", err=True)
+    # [onet] and [taxonomy] are commented out: as written, a run on a new warehouse fails
+    echo(
+        settings,
+        f"next: give the ads a skill vocabulary in {out} ([onet] dirs: an O*NET release folder,"
+        " such as `skilltide onet download --release 30.1` writes; or [taxonomy] files), unless"
+        f" the warehouse has one; then: skilltide run --config {out}",
+    )
 
 
 @command(app, "run")

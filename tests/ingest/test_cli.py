@@ -123,7 +123,7 @@ def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
     with Warehouse(db) as wh:
         add_vocab(wh, *small_vocab())
     path.write_text(HEADER + "2,2024-01-06,Analyst,Acme,North,,Uses SQL daily\n")
-    assert "warning" not in cli("ingest", "ads", path, "--db", db).output
+    assert "no skill vocabulary" not in cli("ingest", "ads", path, "--db", db).output
 
 
 def test_map_options_and_config_mapping(cli, db, tmp_path):

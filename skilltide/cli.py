@@ -97,7 +97,10 @@ def status(
     from skilltide.warehouse_status import status as warehouse_status
 
     if not settings.db.exists():
-        raise UserError(f"{settings.db}: no warehouse here (run a command that writes first)")
+        raise UserError(
+            f"{settings.db}: no warehouse here (give --db the warehouse's path, or run"
+            " `skilltide demo` or `skilltide ingest ads FILE…` first)"
+        )
     from skilltide.ingest.ads_coder import describe
     from skilltide.onet.crosswalk import stored as stored_crosswalk
 

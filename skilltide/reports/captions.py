@@ -147,7 +147,8 @@ def growth(
     up = frame.filter(pl.col("lo") > 0).height
     down = frame.filter(pl.col("hi") < 0).height
     text += (
-        f" Of {frame.height} series with enough {data}, {up} are expected to grow and "
+        f" Of {frame.height} series with enough {data}, {up} {'is' if up == 1 else 'are'}"
+        " expected to grow and "
         f"{down} to shrink with 80% confidence; the rest could go either way."
     )
     return text + method

@@ -233,10 +233,20 @@ def _quarantine_reasons(settings: Settings, run_id: str):
 @contextmanager
 def _sources_map_hint(settings: Settings) -> Iterator[None]:
     """A missing column, in a folder whose config maps it under ``[[sources]]`` (as
-    ``skilltide init`` writes it): says that map is read by ``skilltide run`` only."""
+    ``skilltide init`` writes it): says that map is read by ``skilltide run`` only; one that
+    the config's ``[ingest] map`` named: says so (the file is read unasked, from the folder)."""
+    import re
+
     try:
         yield
     except UserError as exc:
+        found = re.search(r"field (\w+): no column '([^']*)'.*; map it with --map", str(exc))
+        ingest_map = settings.data.get("ingest", {}).get("map") or {}
+        if found and ingest_map.get(found[1]) == found[2]:
+            raise UserError(
+                f"{exc} ({found[1]} = {found[2]!r} is {settings.config_path}'s [ingest] map;"
+                f" --map {found[1]}=COLUMN overrides it)"
+            ) from None
         sources = settings.data.get("sources")
         mapped = isinstance(sources, list) and any(
             isinstance(s, dict) and "map" in s for s in sources

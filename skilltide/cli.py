@@ -99,7 +99,10 @@ def status(
     from skilltide.warehouse_status import status as warehouse_status
 
     if not settings.db.exists():
-        raise UserError(f"{settings.db}: no warehouse here (run a command that writes first)")
+        raise UserError(
+            f"{settings.db}: no warehouse here (give --db the warehouse's path, or run"
+            " `skilltide demo` or `skilltide ingest ads FILE…` first)"
+        )
     from skilltide.ingest.ads_coder import describe
     from skilltide.onet.crosswalk import stored as stored_crosswalk
 
@@ -187,6 +190,13 @@ def init(
     echo(settings, f"wrote {write_example_config(out, ads=ads, force=force)}")
     if ads is not None and not ads.exists():  # a typo would fail only at the first run
         typer.echo(f"warning: {ads}: no such folder yet; skilltide run reads it", err=True)
+    # [onet] and [taxonomy] are commented out: as written, a run on a new warehouse fails
+    echo(
+        settings,
+        f"next: give the ads a skill vocabulary in {out} ([onet] dirs: an O*NET release folder,"
+        " such as `skilltide onet download --release 30.1` writes; or [taxonomy] files), unless"
+        f" the warehouse has one; then: skilltide run --config {out}",
+    )
 
 
 @command(app, "run")

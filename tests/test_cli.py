@@ -377,6 +377,8 @@ def test_demo_generate_only_refuses_a_folder_of_other_files(cli, tmp_path):
         (("onet", "code-titles", "Nurse"), "skilltide onet load DIR"),
         (("onet", "build-coder"), "skilltide onet load DIR"),
         (("workbank", "summary"), "skilltide workbank load DIR"),
+        # status said only "run a command that writes first": which one, or a wrong path?
+        (("status",), "skilltide demo` or `skilltide ingest ads FILE…"),
     ],
 )
 def test_a_mistyped_db_leaves_no_empty_warehouse_behind(cli, tmp_path, command, first):

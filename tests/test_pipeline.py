@@ -319,6 +319,23 @@ def test_init_writes_a_config_that_points_at_the_ads(tmp_path, cli):
     assert quiet.exit_code == 0 and "warning" not in quiet.stderr
 
 
+def test_init_says_the_run_needs_a_skill_vocabulary(tmp_path, cli):
+    # A first run of the config as written failed its ingest stage ("the warehouse has no
+    # skill vocabulary"): [onet] and [taxonomy] are commented out, and init did not say so.
+    out = tmp_path / "skilltide.toml"
+    result = cli("init", "--ads", tmp_path, "--out", out)
+    assert result.exit_code == 0
+    assert "next: " in result.stdout
+    assert "[onet] dirs" in result.stdout and "[taxonomy] files" in result.stdout
+    assert f"skilltide run --config {out}" in result.stdout
+    text = out.read_text()
+    assert "needs a skill vocabulary" in text  # the template says it where the sections are
+    import tomllib
+
+    config = tomllib.loads(text)
+    assert "onet" not in config and "taxonomy" not in config  # still commented out
+
+
 def _seed_vocabulary(db) -> None:
     """A one-skill vocabulary in the warehouse ``db`` (a run's ingest stage needs one)."""
     from skilltide.onet.taxonomy_custom import add_taxonomy_csv

@@ -12,7 +12,7 @@ import typer
 from skilltide.config import Settings
 from skilltide.console import command, counted, echo, emit_json
 from skilltide.errors import UserError
-from skilltide.ingest.uncoded_warning import uncoded_warning
+from skilltide.ingest.uncoded_warning import titles_warning, uncoded_warning
 
 ingest_app = typer.Typer(help="Ingest job ads and aggregated demand panels into the warehouse.")
 
@@ -157,6 +157,7 @@ def ads_command(
                 date_order=date_order or config.get("date_order", "auto"),
                 encoding=encoding or DEFAULT,
             )
+        untitled = None if summary["coder"] else titles_warning(wh.con, summary["run_id"])
     # warnings on stderr, so that --json stays one JSON object
     for path in summary["empty_files"]:
         typer.echo(f"warning: {EMPTY_FILE.format(path=path)}", err=True)
@@ -164,6 +165,8 @@ def ads_command(
         typer.echo(f"warning: {NO_VOCABULARY}", err=True)
     if uncoded := summary["uncoded_occupations"]:
         typer.echo(f"warning: {uncoded_warning(uncoded, summary['coder'])}", err=True)
+    if untitled:
+        typer.echo(f"warning: {untitled}", err=True)
     reasons = _quarantine_reasons(settings, summary["run_id"]) if summary["quarantined"] else None
     if reasons is not None and summary["quarantined"] == summary["rows_read"]:
         top = reasons.row(0, named=True)  # a field mapped to the wrong column, often
@@ -230,10 +233,20 @@ def _quarantine_reasons(settings: Settings, run_id: str):
 @contextmanager
 def _sources_map_hint(settings: Settings) -> Iterator[None]:
     """A missing column, in a folder whose config maps it under ``[[sources]]`` (as
-    ``skilltide init`` writes it): says that map is read by ``skilltide run`` only."""
+    ``skilltide init`` writes it): says that map is read by ``skilltide run`` only; one that
+    the config's ``[ingest] map`` named: says so (the file is read unasked, from the folder)."""
+    import re
+
     try:
         yield
     except UserError as exc:
+        found = re.search(r"field (\w+): no column '([^']*)'.*; map it with --map", str(exc))
+        ingest_map = settings.data.get("ingest", {}).get("map") or {}
+        if found and ingest_map.get(found[1]) == found[2]:
+            raise UserError(
+                f"{exc} ({found[1]} = {found[2]!r} is {settings.config_path}'s [ingest] map;"
+                f" --map {found[1]}=COLUMN overrides it)"
+            ) from None
         sources = settings.data.get("sources")
         mapped = isinstance(sources, list) and any(
             isinstance(s, dict) and "map" in s for s in sources

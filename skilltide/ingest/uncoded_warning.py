@@ -1,5 +1,7 @@
-"""The warning ``skilltide ingest ads`` prints for mapped occupation values that got no
-occupation (:func:`skilltide.ingest.occupation_codes.uncoded`), with what to do about them.
+"""The warnings ``skilltide ingest ads`` prints for ads that got no occupation, with what to
+do about them: mapped occupation values that are no code
+(:func:`skilltide.ingest.occupation_codes.uncoded`), and titles left uncoded because no title
+coder is stored (:func:`titles_warning`).
 
 Example
 -------
@@ -64,4 +66,28 @@ def uncoded_warning(uncoded: dict, coder: bool) -> str:
     return (
         f"the mapped occupation values of {counted(uncoded['ads'], 'ad')} are {what}, so "
         f"they count as unknown (most: {values}); {fix}"
+    )
+
+
+def titles_warning(con, run_id: str) -> str | None:
+    """The warning for the ads ``run_id`` stored whose titles no coder coded because none is
+    stored (no O*NET loaded, or ``onet build-coder`` not run yet); None when there are none.
+    ``onet build-coder`` codes the stored ads too."""
+    n = con.execute(
+        "SELECT count(*) FROM ads WHERE run_id = ? AND occupation IS NULL"
+        " AND occupation_source IS NULL AND nullif(trim(title), '') IS NOT NULL",
+        [run_id],
+    ).fetchone()[0]
+    if not n:
+        return None
+    onet = con.execute("SELECT count(*) FROM occupations").fetchone()[0] > 0
+    fix = (
+        "`skilltide onet build-coder` builds it and codes the stored ads"
+        if onet
+        else "load O*NET (`skilltide onet load DIR`), then `skilltide onet build-coder` codes "
+        "the stored ads"
+    )
+    return (
+        f"the titles of {counted(n, 'ad')} were not coded to occupations: no title coder is "
+        f"stored, so they count as unknown in the occupation panels; {fix}"
     )

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from skilltide.config import Settings
-from skilltide.console import command, detail, echo, emit_json, existing_db, progress_for, result
+from skilltide.console import (
+    command,
+    counted,
+    detail,
+    echo,
+    emit_json,
+    existing_db,
+    progress_for,
+    result,
+)
 
 onet_app = typer.Typer(help="Load O*NET releases, build the skill taxonomy, code job titles.")
 taxonomy_app = typer.Typer(help="The skill vocabulary ads are matched against.")
@@ -146,8 +155,8 @@ def taxonomy_add(
         return
     echo(
         settings,
-        f"added {summary['custom_skills']} skills from {file}; taxonomy now "
-        f"{summary['skills']:,} skills, {summary['aliases']:,} aliases",
+        f"added {counted(summary['custom_skills'], 'skill')} from {file}; taxonomy now "
+        f"{counted(summary['skills'], 'skill')}, {counted(summary['aliases'], 'alias')}",
     )
 
 

@@ -147,7 +147,8 @@ def growth(
     up = frame.filter(pl.col("lo") > 0).height
     down = frame.filter(pl.col("hi") < 0).height
     text += (
-        f" Of {frame.height} series with enough {data}, {up} are expected to grow and "
+        f" Of {frame.height} series with enough {data}, {up} {'is' if up == 1 else 'are'}"
+        " expected to grow and "
         f"{down} to shrink with 80% confidence; the rest could go either way."
     )
     return text + method
@@ -327,9 +328,8 @@ def zones(frame: pl.DataFrame) -> str:
 def network(communities: pl.DataFrame, n_shown: int, n_total: int, summary: pl.DataFrame) -> str:
     first = communities.row(0, named=True)
     text = (
-        f"The {n_shown:,} most connected of {n_total:,} skills form "
-        f"{communities.height} group{'' if communities.height == 1 else 's'} of skills that"
-        " are used together; the largest, "
+        f"The {n_shown:,} most connected of {n_total:,} skills form {communities.height} "
+        f"group{'s' * (communities.height != 1)} of skills that are used together; the largest, "
         f"'{first['community_label'].split('. ', 1)[-1]}', has {first['n_skills']} skills."
     )
     # the groups drawn are those of the complementarity network θ: its modularity, if stored

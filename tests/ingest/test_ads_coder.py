@@ -272,3 +272,28 @@ def test_coder_and_date_order_options_together(stand_in_static, onet_db, tmp_pat
         assert occupations(wh) == {"1": TRUCKS, "2": TRUCKS, "3": "13-2011.01"}
         months = wh.query("SELECT strftime(month, '%Y-%m') AS m FROM ads ORDER BY external_id")
         assert months["m"].to_list() == ["2024-02", "2024-02", "2024-02"]
+
+
+def test_ads_ingested_without_a_title_coder_say_how_to_code_them(db, tmp_path, ads, cli):
+    # After `onet load` (or none) and then `ingest ads`, with no `onet code-titles` or
+    # `onet build-coder` in between, the ads were stored with no occupation and no word of
+    # it: every occupation and major_group series was `unknown`.
+    from tests.onet.test_coder_embed import _warehouse_with_titles
+
+    first = cli("ingest", "ads", ads[0], "--db", db)  # no O*NET at all
+    assert first.exit_code == 0, first.output
+    assert "warning: the titles of 2 ads were not coded to occupations" in first.stderr
+    assert "skilltide onet load DIR" in first.stderr
+    with Warehouse(db) as wh:
+        _warehouse_with_titles(wh, tmp_path / "onet")  # O*NET, but no coder built yet
+    second = cli("ingest", "ads", ads[1], "--db", db, "--json")
+    assert json.loads(second.stdout)["ads_stored"] == 1  # stdout stays one JSON object
+    assert "the titles of 1 ad were not coded" in second.stderr
+    assert "skilltide onet build-coder" in second.stderr
+    assert "load O*NET" not in second.stderr  # it is loaded
+    assert cli("onet", "build-coder", "--db", db).exit_code == 0  # as the warning says:
+    with Warehouse(db) as wh:  # it codes the stored ads
+        assert None not in occupations(wh).values()
+    third = tmp_path / "c.csv"
+    third.write_text(MORE_ADS.replace("4,2024-03-05", "5,2024-03-06"))
+    assert "not coded" not in cli("ingest", "ads", third, "--db", db).stderr

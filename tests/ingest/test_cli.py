@@ -109,6 +109,22 @@ def test_a_missing_column_says_that_the_configs_sources_map_is_for_run_only(cli,
     assert plain.exit_code == 1 and "[[sources]]" not in plain.output
 
 
+def test_a_missing_column_mapped_by_the_configs_ingest_map_names_the_config(cli, db, tmp_path):
+    # ./skilltide.toml's [ingest] map (text = "body") was read for a file with a text column:
+    # "no column 'body' … map it with --map text=COLUMN" did not say where 'body' came from
+    path = tmp_path / "ads.csv"
+    path.write_text("id,posted_at,text\n1,2024-01-05,Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text('[ingest]\nmap = { text = "body" }\n')
+    result = cli("ingest", "ads", path, "--db", db, "--config", config)
+    assert result.exit_code == 1
+    assert "no column 'body'" in result.output
+    assert f"text = 'body' is {config}'s [ingest] map" in result.output
+    assert "--map text=COLUMN overrides it" in result.output
+    fixed = cli("ingest", "ads", path, "--db", db, "--config", config, "--map", "text=text")
+    assert fixed.exit_code == 0, fixed.output
+
+
 def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
     path = tmp_path / "ads.csv"
     path.write_text(HEADER + "1,2024-01-05,Analyst,Acme,North,,Uses SQL\n")
@@ -123,7 +139,7 @@ def test_ads_without_a_skill_vocabulary_warn_how_to_load_one(cli, db, tmp_path):
     with Warehouse(db) as wh:
         add_vocab(wh, *small_vocab())
     path.write_text(HEADER + "2,2024-01-06,Analyst,Acme,North,,Uses SQL daily\n")
-    assert "warning" not in cli("ingest", "ads", path, "--db", db).output
+    assert "no skill vocabulary" not in cli("ingest", "ads", path, "--db", db).output
 
 
 def test_map_options_and_config_mapping(cli, db, tmp_path):

@@ -308,6 +308,15 @@ def pl_ads(texts: list[str]):
     )
 
 
+def test_taxonomy_add_counts_one_skill_as_one(tmp_path, db, cli):
+    # a one-skill file printed "added 1 skills from one.csv; taxonomy now 1 skills"
+    one = tmp_path / "one.csv"
+    one.write_text("name\nDagster\n")
+    result = cli("onet", "taxonomy", "add", one, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"added 1 skill from {one}; taxonomy now 1 skill, 1 alias")
+
+
 def test_a_name_that_is_already_another_skills_is_reported(tmp_path, db, cli):
     first = tmp_path / "first.csv"
     first.write_text("name,aliases\nPython language,Python\n")

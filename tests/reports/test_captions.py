@@ -25,7 +25,12 @@ def test_growth_caption_names_the_extremes_and_the_counts():
     assert "+40% on the same season a year earlier (May–Jul 2024)" in text
     assert "(80% interval +20% to +60%)" in text
     assert "Fax is expected to fall most: \u221230%" in text
-    assert "1 are expected to grow and 1 to shrink" in text
+    # the demo's report read "1 are expected to grow and 0 to shrink"
+    assert "Of 3 series with enough ads, 1 is expected to grow and 1 to shrink" in text
+    two = captions.growth(
+        frame.with_columns(lo=pl.Series([0.2, 0.05, -0.5])), "lgbm", dt.date(2025, 6, 1)
+    )
+    assert "2 are expected to grow and 1 to shrink" in two
 
 
 def test_growth_caption_without_intervals():

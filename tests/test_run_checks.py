@@ -201,9 +201,22 @@ def test_the_cli_refuses_in_one_line_with_exit_1_and_logs_no_stage(project):
 @pytest.mark.parametrize(
     ("base", "graph", "message"),
     [
-        (GOOD, 'source = "onet"', "warehouse has no onet_ratings: load O*NET first"),
-        (GOOD, 'source = "onet"\nelement = "technology"', "warehouse has no technology_skills"),
-        (GOOD.split("[[sources]]")[0], "", "warehouse has no ads, ad_skills: ingest ads first"),
+        # the config's own remedy first (the message named the command alone)
+        (
+            GOOD,
+            'source = "onet"',
+            "warehouse has no onet_ratings: set [onet] dirs, or load O*NET first",
+        ),
+        (
+            GOOD,
+            'source = "onet"\nelement = "technology"',
+            "warehouse has no technology_skills: set [onet] dirs, or load O*NET first",
+        ),
+        (
+            GOOD.split("[[sources]]")[0],
+            "",
+            "warehouse has no ads, ad_skills: add [[sources]], or ingest ads first",
+        ),
     ],
     ids=["onet", "onet-technology", "ads"],
 )

@@ -75,6 +75,19 @@ def _require(wh_con, *tables: str) -> None:
     raise UserError(f"warehouse has no {', '.join(missing)}: {hint}")
 
 
+def _hint(element: str) -> str:
+    """Where an O*NET domain's ratings come from (30.1's text files have no Skills.txt)."""
+    files = {"skills": "Skills", "knowledge": "Knowledge", "abilities": "Abilities"}
+    name = files.get(element, "Work Activities")
+    return (
+        ""
+        if element == "technology"
+        else f": the O*NET releases loaded have no {name} file ({name}.txt or .xlsx); load one"
+        " that has it (skilltide onet load DIR), or build from the technology each occupation"
+        " uses (--element technology)"
+    )
+
+
 def require_input(con, source: str, element: str) -> None:
     """Refuse a warehouse without the tables a build from ``source`` and ``element`` reads
     (``skilltide run`` checks so before its first stage when none of its stages loads them)."""
@@ -147,7 +160,7 @@ def load_input(
             [element, scale],
         )
     if data.height == 0:
-        raise UserError(f"no {element} data for source {source} in the warehouse")
+        raise UserError(f"no {element} data for source {source} in the warehouse{_hint(element)}")
     names: dict[str, str] = {}
     if "name" in data.columns:
         names.update(dict(data.select("skill", "name").unique("skill").iter_rows()))

@@ -307,3 +307,16 @@ def test_demand_weighted_overlay_counts_each_ad_once(filled_db):
     expected = sum(n * green[o] for o, n in covered.items()) / sum(covered.values())
     assert row["share_green_light"] == pytest.approx(expected)
     assert row["coverage"] == pytest.approx(sum(covered.values()) / sum(asking.values()))
+
+
+@pytest.mark.shared_data
+def test_a_release_without_ratings_says_which_file_a_build_needs(cli, db):
+    """O*NET 30.1's text files have no Skills.txt: `graph build` said only "no skills data for
+    source onet in the warehouse", with nothing on what to load or what else to build."""
+    from tests.conftest import shared_path
+
+    assert cli("onet", "load", shared_path("onet", "30.1"), "--db", db).exit_code == 0
+    result = cli("graph", "build", "--db", db, "--null", 0)
+    assert result.exit_code == 1
+    assert "have no Skills file (Skills.txt or .xlsx)" in result.output
+    assert "--element technology" in result.output

@@ -59,6 +59,13 @@ def garbage_after(frame: pl.DataFrame, origin: date, seed: int = 1) -> pl.DataFr
     return frame.with_columns(y=pl.when(pl.col("ds") > origin).then(noise).otherwise(pl.col("y")))
 
 
+def walks(n: int = 60, seed: int = 1) -> pl.DataFrame:
+    """Random walks in four groups: which combination wins a backtest is luck, and varies."""
+    rng = np.random.default_rng(seed)
+    y = np.maximum(50 + np.cumsum(rng.normal(0, 5, (n, N_MONTHS)), axis=1), 0).round()
+    return panel({f"g{i % 4}/s{i // 4}": y[i] for i in range(n)})
+
+
 CUTOFF = months(N_MONTHS)[ORIGIN]
 CLEAN, DIRTY = market(), garbage_after(market(), CUTOFF)
 
@@ -177,3 +184,28 @@ def test_the_ensembles_weight_scores_ignore_breaks_known_later():
     ]
     assert fits[0].scores_.equals(fits[1].scores_)
     assert fits[0].backtest_.equals(fits[1].backtest_)
+
+
+# members whose best combination on random walks changes from one origin to the next
+THREE = {"members": ("naive", "window_average", "top_down")}
+
+
+@pytest.mark.parametrize(
+    "name, data, params", [("auto", CLEAN, PARAMS["auto"]), ("ensemble", walks(), THREE)]
+)
+def test_the_backtest_of_a_model_that_chooses_by_backtest_refits_the_choice_at_each_origin(
+    name, data, params
+):
+    """``forecast panel``/``run``'s backtest (its stored metrics and the intervals) of
+    ``auto`` and ``ensemble``: at each origin, what the model chose with the data up to it.
+    Their own backtest is the one their weights were chosen on, so scored as is it is
+    in-sample (the ensemble's MAE is then never above its best member's)."""
+    _, bt = forecast_panel(data, horizon=HORIZON, model=name, cutoffs=[CUTOFF], params=params)
+    wide = Wide.from_panel(data)
+    for cutoff in bt["cutoff"].unique().sort():
+        past = wide.up_to(wide.months.index(cutoff))
+        refit = make_model(name, **params).fit_wide(past, HORIZON).predict_matrix()
+        rows = bt.filter(pl.col("cutoff") == cutoff).sort("unique_id", "step")
+        steps = rows["step"].max()
+        assert rows["unique_id"].unique().sort().to_list() == past.ids
+        assert np.array_equal(rows["yhat"].to_numpy(), refit[:, :steps].ravel()), cutoff

@@ -119,13 +119,20 @@ def forecast_panel(
 
 
 def _backtest(fitted, past: Wide, model: str, params: dict, horizon: int, n_windows: int):
-    # auto and a backtest-weighted ensemble keep the backtest they chose by (None if too short)
-    if model == "auto" or getattr(fitted, "backtest_", None) is not None:
-        return fitted.backtest_
-    try:
-        cutoffs = default_cutoffs(past.months, horizon, n_windows)
-    except UserError:
+    """The model's rolling backtest in ``past``. ``auto`` and a backtest-weighted ensemble
+    chose their weights on their own backtest, so those rows are in-sample for the choice
+    (the ensemble's MAE on them is never above its best member's): they are refitted, choice
+    included, at each of those origins with the data up to it (None if too short)."""
+    own = getattr(fitted, "backtest_", None)
+    if model == "auto" and own is None:
         return None
+    if own is not None:
+        cutoffs = sorted(own["cutoff"].unique().to_list())
+    else:
+        try:
+            cutoffs = default_cutoffs(past.months, horizon, n_windows)
+        except UserError:
+            return None
     return rolling_forecasts(
         None,
         {model: partial(make_model, model, **params)},

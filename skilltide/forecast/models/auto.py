@@ -9,9 +9,10 @@ candidates weighted by 1 / backtest MAE; with ``"select"`` the lowest-MAE candid
 (ties: earlier in the list, so simple models win ties). On Job-SDF the combination beat the
 selection on both the tuning and the test origins (``docs/methods.md``): which single model
 wins a short backtest flips with the season. The models are refitted on all data; the
-backtest of the weighted forecast is kept as ``backtest_`` (model ``auto``) for conformal
-intervals. With ``workdays`` every candidate forecasts demand per working day
-(:mod:`.models.workdays`).
+backtest of the weighted forecast is kept as ``backtest_`` (model ``auto``); it is in-sample
+for the weights, so the intervals come from refitting ``auto`` at its origins
+(:func:`skilltide.forecast.pipeline.forecast_panel`). With ``workdays`` every candidate
+forecasts demand per working day (:mod:`.models.workdays`).
 
 Example
 -------

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import partial
 
 import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
-from skilltide.forecast import metrics
+from skilltide.forecast import fit_cache, metrics
 from skilltide.forecast.intervals import scale_unit
 from skilltide.forecast.models.base import Forecaster, Wide
 
@@ -98,7 +99,7 @@ def rolling_forecasts(
         scale = np.maximum(y[seen, max(t - 5, 0) : t + 1].mean(axis=1), unit)
         actual = y[seen, t + 1 : t + 1 + steps]
         for name, factory in models.items():
-            yhat = factory().fit_wide(past, horizon).predict_matrix()[:, :steps]
+            yhat = fit_cache.forecast(name, factory, past, horizon)[:, :steps]
             blocks.append(_block(wide, past.ids, cutoff, name, yhat, actual, scale))
     return pl.concat(blocks) if blocks else pl.DataFrame(schema=BACKTEST_SCHEMA)
 
@@ -188,7 +189,6 @@ def run_backtest(
     (:class:`~skilltide.forecast.break_source.DetectedBreaks`); a ``break`` scenario then
     scores the series with a break (for ``"detect"``, found in the whole panel).
     """
-    from functools import partial
 
     from skilltide.forecast.break_source import as_break_source, breaks_for
     from skilltide.forecast.models.auto import TAKES_BREAKS

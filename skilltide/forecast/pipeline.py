@@ -28,6 +28,7 @@ import polars as pl
 from skilltide.errors import UserError
 from skilltide.forecast.backtest import default_cutoffs, rolling_forecasts
 from skilltide.forecast.break_source import DetectedBreaks, as_break_source
+from skilltide.forecast.fit_cache import shared_fits
 from skilltide.forecast.intervals import add_intervals, conformal_quantiles, scale_unit
 from skilltide.forecast.models.auto import TAKES_BREAKS
 from skilltide.forecast.models.base import Wide
@@ -87,8 +88,9 @@ def forecast_panel(
                 f"({wide.months[0]:%Y-%m}..{wide.months[-1]:%Y-%m})"
             )
         past = wide.up_to(wide.months.index(cutoff))
-        fitted = make_model(model, **params).fit_wide(past, horizon)
-        backtest = _backtest(fitted, past, model, params, horizon, n_windows or WINDOWS)
+        with shared_fits():  # the refits of a model choosing by backtest share candidates
+            fitted = make_model(model, **params).fit_wide(past, horizon)
+            backtest = _backtest(fitted, past, model, params, horizon, n_windows or WINDOWS)
         block = fitted.wide_.forecast_frame(fitted.predict_matrix(), model)
         scale = np.maximum(past.filled()[:, -6:].mean(axis=1), scale_unit(past.filled()))
         block = block.with_columns(

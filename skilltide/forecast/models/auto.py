@@ -36,6 +36,7 @@ import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.forecast import fit_cache
 from skilltide.forecast.break_source import breaks_for
 from skilltide.forecast.features import months_since_break
 from skilltide.forecast.models.base import Forecaster, Wide
@@ -176,8 +177,9 @@ class Auto(Forecaster):
         self.series_model_ = pl.DataFrame(
             {"unique_id": wide.ids, "segment": seg, "model": label[self.segment_of_]}
         )
-        self.fitted_ = {
-            name: factories[name]().fit_wide(wide, horizon)
+        # the candidates' forecasts (shared with the backtests of refits: fit_cache)
+        self.forecasts_ = {
+            name: fit_cache.forecast(name, factories[name], wide, horizon)
             for name, used in zip(self.candidates, self.weight_matrix_.any(axis=1), strict=True)
             if used
         }
@@ -200,9 +202,9 @@ class Auto(Forecaster):
     def _forecast(self, wide: Wide, horizon: int) -> np.ndarray:
         out = np.zeros((len(wide.ids), horizon))
         for m, name in enumerate(self.candidates):
-            if name in self.fitted_:
+            if name in self.forecasts_:
                 weight = self.weight_matrix_[m, self.segment_of_]
-                out += weight[:, None] * self.fitted_[name].predict_matrix()
+                out += weight[:, None] * self.forecasts_[name]
         return out
 
     def chosen_models(self) -> pl.DataFrame:

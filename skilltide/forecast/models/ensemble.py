@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from skilltide.errors import UserError
+from skilltide.forecast import fit_cache
 from skilltide.forecast.break_source import DetectedBreaks
 from skilltide.forecast.models.auto import member_factory
 from skilltide.forecast.models.base import Forecaster, Wide
@@ -150,8 +151,9 @@ class Ensemble(Forecaster):
             ).select(bt.columns)
         elif len(self._grid) > 1:
             self.weights_ = np.full(len(self.members), 1.0 / len(self.members))
-        self.fitted_ = {
-            name: factories[name]().fit_wide(wide, horizon)
+        # the members' forecasts (shared with the backtests of refits: fit_cache)
+        self.forecasts_ = {
+            name: fit_cache.forecast(name, factories[name], wide, horizon)
             for name, w in zip(self.members, self.weights_, strict=True)
             if w > 0
         }
@@ -160,7 +162,7 @@ class Ensemble(Forecaster):
         out = np.zeros((len(wide.ids), horizon))
         for name, w in zip(self.members, self.weights_, strict=True):
             if w > 0:
-                out += w * self.fitted_[name].predict_matrix()
+                out += w * self.forecasts_[name]
         return out
 
 

@@ -207,6 +207,7 @@ class Pipeline:
                     outcome = self._stage(stage)
                     outcomes.append(outcome)
                     run.stages.append(vars(outcome))
+                    self._record_stages(run)  # a run killed later still lists them
                     for table, n in outcome.summary.get("rows", {}).items():
                         run.count(table, n)
             except BaseException as exc:
@@ -264,6 +265,11 @@ class Pipeline:
         return StageOutcome(name, status, seconds, summary)
 
     # -- state ----------------------------------------------------------------------------
+    def _record_stages(self, run: Any) -> None:
+        """The stages so far in the run's ``runs`` row, committed (a run of its own stages)."""
+        stages = json.dumps(run.stages)
+        self.wh.con.execute("UPDATE runs SET stages = ? WHERE run_id = ?", [stages, run.run_id])
+
     def _last_fingerprint(self, stage: str) -> str | None:
         row = self.wh.con.execute(
             "SELECT fingerprint FROM pipeline_state WHERE stage = ?", [stage]

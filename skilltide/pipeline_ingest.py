@@ -99,17 +99,23 @@ def _ingest_files(
 
     # rows_read = ads_stored + duplicates + quarantined: the log accounts for every row
     counts = ("files", "rows_read", "ads_stored", "duplicates", "quarantined")
-    totals: dict[str, Any] = {**dict.fromkeys(counts, 0), "rejected": []}
+    totals: dict[str, Any] = {**dict.fromkeys(counts, 0), "unchanged": 0, "rejected": []}
     rejected = rejected_files(wh)
+    stored = StoredVersions(wh, source)
     for index, path in enumerate(files, 1):
         shown = Numbered(progress, index, len(files))  # the file's place in the display
-        # Only files rejected before are hashed here (retried when they or the source's map
-        # changed); ingest_ads hashes the rest itself.
+        # Files rejected before are hashed here (retried when they or the source's map
+        # changed), and stored ones (an unchanged file is no run of its own); ingest_ads
+        # hashes the rest itself.
         seen = rejected.get(str(path))
         how = (source.mapping, source.date_order, source.encoding)
         if seen is not None and seen == (_hashed(path, shown), *how):
             log.warning("file.still_rejected", file=str(path))
             totals["rejected"].append(str(path))
+            continue
+        if seen is None and stored.unchanged(path, shown):
+            totals["files"] += 1
+            totals["unchanged"] += 1
             continue
         try:  # the demand panel is rebuilt once, after every source (panel_stage)
             with shown:
@@ -139,6 +145,37 @@ def _ingest_files(
             totals[key] += int(result.get(key, 0))
     totals["partial"] = bool(totals["quarantined"] or totals["rejected"])
     return totals
+
+
+class StoredVersions:
+    """Whether a source's file is stored as it would be read now (its bytes, mapping, skill
+    vocabulary and reading) with no future-dated rows come due: ``ingest_ads`` would skip it,
+    but in a run (a ``runs`` row) of its own and after work that grows with the warehouse."""
+
+    def __init__(self, wh: Warehouse, source: Source) -> None:
+        from skilltide.ingest.date_order import check_order
+        from skilltide.ingest.encoding import check_encoding
+        from skilltide.ingest.extract import SkillMatcher
+        from skilltide.ingest.mapping import parse_mapping
+        from skilltide.onet.taxonomy import refresh_if_stale
+
+        refresh_if_stale(wh)  # as ingest_ads does first: the vocabulary it reads with
+        self.con, self.source = wh.con, source
+        self.how = (
+            parse_mapping(source.mapping),
+            source.name,
+            SkillMatcher.from_warehouse(wh.con).fingerprint,
+            check_order(source.date_order),
+            check_encoding(source.encoding),
+        )
+        self.now = manifest.utc_now()
+
+    def unchanged(self, path: Path, shown: Numbered) -> bool:
+        stored = manifest.stored_file(self.con, path)
+        if stored is None or manifest.recheck_due(stored.earliest_future, self.now):
+            return False
+        sha = _hashed(path, shown)
+        return bool(sha) and manifest.file_id(path, sha, *self.how) == stored.file_id
 
 
 def _hashed(path: Path, shown: Numbered) -> str:

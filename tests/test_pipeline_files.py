@@ -80,3 +80,36 @@ def test_an_unreadable_file_is_rejected_and_the_rest_proceeds(tmp_path, monkeypa
         assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 1
         reason = wh.query("SELECT reason FROM rejected_files")["reason"][0]
     assert "b.csv: cannot read it (Permission denied)" in reason
+
+
+def test_unchanged_files_are_no_runs_of_their_own(tmp_path):
+    """A new daily file beside stored ones is one `ingest ads` run: before, every unchanged
+    file of the source was a run too (200 files: 200 empty runs and ~8 s every night)."""
+    from skilltide.config import load_settings
+    from skilltide.pipeline import run_pipeline
+
+    ads = tmp_path / "ads"
+    ads.mkdir()
+    for day in (5, 6):
+        (ads / f"{day}.csv").write_text(f"id,posted_at,text\n{day},2024-01-0{day},Uses SQL\n")
+    config = tmp_path / "skilltide.toml"
+    config.write_text('[warehouse]\ndb = "w.duckdb"\n\n[[sources]]\npaths = ["ads"]\n')
+    _seed_vocabulary(tmp_path / "w.duckdb")
+
+    def runs() -> int:
+        with Warehouse(tmp_path / "w.duckdb") as wh:
+            return wh.query("SELECT count(*) AS n FROM runs WHERE command = 'ingest ads'")["n"][0]
+
+    run_pipeline(load_settings(config=config, quiet=True))
+    assert runs() == 2
+    (ads / "7.csv").write_text("id,posted_at,text\n7,2024-02-07,Uses Python and SQL\n")
+    summary = run_pipeline(load_settings(config=config, quiet=True))
+    assert runs() == 3
+    ingest = summary.stages[0].summary
+    assert (ingest["files"], ingest["unchanged"], ingest["ads_stored"]) == (3, 2, 1)
+    (ads / "5.csv").write_text("id,posted_at,text\n5,2024-01-05,Uses Python\n")  # edited
+    (ads / "6.csv").rename(ads / "6b.csv")  # moved: same bytes, old path gone
+    run_pipeline(load_settings(config=config, quiet=True))
+    assert runs() == 5
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert wh.query("SELECT count(*) AS n FROM ads")["n"][0] == 3

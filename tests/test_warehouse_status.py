@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import json
 
-from skilltide.store import Warehouse
-from tests.ingest.helpers import add_vocab, small_vocab
-from tests.reports.test_stale_runs import _shifted_ads
+from tests.reports.test_stale_runs import breaks_on_2024
 
 
 def test_status_lists_each_panel_with_its_breaks_and_forecast(cli, db, tmp_path):
     """Before, status listed every table (most of them empty) and no panel: nothing said
     which panels there are, over which months, or that a forecast was made from older data."""
-    with Warehouse(db) as wh:
-        add_vocab(wh, *small_vocab())
-    _shifted_ads(tmp_path / "a.csv", 0, 24)
-    _shifted_ads(tmp_path / "b.csv", 24, 3)
-    assert cli("ingest", "ads", tmp_path / "a.csv", "--db", db).exit_code == 0
-    assert cli("breaks", "detect", "--db", db).exit_code == 0
+    breaks_on_2024(cli, db, tmp_path)
     assert cli("forecast", "run", "--db", db, "--model", "naive", "--horizon", 2).exit_code == 0
     panels = {(p["panel"], p["granularity"]): p for p in _status(cli, db)["panels"]}
     market = panels["ads", "market"]

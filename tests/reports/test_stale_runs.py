@@ -80,10 +80,9 @@ def _shifted_ads(path, first: int, months: int) -> None:
     path.write_text(HEADER + "\n".join(rows) + "\n")
 
 
-def test_breaks_older_than_the_demand_are_not_shown_as_current(cli, db, tmp_path):
-    """`breaks detect` on ads to 2024-12, then `ingest ads` to 2025-03: the report showed
-    the old run's breaks (and its market-wide months) as those of the new demand. It now
-    leaves them out and says why and what to run."""
+def breaks_on_2024(cli, db, tmp_path) -> None:
+    """A warehouse of the shifted ads to 2024-12 with their breaks detected, and the file of
+    the three months after them (``b.csv``) not yet ingested."""
     with Warehouse(db) as wh:
         add_vocab(wh, *small_vocab())
     _shifted_ads(tmp_path / "a.csv", 0, 24)
@@ -91,6 +90,13 @@ def test_breaks_older_than_the_demand_are_not_shown_as_current(cli, db, tmp_path
     assert cli("ingest", "ads", tmp_path / "a.csv", "--db", db).exit_code == 0
     detect = cli("breaks", "detect", "--db", db)
     assert detect.exit_code == 0, detect.output
+
+
+def test_breaks_older_than_the_demand_are_not_shown_as_current(cli, db, tmp_path):
+    """`breaks detect` on ads to 2024-12, then `ingest ads` to 2025-03: the report showed
+    the old run's breaks (and its market-wide months) as those of the new demand. It now
+    leaves them out and says why and what to run."""
+    breaks_on_2024(cli, db, tmp_path)
     with Warehouse(db) as wh:
         series = load_series(wh)
     assert series.breaks.height and series.stale_breaks is None  # current: shown
@@ -106,12 +112,7 @@ def test_breaks_older_than_the_demand_are_not_shown_as_current(cli, db, tmp_path
 
 def test_forecast_run_warns_when_its_stored_breaks_are_older_than_the_demand(cli, db, tmp_path):
     """`forecast run` used breaks detected before `ingest ads` added months, and said nothing."""
-    with Warehouse(db) as wh:
-        add_vocab(wh, *small_vocab())
-    _shifted_ads(tmp_path / "a.csv", 0, 24)
-    _shifted_ads(tmp_path / "b.csv", 24, 3)
-    assert cli("ingest", "ads", tmp_path / "a.csv", "--db", db).exit_code == 0
-    assert cli("breaks", "detect", "--db", db).exit_code == 0
+    breaks_on_2024(cli, db, tmp_path)
     args = ["forecast", "run", "--db", db, "--model", "post_break", "--horizon", 2, "--json"]
     current = cli(*args)
     assert current.exit_code == 0 and "warning" not in current.stderr

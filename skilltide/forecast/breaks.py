@@ -65,6 +65,7 @@ from skilltide.forecast.breaks_detectors import (
     DEFAULT_METHOD,
     DETECTORS,
     base_for,
+    check_break_options,
     deseasonalise,
 )
 from skilltide.forecast.breaks_market import (
@@ -175,21 +176,6 @@ def detect_breaks(
     return detect_breaks_report(
         panel, method=method, alpha=alpha, min_size=min_size, **options
     ).breaks
-
-
-def check_break_options(method: str, alpha: float, min_size: int) -> str:
-    """The detector ``method`` names (``auto``: the default); a :class:`UserError` for an
-    unknown method, an ``alpha`` outside (0, 1) or a ``min_size`` under 3 months."""
-    name = DEFAULT_METHOD if method == "auto" else method
-    if name not in DETECTORS:
-        raise UserError(
-            f"unknown break method {method!r}; choose one of auto, {', '.join(DETECTORS)}"
-        )
-    if not 0 < alpha < 1:
-        raise UserError(f"alpha must be between 0 and 1, not {alpha}")
-    if min_size < 3:
-        raise UserError(f"min_size must be at least 3 months, not {min_size}")
-    return name
 
 
 def detect_breaks_report(

@@ -3,7 +3,8 @@
 A detector is called as ``detect(Z, alpha=..., min_size=..., **options)`` on the tested values
 of series of one length and returns ``(row, start, end, tau, kind, statistic, p_value)``
 tuples: the break at month index ``tau`` of row ``row``, tested on the stretch
-``[start, end)``. :data:`DETECTORS` maps the names used by ``--method`` to them.
+``[start, end)``. :data:`DETECTORS` maps the names used by ``--method`` to them;
+:func:`check_break_options` refuses a method, ``alpha`` or ``min_size`` no detector takes.
 
 Example
 -------
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from skilltide.errors import UserError
 from skilltide.forecast.breaks_cusum import cusum_test
 from skilltide.forecast.breaks_dp import bic_partitions
 from skilltide.forecast.breaks_supf import sup_f_test
@@ -157,3 +159,18 @@ DETECTORS: dict[str, Callable[..., list[Candidate]]] = {
     "cusum": _cusum,
 }
 DEFAULT_METHOD = "bai-perron"
+
+
+def check_break_options(method: str, alpha: float, min_size: int) -> str:
+    """The detector ``method`` names (``auto``: the default); a :class:`UserError` for an
+    unknown method, an ``alpha`` outside (0, 1) or a ``min_size`` under 3 months."""
+    name = DEFAULT_METHOD if method == "auto" else method
+    if name not in DETECTORS:
+        raise UserError(
+            f"unknown break method {method!r}; choose one of auto, {', '.join(DETECTORS)}"
+        )
+    if not 0 < alpha < 1:
+        raise UserError(f"alpha must be between 0 and 1, not {alpha}")
+    if min_size < 3:
+        raise UserError(f"min_size must be at least 3 months, not {min_size}")
+    return name

@@ -19,7 +19,8 @@ import polars as pl
 
 from skilltide.errors import UserError
 from skilltide.forecast.break_source import known_after_detection
-from skilltide.forecast.breaks import check_break_options, detect_breaks_report
+from skilltide.forecast.breaks import detect_breaks_report
+from skilltide.forecast.breaks_detectors import check_break_options
 from skilltide.forecast.panel import (
     fill_gaps,
     parse_dates,

@@ -45,16 +45,17 @@ def status(wh: Warehouse, last: int = 20) -> dict[str, Any]:
 
 
 def panels(wh: Warehouse) -> list[dict[str, Any]]:
-    """Each demand panel and granularity: its groups, skills, series and months, its unit
+    """Each demand panel and granularity: its groups, skills, rows and months, its unit
     (``None``: counts of ads), and its newest breaks and forecast runs, each ``current``
     unless it read other demand than the panel holds now."""
     from skilltide.forecast.breaks_store import latest_breaks_run
     from skilltide.forecast.freshness import stale_run
 
     frame = wh.query(
+        # no count of distinct series: on a million ads (7.8M company series) it took
+        # status from 3 s to 8 s and 1.6 GB
         """SELECT d.panel, d.granularity, count(DISTINCT d.group_id) AS groups,
-                  count(DISTINCT d.skill_id) AS skills,
-                  count(DISTINCT (d.group_id, d.skill_id)) AS series,
+                  count(DISTINCT d.skill_id) AS skills, count(*) AS rows,
                   strftime(min(d.month), '%Y-%m') AS first_month,
                   strftime(max(d.month), '%Y-%m') AS last_month, any_value(u.unit) AS unit
            FROM demand d LEFT JOIN demand_units u USING (panel, granularity)
@@ -90,10 +91,11 @@ def panel_lines(panels: list[dict[str, Any]]) -> list[str]:
     lines = []
     for p in panels:
         option = _options(p)
-        of = f"of {_n(p['skills'], 'skill')}" if p["unit"] is None else f"in {p['unit']}"
+        unit = "" if p["unit"] is None else f" in {p['unit']}"
         line = (
-            f"{p['panel']} ({p['granularity']}): {_n(p['series'], 'series')} {of} in "
-            f"{_n(p['groups'], 'group')}, {p['first_month']} to {p['last_month']}"
+            f"{p['panel']} ({p['granularity']}): {_n(p['skills'], 'skill')} in "
+            f"{_n(p['groups'], 'group')}{unit}, {p['first_month']} to {p['last_month']}, "
+            f"{_n(p['rows'], 'row')}"
         )
         if (b := p["breaks"]) is None:
             line += "; breaks not detected"

@@ -46,8 +46,9 @@ def test_status_gives_an_imported_panels_unit(cli, db, tmp_path):
     args = ["ingest", "demand", panel, "--panel", "idx", "--unit", "index points", "--db", db]
     assert cli(*args).exit_code == 0
     (idx,) = _status(cli, db)["panels"]
-    assert (idx["panel"], idx["unit"], idx["series"]) == ("idx", "index points", 1)
-    assert "idx (market): 1 series in index points in 1 group" in cli("status", "--db", db).stdout
+    assert (idx["panel"], idx["unit"], idx["skills"], idx["rows"]) == ("idx", "index points", 1, 12)
+    text = cli("status", "--db", db).stdout
+    assert "idx (market): 1 skill in 1 group in index points, 2024-01 to 2024-12, 12 rows" in text
 
 
 def _status(cli, db) -> dict:

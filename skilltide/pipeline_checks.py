@@ -100,8 +100,8 @@ def check_warehouse(wh: Warehouse, config: PipelineConfig, where: object) -> Non
         return  # loaded by this run, before its graph stage
     # in a config, what loads the input is a section: say which, beside the command
     also = "set [onet] dirs, or " if source == "onet" else "add [[sources]], or "
-    with _naming(where or "config", "[graph] source", also):
-        require_input(wh.con, source, config.graph.get("element", "skills"))
+    with _naming(where or "config", "[graph] source"):
+        require_input(wh.con, source, config.graph.get("element", "skills"), also)
 
 
 def _check_ads_coder(wh: Warehouse, chosen: str | None) -> None:
@@ -123,14 +123,8 @@ def _check_ads_coder(wh: Warehouse, chosen: str | None) -> None:
 
 
 @contextmanager
-def _naming(where: object, key: str, hint: str = "") -> Iterator[None]:
-    """A refusal named by the config file and key, with ``hint`` (the config's own remedy)
-    put before the command the message gives."""
+def _naming(where: object, key: str) -> Iterator[None]:
     try:
         yield
     except UserError as exc:
-        message = str(exc)
-        if hint and ": " in message:
-            head, _, fix = message.partition(": ")
-            message = f"{head}: {hint}{fix}"
-        raise UserError(f"{where}: {key}: {message}") from None
+        raise UserError(f"{where}: {key}: {exc}") from None

@@ -123,7 +123,7 @@ def _ingest_files(
                     wh, [path], source.mapping, source.name, memory_limit=None,
                     refresh_panel=False, progress=shown, date_order=source.date_order,
                     encoding=source.encoding,
-                    coder=coder,
+                    coder=coder, matcher=stored.matcher,
                 )  # fmt: skip
         except WarehouseWriteError:
             raise  # a full disk is not the file's fault: the stage fails, the next run reads it
@@ -161,10 +161,11 @@ class StoredVersions:
 
         refresh_if_stale(wh)  # as ingest_ads does first: the vocabulary it reads with
         self.con, self.source = wh.con, source
+        self.matcher = SkillMatcher.from_warehouse(wh.con)  # given to ingest_ads, not rebuilt
         self.how = (
             parse_mapping(source.mapping),
             source.name,
-            SkillMatcher.from_warehouse(wh.con).fingerprint,
+            self.matcher.fingerprint,
             check_order(source.date_order),
             check_encoding(source.encoding),
         )

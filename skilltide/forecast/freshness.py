@@ -25,10 +25,13 @@ import json
 from skilltide.store import Warehouse
 
 
-def stale_run(wh: Warehouse, run_id: str, panel: str, granularity: str) -> dict | None:
+def stale_run(
+    wh: Warehouse, run_id: str, panel: str, granularity: str, held: list[int] | None = None
+) -> dict | None:
     """``{"run_id", "demand_run"}`` (the newest run that wrote the panel's rows) when the
     run ``run_id`` read other demand rows than the panel holds now; ``None`` when it read
-    these, or when it recorded no inputs (runs before the record was kept)."""
+    these, or when it recorded no inputs (runs before the record was kept). ``held``: the
+    panel's :func:`~skilltide.forecast.demand_panel.demand_rows`, if already computed."""
     from skilltide.forecast.demand_panel import demand_rows  # a cycle through forecast.panel
 
     notes = wh.query("SELECT notes FROM runs WHERE run_id = ?", [run_id])
@@ -42,5 +45,8 @@ def stale_run(wh: Warehouse, run_id: str, panel: str, granularity: str) -> dict 
         "SELECT DISTINCT run_id FROM demand WHERE panel = ? AND granularity = ? ORDER BY 1",
         [panel, granularity],
     )["run_id"].to_list()
-    same = rows == demand_rows(wh, panel, granularity) if rows is not None else sorted(read) == now
+    if rows is not None:
+        same = rows == (held if held is not None else demand_rows(wh, panel, granularity))
+    else:
+        same = sorted(read) == now
     return None if same else {"run_id": run_id, "demand_run": now[-1] if now else None}

@@ -51,7 +51,9 @@ def _soc_major(code: pl.Expr) -> pl.Expr:
     return pl.when(code.str.contains(r"^\d{2}-\d{4}")).then(code.str.slice(0, 2) + "-0000")
 
 
-def _require(wh_con, *tables: str) -> None:
+def _require(wh_con, *tables: str, also: str = "") -> None:
+    """Refuse ``tables`` missing or empty, saying what loads them (``also`` first: a config's
+    own remedy, ``set [onet] dirs, or ``)."""
     from skilltide.store import relations
 
     present = relations(wh_con)
@@ -69,9 +71,9 @@ def _require(wh_con, *tables: str) -> None:
             "or add your skills (skilltide onet taxonomy add), then ingest the ads again"
         )
     elif any(t in ("onet_ratings", "technology_skills") for t in missing):
-        hint = "load O*NET first (skilltide onet load)"
+        hint = f"{also}load O*NET first (skilltide onet load)"
     else:
-        hint = "ingest ads first (skilltide ingest ads)"
+        hint = f"{also}ingest ads first (skilltide ingest ads)"
     raise UserError(f"warehouse has no {', '.join(missing)}: {hint}")
 
 
@@ -88,13 +90,15 @@ def _hint(element: str) -> str:
     )
 
 
-def require_input(con, source: str, element: str) -> None:
+def require_input(con, source: str, element: str, also: str = "") -> None:
     """Refuse a warehouse without the tables a build from ``source`` and ``element`` reads
-    (``skilltide run`` checks so before its first stage when none of its stages loads them)."""
+    (``skilltide run`` checks so before its first stage when none of its stages loads them,
+    with its config's remedy in ``also``)."""
     if source == "ads":
-        _require(con, "ads", "ad_skills")
+        _require(con, "ads", "ad_skills", also=also)
     else:
-        _require(con, "technology_skills" if element == "technology" else "onet_ratings")
+        table = "technology_skills" if element == "technology" else "onet_ratings"
+        _require(con, table, also=also)
 
 
 def load_input(
